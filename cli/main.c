@@ -1,0 +1,48 @@
+/*
+ * main.c — the wgsim program: dispatches to one subcommand.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "wgnode/wgnode.h"
+
+#ifndef WGSIM_VERSION
+#define WGSIM_VERSION "unknown"
+#endif
+
+void wgsim_usage(FILE *out)
+{
+    fprintf(out, "usage: wgsim <command> [options] [args]\n"
+                 "       wgsim --help | --version\n\ncommands:\n");
+    for (const wgsim_command *c = wgsim_commands; c->name; c++)
+        fprintf(out, "  %-10s %s\n", c->name, c->summary);
+    fprintf(out, "\n'wgsim <command> --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        wgsim_usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        wgsim_usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+        printf("wgsim %s\n", WGSIM_VERSION);
+        return 0;
+    }
+    if (wg_crypto_init() != 0) {
+        fprintf(stderr, "wgsim: cannot initialise libsodium\n");
+        return 2;
+    }
+    for (const wgsim_command *c = wgsim_commands; c->name; c++)
+        if (!strcmp(c->name, cmd))
+            return c->run(argc - 1, argv + 1);
+    fprintf(stderr, "wgsim: unknown command '%s'\n\n", cmd);
+    wgsim_usage(stderr);
+    return 2;
+}

@@ -1,0 +1,381 @@
+/*
+ * wgnode.h — the public interface of libwgnode: WireGuard without I/O.
+ *
+ * The library owns no socket, no clock, no thread and no global random
+ * generator. The host (the simulator, `wgsim peer`, a fuzzer) drives it:
+ *   - wg_device_receive()     for every datagram that arrived on the listen port,
+ *   - wg_device_send_inner()  for every IP packet routed into the tunnel,
+ *   - wg_device_tick()        when wg_device_next_deadline() is reached,
+ * and answers through the callbacks of wg_host_ops (send a datagram, deliver a
+ * decrypted packet, random bytes, wall clock for TAI64N, trace events).
+ *
+ * Time: every `now` is a monotonic nanosecond count chosen by the host.
+ */
+#ifndef WGNODE_H
+#define WGNODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Addresses                                                          */
+/* ------------------------------------------------------------------ */
+
+/* An IPv4 or IPv6 address. family 0 means "no address" (e.g. no learned
+ * source). IPv4 uses b[0..3] in network order, the rest zero. */
+typedef struct wg_ip {
+    uint8_t family; /* 0, 4 or 6 */
+    uint8_t b[16];
+} wg_ip;
+
+typedef struct wg_endpoint {
+    wg_ip ip;
+    uint16_t port; /* host order */
+} wg_endpoint;
+
+typedef struct wg_prefix {
+    wg_ip ip;
+    uint8_t len;
+} wg_prefix;
+
+#define WG_IP_STRLEN 64 /* fits "[v6]:port" and "v6/len" */
+wg_ip wg_ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d);
+wg_ip wg_ip4_from_u32(uint32_t host_order);
+uint32_t wg_ip4_to_u32(const wg_ip *ip); /* host order */
+bool wg_ip_eq(const wg_ip *a, const wg_ip *b);
+bool wg_ip_is_none(const wg_ip *a);
+bool wg_endpoint_eq(const wg_endpoint *a, const wg_endpoint *b);
+/* Parsers return false on anything malformed (no partial results). */
+bool wg_ip_parse(const char *s, wg_ip *out);
+bool wg_prefix_parse(const char *s, wg_prefix *out);    /* "10.0.0.0/8", bare address = host prefix */
+bool wg_endpoint_parse(const char *s, wg_endpoint *out); /* "1.2.3.4:51820", "[::1]:51820" */
+bool wg_prefix_contains(const wg_prefix *p, const wg_ip *ip);
+/* Formatters write into buf (>= WG_IP_STRLEN) and return it. */
+const char *wg_ip_format(const wg_ip *ip, char *buf);
+const char *wg_endpoint_format(const wg_endpoint *ep, char *buf);
+const char *wg_prefix_format(const wg_prefix *p, char *buf);
+
+/* ------------------------------------------------------------------ */
+/* Cryptographic building blocks (libsodium + libb2; exposed for tests */
+/* and benchmarks)                                                    */
+/* ------------------------------------------------------------------ */
+
+enum {
+    WG_KEY_LEN = 32,
+    WG_HASH_LEN = 32,
+    WG_MAC_LEN = 16,
+    WG_AEAD_TAG_LEN = 16,
+    WG_TIMESTAMP_LEN = 12,
+    WG_COOKIE_LEN = 16,
+    WG_XNONCE_LEN = 24,
+};
+
+/* Must be called once before anything else (sodium_init). Returns 0 on success. */
+int wg_crypto_init(void);
+
+void wg_blake2s(uint8_t *out, size_t outlen, const uint8_t *in, size_t inlen,
+                const uint8_t *key, size_t keylen);
+void wg_hmac_blake2s(uint8_t out[WG_HASH_LEN], const uint8_t *key, size_t keylen,
+                     const uint8_t *in, size_t inlen);
+/* WireGuard KDF_n: t1..t3 may be NULL to stop early (KDF1/KDF2/KDF3). */
+void wg_kdf(uint8_t *t1, uint8_t *t2, uint8_t *t3, const uint8_t *key, size_t keylen,
+            const uint8_t *input, size_t inlen);
+/* X25519; returns false when the shared secret is all zero (low-order point). */
+bool wg_x25519(uint8_t out[WG_KEY_LEN], const uint8_t priv[WG_KEY_LEN], const uint8_t pub[WG_KEY_LEN]);
+void wg_x25519_public(uint8_t pub[WG_KEY_LEN], const uint8_t priv[WG_KEY_LEN]);
+void wg_key_clamp(uint8_t priv[WG_KEY_LEN]);
+/* ChaCha20-Poly1305 IETF with WireGuard's nonce: 4 zero bytes || LE64 counter. */
+void wg_aead_encrypt(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *ad, size_t adlen,
+                     uint64_t counter, const uint8_t key[WG_KEY_LEN]);
+bool wg_aead_decrypt(uint8_t *dst, const uint8_t *src, size_t len /* incl. tag */, const uint8_t *ad,
+                     size_t adlen, uint64_t counter, const uint8_t key[WG_KEY_LEN]);
+void wg_xaead_encrypt(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *ad, size_t adlen,
+                      const uint8_t nonce[WG_XNONCE_LEN], const uint8_t key[WG_KEY_LEN]);
+bool wg_xaead_decrypt(uint8_t *dst, const uint8_t *src, size_t len /* incl. tag */, const uint8_t *ad,
+                      size_t adlen, const uint8_t nonce[WG_XNONCE_LEN], const uint8_t key[WG_KEY_LEN]);
+bool wg_memeq(const void *a, const void *b, size_t len); /* constant time */
+void wg_memzero(void *p, size_t len);                    /* not optimised away */
+/* TAI64N of a wall-clock time in ns since the Unix epoch (nanoseconds masked
+ * as the WireGuard implementations do). */
+void wg_tai64n(uint8_t out[WG_TIMESTAMP_LEN], int64_t unix_ns);
+
+/* Keys as wg(8) prints them: 44 characters of base64. */
+#define WG_KEY_B64_LEN 45 /* with NUL */
+bool wg_key_from_base64(uint8_t key[WG_KEY_LEN], const char *b64);
+void wg_key_to_base64(char out[WG_KEY_B64_LEN], const uint8_t key[WG_KEY_LEN]);
+
+/* ------------------------------------------------------------------ */
+/* Protocol constants (whitepaper §6; ../shared/reference/wg-sourcing.md) */
+/* ------------------------------------------------------------------ */
+
+#define WG_NS_PER_SEC INT64_C(1000000000)
+#define WG_REKEY_AFTER_MESSAGES (UINT64_C(1) << 60)
+#define WG_REJECT_AFTER_MESSAGES (UINT64_MAX - (UINT64_C(1) << 13)) /* 2^64 - 2^13 - 1 */
+#define WG_REKEY_AFTER_TIME (120 * WG_NS_PER_SEC)
+#define WG_REJECT_AFTER_TIME (180 * WG_NS_PER_SEC)
+#define WG_REKEY_ATTEMPT_TIME (90 * WG_NS_PER_SEC)
+#define WG_REKEY_TIMEOUT (5 * WG_NS_PER_SEC)
+#define WG_REKEY_TIMEOUT_JITTER_MAX (333 * INT64_C(1000000)) /* 0..333 ms */
+#define WG_KEEPALIVE_TIMEOUT (10 * WG_NS_PER_SEC)
+#define WG_COOKIE_REFRESH_TIME (120 * WG_NS_PER_SEC)
+#define WG_MAX_TIMER_HANDSHAKES (90 / 5)
+#define WG_TIME_NEVER INT64_MAX
+
+/* Message types and sizes on the wire. */
+enum wg_msg_type {
+    WG_MSG_NONE = 0,
+    WG_MSG_INITIATION = 1,
+    WG_MSG_RESPONSE = 2,
+    WG_MSG_COOKIE_REPLY = 3,
+    WG_MSG_TRANSPORT = 4,
+};
+enum {
+    WG_INITIATION_LEN = 148,
+    WG_RESPONSE_LEN = 92,
+    WG_COOKIE_REPLY_LEN = 64,
+    WG_TRANSPORT_HEADER_LEN = 16,
+    WG_KEEPALIVE_LEN = 32,
+};
+/* Classifies a datagram by its header only (no crypto): the type, or
+ * WG_MSG_NONE when the bytes are not a well-formed WireGuard message.
+ * *is_keepalive is set for 32-byte transport messages. Used by packet
+ * traces, captures and reports. */
+enum wg_msg_type wg_classify(const uint8_t *data, size_t len, bool *is_keepalive);
+const char *wg_msg_type_name(enum wg_msg_type t, bool keepalive);
+
+/* ------------------------------------------------------------------ */
+/* The device and its host                                            */
+/* ------------------------------------------------------------------ */
+
+/* How the implementation picks the source address of what it sends
+ * (../shared/reference/wg-sourcing.md). */
+typedef enum wg_platform {
+    WG_PLATFORM_FREEBSD = 0,
+    WG_PLATFORM_OPENBSD,
+    WG_PLATFORM_LINUX,
+    WG_PLATFORM_WIREGUARD_GO,
+} wg_platform;
+const char *wg_platform_name(wg_platform p);
+bool wg_platform_parse(const char *s, wg_platform *out);
+
+/* The local side of a datagram: the address it arrived on / should leave
+ * from, and the interface (host-defined index, 0 = unspecified). When
+ * addr.family is 0 the host's stack chooses the source. */
+typedef struct wg_source {
+    wg_ip addr;
+    uint32_t ifindex;
+} wg_source;
+
+typedef enum wg_send_result {
+    WG_SEND_OK = 0,
+    WG_SEND_EADDRNOTAVAIL, /* requested source is not configured on the node */
+    WG_SEND_UNREACHABLE,   /* no route / network unreachable */
+    WG_SEND_EINVAL,
+} wg_send_result;
+
+/* Why the device chose the source it passes to the host's send. */
+typedef enum wg_source_reason {
+    WG_SRC_NONE = 0,         /* no learned source: the stack chooses */
+    WG_SRC_LEARNED,          /* the learned local address of the peer */
+    WG_SRC_RETRY_UNBOUND,    /* retry after EADDRNOTAVAIL without a source */
+    WG_SRC_CLEARED_BY_TIMER, /* a handshake timer cleared the source first */
+    WG_SRC_ROUTE_CACHE,      /* Linux: source from the per-peer route cache */
+    WG_SRC_STICKY,           /* wireguard-go: source + interface from packet info */
+} wg_source_reason;
+const char *wg_source_reason_name(wg_source_reason r);
+
+/* What a datagram is, passed with every send so the host can trace it. */
+typedef struct wg_send_meta {
+    enum wg_msg_type type;
+    bool keepalive;
+    wg_source_reason reason;
+    int peer_id;
+} wg_send_meta;
+
+typedef enum wg_drop_reason {
+    WG_DROP_NONE = 0,
+    WG_DROP_TOO_SHORT,
+    WG_DROP_BAD_TYPE,
+    WG_DROP_BAD_SIZE,
+    WG_DROP_BAD_MAC1,
+    WG_DROP_BAD_MAC2,          /* under load, no valid cookie: a cookie reply is sent */
+    WG_DROP_HANDSHAKE_DECRYPT, /* initiation/response failed authentication */
+    WG_DROP_UNKNOWN_PEER,
+    WG_DROP_REPLAYED_TIMESTAMP,
+    WG_DROP_UNKNOWN_INDEX,
+    WG_DROP_BAD_COOKIE_REPLY,
+    WG_DROP_DECRYPT,           /* transport authentication failed */
+    WG_DROP_REPLAY,            /* counter outside the window or already seen */
+    WG_DROP_KEY_EXPIRED,
+    WG_DROP_NOT_ALLOWED_IP,    /* inner source not in the peer's allowed-ips */
+    WG_DROP_BAD_INNER,         /* decrypted payload is not an IP packet */
+    WG_DROP_NO_PEER_FOR_DST,   /* outbound: no allowed-ips match */
+    WG_DROP_NO_ENDPOINT,       /* outbound: peer has no endpoint */
+    WG_DROP_SEND_FAILED,       /* host refused the send */
+    WG_DROP_QUEUE_FULL,
+    WG_DROP_RATE_LIMITED,
+    WG_DROP_DEVICE_DOWN,
+    WG_DROP__COUNT
+} wg_drop_reason;
+const char *wg_drop_reason_name(wg_drop_reason r);
+
+typedef enum wg_timer_kind {
+    WG_TIMER_RETRANSMIT_HANDSHAKE,
+    WG_TIMER_SEND_KEEPALIVE,
+    WG_TIMER_NEW_HANDSHAKE,
+    WG_TIMER_ZERO_KEYS,
+    WG_TIMER_PERSISTENT_KEEPALIVE,
+} wg_timer_kind;
+const char *wg_timer_name(wg_timer_kind t);
+
+typedef enum wg_event_kind {
+    WG_EV_HANDSHAKE_INITIATION_SENT,
+    WG_EV_HANDSHAKE_RESPONSE_SENT,
+    WG_EV_HANDSHAKE_COMPLETE,   /* a new session was derived (either role) */
+    WG_EV_HANDSHAKE_GAVE_UP,    /* REKEY_ATTEMPT_TIME exhausted */
+    WG_EV_COOKIE_REPLY_SENT,
+    WG_EV_COOKIE_REPLY_RECEIVED,
+    WG_EV_KEEPALIVE_SENT,
+    WG_EV_TIMER_FIRED,          /* .timer says which */
+    WG_EV_ENDPOINT_CHANGED,     /* .endpoint is the new one */
+    WG_EV_SOURCE_LEARNED,       /* .source is the new learned local address */
+    WG_EV_SOURCE_CLEARED,
+    WG_EV_SEND_ERROR,           /* .send_result */
+    WG_EV_PACKET_DROPPED,       /* .drop */
+    WG_EV_KEYS_ZEROED,
+    WG_EV_KEY_ROTATED,
+} wg_event_kind;
+const char *wg_event_kind_name(wg_event_kind k);
+
+typedef struct wg_event {
+    wg_event_kind kind;
+    int peer_id;               /* -1 when no peer is known */
+    wg_endpoint endpoint;      /* peer endpoint (or the datagram's source for drops) */
+    wg_source source;          /* learned/used local address */
+    wg_timer_kind timer;
+    wg_drop_reason drop;
+    wg_send_result send_result;
+    enum wg_msg_type msg_type;
+    bool initiator;            /* for HANDSHAKE_COMPLETE */
+} wg_event;
+
+/* Wireshark key log entry kinds (wg.keylog_file). */
+typedef enum wg_keylog_kind {
+    WG_KEYLOG_LOCAL_STATIC_PRIVATE_KEY,
+    WG_KEYLOG_REMOTE_STATIC_PUBLIC_KEY,
+    WG_KEYLOG_LOCAL_EPHEMERAL_PRIVATE_KEY,
+    WG_KEYLOG_PRESHARED_KEY,
+} wg_keylog_kind;
+const char *wg_keylog_kind_name(wg_keylog_kind k);
+
+typedef struct wg_host_ops {
+    void *ctx;
+    /* Send one UDP datagram from the listen port. src->addr.family == 0:
+     * the stack picks the source. src->ifindex != 0 forces the outgoing
+     * interface (wireguard-go on Linux). Required. */
+    wg_send_result (*send)(void *ctx, const wg_source *src, const wg_endpoint *dst,
+                           const uint8_t *data, size_t len, const wg_send_meta *meta);
+    /* A decrypted, allowed inner IP packet. Required. */
+    void (*deliver)(void *ctx, int peer_id, const uint8_t *packet, size_t len);
+    /* Random bytes (ephemeral keys, indexes, jitter, cookie secrets). Required. */
+    void (*random)(void *ctx, uint8_t *buf, size_t len);
+    /* Wall clock in ns since the Unix epoch for TAI64N, given the host's now. Required. */
+    int64_t (*wall_ns)(void *ctx, int64_t now);
+    /* Linux sourcing only: is addr configured on the node? and which
+     * interface does a route to dst (with optional source) leave by, with
+     * which source? Return false when there is no route. Optional for
+     * other platforms. */
+    bool (*addr_is_local)(void *ctx, const wg_ip *addr);
+    bool (*route_lookup)(void *ctx, const wg_ip *dst, const wg_ip *src_or_null,
+                         uint32_t *ifindex, wg_ip *chosen_src);
+    /* Trace and key log; optional. */
+    void (*event)(void *ctx, const wg_event *ev);
+    void (*keylog)(void *ctx, wg_keylog_kind kind, const uint8_t key[WG_KEY_LEN]);
+} wg_host_ops;
+
+typedef struct wg_device wg_device;
+
+typedef struct wg_device_config {
+    uint8_t private_key[WG_KEY_LEN];
+    uint16_t listen_port;
+    wg_platform platform;
+} wg_device_config;
+
+typedef struct wg_peer_config {
+    uint8_t public_key[WG_KEY_LEN];
+    bool has_psk;
+    uint8_t psk[WG_KEY_LEN];
+    bool has_endpoint;
+    wg_endpoint endpoint;
+    uint16_t persistent_keepalive; /* seconds, 0 = off */
+    const wg_prefix *allowed_ips;
+    size_t n_allowed_ips;
+} wg_peer_config;
+
+/* Snapshot of a peer for inspection (`wg show`, assertions, the shell). */
+typedef struct wg_peer_info {
+    int peer_id;
+    uint8_t public_key[WG_KEY_LEN];
+    bool has_endpoint;
+    wg_endpoint endpoint;
+    wg_source learned_source;
+    int64_t last_handshake;  /* host time of the last completed handshake, WG_TIME_NEVER if none */
+    uint64_t handshakes;     /* completed handshakes */
+    uint64_t rx_bytes, tx_bytes;
+    uint16_t persistent_keepalive;
+    bool has_current_key;
+} wg_peer_info;
+
+wg_device *wg_device_new(const wg_device_config *cfg, const wg_host_ops *host);
+void wg_device_free(wg_device *dev);
+void wg_device_public_key(const wg_device *dev, uint8_t out[WG_KEY_LEN]);
+uint16_t wg_device_listen_port(const wg_device *dev);
+wg_platform wg_device_platform(const wg_device *dev);
+
+/* Interface up/down (wg-up / wg-down): down drops sessions and queues. */
+void wg_device_up(wg_device *dev, int64_t now);
+void wg_device_down(wg_device *dev, int64_t now);
+bool wg_device_is_up(const wg_device *dev);
+
+/* Peers. add returns the peer id (>= 0) or -1 (duplicate key, out of memory). */
+int wg_device_add_peer(wg_device *dev, const wg_peer_config *cfg, int64_t now);
+bool wg_device_remove_peer(wg_device *dev, int peer_id);
+int wg_device_find_peer(const wg_device *dev, const uint8_t public_key[WG_KEY_LEN]);
+size_t wg_device_peer_count(const wg_device *dev);
+bool wg_device_peer_info(const wg_device *dev, int peer_id, wg_peer_info *out);
+/* Configured by hand (set-endpoint): platform rules say whether the learned
+ * source survives (FreeBSD keeps it; Linux/OpenBSD clear it). */
+bool wg_device_set_endpoint(wg_device *dev, int peer_id, const wg_endpoint *ep, int64_t now);
+bool wg_device_remove_endpoint(wg_device *dev, int peer_id, int64_t now);
+bool wg_device_set_persistent_keepalive(wg_device *dev, int peer_id, uint16_t seconds, int64_t now);
+bool wg_device_set_allowed_ips(wg_device *dev, int peer_id, const wg_prefix *ips, size_t n);
+/* Host routing changed (wireguard-go's route listener, Linux's cache). */
+void wg_device_routes_changed(wg_device *dev, int64_t now);
+
+/* Under load: mac2 is required and cookie replies are sent (host-driven). */
+void wg_device_set_under_load(wg_device *dev, bool under_load);
+
+/* Inputs. */
+void wg_device_receive(wg_device *dev, int64_t now, const wg_source *local,
+                       const wg_endpoint *remote, const uint8_t *data, size_t len);
+/* An inner IP packet for the tunnel; returns WG_DROP_NONE when accepted
+ * (sent or queued for a pending handshake). */
+wg_drop_reason wg_device_send_inner(wg_device *dev, int64_t now, const uint8_t *packet, size_t len);
+void wg_device_tick(wg_device *dev, int64_t now);
+int64_t wg_device_next_deadline(const wg_device *dev); /* WG_TIME_NEVER when idle */
+
+/* Counters of dropped datagrams/packets by reason. */
+uint64_t wg_device_drop_count(const wg_device *dev, wg_drop_reason r);
+
+/* Cryptokey routing lookup: which peer would carry a packet to dst (-1: none). */
+int wg_device_peer_for_ip(const wg_device *dev, const wg_ip *dst);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WGNODE_H */
