@@ -6,6 +6,7 @@
  * HMAC-BLAKE2s, the HKDF-style KDF_n, the 96-bit nonce layout, TAI64N.
  */
 #include "wgnode/wgnode.h"
+#include "wgnode/noise.h"
 
 #include <blake2.h>
 #include <sodium.h>
@@ -18,6 +19,19 @@ void wg_blake2s(uint8_t *out, size_t outlen, const uint8_t *in, size_t inlen, co
     /* libb2 rejects NULL pointers even for zero lengths. */
     static const uint8_t empty[1];
     blake2s(out, in ? in : empty, keylen ? key : NULL, outlen, inlen, keylen);
+}
+
+void wg_hash2(uint8_t out[WG_HASH_LEN], const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+    /* Both inputs are absorbed before out is written, so out may alias them. */
+    blake2s_state st;
+    blake2s_init(&st, WG_HASH_LEN);
+    if (alen)
+        blake2s_update(&st, a, alen);
+    if (blen)
+        blake2s_update(&st, b, blen);
+    blake2s_final(&st, out, WG_HASH_LEN);
+    wg_memzero(&st, sizeof st); /* it held tau in the psk step */
 }
 
 enum { BLAKE2S_BLOCK = 64 };

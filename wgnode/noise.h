@@ -25,6 +25,10 @@
 
 #include "wgnode/wgnode.h"
 
+/* HASH(a || b), BLAKE2s-256 without concatenating (crypto.c, libb2's
+ * incremental interface). out may alias a or b. */
+void wg_hash2(uint8_t out[WG_HASH_LEN], const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+
 /* ------------------------------------------------------------------ */
 /* Generic Noise IKpsk2 core                                          */
 /* ------------------------------------------------------------------ */
