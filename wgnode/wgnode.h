@@ -220,6 +220,7 @@ typedef enum wg_drop_reason {
     WG_DROP_QUEUE_FULL,
     WG_DROP_RATE_LIMITED,
     WG_DROP_DEVICE_DOWN,
+    WG_DROP_HANDSHAKE_GAVE_UP, /* staged packet purged after REKEY_ATTEMPT_TIME */
     WG_DROP__COUNT
 } wg_drop_reason;
 const char *wg_drop_reason_name(wg_drop_reason r);
@@ -354,7 +355,12 @@ bool wg_device_set_endpoint(wg_device *dev, int peer_id, const wg_endpoint *ep, 
 bool wg_device_remove_endpoint(wg_device *dev, int peer_id, int64_t now);
 bool wg_device_set_persistent_keepalive(wg_device *dev, int peer_id, uint16_t seconds, int64_t now);
 bool wg_device_set_allowed_ips(wg_device *dev, int peer_id, const wg_prefix *ips, size_t n);
-/* Host routing changed (wireguard-go's route listener, Linux's cache). */
+/* The peer's allowed-ips: writes up to max into out (may be NULL when max
+ * is 0) and returns how many there are in all. */
+size_t wg_device_allowed_ips(const wg_device *dev, int peer_id, wg_prefix *out, size_t max);
+/* Host routing changed (wireguard-go's route listener, Linux's cache).
+ * Call it also when a local address is added or removed: on Linux that
+ * flushes cached routes, which is when a vanished learned source is noticed. */
 void wg_device_routes_changed(wg_device *dev, int64_t now);
 
 /* Under load: mac2 is required and cookie replies are sent (host-driven). */

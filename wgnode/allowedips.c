@@ -1,0 +1,199 @@
+/*
+ * allowedips.c — path-compressed binary trie for cryptokey routing.
+ *
+ * Each node holds a masked prefix (bits, cidr) and optionally a peer. A
+ * node's children extend its prefix: child[b] holds prefixes whose bit at
+ * position `cidr` is b. Nodes without a peer exist only as branch points
+ * and always have two children (they are pruned otherwise).
+ */
+#include "wgnode/allowedips.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct wg_aip_node {
+    struct wg_aip_node *child[2];
+    struct wg_peer *peer;
+    uint8_t bits[16];
+    uint8_t cidr;
+};
+
+static unsigned max_bits(uint8_t family) { return family == 4 ? 32u : 128u; }
+
+static unsigned bit_at(const uint8_t *key, unsigned i) { return (key[i / 8] >> (7 - i % 8)) & 1u; }
+
+/* Number of leading bits a and b share, at most limit. */
+static unsigned common_bits(const uint8_t *a, const uint8_t *b, unsigned limit)
+{
+    unsigned n = 0;
+    for (unsigned byte = 0; n < limit; byte++) {
+        uint8_t x = a[byte] ^ b[byte];
+        if (x == 0) {
+            n += 8;
+            continue;
+        }
+        while (!(x & 0x80)) {
+            x = (uint8_t)(x << 1);
+            n++;
+        }
+        break;
+    }
+    return n < limit ? n : limit;
+}
+
+static void mask_bits(uint8_t *bits, unsigned cidr, unsigned total)
+{
+    for (unsigned i = cidr; i < total; i++)
+        bits[i / 8] &= (uint8_t) ~(0x80u >> (i % 8));
+}
+
+static struct wg_aip_node *node_new(const uint8_t *bits, unsigned cidr, struct wg_peer *peer)
+{
+    struct wg_aip_node *n = calloc(1, sizeof *n);
+    if (!n)
+        return NULL;
+    memcpy(n->bits, bits, 16);
+    mask_bits(n->bits, cidr, 128);
+    n->cidr = (uint8_t)cidr;
+    n->peer = peer;
+    return n;
+}
+
+void wg_allowedips_init(wg_allowedips *t) { t->root4 = t->root6 = NULL; }
+
+static void free_tree(struct wg_aip_node *n)
+{
+    if (!n)
+        return;
+    free_tree(n->child[0]);
+    free_tree(n->child[1]);
+    free(n);
+}
+
+void wg_allowedips_free(wg_allowedips *t)
+{
+    free_tree(t->root4);
+    free_tree(t->root6);
+    t->root4 = t->root6 = NULL;
+}
+
+bool wg_allowedips_insert(wg_allowedips *t, const wg_prefix *p, struct wg_peer *peer)
+{
+    if (!peer || (p->ip.family != 4 && p->ip.family != 6))
+        return false;
+    unsigned total = max_bits(p->ip.family);
+    if (p->len > total)
+        return false;
+    unsigned cidr = p->len;
+    uint8_t key[16] = {0};
+    memcpy(key, p->ip.b, total / 8);
+    mask_bits(key, cidr, total);
+
+    struct wg_aip_node **link = p->ip.family == 4 ? &t->root4 : &t->root6;
+    for (;;) {
+        struct wg_aip_node *n = *link;
+        if (!n) {
+            *link = node_new(key, cidr, peer);
+            return *link != NULL;
+        }
+        unsigned limit = n->cidr < cidr ? n->cidr : cidr;
+        unsigned common = common_bits(n->bits, key, limit);
+        if (common == n->cidr && n->cidr == cidr) {
+            n->peer = peer; /* same prefix: moves to the new owner */
+            return true;
+        }
+        if (common == n->cidr) { /* n is a strict prefix of key: descend */
+            link = &n->child[bit_at(key, n->cidr)];
+            continue;
+        }
+        if (common == cidr) { /* key is a strict prefix of n: new node above n */
+            struct wg_aip_node *m = node_new(key, cidr, peer);
+            if (!m)
+                return false;
+            m->child[bit_at(n->bits, cidr)] = n;
+            *link = m;
+            return true;
+        }
+        /* They diverge before either ends: a branch node at `common`. */
+        struct wg_aip_node *leaf = node_new(key, cidr, peer);
+        struct wg_aip_node *branch = node_new(key, common, NULL);
+        if (!leaf || !branch) {
+            free(leaf);
+            free(branch);
+            return false;
+        }
+        branch->child[bit_at(n->bits, common)] = n;
+        branch->child[bit_at(key, common)] = leaf;
+        *link = branch;
+        return true;
+    }
+}
+
+/* Post-order: clear the peer's entries, then splice out nodes that carry no
+ * peer and fewer than two children. */
+static void remove_rec(struct wg_aip_node **link, const struct wg_peer *peer)
+{
+    struct wg_aip_node *n = *link;
+    if (!n)
+        return;
+    remove_rec(&n->child[0], peer);
+    remove_rec(&n->child[1], peer);
+    if (n->peer == peer)
+        n->peer = NULL;
+    if (!n->peer && !(n->child[0] && n->child[1])) {
+        *link = n->child[0] ? n->child[0] : n->child[1];
+        free(n);
+    }
+}
+
+void wg_allowedips_remove_by_peer(wg_allowedips *t, const struct wg_peer *peer)
+{
+    remove_rec(&t->root4, peer);
+    remove_rec(&t->root6, peer);
+}
+
+struct wg_peer *wg_allowedips_lookup(const wg_allowedips *t, const wg_ip *ip)
+{
+    if (ip->family != 4 && ip->family != 6)
+        return NULL;
+    unsigned total = max_bits(ip->family);
+    uint8_t key[16] = {0};
+    memcpy(key, ip->b, total / 8);
+    const struct wg_aip_node *n = ip->family == 4 ? t->root4 : t->root6;
+    struct wg_peer *best = NULL;
+    while (n && common_bits(n->bits, key, n->cidr) == n->cidr) {
+        if (n->peer)
+            best = n->peer;
+        if (n->cidr >= total)
+            break;
+        n = n->child[bit_at(key, n->cidr)];
+    }
+    return best;
+}
+
+static void list_rec(const struct wg_aip_node *n, uint8_t family, const struct wg_peer *peer, wg_prefix *out,
+                     size_t max, size_t *count)
+{
+    if (!n)
+        return;
+    if (n->peer == peer) {
+        if (*count < max) {
+            wg_prefix *p = &out[*count];
+            memset(p, 0, sizeof *p);
+            p->ip.family = family;
+            memcpy(p->ip.b, n->bits, family == 4 ? 4 : 16);
+            p->len = n->cidr;
+        }
+        (*count)++;
+    }
+    list_rec(n->child[0], family, peer, out, max, count);
+    list_rec(n->child[1], family, peer, out, max, count);
+}
+
+size_t wg_allowedips_list(const wg_allowedips *t, const struct wg_peer *peer, wg_prefix *out, size_t max)
+{
+    size_t count = 0;
+    list_rec(t->root4, 4, peer, out, max, &count);
+    list_rec(t->root6, 6, peer, out, max, &count);
+    return count;
+}

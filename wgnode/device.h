@@ -1,0 +1,69 @@
+/*
+ * device.h — the device object shared by device.c, send.c, receive.c,
+ * timers.c and sourcing.c (internal to libwgnode).
+ */
+#ifndef WGNODE_DEVICE_H
+#define WGNODE_DEVICE_H
+
+#include "wgnode/allowedips.h"
+#include "wgnode/cookie.h"
+#include "wgnode/index.h"
+#include "wgnode/peer.h"
+#include "wgnode/ratelimit.h"
+#include "wgnode/sourcing.h"
+
+struct wg_device {
+    wg_host_ops host;
+    wg_identity identity;
+    wg_cookie_checker checker;
+    uint16_t listen_port;
+    wg_platform platform;
+    const wg_sourcing *sourcing;
+    bool up;
+    bool under_load;
+
+    wg_peer **peers; /* by id; NULL for removed ids */
+    size_t n_ids, cap_ids;
+    size_t peer_count;
+    wg_peer **pk_buckets; /* by public key */
+    size_t pk_nbuckets;
+
+    wg_index index;
+    wg_allowedips allowedips;
+    wg_ratelimit ratelimit;
+
+    wg_peer **heap; /* min-heap of peers by earliest timer */
+    size_t heap_len, heap_cap;
+
+    uint64_t drops[WG_DROP__COUNT];
+    uint8_t *buf; /* scratch for one outgoing transport message */
+    size_t buf_cap;
+    uint8_t *rxbuf; /* scratch for one decrypted payload */
+    size_t rxbuf_cap;
+};
+
+/* Trace helpers (device.c). */
+void wg_emit(struct wg_device *dev, const wg_event *ev);
+wg_event wg_event_for(const wg_peer *peer, wg_event_kind kind);
+void wg_drop(struct wg_device *dev, wg_drop_reason r, const wg_peer *peer, const wg_endpoint *from);
+
+/* send.c */
+void wg_send_initiation(wg_peer *peer, int64_t now, bool is_retry, bool timer_cleared);
+void wg_send_response(wg_peer *peer, int64_t now);
+/* Derives the session of a finished handshake into a keypair. */
+bool wg_peer_begin_session(wg_peer *peer, int64_t now);
+void wg_send_keepalive(wg_peer *peer, int64_t now);
+void wg_send_staged(wg_peer *peer, int64_t now);
+void wg_send_cookie_reply(struct wg_device *dev, const uint8_t *msg, size_t len, const wg_source *local,
+                          const wg_endpoint *remote, int64_t now);
+/* Stage an inner packet (or a keepalive when len is 0) and try to send. */
+void wg_stage_packet(wg_peer *peer, const uint8_t *data, size_t len, int64_t now);
+/* Zero every session and the handshake of a peer (timer zero-key-material). */
+void wg_peer_zero_keys(wg_peer *peer);
+
+/* receive.c: the inner IP header check shared with the outbound path.
+ * Sets *src / *dst and *ip_len (the packet's own length, which padding
+ * follows) when data holds a plausible IPv4/IPv6 header. */
+bool wg_inner_parse(const uint8_t *data, size_t len, wg_ip *src, wg_ip *dst, size_t *ip_len);
+
+#endif /* WGNODE_DEVICE_H */

@@ -1,0 +1,281 @@
+/*
+ * send.c — everything a device sends: handshake initiations and responses,
+ * cookie replies, transport data and keepalives (whitepaper §5.4, §6;
+ * Linux drivers/net/wireguard/send.c for which timer hooks run when).
+ */
+#include "wgnode/device.h"
+#include "wgnode/messages.h"
+#include "wgnode/timers.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void keylog(struct wg_device *dev, wg_keylog_kind kind, const uint8_t key[WG_KEY_LEN])
+{
+    if (dev->host.keylog)
+        dev->host.keylog(dev->host.ctx, kind, key);
+}
+
+/* A fresh ephemeral from the host's random source, logged for Wireshark
+ * (LOCAL_EPHEMERAL_PRIVATE_KEY, then PRESHARED_KEY which applies to it). */
+static void new_ephemeral(wg_peer *peer, uint8_t e[WG_KEY_LEN])
+{
+    struct wg_device *dev = peer->dev;
+    dev->host.random(dev->host.ctx, e, WG_KEY_LEN);
+    wg_key_clamp(e);
+    keylog(dev, WG_KEYLOG_LOCAL_EPHEMERAL_PRIVATE_KEY, e);
+    if (peer->has_psk)
+        keylog(dev, WG_KEYLOG_PRESHARED_KEY, peer->hs.psk);
+}
+
+static void index_random(void *ctx, uint8_t *buf, size_t len)
+{
+    struct wg_device *dev = ctx;
+    dev->host.random(dev->host.ctx, buf, len);
+}
+
+/* Hands one datagram to the platform's sourcing strategy. */
+static wg_send_result transmit(wg_peer *peer, const uint8_t *data, size_t len, enum wg_msg_type type, bool keepalive,
+                               bool timer_cleared)
+{
+    struct wg_device *dev = peer->dev;
+    if (!peer->has_endpoint) {
+        /* Linux wg_socket_send_skb_to_peer with no endpoint: nothing leaves. */
+        wg_event ev = wg_event_for(peer, WG_EV_SEND_ERROR);
+        ev.send_result = WG_SEND_UNREACHABLE;
+        ev.msg_type = type;
+        wg_emit(dev, &ev);
+        return WG_SEND_UNREACHABLE;
+    }
+    wg_send_result r = dev->sourcing->send_to_peer(dev, peer, data, len, type, keepalive, timer_cleared);
+    if (r == WG_SEND_OK)
+        peer->tx_bytes += len;
+    return r;
+}
+
+static void emit_sent(wg_peer *peer, wg_event_kind kind, enum wg_msg_type type, wg_send_result r)
+{
+    if (r != WG_SEND_OK)
+        return; /* the failure was traced as WG_EV_SEND_ERROR */
+    wg_event ev = wg_event_for(peer, kind);
+    ev.msg_type = type;
+    wg_emit(peer->dev, &ev);
+}
+
+void wg_send_initiation(wg_peer *peer, int64_t now, bool is_retry, bool timer_cleared)
+{
+    struct wg_device *dev = peer->dev;
+    if (!is_retry)
+        peer->handshake_attempts = 0;
+    /* One initiation per REKEY_TIMEOUT (ref "Timers": rate-limited). */
+    if (!dev->up || !wg_expired(peer->last_sent_handshake, WG_REKEY_TIMEOUT, now))
+        return;
+    peer->last_sent_handshake = now;
+
+    uint8_t e[WG_KEY_LEN], ts[WG_TIMESTAMP_LEN], msg[WG_INITIATION_LEN];
+    wg_tai64n(ts, dev->host.wall_ns(dev->host.ctx, now));
+    wg_index_insert(&dev->index, &peer->hs_entry, index_random, dev);
+    new_ephemeral(peer, e);
+    bool ok = wg_handshake_create_initiation(&peer->hs, &dev->identity, e, peer->hs_entry.index, ts, msg);
+    wg_memzero(e, sizeof e);
+    if (!ok) {
+        wg_index_remove(&dev->index, &peer->hs_entry);
+        return;
+    }
+    wg_cookie_add_macs(&peer->cookie, &peer->hs.remote, msg, sizeof msg, now);
+    wg_timers_any_authenticated_packet_traversal(peer, now);
+    wg_timers_any_authenticated_packet_sent(peer);
+    wg_send_result r = transmit(peer, msg, sizeof msg, WG_MSG_INITIATION, false, timer_cleared);
+    emit_sent(peer, WG_EV_HANDSHAKE_INITIATION_SENT, WG_MSG_INITIATION, r);
+    wg_timers_handshake_initiated(peer, now);
+}
+
+/* Turns a finished handshake into a keypair (Linux noise.c
+ * wg_noise_handshake_begin_session). */
+static bool begin_session(wg_peer *peer, int64_t now)
+{
+    struct wg_device *dev = peer->dev;
+    wg_session_keys keys;
+    if (!wg_handshake_derive_session(&peer->hs, &keys))
+        return false;
+    wg_keypair *kp = wg_keypair_new(&keys, peer, now, &dev->index, &peer->hs_entry, index_random, dev);
+    bool initiator = keys.initiator;
+    wg_memzero(&keys, sizeof keys);
+    wg_index_remove(&dev->index, &peer->hs_entry);
+    if (!kp)
+        return false;
+    wg_keypairs_add(&peer->keypairs, kp, &dev->index);
+    wg_event ev = wg_event_for(peer, WG_EV_HANDSHAKE_COMPLETE);
+    ev.initiator = initiator;
+    wg_emit(dev, &ev);
+    return true;
+}
+
+bool wg_peer_begin_session(wg_peer *peer, int64_t now) { return begin_session(peer, now); }
+
+void wg_send_response(wg_peer *peer, int64_t now)
+{
+    struct wg_device *dev = peer->dev;
+    uint8_t e[WG_KEY_LEN], msg[WG_RESPONSE_LEN];
+    wg_index_insert(&dev->index, &peer->hs_entry, index_random, dev);
+    new_ephemeral(peer, e);
+    bool ok = wg_handshake_create_response(&peer->hs, e, peer->hs_entry.index, msg);
+    wg_memzero(e, sizeof e);
+    if (!ok) {
+        wg_index_remove(&dev->index, &peer->hs_entry);
+        return;
+    }
+    wg_cookie_add_macs(&peer->cookie, &peer->hs.remote, msg, sizeof msg, now);
+    if (!begin_session(peer, now))
+        return;
+    wg_timers_session_derived(peer, now);
+    wg_timers_any_authenticated_packet_traversal(peer, now);
+    wg_timers_any_authenticated_packet_sent(peer);
+    /* Linux send.c: a response counts as a sent handshake for the
+     * initiation rate limit. */
+    peer->last_sent_handshake = now;
+    wg_send_result r = transmit(peer, msg, sizeof msg, WG_MSG_RESPONSE, false, false);
+    emit_sent(peer, WG_EV_HANDSHAKE_RESPONSE_SENT, WG_MSG_RESPONSE, r);
+}
+
+void wg_send_cookie_reply(struct wg_device *dev, const uint8_t *msg, size_t len, const wg_source *local,
+                          const wg_endpoint *remote, int64_t now)
+{
+    uint8_t nonce[WG_XNONCE_LEN], out[WG_COOKIE_REPLY_LEN];
+    dev->host.random(dev->host.ctx, nonce, sizeof nonce);
+    wg_cookie_create_reply(&dev->checker, out, msg, len, remote, nonce, now, dev->host.random, dev->host.ctx);
+    wg_send_result r = wg_sourcing_send_reply(dev, local, remote, out, sizeof out, WG_MSG_COOKIE_REPLY);
+    if (r == WG_SEND_OK) {
+        wg_event ev = {.kind = WG_EV_COOKIE_REPLY_SENT, .peer_id = -1, .endpoint = *remote,
+                       .msg_type = WG_MSG_COOKIE_REPLY};
+        if (local)
+            ev.source = *local;
+        wg_emit(dev, &ev);
+    }
+}
+
+/* Initiator-side rekey on send (ref: key older than REKEY_AFTER_TIME, or
+ * REKEY_AFTER_MESSAGES used; Linux send.c keep_key_fresh). */
+static void keep_key_fresh(wg_peer *peer, int64_t now)
+{
+    wg_keypair *kp = peer->keypairs.current;
+    if (kp && kp->sending_valid &&
+        (kp->send_counter > WG_REKEY_AFTER_MESSAGES ||
+         (kp->initiator && wg_expired(kp->birth, WG_REKEY_AFTER_TIME, now))))
+        wg_send_initiation(peer, now, false, false);
+}
+
+static bool ensure_buf(struct wg_device *dev, size_t need)
+{
+    if (dev->buf_cap >= need)
+        return true;
+    uint8_t *b = realloc(dev->buf, need);
+    if (!b)
+        return false;
+    dev->buf = b;
+    dev->buf_cap = need;
+    return true;
+}
+
+void wg_send_staged(wg_peer *peer, int64_t now)
+{
+    struct wg_device *dev = peer->dev;
+    if (!wg_staged_len(&peer->staged))
+        return;
+    if (!dev->up)
+        return;
+    wg_keypair *kp = peer->keypairs.current;
+    bool data_sent = false, any = false;
+    if (!kp || !kp->sending_valid)
+        goto nokey;
+    if (wg_expired(kp->birth, WG_REJECT_AFTER_TIME, now)) {
+        kp->sending_valid = false;
+        goto nokey;
+    }
+    wg_staged_packet *p;
+    while ((p = wg_staged_peek(&peer->staged)) != NULL) {
+        if (kp->send_counter >= WG_REJECT_AFTER_MESSAGES) {
+            kp->sending_valid = false;
+            goto nokey;
+        }
+        size_t padded = p->len ? wg_transport_padded_len(p->len, 0) : 0;
+        size_t total = wg_transport_len(padded);
+        if (!ensure_buf(dev, total)) {
+            wg_staged_pop(&peer->staged);
+            wg_drop(dev, WG_DROP_SEND_FAILED, peer, NULL);
+            continue;
+        }
+        if (!any) {
+            /* Linux wg_packet_create_data_done: these run for the batch. */
+            wg_timers_any_authenticated_packet_traversal(peer, now);
+            wg_timers_any_authenticated_packet_sent(peer);
+            any = true;
+        }
+        uint64_t counter = kp->send_counter++;
+        uint8_t *m = dev->buf;
+        wg_msg_header_write(m, WG_MSG_TRANSPORT);
+        wg_le32_write(m + WG_DATA_OFF_RECEIVER, kp->remote_index);
+        wg_le64_write(m + WG_DATA_OFF_COUNTER, counter);
+        uint8_t *pt = m + WG_DATA_OFF_PAYLOAD;
+        if (p->len)
+            memcpy(pt, p->data, p->len);
+        memset(pt + p->len, 0, padded - p->len);
+        wg_aead_encrypt(pt, pt, padded, NULL, 0, counter, kp->send_key);
+        bool keepalive = p->len == 0;
+        wg_staged_pop(&peer->staged);
+        wg_send_result r = transmit(peer, m, total, WG_MSG_TRANSPORT, keepalive, false);
+        if (r == WG_SEND_OK) {
+            if (keepalive)
+                emit_sent(peer, WG_EV_KEEPALIVE_SENT, WG_MSG_TRANSPORT, r);
+            else
+                data_sent = true;
+        } else {
+            wg_drop(dev, WG_DROP_SEND_FAILED, peer, NULL);
+        }
+    }
+    /* Only data that actually left arms the new-handshake timer. */
+    if (data_sent)
+        wg_timers_data_sent(peer, now);
+    keep_key_fresh(peer, now);
+    return;
+
+nokey:
+    if (data_sent)
+        wg_timers_data_sent(peer, now);
+    /* Packets stay queued until a session exists (ref "Sending needs a new
+     * handshake when there is no key, ..."). */
+    wg_send_initiation(peer, now, false, false);
+}
+
+void wg_stage_packet(wg_peer *peer, const uint8_t *data, size_t len, int64_t now)
+{
+    int r = wg_staged_push(&peer->staged, data, len);
+    if (r < 0) {
+        wg_drop(peer->dev, WG_DROP_QUEUE_FULL, peer, NULL);
+        return;
+    }
+    if (r > 0)
+        wg_drop(peer->dev, WG_DROP_QUEUE_FULL, peer, NULL); /* the oldest made room */
+    wg_send_staged(peer, now);
+}
+
+void wg_send_keepalive(wg_peer *peer, int64_t now)
+{
+    /* A keepalive is an empty packet, only when nothing else is queued
+     * (anything queued carries the same proof of life). */
+    if (!wg_staged_len(&peer->staged)) {
+        if (wg_staged_push(&peer->staged, NULL, 0) < 0)
+            return;
+    }
+    wg_send_staged(peer, now);
+}
+
+void wg_peer_zero_keys(wg_peer *peer)
+{
+    struct wg_device *dev = peer->dev;
+    wg_keypairs_clear(&peer->keypairs, &dev->index);
+    wg_handshake_clear(&peer->hs);
+    wg_index_remove(&dev->index, &peer->hs_entry);
+    wg_event ev = wg_event_for(peer, WG_EV_KEYS_ZEROED);
+    wg_emit(dev, &ev);
+}

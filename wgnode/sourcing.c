@@ -1,0 +1,264 @@
+/*
+ * sourcing.c — how each platform picks the local address of what it sends.
+ * Every rule cites ../shared/reference/wg-sourcing.md (abbreviated "ref")
+ * and the implementation function it was read from.
+ */
+#include "wgnode/sourcing.h"
+
+#include "wgnode/device.h"
+
+#include <string.h>
+
+/* OpenBSD keeps retrying a handshake send while the kernel says
+ * EADDRNOTAVAIL (ref: "OpenBSD retries without limit"). Once the source is
+ * dropped the retry is unbound, which cannot fail that way on a sane stack;
+ * the cap only keeps a misbehaving host from hanging the model. */
+#define OPENBSD_RETRY_CAP 16
+
+static wg_send_result host_send(struct wg_device *dev, const wg_peer *peer, const wg_source *src,
+                                const wg_endpoint *dst, const uint8_t *data, size_t len, enum wg_msg_type type,
+                                bool keepalive, wg_source_reason reason)
+{
+    wg_send_meta meta = {.type = type, .keepalive = keepalive, .reason = reason, .peer_id = peer ? peer->id : -1};
+    wg_send_result r = dev->host.send(dev->host.ctx, src, dst, data, len, &meta);
+    if (r != WG_SEND_OK) {
+        wg_event ev = peer ? wg_event_for(peer, WG_EV_SEND_ERROR) : (wg_event){.kind = WG_EV_SEND_ERROR, .peer_id = -1};
+        ev.endpoint = *dst;
+        ev.source = *src;
+        ev.send_result = r;
+        ev.msg_type = type;
+        wg_emit(dev, &ev);
+    }
+    return r;
+}
+
+static bool has_source(const wg_peer *peer) { return peer->src.addr.family != 0; }
+
+void wg_sourcing_clear(struct wg_device *dev, wg_peer *peer)
+{
+    peer->rcache.valid = false; /* Linux dst_cache_reset goes with every clear */
+    if (!has_source(peer) && peer->src.ifindex == 0)
+        return;
+    memset(&peer->src, 0, sizeof peer->src);
+    wg_event ev = wg_event_for(peer, WG_EV_SOURCE_CLEARED);
+    wg_emit(dev, &ev);
+}
+
+void wg_sourcing_learn(struct wg_device *dev, wg_peer *peer, const wg_source *local, const wg_endpoint *remote)
+{
+    /* ref "Per-peer endpoint": remote part = the packet's source, learned
+     * local address = its destination (+ arrival interface on Linux and
+     * wireguard-go); only authenticated packets get here. */
+    if (!peer->has_endpoint || !wg_endpoint_eq(&peer->endpoint, remote)) {
+        peer->has_endpoint = true;
+        peer->endpoint = *remote;
+        peer->rcache.valid = false;
+        wg_event ev = wg_event_for(peer, WG_EV_ENDPOINT_CHANGED);
+        wg_emit(dev, &ev);
+    }
+    wg_source s = {0};
+    if (local) {
+        s = *local;
+        if (s.addr.family == 0)
+            s.ifindex = 0;
+    }
+    if (!wg_ip_eq(&peer->src.addr, &s.addr) || peer->src.ifindex != s.ifindex) {
+        peer->src = s;
+        peer->rcache.valid = false;
+        if (s.addr.family) {
+            wg_event ev = wg_event_for(peer, WG_EV_SOURCE_LEARNED);
+            wg_emit(dev, &ev);
+        }
+    }
+}
+
+static wg_source_reason unbound_reason(bool timer_cleared)
+{
+    return timer_cleared ? WG_SRC_CLEARED_BY_TIMER : WG_SRC_NONE;
+}
+
+/* ---- FreeBSD and OpenBSD (ref "FreeBSD (pfSense) and OpenBSD";
+ * FreeBSD if_wg.c wg_send_buf / wg_deliver_out, OpenBSD if_wg.c
+ * wg_send_buf / wg_deliver_out) ---- */
+
+static wg_send_result bsd_send(struct wg_device *dev, wg_peer *peer, const uint8_t *data, size_t len,
+                               enum wg_msg_type type, bool keepalive, bool timer_cleared)
+{
+    /* The learned address goes as IP_SENDSRCADDR / IPV6_PKTINFO; the
+     * outgoing interface always comes from a destination-only lookup, so
+     * no interface is forced. */
+    wg_source src = {.addr = peer->src.addr, .ifindex = 0};
+    wg_source_reason reason = has_source(peer) ? WG_SRC_LEARNED : unbound_reason(timer_cleared);
+    wg_send_result r = host_send(dev, peer, &src, &peer->endpoint, data, len, type, keepalive, reason);
+    if (r != WG_SEND_EADDRNOTAVAIL || src.addr.family == 0)
+        return r;
+    if (type != WG_MSG_TRANSPORT) {
+        /* Handshake/cookie: retried with no source; the peer's stored
+         * source is NOT cleared (the kernel zeroes a temporary copy), so
+         * the next send tries the stale address again. */
+        int tries = dev->platform == WG_PLATFORM_OPENBSD ? OPENBSD_RETRY_CAP : 1;
+        wg_source none = {0};
+        while (tries-- > 0 && r == WG_SEND_EADDRNOTAVAIL)
+            r = host_send(dev, peer, &none, &peer->endpoint, data, len, type, keepalive, WG_SRC_RETRY_UNBOUND);
+        return r;
+    }
+    /* Data: the packet is lost and the stored source cleared, so the
+     * following packets take the kernel's choice. */
+    wg_sourcing_clear(dev, peer);
+    return r;
+}
+
+/* ---- Linux kernel (ref "Linux kernel"; socket.c send4/send6) ---- */
+
+static wg_send_result linux_send(struct wg_device *dev, wg_peer *peer, const uint8_t *data, size_t len,
+                                 enum wg_msg_type type, bool keepalive, bool timer_cleared)
+{
+    const wg_host_ops *h = &dev->host;
+    if (!h->route_lookup || !h->addr_is_local) {
+        /* Without route answers from the host, send with the learned
+         * source and let the host's stack route it. */
+        wg_source src = {.addr = peer->src.addr, .ifindex = 0};
+        return host_send(dev, peer, &src, &peer->endpoint, data, len, type, keepalive,
+                         has_source(peer) ? WG_SRC_LEARNED : unbound_reason(timer_cleared));
+    }
+    if (!peer->rcache.valid) {
+        /* Cache miss: a source no longer configured is forgotten. */
+        if (has_source(peer) && !h->addr_is_local(h->ctx, &peer->src.addr))
+            wg_sourcing_clear(dev, peer);
+        uint32_t ifindex = 0;
+        wg_ip chosen = {0};
+        bool ok = h->route_lookup(h->ctx, &peer->endpoint.ip, has_source(peer) ? &peer->src.addr : NULL, &ifindex,
+                                  &chosen);
+        /* IPv4 only: a route leaving by another interface than the one the
+         * peer's packets arrived on (or none with that source) clears source
+         * and interface; look up again unbound. */
+        if (peer->endpoint.ip.family == 4 && peer->src.ifindex != 0 && (!ok || ifindex != peer->src.ifindex)) {
+            wg_sourcing_clear(dev, peer);
+            ok = h->route_lookup(h->ctx, &peer->endpoint.ip, NULL, &ifindex, &chosen);
+        }
+        if (!ok) {
+            wg_event ev = wg_event_for(peer, WG_EV_SEND_ERROR);
+            ev.send_result = WG_SEND_UNREACHABLE;
+            ev.msg_type = type;
+            wg_emit(dev, &ev);
+            return WG_SEND_UNREACHABLE;
+        }
+        /* The chosen source is cached, not stored back into the peer. */
+        peer->rcache.valid = true;
+        peer->rcache.src = chosen;
+        peer->rcache.ifindex = ifindex;
+    }
+    /* The route already decided the interface; the host routes again by
+     * destination (+ source), so no interface is forced here. */
+    wg_source src = {.addr = peer->rcache.src, .ifindex = 0};
+    return host_send(dev, peer, &src, &peer->endpoint, data, len, type, keepalive, WG_SRC_ROUTE_CACHE);
+}
+
+/* ---- wireguard-go on Linux (ref "wireguard-go on Linux"; conn/bind_linux.go
+ * send4/send6, device/sticky_linux.go) ---- */
+
+static wg_send_result wggo_send(struct wg_device *dev, wg_peer *peer, const uint8_t *data, size_t len,
+                                enum wg_msg_type type, bool keepalive, bool timer_cleared)
+{
+    /* Sticky: source AND arrival interface of the last packet are forced. */
+    wg_source src = peer->src;
+    wg_source_reason reason = has_source(peer) ? WG_SRC_STICKY : unbound_reason(timer_cleared);
+    wg_send_result r = host_send(dev, peer, &src, &peer->endpoint, data, len, type, keepalive, reason);
+    if (r == WG_SEND_EINVAL && has_source(peer)) {
+        /* Only EINVAL clears the source and retries without it; any other
+         * error loses the packet and keeps the source. */
+        wg_sourcing_clear(dev, peer);
+        wg_source none = {0};
+        r = host_send(dev, peer, &none, &peer->endpoint, data, len, type, keepalive, WG_SRC_RETRY_UNBOUND);
+    }
+    return r;
+}
+
+static const wg_sourcing sourcing_freebsd = {
+    .platform = WG_PLATFORM_FREEBSD,
+    .set_endpoint_keeps_source = true,
+    .keepalive_always_on_initiator_complete = true,
+    .send_to_peer = bsd_send,
+};
+static const wg_sourcing sourcing_openbsd = {
+    .platform = WG_PLATFORM_OPENBSD,
+    .set_endpoint_keeps_source = false,
+    .keepalive_always_on_initiator_complete = true,
+    .send_to_peer = bsd_send,
+};
+static const wg_sourcing sourcing_linux = {
+    .platform = WG_PLATFORM_LINUX,
+    .set_endpoint_keeps_source = false,
+    .keepalive_always_on_initiator_complete = false,
+    .send_to_peer = linux_send,
+};
+static const wg_sourcing sourcing_wggo = {
+    .platform = WG_PLATFORM_WIREGUARD_GO,
+    .set_endpoint_keeps_source = false,
+    .keepalive_always_on_initiator_complete = false,
+    .send_to_peer = wggo_send,
+};
+
+const wg_sourcing *wg_sourcing_for(wg_platform p)
+{
+    switch (p) {
+    case WG_PLATFORM_OPENBSD: return &sourcing_openbsd;
+    case WG_PLATFORM_LINUX: return &sourcing_linux;
+    case WG_PLATFORM_WIREGUARD_GO: return &sourcing_wggo;
+    case WG_PLATFORM_FREEBSD:
+    default: return &sourcing_freebsd;
+    }
+}
+
+wg_send_result wg_sourcing_send_reply(struct wg_device *dev, const wg_source *local, const wg_endpoint *remote,
+                                      const uint8_t *data, size_t len, enum wg_msg_type type)
+{
+    /* Cookie replies leave from the address the answered packet arrived on
+     * (Linux wg_socket_send_buffer_as_reply_to_skb; the BSDs answer with the
+     * received packet's endpoint pair). */
+    wg_source src = {0};
+    if (local && local->addr.family) {
+        src.addr = local->addr;
+        if (dev->platform == WG_PLATFORM_WIREGUARD_GO)
+            src.ifindex = local->ifindex;
+    }
+    wg_source_reason reason = src.addr.family ? WG_SRC_LEARNED : WG_SRC_NONE;
+    wg_send_result r = host_send(dev, NULL, &src, remote, data, len, type, false, reason);
+    if (src.addr.family == 0)
+        return r;
+    if (r == WG_SEND_EADDRNOTAVAIL &&
+        (dev->platform == WG_PLATFORM_FREEBSD || dev->platform == WG_PLATFORM_OPENBSD)) {
+        int tries = dev->platform == WG_PLATFORM_OPENBSD ? OPENBSD_RETRY_CAP : 1;
+        wg_source none = {0};
+        while (tries-- > 0 && r == WG_SEND_EADDRNOTAVAIL)
+            r = host_send(dev, NULL, &none, remote, data, len, type, false, WG_SRC_RETRY_UNBOUND);
+    } else if (r == WG_SEND_EINVAL && dev->platform == WG_PLATFORM_WIREGUARD_GO) {
+        wg_source none = {0};
+        r = host_send(dev, NULL, &none, remote, data, len, type, false, WG_SRC_RETRY_UNBOUND);
+    }
+    return r;
+}
+
+void wg_sourcing_routes_changed(struct wg_device *dev, wg_peer *peer)
+{
+    switch (dev->platform) {
+    case WG_PLATFORM_LINUX:
+        /* A routing change makes every cached route obsolete. */
+        peer->rcache.valid = false;
+        break;
+    case WG_PLATFORM_WIREGUARD_GO: {
+        /* The route listener re-resolves IPv4 peers with a sticky source and
+         * clears it when the route now leaves by another interface. */
+        if (!dev->host.route_lookup || !peer->has_endpoint || peer->endpoint.ip.family != 4 || !has_source(peer))
+            break;
+        uint32_t ifindex = 0;
+        wg_ip chosen = {0};
+        if (dev->host.route_lookup(dev->host.ctx, &peer->endpoint.ip, NULL, &ifindex, &chosen) &&
+            ifindex != peer->src.ifindex)
+            wg_sourcing_clear(dev, peer);
+        break;
+    }
+    default:
+        break;
+    }
+}

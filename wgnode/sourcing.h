@@ -1,0 +1,43 @@
+/*
+ * sourcing.h — per-platform rules for the local address of what a device
+ * sends (../shared/reference/wg-sourcing.md). One strategy object per
+ * platform; the device calls it for every datagram and for every event that
+ * may change a peer's learned source.
+ */
+#ifndef WGNODE_SOURCING_H
+#define WGNODE_SOURCING_H
+
+#include "wgnode/peer.h"
+
+typedef struct wg_sourcing {
+    wg_platform platform;
+    /* Setting the endpoint by hand keeps the learned source (FreeBSD copies
+     * only the remote part; Linux, OpenBSD and wireguard-go replace the
+     * whole endpoint). */
+    bool set_endpoint_keeps_source;
+    /* After a handshake completes as initiator: true = a keepalive is sent
+     * at once even with staged packets (BSD); false = staged packets go and
+     * a keepalive only if nothing was queued (Linux, wireguard-go). */
+    bool keepalive_always_on_initiator_complete;
+    /* Send one datagram for a peer with this platform's source rules. */
+    wg_send_result (*send_to_peer)(struct wg_device *dev, wg_peer *peer, const uint8_t *data, size_t len,
+                                   enum wg_msg_type type, bool keepalive, bool timer_cleared);
+} wg_sourcing;
+
+const wg_sourcing *wg_sourcing_for(wg_platform p);
+
+/* A reply to a datagram not tied to a known peer's endpoint (cookie reply):
+ * from the address the datagram arrived on, to its source. */
+wg_send_result wg_sourcing_send_reply(struct wg_device *dev, const wg_source *local, const wg_endpoint *remote,
+                                      const uint8_t *data, size_t len, enum wg_msg_type type);
+
+/* Roaming: an authenticated packet from remote arrived on local. */
+void wg_sourcing_learn(struct wg_device *dev, wg_peer *peer, const wg_source *local, const wg_endpoint *remote);
+/* The retransmit/new-handshake timers, manual endpoint changes, and data
+ * send failures clear the learned source. */
+void wg_sourcing_clear(struct wg_device *dev, wg_peer *peer);
+/* The host's routes changed: Linux drops its route caches; wireguard-go
+ * clears IPv4 sources whose route now leaves another interface. */
+void wg_sourcing_routes_changed(struct wg_device *dev, wg_peer *peer);
+
+#endif /* WGNODE_SOURCING_H */

@@ -1,0 +1,267 @@
+/*
+ * timers.c — per-peer protocol timers (timers.h). The rules and constants
+ * are those of ../shared/reference/wg-sourcing.md "Timers and constants";
+ * the event hooks mirror Linux drivers/net/wireguard/timers.c so the same
+ * packets arm and cancel the same timers.
+ */
+#include "wgnode/timers.h"
+
+#include "wgnode/device.h"
+
+/* ---- deadline heap ---- */
+
+int64_t wg_timers_peer_deadline(const wg_peer *peer)
+{
+    int64_t m = WG_TIME_NEVER;
+    for (int i = 0; i < WG_TIMER_COUNT; i++)
+        if (peer->timers[i] < m)
+            m = peer->timers[i];
+    return m;
+}
+
+static void heap_swap(struct wg_device *dev, size_t a, size_t b)
+{
+    wg_peer *t = dev->heap[a];
+    dev->heap[a] = dev->heap[b];
+    dev->heap[b] = t;
+    dev->heap[a]->heap_pos = a;
+    dev->heap[b]->heap_pos = b;
+}
+
+static void heap_fix(struct wg_device *dev, size_t i)
+{
+    /* up */
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (wg_timers_peer_deadline(dev->heap[p]) <= wg_timers_peer_deadline(dev->heap[i]))
+            break;
+        heap_swap(dev, p, i);
+        i = p;
+    }
+    /* down */
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < dev->heap_len && wg_timers_peer_deadline(dev->heap[l]) < wg_timers_peer_deadline(dev->heap[m]))
+            m = l;
+        if (r < dev->heap_len && wg_timers_peer_deadline(dev->heap[r]) < wg_timers_peer_deadline(dev->heap[m]))
+            m = r;
+        if (m == i)
+            break;
+        heap_swap(dev, i, m);
+        i = m;
+    }
+}
+
+void wg_timers_heap_insert(struct wg_device *dev, wg_peer *peer)
+{
+    /* device.c guarantees capacity (heap_cap >= number of peers). */
+    peer->heap_pos = dev->heap_len;
+    dev->heap[dev->heap_len++] = peer;
+    heap_fix(dev, peer->heap_pos);
+}
+
+void wg_timers_heap_remove(struct wg_device *dev, wg_peer *peer)
+{
+    size_t i = peer->heap_pos;
+    if (i >= dev->heap_len || dev->heap[i] != peer)
+        return;
+    dev->heap_len--;
+    if (i != dev->heap_len) {
+        dev->heap[i] = dev->heap[dev->heap_len];
+        dev->heap[i]->heap_pos = i;
+        heap_fix(dev, i);
+    }
+}
+
+/* ---- single timers ---- */
+
+static void changed(wg_peer *peer)
+{
+    struct wg_device *dev = peer->dev;
+    if (peer->heap_pos < dev->heap_len && dev->heap[peer->heap_pos] == peer)
+        heap_fix(dev, peer->heap_pos);
+}
+
+void wg_timer_set(wg_peer *peer, wg_timer_kind t, int64_t when)
+{
+    /* Linux mod_peer_timer: timers are not armed while the interface is down. */
+    if (!peer->dev->up)
+        return;
+    peer->timers[t] = when;
+    changed(peer);
+}
+
+void wg_timer_del(wg_peer *peer, wg_timer_kind t)
+{
+    if (peer->timers[t] == WG_TIME_NEVER)
+        return;
+    peer->timers[t] = WG_TIME_NEVER;
+    changed(peer);
+}
+
+bool wg_timer_pending(const wg_peer *peer, wg_timer_kind t) { return peer->timers[t] != WG_TIME_NEVER; }
+
+void wg_timers_stop_all(wg_peer *peer)
+{
+    for (int i = 0; i < WG_TIMER_COUNT; i++)
+        peer->timers[i] = WG_TIME_NEVER;
+    changed(peer);
+}
+
+int64_t wg_timers_jitter(struct wg_device *dev)
+{
+    uint8_t b[4];
+    dev->host.random(dev->host.ctx, b, sizeof b);
+    uint32_t r = (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+    return (int64_t)(r % (uint32_t)(WG_REKEY_TIMEOUT_JITTER_MAX + 1));
+}
+
+/* ---- event hooks ---- */
+
+/* After sending data: a reply is expected within KEEPALIVE_TIMEOUT +
+ * REKEY_TIMEOUT (+ jitter); the timer is not pushed back by further data. */
+void wg_timers_data_sent(wg_peer *peer, int64_t now)
+{
+    if (!wg_timer_pending(peer, WG_TIMER_NEW_HANDSHAKE))
+        wg_timer_set(peer, WG_TIMER_NEW_HANDSHAKE,
+                     now + WG_KEEPALIVE_TIMEOUT + WG_REKEY_TIMEOUT + wg_timers_jitter(peer->dev));
+}
+
+/* After receiving data: answer with a keepalive if we send nothing within
+ * KEEPALIVE_TIMEOUT; data arriving while armed asks for one more round. */
+void wg_timers_data_received(wg_peer *peer, int64_t now)
+{
+    if (!peer->dev->up)
+        return;
+    if (!wg_timer_pending(peer, WG_TIMER_SEND_KEEPALIVE))
+        wg_timer_set(peer, WG_TIMER_SEND_KEEPALIVE, now + WG_KEEPALIVE_TIMEOUT);
+    else
+        peer->need_another_keepalive = true;
+}
+
+void wg_timers_any_authenticated_packet_sent(wg_peer *peer) { wg_timer_del(peer, WG_TIMER_SEND_KEEPALIVE); }
+
+void wg_timers_any_authenticated_packet_received(wg_peer *peer) { wg_timer_del(peer, WG_TIMER_NEW_HANDSHAKE); }
+
+void wg_timers_handshake_initiated(wg_peer *peer, int64_t now)
+{
+    wg_timer_set(peer, WG_TIMER_RETRANSMIT_HANDSHAKE, now + WG_REKEY_TIMEOUT + wg_timers_jitter(peer->dev));
+}
+
+void wg_timers_handshake_complete(wg_peer *peer, int64_t now)
+{
+    wg_timer_del(peer, WG_TIMER_RETRANSMIT_HANDSHAKE);
+    peer->handshake_attempts = 0;
+    peer->sent_lastminute_handshake = false;
+    peer->last_handshake = now;
+    peer->handshakes++;
+}
+
+/* Keys die 3 x REJECT_AFTER_TIME after the last session was derived. */
+void wg_timers_session_derived(wg_peer *peer, int64_t now)
+{
+    wg_timer_set(peer, WG_TIMER_ZERO_KEYS, now + 3 * WG_REJECT_AFTER_TIME);
+}
+
+void wg_timers_any_authenticated_packet_traversal(wg_peer *peer, int64_t now)
+{
+    if (peer->persistent_keepalive)
+        wg_timer_set(peer, WG_TIMER_PERSISTENT_KEEPALIVE,
+                     now + (int64_t)peer->persistent_keepalive * WG_NS_PER_SEC);
+}
+
+/* ---- expiry handlers ---- */
+
+static void fired(wg_peer *peer, wg_timer_kind t)
+{
+    wg_event ev = wg_event_for(peer, WG_EV_TIMER_FIRED);
+    ev.timer = t;
+    wg_emit(peer->dev, &ev);
+}
+
+static void expired_retransmit_handshake(wg_peer *peer, int64_t now)
+{
+    if (peer->handshake_attempts > WG_MAX_TIMER_HANDSHAKES) {
+        /* REKEY_ATTEMPT_TIME exhausted (20 initiations sent): give up,
+         * drop what waited for the session, and schedule key zeroing. */
+        wg_event ev = wg_event_for(peer, WG_EV_HANDSHAKE_GAVE_UP);
+        wg_emit(peer->dev, &ev);
+        wg_timer_del(peer, WG_TIMER_SEND_KEEPALIVE);
+        size_t n = wg_staged_purge(&peer->staged);
+        for (size_t i = 0; i < n; i++)
+            wg_drop(peer->dev, WG_DROP_HANDSHAKE_GAVE_UP, peer, NULL);
+        if (!wg_timer_pending(peer, WG_TIMER_ZERO_KEYS))
+            wg_timer_set(peer, WG_TIMER_ZERO_KEYS, now + 3 * WG_REJECT_AFTER_TIME);
+        return;
+    }
+    peer->handshake_attempts++;
+    /* The learned source may be what keeps the peer from answering
+     * (wg-sourcing.md: retransmit timer clears the stored source). */
+    wg_sourcing_clear(peer->dev, peer);
+    wg_send_initiation(peer, now, true, true);
+}
+
+static void expired_send_keepalive(wg_peer *peer, int64_t now)
+{
+    wg_send_keepalive(peer, now);
+    if (peer->need_another_keepalive) {
+        peer->need_another_keepalive = false;
+        wg_timer_set(peer, WG_TIMER_SEND_KEEPALIVE, now + WG_KEEPALIVE_TIMEOUT);
+    }
+}
+
+static void expired_new_handshake(wg_peer *peer, int64_t now)
+{
+    /* Data went out and nothing authenticated came back for 15 s. */
+    wg_sourcing_clear(peer->dev, peer);
+    wg_send_initiation(peer, now, false, true);
+}
+
+static void expired_zero_keys(wg_peer *peer, int64_t now)
+{
+    (void)now;
+    wg_peer_zero_keys(peer);
+}
+
+static void expired_persistent_keepalive(wg_peer *peer, int64_t now)
+{
+    if (peer->persistent_keepalive)
+        wg_send_keepalive(peer, now);
+}
+
+static void run_peer(wg_peer *peer, int64_t now)
+{
+    for (;;) {
+        int which = -1;
+        int64_t best = WG_TIME_NEVER;
+        for (int i = 0; i < WG_TIMER_COUNT; i++)
+            if (peer->timers[i] <= now && peer->timers[i] < best) {
+                best = peer->timers[i];
+                which = i;
+            }
+        if (which < 0)
+            return;
+        wg_timer_kind t = (wg_timer_kind)which;
+        wg_timer_del(peer, t);
+        fired(peer, t);
+        switch (t) {
+        case WG_TIMER_RETRANSMIT_HANDSHAKE: expired_retransmit_handshake(peer, now); break;
+        case WG_TIMER_SEND_KEEPALIVE: expired_send_keepalive(peer, now); break;
+        case WG_TIMER_NEW_HANDSHAKE: expired_new_handshake(peer, now); break;
+        case WG_TIMER_ZERO_KEYS: expired_zero_keys(peer, now); break;
+        case WG_TIMER_PERSISTENT_KEEPALIVE: expired_persistent_keepalive(peer, now); break;
+        }
+    }
+}
+
+void wg_timers_run(struct wg_device *dev, int64_t now)
+{
+    /* A bounded number of rounds: a handler re-arming a timer for `now`
+     * itself would otherwise spin; none does, but a host bug must not hang. */
+    for (size_t guard = 0; dev->heap_len && guard < 4 * dev->heap_len + 64; guard++) {
+        wg_peer *peer = dev->heap[0];
+        if (wg_timers_peer_deadline(peer) > now)
+            return;
+        run_peer(peer, now);
+    }
+}
