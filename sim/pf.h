@@ -1,0 +1,234 @@
+/*
+ * pf.h — internal interface of the pf model: states (sim/pf_state.c),
+ * outbound NAT (sim/pf_nat.c) and the filter with route-to/reply-to
+ * (sim/pf_filter.c).
+ *
+ * The model works on a packet summary (protocol, addresses, ports) and
+ * interface NAMES, as pf does (its kif is a name). The firewall node
+ * (sim/firewall.c) calls pf_test() from the network's IN and OUT hooks and
+ * applies the result to the real packet bytes.
+ *
+ * Sources: ../shared/reference/ha-model.md §2 and §3 (tags PFH, PFCTL, FLT,
+ * PSC) and FreeBSD sys/netpfil/pf/pf.c, pf_lb.c, pfvar.h; docs/models.md "pf".
+ */
+#ifndef SIM_PF_H
+#define SIM_PF_H
+
+#include "sim/sim.h"
+
+#define PF_IFNAMSIZ 16
+#define PF_PROTO_ICMP 1
+#define PF_PROTO_TCP 6
+#define PF_PROTO_UDP 17
+#define PF_NAT_PORT_LOW 50001 /* PF_NAT_PROXY_PORT_LOW (pfvar.h), ha-model.md §2 */
+#define PF_NAT_PORT_HIGH 65535
+
+typedef enum pf_dir { PF_IN = 0, PF_OUT = 1 } pf_dir;
+enum { PF_CLASS_UDP = 0, PF_CLASS_ICMP, PF_CLASS_OTHER };
+
+/* pf timeouts used here (pfvar.h defaults, ha-model.md §2 "pf timeouts"):
+ * udp.first 60, udp.single 30, udp.multiple 60; icmp.first 20, icmp.error
+ * 10; other.* as udp. */
+typedef enum pf_timeout {
+    PFTM_FIRST = 0,    /* udp.first / icmp.first / other.first */
+    PFTM_SINGLE,       /* udp.single / other.single */
+    PFTM_MULTIPLE,     /* udp.multiple / icmp.error / other.multiple */
+    PFTM__COUNT
+} pf_timeout;
+
+/* Per-peer progress of a stateless protocol (pf.c PFUDPS_*). */
+enum { PFUDPS_NO_TRAFFIC = 0, PFUDPS_SINGLE = 1, PFUDPS_MULTIPLE = 2 };
+
+/* A state key in pf's orientation (pf_state_key_setup, pf_test_state_udp):
+ * for a packet of direction d, addr[sidx] = source and addr[didx] =
+ * destination with sidx = (d == IN ? 0 : 1), didx the other. Index 0 is
+ * therefore always the remote side and index 1 the local side, so a reply
+ * in the other direction builds the same key. IPv4, host order. */
+typedef struct pf_key {
+    uint8_t proto;
+    uint32_t addr[2];
+    uint16_t port[2];
+} pf_key;
+
+typedef enum pf_rt { PF_RT_NONE = 0, PF_RT_ROUTETO, PF_RT_REPLYTO } pf_rt;
+
+typedef struct pf_state {
+    uint64_t id;
+    uint32_t creatorid;
+    char ifname[PF_IFNAMSIZ]; /* if-bound: the interface; "" = floating */
+    pf_dir dir;               /* direction of the packet that created it */
+    pf_key wire, stack;       /* as seen on the wire / by the stack */
+    uint8_t src_state, dst_state; /* PFUDPS_* of the initiator / responder */
+    pf_timeout timeout;
+    sim_time expire;          /* time of the last update (pf "expire") */
+    int rule;                 /* filter rule index, -1 for an implicit rule */
+    int nat_rule;             /* -1 when not translated */
+    pf_rt rt;
+    char rt_ifname[PF_IFNAMSIZ];
+    uint32_t rt_addr;         /* gateway, host order */
+    bool nosync;              /* rule marked no-sync: not exported by pfsync */
+    bool imported;            /* came from pfsync */
+    uint64_t packets[2];      /* [0] in the state's direction, [1] against it */
+} pf_state;
+
+/* ---- rules ------------------------------------------------------- */
+
+/* An address match: any, this firewall's own addresses (pfSense "This
+ * Firewall (self)": every interface address, VIPs included), or a prefix. */
+typedef enum pf_addr_kind { PF_ADDR_ANY = 0, PF_ADDR_SELF, PF_ADDR_PREFIX } pf_addr_kind;
+typedef struct pf_addr_match {
+    pf_addr_kind kind;
+    uint32_t addr; /* host order */
+    uint8_t plen;
+    bool neg;      /* "!" */
+} pf_addr_match;
+
+typedef enum pf_action { PF_PASS = 0, PF_BLOCK } pf_action;
+
+typedef struct pf_filter_rule {
+    pf_action action;
+    char ifname[PF_IFNAMSIZ]; /* "" = any interface (floating) */
+    int dir;                  /* PF_IN, PF_OUT or -1 for both */
+    uint8_t proto;            /* 0 = any */
+    pf_addr_match src, dst;
+    uint16_t sport, dport;    /* 0 = any */
+    bool no_state;            /* pass without creating state */
+    bool nosync;              /* keep state (no-sync) */
+    pf_rt rt;                 /* route-to / reply-to */
+    char rt_ifname[PF_IFNAMSIZ];
+    uint32_t rt_addr;
+    char label[64];           /* for traces: what generated the rule */
+} pf_filter_rule;
+
+typedef struct pf_nat_rule {
+    char ifname[PF_IFNAMSIZ]; /* outgoing interface */
+    uint8_t proto;            /* 0 = any */
+    pf_addr_match src, dst;
+    uint16_t sport;           /* 0 = any */
+    bool to_interface;        /* translate to the interface's primary address */
+    uint32_t to_addr;         /* else this address (host order) */
+    bool static_port;
+    char label[64];
+} pf_nat_rule;
+
+/* ---- the pf instance -------------------------------------------- */
+
+typedef struct pf pf;
+
+typedef enum pf_sync_kind { PF_SYNC_INSERT = 0, PF_SYNC_UPDATE, PF_SYNC_DELETE } pf_sync_kind;
+
+typedef struct pf_host_ops {
+    void *ctx;
+    /* Is addr configured on the node (pfSense "self": any interface
+     * address, CARP VIPs included)? */
+    bool (*is_self)(void *ctx, uint32_t addr);
+    /* The primary address of an interface ("(wan)"), false if none. */
+    bool (*iface_addr)(void *ctx, const char *ifname, uint32_t *addr);
+    /* Does an interface of that name exist (pfsync import)? */
+    bool (*iface_exists)(void *ctx, const char *ifname);
+    /* State table changes, for pfsync. Optional. */
+    void (*state_changed)(void *ctx, const pf_state *s, pf_sync_kind k);
+} pf_host_ops;
+
+typedef enum pf_drop {
+    PF_DROP_NONE = 0,
+    PF_DROP_RULE,        /* a block rule or the default block */
+    PF_DROP_NAT_MAP,     /* translation failed: no free port / static-port collision (PFRES_MAPFAILED) */
+    PF_DROP_STATE_INSERT,/* the new state's keys collide with an existing state (PFRES_STATEINS) */
+    PF_DROP__COUNT
+} pf_drop;
+const char *pf_drop_name(pf_drop d);
+
+typedef struct pf_options {
+    bool if_bound;       /* state policy: if-bound (pfSense default since 2024, FLT) or floating */
+    sim_time timeout[3][PFTM__COUNT]; /* [PF_CLASS_UDP/ICMP/OTHER][PFTM_*] */
+    uint16_t nat_port_low, nat_port_high;
+} pf_options;
+void pf_options_default(pf_options *o);
+
+struct pf {
+    sim_engine *eng;
+    sim_rng *rng;
+    pf_host_ops ops;
+    pf_options opt;
+    uint32_t creatorid;
+    uint64_t next_id;
+    pf_state **st;
+    size_t n, cap;
+    pf_filter_rule *rules;
+    size_t n_rules;
+    pf_nat_rule *nat;
+    size_t n_nat;
+    uint64_t drops[PF_DROP__COUNT];
+    uint64_t states_created, states_expired, states_killed;
+};
+
+/* What pf_test decided for one packet. */
+typedef struct pf_pkt {
+    uint8_t proto;
+    uint32_t src, dst;   /* host order; the rewrite lands here */
+    uint16_t sport, dport; /* UDP/TCP ports; ICMP echo: the id in both */
+} pf_pkt;
+
+typedef struct pf_result {
+    pf_action action;
+    pf_drop drop;
+    bool translated;         /* addresses/ports in the packet changed */
+    pf_rt rt;                /* the packet must leave by rt_ifname to rt_addr */
+    char rt_ifname[PF_IFNAMSIZ];
+    uint32_t rt_addr;
+    pf_state *state;         /* matched or created */
+    bool new_state;
+    int rule, nat_rule;      /* -1: none */
+    char note[128];          /* human text: which rule / state / NAT */
+} pf_result;
+
+void pf_init(pf *p, sim_engine *eng, sim_rng *rng, uint32_t creatorid, const pf_host_ops *ops);
+void pf_destroy(pf *p);
+/* Replace the rulesets (copied). */
+bool pf_set_rules(pf *p, const pf_filter_rule *rules, size_t n);
+bool pf_set_nat(pf *p, const pf_nat_rule *rules, size_t n);
+
+/* Runs a packet through pf on ifname in direction dir (pf_test): state
+ * lookup, else NAT (outbound) + filter rules and state creation. The
+ * packet fields are rewritten in place when translated. */
+pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt);
+
+/* ---- states (pf_state.c) --------------------------------------- */
+void pf_key_for_packet(pf_dir dir, const pf_pkt *pkt, pf_key *k);
+bool pf_key_eq(const pf_key *a, const pf_key *b);
+/* Live (not expired) state whose wire (IN) / stack (OUT) key is k. */
+pf_state *pf_state_find(pf *p, pf_dir dir, const char *ifname, const pf_key *k);
+/* Any live state with k as its wire or stack key, any interface
+ * (pf_find_state_all): used for NAT port collisions. */
+pf_state *pf_state_find_any(pf *p, const pf_key *k);
+/* Inserts a new state (copied); NULL when a key collides (PFRES_STATEINS). */
+pf_state *pf_state_insert(pf *p, const pf_state *s);
+/* Updates the peer progress and timeout for a packet matching s
+ * (pf_test_state_udp); from_initiator = packet in the state's direction. */
+void pf_state_touch(pf *p, pf_state *s, bool from_initiator);
+sim_time pf_state_timeout_ns(const pf *p, const pf_state *s);
+sim_time pf_state_expires_at(const pf *p, const pf_state *s);
+bool pf_state_live(const pf *p, const pf_state *s);
+/* Removes expired states (the purge thread). Returns how many. */
+size_t pf_state_purge(pf *p);
+/* pfctl -k / states-kill: all states (NULL filter) or those matching addr
+ * on either side of either key. Returns how many. */
+size_t pf_states_kill(pf *p, const uint32_t *addr_or_null);
+size_t pf_state_count(pf *p); /* live states */
+pf_state *pf_state_at(pf *p, size_t i); /* i < p->n, may be expired */
+/* pfsync import: insert or update a state from the peer; skipped (false)
+ * when its interface does not exist here (PSC pf_state_import). */
+bool pf_state_import(pf *p, const pf_state *s, sim_time remaining);
+bool pf_state_import_delete(pf *p, uint32_t creatorid, uint64_t id);
+const char *pf_state_format(const pf_state *s, char *buf, size_t len);
+
+/* ---- NAT (pf_nat.c) -------------------------------------------- */
+bool pf_addr_match_test(const pf *p, const pf_addr_match *m, uint32_t addr);
+/* First NAT rule matching an outbound packet on ifname, or -1. */
+int pf_nat_match(const pf *p, const char *ifname, const pf_pkt *pkt);
+/* pf_get_sport: the translated source for rule r; false when no port is
+ * free (or with static-port, the port is taken). */
+bool pf_nat_translate(pf *p, int r, const char *ifname, const pf_pkt *pkt, uint32_t *naddr, uint16_t *nport);
+
+#endif /* SIM_PF_H */

@@ -1,0 +1,256 @@
+/*
+ * pf_filter.c — pf_test: state lookup, outbound NAT, the filter ruleset
+ * and route-to / reply-to.
+ *
+ * Sources: ha-model.md §2 and §3 (FLT = pfSense filter.inc) and FreeBSD
+ * sys/netpfil/pf/pf.c (pf_test, pf_test_rule, pf_create_state, pf_route).
+ * - A packet matching a state is translated as the state says and passes
+ *   without rule evaluation.
+ * - Otherwise outbound NAT is applied first, then the filter sees the
+ *   translated packet (pf.conf(5): "translation occurs before filtering").
+ * - Rules are ordered and the first match wins (pfSense generates `quick`
+ *   rules). With no matching rule, inbound is blocked (pfSense default
+ *   deny) and outbound passes with state (pfSense's "pass out all keep
+ *   state" / "let out anything from firewall host itself").
+ * - A pass rule creates a state unless it says no state. route-to applies
+ *   to packets in the state's direction, reply-to to packets against it
+ *   (pf_test: `s->rt == PF_ROUTETO && dir == s->direction`,
+ *   `s->rt == PF_REPLYTO && dir != s->direction`).
+ */
+#include "sim/pf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *pf_drop_name(pf_drop d)
+{
+    switch (d) {
+    case PF_DROP_NONE: return "none";
+    case PF_DROP_RULE: return "blocked by rule";
+    case PF_DROP_NAT_MAP: return "NAT translation failed (PFRES_MAPFAILED)";
+    case PF_DROP_STATE_INSERT: return "state insert collision (PFRES_STATEINS)";
+    default: return "?";
+    }
+}
+
+void pf_init(pf *p, sim_engine *eng, sim_rng *rng, uint32_t creatorid, const pf_host_ops *ops)
+{
+    memset(p, 0, sizeof *p);
+    p->eng = eng;
+    p->rng = rng;
+    if (ops)
+        p->ops = *ops;
+    p->creatorid = creatorid;
+    pf_options_default(&p->opt);
+}
+
+void pf_destroy(pf *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->st[i]);
+    free(p->st);
+    free(p->rules);
+    free(p->nat);
+    p->st = NULL;
+    p->rules = NULL;
+    p->nat = NULL;
+    p->n = p->cap = p->n_rules = p->n_nat = 0;
+}
+
+bool pf_set_rules(pf *p, const pf_filter_rule *rules, size_t n)
+{
+    pf_filter_rule *c = NULL;
+    if (n) {
+        c = malloc(n * sizeof *c);
+        if (!c)
+            return false;
+        memcpy(c, rules, n * sizeof *c);
+    }
+    free(p->rules);
+    p->rules = c;
+    p->n_rules = n;
+    return true;
+}
+
+bool pf_set_nat(pf *p, const pf_nat_rule *rules, size_t n)
+{
+    pf_nat_rule *c = NULL;
+    if (n) {
+        c = malloc(n * sizeof *c);
+        if (!c)
+            return false;
+        memcpy(c, rules, n * sizeof *c);
+    }
+    free(p->nat);
+    p->nat = c;
+    p->n_nat = n;
+    return true;
+}
+
+static int rule_match(const pf *p, pf_dir dir, const char *ifname, const pf_pkt *pkt)
+{
+    for (size_t i = 0; i < p->n_rules; i++) {
+        const pf_filter_rule *r = &p->rules[i];
+        if (r->ifname[0] && strcmp(r->ifname, ifname) != 0)
+            continue;
+        if (r->dir >= 0 && r->dir != (int)dir)
+            continue;
+        if (r->proto && r->proto != pkt->proto)
+            continue;
+        if (!pf_addr_match_test(p, &r->src, pkt->src) || !pf_addr_match_test(p, &r->dst, pkt->dst))
+            continue;
+        if (r->sport && r->sport != pkt->sport)
+            continue;
+        if (r->dport && r->dport != pkt->dport)
+            continue;
+        return (int)i;
+    }
+    return -1;
+}
+
+static void set_route(pf_result *r, pf_rt kind, const char *ifname, uint32_t addr)
+{
+    r->rt = kind;
+    snprintf(r->rt_ifname, sizeof r->rt_ifname, "%s", ifname);
+    r->rt_addr = addr;
+}
+
+static bool pkt_eq(const pf_pkt *a, const pf_pkt *b)
+{
+    return a->proto == b->proto && a->src == b->src && a->dst == b->dst && a->sport == b->sport &&
+           a->dport == b->dport;
+}
+
+static const char *ip4(uint32_t a, char *b)
+{
+    snprintf(b, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+    return b;
+}
+
+pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
+{
+    pf_result r;
+    memset(&r, 0, sizeof r);
+    r.action = PF_PASS;
+    r.rule = r.nat_rule = -1;
+    char a[16], b[16];
+
+    pf_key k;
+    pf_key_for_packet(dir, pkt, &k);
+    pf_state *s = pf_state_find(p, dir, ifname, &k);
+    if (s) {
+        bool fwd = dir == s->dir;
+        pf_state_touch(p, s, fwd);
+        /* Translate to the other side of the state: inbound packets match
+         * the wire key and continue with the stack key, outbound the reverse. */
+        const pf_key *to = dir == PF_IN ? &s->stack : &s->wire;
+        int sidx = dir == PF_IN ? 0 : 1, didx = 1 - sidx;
+        pf_pkt n = *pkt;
+        n.src = to->addr[sidx];
+        n.sport = to->port[sidx];
+        n.dst = to->addr[didx];
+        n.dport = to->port[didx];
+        r.translated = !pkt_eq(&n, pkt);
+        *pkt = n;
+        r.state = s;
+        r.rule = s->rule;
+        r.nat_rule = s->nat_rule;
+        if ((s->rt == PF_RT_ROUTETO && fwd) || (s->rt == PF_RT_REPLYTO && !fwd))
+            set_route(&r, s->rt, s->rt_ifname, s->rt_addr);
+        snprintf(r.note, sizeof r.note, "state %s%s%s%s", s->imported ? "(pfsync) " : "",
+                 r.translated ? "nat " : "", r.rt == PF_RT_REPLYTO ? "reply-to " : r.rt == PF_RT_ROUTETO ? "route-to " : "",
+                 r.rt ? ip4(r.rt_addr, a) : "");
+        return r;
+    }
+
+    pf_pkt orig = *pkt;
+    if (dir == PF_OUT) {
+        int nr = pf_nat_match(p, ifname, pkt);
+        if (nr >= 0) {
+            uint32_t na;
+            uint16_t np;
+            if (!pf_nat_translate(p, nr, ifname, pkt, &na, &np)) {
+                r.action = PF_BLOCK;
+                r.drop = PF_DROP_NAT_MAP;
+                r.nat_rule = nr;
+                p->drops[PF_DROP_NAT_MAP]++;
+                snprintf(r.note, sizeof r.note, "nat rule %d (%s): no free port%s", nr, p->nat[nr].label,
+                         p->nat[nr].static_port ? " (static-port collision)" : "");
+                return r;
+            }
+            pkt->src = na;
+            pkt->sport = np;
+            if (pkt->proto == PF_PROTO_ICMP)
+                pkt->dport = np; /* the echo id is both "ports" */
+            r.nat_rule = nr;
+            r.translated = !pkt_eq(&orig, pkt);
+        }
+    }
+
+    int ri = rule_match(p, dir, ifname, pkt);
+    const pf_filter_rule *rule = ri >= 0 ? &p->rules[ri] : NULL;
+    r.rule = ri;
+    pf_action act = rule ? rule->action : dir == PF_OUT ? PF_PASS : PF_BLOCK;
+    if (act == PF_BLOCK) {
+        *pkt = orig;
+        r.action = PF_BLOCK;
+        r.drop = PF_DROP_RULE;
+        r.translated = false;
+        p->drops[PF_DROP_RULE]++;
+        snprintf(r.note, sizeof r.note, "%s", rule ? rule->label : "default deny");
+        return r;
+    }
+    if (rule && rule->rt == PF_RT_ROUTETO)
+        set_route(&r, PF_RT_ROUTETO, rule->rt_ifname, rule->rt_addr);
+    if (rule && rule->no_state) {
+        snprintf(r.note, sizeof r.note, "%s (no state)", rule->label);
+        return r;
+    }
+
+    /* pf_create_state: src peer SINGLE, dst peer NO_TRAFFIC, timeout
+     * udp.first; keys: wire = translated packet, stack = original. */
+    pf_state ns;
+    memset(&ns, 0, sizeof ns);
+    if (p->opt.if_bound)
+        snprintf(ns.ifname, sizeof ns.ifname, "%s", ifname);
+    ns.dir = dir;
+    pf_key_for_packet(dir, pkt, &ns.wire);
+    pf_key_for_packet(dir, &orig, &ns.stack);
+    ns.src_state = PFUDPS_SINGLE;
+    ns.dst_state = PFUDPS_NO_TRAFFIC;
+    ns.timeout = PFTM_FIRST;
+    ns.expire = sim_now(p->eng);
+    ns.rule = ri;
+    ns.nat_rule = r.nat_rule;
+    ns.packets[0] = 1;
+    if (rule) {
+        ns.rt = rule->rt;
+        snprintf(ns.rt_ifname, sizeof ns.rt_ifname, "%s", rule->rt_ifname);
+        ns.rt_addr = rule->rt_addr;
+        ns.nosync = rule->nosync;
+    }
+    pf_state *c = pf_state_insert(p, &ns);
+    if (!c) {
+        *pkt = orig;
+        r.action = PF_BLOCK;
+        r.drop = PF_DROP_STATE_INSERT;
+        r.translated = false;
+        r.rt = PF_RT_NONE;
+        p->drops[PF_DROP_STATE_INSERT]++;
+        snprintf(r.note, sizeof r.note, "state insert failed");
+        return r;
+    }
+    r.state = c;
+    r.new_state = true;
+    if (r.nat_rule >= 0)
+        snprintf(r.note, sizeof r.note, "nat rule %d (%s): %s:%u -> %s:%u", r.nat_rule, p->nat[r.nat_rule].label,
+                 ip4(orig.src, a), orig.sport, ip4(pkt->src, b), pkt->sport);
+    else
+        snprintf(r.note, sizeof r.note, "%s", rule ? rule->label : dir == PF_OUT ? "pass out (default)" : "");
+    if (r.rt == PF_RT_ROUTETO) {
+        size_t l = strlen(r.note);
+        snprintf(r.note + l, sizeof r.note - l, "; route-to %s %s", r.rt_ifname, ip4(r.rt_addr, a));
+    }
+    return r;
+}
