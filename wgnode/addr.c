@@ -141,6 +141,9 @@ bool wg_prefix_contains(const wg_prefix *p, const wg_ip *ip)
 {
     if (p->ip.family != ip->family || ip->family == 0)
         return false;
+    /* a hand-built prefix longer than the address must not read past b[] */
+    if (p->len > (ip->family == 4 ? 32 : 128))
+        return false;
     unsigned full = p->len / 8, rest = p->len % 8;
     if (memcmp(p->ip.b, ip->b, full) != 0)
         return false;
