@@ -446,6 +446,7 @@ static void drain(peer_app *a, int fd)
         ssize_t n = udp_host_recv(&a->host, fd, buf, sizeof buf, &local, &remote, &truncated);
         if (n < 0)
             return;
+        a->now = udp_host_monotonic_ns();
         char r[WG_IP_STRLEN], l[WG_IP_STRLEN + 16];
         if (truncated || n == 0) {
             trace(a, "recv: unusable datagram from %s ignored", wg_endpoint_format(&remote, r));
@@ -457,7 +458,6 @@ static void drain(peer_app *a, int fd)
             trace(a, "recv %s %zd B from %s to %s", t == WG_MSG_NONE ? "non-WireGuard" : wg_msg_type_name(t, ka), n,
                   wg_endpoint_format(&remote, r), source_str(&local, l));
         }
-        a->now = udp_host_monotonic_ns();
         wg_device_receive(a->dev, a->now, &local, &remote, buf, (size_t)n);
         flush_inner(a);
     }
