@@ -193,7 +193,8 @@ bool wg_handshake_create_initiation(wg_handshake *hs, const wg_identity *local, 
 /* Responder, phase 1 of consuming an initiation (after its macs were
  * validated): decrypts the initiator's static key. On success
  * op->noise.rs is that key (look the peer up with it) and op->sender_index
- * the initiator's index. false: not for us / forged. */
+ * the initiator's index. false: wrong type word, not for us, forged, or a
+ * low-order ephemeral (op is then wiped). */
 typedef struct wg_initiation_open {
     wg_noise_hs noise;
     uint32_t sender_index;
@@ -225,6 +226,7 @@ bool wg_handshake_create_response(wg_handshake *hs, const uint8_t e_priv[WG_KEY_
 /* Initiator: consumes a 92-byte response whose receiver index the caller
  * mapped to this handshake (macs already validated). Returns
  *   WG_DROP_NONE               state CONSUMED_RESPONSE, remote_index set;
+ *   WG_DROP_BAD_TYPE           the type word is not 2 (with zero reserved bytes);
  *   WG_DROP_UNKNOWN_INDEX      no initiation pending or receiver != local_index;
  *   WG_DROP_HANDSHAKE_DECRYPT  authentication or DH failure.
  * On failure hs is untouched. */
