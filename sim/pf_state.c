@@ -122,9 +122,11 @@ pf_state *pf_state_find_any(pf *p, const pf_key *k)
 
 static void notify(pf *p, const pf_state *s, pf_sync_kind k)
 {
-    /* pfsync exports local changes except states of no-sync rules; what
-     * came from the peer is not rebroadcast (ha-model.md §2, PS4). */
-    if (p->ops.state_changed && !s->nosync && !s->imported)
+    /* pfsync exports local changes except states of no-sync rules
+     * (ha-model.md §2, PS4). An imported state is exported again only when
+     * this node's own traffic changes it; the import itself notifies
+     * nothing, so a received change is not rebroadcast. */
+    if (p->ops.state_changed && !s->nosync)
         p->ops.state_changed(p->ops.ctx, s, k);
 }
 

@@ -1,0 +1,202 @@
+/*
+ * pfsync.c — replication of pf states to the HA peer.
+ *
+ * Sources: ha-model.md §2 (PS4 = FreeBSD pfsync(4), PSC = if_pfsync.c):
+ * - every local state insert/update/delete is exported (both keys, so NAT
+ *   translations travel unchanged; interface name; creator id; timeouts),
+ *   except states of no-sync rules; what was received is not rebroadcast
+ *   (pf_state.c notify());
+ * - updates are merged per state and sent within 1 s (the pfsync_timeout
+ *   callout armed at 1 s when the first change is queued);
+ * - pfSense runs `pfsync0 -defer` (IFS): a new state is pushed at once;
+ * - import skips states whose interface name does not exist locally and
+ *   rebuilds the expiry from the exported remaining time (pf_state_import).
+ * Nothing here knows about NAT, CARP or WireGuard: a state for the other
+ * node's address is imported as it is and simply never matches that node's
+ * own packets (ha-model.md §2 "Derived (C6)").
+ */
+#include "sim/pfsync.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct pfsync_msg {
+    struct pfsync_msg *next;
+    pfsync *from;
+    sim_event_id ev;
+    size_t n;
+    pfsync_entry e[];
+} pfsync_msg;
+
+void pfsync_options_default(pfsync_options *o)
+{
+    o->flush_interval = 1 * SIM_S; /* "sent within 1 s" (ha-model.md §2) */
+    o->defer = true;               /* pfSense: pfsync0 -defer (ha-model.md §2) */
+    o->delay = 0;
+}
+
+void pfsync_init(pfsync *ps, sim_engine *eng, pf *pf, const pfsync_ops *ops, const pfsync_options *opt)
+{
+    memset(ps, 0, sizeof *ps);
+    ps->eng = eng;
+    ps->pf = pf;
+    if (ops)
+        ps->ops = *ops;
+    if (opt)
+        ps->opt = *opt;
+    else
+        pfsync_options_default(&ps->opt);
+}
+
+void pfsync_pair(pfsync *a, pfsync *b)
+{
+    a->peer = b;
+    b->peer = a;
+}
+
+static bool side_up(const pfsync *ps) { return !ps->ops.up || ps->ops.up(ps->ops.ctx); }
+
+static void log_text(pfsync *ps, const char *fmt, size_t n, uint64_t extra)
+{
+    if (!ps->ops.log)
+        return;
+    char buf[128];
+    snprintf(buf, sizeof buf, fmt, n, (unsigned long long)extra);
+    ps->ops.log(ps->ops.ctx, buf);
+}
+
+static void unlink_msg(pfsync *from, pfsync_msg *m)
+{
+    for (pfsync_msg **pp = &from->inflight; *pp; pp = &(*pp)->next)
+        if (*pp == m) {
+            *pp = m->next;
+            return;
+        }
+}
+
+static void deliver(void *arg)
+{
+    pfsync_msg *m = arg;
+    pfsync *from = m->from, *to = from->peer;
+    unlink_msg(from, m);
+    if (to && side_up(to)) {
+        size_t imp = 0, skip = 0;
+        for (size_t i = 0; i < m->n; i++) {
+            const pfsync_entry *e = &m->e[i];
+            if (e->kind == PF_SYNC_DELETE) {
+                to->deleted += pf_state_import_delete(to->pf, e->s.creatorid, e->s.id);
+                continue;
+            }
+            /* pfsync_state_export sends the remaining lifetime and the
+             * peer rebuilds its expiry from it at import; the model keeps
+             * the sender's absolute expiry (the real copy outlives it by
+             * the transit time). */
+            sim_time remaining = pf_state_expires_at(to->pf, &e->s) - sim_now(to->eng);
+            if (remaining <= 0)
+                continue;
+            if (pf_state_import(to->pf, &e->s, remaining))
+                imp++;
+            else
+                skip++;
+        }
+        to->imported += imp;
+        to->skipped += skip;
+        log_text(to, "pfsync: %zu states imported, %llu skipped", imp, skip);
+    }
+    free(m);
+}
+
+void pfsync_flush(pfsync *ps)
+{
+    sim_cancel(ps->eng, ps->flush_ev);
+    ps->flush_ev = 0;
+    if (ps->qn == 0)
+        return;
+    if (!ps->peer || !side_up(ps)) {
+        ps->qn = 0;
+        return;
+    }
+    pfsync_msg *m = malloc(sizeof *m + ps->qn * sizeof m->e[0]);
+    if (!m) {
+        ps->qn = 0;
+        return;
+    }
+    m->from = ps;
+    m->n = ps->qn;
+    memcpy(m->e, ps->q, ps->qn * sizeof m->e[0]);
+    m->next = ps->inflight;
+    ps->inflight = m;
+    ps->msgs_sent++;
+    ps->entries_sent += ps->qn;
+    log_text(ps, "pfsync: sent %zu state changes (message %llu)", ps->qn, ps->msgs_sent);
+    ps->qn = 0;
+    m->ev = sim_schedule_in(ps->eng, ps->opt.delay, deliver, m);
+}
+
+static void flush_timer(void *arg)
+{
+    pfsync *ps = arg;
+    ps->flush_ev = 0;
+    pfsync_flush(ps);
+}
+
+void pfsync_queue(pfsync *ps, const pf_state *s, pf_sync_kind k)
+{
+    if (!ps->peer)
+        return;
+    /* Merge with a queued entry of the same state: the newest snapshot
+     * wins; a delete replaces whatever was queued; an insert stays an
+     * insert when updated before the flush. */
+    pfsync_entry *e = NULL;
+    for (size_t i = 0; i < ps->qn; i++)
+        if (ps->q[i].s.creatorid == s->creatorid && ps->q[i].s.id == s->id) {
+            e = &ps->q[i];
+            break;
+        }
+    if (!e) {
+        if (ps->qn == ps->qcap) {
+            size_t nc = ps->qcap ? 2 * ps->qcap : 16;
+            pfsync_entry *nq = realloc(ps->q, nc * sizeof *nq);
+            if (!nq)
+                return;
+            ps->q = nq;
+            ps->qcap = nc;
+        }
+        e = &ps->q[ps->qn++];
+        e->kind = k;
+    } else if (k == PF_SYNC_DELETE || e->kind != PF_SYNC_INSERT) {
+        e->kind = k;
+    }
+    e->s = *s;
+    if (k == PF_SYNC_INSERT && ps->opt.defer) {
+        pfsync_flush(ps);
+        return;
+    }
+    if (!ps->flush_ev)
+        ps->flush_ev = sim_schedule_in(ps->eng, ps->opt.flush_interval, flush_timer, ps);
+}
+
+void pfsync_reset(pfsync *ps)
+{
+    sim_cancel(ps->eng, ps->flush_ev);
+    ps->flush_ev = 0;
+    ps->qn = 0;
+}
+
+void pfsync_free(pfsync *ps)
+{
+    pfsync_reset(ps);
+    while (ps->inflight) {
+        pfsync_msg *m = ps->inflight;
+        ps->inflight = m->next;
+        sim_cancel(ps->eng, m->ev);
+        free(m);
+    }
+    free(ps->q);
+    ps->q = NULL;
+    ps->qcap = 0;
+    if (ps->peer && ps->peer->peer == ps)
+        ps->peer->peer = NULL;
+    ps->peer = NULL;
+}

@@ -1,0 +1,228 @@
+/*
+ * test_pfsync.c — state replication between two pf instances (sim/pfsync.c):
+ * lag of inserts and merged updates, interface-name import check, a peer
+ * that cannot receive, and the C6 consequence of replicated NAT states,
+ * which must come out of plain pf + pfsync rules.
+ */
+#include "sim/pfsync.h"
+
+#include <check.h>
+#include <string.h>
+
+#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define FW1 IP(198, 51, 100, 2)
+#define FW2 IP(198, 51, 100, 3)
+#define VIP IP(198, 51, 100, 1)
+#define REMOTE IP(192, 0, 2, 10)
+
+typedef struct side {
+    pf pf;
+    pfsync ps;
+    sim_rng rng;
+    uint32_t own;
+    bool up;
+    bool has_wan2;
+} side;
+
+static sim_engine *eng;
+static side A, B;
+
+static bool t_is_self(void *ctx, uint32_t a)
+{
+    side *s = ctx;
+    return a == s->own || a == VIP;
+}
+static bool t_iface_addr(void *ctx, const char *ifname, uint32_t *a)
+{
+    side *s = ctx;
+    (void)ifname;
+    *a = s->own;
+    return true;
+}
+static bool t_exists(void *ctx, const char *n)
+{
+    side *s = ctx;
+    return !strcmp(n, "wan") || !strcmp(n, "lan") || (s->has_wan2 && !strcmp(n, "wan2"));
+}
+static void t_changed(void *ctx, const pf_state *st, pf_sync_kind k)
+{
+    side *s = ctx;
+    pfsync_queue(&s->ps, st, k);
+}
+static bool t_up(void *ctx) { return ((side *)ctx)->up; }
+
+static void side_init(side *s, const char *name, uint32_t own, uint32_t creator)
+{
+    memset(s, 0, sizeof *s);
+    s->own = own;
+    s->up = true;
+    sim_rng_init(&s->rng, 3, name);
+    pf_host_ops ops = {.ctx = s, .is_self = t_is_self, .iface_addr = t_iface_addr, .iface_exists = t_exists,
+                       .state_changed = t_changed};
+    pf_init(&s->pf, eng, &s->rng, creator, &ops);
+    pfsync_ops pops = {.ctx = s, .up = t_up};
+    pfsync_options o;
+    pfsync_options_default(&o);
+    o.delay = 5 * SIM_MS;
+    pfsync_init(&s->ps, eng, &s->pf, &pops, &o);
+}
+
+static void setup(void)
+{
+    eng = sim_engine_native_new();
+    side_init(&A, "fw1", FW1, 1);
+    side_init(&B, "fw2", FW2, 2);
+    pfsync_pair(&A.ps, &B.ps);
+}
+
+static void teardown(void)
+{
+    pfsync_free(&A.ps);
+    pfsync_free(&B.ps);
+    pf_destroy(&A.pf);
+    pf_destroy(&B.pf);
+    sim_engine_destroy(eng);
+}
+
+static pf_pkt udp(uint32_t s, uint16_t sp, uint32_t d, uint16_t dp)
+{
+    pf_pkt p = {.proto = PF_PROTO_UDP, .src = s, .dst = d, .sport = sp, .dport = dp};
+    return p;
+}
+
+START_TEST(pfsync_insert_and_update_lag)
+{
+    sim_run_until(eng, 300 * SIM_MS);
+    pf_pkt p = udp(FW1, 51820, REMOTE, 51820);
+    pf_result r = pf_test(&A.pf, PF_OUT, "wan", &p);
+    ck_assert(r.new_state);
+    /* defer: the insert leaves at once, arrives after the 5 ms transit */
+    sim_run_until(eng, 304 * SIM_MS);
+    ck_assert_uint_eq(pf_state_count(&B.pf), 0);
+    sim_run_until(eng, 305 * SIM_MS);
+    ck_assert_uint_eq(pf_state_count(&B.pf), 1);
+    pf_state *b = pf_state_at(&B.pf, 0);
+    ck_assert(b->imported);
+    ck_assert_uint_eq(b->creatorid, 1);
+    ck_assert(pf_key_eq(&b->wire, &r.state->wire));
+    ck_assert_str_eq(b->ifname, "wan");
+    ck_assert_int_eq(pf_state_expires_at(&B.pf, b), pf_state_expires_at(&A.pf, r.state));
+    /* an update is merged and sent 1 s after it was queued */
+    sim_run_until(eng, 2 * SIM_S);
+    p = udp(REMOTE, 51820, FW1, 51820);
+    pf_test(&A.pf, PF_IN, "wan", &p);
+    p = udp(FW1, 51820, REMOTE, 51820);
+    pf_test(&A.pf, PF_OUT, "wan", &p);
+    ck_assert_int_eq(r.state->timeout, PFTM_MULTIPLE);
+    sim_run_until(eng, 3 * SIM_S);
+    ck_assert_int_eq(b->timeout, PFTM_FIRST); /* flushed at 3 s, still in transit */
+    ck_assert_uint_eq(A.ps.msgs_sent, 2);
+    ck_assert_uint_eq(A.ps.entries_sent, 2); /* two updates merged into one entry */
+    sim_run_until(eng, 3 * SIM_S + 5 * SIM_MS);
+    ck_assert_int_eq(b->timeout, PFTM_MULTIPLE);
+    ck_assert_int_eq(pf_state_expires_at(&B.pf, b), pf_state_expires_at(&A.pf, r.state));
+    /* states-kill on A deletes on B within the flush interval */
+    pf_states_kill(&A.pf, NULL);
+    sim_run_until(eng, 4 * SIM_S + 10 * SIM_MS);
+    ck_assert_uint_eq(pf_state_count(&B.pf), 0);
+}
+END_TEST
+
+START_TEST(pfsync_no_defer_uses_flush_interval)
+{
+    A.ps.opt.defer = false;
+    A.ps.opt.flush_interval = 700 * SIM_MS;
+    pf_pkt p = udp(FW1, 51820, REMOTE, 51820);
+    pf_test(&A.pf, PF_OUT, "wan", &p);
+    sim_run_until(eng, 704 * SIM_MS);
+    ck_assert_uint_eq(pf_state_count(&B.pf), 0);
+    sim_run_until(eng, 705 * SIM_MS);
+    ck_assert_uint_eq(pf_state_count(&B.pf), 1);
+}
+END_TEST
+
+START_TEST(pfsync_skips_unknown_interface)
+{
+    A.has_wan2 = true;
+    pf_pkt p = udp(FW1, 51820, REMOTE, 51820);
+    pf_test(&A.pf, PF_OUT, "wan2", &p);
+    p = udp(FW1, 51821, REMOTE, 51820);
+    pf_test(&A.pf, PF_OUT, "wan", &p);
+    sim_run_until(eng, 1 * SIM_S);
+    ck_assert_uint_eq(pf_state_count(&B.pf), 1);
+    ck_assert_uint_eq(B.ps.skipped, 1);
+    ck_assert_str_eq(pf_state_at(&B.pf, 0)->ifname, "wan");
+}
+END_TEST
+
+START_TEST(pfsync_peer_down_gets_nothing)
+{
+    B.up = false;
+    pf_pkt p = udp(FW1, 51820, REMOTE, 51820);
+    pf_test(&A.pf, PF_OUT, "wan", &p);
+    sim_run_until(eng, 2 * SIM_S);
+    ck_assert_uint_eq(pf_state_count(&B.pf), 0);
+    /* and a powered-off sender sends nothing */
+    B.up = true;
+    A.up = false;
+    p = udp(FW1, 51822, REMOTE, 51820);
+    pf_test(&A.pf, PF_OUT, "wan", &p);
+    sim_run_until(eng, 4 * SIM_S);
+    ck_assert_uint_eq(pf_state_count(&B.pf), 0);
+}
+END_TEST
+
+START_TEST(pfsync_nat_state_useless_to_peer)
+{
+    /* Both nodes carry the same outbound NAT rule for their own WireGuard
+     * traffic: source self, port 51820, to the VIP, static-port. */
+    pf_nat_rule nr = {.ifname = "wan", .proto = PF_PROTO_UDP, .src = {.kind = PF_ADDR_SELF}, .sport = 51820,
+                      .to_addr = VIP, .static_port = true, .label = "self to VIP"};
+    pf_set_nat(&A.pf, &nr, 1);
+    pf_set_nat(&B.pf, &nr, 1);
+    pf_pkt p = udp(FW1, 51820, REMOTE, 51820);
+    pf_result r = pf_test(&A.pf, PF_OUT, "wan", &p);
+    ck_assert_uint_eq(p.src, VIP);
+    ck_assert(r.new_state);
+    sim_run_until(eng, 1 * SIM_S);
+    ck_assert_uint_eq(pf_state_count(&B.pf), 1);
+    /* fw2 (now holding the VIP) initiates from its own address: its stack
+     * key misses fw1's state, and the translation it needs collides with
+     * the replicated wire key -> dropped, counted */
+    p = udp(FW2, 51820, REMOTE, 51820);
+    r = pf_test(&B.pf, PF_OUT, "wan", &p);
+    ck_assert_int_eq(r.action, PF_BLOCK);
+    ck_assert_int_eq(r.drop, PF_DROP_NAT_MAP);
+    ck_assert_uint_eq(B.pf.drops[PF_DROP_NAT_MAP], 1);
+    /* the remote's reply to VIP:51820 reaching fw2 matches the replicated
+     * state and is translated to fw1's address, not fw2's */
+    p = udp(REMOTE, 51820, VIP, 51820);
+    r = pf_test(&B.pf, PF_IN, "wan", &p);
+    ck_assert_int_eq(r.action, PF_PASS);
+    ck_assert(r.translated);
+    ck_assert_uint_eq(p.dst, FW1);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("pfsync");
+    TCase *t = tcase_create("pfsync");
+    tcase_add_checked_fixture(t, setup, teardown);
+    tcase_add_test(t, pfsync_insert_and_update_lag);
+    tcase_add_test(t, pfsync_no_defer_uses_flush_interval);
+    tcase_add_test(t, pfsync_skips_unknown_interface);
+    tcase_add_test(t, pfsync_peer_down_gets_nothing);
+    tcase_add_test(t, pfsync_nat_state_useless_to_peer);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *r = srunner_create(suite());
+    srunner_run_all(r, CK_NORMAL);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? 1 : 0;
+}
