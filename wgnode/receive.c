@@ -144,9 +144,10 @@ static void rx_response(struct wg_device *dev, int64_t now, const wg_source *loc
          * when a handshake completes as initiator ...; Linux only if
          * nothing else is queued"). */
         if (dev->sourcing->keepalive_always_on_initiator_complete) {
+            /* (never at the cost of a queued packet when the queue is full) */
+            if (!wg_staged_has_keepalive(&peer->staged) && wg_staged_len(&peer->staged) < WG_MAX_STAGED_PACKETS)
+                wg_staged_push(&peer->staged, NULL, 0);
             wg_send_staged(peer, now);
-            if (wg_staged_push(&peer->staged, NULL, 0) >= 0)
-                wg_send_staged(peer, now);
         } else {
             wg_send_keepalive(peer, now);
         }

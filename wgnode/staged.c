@@ -65,3 +65,11 @@ size_t wg_staged_purge(wg_staged *q)
     release_if_empty(q);
     return n;
 }
+
+bool wg_staged_has_keepalive(const wg_staged *q)
+{
+    for (uint16_t i = 0; i < q->count; i++)
+        if (q->ring[(q->head + i) % WG_MAX_STAGED_PACKETS]->len == 0)
+            return true;
+    return false;
+}

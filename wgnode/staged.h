@@ -31,6 +31,8 @@ wg_staged_packet *wg_staged_peek(const wg_staged *q);
 void wg_staged_pop(wg_staged *q);
 /* Frees everything; returns how many packets were dropped. */
 size_t wg_staged_purge(wg_staged *q);
+/* Is a keepalive (empty packet) already queued? */
+bool wg_staged_has_keepalive(const wg_staged *q);
 static inline size_t wg_staged_len(const wg_staged *q) { return q->count; }
 
 #endif /* WGNODE_STAGED_H */

@@ -1,0 +1,351 @@
+/*
+ * test_wgnode_timers.c — each timer of ../shared/reference/wg-sourcing.md
+ * "Timers and constants" on a fake clock, with two devices talking through
+ * the fake host harness.
+ */
+#include "fake_host.h"
+
+#include <check.h>
+#include <stdlib.h>
+
+static wg_pair P;
+
+static void setup_pair(bool keepalive25)
+{
+    wg_pair_opts o = {.pa = WG_PLATFORM_FREEBSD, .pb = WG_PLATFORM_FREEBSD, .a_knows_b = true,
+                      .keepalive_a = keepalive25 ? 25 : 0};
+    pair_init(&P, &o);
+}
+
+/* Handshake a->b at t = 0 triggered by one packet; returns with both keyed. */
+static void handshake_now(void)
+{
+    ck_assert_int_eq(pair_send_ab(&P, 10), WG_DROP_NONE);
+    wg_peer_info ia, ib;
+    ck_assert(wg_device_peer_info(P.a, P.a_peer, &ia));
+    ck_assert(wg_device_peer_info(P.b, P.b_peer, &ib));
+    ck_assert(ia.has_current_key);
+    ck_assert(ib.has_current_key);
+    ck_assert_uint_eq(P.hb.n_delivered, 1);
+}
+
+/* Times at which a sent transport keepalives. */
+static size_t keepalive_times(const fake_host *h, int64_t *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < h->n_sent; i++)
+        if (h->sent[i].meta.type == WG_MSG_TRANSPORT && h->sent[i].meta.keepalive && n < max)
+            out[n++] = h->sent[i].now;
+    return n;
+}
+
+START_TEST(test_persistent_keepalive_25s)
+{
+    setup_pair(true);
+    /* Adding a peer with a persistent keepalive sends one at once, which
+     * starts a handshake (Linux netlink set_peer). */
+    pair_flush(&P);
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, true), 1);
+    int64_t t[16];
+    size_t n = keepalive_times(&P.ha, t, 16);
+    ck_assert_uint_eq(n, 1); /* the keepalive that waited for the session */
+    ck_assert_int_eq(t[0], 0);
+    pair_run_until(&P, SEC(25) - 1);
+    ck_assert_uint_eq(keepalive_times(&P.ha, t, 16), 1);
+    pair_run_until(&P, SEC(25));
+    n = keepalive_times(&P.ha, t, 16);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(t[1], SEC(25));
+    pair_run_until(&P, SEC(100));
+    n = keepalive_times(&P.ha, t, 16);
+    ck_assert_uint_eq(n, 5);
+    ck_assert_int_eq(t[2], SEC(50));
+    ck_assert_int_eq(t[3], SEC(75));
+    ck_assert_int_eq(t[4], SEC(100));
+    /* b has no persistent keepalive and receives only keepalives: it sends none. */
+    ck_assert_uint_eq(keepalive_times(&P.hb, t, 16), 0);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_retransmit_and_give_up)
+{
+    setup_pair(false);
+    P.cut_ab = true; /* nothing reaches b */
+    ck_assert_int_eq(pair_send_ab(&P, 10), WG_DROP_NONE);
+    pair_run_until(&P, SEC(200));
+    /* 20 initiations: the first and 19 retries, each 5 s + 0..333 ms apart. */
+    int64_t times[32];
+    size_t n = 0;
+    for (size_t i = 0; i < P.ha.n_sent; i++)
+        if (P.ha.sent[i].meta.type == WG_MSG_INITIATION)
+            times[n++] = P.ha.sent[i].now;
+    ck_assert_uint_eq(n, 20);
+    ck_assert_int_eq(times[0], 0);
+    bool some_jitter = false;
+    for (size_t i = 1; i < n; i++) {
+        int64_t gap = times[i] - times[i - 1];
+        ck_assert_int_ge(gap, WG_REKEY_TIMEOUT);
+        ck_assert_int_le(gap, WG_REKEY_TIMEOUT + WG_REKEY_TIMEOUT_JITTER_MAX);
+        some_jitter |= gap != WG_REKEY_TIMEOUT;
+        /* Every retry follows the retransmit timer, which clears the source. */
+        ck_assert_int_eq(P.ha.sent[0].meta.reason, WG_SRC_NONE);
+    }
+    ck_assert(some_jitter);
+    ck_assert_uint_eq(fh_count_events(&P.ha, WG_EV_HANDSHAKE_GAVE_UP), 1);
+    /* The queued packet was dropped when the handshake was abandoned (after
+     * about 90 s of retries plus the last timeout). */
+    ck_assert_uint_eq(wg_device_drop_count(P.a, WG_DROP_HANDSHAKE_GAVE_UP), 1);
+    int64_t gave_up = -1;
+    for (size_t i = 0; i < P.ha.n_events; i++)
+        if (P.ha.events[i].ev.kind == WG_EV_HANDSHAKE_GAVE_UP)
+            gave_up = P.ha.events[i].now;
+    ck_assert_int_ge(gave_up, SEC(100));
+    ck_assert_int_le(gave_up, SEC(100) + 20 * WG_REKEY_TIMEOUT_JITTER_MAX);
+    ck_assert_int_ge(times[19] - times[0], WG_REKEY_ATTEMPT_TIME);
+    /* Zeroing is scheduled 540 s after the give-up. */
+    ck_assert_int_eq(wg_device_next_deadline(P.a), gave_up + 3 * WG_REJECT_AFTER_TIME);
+    pair_run_until(&P, gave_up + 3 * WG_REJECT_AFTER_TIME);
+    ck_assert_uint_eq(fh_count_events(&P.ha, WG_EV_KEYS_ZEROED), 1);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_initiation_rate_limit)
+{
+    setup_pair(false);
+    P.cut_ab = true;
+    pair_send_ab(&P, 10);
+    P.now = SEC(1);
+    pair_send_ab(&P, 10);
+    P.now = SEC(4);
+    pair_send_ab(&P, 10);
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false), 1);
+    /* A new packet once REKEY_TIMEOUT passed may initiate again. */
+    P.now = SEC(5);
+    pair_send_ab(&P, 10);
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false), 2);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_keys_zeroed_at_540s)
+{
+    setup_pair(false);
+    handshake_now();
+    pair_run_until(&P, 3 * WG_REJECT_AFTER_TIME - 1);
+    wg_peer_info ia;
+    wg_device_peer_info(P.a, P.a_peer, &ia);
+    ck_assert(ia.has_current_key);
+    ck_assert_uint_eq(fh_count_events(&P.ha, WG_EV_KEYS_ZEROED), 0);
+    pair_run_until(&P, 3 * WG_REJECT_AFTER_TIME);
+    wg_device_peer_info(P.a, P.a_peer, &ia);
+    ck_assert(!ia.has_current_key);
+    ck_assert_uint_eq(fh_count_events(&P.ha, WG_EV_KEYS_ZEROED), 1);
+    ck_assert_uint_eq(fh_count_events(&P.hb, WG_EV_KEYS_ZEROED), 1);
+    ck_assert_int_eq(wg_device_next_deadline(P.a), WG_TIME_NEVER);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_passive_keepalive_10s)
+{
+    setup_pair(false);
+    handshake_now(); /* b received data at t = 0 */
+    int64_t t[8];
+    pair_run_until(&P, SEC(10) - 1);
+    ck_assert_uint_eq(keepalive_times(&P.hb, t, 8), 0);
+    pair_run_until(&P, SEC(10));
+    ck_assert_uint_eq(keepalive_times(&P.hb, t, 8), 1);
+    ck_assert_int_eq(t[0], SEC(10));
+    /* A keepalive is not data: a does not answer it. */
+    size_t a_before = keepalive_times(&P.ha, t, 8);
+    pair_run_until(&P, SEC(40));
+    ck_assert_uint_eq(keepalive_times(&P.ha, t, 8), a_before);
+    ck_assert_uint_eq(keepalive_times(&P.hb, t, 8), 1);
+    /* Data sent back within 10 s cancels the keepalive. */
+    P.now = SEC(50);
+    pair_send_ab(&P, 10);
+    P.now = SEC(55);
+    pair_send_ba(&P, 10);
+    pair_run_until(&P, SEC(61));
+    ck_assert_uint_eq(keepalive_times(&P.hb, t, 8), 1);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_new_handshake_15s_clears_source)
+{
+    setup_pair(false);
+    handshake_now();
+    wg_peer_info ia;
+    wg_device_peer_info(P.a, P.a_peer, &ia);
+    ck_assert_int_eq(ia.learned_source.addr.family, 4); /* learned from the response */
+    P.cut_ba = true; /* b's answers are lost */
+    P.now = SEC(1);
+    pair_send_ab(&P, 10);
+    size_t init_before = fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false);
+    pair_run_until(&P, SEC(16) - 1);
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false), init_before);
+    pair_run_until(&P, SEC(16) + WG_REKEY_TIMEOUT_JITTER_MAX);
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false), init_before + 1);
+    const fh_sent *s = fh_last_sent(&P.ha, WG_MSG_INITIATION);
+    ck_assert_int_ge(s->now, SEC(16));
+    ck_assert_int_eq(s->meta.reason, WG_SRC_CLEARED_BY_TIMER);
+    ck_assert_int_eq(s->src.addr.family, 0);
+    ck_assert_uint_ge(fh_count_events(&P.ha, WG_EV_SOURCE_CLEARED), 1);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_keepalives_do_not_arm_new_handshake)
+{
+    /* ha-model.md "Settled": keepalives alone do not arm the 15 s timer. */
+    setup_pair(true);
+    pair_flush(&P);
+    P.cut_ba = true;
+    size_t init_before = fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false);
+    pair_run_until(&P, SEC(110));
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false), init_before);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_rekey_after_120s_on_send_initiator_only)
+{
+    setup_pair(false);
+    handshake_now();
+    size_t ia0 = fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false);
+    size_t ib0 = fh_count_sent(&P.hb, WG_MSG_INITIATION, -1, false);
+    P.now = SEC(119);
+    pair_send_ab(&P, 10);
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false), ia0);
+    /* The responder never rekeys on age when sending. */
+    P.now = SEC(121);
+    pair_send_ba(&P, 10);
+    ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_INITIATION, -1, false), ib0);
+    P.now = SEC(122);
+    size_t delivered = P.hb.n_delivered;
+    pair_send_ab(&P, 10);
+    ck_assert_uint_eq(P.hb.n_delivered, delivered + 1); /* the packet still used the old key */
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false), ia0 + 1);
+    wg_peer_info ia;
+    wg_device_peer_info(P.a, P.a_peer, &ia);
+    ck_assert_uint_eq(ia.handshakes, 2);
+    ck_assert_int_eq(ia.last_handshake, SEC(122));
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_rekey_on_receive_after_165s)
+{
+    setup_pair(false);
+    handshake_now();
+    size_t ia0 = fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false);
+    P.now = SEC(164);
+    pair_send_ba(&P, 10);
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false), ia0);
+    P.cut_ab = true; /* keep the rekey from completing, to count attempts */
+    P.now = SEC(166);
+    pair_send_ba(&P, 10);
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false), ia0 + 1);
+    /* Only once per session (sent_lastminute_handshake). */
+    P.now = SEC(172);
+    pair_send_ba(&P, 10);
+    ck_assert_uint_le(fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false), ia0 + 2);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_reject_after_180s)
+{
+    setup_pair(false);
+    handshake_now();
+    P.cut_ab = true;
+    P.cut_ba = true;
+    /* A transport message made at 170 s, held back and delivered at 181 s. */
+    P.now = SEC(170);
+    pair_send_ab(&P, 10);
+    const fh_sent *held = fh_last_sent(&P.ha, WG_MSG_TRANSPORT);
+    ck_assert_ptr_nonnull(held);
+    ck_assert_int_eq(held->now, SEC(170));
+    uint8_t copy[256];
+    size_t len = held->len;
+    memcpy(copy, held->data, len);
+    pair_run_until(&P, SEC(181));
+    wg_source local = {.addr = P.ep_b.ip, .ifindex = 1};
+    size_t delivered = P.hb.n_delivered;
+    wg_device_receive(P.b, P.now, &local, &P.ep_a, copy, len);
+    ck_assert_uint_eq(P.hb.n_delivered, delivered);
+    ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_KEY_EXPIRED), 1);
+    /* Sending after 180 s: nothing is encrypted with the old key; the packet
+     * waits and a handshake is attempted. */
+    size_t tx = fh_count_sent(&P.ha, WG_MSG_TRANSPORT, -1, false);
+    P.cut_ab = P.cut_ba = false;
+    P.now = SEC(185);
+    pair_send_ab(&P, 10);
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_TRANSPORT, -1, false), tx);
+    /* The next retransmission (rate limit: one initiation per 5 s) brings a
+     * new session up, which carries the packet. */
+    pair_run_until(&P, SEC(192));
+    ck_assert_uint_eq(P.hb.n_delivered, delivered + 1);
+    ck_assert_uint_gt(fh_count_sent(&P.ha, WG_MSG_TRANSPORT, -1, false), tx);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_staged_queue_bounded)
+{
+    setup_pair(false);
+    P.cut_ab = true;
+    for (int i = 0; i < 200; i++)
+        pair_send_ab(&P, 10);
+    ck_assert_uint_eq(wg_device_drop_count(P.a, WG_DROP_QUEUE_FULL), 200 - 128);
+    P.cut_ab = false;
+    pair_run_until(&P, SEC(6)); /* the retry gets through */
+    ck_assert_uint_eq(P.hb.n_delivered, 128);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_bsd_vs_linux_keepalive_on_initiator_complete)
+{
+    for (int plat = 0; plat < 2; plat++) {
+        wg_pair_opts o = {.pa = plat ? WG_PLATFORM_LINUX : WG_PLATFORM_FREEBSD, .pb = WG_PLATFORM_FREEBSD,
+                          .a_knows_b = true};
+        pair_init(&P, &o);
+        pair_send_ab(&P, 10);
+        size_t ka = fh_count_sent(&P.ha, WG_MSG_TRANSPORT, 1, true);
+        /* BSD: a keepalive at once even though data was queued; Linux: the
+         * queued data is the confirmation. */
+        ck_assert_uint_eq(ka, plat ? 0 : 1);
+        ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_TRANSPORT, 0, true), 1);
+        pair_free(&P);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("wgnode_timers");
+    TCase *tc = tcase_create("timers");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_persistent_keepalive_25s);
+    tcase_add_test(tc, test_retransmit_and_give_up);
+    tcase_add_test(tc, test_initiation_rate_limit);
+    tcase_add_test(tc, test_keys_zeroed_at_540s);
+    tcase_add_test(tc, test_passive_keepalive_10s);
+    tcase_add_test(tc, test_new_handshake_15s_clears_source);
+    tcase_add_test(tc, test_keepalives_do_not_arm_new_handshake);
+    tcase_add_test(tc, test_rekey_after_120s_on_send_initiator_only);
+    tcase_add_test(tc, test_rekey_on_receive_after_165s);
+    tcase_add_test(tc, test_reject_after_180s);
+    tcase_add_test(tc, test_staged_queue_bounded);
+    tcase_add_test(tc, test_bsd_vs_linux_keepalive_on_initiator_complete);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
