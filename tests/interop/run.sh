@@ -8,6 +8,7 @@
 #
 # (a) wgsim initiates: `wgsim peer --ping 10.99.0.1` gets every reply.
 # (b) wireguard-go initiates: `ping -c 3 10.99.0.2` in ns A, wgsim answers.
+#     Also over IPv6, outside (Endpoint [fd12:3::1]) and inside (fd99::/64).
 # (c) a capture on the veth taken during (a) and (b), decrypted by tshark
 #     with wgsim's --keylog, shows the inner ICMP echo requests and replies
 #     and every handshake response verified (wg.handshake_ok == 1).
@@ -114,6 +115,9 @@ inB() { ip netns exec "$nsB" "$@"; }
 ip link add "$vethA" netns "$nsA" type veth peer name "$vethB" netns "$nsB" || fail "cannot create the veth pair"
 inA ip link set lo up && inB ip link set lo up || fail "loopback up failed"
 inA ip addr add 10.123.0.1/24 dev "$vethA" && inB ip addr add 10.123.0.2/24 dev "$vethB" || fail "veth addresses failed"
+# IPv6 too (ULA test prefix, no duplicate address detection delay).
+inA ip addr add fd12:3::1/64 dev "$vethA" nodad && inB ip addr add fd12:3::2/64 dev "$vethB" nodad ||
+  fail "veth IPv6 addresses failed"
 inA ip link set "$vethA" up && inB ip link set "$vethB" up || fail "veth up failed"
 wait_for 10 inA ping -c 1 -W 1 10.123.0.2 || fail "the veth pair does not carry traffic (10.123.0.1 -> 10.123.0.2)"
 
@@ -135,11 +139,12 @@ wait_for 10 inA ip link show "$wgif" || fail "wireguard-go did not create $wgif"
 wait_for 10 test -S "/var/run/wireguard/$wgif.sock" || fail "wireguard-go's UAPI socket did not appear"
 
 add_wgsim_peer_to_wggo() {
-  wg set "$wgif" peer "$pubB" preshared-key "$tmp/psk" endpoint "10.123.0.2:$portB" allowed-ips 10.99.0.2/32
+  wg set "$wgif" peer "$pubB" preshared-key "$tmp/psk" endpoint "10.123.0.2:$portB" allowed-ips 10.99.0.2/32,fd99::2/128
 }
 wg set "$wgif" private-key "$tmp/a.key" listen-port "$portA" || fail "wg set private-key/listen-port failed"
 add_wgsim_peer_to_wggo || fail "wg set peer failed"
-inA ip addr add 10.99.0.1/24 dev "$wgif" && inA ip link set "$wgif" up || fail "cannot configure $wgif"
+inA ip addr add 10.99.0.1/24 dev "$wgif" && inA ip addr add fd99::1/64 dev "$wgif" nodad &&
+  inA ip link set "$wgif" up || fail "cannot configure $wgif"
 wg show "$wgif" >"$tmp/wg-show-before.log" 2>&1 || fail "wg show $wgif failed"
 grep -q "listening port: $portA" "$tmp/wg-show-before.log" || fail "wireguard-go is not listening on $portA"
 log "wireguard-go $(wireguard-go --version | head -n1 | awk '{print $2}') up in $nsA as $wgif"
@@ -150,14 +155,16 @@ cat >"$tmp/b.conf" <<EOF
 [Interface]
 PrivateKey = $(cat "$tmp/b.key")
 ListenPort = $portB
-Address = 10.99.0.2/24
+Address = 10.99.0.2/24, fd99::2/64
 
 [Peer]
 PublicKey = $pubA
 PresharedKey = $(cat "$tmp/psk")
 Endpoint = 10.123.0.1:$portA
-AllowedIPs = 10.99.0.1/32
+AllowedIPs = 10.99.0.1/32, fd99::1/128
 EOF
+# The same over IPv6 outside and inside the tunnel.
+sed "s/^Endpoint = .*/Endpoint = [fd12:3::1]:$portA/" "$tmp/b.conf" >"$tmp/b6.conf"
 keylog=$tmp/wgsim.keys
 
 # ---- (c) capture on the wgsim side of the veth for the whole run
@@ -187,6 +194,18 @@ wg show "$wgif" latest-handshakes | awk -v k="$pubB" '$1 == k && $2 > 0 {ok=1} E
   fail "(a) wireguard-go reports no handshake with wgsim"
 wg show "$wgif" endpoints | grep -q "10.123.0.2:$portB" || fail "(a) wireguard-go has the wrong endpoint for wgsim"
 log "(a) ok: 3/3 replies on each platform, wireguard-go saw the handshakes"
+log "(a) IPv6: wgsim peer --ping fd99::1 --count 3 to Endpoint [fd12:3::1]:$portA"
+timeout 30 ip netns exec "$nsB" "$wgsim" peer "$tmp/b6.conf" --ping fd99::1 --count 3 --interval 200ms \
+  --keylog "$keylog" --verbose >"$tmp/wgsim-a-ipv6.out" 2>"$tmp/wgsim-a-ipv6.log"
+rc=$?
+cat "$tmp/wgsim-a-ipv6.out"
+[ $rc -eq 0 ] || fail "(a, IPv6) wgsim peer --ping fd99::1 exited with $rc (expected 0: all replies)"
+[ "$(grep -c '^reply from fd99::1: icmp_seq=[0-9]* time=[0-9.]* ms$' "$tmp/wgsim-a-ipv6.out")" -eq 3 ] ||
+  fail "(a, IPv6) expected 3 'reply from fd99::1' lines"
+wg show "$wgif" endpoints | grep -q "\[fd12:3::2\]:$portB" ||
+  fail "(a, IPv6) wireguard-go did not roam to wgsim's IPv6 endpoint"
+log "(a, IPv6) ok: 3/3 replies, wireguard-go roamed to the IPv6 endpoint"
+# (b) resets the peer in wireguard-go, which puts the IPv4 endpoint back.
 
 # ---- (b) wireguard-go initiates; wgsim answers
 # Re-adding the peer drops wireguard-go's session from (a), so its first
@@ -228,18 +247,21 @@ for k in LOCAL_STATIC_PRIVATE_KEY REMOTE_STATIC_PUBLIC_KEY LOCAL_EPHEMERAL_PRIVA
 done
 [ "$(stat -c %a "$keylog")" = 600 ] || fail "(c) key log is not mode 0600"
 timeout 60 tshark -r "$tmp/capture.pcapng" -o "wg.keylog_file:$keylog" -T fields -E separator=';' \
-  -e frame.number -e wg.type -e wg.handshake_ok -e wg.receiver_pubkey -e icmp.type \
+  -e frame.number -e wg.type -e wg.handshake_ok -e wg.receiver_pubkey -e icmp.type -e icmpv6.type \
   >"$tmp/tshark.log" 2>"$tmp/tshark-err.log" || fail "(c) tshark failed: $(cat "$tmp/tshark-err.log")"
 awk -F';' '
   $2 == 1 || $2 == 2 { hs++; if ($4 == "") nopub++ }
   $2 == 2 { resp++; if ($3 != 1) bad++ }
   $5 ~ /(^|,)8(,|$)/ { req++ }
   $5 ~ /(^|,)0(,|$)/ { rep++ }
+  $6 ~ /(^|,)128(,|$)/ { req6++ }
+  $6 ~ /(^|,)129(,|$)/ { rep6++ }
   END {
     printf "interop: (c) capture: %d handshake messages, %d responses, %d with handshake_ok != 1, %d echo requests and %d echo replies decrypted\n", hs, resp, bad, req, rep
-    if (resp < 4 || bad > 0 || nopub > 0 || req < 12 || rep < 12) exit 1
+    printf "interop: (c) and %d ICMPv6 echo requests and %d replies\n", req6, rep6
+    if (resp < 5 || bad > 0 || nopub > 0 || req < 12 || rep < 12 || req6 < 3 || rep6 < 3) exit 1
   }' "$tmp/tshark.log" ||
-  fail "(c) expected >= 4 handshake responses (4 runs) all with wg.handshake_ok=1, mac1 verified on every handshake message (wg.receiver_pubkey), >= 12 decrypted echo requests and >= 12 replies"
+  fail "(c) expected >= 5 handshake responses (5 runs) all with wg.handshake_ok=1, mac1 verified on every handshake message (wg.receiver_pubkey), >= 12 decrypted echo requests and replies, >= 3 ICMPv6 ones"
 errors=$(timeout 60 tshark -r "$tmp/capture.pcapng" -o "wg.keylog_file:$keylog" -Y wg.decryption_error 2>/dev/null | wc -l)
 [ "$errors" -eq 0 ] || fail "(c) tshark reports $errors WireGuard decryption errors"
 log "(c) ok"
