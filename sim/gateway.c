@@ -1,0 +1,311 @@
+/*
+ * gateway.c — dpinger-like gateway monitor, gateway status and gateway
+ * groups (pfSense multi-WAN).
+ *
+ * Sources (ha-model.md §3): GW = pfSense src/etc/inc/gwlb.inc (dpinger
+ * defaults, return_gateways_status, fixup_default_gateway), DP =
+ * dennypage/dpinger NOTES.md.
+ * - One probe every probe_interval (500 ms); the window holds
+ *   time_period / probe_interval (120) slots, the oldest overwritten.
+ * - A probe counts as lost once unanswered for loss_interval (2000 ms);
+ *   younger unanswered probes are not counted yet, so about 116 slots are
+ *   in use (DP). loss % = lost / (received + lost); latency = the average
+ *   of received probes.
+ * - Every alert_interval (1000 ms) the status is evaluated: loss >
+ *   loss_high or latency > latency_high -> down; else loss > loss_low ->
+ *   loss; else latency > latency_low -> delay; else online (GW
+ *   return_gateways_status; thresholds 10/20 %, 200/500 ms).
+ * - Groups: lower tier preferred; trigger "member down" by default
+ *   (D:routing/gateway-settings).
+ */
+#include "sim/gateway.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *gw_status_name(gw_status s)
+{
+    switch (s) {
+    case GW_ONLINE: return "online";
+    case GW_DELAY: return "delay";
+    case GW_LOSS: return "loss";
+    case GW_DOWN: return "down";
+    }
+    return "?";
+}
+
+bool gw_status_parse(const char *s, gw_status *out)
+{
+    for (int i = GW_ONLINE; i <= GW_DOWN; i++)
+        if (!strcmp(s, gw_status_name((gw_status)i))) {
+            *out = (gw_status)i;
+            return true;
+        }
+    return false;
+}
+
+void gw_monitor_options_default(gw_monitor_options *o)
+{
+    /* pfSense dpinger defaults (ha-model.md §3, GW). */
+    o->probe_interval = 500 * SIM_MS;
+    o->loss_interval = 2000 * SIM_MS;
+    o->time_period = 60000 * SIM_MS;
+    o->alert_interval = 1000 * SIM_MS;
+    o->latency_low = 200 * SIM_MS;
+    o->latency_high = 500 * SIM_MS;
+    o->loss_low = 10.0;
+    o->loss_high = 20.0;
+}
+
+void gw_set_init(gw_set *s, sim_engine *eng, const gw_ops *ops)
+{
+    memset(s, 0, sizeof *s);
+    s->eng = eng;
+    if (ops)
+        s->ops = *ops;
+}
+
+void gw_set_free(gw_set *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        gw_stop(s->g[i]);
+        free(s->g[i]->slots);
+        free(s->g[i]);
+    }
+    for (size_t i = 0; i < s->ngroups; i++)
+        free(s->groups[i].m);
+    free(s->g);
+    free(s->groups);
+    memset(s, 0, sizeof *s);
+}
+
+gateway *gw_find(const gw_set *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!strcmp(s->g[i]->name, name))
+            return s->g[i];
+    return NULL;
+}
+
+gw_group *gw_group_find(const gw_set *s, const char *name)
+{
+    for (size_t i = 0; i < s->ngroups; i++)
+        if (!strcmp(s->groups[i].name, name))
+            return &s->groups[i];
+    return NULL;
+}
+
+gateway *gw_add(gw_set *s, const char *name, const char *ifname, uint32_t addr, uint32_t monitor,
+                const gw_monitor_options *opt)
+{
+    if (!name || !name[0] || gw_find(s, name) || gw_group_find(s, name))
+        return NULL;
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? 2 * s->cap : 4;
+        gateway **ng = realloc(s->g, nc * sizeof *ng);
+        if (!ng)
+            return NULL;
+        s->g = ng;
+        s->cap = nc;
+    }
+    gateway *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->set = s;
+    snprintf(g->name, sizeof g->name, "%s", name);
+    snprintf(g->ifname, sizeof g->ifname, "%s", ifname ? ifname : "");
+    g->addr = addr;
+    g->monitor = monitor ? monitor : addr;
+    if (opt)
+        g->opt = *opt;
+    else
+        gw_monitor_options_default(&g->opt);
+    if (g->opt.probe_interval <= 0 || g->opt.time_period < g->opt.probe_interval || g->opt.alert_interval <= 0) {
+        free(g);
+        return NULL;
+    }
+    g->nslots = (size_t)(g->opt.time_period / g->opt.probe_interval);
+    g->slots = calloc(g->nslots, sizeof *g->slots);
+    if (!g->slots) {
+        free(g);
+        return NULL;
+    }
+    g->status = GW_ONLINE;
+    s->g[s->n++] = g;
+    return g;
+}
+
+gw_group *gw_group_add(gw_set *s, const char *name, gw_trigger trigger)
+{
+    if (!name || !name[0] || gw_find(s, name) || gw_group_find(s, name))
+        return NULL;
+    if (s->ngroups == s->gcap) {
+        size_t nc = s->gcap ? 2 * s->gcap : 4;
+        gw_group *ng = realloc(s->groups, nc * sizeof *ng);
+        if (!ng)
+            return NULL;
+        s->groups = ng;
+        s->gcap = nc;
+    }
+    gw_group *g = &s->groups[s->ngroups++];
+    memset(g, 0, sizeof *g);
+    snprintf(g->name, sizeof g->name, "%s", name);
+    g->trigger = trigger;
+    return g;
+}
+
+bool gw_group_add_member(gw_group *g, gateway *gw, int tier)
+{
+    /* pfSense tiers 1..5 (D:routing/gateway-settings). */
+    if (!gw || tier < 1 || tier > 5)
+        return false;
+    gw_member *nm = realloc(g->m, (g->n + 1) * sizeof *nm);
+    if (!nm)
+        return false;
+    g->m = nm;
+    g->m[g->n].gw = gw;
+    g->m[g->n].tier = tier;
+    g->n++;
+    return true;
+}
+
+static void probe_fired(void *arg);
+static void alert_fired(void *arg);
+
+void gw_start(gateway *g)
+{
+    gw_stop(g);
+    memset(g->slots, 0, g->nslots * sizeof *g->slots);
+    g->next = 0;
+    g->status = GW_ONLINE;
+    g->loss = 0;
+    g->latency = 0;
+    if (g->monitor_disabled)
+        return;
+    sim_engine *e = g->set->eng;
+    g->probe_ev = sim_schedule_in(e, 0, probe_fired, g);
+    g->alert_ev = sim_schedule_in(e, g->opt.alert_interval, alert_fired, g);
+}
+
+void gw_stop(gateway *g)
+{
+    sim_engine *e = g->set->eng;
+    sim_cancel(e, g->probe_ev);
+    sim_cancel(e, g->alert_ev);
+    g->probe_ev = g->alert_ev = 0;
+}
+
+void gw_start_all(gw_set *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        gw_start(s->g[i]);
+}
+
+void gw_stop_all(gw_set *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        gw_stop(s->g[i]);
+}
+
+static void probe_fired(void *arg)
+{
+    gateway *g = arg;
+    sim_engine *e = g->set->eng;
+    gw_slot *sl = &g->slots[g->next];
+    g->next = (g->next + 1) % g->nslots;
+    sl->status = GW_SLOT_SENT;
+    sl->seq = g->seq++;
+    sl->sent = sim_now(e);
+    sl->latency = 0;
+    g->probes_sent++;
+    g->probe_ev = sim_schedule_in(e, g->opt.probe_interval, probe_fired, g);
+    if (g->set->ops.send_probe)
+        g->set->ops.send_probe(g->set->ops.ctx, g, sl->seq);
+}
+
+void gw_probe_reply(gateway *g, uint16_t seq)
+{
+    sim_time now = sim_now(g->set->eng);
+    for (size_t i = 0; i < g->nslots; i++) {
+        gw_slot *sl = &g->slots[i];
+        if (sl->status == GW_SLOT_SENT && sl->seq == seq) {
+            sl->status = GW_SLOT_RECEIVED;
+            sl->latency = now - sl->sent;
+            g->replies++;
+            return;
+        }
+    }
+}
+
+gw_status gw_evaluate(gateway *g)
+{
+    if (g->monitor_disabled)
+        return g->status = GW_ONLINE;
+    sim_time now = sim_now(g->set->eng);
+    uint64_t received = 0, lost = 0;
+    sim_time sum = 0;
+    for (size_t i = 0; i < g->nslots; i++) {
+        const gw_slot *sl = &g->slots[i];
+        if (sl->status == GW_SLOT_RECEIVED) {
+            received++;
+            sum += sl->latency;
+        } else if (sl->status == GW_SLOT_SENT && now - sl->sent >= g->opt.loss_interval) {
+            lost++;
+        }
+    }
+    g->latency = received ? sum / (sim_time)received : 0;
+    g->loss = received + lost ? 100.0 * (double)lost / (double)(received + lost) : 0.0;
+    gw_status st;
+    if (g->loss > g->opt.loss_high || g->latency > g->opt.latency_high)
+        st = GW_DOWN;
+    else if (g->loss > g->opt.loss_low)
+        st = GW_LOSS;
+    else if (g->latency > g->opt.latency_low)
+        st = GW_DELAY;
+    else
+        st = GW_ONLINE;
+    return st;
+}
+
+static void alert_fired(void *arg)
+{
+    gateway *g = arg;
+    g->alert_ev = sim_schedule_in(g->set->eng, g->opt.alert_interval, alert_fired, g);
+    gw_status old = g->status, st = gw_evaluate(g);
+    if (st != old) {
+        g->status = st;
+        if (g->set->ops.status_changed)
+            g->set->ops.status_changed(g->set->ops.ctx, g, old, st);
+    }
+}
+
+bool gw_member_usable(const gw_group *grp, const gateway *g)
+{
+    /* Triggers (D:routing/gateway-settings): member down / packet loss /
+     * high latency / packet loss or high latency. */
+    switch (grp->trigger) {
+    case GW_TRIGGER_DOWN: return g->status != GW_DOWN;
+    case GW_TRIGGER_LOSS: return g->status != GW_DOWN && g->status != GW_LOSS;
+    case GW_TRIGGER_LATENCY: return g->status != GW_DOWN && g->status != GW_DELAY;
+    case GW_TRIGGER_LOSS_OR_LATENCY: return g->status == GW_ONLINE;
+    }
+    return false;
+}
+
+gateway *gw_group_pick(const gw_group *grp, const gateway *current)
+{
+    int best = 0;
+    for (size_t i = 0; i < grp->n; i++)
+        if (gw_member_usable(grp, grp->m[i].gw) && (best == 0 || grp->m[i].tier < best))
+            best = grp->m[i].tier;
+    if (best == 0)
+        return NULL;
+    for (size_t i = 0; i < grp->n; i++)
+        if (grp->m[i].tier == best && grp->m[i].gw == current && gw_member_usable(grp, current))
+            return grp->m[i].gw;
+    for (size_t i = 0; i < grp->n; i++)
+        if (grp->m[i].tier == best && gw_member_usable(grp, grp->m[i].gw))
+            return grp->m[i].gw;
+    return NULL;
+}

@@ -1,0 +1,178 @@
+/*
+ * test_gateway.c — the dpinger-like monitor and gateway groups alone
+ * (sim/gateway.c), with a fake network that answers probes after a set
+ * latency while the gateway is alive.
+ */
+#include "sim/gateway.h"
+
+#include <check.h>
+#include <stdlib.h>
+
+static sim_engine *eng;
+static gw_set S;
+static bool alive = true;
+static sim_time rtt = 10 * SIM_MS;
+static int changes;
+static gw_status last_to;
+static sim_time first_down = -1, first_loss = -1;
+
+typedef struct reply {
+    gateway *g;
+    uint16_t seq;
+} reply;
+static reply replies[4096];
+static size_t nrep;
+
+static void do_reply(void *arg)
+{
+    reply *r = arg;
+    gw_probe_reply(r->g, r->seq);
+}
+
+static void t_probe(void *ctx, gateway *g, uint16_t seq)
+{
+    (void)ctx;
+    if (!alive)
+        return;
+    reply *r = &replies[nrep++ % 4096];
+    r->g = g;
+    r->seq = seq;
+    sim_schedule_in(eng, rtt, do_reply, r);
+}
+
+static void t_changed(void *ctx, gateway *g, gw_status from, gw_status to)
+{
+    (void)ctx, (void)g, (void)from;
+    changes++;
+    last_to = to;
+    if (to == GW_DOWN && first_down < 0)
+        first_down = sim_now(eng);
+    if (to == GW_LOSS && first_loss < 0)
+        first_loss = sim_now(eng);
+}
+
+static void setup(void)
+{
+    eng = sim_engine_native_new();
+    gw_ops ops = {.send_probe = t_probe, .status_changed = t_changed};
+    gw_set_init(&S, eng, &ops);
+    alive = true;
+    rtt = 10 * SIM_MS;
+    changes = 0;
+    nrep = 0;
+    first_down = first_loss = -1;
+}
+
+static void teardown(void)
+{
+    gw_set_free(&S);
+    sim_engine_destroy(eng);
+}
+
+START_TEST(gateway_down_after_loss_interval_early)
+{
+    /* 60 probes answered (0..29.5 s), then silence from 30 s. Lost probes
+     * count once 2 s old: at T, lost = 2(T-32)+1. loss > 10 % first at
+     * 35 s (7/67), > 20 % first at 40 s (17/77; 39 s gives exactly 20 %). */
+    gateway *g = gw_add(&S, "WANGW", "wan", 0xc6336401u, 0, NULL);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_uint_eq(g->nslots, 120);
+    gw_start(g);
+    sim_run_until(eng, 30 * SIM_S - 1);
+    ck_assert_int_eq(g->status, GW_ONLINE);
+    ck_assert_int_eq(changes, 0);
+    alive = false;
+    sim_run_until(eng, 60 * SIM_S);
+    ck_assert_int_eq(first_loss, 35 * SIM_S);
+    ck_assert_int_eq(first_down, 40 * SIM_S);
+    ck_assert_int_eq(g->status, GW_DOWN);
+    /* recovery: online again once loss falls back under 10 % */
+    alive = true;
+    sim_run_until(eng, 200 * SIM_S);
+    ck_assert_int_eq(g->status, GW_ONLINE);
+}
+END_TEST
+
+START_TEST(gateway_down_with_full_window)
+{
+    /* Steady state: 116 counted slots (ha-model.md §3, DP); outage from
+     * 100 s -> 25 lost of 116 at 114 s (21.6 %), 23 of 116 at 113 s. */
+    gateway *g = gw_add(&S, "WANGW", "wan", 0xc6336401u, 0, NULL);
+    gw_start(g);
+    sim_run_until(eng, 100 * SIM_S - 1);
+    alive = false;
+    sim_run_until(eng, 113 * SIM_S);
+    ck_assert_int_eq(g->status, GW_LOSS);
+    sim_run_until(eng, 114 * SIM_S);
+    ck_assert_int_eq(g->status, GW_DOWN);
+    ck_assert_int_eq(first_down, 114 * SIM_S);
+    ck_assert(g->loss > 20.0 && g->loss < 22.0);
+}
+END_TEST
+
+START_TEST(gateway_latency_thresholds)
+{
+    gateway *g = gw_add(&S, "WANGW", "wan", 0xc6336401u, 0, NULL);
+    rtt = 300 * SIM_MS; /* > 200 ms: delay */
+    gw_start(g);
+    sim_run_until(eng, 10 * SIM_S);
+    ck_assert_int_eq(g->status, GW_DELAY);
+    ck_assert_int_eq(g->latency, 300 * SIM_MS);
+    gw_stop(g);
+    rtt = 600 * SIM_MS; /* > 500 ms: down */
+    gw_start(g);
+    sim_run_until(eng, 20 * SIM_S);
+    ck_assert_int_eq(g->status, GW_DOWN);
+}
+END_TEST
+
+START_TEST(gateway_group_tiers)
+{
+    gateway *w1 = gw_add(&S, "WAN1GW", "wan1", 1, 0, NULL);
+    gateway *w2 = gw_add(&S, "WAN2GW", "wan2", 2, 0, NULL);
+    gateway *w3 = gw_add(&S, "WAN3GW", "wan3", 3, 0, NULL);
+    ck_assert_ptr_null(gw_add(&S, "WAN1GW", "x", 4, 0, NULL));
+    gw_group *grp = gw_group_add(&S, "failover", GW_TRIGGER_DOWN);
+    ck_assert(gw_group_add_member(grp, w1, 1));
+    ck_assert(gw_group_add_member(grp, w2, 2));
+    ck_assert(gw_group_add_member(grp, w3, 2));
+    ck_assert(!gw_group_add_member(grp, w3, 6));
+    ck_assert_ptr_eq(gw_group_pick(grp, NULL), w1);
+    w1->status = GW_LOSS; /* trigger "member down": loss still usable */
+    ck_assert_ptr_eq(gw_group_pick(grp, w1), w1);
+    w1->status = GW_DOWN;
+    ck_assert_ptr_eq(gw_group_pick(grp, w1), w2);
+    /* equal tier: the current member is kept */
+    ck_assert_ptr_eq(gw_group_pick(grp, w3), w3);
+    w1->status = GW_ONLINE;
+    ck_assert_ptr_eq(gw_group_pick(grp, w3), w1); /* back to the best tier */
+    grp->trigger = GW_TRIGGER_LOSS;
+    w1->status = GW_LOSS;
+    ck_assert_ptr_eq(gw_group_pick(grp, w1), w2);
+    w2->status = w3->status = GW_DOWN;
+    w1->status = GW_DOWN;
+    ck_assert_ptr_null(gw_group_pick(grp, w1));
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("gateway");
+    TCase *t = tcase_create("gateway");
+    tcase_add_checked_fixture(t, setup, teardown);
+    tcase_add_test(t, gateway_down_after_loss_interval_early);
+    tcase_add_test(t, gateway_down_with_full_window);
+    tcase_add_test(t, gateway_latency_thresholds);
+    tcase_add_test(t, gateway_group_tiers);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *r = srunner_create(suite());
+    srunner_run_all(r, CK_NORMAL);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? 1 : 0;
+}
