@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# `wgsim peer` against itself on 127.0.0.1: no root, no wireguard-go needed,
+# so it runs everywhere. One instance answers (no Endpoint: it learns the
+# pinger's from the handshake), the other pings through the tunnel.
+# Also: exit statuses (0 all replies, 1 lost, 2 bad config with FILE:LINE),
+# SIGTERM ends a run cleanly, the key log has the four Wireshark labels.
+#
+# usage: loopback.sh PATH/TO/wgsim
+set -u
+set -o pipefail
+
+wgsim=${1:-}
+tmp=
+pids=()
+
+fail() {
+  printf 'FAIL: %s\n' "$*"
+  if [ -n "$tmp" ]; then
+    for f in "$tmp"/*.log "$tmp"/*.out; do
+      [ -s "$f" ] && printf -- '----- %s -----\n' "$(basename "$f")" && tail -n 30 "$f"
+    done
+  fi
+  exit 1
+}
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+  [ -n "$tmp" ] && rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+running() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat" 2>/dev/null; }
+wait_for() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.05
+  done
+}
+
+[ -n "$wgsim" ] && [ -x "$wgsim" ] || fail "usage: loopback.sh PATH/TO/wgsim (got '${wgsim}')"
+tmp=$(mktemp -d /tmp/wgsim-loopback.XXXXXX) || fail "mktemp failed"
+
+# Fixed test keys (made with wg genkey / wg pubkey / wg genpsk).
+privA=uDgZvX3/rREpig3FVxkknfL0fasPuJM7hNAyQLO8CH4=
+pubA=X7unlVSoj5IGfn10TteMywhccZRaer7l0O/mdhJb+WY=
+privB=SEgXacxGY3ve9KisRZVR+Uw/B6aP/t4ADN/NeNcCMGM=
+pubB=c962zL8wgRTBOENnwTBtiFWGQBlO8JXuJYAqh5YSFjk=
+psk=blFF+3glPHD6dxfpTNJ+f5tFJwOBYiBaBYQK1fP5Spc=
+
+# --help documents the command and exits 0.
+"$wgsim" peer --help >"$tmp/help.out" || fail "wgsim peer --help exited non-zero"
+for word in --ping --count --interval --duration --keylog --platform --verbose PrivateKey PersistentKeepalive; do
+  grep -q -- "$word" "$tmp/help.out" || fail "wgsim peer --help does not mention $word"
+done
+
+# A bad configuration: exit 2, FILE:LINE: message.
+printf '[Interface]\nPrivateKey = %s\nListenPort = 70000\n' "$privA" >"$tmp/bad.conf"
+"$wgsim" peer "$tmp/bad.conf" 2>"$tmp/bad.log"
+rc=$?
+[ $rc -eq 2 ] || fail "bad config: exit $rc, expected 2"
+grep -q "^$tmp/bad.conf:3: ListenPort" "$tmp/bad.log" || fail "bad config: no FILE:3: message"
+
+# The answering side, on a free port (another test may hold one: try a few).
+started=
+for try in 1 2 3 4 5; do
+  portA=$((20000 + (RANDOM % 30000)))
+  cat >"$tmp/a.conf" <<EOF
+[Interface]
+PrivateKey = $privA
+ListenPort = $portA
+Address = 10.77.0.1/24, fd77::1/64
+[Peer]
+PublicKey = $pubB
+PresharedKey = $psk
+AllowedIPs = 10.77.0.2/32, fd77::2/128
+EOF
+  "$wgsim" peer "$tmp/a.conf" --duration 60s --verbose >"$tmp/a.out" 2>"$tmp/a.log" &
+  pidA=$!
+  if wait_for 5 grep -q "listening on UDP port $portA" "$tmp/a.log"; then
+    pids+=("$pidA")
+    started=1
+    break
+  fi
+  wait "$pidA" 2>/dev/null
+done
+[ -n "$started" ] || fail "the answering wgsim peer did not start"
+
+cat >"$tmp/b.conf" <<EOF
+[Interface]
+PrivateKey = $privB
+Address = 10.77.0.2/24, fd77::2/64
+[Peer]
+PublicKey = $pubA
+PresharedKey = $psk
+Endpoint = 127.0.0.1:$portA
+AllowedIPs = 10.77.0.1/32, fd77::1/128
+EOF
+
+# Pings through the tunnel, IPv4 and IPv6 inside: every reply, exit 0.
+for target in 10.77.0.1 fd77::1; do
+  timeout 20 "$wgsim" peer "$tmp/b.conf" --ping "$target" --count 3 --interval 100ms \
+    --keylog "$tmp/keys" >"$tmp/b.out" 2>"$tmp/b.log"
+  rc=$?
+  [ $rc -eq 0 ] || fail "ping $target: exit $rc, expected 0"
+  [ "$(grep -c "^reply from $target: icmp_seq=[1-3] time=[0-9.]* ms\$" "$tmp/b.out")" -eq 3 ] ||
+    fail "ping $target: expected 3 reply lines"
+  grep -q "^3 transmitted, 3 received, 0% packet loss\$" "$tmp/b.out" || fail "ping $target: no summary"
+done
+grep -q "handshake-complete (responder)" "$tmp/a.log" || fail "the answering side traced no handshake"
+grep -q "echo request 10.77.0.2 -> 10.77.0.1 .*answering" "$tmp/a.log" || fail "no echo request traced"
+
+for k in LOCAL_STATIC_PRIVATE_KEY REMOTE_STATIC_PUBLIC_KEY LOCAL_EPHEMERAL_PRIVATE_KEY PRESHARED_KEY; do
+  grep -q "^$k = [A-Za-z0-9+/]\{43\}=\$" "$tmp/keys" || fail "key log has no $k line"
+done
+grep -q "^LOCAL_STATIC_PRIVATE_KEY = $privB\$" "$tmp/keys" || fail "key log has the wrong static key"
+grep -q "^PRESHARED_KEY = $psk\$" "$tmp/keys" || fail "key log has the wrong preshared key"
+[ "$(grep -c '^LOCAL_STATIC_PRIVATE_KEY' "$tmp/keys")" -eq 2 ] || fail "static key logged more than once per run"
+
+# SIGTERM: clean exit 0.
+running "$pidA" || fail "the answering side died"
+kill -TERM "$pidA"
+wait_for 5 eval "! running $pidA" || fail "SIGTERM did not stop wgsim peer"
+wait "$pidA"
+rc=$?
+[ $rc -eq 0 ] || fail "exit $rc after SIGTERM, expected 0"
+grep -q "signal 15: stopping" "$tmp/a.log" || fail "no trace of the signal"
+
+# Nobody answers any more: exit 1 once the timeout after the last send passes.
+start=$SECONDS
+timeout 20 "$wgsim" peer "$tmp/b.conf" --ping 10.77.0.1 --count 2 --interval 200ms --timeout 300ms \
+  >"$tmp/lost.out" 2>"$tmp/lost.log"
+rc=$?
+[ $rc -eq 1 ] || fail "unanswered ping: exit $rc, expected 1"
+grep -q "^2 transmitted, 0 received, 100% packet loss\$" "$tmp/lost.out" || fail "unanswered ping: wrong summary"
+((SECONDS - start <= 5)) || fail "unanswered ping took $((SECONDS - start)) s, expected well under 5"
+
+echo "loopback: PASS"
