@@ -1467,11 +1467,11 @@ static void check_pfsync(L *l)
 /* traffic, events, expectations                                      */
 /* ------------------------------------------------------------------ */
 
-static bool check_time(L *l, const yd_node *v, hs_time t)
+static bool check_time(L *l, const yd_node *v, hs_time t, const char *what)
 {
     if (t < 0 || t > l->s->duration) {
         char b1[32], b2[32];
-        err(l, v, "%s: %s is outside the scenario [0, %s]", label(v, "time"), hs_format_duration(t, b1, sizeof b1),
+        err(l, v, "%s: %s is outside the scenario [0, %s]", label(v, what), hs_format_duration(t, b1, sizeof b1),
             hs_format_duration(l->s->duration, b2, sizeof b2));
         return false;
     }
@@ -1531,8 +1531,8 @@ static void load_traffic(L *l, const yd_node *v)
         if ((x = yd_get(p, "count")) && get_u64(l, x, 1, 100000000, "a count", &u))
             t->ping.count = (uint32_t)u;
         if ((x = yd_get(p, "start")) && get_duration(l, x, &t->ping.start))
-            check_time(l, x, t->ping.start);
-        if ((x = yd_get(p, "stop")) && get_duration(l, x, &t->ping.stop) && check_time(l, x, t->ping.stop) &&
+            check_time(l, x, t->ping.start, "start");
+        if ((x = yd_get(p, "stop")) && get_duration(l, x, &t->ping.stop) && check_time(l, x, t->ping.stop, "stop") &&
             t->ping.stop < t->ping.start)
             err(l, x, "stop: before start");
     }
@@ -1571,7 +1571,7 @@ static void load_events(L *l, const yd_node *v)
             x = yd_get(c, "at");
             e->at_loc = x->loc;
             if (get_duration(l, x, &e->at))
-                check_time(l, x, e->at);
+                check_time(l, x, e->at, "at");
         }
         if (require(l, c, "do", "event")) {
             x = yd_get(c, "do");
@@ -1904,14 +1904,14 @@ static void load_expect(L *l, const yd_node *v)
         if (at) {
             e->time_loc = at->loc;
             if (get_duration(l, at, &e->at))
-                check_time(l, at, e->at);
+                check_time(l, at, e->at, "at");
         } else if (during) {
             e->during = true;
             e->time_loc = during->loc;
             if (during->kind != YD_SEQ || during->count != 2) {
                 err(l, during, "during: expected [FROM, TO], e.g. [30s, 2m]");
             } else if (get_duration(l, during->first, &e->from) && get_duration(l, during->last, &e->to) &&
-                       check_time(l, during->first, e->from) && check_time(l, during->last, e->to) &&
+                       check_time(l, during->first, e->from, "during") && check_time(l, during->last, e->to, "during") &&
                        e->to < e->from) {
                 err(l, during->last, "during: the end is before the start");
             }

@@ -199,6 +199,9 @@ yd_node *yd_parse(hs_arena *a, const uint8_t *bytes, size_t len, hs_diag *d)
                 loc = mark_loc(p.problem_mark);
             if (p.error == YAML_MEMORY_ERROR)
                 hs_diag_add(d, loc, "out of memory while reading YAML");
+            else if (p.error == YAML_SCANNER_ERROR && p.problem_mark.index < len &&
+                     bytes[p.problem_mark.index] == '\t')
+                hs_diag_add(d, loc, "YAML syntax error: a tab character here; YAML indents with spaces only");
             else if (p.context)
                 hs_diag_add(d, loc, "YAML syntax error: %s %s (started at line %u)", p.problem ? p.problem : "error",
                             p.context, (unsigned)p.context_mark.line + 1);

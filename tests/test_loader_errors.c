@@ -1,0 +1,1384 @@
+/*
+ * test_loader_errors.c — one test per class of scenario error, each asserting
+ * the exact FILE:LINE:COL and message. (The expected positions were computed
+ * from the scenario text by tests' author, not taken from the loader.)
+ */
+#include "test_loader_util.h"
+
+START_TEST(loader_syntax_error)
+{
+    static const char text[] =
+        "name: t\n"
+        "nodes: {h: {kind: host}\n"
+        "expect: []\n";
+    ck_error(text, "t.yaml:3:1: YAML syntax error");
+}
+END_TEST
+
+START_TEST(loader_unknown_key_top)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n"
+        "expcet: []\n";
+    ck_error(text, "t.yaml:16:1: unknown key 'expcet' in the scenario; did you mean 'expect'?");
+}
+END_TEST
+
+START_TEST(loader_unknown_key_nested)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {mtux: 1500, zzz: 1}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:3:18: unknown key 'mtux' in segment 'wan'; did you mean 'mtu'?");
+    ck_assert_msg(has_error("t.yaml:3:30: unknown key 'zzz' in segment 'wan' (valid: delay, jitter, loss, bandwidth, mtu, queue)"), "missing: %s", "t.yaml:3:30: unknown key 'zzz' in segment 'wan' (valid: delay, jitter, loss, bandwidth, mtu, queue)");
+}
+END_TEST
+
+START_TEST(loader_unknown_key_interface)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, adress: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:12:28: unknown key 'adress' in interface 'eth0' of node 'h'; did you mean 'address'?");
+}
+END_TEST
+
+START_TEST(loader_duplicate_key)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:11:5: duplicate key 'kind' (first at line 10)");
+}
+END_TEST
+
+START_TEST(loader_wrong_type)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n"
+        "traffic: {ping: 1}\n";
+    ck_error(text, "t.yaml:16:10: traffic: expected a list, found a mapping");
+}
+END_TEST
+
+START_TEST(loader_wrong_type_scalar_for_map)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: 192.0.2.1/24\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:8:12: interface 'wan' of node 'r': expected a mapping, found a scalar");
+}
+END_TEST
+
+START_TEST(loader_wrong_type_map_for_scalar)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: {a: 1}\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:2:11: duration: expected a duration, found a mapping");
+}
+END_TEST
+
+START_TEST(loader_bad_prefix)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.300/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:12:37: address: '192.0.2.300/24' is not an address prefix");
+}
+END_TEST
+
+START_TEST(loader_prefix_length_needed)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:12:37: address: '192.0.2.2' needs a prefix length (e.g. 192.0.2.2/24)");
+}
+END_TEST
+
+START_TEST(loader_network_address)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.0/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:12:37: address: 192.0.2.0/24 is the network address of its network");
+}
+END_TEST
+
+START_TEST(loader_bad_port)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {listen-port: 70000, address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:15:26: listen-port: '70000' is not a port (an integer from 1 to 65535)");
+}
+END_TEST
+
+START_TEST(loader_bad_duration)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 5x\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:2:11: duration: '5x' is not a duration (e.g. 250ms, 10s, 1.5s, 2m, 1h)");
+}
+END_TEST
+
+START_TEST(loader_duration_needs_unit)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 60\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:2:11: duration: '60' is not a duration (add a unit: ms, s, m or h, e.g. 10s)");
+}
+END_TEST
+
+START_TEST(loader_bad_percent)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {loss: 5}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:3:24: loss: '5' is not a percentage from 0% to 100%");
+}
+END_TEST
+
+START_TEST(loader_bad_comparison)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n"
+        "traffic: [{ping: {from: h, to: 10.9.0.2}}]\n"
+        "expect:\n"
+        "  - {at: 30s, tunnel: {ping: 0, loss: \"<= 5\"}}\n";
+    ck_error(text, "t.yaml:18:39: loss: '<= 5' is not a comparison (e.g. '<= 5%' or '0%')");
+}
+END_TEST
+
+START_TEST(loader_bad_count)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n"
+        "expect:\n"
+        "  - {at: 30s, packets: {on: wan, count: \">= lots\"}}\n";
+    ck_error(text, "t.yaml:17:41: count: '>= lots' is not a comparison (e.g. '>= 1', '== 0' or a bare count)");
+}
+END_TEST
+
+START_TEST(loader_bad_endpoint)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", endpoint: 192.0.2.9, allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:15:114: endpoint: '192.0.2.9' is not an endpoint ADDR:PORT");
+}
+END_TEST
+
+START_TEST(loader_bad_key)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"abc\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:15:56: public-key: not a WireGuard key");
+}
+END_TEST
+
+START_TEST(loader_unknown_node)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n"
+        "traffic: [{ping: {from: hostx, to: 10.9.0.2}}]\n";
+    ck_error(text, "t.yaml:16:25: unknown node 'hostx'");
+}
+END_TEST
+
+START_TEST(loader_unknown_segment)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wna, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:12:23: unknown segment 'wna'; did you mean 'wan'?");
+}
+END_TEST
+
+START_TEST(loader_unknown_interface)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  fw1:\n"
+        "    kind: firewall\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 198.51.100.2/24}\n"
+        "      lan: {segment: lan, address: 10.0.0.2/24}\n"
+        "    carp:\n"
+        "      - {interface: wam, vhid: 1, address: 198.51.100.1/24}\n"
+        "    gateways:\n"
+        "      - {name: WAN1GW, interface: wan, address: 198.51.100.254}\n"
+        "    routes: [{to: default, via: WAN1GW}]\n"
+        "    wireguard:\n"
+        "      wg0:\n"
+        "        peers: [{node: remote, allowed-ips: [10.99.0.2/32]}]\n"
+        "  remote:\n"
+        "    kind: host\n"
+        "    interfaces: {net: {segment: lan, address: 10.0.0.10/24}}\n"
+        "    wireguard:\n"
+        "      wg0: {listen-port: 51821, peers: [{node: fw1, endpoint: \"198.51.100.1:51820\", allowed-ips: 10.99.0.1/32}]}\n"
+        "traffic:\n"
+        "  - {ping: {from: remote, to: 10.99.0.1}}\n";
+    ck_error(text, "t.yaml:11:21: unknown interface 'wam' on node 'fw1'; did you mean 'wan'?");
+}
+END_TEST
+
+START_TEST(loader_unknown_gateway)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  fw1:\n"
+        "    kind: firewall\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 198.51.100.2/24}\n"
+        "      lan: {segment: lan, address: 10.0.0.2/24}\n"
+        "    carp:\n"
+        "      - {interface: wan, vhid: 1, address: 198.51.100.1/24}\n"
+        "    gateways:\n"
+        "      - {name: WAN1GW, interface: wan, address: 198.51.100.254}\n"
+        "    routes: [{to: default, via: WANGW}]\n"
+        "    wireguard:\n"
+        "      wg0:\n"
+        "        peers: [{node: remote, allowed-ips: [10.99.0.2/32]}]\n"
+        "  remote:\n"
+        "    kind: host\n"
+        "    interfaces: {net: {segment: lan, address: 10.0.0.10/24}}\n"
+        "    wireguard:\n"
+        "      wg0: {listen-port: 51821, peers: [{node: fw1, endpoint: \"198.51.100.1:51820\", allowed-ips: 10.99.0.1/32}]}\n"
+        "traffic:\n"
+        "  - {ping: {from: remote, to: 10.99.0.1}}\n";
+    ck_error(text, "t.yaml:14:33: via: 'WANGW' is not an address, nor a gateway or gateway group of node 'fw1'; did you mean 'WAN1GW'?");
+}
+END_TEST
+
+START_TEST(loader_unknown_vhid)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  fw1:\n"
+        "    kind: firewall\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 198.51.100.2/24}\n"
+        "      lan: {segment: lan, address: 10.0.0.2/24}\n"
+        "    carp:\n"
+        "      - {interface: wan, vhid: 1, address: 198.51.100.1/24}\n"
+        "    gateways:\n"
+        "      - {name: WAN1GW, interface: wan, address: 198.51.100.254}\n"
+        "    routes: [{to: default, via: WAN1GW}]\n"
+        "    wireguard:\n"
+        "      wg0:\n"
+        "        peers: [{node: remote, allowed-ips: [10.99.0.2/32]}]\n"
+        "  remote:\n"
+        "    kind: host\n"
+        "    interfaces: {net: {segment: lan, address: 10.0.0.10/24}}\n"
+        "    wireguard:\n"
+        "      wg0: {listen-port: 51821, peers: [{node: fw1, endpoint: \"198.51.100.1:51820\", allowed-ips: 10.99.0.1/32}]}\n"
+        "traffic:\n"
+        "  - {ping: {from: remote, to: 10.99.0.1}}\n"
+        "expect:\n"
+        "  - {at: 10s, carp: {node: fw1, vhid: 2, state: master}}\n";
+    ck_error(text, "t.yaml:26:39: vhid: node 'fw1' has no CARP vhid 2");
+}
+END_TEST
+
+START_TEST(loader_unknown_peer)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  fw1:\n"
+        "    kind: firewall\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 198.51.100.2/24}\n"
+        "      lan: {segment: lan, address: 10.0.0.2/24}\n"
+        "    carp:\n"
+        "      - {interface: wan, vhid: 1, address: 198.51.100.1/24}\n"
+        "    gateways:\n"
+        "      - {name: WAN1GW, interface: wan, address: 198.51.100.254}\n"
+        "    routes: [{to: default, via: WAN1GW}]\n"
+        "    wireguard:\n"
+        "      wg0:\n"
+        "        peers: [{node: remote, allowed-ips: [10.99.0.2/32]}]\n"
+        "  remote:\n"
+        "    kind: host\n"
+        "    interfaces: {net: {segment: lan, address: 10.0.0.10/24}}\n"
+        "    wireguard:\n"
+        "      wg0: {listen-port: 51821, peers: [{node: fw1, endpoint: \"198.51.100.1:51820\", allowed-ips: 10.99.0.1/32}]}\n"
+        "traffic:\n"
+        "  - {ping: {from: remote, to: 10.99.0.1}}\n"
+        "expect:\n"
+        "  - {at: 10s, endpoint: {node: remote, peer: fw2, is: none}}\n";
+    ck_error(text, "t.yaml:26:46: peer: node 'remote' has no peer 'fw2'; did you mean 'fw1'?");
+}
+END_TEST
+
+START_TEST(loader_unknown_traffic_index)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  fw1:\n"
+        "    kind: firewall\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 198.51.100.2/24}\n"
+        "      lan: {segment: lan, address: 10.0.0.2/24}\n"
+        "    carp:\n"
+        "      - {interface: wan, vhid: 1, address: 198.51.100.1/24}\n"
+        "    gateways:\n"
+        "      - {name: WAN1GW, interface: wan, address: 198.51.100.254}\n"
+        "    routes: [{to: default, via: WAN1GW}]\n"
+        "    wireguard:\n"
+        "      wg0:\n"
+        "        peers: [{node: remote, allowed-ips: [10.99.0.2/32]}]\n"
+        "  remote:\n"
+        "    kind: host\n"
+        "    interfaces: {net: {segment: lan, address: 10.0.0.10/24}}\n"
+        "    wireguard:\n"
+        "      wg0: {listen-port: 51821, peers: [{node: fw1, endpoint: \"198.51.100.1:51820\", allowed-ips: 10.99.0.1/32}]}\n"
+        "traffic:\n"
+        "  - {ping: {from: remote, to: 10.99.0.1}}\n"
+        "expect:\n"
+        "  - {at: 10s, tunnel: {ping: 1, loss: 0%}}\n";
+    ck_error(text, "t.yaml:26:30: ping: traffic has no ping number 1 (the list counts from 0 and has 1 item)");
+}
+END_TEST
+
+START_TEST(loader_peer_node_without_wireguard)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{node: r, allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:15:50: node: 'r' has no wireguard interface to be a peer");
+}
+END_TEST
+
+START_TEST(loader_peer_both_node_and_key)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{node: h, public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:15:65: peer: give either 'node:' or 'public-key:', not both");
+}
+END_TEST
+
+START_TEST(loader_duplicate_address)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.1/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:12:37: address: 192.0.2.1 is already the address of r.wan (line 8)");
+}
+END_TEST
+
+START_TEST(loader_overlapping_networks)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "      eth1: {segment: lan, address: 192.0.2.130/25}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:13:37: address: network 192.0.2.130/25 of h.eth1 overlaps 192.0.2.2/24 of h.eth0");
+}
+END_TEST
+
+START_TEST(loader_carp_vip_is_interface_address)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  fw1:\n"
+        "    kind: firewall\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 198.51.100.2/24}\n"
+        "      lan: {segment: lan, address: 10.0.0.2/24}\n"
+        "    carp:\n"
+        "      - {interface: wan, vhid: 1, address: 198.51.100.2/24}\n"
+        "    gateways:\n"
+        "      - {name: WAN1GW, interface: wan, address: 198.51.100.254}\n"
+        "    routes: [{to: default, via: WAN1GW}]\n"
+        "    wireguard:\n"
+        "      wg0:\n"
+        "        peers: [{node: remote, allowed-ips: [10.99.0.2/32]}]\n"
+        "  remote:\n"
+        "    kind: host\n"
+        "    interfaces: {net: {segment: lan, address: 10.0.0.10/24}}\n"
+        "    wireguard:\n"
+        "      wg0: {listen-port: 51821, peers: [{node: fw1, endpoint: \"198.51.100.1:51820\", allowed-ips: 10.99.0.1/32}]}\n"
+        "traffic:\n"
+        "  - {ping: {from: remote, to: 10.99.0.1}}\n";
+    ck_error(text, "t.yaml:11:44: address: CARP address 198.51.100.2 is also the address of fw1.wan (line 8)");
+}
+END_TEST
+
+START_TEST(loader_carp_vip_outside_network)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  fw1:\n"
+        "    kind: firewall\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 198.51.100.2/24}\n"
+        "      lan: {segment: lan, address: 10.0.0.2/24}\n"
+        "    carp:\n"
+        "      - {interface: wan, vhid: 1, address: 203.0.113.1/24}\n"
+        "    gateways:\n"
+        "      - {name: WAN1GW, interface: wan, address: 198.51.100.254}\n"
+        "    routes: [{to: default, via: WAN1GW}]\n"
+        "    wireguard:\n"
+        "      wg0:\n"
+        "        peers: [{node: remote, allowed-ips: [10.99.0.2/32]}]\n"
+        "  remote:\n"
+        "    kind: host\n"
+        "    interfaces: {net: {segment: lan, address: 10.0.0.10/24}}\n"
+        "    wireguard:\n"
+        "      wg0: {listen-port: 51821, peers: [{node: fw1, endpoint: \"198.51.100.1:51820\", allowed-ips: 10.99.0.1/32}]}\n"
+        "traffic:\n"
+        "  - {ping: {from: remote, to: 10.99.0.1}}\n";
+    ck_error(text, "t.yaml:11:44: address: CARP address 203.0.113.1 is not in the network of interface 'wan' (198.51.100.2/24)");
+}
+END_TEST
+
+START_TEST(loader_carp_vhid_mismatch)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  fw1:\n"
+        "    kind: firewall\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 198.51.100.2/24}\n"
+        "      lan: {segment: lan, address: 10.0.0.2/24}\n"
+        "    carp:\n"
+        "      - {interface: wan, vhid: 1, address: 198.51.100.1/24}\n"
+        "    gateways:\n"
+        "      - {name: WAN1GW, interface: wan, address: 198.51.100.254}\n"
+        "    routes: [{to: default, via: WAN1GW}]\n"
+        "    wireguard:\n"
+        "      wg0:\n"
+        "        peers: [{node: remote, allowed-ips: [10.99.0.2/32]}]\n"
+        "  fw2:\n"
+        "    like: fw1\n"
+        "    interfaces: {wan: {address: 198.51.100.3/24}, lan: {address: 10.0.0.3/24}}\n"
+        "    carp: [{address: 198.51.100.9/24}]\n"
+        "  remote:\n"
+        "    kind: host\n"
+        "    interfaces: {net: {segment: lan, address: 10.0.0.10/24}}\n"
+        "    wireguard:\n"
+        "      wg0: {listen-port: 51821, peers: [{node: fw1, endpoint: \"198.51.100.1:51820\", allowed-ips: 10.99.0.1/32}]}\n"
+        "traffic:\n"
+        "  - {ping: {from: remote, to: 10.99.0.1}}\n";
+    ck_error(text, "t.yaml:21:22: address: vhid 1 on segment 'wan' is 198.51.100.1 on node 'fw1' but 198.51.100.9 here");
+}
+END_TEST
+
+START_TEST(loader_carp_on_host)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    carp: []\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:13:5: 'carp:' is only for nodes of kind firewall ('h' is a host)");
+}
+END_TEST
+
+START_TEST(loader_pfsync_peer_not_firewall)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  fw1:\n"
+        "    kind: firewall\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 198.51.100.2/24}\n"
+        "      lan: {segment: lan, address: 10.0.0.2/24}\n"
+        "    carp:\n"
+        "      - {interface: wan, vhid: 1, address: 198.51.100.1/24}\n"
+        "    gateways:\n"
+        "      - {name: WAN1GW, interface: wan, address: 198.51.100.254}\n"
+        "    routes: [{to: default, via: WAN1GW}]\n"
+        "    pfsync: remote\n"
+        "    wireguard:\n"
+        "      wg0:\n"
+        "        peers: [{node: remote, allowed-ips: [10.99.0.2/32]}]\n"
+        "  remote:\n"
+        "    kind: host\n"
+        "    interfaces: {net: {segment: lan, address: 10.0.0.10/24}}\n"
+        "    wireguard:\n"
+        "      wg0: {listen-port: 51821, peers: [{node: fw1, endpoint: \"198.51.100.1:51820\", allowed-ips: 10.99.0.1/32}]}\n"
+        "traffic:\n"
+        "  - {ping: {from: remote, to: 10.99.0.1}}\n";
+    ck_error(text, "t.yaml:15:13: pfsync: peer 'remote' is not a firewall");
+}
+END_TEST
+
+START_TEST(loader_event_outside_duration)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n"
+        "events:\n"
+        "  - {at: 2m, do: power-off h}\n";
+    ck_error(text, "t.yaml:17:10: at: 2m is outside the scenario [0, 1m]");
+}
+END_TEST
+
+START_TEST(loader_expect_outside_duration)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n"
+        "expect:\n"
+        "  - {during: [10s, 90s], packets: {from: h}}\n";
+    ck_error(text, "t.yaml:17:20: during: 90s is outside the scenario [0, 1m]");
+}
+END_TEST
+
+START_TEST(loader_expect_end_before_start)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n"
+        "expect:\n"
+        "  - {during: [40s, 20s], packets: {from: h}}\n";
+    ck_error(text, "t.yaml:17:20: during: the end is before the start");
+}
+END_TEST
+
+START_TEST(loader_expect_needs_time)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n"
+        "expect:\n"
+        "  - {packets: {from: h}}\n";
+    ck_error(text, "t.yaml:17:5: expectation: needs 'at: TIME' or 'during: [FROM, TO]'");
+}
+END_TEST
+
+START_TEST(loader_expect_two_kinds)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n"
+        "expect:\n"
+        "  - {at: 1s, packets: {from: h}, no-packets: {from: r}}\n";
+    ck_error(text, "t.yaml:17:34: expectation: one kind per item ('packets' is already given)");
+}
+END_TEST
+
+START_TEST(loader_expect_unknown_kind)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n"
+        "expect:\n"
+        "  - {at: 1s, pakets: {from: h}}\n";
+    ck_error(text, "t.yaml:17:14: unknown key 'pakets' in expectation; did you mean 'packets'?");
+}
+END_TEST
+
+START_TEST(loader_unknown_command)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n"
+        "events:\n"
+        "  - {at: 1s, do: mantenance h on}\n";
+    ck_error(text, "t.yaml:17:18: do: unknown command 'mantenance'; did you mean 'maintenance'?");
+}
+END_TEST
+
+START_TEST(loader_command_bad_interface)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n"
+        "events:\n"
+        "  - {at: 1s, do: link-down h eth9}\n";
+    ck_error(text, "t.yaml:17:30: do: node 'h' has no interface 'eth9'; did you mean 'eth0'?");
+}
+END_TEST
+
+START_TEST(loader_command_quoted_column)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n"
+        "events:\n"
+        "  - {at: 1s, do: \"power-off  zz\"}\n";
+    ck_error(text, "t.yaml:17:30: do: unknown node 'zz'");
+}
+END_TEST
+
+START_TEST(loader_command_no_carp)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n"
+        "events:\n"
+        "  - {at: 1s, do: maintenance h on}\n";
+    ck_error(text, "t.yaml:17:30: do: node 'h' has no CARP addresses");
+}
+END_TEST
+
+START_TEST(loader_command_missing_argument)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n"
+        "events:\n"
+        "  - {at: 1s, do: link-down h}\n";
+    ck_error(text, "t.yaml:17:29: do: 'link-down' needs an interface name (usage: link-down NODE IF)");
+}
+END_TEST
+
+START_TEST(loader_command_unknown_peer)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n"
+        "events:\n"
+        "  - {at: 1s, do: remove-endpoint h wg0 bob}\n";
+    ck_error(text, "t.yaml:17:40: do: h.wg0 has no peer 'bob'");
+}
+END_TEST
+
+START_TEST(loader_like_unknown)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  x: {like: hh}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:9:13: like: unknown node 'hh'");
+}
+END_TEST
+
+START_TEST(loader_like_cycle)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  x: {like: y}\n"
+        "  y: {like: x}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:10:13: like: cycle: 'y' is like 'x', which is (indirectly) like 'y'");
+}
+END_TEST
+
+START_TEST(loader_like_inherited_error_location)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  r2: {like: r}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:9:14: address: 192.0.2.1 is already the address of r.wan (line 8) (inherited through 'like:' from line 8:36)");
+}
+END_TEST
+
+START_TEST(loader_invalid_name)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  \"bad name\": {kind: host}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:9:3: 'bad name' is not a valid node name");
+}
+END_TEST
+
+START_TEST(loader_missing_required)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:12:13: interface 'eth0' of node 'h': missing required key 'address'");
+}
+END_TEST
+
+START_TEST(loader_several_errors)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1 m\n"
+        "segments: {wan: {mtu: 10}, lan: {}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: router\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n"
+        "  h:\n"
+        "    kind: hots\n"
+        "    interfaces:\n"
+        "      eth0: {segment: wan, address: 192.0.2.2/24}\n"
+        "    routes: [{to: default, via: 192.0.2.1}]\n"
+        "    wireguard:\n"
+        "      wg0: {address: 10.9.0.1/24, peers: [{public-key: \"YFmo3GNkC4iwdB7fV1ugpDodRP2QKjBDmmlwgOjJUXE=\", allowed-ips: [10.9.0.2/32]}]}\n";
+    ck_error(text, "t.yaml:2:11: duration: '1 m' is not a duration");
+    ck_assert_msg(has_error("t.yaml:3:23: mtu: '10' is not an MTU (an integer from 576 to 65535)"), "missing: %s", "t.yaml:3:23: mtu: '10' is not an MTU (an integer from 576 to 65535)");
+    ck_assert_msg(has_error("t.yaml:10:11: kind: 'hots' is not one of the choices; did you mean 'host'?"), "missing: %s", "t.yaml:10:11: kind: 'hots' is not one of the choices; did you mean 'host'?");
+    ck_assert_uint_eq(hs_diag_count(&g_diag), 3);
+}
+END_TEST
+
+START_TEST(loader_too_many_errors)
+{
+    /* 30 unknown keys: 20 kept, 10 counted, and the printout says so */
+    char text[4096] = "name: t\nnodes: {h: {kind: host}}\n";
+    for (int i = 0; i < 30; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "bogus%02d: 1\n", i);
+    ck_assert_ptr_null(load_str(text));
+    ck_assert_uint_eq(g_diag.n, HS_DIAG_DEFAULT_LIMIT);
+    ck_assert_uint_eq(g_diag.suppressed, 10);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    hs_diag_print(&g_diag, f);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(buf, "t.yaml:3:1: unknown key 'bogus00' in the scenario"));
+    ck_assert_ptr_nonnull(strstr(buf, "t.yaml: too many errors, 10 more not shown\n"));
+    free(buf);
+}
+END_TEST
+
+int main(void)
+{
+    wg_crypto_init();
+    Suite *s = suite_create("loader_errors");
+    TCase *tc = tcase_create("errors");
+
+    tcase_add_test(tc, loader_syntax_error);
+    tcase_add_test(tc, loader_unknown_key_top);
+    tcase_add_test(tc, loader_unknown_key_nested);
+    tcase_add_test(tc, loader_unknown_key_interface);
+    tcase_add_test(tc, loader_duplicate_key);
+    tcase_add_test(tc, loader_wrong_type);
+    tcase_add_test(tc, loader_wrong_type_scalar_for_map);
+    tcase_add_test(tc, loader_wrong_type_map_for_scalar);
+    tcase_add_test(tc, loader_bad_prefix);
+    tcase_add_test(tc, loader_prefix_length_needed);
+    tcase_add_test(tc, loader_network_address);
+    tcase_add_test(tc, loader_bad_port);
+    tcase_add_test(tc, loader_bad_duration);
+    tcase_add_test(tc, loader_duration_needs_unit);
+    tcase_add_test(tc, loader_bad_percent);
+    tcase_add_test(tc, loader_bad_comparison);
+    tcase_add_test(tc, loader_bad_count);
+    tcase_add_test(tc, loader_bad_endpoint);
+    tcase_add_test(tc, loader_bad_key);
+    tcase_add_test(tc, loader_unknown_node);
+    tcase_add_test(tc, loader_unknown_segment);
+    tcase_add_test(tc, loader_unknown_interface);
+    tcase_add_test(tc, loader_unknown_gateway);
+    tcase_add_test(tc, loader_unknown_vhid);
+    tcase_add_test(tc, loader_unknown_peer);
+    tcase_add_test(tc, loader_unknown_traffic_index);
+    tcase_add_test(tc, loader_peer_node_without_wireguard);
+    tcase_add_test(tc, loader_peer_both_node_and_key);
+    tcase_add_test(tc, loader_duplicate_address);
+    tcase_add_test(tc, loader_overlapping_networks);
+    tcase_add_test(tc, loader_carp_vip_is_interface_address);
+    tcase_add_test(tc, loader_carp_vip_outside_network);
+    tcase_add_test(tc, loader_carp_vhid_mismatch);
+    tcase_add_test(tc, loader_carp_on_host);
+    tcase_add_test(tc, loader_pfsync_peer_not_firewall);
+    tcase_add_test(tc, loader_event_outside_duration);
+    tcase_add_test(tc, loader_expect_outside_duration);
+    tcase_add_test(tc, loader_expect_end_before_start);
+    tcase_add_test(tc, loader_expect_needs_time);
+    tcase_add_test(tc, loader_expect_two_kinds);
+    tcase_add_test(tc, loader_expect_unknown_kind);
+    tcase_add_test(tc, loader_unknown_command);
+    tcase_add_test(tc, loader_command_bad_interface);
+    tcase_add_test(tc, loader_command_quoted_column);
+    tcase_add_test(tc, loader_command_no_carp);
+    tcase_add_test(tc, loader_command_missing_argument);
+    tcase_add_test(tc, loader_command_unknown_peer);
+    tcase_add_test(tc, loader_like_unknown);
+    tcase_add_test(tc, loader_like_cycle);
+    tcase_add_test(tc, loader_like_inherited_error_location);
+    tcase_add_test(tc, loader_invalid_name);
+    tcase_add_test(tc, loader_missing_required);
+    tcase_add_test(tc, loader_several_errors);
+    tcase_add_test(tc, loader_too_many_errors);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
