@@ -112,6 +112,675 @@ uint64_t sim_rng_below(sim_rng *r, uint64_t bound);
 /* Uniform double in [0, 1). */
 double sim_rng_unit(sim_rng *r);
 
+/* ================================================================== */
+/* The network: world, segments, nodes, interfaces, IPv4 stack,       */
+/* sockets, WireGuard hosting, traffic, capture, trace, event log.    */
+/* Model rules and their sources: docs/models.md.                     */
+/* ================================================================== */
+
+typedef struct sim_world sim_world;
+typedef struct sim_segment sim_segment;
+typedef struct sim_node sim_node;
+typedef struct sim_iface sim_iface;
+typedef struct sim_udp_sock sim_udp_sock;
+typedef struct sim_wg sim_wg;
+typedef struct sim_ping sim_ping;
+typedef struct sim_capture sim_capture;
+
+typedef struct sim_mac {
+    uint8_t b[6];
+} sim_mac;
+#define SIM_MAC_STRLEN 18
+const char *sim_mac_format(const sim_mac *m, char buf[SIM_MAC_STRLEN]);
+bool sim_mac_eq(const sim_mac *a, const sim_mac *b);
+
+/* Results of stack operations (socket-call errors, by their errno names). */
+typedef enum sim_err {
+    SIM_OK = 0,
+    SIM_EADDRNOTAVAIL, /* requested source address is configured on no interface */
+    SIM_EADDRINUSE,    /* bind: address+port taken */
+    SIM_ENETUNREACH,   /* no route */
+    SIM_EHOSTUNREACH,  /* ARP gave up on a gateway (arp_maxtries reached) */
+    SIM_EHOSTDOWN,     /* ARP gave up on an on-link destination */
+    SIM_ENETDOWN,      /* interface or node down */
+    SIM_EMSGSIZE,      /* larger than the outgoing interface's MTU */
+    SIM_EINVAL,
+    SIM_EEXIST,
+    SIM_ENOENT,
+    SIM_EPERM,         /* a filter hook blocked the packet */
+    SIM_ENOMEM,
+} sim_err;
+const char *sim_err_name(sim_err e);
+
+/* Why a packet or frame was dropped; counted per node (sim_node_drops)
+ * and logged in the event log. */
+typedef enum sim_drop_reason {
+    SIM_DROP_NONE = 0,
+    SIM_DROP_LOSS,            /* segment random loss */
+    SIM_DROP_QUEUE_FULL,      /* segment transmit queue tail drop */
+    SIM_DROP_LINK_DOWN,       /* sending or receiving interface link down */
+    SIM_DROP_POWERED_OFF,     /* node is off */
+    SIM_DROP_FRAME_TOO_BIG,   /* frame exceeds the segment MTU */
+    SIM_DROP_MALFORMED,       /* truncated / bad header */
+    SIM_DROP_BAD_IP_CHECKSUM,
+    SIM_DROP_BAD_UDP_CHECKSUM,
+    SIM_DROP_BAD_ICMP_CHECKSUM,
+    SIM_DROP_UNKNOWN_ETHERTYPE,
+    SIM_DROP_UNKNOWN_PROTO,   /* no handler for the IP protocol */
+    SIM_DROP_NOT_FORWARDING,  /* not for us and forwarding is off */
+    SIM_DROP_TTL_EXCEEDED,
+    SIM_DROP_NO_ROUTE,
+    SIM_DROP_NEEDS_FRAG,      /* over MTU with DF (ICMP sent when forwarding) */
+    SIM_DROP_FRAG_UNSUPPORTED,/* over MTU without DF: fragmentation is not modelled */
+    SIM_DROP_ARP_HOLD_OVERFLOW, /* oldest held packet dropped (arp_maxhold) */
+    SIM_DROP_ARP_TIMEOUT,     /* held packets of an unresolved entry (arpt_down) */
+    SIM_DROP_NO_SOCKET,       /* UDP port unreachable */
+    SIM_DROP_FILTER,          /* a hook (pf) returned SIM_DROP */
+    SIM_DROP_TUNNEL,          /* the WireGuard device refused the inner packet */
+    SIM_DROP__COUNT
+} sim_drop_reason;
+const char *sim_drop_reason_name(sim_drop_reason r);
+
+/* ------------------------------------------------------------------ */
+/* World                                                              */
+/* ------------------------------------------------------------------ */
+
+/* 2026-01-01T00:00:00Z: the wall clock of sim time 0 (TAI64N timestamps). */
+#define SIM_DEFAULT_EPOCH_UNIX_NS (INT64_C(1767225600) * SIM_S)
+
+typedef struct sim_world_config {
+    uint64_t seed;
+    /* NULL: a native engine owned by the world. Otherwise the caller's
+     * engine (the world does not destroy it). */
+    sim_engine *engine;
+    int64_t epoch_unix_ns; /* 0: SIM_DEFAULT_EPOCH_UNIX_NS */
+} sim_world_config;
+
+sim_world *sim_world_new(const sim_world_config *cfg);
+/* Frees nodes, segments, devices, captures, trace and log. */
+void sim_world_free(sim_world *w);
+sim_engine *sim_world_engine(sim_world *w);
+sim_time sim_world_now(const sim_world *w);
+uint64_t sim_world_seed(const sim_world *w);
+int64_t sim_world_wall_ns(const sim_world *w, sim_time t); /* epoch + t */
+/* Runs the engine until `until` (sim_run_until on the world's engine). */
+void sim_world_run_until(sim_world *w, sim_time until);
+sim_node *sim_world_node(const sim_world *w, const char *name);
+size_t sim_world_node_count(const sim_world *w);
+sim_node *sim_world_node_at(const sim_world *w, size_t i);
+sim_segment *sim_world_segment(const sim_world *w, const char *name);
+size_t sim_world_segment_count(const sim_world *w);
+sim_segment *sim_world_segment_at(const sim_world *w, size_t i);
+
+/* ------------------------------------------------------------------ */
+/* Segments: L2 broadcast domains                                     */
+/* ------------------------------------------------------------------ */
+
+#define SIM_DEFAULT_MTU 1500
+#define SIM_DEFAULT_QUEUE 50 /* FreeBSD IFQ_MAXLEN (net.link.ifqmaxlen) */
+
+typedef struct sim_segment_config {
+    sim_time delay;          /* one-way propagation delay */
+    sim_time jitter;         /* delay varies uniformly in [delay-jitter, delay+jitter], >= 0 */
+    double loss;             /* probability in [0,1] that a frame is lost */
+    uint64_t bandwidth_bps;  /* 0: infinite (no serialisation delay, no queue) */
+    uint32_t queue_limit;    /* frames waiting behind the one on the wire, per sender; 0: SIM_DEFAULT_QUEUE */
+    uint32_t mtu;            /* largest IP packet; 0: SIM_DEFAULT_MTU */
+} sim_segment_config;
+
+typedef struct sim_segment_stats {
+    uint64_t frames_sent;    /* accepted into a transmit queue */
+    uint64_t frames_delivered; /* frame arrivals (one per frame, whatever the receivers) */
+    uint64_t lost, queue_drops, too_big;
+} sim_segment_stats;
+
+/* Randomness: the stream "segment:NAME" of the world seed. NULL on a
+ * duplicate name or an invalid config (loss outside [0,1], negative times). */
+sim_segment *sim_segment_new(sim_world *w, const char *name, const sim_segment_config *cfg);
+bool sim_segment_set_config(sim_segment *s, const sim_segment_config *cfg);
+const sim_segment_config *sim_segment_get_config(const sim_segment *s);
+const char *sim_segment_name(const sim_segment *s);
+int sim_segment_id(const sim_segment *s);
+const sim_segment_stats *sim_segment_get_stats(const sim_segment *s);
+
+/* ------------------------------------------------------------------ */
+/* Nodes and interfaces                                               */
+/* ------------------------------------------------------------------ */
+
+typedef enum sim_node_kind {
+    SIM_NODE_HOST = 0,   /* no forwarding */
+    SIM_NODE_ROUTER,     /* forwarding on */
+    SIM_NODE_FIREWALL,   /* forwarding on; pf/CARP plug in through hooks */
+} sim_node_kind;
+const char *sim_node_kind_name(sim_node_kind k);
+
+/* The node's random stream is "node:NAME" of the world seed. The platform
+ * selects stack and WireGuard sourcing rules (wgnode's wg_platform). NULL on
+ * a duplicate name. */
+sim_node *sim_node_new(sim_world *w, const char *name, sim_node_kind kind, wg_platform platform);
+const char *sim_node_name(const sim_node *n);
+int sim_node_id(const sim_node *n); /* 0.. in creation order */
+sim_world *sim_node_world(const sim_node *n);
+sim_node_kind sim_node_kind_of(const sim_node *n);
+wg_platform sim_node_platform(const sim_node *n);
+sim_rng *sim_node_rng(sim_node *n);
+void sim_node_set_forwarding(sim_node *n, bool on);
+bool sim_node_forwarding(const sim_node *n);
+/* Power: off drops everything the node would send or receive, clears its
+ * ARP caches and sockets' pending state, and tells the power listeners
+ * (WireGuard hosts stop their timers; on power-on they restart from their
+ * configuration, like a reboot). */
+void sim_node_set_power(sim_node *n, bool on);
+bool sim_node_powered(const sim_node *n);
+typedef void (*sim_power_fn)(void *ctx, sim_node *n, bool on);
+void sim_node_add_power_listener(sim_node *n, sim_power_fn fn, void *ctx);
+uint64_t sim_node_drops(const sim_node *n, sim_drop_reason r);
+/* Opaque per-node slot for model plugins (pf, CARP, gateways). */
+void sim_node_set_user(sim_node *n, void *user);
+void *sim_node_user(const sim_node *n);
+
+typedef enum sim_iface_kind {
+    SIM_IFACE_ETHERNET = 0,
+    SIM_IFACE_TUNNEL, /* a WireGuard interface: no segment, no ARP */
+} sim_iface_kind;
+
+/* An Ethernet interface attached to seg (may be NULL: not cabled). Its
+ * MAC is 02:xx:xx:xx:xx:xx from BLAKE2s("wgsim-mac" node "/" ifname).
+ * ifindex is 1.. in creation order. NULL on a duplicate name. */
+sim_iface *sim_iface_new(sim_node *n, const char *name, sim_segment *seg);
+sim_iface *sim_node_iface(const sim_node *n, const char *name);
+sim_iface *sim_node_iface_by_index(const sim_node *n, uint32_t ifindex);
+size_t sim_node_iface_count(const sim_node *n); /* ifindex 1..count */
+uint32_t sim_iface_index(const sim_iface *ifp);
+const char *sim_iface_name(const sim_iface *ifp);
+sim_node *sim_iface_node(const sim_iface *ifp);
+sim_iface_kind sim_iface_kind_of(const sim_iface *ifp);
+sim_segment *sim_iface_segment(const sim_iface *ifp);
+/* Moves the cable to another segment (NULL: unplugged). */
+void sim_iface_attach(sim_iface *ifp, sim_segment *seg);
+sim_mac sim_iface_mac(const sim_iface *ifp);
+uint32_t sim_iface_mtu(const sim_iface *ifp);   /* default: the segment's MTU */
+void sim_iface_set_mtu(sim_iface *ifp, uint32_t mtu);
+/* Link (carrier) state: frames sent or arriving while down are dropped. */
+void sim_iface_set_link(sim_iface *ifp, bool up);
+bool sim_iface_link_up(const sim_iface *ifp);
+typedef void (*sim_link_fn)(void *ctx, sim_iface *ifp, bool up);
+void sim_node_add_link_listener(sim_node *n, sim_link_fn fn, void *ctx);
+
+/* Interface addresses. The first non-CARP address of an interface is its
+ * primary; others are aliases. */
+typedef struct sim_addr {
+    wg_ip ip;
+    uint8_t plen;
+    bool is_carp;   /* a CARP VIP (vhid): no connected route; ARP answers and
+                       vMAC acceptance are decided by sim_l2_ops */
+    uint8_t vhid;   /* CARP vhid, 0 if none */
+    uint32_t flags; /* SIM_ADDR_* */
+} sim_addr;
+#define SIM_ADDR_NOROUTE 0x1u  /* add no connected route */
+#define SIM_ADDR_NOGARP 0x2u   /* no gratuitous ARP when added */
+
+/* Adds ip/plen. A non-CARP address adds a connected route for its prefix
+ * (unless one exists) and announces itself with a gratuitous ARP (FreeBSD
+ * arp_ifinit). SIM_EEXIST if the address is already on the node. */
+sim_err sim_iface_add_addr(sim_iface *ifp, const wg_prefix *p, bool is_carp, uint8_t vhid, uint32_t flags);
+/* Removes it and the connected route it owns (the route moves to another
+ * address of the interface in the same prefix when there is one). */
+sim_err sim_iface_del_addr(sim_iface *ifp, const wg_ip *ip);
+size_t sim_iface_addr_count(const sim_iface *ifp);
+const sim_addr *sim_iface_addr_at(const sim_iface *ifp, size_t i);
+/* The first non-CARP IPv4 address, or NULL. */
+const sim_addr *sim_iface_primary_addr(const sim_iface *ifp);
+/* Is ip configured on any interface of the node (CARP VIPs included,
+ * whatever their state: FreeBSD ifa_ifwithaddr)? *ifp_out may be NULL. */
+const sim_addr *sim_node_find_addr(const sim_node *n, const wg_ip *ip, sim_iface **ifp_out);
+
+/* The CARP plug-in point: per node, decides what the L2 layer does with
+ * CARP addresses. Without ops, CARP addresses are never answered for, no
+ * extra MAC is accepted and no CARP address counts as MASTER. */
+typedef struct sim_l2_ops {
+    void *ctx;
+    /* Accept a unicast frame to `mac` (not the interface's own)? */
+    bool (*accept_mac)(void *ctx, sim_iface *ifp, const sim_mac *mac);
+    /* Answer an ARP request for the CARP address a? Sets the MAC to answer
+     * with (the vMAC); that MAC is also the reply's Ethernet source. */
+    bool (*arp_answer)(void *ctx, sim_iface *ifp, const sim_addr *a, sim_mac *mac_out);
+    /* Is the CARP address a MASTER (FreeBSD ifa_preferred)? */
+    bool (*addr_is_master)(void *ctx, sim_iface *ifp, const sim_addr *a);
+} sim_l2_ops;
+void sim_node_set_l2_ops(sim_node *n, const sim_l2_ops *ops);
+
+/* ------------------------------------------------------------------ */
+/* Routing (FIB)                                                      */
+/* ------------------------------------------------------------------ */
+
+typedef enum sim_route_origin {
+    SIM_RT_CONNECTED = 0, /* from an interface address */
+    SIM_RT_STATIC,        /* configured (including the default route) */
+    SIM_RT_TUNNEL,        /* WireGuard allowed-ips (wg-quick) */
+    SIM_RT_CARP,          /* a MASTER's VIP routes */
+    SIM_RT_GATEWAY,       /* default route following a gateway group */
+    SIM_RT_MONITOR,       /* gateway monitor host routes (dpinger) */
+} sim_route_origin;
+const char *sim_route_origin_name(sim_route_origin o);
+
+typedef struct sim_route {
+    wg_prefix dst;       /* 0.0.0.0/0 = default route */
+    wg_ip gateway;       /* family 0: on-link through ifindex */
+    uint32_t ifindex;    /* 0: the interface whose address network holds the gateway */
+    wg_ip ifa;           /* connected routes: the owning address; else 0 (chosen at lookup) */
+    sim_route_origin origin;
+    char tag[32];        /* free label: gateway or group name */
+} sim_route;
+
+/* SIM_EEXIST when a route for the same prefix exists; SIM_EINVAL when it
+ * names neither a gateway nor an interface. */
+sim_err sim_route_add(sim_node *n, const sim_route *r);
+/* Adds or replaces the route of r->dst. */
+sim_err sim_route_replace(sim_node *n, const sim_route *r);
+sim_err sim_route_del(sim_node *n, const wg_prefix *dst);
+size_t sim_node_route_count(const sim_node *n);
+const sim_route *sim_node_route_at(const sim_node *n, size_t i);
+const sim_route *sim_node_route_find(const sim_node *n, const wg_prefix *dst);
+
+typedef struct sim_route_result {
+    const sim_route *route; /* NULL when forced on-link (wireguard-go) */
+    uint32_t ifindex;
+    wg_ip nexthop;          /* gateway or the destination itself */
+    wg_ip src;              /* the route's interface address (family 0: none) */
+} sim_route_result;
+/* Longest-prefix match; the source is the address a FreeBSD unbound send
+ * would take (ha-model.md §4). false: no route. */
+bool sim_fib_lookup(const sim_node *n, const wg_ip *dst, sim_route_result *out);
+/* Same, restricted to routes out of ifindex; with no such route the
+ * destination is treated as on-link there (wireguard-go on Linux). */
+bool sim_fib_lookup_on(const sim_node *n, const wg_ip *dst, uint32_t ifindex, sim_route_result *out);
+/* One line: "10.0.0.0/8 via 192.0.2.1 dev wan (static)". */
+const char *sim_route_format(const sim_node *n, const sim_route *r, char *buf, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Why a packet has its source address                                */
+/* ------------------------------------------------------------------ */
+
+typedef enum sim_src_kind {
+    SIM_SRC_UNSET = 0,
+    SIM_SRC_EXPLICIT,  /* the sender asked for it (IP_SENDSRCADDR); .wg says why */
+    SIM_SRC_BOUND,     /* the socket is bound to it */
+    SIM_SRC_ROUTE,     /* stack choice: the address of the route's interface */
+    SIM_SRC_REFLECT,   /* ICMP reply/error: the address the original was sent to */
+    SIM_SRC_FORWARDED, /* forwarded: the source is another node's */
+    SIM_SRC_ARP,       /* ARP payload (not an IP datagram) */
+} sim_src_kind;
+const char *sim_src_kind_name(sim_src_kind k);
+#define SIM_SRC_F_NAT 0x1u      /* an outbound NAT rule rewrote the source */
+#define SIM_SRC_F_REPLY_TO 0x2u /* reply-to chose the interface/gateway */
+#define SIM_SRC_F_ROUTE_TO 0x4u /* route-to chose the interface/gateway */
+
+typedef struct sim_src_reason {
+    sim_src_kind kind;
+    wg_source_reason wg;  /* WireGuard's reason when a device sent it, else WG_SRC_NONE */
+    uint32_t flags;       /* SIM_SRC_F_* added by hooks */
+    char route[96];       /* the route used (sim_route_format) or "on-link dev X" */
+    char policy[96];      /* what a hook did: NAT rule, reply-to, route-to */
+} sim_src_reason;
+/* "route: 0.0.0.0/0 via ... dev wan (static)", "explicit (learned): ...". */
+const char *sim_src_reason_format(const sim_src_reason *r, char *buf, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* IPv4 packets, hooks (pf, policy routing), raw IP send              */
+/* ------------------------------------------------------------------ */
+
+#define SIM_IPPROTO_ICMP 1
+#define SIM_IPPROTO_UDP 17
+#define SIM_DEFAULT_TTL 64 /* FreeBSD net.inet.ip.ttl */
+
+/* Parsed view of an IPv4 packet (host order numbers). */
+typedef struct sim_ipv4_info {
+    wg_ip src, dst;
+    uint8_t proto, ttl, tos;
+    bool df;
+    uint16_t total_len, hdr_len, id;
+    /* UDP */
+    uint16_t sport, dport;
+    /* ICMP */
+    uint8_t icmp_type, icmp_code;
+    uint16_t icmp_id, icmp_seq;
+    const uint8_t *payload; /* L4 payload (after the UDP/ICMP header) */
+    size_t payload_len;
+} sim_ipv4_info;
+/* Header checks (version, lengths, header checksum) and L4 fields; false on
+ * anything malformed. Does not verify L4 checksums. */
+bool sim_ipv4_parse(const uint8_t *pkt, size_t len, sim_ipv4_info *out);
+/* RFC 1071 Internet checksum helpers. */
+uint16_t sim_inet_checksum(const void *data, size_t len);
+/* Recomputes the IPv4 header checksum and the UDP/ICMP checksum in place. */
+void sim_ipv4_fix_checksums(uint8_t *pkt, size_t len);
+/* NAT helper: rewrites addresses/ports (NULL / -1 keep) and fixes checksums. */
+void sim_ipv4_rewrite(uint8_t *pkt, size_t len, const wg_ip *src, const wg_ip *dst, int sport, int dport);
+
+/* A packet passing a hook point. Hooks may rewrite data in place (same
+ * length), change out_ifindex/nexthop (policy routing) and add to reason. */
+typedef struct sim_pkt {
+    uint8_t *data;          /* the IPv4 packet */
+    size_t len;
+    uint32_t in_ifindex;    /* arrival interface; 0 for the node's own packets */
+    uint32_t out_ifindex;   /* set by routing; ROUTE/OUT hooks may set it */
+    wg_ip nexthop;          /* L2 next hop on out_ifindex */
+    bool local_origin;      /* sent by this node */
+    const sim_route *route; /* FIB entry used, NULL if none/forced */
+    sim_src_reason reason;
+    const char *drop_note;  /* a hook returning SIM_DROP may explain it */
+} sim_pkt;
+
+typedef enum sim_hook_point {
+    SIM_HOOK_IN = 0,   /* every valid IPv4 packet received on an interface (pf "in") */
+    SIM_HOOK_ROUTE,    /* before the FIB lookup, local and forwarded packets:
+                          setting out_ifindex (+nexthop) skips the FIB (route-to) */
+    SIM_HOOK_FORWARD,  /* a packet this node forwards, after routing */
+    SIM_HOOK_OUT,      /* every packet leaving an interface, after routing (pf "out",
+                          NAT, reply-to/route-to by changing out_ifindex/nexthop) */
+    SIM_HOOK__COUNT
+} sim_hook_point;
+typedef enum sim_verdict {
+    SIM_PASS = 0,
+    SIM_DROP,    /* counted as SIM_DROP_FILTER */
+    SIM_STOLEN,  /* the hook took the packet (it is not used afterwards) */
+} sim_verdict;
+typedef sim_verdict (*sim_hook_fn)(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *p);
+/* Hooks of one point run in the order added. */
+void sim_node_add_hook(sim_node *n, sim_hook_point pt, sim_hook_fn fn, void *ctx);
+
+/* Local delivery of IP protocols other than UDP and ICMP (CARP 112,
+ * pfsync 240). Multicast (224.0.0.0/4) packets are delivered too. */
+typedef void (*sim_proto_fn)(void *ctx, sim_node *n, sim_iface *in, const sim_ipv4_info *ip,
+                             const uint8_t *l4, size_t l4_len);
+void sim_node_set_proto_handler(sim_node *n, uint8_t proto, sim_proto_fn fn, void *ctx);
+
+typedef struct sim_ip_send_opts {
+    wg_ip src;          /* family 0: the stack chooses from the route */
+    uint32_t ifindex;   /* forced outgoing interface (needed for multicast/broadcast) */
+    uint8_t ttl;        /* 0: SIM_DEFAULT_TTL */
+    uint8_t tos;
+    bool df;
+    bool bindany;       /* IP_BINDANY: skip the "source is configured" check */
+    const sim_mac *src_mac; /* Ethernet source override (CARP vMAC) */
+    sim_src_kind src_kind;  /* how the caller got src (default EXPLICIT when src set) */
+    wg_source_reason wg_reason;
+} sim_ip_send_opts;
+/* Sends payload as one IPv4 datagram of protocol proto. Source rules:
+ * explicit src must be configured on the node (EADDRNOTAVAIL); the
+ * interface comes from a destination-only route lookup unless forced. */
+sim_err sim_ip_send(sim_node *n, uint8_t proto, const wg_ip *dst, const uint8_t *payload, size_t len,
+                    const sim_ip_send_opts *o);
+/* A raw Ethernet frame out of ifp (ARP, CARP); pads to 60 bytes. */
+sim_err sim_iface_send_frame(sim_iface *ifp, const sim_mac *dst, const sim_mac *src, uint16_t ethertype,
+                             const uint8_t *payload, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* ARP (FreeBSD if_ether.c model)                                     */
+/* ------------------------------------------------------------------ */
+
+#define SIM_ARP_MAX_AGE (1200 * SIM_S)  /* net.link.ether.inet.max_age */
+#define SIM_ARP_DOWN_TIME (20 * SIM_S)  /* net.link.ether.inet.wait: incomplete entry life */
+#define SIM_ARP_MAXTRIES 5              /* net.link.ether.inet.maxtries */
+#define SIM_ARP_MAXHOLD 16              /* net.link.ether.inet.maxhold */
+
+typedef struct sim_arp_entry {
+    wg_ip ip;
+    sim_mac mac;
+    bool resolved;
+    sim_time expire;      /* resolved: valid until; incomplete: deleted at */
+    uint32_t asked;       /* requests sent while incomplete */
+    size_t held;          /* packets waiting for resolution */
+} sim_arp_entry;
+/* Looks up the cache of ifp; false when there is no entry (incomplete
+ * entries are returned with resolved=false). */
+bool sim_arp_lookup(const sim_iface *ifp, const wg_ip *ip, sim_arp_entry *out);
+size_t sim_arp_count(const sim_iface *ifp);
+bool sim_arp_entry_at(const sim_iface *ifp, size_t i, sim_arp_entry *out);
+/* A gratuitous ARP request (sender = target = ip) with sender hardware
+ * address mac (NULL: the interface MAC), broadcast. */
+sim_err sim_arp_announce(sim_iface *ifp, const wg_ip *ip, const sim_mac *mac);
+/* Clears the cache of every interface of the node. */
+void sim_arp_flush(sim_node *n);
+
+/* ------------------------------------------------------------------ */
+/* ICMP                                                               */
+/* ------------------------------------------------------------------ */
+
+#define SIM_ICMP_ECHO_REPLY 0
+#define SIM_ICMP_UNREACH 3
+#define SIM_ICMP_ECHO 8
+#define SIM_ICMP_TIME_EXCEEDED 11
+#define SIM_ICMP_UNREACH_NET 0
+#define SIM_ICMP_UNREACH_HOST 1
+#define SIM_ICMP_UNREACH_PROTO 2
+#define SIM_ICMP_UNREACH_PORT 3
+#define SIM_ICMP_UNREACH_NEEDFRAG 4
+
+/* Every ICMP message delivered locally (after echo handling). For errors
+ * the quoted original header is in ip->payload. */
+typedef void (*sim_icmp_fn)(void *ctx, sim_node *n, sim_iface *in, const sim_ipv4_info *ip);
+void sim_node_add_icmp_listener(sim_node *n, sim_icmp_fn fn, void *ctx);
+/* Sends an ICMP echo request (id, seq, `size` payload bytes). */
+sim_err sim_icmp_echo(sim_node *n, const wg_ip *dst, uint16_t id, uint16_t seq, size_t size,
+                      const sim_ip_send_opts *o);
+
+/* ------------------------------------------------------------------ */
+/* UDP sockets                                                        */
+/* ------------------------------------------------------------------ */
+
+typedef struct sim_udp_rx {
+    wg_ip src;          /* remote */
+    uint16_t sport;
+    wg_ip dst;          /* the local address the datagram was sent to */
+    uint16_t dport;
+    uint32_t ifindex;   /* arrival interface */
+    uint8_t ttl;
+} sim_udp_rx;
+typedef void (*sim_udp_recv_fn)(void *ctx, sim_udp_sock *s, const sim_udp_rx *rx, const uint8_t *data,
+                                size_t len);
+
+/* bind(addr or any, port): addr NULL or family 0 = wildcard; port 0 =
+ * ephemeral (10000-65535, FreeBSD portrange, drawn from the node stream).
+ * SIM_EADDRNOTAVAIL if addr is not configured on the node, SIM_EADDRINUSE
+ * if the pair is taken. */
+sim_err sim_udp_bind(sim_node *n, const wg_ip *addr, uint16_t port, sim_udp_recv_fn fn, void *ctx,
+                     sim_udp_sock **out);
+void sim_udp_close(sim_udp_sock *s);
+uint16_t sim_udp_port(const sim_udp_sock *s);
+sim_node *sim_udp_node(const sim_udp_sock *s);
+
+typedef struct sim_udp_send_opts {
+    wg_ip src;        /* family 0: bound address, else the stack's choice */
+    uint32_t ifindex; /* forced outgoing interface (wireguard-go on Linux), 0: route */
+    wg_source_reason wg_reason;
+    uint8_t ttl;
+    bool df;
+} sim_udp_send_opts;
+/* Source: explicit src (IP_SENDSRCADDR: must be configured, else
+ * SIM_EADDRNOTAVAIL; the interface still comes from the destination route),
+ * else the bound address, else the route's interface address (FreeBSD
+ * in_pcbladdr). With ifindex forced the source must be configured, else
+ * SIM_ENETUNREACH (observed wireguard-go behaviour, wg-sourcing.md).
+ * The source reason lands in the packet trace. */
+sim_err sim_udp_sendto(sim_udp_sock *s, const sim_udp_send_opts *o, const wg_ip *dst, uint16_t dport,
+                       const uint8_t *data, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Hosting a WireGuard device                                         */
+/* ------------------------------------------------------------------ */
+
+/* Creates the device on node n with a tunnel interface named ifname
+ * (addresses: tunnel_addr, optional) and a wildcard UDP socket on the
+ * listen port. Timers are engine timers re-armed from
+ * wg_device_next_deadline(); random bytes from the node stream; wall
+ * clock = world epoch + sim time; events go to the event log and keys to
+ * the world key log. The device starts up. NULL on error (port in use). */
+sim_wg *sim_wg_new(sim_node *n, const char *ifname, const wg_device_config *cfg, const wg_prefix *tunnel_addr);
+/* Adds a peer; with install_routes, a route per allowed-ip via the tunnel
+ * interface (origin SIM_RT_TUNNEL; 0.0.0.0/0 is skipped as wg-quick uses
+ * policy routing for it). Returns the peer id or -1. */
+int sim_wg_add_peer(sim_wg *h, const wg_peer_config *pc, bool install_routes);
+wg_device *sim_wg_device(sim_wg *h);
+sim_iface *sim_wg_iface(sim_wg *h);
+sim_node *sim_wg_node(sim_wg *h);
+sim_wg *sim_node_wg(const sim_node *n, const char *ifname);
+/* Call after driving the device directly (wg_device_set_endpoint, ...):
+ * re-arms the timer. The wrappers below do it themselves. */
+void sim_wg_changed(sim_wg *h);
+void sim_wg_up(sim_wg *h);
+void sim_wg_down(sim_wg *h);
+bool sim_wg_set_endpoint(sim_wg *h, int peer_id, const wg_endpoint *ep);
+bool sim_wg_remove_endpoint(sim_wg *h, int peer_id);
+/* Datagrams whose send the host refused, by result. */
+uint64_t sim_wg_send_errors(const sim_wg *h, wg_send_result r);
+
+/* ------------------------------------------------------------------ */
+/* Traffic: periodic ping                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct sim_ping_config {
+    wg_ip dst;
+    sim_time start;      /* first echo at this time (>= now) */
+    sim_time interval;   /* 0: 1 s */
+    uint32_t count;      /* 0: until stopped */
+    size_t size;         /* payload bytes, 0: 56 */
+    wg_ip src;           /* optional explicit source */
+    uint8_t ttl;
+    bool df;
+} sim_ping_config;
+typedef struct sim_ping_sample {
+    uint16_t seq;
+    sim_time sent;
+    sim_time received;   /* SIM_TIME_NEVER: no reply (yet) */
+    sim_err send_err;    /* SIM_OK when it left */
+} sim_ping_sample;
+typedef struct sim_ping_stats {
+    uint64_t sent, received, errors;
+    sim_time rtt_min, rtt_avg, rtt_max; /* 0 when nothing was received */
+} sim_ping_stats;
+/* Echo id: 0x5700 + the ping's index in the world. */
+sim_ping *sim_ping_start(sim_node *n, const sim_ping_config *cfg);
+void sim_ping_stop(sim_ping *p);
+uint16_t sim_ping_id(const sim_ping *p);
+size_t sim_ping_sample_count(const sim_ping *p);
+const sim_ping_sample *sim_ping_sample_at(const sim_ping *p, size_t i);
+/* Over echoes sent in [from, to). A reply counts if it arrived by `to`. */
+void sim_ping_stats_between(const sim_ping *p, sim_time from, sim_time to, sim_ping_stats *out);
+size_t sim_world_ping_count(const sim_world *w);
+sim_ping *sim_world_ping_at(const sim_world *w, size_t i);
+
+/* ------------------------------------------------------------------ */
+/* Packet trace                                                       */
+/* ------------------------------------------------------------------ */
+
+typedef enum sim_dir {
+    SIM_DIR_IN = 0,  /* received by a node interface */
+    SIM_DIR_OUT,     /* sent by a node interface (before the segment queue) */
+    SIM_DIR_WIRE,    /* seen on a segment (arrival of frames not lost) */
+} sim_dir;
+const char *sim_dir_name(sim_dir d);
+
+typedef struct sim_trace_rec {
+    sim_time t;
+    uint64_t frame_id;   /* the same frame has one id at every capture point */
+    sim_dir dir;
+    int node;            /* node id, -1 for SIM_DIR_WIRE */
+    uint32_t ifindex;    /* 0 for SIM_DIR_WIRE */
+    int segment;         /* segment id, -1 for tunnel interfaces */
+    uint32_t frame_len;
+    sim_mac eth_src, eth_dst;
+    uint16_t ethertype;
+    /* ARP */
+    uint16_t arp_op;     /* 1 request, 2 reply, 0 not ARP */
+    wg_ip arp_sender, arp_target;
+    sim_mac arp_sha;
+    /* IPv4 (family 0 when not IP) */
+    wg_ip src, dst;
+    uint8_t proto, ttl;
+    uint16_t sport, dport;            /* UDP */
+    uint8_t icmp_type, icmp_code;     /* ICMP */
+    uint16_t icmp_id, icmp_seq;
+    enum wg_msg_type wg_type;         /* via wg_classify on UDP payloads */
+    bool wg_keepalive;
+    bool has_reason;
+    sim_src_reason reason;            /* why the source is what it is */
+    int origin_node;                  /* node that built the IP packet, -1 unknown */
+} sim_trace_rec;
+
+size_t sim_trace_count(const sim_world *w);
+const sim_trace_rec *sim_trace_at(const sim_world *w, size_t i);
+/* Turn trace recording of node interfaces / segments on or off (both on by default). */
+void sim_trace_enable(sim_world *w, bool nodes, bool segments);
+typedef void (*sim_trace_fn)(void *ctx, const sim_trace_rec *r);
+void sim_trace_set_listener(sim_world *w, sim_trace_fn fn, void *ctx);
+/* One line like tcpdump's: "1.000100 fw1/wan out 198.51.100.2.51820 > 192.0.2.10.51820 UDP wg handshake-initiation". */
+const char *sim_trace_format(const sim_world *w, const sim_trace_rec *r, char *buf, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Event log                                                          */
+/* ------------------------------------------------------------------ */
+
+typedef enum sim_ev_kind {
+    SIM_EV_ARP = 0,  /* request/reply/gratuitous/resolved/updated/timeout */
+    SIM_EV_LINK,     /* interface link up/down */
+    SIM_EV_POWER,
+    SIM_EV_ADDR,     /* address added/removed */
+    SIM_EV_ROUTE,    /* route added/removed/replaced */
+    SIM_EV_DROP,     /* .drop says why */
+    SIM_EV_WG,       /* .wg is the device's event */
+    SIM_EV_PING,     /* reply, error */
+    SIM_EV_MODEL,    /* a model plugin's event (.model names it: "carp", "pf", ...) */
+} sim_ev_kind;
+const char *sim_ev_kind_name(sim_ev_kind k);
+
+typedef struct sim_event_rec {
+    sim_time t;
+    sim_ev_kind kind;
+    int node;            /* -1: not tied to a node (segment loss) */
+    uint32_t ifindex;
+    int segment;         /* -1 if none */
+    sim_drop_reason drop;
+    wg_event wg;         /* SIM_EV_WG */
+    char model[16];      /* SIM_EV_MODEL: which model; else the kind name */
+    char text[192];      /* human-readable detail */
+} sim_event_rec;
+
+size_t sim_event_count(const sim_world *w);
+const sim_event_rec *sim_event_at(const sim_world *w, size_t i);
+/* For model plugins: logs a SIM_EV_MODEL (or any kind) event at now. */
+void sim_event_log(sim_world *w, sim_ev_kind kind, const sim_node *n, uint32_t ifindex, const char *model,
+                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+typedef void (*sim_event_log_fn)(void *ctx, const sim_event_rec *e);
+void sim_event_set_listener(sim_world *w, sim_event_log_fn fn, void *ctx);
+/* Segment random losses are counted but not logged unless enabled (they
+ * can be many). */
+void sim_event_log_losses(sim_world *w, bool on);
+
+/* ------------------------------------------------------------------ */
+/* Capture: pcap (Ethernet, nanosecond) and WireGuard key log         */
+/* ------------------------------------------------------------------ */
+
+/* Capture points record into an in-memory pcap (magic 0xa1b23c4d, link
+ * type 1). A segment capture sees every frame arriving on the segment; an
+ * interface capture sees what the interface sends and accepts (tunnel
+ * interfaces get a synthetic Ethernet header with zero MACs). */
+sim_capture *sim_capture_segment(sim_segment *s);
+sim_capture *sim_capture_iface(sim_iface *ifp);
+const char *sim_capture_name(const sim_capture *c); /* "seg:NAME" or "NODE/IF" */
+const uint8_t *sim_capture_data(const sim_capture *c, size_t *len);
+uint64_t sim_capture_frames(const sim_capture *c);
+/* Writes the pcap; false with errno set on I/O errors. */
+bool sim_capture_save(const sim_capture *c, const char *path);
+size_t sim_world_capture_count(const sim_world *w);
+sim_capture *sim_world_capture_at(const sim_world *w, size_t i);
+
+/* The key log of every hosted device, in the order keys appeared:
+ * lines "LOCAL_STATIC_PRIVATE_KEY = base64" etc. (wg.keylog_file). */
+const char *sim_world_keylog(const sim_world *w, size_t *len);
+bool sim_world_save_keylog(const sim_world *w, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,170 @@
+/*
+ * capture.c — capture points writing pcap (link type 1 = Ethernet,
+ * nanosecond timestamps: magic 0xa1b23c4d, libpcap's "nanosecond pcap")
+ * and the WireGuard key log (Wireshark wg.keylog_file format, see
+ * ../shared/reference/wg-conformance.md).
+ *
+ * Files are written little-endian whatever the host, and timestamps are the
+ * world's wall clock (epoch + sim time), so equal runs give equal bytes.
+ */
+#include "sim/net.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCAP_MAGIC_NS 0xa1b23c4du
+#define PCAP_SNAPLEN 262144u
+#define LINKTYPE_ETHERNET 1u
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void append(sim_capture *c, const void *data, size_t len)
+{
+    if (c->len + len > c->cap) {
+        size_t nc = c->cap ? c->cap : 4096;
+        while (nc < c->len + len)
+            nc *= 2;
+        uint8_t *nb = realloc(c->buf, nc);
+        if (!nb)
+            abort();
+        c->buf = nb;
+        c->cap = nc;
+    }
+    memcpy(c->buf + c->len, data, len);
+    c->len += len;
+}
+
+static sim_capture *capture_new(sim_world *w, const char *name)
+{
+    sim_capture *c = calloc(1, sizeof *c);
+    if (!c)
+        abort();
+    c->w = w;
+    c->name = strdup(name);
+    uint8_t h[24];
+    put32(h, PCAP_MAGIC_NS);
+    put16(h + 4, 2);
+    put16(h + 6, 4);
+    put32(h + 8, 0);  /* thiszone */
+    put32(h + 12, 0); /* sigfigs */
+    put32(h + 16, PCAP_SNAPLEN);
+    put32(h + 20, LINKTYPE_ETHERNET);
+    append(c, h, sizeof h);
+    VEC_GROW(w->caps, w->n_caps, w->cap_caps);
+    w->caps[w->n_caps++] = c;
+    return c;
+}
+
+sim_capture *sim_capture_segment(sim_segment *s)
+{
+    char name[300];
+    snprintf(name, sizeof name, "seg:%s", s->name);
+    sim_capture *c = capture_new(s->w, name);
+    VEC_GROW(s->caps, s->n_caps, s->cap_caps);
+    s->caps[s->n_caps++] = c;
+    return c;
+}
+
+sim_capture *sim_capture_iface(sim_iface *ifp)
+{
+    char name[300];
+    snprintf(name, sizeof name, "%s/%s", ifp->node->name, ifp->name);
+    sim_capture *c = capture_new(ifp->node->w, name);
+    VEC_GROW(ifp->caps, ifp->n_caps, ifp->cap_caps);
+    ifp->caps[ifp->n_caps++] = c;
+    return c;
+}
+
+void sim_capture_frame(sim_capture *c, sim_time t, const uint8_t *data, size_t len)
+{
+    int64_t wall = sim_world_wall_ns(c->w, t);
+    uint8_t h[16];
+    put32(h, (uint32_t)(wall / SIM_S));
+    put32(h + 4, (uint32_t)(wall % SIM_S));
+    size_t incl = len > PCAP_SNAPLEN ? PCAP_SNAPLEN : len;
+    put32(h + 8, (uint32_t)incl);
+    put32(h + 12, (uint32_t)len);
+    append(c, h, sizeof h);
+    append(c, data, incl);
+    c->frames++;
+}
+
+void sim_capture_free(sim_capture *c)
+{
+    free(c->buf);
+    free(c->name);
+    free(c);
+}
+
+const char *sim_capture_name(const sim_capture *c) { return c->name; }
+uint64_t sim_capture_frames(const sim_capture *c) { return c->frames; }
+
+const uint8_t *sim_capture_data(const sim_capture *c, size_t *len)
+{
+    if (len)
+        *len = c->len;
+    return c->buf;
+}
+
+static bool write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return false;
+    bool ok = fwrite(data, 1, len, f) == len;
+    int saved = errno;
+    if (fclose(f) != 0)
+        ok = false;
+    else if (!ok)
+        errno = saved;
+    return ok;
+}
+
+bool sim_capture_save(const sim_capture *c, const char *path) { return write_file(path, c->buf, c->len); }
+
+void sim_keylog_append(sim_world *w, wg_keylog_kind kind, const uint8_t key[WG_KEY_LEN])
+{
+    char b64[WG_KEY_B64_LEN];
+    wg_key_to_base64(b64, key);
+    char line[128];
+    int k = snprintf(line, sizeof line, "%s = %s\n", wg_keylog_kind_name(kind), b64);
+    if (k <= 0 || (size_t)k >= sizeof line)
+        return;
+    if (w->keylog_len + (size_t)k + 1 > w->keylog_cap) {
+        size_t nc = w->keylog_cap ? w->keylog_cap * 2 : 4096;
+        while (nc < w->keylog_len + (size_t)k + 1)
+            nc *= 2;
+        char *nb = realloc(w->keylog, nc);
+        if (!nb)
+            abort();
+        w->keylog = nb;
+        w->keylog_cap = nc;
+    }
+    memcpy(w->keylog + w->keylog_len, line, (size_t)k + 1);
+    w->keylog_len += (size_t)k;
+}
+
+const char *sim_world_keylog(const sim_world *w, size_t *len)
+{
+    if (len)
+        *len = w->keylog_len;
+    return w->keylog ? w->keylog : "";
+}
+
+bool sim_world_save_keylog(const sim_world *w, const char *path)
+{
+    return write_file(path, w->keylog ? w->keylog : "", w->keylog_len);
+}

@@ -1,0 +1,121 @@
+/*
+ * icmp.c — ICMP (RFC 792): echo replies, errors (destination
+ * unreachable, time exceeded, fragmentation needed with the next-hop MTU
+ * of RFC 1191) and delivery of received messages to listeners (ping,
+ * gateway monitors).
+ *
+ * FreeBSD rules (sys/netinet/ip_icmp.c):
+ *  - icmp_error: never about an ICMP error, a broadcast/multicast
+ *    destination or source, a non-first fragment; quotes the IP header
+ *    plus net.inet.icmp.quotelen = 8 bytes of the original;
+ *  - icmp_reflect: the reply's source is the original destination when it
+ *    is a local address, else the address of the route back (sysctl
+ *    reply_from_interface off by default); TTL net.inet.ip.ttl = 64;
+ *  - echo requests to broadcast/multicast are ignored
+ *    (net.inet.icmp.bmcastecho = 0).
+ * ICMP rate limiting (net.inet.icmp.icmplim) is not modelled.
+ */
+#include "sim/net.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ICMP_QUOTELEN 8
+
+static void wr16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static bool is_error_type(uint8_t t) { return t == 3 || t == 4 || t == 5 || t == 11 || t == 12; }
+
+static sim_err send_icmp(sim_node *n, const wg_ip *dst, const wg_ip *orig_dst, uint8_t *msg, size_t len)
+{
+    wr16(msg + 2, 0);
+    wr16(msg + 2, sim_inet_checksum(msg, len));
+    sim_ip_send_opts o = {0};
+    if (orig_dst && sim_node_is_local(n, orig_dst)) {
+        o.src = *orig_dst;
+        o.src_kind = SIM_SRC_REFLECT;
+    }
+    return sim_ip_send(n, SIM_IPPROTO_ICMP, dst, msg, len, &o);
+}
+
+void sim_icmp_error(sim_node *n, const uint8_t *orig, size_t orig_len, uint8_t type, uint8_t code, uint16_t mtu)
+{
+    sim_ipv4_info ip;
+    if (!sim_ipv4_parse(orig, orig_len, &ip))
+        return;
+    if (ip.proto == SIM_IPPROTO_ICMP && ip.total_len - ip.hdr_len >= 1 && is_error_type(orig[ip.hdr_len]))
+        return;
+    if (orig[6] & 0x1f || orig[7]) /* non-first fragment */
+        return;
+    if (sim_ipv4_is_multicast(&ip.dst) || sim_ipv4_is_broadcast_for(n, &ip.dst) || sim_ipv4_is_multicast(&ip.src) ||
+        wg_ip4_to_u32(&ip.src) == 0 || wg_ip4_to_u32(&ip.src) == 0xffffffffu)
+        return;
+    size_t quote = ip.hdr_len + ICMP_QUOTELEN;
+    if (quote > ip.total_len)
+        quote = ip.total_len;
+    size_t len = ICMP_HDR_LEN + quote;
+    uint8_t *msg = calloc(1, len);
+    if (!msg)
+        abort();
+    msg[0] = type;
+    msg[1] = code;
+    if (type == SIM_ICMP_UNREACH && code == SIM_ICMP_UNREACH_NEEDFRAG)
+        wr16(msg + 6, mtu);
+    memcpy(msg + ICMP_HDR_LEN, orig, quote);
+    send_icmp(n, &ip.src, &ip.dst, msg, len);
+    free(msg);
+}
+
+void sim_icmp_input(sim_node *n, sim_iface *in, const uint8_t *pkt, size_t len, const sim_ipv4_info *ip)
+{
+    (void)len;
+    const uint8_t *l4 = pkt + ip->hdr_len;
+    size_t l4len = (size_t)(ip->total_len - ip->hdr_len);
+    uint32_t ifindex = in ? in->ifindex : 0;
+    if (l4len < ICMP_HDR_LEN) {
+        sim_node_drop(n, ifindex, SIM_DROP_MALFORMED, "short ICMP message");
+        return;
+    }
+    if (sim_inet_checksum(l4, l4len) != 0) {
+        sim_node_drop(n, ifindex, SIM_DROP_BAD_ICMP_CHECKSUM, "ICMP type %u", l4[0]);
+        return;
+    }
+    if (ip->icmp_type == SIM_ICMP_ECHO) {
+        bool bcast = sim_ipv4_is_multicast(&ip->dst) || sim_ipv4_is_broadcast_for(n, &ip->dst);
+        if (!bcast) {
+            uint8_t *msg = malloc(l4len);
+            if (!msg)
+                abort();
+            memcpy(msg, l4, l4len);
+            msg[0] = SIM_ICMP_ECHO_REPLY;
+            send_icmp(n, &ip->src, &ip->dst, msg, l4len);
+            free(msg);
+        }
+    }
+    for (size_t i = 0; i < n->n_icmp_l; i++)
+        n->icmp_l[i].fn(n->icmp_l[i].ctx, n, in, ip);
+}
+
+sim_err sim_icmp_echo(sim_node *n, const wg_ip *dst, uint16_t id, uint16_t seq, size_t size,
+                      const sim_ip_send_opts *o)
+{
+    if (size > 65507)
+        return SIM_EMSGSIZE;
+    size_t len = ICMP_HDR_LEN + size;
+    uint8_t *msg = calloc(1, len);
+    if (!msg)
+        abort();
+    msg[0] = SIM_ICMP_ECHO;
+    wr16(msg + 4, id);
+    wr16(msg + 6, seq);
+    for (size_t i = 0; i < size; i++)
+        msg[ICMP_HDR_LEN + i] = (uint8_t)i; /* ping's default pattern: 0x00, 0x01, ... */
+    wr16(msg + 2, sim_inet_checksum(msg, len));
+    sim_err e = sim_ip_send(n, SIM_IPPROTO_ICMP, dst, msg, len, o);
+    free(msg);
+    return e;
+}

@@ -1,0 +1,582 @@
+/*
+ * ipv4.c — IPv4 (RFC 791): header checks, local delivery, forwarding
+ * with TTL decrement (RFC 1812), source and route selection for the
+ * node's own packets, the hook points (pf, policy routing), MTU checks
+ * and the hand-off to ARP/Ethernet or a tunnel.
+ *
+ * Source selection (../shared/reference/ha-model.md §4, PCB/UDP/RT/IF):
+ *  - explicit source (IP_SENDSRCADDR): it must be configured on some
+ *    interface of the node (CARP addresses count whatever their state),
+ *    else EADDRNOTAVAIL; the interface still comes from a destination-only
+ *    route lookup, the source does not steer it;
+ *  - no source: the address of the route's interface (fib.c).
+ *  - forced interface (wireguard-go on Linux, wg-sourcing.md): the route
+ *    out of that interface, else the destination is on-link there.
+ * Fragmentation is not modelled: an over-MTU packet with DF is dropped
+ * with ICMP "fragmentation needed" when forwarded (RFC 1191) and EMSGSIZE
+ * when local; without DF it is dropped and counted.
+ */
+#include "sim/net.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static void wr16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+bool sim_ipv4_parse(const uint8_t *pkt, size_t len, sim_ipv4_info *out)
+{
+    memset(out, 0, sizeof *out);
+    if (len < IPV4_HDR_LEN || (pkt[0] >> 4) != 4)
+        return false;
+    size_t hl = (size_t)(pkt[0] & 0xf) * 4;
+    uint16_t tl = rd16(pkt + 2);
+    if (hl < IPV4_HDR_LEN || hl > tl || tl > len)
+        return false;
+    if (sim_inet_checksum(pkt, hl) != 0)
+        return false;
+    out->hdr_len = (uint16_t)hl;
+    out->total_len = tl;
+    out->tos = pkt[1];
+    out->id = rd16(pkt + 4);
+    out->df = (pkt[6] & 0x40) != 0;
+    out->ttl = pkt[8];
+    out->proto = pkt[9];
+    out->src = wg_ip4(pkt[12], pkt[13], pkt[14], pkt[15]);
+    out->dst = wg_ip4(pkt[16], pkt[17], pkt[18], pkt[19]);
+    const uint8_t *l4 = pkt + hl;
+    size_t l4len = tl - hl;
+    out->payload = l4;
+    out->payload_len = l4len;
+    /* Non-first fragments carry no L4 header. */
+    bool first = (rd16(pkt + 6) & 0x1fff) == 0;
+    if (first && out->proto == SIM_IPPROTO_UDP && l4len >= UDP_HDR_LEN) {
+        out->sport = rd16(l4);
+        out->dport = rd16(l4 + 2);
+        out->payload = l4 + UDP_HDR_LEN;
+        out->payload_len = l4len - UDP_HDR_LEN;
+    } else if (first && out->proto == SIM_IPPROTO_ICMP && l4len >= ICMP_HDR_LEN) {
+        out->icmp_type = l4[0];
+        out->icmp_code = l4[1];
+        out->icmp_id = rd16(l4 + 4);
+        out->icmp_seq = rd16(l4 + 6);
+        out->payload = l4 + ICMP_HDR_LEN;
+        out->payload_len = l4len - ICMP_HDR_LEN;
+    }
+    return true;
+}
+
+void sim_ipv4_fix_checksums(uint8_t *pkt, size_t len)
+{
+    if (len < IPV4_HDR_LEN)
+        return;
+    size_t hl = (size_t)(pkt[0] & 0xf) * 4;
+    if (hl < IPV4_HDR_LEN || hl > len)
+        return;
+    wr16(pkt + 10, 0);
+    wr16(pkt + 10, sim_inet_checksum(pkt, hl));
+    size_t tl = rd16(pkt + 2);
+    if (tl > len || tl < hl || (rd16(pkt + 6) & 0x1fff))
+        return;
+    uint8_t *l4 = pkt + hl;
+    size_t l4len = tl - hl;
+    wg_ip src = wg_ip4(pkt[12], pkt[13], pkt[14], pkt[15]);
+    wg_ip dst = wg_ip4(pkt[16], pkt[17], pkt[18], pkt[19]);
+    if (pkt[9] == SIM_IPPROTO_UDP && l4len >= UDP_HDR_LEN) {
+        wr16(l4 + 6, 0);
+        uint16_t c = sim_l4_checksum(&src, &dst, SIM_IPPROTO_UDP, l4, l4len);
+        wr16(l4 + 6, c ? c : 0xffff); /* RFC 768: 0 means "no checksum" */
+    } else if (pkt[9] == SIM_IPPROTO_ICMP && l4len >= ICMP_HDR_LEN) {
+        wr16(l4 + 2, 0);
+        wr16(l4 + 2, sim_inet_checksum(l4, l4len));
+    }
+}
+
+void sim_ipv4_rewrite(uint8_t *pkt, size_t len, const wg_ip *src, const wg_ip *dst, int sport, int dport)
+{
+    if (len < IPV4_HDR_LEN)
+        return;
+    size_t hl = (size_t)(pkt[0] & 0xf) * 4;
+    if (src && src->family == 4)
+        memcpy(pkt + 12, src->b, 4);
+    if (dst && dst->family == 4)
+        memcpy(pkt + 16, dst->b, 4);
+    if (hl + 4 <= len && (pkt[9] == SIM_IPPROTO_UDP) && !(rd16(pkt + 6) & 0x1fff)) {
+        if (sport >= 0)
+            wr16(pkt + hl, (uint16_t)sport);
+        if (dport >= 0)
+            wr16(pkt + hl + 2, (uint16_t)dport);
+    }
+    sim_ipv4_fix_checksums(pkt, len);
+}
+
+bool sim_ipv4_is_multicast(const wg_ip *ip) { return ip->family == 4 && (ip->b[0] & 0xf0) == 0xe0; }
+
+static bool is_directed_broadcast(const sim_iface *ifp, const wg_ip *ip)
+{
+    for (size_t i = 0; i < ifp->n_addrs; i++) {
+        const sim_addr *a = &ifp->addrs[i];
+        if (a->plen >= 31)
+            continue;
+        uint32_t mask = ~UINT32_C(0) << (32 - a->plen);
+        if ((wg_ip4_to_u32(&a->ip) | ~mask) == wg_ip4_to_u32(ip))
+            return true;
+    }
+    return false;
+}
+
+static bool is_limited_broadcast(const wg_ip *ip) { return ip->family == 4 && wg_ip4_to_u32(ip) == 0xffffffffu; }
+
+bool sim_ipv4_is_broadcast_for(const sim_node *n, const wg_ip *ip)
+{
+    if (is_limited_broadcast(ip))
+        return true;
+    for (size_t i = 0; i < n->n_ifs; i++)
+        if (is_directed_broadcast(n->ifs[i], ip))
+            return true;
+    return false;
+}
+
+uint8_t *sim_ipv4_build(sim_node *n, uint8_t proto, const wg_ip *src, const wg_ip *dst, uint8_t ttl, uint8_t tos,
+                        bool df, const uint8_t *payload, size_t len, size_t *out_len)
+{
+    size_t tl = IPV4_HDR_LEN + len;
+    uint8_t *p = malloc(tl);
+    if (!p)
+        abort();
+    p[0] = 0x45;
+    p[1] = tos;
+    wr16(p + 2, (uint16_t)tl);
+    wr16(p + 4, n->ip_id++);
+    wr16(p + 6, df ? 0x4000 : 0);
+    p[8] = ttl ? ttl : SIM_DEFAULT_TTL;
+    p[9] = proto;
+    wr16(p + 10, 0);
+    memcpy(p + 12, src->b, 4);
+    memcpy(p + 16, dst->b, 4);
+    wr16(p + 10, sim_inet_checksum(p, IPV4_HDR_LEN));
+    memcpy(p + IPV4_HDR_LEN, payload, len);
+    *out_len = tl;
+    return p;
+}
+
+/* Can a packet to ip be delivered to this node without leaving it
+ * (FreeBSD's loopback host routes)? CARP addresses have them only while
+ * MASTER (ha-model.md §1.5): a BACKUP's packets to the VIP go on the wire. */
+static bool loopback_local(const sim_node *n, const wg_ip *ip)
+{
+    sim_iface *ifp = NULL;
+    const sim_addr *a = sim_node_find_addr(n, ip, &ifp);
+    return a && sim_addr_rank(n, ifp, a) > 0;
+}
+
+static void route_text(const sim_node *n, const sim_route_result *rr, char *buf, size_t len)
+{
+    if (rr->route) {
+        sim_route_format(n, rr->route, buf, len);
+    } else {
+        const sim_iface *ifp = sim_node_iface_by_index(n, rr->ifindex);
+        snprintf(buf, len, "on-link dev %s (forced interface, no route)", ifp ? ifp->name : "?");
+    }
+}
+
+sim_err sim_ipv4_select(sim_node *n, const wg_ip *dst, const sim_ip_send_opts *o, wg_ip *src_out, sim_pkt *p)
+{
+    if (!dst || dst->family != 4)
+        return SIM_EINVAL;
+    bool explicit_src = o && o->src.family != 0;
+    if (explicit_src) {
+        if (o->src.family != 4)
+            return SIM_EINVAL;
+        /* in_pcbbind_setup: ifa_ifwithaddr, no CARP test (ha-model.md §4). */
+        if (!(o->bindany) && !sim_node_find_addr(n, &o->src, NULL))
+            return SIM_EADDRNOTAVAIL;
+    }
+    memset(&p->reason, 0, sizeof p->reason);
+    p->reason.kind = explicit_src ? (o->src_kind ? o->src_kind : SIM_SRC_EXPLICIT) : SIM_SRC_ROUTE;
+    p->reason.wg = o ? o->wg_reason : WG_SRC_NONE;
+    p->local_origin = true;
+    p->in_ifindex = 0;
+    uint32_t forced = o ? o->ifindex : 0;
+    if (forced && !sim_node_iface_by_index(n, forced))
+        return SIM_EINVAL;
+
+    if (sim_ipv4_is_multicast(dst) || is_limited_broadcast(dst)) {
+        /* IP_MULTICAST_IF / SO_BROADCAST style: the caller names the interface. */
+        if (!forced)
+            return SIM_ENETUNREACH;
+        sim_iface *ifp = sim_node_iface_by_index(n, forced);
+        p->out_ifindex = forced;
+        p->nexthop = *dst;
+        p->route = NULL;
+        if (explicit_src) {
+            *src_out = o->src;
+        } else {
+            const sim_addr *a = sim_iface_primary_addr(ifp);
+            if (!a)
+                return SIM_EADDRNOTAVAIL;
+            *src_out = a->ip;
+        }
+        snprintf(p->reason.route, sizeof p->reason.route, "%s dev %s",
+                 sim_ipv4_is_multicast(dst) ? "multicast" : "broadcast", ifp->name);
+        return SIM_OK;
+    }
+
+    if (!forced && loopback_local(n, dst)) {
+        p->out_ifindex = 0; /* loopback */
+        p->nexthop = *dst;
+        p->route = NULL;
+        *src_out = explicit_src ? o->src : *dst;
+        snprintf(p->reason.route, sizeof p->reason.route, "local address (loopback)");
+        return SIM_OK;
+    }
+
+    sim_route_result rr;
+    bool ok = forced ? sim_fib_lookup_on(n, dst, forced, &rr) : sim_fib_lookup(n, dst, &rr);
+    if (!ok)
+        return SIM_ENETUNREACH;
+    if (explicit_src) {
+        *src_out = o->src;
+    } else {
+        if (!rr.src.family)
+            return SIM_EADDRNOTAVAIL;
+        *src_out = rr.src;
+    }
+    p->out_ifindex = rr.ifindex;
+    p->nexthop = rr.nexthop;
+    p->route = rr.route;
+    route_text(n, &rr, p->reason.route, sizeof p->reason.route);
+    return SIM_OK;
+}
+
+/* ---- local delivery ---- */
+
+static void local_deliver(sim_node *n, sim_iface *in, uint8_t *pkt, size_t len)
+{
+    sim_ipv4_info ip;
+    if (!sim_ipv4_parse(pkt, len, &ip)) {
+        sim_node_drop(n, in ? in->ifindex : 0, SIM_DROP_MALFORMED, "bad IPv4 header after hooks");
+        return;
+    }
+    bool mcast = sim_ipv4_is_multicast(&ip.dst) || sim_ipv4_is_broadcast_for(n, &ip.dst);
+    switch (ip.proto) {
+    case SIM_IPPROTO_UDP:
+        sim_udp_input(n, in, pkt, len, &ip);
+        return;
+    case SIM_IPPROTO_ICMP:
+        sim_icmp_input(n, in, pkt, len, &ip);
+        return;
+    default:
+        break;
+    }
+    if (n->proto[ip.proto].fn) {
+        n->proto[ip.proto].fn(n->proto[ip.proto].ctx, n, in, &ip, pkt + ip.hdr_len, (size_t)(ip.total_len - ip.hdr_len));
+        return;
+    }
+    if (mcast) {
+        /* Multicast for a protocol this node does not run (e.g. CARP
+         * adverts reaching a plain host): ignored, counted, not logged. */
+        n->drops[SIM_DROP_UNKNOWN_PROTO]++;
+        return;
+    }
+    sim_node_drop(n, in ? in->ifindex : 0, SIM_DROP_UNKNOWN_PROTO, "protocol %u", ip.proto);
+    sim_icmp_error(n, pkt, len, SIM_ICMP_UNREACH, SIM_ICMP_UNREACH_PROTO, 0);
+}
+
+typedef struct loop_pkt {
+    sim_pending pend;
+    sim_node *node;
+    size_t len;
+    uint8_t data[];
+} loop_pkt;
+
+static void loop_free(sim_pending *p) { free(p); }
+
+static void loop_fire(void *arg)
+{
+    loop_pkt *lp = arg;
+    sim_pending_del(&lp->pend);
+    if (lp->node->powered)
+        local_deliver(lp->node, NULL, lp->data, lp->len);
+    free(lp);
+}
+
+/* ---- tunnel interface taps (trace/capture with a synthetic header) ---- */
+
+static void tunnel_tap(sim_iface *ifp, sim_dir dir, const uint8_t *pkt, size_t len, const sim_src_reason *reason,
+                       int origin)
+{
+    sim_world *w = ifp->node->w;
+    if (!w->trace_nodes && ifp->n_caps == 0)
+        return;
+    sim_frame *f = sim_frame_new(w, ETH_HDR_LEN + len);
+    f->data[12] = 0x08;
+    f->data[13] = 0x00;
+    memcpy(f->data + ETH_HDR_LEN, pkt, len);
+    if (reason) {
+        f->has_reason = true;
+        f->reason = *reason;
+    }
+    f->origin_node = origin;
+    sim_trace_frame(w, dir, ifp->node, ifp, NULL, f);
+    sim_time now = sim_now(w->eng);
+    for (size_t i = 0; i < ifp->n_caps; i++)
+        sim_capture_frame(ifp->caps[i], now, f->data, f->len);
+    free(f);
+}
+
+/* ---- output ---- */
+
+static sim_verdict run_hooks(sim_node *n, sim_hook_point pt, sim_pkt *p)
+{
+    for (size_t i = 0; i < n->n_hooks[pt]; i++) {
+        sim_verdict v = n->hooks[pt][i].fn(n->hooks[pt][i].ctx, n, pt, p);
+        if (v != SIM_PASS)
+            return v;
+    }
+    return SIM_PASS;
+}
+
+static void map_multicast(const wg_ip *ip, sim_mac *m)
+{
+    /* RFC 1112: 01:00:5e + low 23 bits of the group. */
+    m->b[0] = 0x01, m->b[1] = 0x00, m->b[2] = 0x5e;
+    m->b[3] = ip->b[1] & 0x7f, m->b[4] = ip->b[2], m->b[5] = ip->b[3];
+}
+
+sim_err sim_ipv4_output(sim_node *n, sim_pkt *p, const sim_mac *src_mac)
+{
+    if (!n->powered) {
+        n->drops[SIM_DROP_POWERED_OFF]++;
+        return SIM_ENETDOWN;
+    }
+    bool fwd = !p->local_origin;
+    sim_verdict v = run_hooks(n, SIM_HOOK_ROUTE, p);
+    if (v == SIM_STOLEN)
+        return SIM_OK;
+    if (v == SIM_DROP) {
+        sim_node_drop(n, p->in_ifindex, SIM_DROP_FILTER, "route hook%s%s", p->drop_note ? ": " : "",
+                      p->drop_note ? p->drop_note : "");
+        return SIM_EPERM;
+    }
+    sim_ipv4_info ip;
+    if (!sim_ipv4_parse(p->data, p->len, &ip)) {
+        sim_node_drop(n, p->in_ifindex, SIM_DROP_MALFORMED, "bad IPv4 packet on output");
+        return SIM_EINVAL;
+    }
+    if (p->out_ifindex == 0 && p->local_origin && loopback_local(n, &ip.dst)) {
+        loop_pkt *lp = malloc(sizeof *lp + p->len);
+        if (!lp)
+            abort();
+        lp->node = n;
+        lp->len = p->len;
+        memcpy(lp->data, p->data, p->len);
+        sim_pending_add(n->w, &lp->pend, loop_free);
+        sim_schedule_in(n->w->eng, 0, loop_fire, lp);
+        return SIM_OK;
+    }
+    if (p->out_ifindex == 0) {
+        sim_route_result rr;
+        if (!sim_fib_lookup(n, &ip.dst, &rr)) {
+            char b[WG_IP_STRLEN];
+            sim_node_drop(n, p->in_ifindex, SIM_DROP_NO_ROUTE, "no route to %s", wg_ip_format(&ip.dst, b));
+            if (fwd)
+                sim_icmp_error(n, p->data, p->len, SIM_ICMP_UNREACH, SIM_ICMP_UNREACH_NET, 0);
+            return SIM_ENETUNREACH;
+        }
+        p->out_ifindex = rr.ifindex;
+        p->nexthop = rr.nexthop;
+        p->route = rr.route;
+    }
+    if (fwd) {
+        v = run_hooks(n, SIM_HOOK_FORWARD, p);
+        if (v == SIM_STOLEN)
+            return SIM_OK;
+        if (v == SIM_DROP) {
+            sim_node_drop(n, p->in_ifindex, SIM_DROP_FILTER, "forward hook%s%s", p->drop_note ? ": " : "",
+                          p->drop_note ? p->drop_note : "");
+            return SIM_EPERM;
+        }
+    }
+    v = run_hooks(n, SIM_HOOK_OUT, p);
+    if (v == SIM_STOLEN)
+        return SIM_OK;
+    if (v == SIM_DROP) {
+        sim_node_drop(n, p->out_ifindex, SIM_DROP_FILTER, "out hook%s%s", p->drop_note ? ": " : "",
+                      p->drop_note ? p->drop_note : "");
+        return SIM_EPERM;
+    }
+    /* Hooks may have rewritten addresses (NAT): parse again. */
+    if (!sim_ipv4_parse(p->data, p->len, &ip)) {
+        sim_node_drop(n, p->out_ifindex, SIM_DROP_MALFORMED, "hook left a bad IPv4 packet");
+        return SIM_EINVAL;
+    }
+    sim_iface *ifp = sim_node_iface_by_index(n, p->out_ifindex);
+    if (!ifp)
+        return SIM_EINVAL;
+    uint32_t mtu = sim_iface_mtu(ifp);
+    if (p->len > mtu) {
+        if (ip.df) {
+            sim_node_drop(n, ifp->ifindex, SIM_DROP_NEEDS_FRAG, "%zu bytes > mtu %u of %s/%s with DF", p->len, mtu,
+                          n->name, ifp->name);
+            if (fwd)
+                sim_icmp_error(n, p->data, p->len, SIM_ICMP_UNREACH, SIM_ICMP_UNREACH_NEEDFRAG, (uint16_t)mtu);
+        } else {
+            sim_node_drop(n, ifp->ifindex, SIM_DROP_FRAG_UNSUPPORTED, "%zu bytes > mtu %u of %s/%s", p->len, mtu,
+                          n->name, ifp->name);
+        }
+        return SIM_EMSGSIZE;
+    }
+    int origin = p->local_origin ? n->id : -1;
+    if (ifp->kind == SIM_IFACE_TUNNEL) {
+        tunnel_tap(ifp, SIM_DIR_OUT, p->data, p->len, &p->reason, origin);
+        if (ifp->tunnel_out)
+            ifp->tunnel_out(ifp->tunnel_ctx, ifp, p->data, p->len);
+        return SIM_OK;
+    }
+    if (sim_ipv4_is_multicast(&ip.dst)) {
+        sim_mac m;
+        map_multicast(&ip.dst, &m);
+        return sim_ether_output(ifp, &m, src_mac, ETHERTYPE_IPV4, p->data, p->len, &p->reason, origin);
+    }
+    if (is_limited_broadcast(&ip.dst) || is_directed_broadcast(ifp, &ip.dst))
+        return sim_ether_output(ifp, &sim_mac_broadcast, src_mac, ETHERTYPE_IPV4, p->data, p->len, &p->reason,
+                                origin);
+    bool is_gw = !wg_ip_eq(&p->nexthop, &ip.dst);
+    return sim_arp_resolve_send(ifp, &p->nexthop, is_gw, p->data, p->len, src_mac, &p->reason, origin, fwd);
+}
+
+sim_err sim_ip_send(sim_node *n, uint8_t proto, const wg_ip *dst, const uint8_t *payload, size_t len,
+                    const sim_ip_send_opts *o)
+{
+    if (!n->powered)
+        return SIM_ENETDOWN;
+    sim_pkt p = {0};
+    wg_ip src;
+    sim_err e = sim_ipv4_select(n, dst, o, &src, &p);
+    if (e)
+        return e;
+    if (IPV4_HDR_LEN + len > 65535)
+        return SIM_EMSGSIZE;
+    p.data = sim_ipv4_build(n, proto, &src, dst, o ? o->ttl : 0, o ? o->tos : 0, o ? o->df : false, payload, len,
+                            &p.len);
+    e = sim_ipv4_output(n, &p, o ? o->src_mac : NULL);
+    free(p.data);
+    return e;
+}
+
+/* ---- input ---- */
+
+static void forward(sim_node *n, sim_pkt *p, const sim_ipv4_info *ip)
+{
+    if (sim_ipv4_is_multicast(&ip->dst) || sim_ipv4_is_broadcast_for(n, &ip->dst) ||
+        sim_ipv4_is_multicast(&ip->src) || is_limited_broadcast(&ip->src))
+        return; /* never forwarded (RFC 1812 5.3.4/5.3.5); nothing to log */
+    if (ip->ttl <= 1) {
+        char b1[WG_IP_STRLEN], b2[WG_IP_STRLEN];
+        sim_node_drop(n, p->in_ifindex, SIM_DROP_TTL_EXCEEDED, "%s > %s", wg_ip_format(&ip->src, b1),
+                      wg_ip_format(&ip->dst, b2));
+        sim_icmp_error(n, p->data, p->len, SIM_ICMP_TIME_EXCEEDED, 0, 0);
+        return;
+    }
+    p->data[8]--;
+    wr16(p->data + 10, 0);
+    wr16(p->data + 10, sim_inet_checksum(p->data, (size_t)(p->data[0] & 0xf) * 4));
+    p->out_ifindex = 0;
+    p->route = NULL;
+    sim_ipv4_output(n, p, NULL);
+}
+
+static void input_common(sim_node *n, sim_iface *ifp, uint8_t *data, size_t len, const sim_frame *f)
+{
+    sim_pkt p = {0};
+    p.data = data;
+    p.len = len;
+    p.in_ifindex = ifp->ifindex;
+    p.local_origin = false;
+    if (f && f->has_reason)
+        p.reason = f->reason;
+    else
+        p.reason.kind = SIM_SRC_FORWARDED;
+    sim_verdict v = run_hooks(n, SIM_HOOK_IN, &p);
+    if (v == SIM_STOLEN)
+        return;
+    if (v == SIM_DROP) {
+        sim_node_drop(n, ifp->ifindex, SIM_DROP_FILTER, "in hook%s%s", p.drop_note ? ": " : "",
+                      p.drop_note ? p.drop_note : "");
+        return;
+    }
+    sim_ipv4_info ip;
+    if (!sim_ipv4_parse(p.data, p.len, &ip)) {
+        sim_node_drop(n, ifp->ifindex, SIM_DROP_MALFORMED, "in hook left a bad IPv4 packet");
+        return;
+    }
+    /* Weak host model (FreeBSD): any local address on any interface; CARP
+     * addresses too, whatever their state (ip_input has no CARP check). */
+    if (sim_node_is_local(n, &ip.dst) || sim_ipv4_is_multicast(&ip.dst) || is_limited_broadcast(&ip.dst) ||
+        is_directed_broadcast(ifp, &ip.dst)) {
+        local_deliver(n, ifp, p.data, p.len);
+        return;
+    }
+    if (!n->forwarding) {
+        char b[WG_IP_STRLEN];
+        sim_node_drop(n, ifp->ifindex, SIM_DROP_NOT_FORWARDING, "packet for %s", wg_ip_format(&ip.dst, b));
+        return;
+    }
+    /* Forwarded packets keep the sender's source reason; the packet is now
+     * another node's: origin stays with the frame (trace origin_node). */
+    forward(n, &p, &ip);
+}
+
+void sim_ipv4_input(sim_iface *ifp, const uint8_t *pkt, size_t len, const sim_frame *f)
+{
+    sim_node *n = ifp->node;
+    sim_ipv4_info ip;
+    if (len < IPV4_HDR_LEN || (pkt[0] >> 4) != 4) {
+        sim_node_drop(n, ifp->ifindex, SIM_DROP_MALFORMED, "not IPv4");
+        return;
+    }
+    size_t hl = (size_t)(pkt[0] & 0xf) * 4;
+    size_t tl = rd16(pkt + 2);
+    if (hl < IPV4_HDR_LEN || hl > tl || tl > len) {
+        sim_node_drop(n, ifp->ifindex, SIM_DROP_MALFORMED, "bad IPv4 lengths (hl %zu, total %zu, frame %zu)", hl,
+                      tl, len);
+        return;
+    }
+    if (sim_inet_checksum(pkt, hl) != 0) {
+        sim_node_drop(n, ifp->ifindex, SIM_DROP_BAD_IP_CHECKSUM, "IPv4 header checksum");
+        return;
+    }
+    if (!sim_ipv4_parse(pkt, tl, &ip)) {
+        sim_node_drop(n, ifp->ifindex, SIM_DROP_MALFORMED, "IPv4 header");
+        return;
+    }
+    /* Ethernet padding beyond the IP total length is trimmed. */
+    uint8_t *copy = malloc(tl);
+    if (!copy)
+        abort();
+    memcpy(copy, pkt, tl);
+    input_common(n, ifp, copy, tl, f);
+    free(copy);
+}
+
+void sim_ipv4_tunnel_input(sim_iface *ifp, const uint8_t *pkt, size_t len)
+{
+    sim_node *n = ifp->node;
+    sim_ipv4_info ip;
+    if (!sim_ipv4_parse(pkt, len, &ip)) {
+        sim_node_drop(n, ifp->ifindex, SIM_DROP_MALFORMED, "bad inner IPv4 packet from the tunnel");
+        return;
+    }
+    tunnel_tap(ifp, SIM_DIR_IN, pkt, ip.total_len, NULL, -1);
+    uint8_t *copy = malloc(ip.total_len);
+    if (!copy)
+        abort();
+    memcpy(copy, pkt, ip.total_len);
+    input_common(n, ifp, copy, ip.total_len, NULL);
+    free(copy);
+}

@@ -1,0 +1,308 @@
+/*
+ * net.h — internal structures of the network model shared by the sim/ C
+ * files (segment, ether, arp, ipv4, icmp, udp, fib, node, world, capture,
+ * trace, wg_host, ping). Model plugins inside sim/ (pf, CARP, gateways) may
+ * include it; everything outside sim/ uses sim/sim.h only.
+ */
+#ifndef SIM_NET_H
+#define SIM_NET_H
+
+#include "sim/sim.h"
+
+#include <stdio.h>
+
+#define ETH_HDR_LEN 14
+#define ETH_MIN_FRAME 60 /* without FCS: shorter frames are padded */
+#define ETHERTYPE_IPV4 0x0800
+#define ETHERTYPE_ARP 0x0806
+#define IPV4_HDR_LEN 20
+#define UDP_HDR_LEN 8
+#define ICMP_HDR_LEN 8
+
+/* Growable array of T: `T *v; size_t n, cap;` + vec_push. */
+#define VEC_GROW(v, n, cap)                                                                         \
+    do {                                                                                            \
+        if ((n) == (cap)) {                                                                         \
+            size_t nc_ = (cap) ? (cap)*2 : 8;                                                       \
+            void *p_ = realloc((v), nc_ * sizeof *(v));                                             \
+            if (!p_)                                                                                \
+                abort();                                                                            \
+            (v) = p_;                                                                               \
+            (cap) = nc_;                                                                            \
+        }                                                                                           \
+    } while (0)
+
+/* A heap object referenced only by a pending engine event (a frame in
+ * flight, a local delivery). The world frees whatever is still pending
+ * when it is freed, since the engine drops events unrun. */
+typedef struct sim_pending {
+    struct sim_pending *prev, *next;
+    void (*free_fn)(struct sim_pending *p);
+} sim_pending;
+
+/* An immutable frame in flight. Shared by every receiver of one arrival. */
+typedef struct sim_frame {
+    uint64_t id;
+    bool has_reason;
+    sim_src_reason reason;
+    int origin_node;
+    size_t len;
+    uint8_t data[];
+} sim_frame;
+
+/* Per sending interface: the transmit queue onto a segment. */
+typedef struct sim_txq {
+    sim_time *ends; /* transmission end times of queued frames (ring) */
+    size_t head, n, cap;
+} sim_txq;
+
+struct sim_segment {
+    sim_world *w;
+    int id;
+    char *name;
+    sim_segment_config cfg;
+    sim_segment_stats stats;
+    sim_rng rng;
+    sim_iface **ifs; /* attached, in attach order */
+    size_t n_ifs, cap_ifs;
+    sim_capture **caps;
+    size_t n_caps, cap_caps;
+};
+
+typedef struct sim_held {
+    uint8_t *data; /* the IP packet */
+    size_t len;
+    sim_mac src_mac;
+    bool has_reason;
+    sim_src_reason reason;
+    int origin_node;
+    bool forwarded;
+} sim_held;
+
+typedef struct sim_arp_slot {
+    wg_ip ip;
+    sim_mac mac;
+    bool resolved;
+    sim_time expire;
+    sim_time last_request; /* time of the last request (second granularity renews) */
+    uint32_t asked;
+    sim_held *held;
+    size_t n_held;
+    sim_event_id timer; /* incomplete entry deletion (arpt_down) */
+    struct sim_iface *ifp;
+} sim_arp_slot;
+
+struct sim_iface {
+    sim_node *node;
+    uint32_t ifindex;
+    char *name;
+    sim_iface_kind kind;
+    sim_segment *seg;
+    sim_mac mac;
+    uint32_t mtu; /* 0: segment's */
+    bool link_up;
+    sim_addr *addrs;
+    size_t n_addrs, cap_addrs;
+    sim_arp_slot **arp;
+    size_t n_arp, cap_arp;
+    sim_txq txq;
+    sim_capture **caps;
+    size_t n_caps, cap_caps;
+    /* Tunnel interfaces: where packets routed out of it go. */
+    void (*tunnel_out)(void *ctx, sim_iface *ifp, const uint8_t *pkt, size_t len);
+    void *tunnel_ctx;
+};
+
+typedef struct sim_hook {
+    sim_hook_fn fn;
+    void *ctx;
+} sim_hook;
+
+typedef struct sim_power_l {
+    sim_power_fn fn;
+    void *ctx;
+} sim_power_l;
+typedef struct sim_link_l {
+    sim_link_fn fn;
+    void *ctx;
+} sim_link_l;
+typedef struct sim_icmp_l {
+    sim_icmp_fn fn;
+    void *ctx;
+} sim_icmp_l;
+
+typedef struct sim_rt_l {
+    void (*fn)(void *ctx, sim_node *n);
+    void *ctx;
+} sim_rt_l;
+
+typedef struct sim_proto_handler {
+    sim_proto_fn fn;
+    void *ctx;
+} sim_proto_handler;
+
+struct sim_udp_sock {
+    sim_node *node;
+    wg_ip addr; /* family 0: wildcard */
+    uint16_t port;
+    sim_udp_recv_fn fn;
+    void *ctx;
+};
+
+struct sim_node {
+    sim_world *w;
+    int id;
+    char *name;
+    sim_node_kind kind;
+    wg_platform platform;
+    sim_rng rng;
+    bool forwarding;
+    bool powered;
+    sim_iface **ifs;
+    size_t n_ifs, cap_ifs;
+    sim_route *routes;
+    size_t n_routes, cap_routes;
+    sim_hook *hooks[SIM_HOOK__COUNT];
+    size_t n_hooks[SIM_HOOK__COUNT], cap_hooks[SIM_HOOK__COUNT];
+    sim_proto_handler proto[256];
+    sim_power_l *power_l;
+    sim_link_l *link_l;
+    sim_icmp_l *icmp_l;
+    sim_rt_l *rt_l;
+    size_t n_rt_l, cap_rt_l;
+    size_t n_power_l, cap_power_l, n_link_l, cap_link_l, n_icmp_l, cap_icmp_l;
+    sim_l2_ops l2;
+    bool has_l2;
+    sim_udp_sock **socks;
+    size_t n_socks, cap_socks;
+    sim_wg **wgs;
+    size_t n_wgs, cap_wgs;
+    uint16_t ip_id; /* IPv4 identification counter */
+    uint64_t drops[SIM_DROP__COUNT];
+    void *user;
+};
+
+struct sim_capture {
+    sim_world *w;
+    char *name;
+    uint8_t *buf;
+    size_t len, cap;
+    uint64_t frames;
+};
+
+struct sim_world {
+    sim_engine *eng;
+    bool own_engine;
+    uint64_t seed;
+    int64_t epoch;
+    sim_node **nodes;
+    size_t n_nodes, cap_nodes;
+    sim_segment **segs;
+    size_t n_segs, cap_segs;
+    sim_capture **caps;
+    size_t n_caps, cap_caps;
+    sim_ping **pings;
+    size_t n_pings, cap_pings;
+    uint64_t next_frame_id;
+    bool trace_nodes, trace_segments;
+    sim_trace_rec *trace;
+    size_t n_trace, cap_trace;
+    sim_trace_fn trace_fn;
+    void *trace_ctx;
+    sim_event_rec *events;
+    size_t n_events, cap_events;
+    sim_event_log_fn event_fn;
+    void *event_ctx;
+    bool log_losses;
+    char *keylog;
+    size_t keylog_len, keylog_cap;
+    sim_pending pending; /* sentinel of the list of pending objects */
+};
+
+/* ---- internal functions across files ---- */
+
+/* world.c */
+void sim_pending_add(sim_world *w, sim_pending *p, void (*free_fn)(sim_pending *p));
+void sim_pending_del(sim_pending *p);
+
+/* checksum.c */
+uint32_t sim_cksum_add(uint32_t sum, const void *data, size_t len);
+uint16_t sim_cksum_fold(uint32_t sum);
+uint16_t sim_l4_checksum(const wg_ip *src, const wg_ip *dst, uint8_t proto, const uint8_t *l4, size_t len);
+
+/* node.c */
+void sim_node_drop(sim_node *n, uint32_t ifindex, sim_drop_reason r, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+bool sim_node_is_local(const sim_node *n, const wg_ip *ip);
+void sim_node_free(sim_node *n);
+/* Preference rank for source selection (higher wins): non-CARP 2, MASTER CARP 1, other CARP 0. */
+int sim_addr_rank(const sim_node *n, sim_iface *ifp, const sim_addr *a);
+
+/* fib.c */
+void sim_node_add_route_listener(sim_node *n, void (*fn)(void *ctx, sim_node *n), void *ctx);
+
+/* segment.c */
+void sim_segment_attach(sim_segment *s, sim_iface *ifp);
+void sim_segment_detach(sim_segment *s, sim_iface *ifp);
+/* Takes ownership of f. */
+void sim_segment_transmit(sim_segment *s, sim_iface *from, sim_frame *f);
+void sim_segment_free(sim_segment *s);
+uint32_t sim_segment_mtu(const sim_segment *s);
+
+/* ether.c */
+sim_frame *sim_frame_new(sim_world *w, size_t len);
+/* Builds and sends a frame; meta (reason/origin) optional. */
+sim_err sim_ether_output(sim_iface *ifp, const sim_mac *dst, const sim_mac *src, uint16_t ethertype,
+                         const uint8_t *payload, size_t len, const sim_src_reason *reason, int origin_node);
+void sim_ether_input(sim_iface *ifp, const sim_frame *f);
+void sim_mac_for(const char *node, const char *ifname, sim_mac *out);
+extern const sim_mac sim_mac_broadcast;
+
+/* arp.c */
+void sim_arp_input(sim_iface *ifp, const uint8_t *p, size_t len);
+/* Resolves nexthop on ifp and sends the IP packet, or holds it. */
+sim_err sim_arp_resolve_send(sim_iface *ifp, const wg_ip *nexthop, bool is_gw, const uint8_t *pkt, size_t len,
+                             const sim_mac *src_mac, const sim_src_reason *reason, int origin_node, bool fwd);
+void sim_arp_clear_iface(sim_iface *ifp);
+
+/* ipv4.c */
+void sim_ipv4_input(sim_iface *ifp, const uint8_t *p, size_t len, const sim_frame *f);
+/* Routes (unless out_ifindex is set) and sends a built packet. */
+sim_err sim_ipv4_output(sim_node *n, sim_pkt *p, const sim_mac *src_mac);
+/* Builds a header in front of the payload; returns a malloc'd packet. */
+uint8_t *sim_ipv4_build(sim_node *n, uint8_t proto, const wg_ip *src, const wg_ip *dst, uint8_t ttl,
+                        uint8_t tos, bool df, const uint8_t *payload, size_t len, size_t *out_len);
+/* Chooses source + route for a local send (shared by UDP/ICMP/raw). */
+sim_err sim_ipv4_select(sim_node *n, const wg_ip *dst, const sim_ip_send_opts *o, wg_ip *src_out,
+                        sim_pkt *p);
+bool sim_ipv4_is_multicast(const wg_ip *ip);
+bool sim_ipv4_is_broadcast_for(const sim_node *n, const wg_ip *ip);
+void sim_ipv4_tunnel_input(sim_iface *ifp, const uint8_t *p, size_t len);
+
+/* icmp.c */
+void sim_icmp_input(sim_node *n, sim_iface *in, const uint8_t *pkt, size_t len, const sim_ipv4_info *ip);
+/* icmp_error: about the packet `orig` (a full IPv4 packet). */
+void sim_icmp_error(sim_node *n, const uint8_t *orig, size_t orig_len, uint8_t type, uint8_t code,
+                    uint16_t mtu);
+
+/* udp.c */
+void sim_udp_input(sim_node *n, sim_iface *in, const uint8_t *pkt, size_t len, const sim_ipv4_info *ip);
+void sim_udp_close_all(sim_node *n);
+
+/* trace.c */
+void sim_trace_frame(sim_world *w, sim_dir dir, const sim_node *n, const sim_iface *ifp, const sim_segment *seg,
+                     const sim_frame *f);
+void sim_event_push(sim_world *w, const sim_event_rec *e);
+void sim_trace_free(sim_world *w);
+
+/* capture.c */
+void sim_capture_frame(sim_capture *c, sim_time t, const uint8_t *data, size_t len);
+void sim_capture_free(sim_capture *c);
+void sim_keylog_append(sim_world *w, wg_keylog_kind kind, const uint8_t key[WG_KEY_LEN]);
+
+/* wg_host.c / ping.c */
+void sim_wg_free(sim_wg *h);
+void sim_ping_free(sim_ping *p);
+void sim_ping_icmp_input(void *ctx, sim_node *n, sim_iface *in, const sim_ipv4_info *ip);
+
+#endif /* SIM_NET_H */

@@ -1,0 +1,393 @@
+/*
+ * node.c — nodes and their interfaces and addresses: creation, link and
+ * power state, the plug-in points (hooks, protocol handlers, listeners,
+ * CARP's L2 ops) and per-node drop counters.
+ */
+#include "sim/net.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+const sim_mac sim_mac_broadcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+
+const char *sim_mac_format(const sim_mac *m, char buf[SIM_MAC_STRLEN])
+{
+    snprintf(buf, SIM_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", m->b[0], m->b[1], m->b[2], m->b[3],
+             m->b[4], m->b[5]);
+    return buf;
+}
+
+bool sim_mac_eq(const sim_mac *a, const sim_mac *b) { return memcmp(a->b, b->b, 6) == 0; }
+
+/* A locally administered unicast MAC that depends only on the names, so
+ * adding a node elsewhere in the topology does not change it. */
+void sim_mac_for(const char *node, const char *ifname, sim_mac *out)
+{
+    char in[300];
+    int k = snprintf(in, sizeof in, "wgsim-mac%s/%s", node, ifname);
+    if (k < 0 || (size_t)k >= sizeof in)
+        k = (int)sizeof in - 1;
+    uint8_t h[32];
+    wg_blake2s(h, sizeof h, (const uint8_t *)in, (size_t)k, NULL, 0);
+    memcpy(out->b, h, 6);
+    out->b[0] = (uint8_t)((out->b[0] & 0xfc) | 0x02);
+}
+
+const char *sim_node_kind_name(sim_node_kind k)
+{
+    switch (k) {
+    case SIM_NODE_HOST: return "host";
+    case SIM_NODE_ROUTER: return "router";
+    case SIM_NODE_FIREWALL: return "firewall";
+    }
+    return "unknown";
+}
+
+sim_node *sim_node_new(sim_world *w, const char *name, sim_node_kind kind, wg_platform platform)
+{
+    if (!name || !*name || sim_world_node(w, name))
+        return NULL;
+    sim_node *n = calloc(1, sizeof *n);
+    if (!n)
+        return NULL;
+    n->w = w;
+    n->id = (int)w->n_nodes;
+    n->name = strdup(name);
+    n->kind = kind;
+    n->platform = platform;
+    n->forwarding = kind != SIM_NODE_HOST;
+    n->powered = true;
+    char rname[300];
+    snprintf(rname, sizeof rname, "node:%s", name);
+    sim_rng_init(&n->rng, w->seed, rname);
+    /* FreeBSD draws the first IP id at random (ip_id randomisation off by
+     * default, but the counter starts anywhere); from the node stream. */
+    n->ip_id = (uint16_t)sim_rng_below(&n->rng, 65536);
+    VEC_GROW(w->nodes, w->n_nodes, w->cap_nodes);
+    w->nodes[w->n_nodes++] = n;
+    return n;
+}
+
+void sim_node_free(sim_node *n)
+{
+    for (size_t i = 0; i < n->n_wgs; i++)
+        sim_wg_free(n->wgs[i]);
+    free(n->wgs);
+    sim_udp_close_all(n);
+    free(n->socks);
+    for (size_t i = 0; i < n->n_ifs; i++) {
+        sim_iface *ifp = n->ifs[i];
+        sim_arp_clear_iface(ifp);
+        free(ifp->arp);
+        free(ifp->addrs);
+        free(ifp->txq.ends);
+        free(ifp->caps);
+        free(ifp->name);
+        free(ifp);
+    }
+    free(n->ifs);
+    free(n->routes);
+    for (int i = 0; i < SIM_HOOK__COUNT; i++)
+        free(n->hooks[i]);
+    free(n->power_l);
+    free(n->link_l);
+    free(n->icmp_l);
+    free(n->rt_l);
+    free(n->name);
+    free(n);
+}
+
+const char *sim_node_name(const sim_node *n) { return n->name; }
+int sim_node_id(const sim_node *n) { return n->id; }
+sim_world *sim_node_world(const sim_node *n) { return n->w; }
+sim_node_kind sim_node_kind_of(const sim_node *n) { return n->kind; }
+wg_platform sim_node_platform(const sim_node *n) { return n->platform; }
+sim_rng *sim_node_rng(sim_node *n) { return &n->rng; }
+void sim_node_set_forwarding(sim_node *n, bool on) { n->forwarding = on; }
+bool sim_node_forwarding(const sim_node *n) { return n->forwarding; }
+bool sim_node_powered(const sim_node *n) { return n->powered; }
+void sim_node_set_user(sim_node *n, void *user) { n->user = user; }
+void *sim_node_user(const sim_node *n) { return n->user; }
+uint64_t sim_node_drops(const sim_node *n, sim_drop_reason r)
+{
+    return (unsigned)r < SIM_DROP__COUNT ? n->drops[r] : 0;
+}
+
+void sim_node_set_power(sim_node *n, bool on)
+{
+    if (n->powered == on)
+        return;
+    n->powered = on;
+    /* A powered-off machine forgets its neighbours; packets waiting for
+     * ARP die with it. */
+    sim_arp_flush(n);
+    sim_event_log(n->w, SIM_EV_POWER, n, 0, NULL, "%s powered %s", n->name, on ? "on" : "off");
+    for (size_t i = 0; i < n->n_power_l; i++)
+        n->power_l[i].fn(n->power_l[i].ctx, n, on);
+}
+
+void sim_node_add_power_listener(sim_node *n, sim_power_fn fn, void *ctx)
+{
+    VEC_GROW(n->power_l, n->n_power_l, n->cap_power_l);
+    n->power_l[n->n_power_l++] = (sim_power_l){fn, ctx};
+}
+
+void sim_node_add_link_listener(sim_node *n, sim_link_fn fn, void *ctx)
+{
+    VEC_GROW(n->link_l, n->n_link_l, n->cap_link_l);
+    n->link_l[n->n_link_l++] = (sim_link_l){fn, ctx};
+}
+
+void sim_node_add_icmp_listener(sim_node *n, sim_icmp_fn fn, void *ctx)
+{
+    VEC_GROW(n->icmp_l, n->n_icmp_l, n->cap_icmp_l);
+    n->icmp_l[n->n_icmp_l++] = (sim_icmp_l){fn, ctx};
+}
+
+void sim_node_add_hook(sim_node *n, sim_hook_point pt, sim_hook_fn fn, void *ctx)
+{
+    if ((unsigned)pt >= SIM_HOOK__COUNT || !fn)
+        return;
+    VEC_GROW(n->hooks[pt], n->n_hooks[pt], n->cap_hooks[pt]);
+    n->hooks[pt][n->n_hooks[pt]++] = (sim_hook){fn, ctx};
+}
+
+void sim_node_set_proto_handler(sim_node *n, uint8_t proto, sim_proto_fn fn, void *ctx)
+{
+    n->proto[proto] = (sim_proto_handler){fn, ctx};
+}
+
+void sim_node_set_l2_ops(sim_node *n, const sim_l2_ops *ops)
+{
+    if (ops) {
+        n->l2 = *ops;
+        n->has_l2 = true;
+    } else {
+        memset(&n->l2, 0, sizeof n->l2);
+        n->has_l2 = false;
+    }
+}
+
+void sim_node_drop(sim_node *n, uint32_t ifindex, sim_drop_reason r, const char *fmt, ...)
+{
+    n->drops[r]++;
+    sim_event_rec e = {0};
+    e.t = sim_now(n->w->eng);
+    e.kind = SIM_EV_DROP;
+    e.node = n->id;
+    e.ifindex = ifindex;
+    e.segment = -1;
+    e.drop = r;
+    snprintf(e.model, sizeof e.model, "drop");
+    int k = snprintf(e.text, sizeof e.text, "%s: ", sim_drop_reason_name(r));
+    if (k > 0 && (size_t)k < sizeof e.text && fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(e.text + k, sizeof e.text - (size_t)k, fmt, ap);
+        va_end(ap);
+    }
+    sim_event_push(n->w, &e);
+}
+
+/* ---- interfaces ---- */
+
+sim_iface *sim_iface_new(sim_node *n, const char *name, sim_segment *seg)
+{
+    if (!name || !*name || sim_node_iface(n, name))
+        return NULL;
+    sim_iface *ifp = calloc(1, sizeof *ifp);
+    if (!ifp)
+        return NULL;
+    ifp->node = n;
+    ifp->name = strdup(name);
+    ifp->kind = SIM_IFACE_ETHERNET;
+    ifp->link_up = true;
+    sim_mac_for(n->name, name, &ifp->mac);
+    VEC_GROW(n->ifs, n->n_ifs, n->cap_ifs);
+    n->ifs[n->n_ifs++] = ifp;
+    ifp->ifindex = (uint32_t)n->n_ifs;
+    if (seg)
+        sim_iface_attach(ifp, seg);
+    return ifp;
+}
+
+sim_iface *sim_node_iface(const sim_node *n, const char *name)
+{
+    for (size_t i = 0; i < n->n_ifs; i++)
+        if (strcmp(n->ifs[i]->name, name) == 0)
+            return n->ifs[i];
+    return NULL;
+}
+
+sim_iface *sim_node_iface_by_index(const sim_node *n, uint32_t ifindex)
+{
+    if (ifindex == 0 || ifindex > n->n_ifs)
+        return NULL;
+    return n->ifs[ifindex - 1];
+}
+
+size_t sim_node_iface_count(const sim_node *n) { return n->n_ifs; }
+uint32_t sim_iface_index(const sim_iface *ifp) { return ifp->ifindex; }
+const char *sim_iface_name(const sim_iface *ifp) { return ifp->name; }
+sim_node *sim_iface_node(const sim_iface *ifp) { return ifp->node; }
+sim_iface_kind sim_iface_kind_of(const sim_iface *ifp) { return ifp->kind; }
+sim_segment *sim_iface_segment(const sim_iface *ifp) { return ifp->seg; }
+sim_mac sim_iface_mac(const sim_iface *ifp) { return ifp->mac; }
+bool sim_iface_link_up(const sim_iface *ifp) { return ifp->link_up; }
+
+void sim_iface_attach(sim_iface *ifp, sim_segment *seg)
+{
+    if (ifp->kind != SIM_IFACE_ETHERNET || ifp->seg == seg)
+        return;
+    if (ifp->seg)
+        sim_segment_detach(ifp->seg, ifp);
+    ifp->seg = seg;
+    if (seg)
+        sim_segment_attach(seg, ifp);
+}
+
+uint32_t sim_iface_mtu(const sim_iface *ifp)
+{
+    if (ifp->mtu)
+        return ifp->mtu;
+    if (ifp->seg)
+        return sim_segment_mtu(ifp->seg);
+    return SIM_DEFAULT_MTU;
+}
+
+void sim_iface_set_mtu(sim_iface *ifp, uint32_t mtu) { ifp->mtu = mtu; }
+
+void sim_iface_set_link(sim_iface *ifp, bool up)
+{
+    if (ifp->link_up == up)
+        return;
+    ifp->link_up = up;
+    sim_node *n = ifp->node;
+    sim_event_log(n->w, SIM_EV_LINK, n, ifp->ifindex, NULL, "%s/%s link %s", n->name, ifp->name,
+                  up ? "up" : "down");
+    for (size_t i = 0; i < n->n_link_l; i++)
+        n->link_l[i].fn(n->link_l[i].ctx, ifp, up);
+}
+
+/* ---- addresses ---- */
+
+static wg_prefix addr_prefix(const sim_addr *a)
+{
+    wg_prefix p = {.ip = a->ip, .len = a->plen};
+    uint32_t v = wg_ip4_to_u32(&a->ip);
+    uint32_t mask = a->plen ? ~UINT32_C(0) << (32 - a->plen) : 0;
+    p.ip = wg_ip4_from_u32(v & mask);
+    return p;
+}
+
+const sim_addr *sim_node_find_addr(const sim_node *n, const wg_ip *ip, sim_iface **ifp_out)
+{
+    for (size_t i = 0; i < n->n_ifs; i++) {
+        sim_iface *ifp = n->ifs[i];
+        for (size_t j = 0; j < ifp->n_addrs; j++)
+            if (wg_ip_eq(&ifp->addrs[j].ip, ip)) {
+                if (ifp_out)
+                    *ifp_out = ifp;
+                return &ifp->addrs[j];
+            }
+    }
+    return NULL;
+}
+
+bool sim_node_is_local(const sim_node *n, const wg_ip *ip) { return sim_node_find_addr(n, ip, NULL) != NULL; }
+
+int sim_addr_rank(const sim_node *n, sim_iface *ifp, const sim_addr *a)
+{
+    if (!a->is_carp)
+        return 2;
+    if (n->has_l2 && n->l2.addr_is_master && n->l2.addr_is_master(n->l2.ctx, ifp, a))
+        return 1;
+    return 0;
+}
+
+sim_err sim_iface_add_addr(sim_iface *ifp, const wg_prefix *p, bool is_carp, uint8_t vhid, uint32_t flags)
+{
+    if (!p || p->ip.family != 4 || p->len > 32)
+        return SIM_EINVAL;
+    sim_node *n = ifp->node;
+    if (sim_node_find_addr(n, &p->ip, NULL))
+        return SIM_EEXIST;
+    VEC_GROW(ifp->addrs, ifp->n_addrs, ifp->cap_addrs);
+    sim_addr *a = &ifp->addrs[ifp->n_addrs++];
+    *a = (sim_addr){.ip = p->ip, .plen = p->len, .is_carp = is_carp, .vhid = vhid, .flags = flags};
+    char b1[WG_IP_STRLEN];
+    sim_event_log(n->w, SIM_EV_ADDR, n, ifp->ifindex, NULL, "%s/%s add %s/%u%s", n->name, ifp->name,
+                  wg_ip_format(&p->ip, b1), p->len, is_carp ? " (carp)" : "");
+    /* CARP addresses get no routes when configured (ha-model.md §4, INC);
+     * others add their prefix unless a route for it exists (in_addprefix). */
+    if (!is_carp && !(flags & SIM_ADDR_NOROUTE)) {
+        sim_route r = {0};
+        r.dst = addr_prefix(a);
+        r.ifindex = ifp->ifindex;
+        r.ifa = a->ip;
+        r.origin = SIM_RT_CONNECTED;
+        if (!sim_node_route_find(n, &r.dst))
+            sim_route_add(n, &r);
+    }
+    /* FreeBSD arp_ifinit announces a new address with a gratuitous ARP. */
+    if (!is_carp && !(flags & SIM_ADDR_NOGARP) && ifp->kind == SIM_IFACE_ETHERNET && ifp->seg)
+        sim_arp_announce(ifp, &p->ip, NULL);
+    return SIM_OK;
+}
+
+sim_err sim_iface_del_addr(sim_iface *ifp, const wg_ip *ip)
+{
+    sim_node *n = ifp->node;
+    size_t i;
+    for (i = 0; i < ifp->n_addrs; i++)
+        if (wg_ip_eq(&ifp->addrs[i].ip, ip))
+            break;
+    if (i == ifp->n_addrs)
+        return SIM_ENOENT;
+    sim_addr gone = ifp->addrs[i];
+    memmove(&ifp->addrs[i], &ifp->addrs[i + 1], (ifp->n_addrs - i - 1) * sizeof *ifp->addrs);
+    ifp->n_addrs--;
+    char b1[WG_IP_STRLEN];
+    sim_event_log(n->w, SIM_EV_ADDR, n, ifp->ifindex, NULL, "%s/%s del %s/%u%s", n->name, ifp->name,
+                  wg_ip_format(&gone.ip, b1), gone.plen, gone.is_carp ? " (carp)" : "");
+    /* in_scrubprefix: the prefix route moves to another address with the
+     * same prefix, else it goes. */
+    wg_prefix pre = addr_prefix(&gone);
+    for (size_t k = 0; k < n->n_routes; k++) {
+        sim_route *r = &n->routes[k];
+        if (r->origin != SIM_RT_CONNECTED || !wg_ip_eq(&r->ifa, &gone.ip))
+            continue;
+        sim_iface *alt_if = NULL;
+        const sim_addr *alt = NULL;
+        for (size_t a = 0; a < n->n_ifs && !alt; a++)
+            for (size_t b = 0; b < n->ifs[a]->n_addrs; b++) {
+                const sim_addr *c = &n->ifs[a]->addrs[b];
+                wg_prefix cp = addr_prefix(c);
+                if (!c->is_carp && cp.len == pre.len && wg_ip_eq(&cp.ip, &pre.ip)) {
+                    alt = c;
+                    alt_if = n->ifs[a];
+                    break;
+                }
+            }
+        if (alt) {
+            r->ifa = alt->ip;
+            r->ifindex = alt_if->ifindex;
+        } else {
+            sim_route_del(n, &r->dst);
+        }
+        break;
+    }
+    return SIM_OK;
+}
+
+size_t sim_iface_addr_count(const sim_iface *ifp) { return ifp->n_addrs; }
+const sim_addr *sim_iface_addr_at(const sim_iface *ifp, size_t i) { return i < ifp->n_addrs ? &ifp->addrs[i] : NULL; }
+
+const sim_addr *sim_iface_primary_addr(const sim_iface *ifp)
+{
+    for (size_t i = 0; i < ifp->n_addrs; i++)
+        if (!ifp->addrs[i].is_carp && ifp->addrs[i].ip.family == 4)
+            return &ifp->addrs[i];
+    return NULL;
+}

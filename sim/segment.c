@@ -1,0 +1,225 @@
+/*
+ * segment.c — an L2 broadcast domain: every frame sent by an attached
+ * interface reaches every other attached interface (they filter on the
+ * destination MAC, as behind a switch that floods).
+ *
+ * Per frame, in this order (docs/models.md, "Segments"):
+ *  1. MTU: a frame whose IP payload exceeds the segment MTU is dropped.
+ *  2. Bandwidth: each sending interface has a FIFO transmit queue; a frame
+ *     waits until the previous one is serialised (frame bytes * 8 /
+ *     bandwidth; preamble, FCS and inter-frame gap are not modelled). When
+ *     queue_limit frames already wait, the new one is tail-dropped.
+ *  3. Loss: dropped with probability `loss`.
+ *  4. Delay: arrival = end of serialisation + delay + a uniform offset in
+ *     [-jitter, +jitter] (never before the end of serialisation). As with
+ *     netem, jitter can reorder frames.
+ * Draws come from the segment's own stream "segment:NAME", one for loss
+ * (when loss > 0) then one for jitter (when jitter > 0), so the outcome
+ * depends only on the seed and the frames offered to the segment.
+ */
+#include "sim/net.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct delivery {
+    sim_pending pend;
+    sim_segment *seg;
+    sim_iface *from;
+    sim_frame *frame;
+} delivery;
+
+static bool config_ok(const sim_segment_config *c)
+{
+    return c->delay >= 0 && c->jitter >= 0 && c->loss >= 0.0 && c->loss <= 1.0 &&
+           (c->mtu == 0 || (c->mtu >= 68 && c->mtu <= 65535));
+}
+
+sim_segment *sim_segment_new(sim_world *w, const char *name, const sim_segment_config *cfg)
+{
+    sim_segment_config def = {0};
+    if (!cfg)
+        cfg = &def;
+    if (!name || !*name || sim_world_segment(w, name) || !config_ok(cfg))
+        return NULL;
+    sim_segment *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->w = w;
+    s->id = (int)w->n_segs;
+    s->name = strdup(name);
+    s->cfg = *cfg;
+    char rname[300];
+    snprintf(rname, sizeof rname, "segment:%s", name);
+    sim_rng_init(&s->rng, w->seed, rname);
+    VEC_GROW(w->segs, w->n_segs, w->cap_segs);
+    w->segs[w->n_segs++] = s;
+    return s;
+}
+
+void sim_segment_free(sim_segment *s)
+{
+    free(s->ifs);
+    free(s->caps);
+    free(s->name);
+    free(s);
+}
+
+bool sim_segment_set_config(sim_segment *s, const sim_segment_config *cfg)
+{
+    if (!config_ok(cfg))
+        return false;
+    s->cfg = *cfg;
+    return true;
+}
+
+const sim_segment_config *sim_segment_get_config(const sim_segment *s) { return &s->cfg; }
+const char *sim_segment_name(const sim_segment *s) { return s->name; }
+int sim_segment_id(const sim_segment *s) { return s->id; }
+const sim_segment_stats *sim_segment_get_stats(const sim_segment *s) { return &s->stats; }
+uint32_t sim_segment_mtu(const sim_segment *s) { return s->cfg.mtu ? s->cfg.mtu : SIM_DEFAULT_MTU; }
+
+void sim_segment_attach(sim_segment *s, sim_iface *ifp)
+{
+    VEC_GROW(s->ifs, s->n_ifs, s->cap_ifs);
+    s->ifs[s->n_ifs++] = ifp;
+}
+
+void sim_segment_detach(sim_segment *s, sim_iface *ifp)
+{
+    for (size_t i = 0; i < s->n_ifs; i++)
+        if (s->ifs[i] == ifp) {
+            memmove(&s->ifs[i], &s->ifs[i + 1], (s->n_ifs - i - 1) * sizeof *s->ifs);
+            s->n_ifs--;
+            return;
+        }
+}
+
+static void delivery_free(sim_pending *p)
+{
+    delivery *d = (delivery *)p;
+    free(d->frame);
+    free(d);
+}
+
+static void deliver(void *arg)
+{
+    delivery *d = arg;
+    sim_segment *s = d->seg;
+    sim_pending_del(&d->pend);
+    s->stats.frames_delivered++;
+    sim_time now = sim_now(s->w->eng);
+    sim_trace_frame(s->w, SIM_DIR_WIRE, NULL, NULL, s, d->frame);
+    for (size_t i = 0; i < s->n_caps; i++)
+        sim_capture_frame(s->caps[i], now, d->frame->data, d->frame->len);
+    /* Receivers may send (and even re-cable) while we iterate: walk a copy. */
+    size_t n = s->n_ifs;
+    sim_iface *stack_ifs[16];
+    sim_iface **ifs = n <= 16 ? stack_ifs : malloc(n * sizeof *ifs);
+    if (!ifs)
+        abort();
+    memcpy(ifs, s->ifs, n * sizeof *ifs);
+    for (size_t i = 0; i < n; i++)
+        if (ifs[i] != d->from && ifs[i]->seg == s)
+            sim_ether_input(ifs[i], d->frame);
+    if (ifs != stack_ifs)
+        free(ifs);
+    free(d->frame);
+    free(d);
+}
+
+static void txq_pop_done(sim_txq *q, sim_time now)
+{
+    while (q->n && q->ends[q->head] <= now) {
+        q->head = (q->head + 1) % q->cap;
+        q->n--;
+    }
+}
+
+static void txq_push(sim_txq *q, sim_time end)
+{
+    if (q->n == q->cap) {
+        size_t nc = q->cap ? q->cap * 2 : 8;
+        sim_time *ne = malloc(nc * sizeof *ne);
+        if (!ne)
+            abort();
+        for (size_t i = 0; i < q->n; i++)
+            ne[i] = q->ends[(q->head + i) % q->cap];
+        free(q->ends);
+        q->ends = ne;
+        q->cap = nc;
+        q->head = 0;
+    }
+    q->ends[(q->head + q->n) % q->cap] = end;
+    q->n++;
+}
+
+void sim_segment_transmit(sim_segment *s, sim_iface *from, sim_frame *f)
+{
+    sim_world *w = s->w;
+    sim_time now = sim_now(w->eng);
+    sim_node *n = from->node;
+    if (f->len > ETH_HDR_LEN && f->len - ETH_HDR_LEN > sim_segment_mtu(s) &&
+        f->len > ETH_MIN_FRAME) {
+        s->stats.too_big++;
+        sim_node_drop(n, from->ifindex, SIM_DROP_FRAME_TOO_BIG, "%zu-byte frame on %s (mtu %u)", f->len,
+                      s->name, sim_segment_mtu(s));
+        free(f);
+        return;
+    }
+    sim_time end = now;
+    if (s->cfg.bandwidth_bps) {
+        sim_txq *q = &from->txq;
+        txq_pop_done(q, now);
+        uint32_t limit = s->cfg.queue_limit ? s->cfg.queue_limit : SIM_DEFAULT_QUEUE;
+        /* q->n counts the frame on the wire plus those waiting. */
+        if (q->n > limit) {
+            s->stats.queue_drops++;
+            sim_node_drop(n, from->ifindex, SIM_DROP_QUEUE_FULL, "%s/%s queue full (%u waiting)", n->name,
+                          from->name, limit);
+            free(f);
+            return;
+        }
+        sim_time start = q->n ? q->ends[(q->head + q->n - 1) % q->cap] : now;
+        /* ceil(bits * 1e9 / bps) without overflow for any realistic size. */
+        uint64_t bits = (uint64_t)f->len * 8;
+        sim_time ser = (sim_time)((bits * UINT64_C(1000000000) + s->cfg.bandwidth_bps - 1) / s->cfg.bandwidth_bps);
+        end = start + ser;
+        txq_push(q, end);
+    }
+    s->stats.frames_sent++;
+    if (s->cfg.loss > 0 && sim_rng_unit(&s->rng) < s->cfg.loss) {
+        s->stats.lost++;
+        n->drops[SIM_DROP_LOSS]++;
+        if (w->log_losses) {
+            sim_event_rec e = {0};
+            e.t = now;
+            e.kind = SIM_EV_DROP;
+            e.node = n->id;
+            e.ifindex = from->ifindex;
+            e.segment = s->id;
+            e.drop = SIM_DROP_LOSS;
+            snprintf(e.model, sizeof e.model, "drop");
+            snprintf(e.text, sizeof e.text, "loss: frame %llu from %s/%s lost on %s",
+                     (unsigned long long)f->id, n->name, from->name, s->name);
+            sim_event_push(w, &e);
+        }
+        free(f);
+        return;
+    }
+    sim_time at = end + s->cfg.delay;
+    if (s->cfg.jitter > 0) {
+        uint64_t span = (uint64_t)s->cfg.jitter * 2 + 1;
+        at += (sim_time)sim_rng_below(&s->rng, span) - s->cfg.jitter;
+        if (at < end)
+            at = end;
+    }
+    delivery *d = malloc(sizeof *d);
+    if (!d)
+        abort();
+    d->seg = s;
+    d->from = from;
+    d->frame = f;
+    sim_pending_add(w, &d->pend, delivery_free);
+    sim_schedule_at(w->eng, at, deliver, d);
+}

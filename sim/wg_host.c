@@ -1,0 +1,487 @@
+/*
+ * wg_host.c — hosts a wgnode WireGuard device on a simulated node.
+ *
+ *  - datagrams: one wildcard UDP socket on the listen port (FreeBSD/OpenBSD
+ *    bind a wildcard socket, wg-sourcing.md). The send callback maps the
+ *    device's wg_source onto the socket layer: family 0 = the stack picks
+ *    (in_pcbladdr), an address = IP_SENDSRCADDR (EADDRNOTAVAIL if not
+ *    configured), an ifindex = wireguard-go's forced interface;
+ *  - inner packets: a tunnel interface (like wg-quick: its address and a
+ *    route per allowed-ip) whose output goes to wg_device_send_inner, and
+ *    decrypted packets enter the node's IPv4 input on it. Inner packets
+ *    are handed to the device from an engine event, never from inside a
+ *    device callback, so the device is not re-entered;
+ *  - timers: one engine event at wg_device_next_deadline(), re-armed after
+ *    every call into the device;
+ *  - random bytes from the node stream; wall clock = world epoch + now;
+ *  - events into the event log, keys into the world key log;
+ *  - power: off stops everything; on recreates the device from its
+ *    configuration (a reboot forgets learned endpoints and sessions).
+ */
+#include "sim/net.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define WG_TUNNEL_MTU 1420 /* wg-quick default */
+
+typedef struct peer_cfg {
+    int id; /* the device's peer id (same after a reboot: peers are re-added in order) */
+    wg_peer_config pc;
+    wg_prefix *ips;
+} peer_cfg;
+
+typedef struct inner_pkt {
+    size_t len;
+    uint8_t *data;
+} inner_pkt;
+
+struct sim_wg {
+    sim_node *node;
+    sim_iface *ifp;
+    char *name;
+    wg_device *dev;
+    wg_device_config cfg;
+    wg_host_ops ops;
+    sim_udp_sock *sock;
+    sim_event_id timer;
+    int64_t armed;
+    bool up;
+    peer_cfg *peers;
+    size_t n_peers, cap_peers;
+    inner_pkt *q;
+    size_t nq, capq;
+    sim_event_id flush_ev;
+    uint64_t send_errs[WG_SEND_EINVAL + 1];
+};
+
+static sim_time now_of(const sim_wg *h) { return sim_now(h->node->w->eng); }
+
+static void tick(void *arg);
+
+static void rearm(sim_wg *h)
+{
+    if (!h->dev || !h->node->powered)
+        return;
+    int64_t d = wg_device_next_deadline(h->dev);
+    if (d == h->armed && h->timer)
+        return;
+    sim_engine *e = h->node->w->eng;
+    sim_cancel(e, h->timer);
+    h->timer = 0;
+    h->armed = d;
+    if (d == WG_TIME_NEVER)
+        return;
+    sim_time now = sim_now(e);
+    h->timer = sim_schedule_at(e, d > now ? d : now, tick, h);
+}
+
+static void tick(void *arg)
+{
+    sim_wg *h = arg;
+    h->timer = 0;
+    h->armed = WG_TIME_NEVER;
+    if (!h->dev || !h->node->powered)
+        return;
+    wg_device_tick(h->dev, now_of(h));
+    rearm(h);
+}
+
+/* ---- host callbacks ---- */
+
+static wg_send_result cb_send(void *ctx, const wg_source *src, const wg_endpoint *dst, const uint8_t *data, size_t len,
+                              const wg_send_meta *meta)
+{
+    sim_wg *h = ctx;
+    sim_udp_send_opts o = {0};
+    if (src) {
+        o.src = src->addr;
+        o.ifindex = src->ifindex;
+    }
+    o.wg_reason = meta ? meta->reason : WG_SRC_NONE;
+    wg_send_result r;
+    if (dst->ip.family != 4) {
+        r = WG_SEND_UNREACHABLE; /* IPv6 is not modelled yet */
+    } else {
+        sim_err e = sim_udp_sendto(h->sock, &o, &dst->ip, dst->port, data, len);
+        switch (e) {
+        case SIM_OK: r = WG_SEND_OK; break;
+        case SIM_EADDRNOTAVAIL: r = WG_SEND_EADDRNOTAVAIL; break;
+        case SIM_EINVAL: r = WG_SEND_EINVAL; break;
+        default: r = WG_SEND_UNREACHABLE; break;
+        }
+    }
+    if (r != WG_SEND_OK)
+        h->send_errs[r]++;
+    return r;
+}
+
+static void cb_deliver(void *ctx, int peer_id, const uint8_t *packet, size_t len)
+{
+    (void)peer_id;
+    sim_wg *h = ctx;
+    sim_ipv4_tunnel_input(h->ifp, packet, len);
+}
+
+static void cb_random(void *ctx, uint8_t *buf, size_t len)
+{
+    sim_wg *h = ctx;
+    sim_rng_bytes(&h->node->rng, buf, len);
+}
+
+static int64_t cb_wall(void *ctx, int64_t now)
+{
+    sim_wg *h = ctx;
+    return sim_world_wall_ns(h->node->w, now);
+}
+
+static bool cb_addr_is_local(void *ctx, const wg_ip *addr)
+{
+    sim_wg *h = ctx;
+    return sim_node_find_addr(h->node, addr, NULL) != NULL;
+}
+
+static bool cb_route_lookup(void *ctx, const wg_ip *dst, const wg_ip *src_or_null, uint32_t *ifindex, wg_ip *chosen)
+{
+    sim_wg *h = ctx;
+    sim_route_result rr;
+    if (dst->family != 4 || !sim_fib_lookup(h->node, dst, &rr))
+        return false;
+    if (ifindex)
+        *ifindex = rr.ifindex;
+    if (chosen) {
+        /* Without policy rules the source does not change the route; a
+         * requested local source is kept, otherwise the route's. */
+        if (src_or_null && src_or_null->family && sim_node_find_addr(h->node, src_or_null, NULL))
+            *chosen = *src_or_null;
+        else
+            *chosen = rr.src;
+    }
+    return true;
+}
+
+static void cb_event(void *ctx, const wg_event *ev)
+{
+    sim_wg *h = ctx;
+    sim_node *n = h->node;
+    sim_event_rec e = {0};
+    e.t = sim_now(n->w->eng);
+    e.kind = SIM_EV_WG;
+    e.node = n->id;
+    e.ifindex = h->ifp->ifindex;
+    e.segment = -1;
+    e.wg = *ev;
+    snprintf(e.model, sizeof e.model, "wg");
+    char ep[WG_IP_STRLEN], src[WG_IP_STRLEN];
+    int k = snprintf(e.text, sizeof e.text, "%s/%s peer %d %s", n->name, h->name, ev->peer_id,
+                     wg_event_kind_name(ev->kind));
+    if (k < 0 || (size_t)k >= sizeof e.text)
+        k = 0;
+    char *o = e.text + k;
+    size_t left = sizeof e.text - (size_t)k;
+    switch (ev->kind) {
+    case WG_EV_TIMER_FIRED: snprintf(o, left, " %s", wg_timer_name(ev->timer)); break;
+    case WG_EV_ENDPOINT_CHANGED: snprintf(o, left, " %s", wg_endpoint_format(&ev->endpoint, ep)); break;
+    case WG_EV_SOURCE_LEARNED:
+        snprintf(o, left, " %s ifindex %u", wg_ip_format(&ev->source.addr, src), ev->source.ifindex);
+        break;
+    case WG_EV_SEND_ERROR:
+        snprintf(o, left, " result %d (%s) to %s", (int)ev->send_result, wg_msg_type_name(ev->msg_type, false),
+                 wg_endpoint_format(&ev->endpoint, ep));
+        break;
+    case WG_EV_PACKET_DROPPED:
+        snprintf(o, left, " %s from %s", wg_drop_reason_name(ev->drop), wg_endpoint_format(&ev->endpoint, ep));
+        break;
+    case WG_EV_HANDSHAKE_COMPLETE: snprintf(o, left, " as %s", ev->initiator ? "initiator" : "responder"); break;
+    default: break;
+    }
+    sim_event_push(n->w, &e);
+}
+
+static void cb_keylog(void *ctx, wg_keylog_kind kind, const uint8_t key[WG_KEY_LEN])
+{
+    sim_wg *h = ctx;
+    sim_keylog_append(h->node->w, kind, key);
+}
+
+/* ---- tunnel interface ---- */
+
+static void flush_inner(void *arg)
+{
+    sim_wg *h = arg;
+    h->flush_ev = 0;
+    /* Packets queued while flushing go to the next round. */
+    inner_pkt *q = h->q;
+    size_t nq = h->nq;
+    h->q = NULL;
+    h->nq = h->capq = 0;
+    for (size_t i = 0; i < nq; i++) {
+        if (h->dev && h->node->powered) {
+            wg_drop_reason r = wg_device_send_inner(h->dev, now_of(h), q[i].data, q[i].len);
+            if (r != WG_DROP_NONE)
+                sim_node_drop(h->node, h->ifp->ifindex, SIM_DROP_TUNNEL, "%s/%s: %s", h->node->name, h->name,
+                              wg_drop_reason_name(r));
+        }
+        free(q[i].data);
+    }
+    free(q);
+    rearm(h);
+}
+
+static void tunnel_out(void *ctx, sim_iface *ifp, const uint8_t *pkt, size_t len)
+{
+    (void)ifp;
+    sim_wg *h = ctx;
+    VEC_GROW(h->q, h->nq, h->capq);
+    inner_pkt *ip = &h->q[h->nq++];
+    ip->data = malloc(len);
+    if (!ip->data)
+        abort();
+    memcpy(ip->data, pkt, len);
+    ip->len = len;
+    if (!h->flush_ev)
+        h->flush_ev = sim_schedule_in(h->node->w->eng, 0, flush_inner, h);
+}
+
+static void drop_queue(sim_wg *h)
+{
+    for (size_t i = 0; i < h->nq; i++)
+        free(h->q[i].data);
+    free(h->q);
+    h->q = NULL;
+    h->nq = h->capq = 0;
+    sim_cancel(h->node->w->eng, h->flush_ev);
+    h->flush_ev = 0;
+}
+
+static void on_udp(void *ctx, sim_udp_sock *s, const sim_udp_rx *rx, const uint8_t *data, size_t len)
+{
+    (void)s;
+    sim_wg *h = ctx;
+    if (!h->dev)
+        return;
+    wg_source local = {.addr = rx->dst, .ifindex = rx->ifindex};
+    wg_endpoint remote = {.ip = rx->src, .port = rx->sport};
+    wg_device_receive(h->dev, now_of(h), &local, &remote, data, len);
+    rearm(h);
+}
+
+static void on_routes(void *ctx, sim_node *n)
+{
+    (void)n;
+    sim_wg *h = ctx;
+    if (!h->dev || !h->node->powered)
+        return;
+    wg_device_routes_changed(h->dev, now_of(h));
+    rearm(h);
+}
+
+static peer_cfg *find_peer(sim_wg *h, int id)
+{
+    for (size_t i = 0; i < h->n_peers; i++)
+        if (h->peers[i].id == id)
+            return &h->peers[i];
+    return NULL;
+}
+
+static bool add_to_device(sim_wg *h, const peer_cfg *p, int *id_out)
+{
+    int id = wg_device_add_peer(h->dev, &p->pc, now_of(h));
+    if (id_out)
+        *id_out = id;
+    return id >= 0;
+}
+
+static void on_power(void *ctx, sim_node *n, bool on)
+{
+    (void)n;
+    sim_wg *h = ctx;
+    sim_engine *e = h->node->w->eng;
+    sim_cancel(e, h->timer);
+    h->timer = 0;
+    h->armed = WG_TIME_NEVER;
+    drop_queue(h);
+    if (!on)
+        return;
+    /* Reboot: a fresh device from the configuration. */
+    wg_device_free(h->dev);
+    h->dev = wg_device_new(&h->cfg, &h->ops);
+    if (!h->dev)
+        return;
+    for (size_t i = 0; i < h->n_peers; i++) {
+        int id = -1;
+        add_to_device(h, &h->peers[i], &id);
+        h->peers[i].id = id;
+    }
+    if (h->up)
+        wg_device_up(h->dev, now_of(h));
+    rearm(h);
+}
+
+sim_wg *sim_wg_new(sim_node *n, const char *ifname, const wg_device_config *cfg, const wg_prefix *tunnel_addr)
+{
+    if (!ifname || !*ifname || !cfg || sim_node_iface(n, ifname))
+        return NULL;
+    sim_wg *h = calloc(1, sizeof *h);
+    if (!h)
+        return NULL;
+    h->node = n;
+    h->name = strdup(ifname);
+    h->cfg = *cfg;
+    h->armed = WG_TIME_NEVER;
+    h->ops = (wg_host_ops){
+        .ctx = h,
+        .send = cb_send,
+        .deliver = cb_deliver,
+        .random = cb_random,
+        .wall_ns = cb_wall,
+        .addr_is_local = cb_addr_is_local,
+        .route_lookup = cb_route_lookup,
+        .event = cb_event,
+        .keylog = cb_keylog,
+    };
+    if (sim_udp_bind(n, NULL, cfg->listen_port, on_udp, h, &h->sock) != SIM_OK) {
+        free(h->name);
+        free(h);
+        return NULL;
+    }
+    h->dev = wg_device_new(&h->cfg, &h->ops);
+    if (!h->dev) {
+        sim_udp_close(h->sock);
+        free(h->name);
+        free(h);
+        return NULL;
+    }
+    sim_iface *ifp = sim_iface_new(n, ifname, NULL);
+    ifp->kind = SIM_IFACE_TUNNEL;
+    ifp->mtu = WG_TUNNEL_MTU;
+    ifp->tunnel_out = tunnel_out;
+    ifp->tunnel_ctx = h;
+    h->ifp = ifp;
+    VEC_GROW(n->wgs, n->n_wgs, n->cap_wgs);
+    n->wgs[n->n_wgs++] = h;
+    if (tunnel_addr)
+        sim_iface_add_addr(ifp, tunnel_addr, false, 0, SIM_ADDR_NOGARP);
+    sim_node_add_power_listener(n, on_power, h);
+    sim_node_add_route_listener(n, on_routes, h);
+    h->up = true;
+    wg_device_up(h->dev, now_of(h));
+    rearm(h);
+    return h;
+}
+
+void sim_wg_free(sim_wg *h)
+{
+    if (!h)
+        return;
+    sim_cancel(h->node->w->eng, h->timer);
+    drop_queue(h);
+    wg_device_free(h->dev);
+    for (size_t i = 0; i < h->n_peers; i++)
+        free(h->peers[i].ips);
+    free(h->peers);
+    free(h->name);
+    free(h);
+}
+
+int sim_wg_add_peer(sim_wg *h, const wg_peer_config *pc, bool install_routes)
+{
+    if (!pc || (pc->n_allowed_ips && !pc->allowed_ips))
+        return -1;
+    VEC_GROW(h->peers, h->n_peers, h->cap_peers);
+    peer_cfg *p = &h->peers[h->n_peers];
+    p->pc = *pc;
+    p->ips = NULL;
+    if (pc->n_allowed_ips) {
+        p->ips = malloc(pc->n_allowed_ips * sizeof *p->ips);
+        if (!p->ips)
+            return -1;
+        memcpy(p->ips, pc->allowed_ips, pc->n_allowed_ips * sizeof *p->ips);
+    }
+    p->pc.allowed_ips = p->ips;
+    int id = -1;
+    if (!add_to_device(h, p, &id)) {
+        free(p->ips);
+        return -1;
+    }
+    p->id = id;
+    h->n_peers++;
+    if (install_routes) {
+        for (size_t i = 0; i < pc->n_allowed_ips; i++) {
+            const wg_prefix *a = &pc->allowed_ips[i];
+            if (a->ip.family != 4 || a->len == 0)
+                continue; /* wg-quick handles a default route with policy rules */
+            sim_route r = {0};
+            r.dst = *a;
+            r.ifindex = h->ifp->ifindex;
+            r.origin = SIM_RT_TUNNEL;
+            snprintf(r.tag, sizeof r.tag, "%s", h->name);
+            if (!sim_node_route_find(h->node, &r.dst))
+                sim_route_add(h->node, &r);
+        }
+    }
+    rearm(h);
+    return id;
+}
+
+wg_device *sim_wg_device(sim_wg *h) { return h->dev; }
+sim_iface *sim_wg_iface(sim_wg *h) { return h->ifp; }
+sim_node *sim_wg_node(sim_wg *h) { return h->node; }
+
+sim_wg *sim_node_wg(const sim_node *n, const char *ifname)
+{
+    for (size_t i = 0; i < n->n_wgs; i++)
+        if (strcmp(n->wgs[i]->name, ifname) == 0)
+            return n->wgs[i];
+    return NULL;
+}
+
+void sim_wg_changed(sim_wg *h) { rearm(h); }
+
+void sim_wg_up(sim_wg *h)
+{
+    h->up = true;
+    if (h->dev && h->node->powered)
+        wg_device_up(h->dev, now_of(h));
+    rearm(h);
+}
+
+void sim_wg_down(sim_wg *h)
+{
+    h->up = false;
+    if (h->dev && h->node->powered)
+        wg_device_down(h->dev, now_of(h));
+    rearm(h);
+}
+
+bool sim_wg_set_endpoint(sim_wg *h, int peer_id, const wg_endpoint *ep)
+{
+    if (!h->dev)
+        return false;
+    bool ok = wg_device_set_endpoint(h->dev, peer_id, ep, now_of(h));
+    peer_cfg *p = find_peer(h, peer_id);
+    if (ok && p) {
+        /* Keep the configuration for a reboot in step. */
+        p->pc.has_endpoint = true;
+        p->pc.endpoint = *ep;
+    }
+    rearm(h);
+    return ok;
+}
+
+bool sim_wg_remove_endpoint(sim_wg *h, int peer_id)
+{
+    if (!h->dev)
+        return false;
+    bool ok = wg_device_remove_endpoint(h->dev, peer_id, now_of(h));
+    peer_cfg *p = find_peer(h, peer_id);
+    if (ok && p)
+        p->pc.has_endpoint = false;
+    rearm(h);
+    return ok;
+}
+
+uint64_t sim_wg_send_errors(const sim_wg *h, wg_send_result r)
+{
+    return (unsigned)r <= WG_SEND_EINVAL ? h->send_errs[r] : 0;
+}

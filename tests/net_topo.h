@@ -1,0 +1,159 @@
+/*
+ * net_topo.h — small helpers for the net_* tests: build worlds, segments,
+ * nodes and addresses from strings, count trace records and events.
+ * Every helper aborts the test (ck_assert) on a setup error.
+ */
+#ifndef NET_TOPO_H
+#define NET_TOPO_H
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/sim.h"
+
+static inline wg_ip T_ip(const char *s)
+{
+    wg_ip ip;
+    ck_assert_msg(wg_ip_parse(s, &ip), "bad address %s", s);
+    return ip;
+}
+
+static inline wg_prefix T_pfx(const char *s)
+{
+    wg_prefix p;
+    ck_assert_msg(wg_prefix_parse(s, &p), "bad prefix %s", s);
+    return p;
+}
+
+static inline sim_world *T_world(uint64_t seed)
+{
+    ck_assert_int_eq(wg_crypto_init(), 0);
+    sim_world_config c = {.seed = seed};
+    sim_world *w = sim_world_new(&c);
+    ck_assert_ptr_nonnull(w);
+    return w;
+}
+
+static inline sim_segment *T_seg(sim_world *w, const char *name, sim_time delay)
+{
+    sim_segment_config c = {.delay = delay};
+    sim_segment *s = sim_segment_new(w, name, &c);
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+static inline sim_node *T_node(sim_world *w, const char *name, sim_node_kind kind)
+{
+    sim_node *n = sim_node_new(w, name, kind, WG_PLATFORM_FREEBSD);
+    ck_assert_ptr_nonnull(n);
+    return n;
+}
+
+/* Interface `ifname` on segment seg with address cidr (NULL: none). */
+static inline sim_iface *T_if(sim_node *n, const char *ifname, sim_segment *seg, const char *cidr)
+{
+    sim_iface *ifp = sim_iface_new(n, ifname, seg);
+    ck_assert_ptr_nonnull(ifp);
+    if (cidr) {
+        wg_prefix p = T_pfx(cidr);
+        ck_assert_int_eq(sim_iface_add_addr(ifp, &p, false, 0, 0), SIM_OK);
+    }
+    return ifp;
+}
+
+static inline void T_route(sim_node *n, const char *dst, const char *via)
+{
+    sim_route r = {0};
+    r.dst = T_pfx(dst);
+    r.gateway = T_ip(via);
+    r.origin = SIM_RT_STATIC;
+    ck_assert_int_eq(sim_route_add(n, &r), SIM_OK);
+}
+
+static inline void T_run(sim_world *w, sim_time until) { sim_world_run_until(w, until); }
+
+/* Counts trace records of node `node` (-1: any) in direction dir. */
+typedef bool (*T_pred)(const sim_trace_rec *r, const void *arg);
+static inline size_t T_count(const sim_world *w, int node, int dir, T_pred pred, const void *arg)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < sim_trace_count(w); i++) {
+        const sim_trace_rec *r = sim_trace_at(w, i);
+        if (node >= 0 && r->node != node)
+            continue;
+        if (dir >= 0 && (int)r->dir != dir)
+            continue;
+        if (!pred || pred(r, arg))
+            k++;
+    }
+    return k;
+}
+
+static inline size_t T_events_containing(const sim_world *w, const char *needle)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < sim_event_count(w); i++)
+        if (strstr(sim_event_at(w, i)->text, needle))
+            k++;
+    return k;
+}
+
+/* A UDP receiver that records what arrived. */
+typedef struct T_rx {
+    int n;
+    sim_udp_rx last;
+    uint8_t data[2048];
+    size_t len;
+    sim_time at[4096];
+    sim_time sent_at[4096];
+} T_rx;
+
+static inline void T_on_udp(void *ctx, sim_udp_sock *s, const sim_udp_rx *rx, const uint8_t *data, size_t len)
+{
+    (void)s;
+    T_rx *r = ctx;
+    r->last = *rx;
+    r->len = len < sizeof r->data ? len : sizeof r->data;
+    memcpy(r->data, data, r->len);
+    if (r->n < 4096) {
+        r->at[r->n] = sim_world_now(sim_node_world(sim_udp_node(s)));
+        if (len >= 8) {
+            int64_t t = 0;
+            memcpy(&t, data, 8);
+            r->sent_at[r->n] = t;
+        }
+    }
+    r->n++;
+}
+
+/* An ICMP listener that records the messages. */
+typedef struct T_icmp {
+    int n;
+    sim_ipv4_info last;
+    uint8_t quoted[64];
+    size_t quoted_len;
+} T_icmp;
+
+static inline void T_on_icmp(void *ctx, sim_node *n, sim_iface *in, const sim_ipv4_info *ip)
+{
+    (void)n;
+    (void)in;
+    T_icmp *r = ctx;
+    r->last = *ip;
+    r->quoted_len = ip->payload_len < sizeof r->quoted ? ip->payload_len : sizeof r->quoted;
+    memcpy(r->quoted, ip->payload, r->quoted_len);
+    r->last.payload = NULL;
+    r->n++;
+}
+
+static inline int T_run_suite(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+#endif
