@@ -1,0 +1,375 @@
+/*
+ * test_wgnode_device.c — the device end to end on a fake clock: tunnel
+ * traffic both ways with key rotation, cookies under load, roaming only on
+ * authenticated packets, cryptokey routing both directions, replay,
+ * peers at run time, key log, interface down/up, trace names.
+ */
+#include "fake_host.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+static wg_pair P;
+
+static void std_pair(void)
+{
+    wg_pair_opts o = {.pa = WG_PLATFORM_FREEBSD, .pb = WG_PLATFORM_FREEBSD, .a_knows_b = true};
+    pair_init(&P, &o);
+}
+
+START_TEST(test_end_to_end_with_rotation)
+{
+    wg_platform plats[] = {WG_PLATFORM_FREEBSD, WG_PLATFORM_OPENBSD, WG_PLATFORM_LINUX, WG_PLATFORM_WIREGUARD_GO};
+    for (int pi = 0; pi < 4; pi++) {
+        wg_pair_opts o = {.pa = plats[pi], .pb = plats[(pi + 1) % 4], .a_knows_b = true, .psk = pi % 2 == 1};
+        pair_init(&P, &o);
+        size_t sent_ab = 0, sent_ba = 0;
+        /* One packet each way every second for 10 simulated minutes. */
+        for (int t = 0; t < 600; t++) {
+            pair_run_until(&P, SEC(t));
+            ck_assert_int_eq(pair_send_ab(&P, 56), WG_DROP_NONE);
+            sent_ab++;
+            P.now += MS(500);
+            ck_assert_int_eq(pair_send_ba(&P, 56), WG_DROP_NONE);
+            sent_ba++;
+        }
+        pair_run_until(&P, SEC(601));
+        ck_assert_uint_eq(P.hb.n_delivered, sent_ab);
+        ck_assert_uint_eq(P.ha.n_delivered, sent_ba);
+        /* Exact bytes arrive, padding stripped. */
+        uint8_t want[128];
+        size_t n = fh_ip4_packet(want, pair_tun_a, pair_tun_b, 56);
+        ck_assert_uint_eq(P.hb.delivered[0].len, n);
+        ck_assert(memcmp(P.hb.delivered[0].data, want, n) == 0);
+        ck_assert_int_eq(P.hb.delivered[0].peer_id, P.b_peer);
+        /* Rekeyed every ~2 minutes by the initiator, never losing a packet. */
+        wg_peer_info ia, ib;
+        wg_device_peer_info(P.a, P.a_peer, &ia);
+        wg_device_peer_info(P.b, P.b_peer, &ib);
+        ck_assert_uint_ge(ia.handshakes, 5);
+        ck_assert_uint_le(ia.handshakes, 7);
+        ck_assert_uint_ge(fh_count_events(&P.hb, WG_EV_KEY_ROTATED), 4);
+        for (int r = 1; r < WG_DROP__COUNT; r++) {
+            ck_assert_msg(wg_device_drop_count(P.a, r) == 0, "a drop %s", wg_drop_reason_name(r));
+            ck_assert_msg(wg_device_drop_count(P.b, r) == 0, "b drop %s", wg_drop_reason_name(r));
+        }
+        ck_assert_uint_gt(ia.tx_bytes, 0);
+        ck_assert_uint_gt(ib.rx_bytes, 0);
+        /* b learned a's endpoint from the first authenticated packet. */
+        ck_assert(ib.has_endpoint);
+        ck_assert(wg_endpoint_eq(&ib.endpoint, &P.ep_a));
+        pair_free(&P);
+    }
+}
+END_TEST
+
+START_TEST(test_ipv6_inner_and_allowed)
+{
+    std_pair();
+    wg_prefix pa6, pb6;
+    wg_prefix_parse("fd00::2/128", &pb6);
+    wg_prefix_parse("fd00::1/128", &pa6);
+    wg_prefix a_ips[2] = {{.ip = pair_tun_b, .len = 32}, pb6};
+    wg_prefix b_ips[2] = {{.ip = pair_tun_a, .len = 32}, pa6};
+    ck_assert(wg_device_set_allowed_ips(P.a, P.a_peer, a_ips, 2));
+    ck_assert(wg_device_set_allowed_ips(P.b, P.b_peer, b_ips, 2));
+    ck_assert_uint_eq(wg_device_allowed_ips(P.a, P.a_peer, NULL, 0), 2);
+    uint8_t pkt[200];
+    size_t n = fh_ip6_packet(pkt, pa6.ip, pb6.ip, 33);
+    ck_assert_int_eq(wg_device_send_inner(P.a, 0, pkt, n), WG_DROP_NONE);
+    pair_flush(&P);
+    ck_assert_uint_eq(P.hb.n_delivered, 1);
+    ck_assert_uint_eq(P.hb.delivered[0].len, n);
+    ck_assert_int_eq(wg_device_peer_for_ip(P.a, &pb6.ip), P.a_peer);
+    wg_ip other;
+    wg_ip_parse("fd00::99", &other);
+    ck_assert_int_eq(wg_device_peer_for_ip(P.a, &other), -1);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_outbound_routing_and_inbound_allowed_check)
+{
+    std_pair();
+    uint8_t pkt[200];
+    /* Outbound: no peer for the destination. */
+    size_t n = fh_ip4_packet(pkt, pair_tun_a, wg_ip4(10, 99, 0, 77), 10);
+    ck_assert_int_eq(wg_device_send_inner(P.a, 0, pkt, n), WG_DROP_NO_PEER_FOR_DST);
+    ck_assert_int_eq(wg_device_send_inner(P.a, 0, pkt, 3), WG_DROP_BAD_INNER);
+    /* Inbound: a sends to b with an inner source b does not allow for a. */
+    ck_assert_int_eq(pair_send_ab(&P, 10), WG_DROP_NONE);
+    ck_assert_uint_eq(P.hb.n_delivered, 1);
+    n = fh_ip4_packet(pkt, wg_ip4(10, 99, 0, 66), pair_tun_b, 10);
+    ck_assert_int_eq(wg_device_send_inner(P.a, 0, pkt, n), WG_DROP_NONE);
+    pair_flush(&P);
+    ck_assert_uint_eq(P.hb.n_delivered, 1);
+    ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_NOT_ALLOWED_IP), 1);
+    /* b without an endpoint for a cannot originate before a talked to it. */
+    wg_pair_opts o = {.pa = WG_PLATFORM_FREEBSD, .pb = WG_PLATFORM_FREEBSD, .a_knows_b = true};
+    wg_pair q;
+    pair_init(&q, &o);
+    ck_assert_int_eq(pair_send_ba(&q, 10), WG_DROP_NO_ENDPOINT);
+    pair_free(&q);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_transport_replay_rejected)
+{
+    std_pair();
+    pair_send_ab(&P, 10);
+    const fh_sent *t = fh_last_sent(&P.ha, WG_MSG_TRANSPORT);
+    uint8_t copy[256];
+    size_t len = t->len;
+    memcpy(copy, t->data, len);
+    wg_source local = {.addr = P.ep_b.ip, .ifindex = 1};
+    wg_device_receive(P.b, 0, &local, &P.ep_a, copy, len);
+    ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_REPLAY), 1);
+    ck_assert_uint_eq(P.hb.n_delivered, 1);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_cookie_reply_under_load)
+{
+    std_pair();
+    wg_device_set_under_load(P.b, true);
+    pair_send_ab(&P, 10);
+    /* b answered the initiation with a cookie reply, not a response. */
+    ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_COOKIE_REPLY, -1, true), 1);
+    ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_RESPONSE, -1, false), 0);
+    ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_BAD_MAC2), 1);
+    ck_assert_uint_eq(fh_count_events(&P.ha, WG_EV_COOKIE_REPLY_RECEIVED), 1);
+    ck_assert_uint_eq(P.hb.n_delivered, 0);
+    /* The retransmission carries mac2 and is accepted. */
+    pair_run_until(&P, SEC(6));
+    ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_RESPONSE, -1, true), 1);
+    ck_assert_uint_eq(P.hb.n_delivered, 1);
+    ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_COOKIE_REPLY, -1, true), 1);
+    /* A forged cookie reply (bit flipped) is refused. */
+    const fh_sent *c = NULL;
+    for (size_t i = 0; i < P.hb.n_sent; i++)
+        if (P.hb.sent[i].meta.type == WG_MSG_COOKIE_REPLY)
+            c = &P.hb.sent[i];
+    uint8_t bad[WG_COOKIE_REPLY_LEN];
+    memcpy(bad, c->data, sizeof bad);
+    bad[40] ^= 1;
+    wg_source local = {.addr = P.ep_a.ip, .ifindex = 1};
+    wg_device_receive(P.a, P.now, &local, &P.ep_b, bad, sizeof bad);
+    ck_assert_uint_ge(wg_device_drop_count(P.a, WG_DROP_BAD_COOKIE_REPLY) +
+                          wg_device_drop_count(P.a, WG_DROP_UNKNOWN_INDEX), 1);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_cookie_secret_rotates)
+{
+    /* A cookie is bound to the responder's secret, replaced every 2 min: a
+     * cookie older than that no longer passes mac2 and a new reply comes. */
+    std_pair();
+    wg_device_set_under_load(P.b, true);
+    pair_send_ab(&P, 10);
+    pair_run_until(&P, SEC(6));
+    ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_COOKIE_REPLY, -1, true), 1);
+    /* Long after: new handshakes need a fresh cookie. */
+    P.cut_ab = false;
+    pair_run_until(&P, SEC(400));
+    wg_device_down(P.a, P.now);
+    wg_device_up(P.a, P.now);
+    size_t before = fh_count_sent(&P.hb, WG_MSG_COOKIE_REPLY, -1, true);
+    pair_send_ab(&P, 10);
+    ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_COOKIE_REPLY, -1, true), before + 1);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_roaming_only_on_authenticated)
+{
+    std_pair();
+    pair_send_ab(&P, 10);
+    wg_peer_info ib;
+    wg_device_peer_info(P.b, P.b_peer, &ib);
+    ck_assert(wg_endpoint_eq(&ib.endpoint, &P.ep_a));
+    wg_endpoint evil = {.ip = wg_ip4(203, 0, 113, 66), .port = 4444};
+    wg_source local = {.addr = P.ep_b.ip, .ifindex = 1};
+    /* Every message a sent so far, replayed or corrupted, from a new address. */
+    for (size_t i = 0; i < P.ha.n_sent; i++) {
+        const fh_sent *s = &P.ha.sent[i];
+        uint8_t copy[512];
+        memcpy(copy, s->data, s->len);
+        wg_device_receive(P.b, P.now, &local, &evil, copy, s->len); /* replay */
+        copy[s->len - 1] ^= 0x80;
+        wg_device_receive(P.b, P.now, &local, &evil, copy, s->len); /* forgery */
+    }
+    wg_device_peer_info(P.b, P.b_peer, &ib);
+    ck_assert(wg_endpoint_eq(&ib.endpoint, &P.ep_a));
+    /* A cookie reply from a new address does not move a's endpoint either. */
+    wg_device_set_under_load(P.b, true);
+    P.now = SEC(200);
+    size_t cr = fh_count_sent(&P.hb, WG_MSG_COOKIE_REPLY, -1, true);
+    P.cut_ba = true;
+    pair_send_ab(&P, 10); /* keys too old: a initiates; b answers with a cookie */
+    ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_COOKIE_REPLY, -1, true), cr + 1);
+    const fh_sent *c = fh_last_sent(&P.hb, WG_MSG_COOKIE_REPLY);
+    wg_source la = {.addr = P.ep_a.ip, .ifindex = 1};
+    uint8_t copy[WG_COOKIE_REPLY_LEN];
+    memcpy(copy, c->data, sizeof copy);
+    wg_device_receive(P.a, P.now, &la, &evil, copy, sizeof copy);
+    ck_assert_uint_eq(fh_count_events(&P.ha, WG_EV_COOKIE_REPLY_RECEIVED), 1);
+    wg_peer_info ia;
+    wg_device_peer_info(P.a, P.a_peer, &ia);
+    ck_assert(wg_endpoint_eq(&ia.endpoint, &P.ep_b));
+    pair_free(&P);
+
+    /* An authenticated packet from a new address (NAT rebinding) moves it. */
+    std_pair();
+    pair_send_ab(&P, 10);
+    P.nat_a = true;
+    P.nat_a_ep = (wg_endpoint){.ip = wg_ip4(203, 0, 113, 7), .port = 40000};
+    P.now = SEC(1);
+    pair_send_ab(&P, 10);
+    wg_device_peer_info(P.b, P.b_peer, &ib);
+    ck_assert(wg_endpoint_eq(&ib.endpoint, &P.nat_a_ep));
+    ck_assert_uint_ge(fh_count_events(&P.hb, WG_EV_ENDPOINT_CHANGED), 2);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_peers_at_run_time)
+{
+    std_pair();
+    pair_send_ab(&P, 10);
+    ck_assert_uint_eq(wg_device_peer_count(P.b), 1);
+    ck_assert_int_eq(wg_device_find_peer(P.b, P.pub_a), P.b_peer);
+    /* Duplicate keys and our own key are refused. */
+    wg_peer_config dup = {0};
+    memcpy(dup.public_key, P.pub_a, WG_KEY_LEN);
+    ck_assert_int_eq(wg_device_add_peer(P.b, &dup, 0), -1);
+    memcpy(dup.public_key, P.pub_b, WG_KEY_LEN);
+    ck_assert_int_eq(wg_device_add_peer(P.b, &dup, 0), -1);
+    /* Removing the peer drops its sessions and routes: a's data is unknown now. */
+    ck_assert(wg_device_remove_peer(P.b, P.b_peer));
+    ck_assert_uint_eq(wg_device_peer_count(P.b), 0);
+    ck_assert_int_eq(wg_device_peer_for_ip(P.b, &pair_tun_a), -1);
+    ck_assert(!wg_device_remove_peer(P.b, P.b_peer));
+    P.now = SEC(1);
+    pair_send_ab(&P, 10);
+    ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_UNKNOWN_INDEX), 1);
+    /* Re-adding it (new id): a's next handshake is accepted again. */
+    wg_prefix allow_a = {.ip = pair_tun_a, .len = 32};
+    wg_peer_config pc = {.allowed_ips = &allow_a, .n_allowed_ips = 1};
+    memcpy(pc.public_key, P.pub_a, WG_KEY_LEN);
+    int id = wg_device_add_peer(P.b, &pc, P.now);
+    ck_assert_int_ge(id, 0);
+    ck_assert_int_ne(id, P.b_peer);
+    pair_run_until(&P, SEC(30)); /* a's new-handshake timer fires at ~16 s */
+    P.now = SEC(31);
+    size_t d = P.hb.n_delivered;
+    pair_send_ab(&P, 10);
+    ck_assert_uint_eq(P.hb.n_delivered, d + 1);
+    ck_assert_int_eq(P.hb.delivered[d].peer_id, id);
+    /* Unknown peers' initiations are dropped by reason. */
+    wg_device_remove_peer(P.b, id);
+    P.now = SEC(200);
+    pair_send_ab(&P, 10);
+    ck_assert_uint_ge(wg_device_drop_count(P.b, WG_DROP_UNKNOWN_PEER), 1);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_keylog_for_wireshark)
+{
+    wg_pair_opts o = {.pa = WG_PLATFORM_FREEBSD, .pb = WG_PLATFORM_FREEBSD, .a_knows_b = true, .psk = true};
+    pair_init(&P, &o);
+    pair_send_ab(&P, 10);
+    ck_assert_uint_eq(fh_count_keylog(&P.ha, WG_KEYLOG_LOCAL_STATIC_PRIVATE_KEY), 1);
+    ck_assert_uint_eq(fh_count_keylog(&P.ha, WG_KEYLOG_REMOTE_STATIC_PUBLIC_KEY), 1);
+    ck_assert_uint_eq(fh_count_keylog(&P.ha, WG_KEYLOG_LOCAL_EPHEMERAL_PRIVATE_KEY), 1);
+    ck_assert_uint_eq(fh_count_keylog(&P.hb, WG_KEYLOG_LOCAL_EPHEMERAL_PRIVATE_KEY), 1);
+    ck_assert_uint_eq(fh_count_keylog(&P.ha, WG_KEYLOG_PRESHARED_KEY), 1);
+    ck_assert(memcmp(P.ha.keylog[0].key, P.priv_a, WG_KEY_LEN) == 0);
+    ck_assert(memcmp(P.ha.keylog[1].key, P.pub_b, WG_KEY_LEN) == 0);
+    /* PRESHARED_KEY follows the ephemeral it applies to. */
+    ck_assert_int_eq(P.ha.keylog[2].kind, WG_KEYLOG_LOCAL_EPHEMERAL_PRIVATE_KEY);
+    ck_assert_int_eq(P.ha.keylog[3].kind, WG_KEYLOG_PRESHARED_KEY);
+    /* The logged ephemeral is the one on the wire. */
+    uint8_t epub[WG_KEY_LEN];
+    wg_x25519_public(epub, P.ha.keylog[2].key);
+    const fh_sent *init = fh_last_sent(&P.ha, WG_MSG_INITIATION);
+    ck_assert(memcmp(init->data + 8, epub, WG_KEY_LEN) == 0);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_down_up)
+{
+    wg_pair_opts o = {.pa = WG_PLATFORM_FREEBSD, .pb = WG_PLATFORM_FREEBSD, .a_knows_b = true, .keepalive_a = 25};
+    pair_init(&P, &o);
+    pair_flush(&P);
+    wg_device_down(P.a, 0);
+    ck_assert(!wg_device_is_up(P.a));
+    ck_assert_int_eq(wg_device_next_deadline(P.a), WG_TIME_NEVER);
+    wg_peer_info ia;
+    wg_device_peer_info(P.a, P.a_peer, &ia);
+    ck_assert(!ia.has_current_key);
+    ck_assert_int_eq(pair_send_ab(&P, 10), WG_DROP_DEVICE_DOWN);
+    size_t n = P.ha.n_sent;
+    P.now = SEC(30);
+    wg_device_up(P.a, P.now);
+    /* Up with a persistent keepalive: a handshake at once. */
+    ck_assert_uint_gt(P.ha.n_sent, n);
+    ck_assert_int_eq(P.ha.sent[n].meta.type, WG_MSG_INITIATION);
+    pair_flush(&P);
+    wg_device_peer_info(P.a, P.a_peer, &ia);
+    ck_assert(ia.has_current_key);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_names)
+{
+    for (int p = 0; p < 4; p++) {
+        wg_platform back;
+        ck_assert(wg_platform_parse(wg_platform_name((wg_platform)p), &back));
+        ck_assert_int_eq(back, p);
+    }
+    wg_platform x;
+    ck_assert(!wg_platform_parse("windows", &x));
+    ck_assert_str_eq(wg_platform_name(WG_PLATFORM_WIREGUARD_GO), "wireguard-go");
+    for (int r = 0; r < WG_DROP__COUNT; r++)
+        ck_assert_str_ne(wg_drop_reason_name((wg_drop_reason)r), "unknown");
+    ck_assert_str_eq(wg_drop_reason_name(WG_DROP__COUNT), "unknown");
+    for (int r = 0; r <= WG_SRC_STICKY; r++)
+        ck_assert_str_ne(wg_source_reason_name((wg_source_reason)r), "unknown");
+    for (int r = 0; r <= WG_TIMER_PERSISTENT_KEEPALIVE; r++)
+        ck_assert_str_ne(wg_timer_name((wg_timer_kind)r), "unknown");
+    for (int r = 0; r <= WG_EV_KEY_ROTATED; r++)
+        ck_assert_str_ne(wg_event_kind_name((wg_event_kind)r), "unknown");
+    ck_assert_str_eq(wg_keylog_kind_name(WG_KEYLOG_PRESHARED_KEY), "PRESHARED_KEY");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("wgnode_device");
+    TCase *tc = tcase_create("device");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_end_to_end_with_rotation);
+    tcase_add_test(tc, test_ipv6_inner_and_allowed);
+    tcase_add_test(tc, test_outbound_routing_and_inbound_allowed_check);
+    tcase_add_test(tc, test_transport_replay_rejected);
+    tcase_add_test(tc, test_cookie_reply_under_load);
+    tcase_add_test(tc, test_cookie_secret_rotates);
+    tcase_add_test(tc, test_roaming_only_on_authenticated);
+    tcase_add_test(tc, test_peers_at_run_time);
+    tcase_add_test(tc, test_keylog_for_wireshark);
+    tcase_add_test(tc, test_down_up);
+    tcase_add_test(tc, test_names);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
