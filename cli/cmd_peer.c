@@ -7,6 +7,15 @@
  * and, with --ping, sends echo requests through the tunnel and reports the
  * replies. One thread, one ppoll() loop; the device is driven exactly as the
  * simulator drives it (receive / send_inner / tick at next_deadline).
+ *
+ * Default sourcing platform: wireguard-go. A user-space WireGuard on Linux
+ * sockets *is* wireguard-go's situation (../shared/reference/wg-sourcing.md,
+ * "wireguard-go on Linux": sticky source + interface from IP_PKTINFO), and
+ * the kernel enforces exactly those semantics on sendmsg. `--platform linux`
+ * also works for real (udp_host.c answers addr_is_local from getifaddrs and
+ * route_lookup from rtnetlink like `ip route get`); freebsd/openbsd run with
+ * the BSD errno translated, but the Linux kernel below still routes by its
+ * own rules, so those two are approximations here.
  */
 #include <errno.h>
 #include <fcntl.h>
