@@ -4,6 +4,7 @@
  * the fake host harness.
  */
 #include "fake_host.h"
+#include "wgnode/device.h" /* to age a session's counters without 2^60 packets */
 
 #include <check.h>
 #include <stdlib.h>
@@ -325,6 +326,104 @@ START_TEST(test_bsd_vs_linux_keepalive_on_initiator_complete)
 }
 END_TEST
 
+
+static wg_keypair *current_of(wg_device *d, int id) { return d->peers[id]->keypairs.current; }
+
+START_TEST(test_rekey_after_messages)
+{
+    setup_pair(false);
+    handshake_now();
+    size_t ib0 = fh_count_sent(&P.hb, WG_MSG_INITIATION, -1, false);
+    /* Either side rekeys on message count (unlike on age), once more than
+     * REKEY_AFTER_MESSAGES were sent. (After 5 s: the response b sent
+     * counts for the initiation rate limit.) */
+    current_of(P.b, P.b_peer)->send_counter = WG_REKEY_AFTER_MESSAGES - 1;
+    P.now = SEC(6);
+    pair_send_ba(&P, 10);
+    ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_INITIATION, -1, false), ib0);
+    P.now = SEC(7);
+    pair_send_ba(&P, 10);
+    ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_INITIATION, -1, false), ib0 + 1);
+    ck_assert_uint_eq(P.ha.n_delivered, 2);
+    wg_peer_info ib;
+    wg_device_peer_info(P.b, P.b_peer, &ib);
+    ck_assert_uint_eq(ib.handshakes, 2);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_reject_after_messages)
+{
+    setup_pair(false);
+    handshake_now();
+    P.cut_ab = true;
+    current_of(P.a, P.a_peer)->send_counter = WG_REJECT_AFTER_MESSAGES;
+    size_t tx = fh_count_sent(&P.ha, WG_MSG_TRANSPORT, -1, false);
+    P.now = SEC(6);
+    pair_send_ab(&P, 10);
+    /* Nonces exhausted: nothing encrypted, the packet waits for a handshake. */
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_TRANSPORT, -1, false), tx);
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false), 2);
+    P.cut_ab = false;
+    pair_run_until(&P, SEC(12)); /* the retry brings a new session: the packet goes */
+    ck_assert_uint_eq(P.hb.n_delivered, 2);
+    pair_free(&P);
+
+    /* Receiving: a window at the limit accepts nothing more. */
+    setup_pair(false);
+    handshake_now();
+    current_of(P.b, P.b_peer)->replay.counter = WG_REJECT_AFTER_MESSAGES;
+    P.now = SEC(1);
+    pair_send_ab(&P, 10);
+    ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_KEY_EXPIRED), 1);
+    ck_assert_uint_eq(P.hb.n_delivered, 1);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_simultaneous_initiation_converges)
+{
+    wg_pair_opts o = {.pa = WG_PLATFORM_FREEBSD, .pb = WG_PLATFORM_FREEBSD, .a_knows_b = true, .b_knows_a = true};
+    pair_init(&P, &o);
+    uint8_t pa[64], pb[64];
+    size_t na = fh_ip4_packet(pa, pair_tun_a, pair_tun_b, 10), nb = fh_ip4_packet(pb, pair_tun_b, pair_tun_a, 10);
+    /* Both initiate before either hears the other. */
+    ck_assert_int_eq(wg_device_send_inner(P.a, 0, pa, na), WG_DROP_NONE);
+    ck_assert_int_eq(wg_device_send_inner(P.b, 0, pb, nb), WG_DROP_NONE);
+    pair_run_until(&P, SEC(6));
+    ck_assert_uint_eq(P.ha.n_delivered, 1);
+    ck_assert_uint_eq(P.hb.n_delivered, 1);
+    pair_run_until(&P, SEC(30));
+    P.now = SEC(31);
+    pair_send_ab(&P, 10);
+    pair_send_ba(&P, 10);
+    ck_assert_uint_eq(P.ha.n_delivered, 2);
+    ck_assert_uint_eq(P.hb.n_delivered, 2);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_per_peer_memory_modest)
+{
+    /* A session keeps at most two keypairs (current + previous, or current +
+     * next); with the peer itself that stays under 4 KiB per peer. */
+    ck_assert_uint_lt(sizeof(wg_peer) + 2 * sizeof(wg_keypair), 4096 - 256);
+    setup_pair(false);
+    for (int t = 0; t < 1000; t += 7) {
+        pair_run_until(&P, SEC(t));
+        pair_send_ab(&P, 10);
+        pair_send_ba(&P, 10);
+        wg_keypairs *k = &P.a->peers[P.a_peer]->keypairs;
+        int n = (k->current != NULL) + (k->previous != NULL) + (k->next != NULL);
+        ck_assert_int_le(n, 2);
+        k = &P.b->peers[P.b_peer]->keypairs;
+        n = (k->current != NULL) + (k->previous != NULL) + (k->next != NULL);
+        ck_assert_int_le(n, 2);
+    }
+    pair_free(&P);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("wgnode_timers");
@@ -342,6 +441,10 @@ int main(void)
     tcase_add_test(tc, test_reject_after_180s);
     tcase_add_test(tc, test_staged_queue_bounded);
     tcase_add_test(tc, test_bsd_vs_linux_keepalive_on_initiator_complete);
+    tcase_add_test(tc, test_rekey_after_messages);
+    tcase_add_test(tc, test_reject_after_messages);
+    tcase_add_test(tc, test_simultaneous_initiation_converges);
+    tcase_add_test(tc, test_per_peer_memory_modest);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -48,7 +48,10 @@ void wg_sourcing_learn(struct wg_device *dev, wg_peer *peer, const wg_source *lo
 {
     /* ref "Per-peer endpoint": remote part = the packet's source, learned
      * local address = its destination (+ arrival interface on Linux and
-     * wireguard-go); only authenticated packets get here. */
+     * wireguard-go); only authenticated packets get here. A datagram
+     * without a usable source address teaches nothing. */
+    if (remote->ip.family != 4 && remote->ip.family != 6)
+        return;
     if (!peer->has_endpoint || !wg_endpoint_eq(&peer->endpoint, remote)) {
         peer->has_endpoint = true;
         peer->endpoint = *remote;

@@ -274,6 +274,11 @@ typedef enum wg_keylog_kind {
 } wg_keylog_kind;
 const char *wg_keylog_kind_name(wg_keylog_kind k);
 
+/* Callbacks run synchronously inside the wg_device_* call that caused them.
+ * deliver() may call wg_device_send_inner() on the same device (answering a
+ * ping at once is fine); no other callback may re-enter the same device or
+ * remove/free it or its peers (queue that work and do it after the call
+ * returns). */
 typedef struct wg_host_ops {
     void *ctx;
     /* Send one UDP datagram from the listen port. src->addr.family == 0:
