@@ -6,9 +6,12 @@
 #   wireguard-go wgiPID  10.99.0.1/24          wgsim peer (no TUN) Address 10.99.0.2/24
 #   veth 10.123.0.1/24, UDP 51820  <------->  veth 10.123.0.2/24, UDP 51821
 #
-# (a) wgsim initiates: `wgsim peer --ping 10.99.0.1` gets every reply.
-# (b) wireguard-go initiates: `ping -c 3 10.99.0.2` in ns A, wgsim answers.
-#     Also over IPv6, outside (Endpoint [fd12:3::1]) and inside (fd99::/64).
+# (a) wgsim initiates: `wgsim peer --ping 10.99.0.1` gets every reply, with
+#     each sourcing platform that runs on Linux sockets (wireguard-go, linux,
+#     freebsd); then once over IPv6 outside (Endpoint [fd12:3::1]) and
+#     inside (ping fd99::1).
+# (b) wireguard-go initiates: `ping -c 3 10.99.0.2` in ns A, wgsim answers;
+#     SIGTERM then ends wgsim with status 0.
 # (c) a capture on the veth taken during (a) and (b), decrypted by tshark
 #     with wgsim's --keylog, shows the inner ICMP echo requests and replies
 #     and every handshake response verified (wg.handshake_ok == 1).
