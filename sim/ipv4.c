@@ -201,6 +201,7 @@ sim_err sim_ipv4_select(sim_node *n, const wg_ip *dst, const sim_ip_send_opts *o
     p->reason.wg = o ? o->wg_reason : WG_SRC_NONE;
     p->local_origin = true;
     p->in_ifindex = 0;
+    p->origin_node = n->id;
     uint32_t forced = o ? o->ifindex : 0;
     if (forced && !sim_node_iface_by_index(n, forced))
         return SIM_EINVAL;
@@ -431,7 +432,7 @@ sim_err sim_ipv4_output(sim_node *n, sim_pkt *p, const sim_mac *src_mac)
         }
         return SIM_EMSGSIZE;
     }
-    int origin = p->local_origin ? n->id : -1;
+    int origin = p->local_origin ? n->id : p->origin_node;
     if (ifp->kind == SIM_IFACE_TUNNEL) {
         tunnel_tap(ifp, SIM_DIR_OUT, p->data, p->len, &p->reason, origin);
         if (ifp->tunnel_out)
@@ -502,6 +503,7 @@ static void input_common(sim_node *n, sim_iface *ifp, uint8_t *data, size_t len,
         p.reason = f->reason;
     else
         p.reason.kind = SIM_SRC_FORWARDED;
+    p.origin_node = f ? f->origin_node : -1;
     sim_verdict v = run_hooks(n, SIM_HOOK_IN, &p);
     if (v == SIM_STOLEN)
         return;

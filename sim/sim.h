@@ -469,6 +469,7 @@ typedef struct sim_pkt {
     bool local_origin;      /* sent by this node */
     const sim_route *route; /* FIB entry used, NULL if none/forced */
     sim_src_reason reason;
+    int origin_node;        /* node id that built the packet, -1 unknown */
     const char *drop_note;  /* a hook returning SIM_DROP may explain it */
 } sim_pkt;
 

@@ -147,6 +147,38 @@ static inline void T_on_icmp(void *ctx, sim_node *n, sim_iface *in, const sim_ip
     r->n++;
 }
 
+/* a (10.0.1.10) --s1-- r1 --s12-- r2 --s2-- b (10.0.2.10): two routers,
+ * segments with `delay` each. Default routes everywhere. */
+typedef struct T_chain {
+    sim_world *w;
+    sim_segment *s1, *s12, *s2;
+    sim_node *a, *r1, *r2, *b;
+} T_chain;
+
+static inline T_chain T_chain_new(uint64_t seed, sim_time delay)
+{
+    T_chain c;
+    c.w = T_world(seed);
+    c.s1 = T_seg(c.w, "s1", delay);
+    c.s12 = T_seg(c.w, "s12", delay);
+    c.s2 = T_seg(c.w, "s2", delay);
+    c.a = T_node(c.w, "a", SIM_NODE_HOST);
+    c.r1 = T_node(c.w, "r1", SIM_NODE_ROUTER);
+    c.r2 = T_node(c.w, "r2", SIM_NODE_ROUTER);
+    c.b = T_node(c.w, "b", SIM_NODE_HOST);
+    T_if(c.a, "eth0", c.s1, "10.0.1.10/24");
+    T_if(c.r1, "lan", c.s1, "10.0.1.1/24");
+    T_if(c.r1, "core", c.s12, "172.16.0.1/30");
+    T_if(c.r2, "core", c.s12, "172.16.0.2/30");
+    T_if(c.r2, "lan", c.s2, "10.0.2.1/24");
+    T_if(c.b, "eth0", c.s2, "10.0.2.10/24");
+    T_route(c.a, "0.0.0.0/0", "10.0.1.1");
+    T_route(c.b, "0.0.0.0/0", "10.0.2.1");
+    T_route(c.r1, "0.0.0.0/0", "172.16.0.2");
+    T_route(c.r2, "0.0.0.0/0", "172.16.0.1");
+    return c;
+}
+
 static inline int T_run_suite(Suite *s)
 {
     SRunner *sr = srunner_create(s);

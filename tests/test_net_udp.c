@@ -1,0 +1,153 @@
+/*
+ * test_net_udp.c — UDP checksums (RFC 768 pseudo-header, computed on send,
+ * verified on receive, bad ones counted and dropped, zero accepted), the
+ * receive metadata (local destination, arrival interface), demultiplexing
+ * (exact address before wildcard), port unreachable, ephemeral ports.
+ */
+#include "net_topo.h"
+
+/* RFC 1071 example: the sum of 00 01 f2 03 f4 f5 f6 f7 is ddf2, checksum 220d. */
+START_TEST(test_inet_checksum_vector)
+{
+    const uint8_t d[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
+    ck_assert_uint_eq(sim_inet_checksum(d, sizeof d), 0x220d);
+    const uint8_t odd[] = {0x01};
+    ck_assert_uint_eq(sim_inet_checksum(odd, 1), (uint16_t)~0x0100);
+}
+END_TEST
+
+/* A hand-built datagram through the wire: 10.0.0.1:1000 -> 10.0.0.2:2000 "abc". */
+static size_t build(uint8_t *pkt, uint16_t cksum_override, bool zero)
+{
+    const uint8_t udp_payload[] = {'a', 'b', 'c'};
+    uint8_t u[11] = {0x03, 0xe8, 0x07, 0xd0, 0x00, 11, 0, 0};
+    memcpy(u + 8, udp_payload, 3);
+    uint8_t h[20] = {0x45, 0, 0, 31, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2};
+    memcpy(pkt, h, 20);
+    memcpy(pkt + 20, u, 11);
+    sim_ipv4_fix_checksums(pkt, 31);
+    if (zero) {
+        pkt[26] = pkt[27] = 0;
+    } else if (cksum_override) {
+        pkt[26] = (uint8_t)(cksum_override >> 8);
+        pkt[27] = (uint8_t)cksum_override;
+    }
+    return 31;
+}
+
+START_TEST(test_checksum_verified_on_receive)
+{
+    sim_world *w = T_world(51);
+    sim_segment *lan = T_seg(w, "lan", SIM_MS);
+    sim_node *a = T_node(w, "a", SIM_NODE_HOST), *b = T_node(w, "b", SIM_NODE_HOST);
+    sim_iface *ia = T_if(a, "eth0", lan, "10.0.0.1/24");
+    sim_iface *ib = T_if(b, "eth0", lan, "10.0.0.2/24");
+    T_rx rx = {0};
+    sim_udp_sock *sb;
+    ck_assert_int_eq(sim_udp_bind(b, NULL, 2000, T_on_udp, &rx, &sb), SIM_OK);
+    T_run(w, SIM_S);
+    uint8_t pkt[64];
+    size_t len = build(pkt, 0, false);
+    /* Verify the checksum we computed against the pseudo-header sum. */
+    sim_ipv4_info ip;
+    ck_assert(sim_ipv4_parse(pkt, len, &ip));
+    ck_assert_uint_eq(ip.sport, 1000);
+    ck_assert_uint_eq(ip.dport, 2000);
+    uint16_t good = (uint16_t)(pkt[26] << 8 | pkt[27]);
+    ck_assert_uint_ne(good, 0);
+    sim_mac bm = sim_iface_mac(ib);
+    ck_assert_int_eq(sim_iface_send_frame(ia, &bm, NULL, 0x0800, pkt, len), SIM_OK);
+    T_run(w, 2 * SIM_S);
+    ck_assert_int_eq(rx.n, 1);
+    ck_assert_int_eq(rx.len, 3);
+    ck_assert_mem_eq(rx.data, "abc", 3);
+    /* Flip one checksum bit: counted, dropped. */
+    len = build(pkt, (uint16_t)(good ^ 0x0100), false);
+    ck_assert_int_eq(sim_iface_send_frame(ia, &bm, NULL, 0x0800, pkt, len), SIM_OK);
+    T_run(w, 3 * SIM_S);
+    ck_assert_int_eq(rx.n, 1);
+    ck_assert_uint_eq(sim_node_drops(b, SIM_DROP_BAD_UDP_CHECKSUM), 1);
+    /* Zero: "no checksum", accepted. */
+    len = build(pkt, 0, true);
+    ck_assert_int_eq(sim_iface_send_frame(ia, &bm, NULL, 0x0800, pkt, len), SIM_OK);
+    T_run(w, 4 * SIM_S);
+    ck_assert_int_eq(rx.n, 2);
+    /* Corrupt the IP header checksum: dropped before UDP. */
+    len = build(pkt, 0, false);
+    pkt[11] ^= 1;
+    ck_assert_int_eq(sim_iface_send_frame(ia, &bm, NULL, 0x0800, pkt, len), SIM_OK);
+    T_run(w, 5 * SIM_S);
+    ck_assert_int_eq(rx.n, 2);
+    ck_assert_uint_eq(sim_node_drops(b, SIM_DROP_BAD_IP_CHECKSUM), 1);
+    /* Stack-built datagrams carry a valid checksum end to end. */
+    sim_udp_sock *sa;
+    ck_assert_int_eq(sim_udp_bind(a, NULL, 0, NULL, NULL, &sa), SIM_OK);
+    ck_assert_uint_ge(sim_udp_port(sa), 10000);
+    wg_ip bip = T_ip("10.0.0.2");
+    for (int i = 0; i < 50; i++) {
+        uint8_t d[100];
+        for (size_t k = 0; k < sizeof d; k++)
+            d[k] = (uint8_t)(i * 7 + k);
+        ck_assert_int_eq(sim_udp_sendto(sa, NULL, &bip, 2000, d, (size_t)i * 2 + 1), SIM_OK);
+        if (i == 0)
+            T_run(w, 5 * SIM_S + SIM_MS * 100); /* resolve b first: ARP holds only 16 */
+    }
+    T_run(w, 6 * SIM_S);
+    ck_assert_int_eq(rx.n, 52);
+    ck_assert_uint_eq(sim_node_drops(b, SIM_DROP_BAD_UDP_CHECKSUM), 1);
+    ck_assert_uint_eq(rx.last.sport, sim_udp_port(sa));
+    ck_assert(wg_ip_eq(&rx.last.dst, &bip));
+    sim_world_free(w);
+}
+END_TEST
+
+START_TEST(test_demux_and_port_unreachable)
+{
+    sim_world *w = T_world(52);
+    sim_segment *lan = T_seg(w, "lan", SIM_MS);
+    sim_node *a = T_node(w, "a", SIM_NODE_HOST), *b = T_node(w, "b", SIM_NODE_HOST);
+    T_if(a, "eth0", lan, "10.0.0.1/24");
+    sim_iface *ib = T_if(b, "eth0", lan, "10.0.0.2/24");
+    wg_prefix alias = T_pfx("10.0.0.3/24");
+    ck_assert_int_eq(sim_iface_add_addr(ib, &alias, false, 0, 0), SIM_OK);
+    T_rx any = {0}, exact = {0};
+    sim_udp_sock *s1, *s2, *sa;
+    ck_assert_int_eq(sim_udp_bind(b, NULL, 7000, T_on_udp, &any, &s1), SIM_OK);
+    /* A specific bind on a port held by a wildcard socket conflicts... */
+    ck_assert_int_eq(sim_udp_bind(b, &alias.ip, 7000, T_on_udp, &exact, &s2), SIM_EADDRINUSE);
+    sim_udp_close(s1);
+    ck_assert_int_eq(sim_udp_bind(b, &alias.ip, 7000, T_on_udp, &exact, &s2), SIM_OK);
+    ck_assert_int_eq(sim_udp_bind(b, &(wg_ip){0}, 7001, T_on_udp, &any, &s1), SIM_OK);
+    ck_assert_int_eq(sim_udp_bind(a, NULL, 5555, NULL, NULL, &sa), SIM_OK);
+    T_icmp icmp = {0};
+    sim_node_add_icmp_listener(a, T_on_icmp, &icmp);
+    T_run(w, SIM_S);
+    wg_ip prim = T_ip("10.0.0.2");
+    ck_assert_int_eq(sim_udp_sendto(sa, NULL, &alias.ip, 7000, (const uint8_t *)"1", 1), SIM_OK);
+    ck_assert_int_eq(sim_udp_sendto(sa, NULL, &prim, 7001, (const uint8_t *)"2", 1), SIM_OK);
+    ck_assert_int_eq(sim_udp_sendto(sa, NULL, &prim, 7000, (const uint8_t *)"3", 1), SIM_OK);
+    T_run(w, 2 * SIM_S);
+    ck_assert_int_eq(exact.n, 1);
+    ck_assert(wg_ip_eq(&exact.last.dst, &alias.ip));
+    ck_assert_int_eq(any.n, 1);
+    ck_assert(wg_ip_eq(&any.last.dst, &prim));
+    /* "3" went to 10.0.0.2:7000 where only 10.0.0.3:7000 listens. */
+    ck_assert_int_eq(icmp.n, 1);
+    ck_assert_int_eq(icmp.last.icmp_type, SIM_ICMP_UNREACH);
+    ck_assert_int_eq(icmp.last.icmp_code, SIM_ICMP_UNREACH_PORT);
+    ck_assert(wg_ip_eq(&icmp.last.src, &prim)); /* reflected from the address contacted */
+    ck_assert_uint_eq(sim_node_drops(b, SIM_DROP_NO_SOCKET), 1);
+    sim_world_free(w);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("net_udp");
+    TCase *tc = tcase_create("udp");
+    tcase_add_test(tc, test_inet_checksum_vector);
+    tcase_add_test(tc, test_checksum_verified_on_receive);
+    tcase_add_test(tc, test_demux_and_port_unreachable);
+    suite_add_tcase(s, tc);
+    return T_run_suite(s);
+}
