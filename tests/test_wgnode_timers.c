@@ -424,6 +424,30 @@ START_TEST(test_per_peer_memory_modest)
 }
 END_TEST
 
+START_TEST(test_persistent_keepalive_set_at_run_time)
+{
+    setup_pair(false);
+    handshake_now();
+    int64_t t[16];
+    size_t k0 = keepalive_times(&P.ha, t, 16);
+    P.now = P.ha.now = SEC(3);
+    ck_assert(wg_device_set_persistent_keepalive(P.a, P.a_peer, 7, P.now));
+    pair_flush(&P);
+    /* Turned on while up: one at once, then every 7 s. */
+    ck_assert_uint_eq(keepalive_times(&P.ha, t, 16), k0 + 1);
+    ck_assert_int_eq(t[k0], SEC(3));
+    pair_run_until(&P, SEC(17));
+    ck_assert_uint_eq(keepalive_times(&P.ha, t, 16), k0 + 3);
+    ck_assert_int_eq(t[k0 + 1], SEC(10));
+    ck_assert_int_eq(t[k0 + 2], SEC(17));
+    /* Off: no more. */
+    ck_assert(wg_device_set_persistent_keepalive(P.a, P.a_peer, 0, P.now));
+    pair_run_until(&P, SEC(60));
+    ck_assert_uint_eq(keepalive_times(&P.ha, t, 16), k0 + 3);
+    pair_free(&P);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("wgnode_timers");
@@ -445,6 +469,7 @@ int main(void)
     tcase_add_test(tc, test_reject_after_messages);
     tcase_add_test(tc, test_simultaneous_initiation_converges);
     tcase_add_test(tc, test_per_peer_memory_modest);
+    tcase_add_test(tc, test_persistent_keepalive_set_at_run_time);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

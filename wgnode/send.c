@@ -108,6 +108,14 @@ static bool begin_session(wg_peer *peer, int64_t now)
     wg_event ev = wg_event_for(peer, WG_EV_HANDSHAKE_COMPLETE);
     ev.initiator = initiator;
     wg_emit(dev, &ev);
+    if (initiator) {
+        /* The initiator's new session is used at once: the key in use
+         * changed (the responder's changes when the session is confirmed,
+         * receive.c). */
+        wg_event rot = wg_event_for(peer, WG_EV_KEY_ROTATED);
+        rot.initiator = true;
+        wg_emit(dev, &rot);
+    }
     return true;
 }
 
