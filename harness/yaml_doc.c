@@ -157,21 +157,25 @@ static bool is_null_plain(const char *s)
 
 yd_node *yd_parse(hs_arena *a, const uint8_t *bytes, size_t len, hs_diag *d)
 {
+    if (!bytes) { /* libyaml asserts on a NULL input */
+        bytes = (const uint8_t *)"";
+        len = 0;
+    }
     if (len > HS_MAX_INPUT) {
         hs_diag_add(d, (hs_loc){0, 0}, "file too large (%zu bytes; scenario files are limited to %u bytes)", len,
                     (unsigned)HS_MAX_INPUT);
-        return NULL;
-    }
-    const uint8_t *nul = len ? memchr(bytes, 0, len) : NULL;
-    if (nul) {
-        hs_diag_add(d, loc_of_offset(bytes, (size_t)(nul - bytes)),
-                    "NUL byte: this is not a text file (scenario files are UTF-8 YAML)");
         return NULL;
     }
     size_t bad = utf8_invalid_at(bytes, len);
     if (bad < len) {
         hs_diag_add(d, loc_of_offset(bytes, bad), "invalid UTF-8 (byte 0x%02X): scenario files must be UTF-8 text",
                     bytes[bad]);
+        return NULL;
+    }
+    const uint8_t *nul = len ? memchr(bytes, 0, len) : NULL;
+    if (nul) {
+        hs_diag_add(d, loc_of_offset(bytes, (size_t)(nul - bytes)),
+                    "NUL byte: this is not a text file (scenario files are UTF-8 YAML)");
         return NULL;
     }
 
@@ -341,7 +345,7 @@ yd_node *yd_parse(hs_arena *a, const uint8_t *bytes, size_t len, hs_diag *d)
     free(keys.v);
     if (failed)
         return NULL;
-    if (!root) {
+    if (!root || (root->kind == YD_SCALAR && root->is_null)) {
         hs_diag_add(d, (hs_loc){1, 1}, "empty scenario file: expected a mapping with at least 'name:' and 'nodes:'");
         return NULL;
     }

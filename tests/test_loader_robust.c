@@ -1,0 +1,248 @@
+/*
+ * test_loader_robust.c — inputs that must give a clear error, never a crash
+ * or a hang: empty files, binary garbage, bad encodings, deep nesting, huge
+ * inputs, YAML features the language refuses, and every truncation and many
+ * byte mutations of a real scenario (run these under the sanitize build).
+ */
+#include "test_loader_util.h"
+
+static hs_scenario *load_bytes(const void *b, size_t n)
+{
+    static int inited;
+    if (inited)
+        hs_diag_free(&g_diag);
+    inited = 1;
+    hs_diag_init(&g_diag, "t.yaml");
+    return hs_load_bytes("t.yaml", b, n, &g_diag);
+}
+
+static char *read_example(size_t *len)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/data/design-example.yaml", WGSIM_SOURCE_DIR);
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    char *buf = malloc(1 << 16);
+    *len = fread(buf, 1, 1 << 16, f);
+    fclose(f);
+    return buf;
+}
+
+START_TEST(loader_empty_inputs)
+{
+    ck_error("", "t.yaml:1:1: empty scenario file");
+    ck_error("   \n\n  \n", "t.yaml:1:1: empty scenario file");
+    ck_error("# only a comment\n", "t.yaml:1:1: empty scenario file");
+    ck_error("---\n", "t.yaml:1:1: empty scenario file");
+    ck_error("just a string\n", "t.yaml:1:1: a scenario is a mapping (name:, nodes:, ...), found a scalar");
+    ck_error("- a\n- b\n", "t.yaml:1:1: a scenario is a mapping (name:, nodes:, ...), found a list");
+    ck_error("name: t\n", "t.yaml:1:1: the scenario: missing required key 'nodes'");
+    ck_error("name: t\nnodes: {}\n", "t.yaml:2:8: nodes: a scenario needs at least one node");
+    ck_assert_ptr_null(load_bytes(NULL, 0));
+    ck_assert(has_error("t.yaml:1:1: empty scenario file"));
+}
+END_TEST
+
+START_TEST(loader_binary_garbage)
+{
+    /* deterministic pseudo-random bytes, with and without NUL bytes */
+    uint8_t buf[4096];
+    uint32_t x = 12345;
+    for (int round = 0; round < 200; round++) {
+        size_t n = 1 + (size_t)(x % sizeof buf);
+        for (size_t i = 0; i < n; i++) {
+            x = x * 1664525u + 1013904223u;
+            buf[i] = (uint8_t)(x >> 24);
+            if (round % 2 && buf[i] == 0)
+                buf[i] = 1;
+        }
+        ck_assert_ptr_null(load_bytes(buf, n));
+        ck_assert_uint_ge(hs_diag_count(&g_diag), 1);
+    }
+    static const uint8_t nul[] = "name: t\nno\0des: {}\n";
+    ck_assert_ptr_null(load_bytes(nul, sizeof nul - 1));
+    ck_assert(has_error("t.yaml:2:3: NUL byte: this is not a text file"));
+}
+END_TEST
+
+START_TEST(loader_bad_encoding)
+{
+    static const char latin1[] = "name: caf\xe9\nnodes: {}\n";
+    ck_error(latin1, "t.yaml:1:10: invalid UTF-8 (byte 0xE9): scenario files must be UTF-8 text");
+    static const char overlong[] = "name: t\n# \xc0\xaf\n";
+    ck_error(overlong, "t.yaml:2:3: invalid UTF-8 (byte 0xC0)");
+    static const char surrogate[] = "name: \xed\xa0\x80\n";
+    ck_error(surrogate, "t.yaml:1:7: invalid UTF-8 (byte 0xED)");
+    static const char truncated[] = "name: \xe2\x82";
+    ck_error(truncated, "t.yaml:1:7: invalid UTF-8 (byte 0xE2)");
+    static const uint8_t utf16[] = {0xff, 0xfe, 'n', 0, 'a', 0};
+    ck_assert_ptr_null(load_bytes(utf16, sizeof utf16));
+    ck_assert(has_error("t.yaml:1:1: NUL byte") || has_error("t.yaml:1:1: invalid UTF-8"));
+    /* control characters: libyaml refuses them, with a location */
+    ck_error("name: a\x01z\nnodes: {}\n", "t.yaml:1:8: YAML syntax error: control characters are not allowed");
+    /* valid UTF-8 beyond ASCII is fine in strings */
+    hs_scenario *s;
+    ck_loads("name: café ✓\nnodes: {h: {kind: host}}\n", s);
+    ck_assert_str_eq(s->name, "café ✓");
+    hs_scenario_free(s);
+}
+END_TEST
+
+START_TEST(loader_deep_nesting)
+{
+    size_t n = 10000;
+    char *buf = malloc(4 * n + 16);
+    /* [[[[... */
+    memset(buf, '[', n);
+    ck_assert_ptr_null(load_bytes(buf, n));
+    ck_assert(has_error("t.yaml:1:65: nesting deeper than 64 levels"));
+    /* {a: {a: ... */
+    for (size_t i = 0; i < n; i++)
+        memcpy(buf + 4 * i, "{a: ", 4);
+    ck_assert_ptr_null(load_bytes(buf, 4 * n));
+    ck_assert(has_error("t.yaml:1:257: nesting deeper than 64 levels"));
+    /* - - - - x  (block sequences) */
+    for (size_t i = 0; i < n; i++)
+        memcpy(buf + 2 * i, "- ", 2);
+    memcpy(buf + 2 * n, "x\n", 2);
+    ck_assert_ptr_null(load_bytes(buf, 2 * n + 2));
+    ck_assert(has_error("t.yaml:1:129: nesting deeper than 64 levels"));
+    free(buf);
+    /* exactly 64 levels is fine for the reader (the schema then complains) */
+    char ok[512] = "name: t\nnodes: {h: {kind: host}}\nexpect: ";
+    for (int i = 0; i < 63; i++)
+        strcat(ok, "[");
+    for (int i = 0; i < 63; i++)
+        strcat(ok, "]");
+    strcat(ok, "\n");
+    ck_assert_ptr_null(load_str(ok));
+    ck_assert(!has_error("t.yaml:3:72: nesting"));
+    ck_assert(has_error("t.yaml:3:10: expectation: expected a mapping, found a list"));
+}
+END_TEST
+
+START_TEST(loader_huge_input)
+{
+    size_t n = HS_MAX_INPUT + 1;
+    char *buf = malloc(n);
+    memset(buf, ' ', n);
+    ck_assert_ptr_null(load_bytes(buf, n));
+    ck_assert(has_error("t.yaml: file too large (1048577 bytes; scenario files are limited to 1048576 bytes)"));
+    /* a big but legal file: one long list, parsed in linear time */
+    size_t m = HS_MAX_INPUT - 64;
+    char *p = buf;
+    p += sprintf(p, "name: t\nnodes: {h: {kind: host}}\nx: [");
+    while ((size_t)(p - buf) < m - 4)
+        p += sprintf(p, "1,");
+    p += sprintf(p, "1]\n");
+    ck_assert_ptr_null(load_bytes(buf, (size_t)(p - buf)));
+    ck_assert(has_error("t.yaml:3:1: unknown key 'x' in the scenario"));
+    free(buf);
+}
+END_TEST
+
+START_TEST(loader_refused_yaml_features)
+{
+    ck_error("name: t\nnodes:\n  a: &base {kind: host}\n  b: *base\n",
+             "t.yaml:3:6: anchors (&base) are not supported; use 'like:' to reuse a node");
+    ck_assert(has_error("t.yaml:4:6: aliases (*base) are not supported; use 'like:' to reuse a node"));
+    ck_error("name: !!str t\nnodes: {h: {kind: host}}\n", "t.yaml:1:7: tags (tag:yaml.org,2002:str) are not supported");
+    ck_error("name: t\nnodes: {h: {kind: host}}\n---\nname: u\n",
+             "t.yaml:3:1: a second YAML document: a scenario file holds exactly one");
+    ck_error("name: t\n? [a, b]\n: 1\nnodes: {h: {kind: host}}\n", "t.yaml:2:3: a key must be a plain string, not a list");
+    /* "billion laughs" needs aliases: refused before any expansion */
+    ck_error("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+             "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n",
+             "t.yaml:1:4: anchors (&a) are not supported");
+    ck_error("name: t\nnodes:\n\th: {}\n", "t.yaml:3:1: YAML syntax error: a tab character here; YAML indents with spaces only");
+}
+END_TEST
+
+START_TEST(loader_missing_file)
+{
+    hs_diag d;
+    hs_diag_init(&d, "/nonexistent/x.yaml");
+    ck_assert_ptr_null(hs_load_file("/nonexistent/x.yaml", &d));
+    char buf[256];
+    ck_assert_uint_eq(d.n, 1);
+    ck_assert_str_eq(hs_diag_format(&d, 0, buf, sizeof buf), "/nonexistent/x.yaml: cannot open: No such file or directory");
+    hs_diag_free(&d);
+}
+END_TEST
+
+START_TEST(loader_truncations)
+{
+    /* every prefix of a real scenario: an error or a scenario, never a crash */
+    size_t len;
+    char *ex = read_example(&len);
+    size_t loaded = 0;
+    for (size_t n = 0; n <= len; n++) {
+        hs_scenario *s = load_bytes(ex, n);
+        if (s) {
+            loaded++;
+            hs_scenario_free(s);
+        } else {
+            ck_assert_uint_ge(hs_diag_count(&g_diag), 1);
+        }
+    }
+    ck_assert_uint_ge(loaded, 1); /* at least the whole file */
+    free(ex);
+}
+END_TEST
+
+START_TEST(loader_mutations)
+{
+    /* deterministic byte mutations of a real scenario */
+    size_t len;
+    char *ex = read_example(&len);
+    char *buf = malloc(len + 64);
+    static const char pool[] = "{}[]:,-&*!|>'\"#% \n\t0123456789abc./";
+    uint32_t x = 7;
+    for (int round = 0; round < 3000; round++) {
+        memcpy(buf, ex, len);
+        size_t n = len;
+        int edits = 1 + round % 4;
+        for (int e = 0; e < edits; e++) {
+            x = x * 1664525u + 1013904223u;
+            size_t at = (x >> 8) % n;
+            x = x * 1664525u + 1013904223u;
+            char c = pool[(x >> 16) % (sizeof pool - 1)];
+            switch ((x >> 4) % 3) {
+            case 0: buf[at] = c; break;                                   /* replace */
+            case 1: memmove(buf + at + 1, buf + at, n - at); buf[at] = c; n++; break; /* insert */
+            default: memmove(buf + at, buf + at + 1, n - at - 1); n--; break;          /* delete */
+            }
+        }
+        hs_scenario *s = load_bytes(buf, n);
+        if (s)
+            hs_scenario_free(s);
+        else
+            ck_assert_uint_ge(hs_diag_count(&g_diag), 1);
+    }
+    free(buf);
+    free(ex);
+}
+END_TEST
+
+int main(void)
+{
+    wg_crypto_init();
+    Suite *s = suite_create("loader_robust");
+    TCase *tc = tcase_create("robust");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, loader_empty_inputs);
+    tcase_add_test(tc, loader_binary_garbage);
+    tcase_add_test(tc, loader_bad_encoding);
+    tcase_add_test(tc, loader_deep_nesting);
+    tcase_add_test(tc, loader_huge_input);
+    tcase_add_test(tc, loader_refused_yaml_features);
+    tcase_add_test(tc, loader_missing_file);
+    tcase_add_test(tc, loader_truncations);
+    tcase_add_test(tc, loader_mutations);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
