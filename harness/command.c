@@ -163,7 +163,8 @@ bool hs_command_parse(const char *line, hs_command *out, char *err, size_t errle
         case A_IF:
         case A_WG:
             if (!valid_name(w))
-                return fail(err, errlen, err_col, c, "'%s' is not a valid name for %s", w, argt_what(t));
+                return fail(err, errlen, err_col, c, "'%s' is not a valid %s name", w,
+                            t == A_NODE ? "node" : t == A_IF ? "interface" : "wireguard interface");
             strcpy(t == A_NODE ? out->node : out->iface, w);
             break;
         case A_PEER:
