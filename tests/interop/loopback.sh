@@ -99,6 +99,16 @@ Endpoint = 127.0.0.1:$portA
 AllowedIPs = 10.77.0.1/32, fd77::1/128
 EOF
 
+# Junk on the listen port (bash's /dev/udp): dropped, traced, harmless.
+printf 'junk' >"/dev/udp/127.0.0.1/$portA" || fail "cannot send a junk datagram"
+# A 148-byte "initiation" of zeros: right size, wrong mac1. cat writes the
+# file in one write(), so it is one datagram.
+{ printf '\001\000\000\000'; head -c 144 /dev/zero; } >"$tmp/fake-initiation"
+cat "$tmp/fake-initiation" >"/dev/udp/127.0.0.1/$portA" || fail "cannot send a fake initiation"
+wait_for 5 grep -q "packet-dropped: bad-type .*from 127.0.0.1" "$tmp/a.log" || fail "junk datagram not traced as dropped"
+wait_for 5 grep -q "recv handshake-initiation 148 B from 127.0.0.1" "$tmp/a.log" || fail "fake initiation not received"
+wait_for 5 grep -q "packet-dropped: bad-mac1 .*from 127.0.0.1" "$tmp/a.log" || fail "fake initiation not dropped for its mac1"
+
 # Pings through the tunnel, IPv4 and IPv6 inside: every reply, exit 0.
 for target in 10.77.0.1 fd77::1; do
   timeout 20 "$wgsim" peer "$tmp/b.conf" --ping "$target" --count 3 --interval 100ms \
