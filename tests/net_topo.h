@@ -179,6 +179,46 @@ static inline T_chain T_chain_new(uint64_t seed, sim_time delay)
     return c;
 }
 
+/* WireGuard on a and b of a chain: a = 10.99.0.1 (knows b's endpoint),
+ * b = 10.99.0.2 (learns a's). Keys drawn from a stream of the world seed. */
+typedef struct T_wgpair {
+    sim_wg *wa, *wb;
+    int peer_b; /* on a */
+    int peer_a; /* on b */
+} T_wgpair;
+
+static inline T_wgpair T_wg_pair(sim_world *w, sim_node *a, sim_node *b, const char *b_endpoint)
+{
+    T_wgpair p;
+    sim_rng keys;
+    sim_rng_init(&keys, sim_world_seed(w), "test-keys");
+    wg_device_config ca = {.listen_port = 51820, .platform = sim_node_platform(a)};
+    wg_device_config cb = {.listen_port = 51820, .platform = sim_node_platform(b)};
+    sim_rng_bytes(&keys, ca.private_key, WG_KEY_LEN);
+    sim_rng_bytes(&keys, cb.private_key, WG_KEY_LEN);
+    wg_key_clamp(ca.private_key);
+    wg_key_clamp(cb.private_key);
+    wg_prefix ta = T_pfx("10.99.0.1/24"), tb = T_pfx("10.99.0.2/24");
+    p.wa = sim_wg_new(a, "wg0", &ca, &ta);
+    p.wb = sim_wg_new(b, "wg0", &cb, &tb);
+    ck_assert_ptr_nonnull(p.wa);
+    ck_assert_ptr_nonnull(p.wb);
+    wg_prefix aip_b = T_pfx("10.99.0.2/32"), aip_a = T_pfx("10.99.0.1/32");
+    wg_peer_config pb = {.allowed_ips = &aip_b, .n_allowed_ips = 1};
+    wg_device_public_key(sim_wg_device(p.wb), pb.public_key);
+    if (b_endpoint) {
+        pb.has_endpoint = true;
+        ck_assert(wg_endpoint_parse(b_endpoint, &pb.endpoint));
+    }
+    wg_peer_config pa = {.allowed_ips = &aip_a, .n_allowed_ips = 1};
+    wg_device_public_key(sim_wg_device(p.wa), pa.public_key);
+    p.peer_b = sim_wg_add_peer(p.wa, &pb, true);
+    p.peer_a = sim_wg_add_peer(p.wb, &pa, true);
+    ck_assert_int_ge(p.peer_b, 0);
+    ck_assert_int_ge(p.peer_a, 0);
+    return p;
+}
+
 static inline int T_run_suite(Suite *s)
 {
     SRunner *sr = srunner_create(s);

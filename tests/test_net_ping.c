@@ -1,0 +1,83 @@
+/*
+ * test_net_ping.c — the ping generator across two routers: every echo
+ * answered, RTT = 6 one-way segment delays, loss and RTT statistics per
+ * window, errors recorded for sends without a route.
+ */
+#include "net_topo.h"
+
+START_TEST(test_ping_across_routers)
+{
+    T_chain c = T_chain_new(71, 5 * SIM_MS);
+    T_run(c.w, SIM_S);
+    sim_ping_config pc = {.dst = T_ip("10.0.2.10"), .start = 2 * SIM_S, .interval = SIM_S, .count = 10};
+    sim_ping *p = sim_ping_start(c.a, &pc);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_uint_eq(sim_ping_id(p), 0x5700);
+    T_run(c.w, 20 * SIM_S);
+    ck_assert_uint_eq(sim_ping_sample_count(p), 10);
+    sim_ping_stats st;
+    sim_ping_stats_between(p, 0, 20 * SIM_S, &st);
+    ck_assert_uint_eq(st.sent, 10);
+    ck_assert_uint_eq(st.received, 10);
+    ck_assert_uint_eq(st.errors, 0);
+    /* 3 segments each way, 5 ms each; the first echo also waits for 3
+     * ARP resolutions on the way there and 3 on the way back... of which
+     * b->r2 and r2->r1 are already learned from the requests (they target
+     * the asker's neighbour). */
+    ck_assert_int_eq(st.rtt_min, 30 * SIM_MS);
+    ck_assert_int_eq(st.rtt_max, sim_ping_sample_at(p, 0)->received - sim_ping_sample_at(p, 0)->sent);
+    ck_assert_int_gt(st.rtt_max, 30 * SIM_MS);
+    sim_ping_stats_between(p, 3 * SIM_S, 20 * SIM_S, &st);
+    ck_assert_uint_eq(st.sent, 9);
+    ck_assert_int_eq(st.rtt_max, 30 * SIM_MS);
+    ck_assert_int_eq(st.rtt_avg, 30 * SIM_MS);
+    for (size_t i = 0; i < 10; i++) {
+        const sim_ping_sample *s = sim_ping_sample_at(p, i);
+        ck_assert_uint_eq(s->seq, i);
+        ck_assert_int_eq(s->sent, 2 * SIM_S + (sim_time)i * SIM_S);
+    }
+    /* Routers forward the echo with a decremented TTL: b sees TTL 62. */
+    bool seen = false;
+    for (size_t i = 0; i < sim_trace_count(c.w); i++) {
+        const sim_trace_rec *r = sim_trace_at(c.w, i);
+        if (r->node == sim_node_id(c.b) && r->dir == SIM_DIR_IN && r->proto == SIM_IPPROTO_ICMP &&
+            r->icmp_type == SIM_ICMP_ECHO && r->icmp_id == 0x5700) {
+            ck_assert_int_eq(r->ttl, 62);
+            seen = true;
+        }
+    }
+    ck_assert(seen);
+    /* Loss on the core segment shows up in the statistics. */
+    sim_segment_config sc = {.delay = 5 * SIM_MS, .loss = 1.0};
+    ck_assert(sim_segment_set_config(c.s12, &sc));
+    sim_ping_config pc2 = {.dst = T_ip("10.0.2.10"), .interval = 500 * SIM_MS, .count = 4};
+    sim_ping *p2 = sim_ping_start(c.a, &pc2);
+    T_run(c.w, 30 * SIM_S);
+    sim_ping_stats_between(p2, 0, 30 * SIM_S, &st);
+    ck_assert_uint_eq(st.sent, 4);
+    ck_assert_uint_eq(st.received, 0);
+    ck_assert_uint_eq(sim_ping_id(p2), 0x5701);
+    /* No route: send errors are recorded, not counted as sent. */
+    wg_prefix def = T_pfx("0.0.0.0/0");
+    ck_assert_int_eq(sim_route_del(c.a, &def), SIM_OK);
+    sim_ping_config pc3 = {.dst = T_ip("10.0.2.10"), .count = 2};
+    sim_ping *p3 = sim_ping_start(c.a, &pc3);
+    T_run(c.w, 40 * SIM_S);
+    sim_ping_stats_between(p3, 0, 40 * SIM_S, &st);
+    ck_assert_uint_eq(st.errors, 2);
+    ck_assert_uint_eq(st.sent, 0);
+    ck_assert_int_eq(sim_ping_sample_at(p3, 0)->send_err, SIM_ENETUNREACH);
+    ck_assert_uint_ge(T_events_containing(c.w, "ENETUNREACH"), 2);
+    ck_assert_uint_eq(sim_world_ping_count(c.w), 3);
+    sim_world_free(c.w);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("net_ping");
+    TCase *tc = tcase_create("ping");
+    tcase_add_test(tc, test_ping_across_routers);
+    suite_add_tcase(s, tc);
+    return T_run_suite(s);
+}
