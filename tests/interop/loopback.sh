@@ -129,6 +129,17 @@ grep -q "^LOCAL_STATIC_PRIVATE_KEY = $privB\$" "$tmp/keys" || fail "key log has 
 grep -q "^PRESHARED_KEY = $psk\$" "$tmp/keys" || fail "key log has the wrong preshared key"
 [ "$(grep -c '^LOCAL_STATIC_PRIVATE_KEY' "$tmp/keys")" -eq 2 ] || fail "static key logged more than once per run"
 
+# PersistentKeepalive = 1 without any traffic: the handshake happens on its
+# own and a keepalive follows every second; --duration ends the run, exit 0.
+sed 's/^Endpoint = .*/&\nPersistentKeepalive = 1/' "$tmp/b.conf" >"$tmp/b-ka.conf"
+timeout 20 "$wgsim" peer "$tmp/b-ka.conf" --duration 2500ms --verbose >"$tmp/ka.out" 2>"$tmp/ka.log"
+rc=$?
+[ $rc -eq 0 ] || fail "persistent keepalive run: exit $rc, expected 0"
+grep -q "handshake-complete (initiator)" "$tmp/ka.log" || fail "persistent keepalive: no handshake"
+n=$(grep -c "send keepalive 32 B" "$tmp/ka.log")
+((n >= 2 && n <= 4)) || fail "persistent keepalive 1 s over 2.5 s: $n keepalives sent, expected 2..4"
+grep -q -- "--duration reached" "$tmp/ka.log" || fail "no trace of --duration"
+
 # SIGTERM: clean exit 0.
 running "$pidA" || fail "the answering side died"
 kill -TERM "$pidA"
