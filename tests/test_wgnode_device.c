@@ -127,6 +127,13 @@ START_TEST(test_transport_replay_rejected)
     wg_device_receive(P.b, 0, &local, &P.ep_a, copy, len);
     ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_REPLAY), 1);
     ck_assert_uint_eq(P.hb.n_delivered, 1);
+    /* A replayed initiation: its TAI64N is not newer than the last one. */
+    const fh_sent *init = fh_last_sent(&P.ha, WG_MSG_INITIATION);
+    memcpy(copy, init->data, init->len);
+    size_t responses = fh_count_sent(&P.hb, WG_MSG_RESPONSE, -1, false);
+    wg_device_receive(P.b, SEC(1), &local, &P.ep_a, copy, init->len);
+    ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_REPLAYED_TIMESTAMP), 1);
+    ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_RESPONSE, -1, false), responses);
     pair_free(&P);
 }
 END_TEST
@@ -351,6 +358,46 @@ START_TEST(test_names)
 }
 END_TEST
 
+START_TEST(test_many_peers)
+{
+    /* A hub with 10,000 peers: adds, lookups by key and by address,
+     * removals, all without scanning. */
+    fake_host h;
+    fh_init(&h, 9);
+    wg_device_config cfg = {.listen_port = 51820, .platform = WG_PLATFORM_FREEBSD};
+    memset(cfg.private_key, 7, WG_KEY_LEN);
+    wg_device *d = wg_device_new(&cfg, &h.ops);
+    ck_assert_ptr_nonnull(d);
+    enum { N = 10000 };
+    static uint8_t keys[N][WG_KEY_LEN];
+    for (int i = 0; i < N; i++) {
+        h.ops.random(&h, keys[i], WG_KEY_LEN);
+        wg_prefix pr = {.ip = wg_ip4(10, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i), .len = 32};
+        wg_peer_config pc = {.allowed_ips = &pr, .n_allowed_ips = 1};
+        memcpy(pc.public_key, keys[i], WG_KEY_LEN);
+        ck_assert_int_eq(wg_device_add_peer(d, &pc, 0), i);
+    }
+    ck_assert_uint_eq(wg_device_peer_count(d), N);
+    for (int i = 0; i < N; i += 97) {
+        ck_assert_int_eq(wg_device_find_peer(d, keys[i]), i);
+        wg_ip ip = wg_ip4(10, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i);
+        ck_assert_int_eq(wg_device_peer_for_ip(d, &ip), i);
+    }
+    for (int i = 0; i < N; i += 2)
+        ck_assert(wg_device_remove_peer(d, i));
+    ck_assert_uint_eq(wg_device_peer_count(d), N / 2);
+    ck_assert_int_eq(wg_device_find_peer(d, keys[0]), -1);
+    ck_assert_int_eq(wg_device_find_peer(d, keys[1]), 1);
+    wg_ip ip0 = wg_ip4(10, 0, 0, 0);
+    ck_assert_int_eq(wg_device_peer_for_ip(d, &ip0), -1);
+    ck_assert_int_eq(wg_device_next_deadline(d), WG_TIME_NEVER);
+    ck_assert_uint_eq(fh_count_keylog(&h, WG_KEYLOG_REMOTE_STATIC_PUBLIC_KEY), N);
+    wg_device_free(d);
+    wg_device_free(NULL);
+    fh_free(&h);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("wgnode_device");
@@ -367,6 +414,7 @@ int main(void)
     tcase_add_test(tc, test_keylog_for_wireshark);
     tcase_add_test(tc, test_down_up);
     tcase_add_test(tc, test_names);
+    tcase_add_test(tc, test_many_peers);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
