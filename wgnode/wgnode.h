@@ -343,7 +343,10 @@ void wg_device_public_key(const wg_device *dev, uint8_t out[WG_KEY_LEN]);
 uint16_t wg_device_listen_port(const wg_device *dev);
 wg_platform wg_device_platform(const wg_device *dev);
 
-/* Interface up/down (wg-up / wg-down): down drops sessions and queues. */
+/* Interface up/down (wg-up / wg-down): down drops sessions and queues.
+ * A new device starts up; bringing it up again sends staged packets and a
+ * keepalive to each peer with a persistent keepalive (Linux wg_open,
+ * FreeBSD/OpenBSD wg_timers_enable). */
 void wg_device_up(wg_device *dev, int64_t now);
 void wg_device_down(wg_device *dev, int64_t now);
 bool wg_device_is_up(const wg_device *dev);
