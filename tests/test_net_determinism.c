@@ -1,0 +1,164 @@
+/*
+ * test_net_determinism.c — the same topology and seed give byte-identical
+ * pcaps, traces, event logs and key logs, in one process and across
+ * processes; another seed gives different ones. The topology has loss and
+ * jitter on every segment and a WireGuard tunnel, so every random draw
+ * (segment streams, node streams for WireGuard keys and jitter) matters.
+ */
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "net_topo.h"
+
+static void hash_world(const sim_world *w, uint8_t out[32])
+{
+    /* BLAKE2s over every capture, the formatted trace, the events, the keys. */
+    size_t cap = 1 << 20, len = 0;
+    uint8_t *buf = malloc(cap);
+    ck_assert_ptr_nonnull(buf);
+#define ADD(p, n)                                                                                                      \
+    do {                                                                                                               \
+        size_t n_ = (n);                                                                                               \
+        while (len + n_ > cap) {                                                                                       \
+            cap *= 2;                                                                                                  \
+            buf = realloc(buf, cap);                                                                                   \
+            ck_assert_ptr_nonnull(buf);                                                                                \
+        }                                                                                                              \
+        memcpy(buf + len, (p), n_);                                                                                    \
+        len += n_;                                                                                                     \
+    } while (0)
+    for (size_t i = 0; i < sim_world_capture_count(w); i++) {
+        size_t n;
+        const uint8_t *d = sim_capture_data(sim_world_capture_at(w, i), &n);
+        ADD(d, n);
+    }
+    char line[512];
+    for (size_t i = 0; i < sim_trace_count(w); i++) {
+        const sim_trace_rec *r = sim_trace_at(w, i);
+        sim_trace_format(w, r, line, sizeof line);
+        ADD(line, strlen(line));
+        if (r->has_reason) {
+            sim_src_reason_format(&r->reason, line, sizeof line);
+            ADD(line, strlen(line));
+        }
+    }
+    for (size_t i = 0; i < sim_event_count(w); i++) {
+        const sim_event_rec *e = sim_event_at(w, i);
+        ADD(&e->t, sizeof e->t);
+        ADD(e->text, strlen(e->text));
+    }
+    size_t kl;
+    const char *k = sim_world_keylog(w, &kl);
+    ADD(k, kl);
+#undef ADD
+    wg_blake2s(out, 32, buf, len, NULL, 0);
+    free(buf);
+}
+
+static void run(uint64_t seed, uint8_t out[32], size_t *frames)
+{
+    T_chain c = T_chain_new(seed, 5 * SIM_MS);
+    sim_segment_config sc = {.delay = 5 * SIM_MS, .jitter = SIM_MS, .loss = 0.05};
+    ck_assert(sim_segment_set_config(c.s1, &sc));
+    ck_assert(sim_segment_set_config(c.s12, &sc));
+    ck_assert(sim_segment_set_config(c.s2, &sc));
+    sim_capture_segment(c.s12);
+    sim_capture_iface(sim_node_iface(c.a, "eth0"));
+    T_wgpair wp = T_wg_pair(c.w, c.a, c.b, "10.0.2.10:51820");
+    sim_capture_iface(sim_wg_iface(wp.wb));
+    sim_ping_config pc = {.dst = T_ip("10.99.0.2"), .start = SIM_S, .interval = 200 * SIM_MS, .count = 200};
+    sim_ping_start(c.a, &pc);
+    sim_ping_config pc2 = {.dst = T_ip("10.0.1.10"), .start = SIM_S, .interval = 300 * SIM_MS, .count = 100};
+    sim_ping_start(c.b, &pc2);
+    T_run(c.w, 60 * SIM_S);
+    hash_world(c.w, out);
+    if (frames)
+        *frames = (size_t)sim_capture_frames(sim_world_capture_at(c.w, 0));
+    sim_world_free(c.w);
+}
+
+START_TEST(test_same_seed_same_bytes)
+{
+    uint8_t h1[32], h2[32], h3[32];
+    size_t f1;
+    run(1234, h1, &f1);
+    ck_assert_uint_gt(f1, 400); /* the tunnel carried traffic */
+    run(1234, h2, NULL);
+    ck_assert_mem_eq(h1, h2, 32);
+    run(1235, h3, NULL);
+    ck_assert(memcmp(h1, h3, 32) != 0);
+    /* Across processes. */
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        uint8_t h[32];
+        run(1234, h, NULL);
+        _exit(write(fds[1], h, 32) == 32 ? 0 : 1);
+    }
+    close(fds[1]);
+    uint8_t hc[32];
+    ck_assert_int_eq(read(fds[0], hc, 32), 32);
+    close(fds[0]);
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ck_assert_mem_eq(h1, hc, 32);
+}
+END_TEST
+
+START_TEST(test_pcap_format)
+{
+    sim_world *w = T_world(5);
+    sim_segment *lan = T_seg(w, "lan", SIM_MS);
+    sim_node *a = T_node(w, "a", SIM_NODE_HOST), *b = T_node(w, "b", SIM_NODE_HOST);
+    T_if(a, "eth0", lan, "10.0.0.1/24");
+    T_if(b, "eth0", lan, "10.0.0.2/24");
+    sim_capture *cap = sim_capture_segment(lan);
+    ck_assert_str_eq(sim_capture_name(cap), "seg:lan");
+    wg_ip bip = T_ip("10.0.0.2");
+    sim_world_run_until(w, 500 * SIM_MS);
+    ck_assert_int_eq(sim_icmp_echo(a, &bip, 1, 1, 8, NULL), SIM_OK);
+    T_run(w, SIM_S);
+    size_t n;
+    const uint8_t *d = sim_capture_data(cap, &n);
+    /* Header: nanosecond magic (little-endian), 2.4, Ethernet. */
+    const uint8_t hdr[] = {0x4d, 0x3c, 0xb2, 0xa1, 2, 0, 4, 0};
+    ck_assert_mem_eq(d, hdr, sizeof hdr);
+    ck_assert_int_eq(d[20], 1);
+    /* Frames: 2 gratuitous ARPs at 0 + request, reply, echo, echo reply. */
+    ck_assert_uint_eq(sim_capture_frames(cap), 6);
+    /* The first record: wall time = epoch + 1 ms, 60-byte padded ARP. */
+    const uint8_t *r = d + 24;
+    uint32_t sec = (uint32_t)(r[0] | r[1] << 8 | r[2] << 16 | (uint32_t)r[3] << 24);
+    uint32_t nsec = (uint32_t)(r[4] | r[5] << 8 | r[6] << 16 | (uint32_t)r[7] << 24);
+    ck_assert_uint_eq(sec, (uint32_t)(SIM_DEFAULT_EPOCH_UNIX_NS / SIM_S));
+    ck_assert_uint_eq(nsec, 1000000);
+    ck_assert_uint_eq(r[8], 60);
+    char path[] = "/tmp/wgsim-net-pcap-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert(sim_capture_save(cap, path));
+    FILE *f = fopen(path, "rb");
+    fseek(f, 0, SEEK_END);
+    ck_assert_int_eq(ftell(f), (long)n);
+    fclose(f);
+    unlink(path);
+    ck_assert(!sim_capture_save(cap, "/nonexistent-dir/x.pcap"));
+    sim_world_free(w);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("net_determinism");
+    TCase *tc = tcase_create("determinism");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_same_seed_same_bytes);
+    tcase_add_test(tc, test_pcap_format);
+    suite_add_tcase(s, tc);
+    return T_run_suite(s);
+}
