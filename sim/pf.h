@@ -74,13 +74,16 @@ typedef struct pf_state {
 /* ---- rules ------------------------------------------------------- */
 
 /* An address match: any, this firewall's own addresses (pfSense "This
- * Firewall (self)": every interface address, VIPs included), or a prefix. */
-typedef enum pf_addr_kind { PF_ADDR_ANY = 0, PF_ADDR_SELF, PF_ADDR_PREFIX } pf_addr_kind;
+ * Firewall (self)": every interface address, VIPs included), a prefix, the
+ * addresses of one interface VIPs included (pf's dynamic "(wan)" plus the
+ * VIP list pfSense adds), or the networks of one interface ("wan:network"). */
+typedef enum pf_addr_kind { PF_ADDR_ANY = 0, PF_ADDR_SELF, PF_ADDR_PREFIX, PF_ADDR_IFADDR, PF_ADDR_IFNET } pf_addr_kind;
 typedef struct pf_addr_match {
     pf_addr_kind kind;
     uint32_t addr; /* host order */
     uint8_t plen;
     bool neg;      /* "!" */
+    char ifname[PF_IFNAMSIZ]; /* PF_ADDR_IFADDR / PF_ADDR_IFNET */
 } pf_addr_match;
 
 typedef enum pf_action { PF_PASS = 0, PF_BLOCK } pf_action;
@@ -124,6 +127,10 @@ typedef struct pf_host_ops {
     bool (*is_self)(void *ctx, uint32_t addr);
     /* The primary address of an interface ("(wan)"), false if none. */
     bool (*iface_addr)(void *ctx, const char *ifname, uint32_t *addr);
+    /* PF_ADDR_IFADDR / PF_ADDR_IFNET: is addr one of the interface's
+     * addresses (CARP VIPs included) / inside one of its networks? */
+    bool (*iface_has_addr)(void *ctx, const char *ifname, uint32_t addr);
+    bool (*iface_net_contains)(void *ctx, const char *ifname, uint32_t addr);
     /* Does an interface of that name exist (pfsync import)? */
     bool (*iface_exists)(void *ctx, const char *ifname);
     /* State table changes, for pfsync. Optional. */

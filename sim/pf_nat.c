@@ -38,6 +38,12 @@ bool pf_addr_match_test(const pf *p, const pf_addr_match *m, uint32_t addr)
         r = (addr & mask) == (m->addr & mask);
         break;
     }
+    case PF_ADDR_IFADDR:
+        r = p->ops.iface_has_addr && p->ops.iface_has_addr(p->ops.ctx, m->ifname, addr);
+        break;
+    case PF_ADDR_IFNET:
+        r = p->ops.iface_net_contains && p->ops.iface_net_contains(p->ops.ctx, m->ifname, addr);
+        break;
     default:
         r = false;
     }

@@ -782,6 +782,190 @@ sim_capture *sim_world_capture_at(const sim_world *w, size_t i);
 const char *sim_world_keylog(const sim_world *w, size_t *len);
 bool sim_world_save_keylog(const sim_world *w, const char *path);
 
+/* ------------------------------------------------------------------ */
+/* Firewall models (pfSense-like): CARP, pf, pfsync, gateways         */
+/* sim/firewall.c and friends; rules and sources in docs/models.md    */
+/* ("CARP", "pf", "pfsync", "Gateways", "Firewall node").             */
+/* ------------------------------------------------------------------ */
+
+typedef struct sim_fw sim_fw;
+
+typedef enum sim_carp_state { SIM_CARP_INIT = 0, SIM_CARP_BACKUP, SIM_CARP_MASTER } sim_carp_state;
+const char *sim_carp_state_name(sim_carp_state s);
+
+typedef struct sim_fw_options {
+    bool floating_states;  /* pf state policy floating; default if-bound (pfSense since 2024-01) */
+    bool no_auto_route_to; /* omit pfSense's "self traffic from a WAN's addresses route-to its gateway" */
+    bool no_reply_to;      /* pfSense "Disable reply-to" */
+    bool no_carp_preempt;  /* net.inet.carp.preempt=0 (pfSense forces 1) */
+} sim_fw_options;
+
+/* Gives node n the firewall models (any node kind: a router may use it for
+ * NAT). Hooks, the CARP L2 ops and listeners are installed at once; pf
+ * filtering is active on SIM_NODE_FIREWALL nodes and, on other kinds, once
+ * NAT or filter rules are set. Configure, then sim_fw_start(). opt may be
+ * NULL. Returns the existing instance when already attached. The world
+ * frees it. */
+sim_fw *sim_fw_attach(sim_node *n, const sim_fw_options *opt);
+sim_fw *sim_node_fw(const sim_node *n);
+sim_node *sim_fw_node(const sim_fw *f);
+
+/* A CARP VIP: the address is added to the interface at once (is_carp,
+ * vhid). All VIPs of one vhid must share interface, advbase, advskew and
+ * password. SIM_EINVAL: unknown interface, vhid 0, advskew > 254. */
+typedef struct sim_carp_vip {
+    const char *ifname;
+    uint8_t vhid;
+    wg_prefix addr;       /* the VIP and its prefix length */
+    uint8_t advbase;      /* seconds; 0 = 1 (pfSense default) */
+    uint8_t advskew;      /* 0..254 */
+    const char *password; /* NULL = "" */
+} sim_carp_vip;
+sim_err sim_fw_add_carp_vip(sim_fw *f, const sim_carp_vip *v);
+
+typedef enum sim_fw_addr_kind { SIM_FW_ANY = 0, SIM_FW_SELF, SIM_FW_PREFIX } sim_fw_addr_kind;
+typedef struct sim_fw_addr {
+    sim_fw_addr_kind kind; /* SIM_FW_SELF: every address of this node, VIPs included */
+    wg_prefix prefix;
+    bool neg;
+} sim_fw_addr;
+
+/* Outbound NAT (pfSense manual outbound NAT): first match on the outgoing
+ * interface; also matches the node's own packets (source `self`). */
+typedef struct sim_fw_nat_rule {
+    const char *ifname;   /* outgoing interface, required */
+    uint8_t proto;        /* 0 any, 1 icmp, 6 tcp, 17 udp */
+    sim_fw_addr src, dst;
+    uint16_t sport;       /* 0 any */
+    bool to_interface;    /* translate to the interface's primary address */
+    wg_ip to_addr;        /* else to this address (e.g. a VIP) */
+    bool static_port;
+    const char *label;    /* NULL: "nat N" */
+} sim_fw_nat_rule;
+sim_err sim_fw_set_nat(sim_fw *f, const sim_fw_nat_rule *r, size_t n);
+
+#define SIM_FW_DIR_IN 0
+#define SIM_FW_DIR_OUT 1
+#define SIM_FW_DIR_ANY (-1)
+/* A filter rule: ordered, first match wins, pass keeps state. Pass rules
+ * in on an interface with a gateway get reply-to that gateway (pfSense)
+ * unless the rule names its own gateway (route-to) or reply-to is off. */
+typedef struct sim_fw_rule {
+    bool block;
+    const char *ifname;   /* NULL: any interface */
+    int dir;              /* SIM_FW_DIR_* */
+    uint8_t proto;        /* 0 any */
+    sim_fw_addr src, dst;
+    uint16_t sport, dport; /* 0 any */
+    bool no_state;
+    const char *gateway;  /* policy routing: route-to this gateway */
+    const char *label;
+} sim_fw_rule;
+/* Installing a filter (even an empty one) blocks unmatched inbound
+ * packets; without one every interface passes inbound traffic (with
+ * reply-to on gateway interfaces). Outbound always passes with state. */
+sim_err sim_fw_set_filter(sim_fw *f, const sim_fw_rule *r, size_t n);
+
+/* A monitored gateway (dpinger defaults when a duration is 0). */
+typedef struct sim_fw_gateway {
+    const char *name;
+    const char *ifname;
+    wg_ip addr;
+    wg_ip monitor;          /* family 0: the gateway address */
+    bool monitor_disabled;  /* always online */
+    sim_time probe_interval, loss_interval, time_period, alert_interval, latency_low, latency_high;
+    double loss_low, loss_high; /* percent; 0 = default */
+} sim_fw_gateway;
+sim_err sim_fw_add_gateway(sim_fw *f, const sim_fw_gateway *g);
+
+typedef enum sim_gw_status { SIM_GW_ONLINE = 0, SIM_GW_DELAY, SIM_GW_LOSS, SIM_GW_DOWN } sim_gw_status;
+const char *sim_gw_status_name(sim_gw_status s);
+typedef enum sim_gw_trigger {
+    SIM_GW_TRIGGER_DOWN = 0, /* pfSense "Member down" (default) */
+    SIM_GW_TRIGGER_LOSS,
+    SIM_GW_TRIGGER_LATENCY,
+    SIM_GW_TRIGGER_LOSS_OR_LATENCY,
+} sim_gw_trigger;
+typedef struct sim_fw_group_member {
+    const char *gateway;
+    int tier; /* 1..5, lower preferred */
+} sim_fw_group_member;
+sim_err sim_fw_add_gateway_group(sim_fw *f, const char *name, sim_gw_trigger trigger, const sim_fw_group_member *m,
+                                 size_t n);
+/* A route (dst 0.0.0.0/0 = the default route) via a gateway or a group;
+ * for a group it follows the best member (fixup_default_gateway).
+ * SIM_ENOENT: unknown name. Replaces a route of the same prefix. */
+sim_err sim_fw_route_via(sim_fw *f, const wg_prefix *dst, const char *gateway_or_group);
+
+/* pfsync between two HA peers: a lagged channel (not packets). */
+typedef struct sim_fw_pfsync_options {
+    sim_time flush_interval; /* 0: 1 s ("updates sent within 1 s") */
+    bool no_defer;           /* pfSense runs pfsync -defer: new states pushed at once */
+    sim_time delay;          /* transit time; 0: none */
+    const char *sync_ifname; /* NULL: always up while powered; else that link must be up on both */
+} sim_fw_pfsync_options;
+sim_err sim_fw_pfsync_pair(sim_fw *a, sim_fw *b, const sim_fw_pfsync_options *o);
+
+/* Boots the models now: CARP vhids INIT -> BACKUP, gateway monitors,
+ * generated pf rules, routes via gateways. Call once after configuring. */
+void sim_fw_start(sim_fw *f);
+
+/* Commands. power-off / power-on / reboot are sim_node_set_power: the
+ * models stop with the node and boot again (CARP through INIT, fresh pf
+ * states, maintenance mode kept, carp-disable forgotten). */
+sim_err sim_fw_maintenance(sim_fw *f, bool on);       /* persistent: advskew 254 on every VIP */
+bool sim_fw_maintenance_on(const sim_fw *f);
+sim_err sim_fw_carp_enable(sim_fw *f, bool on);       /* carp-disable / carp-enable */
+bool sim_fw_carp_enabled(const sim_fw *f);
+size_t sim_fw_states_kill(sim_fw *f);                 /* states-kill N */
+/* gateway-down N / gateway-up N: the node stops answering and forwarding
+ * (every IPv4 packet it receives is dropped; ARP still answers). */
+void sim_node_set_gateway_down(sim_node *n, bool down);
+bool sim_node_gateway_down(const sim_node *n);
+
+/* Inspection. */
+typedef struct sim_fw_carp_info {
+    sim_carp_state state;
+    char ifname[16];
+    uint8_t vhid, advbase, advskew; /* configured advskew in effect (254 in maintenance) */
+    uint8_t advertised_skew;        /* min(advskew + demotion, 240) */
+    int demotion;                   /* net.inet.carp.demotion */
+    uint64_t ads_sent, ads_received;
+} sim_fw_carp_info;
+/* ifname NULL: the first vhid with that number on any interface. */
+bool sim_fw_carp_info_get(const sim_fw *f, const char *ifname, uint8_t vhid, sim_fw_carp_info *out);
+sim_carp_state sim_fw_carp_state(const sim_fw *f, uint8_t vhid); /* INIT when unknown */
+
+typedef struct sim_fw_gateway_info {
+    sim_gw_status status;
+    double loss;        /* percent over the window */
+    sim_time latency;   /* average */
+    char ifname[16];
+    wg_ip addr;
+} sim_fw_gateway_info;
+bool sim_fw_gateway_info_get(const sim_fw *f, const char *name, sim_fw_gateway_info *out);
+
+typedef struct sim_fw_state_info {
+    uint8_t proto;
+    char ifname[16];      /* "" = floating */
+    bool outbound;        /* created by an outbound packet */
+    wg_endpoint src;      /* the initiator as the stack saw it (before NAT) */
+    wg_endpoint nat_src;  /* the initiator on the wire (after NAT; == src without NAT) */
+    wg_endpoint dst;      /* the other end */
+    bool translated;
+    bool from_pfsync;
+    uint32_t creatorid;
+    sim_time expires;
+} sim_fw_state_info;
+/* Live pf states, in table order. */
+size_t sim_fw_state_count(const sim_fw *f);
+bool sim_fw_state_at(const sim_fw *f, size_t i, sim_fw_state_info *out);
+/* "wan udp 198.51.100.2:51820 (198.51.100.1:51820) -> 192.0.2.10:51820 [pfsync]" */
+const char *sim_fw_state_format(const sim_fw_state_info *s, char *buf, size_t len);
+/* Packets pf dropped: by a rule, a failed NAT translation, a state collision. */
+typedef enum sim_fw_drop { SIM_FW_DROP_RULE = 0, SIM_FW_DROP_NAT, SIM_FW_DROP_STATE } sim_fw_drop;
+uint64_t sim_fw_drops(const sim_fw *f, sim_fw_drop d);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,1201 @@
+/*
+ * firewall.c — the pfSense-like firewall node: plugs CARP (carp.c), pf
+ * (pf_*.c), pfsync (pfsync.c) and the gateway monitor (gateway.c) into the
+ * simulated network through its public hooks (sim.h):
+ *
+ *  - CARP: adverts are real IP protocol 112 packets to 224.0.0.18 (TTL 255,
+ *    DSCP 56, DF, Ethernet source = vMAC) sent on the VIP's interface and
+ *    received through the protocol handler; the L2 ops make only a MASTER
+ *    answer ARP for its VIPs (with the vMAC) and accept frames to the vMAC
+ *    (ha-model.md §1.5, ARP/ETH); a MASTER installs the VIP's prefix route
+ *    unless a connected route for it exists (INC in_addprefix), going
+ *    BACKUP/INIT removes it, the address stays (C carp_ifa_delroute);
+ *    becoming MASTER sends one gratuitous ARP per VIP with the vMAC.
+ *  - pf: pf_test on the IN hook of the arrival interface and on the OUT
+ *    hook of the outgoing interface; translations are written into the
+ *    packet; route-to / reply-to move the packet to another interface and
+ *    next hop, and pf runs again there, as pf_route does (pf.c).
+ *  - pfSense rule generation (ha-model.md §3, FLT filter.inc): per
+ *    interface with a gateway, `pass out route-to (if gw) from <if
+ *    addresses and VIPs> to !<if networks>`; pass-in rules on such
+ *    interfaces get `reply-to (if gw)`; CARP passes (filter.inc "pass quick
+ *    proto carp"). An interface has a gateway when a configured gateway is
+ *    on it, else when a static route's next hop is on its network.
+ *  - gateways: dpinger probes are ICMP echo requests from the interface
+ *    address to the monitor address; routes via a group follow
+ *    fixup_default_gateway on every status change.
+ *  - every datagram pf touches records why: SIM_SRC_F_NAT / _REPLY_TO /
+ *    _ROUTE_TO and the rule in the packet's source reason.
+ */
+#include "sim/carp.h"
+#include "sim/gateway.h"
+#include "sim/net.h"
+#include "sim/pf.h"
+#include "sim/pfsync.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FW_MAX_VIPS 64
+#define FW_MAX_FOLLOW 16
+#define DSCP_CARP 56          /* net.inet.carp.dscp default (ha-model.md §1.1) */
+#define GW_ICMP_ID_BASE 0xd900 /* echo ids of the gateway monitors */
+
+typedef struct fw_vip {
+    char ifname[16];
+    uint32_t ifindex;
+    uint8_t vhid, advbase, advskew;
+    wg_prefix addr;
+    uint8_t key[CARP_KEY_LEN];
+} fw_vip;
+
+typedef struct fw_follow {
+    wg_prefix dst;
+    char name[32];
+} fw_follow;
+
+struct sim_fw {
+    sim_pending pend; /* owned by the world: freed at sim_world_free */
+    sim_node *n;
+    sim_world *w;
+    sim_engine *eng;
+    sim_fw_options opt;
+    bool started;
+    bool pf_active;
+    bool gateway_down;
+    /* CARP */
+    carp carp;
+    bool carp_live;       /* carp initialised (node up and started) */
+    fw_vip vips[FW_MAX_VIPS];
+    size_t n_vips;
+    bool maintenance;     /* persistent (pfSense config flag) */
+    bool carp_disabled;   /* "Temporarily Disable CARP": not persistent */
+    /* pf */
+    pf pf;
+    pf_filter_rule *user_rules;
+    char (*user_gw)[32]; /* per user rule: its gateway name or "" */
+    size_t n_user_rules;
+    bool has_filter;
+    char note[160];       /* drop notes must outlive the hook call */
+    /* pfsync */
+    pfsync ps;
+    bool has_pfsync;
+    char sync_ifname[16];
+    /* gateways */
+    gw_set gws;
+    fw_follow follow[FW_MAX_FOLLOW];
+    size_t n_follow;
+};
+
+/* ------------------------------------------------------------------ */
+/* small helpers                                                      */
+/* ------------------------------------------------------------------ */
+
+static uint32_t u32(const wg_ip *ip) { return wg_ip4_to_u32(ip); }
+static wg_ip ip4(uint32_t a) { return wg_ip4_from_u32(a); }
+
+static sim_iface *iface_named(const sim_fw *f, const char *name)
+{
+    return name && name[0] ? sim_node_iface(f->n, name) : NULL;
+}
+
+static const char *ifname_of(const sim_fw *f, uint32_t ifindex)
+{
+    sim_iface *ifp = sim_node_iface_by_index(f->n, ifindex);
+    return ifp ? sim_iface_name(ifp) : "";
+}
+
+static bool prefix_has(const wg_ip *net, uint8_t plen, uint32_t a)
+{
+    uint32_t mask = plen == 0 ? 0 : plen >= 32 ? 0xffffffffu : ~((1u << (32 - plen)) - 1);
+    return ((u32(net) ^ a) & mask) == 0;
+}
+
+const char *sim_carp_state_name(sim_carp_state s) { return carp_state_name((carp_state)s); }
+const char *sim_gw_status_name(sim_gw_status s) { return gw_status_name((gw_status)s); }
+
+sim_node *sim_fw_node(const sim_fw *f) { return f->n; }
+
+/* ------------------------------------------------------------------ */
+/* pf host callbacks                                                  */
+/* ------------------------------------------------------------------ */
+
+static bool cb_is_self(void *ctx, uint32_t a)
+{
+    sim_fw *f = ctx;
+    wg_ip ip = ip4(a);
+    return sim_node_find_addr(f->n, &ip, NULL) != NULL;
+}
+
+static bool cb_iface_addr(void *ctx, const char *ifname, uint32_t *a)
+{
+    sim_fw *f = ctx;
+    sim_iface *ifp = iface_named(f, ifname);
+    const sim_addr *pa = ifp ? sim_iface_primary_addr(ifp) : NULL;
+    if (!pa)
+        return false;
+    *a = u32(&pa->ip);
+    return true;
+}
+
+static bool cb_iface_has_addr(void *ctx, const char *ifname, uint32_t a)
+{
+    sim_fw *f = ctx;
+    sim_iface *ifp = iface_named(f, ifname);
+    if (!ifp)
+        return false;
+    for (size_t i = 0; i < sim_iface_addr_count(ifp); i++) {
+        const sim_addr *x = sim_iface_addr_at(ifp, i);
+        if (x->ip.family == 4 && u32(&x->ip) == a)
+            return true;
+    }
+    return false;
+}
+
+static bool cb_iface_net_contains(void *ctx, const char *ifname, uint32_t a)
+{
+    sim_fw *f = ctx;
+    sim_iface *ifp = iface_named(f, ifname);
+    if (!ifp)
+        return false;
+    for (size_t i = 0; i < sim_iface_addr_count(ifp); i++) {
+        const sim_addr *x = sim_iface_addr_at(ifp, i);
+        if (x->ip.family == 4 && !x->is_carp && prefix_has(&x->ip, x->plen, a))
+            return true;
+    }
+    return false;
+}
+
+static bool cb_iface_exists(void *ctx, const char *ifname) { return iface_named(ctx, ifname) != NULL; }
+
+static void cb_state_changed(void *ctx, const pf_state *s, pf_sync_kind k)
+{
+    sim_fw *f = ctx;
+    if (f->has_pfsync)
+        pfsync_queue(&f->ps, s, k);
+}
+
+/* ------------------------------------------------------------------ */
+/* rule generation (pfSense filter.inc, ha-model.md §3)               */
+/* ------------------------------------------------------------------ */
+
+/* The gateway of an interface: a configured gateway on it, else the next
+ * hop of a static route that lies on one of its networks. */
+static bool iface_gateway(const sim_fw *f, const char *ifname, uint32_t *gw)
+{
+    for (size_t i = 0; i < f->gws.n; i++)
+        if (!strcmp(f->gws.g[i]->ifname, ifname)) {
+            *gw = f->gws.g[i]->addr;
+            return true;
+        }
+    sim_iface *ifp = iface_named(f, ifname);
+    if (!ifp || sim_iface_kind_of(ifp) != SIM_IFACE_ETHERNET)
+        return false;
+    for (size_t i = 0; i < sim_node_route_count(f->n); i++) {
+        const sim_route *r = sim_node_route_at(f->n, i);
+        if (r->origin != SIM_RT_STATIC || r->gateway.family != 4)
+            continue;
+        if (cb_iface_net_contains((void *)f, ifname, u32(&r->gateway))) {
+            *gw = u32(&r->gateway);
+            return true;
+        }
+    }
+    return false;
+}
+
+static void build_rules(sim_fw *f)
+{
+    size_t nif = sim_node_iface_count(f->n);
+    size_t cap = 2 + 2 * nif + f->n_user_rules;
+    pf_filter_rule *r = calloc(cap, sizeof *r);
+    if (!r)
+        abort();
+    size_t k = 0;
+    /* filter.inc: "pass quick proto carp" (pfSense keeps state no-sync; a
+     * state for multicast adverts is never used, so none is made here). */
+    r[k] = (pf_filter_rule){.action = PF_PASS, .dir = -1, .proto = CARP_PROTO, .no_state = true};
+    snprintf(r[k++].label, sizeof r[0].label, "pfSense: pass quick proto carp");
+    /* Self traffic: pass out route-to (if gw) from <if addrs + VIPs> to
+     * !<if networks> (FLT, ha-model.md §3 "Self traffic"). */
+    if (!f->opt.no_auto_route_to)
+        for (uint32_t i = 1; i <= nif; i++) {
+            const char *ifn = ifname_of(f, i);
+            uint32_t gw;
+            if (!iface_gateway(f, ifn, &gw))
+                continue;
+            pf_filter_rule *x = &r[k++];
+            *x = (pf_filter_rule){.action = PF_PASS, .dir = PF_OUT, .rt = PF_RT_ROUTETO, .rt_addr = gw};
+            x->src.kind = PF_ADDR_IFADDR;
+            snprintf(x->src.ifname, sizeof x->src.ifname, "%s", ifn);
+            x->dst.kind = PF_ADDR_IFNET;
+            x->dst.neg = true;
+            snprintf(x->dst.ifname, sizeof x->dst.ifname, "%s", ifn);
+            snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", ifn);
+            char b[16];
+            wg_ip g = ip4(gw);
+            snprintf(x->label, sizeof x->label, "pfSense: self traffic from %s route-to %s", ifn, wg_ip_format(&g, b));
+        }
+    /* User rules, with reply-to added to pass-in rules on gateway
+     * interfaces (FLT: unless the rule has its own gateway or reply-to is
+     * disabled). Without a filter: an implicit pass in on every interface. */
+    size_t nu = f->has_filter ? f->n_user_rules : 0;
+    for (size_t i = 0; i < nu; i++) {
+        pf_filter_rule *x = &r[k++];
+        *x = f->user_rules[i];
+        uint32_t gw;
+        if (f->user_gw[i][0]) {
+            gateway *g = gw_find(&f->gws, f->user_gw[i]);
+            if (g) {
+                x->rt = PF_RT_ROUTETO;
+                x->rt_addr = g->addr;
+                snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", g->ifname);
+            }
+        } else if (x->action == PF_PASS && x->dir == PF_IN && x->ifname[0] && !f->opt.no_reply_to &&
+                   iface_gateway(f, x->ifname, &gw)) {
+            x->rt = PF_RT_REPLYTO;
+            x->rt_addr = gw;
+            snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", x->ifname);
+        }
+    }
+    if (!f->has_filter)
+        for (uint32_t i = 1; i <= nif; i++) {
+            const char *ifn = ifname_of(f, i);
+            pf_filter_rule *x = &r[k++];
+            *x = (pf_filter_rule){.action = PF_PASS, .dir = PF_IN};
+            snprintf(x->ifname, sizeof x->ifname, "%s", ifn);
+            snprintf(x->label, sizeof x->label, "pass in on %s (no filter configured)", ifn);
+            uint32_t gw;
+            if (!f->opt.no_reply_to && iface_gateway(f, ifn, &gw)) {
+                x->rt = PF_RT_REPLYTO;
+                x->rt_addr = gw;
+                snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", ifn);
+            }
+        }
+    pf_set_rules(&f->pf, r, k);
+    free(r);
+}
+
+/* ------------------------------------------------------------------ */
+/* pf on the packet path                                              */
+/* ------------------------------------------------------------------ */
+
+static bool pkt_summary(const sim_pkt *p, pf_pkt *out, sim_ipv4_info *ip)
+{
+    if (!sim_ipv4_parse(p->data, p->len, ip))
+        return false;
+    memset(out, 0, sizeof *out);
+    out->proto = ip->proto;
+    out->src = u32(&ip->src);
+    out->dst = u32(&ip->dst);
+    if (ip->proto == SIM_IPPROTO_UDP) {
+        out->sport = ip->sport;
+        out->dport = ip->dport;
+        return true;
+    }
+    if (ip->proto == SIM_IPPROTO_ICMP) {
+        /* Echo request/reply: the id is the "port" (pf_test_state_icmp).
+         * Other ICMP messages (errors) pass without pf (see docs). */
+        if (ip->icmp_type != SIM_ICMP_ECHO && ip->icmp_type != SIM_ICMP_ECHO_REPLY)
+            return false;
+        out->sport = out->dport = ip->icmp_id;
+        return true;
+    }
+    /* CARP has its own pass rule; other protocols: no ports. */
+    return true;
+}
+
+static void apply(sim_pkt *p, const pf_pkt *pk)
+{
+    wg_ip s = ip4(pk->src), d = ip4(pk->dst);
+    if (pk->proto == SIM_IPPROTO_ICMP) {
+        size_t hl = (size_t)(p->data[0] & 0xf) * 4;
+        sim_ipv4_rewrite(p->data, p->len, &s, &d, -1, -1);
+        if (hl + 8 <= p->len) {
+            p->data[hl + 4] = (uint8_t)(pk->sport >> 8);
+            p->data[hl + 5] = (uint8_t)pk->sport;
+            sim_ipv4_fix_checksums(p->data, p->len);
+        }
+        return;
+    }
+    sim_ipv4_rewrite(p->data, p->len, &s, &d, pk->proto == SIM_IPPROTO_UDP ? pk->sport : -1,
+                     pk->proto == SIM_IPPROTO_UDP ? pk->dport : -1);
+}
+
+static void add_policy(sim_pkt *p, const char *fmt, const char *text)
+{
+    size_t l = strlen(p->reason.policy);
+    snprintf(p->reason.policy + l, sizeof p->reason.policy - l, fmt, l ? "; " : "", text);
+}
+
+static sim_verdict hook_in(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *p)
+{
+    sim_fw *f = ctx;
+    (void)n, (void)pt;
+    if (f->gateway_down) {
+        p->drop_note = "gateway down";
+        return SIM_DROP;
+    }
+    if (!f->pf_active)
+        return SIM_PASS;
+    pf_pkt pk;
+    sim_ipv4_info ip;
+    if (!pkt_summary(p, &pk, &ip) || pk.proto == CARP_PROTO)
+        return SIM_PASS;
+    pf_result r = pf_test(&f->pf, PF_IN, ifname_of(f, p->in_ifindex), &pk);
+    if (r.action != PF_PASS) {
+        snprintf(f->note, sizeof f->note, "pf: %s", r.note);
+        p->drop_note = f->note;
+        return SIM_DROP;
+    }
+    if (r.translated)
+        apply(p, &pk);
+    return SIM_PASS;
+}
+
+static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *p)
+{
+    sim_fw *f = ctx;
+    (void)pt;
+    if (!f->pf_active)
+        return SIM_PASS;
+    pf_pkt pk;
+    sim_ipv4_info ip;
+    if (!pkt_summary(p, &pk, &ip) || pk.proto == CARP_PROTO)
+        return SIM_PASS;
+    uint32_t ifx = p->out_ifindex;
+    /* pf_route runs pf_test again on the interface route-to picks; one
+     * level is enough (the second pass can only confirm that interface). */
+    for (int pass = 0; pass < 2; pass++) {
+        pf_result r = pf_test(&f->pf, PF_OUT, ifname_of(f, ifx), &pk);
+        if (r.action != PF_PASS) {
+            snprintf(f->note, sizeof f->note, "pf: %s", r.note);
+            p->drop_note = f->note;
+            return SIM_DROP;
+        }
+        if (r.translated) {
+            apply(p, &pk);
+            if (r.nat_rule >= 0) {
+                p->reason.flags |= SIM_SRC_F_NAT;
+                add_policy(p, "%snat: %s", r.note);
+            }
+        }
+        if (r.rt == PF_RT_NONE)
+            break;
+        sim_iface *to = sim_node_iface(n, r.rt_ifname);
+        if (!to)
+            break;
+        p->reason.flags |= r.rt == PF_RT_REPLYTO ? SIM_SRC_F_REPLY_TO : SIM_SRC_F_ROUTE_TO;
+        char b[WG_IP_STRLEN], t[64];
+        wg_ip gw = ip4(r.rt_addr);
+        snprintf(t, sizeof t, "%s %s %s", r.rt == PF_RT_REPLYTO ? "reply-to" : "route-to", r.rt_ifname,
+                 wg_ip_format(&gw, b));
+        add_policy(p, "%s%s", t);
+        p->nexthop = gw;
+        p->route = NULL;
+        uint32_t nx = sim_iface_index(to);
+        if (nx == ifx)
+            break;
+        ifx = nx;
+        p->out_ifindex = nx;
+    }
+    return SIM_PASS;
+}
+
+/* ------------------------------------------------------------------ */
+/* CARP glue                                                          */
+/* ------------------------------------------------------------------ */
+
+static void carp_cb_send_ad(void *ctx, carp_vhid *v, const uint8_t ad[CARP_HDR_LEN])
+{
+    sim_fw *f = ctx;
+    sim_iface *ifp = sim_node_iface_by_index(f->n, v->ifindex);
+    if (!ifp)
+        return;
+    /* IP source: the parent interface's best address, non-CARP preferred
+     * (carp_best_ifa); Ethernet source: the vMAC (ha-model.md §1.1). */
+    const sim_addr *pa = sim_iface_primary_addr(ifp);
+    wg_ip src = pa ? pa->ip : ip4(v->vips[0]);
+    sim_mac vmac;
+    carp_vmac(v->vhid, vmac.b);
+    sim_ip_send_opts o = {.src = src, .ifindex = v->ifindex, .ttl = CARP_DFLTTL, .tos = DSCP_CARP << 2,
+                          .df = true, .src_mac = &vmac, .src_kind = SIM_SRC_EXPLICIT};
+    wg_ip dst = ip4(CARP_GROUP_V4);
+    sim_ip_send(f->n, CARP_PROTO, &dst, ad, CARP_HDR_LEN, &o);
+}
+
+static void carp_cb_send_garp(void *ctx, carp_vhid *v, uint32_t vip)
+{
+    sim_fw *f = ctx;
+    sim_iface *ifp = sim_node_iface_by_index(f->n, v->ifindex);
+    if (!ifp)
+        return;
+    sim_mac vmac;
+    carp_vmac(v->vhid, vmac.b);
+    wg_ip a = ip4(vip);
+    sim_arp_announce(ifp, &a, &vmac);
+}
+
+static const fw_vip *vip_cfg(const sim_fw *f, uint32_t ifindex, uint32_t vip)
+{
+    for (size_t i = 0; i < f->n_vips; i++)
+        if (f->vips[i].ifindex == ifindex && u32(&f->vips[i].addr.ip) == vip)
+            return &f->vips[i];
+    return NULL;
+}
+
+static void carp_routes(sim_fw *f, carp_vhid *v, bool master)
+{
+    for (size_t i = 0; i < v->n_vips; i++) {
+        const fw_vip *c = vip_cfg(f, v->ifindex, v->vips[i]);
+        if (!c)
+            continue;
+        wg_prefix pre = c->addr;
+        const sim_route *ex = sim_node_route_find(f->n, &pre);
+        if (master) {
+            /* carp_addroute -> in_addprefix: only when no route for the
+             * prefix exists (the interface's own address owns it). */
+            if (!ex) {
+                sim_route r = {.dst = pre, .ifindex = v->ifindex, .ifa = c->addr.ip, .origin = SIM_RT_CARP};
+                snprintf(r.tag, sizeof r.tag, "vhid %u", v->vhid);
+                sim_route_add(f->n, &r);
+            }
+        } else if (ex && ex->origin == SIM_RT_CARP && wg_ip_eq(&ex->ifa, &c->addr.ip)) {
+            sim_route_del(f->n, &pre);
+        }
+    }
+}
+
+static void carp_cb_state(void *ctx, carp_vhid *v, carp_state from, carp_state to, const char *why)
+{
+    sim_fw *f = ctx;
+    sim_event_log(f->w, SIM_EV_MODEL, f->n, v->ifindex, "carp", "%s/%s vhid %u %s -> %s (%s)", sim_node_name(f->n),
+                  ifname_of(f, v->ifindex), v->vhid, carp_state_name(from), carp_state_name(to), why);
+    carp_routes(f, v, to == CARP_MASTER);
+}
+
+static carp_vhid *vhid_of(const sim_fw *f, sim_iface *ifp, uint8_t vhid)
+{
+    if (!f->carp_live)
+        return NULL;
+    return carp_find(&f->carp, sim_iface_index(ifp), vhid);
+}
+
+static bool l2_accept_mac(void *ctx, sim_iface *ifp, const sim_mac *mac)
+{
+    /* carp_forus: frames to the vMAC are accepted only by a MASTER. */
+    sim_fw *f = ctx;
+    if (mac->b[0] || mac->b[1] || mac->b[2] != 0x5e || mac->b[3] || mac->b[4] != 1)
+        return false;
+    carp_vhid *v = vhid_of(f, ifp, mac->b[5]);
+    return v && v->state == CARP_MASTER;
+}
+
+static bool l2_arp_answer(void *ctx, sim_iface *ifp, const sim_addr *a, sim_mac *mac_out)
+{
+    /* carp_iamatch: only the MASTER answers, with the vMAC. */
+    sim_fw *f = ctx;
+    carp_vhid *v = vhid_of(f, ifp, a->vhid);
+    if (!v || v->state != CARP_MASTER)
+        return false;
+    carp_vmac(v->vhid, mac_out->b);
+    return true;
+}
+
+static bool l2_is_master(void *ctx, sim_iface *ifp, const sim_addr *a)
+{
+    sim_fw *f = ctx;
+    carp_vhid *v = vhid_of(f, ifp, a->vhid);
+    return v && v->state == CARP_MASTER;
+}
+
+static void carp_rx(void *ctx, sim_node *n, sim_iface *in, const sim_ipv4_info *ip, const uint8_t *l4,
+                    size_t l4_len)
+{
+    sim_fw *f = ctx;
+    (void)n;
+    if (!f->carp_live)
+        return;
+    carp_input_result r = carp_input(&f->carp, sim_iface_index(in), ip->ttl, l4, l4_len);
+    if (r != CARP_IN_OK && r != CARP_IN_IGNORED)
+        sim_event_log(f->w, SIM_EV_MODEL, f->n, sim_iface_index(in), "carp", "%s/%s advertisement dropped: %s",
+                      sim_node_name(f->n), sim_iface_name(in), carp_input_result_name(r));
+}
+
+static void vips_add(sim_fw *f)
+{
+    for (size_t i = 0; i < f->n_vips; i++) {
+        sim_iface *ifp = sim_node_iface_by_index(f->n, f->vips[i].ifindex);
+        if (ifp)
+            sim_iface_add_addr(ifp, &f->vips[i].addr, true, f->vips[i].vhid, SIM_ADDR_NOROUTE | SIM_ADDR_NOGARP);
+    }
+}
+
+static void vips_remove(sim_fw *f)
+{
+    for (size_t i = 0; i < f->n_vips; i++) {
+        sim_iface *ifp = sim_node_iface_by_index(f->n, f->vips[i].ifindex);
+        if (ifp)
+            sim_iface_del_addr(ifp, &f->vips[i].addr.ip);
+    }
+}
+
+static void carp_boot(sim_fw *f)
+{
+    if (f->carp_live || f->n_vips == 0)
+        return;
+    carp_host_ops ops = {.ctx = f, .send_ad = carp_cb_send_ad, .send_garp = carp_cb_send_garp,
+                         .state_changed = carp_cb_state};
+    carp_init(&f->carp, f->eng, sim_node_rng(f->n), &ops);
+    f->carp.preempt = !f->opt.no_carp_preempt;
+    for (size_t i = 0; i < f->n_vips; i++) {
+        fw_vip *c = &f->vips[i];
+        uint32_t a = u32(&c->addr.ip);
+        carp_vhid *v = carp_find(&f->carp, c->ifindex, c->vhid);
+        if (v) {
+            if (v->n_vips < CARP_MAX_VIPS)
+                v->vips[v->n_vips++] = a;
+            continue;
+        }
+        /* pfSense maintenance mode is a config flag applied at boot:
+         * advskew 254 on every VIP (ha-model.md §1.4, IFS). */
+        carp_add_vhid(&f->carp, c->ifindex, c->vhid, c->advbase, f->maintenance ? CARP_MAX_ADVSKEW : c->advskew,
+                      c->key, &a, 1);
+    }
+    f->carp_live = true;
+    for (size_t i = 0; i < f->carp.n; i++) {
+        carp_vhid *v = f->carp.v[i];
+        sim_iface *ifp = sim_node_iface_by_index(f->n, v->ifindex);
+        if (ifp && sim_iface_link_up(ifp) && sim_iface_segment(ifp))
+            carp_set_if(&f->carp, v->ifindex, true);
+    }
+}
+
+static void carp_halt(sim_fw *f)
+{
+    if (!f->carp_live)
+        return;
+    for (size_t i = 0; i < f->carp.n; i++)
+        carp_routes(f, f->carp.v[i], false);
+    carp_destroy(&f->carp);
+    f->carp_live = false;
+}
+
+/* ------------------------------------------------------------------ */
+/* gateways glue                                                      */
+/* ------------------------------------------------------------------ */
+
+static void apply_follow(sim_fw *f, const fw_follow *fo)
+{
+    gateway *g = gw_find(&f->gws, fo->name);
+    if (!g) {
+        gw_group *grp = gw_group_find(&f->gws, fo->name);
+        if (!grp)
+            return;
+        const sim_route *cur = sim_node_route_find(f->n, &fo->dst);
+        gateway *curg = NULL;
+        if (cur && cur->origin == SIM_RT_GATEWAY)
+            for (size_t i = 0; i < f->gws.n; i++)
+                if (f->gws.g[i]->addr == u32(&cur->gateway))
+                    curg = f->gws.g[i];
+        g = gw_group_pick(grp, curg);
+        if (!g)
+            return; /* no usable member: the route is left as it is */
+        if (cur && cur->origin == SIM_RT_GATEWAY && curg == g)
+            return;
+    }
+    sim_route r = {.dst = fo->dst, .gateway = ip4(g->addr), .origin = SIM_RT_GATEWAY};
+    sim_iface *ifp = iface_named(f, g->ifname);
+    r.ifindex = ifp ? sim_iface_index(ifp) : 0;
+    snprintf(r.tag, sizeof r.tag, "%s", fo->name);
+    const sim_route *cur = sim_node_route_find(f->n, &fo->dst);
+    if (cur && cur->origin == r.origin && wg_ip_eq(&cur->gateway, &r.gateway) && cur->ifindex == r.ifindex &&
+        !strcmp(cur->tag, r.tag))
+        return;
+    sim_route_replace(f->n, &r);
+}
+
+static void apply_all_follow(sim_fw *f)
+{
+    for (size_t i = 0; i < f->n_follow; i++)
+        apply_follow(f, &f->follow[i]);
+}
+
+static void gw_cb_probe(void *ctx, gateway *g, uint16_t seq)
+{
+    sim_fw *f = ctx;
+    /* dpinger binds the interface address (pfSense passes -B addr). */
+    sim_iface *ifp = iface_named(f, g->ifname);
+    const sim_addr *pa = ifp ? sim_iface_primary_addr(ifp) : NULL;
+    size_t idx = 0;
+    while (idx < f->gws.n && f->gws.g[idx] != g)
+        idx++;
+    sim_ip_send_opts o = {.src_kind = SIM_SRC_EXPLICIT};
+    if (pa)
+        o.src = pa->ip;
+    wg_ip dst = ip4(g->monitor);
+    sim_icmp_echo(f->n, &dst, (uint16_t)(GW_ICMP_ID_BASE + idx), seq, 0, &o);
+}
+
+static void gw_cb_status(void *ctx, gateway *g, gw_status from, gw_status to)
+{
+    sim_fw *f = ctx;
+    sim_event_log(f->w, SIM_EV_MODEL, f->n, 0, "gateway", "%s gateway %s %s -> %s (loss %.1f%%, latency %.1f ms)",
+                  sim_node_name(f->n), g->name, gw_status_name(from), gw_status_name(to), g->loss,
+                  (double)g->latency / (double)SIM_MS);
+    /* rc.gateway_alarm -> fixup_default_gateway / group routes. */
+    apply_all_follow(f);
+}
+
+static void icmp_rx(void *ctx, sim_node *n, sim_iface *in, const sim_ipv4_info *ip)
+{
+    sim_fw *f = ctx;
+    (void)n, (void)in;
+    if (ip->icmp_type != SIM_ICMP_ECHO_REPLY || ip->icmp_id < GW_ICMP_ID_BASE)
+        return;
+    size_t idx = (size_t)(ip->icmp_id - GW_ICMP_ID_BASE);
+    if (idx < f->gws.n && u32(&ip->src) == f->gws.g[idx]->monitor)
+        gw_probe_reply(f->gws.g[idx], ip->icmp_seq);
+}
+
+static void monitor_routes(sim_fw *f)
+{
+    /* dpinger adds a host route to a monitor address that is not the
+     * gateway itself (ha-model.md §3, MISC). */
+    for (size_t i = 0; i < f->gws.n; i++) {
+        gateway *g = f->gws.g[i];
+        if (g->monitor == g->addr || g->monitor_disabled)
+            continue;
+        sim_route r = {.dst = {.ip = ip4(g->monitor), .len = 32}, .gateway = ip4(g->addr), .origin = SIM_RT_MONITOR};
+        sim_iface *ifp = iface_named(f, g->ifname);
+        r.ifindex = ifp ? sim_iface_index(ifp) : 0;
+        snprintf(r.tag, sizeof r.tag, "%s", g->name);
+        if (!sim_node_route_find(f->n, &r.dst))
+            sim_route_add(f->n, &r);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* node lifecycle                                                     */
+/* ------------------------------------------------------------------ */
+
+static void boot(sim_fw *f)
+{
+    build_rules(f);
+    carp_boot(f);
+    monitor_routes(f);
+    gw_start_all(&f->gws);
+    apply_all_follow(f);
+}
+
+static void on_power(void *ctx, sim_node *n, bool on)
+{
+    sim_fw *f = ctx;
+    (void)n;
+    if (!f->started)
+        return;
+    if (!on) {
+        /* Everything stops with the machine: CARP timers (no more adverts),
+         * dpinger, pf's state table, pfsync's queue. */
+        carp_halt(f);
+        gw_stop_all(&f->gws);
+        pf_states_kill(&f->pf, NULL);
+        if (f->has_pfsync)
+            pfsync_reset(&f->ps);
+        return;
+    }
+    /* Boot: "Temporarily Disable CARP" is not persistent; maintenance is. */
+    if (f->carp_disabled) {
+        f->carp_disabled = false;
+        vips_add(f);
+    }
+    boot(f);
+}
+
+static void on_link(void *ctx, sim_iface *ifp, bool up)
+{
+    sim_fw *f = ctx;
+    if (!f->carp_live)
+        return;
+    /* carp_linkstate -> carp_sc_state (ha-model.md §1.2 link down). */
+    carp_set_if(&f->carp, sim_iface_index(ifp), up && sim_iface_segment(ifp) != NULL);
+}
+
+static void fw_free(sim_pending *p)
+{
+    sim_fw *f = (sim_fw *)p;
+    if (f->carp_live)
+        carp_destroy(&f->carp);
+    if (f->has_pfsync)
+        pfsync_free(&f->ps);
+    pf_destroy(&f->pf);
+    gw_set_free(&f->gws);
+    free(f->user_rules);
+    free(f->user_gw);
+    free(f);
+}
+
+sim_fw *sim_node_fw(const sim_node *n) { return n->user && ((sim_fw *)n->user)->n == n ? n->user : NULL; }
+
+sim_fw *sim_fw_attach(sim_node *n, const sim_fw_options *opt)
+{
+    sim_fw *f = sim_node_fw(n);
+    if (f)
+        return f;
+    if (sim_node_user(n))
+        return NULL; /* the slot belongs to another plug-in */
+    f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    f->n = n;
+    f->w = sim_node_world(n);
+    f->eng = sim_world_engine(f->w);
+    if (opt)
+        f->opt = *opt;
+    f->pf_active = sim_node_kind_of(n) == SIM_NODE_FIREWALL;
+    pf_host_ops po = {.ctx = f, .is_self = cb_is_self, .iface_addr = cb_iface_addr,
+                      .iface_has_addr = cb_iface_has_addr, .iface_net_contains = cb_iface_net_contains,
+                      .iface_exists = cb_iface_exists, .state_changed = cb_state_changed};
+    /* creatorid: pf's host id; any per-node constant distinguishes peers. */
+    pf_init(&f->pf, f->eng, sim_node_rng(n), (uint32_t)sim_node_id(n) + 1, &po);
+    f->pf.opt.if_bound = !f->opt.floating_states;
+    gw_ops go = {.ctx = f, .send_probe = gw_cb_probe, .status_changed = gw_cb_status};
+    gw_set_init(&f->gws, f->eng, &go);
+    sim_pending_add(f->w, &f->pend, fw_free);
+    sim_node_set_user(n, f);
+    sim_node_add_hook(n, SIM_HOOK_IN, hook_in, f);
+    sim_node_add_hook(n, SIM_HOOK_OUT, hook_out, f);
+    sim_l2_ops l2 = {.ctx = f, .accept_mac = l2_accept_mac, .arp_answer = l2_arp_answer, .addr_is_master = l2_is_master};
+    sim_node_set_l2_ops(n, &l2);
+    sim_node_set_proto_handler(n, CARP_PROTO, carp_rx, f);
+    sim_node_add_icmp_listener(n, icmp_rx, f);
+    sim_node_add_power_listener(n, on_power, f);
+    sim_node_add_link_listener(n, on_link, f);
+    return f;
+}
+
+/* ------------------------------------------------------------------ */
+/* configuration                                                      */
+/* ------------------------------------------------------------------ */
+
+sim_err sim_fw_add_carp_vip(sim_fw *f, const sim_carp_vip *v)
+{
+    sim_iface *ifp = iface_named(f, v->ifname);
+    if (!ifp || v->vhid == 0 || v->advskew > CARP_MAX_ADVSKEW || v->addr.ip.family != 4 || v->addr.len > 32 ||
+        f->n_vips == FW_MAX_VIPS || f->started)
+        return SIM_EINVAL;
+    fw_vip c = {0};
+    snprintf(c.ifname, sizeof c.ifname, "%s", v->ifname);
+    c.ifindex = sim_iface_index(ifp);
+    c.vhid = v->vhid;
+    c.advbase = v->advbase ? v->advbase : 1; /* pfSense GUI default (ha-model.md §1.4) */
+    c.advskew = v->advskew;
+    c.addr = v->addr;
+    carp_key_from_pass(c.key, v->password);
+    /* All VIPs of a vhid share its parameters (one carp softc per vhid). */
+    for (size_t i = 0; i < f->n_vips; i++)
+        if (f->vips[i].vhid == c.vhid && f->vips[i].ifindex == c.ifindex &&
+            (f->vips[i].advbase != c.advbase || f->vips[i].advskew != c.advskew ||
+             memcmp(f->vips[i].key, c.key, CARP_KEY_LEN) != 0))
+            return SIM_EINVAL;
+    sim_err e = sim_iface_add_addr(ifp, &v->addr, true, v->vhid, SIM_ADDR_NOROUTE | SIM_ADDR_NOGARP);
+    if (e)
+        return e;
+    f->vips[f->n_vips++] = c;
+    return SIM_OK;
+}
+
+static void conv_addr(const sim_fw_addr *a, pf_addr_match *m)
+{
+    memset(m, 0, sizeof *m);
+    m->kind = a->kind == SIM_FW_SELF ? PF_ADDR_SELF : a->kind == SIM_FW_PREFIX ? PF_ADDR_PREFIX : PF_ADDR_ANY;
+    if (a->kind == SIM_FW_PREFIX) {
+        m->addr = u32(&a->prefix.ip);
+        m->plen = a->prefix.len;
+    }
+    m->neg = a->neg;
+}
+
+static bool addr_ok(const sim_fw_addr *a)
+{
+    return a->kind != SIM_FW_PREFIX || (a->prefix.ip.family == 4 && a->prefix.len <= 32);
+}
+
+sim_err sim_fw_set_nat(sim_fw *f, const sim_fw_nat_rule *r, size_t n)
+{
+    pf_nat_rule *c = calloc(n ? n : 1, sizeof *c);
+    if (!c)
+        return SIM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (!iface_named(f, r[i].ifname) || !addr_ok(&r[i].src) || !addr_ok(&r[i].dst) ||
+            (!r[i].to_interface && r[i].to_addr.family != 4)) {
+            free(c);
+            return SIM_EINVAL;
+        }
+        snprintf(c[i].ifname, sizeof c[i].ifname, "%s", r[i].ifname);
+        c[i].proto = r[i].proto;
+        conv_addr(&r[i].src, &c[i].src);
+        conv_addr(&r[i].dst, &c[i].dst);
+        c[i].sport = r[i].sport;
+        c[i].to_interface = r[i].to_interface;
+        c[i].to_addr = r[i].to_interface ? 0 : u32(&r[i].to_addr);
+        c[i].static_port = r[i].static_port;
+        if (r[i].label)
+            snprintf(c[i].label, sizeof c[i].label, "%s", r[i].label);
+        else
+            snprintf(c[i].label, sizeof c[i].label, "nat %zu", i);
+    }
+    pf_set_nat(&f->pf, c, n);
+    free(c);
+    f->pf_active = true;
+    return SIM_OK;
+}
+
+sim_err sim_fw_set_filter(sim_fw *f, const sim_fw_rule *r, size_t n)
+{
+    pf_filter_rule *c = calloc(n ? n : 1, sizeof *c);
+    char(*g)[32] = calloc(n ? n : 1, sizeof *g);
+    if (!c || !g) {
+        free(c);
+        free(g);
+        return SIM_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((r[i].ifname && !iface_named(f, r[i].ifname)) || !addr_ok(&r[i].src) || !addr_ok(&r[i].dst) ||
+            r[i].dir < -1 || r[i].dir > 1 || (r[i].gateway && !gw_find(&f->gws, r[i].gateway))) {
+            free(c);
+            free(g);
+            return SIM_EINVAL;
+        }
+        c[i].action = r[i].block ? PF_BLOCK : PF_PASS;
+        if (r[i].ifname)
+            snprintf(c[i].ifname, sizeof c[i].ifname, "%s", r[i].ifname);
+        c[i].dir = r[i].dir;
+        c[i].proto = r[i].proto;
+        conv_addr(&r[i].src, &c[i].src);
+        conv_addr(&r[i].dst, &c[i].dst);
+        c[i].sport = r[i].sport;
+        c[i].dport = r[i].dport;
+        c[i].no_state = r[i].no_state;
+        if (r[i].gateway)
+            snprintf(g[i], sizeof g[i], "%s", r[i].gateway);
+        if (r[i].label)
+            snprintf(c[i].label, sizeof c[i].label, "%s", r[i].label);
+        else
+            snprintf(c[i].label, sizeof c[i].label, "rule %zu", i);
+    }
+    free(f->user_rules);
+    free(f->user_gw);
+    f->user_rules = c;
+    f->user_gw = g;
+    f->n_user_rules = n;
+    f->has_filter = true;
+    f->pf_active = true;
+    if (f->started)
+        build_rules(f);
+    return SIM_OK;
+}
+
+sim_err sim_fw_add_gateway(sim_fw *f, const sim_fw_gateway *g)
+{
+    if (!g->name || !iface_named(f, g->ifname) || g->addr.family != 4 || f->started)
+        return SIM_EINVAL;
+    gw_monitor_options o;
+    gw_monitor_options_default(&o);
+    if (g->probe_interval) o.probe_interval = g->probe_interval;
+    if (g->loss_interval) o.loss_interval = g->loss_interval;
+    if (g->time_period) o.time_period = g->time_period;
+    if (g->alert_interval) o.alert_interval = g->alert_interval;
+    if (g->latency_low) o.latency_low = g->latency_low;
+    if (g->latency_high) o.latency_high = g->latency_high;
+    if (g->loss_low > 0) o.loss_low = g->loss_low;
+    if (g->loss_high > 0) o.loss_high = g->loss_high;
+    uint32_t mon = g->monitor.family == 4 ? u32(&g->monitor) : u32(&g->addr);
+    gateway *x = gw_add(&f->gws, g->name, g->ifname, u32(&g->addr), mon, &o);
+    if (!x)
+        return gw_find(&f->gws, g->name) ? SIM_EEXIST : SIM_EINVAL;
+    x->monitor_disabled = g->monitor_disabled;
+    return SIM_OK;
+}
+
+sim_err sim_fw_add_gateway_group(sim_fw *f, const char *name, sim_gw_trigger trigger, const sim_fw_group_member *m,
+                                 size_t n)
+{
+    if (!name || (int)trigger < 0 || trigger > SIM_GW_TRIGGER_LOSS_OR_LATENCY)
+        return SIM_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!m[i].gateway || !gw_find(&f->gws, m[i].gateway) || m[i].tier < 1 || m[i].tier > 5)
+            return SIM_EINVAL;
+    gw_group *g = gw_group_add(&f->gws, name, (gw_trigger)trigger);
+    if (!g)
+        return SIM_EEXIST;
+    for (size_t i = 0; i < n; i++)
+        if (!gw_group_add_member(g, gw_find(&f->gws, m[i].gateway), m[i].tier))
+            return SIM_ENOMEM;
+    return SIM_OK;
+}
+
+sim_err sim_fw_route_via(sim_fw *f, const wg_prefix *dst, const char *name)
+{
+    if (!name || (!gw_find(&f->gws, name) && !gw_group_find(&f->gws, name)))
+        return SIM_ENOENT;
+    if (dst->ip.family != 4 || dst->len > 32)
+        return SIM_EINVAL;
+    for (size_t i = 0; i < f->n_follow; i++)
+        if (f->follow[i].dst.len == dst->len && wg_ip_eq(&f->follow[i].dst.ip, &dst->ip)) {
+            snprintf(f->follow[i].name, sizeof f->follow[i].name, "%s", name);
+            if (f->started)
+                apply_follow(f, &f->follow[i]);
+            return SIM_OK;
+        }
+    if (f->n_follow == FW_MAX_FOLLOW)
+        return SIM_ENOMEM;
+    fw_follow *fo = &f->follow[f->n_follow++];
+    fo->dst = *dst;
+    snprintf(fo->name, sizeof fo->name, "%s", name);
+    if (f->started)
+        apply_follow(f, fo);
+    return SIM_OK;
+}
+
+static bool ps_up(void *ctx)
+{
+    sim_fw *f = ctx;
+    if (!sim_node_powered(f->n) || !f->started)
+        return false;
+    if (f->sync_ifname[0]) {
+        sim_iface *ifp = iface_named(f, f->sync_ifname);
+        return ifp && sim_iface_link_up(ifp);
+    }
+    return true;
+}
+
+static void ps_log(void *ctx, const char *text)
+{
+    sim_fw *f = ctx;
+    sim_event_log(f->w, SIM_EV_MODEL, f->n, 0, "pfsync", "%s %s", sim_node_name(f->n), text);
+}
+
+sim_err sim_fw_pfsync_pair(sim_fw *a, sim_fw *b, const sim_fw_pfsync_options *o)
+{
+    if (a == b || a->has_pfsync || b->has_pfsync)
+        return SIM_EINVAL;
+    pfsync_options po;
+    pfsync_options_default(&po);
+    if (o) {
+        if (o->flush_interval > 0)
+            po.flush_interval = o->flush_interval;
+        po.defer = !o->no_defer;
+        po.delay = o->delay > 0 ? o->delay : 0;
+    }
+    sim_fw *both[2] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        sim_fw *f = both[i];
+        if (o && o->sync_ifname) {
+            if (!iface_named(f, o->sync_ifname))
+                return SIM_EINVAL;
+            snprintf(f->sync_ifname, sizeof f->sync_ifname, "%s", o->sync_ifname);
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        sim_fw *f = both[i];
+        pfsync_ops ops = {.ctx = f, .up = ps_up, .log = ps_log};
+        pfsync_init(&f->ps, f->eng, &f->pf, &ops, &po);
+        f->has_pfsync = true;
+    }
+    pfsync_pair(&a->ps, &b->ps);
+    return SIM_OK;
+}
+
+void sim_fw_start(sim_fw *f)
+{
+    if (f->started)
+        return;
+    f->started = true;
+    if (sim_node_powered(f->n))
+        boot(f);
+}
+
+/* ------------------------------------------------------------------ */
+/* commands                                                           */
+/* ------------------------------------------------------------------ */
+
+sim_err sim_fw_maintenance(sim_fw *f, bool on)
+{
+    if (f->n_vips == 0)
+        return SIM_ENOENT;
+    f->maintenance = on;
+    if (!f->carp_live)
+        return SIM_OK; /* applied at boot */
+    /* pfSense: `ifconfig IF vhid N advskew 254` on every CARP VIP; off
+     * restores each VIP's configured skew (ha-model.md §1.4). */
+    for (size_t i = 0; i < f->n_vips; i++) {
+        carp_vhid *v = carp_find(&f->carp, f->vips[i].ifindex, f->vips[i].vhid);
+        if (v)
+            carp_set_advskew(v, on ? CARP_MAX_ADVSKEW : f->vips[i].advskew);
+    }
+    sim_event_log(f->w, SIM_EV_MODEL, f->n, 0, "carp", "%s persistent CARP maintenance mode %s", sim_node_name(f->n),
+                  on ? "on (advskew 254)" : "off");
+    return SIM_OK;
+}
+
+bool sim_fw_maintenance_on(const sim_fw *f) { return f->maintenance; }
+
+sim_err sim_fw_carp_enable(sim_fw *f, bool on)
+{
+    if (f->n_vips == 0)
+        return SIM_ENOENT;
+    if (on == !f->carp_disabled)
+        return SIM_OK;
+    /* pfSense "Temporarily Disable CARP" (status_carp.php): allow=0 and
+     * the VIPs removed from the interfaces; enabling brings the VIPs back,
+     * then allow=1 (ha-model.md §1.4). */
+    if (!on) {
+        f->carp_disabled = true;
+        if (f->carp_live)
+            carp_set_allow(&f->carp, false);
+        vips_remove(f);
+    } else {
+        f->carp_disabled = false;
+        vips_add(f);
+        if (f->carp_live)
+            carp_set_allow(&f->carp, true);
+    }
+    sim_event_log(f->w, SIM_EV_MODEL, f->n, 0, "carp", "%s CARP %s", sim_node_name(f->n),
+                  on ? "enabled" : "temporarily disabled (VIPs removed)");
+    return SIM_OK;
+}
+
+bool sim_fw_carp_enabled(const sim_fw *f) { return !f->carp_disabled; }
+
+size_t sim_fw_states_kill(sim_fw *f)
+{
+    size_t k = pf_states_kill(&f->pf, NULL);
+    sim_event_log(f->w, SIM_EV_MODEL, f->n, 0, "pf", "%s states killed: %zu", sim_node_name(f->n), k);
+    return k;
+}
+
+void sim_node_set_gateway_down(sim_node *n, bool down)
+{
+    sim_fw *f = sim_fw_attach(n, NULL);
+    if (!f || f->gateway_down == down)
+        return;
+    f->gateway_down = down;
+    sim_event_log(f->w, SIM_EV_MODEL, n, 0, "gateway", "%s %s", sim_node_name(n),
+                  down ? "gateway down: stops answering and forwarding" : "gateway up");
+}
+
+bool sim_node_gateway_down(const sim_node *n)
+{
+    sim_fw *f = sim_node_fw(n);
+    return f && f->gateway_down;
+}
+
+/* ------------------------------------------------------------------ */
+/* inspection                                                         */
+/* ------------------------------------------------------------------ */
+
+bool sim_fw_carp_info_get(const sim_fw *f, const char *ifname, uint8_t vhid, sim_fw_carp_info *out)
+{
+    memset(out, 0, sizeof *out);
+    const fw_vip *c = NULL;
+    for (size_t i = 0; i < f->n_vips && !c; i++)
+        if (f->vips[i].vhid == vhid && (!ifname || !strcmp(ifname, f->vips[i].ifname)))
+            c = &f->vips[i];
+    if (!c)
+        return false;
+    snprintf(out->ifname, sizeof out->ifname, "%s", c->ifname);
+    out->vhid = vhid;
+    out->advbase = c->advbase;
+    out->advskew = f->maintenance ? CARP_MAX_ADVSKEW : c->advskew;
+    out->state = SIM_CARP_INIT;
+    if (f->carp_live) {
+        carp_vhid *v = carp_find(&f->carp, c->ifindex, vhid);
+        out->demotion = f->carp.demotion;
+        if (v) {
+            out->state = (sim_carp_state)v->state;
+            out->advskew = v->advskew;
+            out->advertised_skew = (uint8_t)carp_demoted_skew(v);
+            out->ads_sent = v->ads_sent;
+            out->ads_received = v->ads_received;
+        }
+    }
+    return true;
+}
+
+sim_carp_state sim_fw_carp_state(const sim_fw *f, uint8_t vhid)
+{
+    sim_fw_carp_info i;
+    return sim_fw_carp_info_get(f, NULL, vhid, &i) ? i.state : SIM_CARP_INIT;
+}
+
+bool sim_fw_gateway_info_get(const sim_fw *f, const char *name, sim_fw_gateway_info *out)
+{
+    memset(out, 0, sizeof *out);
+    gateway *g = gw_find(&f->gws, name);
+    if (!g)
+        return false;
+    out->status = (sim_gw_status)g->status;
+    out->loss = g->loss;
+    out->latency = g->latency;
+    snprintf(out->ifname, sizeof out->ifname, "%s", g->ifname);
+    out->addr = ip4(g->addr);
+    return true;
+}
+
+size_t sim_fw_state_count(const sim_fw *f) { return pf_state_count((pf *)&f->pf); }
+
+bool sim_fw_state_at(const sim_fw *f, size_t i, sim_fw_state_info *out)
+{
+    pf *p = (pf *)&f->pf;
+    size_t k = 0;
+    for (size_t j = 0; j < p->n; j++) {
+        const pf_state *s = p->st[j];
+        if (!pf_state_live(p, s))
+            continue;
+        if (k++ != i)
+            continue;
+        memset(out, 0, sizeof *out);
+        int sidx = s->dir == PF_IN ? 0 : 1, didx = 1 - sidx;
+        out->proto = s->wire.proto;
+        snprintf(out->ifname, sizeof out->ifname, "%s", s->ifname);
+        out->outbound = s->dir == PF_OUT;
+        out->src.ip = ip4(s->stack.addr[sidx]);
+        out->src.port = s->stack.port[sidx];
+        out->nat_src.ip = ip4(s->wire.addr[sidx]);
+        out->nat_src.port = s->wire.port[sidx];
+        out->dst.ip = ip4(s->wire.addr[didx]);
+        out->dst.port = s->wire.port[didx];
+        out->translated = !pf_key_eq(&s->wire, &s->stack);
+        out->from_pfsync = s->imported;
+        out->creatorid = s->creatorid;
+        out->expires = pf_state_expires_at(p, s);
+        return true;
+    }
+    return false;
+}
+
+const char *sim_fw_state_format(const sim_fw_state_info *s, char *buf, size_t len)
+{
+    char a[WG_IP_STRLEN], b[WG_IP_STRLEN], c[WG_IP_STRLEN];
+    const char *pr = s->proto == SIM_IPPROTO_UDP ? "udp" : s->proto == SIM_IPPROTO_ICMP ? "icmp" : "other";
+    if (s->translated)
+        snprintf(buf, len, "%s %s %s (%s) -> %s%s", s->ifname[0] ? s->ifname : "all", pr,
+                 wg_endpoint_format(&s->nat_src, a), wg_endpoint_format(&s->src, b), wg_endpoint_format(&s->dst, c),
+                 s->from_pfsync ? " [pfsync]" : "");
+    else
+        snprintf(buf, len, "%s %s %s %s %s%s", s->ifname[0] ? s->ifname : "all", pr,
+                 wg_endpoint_format(s->outbound ? &s->src : &s->dst, a), s->outbound ? "->" : "<-",
+                 wg_endpoint_format(s->outbound ? &s->dst : &s->src, b), s->from_pfsync ? " [pfsync]" : "");
+    return buf;
+}
+
+uint64_t sim_fw_drops(const sim_fw *f, sim_fw_drop d)
+{
+    switch (d) {
+    case SIM_FW_DROP_RULE: return f->pf.drops[PF_DROP_RULE];
+    case SIM_FW_DROP_NAT: return f->pf.drops[PF_DROP_NAT_MAP];
+    case SIM_FW_DROP_STATE: return f->pf.drops[PF_DROP_STATE_INSERT];
+    }
+    return 0;
+}
