@@ -189,6 +189,8 @@ bool hs_command_parse(const char *line, hs_command *out, char *err, size_t errle
             } else if (!wg_prefix_parse(w, &out->dest)) {
                 return fail(err, errlen, err_col, c,
                             "'%s' is not a destination ('default' or a prefix such as 192.0.2.0/24)", w);
+            } else {
+                out->dest_default = out->dest.len == 0;
             }
             break;
         case A_VIA_KW:

@@ -900,8 +900,8 @@ static void load_routes(L *l, hs_node *n, const yd_node *v)
             if (s && !strcmp(s, "default")) {
                 r->is_default = true;
                 wg_prefix_parse("0.0.0.0/0", &r->to);
-            } else if (s) {
-                get_prefix(l, x, false, &r->to);
+            } else if (s && get_prefix(l, x, false, &r->to)) {
+                r->is_default = r->to.len == 0; /* 0.0.0.0/0 is the default route */
             }
         }
         if (require(l, c, "via", "route")) {
@@ -1862,8 +1862,8 @@ static void load_expect_kind(L *l, hs_expect *e, const yd_node *m)
             if (t && !strcmp(t, "default")) {
                 e->u.route.is_default = true;
                 wg_prefix_parse("0.0.0.0/0", &e->u.route.to);
-            } else if (t) {
-                get_prefix(l, x, false, &e->u.route.to);
+            } else if (t && get_prefix(l, x, false, &e->u.route.to)) {
+                e->u.route.is_default = e->u.route.to.len == 0;
             }
         }
         if ((x = yd_get(m, "via"))) {

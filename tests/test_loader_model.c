@@ -143,6 +143,87 @@ START_TEST(loader_starter_example)
 }
 END_TEST
 
+START_TEST(loader_language_tour)
+{
+    /* every key of the language at least once */
+    hs_scenario *s = load_path("tests/data/language-tour.yaml");
+    ck_assert_ptr_nonnull(s);
+    ck_assert_uint_eq(s->seed, UINT64_MAX);
+    ck_assert_int_eq(s->duration, 300 * HS_S);
+    const hs_segment *w1 = &s->segments[hs_find_segment(s, "wan1")];
+    ck_assert(w1->jitter == 500000 && w1->loss == 0.5 && w1->bandwidth == 1000000000 && w1->queue == 256);
+    ck_assert_uint_eq(s->segments[hs_find_segment(s, "sync")].mtu, 1500);
+    const hs_node *fw1 = node(s, "fw1"), *fw2 = node(s, "fw2");
+    ck_assert_uint_eq(fw1->n_carp, 3);
+    ck_assert_str_eq(fw1->carp[0].password, "hunter2");
+    ck_assert(fw1->pfsync.enabled && fw1->pfsync.lag == 200 * HS_MS);
+    ck_assert(fw2->pfsync.peer == hs_find_node(s, "fw1") && fw2->pfsync.lag == 200 * HS_MS);
+    ck_assert_int_eq(fw2->carp[2].advskew, 100);
+    ck_assert_uint_eq(fw1->n_gateways, 2);
+    char b[WG_IP_STRLEN];
+    ck_assert_str_eq(wg_ip_format(&fw1->gateways[0].monitor, b), "192.0.2.1");
+    ck_assert_str_eq(wg_ip_format(&fw1->gateways[1].monitor, b), "203.0.113.254");
+    ck_assert(fw1->gateways[1].interval == 500 * HS_MS && fw1->gateways[1].loss_high == 20);
+    ck_assert_uint_eq(fw1->n_groups, 1);
+    ck_assert(fw1->groups[0].n_members == 2 && fw1->groups[0].members[1].gateway == 1 &&
+              fw1->groups[0].members[1].tier == 2);
+    ck_assert(fw1->routes[0].is_default && fw1->routes[0].via_kind == HS_VIA_GROUP && fw1->routes[0].via_index == 0);
+    ck_assert(fw1->routes[1].via_kind == HS_VIA_GATEWAY && fw1->routes[1].via_index == 1);
+    ck_prefix(&fw1->routes[1].to, "192.0.2.10/32");
+    ck_assert(fw1->routes[2].via_kind == HS_VIA_ADDR);
+    ck_assert_uint_eq(fw1->n_nat_outbound, 2);
+    const hs_nat_rule *r = &fw1->nat_outbound[0];
+    ck_assert(r->source_self && r->protocol == HS_PROTO_UDP && r->source_port == 51820 && r->static_port &&
+              !r->translate_interface);
+    ck_assert_str_eq(wg_ip_format(&r->translate, b), "198.51.100.1");
+    ck_assert(fw1->nat_outbound[1].translate_interface && fw1->nat_outbound[1].has_source &&
+              fw1->nat_outbound[1].destination_port == 443);
+    ck_assert(fw1->n_nat_forward == 1 && fw1->nat_forward[0].protocol == HS_PROTO_TCP &&
+              fw1->nat_forward[0].port == 8443);
+    ck_assert(fw1->has_filter && fw1->n_filter == 3);
+    ck_assert(fw1->filter[2].action == HS_ACTION_BLOCK && fw1->filter[2].iface == -1 &&
+              fw1->filter[2].direction == HS_DIR_ANY && fw1->filter[2].protocol == HS_PROTO_ICMP);
+    ck_assert(!fw1->filter[0].has_src && fw1->filter[0].has_dst && fw1->filter[0].dst_port == 51820);
+    const hs_wg *w = &fw1->wg[0];
+    ck_assert_uint_eq(w->peers[0].persistent_keepalive, 25);
+    ck_assert_uint_eq(w->peers[0].n_allowed_ips, 2);
+    ck_assert(w->peers[1].has_psk && w->peers[1].n_allowed_ips == 1 && !strcmp(w->peers[1].name, "laptop"));
+    const hs_node *home = node(s, "home"), *cg = node(s, "cgnat"), *site = node(s, "site");
+    ck_assert_int_eq(home->nat_outbound[0].mapping, HS_NAT_MAP_SYMMETRIC);
+    ck_assert(home->nat_forward[0].protocol == HS_PROTO_UDP);
+    ck_assert(cg->nat_outbound[0].mapping == HS_NAT_MAP_ENDPOINT_INDEPENDENT &&
+              cg->nat_outbound[0].udp_timeout == 30 * HS_S);
+    ck_assert_int_eq(site->platform, WG_PLATFORM_LINUX);
+    ck_assert_int_eq(node(s, "roadwarrior")->platform, WG_PLATFORM_WIREGUARD_GO);
+    ck_assert(!site->wg[0].key_derived);
+    /* site's peer fw1 has fw1's key, and fw1's peer site has site's */
+    ck_assert_mem_eq(site->wg[0].peers[0].public_key, fw1->wg[0].public_key, WG_KEY_LEN);
+    ck_assert_mem_eq(fw1->wg[0].peers[0].public_key, site->wg[0].public_key, WG_KEY_LEN);
+    ck_assert(s->traffic[0].ping.every == 500 * HS_MS && s->traffic[0].ping.size == 1200 &&
+              s->traffic[0].ping.count == 100 && s->traffic[0].ping.start == 10 * HS_S &&
+              s->traffic[0].ping.stop == 240 * HS_S);
+    /* events sorted by time, file order kept for equal times */
+    ck_assert_uint_eq(s->n_events, 19);
+    ck_assert_int_eq(s->events[0].cmd.kind, HS_CMD_REBOOT);
+    for (size_t i = 1; i < s->n_events; i++)
+        ck_assert_int_le(s->events[i - 1].at, s->events[i].at);
+    ck_assert_uint_eq(s->n_expects, 14);
+    ck_assert_int_eq(s->expects[0].u.packets.wg, HS_WGM_RESPONSE);
+    ck_assert_int_eq(s->expects[0].u.packets.count.op, HS_CMP_GT);
+    ck_assert_int_eq(s->expects[2].u.packets.wg, HS_WGM_KEEPALIVE);
+    ck_assert(s->expects[4].u.endpoint.is_none);
+    ck_assert(s->expects[5].u.handshake.has_count && s->expects[5].u.handshake.has_last_within);
+    ck_assert_int_eq(s->expects[6].u.handshake.peer, 1);
+    ck_assert(s->expects[7].u.tunnel.has_loss && s->expects[7].u.tunnel.has_rtt);
+    ck_assert_int_eq(s->expects[9].u.carp.carp, 2);
+    ck_assert_int_eq(s->expects[10].u.gateway.gateway, 0);
+    ck_assert(s->expects[11].u.state.translated.set && s->expects[11].u.state.count.value == 0);
+    ck_assert(s->expects[12].u.route.has_via && s->expects[12].u.route.dev == 0);
+    ck_assert(s->expects[13].u.route.is_default && !s->expects[13].u.route.has_via);
+    hs_scenario_free(s);
+}
+END_TEST
+
 START_TEST(loader_defaults)
 {
     hs_scenario *s;
@@ -381,6 +462,7 @@ int main(void)
     TCase *tc = tcase_create("model");
     tcase_add_test(tc, loader_design_example);
     tcase_add_test(tc, loader_starter_example);
+    tcase_add_test(tc, loader_language_tour);
     tcase_add_test(tc, loader_defaults);
     tcase_add_test(tc, loader_like_merge);
     tcase_add_test(tc, loader_keys_derived_and_shared);
