@@ -1,0 +1,169 @@
+/*
+ * test_carp_net.c — CARP on the simulated network: advertisements as real
+ * IP protocol 112 packets, election, power-off failover timing, reboot
+ * through INIT, maintenance mode and its reversal, link-loss demotion.
+ */
+#include "test_e2e_topo.h"
+
+#include <stdio.h>
+
+static H_ha h;
+
+static void setup(void)
+{
+    h = H_ha_new(5, false);
+    H_ha_start(&h);
+}
+
+static void teardown(void) { sim_world_free(h.w); }
+
+static bool ad_pred(const sim_trace_rec *r, const void *arg)
+{
+    (void)arg;
+    return r->proto == 112;
+}
+
+/* Time at which node n's vhid 1 became MASTER (from the event log), after t0. */
+static sim_time master_since(sim_node *n, sim_time t0)
+{
+    char needle[64];
+    snprintf(needle, sizeof needle, "%s/wan vhid 1 backup -> master", sim_node_name(n));
+    for (size_t i = 0; i < sim_event_count(h.w); i++) {
+        const sim_event_rec *e = sim_event_at(h.w, i);
+        if (e->t >= t0 && strstr(e->text, needle))
+            return e->t;
+    }
+    return -1;
+}
+
+START_TEST(carp_adverts_are_packets)
+{
+    T_run(h.w, 10 * SIM_S + 500 * SIM_MS);
+    static const sim_mac vmac = {{0x00, 0x00, 0x5e, 0x00, 0x01, 0x01}};
+    wg_ip grp = T_ip("224.0.0.18"), src = T_ip("198.51.100.2");
+    size_t n1 = 0;
+    sim_time prev = -1;
+    for (size_t i = 0; i < sim_trace_count(h.w); i++) {
+        const sim_trace_rec *r = sim_trace_at(h.w, i);
+        if (r->proto != 112 || r->dir != SIM_DIR_OUT)
+            continue;
+        ck_assert_int_eq(r->node, sim_node_id(h.fw1)); /* the BACKUP sends none */
+        ck_assert(wg_ip_eq(&r->dst, &grp));
+        ck_assert(wg_ip_eq(&r->src, &src));
+        ck_assert_uint_eq(r->ttl, 255);
+        ck_assert(sim_mac_eq(&r->eth_src, &vmac));
+        ck_assert_uint_eq(r->frame_len, 14 + 20 + 36);
+        if (prev >= 0)
+            ck_assert_int_eq(r->t - prev, SIM_S); /* advbase 1, skew 0 */
+        prev = r->t;
+        n1++;
+    }
+    ck_assert_uint_eq(n1, 8); /* 3 s .. 10 s */
+    sim_fw_carp_info ci;
+    ck_assert(sim_fw_carp_info_get(h.f2, "wan", 1, &ci));
+    ck_assert_uint_eq(ci.ads_received, 8);
+    ck_assert_int_eq(ci.state, SIM_CARP_BACKUP);
+    ck_assert_uint_eq(ci.advskew, 100);
+}
+END_TEST
+
+START_TEST(carp_power_off_failover_on_wire)
+{
+    /* 2.39..3.39 s after the power-off (advbase 1, skew 100), plus the
+     * 1 ms segment delay of the last advert. */
+    const sim_time offs[] = {0, 300 * SIM_MS, 999 * SIM_MS};
+    sim_time t_off = 20 * SIM_S + offs[_i];
+    T_run(h.w, t_off);
+    sim_node_set_power(h.fw1, false);
+    T_run(h.w, t_off + 5 * SIM_S);
+    ck_assert_int_eq(sim_fw_carp_state(h.f2, 1), SIM_CARP_MASTER);
+    sim_time m = master_since(h.fw2, t_off);
+    sim_time last_ad = (t_off / SIM_S) * SIM_S;
+    ck_assert_int_eq(m, last_ad + SIM_MS + 3 * SIM_S + 100 * (SIM_S / 256));
+    ck_assert(m - t_off >= 2390 * SIM_MS && m - t_off <= 3392 * SIM_MS);
+}
+END_TEST
+
+START_TEST(carp_reboot_through_init_preempts)
+{
+    T_run(h.w, 20 * SIM_S);
+    sim_node_set_power(h.fw1, false);
+    T_run(h.w, 30 * SIM_S);
+    ck_assert_int_eq(sim_fw_carp_state(h.f2, 1), SIM_CARP_MASTER);
+    ck_assert_int_eq(sim_fw_carp_state(h.f1, 1), SIM_CARP_INIT);
+    sim_node_set_power(h.fw1, true);
+    /* INIT -> BACKUP at once: never MASTER at boot */
+    ck_assert_int_eq(sim_fw_carp_state(h.f1, 1), SIM_CARP_BACKUP);
+    T_run(h.w, 32 * SIM_S);
+    /* fw2's next advert (skew 100) makes fw1 preempt */
+    ck_assert_int_eq(sim_fw_carp_state(h.f1, 1), SIM_CARP_MASTER);
+    ck_assert_int_eq(sim_fw_carp_state(h.f2, 1), SIM_CARP_BACKUP);
+    sim_time m = master_since(h.fw1, 30 * SIM_S);
+    ck_assert(m > 30 * SIM_S && m < 31500 * SIM_MS);
+}
+END_TEST
+
+START_TEST(carp_maintenance_and_reversal_on_wire)
+{
+    T_run(h.w, 10 * SIM_S + 500 * SIM_MS);
+    ck_assert_int_eq(sim_fw_maintenance(h.f1, true), SIM_OK);
+    ck_assert(sim_fw_maintenance_on(h.f1));
+    T_run(h.w, 12 * SIM_S);
+    ck_assert_int_eq(sim_fw_carp_state(h.f2, 1), SIM_CARP_MASTER);
+    ck_assert_int_eq(sim_fw_carp_state(h.f1, 1), SIM_CARP_BACKUP);
+    sim_fw_carp_info ci;
+    ck_assert(sim_fw_carp_info_get(h.f1, NULL, 1, &ci));
+    ck_assert_uint_eq(ci.advskew, 254);
+    ck_assert_uint_eq(ci.advertised_skew, 240);
+    /* fw2 took over on fw1's first advert with skew 240 (at 11 s) */
+    ck_assert_int_eq(master_since(h.fw2, 0), 11 * SIM_S + SIM_MS);
+    T_run(h.w, 60 * SIM_S);
+    ck_assert_int_eq(sim_fw_carp_state(h.f1, 1), SIM_CARP_BACKUP);
+    /* maintenance survives a reboot (persistent config flag) */
+    sim_node_set_power(h.fw1, false);
+    sim_node_set_power(h.fw1, true);
+    T_run(h.w, 70 * SIM_S);
+    ck_assert_int_eq(sim_fw_carp_state(h.f1, 1), SIM_CARP_BACKUP);
+    ck_assert(sim_fw_carp_info_get(h.f1, NULL, 1, &ci));
+    ck_assert_uint_eq(ci.advskew, 254);
+    /* off: fw1 preempts on fw2's next advert */
+    ck_assert_int_eq(sim_fw_maintenance(h.f1, false), SIM_OK);
+    T_run(h.w, 72 * SIM_S);
+    ck_assert_int_eq(sim_fw_carp_state(h.f1, 1), SIM_CARP_MASTER);
+    ck_assert_int_eq(sim_fw_carp_state(h.f2, 1), SIM_CARP_BACKUP);
+}
+END_TEST
+
+START_TEST(carp_link_down_demotes)
+{
+    T_run(h.w, 10 * SIM_S);
+    sim_iface_set_link(sim_node_iface(h.fw1, "wan"), false);
+    sim_fw_carp_info ci;
+    ck_assert(sim_fw_carp_info_get(h.f1, NULL, 1, &ci));
+    ck_assert_int_eq(ci.state, SIM_CARP_INIT);
+    ck_assert_int_eq(ci.demotion, 240);
+    T_run(h.w, 15 * SIM_S);
+    ck_assert_int_eq(sim_fw_carp_state(h.f2, 1), SIM_CARP_MASTER);
+    sim_iface_set_link(sim_node_iface(h.fw1, "wan"), true);
+    ck_assert(sim_fw_carp_info_get(h.f1, NULL, 1, &ci));
+    ck_assert_int_eq(ci.demotion, 0);
+    ck_assert_int_eq(ci.state, SIM_CARP_BACKUP);
+    T_run(h.w, 17 * SIM_S);
+    ck_assert_int_eq(sim_fw_carp_state(h.f1, 1), SIM_CARP_MASTER);
+    ck_assert_uint_ge(T_count(h.w, sim_node_id(h.fw2), SIM_DIR_OUT, ad_pred, NULL), 1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("carp_net");
+    TCase *t = tcase_create("carp_net");
+    tcase_add_checked_fixture(t, setup, teardown);
+    tcase_add_test(t, carp_adverts_are_packets);
+    tcase_add_loop_test(t, carp_power_off_failover_on_wire, 0, 3);
+    tcase_add_test(t, carp_reboot_through_init_preempts);
+    tcase_add_test(t, carp_maintenance_and_reversal_on_wire);
+    tcase_add_test(t, carp_link_down_demotes);
+    suite_add_tcase(s, t);
+    return T_run_suite(s);
+}
