@@ -1,39 +1,48 @@
 /*
  * engine_native.c — the default, fast backend of the engine interface.
  *
- * Layout, chosen for cache behaviour on the hold-model workload
- * (bench/bench_engine.c; docs/performance.md):
+ * The pending-event queue is a radix heap with 2^DIGIT_BITS-ary digits
+ * (Ahuja, Mehlhorn, Orlin and Tarjan, "Faster algorithms for the shortest
+ * path problem", JACM 37(2), 1990). A radix heap needs keys that never go
+ * below the last one extracted, which is exactly a simulator's situation:
+ * nothing is scheduled into the past (an event "in the past" runs now,
+ * see native_schedule()).
  *
- *  - The queue is a 4-ary implicit min-heap of 16-byte entries
- *    (time, key) where key = sequence << SLOT_BITS | slot. Comparing the
- *    pair (time, key) as one 128-bit number orders by time and then by
- *    sequence, i.e. equal times run in insertion order. The four children
- *    of a node are 64 contiguous bytes, and the array is placed so that
- *    each group of siblings fills exactly one cache line: a sift-down step
- *    touches one line.
- *  - Callbacks live in a slab indexed by slot; the heap never moves them.
- *    A freed slot goes on a LIFO free list, so in steady state the slot
- *    the next schedule() takes is the one the firing event just released
- *    (still in cache).
- *  - Event ids are generation << SLOT_BITS | slot. The generation of a slot
- *    changes each time it is freed, so a stale id (fired, cancelled) never
- *    matches again and cancel() of it is a no-op.
- *  - Cancellation is lazy: cancel() frees the slot at once and leaves the
- *    heap entry behind; an entry whose sequence no longer matches its
- *    slot's is skipped when it reaches the top. When dead entries exceed
- *    the live ones the heap is compacted and re-heapified (O(n)), so
- *    timers that are re-armed over and over (WireGuard re-arms its
- *    keepalive timer on every packet) cannot make the heap grow without
- *    bound.
- *  - Firing does not remove the top entry before the callback runs. The
- *    common pattern "an event schedules its successor" then costs a single
- *    replace-top + sift-down instead of a pop (sift-down) plus a push
- *    (sift-up). If the callback schedules nothing the top is popped
- *    afterwards.
+ *  - `last` is the time of the most recently fired event (<= now). An
+ *    event with time t lives in bucket (level, digit): level is the
+ *    highest DIGIT_BITS-wide digit in which t differs from `last` (0 when
+ *    t == last), digit is t's own digit at that level. Every event of a
+ *    bucket is earlier than every event of a bucket with a higher
+ *    (level, digit). A level-0 bucket holds one exact time value.
+ *  - insert: append to its bucket, O(1).
+ *  - extract-min: the lowest non-empty bucket (three bit scans). At level
+ *    0 it is a FIFO of equal times, and a bucket holding a single entry
+ *    holds the minimum: fire its front where it is. Otherwise set `last`
+ *    to the bucket's minimum and move its events into lower levels (they
+ *    now differ from `last` only below that level), then look again. An
+ *    event only moves down, at most LEVELS - 1 times and about once on
+ *    the hold model: extract-min is amortised O(LEVELS), bounded by the
+ *    key width and independent of the number of pending events.
+ *  - cancel: O(1). The slot's live bit is cleared and its bucket entry
+ *    becomes dead; dead entries are dropped when they reach the front of
+ *    a bucket (their slot is reused only then), and all of them are swept
+ *    when they outnumber the pending ones, so timers re-armed on every
+ *    packet (WireGuard's keepalive timer) cannot grow memory.
+ *  - Equal times run in insertion order: all events with one time are in
+ *    the same bucket at any moment (the bucket depends only on the time
+ *    and `last`); buckets are appended to in insertion order and moving a
+ *    bucket down keeps the relative order.
+ *  - Cache behaviour: entries (time, id, fn, arg) are stored inline in the
+ *    buckets, appended and scanned sequentially; buckets start small so
+ *    the many sparse ones of the lower levels stay in cache; firing reads
+ *    the front of one bucket and one bit of the live bitmap.
  *
- * Sequence numbers are 38 bits; when they run out (after 2.7e11 schedules)
- * the live entries are renumbered in order, which keeps ids valid since
- * ids do not contain the sequence.
+ * Event ids are generation << SLOT_BITS | slot. A slot's generation
+ * changes every time it is reused, and cancel() checks the id against
+ * the slot's current one and its live bit, so a fired or cancelled id
+ * never matches again and cancel() of it is a no-op.
+ *
+ * Measured against ns-3's schedulers in docs/performance.md.
  */
 #include "sim/sim.h"
 
@@ -44,343 +53,404 @@
 #define SLOT_BITS 26
 #define SLOT_MASK ((UINT64_C(1) << SLOT_BITS) - 1)
 #define MAX_SLOTS (UINT64_C(1) << SLOT_BITS) /* 67 M pending events */
-#define SEQ_MAX ((UINT64_C(1) << (64 - SLOT_BITS)) - 1)
-#define GEN_MAX SEQ_MAX
-#define NO_SLOT SIZE_MAX
+#define GEN_MAX ((UINT64_C(1) << (63 - SLOT_BITS)) - 1)
 
-typedef struct hentry {
-    uint64_t time; /* sim_time, never negative, so unsigned order is time order */
-    uint64_t key;  /* seq << SLOT_BITS | slot */
-} hentry;
+/* 8-bit digits: measured best on the hold model (docs/performance.md). */
+#define DIGIT_BITS 8
+#define DIGITS (1u << DIGIT_BITS)
+#define DIGIT_MASK (DIGITS - 1)
+#define LEVELS ((64 + DIGIT_BITS - 1) / DIGIT_BITS)
+#define N_BUCKETS (LEVELS * DIGITS)
+#define MASK_WORDS ((DIGITS + 63) / 64) /* occupancy words per level */
 
-typedef struct slot {
+typedef struct entry {
+    uint64_t time; /* sim_time, never negative */
+    uint64_t id;
     sim_event_fn fn;
-    union {
-        void *arg;        /* while in use */
-        size_t next_free; /* while free */
-    } u;
-    uint64_t seq; /* 0 while free */
-    uint64_t gen; /* changes on every free; part of the id */
-} slot;
+    void *arg;
+} entry;
+
+typedef struct bucket {
+    entry *e;
+    uint32_t head, n, cap; /* entries [head, n) are pending or dead */
+    uint64_t min;          /* smallest time appended since last emptied */
+} bucket;
 
 typedef struct native_engine {
     sim_engine base;
-    sim_time now;
-    hentry *h;       /* h[0] is the root; children of i are 4i+1..4i+4 */
-    void *h_mem;     /* the 64-byte aligned allocation h points into */
-    size_t h_n, h_cap;
-    slot *slots;
-    size_t n_slots;  /* slots ever used (slab high-water mark) */
-    size_t slots_cap;
-    size_t free_head;
-    size_t live;     /* pending, not cancelled, not firing */
-    size_t dead;     /* cancelled entries still in the heap */
-    uint64_t next_seq;
-    bool firing;     /* h[0] is the event whose callback is running */
+    uint64_t last; /* time of the last extracted minimum; last <= now */
+    uint32_t level_mask;                     /* bit L: level L has entries */
+    uint8_t word_mask[LEVELS];               /* bit w: digit_mask[L][w] != 0 */
+    uint64_t digit_mask[LEVELS][MASK_WORDS]; /* bit d: bucket (L, d) has entries */
+    /* Slots. A slot is pending (its bit in `live` set), cancelled (its
+     * dead entry is still in a bucket) or free (its last id is on the
+     * free stack). Firing touches only the bitmap, which stays in L1
+     * cache where a per-slot record would not. */
+    uint64_t *live;      /* bitmap over slots */
+    uint64_t *slot_id;   /* id of the slot's current event (read by cancel) */
+    uint64_t *free_ids;  /* last ids of free slots (LIFO: reuse is cache-hot) */
+    size_t n_slots, slots_cap, n_free;
+    size_t pending; /* pending events */
+    size_t dead; /* cancelled entries still in buckets */
     bool stopped;
+    bucket b[N_BUCKETS]; /* index level * DIGITS + digit */
 } native_engine;
 
-static inline unsigned __int128 ord(hentry a)
+static inline unsigned bucket_of(uint64_t t, uint64_t last)
 {
-    return (unsigned __int128)a.time << 64 | a.key;
-}
-static inline bool less(hentry a, hentry b) { return ord(a) < ord(b); }
-
-static inline bool entry_live(const native_engine *e, hentry x)
-{
-    return e->slots[x.key & SLOT_MASK].seq == x.key >> SLOT_BITS;
+    uint64_t x = t ^ last;
+    unsigned level = x ? (63u - (unsigned)__builtin_clzll(x)) / DIGIT_BITS : 0;
+    return level * DIGITS + ((unsigned)(t >> (level * DIGIT_BITS)) & DIGIT_MASK);
 }
 
-/* ---- heap ---------------------------------------------------------- */
-
-static void sift_down(native_engine *e, size_t i, hentry x)
+static inline void mark(native_engine *e, unsigned i)
 {
-    hentry *h = e->h;
-    size_t n = e->h_n;
-    for (;;) {
-        size_t c = 4 * i + 1;
-        if (c + 3 < n) {
-            /* A full sibling group: pick the smallest of four without
-             * data-dependent branches on the first two pairs. */
-            size_t a = less(h[c + 1], h[c]) ? c + 1 : c;
-            size_t b = less(h[c + 3], h[c + 2]) ? c + 3 : c + 2;
-            size_t m = less(h[b], h[a]) ? b : a;
-            if (!less(h[m], x))
-                break;
-            h[i] = h[m];
-            i = m;
-        } else {
-            if (c >= n)
-                break;
-            size_t m = c;
-            for (size_t k = c + 1; k < n; k++)
-                if (less(h[k], h[m]))
-                    m = k;
-            if (!less(h[m], x))
-                break;
-            h[i] = h[m];
-            i = m;
-            break; /* m has no children: a partial group is the last level */
-        }
-    }
-    h[i] = x;
+    unsigned level = i / DIGITS, digit = i % DIGITS;
+    e->level_mask |= UINT32_C(1) << level;
+    e->word_mask[level] |= (uint8_t)(1u << (digit / 64));
+    e->digit_mask[level][digit / 64] |= UINT64_C(1) << (digit % 64);
 }
 
-static void sift_up(native_engine *e, size_t i, hentry x)
+static inline void unmark(native_engine *e, unsigned i)
 {
-    hentry *h = e->h;
-    while (i > 0) {
-        size_t p = (i - 1) / 4;
-        if (!less(x, h[p]))
-            break;
-        h[i] = h[p];
-        i = p;
-    }
-    h[i] = x;
+    unsigned level = i / DIGITS, digit = i % DIGITS;
+    if (e->digit_mask[level][digit / 64] &= ~(UINT64_C(1) << (digit % 64)))
+        return;
+    if (e->word_mask[level] &= (uint8_t)~(1u << (digit / 64)))
+        return;
+    e->level_mask &= ~(UINT32_C(1) << level);
 }
 
-static bool heap_reserve(native_engine *e, size_t need)
+/* The lowest non-empty bucket; level_mask must be non-zero. */
+static inline unsigned lowest_bucket(const native_engine *e)
 {
-    if (need <= e->h_cap)
-        return true;
-    size_t cap = e->h_cap ? e->h_cap * 2 : 256;
-    while (cap < need)
-        cap *= 2;
-    /* Three leading pad entries put h[4k+1] (the first child of k) on a
-     * 64-byte boundary: the allocation is aligned and 16 * (4k+1+3) = 64(k+1). */
-    size_t bytes = (cap + 3) * sizeof(hentry);
-    bytes = (bytes + 63) & ~(size_t)63;
-    void *mem = aligned_alloc(64, bytes);
-    if (!mem)
+    unsigned level = (unsigned)__builtin_ctz(e->level_mask);
+    unsigned w = (unsigned)__builtin_ctz(e->word_mask[level]);
+    return level * DIGITS + w * 64 + (unsigned)__builtin_ctzll(e->digit_mask[level][w]);
+}
+
+static inline bool slot_live(const native_engine *e, size_t s)
+{
+    return e->live[s / 64] >> (s % 64) & 1;
+}
+
+/* Each slot has at most one entry in the buckets, so an entry is live
+ * exactly when its slot is. */
+static inline bool entry_live(const native_engine *e, const entry *x)
+{
+    return slot_live(e, (size_t)(x->id & SLOT_MASK));
+}
+
+/* A dead entry leaves the buckets: its slot becomes reusable. */
+static inline void drop_dead(native_engine *e, const entry *x)
+{
+    e->free_ids[e->n_free++] = x->id;
+    e->dead--;
+}
+
+static inline void bucket_clear(native_engine *e, unsigned i)
+{
+    bucket *b = &e->b[i];
+    b->head = b->n = 0;
+    b->min = UINT64_MAX;
+    unmark(e, i);
+}
+
+static __attribute__((noinline)) bool bucket_grow(bucket *b)
+{
+    if (b->cap >= UINT32_MAX / 2)
         return false;
-    hentry *h = (hentry *)mem + 3;
-    if (e->h_n)
-        memcpy(h, e->h, e->h_n * sizeof *h);
-    free(e->h_mem);
-    e->h_mem = mem;
-    e->h = h;
-    e->h_cap = cap;
+    uint32_t cap = b->cap ? 2 * b->cap : 4;
+    entry *ne = realloc(b->e, cap * sizeof *ne);
+    if (!ne)
+        return false;
+    b->e = ne;
+    b->cap = cap;
     return true;
 }
 
-static void heap_pop_top(native_engine *e)
+/* Appends x to bucket i. A bucket is marked in the occupancy masks
+ * exactly while it holds entries (emptied buckets are cleared, see
+ * bucket_clear), so only a push into an empty bucket marks it. */
+static inline bool bucket_push(native_engine *e, unsigned i, const entry *x)
 {
-    hentry last = e->h[--e->h_n];
-    if (e->h_n)
-        sift_down(e, 0, last);
+    bucket *b = &e->b[i];
+    if (__builtin_expect(b->n == b->cap, 0) && !bucket_grow(b))
+        return false;
+    if (b->n == 0)
+        mark(e, i);
+    b->e[b->n++] = *x;
+    if (x->time < b->min)
+        b->min = x->time;
+    return true;
 }
 
-/* The callback of h[0] has returned without scheduling: drop its entry. */
-static void settle(native_engine *e)
+/* Moves the entries of bucket i (level >= 1) down around its minimum. The
+ * minimum may be a cancelled entry's time: `last` then lands a little
+ * early, which is harmless (it stays <= every pending time). */
+static void redistribute(native_engine *e, unsigned i)
 {
-    if (e->firing) {
-        e->firing = false;
-        heap_pop_top(e);
+    bucket *src = &e->b[i];
+    uint64_t min = src->min;
+    e->last = min;
+    /* Cancelled entries move along too: checking each one's slot here
+     * would be a random memory access per move; they are dropped when
+     * they reach the front (or by sweep()). */
+    const entry *x = src->e + src->head, *end = src->e + src->n;
+    for (; x < end; x++) {
+        if (__builtin_expect(!bucket_push(e, bucket_of(x->time, min), x), 0)) {
+            /* A half-moved bucket cannot be rolled back, and silently
+             * losing an event would break determinism. */
+            fprintf(stderr, "sim: native engine: out of memory\n");
+            abort();
+        }
+    }
+    bucket_clear(e, i);
+}
+
+/* Finds the earliest live event and returns its bucket, or -1 when none is
+ * pending. `last` is advanced (buckets moved down) only towards times
+ * <= limit, so a caller that stops at `limit` can still schedule events
+ * earlier than what is pending; *t receives the earliest time. */
+static int find_min(native_engine *e, uint64_t limit, uint64_t *t)
+{
+    for (;;) {
+        if (!e->level_mask)
+            return -1;
+        unsigned i = lowest_bucket(e);
+        bucket *b = &e->b[i];
+        while (b->head < b->n && !entry_live(e, &b->e[b->head]))
+            drop_dead(e, &b->e[b->head++]);
+        if (b->head == b->n) {
+            bucket_clear(e, i);
+            continue;
+        }
+        if (i < DIGITS || b->n - b->head == 1) {
+            /* Level 0 holds one exact time (a FIFO); a bucket with one
+             * entry holds the minimum itself. Either way the front fires
+             * from where it is: `last` may move to it without moving any
+             * other event, since all others are in higher buckets. */
+            *t = b->e[b->head].time;
+            return (int)i;
+        }
+        if (b->min > limit) {
+            /* Peek only. The recorded minimum may be a cancelled entry's:
+             * find the live one. */
+            uint64_t min = UINT64_MAX;
+            for (uint32_t k = b->head; k < b->n; k++)
+                if (b->e[k].time < min && entry_live(e, &b->e[k]))
+                    min = b->e[k].time;
+            if (min != UINT64_MAX) {
+                *t = min;
+                return (int)i;
+            }
+            while (b->head < b->n) /* only cancelled entries */
+                drop_dead(e, &b->e[b->head++]);
+            bucket_clear(e, i);
+            continue;
+        }
+        redistribute(e, i);
     }
 }
 
-/* Remove cancelled entries from the top so h[0] (if any) is live. */
-static void purge_top(native_engine *e)
+/* Removes every dead entry, keeping the order of the rest. */
+static void sweep(native_engine *e)
 {
-    settle(e);
-    while (e->h_n && !entry_live(e, e->h[0])) {
-        heap_pop_top(e);
-        e->dead--;
+    for (unsigned i = 0; i < N_BUCKETS; i++) {
+        bucket *b = &e->b[i];
+        if (b->head == b->n)
+            continue;
+        uint32_t n = 0;
+        uint64_t min = UINT64_MAX;
+        for (uint32_t k = b->head; k < b->n; k++) {
+            if (!entry_live(e, &b->e[k])) {
+                drop_dead(e, &b->e[k]);
+                continue;
+            }
+            if (b->e[k].time < min)
+                min = b->e[k].time;
+            b->e[n++] = b->e[k];
+        }
+        if (n) {
+            b->head = 0;
+            b->n = n;
+            b->min = min;
+        } else {
+            bucket_clear(e, i);
+        }
     }
 }
 
-/* Drop every cancelled entry and rebuild the heap bottom-up (O(n)). */
-static void compact(native_engine *e)
-{
-    settle(e);
-    size_t n = 0;
-    for (size_t i = 0; i < e->h_n; i++)
-        if (entry_live(e, e->h[i]))
-            e->h[n++] = e->h[i];
-    e->h_n = n;
-    e->dead = 0;
-    if (n > 1)
-        for (size_t i = (n - 2) / 4 + 1; i-- > 0;)
-            sift_down(e, i, e->h[i]);
-}
+/* ---- slots ---------------------------------------------------------- */
 
-static int cmp_entry(const void *pa, const void *pb)
+static uint64_t slot_alloc(native_engine *e)
 {
-    unsigned __int128 a = ord(*(const hentry *)pa), b = ord(*(const hentry *)pb);
-    return a < b ? -1 : a > b;
-}
-
-/* Sequence numbers ran out: renumber the live events 1..n in firing order.
- * A sorted array is a valid heap. Ids carry no sequence, so they survive. */
-static void renumber(native_engine *e)
-{
-    compact(e);
-    qsort(e->h, e->h_n, sizeof *e->h, cmp_entry);
-    for (size_t i = 0; i < e->h_n; i++) {
-        uint64_t s = e->h[i].key & SLOT_MASK;
-        e->slots[s].seq = i + 1;
-        e->h[i].key = (uint64_t)(i + 1) << SLOT_BITS | s;
+    uint64_t id;
+    if (e->n_free) {
+        uint64_t old = e->free_ids[--e->n_free];
+        uint64_t gen = old >> SLOT_BITS;
+        id = (gen == GEN_MAX ? 1 : gen + 1) << SLOT_BITS | (old & SLOT_MASK);
+    } else {
+        if (e->n_slots == e->slots_cap) {
+            if (e->slots_cap >= MAX_SLOTS)
+                return 0;
+            size_t cap = e->slots_cap ? 2 * e->slots_cap : 1024;
+            uint64_t *ids = realloc(e->slot_id, cap * sizeof *ids);
+            if (!ids)
+                return 0;
+            e->slot_id = ids;
+            uint64_t *fr = realloc(e->free_ids, cap * sizeof *fr);
+            if (!fr)
+                return 0;
+            e->free_ids = fr;
+            uint64_t *lv = realloc(e->live, cap / 8);
+            if (!lv)
+                return 0;
+            memset(lv + e->slots_cap / 64, 0, (cap - e->slots_cap) / 8);
+            e->live = lv;
+            e->slots_cap = cap;
+        }
+        id = UINT64_C(1) << SLOT_BITS | e->n_slots++;
     }
-    e->next_seq = e->h_n + 1;
+    size_t s = (size_t)(id & SLOT_MASK);
+    e->slot_id[s] = id;
+    e->live[s / 64] |= UINT64_C(1) << (s % 64);
+    return id;
 }
 
-/* ---- slab ---------------------------------------------------------- */
-
-static size_t slot_alloc(native_engine *e)
-{
-    if (e->free_head != NO_SLOT) {
-        size_t s = e->free_head;
-        e->free_head = e->slots[s].u.next_free;
-        return s;
-    }
-    if (e->n_slots == e->slots_cap) {
-        if (e->slots_cap >= MAX_SLOTS)
-            return NO_SLOT;
-        size_t cap = e->slots_cap ? e->slots_cap * 2 : 256;
-        slot *ns = realloc(e->slots, cap * sizeof *ns);
-        if (!ns)
-            return NO_SLOT;
-        e->slots = ns;
-        e->slots_cap = cap;
-    }
-    size_t s = e->n_slots++;
-    e->slots[s].gen = 1;
-    return s;
-}
-
-static void slot_free(native_engine *e, size_t s)
-{
-    slot *sl = &e->slots[s];
-    sl->seq = 0;
-    sl->fn = NULL;
-    sl->gen = sl->gen == GEN_MAX ? 1 : sl->gen + 1;
-    sl->u.next_free = e->free_head;
-    e->free_head = s;
-}
-
-/* ---- the interface ------------------------------------------------- */
-
-static sim_time native_now(const sim_engine *eng) { return ((const native_engine *)eng)->now; }
+/* ---- the interface -------------------------------------------------- */
 
 static sim_event_id native_schedule(sim_engine *eng, sim_time at, sim_event_fn fn, void *arg)
 {
     native_engine *e = (native_engine *)eng;
     if (!fn)
         return 0;
-    /* An event in the past runs now, after those already due now. */
-    if (at < e->now)
-        at = e->now;
-    if (e->next_seq > SEQ_MAX)
-        renumber(e);
-    if (!e->firing && !heap_reserve(e, e->h_n + 1))
-        return 0;
-    size_t s = slot_alloc(e);
-    if (s == NO_SLOT) {
+    /* An event in the past runs now, after those already due now; this
+     * also keeps the radix heap's precondition (at >= now >= last). */
+    if (at < e->base.now)
+        at = e->base.now;
+    uint64_t id = slot_alloc(e);
+    if (!id) {
         fprintf(stderr, "sim: native engine: cannot schedule more than %llu pending events\n",
                 (unsigned long long)MAX_SLOTS);
         return 0;
     }
-    uint64_t seq = e->next_seq++;
-    slot *sl = &e->slots[s];
-    sl->fn = fn;
-    sl->u.arg = arg;
-    sl->seq = seq;
-    hentry x = {(uint64_t)at, seq << SLOT_BITS | s};
-    if (e->firing) {
-        /* The top is the event now running: reuse its place. */
-        e->firing = false;
-        sift_down(e, 0, x);
-    } else {
-        sift_up(e, e->h_n++, x);
+    entry x = {(uint64_t)at, id, fn, arg};
+    if (!bucket_push(e, bucket_of(x.time, e->last), &x)) {
+        fprintf(stderr, "sim: native engine: out of memory\n");
+        size_t s = (size_t)(id & SLOT_MASK);
+        e->live[s / 64] &= ~(UINT64_C(1) << (s % 64));
+        e->free_ids[e->n_free++] = id;
+        return 0;
     }
-    e->live++;
-    return sl->gen << SLOT_BITS | s;
+    e->pending++;
+    return id;
 }
 
 static bool native_cancel(sim_engine *eng, sim_event_id id)
 {
     native_engine *e = (native_engine *)eng;
     size_t s = (size_t)(id & SLOT_MASK);
-    if (s >= e->n_slots)
+    if (s >= e->n_slots || !slot_live(e, s) || e->slot_id[s] != id)
         return false;
-    slot *sl = &e->slots[s];
-    if (sl->seq == 0 || sl->gen != id >> SLOT_BITS)
-        return false;
-    slot_free(e, s);
-    e->live--;
+    e->live[s / 64] &= ~(UINT64_C(1) << (s % 64)); /* its entry is now dead */
+    e->pending--;
     e->dead++;
-    if (e->dead > 64 && e->dead > e->live)
-        compact(e);
+    if (e->dead > 1024 && e->dead > e->pending)
+        sweep(e);
     return true;
 }
 
-/* Fire h[0], which must be live. */
-static inline void fire_top(native_engine *e)
+/* Fires the front of bucket i (live, the minimum, found by find_min). */
+static inline void fire(native_engine *e, unsigned i)
 {
-    hentry top = e->h[0];
-    size_t s = (size_t)(top.key & SLOT_MASK);
-    sim_event_fn fn = e->slots[s].fn;
-    void *arg = e->slots[s].u.arg;
-    slot_free(e, s);
-    e->live--;
-    e->now = (sim_time)top.time;
-    e->firing = true;
-    fn(arg);
-    settle(e);
+    bucket *b = &e->b[i];
+    entry x = b->e[b->head++];
+    if (b->head == b->n) {
+        bucket_clear(e, i);
+    } else if (__builtin_expect(b->head >= 4096, 0) && b->head >= b->n / 2) {
+        /* A long run of equal times fed while it drains: reuse the space. */
+        memmove(b->e, b->e + b->head, (b->n - b->head) * sizeof *b->e);
+        b->n -= b->head;
+        b->head = 0;
+    }
+    size_t s = (size_t)(x.id & SLOT_MASK);
+    e->live[s / 64] &= ~(UINT64_C(1) << (s % 64));
+    e->free_ids[e->n_free++] = x.id;
+    e->pending--;
+    e->last = x.time;
+    e->base.now = (sim_time)x.time;
+    x.fn(x.arg);
 }
 
 static void native_run(sim_engine *eng, sim_time until)
 {
     native_engine *e = (native_engine *)eng;
     e->stopped = false;
-    if (until < e->now)
+    if (until < e->base.now)
         return; /* nothing is due before the present */
-    for (;;) {
-        purge_top(e);
-        if (!e->h_n || e->h[0].time > (uint64_t)until)
-            break;
-        fire_top(e);
+    uint64_t limit = until == SIM_TIME_NEVER ? UINT64_MAX : (uint64_t)until;
+    while (e->level_mask) {
+        /* Fast path: the lowest bucket's live front is the minimum. */
+        unsigned i = lowest_bucket(e);
+        bucket *b = &e->b[i];
+        const entry *f = &b->e[b->head];
+        if ((i < DIGITS || b->n - b->head == 1) && entry_live(e, f)) {
+            if (f->time > limit)
+                break;
+        } else {
+            uint64_t t;
+            int j = find_min(e, limit, &t);
+            if (j < 0 || t > limit)
+                break;
+            i = (unsigned)j;
+        }
+        fire(e, i);
         if (e->stopped)
             return;
     }
-    if (until != SIM_TIME_NEVER && until > e->now)
-        e->now = until;
+    if (until != SIM_TIME_NEVER && until > e->base.now)
+        e->base.now = until;
 }
 
 static bool native_step(sim_engine *eng)
 {
     native_engine *e = (native_engine *)eng;
-    purge_top(e);
-    if (!e->h_n)
+    uint64_t t;
+    int i = find_min(e, UINT64_MAX, &t);
+    if (i < 0)
         return false;
-    fire_top(e);
+    fire(e, (unsigned)i);
     return true;
 }
 
 static void native_stop(sim_engine *eng) { ((native_engine *)eng)->stopped = true; }
 
-static size_t native_pending(const sim_engine *eng) { return ((const native_engine *)eng)->live; }
+static size_t native_pending(const sim_engine *eng) { return ((const native_engine *)eng)->pending; }
 
 static sim_time native_next_time(const sim_engine *eng)
 {
-    /* Dropping dead entries from the top changes the representation, not
-     * the observable state; the engine object itself is never const. */
+    /* Dropping dead entries changes the representation, not the
+     * observable state; the engine object itself is never const. Limit
+     * 0 never advances `last`. */
     native_engine *e = (native_engine *)(uintptr_t)eng;
-    purge_top(e);
-    return e->h_n ? (sim_time)e->h[0].time : SIM_TIME_NEVER;
+    uint64_t t;
+    return find_min(e, 0, &t) < 0 ? SIM_TIME_NEVER : (sim_time)t;
 }
 
 static void native_destroy(sim_engine *eng)
 {
     native_engine *e = (native_engine *)eng;
-    free(e->h_mem);
-    free(e->slots);
+    for (unsigned i = 0; i < N_BUCKETS; i++)
+        free(e->b[i].e);
+    free(e->live);
+    free(e->slot_id);
+    free(e->free_ids);
     free(e);
 }
 
 static const sim_engine_ops native_ops = {
     .name = "native",
-    .now = native_now,
     .schedule = native_schedule,
     .cancel = native_cancel,
     .run = native_run,
@@ -397,19 +467,7 @@ sim_engine *sim_engine_native_new(void)
     if (!e)
         return NULL;
     e->base.ops = &native_ops;
-    e->free_head = NO_SLOT;
-    e->next_seq = 1;
-    if (!heap_reserve(e, 256)) {
-        free(e);
-        return NULL;
-    }
+    for (unsigned i = 0; i < N_BUCKETS; i++)
+        e->b[i].min = UINT64_MAX;
     return &e->base;
-}
-
-/* Test hook (tests/test_engine.c): jump the sequence counter so the
- * renumbering path runs without 2.7e11 schedules. Not in sim.h. */
-void sim_engine_native_test_set_seq(sim_engine *eng, uint64_t next_seq);
-void sim_engine_native_test_set_seq(sim_engine *eng, uint64_t next_seq)
-{
-    ((native_engine *)eng)->next_seq = next_seq;
 }

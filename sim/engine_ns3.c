@@ -25,8 +25,6 @@ typedef struct ns3_engine {
 
 static ns3_shim *shim_of(const sim_engine *e) { return ((const ns3_engine *)e)->shim; }
 
-static sim_time e_now(const sim_engine *e) { return ns3_shim_now(shim_of(e)); }
-
 static sim_event_id e_schedule(sim_engine *e, sim_time at, sim_event_fn fn, void *arg)
 {
     if (!fn)
@@ -49,7 +47,6 @@ static void e_destroy(sim_engine *e)
 
 static const sim_engine_ops ns3_ops = {
     .name = "ns3",
-    .now = e_now,
     .schedule = e_schedule,
     .cancel = e_cancel,
     .run = e_run,
@@ -72,6 +69,7 @@ sim_engine *sim_engine_ns3_new(void)
         return NULL;
     }
     e->base.ops = &ns3_ops;
+    ns3_shim_mirror_clock(e->shim, &e->base.now);
     return &e->base;
 }
 

@@ -41,10 +41,10 @@ typedef struct sim_engine sim_engine;
 
 /* A backend implements these. Events with equal times run in the order
  * they were scheduled. Cancelling a fired or unknown id is a no-op that
- * returns false. */
+ * returns false. A time in the past means now (after the events already
+ * due now). */
 typedef struct sim_engine_ops {
     const char *name;
-    sim_time (*now)(const sim_engine *e);
     sim_event_id (*schedule)(sim_engine *e, sim_time at, sim_event_fn fn, void *arg);
     bool (*cancel)(sim_engine *e, sim_event_id id);
     /* Run events whose time is <= until (SIM_TIME_NEVER: until empty or
@@ -59,18 +59,22 @@ typedef struct sim_engine_ops {
     void (*destroy)(sim_engine *e);
 } sim_engine_ops;
 
+/* `now` is the clock, kept current by the backend (the time of the event
+ * running, or where run() left it): models read it constantly, so it is
+ * a field rather than a call. Only backends write it. */
 struct sim_engine {
     const sim_engine_ops *ops;
+    sim_time now;
 };
 
-static inline sim_time sim_now(const sim_engine *e) { return e->ops->now(e); }
+static inline sim_time sim_now(const sim_engine *e) { return e->now; }
 static inline sim_event_id sim_schedule_at(sim_engine *e, sim_time at, sim_event_fn fn, void *arg)
 {
     return e->ops->schedule(e, at, fn, arg);
 }
 static inline sim_event_id sim_schedule_in(sim_engine *e, sim_time delay, sim_event_fn fn, void *arg)
 {
-    return e->ops->schedule(e, e->ops->now(e) + delay, fn, arg);
+    return e->ops->schedule(e, e->now + delay, fn, arg);
 }
 static inline bool sim_cancel(sim_engine *e, sim_event_id id) { return id ? e->ops->cancel(e, id) : false; }
 static inline void sim_run_until(sim_engine *e, sim_time until) { e->ops->run(e, until); }
@@ -82,7 +86,7 @@ static inline void sim_engine_destroy(sim_engine *e)
         e->ops->destroy(e);
 }
 
-/* The native backend: a binary heap keyed on (time, sequence). */
+/* The native backend: a radix heap (sim/engine_native.c); fast. */
 sim_engine *sim_engine_native_new(void);
 /* The ns-3 backend (ns-3's Simulator through the libns3-c shim); NULL
  * when wgsim was built without ns-3. */

@@ -38,6 +38,7 @@ struct ns3_shim
     uint64_t next_id = 1;
     bool stepping = false; // stop after the next tracked event
     bool stopped = false;  // the user called ns3_shim_stop during this run
+    int64_t* clock = nullptr;
 };
 
 namespace
@@ -60,6 +61,15 @@ const SchedulerName kSchedulers[] = {
 };
 
 void
+SyncClock(ns3_shim* s)
+{
+    if (s->clock)
+    {
+        *s->clock = ns3::Simulator::Now().GetTimeStep();
+    }
+}
+
+void
 Forget(ns3_shim* s, Tracked* t)
 {
     s->order.erase({t->at, t->id});
@@ -74,6 +84,7 @@ FireTracked(Tracked* t)
     ns3_shim_fn fn = t->fn;
     void* arg = t->arg;
     Forget(s, t);
+    SyncClock(s);
     fn(arg);
     if (s->stepping)
     {
@@ -150,6 +161,12 @@ extern "C"
         return ns3::Simulator::Now().GetTimeStep();
     }
 
+    void ns3_shim_mirror_clock(ns3_shim* s, int64_t* clock)
+    {
+        s->clock = clock;
+        SyncClock(s);
+    }
+
     uint64_t ns3_shim_schedule(ns3_shim* s, int64_t at, ns3_shim_fn fn, void* arg)
     {
         int64_t now = ns3::Simulator::Now().GetTimeStep();
@@ -193,6 +210,7 @@ extern "C"
         if (until == INT64_MAX)
         {
             ns3::Simulator::Run();
+            SyncClock(s);
             return;
         }
         // Our own marker instead of Simulator::Stop(delay), whose event
@@ -202,6 +220,7 @@ extern "C"
         if (!ns3::Simulator::IsExpired(marker))
         {
             ns3::Simulator::Remove(marker); // stopped before `until`
+            SyncClock(s);
             return;
         }
         // Events scheduled at exactly `until` during the run sit behind
@@ -210,6 +229,7 @@ extern "C"
         {
             ns3_shim_step(s);
         }
+        SyncClock(s);
     }
 
     bool ns3_shim_step(ns3_shim* s)
@@ -221,6 +241,7 @@ extern "C"
         s->stepping = true;
         ns3::Simulator::Run();
         s->stepping = false;
+        SyncClock(s);
         return true;
     }
 

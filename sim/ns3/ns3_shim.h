@@ -38,6 +38,9 @@ void ns3_shim_destroy(ns3_shim *s);
 extern const char *const ns3_shim_schedulers[];
 
 int64_t ns3_shim_now(const ns3_shim *s);
+/* Keep *clock equal to the simulation time: written before every tracked
+ * event runs and when run/step return (the engine's public `now`). */
+void ns3_shim_mirror_clock(ns3_shim *s, int64_t *clock);
 /* Absolute time; a time in the past means now. Returns an id > 0. */
 uint64_t ns3_shim_schedule(ns3_shim *s, int64_t at, ns3_shim_fn fn, void *arg);
 /* Removes a pending tracked event; false when fired, cancelled or unknown. */

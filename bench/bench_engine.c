@@ -1,0 +1,198 @@
+/*
+ * bench_engine.c — the hold-model benchmark of the event engine
+ * (issue 5; docs/performance.md).
+ *
+ * Hold model: keep P events pending; each event, when it fires, schedules
+ * one successor at now + a random delay, so the queue holds P events
+ * throughout and every step is one "pop the earliest" plus one "insert".
+ * Delays are exponential with a mean of 1 ms, drawn once from a seeded
+ * sim_rng stream into a table that every engine replays identically.
+ *
+ * Contenders, one process, one run, same workload:
+ *   - native: sim_engine_native_new() through the sim_engine interface;
+ *   - ns-3's Simulator with its MapScheduler (the default), Calendar,
+ *     Heap and PriorityQueue schedulers, scheduling through
+ *     Simulator::Schedule directly (ns3_shim_schedule_raw_in, no tracking).
+ * The baseline is the best ns-3 scheduler at each P. Each contender first
+ * fires 2P + 100000 warm-up events (untimed) so the queue and its memory
+ * reach their steady state, then times SEGMENTS consecutive segments of N
+ * events with CLOCK_MONOTONIC and keeps the fastest segment: the machine
+ * is shared, and the best segment is the least disturbed one. Every
+ * contender is treated the same way.
+ */
+#include "bench/bench.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "sim/sim.h"
+#ifdef WGSIM_HAVE_NS3
+#include "sim/ns3/ns3_shim.h"
+#endif
+
+#define N_DELAYS (1u << 16)
+#define SEGMENTS 3
+#define DELAY_MASK (N_DELAYS - 1)
+
+typedef struct hold {
+    void *engine;          /* sim_engine or ns3_shim */
+    const int64_t *delays;
+    uint32_t idx;
+    uint64_t left;         /* events still to fire in this phase */
+} hold;
+
+static void fill_delays(int64_t *d)
+{
+    sim_rng r;
+    sim_rng_init(&r, 1, "bench-engine-hold");
+    for (uint32_t i = 0; i < N_DELAYS; i++) {
+        double u = sim_rng_unit(&r);
+        /* Exponential, mean 1 ms; +1 ns keeps every delay positive. */
+        d[i] = 1 + (int64_t)(-log1p(-u) * 1e6);
+    }
+}
+
+/* ---- native ----------------------------------------------------------- */
+
+static void native_cb(void *arg)
+{
+    hold *h = arg;
+    sim_engine *e = h->engine;
+    sim_schedule_in(e, h->delays[h->idx++ & DELAY_MASK], native_cb, h);
+    if (--h->left == 0)
+        sim_stop(e);
+}
+
+static double run_native(const int64_t *delays, uint64_t p, uint64_t warm, uint64_t n)
+{
+    sim_engine *e = sim_engine_native_new();
+    if (!e)
+        return -1;
+    hold h = {e, delays, 0, 0};
+    for (uint64_t i = 0; i < p; i++)
+        sim_schedule_in(e, delays[h.idx++ & DELAY_MASK], native_cb, &h);
+    h.left = warm;
+    sim_run_until(e, SIM_TIME_NEVER);
+    double best = 0;
+    for (int k = 0; k < SEGMENTS; k++) {
+        h.left = n;
+        int64_t t0 = bench_clock_ns();
+        sim_run_until(e, SIM_TIME_NEVER);
+        int64_t t1 = bench_clock_ns();
+        double rate = (double)n / ((double)(t1 - t0) / 1e9);
+        if (rate > best)
+            best = rate;
+    }
+    sim_engine_destroy(e);
+    return best;
+}
+
+/* ---- ns-3 ------------------------------------------------------------- */
+
+#ifdef WGSIM_HAVE_NS3
+static void ns3_cb(void *arg)
+{
+    hold *h = arg;
+    ns3_shim *s = h->engine;
+    ns3_shim_schedule_raw_in(s, h->delays[h->idx++ & DELAY_MASK], ns3_cb, h);
+    if (--h->left == 0)
+        ns3_shim_stop(s);
+}
+
+static double run_ns3(const char *scheduler, const int64_t *delays, uint64_t p, uint64_t warm, uint64_t n)
+{
+    ns3_shim *s = ns3_shim_create(scheduler);
+    if (!s)
+        return -1;
+    hold h = {s, delays, 0, 0};
+    for (uint64_t i = 0; i < p; i++)
+        ns3_shim_schedule_raw_in(s, delays[h.idx++ & DELAY_MASK], ns3_cb, &h);
+    h.left = warm;
+    ns3_shim_run_until(s, INT64_MAX);
+    double best = 0;
+    for (int k = 0; k < SEGMENTS; k++) {
+        h.left = n;
+        int64_t t0 = bench_clock_ns();
+        ns3_shim_run_until(s, INT64_MAX);
+        int64_t t1 = bench_clock_ns();
+        double rate = (double)n / ((double)(t1 - t0) / 1e9);
+        if (rate > best)
+            best = rate;
+    }
+    ns3_shim_destroy(s);
+    return best;
+}
+
+static const char *const ns3_contenders[] = {"map", "calendar", "heap", "priority-queue"};
+#define N_NS3 (sizeof ns3_contenders / sizeof ns3_contenders[0])
+#endif
+
+int bench_engine(const bench_options *o, bench_result *r)
+{
+#ifndef WGSIM_HAVE_NS3
+    (void)o;
+    (void)r;
+    fprintf(stderr, "wgsim bench engine: this wgsim was built without ns-3 (WGSIM_WITH_NS3=OFF); "
+                    "the baseline is ns-3's Simulator\n");
+    return 2;
+#else
+    static const uint64_t p_full[] = {1000, 100000}, p_quick[] = {100, 1000};
+    const uint64_t *ps = o->quick ? p_quick : p_full;
+    const uint64_t n = o->quick ? 5000 : 1000000;
+    const uint64_t extra_warm = o->quick ? 0 : 100000;
+    int64_t *delays = malloc(N_DELAYS * sizeof *delays);
+    if (!delays) {
+        fprintf(stderr, "wgsim bench engine: out of memory\n");
+        return 2;
+    }
+    fill_delays(delays);
+
+    if (o->table)
+        fprintf(o->table,
+                "engine: hold model, exponential delays (mean 1 ms), best of %d segments of %llu events\n"
+                "%9s  %-22s %14s\n",
+                SEGMENTS, (unsigned long long)n, "pending", "engine", "events/s");
+    *r = (bench_result){.bench = "engine", .unit = "events/s", .target = ">= 4", .ratio = INFINITY};
+    for (int pi = 0; pi < 2; pi++) {
+        uint64_t p = ps[pi];
+        double native = run_native(delays, p, 2 * p + extra_warm, n);
+        if (native < 0) {
+            fprintf(stderr, "wgsim bench engine: cannot create the native engine\n");
+            free(delays);
+            return 2;
+        }
+        if (o->table)
+            fprintf(o->table, "%9llu  %-22s %14.0f\n", (unsigned long long)p, "native", native);
+        double best = 0;
+        const char *best_name = NULL;
+        for (size_t k = 0; k < N_NS3; k++) {
+            double v = run_ns3(ns3_contenders[k], delays, p, 2 * p + extra_warm, n);
+            if (v < 0) {
+                fprintf(stderr, "wgsim bench engine: cannot create an ns-3 session (%s)\n", ns3_contenders[k]);
+                free(delays);
+                return 2;
+            }
+            if (o->table) {
+                char label[40];
+                snprintf(label, sizeof label, "ns-3 %s", ns3_contenders[k]);
+                fprintf(o->table, "%9llu  %-22s %14.0f\n", (unsigned long long)p, label, v);
+            }
+            if (v > best) {
+                best = v;
+                best_name = ns3_contenders[k];
+            }
+        }
+        double ratio = native / best;
+        if (o->table)
+            fprintf(o->table, "%9llu  native / ns-3 best (%s) = %.2f\n", (unsigned long long)p, best_name, ratio);
+        /* The summary is the weaker of the two queue sizes. */
+        if (ratio < r->ratio) {
+            r->ratio = ratio;
+            r->ours = native;
+            r->baseline = best;
+        }
+    }
+    free(delays);
+    return 0;
+#endif
+}
