@@ -9,11 +9,7 @@ static hs_scenario *load_path(const char *rel)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", WGSIM_SOURCE_DIR, rel);
-    static int inited;
-    if (inited)
-        hs_diag_free(&g_diag);
-    inited = 1;
-    hs_diag_init(&g_diag, path);
+    diag_reset(path);
     hs_scenario *s = hs_load_file(path, &g_diag);
     if (!s)
         dump_errors();

@@ -8,11 +8,7 @@
 
 static hs_scenario *load_bytes(const void *b, size_t n)
 {
-    static int inited;
-    if (inited)
-        hs_diag_free(&g_diag);
-    inited = 1;
-    hs_diag_init(&g_diag, "t.yaml");
+    diag_reset("t.yaml");
     return hs_load_bytes("t.yaml", b, n, &g_diag);
 }
 

@@ -13,15 +13,21 @@
 #include "harness/harness.h"
 
 static hs_diag g_diag;
+static int g_diag_inited;
+
+/* Starts a fresh g_diag (the previous one is freed). */
+static void diag_reset(const char *file)
+{
+    if (g_diag_inited)
+        hs_diag_free(&g_diag);
+    g_diag_inited = 1;
+    hs_diag_init(&g_diag, file);
+}
 
 /* Loads `text` as "t.yaml"; the diag stays in g_diag until the next call. */
 static hs_scenario *load_str(const char *text)
 {
-    static int inited;
-    if (inited)
-        hs_diag_free(&g_diag);
-    inited = 1;
-    hs_diag_init(&g_diag, "t.yaml");
+    diag_reset("t.yaml");
     return hs_load_bytes("t.yaml", (const uint8_t *)text, strlen(text), &g_diag);
 }
 
