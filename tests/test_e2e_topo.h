@@ -72,6 +72,59 @@ static inline void H_ha_start(H_ha *h)
     sim_fw_start(h->f2);
 }
 
+/* Two-WAN firewall: wan 198.51.100.2/24 (isp1 198.51.100.254), wan2
+ * 203.0.113.2/24 (isp2 203.0.113.254), lan 10.0.0.1/24 with a host
+ * 10.0.0.50; remote 192.0.2.10 reaches 203.0.113.0/24 via isp2 and
+ * everything else via isp1. With gateways: WAN1GW / WAN2GW and the default
+ * route via WAN1GW (sim_fw_route_via); without: a static default route. */
+typedef struct H_mw {
+    sim_world *w;
+    sim_segment *wan1, *wan2, *net, *lan;
+    sim_node *isp1, *isp2, *fw, *remote, *host;
+    sim_fw *f;
+} H_mw;
+
+static inline H_mw H_mw_new(uint64_t seed, bool gateways, const sim_fw_options *opt)
+{
+    H_mw m;
+    m.w = T_world(seed);
+    m.wan1 = T_seg(m.w, "wan1", SIM_MS);
+    m.wan2 = T_seg(m.w, "wan2", SIM_MS);
+    m.net = T_seg(m.w, "net", 10 * SIM_MS);
+    m.lan = T_seg(m.w, "lan", 0);
+    m.isp1 = T_node(m.w, "isp1", SIM_NODE_ROUTER);
+    T_if(m.isp1, "wan", m.wan1, "198.51.100.254/24");
+    T_if(m.isp1, "net", m.net, "192.0.2.1/24");
+    m.isp2 = T_node(m.w, "isp2", SIM_NODE_ROUTER);
+    T_if(m.isp2, "wan", m.wan2, "203.0.113.254/24");
+    T_if(m.isp2, "net", m.net, "192.0.2.2/24");
+    T_route(m.isp2, "0.0.0.0/0", "192.0.2.1");
+    m.fw = T_node(m.w, "fw", SIM_NODE_FIREWALL);
+    T_if(m.fw, "wan", m.wan1, "198.51.100.2/24");
+    T_if(m.fw, "wan2", m.wan2, "203.0.113.2/24");
+    T_if(m.fw, "lan", m.lan, "10.0.0.1/24");
+    m.host = T_node(m.w, "host", SIM_NODE_HOST);
+    T_if(m.host, "eth0", m.lan, "10.0.0.50/24");
+    T_route(m.host, "0.0.0.0/0", "10.0.0.1");
+    m.remote = T_node(m.w, "remote", SIM_NODE_HOST);
+    T_if(m.remote, "eth0", m.net, "192.0.2.10/24");
+    T_route(m.remote, "0.0.0.0/0", "192.0.2.1");
+    T_route(m.remote, "203.0.113.0/24", "192.0.2.2");
+    m.f = sim_fw_attach(m.fw, opt);
+    ck_assert_ptr_nonnull(m.f);
+    if (gateways) {
+        sim_fw_gateway g1 = {.name = "WAN1GW", .ifname = "wan", .addr = T_ip("198.51.100.254")};
+        sim_fw_gateway g2 = {.name = "WAN2GW", .ifname = "wan2", .addr = T_ip("203.0.113.254")};
+        ck_assert_int_eq(sim_fw_add_gateway(m.f, &g1), SIM_OK);
+        ck_assert_int_eq(sim_fw_add_gateway(m.f, &g2), SIM_OK);
+        wg_prefix def = T_pfx("0.0.0.0/0");
+        ck_assert_int_eq(sim_fw_route_via(m.f, &def, "WAN1GW"), SIM_OK);
+    } else {
+        T_route(m.fw, "0.0.0.0/0", "198.51.100.254");
+    }
+    return m;
+}
+
 /* WireGuard on the pair (same keys on both, as pfSense config sync does)
  * and on the remote, whose endpoint is the VIP. fw_keepalive / remote
  * keepalive in seconds (0 = off). */

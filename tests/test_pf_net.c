@@ -1,0 +1,225 @@
+/*
+ * test_pf_net.c — pf on the simulated network: outbound NAT of forwarded
+ * and self traffic, the filter's default block, reply-to / route-to on a
+ * two-WAN firewall, states-kill, and the reason recorded in the trace.
+ */
+#include "test_e2e_topo.h"
+
+static H_mw m;
+static T_rx rx_remote, rx_fw, rx_host;
+static sim_udp_sock *s_remote, *s_fw, *s_host;
+
+static void build(bool gateways, const sim_fw_options *opt)
+{
+    memset(&rx_remote, 0, sizeof rx_remote);
+    memset(&rx_fw, 0, sizeof rx_fw);
+    memset(&rx_host, 0, sizeof rx_host);
+    m = H_mw_new(3, gateways, opt);
+    ck_assert_int_eq(sim_udp_bind(m.remote, NULL, 6000, T_on_udp, &rx_remote, &s_remote), SIM_OK);
+    ck_assert_int_eq(sim_udp_bind(m.fw, NULL, 7000, T_on_udp, &rx_fw, &s_fw), SIM_OK);
+    ck_assert_int_eq(sim_udp_bind(m.host, NULL, 4000, T_on_udp, &rx_host, &s_host), SIM_OK);
+}
+
+static void teardown(void)
+{
+    if (m.w)
+        sim_world_free(m.w);
+    m.w = NULL;
+}
+
+static sim_err send_udp(sim_udp_sock *s, const char *src, const char *dst, uint16_t dport)
+{
+    sim_udp_send_opts o = {0};
+    if (src)
+        o.src = T_ip(src);
+    wg_ip d = T_ip(dst);
+    uint8_t data[16] = "x";
+    return sim_udp_sendto(s, &o, &d, dport, data, sizeof data);
+}
+
+typedef struct out_q {
+    int node;
+    uint32_t ifindex;
+    uint32_t flags;
+} out_q;
+
+static bool out_pred(const sim_trace_rec *r, const void *arg)
+{
+    const out_q *q = arg;
+    return r->proto == SIM_IPPROTO_UDP && r->node == q->node && r->ifindex == q->ifindex && r->has_reason &&
+           (r->reason.flags & q->flags) == q->flags;
+}
+
+START_TEST(pf_nat_forwarded_traffic)
+{
+    build(false, NULL);
+    sim_fw_nat_rule nr = {.ifname = "wan", .src = {.kind = SIM_FW_PREFIX, .prefix = T_pfx("10.0.0.0/24")},
+                          .to_interface = true, .label = "lan to wan"};
+    ck_assert_int_eq(sim_fw_set_nat(m.f, &nr, 1), SIM_OK);
+    sim_fw_start(m.f);
+    ck_assert_int_eq(send_udp(s_host, NULL, "192.0.2.10", 6000), SIM_OK);
+    T_run(m.w, SIM_S);
+    ck_assert_int_eq(rx_remote.n, 1);
+    wg_ip wan = T_ip("198.51.100.2");
+    ck_assert(wg_ip_eq(&rx_remote.last.src, &wan));
+    ck_assert_uint_ge(rx_remote.last.sport, 50001); /* randomized, pf's range */
+    ck_assert_uint_ne(rx_remote.last.sport, 4000);
+    /* the reply is translated back to the host */
+    ck_assert_int_eq(send_udp(s_remote, NULL, "198.51.100.2", rx_remote.last.sport), SIM_OK);
+    T_run(m.w, 2 * SIM_S);
+    ck_assert_int_eq(rx_host.n, 1);
+    wg_ip remote = T_ip("192.0.2.10");
+    ck_assert(wg_ip_eq(&rx_host.last.src, &remote));
+    /* the trace says NAT on fw's wan */
+    out_q q = {sim_node_id(m.fw), sim_iface_index(sim_node_iface(m.fw, "wan")), SIM_SRC_F_NAT};
+    ck_assert_uint_eq(T_count(m.w, q.node, SIM_DIR_OUT, out_pred, &q), 1);
+    for (size_t i = 0; i < sim_trace_count(m.w); i++) {
+        const sim_trace_rec *r = sim_trace_at(m.w, i);
+        if (out_pred(r, &q))
+            ck_assert_ptr_nonnull(strstr(r->reason.policy, "lan to wan"));
+    }
+    /* one state on lan (in), one on wan (out, translated) */
+    ck_assert_uint_eq(sim_fw_state_count(m.f), 2);
+    bool seen = false;
+    for (size_t i = 0; i < sim_fw_state_count(m.f); i++) {
+        sim_fw_state_info si;
+        ck_assert(sim_fw_state_at(m.f, i, &si));
+        if (si.translated) {
+            seen = true;
+            ck_assert_str_eq(si.ifname, "wan");
+            ck_assert(wg_ip_eq(&si.nat_src.ip, &wan));
+            ck_assert_uint_eq(si.src.port, 4000);
+        }
+    }
+    ck_assert(seen);
+    /* states-kill: the remote's next packet to the mapped port is not
+     * translated any more (blocked: nothing matches it) */
+    ck_assert_uint_eq(sim_fw_states_kill(m.f), 2);
+    ck_assert_int_eq(send_udp(s_remote, NULL, "198.51.100.2", rx_remote.last.sport), SIM_OK);
+    T_run(m.w, 3 * SIM_S);
+    ck_assert_int_eq(rx_host.n, 1);
+}
+END_TEST
+
+START_TEST(pf_nat_self_to_address_static_port)
+{
+    /* W3b shape: the firewall's own datagrams from port 7000 translated to
+     * another address with static-port. */
+    build(false, NULL);
+    sim_fw_nat_rule nr = {.ifname = "wan", .proto = 17, .src = {.kind = SIM_FW_SELF}, .sport = 7000,
+                          .to_addr = T_ip("198.51.100.77"), .static_port = true};
+    ck_assert_int_eq(sim_fw_set_nat(m.f, &nr, 1), SIM_OK);
+    sim_fw_start(m.f);
+    ck_assert_int_eq(send_udp(s_fw, NULL, "192.0.2.10", 6000), SIM_OK);
+    T_run(m.w, SIM_S);
+    ck_assert_int_eq(rx_remote.n, 1);
+    wg_ip t = T_ip("198.51.100.77");
+    ck_assert(wg_ip_eq(&rx_remote.last.src, &t));
+    ck_assert_uint_eq(rx_remote.last.sport, 7000);
+}
+END_TEST
+
+START_TEST(pf_filter_blocks_unmatched_inbound)
+{
+    build(false, NULL);
+    sim_fw_rule r = {.ifname = "wan", .dir = SIM_FW_DIR_IN, .proto = 17,
+                     .src = {.kind = SIM_FW_PREFIX, .prefix = T_pfx("192.0.2.0/24")}, .dport = 7000, .label = "udp 7000"};
+    ck_assert_int_eq(sim_fw_set_filter(m.f, &r, 1), SIM_OK);
+    sim_fw_start(m.f);
+    ck_assert_int_eq(send_udp(s_remote, NULL, "198.51.100.2", 7000), SIM_OK);
+    ck_assert_int_eq(send_udp(s_remote, NULL, "198.51.100.2", 7001), SIM_OK);
+    T_run(m.w, SIM_S);
+    ck_assert_int_eq(rx_fw.n, 1);
+    ck_assert_uint_eq(sim_fw_drops(m.f, SIM_FW_DROP_RULE), 1);
+    ck_assert_uint_eq(sim_node_drops(m.fw, SIM_DROP_FILTER), 1);
+}
+END_TEST
+
+START_TEST(pf_reply_to_path_two_wan)
+{
+    /* Contacted on wan2, the firewall answers from wan2's address (the
+     * application answers from the address it was contacted on); the FIB
+     * says wan, pf sends it to wan2's gateway. */
+    build(true, NULL);
+    sim_fw_start(m.f);
+    ck_assert_int_eq(send_udp(s_remote, NULL, "203.0.113.2", 7000), SIM_OK);
+    T_run(m.w, SIM_S);
+    ck_assert_int_eq(rx_fw.n, 1);
+    ck_assert_int_eq(send_udp(s_fw, "203.0.113.2", "192.0.2.10", 6000), SIM_OK);
+    T_run(m.w, 2 * SIM_S);
+    ck_assert_int_eq(rx_remote.n, 1);
+    wg_ip w2 = T_ip("203.0.113.2");
+    ck_assert(wg_ip_eq(&rx_remote.last.src, &w2));
+    uint32_t wan2 = sim_iface_index(sim_node_iface(m.fw, "wan2"));
+    out_q q = {sim_node_id(m.fw), wan2, SIM_SRC_F_REPLY_TO};
+    ck_assert_uint_eq(T_count(m.w, q.node, SIM_DIR_OUT, out_pred, &q), 1);
+    /* isp2 carried it, not isp1 */
+    ck_assert_uint_eq(H_count_udp(m.w, m.isp2, SIM_DIR_OUT, "203.0.113.2", "192.0.2.10", 7000, 6000, 0, 2 * SIM_S), 1);
+    ck_assert_uint_eq(H_count_udp(m.w, m.isp1, SIM_DIR_OUT, "203.0.113.2", "192.0.2.10", 7000, 6000, 0, 2 * SIM_S), 0);
+}
+END_TEST
+
+START_TEST(pf_route_to_self_traffic_without_state)
+{
+    /* Initiated from wan2's address with no state yet: the generated
+     * "pass out route-to (wan2 gw) from wan2's addresses" rule steers it. */
+    build(true, NULL);
+    sim_fw_start(m.f);
+    ck_assert_int_eq(send_udp(s_fw, "203.0.113.2", "192.0.2.10", 6000), SIM_OK);
+    T_run(m.w, SIM_S);
+    ck_assert_int_eq(rx_remote.n, 1);
+    uint32_t wan2 = sim_iface_index(sim_node_iface(m.fw, "wan2"));
+    out_q q = {sim_node_id(m.fw), wan2, SIM_SRC_F_ROUTE_TO};
+    ck_assert_uint_eq(T_count(m.w, q.node, SIM_DIR_OUT, out_pred, &q), 1);
+    /* unbound: the default route's interface and address (C8) */
+    ck_assert_int_eq(send_udp(s_fw, NULL, "192.0.2.10", 6000), SIM_OK);
+    T_run(m.w, 2 * SIM_S);
+    wg_ip w1 = T_ip("198.51.100.2");
+    ck_assert(wg_ip_eq(&rx_remote.last.src, &w1));
+}
+END_TEST
+
+START_TEST(pf_without_policy_routing_leaves_by_fib)
+{
+    sim_fw_options o = {.no_auto_route_to = true, .no_reply_to = true};
+    build(true, &o);
+    sim_fw_start(m.f);
+    ck_assert_int_eq(send_udp(s_fw, "203.0.113.2", "192.0.2.10", 6000), SIM_OK);
+    T_run(m.w, SIM_S);
+    /* it left wan towards isp1 with wan2's address as source */
+    ck_assert_uint_eq(H_count_udp(m.w, m.isp1, SIM_DIR_OUT, "203.0.113.2", "192.0.2.10", 7000, 6000, 0, SIM_S), 1);
+}
+END_TEST
+
+START_TEST(pf_gateway_down_router)
+{
+    build(false, NULL);
+    sim_fw_start(m.f);
+    sim_node_set_gateway_down(m.isp1, true);
+    ck_assert(sim_node_gateway_down(m.isp1));
+    ck_assert_int_eq(send_udp(s_remote, NULL, "198.51.100.2", 7000), SIM_OK);
+    T_run(m.w, SIM_S);
+    ck_assert_int_eq(rx_fw.n, 0);
+    ck_assert_uint_ge(sim_node_drops(m.isp1, SIM_DROP_FILTER), 1);
+    sim_node_set_gateway_down(m.isp1, false);
+    ck_assert_int_eq(send_udp(s_remote, NULL, "198.51.100.2", 7000), SIM_OK);
+    T_run(m.w, 2 * SIM_S);
+    ck_assert_int_eq(rx_fw.n, 1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("pf_net");
+    TCase *t = tcase_create("pf_net");
+    tcase_add_checked_fixture(t, NULL, teardown);
+    tcase_add_test(t, pf_nat_forwarded_traffic);
+    tcase_add_test(t, pf_nat_self_to_address_static_port);
+    tcase_add_test(t, pf_filter_blocks_unmatched_inbound);
+    tcase_add_test(t, pf_reply_to_path_two_wan);
+    tcase_add_test(t, pf_route_to_self_traffic_without_state);
+    tcase_add_test(t, pf_without_policy_routing_leaves_by_fib);
+    tcase_add_test(t, pf_gateway_down_router);
+    suite_add_tcase(s, t);
+    return T_run_suite(s);
+}
