@@ -43,6 +43,13 @@ void sim_world_free(sim_world *w)
     for (size_t i = 0; i < w->n_pings; i++)
         sim_ping_free(w->pings[i]);
     free(w->pings);
+    /* Pending objects (frames in flight, model plugins that registered
+     * themselves) go while the nodes they may refer to still exist. */
+    while (w->pending.next != &w->pending) {
+        sim_pending *p = w->pending.next;
+        sim_pending_del(p);
+        p->free_fn(p);
+    }
     for (size_t i = 0; i < w->n_nodes; i++)
         sim_node_free(w->nodes[i]);
     free(w->nodes);
@@ -55,12 +62,7 @@ void sim_world_free(sim_world *w)
     sim_trace_free(w);
     free(w->keylog);
     /* The engine goes last: pending events point into the objects above
-     * and are dropped unrun; what they alone referenced is freed here. */
-    while (w->pending.next != &w->pending) {
-        sim_pending *p = w->pending.next;
-        sim_pending_del(p);
-        p->free_fn(p);
-    }
+     * and are dropped unrun. */
     if (w->own_engine)
         sim_engine_destroy(w->eng);
     free(w);
