@@ -22,7 +22,7 @@ START_TEST(test_frag_needed)
     ck_assert_int_eq(sim_udp_bind(c.a, NULL, 1111, NULL, NULL, &sa), SIM_OK);
     ck_assert_int_eq(sim_udp_bind(c.b, NULL, 2222, T_on_udp, &rx, &sb), SIM_OK);
     wg_ip bip = T_ip("10.0.2.10");
-    static uint8_t big[1400];
+    static uint8_t big[1500];
     /* 972 bytes of payload = 1000-byte packet: fits. */
     sim_udp_send_opts o = {.df = true};
     ck_assert_int_eq(sim_udp_sendto(sa, &o, &bip, 2222, big, 972), SIM_OK);
