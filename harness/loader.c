@@ -62,8 +62,16 @@ __attribute__((format(printf, 3, 4))) static void err_key(L *l, const yd_node *n
 }
 
 /* Adds "; did you mean 'x'?" or " (valid: a, b, c)" to buf. */
-static const char *hint(const char *word, const char *const *cands, size_t n, bool list, char *buf, size_t len)
+static const char *hint(L *l, const char *word, const char *const *cands, size_t n, bool list, char *buf,
+                        size_t len)
 {
+    /* once errors are only counted, skip the search: a huge file full of bad
+     * names must not cost names x errors edit distances */
+    size_t limit = l->d->limit ? l->d->limit : HS_DIAG_DEFAULT_LIMIT;
+    if (l->d->n >= limit) {
+        buf[0] = '\0';
+        return buf;
+    }
     const char *best = hs_closest(word, cands, n);
     if (best) {
         snprintf(buf, len, "; did you mean '%s'?", best);
@@ -112,7 +120,7 @@ static bool check_map(L *l, const yd_node *n, const char *what, const char *cons
                 ok = true;
         if (!ok) {
             char h[400];
-            err_key(l, c, "unknown key '%.60s' in %s%s", c->key, what, hint(c->key, keys, nk, true, h, sizeof h));
+            err_key(l, c, "unknown key '%.60s' in %s%s", c->key, what, hint(l, c->key, keys, nk, true, h, sizeof h));
         }
     }
     return true;
@@ -363,7 +371,7 @@ static bool get_enum(L *l, const yd_node *v, const char *const *names, int *out)
             return true;
         }
     char h[300];
-    err(l, v, "%s: '%.60s' is not one of the choices%s", label(v, "value"), s, hint(s, names, n, true, h, sizeof h));
+    err(l, v, "%s: '%.60s' is not one of the choices%s", label(v, "value"), s, hint(l, s, names, n, true, h, sizeof h));
     return false;
 }
 
@@ -410,7 +418,7 @@ static int resolve(L *l, const yd_node *v, const char *const *names, size_t n, c
     if (i < 0) {
         char h[300];
         err(l, v, "unknown %s '%.60s'%s%s%s", what, s, where ? " " : "", where ? where : "",
-            hint(s, names, n, false, h, sizeof h));
+            hint(l, s, names, n, false, h, sizeof h));
     }
     return i;
 }
@@ -554,7 +562,7 @@ static bool get_platform(L *l, const yd_node *v, wg_platform *out)
     if (parse_platform(s, out))
         return true;
     char h[200];
-    err(l, v, "platform: unknown platform '%.60s'%s", s, hint(s, names, 4, true, h, sizeof h));
+    err(l, v, "platform: unknown platform '%.60s'%s", s, hint(l, s, names, 4, true, h, sizeof h));
     return false;
 }
 
@@ -624,7 +632,7 @@ static void resolve_like(L *l, int i, yd_node *orig)
             if (t < 0) {
                 char h[200];
                 err(l, lk, "like: unknown node '%.60s'%s", target,
-                    hint(target, l->node_names, l->s->n_nodes, false, h, sizeof h));
+                    hint(l, target, l->node_names, l->s->n_nodes, false, h, sizeof h));
             } else if (l->like_state[t] == 1) {
                 err(l, lk, "like: cycle: '%s' is like '%s', which is (indirectly) like '%s'", l->node_names[i],
                     target, l->node_names[i]);
@@ -931,7 +939,7 @@ static void load_routes(L *l, hs_node *n, const yd_node *v)
                     names[k++] = n->groups[i].name;
                 char h[300];
                 err(l, x, "via: '%.60s' is not an address, nor a gateway or gateway group of node '%s'%s", s, n->name,
-                    hint(s, names, k, false, h, sizeof h));
+                    hint(l, s, names, k, false, h, sizeof h));
             }
         }
     }
@@ -1655,7 +1663,7 @@ static void expect_peer(L *l, const yd_node *m, int *node, int *wg, int *peer, h
                 if (n->wg[i].peers[j].name)
                     names[k++] = n->wg[i].peers[j].name;
         char h[300];
-        err(l, pv, "peer: node '%s' has no peer '%.60s'%s", n->name, spec, hint(spec, names, k, false, h, sizeof h));
+        err(l, pv, "peer: node '%s' has no peer '%.60s'%s", n->name, spec, hint(l, spec, names, k, false, h, sizeof h));
         *wg = -1;
     } else if (found > 1) {
         err(l, pv, "peer: '%.60s' is a peer of several wireguard interfaces of '%s'; add 'interface:'", spec, n->name);
@@ -1687,8 +1695,9 @@ static void load_expect_kind(L *l, hs_expect *e, const yd_node *m)
     switch (e->kind) {
     case HS_EXP_PACKETS:
     case HS_EXP_NO_PACKETS: {
-        static const char *const wgm[] = {"none", "any", "handshake-initiation", "handshake-response",
-                                          "cookie-reply", "transport", "data", "keepalive", NULL};
+        /* in hs_wg_match order, from HS_WGM_ANY */
+        static const char *const wgm[] = {"any", "handshake-initiation", "handshake-response", "cookie-reply",
+                                          "transport", "data", "keepalive", NULL};
         const char *segnames[1024];
         size_t ns = 0;
         for (size_t i = 0; i < s->n_segments && ns < 1024; i++)
@@ -1715,11 +1724,8 @@ static void load_expect_kind(L *l, hs_expect *e, const yd_node *m)
         if ((x = yd_get(m, "udp-dst-port")))
             get_port(l, x, &e->u.packets.udp_dst_port);
         int w;
-        if ((x = yd_get(m, "wg")) && get_enum(l, x, wgm, &w)) {
-            if (w == 0)
-                err(l, x, "wg: '%s' is not a WireGuard message type", x->str);
-            e->u.packets.wg = (hs_wg_match)w;
-        }
+        if ((x = yd_get(m, "wg")) && get_enum(l, x, wgm, &w))
+            e->u.packets.wg = (hs_wg_match)(w + HS_WGM_ANY);
         if (e->kind == HS_EXP_NO_PACKETS)
             hs_parse_cmp("== 0", HS_UNIT_COUNT, &e->u.packets.count);
         else if ((x = yd_get(m, "count")))
