@@ -63,7 +63,8 @@ START_TEST(test_large_random_heap)
     sim_rng_init(&r, 42, "heap");
     for (int k = 0; k < N; k++) {
         t[k] = (struct stamped){&s, k};
-        at[k] = (sim_time)sim_rng_below(&r, 5000); /* many ties */
+        /* Many ties, and times spread over every digit of the queue. */
+        at[k] = (sim_time)(k % 2 ? sim_rng_below(&r, 5000) : sim_rng_below(&r, UINT64_C(1) << (sim_rng_below(&r, 62) + 1)));
         sim_schedule_at(e, at[k], stamp_cb, &t[k]);
     }
     ck_assert_uint_eq(e->ops->pending(e), N);

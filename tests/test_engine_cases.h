@@ -521,8 +521,10 @@ static int64_t w_op(struct world *w, sim_rng *ops)
 {
     uint64_t op = sim_rng_below(ops, 100);
     if (op < 45) {
-        /* Near times make ties frequent. */
-        w_schedule(w, w_now(w) + (sim_time)sim_rng_below(ops, op < 15 ? 4 : 200));
+        /* Near times make ties frequent; far ones (up to ~19 hours in ns)
+         * exercise every digit of a radix queue. */
+        uint64_t range = op < 15 ? 4 : op < 40 ? 200 : UINT64_C(1) << (16 + sim_rng_below(ops, 31));
+        w_schedule(w, w_now(w) + (sim_time)sim_rng_below(ops, range));
         return w->ntags;
     }
     if (op < 65) {
