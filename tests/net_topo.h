@@ -7,6 +7,7 @@
 #define NET_TOPO_H
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
