@@ -411,7 +411,9 @@ static int name_index(const char *const *names, size_t n, const char *s)
 /* Resolves a reference among names; reports with a did-you-mean. */
 static int resolve(L *l, const yd_node *v, const char *const *names, size_t n, const char *what, const char *where)
 {
-    const char *s = scalar(l, v, what);
+    char a_name[64];
+    snprintf(a_name, sizeof a_name, "a %s name", what);
+    const char *s = scalar(l, v, a_name);
     if (!s)
         return -1;
     int i = name_index(names, n, s);
@@ -633,6 +635,9 @@ static void resolve_like(L *l, int i, yd_node *orig)
                 char h[200];
                 err(l, lk, "like: unknown node '%.60s'%s", target,
                     hint(l, target, l->node_names, l->s->n_nodes, false, h, sizeof h));
+            } else if (t == i) {
+                err(l, lk, "like: a node cannot be like itself");
+                t = -1;
             } else if (l->like_state[t] == 1) {
                 err(l, lk, "like: cycle: '%s' is like '%s', which is (indirectly) like '%s'", l->node_names[i],
                     target, l->node_names[i]);
@@ -1251,7 +1256,7 @@ static void load_node(L *l, int ni)
     char what[HS_NAME_MAX + 16];
     snprintf(what, sizeof what, "node '%s'", n->name);
     if (is_null(t)) {
-        err(l, t, "%s: needs at least 'kind:' and 'interfaces:'", what);
+        err(l, t, "%s: needs at least 'kind:'", what);
         return;
     }
     if (!check_map(l, t, what, node_keys))
