@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct L {
     hs_arena *a;
@@ -2061,6 +2062,13 @@ hs_scenario *hs_load_file(const char *path, hs_diag *diag)
     FILE *f = fopen(path, "rb");
     if (!f) {
         hs_diag_add(diag, (hs_loc){0, 0}, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > (off_t)HS_MAX_INPUT) {
+        hs_diag_add(diag, (hs_loc){0, 0}, "file too large (%lld bytes; scenario files are limited to %u bytes)",
+                    (long long)st.st_size, (unsigned)HS_MAX_INPUT);
+        fclose(f);
         return NULL;
     }
     size_t cap = 64 * 1024, len = 0;

@@ -4,6 +4,8 @@
  * inputs, YAML features the language refuses, and every truncation and many
  * byte mutations of a real scenario (run these under the sanitize build).
  */
+#include <unistd.h>
+
 #include "test_loader_util.h"
 
 static hs_scenario *load_bytes(const void *b, size_t n)
@@ -163,6 +165,19 @@ START_TEST(loader_missing_file)
     ck_assert_uint_eq(d.n, 1);
     ck_assert_str_eq(hs_diag_format(&d, 0, buf, sizeof buf), "/nonexistent/x.yaml: cannot open: No such file or directory");
     hs_diag_free(&d);
+
+    /* a big file is refused by its size, before it is read */
+    char path[] = "/tmp/wgsim-loader-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(ftruncate(fd, 3 * 1024 * 1024), 0);
+    close(fd);
+    hs_diag_init(&d, path);
+    ck_assert_ptr_null(hs_load_file(path, &d));
+    ck_assert_uint_eq(d.n, 1);
+    ck_assert_str_eq(d.v[0].msg, "file too large (3145728 bytes; scenario files are limited to 1048576 bytes)");
+    hs_diag_free(&d);
+    unlink(path);
 }
 END_TEST
 
