@@ -232,9 +232,7 @@ static void build_rules(sim_fw *f)
             x->dst.neg = true;
             snprintf(x->dst.ifname, sizeof x->dst.ifname, "%s", ifn);
             snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", ifn);
-            char b[16];
-            wg_ip g = ip4(gw);
-            snprintf(x->label, sizeof x->label, "pfSense: self traffic from %s route-to %s", ifn, wg_ip_format(&g, b));
+            snprintf(x->label, sizeof x->label, "pfSense: self traffic from %s addresses", ifn);
         }
     /* User rules, with reply-to added to pass-in rules on gateway
      * interfaces (FLT: unless the rule has its own gateway or reply-to is
@@ -377,7 +375,7 @@ static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *
             apply(p, &pk);
             if (r.nat_rule >= 0) {
                 p->reason.flags |= SIM_SRC_F_NAT;
-                add_policy(p, "%snat: %s", r.note);
+                add_policy(p, "%s%s", r.note);
             }
         }
         if (r.rt == PF_RT_NONE)
@@ -386,10 +384,9 @@ static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *
         if (!to)
             break;
         p->reason.flags |= r.rt == PF_RT_REPLYTO ? SIM_SRC_F_REPLY_TO : SIM_SRC_F_ROUTE_TO;
-        char b[WG_IP_STRLEN], t[64];
+        char b[WG_IP_STRLEN], t[200];
         wg_ip gw = ip4(r.rt_addr);
-        snprintf(t, sizeof t, "%s %s %s", r.rt == PF_RT_REPLYTO ? "reply-to" : "route-to", r.rt_ifname,
-                 wg_ip_format(&gw, b));
+        snprintf(t, sizeof t, "%s %s (%s)", r.rt_ifname, wg_ip_format(&gw, b), r.note);
         add_policy(p, "%s%s", t);
         p->nexthop = gw;
         p->route = NULL;

@@ -158,9 +158,10 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
         r.nat_rule = s->nat_rule;
         if ((s->rt == PF_RT_ROUTETO && fwd) || (s->rt == PF_RT_REPLYTO && !fwd))
             set_route(&r, s->rt, s->rt_ifname, s->rt_addr);
-        snprintf(r.note, sizeof r.note, "state %s%s%s%s", s->imported ? "(pfsync) " : "",
-                 r.translated ? "nat " : "", r.rt == PF_RT_REPLYTO ? "reply-to " : r.rt == PF_RT_ROUTETO ? "route-to " : "",
-                 r.rt ? ip4(r.rt_addr, a) : "");
+        const char *lab = s->nat_rule >= 0 && (size_t)s->nat_rule < p->n_nat ? p->nat[s->nat_rule].label
+                          : s->rule >= 0 && (size_t)s->rule < p->n_rules ? p->rules[s->rule].label
+                                                                          : "default rule";
+        snprintf(r.note, sizeof r.note, "%sstate of \"%s\"", s->imported ? "pfsync " : "", lab);
         return r;
     }
 
@@ -248,9 +249,5 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
                  ip4(orig.src, a), orig.sport, ip4(pkt->src, b), pkt->sport);
     else
         snprintf(r.note, sizeof r.note, "%s", rule ? rule->label : dir == PF_OUT ? "pass out (default)" : "");
-    if (r.rt == PF_RT_ROUTETO) {
-        size_t l = strlen(r.note);
-        snprintf(r.note + l, sizeof r.note - l, "; route-to %s %s", r.rt_ifname, ip4(r.rt_addr, a));
-    }
     return r;
 }
