@@ -18,7 +18,7 @@ static bool parse_decimal_e9(const char **p, uint64_t *out)
     uint64_t ip = 0, frac = 0;
     int nd = 0, nf = 0;
     while (isdigit((unsigned char)*s)) {
-        if (ip > UINT64_C(1000000000000)) /* caps at ~1e12 before scaling */
+        if (ip >= UINT64_C(1000000000)) /* at most 10 digits: ip * 1e9 fits in 64 bits */
             return false;
         ip = ip * 10 + (uint64_t)(*s - '0');
         s++;

@@ -413,6 +413,10 @@ START_TEST(loader_values)
     ck_assert(!hs_parse_duration("1.s5", &t));
     ck_assert(!hs_parse_duration("10 s", &t));
     ck_assert(!hs_parse_duration("99999999999999h", &t));
+    ck_assert(!hs_parse_duration("18446744073709551616ns", &t));
+    ck_assert(!hs_parse_duration("20000000000s", &t));
+    ck_assert(hs_parse_duration("9999999999ns", &t) && t == INT64_C(9999999999));
+    ck_assert(hs_parse_duration("1000000h", &t) && t == INT64_C(1000000) * 3600 * HS_S);
     double p;
     ck_assert(hs_parse_percent("0%", &p) && p == 0);
     ck_assert(hs_parse_percent("0.5%", &p) && p == 0.5);
