@@ -28,11 +28,40 @@
 
 #define ARP_LEN 28
 
+static size_t ht_hash(const wg_ip *ip, size_t cap)
+{
+    uint32_t v = wg_ip4_to_u32(ip) * 2654435761u;
+    return (size_t)(v ^ (v >> 16)) & (cap - 1);
+}
+
+static void ht_rebuild(sim_iface *ifp)
+{
+    size_t cap = 16;
+    while (cap < ifp->n_arp * 2 + 2)
+        cap *= 2;
+    free(ifp->arp_ht);
+    ifp->arp_ht = calloc(cap, sizeof *ifp->arp_ht);
+    if (!ifp->arp_ht)
+        abort();
+    ifp->arp_ht_cap = cap;
+    for (size_t i = 0; i < ifp->n_arp; i++) {
+        size_t h = ht_hash(&ifp->arp[i]->ip, cap);
+        while (ifp->arp_ht[h])
+            h = (h + 1) & (cap - 1);
+        ifp->arp_ht[h] = ifp->arp[i];
+    }
+}
+
 static sim_arp_slot *find(const sim_iface *ifp, const wg_ip *ip)
 {
-    for (size_t i = 0; i < ifp->n_arp; i++)
-        if (wg_ip_eq(&ifp->arp[i]->ip, ip))
-            return ifp->arp[i];
+    if (!ifp->arp_ht)
+        return NULL;
+    size_t h = ht_hash(ip, ifp->arp_ht_cap);
+    while (ifp->arp_ht[h]) {
+        if (wg_ip_eq(&ifp->arp_ht[h]->ip, ip))
+            return ifp->arp_ht[h];
+        h = (h + 1) & (ifp->arp_ht_cap - 1);
+    }
     return NULL;
 }
 
@@ -59,32 +88,39 @@ static void remove_slot(sim_arp_slot *s)
             ifp->n_arp--;
             break;
         }
+    ht_rebuild(ifp);
     sim_cancel(ifp->node->w->eng, s->timer);
     free(s->held);
     free(s);
 }
 
-void sim_arp_clear_iface(sim_iface *ifp)
+/* Frees every entry of ifp; with `drop`, held packets are counted first
+ * (in creation order). */
+static void clear(sim_iface *ifp, bool drop, sim_drop_reason r)
 {
-    while (ifp->n_arp) {
-        sim_arp_slot *s = ifp->arp[ifp->n_arp - 1];
+    sim_engine *e = ifp->node->w->eng;
+    for (size_t k = 0; k < ifp->n_arp; k++) {
+        sim_arp_slot *s = ifp->arp[k];
+        if (drop)
+            drop_held(s, r);
         for (size_t i = 0; i < s->n_held; i++)
             free(s->held[i].data);
-        s->n_held = 0;
-        remove_slot(s);
+        free(s->held);
+        sim_cancel(e, s->timer);
+        free(s);
     }
+    ifp->n_arp = 0;
+    free(ifp->arp_ht);
+    ifp->arp_ht = NULL;
+    ifp->arp_ht_cap = 0;
 }
+
+void sim_arp_clear_iface(sim_iface *ifp) { clear(ifp, false, SIM_DROP_NONE); }
 
 void sim_arp_flush(sim_node *n)
 {
-    for (size_t i = 0; i < n->n_ifs; i++) {
-        sim_iface *ifp = n->ifs[i];
-        while (ifp->n_arp) {
-            sim_arp_slot *s = ifp->arp[ifp->n_arp - 1];
-            drop_held(s, n->powered ? SIM_DROP_ARP_TIMEOUT : SIM_DROP_POWERED_OFF);
-            remove_slot(s);
-        }
-    }
+    for (size_t i = 0; i < n->n_ifs; i++)
+        clear(n->ifs[i], true, n->powered ? SIM_DROP_ARP_TIMEOUT : SIM_DROP_POWERED_OFF);
 }
 
 static sim_arp_slot *new_slot(sim_iface *ifp, const wg_ip *ip)
@@ -97,6 +133,14 @@ static sim_arp_slot *new_slot(sim_iface *ifp, const wg_ip *ip)
     s->last_request = -1;
     VEC_GROW(ifp->arp, ifp->n_arp, ifp->cap_arp);
     ifp->arp[ifp->n_arp++] = s;
+    if (ifp->n_arp * 2 + 2 > ifp->arp_ht_cap) {
+        ht_rebuild(ifp);
+    } else {
+        size_t h = ht_hash(ip, ifp->arp_ht_cap);
+        while (ifp->arp_ht[h])
+            h = (h + 1) & (ifp->arp_ht_cap - 1);
+        ifp->arp_ht[h] = s;
+    }
     return s;
 }
 

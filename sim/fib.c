@@ -138,49 +138,95 @@ static bool resolve(const sim_node *n, const sim_route *r, const wg_ip *dst, sim
     return true;
 }
 
-bool sim_fib_lookup(const sim_node *n, const wg_ip *dst, sim_route_result *out)
+/* ---- lookup index ---- */
+
+static size_t fib_hash(uint32_t key, uint8_t len, size_t cap)
 {
-    const sim_route *best = NULL;
-    sim_route_result res, best_res;
-    for (size_t i = 0; i < n->n_routes; i++) {
-        const sim_route *r = &n->routes[i];
-        if (!prefix_has(&r->dst.ip, r->dst.len, dst))
+    uint32_t v = (key ^ (uint32_t)len * 0x9e3779b9u) * 2654435761u;
+    return (size_t)(v ^ (v >> 15)) & (cap - 1);
+}
+
+static void fib_insert(sim_node *n, size_t i)
+{
+    const sim_route *r = &n->routes[i];
+    uint32_t key = wg_ip4_to_u32(&r->dst.ip);
+    size_t h = fib_hash(key, r->dst.len, n->fib_cap);
+    while (n->fib_ht[h].idx1)
+        h = (h + 1) & (n->fib_cap - 1);
+    n->fib_ht[h] = (struct sim_fib_slot){.key = key, .len = r->dst.len, .idx1 = (uint32_t)i + 1};
+    n->fib_len_count[r->dst.len]++;
+}
+
+static void fib_rebuild(sim_node *n)
+{
+    size_t cap = 16;
+    while (cap < n->n_routes * 2 + 2)
+        cap *= 2;
+    free(n->fib_ht);
+    n->fib_ht = calloc(cap, sizeof *n->fib_ht);
+    if (!n->fib_ht)
+        abort();
+    n->fib_cap = cap;
+    memset(n->fib_len_count, 0, sizeof n->fib_len_count);
+    for (size_t i = 0; i < n->n_routes; i++)
+        fib_insert(n, i);
+}
+
+static void fib_added(sim_node *n)
+{
+    if (n->n_routes * 2 + 2 > n->fib_cap)
+        fib_rebuild(n);
+    else
+        fib_insert(n, n->n_routes - 1);
+}
+
+/* The route for exactly (key, len), or NULL. */
+static const sim_route *fib_get(const sim_node *n, uint32_t key, uint8_t len)
+{
+    if (!n->fib_ht)
+        return NULL;
+    size_t h = fib_hash(key, len, n->fib_cap);
+    while (n->fib_ht[h].idx1) {
+        if (n->fib_ht[h].key == key && n->fib_ht[h].len == len)
+            return &n->routes[n->fib_ht[h].idx1 - 1];
+        h = (h + 1) & (n->fib_cap - 1);
+    }
+    return NULL;
+}
+
+/* Longest prefix first; a route that cannot be used (or leaves by another
+ * interface than `only_if`) lets a shorter one match. */
+static bool lookup(const sim_node *n, const wg_ip *dst, uint32_t only_if, sim_route_result *out)
+{
+    if (dst->family != 4)
+        return false;
+    uint32_t d = wg_ip4_to_u32(dst);
+    for (int len = 32; len >= 0; len--) {
+        if (!n->fib_len_count[len])
             continue;
-        if (best && r->dst.len <= best->dst.len)
+        const sim_route *r = fib_get(n, d & mask_of((uint8_t)len), (uint8_t)len);
+        if (!r)
             continue;
+        sim_route_result res;
         if (!resolve(n, r, dst, &res))
             continue;
-        best = r;
-        best_res = res;
+        if (only_if && res.ifindex != only_if)
+            continue;
+        *out = res;
+        return true;
     }
-    if (!best)
-        return false;
-    *out = best_res;
-    return true;
+    return false;
 }
+
+bool sim_fib_lookup(const sim_node *n, const wg_ip *dst, sim_route_result *out) { return lookup(n, dst, 0, out); }
 
 bool sim_fib_lookup_on(const sim_node *n, const wg_ip *dst, uint32_t ifindex, sim_route_result *out)
 {
     sim_iface *ifp = sim_node_iface_by_index(n, ifindex);
     if (!ifp)
         return false;
-    const sim_route *best = NULL;
-    sim_route_result res, best_res;
-    for (size_t i = 0; i < n->n_routes; i++) {
-        const sim_route *r = &n->routes[i];
-        if (!prefix_has(&r->dst.ip, r->dst.len, dst))
-            continue;
-        if (best && r->dst.len <= best->dst.len)
-            continue;
-        if (!resolve(n, r, dst, &res) || res.ifindex != ifindex)
-            continue;
-        best = r;
-        best_res = res;
-    }
-    if (best) {
-        *out = best_res;
+    if (lookup(n, dst, ifindex, out))
         return true;
-    }
     /* No route out of that interface: Linux treats the destination as
      * on-link there and ARPs for it (wg-sourcing.md, wireguard-go). */
     memset(out, 0, sizeof *out);
@@ -194,11 +240,10 @@ bool sim_fib_lookup_on(const sim_node *n, const wg_ip *dst, uint32_t ifindex, si
 
 const sim_route *sim_node_route_find(const sim_node *n, const wg_prefix *dst)
 {
+    if (dst->ip.family != 4 || dst->len > 32)
+        return NULL;
     wg_prefix p = normalise(dst);
-    for (size_t i = 0; i < n->n_routes; i++)
-        if (n->routes[i].dst.len == p.len && wg_ip_eq(&n->routes[i].dst.ip, &p.ip))
-            return &n->routes[i];
-    return NULL;
+    return fib_get(n, wg_ip4_to_u32(&p.ip), p.len);
 }
 
 size_t sim_node_route_count(const sim_node *n) { return n->n_routes; }
@@ -245,6 +290,7 @@ sim_err sim_route_add(sim_node *n, const sim_route *r)
     *nr = *r;
     nr->dst = normalise(&r->dst);
     nr->tag[sizeof nr->tag - 1] = 0;
+    fib_added(n);
     char b[160];
     sim_event_log(n->w, SIM_EV_ROUTE, n, nr->ifindex, NULL, "%s route add %s", n->name,
                   sim_route_format(n, nr, b, sizeof b));
@@ -285,6 +331,7 @@ sim_err sim_route_del(sim_node *n, const wg_prefix *dst)
                           sim_route_format(n, r, b, sizeof b));
             memmove(r, r + 1, (n->n_routes - i - 1) * sizeof *r);
             n->n_routes--;
+            fib_rebuild(n);
             notify_routes_changed(n);
             return SIM_OK;
         }

@@ -67,6 +67,18 @@ struct sim_segment {
     size_t n_ifs, cap_ifs;
     sim_capture **caps;
     size_t n_caps, cap_caps;
+    /* Unicast delivery index (a switch's MAC table): attached interfaces
+     * sorted by MAC, plus those whose node has L2 ops (CARP may accept
+     * other MACs). Rebuilt lazily when the attachment or L2 ops change. */
+    struct sim_macidx {
+        sim_mac mac;
+        uint32_t pos; /* index in ifs */
+    } *macidx;
+    size_t n_macidx;
+    uint32_t *l2pos;
+    size_t n_l2pos;
+    bool idx_dirty;
+    uint64_t l2_gen_seen;
 };
 
 typedef struct sim_held {
@@ -103,8 +115,10 @@ struct sim_iface {
     bool link_up;
     sim_addr *addrs;
     size_t n_addrs, cap_addrs;
-    sim_arp_slot **arp;
+    sim_arp_slot **arp; /* in creation order */
     size_t n_arp, cap_arp;
+    sim_arp_slot **arp_ht; /* open addressing on the IPv4 address, cap a power of 2 */
+    size_t arp_ht_cap;
     sim_txq txq;
     sim_capture **caps;
     size_t n_caps, cap_caps;
@@ -160,8 +174,17 @@ struct sim_node {
     bool powered;
     sim_iface **ifs;
     size_t n_ifs, cap_ifs;
-    sim_route *routes;
+    sim_route *routes; /* in the order added */
     size_t n_routes, cap_routes;
+    /* Lookup index: (prefix length, masked address) -> route index + 1,
+     * open addressing; which lengths exist. Rebuilt on delete/replace. */
+    struct sim_fib_slot {
+        uint32_t key;
+        uint8_t len;
+        uint32_t idx1; /* 0 = empty */
+    } *fib_ht;
+    size_t fib_cap;
+    uint32_t fib_len_count[33];
     sim_hook *hooks[SIM_HOOK__COUNT];
     size_t n_hooks[SIM_HOOK__COUNT], cap_hooks[SIM_HOOK__COUNT];
     sim_proto_handler proto[256];
@@ -204,6 +227,8 @@ struct sim_world {
     sim_ping **pings;
     size_t n_pings, cap_pings;
     uint64_t next_frame_id;
+    uint64_t l2_gen; /* bumped when a node's L2 ops change */
+    bool events_on;
     bool trace_nodes, trace_segments;
     sim_trace_rec *trace;
     size_t n_trace, cap_trace;

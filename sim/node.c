@@ -80,6 +80,7 @@ void sim_node_free(sim_node *n)
         sim_iface *ifp = n->ifs[i];
         sim_arp_clear_iface(ifp);
         free(ifp->arp);
+        free(ifp->arp_ht);
         free(ifp->addrs);
         free(ifp->txq.ends);
         free(ifp->caps);
@@ -88,6 +89,7 @@ void sim_node_free(sim_node *n)
     }
     free(n->ifs);
     free(n->routes);
+    free(n->fib_ht);
     for (int i = 0; i < SIM_HOOK__COUNT; i++)
         free(n->hooks[i]);
     free(n->power_l);
@@ -160,6 +162,7 @@ void sim_node_set_proto_handler(sim_node *n, uint8_t proto, sim_proto_fn fn, voi
 
 void sim_node_set_l2_ops(sim_node *n, const sim_l2_ops *ops)
 {
+    n->w->l2_gen++;
     if (ops) {
         n->l2 = *ops;
         n->has_l2 = true;

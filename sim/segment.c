@@ -59,6 +59,8 @@ sim_segment *sim_segment_new(sim_world *w, const char *name, const sim_segment_c
 
 void sim_segment_free(sim_segment *s)
 {
+    free(s->macidx);
+    free(s->l2pos);
     free(s->ifs);
     free(s->caps);
     free(s->name);
@@ -83,6 +85,7 @@ void sim_segment_attach(sim_segment *s, sim_iface *ifp)
 {
     VEC_GROW(s->ifs, s->n_ifs, s->cap_ifs);
     s->ifs[s->n_ifs++] = ifp;
+    s->idx_dirty = true;
 }
 
 void sim_segment_detach(sim_segment *s, sim_iface *ifp)
@@ -91,6 +94,7 @@ void sim_segment_detach(sim_segment *s, sim_iface *ifp)
         if (s->ifs[i] == ifp) {
             memmove(&s->ifs[i], &s->ifs[i + 1], (s->n_ifs - i - 1) * sizeof *s->ifs);
             s->n_ifs--;
+            s->idx_dirty = true;
             return;
         }
 }
@@ -100,6 +104,103 @@ static void delivery_free(sim_pending *p)
     delivery *d = (delivery *)p;
     free(d->frame);
     free(d);
+}
+
+static int mac_cmp(const sim_mac *a, const sim_mac *b) { return memcmp(a->b, b->b, 6); }
+
+static int macidx_cmp(const void *a, const void *b)
+{
+    const struct sim_macidx *x = a, *y = b;
+    int c = mac_cmp(&x->mac, &y->mac);
+    return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static void rebuild_index(sim_segment *s)
+{
+    free(s->macidx);
+    free(s->l2pos);
+    s->macidx = malloc((s->n_ifs ? s->n_ifs : 1) * sizeof *s->macidx);
+    s->l2pos = malloc((s->n_ifs ? s->n_ifs : 1) * sizeof *s->l2pos);
+    if (!s->macidx || !s->l2pos)
+        abort();
+    s->n_l2pos = 0;
+    for (size_t i = 0; i < s->n_ifs; i++) {
+        s->macidx[i].mac = s->ifs[i]->mac;
+        s->macidx[i].pos = (uint32_t)i;
+        if (s->ifs[i]->node->has_l2)
+            s->l2pos[s->n_l2pos++] = (uint32_t)i;
+    }
+    s->n_macidx = s->n_ifs;
+    qsort(s->macidx, s->n_macidx, sizeof *s->macidx, macidx_cmp);
+    s->idx_dirty = false;
+    s->l2_gen_seen = s->w->l2_gen;
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The receivers of a frame, in attach order: everyone for broadcast and
+ * multicast; for unicast, the owner of the MAC plus the interfaces whose
+ * node may accept other MACs (CARP). Each still applies its own filter. */
+static size_t receivers(sim_segment *s, const sim_frame *f, sim_iface **out)
+{
+    if (f->len < ETH_HDR_LEN || (f->data[0] & 1)) {
+        memcpy(out, s->ifs, s->n_ifs * sizeof *out);
+        return s->n_ifs;
+    }
+    if (s->idx_dirty || s->l2_gen_seen != s->w->l2_gen)
+        rebuild_index(s);
+    sim_mac dst;
+    memcpy(dst.b, f->data, 6);
+    uint32_t stack_pos[16];
+    size_t cap = s->n_l2pos + 4, n = 0;
+    uint32_t *pos = cap <= 16 ? stack_pos : malloc(cap * sizeof *pos);
+    if (!pos)
+        abort();
+    /* Lower bound of dst in the sorted index. */
+    size_t lo = 0, hi = s->n_macidx;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (mac_cmp(&s->macidx[mid].mac, &dst) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < s->n_macidx && mac_cmp(&s->macidx[i].mac, &dst) == 0; i++) {
+        if (n == cap) {
+            cap *= 2;
+            uint32_t *np = pos == stack_pos ? malloc(cap * sizeof *np) : realloc(pos, cap * sizeof *np);
+            if (!np)
+                abort();
+            if (pos == stack_pos)
+                memcpy(np, stack_pos, n * sizeof *np);
+            pos = np;
+        }
+        pos[n++] = s->macidx[i].pos;
+    }
+    for (size_t i = 0; i < s->n_l2pos; i++) {
+        if (n == cap) {
+            cap *= 2;
+            uint32_t *np = pos == stack_pos ? malloc(cap * sizeof *np) : realloc(pos, cap * sizeof *np);
+            if (!np)
+                abort();
+            if (pos == stack_pos)
+                memcpy(np, stack_pos, n * sizeof *np);
+            pos = np;
+        }
+        pos[n++] = s->l2pos[i];
+    }
+    qsort(pos, n, sizeof *pos, u32_cmp);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || pos[i] != pos[i - 1])
+            out[k++] = s->ifs[pos[i]];
+    if (pos != stack_pos)
+        free(pos);
+    return k;
 }
 
 static void deliver(void *arg)
@@ -113,12 +214,11 @@ static void deliver(void *arg)
     for (size_t i = 0; i < s->n_caps; i++)
         sim_capture_frame(s->caps[i], now, d->frame->data, d->frame->len);
     /* Receivers may send (and even re-cable) while we iterate: walk a copy. */
-    size_t n = s->n_ifs;
     sim_iface *stack_ifs[16];
-    sim_iface **ifs = n <= 16 ? stack_ifs : malloc(n * sizeof *ifs);
+    sim_iface **ifs = s->n_ifs <= 16 ? stack_ifs : malloc(s->n_ifs * sizeof *ifs);
     if (!ifs)
         abort();
-    memcpy(ifs, s->ifs, n * sizeof *ifs);
+    size_t n = receivers(s, d->frame, ifs);
     for (size_t i = 0; i < n; i++)
         if (ifs[i] != d->from && ifs[i]->seg == s)
             sim_ether_input(ifs[i], d->frame);
