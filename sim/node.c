@@ -175,6 +175,8 @@ void sim_node_set_l2_ops(sim_node *n, const sim_l2_ops *ops)
 void sim_node_drop(sim_node *n, uint32_t ifindex, sim_drop_reason r, const char *fmt, ...)
 {
     n->drops[r]++;
+    if (!n->w->events_on && !n->w->event_fn)
+        return;
     sim_event_rec e = {0};
     e.t = sim_now(n->w->eng);
     e.kind = SIM_EV_DROP;

@@ -762,6 +762,9 @@ void sim_event_set_listener(sim_world *w, sim_event_log_fn fn, void *ctx);
 /* Segment random losses are counted but not logged unless enabled (they
  * can be many). */
 void sim_event_log_losses(sim_world *w, bool on);
+/* Keep events in memory (default on). Off: only the listener sees them,
+ * which bounds memory for long, large runs (benchmarks). */
+void sim_event_log_enable(sim_world *w, bool on);
 
 /* ------------------------------------------------------------------ */
 /* Capture: pcap (Ethernet, nanosecond) and WireGuard key log         */

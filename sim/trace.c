@@ -190,6 +190,11 @@ const char *sim_trace_format(const sim_world *w, const sim_trace_rec *r, char *b
 
 void sim_event_push(sim_world *w, const sim_event_rec *e)
 {
+    if (!w->events_on) {
+        if (w->event_fn)
+            w->event_fn(w->event_ctx, e);
+        return;
+    }
     VEC_GROW(w->events, w->n_events, w->cap_events);
     w->events[w->n_events] = *e;
     if (!w->events[w->n_events].model[0])
@@ -202,6 +207,8 @@ void sim_event_push(sim_world *w, const sim_event_rec *e)
 void sim_event_log(sim_world *w, sim_ev_kind kind, const sim_node *n, uint32_t ifindex, const char *model,
                    const char *fmt, ...)
 {
+    if (!w->events_on && !w->event_fn)
+        return;
     sim_event_rec e = {0};
     e.t = sim_now(w->eng);
     e.kind = kind;
@@ -231,6 +238,7 @@ void sim_event_set_listener(sim_world *w, sim_event_log_fn fn, void *ctx)
 }
 
 void sim_event_log_losses(sim_world *w, bool on) { w->log_losses = on; }
+void sim_event_log_enable(sim_world *w, bool on) { w->events_on = on; }
 
 void sim_trace_free(sim_world *w)
 {

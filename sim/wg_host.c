@@ -164,6 +164,8 @@ static void cb_event(void *ctx, const wg_event *ev)
 {
     sim_wg *h = ctx;
     sim_node *n = h->node;
+    if (!n->w->events_on && !n->w->event_fn)
+        return;
     sim_event_rec e = {0};
     e.t = sim_now(n->w->eng);
     e.kind = SIM_EV_WG;

@@ -30,6 +30,7 @@ sim_world *sim_world_new(const sim_world_config *cfg)
         }
     }
     w->trace_nodes = true;
+    w->events_on = true;
     w->trace_segments = true;
     w->next_frame_id = 1;
     w->pending.prev = w->pending.next = &w->pending;
