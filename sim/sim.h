@@ -121,6 +121,27 @@ double sim_rng_unit(sim_rng *r);
 /* sockets, WireGuard hosting, traffic, capture, trace, event log.    */
 /* Model rules and their sources: docs/models.md.                     */
 /* ================================================================== */
+/*
+ * Typical use (errors unchecked for brevity):
+ *
+ *   sim_world *w = sim_world_new(&(sim_world_config){.seed = 7});
+ *   sim_segment *wan = sim_segment_new(w, "wan", &(sim_segment_config){.delay = SIM_MS});
+ *   sim_node *fw = sim_node_new(w, "fw1", SIM_NODE_FIREWALL, WG_PLATFORM_FREEBSD);
+ *   sim_iface *ifp = sim_iface_new(fw, "wan", wan);
+ *   wg_prefix a; wg_prefix_parse("198.51.100.2/24", &a);
+ *   sim_iface_add_addr(ifp, &a, false, 0, 0);              (connected route added)
+ *   sim_route r = {.origin = SIM_RT_STATIC};
+ *   wg_prefix_parse("0.0.0.0/0", &r.dst); wg_ip_parse("198.51.100.254", &r.gateway);
+ *   sim_route_add(fw, &r);
+ *   sim_wg *wg = sim_wg_new(fw, "wg0", &devcfg, &tunnel_prefix);
+ *   sim_wg_add_peer(wg, &peercfg, true);                   (routes to allowed-ips)
+ *   sim_capture_segment(wan);
+ *   sim_ping_start(remote, &(sim_ping_config){.dst = ..., .interval = SIM_S});
+ *   sim_world_run_until(w, 180 * SIM_S);
+ *   for (size_t i = 0; i < sim_trace_count(w); i++) { const sim_trace_rec *t = sim_trace_at(w, i); ... }
+ *   sim_capture_save(sim_world_capture_at(w, 0), "wan.pcap"); sim_world_save_keylog(w, "keys.log");
+ *   sim_world_free(w);
+ */
 
 typedef struct sim_world sim_world;
 typedef struct sim_segment sim_segment;
@@ -271,7 +292,7 @@ sim_rng *sim_node_rng(sim_node *n);
 void sim_node_set_forwarding(sim_node *n, bool on);
 bool sim_node_forwarding(const sim_node *n);
 /* Power: off drops everything the node would send or receive, clears its
- * ARP caches and sockets' pending state, and tells the power listeners
+ * ARP caches (held packets are dropped), and tells the power listeners
  * (WireGuard hosts stop their timers; on power-on they restart from their
  * configuration, like a reboot). */
 void sim_node_set_power(sim_node *n, bool on);
