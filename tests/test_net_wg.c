@@ -133,6 +133,104 @@ START_TEST(test_reboot_forgets_learned_endpoint)
 }
 END_TEST
 
+
+/* Two-WAN responder (wg-sourcing.md, wireguard-go observation): remote
+ * contacts fw's wan2 address; fw answers from that address. */
+typedef struct twowan {
+    sim_world *w;
+    sim_node *fw, *isp, *remote;
+    sim_iface *wan1, *wan2;
+    sim_wg *wfw, *wrem;
+} twowan;
+
+static twowan two_wan(uint64_t seed, wg_platform fw_platform)
+{
+    twowan t;
+    t.w = T_world(seed);
+    sim_segment *s1 = T_seg(t.w, "wan1", SIM_MS), *s2 = T_seg(t.w, "wan2", SIM_MS), *net = T_seg(t.w, "net", 5 * SIM_MS);
+    t.fw = sim_node_new(t.w, "fw", SIM_NODE_FIREWALL, fw_platform);
+    t.wan1 = T_if(t.fw, "wan1", s1, "198.51.100.10/24");
+    t.wan2 = T_if(t.fw, "wan2", s2, "203.0.113.10/24");
+    T_route(t.fw, "0.0.0.0/0", "198.51.100.1");
+    t.isp = T_node(t.w, "isp", SIM_NODE_ROUTER);
+    T_if(t.isp, "wan1", s1, "198.51.100.1/24");
+    T_if(t.isp, "wan2", s2, "203.0.113.1/24");
+    T_if(t.isp, "net", net, "192.0.2.1/24");
+    t.remote = T_node(t.w, "remote", SIM_NODE_HOST);
+    T_if(t.remote, "eth0", net, "192.0.2.30/24");
+    T_route(t.remote, "0.0.0.0/0", "192.0.2.1");
+    /* remote = "a" side (knows the endpoint: wan2's address), fw = "b". */
+    T_wgpair wp = T_wg_pair(t.w, t.remote, t.fw, "203.0.113.10:51820");
+    t.wrem = wp.wa;
+    t.wfw = wp.wb;
+    return t;
+}
+
+static bool who_has_remote_on_wan2(const sim_trace_rec *r, const void *arg)
+{
+    const twowan *t = arg;
+    wg_ip tgt = T_ip("192.0.2.30"), snd = T_ip("203.0.113.10");
+    return r->arp_op == 1 && r->ifindex == sim_iface_index(t->wan2) && wg_ip_eq(&r->arp_target, &tgt) &&
+           wg_ip_eq(&r->arp_sender, &snd);
+}
+
+START_TEST(test_wireguard_go_forced_interface_without_route)
+{
+    twowan t = two_wan(83, WG_PLATFORM_WIREGUARD_GO);
+    sim_ping_config pc = {.dst = T_ip("10.99.0.2"), .start = SIM_S, .interval = SIM_S, .count = 30};
+    sim_ping *p = sim_ping_start(t.remote, &pc);
+    T_run(t.w, 40 * SIM_S);
+    sim_ping_stats st;
+    sim_ping_stats_between(p, 0, 40 * SIM_S, &st);
+    ck_assert_uint_eq(st.received, 0);
+    enum wg_msg_type resp = WG_MSG_RESPONSE;
+    ck_assert_uint_eq(T_count(t.w, sim_node_id(t.fw), SIM_DIR_OUT, wg_of, &resp), 0);
+    ck_assert_uint_ge(T_count(t.w, sim_node_id(t.fw), SIM_DIR_OUT, who_has_remote_on_wan2, &t), 1);
+    sim_world_free(t.w);
+}
+END_TEST
+
+START_TEST(test_wireguard_go_forced_interface_with_route)
+{
+    twowan t = two_wan(84, WG_PLATFORM_WIREGUARD_GO);
+    T_route(t.fw, "192.0.2.30/32", "203.0.113.1");
+    sim_ping_config pc = {.dst = T_ip("10.99.0.2"), .start = SIM_S, .interval = SIM_S, .count = 10};
+    sim_ping *p = sim_ping_start(t.remote, &pc);
+    T_run(t.w, 15 * SIM_S);
+    sim_ping_stats st;
+    sim_ping_stats_between(p, 0, 15 * SIM_S, &st);
+    ck_assert_uint_eq(st.received, 10);
+    sim_world_free(t.w);
+}
+END_TEST
+
+START_TEST(test_freebsd_replies_from_wan2_by_default_route)
+{
+    /* C7: contacted on WAN2, the firewall replies from WAN2's address; the
+     * packet leaves by the default route (wan1) with that source. */
+    twowan t = two_wan(85, WG_PLATFORM_FREEBSD);
+    sim_ping_config pc = {.dst = T_ip("10.99.0.2"), .start = SIM_S, .interval = SIM_S, .count = 10};
+    sim_ping *p = sim_ping_start(t.remote, &pc);
+    T_run(t.w, 15 * SIM_S);
+    sim_ping_stats st;
+    sim_ping_stats_between(p, 0, 15 * SIM_S, &st);
+    ck_assert_uint_eq(st.received, 10);
+    wg_ip wan2ip = T_ip("203.0.113.10");
+    size_t n = 0;
+    for (size_t i = 0; i < sim_trace_count(t.w); i++) {
+        const sim_trace_rec *r = sim_trace_at(t.w, i);
+        if (r->node == sim_node_id(t.fw) && r->dir == SIM_DIR_OUT && r->wg_type != WG_MSG_NONE) {
+            ck_assert(wg_ip_eq(&r->src, &wan2ip));
+            ck_assert_uint_eq(r->ifindex, sim_iface_index(t.wan1));
+            ck_assert_int_eq(r->reason.kind, SIM_SRC_EXPLICIT);
+            n++;
+        }
+    }
+    ck_assert_uint_ge(n, 11);
+    sim_world_free(t.w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("net_wg");
@@ -140,6 +238,9 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_wireguard_ping_across_routers);
     tcase_add_test(tc, test_reboot_forgets_learned_endpoint);
+    tcase_add_test(tc, test_wireguard_go_forced_interface_without_route);
+    tcase_add_test(tc, test_wireguard_go_forced_interface_with_route);
+    tcase_add_test(tc, test_freebsd_replies_from_wan2_by_default_route);
     suite_add_tcase(s, tc);
     return T_run_suite(s);
 }
