@@ -82,6 +82,7 @@ struct sim_fw {
     pfsync ps;
     bool has_pfsync;
     char sync_ifname[16];
+    sim_event_id purge_ev; /* pf purge thread */
     /* gateways */
     gw_set gws;
     fw_follow follow[FW_MAX_FOLLOW];
@@ -676,8 +677,19 @@ static void monitor_routes(sim_fw *f)
 /* node lifecycle                                                     */
 /* ------------------------------------------------------------------ */
 
+static void purge_fired(void *arg)
+{
+    /* pf's purge thread sweeps the table over PFTM_INTERVAL (10 s). Expired
+     * states already stopped matching (pf_state_live); this frees them. */
+    sim_fw *f = arg;
+    f->purge_ev = sim_schedule_in(f->eng, 10 * SIM_S, purge_fired, f);
+    pf_state_purge(&f->pf);
+}
+
 static void boot(sim_fw *f)
 {
+    sim_cancel(f->eng, f->purge_ev);
+    f->purge_ev = sim_schedule_in(f->eng, 10 * SIM_S, purge_fired, f);
     build_rules(f);
     carp_boot(f);
     monitor_routes(f);
@@ -696,6 +708,8 @@ static void on_power(void *ctx, sim_node *n, bool on)
          * dpinger, pf's state table, pfsync's queue. */
         carp_halt(f);
         gw_stop_all(&f->gws);
+        sim_cancel(f->eng, f->purge_ev);
+        f->purge_ev = 0;
         pf_states_kill(&f->pf, NULL);
         if (f->has_pfsync)
             pfsync_reset(&f->ps);
@@ -721,6 +735,7 @@ static void on_link(void *ctx, sim_iface *ifp, bool up)
 static void fw_free(sim_pending *p)
 {
     sim_fw *f = (sim_fw *)p;
+    sim_cancel(f->eng, f->purge_ev);
     if (f->carp_live)
         carp_destroy(&f->carp);
     if (f->has_pfsync)

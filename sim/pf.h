@@ -68,6 +68,9 @@ typedef struct pf_state {
     uint32_t rt_addr;         /* gateway, host order */
     bool nosync;              /* rule marked no-sync: not exported by pfsync */
     bool imported;            /* came from pfsync */
+    /* pf_state.c's hash chains (wire key, stack key); not state content. */
+    struct pf_state *next_w, *next_s;
+    size_t slot;              /* index in pf.st */
     uint64_t packets[2];      /* [0] in the state's direction, [1] against it */
 } pf_state;
 
@@ -162,6 +165,8 @@ struct pf {
     uint64_t next_id;
     pf_state **st;
     size_t n, cap;
+    pf_state **hw, **hs;      /* hash tables on the wire / stack key */
+    size_t hsize;             /* power of two, 0 before the first insert */
     pf_filter_rule *rules;
     size_t n_rules;
     pf_nat_rule *nat;
@@ -217,6 +222,8 @@ void pf_state_touch(pf *p, pf_state *s, bool from_initiator);
 sim_time pf_state_timeout_ns(const pf *p, const pf_state *s);
 sim_time pf_state_expires_at(const pf *p, const pf_state *s);
 bool pf_state_live(const pf *p, const pf_state *s);
+/* Frees every state and the index (no pfsync notification). */
+void pf_state_table_free(pf *p);
 /* Removes expired states (the purge thread). Returns how many. */
 size_t pf_state_purge(pf *p);
 /* pfctl -k / states-kill: all states (NULL filter) or those matching addr

@@ -47,15 +47,12 @@ void pf_init(pf *p, sim_engine *eng, sim_rng *rng, uint32_t creatorid, const pf_
 
 void pf_destroy(pf *p)
 {
-    for (size_t i = 0; i < p->n; i++)
-        free(p->st[i]);
-    free(p->st);
+    pf_state_table_free(p);
     free(p->rules);
     free(p->nat);
-    p->st = NULL;
     p->rules = NULL;
     p->nat = NULL;
-    p->n = p->cap = p->n_rules = p->n_nat = 0;
+    p->n_rules = p->n_nat = 0;
 }
 
 bool pf_set_rules(pf *p, const pf_filter_rule *rules, size_t n)

@@ -73,6 +73,70 @@ bool pf_key_eq(const pf_key *a, const pf_key *b)
            a->port[0] == b->port[0] && a->port[1] == b->port[1];
 }
 
+/* ---- hash index (wire key, stack key) ---- */
+
+static size_t key_hash(const pf_key *k)
+{
+    uint64_t h = (uint64_t)k->addr[0] * UINT64_C(0x9e3779b97f4a7c15);
+    h ^= ((uint64_t)k->addr[1] << 17 | k->proto) * UINT64_C(0xc2b2ae3d27d4eb4f);
+    h ^= ((uint64_t)k->port[0] << 16 | k->port[1]) * UINT64_C(0x165667b19e3779f9);
+    return (size_t)(h ^ (h >> 29));
+}
+
+static void hash_link(pf *p, pf_state *s)
+{
+    size_t bw = key_hash(&s->wire) & (p->hsize - 1), bs = key_hash(&s->stack) & (p->hsize - 1);
+    s->next_w = p->hw[bw];
+    p->hw[bw] = s;
+    s->next_s = p->hs[bs];
+    p->hs[bs] = s;
+}
+
+static void hash_unlink(pf *p, pf_state *s)
+{
+    pf_state **pp = &p->hw[key_hash(&s->wire) & (p->hsize - 1)];
+    while (*pp && *pp != s)
+        pp = &(*pp)->next_w;
+    if (*pp)
+        *pp = s->next_w;
+    pp = &p->hs[key_hash(&s->stack) & (p->hsize - 1)];
+    while (*pp && *pp != s)
+        pp = &(*pp)->next_s;
+    if (*pp)
+        *pp = s->next_s;
+}
+
+static bool hash_grow(pf *p)
+{
+    size_t ns = p->hsize ? 2 * p->hsize : 64;
+    pf_state **hw = calloc(ns, sizeof *hw), **hs = calloc(ns, sizeof *hs);
+    if (!hw || !hs) {
+        free(hw);
+        free(hs);
+        return false;
+    }
+    free(p->hw);
+    free(p->hs);
+    p->hw = hw;
+    p->hs = hs;
+    p->hsize = ns;
+    for (size_t i = 0; i < p->n; i++)
+        hash_link(p, p->st[i]);
+    return true;
+}
+
+void pf_state_table_free(pf *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->st[i]);
+    free(p->st);
+    free(p->hw);
+    free(p->hs);
+    p->st = NULL;
+    p->hw = p->hs = NULL;
+    p->n = p->cap = p->hsize = 0;
+}
+
 sim_time pf_state_timeout_ns(const pf *p, const pf_state *s)
 {
     return p->opt.timeout[proto_class(s->wire.proto)][s->timeout];
@@ -100,23 +164,32 @@ pf_state *pf_state_find(pf *p, pf_dir dir, const char *ifname, const pf_key *k)
 {
     /* Inbound packets are looked up among wire keys, outbound among stack
      * keys (pf_find_state idx = PF_SK_WIRE / PF_SK_STACK). */
-    for (size_t i = 0; i < p->n; i++) {
-        pf_state *s = p->st[i];
-        if (!pf_state_live(p, s) || !kif_match(p, s, ifname))
-            continue;
-        if (pf_key_eq(dir == PF_IN ? &s->wire : &s->stack, k))
-            return s;
+    if (!p->hsize)
+        return NULL;
+    size_t b = key_hash(k) & (p->hsize - 1);
+    if (dir == PF_IN) {
+        for (pf_state *s = p->hw[b]; s; s = s->next_w)
+            if (pf_key_eq(&s->wire, k) && pf_state_live(p, s) && kif_match(p, s, ifname))
+                return s;
+    } else {
+        for (pf_state *s = p->hs[b]; s; s = s->next_s)
+            if (pf_key_eq(&s->stack, k) && pf_state_live(p, s) && kif_match(p, s, ifname))
+                return s;
     }
     return NULL;
 }
 
 pf_state *pf_state_find_any(pf *p, const pf_key *k)
 {
-    for (size_t i = 0; i < p->n; i++) {
-        pf_state *s = p->st[i];
-        if (pf_state_live(p, s) && (pf_key_eq(&s->wire, k) || pf_key_eq(&s->stack, k)))
+    if (!p->hsize)
+        return NULL;
+    size_t b = key_hash(k) & (p->hsize - 1);
+    for (pf_state *s = p->hw[b]; s; s = s->next_w)
+        if (pf_key_eq(&s->wire, k) && pf_state_live(p, s))
             return s;
-    }
+    for (pf_state *s = p->hs[b]; s; s = s->next_s)
+        if (pf_key_eq(&s->stack, k) && pf_state_live(p, s))
+            return s;
     return NULL;
 }
 
@@ -130,18 +203,26 @@ static void notify(pf *p, const pf_state *s, pf_sync_kind k)
         p->ops.state_changed(p->ops.ctx, s, k);
 }
 
+static bool collides(const pf *p, const pf_state *o, const pf_state *s)
+{
+    if (!pf_state_live(p, o) || o->dir != s->dir)
+        return false;
+    if (p->opt.if_bound && o->ifname[0] && s->ifname[0] && strcmp(o->ifname, s->ifname) != 0)
+        return false;
+    return pf_key_eq(&o->wire, &s->wire) || pf_key_eq(&o->stack, &s->stack);
+}
+
 static pf_state *insert_raw(pf *p, const pf_state *s)
 {
     /* pf_state_key_attach: a live state on the same interface and direction
      * with the same wire or stack key makes the insert fail. */
-    for (size_t i = 0; i < p->n; i++) {
-        pf_state *o = p->st[i];
-        if (!pf_state_live(p, o) || o->dir != s->dir)
-            continue;
-        if (p->opt.if_bound && o->ifname[0] && s->ifname[0] && strcmp(o->ifname, s->ifname) != 0)
-            continue;
-        if (pf_key_eq(&o->wire, &s->wire) || pf_key_eq(&o->stack, &s->stack))
-            return NULL;
+    if (p->hsize) {
+        for (pf_state *o = p->hw[key_hash(&s->wire) & (p->hsize - 1)]; o; o = o->next_w)
+            if (collides(p, o, s))
+                return NULL;
+        for (pf_state *o = p->hs[key_hash(&s->stack) & (p->hsize - 1)]; o; o = o->next_s)
+            if (collides(p, o, s))
+                return NULL;
     }
     if (p->n == p->cap) {
         size_t nc = p->cap ? 2 * p->cap : 16;
@@ -151,11 +232,15 @@ static pf_state *insert_raw(pf *p, const pf_state *s)
         p->st = ns;
         p->cap = nc;
     }
+    if (p->n + 1 > p->hsize && !hash_grow(p))
+        return NULL;
     pf_state *c = malloc(sizeof *c);
     if (!c)
         return NULL;
     *c = *s;
+    c->slot = p->n;
     p->st[p->n++] = c;
+    hash_link(p, c);
     return c;
 }
 
@@ -201,8 +286,11 @@ static void remove_at(pf *p, size_t i, bool tell)
     pf_state *s = p->st[i];
     if (tell)
         notify(p, s, PF_SYNC_DELETE);
+    hash_unlink(p, s);
     free(s);
     p->st[i] = p->st[--p->n];
+    if (i < p->n)
+        p->st[i]->slot = i;
 }
 
 size_t pf_state_purge(pf *p)

@@ -350,6 +350,34 @@ START_TEST(pf_states_kill_and_import)
 }
 END_TEST
 
+START_TEST(pf_many_states_indexed)
+{
+    /* 20000 NATed flows: every reply finds its own state (hash index on
+     * both keys), purge frees them all once expired. */
+    pf_nat_rule nr = {.ifname = "wan", .src = {.kind = PF_ADDR_PREFIX, .addr = IP(10, 0, 0, 0), .plen = 8},
+                      .to_interface = true};
+    pf_set_nat(&P, &nr, 1);
+    static uint16_t port[20000];
+    for (uint32_t i = 0; i < 20000; i++) {
+        pf_pkt q = udp(IP(10, 1, 0, 0) + i, 5000, REMOTE + i % 4, 53); /* 15535 ports per destination */
+        pf_result r = pf_test(&P, PF_OUT, "wan", &q);
+        ck_assert_int_eq(r.action, PF_PASS);
+        port[i] = q.sport;
+    }
+    ck_assert_uint_eq(pf_state_count(&P), 20000);
+    for (uint32_t i = 0; i < 20000; i += 7) {
+        pf_pkt b = udp(REMOTE + i % 4, 53, WAN_ADDR, port[i]);
+        pf_result r = pf_test(&P, PF_IN, "wan", &b);
+        ck_assert_int_eq(r.action, PF_PASS);
+        ck_assert_uint_eq(b.dst, IP(10, 1, 0, 0) + i);
+        ck_assert_uint_eq(b.dport, 5000);
+    }
+    advance(200 * SIM_S);
+    ck_assert_uint_eq(pf_state_purge(&P), 20000);
+    ck_assert_uint_eq(P.n, 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("pf");
@@ -364,6 +392,7 @@ static Suite *suite(void)
     tcase_add_test(t, pf_reply_to_path);
     tcase_add_test(t, pf_route_to_self_traffic);
     tcase_add_test(t, pf_states_kill_and_import);
+    tcase_add_test(t, pf_many_states_indexed);
     suite_add_tcase(s, t);
     return s;
 }
