@@ -19,6 +19,8 @@ typedef struct bench_entry {
 
 static const bench_entry benches[] = {
     {"engine", bench_engine, "hold-model event throughput: native engine vs ns-3's schedulers"},
+    {"handshake", bench_handshake, "full WireGuard handshake vs its raw X25519/BLAKE2s/AEAD calls"},
+    {"transport", bench_transport, "1420-byte packets encrypt+decrypt vs raw ChaCha20-Poly1305"},
 };
 #define N_BENCHES (sizeof benches / sizeof benches[0])
 
