@@ -105,6 +105,7 @@ typedef struct wg_pair_opts {
     bool b_knows_a;
     uint16_t keepalive_a, keepalive_b;
     bool psk;
+    uint32_t options_a, options_b; /* wg_device_config.options (WG_OPT_*) */
 } wg_pair_opts;
 
 typedef struct wg_pair {

@@ -121,6 +121,7 @@ wg_device *wg_device_new(const wg_device_config *cfg, const wg_host_ops *host)
     wg_cookie_checker_init(&dev->checker, &dev->identity);
     dev->listen_port = cfg->listen_port;
     dev->platform = cfg->platform;
+    dev->options = cfg->options;
     dev->sourcing = wg_sourcing_for(cfg->platform);
     wg_allowedips_init(&dev->allowedips);
     wg_ratelimit_init(&dev->ratelimit);

@@ -18,6 +18,7 @@ struct wg_device {
     wg_cookie_checker checker;
     uint16_t listen_port;
     wg_platform platform;
+    uint32_t options; /* WG_OPT_* (wgnode.h): code behaviour where the reference differs */
     const wg_sourcing *sourcing;
     bool up;
     bool under_load;
@@ -58,6 +59,10 @@ void wg_send_cookie_reply(struct wg_device *dev, const uint8_t *msg, size_t len,
                           const wg_endpoint *remote, int64_t now);
 /* Stage an inner packet (or a keepalive when len is 0) and try to send. */
 void wg_stage_packet(wg_peer *peer, const uint8_t *data, size_t len, int64_t now);
+/* What goes out when a handshake completes: as initiator on the response,
+ * as responder when the first data packet confirms the session (platform
+ * rules and WG_OPT_BSD_HANDSHAKE_KEEPALIVE_AS_CODE). */
+void wg_send_on_handshake_complete(wg_peer *peer, int64_t now, bool initiator);
 /* Zero every session and the handshake of a peer (timer zero-key-material). */
 void wg_peer_zero_keys(wg_peer *peer);
 

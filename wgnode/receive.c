@@ -140,17 +140,7 @@ static void rx_response(struct wg_device *dev, int64_t now, const wg_source *loc
     if (wg_peer_begin_session(peer, now)) {
         wg_timers_session_derived(peer, now);
         wg_timers_handshake_complete(peer, now);
-        /* Confirm the session at once (ref "BSD sends a keepalive at once
-         * when a handshake completes as initiator ...; Linux only if
-         * nothing else is queued"). */
-        if (dev->sourcing->keepalive_always_on_initiator_complete) {
-            /* (never at the cost of a queued packet when the queue is full) */
-            if (!wg_staged_has_keepalive(&peer->staged) && wg_staged_len(&peer->staged) < WG_MAX_STAGED_PACKETS)
-                wg_staged_push(&peer->staged, NULL, 0);
-            wg_send_staged(peer, now);
-        } else {
-            wg_send_keepalive(peer, now);
-        }
+        wg_send_on_handshake_complete(peer, now, true);
     }
     after_authenticated_handshake(peer, len, now);
 }
@@ -241,7 +231,7 @@ static void rx_data(struct wg_device *dev, int64_t now, const wg_source *local, 
         wg_event ev = wg_event_for(peer, WG_EV_KEY_ROTATED);
         wg_emit(dev, &ev);
         wg_timers_handshake_complete(peer, now);
-        wg_send_staged(peer, now);
+        wg_send_on_handshake_complete(peer, now, false);
     }
     keep_key_fresh(peer, now);
     wg_timers_any_authenticated_packet_received(peer);

@@ -278,6 +278,42 @@ void wg_send_keepalive(wg_peer *peer, int64_t now)
     wg_send_staged(peer, now);
 }
 
+void wg_send_on_handshake_complete(wg_peer *peer, int64_t now, bool initiator)
+{
+    struct wg_device *dev = peer->dev;
+    if (!dev->sourcing->bsd_handshake_complete) {
+        /* Linux receive.c: a response -> wg_packet_send_keepalive (a
+         * keepalive only if nothing is staged); a responder's session
+         * confirmed in wg_packet_consume_data_done ->
+         * wg_packet_send_staged_packets. wireguard-go receive.go: the same
+         * (SendKeepalive / SendStagedPackets). */
+        if (initiator)
+            wg_send_keepalive(peer, now);
+        else
+            wg_send_staged(peer, now);
+        return;
+    }
+    if (dev->options & WG_OPT_BSD_HANDSHAKE_KEEPALIVE_AS_CODE) {
+        /* FreeBSD if_wg.c wg_handshake (response) and wg_deliver_in
+         * (noise_keypair_received_with == ECONNRESET), OpenBSD if_wg.c
+         * wg_handshake and wg_decap: both roles reach
+         * wg_timers_event_handshake_complete, which runs the send-keepalive
+         * handler (wg_send_keepalive: a keepalive only when nothing is
+         * staged; then the need-another-keepalive re-arm). */
+        wg_timers_run_send_keepalive(peer, now);
+        return;
+    }
+    /* Reference default (wg-sourcing.md "BSD sends a keepalive at once when
+     * a handshake completes as initiator ...; Linux only if nothing else is
+     * queued"): the initiator's keepalive goes even behind staged packets
+     * (never at the cost of a queued packet when the queue is full); the
+     * reference says nothing of the responder, which sends what is staged. */
+    if (initiator && !wg_staged_has_keepalive(&peer->staged) &&
+        wg_staged_len(&peer->staged) < WG_MAX_STAGED_PACKETS)
+        wg_staged_push(&peer->staged, NULL, 0);
+    wg_send_staged(peer, now);
+}
+
 void wg_peer_zero_keys(wg_peer *peer)
 {
     struct wg_device *dev = peer->dev;

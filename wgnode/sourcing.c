@@ -180,25 +180,25 @@ static wg_send_result wggo_send(struct wg_device *dev, wg_peer *peer, const uint
 static const wg_sourcing sourcing_freebsd = {
     .platform = WG_PLATFORM_FREEBSD,
     .set_endpoint_keeps_source = true,
-    .keepalive_always_on_initiator_complete = true,
+    .bsd_handshake_complete = true,
     .send_to_peer = bsd_send,
 };
 static const wg_sourcing sourcing_openbsd = {
     .platform = WG_PLATFORM_OPENBSD,
     .set_endpoint_keeps_source = false,
-    .keepalive_always_on_initiator_complete = true,
+    .bsd_handshake_complete = true,
     .send_to_peer = bsd_send,
 };
 static const wg_sourcing sourcing_linux = {
     .platform = WG_PLATFORM_LINUX,
     .set_endpoint_keeps_source = false,
-    .keepalive_always_on_initiator_complete = false,
+    .bsd_handshake_complete = false,
     .send_to_peer = linux_send,
 };
 static const wg_sourcing sourcing_wggo = {
     .platform = WG_PLATFORM_WIREGUARD_GO,
     .set_endpoint_keeps_source = false,
-    .keepalive_always_on_initiator_complete = false,
+    .bsd_handshake_complete = false,
     .send_to_peer = wggo_send,
 };
 

@@ -15,10 +15,15 @@ typedef struct wg_sourcing {
      * only the remote part; Linux, OpenBSD and wireguard-go replace the
      * whole endpoint). */
     bool set_endpoint_keeps_source;
-    /* After a handshake completes as initiator: true = a keepalive is sent
-     * at once even with staged packets (BSD); false = staged packets go and
-     * a keepalive only if nothing was queued (Linux, wireguard-go). */
-    bool keepalive_always_on_initiator_complete;
+    /* FreeBSD/OpenBSD: the handshake-complete timer event sends (ref "BSD
+     * sends a keepalive at once when a handshake completes as initiator";
+     * if_wg.c wg_timers_event_handshake_complete). See send.c
+     * wg_send_on_handshake_complete for the reference default and the
+     * WG_OPT_BSD_HANDSHAKE_KEEPALIVE_AS_CODE option. false (Linux
+     * receive.c, wireguard-go receive.go): the initiator calls
+     * send-keepalive (a keepalive only if nothing is staged) and a
+     * confirmed responder only sends its staged packets. */
+    bool bsd_handshake_complete;
     /* Send one datagram for a peer with this platform's source rules. */
     wg_send_result (*send_to_peer)(struct wg_device *dev, wg_peer *peer, const uint8_t *data, size_t len,
                                    enum wg_msg_type type, bool keepalive, bool timer_cleared);

@@ -201,7 +201,11 @@ static void expired_retransmit_handshake(wg_peer *peer, int64_t now)
     wg_send_initiation(peer, now, true, true);
 }
 
-static void expired_send_keepalive(wg_peer *peer, int64_t now)
+/* The send-keepalive handler (Linux timers.c wg_expired_send_keepalive,
+ * FreeBSD/OpenBSD if_wg.c wg_timers_run_send_keepalive): a keepalive, and
+ * one more round if data arrived while the timer was armed. The BSDs also
+ * call it directly when a handshake completes (send.c). */
+void wg_timers_run_send_keepalive(wg_peer *peer, int64_t now)
 {
     wg_send_keepalive(peer, now);
     if (peer->need_another_keepalive) {
@@ -246,7 +250,7 @@ static void run_peer(wg_peer *peer, int64_t now)
         fired(peer, t);
         switch (t) {
         case WG_TIMER_RETRANSMIT_HANDSHAKE: expired_retransmit_handshake(peer, now); break;
-        case WG_TIMER_SEND_KEEPALIVE: expired_send_keepalive(peer, now); break;
+        case WG_TIMER_SEND_KEEPALIVE: wg_timers_run_send_keepalive(peer, now); break;
         case WG_TIMER_NEW_HANDSHAKE: expired_new_handshake(peer, now); break;
         case WG_TIMER_ZERO_KEYS: expired_zero_keys(peer, now); break;
         case WG_TIMER_PERSISTENT_KEEPALIVE: expired_persistent_keepalive(peer, now); break;

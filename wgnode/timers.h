@@ -34,6 +34,10 @@ void wg_timers_handshake_complete(wg_peer *peer, int64_t now);
 void wg_timers_session_derived(wg_peer *peer, int64_t now);
 void wg_timers_any_authenticated_packet_traversal(wg_peer *peer, int64_t now);
 
+/* The send-keepalive timer's handler, also run at once by the BSDs'
+ * handshake-complete event. */
+void wg_timers_run_send_keepalive(wg_peer *peer, int64_t now);
+
 /* Runs every due timer of every due peer. */
 void wg_timers_run(struct wg_device *dev, int64_t now);
 

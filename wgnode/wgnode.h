@@ -306,10 +306,28 @@ typedef struct wg_host_ops {
 
 typedef struct wg_device wg_device;
 
+/* Named fidelity options: where ../shared/reference/wg-sourcing.md and an
+ * implementation's source code disagree, the reference's behaviour is the
+ * default (bit clear) and the code's behaviour is an option (bit set).
+ * Every option is listed with its sources in docs/wgnode.md, "Named
+ * options". */
+enum {
+    /* FreeBSD/OpenBSD only. Default (ref "BSD sends a keepalive at once
+     * when a handshake completes as initiator"): the initiator queues a
+     * keepalive behind any staged packets. With the option, as FreeBSD
+     * if_wg.c / OpenBSD if_wg.c wg_timers_event_handshake_complete ->
+     * wg_timers_run_send_keepalive -> wg_send_keepalive read: a keepalive
+     * only when nothing is staged, the same handler also runs when a
+     * responder's session is confirmed by the first data packet, and a
+     * pending "need another keepalive" re-arms the 10 s keepalive timer. */
+    WG_OPT_BSD_HANDSHAKE_KEEPALIVE_AS_CODE = 1u << 0,
+};
+
 typedef struct wg_device_config {
     uint8_t private_key[WG_KEY_LEN];
     uint16_t listen_port;
     wg_platform platform;
+    uint32_t options; /* WG_OPT_* bits; 0 = the reference's behaviour everywhere */
 } wg_device_config;
 
 typedef struct wg_peer_config {
