@@ -108,6 +108,37 @@ START_TEST(test_linux_handshake_complete_unchanged_by_option)
 }
 END_TEST
 
+/* ---- initiator rekey on receive (> 165 s) ---- */
+
+static size_t initiations_sent(const fake_host *h)
+{
+    return fh_count_sent(h, WG_MSG_INITIATION, -1, false);
+}
+
+START_TEST(test_rekey_on_receive_per_platform)
+{
+    /* Linux / wireguard-go: once per session; FreeBSD / OpenBSD: on every
+     * received packet once the rate limit (5 s) allows. */
+    const wg_platform plats[] = {WG_PLATFORM_LINUX, WG_PLATFORM_WIREGUARD_GO, WG_PLATFORM_FREEBSD,
+                                 WG_PLATFORM_OPENBSD};
+    for (size_t i = 0; i < 4; i++) {
+        wg_pair_opts o = {.pa = plats[i], .pb = plats[i], .a_knows_b = true};
+        pair_init(&P, &o);
+        pair_send_ab(&P, 10); /* a is the initiator of the session */
+        size_t n0 = initiations_sent(&P.ha);
+        P.cut_ab = true; /* the rekey never completes */
+        const int at[] = {166, 172, 178};
+        for (int k = 0; k < 3; k++) {
+            P.now = SEC(at[k]);
+            pair_send_ba(&P, 10);
+        }
+        size_t want = i < 2 ? 1 : 3;
+        ck_assert_uint_eq(initiations_sent(&P.ha) - n0, want);
+        pair_free(&P);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("wgnode_fidelity");
@@ -116,6 +147,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_bsd_handshake_keepalive_as_code_option);
     tcase_add_test(tc, test_bsd_code_option_initiator_idle_sends_keepalive);
     tcase_add_test(tc, test_linux_handshake_complete_unchanged_by_option);
+    tcase_add_test(tc, test_rekey_on_receive_per_platform);
     suite_add_tcase(s, tc);
     return s;
 }

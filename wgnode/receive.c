@@ -166,11 +166,16 @@ static void rx_cookie_reply(struct wg_device *dev, int64_t now, const wg_endpoin
 }
 
 /* Receiver-side rekey (ref: initiator rekeys on receive when the key is
- * older than REJECT - KEEPALIVE - REKEY_TIMEOUT = 165 s; Linux receive.c
- * keep_key_fresh, once per session). */
+ * older than REJECT - KEEPALIVE - REKEY_TIMEOUT = 165 s). Linux receive.c
+ * keep_key_fresh and wireguard-go keepKeyFreshReceiving try once per
+ * session (sent_lastminute_handshake, reset by handshake completion);
+ * FreeBSD noise_keep_key_fresh_recv / OpenBSD noise_remote_decrypt ask on
+ * every received packet, so only the initiation rate limit spaces them
+ * (and each request restarts the retry count: wg_timers_run_send_initiation
+ * with is_retry false). */
 static void keep_key_fresh(wg_peer *peer, int64_t now)
 {
-    if (peer->sent_lastminute_handshake)
+    if (peer->dev->sourcing->rekey_on_receive_once && peer->sent_lastminute_handshake)
         return;
     wg_keypair *kp = peer->keypairs.current;
     if (kp && kp->sending_valid && kp->initiator &&

@@ -179,24 +179,28 @@ static wg_send_result wggo_send(struct wg_device *dev, wg_peer *peer, const uint
 
 static const wg_sourcing sourcing_freebsd = {
     .platform = WG_PLATFORM_FREEBSD,
+    .rekey_on_receive_once = false,
     .set_endpoint_keeps_source = true,
     .bsd_handshake_complete = true,
     .send_to_peer = bsd_send,
 };
 static const wg_sourcing sourcing_openbsd = {
     .platform = WG_PLATFORM_OPENBSD,
+    .rekey_on_receive_once = false,
     .set_endpoint_keeps_source = false,
     .bsd_handshake_complete = true,
     .send_to_peer = bsd_send,
 };
 static const wg_sourcing sourcing_linux = {
     .platform = WG_PLATFORM_LINUX,
+    .rekey_on_receive_once = true,
     .set_endpoint_keeps_source = false,
     .bsd_handshake_complete = false,
     .send_to_peer = linux_send,
 };
 static const wg_sourcing sourcing_wggo = {
     .platform = WG_PLATFORM_WIREGUARD_GO,
+    .rekey_on_receive_once = true,
     .set_endpoint_keeps_source = false,
     .bsd_handshake_complete = false,
     .send_to_peer = wggo_send,

@@ -24,6 +24,13 @@ typedef struct wg_sourcing {
      * send-keepalive (a keepalive only if nothing is staged) and a
      * confirmed responder only sends its staged packets. */
     bool bsd_handshake_complete;
+    /* Initiator rekey on receive (key older than 165 s): once per session
+     * (Linux receive.c keep_key_fresh and wireguard-go
+     * keepKeyFreshReceiving keep sent_lastminute_handshake) or on every
+     * received packet, limited only by the one-initiation-per-REKEY_TIMEOUT
+     * rule (FreeBSD wg_deliver_in -> noise_keep_key_fresh_recv, OpenBSD
+     * wg_decap -> noise_remote_decrypt ESTALE: no such flag). */
+    bool rekey_on_receive_once;
     /* Send one datagram for a peer with this platform's source rules. */
     wg_send_result (*send_to_peer)(struct wg_device *dev, wg_peer *peer, const uint8_t *data, size_t len,
                                    enum wg_msg_type type, bool keepalive, bool timer_cleared);
