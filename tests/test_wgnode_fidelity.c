@@ -139,6 +139,32 @@ START_TEST(test_rekey_on_receive_per_platform)
 }
 END_TEST
 
+/* ---- persistent keepalive set at run time ---- */
+
+START_TEST(test_persistent_keepalive_set_rule_per_platform)
+{
+    /* Keepalives sent at once by: set 25 (from 0), set 30 (changed), set 30
+     * again (unchanged). Linux/wireguard-go: 1, 0, 0; FreeBSD: 1, 1, 0;
+     * OpenBSD: 1, 1, 1. */
+    const wg_platform plats[] = {WG_PLATFORM_LINUX, WG_PLATFORM_WIREGUARD_GO, WG_PLATFORM_FREEBSD,
+                                 WG_PLATFORM_OPENBSD};
+    const int want[4][3] = {{1, 0, 0}, {1, 0, 0}, {1, 1, 0}, {1, 1, 1}};
+    const uint16_t set[3] = {25, 30, 30};
+    for (size_t i = 0; i < 4; i++) {
+        wg_pair_opts o = {.pa = plats[i], .pb = plats[i], .a_knows_b = true};
+        pair_init(&P, &o);
+        pair_send_ab(&P, 10);
+        for (int k = 0; k < 3; k++) {
+            P.now = P.ha.now = SEC(1 + k);
+            ck_assert(wg_device_set_persistent_keepalive(P.a, P.a_peer, set[k], P.now));
+            pair_flush(&P);
+            ck_assert_uint_eq(keepalives_at(&P.ha, SEC(1 + k)), (size_t)want[i][k]);
+        }
+        pair_free(&P);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("wgnode_fidelity");
@@ -148,6 +174,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_bsd_code_option_initiator_idle_sends_keepalive);
     tcase_add_test(tc, test_linux_handshake_complete_unchanged_by_option);
     tcase_add_test(tc, test_rekey_on_receive_per_platform);
+    tcase_add_test(tc, test_persistent_keepalive_set_rule_per_platform);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -374,10 +374,20 @@ bool wg_device_set_persistent_keepalive(wg_device *dev, int peer_id, uint16_t se
         return false;
     uint16_t old = peer->persistent_keepalive;
     peer->persistent_keepalive = seconds;
-    if (!seconds)
+    if (!seconds) {
+        /* Off: no more keepalives (the BSDs leave the callout armed but
+         * its handler sends nothing at interval 0 — the same effect). */
         wg_timer_del(peer, WG_TIMER_PERSISTENT_KEEPALIVE);
-    else if (!old && dev->up)
-        wg_send_keepalive(peer, now); /* Linux netlink set_peer */
+        return true;
+    }
+    bool send = false;
+    switch (dev->sourcing->pka_set) {
+    case WG_PKA_SEND_WHEN_TURNED_ON: send = !old; break;       /* Linux set_peer, wireguard-go */
+    case WG_PKA_SEND_WHEN_CHANGED: send = seconds != old; break; /* FreeBSD */
+    case WG_PKA_SEND_ON_EVERY_SET: send = true; break;          /* OpenBSD */
+    }
+    if (send && dev->up)
+        wg_send_keepalive(peer, now);
     return true;
 }
 

@@ -179,6 +179,7 @@ static wg_send_result wggo_send(struct wg_device *dev, wg_peer *peer, const uint
 
 static const wg_sourcing sourcing_freebsd = {
     .platform = WG_PLATFORM_FREEBSD,
+    .pka_set = WG_PKA_SEND_WHEN_CHANGED,
     .rekey_on_receive_once = false,
     .set_endpoint_keeps_source = true,
     .bsd_handshake_complete = true,
@@ -186,6 +187,7 @@ static const wg_sourcing sourcing_freebsd = {
 };
 static const wg_sourcing sourcing_openbsd = {
     .platform = WG_PLATFORM_OPENBSD,
+    .pka_set = WG_PKA_SEND_ON_EVERY_SET,
     .rekey_on_receive_once = false,
     .set_endpoint_keeps_source = false,
     .bsd_handshake_complete = true,
@@ -193,6 +195,7 @@ static const wg_sourcing sourcing_openbsd = {
 };
 static const wg_sourcing sourcing_linux = {
     .platform = WG_PLATFORM_LINUX,
+    .pka_set = WG_PKA_SEND_WHEN_TURNED_ON,
     .rekey_on_receive_once = true,
     .set_endpoint_keeps_source = false,
     .bsd_handshake_complete = false,
@@ -200,6 +203,7 @@ static const wg_sourcing sourcing_linux = {
 };
 static const wg_sourcing sourcing_wggo = {
     .platform = WG_PLATFORM_WIREGUARD_GO,
+    .pka_set = WG_PKA_SEND_WHEN_TURNED_ON,
     .rekey_on_receive_once = true,
     .set_endpoint_keeps_source = false,
     .bsd_handshake_complete = false,

@@ -9,6 +9,14 @@
 
 #include "wgnode/peer.h"
 
+/* When setting a peer's persistent keepalive at run time sends one at once
+ * (the interface being up). */
+typedef enum wg_pka_set_rule {
+    WG_PKA_SEND_WHEN_TURNED_ON, /* 0 -> N: Linux netlink.c set_peer, wireguard-go uapi.go */
+    WG_PKA_SEND_WHEN_CHANGED,   /* any new non-zero value: FreeBSD wg_timers_set_persistent_keepalive */
+    WG_PKA_SEND_ON_EVERY_SET,   /* every set with a non-zero value: OpenBSD wg_timers_set_persistent_keepalive */
+} wg_pka_set_rule;
+
 typedef struct wg_sourcing {
     wg_platform platform;
     /* Setting the endpoint by hand keeps the learned source (FreeBSD copies
@@ -31,6 +39,7 @@ typedef struct wg_sourcing {
      * rule (FreeBSD wg_deliver_in -> noise_keep_key_fresh_recv, OpenBSD
      * wg_decap -> noise_remote_decrypt ESTALE: no such flag). */
     bool rekey_on_receive_once;
+    wg_pka_set_rule pka_set;
     /* Send one datagram for a peer with this platform's source rules. */
     wg_send_result (*send_to_peer)(struct wg_device *dev, wg_peer *peer, const uint8_t *data, size_t len,
                                    enum wg_msg_type type, bool keepalive, bool timer_cleared);
