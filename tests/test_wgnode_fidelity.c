@@ -165,6 +165,69 @@ START_TEST(test_persistent_keepalive_set_rule_per_platform)
 }
 END_TEST
 
+/* ---- Linux route cache (socket.c send4) ---- */
+
+START_TEST(test_linux_no_route_keeps_learned_source)
+{
+    /* send4 clears source + interface and retries only when the route
+     * leaves by another interface (or the lookup says -EINVAL); with no
+     * route at all the packet is dropped and the source is kept. */
+    wg_pair_opts o = {.pa = WG_PLATFORM_LINUX, .pb = WG_PLATFORM_LINUX, .a_knows_b = true};
+    pair_init(&P, &o);
+    pair_send_ab(&P, 10);
+    wg_peer_info ib;
+    ck_assert(wg_device_peer_info(P.b, P.b_peer, &ib));
+    ck_assert(wg_ip_eq(&ib.learned_source.addr, &P.ep_b.ip));
+    ck_assert_uint_eq(ib.learned_source.ifindex, P.if_b);
+    /* b loses every route (the cache is flushed by the change). */
+    size_t saved = P.hb.n_routes;
+    P.hb.n_routes = 0;
+    wg_device_routes_changed(P.b, P.now);
+    size_t tx = fh_count_sent(&P.hb, WG_MSG_TRANSPORT, -1, false);
+    P.now = SEC(1);
+    pair_send_ba(&P, 10);
+    ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_TRANSPORT, -1, false), tx); /* nothing reached the host */
+    ck_assert(wg_device_peer_info(P.b, P.b_peer, &ib));
+    ck_assert(wg_ip_eq(&ib.learned_source.addr, &P.ep_b.ip));
+    ck_assert_uint_eq(ib.learned_source.ifindex, P.if_b);
+    /* The route is back: the next packet leaves from the learned source. */
+    P.hb.n_routes = saved;
+    wg_device_routes_changed(P.b, P.now);
+    P.now = SEC(2);
+    pair_send_ba(&P, 10);
+    const fh_sent *s = fh_last_sent(&P.hb, WG_MSG_TRANSPORT);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(s->now, SEC(2));
+    ck_assert(wg_ip_eq(&s->src.addr, &P.ep_b.ip));
+    ck_assert_int_eq(s->meta.reason, WG_SRC_ROUTE_CACHE);
+    pair_free(&P);
+}
+END_TEST
+
+START_TEST(test_linux_route_via_other_interface_clears_source)
+{
+    /* The other half of the same rule, unchanged: a route by another
+     * interface clears source and interface, the unbound lookup decides. */
+    wg_pair_opts o = {.pa = WG_PLATFORM_LINUX, .pb = WG_PLATFORM_LINUX, .a_knows_b = true};
+    pair_init(&P, &o);
+    pair_send_ab(&P, 10);
+    wg_ip other = wg_ip4(203, 0, 113, 10);
+    fh_add_local(&P.hb, other);
+    fh_add_route(&P.hb, "0.0.0.0/1", 2, other); /* a's address now routes via if 2 */
+    fh_add_route(&P.hb, "128.0.0.0/1", 2, other);
+    wg_device_routes_changed(P.b, P.now);
+    P.now = SEC(1);
+    pair_send_ba(&P, 10);
+    const fh_sent *s = fh_last_sent(&P.hb, WG_MSG_TRANSPORT);
+    ck_assert_ptr_nonnull(s);
+    ck_assert(wg_ip_eq(&s->src.addr, &other));
+    wg_peer_info ib;
+    ck_assert(wg_device_peer_info(P.b, P.b_peer, &ib));
+    ck_assert_int_eq(ib.learned_source.addr.family, 0);
+    pair_free(&P);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("wgnode_fidelity");
@@ -175,6 +238,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_linux_handshake_complete_unchanged_by_option);
     tcase_add_test(tc, test_rekey_on_receive_per_platform);
     tcase_add_test(tc, test_persistent_keepalive_set_rule_per_platform);
+    tcase_add_test(tc, test_linux_no_route_keeps_learned_source);
+    tcase_add_test(tc, test_linux_route_via_other_interface_clears_source);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -132,10 +132,13 @@ static wg_send_result linux_send(struct wg_device *dev, wg_peer *peer, const uin
         wg_ip chosen = {0};
         bool ok = h->route_lookup(h->ctx, &peer->endpoint.ip, has_source(peer) ? &peer->src.addr : NULL, &ifindex,
                                   &chosen);
-        /* IPv4 only: a route leaving by another interface than the one the
-         * peer's packets arrived on (or none with that source) clears source
-         * and interface; look up again unbound. */
-        if (peer->endpoint.ip.family == 4 && peer->src.ifindex != 0 && (!ok || ifindex != peer->src.ifindex)) {
+        /* IPv4 only (send4): a route that leaves by another interface than
+         * the one the peer's packets arrived on clears source and interface;
+         * look up again unbound. A failed lookup retries only for -EINVAL
+         * (an unusable source, already ruled out by the locality check
+         * above); any other failure (no route) drops the packet and keeps
+         * the source for when a route comes back. */
+        if (peer->endpoint.ip.family == 4 && peer->src.ifindex != 0 && ok && ifindex != peer->src.ifindex) {
             wg_sourcing_clear(dev, peer);
             ok = h->route_lookup(h->ctx, &peer->endpoint.ip, NULL, &ifindex, &chosen);
         }
