@@ -228,6 +228,31 @@ START_TEST(test_linux_route_via_other_interface_clears_source)
 }
 END_TEST
 
+/* ---- timer events of a failed data send ---- */
+
+START_TEST(test_openbsd_failed_data_send_does_not_restart_persistent_keepalive)
+{
+    /* OpenBSD wg_deliver_out runs the traversal/sent events only when the
+     * send succeeded; FreeBSD (and Linux, wireguard-go) before sending. A
+     * data send refused at 10 s therefore moves FreeBSD's persistent
+     * keepalive from 25 s to 35 s, not OpenBSD's. */
+    for (int plat = 0; plat < 2; plat++) {
+        wg_platform pl = plat ? WG_PLATFORM_OPENBSD : WG_PLATFORM_FREEBSD;
+        wg_pair_opts o = {.pa = pl, .pb = pl, .a_knows_b = true, .keepalive_a = 25};
+        pair_init(&P, &o);
+        pair_flush(&P); /* handshake + keepalive at 0 */
+        pair_run_until(&P, SEC(10));
+        P.now = SEC(10);
+        fh_script(&P.ha, WG_SEND_UNREACHABLE);
+        pair_send_ab(&P, 10);
+        pair_run_until(&P, SEC(36));
+        ck_assert_uint_eq(keepalives_at(&P.ha, SEC(25)), plat ? 1 : 0);
+        ck_assert_uint_eq(keepalives_at(&P.ha, SEC(35)), plat ? 0 : 1);
+        pair_free(&P);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("wgnode_fidelity");
@@ -240,6 +265,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_persistent_keepalive_set_rule_per_platform);
     tcase_add_test(tc, test_linux_no_route_keeps_learned_source);
     tcase_add_test(tc, test_linux_route_via_other_interface_clears_source);
+    tcase_add_test(tc, test_openbsd_failed_data_send_does_not_restart_persistent_keepalive);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -213,8 +213,10 @@ void wg_send_staged(wg_peer *peer, int64_t now)
             wg_drop(dev, WG_DROP_SEND_FAILED, peer, NULL);
             continue;
         }
-        if (!any) {
-            /* Linux wg_packet_create_data_done: these run for the batch. */
+        if (!any && !dev->sourcing->data_timers_after_send_ok) {
+            /* Linux wg_packet_create_data_done: these run for the batch,
+             * before and whatever the sends' results (FreeBSD and
+             * wireguard-go run them before each send: the same effect). */
             wg_timers_any_authenticated_packet_traversal(peer, now);
             wg_timers_any_authenticated_packet_sent(peer);
             any = true;
@@ -232,6 +234,11 @@ void wg_send_staged(wg_peer *peer, int64_t now)
         bool keepalive = p->len == 0;
         wg_staged_pop(&peer->staged);
         wg_send_result r = transmit(peer, m, total, WG_MSG_TRANSPORT, keepalive, false);
+        if (r == WG_SEND_OK && dev->sourcing->data_timers_after_send_ok) {
+            /* OpenBSD wg_deliver_out: only a packet the socket took. */
+            wg_timers_any_authenticated_packet_traversal(peer, now);
+            wg_timers_any_authenticated_packet_sent(peer);
+        }
         if (r == WG_SEND_OK) {
             if (keepalive)
                 emit_sent(peer, WG_EV_KEEPALIVE_SENT, WG_MSG_TRANSPORT, r);

@@ -182,6 +182,7 @@ static wg_send_result wggo_send(struct wg_device *dev, wg_peer *peer, const uint
 
 static const wg_sourcing sourcing_freebsd = {
     .platform = WG_PLATFORM_FREEBSD,
+    .data_timers_after_send_ok = false,
     .pka_set = WG_PKA_SEND_WHEN_CHANGED,
     .rekey_on_receive_once = false,
     .set_endpoint_keeps_source = true,
@@ -190,6 +191,7 @@ static const wg_sourcing sourcing_freebsd = {
 };
 static const wg_sourcing sourcing_openbsd = {
     .platform = WG_PLATFORM_OPENBSD,
+    .data_timers_after_send_ok = true,
     .pka_set = WG_PKA_SEND_ON_EVERY_SET,
     .rekey_on_receive_once = false,
     .set_endpoint_keeps_source = false,
@@ -198,6 +200,7 @@ static const wg_sourcing sourcing_openbsd = {
 };
 static const wg_sourcing sourcing_linux = {
     .platform = WG_PLATFORM_LINUX,
+    .data_timers_after_send_ok = false,
     .pka_set = WG_PKA_SEND_WHEN_TURNED_ON,
     .rekey_on_receive_once = true,
     .set_endpoint_keeps_source = false,
@@ -206,6 +209,7 @@ static const wg_sourcing sourcing_linux = {
 };
 static const wg_sourcing sourcing_wggo = {
     .platform = WG_PLATFORM_WIREGUARD_GO,
+    .data_timers_after_send_ok = false,
     .pka_set = WG_PKA_SEND_WHEN_TURNED_ON,
     .rekey_on_receive_once = true,
     .set_endpoint_keeps_source = false,

@@ -40,6 +40,12 @@ typedef struct wg_sourcing {
      * wg_decap -> noise_remote_decrypt ESTALE: no such flag). */
     bool rekey_on_receive_once;
     wg_pka_set_rule pka_set;
+    /* Transport data: the "authenticated packet sent / traversal" timer
+     * events run only for packets the socket accepted (OpenBSD if_wg.c
+     * wg_deliver_out), instead of before sending whatever happens (Linux
+     * send.c wg_packet_create_data_done, FreeBSD wg_deliver_out,
+     * wireguard-go RoutineSequentialSender). */
+    bool data_timers_after_send_ok;
     /* Send one datagram for a peer with this platform's source rules. */
     wg_send_result (*send_to_peer)(struct wg_device *dev, wg_peer *peer, const uint8_t *data, size_t len,
                                    enum wg_msg_type type, bool keepalive, bool timer_cleared);
