@@ -11,6 +11,7 @@
 
 #include <check.h>
 #include <stdlib.h>
+#include <string.h>
 
 static wg_pair P;
 
@@ -253,6 +254,48 @@ START_TEST(test_openbsd_failed_data_send_does_not_restart_persistent_keepalive)
 }
 END_TEST
 
+/* ---- zero-key-material timer and a handshake in flight ---- */
+
+START_TEST(test_zero_keys_and_handshake_in_flight)
+{
+    /* Session at 0 -> keys zeroed at 540 s. An initiation sent at 538 s
+     * whose response arrives at 541 s completes on FreeBSD (only the
+     * keypairs are cleared) and is refused elsewhere (the handshake went
+     * with the keys). */
+    const wg_platform plats[] = {WG_PLATFORM_FREEBSD, WG_PLATFORM_OPENBSD, WG_PLATFORM_LINUX,
+                                 WG_PLATFORM_WIREGUARD_GO};
+    for (size_t i = 0; i < 4; i++) {
+        wg_pair_opts o = {.pa = plats[i], .pb = plats[i], .a_knows_b = true};
+        pair_init(&P, &o);
+        pair_send_ab(&P, 10);
+        pair_run_until(&P, SEC(538));
+        P.cut_ba = true;
+        P.now = SEC(538);
+        size_t resp0 = fh_count_sent(&P.hb, WG_MSG_RESPONSE, -1, true);
+        pair_send_ab(&P, 10); /* key too old: a new initiation */
+        ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_RESPONSE, -1, true), resp0 + 1);
+        const fh_sent *held = fh_last_sent(&P.hb, WG_MSG_RESPONSE);
+        uint8_t copy[WG_RESPONSE_LEN];
+        memcpy(copy, held->data, sizeof copy);
+        pair_run_until(&P, SEC(541)); /* zero-key timer at 540 s */
+        wg_peer_info ia;
+        ck_assert(wg_device_peer_info(P.a, P.a_peer, &ia));
+        uint64_t hs0 = ia.handshakes;
+        wg_source local = {.addr = P.ep_a.ip, .ifindex = P.if_a};
+        P.ha.now = P.now;
+        wg_device_receive(P.a, P.now, &local, &P.ep_b, copy, sizeof copy);
+        ck_assert(wg_device_peer_info(P.a, P.a_peer, &ia));
+        if (plats[i] == WG_PLATFORM_FREEBSD) {
+            ck_assert_uint_eq(ia.handshakes, hs0 + 1);
+        } else {
+            ck_assert_uint_eq(ia.handshakes, hs0);
+            ck_assert_uint_eq(wg_device_drop_count(P.a, WG_DROP_UNKNOWN_INDEX), 1);
+        }
+        pair_free(&P);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("wgnode_fidelity");
@@ -266,6 +309,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_linux_no_route_keeps_learned_source);
     tcase_add_test(tc, test_linux_route_via_other_interface_clears_source);
     tcase_add_test(tc, test_openbsd_failed_data_send_does_not_restart_persistent_keepalive);
+    tcase_add_test(tc, test_zero_keys_and_handshake_in_flight);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -325,8 +325,10 @@ void wg_peer_zero_keys(wg_peer *peer)
 {
     struct wg_device *dev = peer->dev;
     wg_keypairs_clear(&peer->keypairs, &dev->index);
-    wg_handshake_clear(&peer->hs);
-    wg_index_remove(&dev->index, &peer->hs_entry);
+    if (dev->sourcing->zero_keys_clears_handshake) {
+        wg_handshake_clear(&peer->hs);
+        wg_index_remove(&dev->index, &peer->hs_entry);
+    }
     wg_event ev = wg_event_for(peer, WG_EV_KEYS_ZEROED);
     wg_emit(dev, &ev);
 }

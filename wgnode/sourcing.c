@@ -182,6 +182,7 @@ static wg_send_result wggo_send(struct wg_device *dev, wg_peer *peer, const uint
 
 static const wg_sourcing sourcing_freebsd = {
     .platform = WG_PLATFORM_FREEBSD,
+    .zero_keys_clears_handshake = false,
     .data_timers_after_send_ok = false,
     .pka_set = WG_PKA_SEND_WHEN_CHANGED,
     .rekey_on_receive_once = false,
@@ -191,6 +192,7 @@ static const wg_sourcing sourcing_freebsd = {
 };
 static const wg_sourcing sourcing_openbsd = {
     .platform = WG_PLATFORM_OPENBSD,
+    .zero_keys_clears_handshake = true,
     .data_timers_after_send_ok = true,
     .pka_set = WG_PKA_SEND_ON_EVERY_SET,
     .rekey_on_receive_once = false,
@@ -200,6 +202,7 @@ static const wg_sourcing sourcing_openbsd = {
 };
 static const wg_sourcing sourcing_linux = {
     .platform = WG_PLATFORM_LINUX,
+    .zero_keys_clears_handshake = true,
     .data_timers_after_send_ok = false,
     .pka_set = WG_PKA_SEND_WHEN_TURNED_ON,
     .rekey_on_receive_once = true,
@@ -209,6 +212,7 @@ static const wg_sourcing sourcing_linux = {
 };
 static const wg_sourcing sourcing_wggo = {
     .platform = WG_PLATFORM_WIREGUARD_GO,
+    .zero_keys_clears_handshake = true,
     .data_timers_after_send_ok = false,
     .pka_set = WG_PKA_SEND_WHEN_TURNED_ON,
     .rekey_on_receive_once = true,

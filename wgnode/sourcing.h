@@ -46,6 +46,12 @@ typedef struct wg_sourcing {
      * send.c wg_packet_create_data_done, FreeBSD wg_deliver_out,
      * wireguard-go RoutineSequentialSender). */
     bool data_timers_after_send_ok;
+    /* The zero-key-material timer also forgets a handshake in progress
+     * (Linux wg_queued_expired_zero_key_material, OpenBSD
+     * wg_peer_clear_secrets -> noise_remote_clear, wireguard-go
+     * ZeroAndFlushAll); FreeBSD wg_timers_run_zero_key_material clears
+     * only the keypairs (noise_remote_keypairs_clear). */
+    bool zero_keys_clears_handshake;
     /* Send one datagram for a peer with this platform's source rules. */
     wg_send_result (*send_to_peer)(struct wg_device *dev, wg_peer *peer, const uint8_t *data, size_t len,
                                    enum wg_msg_type type, bool keepalive, bool timer_cleared);
