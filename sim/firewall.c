@@ -77,6 +77,8 @@ struct sim_fw {
     char (*user_gw)[32]; /* per user rule: its gateway name or "" */
     size_t n_user_rules;
     bool has_filter;
+    pf_rdr_rule *rdr;     /* port forwards, for the associated pass rules */
+    size_t n_rdr;
     char note[160];       /* drop notes must outlive the hook call */
     /* pfsync */
     pfsync ps;
@@ -208,7 +210,7 @@ static bool iface_gateway(const sim_fw *f, const char *ifname, uint32_t *gw)
 static void build_rules(sim_fw *f)
 {
     size_t nif = sim_node_iface_count(f->n);
-    size_t cap = 2 + 2 * nif + f->n_user_rules;
+    size_t cap = 2 + 2 * nif + f->n_user_rules + f->n_rdr;
     pf_filter_rule *r = calloc(cap, sizeof *r);
     if (!r)
         abort();
@@ -235,6 +237,24 @@ static void build_rules(sim_fw *f)
             snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", ifn);
             snprintf(x->label, sizeof x->label, "pfSense: self traffic from %s addresses", ifn);
         }
+    /* Port forwards: pfSense's "associated filter rule" passes the
+     * translated traffic (filter rules see the packet after rdr). */
+    for (size_t i = 0; i < f->n_rdr; i++) {
+        const pf_rdr_rule *d = &f->rdr[i];
+        pf_filter_rule *x = &r[k++];
+        *x = (pf_filter_rule){.action = PF_PASS, .dir = PF_IN, .proto = d->proto, .dport = d->to_port};
+        snprintf(x->ifname, sizeof x->ifname, "%s", d->ifname);
+        x->dst.kind = PF_ADDR_PREFIX;
+        x->dst.addr = d->to_addr;
+        x->dst.plen = 32;
+        snprintf(x->label, sizeof x->label, "port forward %s:%u", d->ifname, d->port);
+        uint32_t gw;
+        if (!f->opt.no_reply_to && iface_gateway(f, d->ifname, &gw)) {
+            x->rt = PF_RT_REPLYTO;
+            x->rt_addr = gw;
+            snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", d->ifname);
+        }
+    }
     /* User rules, with reply-to added to pass-in rules on gateway
      * interfaces (FLT: unless the rule has its own gateway or reply-to is
      * disabled). Without a filter: an implicit pass in on every interface. */
@@ -363,6 +383,7 @@ static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *
     if (!pkt_summary(p, &pk, &ip) || pk.proto == CARP_PROTO)
         return SIM_PASS;
     uint32_t ifx = p->out_ifindex;
+    uint32_t src0 = pk.src;
     /* pf_route runs pf_test again on the interface route-to picks; one
      * level is enough (the second pass can only confirm that interface). */
     for (int pass = 0; pass < 2; pass++) {
@@ -374,7 +395,9 @@ static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *
         }
         if (r.translated) {
             apply(p, &pk);
-            if (r.nat_rule >= 0) {
+            /* The source was rewritten: by an outbound NAT rule or on the
+             * way back through an rdr / mapping state. */
+            if (pk.src != src0 && !(p->reason.flags & SIM_SRC_F_NAT)) {
                 p->reason.flags |= SIM_SRC_F_NAT;
                 add_policy(p, "%s%s", r.note);
             }
@@ -744,6 +767,7 @@ static void fw_free(sim_pending *p)
     gw_set_free(&f->gws);
     free(f->user_rules);
     free(f->user_gw);
+    free(f->rdr);
     free(f);
 }
 
@@ -852,6 +876,21 @@ sim_err sim_fw_set_nat(sim_fw *f, const sim_fw_nat_rule *r, size_t n)
         c[i].to_interface = r[i].to_interface;
         c[i].to_addr = r[i].to_interface ? 0 : u32(&r[i].to_addr);
         c[i].static_port = r[i].static_port;
+        c[i].dport = r[i].dport;
+        c[i].udp_timeout = r[i].udp_timeout > 0 ? r[i].udp_timeout : 0;
+        switch (r[i].mapping) {
+        case SIM_NAT_MAP_DEFAULT:
+            /* docs/scenario-language.md: pf on a firewall; routers (home
+             * NAT, CGNAT) map endpoint-independently. */
+            c[i].mapping = sim_node_kind_of(f->n) == SIM_NODE_FIREWALL ? PF_MAP_PF : PF_MAP_EIM;
+            break;
+        case SIM_NAT_MAP_PF: c[i].mapping = PF_MAP_PF; break;
+        case SIM_NAT_MAP_ENDPOINT_INDEPENDENT: c[i].mapping = PF_MAP_EIM; break;
+        case SIM_NAT_MAP_SYMMETRIC: c[i].mapping = PF_MAP_SYMMETRIC; break;
+        default:
+            free(c);
+            return SIM_EINVAL;
+        }
         if (r[i].label)
             snprintf(c[i].label, sizeof c[i].label, "%s", r[i].label);
         else
@@ -860,6 +899,34 @@ sim_err sim_fw_set_nat(sim_fw *f, const sim_fw_nat_rule *r, size_t n)
     pf_set_nat(&f->pf, c, n);
     free(c);
     f->pf_active = true;
+    return SIM_OK;
+}
+
+sim_err sim_fw_set_port_forwards(sim_fw *f, const sim_fw_port_forward *r, size_t n)
+{
+    pf_rdr_rule *c = calloc(n ? n : 1, sizeof *c);
+    if (!c)
+        return SIM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t proto = r[i].proto ? r[i].proto : SIM_IPPROTO_UDP;
+        if (!iface_named(f, r[i].ifname) || r[i].port == 0 || r[i].to.ip.family != 4 || r[i].to.port == 0 ||
+            (proto != SIM_IPPROTO_UDP && proto != 6)) {
+            free(c);
+            return SIM_EINVAL;
+        }
+        snprintf(c[i].ifname, sizeof c[i].ifname, "%s", r[i].ifname);
+        c[i].proto = proto;
+        c[i].port = r[i].port;
+        c[i].to_addr = u32(&r[i].to.ip);
+        c[i].to_port = r[i].to.port;
+    }
+    pf_set_rdr(&f->pf, c, n);
+    free(f->rdr);
+    f->rdr = c;
+    f->n_rdr = n;
+    f->pf_active = true;
+    if (f->started)
+        build_rules(f);
     return SIM_OK;
 }
 

@@ -67,6 +67,7 @@ typedef struct pf_state {
     char rt_ifname[PF_IFNAMSIZ];
     uint32_t rt_addr;         /* gateway, host order */
     bool nosync;              /* rule marked no-sync: not exported by pfsync */
+    sim_time udp_timeout;     /* 0: pf's; else the NAT rule's udp-timeout */
     bool imported;            /* came from pfsync */
     /* pf_state.c's hash chains (wire key, stack key); not state content. */
     struct pf_state *next_w, *next_s;
@@ -106,16 +107,49 @@ typedef struct pf_filter_rule {
     char label[64];           /* for traces: what generated the rule */
 } pf_filter_rule;
 
+/* How a NAT rule picks and reuses public ports. */
+typedef enum pf_nat_mapping {
+    PF_MAP_PF = 0,     /* pf: a state per flow, port from pf_get_sport */
+    PF_MAP_EIM,        /* endpoint-independent (home router / CGNAT): one public
+                          port per inside addr:port whatever the destination,
+                          the inside port kept when free; inbound to it from
+                          any remote is let in (full-cone-like) */
+    PF_MAP_SYMMETRIC,  /* a new randomised port for every destination */
+} pf_nat_mapping;
+
 typedef struct pf_nat_rule {
     char ifname[PF_IFNAMSIZ]; /* outgoing interface */
     uint8_t proto;            /* 0 = any */
     pf_addr_match src, dst;
     uint16_t sport;           /* 0 = any */
+    uint16_t dport;           /* 0 = any */
     bool to_interface;        /* translate to the interface's primary address */
     uint32_t to_addr;         /* else this address (host order) */
     bool static_port;
+    pf_nat_mapping mapping;
+    sim_time udp_timeout;     /* 0: the pf timeouts; else every UDP timeout of its states */
     char label[64];
 } pf_nat_rule;
+
+/* A port forward (pf rdr): inbound on ifname to the interface's primary
+ * address and port goes to to_addr:to_port. */
+typedef struct pf_rdr_rule {
+    char ifname[PF_IFNAMSIZ];
+    uint8_t proto;
+    uint16_t port;
+    uint32_t to_addr;
+    uint16_t to_port;
+} pf_rdr_rule;
+
+/* An endpoint-independent mapping (PF_MAP_EIM). */
+typedef struct pf_eim {
+    uint8_t proto;
+    char ifname[PF_IFNAMSIZ];
+    uint32_t in_addr, pub_addr;
+    uint16_t in_port, pub_port;
+    sim_time last_used, timeout;
+    int nat_rule;
+} pf_eim;
 
 /* ---- the pf instance -------------------------------------------- */
 
@@ -171,6 +205,10 @@ struct pf {
     size_t n_rules;
     pf_nat_rule *nat;
     size_t n_nat;
+    pf_rdr_rule *rdr;
+    size_t n_rdr;
+    pf_eim *eim;
+    size_t n_eim, cap_eim;
     uint64_t drops[PF_DROP__COUNT];
     uint64_t states_created, states_expired, states_killed;
 };
@@ -200,6 +238,7 @@ void pf_destroy(pf *p);
 /* Replace the rulesets (copied). */
 bool pf_set_rules(pf *p, const pf_filter_rule *rules, size_t n);
 bool pf_set_nat(pf *p, const pf_nat_rule *rules, size_t n);
+bool pf_set_rdr(pf *p, const pf_rdr_rule *rules, size_t n);
 
 /* Runs a packet through pf on ifname in direction dir (pf_test): state
  * lookup, else NAT (outbound) + filter rules and state creation. The
@@ -242,7 +281,14 @@ bool pf_addr_match_test(const pf *p, const pf_addr_match *m, uint32_t addr);
 /* First NAT rule matching an outbound packet on ifname, or -1. */
 int pf_nat_match(const pf *p, const char *ifname, const pf_pkt *pkt);
 /* pf_get_sport: the translated source for rule r; false when no port is
- * free (or with static-port, the port is taken). */
+ * free (or with static-port, the port is taken). EIM rules reuse / record
+ * their mapping. */
 bool pf_nat_translate(pf *p, int r, const char *ifname, const pf_pkt *pkt, uint32_t *naddr, uint16_t *nport);
+/* A live EIM mapping whose public side is addr:port (inbound), or NULL. */
+pf_eim *pf_eim_find_public(pf *p, uint8_t proto, const char *ifname, uint32_t addr, uint16_t port);
+/* Refreshes the EIM mapping a state was made through. */
+void pf_eim_touch(pf *p, const pf_state *s);
+/* The first port forward matching an inbound packet on ifname, or -1. */
+int pf_rdr_match(const pf *p, const char *ifname, const pf_pkt *pkt);
 
 #endif /* SIM_PF_H */

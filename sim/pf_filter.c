@@ -50,9 +50,13 @@ void pf_destroy(pf *p)
     pf_state_table_free(p);
     free(p->rules);
     free(p->nat);
+    free(p->rdr);
+    free(p->eim);
     p->rules = NULL;
     p->nat = NULL;
-    p->n_rules = p->n_nat = 0;
+    p->rdr = NULL;
+    p->eim = NULL;
+    p->n_rules = p->n_nat = p->n_rdr = p->n_eim = p->cap_eim = 0;
 }
 
 bool pf_set_rules(pf *p, const pf_filter_rule *rules, size_t n)
@@ -82,6 +86,21 @@ bool pf_set_nat(pf *p, const pf_nat_rule *rules, size_t n)
     free(p->nat);
     p->nat = c;
     p->n_nat = n;
+    return true;
+}
+
+bool pf_set_rdr(pf *p, const pf_rdr_rule *rules, size_t n)
+{
+    pf_rdr_rule *c = NULL;
+    if (n) {
+        c = malloc(n * sizeof *c);
+        if (!c)
+            return false;
+        memcpy(c, rules, n * sizeof *c);
+    }
+    free(p->rdr);
+    p->rdr = c;
+    p->n_rdr = n;
     return true;
 }
 
@@ -139,6 +158,7 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
     if (s) {
         bool fwd = dir == s->dir;
         pf_state_touch(p, s, fwd);
+        pf_eim_touch(p, s);
         /* Translate to the other side of the state: inbound packets match
          * the wire key and continue with the stack key, outbound the reverse. */
         const pf_key *to = dir == PF_IN ? &s->stack : &s->wire;
@@ -163,6 +183,26 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
     }
 
     pf_pkt orig = *pkt;
+    if (dir == PF_IN) {
+        /* rdr (port forwards) first, then inbound packets to the public
+         * side of an endpoint-independent mapping; both translate the
+         * destination before filtering. */
+        int rd = pf_rdr_match(p, ifname, pkt);
+        if (rd >= 0) {
+            pkt->dst = p->rdr[rd].to_addr;
+            pkt->dport = p->rdr[rd].to_port;
+            r.translated = !pkt_eq(&orig, pkt);
+        } else if (pkt->proto != PF_PROTO_ICMP) {
+            pf_eim *m = pf_eim_find_public(p, pkt->proto, ifname, pkt->dst, pkt->dport);
+            if (m) {
+                pkt->dst = m->in_addr;
+                pkt->dport = m->in_port;
+                r.nat_rule = m->nat_rule;
+                r.translated = true;
+                m->last_used = sim_now(p->eng);
+            }
+        }
+    }
     if (dir == PF_OUT) {
         int nr = pf_nat_match(p, ifname, pkt);
         if (nr >= 0) {
@@ -207,20 +247,24 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
     }
 
     /* pf_create_state: src peer SINGLE, dst peer NO_TRAFFIC, timeout
-     * udp.first; keys: wire = translated packet, stack = original. */
+     * udp.first. */
     pf_state ns;
     memset(&ns, 0, sizeof ns);
     if (p->opt.if_bound)
         snprintf(ns.ifname, sizeof ns.ifname, "%s", ifname);
     ns.dir = dir;
-    pf_key_for_packet(dir, pkt, &ns.wire);
-    pf_key_for_packet(dir, &orig, &ns.stack);
+    /* Outbound: the original packet is the stack side, the translated one
+     * the wire side; inbound (rdr, mapping) the other way round. */
+    pf_key_for_packet(dir, dir == PF_OUT ? pkt : &orig, &ns.wire);
+    pf_key_for_packet(dir, dir == PF_OUT ? &orig : pkt, &ns.stack);
     ns.src_state = PFUDPS_SINGLE;
     ns.dst_state = PFUDPS_NO_TRAFFIC;
     ns.timeout = PFTM_FIRST;
     ns.expire = sim_now(p->eng);
     ns.rule = ri;
     ns.nat_rule = r.nat_rule;
+    if (r.nat_rule >= 0)
+        ns.udp_timeout = p->nat[r.nat_rule].udp_timeout;
     ns.packets[0] = 1;
     if (rule) {
         ns.rt = rule->rt;
@@ -241,7 +285,10 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
     }
     r.state = c;
     r.new_state = true;
-    if (r.nat_rule >= 0)
+    if (dir == PF_IN && r.translated)
+        snprintf(r.note, sizeof r.note, "%s: %s:%u -> %s:%u", r.nat_rule >= 0 ? "nat mapping" : "rdr",
+                 ip4(orig.dst, a), orig.dport, ip4(pkt->dst, b), pkt->dport);
+    else if (r.nat_rule >= 0)
         snprintf(r.note, sizeof r.note, "nat rule %d (%s): %s:%u -> %s:%u", r.nat_rule, p->nat[r.nat_rule].label,
                  ip4(orig.src, a), orig.sport, ip4(pkt->src, b), pkt->sport);
     else

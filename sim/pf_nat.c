@@ -18,9 +18,17 @@
  * - ICMP echo: the id plays the port (pf_get_sport uses 1-65535 for it);
  *   the model keeps the id when free, like static-port, else searches the
  *   same way in 1-65535.
+ * - Mapping modes for routers (docs/scenario-language.md `mapping`):
+ *   endpoint-independent = one public port per inside addr:port whatever
+ *   the destination (RFC 4787 EIM), the inside port kept when free
+ *   (port preservation, as Linux masquerading does), and inbound packets to
+ *   the public port from any remote let in (full-cone-like); symmetric = a
+ *   new randomised port per destination (the pf search above).
  */
 #include "sim/pf.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 bool pf_addr_match_test(const pf *p, const pf_addr_match *m, uint32_t addr)
@@ -62,13 +70,92 @@ int pf_nat_match(const pf *p, const char *ifname, const pf_pkt *pkt)
             continue;
         if (r->sport && r->sport != pkt->sport)
             continue;
+        if (r->dport && r->dport != pkt->dport)
+            continue;
         return (int)i;
     }
     return -1;
 }
 
+static bool eim_live(const pf *p, const pf_eim *m) { return sim_now(p->eng) < m->last_used + m->timeout; }
+
+static pf_eim *eim_find_inside(pf *p, uint8_t proto, const char *ifname, uint32_t a, uint16_t port)
+{
+    for (size_t i = 0; i < p->n_eim; i++) {
+        pf_eim *m = &p->eim[i];
+        if (m->proto == proto && m->in_addr == a && m->in_port == port && !strcmp(m->ifname, ifname) &&
+            eim_live(p, m))
+            return m;
+    }
+    return NULL;
+}
+
+pf_eim *pf_eim_find_public(pf *p, uint8_t proto, const char *ifname, uint32_t addr, uint16_t port)
+{
+    for (size_t i = 0; i < p->n_eim; i++) {
+        pf_eim *m = &p->eim[i];
+        if (m->proto == proto && m->pub_addr == addr && m->pub_port == port &&
+            (!ifname || !strcmp(m->ifname, ifname)) && eim_live(p, m))
+            return m;
+    }
+    return NULL;
+}
+
+void pf_eim_touch(pf *p, const pf_state *s)
+{
+    if (s->nat_rule < 0 || (size_t)s->nat_rule >= p->n_nat || p->nat[s->nat_rule].mapping != PF_MAP_EIM)
+        return;
+    /* The inside end is index 1 of the stack key for outbound states and
+     * for inbound states made through the mapping alike. */
+    pf_eim *m = eim_find_inside(p, s->stack.proto, s->ifname[0] ? s->ifname : p->nat[s->nat_rule].ifname,
+                                s->stack.addr[1], s->stack.port[1]);
+    if (m)
+        m->last_used = sim_now(p->eng);
+}
+
+static bool eim_add(pf *p, int ri, const char *ifname, const pf_pkt *pkt, uint32_t naddr, uint16_t nport)
+{
+    /* Reuse a dead slot first. */
+    pf_eim *m = NULL;
+    for (size_t i = 0; i < p->n_eim && !m; i++)
+        if (!eim_live(p, &p->eim[i]))
+            m = &p->eim[i];
+    if (!m) {
+        if (p->n_eim == p->cap_eim) {
+            size_t nc = p->cap_eim ? 2 * p->cap_eim : 16;
+            pf_eim *ne = realloc(p->eim, nc * sizeof *ne);
+            if (!ne)
+                return false;
+            p->eim = ne;
+            p->cap_eim = nc;
+        }
+        m = &p->eim[p->n_eim++];
+    }
+    memset(m, 0, sizeof *m);
+    m->proto = pkt->proto;
+    snprintf(m->ifname, sizeof m->ifname, "%s", ifname);
+    m->in_addr = pkt->src;
+    m->in_port = pkt->sport;
+    m->pub_addr = naddr;
+    m->pub_port = nport;
+    m->last_used = sim_now(p->eng);
+    /* The mapping lives as long as a UDP state would: the rule's
+     * udp-timeout, else pf's udp.multiple. */
+    m->timeout = p->nat[ri].udp_timeout > 0 ? p->nat[ri].udp_timeout : p->opt.timeout[PF_CLASS_UDP][PFTM_MULTIPLE];
+    m->nat_rule = ri;
+    return true;
+}
+
 static bool port_free(pf *p, const pf_pkt *pkt, uint32_t naddr, uint16_t port)
 {
+    /* A public port held by an endpoint-independent mapping of another
+     * inside endpoint is taken. */
+    for (size_t i = 0; i < p->n_eim; i++) {
+        const pf_eim *m = &p->eim[i];
+        if (m->proto == pkt->proto && m->pub_addr == naddr && m->pub_port == port &&
+            !(m->in_addr == pkt->src && m->in_port == pkt->sport) && eim_live(p, m))
+            return false;
+    }
     /* The wire key the translated packet would create, in pf orientation
      * for an outbound packet: [0] = destination, [1] = translated source. */
     pf_key k = {.proto = pkt->proto};
@@ -93,7 +180,21 @@ bool pf_nat_translate(pf *p, int ri, const char *ifname, const pf_pkt *pkt, uint
         *nport = pkt->sport;
         return true;
     }
-    if (r->static_port || pkt->proto == PF_PROTO_ICMP) {
+    if (r->mapping == PF_MAP_EIM && pkt->proto != PF_PROTO_ICMP) {
+        pf_eim *m = eim_find_inside(p, pkt->proto, ifname, pkt->src, pkt->sport);
+        if (m && m->pub_addr == *naddr && port_free(p, pkt, *naddr, m->pub_port)) {
+            m->last_used = sim_now(p->eng);
+            *nport = m->pub_port;
+            return true;
+        }
+        /* port preservation, then the search below */
+        if (port_free(p, pkt, *naddr, pkt->sport)) {
+            *nport = pkt->sport;
+            return eim_add(p, ri, ifname, pkt, *naddr, *nport);
+        }
+        if (r->static_port)
+            return false;
+    } else if (r->static_port || pkt->proto == PF_PROTO_ICMP) {
         /* pf_get_sport with low == high == 0: keep the port if free. */
         if (port_free(p, pkt, *naddr, pkt->sport)) {
             *nport = pkt->sport;
@@ -105,15 +206,32 @@ bool pf_nat_translate(pf *p, int ri, const char *ifname, const pf_pkt *pkt, uint
     uint32_t low = pkt->proto == PF_PROTO_ICMP ? 1 : p->opt.nat_port_low;
     uint32_t high = pkt->proto == PF_PROTO_ICMP ? 65535 : p->opt.nat_port_high;
     uint32_t cut = low + (uint32_t)sim_rng_below(p->rng, (uint64_t)(high - low) + 1);
-    for (uint32_t t = cut; t <= high; t++)
+    bool found = false;
+    for (uint32_t t = cut; t <= high && !found; t++)
         if (port_free(p, pkt, *naddr, (uint16_t)t)) {
             *nport = (uint16_t)t;
-            return true;
+            found = true;
         }
-    for (uint32_t t = cut; t-- > low;)
+    for (uint32_t t = cut; !found && t-- > low;)
         if (port_free(p, pkt, *naddr, (uint16_t)t)) {
             *nport = (uint16_t)t;
-            return true;
+            found = true;
         }
-    return false;
+    if (found && r->mapping == PF_MAP_EIM && pkt->proto != PF_PROTO_ICMP)
+        return eim_add(p, ri, ifname, pkt, *naddr, *nport);
+    return found;
+}
+
+int pf_rdr_match(const pf *p, const char *ifname, const pf_pkt *pkt)
+{
+    for (size_t i = 0; i < p->n_rdr; i++) {
+        const pf_rdr_rule *r = &p->rdr[i];
+        if (strcmp(r->ifname, ifname) != 0 || r->proto != pkt->proto || r->port != pkt->dport)
+            continue;
+        uint32_t a;
+        if (!p->ops.iface_addr || !p->ops.iface_addr(p->ops.ctx, r->ifname, &a) || a != pkt->dst)
+            continue;
+        return (int)i;
+    }
+    return -1;
 }

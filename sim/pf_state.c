@@ -139,6 +139,10 @@ void pf_state_table_free(pf *p)
 
 sim_time pf_state_timeout_ns(const pf *p, const pf_state *s)
 {
+    /* A NAT rule's udp-timeout (CGNAT-style idle timeout) replaces the pf
+     * UDP timeouts of the states it creates. */
+    if (s->udp_timeout > 0 && proto_class(s->wire.proto) == PF_CLASS_UDP)
+        return s->udp_timeout;
     return p->opt.timeout[proto_class(s->wire.proto)][s->timeout];
 }
 

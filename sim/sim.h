@@ -860,6 +860,13 @@ typedef struct sim_fw_addr {
 
 /* Outbound NAT (pfSense manual outbound NAT): first match on the outgoing
  * interface; also matches the node's own packets (source `self`). */
+typedef enum sim_nat_mapping {
+    SIM_NAT_MAP_DEFAULT = 0,          /* firewall: pf; other nodes: endpoint-independent */
+    SIM_NAT_MAP_PF,                   /* a state per flow, randomised port unless static-port */
+    SIM_NAT_MAP_ENDPOINT_INDEPENDENT, /* one public port per inside addr:port (kept when free),
+                                         inbound to it from anyone let in */
+    SIM_NAT_MAP_SYMMETRIC,            /* a new randomised port per destination */
+} sim_nat_mapping;
 typedef struct sim_fw_nat_rule {
     const char *ifname;   /* outgoing interface, required */
     uint8_t proto;        /* 0 any, 1 icmp, 6 tcp, 17 udp */
@@ -869,8 +876,21 @@ typedef struct sim_fw_nat_rule {
     wg_ip to_addr;        /* else to this address (e.g. a VIP) */
     bool static_port;
     const char *label;    /* NULL: "nat N" */
+    uint16_t dport;       /* 0 any */
+    sim_nat_mapping mapping;
+    sim_time udp_timeout; /* 0: pf's UDP timeouts; else the idle timeout of its UDP states/mappings */
 } sim_fw_nat_rule;
 sim_err sim_fw_set_nat(sim_fw *f, const sim_fw_nat_rule *r, size_t n);
+
+/* Port forwards (pf rdr): inbound on ifname to its primary address and
+ * port go to `to`. Each gets pfSense's associated pass rule. */
+typedef struct sim_fw_port_forward {
+    const char *ifname;
+    uint8_t proto;        /* 0 = udp */
+    uint16_t port;
+    wg_endpoint to;
+} sim_fw_port_forward;
+sim_err sim_fw_set_port_forwards(sim_fw *f, const sim_fw_port_forward *r, size_t n);
 
 #define SIM_FW_DIR_IN 0
 #define SIM_FW_DIR_OUT 1

@@ -208,6 +208,110 @@ START_TEST(pf_gateway_down_router)
 }
 END_TEST
 
+START_TEST(pf_port_forward_with_filter)
+{
+    build(true, NULL);
+    sim_fw_port_forward fwd = {.ifname = "wan", .port = 51820};
+    ck_assert(wg_endpoint_parse("10.0.0.50:4000", &fwd.to));
+    ck_assert_int_eq(sim_fw_set_port_forwards(m.f, &fwd, 1), SIM_OK);
+    sim_fw_rule r = {.block = true, .ifname = "wan", .dir = SIM_FW_DIR_IN, .proto = 17, .dport = 9, .label = "x"};
+    ck_assert_int_eq(sim_fw_set_filter(m.f, &r, 1), SIM_OK);
+    sim_fw_start(m.f);
+    ck_assert_int_eq(send_udp(s_remote, NULL, "198.51.100.2", 51820), SIM_OK);
+    T_run(m.w, SIM_S);
+    ck_assert_int_eq(rx_host.n, 1);
+    wg_ip rem = T_ip("192.0.2.10"), wan = T_ip("198.51.100.2");
+    ck_assert(wg_ip_eq(&rx_host.last.src, &rem));
+    /* the inside host answers; the reply leaves with the public address */
+    ck_assert_int_eq(send_udp(s_host, NULL, "192.0.2.10", 6000), SIM_OK);
+    T_run(m.w, 2 * SIM_S);
+    ck_assert_int_eq(rx_remote.n, 1);
+    ck_assert(wg_ip_eq(&rx_remote.last.src, &wan));
+    ck_assert_uint_eq(rx_remote.last.sport, 51820);
+    /* other ports stay blocked by the filter's default */
+    ck_assert_int_eq(send_udp(s_remote, NULL, "198.51.100.2", 51821), SIM_OK);
+    T_run(m.w, 3 * SIM_S);
+    ck_assert_uint_eq(sim_fw_drops(m.f, SIM_FW_DROP_RULE), 1);
+}
+END_TEST
+
+/* A home router (kind router) doing NAT for 192.168.1.10 on the net
+ * segment, three remotes. */
+typedef struct home {
+    sim_world *w;
+    sim_node *rt, *in, *r[3];
+    sim_udp_sock *s_in, *s_r[3];
+    T_rx rx_in, rx_r[3];
+} home;
+static home H;
+
+static void home_build(sim_nat_mapping mapping, sim_time udp_timeout)
+{
+    memset(&H, 0, sizeof H);
+    H.w = T_world(31);
+    sim_segment *lan = T_seg(H.w, "lan", 0), *net = T_seg(H.w, "net", 5 * SIM_MS);
+    H.rt = T_node(H.w, "home", SIM_NODE_ROUTER);
+    T_if(H.rt, "lan", lan, "192.168.1.1/24");
+    T_if(H.rt, "wan", net, "192.0.2.20/24");
+    H.in = T_node(H.w, "inside", SIM_NODE_HOST);
+    T_if(H.in, "eth0", lan, "192.168.1.10/24");
+    T_route(H.in, "0.0.0.0/0", "192.168.1.1");
+    const char *ra[3] = {"192.0.2.10/24", "192.0.2.11/24", "192.0.2.12/24"};
+    const char *rn[3] = {"r0", "r1", "r2"};
+    for (int i = 0; i < 3; i++) {
+        H.r[i] = T_node(H.w, rn[i], SIM_NODE_HOST);
+        T_if(H.r[i], "eth0", net, ra[i]);
+        ck_assert_int_eq(sim_udp_bind(H.r[i], NULL, 51820, T_on_udp, &H.rx_r[i], &H.s_r[i]), SIM_OK);
+    }
+    ck_assert_int_eq(sim_udp_bind(H.in, NULL, 51820, T_on_udp, &H.rx_in, &H.s_in), SIM_OK);
+    sim_fw *f = H_fw(H.rt);
+    sim_fw_nat_rule nr = {.ifname = "wan", .src = {.kind = SIM_FW_PREFIX, .prefix = T_pfx("192.168.1.0/24")},
+                          .to_interface = true, .mapping = mapping, .udp_timeout = udp_timeout};
+    ck_assert_int_eq(sim_fw_set_nat(f, &nr, 1), SIM_OK);
+    sim_fw_start(f);
+    m.w = H.w; /* freed by teardown */
+}
+
+START_TEST(pf_router_endpoint_independent_nat)
+{
+    home_build(SIM_NAT_MAP_DEFAULT, 30 * SIM_S);
+    ck_assert_int_eq(send_udp(H.s_in, NULL, "192.0.2.10", 51820), SIM_OK);
+    ck_assert_int_eq(send_udp(H.s_in, NULL, "192.0.2.11", 51820), SIM_OK);
+    T_run(H.w, SIM_S);
+    wg_ip pub = T_ip("192.0.2.20");
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(H.rx_r[i].n, 1);
+        ck_assert(wg_ip_eq(&H.rx_r[i].last.src, &pub));
+        ck_assert_uint_eq(H.rx_r[i].last.sport, 51820); /* one port, preserved */
+    }
+    /* a remote never contacted reaches the inside host through the mapping */
+    ck_assert_int_eq(send_udp(H.s_r[2], NULL, "192.0.2.20", 51820), SIM_OK);
+    T_run(H.w, 2 * SIM_S);
+    ck_assert_int_eq(H.rx_in.n, 1);
+    /* udp-timeout 30 s: idle mappings and states expire */
+    T_run(H.w, 40 * SIM_S);
+    ck_assert_int_eq(send_udp(H.s_r[2], NULL, "192.0.2.20", 51820), SIM_OK);
+    T_run(H.w, 41 * SIM_S);
+    ck_assert_int_eq(H.rx_in.n, 1);
+}
+END_TEST
+
+START_TEST(pf_router_symmetric_nat)
+{
+    home_build(SIM_NAT_MAP_SYMMETRIC, 0);
+    ck_assert_int_eq(send_udp(H.s_in, NULL, "192.0.2.10", 51820), SIM_OK);
+    ck_assert_int_eq(send_udp(H.s_in, NULL, "192.0.2.11", 51820), SIM_OK);
+    T_run(H.w, SIM_S);
+    ck_assert_int_eq(H.rx_r[0].n, 1);
+    ck_assert_int_eq(H.rx_r[1].n, 1);
+    ck_assert_uint_ne(H.rx_r[0].last.sport, H.rx_r[1].last.sport);
+    /* no way in for a third party */
+    ck_assert_int_eq(send_udp(H.s_r[2], NULL, "192.0.2.20", H.rx_r[0].last.sport), SIM_OK);
+    T_run(H.w, 2 * SIM_S);
+    ck_assert_int_eq(H.rx_in.n, 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pf_net");
@@ -220,6 +324,9 @@ int main(void)
     tcase_add_test(t, pf_route_to_self_traffic_without_state);
     tcase_add_test(t, pf_without_policy_routing_leaves_by_fib);
     tcase_add_test(t, pf_gateway_down_router);
+    tcase_add_test(t, pf_port_forward_with_filter);
+    tcase_add_test(t, pf_router_endpoint_independent_nat);
+    tcase_add_test(t, pf_router_symmetric_nat);
     suite_add_tcase(s, t);
     return T_run_suite(s);
 }
