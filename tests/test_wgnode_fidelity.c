@@ -296,6 +296,42 @@ START_TEST(test_zero_keys_and_handshake_in_flight)
 }
 END_TEST
 
+/* ---- cookie replies under load ---- */
+
+START_TEST(test_cookie_reply_source_per_platform)
+{
+    /* b is under load and answers a's initiation with a cookie reply. The
+     * initiation arrived on b's interface 1 at ep_b, but b's route to a now
+     * leaves by interface 2 (source 203.0.113.10). Linux runs the reply
+     * through send4 (interface differs: unbound, the route's source);
+     * FreeBSD/OpenBSD send it with IP_SENDSRCADDR = ep_b (wg_send_cookie);
+     * wireguard-go with its sticky source and interface. */
+    const wg_platform plats[] = {WG_PLATFORM_FREEBSD, WG_PLATFORM_OPENBSD, WG_PLATFORM_LINUX,
+                                 WG_PLATFORM_WIREGUARD_GO};
+    wg_ip other = wg_ip4(203, 0, 113, 10);
+    for (size_t i = 0; i < 4; i++) {
+        wg_pair_opts o = {.pa = plats[i], .pb = plats[i], .a_knows_b = true};
+        pair_init(&P, &o);
+        fh_add_local(&P.hb, other);
+        fh_add_route(&P.hb, "0.0.0.0/1", 2, other);
+        fh_add_route(&P.hb, "128.0.0.0/1", 2, other);
+        wg_device_set_under_load(P.b, true);
+        P.cut_ba = true;
+        pair_send_ab(&P, 10);
+        const fh_sent *c = fh_last_sent(&P.hb, WG_MSG_COOKIE_REPLY);
+        ck_assert_ptr_nonnull(c);
+        if (plats[i] == WG_PLATFORM_LINUX) {
+            ck_assert(wg_ip_eq(&c->src.addr, &other));
+            ck_assert_uint_eq(c->src.ifindex, 0);
+        } else {
+            ck_assert(wg_ip_eq(&c->src.addr, &P.ep_b.ip));
+            ck_assert_uint_eq(c->src.ifindex, plats[i] == WG_PLATFORM_WIREGUARD_GO ? P.if_b : 0);
+        }
+        pair_free(&P);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("wgnode_fidelity");
@@ -310,6 +346,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_linux_route_via_other_interface_clears_source);
     tcase_add_test(tc, test_openbsd_failed_data_send_does_not_restart_persistent_keepalive);
     tcase_add_test(tc, test_zero_keys_and_handshake_in_flight);
+    tcase_add_test(tc, test_cookie_reply_source_per_platform);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -232,12 +232,48 @@ const wg_sourcing *wg_sourcing_for(wg_platform p)
     }
 }
 
+/* Linux wg_socket_send_buffer_as_reply_to_skb: the received packet's
+ * destination and arrival interface go through the same send4/send6 rules
+ * as a peer's endpoint, without a route cache and without storing
+ * anything back (the endpoint is a temporary). */
+static wg_send_result linux_send_reply(struct wg_device *dev, const wg_source *local, const wg_endpoint *remote,
+                                       const uint8_t *data, size_t len, enum wg_msg_type type)
+{
+    const wg_host_ops *h = &dev->host;
+    wg_source want = {0};
+    if (local && local->addr.family) {
+        want = *local;
+        if (!h->addr_is_local(h->ctx, &want.addr))
+            memset(&want, 0, sizeof want);
+    }
+    uint32_t ifindex = 0;
+    wg_ip chosen = {0};
+    bool ok = h->route_lookup(h->ctx, &remote->ip, want.addr.family ? &want.addr : NULL, &ifindex, &chosen);
+    if (remote->ip.family == 4 && want.ifindex != 0 && ok && ifindex != want.ifindex) {
+        memset(&want, 0, sizeof want);
+        ok = h->route_lookup(h->ctx, &remote->ip, NULL, &ifindex, &chosen);
+    }
+    if (!ok) {
+        wg_event ev = {.kind = WG_EV_SEND_ERROR, .peer_id = -1, .endpoint = *remote,
+                       .send_result = WG_SEND_UNREACHABLE, .msg_type = type};
+        wg_emit(dev, &ev);
+        return WG_SEND_UNREACHABLE;
+    }
+    wg_source src = {.addr = chosen, .ifindex = 0};
+    return host_send(dev, NULL, &src, remote, data, len, type, false,
+                     want.addr.family ? WG_SRC_LEARNED : WG_SRC_NONE);
+}
+
 wg_send_result wg_sourcing_send_reply(struct wg_device *dev, const wg_source *local, const wg_endpoint *remote,
                                       const uint8_t *data, size_t len, enum wg_msg_type type)
 {
-    /* Cookie replies leave from the address the answered packet arrived on
-     * (Linux wg_socket_send_buffer_as_reply_to_skb; the BSDs answer with the
-     * received packet's endpoint pair). */
+    /* Cookie replies leave from the address the answered packet arrived on:
+     * the BSDs answer with the received packet's endpoint pair through
+     * wg_send_buf (FreeBSD/OpenBSD wg_send_cookie), wireguard-go with the
+     * received packet's sticky endpoint, Linux through send4/send6 above. */
+    const wg_host_ops *h = &dev->host;
+    if (dev->platform == WG_PLATFORM_LINUX && h->route_lookup && h->addr_is_local)
+        return linux_send_reply(dev, local, remote, data, len, type);
     wg_source src = {0};
     if (local && local->addr.family) {
         src.addr = local->addr;
