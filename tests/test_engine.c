@@ -162,6 +162,71 @@ START_TEST(test_long_equal_time_run_and_old_ids)
 }
 END_TEST
 
+/* Queue shapes of every size and span (the native queue sorts small
+ * buckets into a run and moves large ones down), with events inserted
+ * into the range being drained: times never go back and equal times run
+ * in scheduling order. */
+struct shape {
+    sim_engine *e;
+    sim_rng r;
+    uint64_t span;
+    int scheduled, fired, budget;
+    sim_time last_t;
+    int last_seq;
+    bool ok;
+};
+struct shape_ev {
+    struct shape *s;
+    int seq;
+};
+static struct shape_ev shape_evs[4096];
+static void shape_cb(void *arg);
+static void shape_schedule(struct shape *s, sim_time at)
+{
+    struct shape_ev *ev = &shape_evs[s->scheduled];
+    *ev = (struct shape_ev){s, s->scheduled};
+    s->scheduled++;
+    ck_assert(sim_schedule_at(s->e, at, shape_cb, ev) != 0);
+}
+static void shape_cb(void *arg)
+{
+    struct shape_ev *ev = arg;
+    struct shape *s = ev->s;
+    sim_time now = sim_now(s->e);
+    if (now < s->last_t || (now == s->last_t && ev->seq < s->last_seq))
+        s->ok = false;
+    s->last_t = now;
+    s->last_seq = ev->seq;
+    s->fired++;
+    if (s->budget > 0 && sim_rng_below(&s->r, 3) == 0) {
+        s->budget--;
+        /* Often a tie with what is pending, sometimes far. */
+        uint64_t d = sim_rng_below(&s->r, 4) ? sim_rng_below(&s->r, s->span / 8 + 1) : sim_rng_below(&s->r, 4 * s->span);
+        shape_schedule(s, now + (sim_time)d);
+    }
+}
+
+START_TEST(test_queue_shapes)
+{
+    static const int sizes[] = {1, 2, 3, 23, 24, 25, 100, 128, 129, 300, 1000};
+    static const uint64_t spans[] = {16, 256, 4096, 65536, 1 << 20, UINT64_C(1) << 24, UINT64_C(1) << 40};
+    for (size_t a = 0; a < sizeof sizes / sizeof sizes[0]; a++)
+        for (size_t b = 0; b < sizeof spans / sizeof spans[0]; b++) {
+            sim_engine *e = sim_engine_native_new();
+            struct shape s = {.e = e, .span = spans[b], .budget = 1000, .last_t = -1, .ok = true};
+            sim_rng_init(&s.r, a * 100 + b, "shapes");
+            sim_time base = (sim_time)sim_rng_below(&s.r, 1000000);
+            sim_run_until(e, base);
+            for (int k = 0; k < sizes[a]; k++)
+                shape_schedule(&s, base + (sim_time)sim_rng_below(&s.r, spans[b]) / 4 * 4);
+            sim_run_until(e, SIM_TIME_NEVER);
+            ck_assert_msg(s.ok, "size %d span %llu: out of order", sizes[a], (unsigned long long)spans[b]);
+            ck_assert_int_eq(s.fired, s.scheduled);
+            sim_engine_destroy(e);
+        }
+}
+END_TEST
+
 START_TEST(test_past_time_runs_now)
 {
     sim_engine *e = sim_engine_native_new();
@@ -193,6 +258,7 @@ int main(void)
     tcase_add_test(tc, test_large_random_heap);
     tcase_add_test(tc, test_rearm_many_times);
     tcase_add_test(tc, test_long_equal_time_run_and_old_ids);
+    tcase_add_test(tc, test_queue_shapes);
     tcase_add_test(tc, test_past_time_runs_now);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
