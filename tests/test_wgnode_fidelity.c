@@ -332,6 +332,66 @@ START_TEST(test_cookie_reply_source_per_platform)
 }
 END_TEST
 
+/* ---- a refused data send: new-handshake timer and rekey-on-send ---- */
+
+static size_t initiations_between(const fake_host *h, int64_t from, int64_t to)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < h->n_sent; i++)
+        if (h->sent[i].meta.type == WG_MSG_INITIATION && h->sent[i].now >= from && h->sent[i].now <= to)
+            n++;
+    return n;
+}
+
+START_TEST(test_refused_data_arms_new_handshake_only_on_wireguard_go)
+{
+    /* wireguard-go calls timersDataSent whatever the send returned, so a
+     * refused data packet still leads to a source-clearing initiation
+     * 15 s (+ jitter) later; the kernels arm it only for data that left. */
+    const wg_platform plats[] = {WG_PLATFORM_FREEBSD, WG_PLATFORM_OPENBSD, WG_PLATFORM_LINUX,
+                                 WG_PLATFORM_WIREGUARD_GO};
+    for (size_t i = 0; i < 4; i++) {
+        wg_pair_opts o = {.pa = plats[i], .pb = plats[i], .a_knows_b = true};
+        pair_init(&P, &o);
+        pair_send_ab(&P, 10);
+        pair_run_until(&P, SEC(20)); /* b's passive keepalive at 10 s cancelled a's timer */
+        P.now = SEC(20);
+        fh_script(&P.ha, WG_SEND_UNREACHABLE);
+        pair_send_ab(&P, 10);
+        pair_run_until(&P, SEC(40));
+        bool wggo = plats[i] == WG_PLATFORM_WIREGUARD_GO;
+        ck_assert_uint_eq(initiations_between(&P.ha, SEC(35), SEC(36)), wggo ? 1 : 0);
+        if (wggo) {
+            const fh_sent *s = fh_last_sent(&P.ha, WG_MSG_INITIATION);
+            ck_assert_int_eq(s->meta.reason, WG_SRC_CLEARED_BY_TIMER);
+        }
+        pair_free(&P);
+    }
+}
+END_TEST
+
+START_TEST(test_rekey_on_send_after_refused_send_per_platform)
+{
+    /* The initiator's key is 121 s old and the next data send is refused:
+     * Linux and OpenBSD still ask for a new handshake; FreeBSD and
+     * wireguard-go check only after a successful send. */
+    const wg_platform plats[] = {WG_PLATFORM_FREEBSD, WG_PLATFORM_OPENBSD, WG_PLATFORM_LINUX,
+                                 WG_PLATFORM_WIREGUARD_GO};
+    const size_t want[] = {0, 1, 1, 0};
+    for (size_t i = 0; i < 4; i++) {
+        wg_pair_opts o = {.pa = plats[i], .pb = plats[i], .a_knows_b = true};
+        pair_init(&P, &o);
+        pair_send_ab(&P, 10);
+        pair_run_until(&P, SEC(121));
+        P.now = SEC(121);
+        fh_script(&P.ha, WG_SEND_UNREACHABLE);
+        pair_send_ab(&P, 10);
+        ck_assert_uint_eq(initiations_between(&P.ha, SEC(121), SEC(121)), want[i]);
+        pair_free(&P);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("wgnode_fidelity");
@@ -347,6 +407,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_openbsd_failed_data_send_does_not_restart_persistent_keepalive);
     tcase_add_test(tc, test_zero_keys_and_handshake_in_flight);
     tcase_add_test(tc, test_cookie_reply_source_per_platform);
+    tcase_add_test(tc, test_refused_data_arms_new_handshake_only_on_wireguard_go);
+    tcase_add_test(tc, test_rekey_on_send_after_refused_send_per_platform);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -193,7 +193,7 @@ void wg_send_staged(wg_peer *peer, int64_t now)
     if (!dev->up)
         return;
     wg_keypair *kp = peer->keypairs.current;
-    bool data_sent = false, any = false;
+    bool data_sent = false, any = false, any_ok = false;
     if (!kp || !kp->sending_valid)
         goto nokey;
     if (wg_expired(kp->birth, WG_REJECT_AFTER_TIME, now)) {
@@ -240,18 +240,21 @@ void wg_send_staged(wg_peer *peer, int64_t now)
             wg_timers_any_authenticated_packet_sent(peer);
         }
         if (r == WG_SEND_OK) {
+            any_ok = true;
             if (keepalive)
                 emit_sent(peer, WG_EV_KEEPALIVE_SENT, WG_MSG_TRANSPORT, r);
-            else
-                data_sent = true;
         } else {
             wg_drop(dev, WG_DROP_SEND_FAILED, peer, NULL);
         }
+        /* Data (not keepalives) arms the new-handshake timer: only data
+         * that left, except on wireguard-go (sourcing.h). */
+        if (!keepalive && (r == WG_SEND_OK || dev->sourcing->data_sent_even_if_send_failed))
+            data_sent = true;
     }
-    /* Only data that actually left arms the new-handshake timer. */
     if (data_sent)
         wg_timers_data_sent(peer, now);
-    keep_key_fresh(peer, now);
+    if (any_ok || !dev->sourcing->rekey_on_send_needs_ok)
+        keep_key_fresh(peer, now);
     return;
 
 nokey:

@@ -182,6 +182,8 @@ static wg_send_result wggo_send(struct wg_device *dev, wg_peer *peer, const uint
 
 static const wg_sourcing sourcing_freebsd = {
     .platform = WG_PLATFORM_FREEBSD,
+    .data_sent_even_if_send_failed = false,
+    .rekey_on_send_needs_ok = true,
     .zero_keys_clears_handshake = false,
     .data_timers_after_send_ok = false,
     .pka_set = WG_PKA_SEND_WHEN_CHANGED,
@@ -192,6 +194,8 @@ static const wg_sourcing sourcing_freebsd = {
 };
 static const wg_sourcing sourcing_openbsd = {
     .platform = WG_PLATFORM_OPENBSD,
+    .data_sent_even_if_send_failed = false,
+    .rekey_on_send_needs_ok = false,
     .zero_keys_clears_handshake = true,
     .data_timers_after_send_ok = true,
     .pka_set = WG_PKA_SEND_ON_EVERY_SET,
@@ -202,6 +206,8 @@ static const wg_sourcing sourcing_openbsd = {
 };
 static const wg_sourcing sourcing_linux = {
     .platform = WG_PLATFORM_LINUX,
+    .data_sent_even_if_send_failed = false,
+    .rekey_on_send_needs_ok = false,
     .zero_keys_clears_handshake = true,
     .data_timers_after_send_ok = false,
     .pka_set = WG_PKA_SEND_WHEN_TURNED_ON,
@@ -212,6 +218,8 @@ static const wg_sourcing sourcing_linux = {
 };
 static const wg_sourcing sourcing_wggo = {
     .platform = WG_PLATFORM_WIREGUARD_GO,
+    .data_sent_even_if_send_failed = true,
+    .rekey_on_send_needs_ok = true,
     .zero_keys_clears_handshake = true,
     .data_timers_after_send_ok = false,
     .pka_set = WG_PKA_SEND_WHEN_TURNED_ON,

@@ -46,6 +46,16 @@ typedef struct wg_sourcing {
      * send.c wg_packet_create_data_done, FreeBSD wg_deliver_out,
      * wireguard-go RoutineSequentialSender). */
     bool data_timers_after_send_ok;
+    /* Transport data arms the new-handshake timer even when the socket
+     * refused it (wireguard-go RoutineSequentialSender calls timersDataSent
+     * whatever SendBuffers returned); the others only for data that left
+     * (Linux wg_packet_create_data_done, FreeBSD/OpenBSD wg_deliver_out). */
+    bool data_sent_even_if_send_failed;
+    /* The initiator's rekey-on-send check runs only after a successful
+     * send (FreeBSD wg_deliver_out, wireguard-go keepKeyFreshSending after
+     * a nil error); Linux (wg_packet_create_data_done) and OpenBSD
+     * (noise_remote_encrypt ESTALE, before sending) check regardless. */
+    bool rekey_on_send_needs_ok;
     /* The zero-key-material timer also forgets a handshake in progress
      * (Linux wg_queued_expired_zero_key_material, OpenBSD
      * wg_peer_clear_secrets -> noise_remote_clear, wireguard-go
