@@ -715,6 +715,10 @@ static void boot(sim_fw *f)
     f->purge_ev = sim_schedule_in(f->eng, 10 * SIM_S, purge_fired, f);
     build_rules(f);
     carp_boot(f);
+    /* pfsync asks its peer for the whole table; CARP stays demoted until
+     * that completes (ha-model.md §1.3). */
+    if (f->has_pfsync)
+        pfsync_bulk_start(&f->ps);
     monitor_routes(f);
     gw_start_all(&f->gws);
     apply_all_follow(f);
@@ -1049,6 +1053,13 @@ static bool ps_up(void *ctx)
     return true;
 }
 
+static void ps_demote(void *ctx, int adj)
+{
+    sim_fw *f = ctx;
+    if (f->carp_live)
+        carp_demote(&f->carp, adj);
+}
+
 static void ps_log(void *ctx, const char *text)
 {
     sim_fw *f = ctx;
@@ -1066,6 +1077,7 @@ sim_err sim_fw_pfsync_pair(sim_fw *a, sim_fw *b, const sim_fw_pfsync_options *o)
             po.flush_interval = o->flush_interval;
         po.defer = !o->no_defer;
         po.delay = o->delay > 0 ? o->delay : 0;
+        po.bulk = !o->no_bulk;
     }
     sim_fw *both[2] = {a, b};
     for (int i = 0; i < 2; i++) {
@@ -1078,7 +1090,7 @@ sim_err sim_fw_pfsync_pair(sim_fw *a, sim_fw *b, const sim_fw_pfsync_options *o)
     }
     for (int i = 0; i < 2; i++) {
         sim_fw *f = both[i];
-        pfsync_ops ops = {.ctx = f, .up = ps_up, .log = ps_log};
+        pfsync_ops ops = {.ctx = f, .up = ps_up, .log = ps_log, .demote = ps_demote};
         pfsync_init(&f->ps, f->eng, &f->pf, &ops, &po);
         f->has_pfsync = true;
     }

@@ -25,6 +25,8 @@ typedef struct pfsync_msg {
     struct pfsync_msg *next;
     pfsync *from;
     sim_event_id ev;
+    bool bulk_request;   /* PFSYNC_ACT_UREQ for everything */
+    bool bulk_end;       /* PFSYNC_ACT_BUS end: the bulk update is complete */
     size_t n;
     pfsync_entry e[];
 } pfsync_msg;
@@ -34,6 +36,13 @@ void pfsync_options_default(pfsync_options *o)
     o->flush_interval = 1 * SIM_S; /* "sent within 1 s" (ha-model.md §2) */
     o->defer = true;               /* pfSense: pfsync0 -defer (ha-model.md §2) */
     o->delay = 0;
+    /* net.pfsync.carp_demotion_factor 240 while the bulk update runs
+     * (ha-model.md §1.3, PS4); retry every 5 s, 12 tries (if_pfsync.c
+     * pfsync_bulk_fail, PFSYNC_MAX_BULKTRIES). */
+    o->bulk = true;
+    o->carp_demotion_factor = 240;
+    o->bulk_retry = 5 * SIM_S;
+    o->bulk_max_tries = 12;
 }
 
 void pfsync_init(pfsync *ps, sim_engine *eng, pf *pf, const pfsync_ops *ops, const pfsync_options *opt)
@@ -47,6 +56,7 @@ void pfsync_init(pfsync *ps, sim_engine *eng, pf *pf, const pfsync_ops *ops, con
         ps->opt = *opt;
     else
         pfsync_options_default(&ps->opt);
+    ps->sync_ok = true;
 }
 
 void pfsync_pair(pfsync *a, pfsync *b)
@@ -75,12 +85,48 @@ static void unlink_msg(pfsync *from, pfsync_msg *m)
         }
 }
 
+static void send_msg(pfsync *ps, const pfsync_entry *e, size_t n, bool bulk_request, bool bulk_end);
+
+static void bulk_done(pfsync *ps, const char *why)
+{
+    sim_cancel(ps->eng, ps->bulk_ev);
+    ps->bulk_ev = 0;
+    ps->bulk_tries = 0;
+    if (!ps->sync_ok) {
+        ps->sync_ok = true;
+        if (ps->ops.demote)
+            ps->ops.demote(ps->ops.ctx, -ps->opt.carp_demotion_factor);
+        log_text(ps, why, 0, 0);
+    }
+}
+
+static void send_bulk(pfsync *ps)
+{
+    /* pfsync_bulk_update: every live state, then the end marker. */
+    size_t n = 0;
+    pfsync_entry *e = calloc(ps->pf->n ? ps->pf->n : 1, sizeof *e);
+    if (!e)
+        return;
+    for (size_t i = 0; i < ps->pf->n; i++) {
+        pf_state *s = ps->pf->st[i];
+        if (!s->nosync && pf_state_live(ps->pf, s)) {
+            e[n].kind = PF_SYNC_INSERT;
+            e[n].s = *s;
+            n++;
+        }
+    }
+    send_msg(ps, e, n, false, true);
+    free(e);
+}
+
 static void deliver(void *arg)
 {
     pfsync_msg *m = arg;
     pfsync *from = m->from, *to = from->peer;
     unlink_msg(from, m);
-    if (to && side_up(to)) {
+    if (to && side_up(to) && m->bulk_request) {
+        send_bulk(to);
+    } else if (to && side_up(to)) {
         size_t imp = 0, skip = 0;
         for (size_t i = 0; i < m->n; i++) {
             const pfsync_entry *e = &m->e[i];
@@ -103,8 +149,28 @@ static void deliver(void *arg)
         to->imported += imp;
         to->skipped += skip;
         log_text(to, "pfsync: %zu states imported, %llu skipped", imp, skip);
+        if (m->bulk_end && !to->sync_ok && to->bulk_ev)
+            bulk_done(to, "pfsync: bulk update done, carp demotion removed");
     }
     free(m);
+}
+
+static void send_msg(pfsync *ps, const pfsync_entry *e, size_t n, bool bulk_request, bool bulk_end)
+{
+    pfsync_msg *m = malloc(sizeof *m + (n ? n : 1) * sizeof m->e[0]);
+    if (!m)
+        return;
+    m->from = ps;
+    m->n = n;
+    m->bulk_request = bulk_request;
+    m->bulk_end = bulk_end;
+    if (n)
+        memcpy(m->e, e, n * sizeof m->e[0]);
+    m->next = ps->inflight;
+    ps->inflight = m;
+    ps->msgs_sent++;
+    ps->entries_sent += n;
+    m->ev = sim_schedule_in(ps->eng, ps->opt.delay, deliver, m);
 }
 
 void pfsync_flush(pfsync *ps)
@@ -117,21 +183,38 @@ void pfsync_flush(pfsync *ps)
         ps->qn = 0;
         return;
     }
-    pfsync_msg *m = malloc(sizeof *m + ps->qn * sizeof m->e[0]);
-    if (!m) {
-        ps->qn = 0;
+    log_text(ps, "pfsync: sent %zu state changes (message %llu)", ps->qn, ps->msgs_sent + 1);
+    send_msg(ps, ps->q, ps->qn, false, false);
+    ps->qn = 0;
+}
+
+static void bulk_fail(void *arg)
+{
+    pfsync *ps = arg;
+    ps->bulk_ev = 0;
+    if (ps->bulk_tries++ < ps->opt.bulk_max_tries) {
+        /* Try again in a bit. */
+        ps->bulk_ev = sim_schedule_in(ps->eng, ps->opt.bulk_retry, bulk_fail, ps);
+        if (ps->peer && side_up(ps))
+            send_msg(ps, NULL, 0, true, false);
         return;
     }
-    m->from = ps;
-    m->n = ps->qn;
-    memcpy(m->e, ps->q, ps->qn * sizeof m->e[0]);
-    m->next = ps->inflight;
-    ps->inflight = m;
-    ps->msgs_sent++;
-    ps->entries_sent += ps->qn;
-    log_text(ps, "pfsync: sent %zu state changes (message %llu)", ps->qn, ps->msgs_sent);
-    ps->qn = 0;
-    m->ev = sim_schedule_in(ps->eng, ps->opt.delay, deliver, m);
+    bulk_done(ps, "pfsync: bulk update failed, carp demotion removed");
+}
+
+void pfsync_bulk_start(pfsync *ps)
+{
+    if (!ps->opt.bulk || !ps->peer)
+        return;
+    sim_cancel(ps->eng, ps->bulk_ev);
+    ps->bulk_tries = 0;
+    if (ps->sync_ok && ps->ops.demote)
+        ps->ops.demote(ps->ops.ctx, ps->opt.carp_demotion_factor);
+    ps->sync_ok = false;
+    ps->bulk_ev = sim_schedule_in(ps->eng, ps->opt.bulk_retry, bulk_fail, ps);
+    if (side_up(ps))
+        send_msg(ps, NULL, 0, true, false);
+    log_text(ps, "pfsync: bulk update requested, carp demoted by %zu", (size_t)ps->opt.carp_demotion_factor, 0);
 }
 
 static void flush_timer(void *arg)
@@ -179,9 +262,14 @@ void pfsync_queue(pfsync *ps, const pf_state *s, pf_sync_kind k)
 
 void pfsync_reset(pfsync *ps)
 {
+    /* Power-off: the queue and the bulk timer go; the demotion lived in the
+     * CARP instance that goes with it. */
     sim_cancel(ps->eng, ps->flush_ev);
-    ps->flush_ev = 0;
+    sim_cancel(ps->eng, ps->bulk_ev);
+    ps->flush_ev = ps->bulk_ev = 0;
     ps->qn = 0;
+    ps->sync_ok = true;
+    ps->bulk_tries = 0;
 }
 
 void pfsync_free(pfsync *ps)

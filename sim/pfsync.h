@@ -22,6 +22,9 @@ typedef struct pfsync_ops {
     bool (*up)(void *ctx);
     /* Trace hook, optional: a message of n entries was sent / imported. */
     void (*log)(void *ctx, const char *text);
+    /* CARP demotion while the bulk update runs (net.pfsync.carp_demotion_factor);
+     * optional. */
+    void (*demote)(void *ctx, int adj);
 } pfsync_ops;
 
 typedef struct pfsync_entry {
@@ -38,6 +41,14 @@ typedef struct pfsync_options {
     bool defer;
     /* Transit time of a message between the peers. */
     sim_time delay;
+    /* Bulk update at start: request the peer's whole table, CARP demoted
+     * by carp_demotion_factor (240) until it completes; retried every
+     * bulk_retry (5 s), given up after PFSYNC_MAX_BULKTRIES (12) retries
+     * (ha-model.md §1.3 PS4; if_pfsync.c pfsync_bulk_fail). */
+    bool bulk;
+    int carp_demotion_factor;
+    sim_time bulk_retry;
+    int bulk_max_tries;
 } pfsync_options;
 void pfsync_options_default(pfsync_options *o);
 
@@ -50,6 +61,9 @@ struct pfsync {
     pfsync_entry *q;
     size_t qn, qcap;
     sim_event_id flush_ev;
+    sim_event_id bulk_ev;   /* bulk-fail timer */
+    bool sync_ok;           /* no bulk update pending (demotion removed) */
+    int bulk_tries;
     struct pfsync_msg *inflight; /* sent, not yet delivered (owned here) */
     uint64_t msgs_sent, entries_sent, imported, skipped, deleted;
 };
@@ -66,5 +80,8 @@ void pfsync_free(pfsync *ps);
 void pfsync_queue(pfsync *ps, const pf_state *s, pf_sync_kind k);
 /* Send what is queued now (pfsync_push). */
 void pfsync_flush(pfsync *ps);
+/* At boot: request a bulk update from the peer (demoting CARP until it
+ * completes or fails), when opt.bulk is set. */
+void pfsync_bulk_start(pfsync *ps);
 
 #endif /* SIM_PFSYNC_H */

@@ -951,6 +951,7 @@ typedef struct sim_fw_pfsync_options {
     bool no_defer;           /* pfSense runs pfsync -defer: new states pushed at once */
     sim_time delay;          /* transit time; 0: none */
     const char *sync_ifname; /* NULL: always up while powered; else that link must be up on both */
+    bool no_bulk;            /* no bulk update at boot (and no CARP demotion of 240 while it runs) */
 } sim_fw_pfsync_options;
 sim_err sim_fw_pfsync_pair(sim_fw *a, sim_fw *b, const sim_fw_pfsync_options *o);
 

@@ -114,6 +114,43 @@ START_TEST(pfsync_lag_without_defer)
 }
 END_TEST
 
+START_TEST(pfsync_bulk_update_demotes_carp_at_boot)
+{
+    /* A booting node asks its peer for the whole table and stays demoted by
+     * 240 until the bulk update completes (immediately here), or until it
+     * gives up: 12 retries 5 s apart (if_pfsync.c pfsync_bulk_fail). */
+    ck_assert_int_eq(send_udp(s_fw1, "192.0.2.10", 6000), SIM_OK);
+    T_run(h.w, 10 * SIM_S);
+    sim_node_set_power(h.fw1, false);
+    sim_node_set_power(h.fw1, true);
+    T_run(h.w, 10 * SIM_S + SIM_MS);
+    sim_fw_carp_info ci;
+    ck_assert(sim_fw_carp_info_get(h.f1, NULL, 1, &ci));
+    ck_assert_int_eq(ci.demotion, 0);
+    ck_assert_uint_ge(T_events_containing(h.w, "bulk update done"), 1);
+    /* fw2's table came back to fw1: fw1's own old state (creator fw1) */
+    sim_fw_state_info si;
+    ck_assert(find_synced(h.f1, &si));
+    /* now with the peer off */
+    sim_node_set_power(h.fw2, false);
+    T_run(h.w, 20 * SIM_S);
+    sim_node_set_power(h.fw1, false);
+    sim_node_set_power(h.fw1, true);
+    T_run(h.w, 24 * SIM_S);
+    ck_assert(sim_fw_carp_info_get(h.f1, NULL, 1, &ci));
+    ck_assert_int_eq(ci.demotion, 240);
+    ck_assert_uint_eq(ci.advertised_skew, 240);
+    ck_assert_int_eq(ci.state, SIM_CARP_MASTER); /* alone: master-down still uses the configured skew */
+    T_run(h.w, 20 * SIM_S + 65 * SIM_S - 1);
+    ck_assert(sim_fw_carp_info_get(h.f1, NULL, 1, &ci));
+    ck_assert_int_eq(ci.demotion, 240);
+    T_run(h.w, 20 * SIM_S + 65 * SIM_S);
+    ck_assert(sim_fw_carp_info_get(h.f1, NULL, 1, &ci));
+    ck_assert_int_eq(ci.demotion, 0);
+    ck_assert_uint_ge(T_events_containing(h.w, "bulk update failed"), 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pfsync_net");
@@ -121,6 +158,7 @@ int main(void)
     tcase_add_checked_fixture(t, setup, teardown);
     tcase_add_test(t, pfsync_state_on_peer_and_nat_after_failover);
     tcase_add_test(t, pfsync_lag_without_defer);
+    tcase_add_test(t, pfsync_bulk_update_demotes_carp_at_boot);
     suite_add_tcase(s, t);
     return T_run_suite(s);
 }
