@@ -392,6 +392,76 @@ START_TEST(test_rekey_on_send_after_refused_send_per_platform)
 }
 END_TEST
 
+/* ---- age comparisons at the boundary instant ---- */
+
+START_TEST(test_age_boundaries_per_platform)
+{
+    /* Linux's wg_birthdate_has_expired is "birth + age <= now"; the BSDs'
+     * noise_timer_expired is "now > birth + age"; wireguard-go rate-limits
+     * and rejects on send with ">=" and rekeys with ">". */
+    const wg_platform plats[] = {WG_PLATFORM_FREEBSD, WG_PLATFORM_OPENBSD, WG_PLATFORM_LINUX,
+                                 WG_PLATFORM_WIREGUARD_GO};
+    const bool strict_rate[] = {true, true, false, false};
+    const bool strict_rekey[] = {true, true, false, true};
+    for (size_t i = 0; i < 4; i++) {
+        /* Rate limit: a second initiation request exactly 5 s later. */
+        wg_pair_opts o = {.pa = plats[i], .pb = plats[i], .a_knows_b = true};
+        pair_init(&P, &o);
+        P.cut_ab = true;
+        pair_send_ab(&P, 10);
+        P.now = WG_REKEY_TIMEOUT;
+        pair_send_ab(&P, 10);
+        ck_assert_uint_eq(initiations_sent(&P.ha), strict_rate[i] ? 1 : 2);
+        P.now = WG_REKEY_TIMEOUT + 1;
+        pair_send_ab(&P, 10);
+        ck_assert_uint_eq(initiations_sent(&P.ha), 2);
+        pair_free(&P);
+
+        /* Rekey on send: data exactly 120 s after the session. */
+        pair_init(&P, &o);
+        pair_send_ab(&P, 10);
+        size_t n0 = initiations_sent(&P.ha);
+        P.now = WG_REKEY_AFTER_TIME;
+        pair_send_ab(&P, 10);
+        ck_assert_uint_eq(initiations_sent(&P.ha) - n0, strict_rekey[i] ? 0 : 1);
+        P.now = WG_REKEY_AFTER_TIME + 1;
+        pair_send_ab(&P, 10);
+        ck_assert_uint_eq(initiations_sent(&P.ha) - n0, 1);
+        pair_free(&P);
+    }
+}
+END_TEST
+
+START_TEST(test_reject_after_time_boundary_on_receive)
+{
+    /* A packet decrypted exactly 180 s after its session was derived:
+     * refused by Linux (<=), accepted by the BSDs and wireguard-go
+     * (strictly older only). */
+    const wg_platform plats[] = {WG_PLATFORM_FREEBSD, WG_PLATFORM_OPENBSD, WG_PLATFORM_LINUX,
+                                 WG_PLATFORM_WIREGUARD_GO};
+    for (size_t i = 0; i < 4; i++) {
+        wg_pair_opts o = {.pa = plats[i], .pb = plats[i], .a_knows_b = true};
+        pair_init(&P, &o);
+        pair_send_ab(&P, 10); /* b's session is derived at 0 */
+        P.cut_ab = true;
+        P.now = SEC(170);
+        pair_send_ab(&P, 10);
+        const fh_sent *held = fh_last_sent(&P.ha, WG_MSG_TRANSPORT);
+        uint8_t copy[256];
+        size_t len = held->len;
+        memcpy(copy, held->data, len);
+        P.now = WG_REJECT_AFTER_TIME;
+        P.hb.now = P.now;
+        size_t before = P.hb.n_delivered;
+        wg_source local = {.addr = P.ep_b.ip, .ifindex = P.if_b};
+        wg_device_receive(P.b, P.now, &local, &P.ep_a, copy, len);
+        bool linux_like = plats[i] == WG_PLATFORM_LINUX;
+        ck_assert_uint_eq(P.hb.n_delivered - before, linux_like ? 0 : 1);
+        pair_free(&P);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("wgnode_fidelity");
@@ -409,6 +479,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_cookie_reply_source_per_platform);
     tcase_add_test(tc, test_refused_data_arms_new_handshake_only_on_wireguard_go);
     tcase_add_test(tc, test_rekey_on_send_after_refused_send_per_platform);
+    tcase_add_test(tc, test_age_boundaries_per_platform);
+    tcase_add_test(tc, test_reject_after_time_boundary_on_receive);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -179,7 +179,8 @@ static void keep_key_fresh(wg_peer *peer, int64_t now)
         return;
     wg_keypair *kp = peer->keypairs.current;
     if (kp && kp->sending_valid && kp->initiator &&
-        wg_expired(kp->birth, WG_REJECT_AFTER_TIME - WG_KEEPALIVE_TIMEOUT - WG_REKEY_TIMEOUT, now)) {
+        wg_sourcing_age_over(peer->dev, WG_AGE_REKEY_RECV, kp->birth,
+                             WG_REJECT_AFTER_TIME - WG_KEEPALIVE_TIMEOUT - WG_REKEY_TIMEOUT, now)) {
         peer->sent_lastminute_handshake = true;
         wg_send_initiation(peer, now, false, false);
     }
@@ -207,7 +208,11 @@ static void rx_data(struct wg_device *dev, int64_t now, const wg_source *local, 
     }
     wg_keypair *kp = (wg_keypair *)e; /* entry is the first member */
     wg_peer *peer = e->peer;
-    if (!wg_keypair_can_receive(kp, now)) {
+    /* receive.c decrypt_packet / noise_keypair_decrypt: valid, younger
+     * than REJECT_AFTER_TIME (platform comparison), counter below
+     * REJECT_AFTER_MESSAGES. */
+    if (!kp->receiving_valid || wg_sourcing_age_over(dev, WG_AGE_REJECT_RECV, kp->birth, WG_REJECT_AFTER_TIME, now) ||
+        kp->replay.counter >= WG_REJECT_AFTER_MESSAGES) {
         kp->receiving_valid = false;
         wg_drop(dev, WG_DROP_KEY_EXPIRED, peer, remote);
         return;

@@ -68,7 +68,7 @@ void wg_send_initiation(wg_peer *peer, int64_t now, bool is_retry, bool timer_cl
     if (!is_retry)
         peer->handshake_attempts = 0;
     /* One initiation per REKEY_TIMEOUT (ref "Timers": rate-limited). */
-    if (!dev->up || !wg_expired(peer->last_sent_handshake, WG_REKEY_TIMEOUT, now))
+    if (!dev->up || !wg_sourcing_age_over(dev, WG_AGE_RATE_LIMIT, peer->last_sent_handshake, WG_REKEY_TIMEOUT, now))
         return;
     peer->last_sent_handshake = now;
 
@@ -169,7 +169,7 @@ static void keep_key_fresh(wg_peer *peer, int64_t now)
     wg_keypair *kp = peer->keypairs.current;
     if (kp && kp->sending_valid &&
         (kp->send_counter > WG_REKEY_AFTER_MESSAGES ||
-         (kp->initiator && wg_expired(kp->birth, WG_REKEY_AFTER_TIME, now))))
+         (kp->initiator && wg_sourcing_age_over(peer->dev, WG_AGE_REKEY_SEND, kp->birth, WG_REKEY_AFTER_TIME, now))))
         wg_send_initiation(peer, now, false, false);
 }
 
@@ -196,7 +196,7 @@ void wg_send_staged(wg_peer *peer, int64_t now)
     bool data_sent = false, any = false, any_ok = false;
     if (!kp || !kp->sending_valid)
         goto nokey;
-    if (wg_expired(kp->birth, WG_REJECT_AFTER_TIME, now)) {
+    if (wg_sourcing_age_over(dev, WG_AGE_REJECT_SEND, kp->birth, WG_REJECT_AFTER_TIME, now)) {
         kp->sending_valid = false;
         goto nokey;
     }

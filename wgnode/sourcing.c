@@ -182,6 +182,7 @@ static wg_send_result wggo_send(struct wg_device *dev, wg_peer *peer, const uint
 
 static const wg_sourcing sourcing_freebsd = {
     .platform = WG_PLATFORM_FREEBSD,
+    .strict_ages = WG_AGE_ALL_STRICT /* noise_timer_expired: now > t + age */,
     .data_sent_even_if_send_failed = false,
     .rekey_on_send_needs_ok = true,
     .zero_keys_clears_handshake = false,
@@ -194,6 +195,7 @@ static const wg_sourcing sourcing_freebsd = {
 };
 static const wg_sourcing sourcing_openbsd = {
     .platform = WG_PLATFORM_OPENBSD,
+    .strict_ages = WG_AGE_ALL_STRICT /* noise_timer_expired, wg_timers_expired_handshake_last_sent */,
     .data_sent_even_if_send_failed = false,
     .rekey_on_send_needs_ok = false,
     .zero_keys_clears_handshake = true,
@@ -206,6 +208,7 @@ static const wg_sourcing sourcing_openbsd = {
 };
 static const wg_sourcing sourcing_linux = {
     .platform = WG_PLATFORM_LINUX,
+    .strict_ages = 0 /* wg_birthdate_has_expired: t + age <= now */,
     .data_sent_even_if_send_failed = false,
     .rekey_on_send_needs_ok = false,
     .zero_keys_clears_handshake = true,
@@ -218,6 +221,11 @@ static const wg_sourcing sourcing_linux = {
 };
 static const wg_sourcing sourcing_wggo = {
     .platform = WG_PLATFORM_WIREGUARD_GO,
+    .strict_ages = WG_AGE_BIT(WG_AGE_REKEY_SEND) | WG_AGE_BIT(WG_AGE_REKEY_RECV) | WG_AGE_BIT(WG_AGE_REJECT_RECV)
+    /* keepKeyFreshSending/Receiving use ">", the decrypt check
+     * created.Add(RejectAfterTime).Before(now); SendHandshakeInitiation
+     * ("< RekeyTimeout" returns) and SendStagedPackets (">= RejectAfterTime")
+     * are not strict */,
     .data_sent_even_if_send_failed = true,
     .rekey_on_send_needs_ok = true,
     .zero_keys_clears_handshake = true,
@@ -228,6 +236,13 @@ static const wg_sourcing sourcing_wggo = {
     .bsd_handshake_complete = false,
     .send_to_peer = wggo_send,
 };
+
+bool wg_sourcing_age_over(const struct wg_device *dev, wg_age_check c, int64_t since, int64_t age, int64_t now)
+{
+    if (dev->sourcing->strict_ages & WG_AGE_BIT(c))
+        return since + age < now;
+    return since + age <= now;
+}
 
 const wg_sourcing *wg_sourcing_for(wg_platform p)
 {

@@ -17,6 +17,21 @@ typedef enum wg_pka_set_rule {
     WG_PKA_SEND_ON_EVERY_SET,   /* every set with a non-zero value: OpenBSD wg_timers_set_persistent_keepalive */
 } wg_pka_set_rule;
 
+/* The age comparisons of the protocol. Linux uses "birth + age <= now"
+ * everywhere (wg_birthdate_has_expired); the BSDs' noise_timer_expired is
+ * "now > birth + age"; wireguard-go mixes both. In a nanosecond simulator
+ * with round-number timers the boundary instant is reachable, so it is
+ * modelled per platform. */
+typedef enum wg_age_check {
+    WG_AGE_RATE_LIMIT,  /* one initiation per REKEY_TIMEOUT */
+    WG_AGE_REKEY_SEND,  /* initiator key older than REKEY_AFTER_TIME on send */
+    WG_AGE_REKEY_RECV,  /* initiator key older than 165 s on receive */
+    WG_AGE_REJECT_SEND, /* no encryption with a key REJECT_AFTER_TIME old */
+    WG_AGE_REJECT_RECV, /* no decryption with a key REJECT_AFTER_TIME old */
+} wg_age_check;
+#define WG_AGE_BIT(c) (1u << (c))
+#define WG_AGE_ALL_STRICT 0x1fu
+
 typedef struct wg_sourcing {
     wg_platform platform;
     /* Setting the endpoint by hand keeps the learned source (FreeBSD copies
@@ -56,6 +71,9 @@ typedef struct wg_sourcing {
      * a nil error); Linux (wg_packet_create_data_done) and OpenBSD
      * (noise_remote_encrypt ESTALE, before sending) check regardless. */
     bool rekey_on_send_needs_ok;
+    /* WG_AGE_BIT(check) set: that age counts as reached only when strictly
+     * exceeded (see wg_age_check). */
+    unsigned strict_ages;
     /* The zero-key-material timer also forgets a handshake in progress
      * (Linux wg_queued_expired_zero_key_material, OpenBSD
      * wg_peer_clear_secrets -> noise_remote_clear, wireguard-go
@@ -68,6 +86,9 @@ typedef struct wg_sourcing {
 } wg_sourcing;
 
 const wg_sourcing *wg_sourcing_for(wg_platform p);
+
+/* Has `age` passed since `since` at `now`, by this platform's comparison? */
+bool wg_sourcing_age_over(const struct wg_device *dev, wg_age_check c, int64_t since, int64_t age, int64_t now);
 
 /* A reply to a datagram not tied to a known peer's endpoint (cookie reply):
  * from the address the datagram arrived on, to its source. */
