@@ -462,6 +462,31 @@ START_TEST(test_reject_after_time_boundary_on_receive)
 }
 END_TEST
 
+/* ---- wireguard-go route listener ---- */
+
+START_TEST(test_wggo_route_listener_skips_sources_without_interface)
+{
+    /* sticky_linux.go skips endpoints whose source interface index is 0;
+     * with an index, a route by another interface clears the source. */
+    for (int with_if = 0; with_if < 2; with_if++) {
+        wg_pair_opts o = {.pa = WG_PLATFORM_WIREGUARD_GO, .pb = WG_PLATFORM_WIREGUARD_GO, .a_knows_b = true};
+        pair_init(&P, &o);
+        P.if_b = with_if ? 1 : 0; /* the interface b's host reports for arrivals */
+        pair_send_ab(&P, 10);
+        wg_peer_info ib;
+        ck_assert(wg_device_peer_info(P.b, P.b_peer, &ib));
+        ck_assert(wg_ip_eq(&ib.learned_source.addr, &P.ep_b.ip));
+        wg_ip other = wg_ip4(203, 0, 113, 10);
+        fh_add_route(&P.hb, "0.0.0.0/1", 2, other);
+        fh_add_route(&P.hb, "128.0.0.0/1", 2, other);
+        wg_device_routes_changed(P.b, P.now);
+        ck_assert(wg_device_peer_info(P.b, P.b_peer, &ib));
+        ck_assert_int_eq(ib.learned_source.addr.family, with_if ? 0 : 4);
+        pair_free(&P);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("wgnode_fidelity");
@@ -481,6 +506,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_rekey_on_send_after_refused_send_per_platform);
     tcase_add_test(tc, test_age_boundaries_per_platform);
     tcase_add_test(tc, test_reject_after_time_boundary_on_receive);
+    tcase_add_test(tc, test_wggo_route_listener_skips_sources_without_interface);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -328,9 +328,14 @@ void wg_sourcing_routes_changed(struct wg_device *dev, wg_peer *peer)
         peer->rcache.valid = false;
         break;
     case WG_PLATFORM_WIREGUARD_GO: {
-        /* The route listener re-resolves IPv4 peers with a sticky source and
-         * clears it when the route now leaves by another interface. */
-        if (!dev->host.route_lookup || !peer->has_endpoint || peer->endpoint.ip.family != 4 || !has_source(peer))
+        /* The route listener (device/sticky_linux.go routineRouteListener)
+         * re-resolves, by destination (and fwmark) only, IPv4 peers whose
+         * sticky endpoint has a source interface, and clears the source
+         * when the route now leaves by another interface. Peers without a
+         * source interface index are skipped; a failed lookup changes
+         * nothing. */
+        if (!dev->host.route_lookup || !peer->has_endpoint || peer->endpoint.ip.family != 4 || !has_source(peer) ||
+            peer->src.ifindex == 0)
             break;
         uint32_t ifindex = 0;
         wg_ip chosen = {0};
