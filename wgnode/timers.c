@@ -145,7 +145,15 @@ void wg_timers_any_authenticated_packet_received(wg_peer *peer) { wg_timer_del(p
 
 void wg_timers_handshake_initiated(wg_peer *peer, int64_t now)
 {
-    wg_timer_set(peer, WG_TIMER_RETRANSMIT_HANDSHAKE, now + WG_REKEY_TIMEOUT + wg_timers_jitter(peer->dev));
+    int64_t jitter = wg_timers_jitter(peer->dev);
+    /* Where the rate limit needs REKEY_TIMEOUT strictly exceeded (BSD
+     * noise_timer_expired), a zero jitter would land the retry exactly on
+     * the boundary and stall the retries. The real callout always runs a
+     * little after the instant the initiation was stamped (r_last_sent is
+     * taken before callout_reset), so the model moves it by 1 ns. */
+    if (jitter == 0 && (peer->dev->sourcing->strict_ages & WG_AGE_BIT(WG_AGE_RATE_LIMIT)))
+        jitter = 1;
+    wg_timer_set(peer, WG_TIMER_RETRANSMIT_HANDSHAKE, now + WG_REKEY_TIMEOUT + jitter);
 }
 
 void wg_timers_handshake_complete(wg_peer *peer, int64_t now)
