@@ -1,19 +1,50 @@
 /*
- * cmd_test.c — `wgsim test PATH...`: run scenario files.
+ * cmd_test.c — `wgsim test PATH...`: run scenario files (directories are
+ * searched recursively for *.yaml) and report one line per scenario,
+ * failures explained, then "N passed, N failed" (", N skipped").
  *
- * The scenario runner (harness/) is not part of this build yet, so this
- * command lists the scenarios it would run and exits 2: it never reports a
- * pass it did not run.
+ * Exit status: 0 all passed, 1 an expectation failed, 2 bad input or usage
+ * (a scenario that does not load or a command the simulator refused).
+ *
+ * -j N runs scenarios on N threads (every scenario has its own world; the
+ * libraries keep no global state); results are printed in the order the
+ * files were given, as soon as each one and all before it are done.
  */
 #include <dirent.h>
+#include <fnmatch.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli/commands.h"
+#include "harness/runner.h"
+#include "reports/reports.h"
 
-static int list_yaml(const char *path, int *count)
+typedef struct file_list {
+    char **v;
+    size_t n, cap;
+} file_list;
+
+static void fl_add(file_list *l, const char *path)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 32;
+        l->v = realloc(l->v, l->cap * sizeof *l->v);
+        if (!l->v)
+            abort();
+    }
+    l->v[l->n++] = strdup(path);
+}
+
+static bool ends_with_yaml(const char *s)
+{
+    size_t l = strlen(s);
+    return (l > 5 && !strcmp(s + l - 5, ".yaml")) || (l > 4 && !strcmp(s + l - 4, ".yml"));
+}
+
+static int collect(const char *path, file_list *out, bool top)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
@@ -21,41 +52,252 @@ static int list_yaml(const char *path, int *count)
         return -1;
     }
     if (S_ISREG(st.st_mode)) {
-        printf("  %s\n", path);
-        (*count)++;
+        if (top || ends_with_yaml(path))
+            fl_add(out, path);
         return 0;
     }
+    if (!S_ISDIR(st.st_mode))
+        return 0;
     struct dirent **names;
     int n = scandir(path, &names, NULL, alphasort);
-    if (n < 0)
+    if (n < 0) {
+        fprintf(stderr, "wgsim test: %s: cannot read the directory\n", path);
         return -1;
+    }
+    int rc = 0;
     for (int i = 0; i < n; i++) {
         const char *e = names[i]->d_name;
-        if (e[0] != '.') {
+        if (e[0] != '.' && rc == 0) {
             char sub[4096];
-            snprintf(sub, sizeof sub, "%s/%s", path, e);
+            size_t pl = strlen(path);
+            snprintf(sub, sizeof sub, "%s%s%s", path, pl && path[pl - 1] == '/' ? "" : "/", e);
             struct stat s2;
-            size_t l = strlen(e);
-            if (stat(sub, &s2) == 0 && (S_ISDIR(s2.st_mode) || (l > 5 && !strcmp(e + l - 5, ".yaml"))))
-                list_yaml(sub, count);
+            if (stat(sub, &s2) == 0 && (S_ISDIR(s2.st_mode) || ends_with_yaml(e)))
+                rc = collect(sub, out, false);
         }
         free(names[i]);
     }
     free(names);
-    return 0;
+    return rc;
+}
+
+/* --filter: the glob may name the scenario, the file or its base name. */
+static bool selected(const char *glob, const char *path)
+{
+    if (!glob)
+        return true;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (!fnmatch(glob, path, 0) || !fnmatch(glob, base, 0))
+        return true;
+    hs_diag d;
+    hs_diag_init(&d, path);
+    hs_scenario *s = hs_load_file(path, &d);
+    bool ok = s && s->name && !fnmatch(glob, s->name, 0);
+    hs_scenario_free(s);
+    hs_diag_free(&d);
+    return ok;
+}
+
+typedef struct run_ctx {
+    const file_list *files;
+    hs_run_options opt;
+    const char *pcap_dir;
+    hs_result **results;
+    size_t next;   /* next file to start */
+    size_t *done;  /* per file: finished? */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} run_ctx;
+
+static void save_pcap(void *ctx, const hs_scenario *s, sim_world *w, hs_result *r)
+{
+    run_ctx *c = ctx;
+    char err[512];
+    (void)r;
+    if (!rp_save_captures(c->pcap_dir, s->name, w, err, sizeof err))
+        fprintf(stderr, "wgsim test: --pcap: %s\n", err);
+}
+
+static void *worker(void *arg)
+{
+    run_ctx *c = arg;
+    for (;;) {
+        pthread_mutex_lock(&c->mu);
+        size_t i = c->next < c->files->n ? c->next++ : SIZE_MAX;
+        pthread_mutex_unlock(&c->mu);
+        if (i == SIZE_MAX)
+            return NULL;
+        hs_result *r = hs_run_file(c->files->v[i], &c->opt);
+        pthread_mutex_lock(&c->mu);
+        c->results[i] = r;
+        c->done[i] = 1;
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+    }
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: wgsim test [options] PATH...\n\n"
+                 "Runs scenario files (directories: every *.yaml below them) and prints one\n"
+                 "line per scenario, the failures explained, then 'N passed, N failed'.\n"
+                 "Exit 0 when all passed, 1 when an expectation failed, 2 on bad input.\n\n"
+                 "options:\n"
+                 "  -j N            run N scenarios in parallel (output order stays the same)\n"
+                 "  --seed S        use seed S instead of each scenario's seed\n"
+                 "  --platform P    nodes on the default platform use P (freebsd, openbsd,\n"
+                 "                  linux, wireguard-go)\n"
+                 "  --filter GLOB   only scenarios whose name, file or file name matches\n"
+                 "  --junit FILE    write JUnit XML\n"
+                 "  --json FILE     write every result as JSON\n"
+                 "  --pcap DIR      write DIR/<scenario>/<segment>.pcap and keylog.txt\n");
 }
 
 int cmd_test(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: wgsim test PATH...\n");
+    int jobs = 1;
+    const char *junit = NULL, *json = NULL, *filter = NULL, *pcap = NULL;
+    hs_run_options opt = {0};
+    file_list files = {0};
+    int status = 0;
+    int first_path = -1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strncmp(a, "-j", 2) && a[2]) {
+            jobs = atoi(a + 2);
+        } else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
+            if (!val) {
+                fprintf(stderr, "wgsim test: %s needs a number\n", a);
+                return 2;
+            }
+            char *end;
+            long j = strtol(val, &end, 10);
+            if (*end || j < 1 || j > 256) {
+                fprintf(stderr, "wgsim test: -j: '%s' is not a number of jobs (1..256)\n", val);
+                return 2;
+            }
+            jobs = (int)j;
+            i++;
+        } else if (!strcmp(a, "--seed")) {
+            char *end;
+            if (!val || !*val || (opt.seed = strtoull(val, &end, 0), *end)) {
+                fprintf(stderr, "wgsim test: --seed needs a number\n");
+                return 2;
+            }
+            opt.has_seed = true;
+            i++;
+        } else if (!strcmp(a, "--platform")) {
+            if (!val || !wg_platform_parse(val, &opt.platform)) {
+                fprintf(stderr, "wgsim test: --platform: '%s' is not one of freebsd, openbsd, linux, wireguard-go\n",
+                        val ? val : "");
+                return 2;
+            }
+            opt.has_platform = true;
+            i++;
+        } else if (!strcmp(a, "--junit") || !strcmp(a, "--json") || !strcmp(a, "--filter") || !strcmp(a, "--pcap")) {
+            if (!val) {
+                fprintf(stderr, "wgsim test: %s needs a value\n", a);
+                return 2;
+            }
+            if (!strcmp(a, "--junit"))
+                junit = val;
+            else if (!strcmp(a, "--json"))
+                json = val;
+            else if (!strcmp(a, "--filter"))
+                filter = val;
+            else
+                pcap = val;
+            i++;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "wgsim test: unknown option '%s'\n", a);
+            usage(stderr);
+            return 2;
+        } else {
+            if (first_path < 0)
+                first_path = i;
+            file_list all = {0};
+            if (collect(a, &all, true) < 0)
+                status = 2;
+            for (size_t k = 0; k < all.n; k++) {
+                if (selected(filter, all.v[k]))
+                    fl_add(&files, all.v[k]);
+                free(all.v[k]);
+            }
+            free(all.v);
+        }
+    }
+    if (jobs < 1 || jobs > 256) {
+        fprintf(stderr, "wgsim test: -j: a number of jobs from 1 to 256\n");
         return 2;
     }
-    int count = 0;
-    printf("scenarios found:\n");
-    for (int i = 1; i < argc; i++)
-        if (list_yaml(argv[i], &count) < 0)
-            return 2;
-    fprintf(stderr, "wgsim test: the scenario runner is not in this build yet; %d scenario(s) not run\n", count);
-    return 2;
+    if (first_path < 0) {
+        usage(stderr);
+        return 2;
+    }
+    if (status)
+        return status;
+    if (!files.n)
+        fprintf(stderr, "wgsim test: no scenario file found%s\n", filter ? " (after --filter)" : "");
+
+    run_ctx c = {.files = &files, .opt = opt, .pcap_dir = pcap};
+    c.results = calloc(files.n ? files.n : 1, sizeof *c.results);
+    c.done = calloc(files.n ? files.n : 1, sizeof *c.done);
+    if (!c.results || !c.done)
+        abort();
+    if (pcap) {
+        c.opt.capture = true;
+        c.opt.after_run = save_pcap;
+        c.opt.ctx = &c;
+    }
+    if (json)
+        c.opt.timeline = true;
+    pthread_mutex_init(&c.mu, NULL);
+    pthread_cond_init(&c.cv, NULL);
+    size_t nthreads = (size_t)jobs < files.n ? (size_t)jobs : files.n;
+    pthread_t *th = calloc(nthreads ? nthreads : 1, sizeof *th);
+    for (size_t t = 0; t < nthreads; t++)
+        pthread_create(&th[t], NULL, worker, &c);
+    /* print in order */
+    for (size_t i = 0; i < files.n; i++) {
+        pthread_mutex_lock(&c.mu);
+        while (!c.done[i])
+            pthread_cond_wait(&c.cv, &c.mu);
+        pthread_mutex_unlock(&c.mu);
+        rp_print_result(stdout, c.results[i]);
+        fflush(stdout);
+    }
+    for (size_t t = 0; t < nthreads; t++)
+        pthread_join(th[t], NULL);
+    free(th);
+
+    bool any_failed = false, any_error = false;
+    for (size_t i = 0; i < files.n; i++) {
+        any_failed |= c.results[i]->status == HS_STATUS_FAILED;
+        any_error |= c.results[i]->status == HS_STATUS_ERROR;
+    }
+    char err[512];
+    if (junit && !rp_write_junit(junit, c.results, files.n, err, sizeof err)) {
+        fprintf(stderr, "wgsim test: --junit: %s\n", err);
+        any_error = true;
+    }
+    if (json && !rp_write_json(json, c.results, files.n, err, sizeof err)) {
+        fprintf(stderr, "wgsim test: --json: %s\n", err);
+        any_error = true;
+    }
+    rp_print_summary(stdout, c.results, files.n);
+    for (size_t i = 0; i < files.n; i++) {
+        hs_result_free(c.results[i]);
+        free(files.v[i]);
+    }
+    free(files.v);
+    free(c.results);
+    free(c.done);
+    pthread_mutex_destroy(&c.mu);
+    pthread_cond_destroy(&c.cv);
+    return any_error ? 2 : any_failed ? 1 : 0;
 }

@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 
 int cmd_test(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
@@ -12,6 +13,7 @@ int cmd_peer(int argc, char **argv);
 
 const wgsim_command wgsim_commands[] = {
     {"test", "run scenario files and report PASS/FAIL per scenario", cmd_test},
+    {"run", "run one scenario: its timeline (why the tunnel moved) and every verdict", cmd_run},
     {"bench", "benchmarks side by side with their baselines (engine, handshake, transport)", cmd_bench},
     {"validate", "check scenario files without running them (file:line:col errors)", cmd_validate},
     {"list", "list scenarios: name, claim, description", cmd_list},

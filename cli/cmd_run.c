@@ -1,0 +1,118 @@
+/*
+ * cmd_run.c — `wgsim run FILE`: run one scenario and tell its story: the
+ * timeline (commands, CARP transitions, handshakes with the source each
+ * message left with and why, WireGuard timers, learned addresses set and
+ * cleared, endpoint changes, drops), then every expectation's verdict.
+ * Exit 0 when all expectations held, 1 when one failed, 2 on bad input.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "harness/runner.h"
+#include "reports/reports.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: wgsim run [options] FILE\n\n"
+                 "Runs one scenario, prints its timeline and the verdict of every\n"
+                 "expectation. Exit 0 when all held, 1 when one failed, 2 on bad input.\n\n"
+                 "options:\n"
+                 "  --seed S        use seed S instead of the scenario's\n"
+                 "  --platform P    nodes on the default platform use P\n"
+                 "  --no-timeline   only the verdicts\n"
+                 "  --json FILE     also write the result as JSON\n"
+                 "  --pcap DIR      write DIR/<scenario>/<segment>.pcap and keylog.txt\n");
+}
+
+static void save_pcap(void *ctx, const hs_scenario *s, sim_world *w, hs_result *r)
+{
+    char err[512];
+    (void)r;
+    if (!rp_save_captures(ctx, s->name, w, err, sizeof err))
+        fprintf(stderr, "wgsim run: --pcap: %s\n", err);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    hs_run_options opt = {.timeline = true};
+    const char *file = NULL, *json = NULL, *pcap = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--no-timeline")) {
+            opt.timeline = false;
+        } else if (!strcmp(a, "--seed")) {
+            char *end;
+            if (!val || !*val || (opt.seed = strtoull(val, &end, 0), *end)) {
+                fprintf(stderr, "wgsim run: --seed needs a number\n");
+                return 2;
+            }
+            opt.has_seed = true;
+            i++;
+        } else if (!strcmp(a, "--platform")) {
+            if (!val || !wg_platform_parse(val, &opt.platform)) {
+                fprintf(stderr, "wgsim run: --platform: '%s' is not one of freebsd, openbsd, linux, wireguard-go\n",
+                        val ? val : "");
+                return 2;
+            }
+            opt.has_platform = true;
+            i++;
+        } else if (!strcmp(a, "--json") || !strcmp(a, "--pcap")) {
+            if (!val) {
+                fprintf(stderr, "wgsim run: %s needs a value\n", a);
+                return 2;
+            }
+            if (!strcmp(a, "--json"))
+                json = val;
+            else
+                pcap = val;
+            i++;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "wgsim run: unknown option '%s'\n", a);
+            usage(stderr);
+            return 2;
+        } else if (file) {
+            fprintf(stderr, "wgsim run: one scenario file at a time ('%s' and '%s')\n", file, a);
+            return 2;
+        } else {
+            file = a;
+        }
+    }
+    if (!file) {
+        usage(stderr);
+        return 2;
+    }
+    if (pcap) {
+        opt.capture = true;
+        opt.after_run = save_pcap;
+        opt.ctx = (void *)pcap;
+    }
+    hs_result *r = hs_run_file(file, &opt);
+    if (r->status == HS_STATUS_ERROR && !r->n_expects) {
+        fprintf(stderr, "%s\n", r->error ? r->error : "error");
+        hs_result_free(r);
+        return 2;
+    }
+    rp_print_header(stdout, r);
+    if (opt.timeline)
+        rp_print_timeline(stdout, r);
+    rp_print_expectations(stdout, r);
+    printf("\n");
+    rp_print_result(stdout, r);
+    int rc = r->status == HS_STATUS_PASSED ? 0 : r->status == HS_STATUS_FAILED ? 1 : r->status == HS_STATUS_SKIPPED ? 0 : 2;
+    if (json) {
+        char err[512];
+        hs_result *const v[1] = {r};
+        if (!rp_write_json(json, v, 1, err, sizeof err)) {
+            fprintf(stderr, "wgsim run: --json: %s\n", err);
+            rc = 2;
+        }
+    }
+    hs_result_free(r);
+    return rc;
+}

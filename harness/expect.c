@@ -1,0 +1,931 @@
+/*
+ * expect.c — evaluates every expectation kind of the scenario language
+ * (docs/scenario-language.md, "Expectations") over what the run produced.
+ *
+ * Two families:
+ *   - history kinds, evaluated after the run from append-only records:
+ *     packets / no-packets (the packet trace), handshake (the event log),
+ *     tunnel (the ping generators' samples);
+ *   - state kinds, sampled while the world runs: endpoint, carp, gateway,
+ *     state (pf), route. `at: T` samples once at T (after the timeline
+ *     commands of T); `during: [T1, T2]` samples every 100 ms from T1 to T2
+ *     and fails at the first sample that does not hold.
+ *
+ * Windows: packets and handshake counts use [T1, T2] (`at: T` = [0, T]);
+ * tunnel uses the echoes sent in [T1, T2) (`at: T` = [0, T)), an echo
+ * counting as answered when its reply came within 2 s (a ping timeout) and
+ * before the end of the run; `rtt` must hold for every answered echo.
+ *
+ * A failure carries what was expected, what was seen and the packets (or
+ * log lines) that explain it: the offending or nearest WireGuard packets
+ * with the reason the network model recorded for their source address.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/runner_internal.h"
+
+#define SAMPLE_STEP (100 * SIM_MS)
+#define PING_TIMEOUT (2 * SIM_S)
+#define MAX_LINES 8
+
+typedef struct hs_sample_ev {
+    hs_world *hw;
+    size_t index;
+} hs_sample_ev;
+
+/* ------------------------------------------------------------------ */
+/* text helpers                                                       */
+/* ------------------------------------------------------------------ */
+
+typedef struct sbuf {
+    char b[1024];
+    size_t n;
+} sbuf;
+
+static void sb_add(sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_add(sbuf *s, const char *fmt, ...)
+{
+    if (s->n >= sizeof s->b - 1)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(s->b + s->n, sizeof s->b - s->n, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        s->n += (size_t)k < sizeof s->b - s->n ? (size_t)k : sizeof s->b - s->n - 1;
+}
+
+static const char *dur(hs_time t, char *buf, size_t len) { return hs_format_duration(t, buf, len); }
+
+static const char *addr_match_str(const hs_addr_match *m, char *buf)
+{
+    char a[WG_IP_STRLEN];
+    if (m->port)
+        snprintf(buf, WG_IP_STRLEN + 8, "%s:%u", wg_ip_format(&m->ip, a), m->port);
+    else
+        snprintf(buf, WG_IP_STRLEN + 8, "%s", wg_ip_format(&m->ip, a));
+    return buf;
+}
+
+static const char *wgm_name(hs_wg_match m)
+{
+    switch (m) {
+    case HS_WGM_ANY: return "any";
+    case HS_WGM_INITIATION: return "handshake-initiation";
+    case HS_WGM_RESPONSE: return "handshake-response";
+    case HS_WGM_COOKIE_REPLY: return "cookie-reply";
+    case HS_WGM_TRANSPORT: return "transport";
+    case HS_WGM_DATA: return "data";
+    case HS_WGM_KEEPALIVE: return "keepalive";
+    default: return "";
+    }
+}
+
+static const char *carp_name(hs_carp_state s)
+{
+    return s == HS_CARP_MASTER ? "master" : s == HS_CARP_BACKUP ? "backup" : "init";
+}
+
+static const char *gw_name(hs_gw_status s)
+{
+    switch (s) {
+    case HS_GW_ONLINE: return "online";
+    case HS_GW_DOWN: return "down";
+    case HS_GW_LOSS: return "loss";
+    default: return "delay";
+    }
+}
+
+static const char *peer_label(const hs_scenario *s, int node, int wg, int peer)
+{
+    const hs_wg_peer *p = &s->nodes[node].wg[wg].peers[peer];
+    if (p->name)
+        return p->name;
+    if (p->node >= 0)
+        return s->nodes[p->node].name;
+    return "(peer)";
+}
+
+/* The expectation in words. */
+static char *describe(const hs_scenario *s, const hs_expect *e)
+{
+    sbuf b = {0};
+    char t1[32], t2[32], a[WG_IP_STRLEN + 8];
+    if (e->during)
+        sb_add(&b, "during [%s, %s]: ", dur(e->from, t1, sizeof t1), dur(e->to, t2, sizeof t2));
+    else
+        sb_add(&b, "at %s: ", dur(e->at, t1, sizeof t1));
+    sb_add(&b, "%s", hs_expect_kind_name(e->kind));
+    switch (e->kind) {
+    case HS_EXP_PACKETS:
+    case HS_EXP_NO_PACKETS: {
+        const __typeof__(e->u.packets) *p = &e->u.packets;
+        if (p->on >= 0)
+            sb_add(&b, " on %s", s->segments[p->on].name);
+        if (p->from >= 0)
+            sb_add(&b, " from %s", s->nodes[p->from].name);
+        if (p->to >= 0)
+            sb_add(&b, " to %s", s->nodes[p->to].name);
+        if (p->src.set)
+            sb_add(&b, " src %s", addr_match_str(&p->src, a));
+        if (p->dst.set)
+            sb_add(&b, " dst %s", addr_match_str(&p->dst, a));
+        if (p->udp_src_port)
+            sb_add(&b, " udp-src-port %u", p->udp_src_port);
+        if (p->udp_dst_port)
+            sb_add(&b, " udp-dst-port %u", p->udp_dst_port);
+        if (p->wg != HS_WGM_NONE)
+            sb_add(&b, " wg %s", wgm_name(p->wg));
+        break;
+    }
+    case HS_EXP_ENDPOINT:
+        sb_add(&b, " of %s on %s", peer_label(s, e->u.endpoint.node, e->u.endpoint.wg, e->u.endpoint.peer),
+               s->nodes[e->u.endpoint.node].name);
+        break;
+    case HS_EXP_HANDSHAKE:
+        sb_add(&b, " %s with %s", s->nodes[e->u.handshake.node].name,
+               peer_label(s, e->u.handshake.node, e->u.handshake.wg, e->u.handshake.peer));
+        break;
+    case HS_EXP_TUNNEL: {
+        const hs_traffic *t = &s->traffic[e->u.tunnel.ping];
+        char d[WG_IP_STRLEN];
+        sb_add(&b, " ping %d (%s -> %s)", e->u.tunnel.ping, s->nodes[t->ping.from].name, wg_ip_format(&t->ping.to, d));
+        break;
+    }
+    case HS_EXP_CARP:
+        sb_add(&b, " %s vhid %u", s->nodes[e->u.carp.node].name, e->u.carp.vhid);
+        break;
+    case HS_EXP_GATEWAY:
+        sb_add(&b, " %s %s", s->nodes[e->u.gateway.node].name,
+               s->nodes[e->u.gateway.node].gateways[e->u.gateway.gateway].name);
+        break;
+    case HS_EXP_STATE: {
+        const __typeof__(e->u.state) *p = &e->u.state;
+        sb_add(&b, " on %s", s->nodes[p->node].name);
+        if (p->proto != HS_PROTO_ANY)
+            sb_add(&b, " proto %s", hs_proto_name(p->proto));
+        if (p->src.set)
+            sb_add(&b, " src %s", addr_match_str(&p->src, a));
+        if (p->dst.set)
+            sb_add(&b, " dst %s", addr_match_str(&p->dst, a));
+        if (p->translated.set)
+            sb_add(&b, " translated %s", addr_match_str(&p->translated, a));
+        break;
+    }
+    case HS_EXP_ROUTE: {
+        char d[WG_IP_STRLEN];
+        if (e->u.route.is_default)
+            sb_add(&b, " %s default", s->nodes[e->u.route.node].name);
+        else
+            sb_add(&b, " %s %s", s->nodes[e->u.route.node].name, wg_prefix_format(&e->u.route.to, d));
+        break;
+    }
+    }
+    return strdup(b.b);
+}
+
+/* ------------------------------------------------------------------ */
+/* packet lines                                                       */
+/* ------------------------------------------------------------------ */
+
+char *hs_format_packet(const hs_world *hw, const sim_trace_rec *r)
+{
+    sbuf b = {0};
+    char a[WG_IP_STRLEN], c[WG_IP_STRLEN];
+    if (r->dir == SIM_DIR_WIRE) {
+        const sim_segment *sg = sim_world_segment_at(hw->w, (size_t)r->segment);
+        sb_add(&b, "on %s", sg ? sim_segment_name(sg) : "?");
+    } else {
+        const sim_node *n = sim_world_node_at(hw->w, (size_t)r->node);
+        const sim_iface *ifp = n ? sim_node_iface_by_index(n, r->ifindex) : NULL;
+        sb_add(&b, "%s/%s %s", n ? sim_node_name(n) : "?", ifp ? sim_iface_name(ifp) : "?", sim_dir_name(r->dir));
+    }
+    if (r->arp_op) {
+        sb_add(&b, " ARP %s %s", r->arp_op == 1 ? "who-has" : "reply", wg_ip_format(&r->arp_target, a));
+    } else if (r->src.family) {
+        if (r->proto == SIM_IPPROTO_UDP) {
+            sb_add(&b, " %s:%u -> %s:%u", wg_ip_format(&r->src, a), r->sport, wg_ip_format(&r->dst, c), r->dport);
+            if (r->wg_type)
+                sb_add(&b, " wg %s", wg_msg_type_name(r->wg_type, r->wg_keepalive));
+            else
+                sb_add(&b, " udp");
+        } else if (r->proto == SIM_IPPROTO_ICMP) {
+            sb_add(&b, " %s -> %s icmp type %u code %u", wg_ip_format(&r->src, a), wg_ip_format(&r->dst, c),
+                   r->icmp_type, r->icmp_code);
+        } else {
+            sb_add(&b, " %s -> %s proto %u", wg_ip_format(&r->src, a), wg_ip_format(&r->dst, c), r->proto);
+        }
+    }
+    if (r->dir == SIM_DIR_WIRE && r->origin_node >= 0) {
+        const sim_node *o = sim_world_node_at(hw->w, (size_t)r->origin_node);
+        if (o)
+            sb_add(&b, " (from %s)", sim_node_name(o));
+    }
+    if (r->has_reason && r->src.family) {
+        char why[320];
+        sb_add(&b, " [source: %s]", sim_src_reason_format(&r->reason, why, sizeof why));
+    }
+    return strdup(b.b);
+}
+
+static void add_rec_line(hs_world *hw, hs_expect_result *er, const sim_trace_rec *r)
+{
+    hs_result_add_line(er, r->t, hs_format_packet(hw, r));
+}
+
+/* ------------------------------------------------------------------ */
+/* packets / no-packets                                               */
+/* ------------------------------------------------------------------ */
+
+typedef struct pkt_filter {
+    int on_seg, from_node, to_node; /* sim ids, -1 any */
+    bool use_addrs;                 /* src/dst/ports */
+    const hs_addr_match *src, *dst;
+    uint16_t udp_src, udp_dst;
+    hs_wg_match wg;
+    sim_time t1, t2;
+} pkt_filter;
+
+static bool addr_ok(const hs_addr_match *m, const wg_ip *ip, uint8_t proto, uint16_t port)
+{
+    if (!m || !m->set)
+        return true;
+    if (!wg_ip_eq(ip, &m->ip))
+        return false;
+    if (m->port && (proto != SIM_IPPROTO_UDP || port != m->port))
+        return false;
+    return true;
+}
+
+static bool wg_ok(hs_wg_match m, const sim_trace_rec *r)
+{
+    if (m == HS_WGM_NONE)
+        return true;
+    if (r->proto != SIM_IPPROTO_UDP || r->wg_type == WG_MSG_NONE)
+        return false;
+    switch (m) {
+    case HS_WGM_ANY: return true;
+    case HS_WGM_INITIATION: return r->wg_type == WG_MSG_INITIATION;
+    case HS_WGM_RESPONSE: return r->wg_type == WG_MSG_RESPONSE;
+    case HS_WGM_COOKIE_REPLY: return r->wg_type == WG_MSG_COOKIE_REPLY;
+    case HS_WGM_TRANSPORT: return r->wg_type == WG_MSG_TRANSPORT;
+    case HS_WGM_DATA: return r->wg_type == WG_MSG_TRANSPORT && !r->wg_keepalive;
+    case HS_WGM_KEEPALIVE: return r->wg_type == WG_MSG_TRANSPORT && r->wg_keepalive;
+    default: return false;
+    }
+}
+
+static bool pkt_match(const pkt_filter *f, const sim_trace_rec *r)
+{
+    if (r->t < f->t1 || r->t > f->t2)
+        return false;
+    /* which capture point */
+    if (f->to_node >= 0) {
+        if (r->dir != SIM_DIR_IN || r->node != f->to_node)
+            return false;
+        if (f->from_node >= 0 && r->origin_node != f->from_node)
+            return false;
+        if (f->on_seg >= 0 && r->segment != f->on_seg)
+            return false;
+    } else if (f->from_node >= 0) {
+        if (r->dir != SIM_DIR_OUT || r->node != f->from_node)
+            return false;
+        if (f->on_seg >= 0 && r->segment != f->on_seg)
+            return false;
+    } else {
+        if (r->dir != SIM_DIR_WIRE)
+            return false;
+        if (f->on_seg >= 0 && r->segment != f->on_seg)
+            return false;
+    }
+    if (f->use_addrs) {
+        if ((f->src && f->src->set) || (f->dst && f->dst->set) || f->udp_src || f->udp_dst) {
+            if (!r->src.family)
+                return false;
+        }
+        if (!addr_ok(f->src, &r->src, r->proto, r->sport) || !addr_ok(f->dst, &r->dst, r->proto, r->dport))
+            return false;
+        if (f->udp_src && (r->proto != SIM_IPPROTO_UDP || r->sport != f->udp_src))
+            return false;
+        if (f->udp_dst && (r->proto != SIM_IPPROTO_UDP || r->dport != f->udp_dst))
+            return false;
+    }
+    return wg_ok(f->wg, r);
+}
+
+static size_t collect(hs_world *hw, const pkt_filter *f, hs_expect_result *er, size_t max_lines)
+{
+    size_t n = 0, total = sim_trace_count(hw->w);
+    for (size_t i = 0; i < total; i++) {
+        const sim_trace_rec *r = sim_trace_at(hw->w, i);
+        if (pkt_match(f, r)) {
+            if (er && n < max_lines)
+                add_rec_line(hw, er, r);
+            n++;
+        }
+    }
+    return n;
+}
+
+static void eval_packets(hs_world *hw, const hs_expect *e, hs_expect_result *er)
+{
+    const __typeof__(e->u.packets) *p = &e->u.packets;
+    pkt_filter f = {.on_seg = p->on >= 0 ? sim_segment_id(hw->segs[p->on]) : -1,
+                    .from_node = p->from >= 0 ? sim_node_id(hw->nodes[p->from]) : -1,
+                    .to_node = p->to >= 0 ? sim_node_id(hw->nodes[p->to]) : -1,
+                    .use_addrs = true,
+                    .src = &p->src,
+                    .dst = &p->dst,
+                    .udp_src = p->udp_src_port,
+                    .udp_dst = p->udp_dst_port,
+                    .wg = p->wg,
+                    .t1 = e->during ? e->from : 0,
+                    .t2 = e->during ? e->to : e->at};
+    size_t n = collect(hw, &f, NULL, 0);
+    hs_cmp c = p->count;
+    if (e->kind == HS_EXP_NO_PACKETS) {
+        c = (hs_cmp){.op = HS_CMP_EQ, .unit = HS_UNIT_COUNT, .value = 0};
+    }
+    char cb[64];
+    er->expected = hs_strdup_printf("count %s", hs_cmp_format(&c, cb, sizeof cb));
+    er->observed = hs_strdup_printf("count %zu", n);
+    er->value = (double)n;
+    er->passed = hs_cmp_test(&c, (double)n);
+    if (n > 0) {
+        /* the matching packets: evidence of a pass, the offenders of a failure */
+        collect(hw, &f, er, er->passed ? 2 : MAX_LINES);
+        return;
+    }
+    if (er->passed)
+        return;
+    /* Nothing matched: show what the same capture point did carry, first
+     * with the same WireGuard type, then any WireGuard message, then any
+     * WireGuard message 10 s around the window. */
+    pkt_filter near = f;
+    near.use_addrs = false;
+    size_t m = 0;
+    if (f.wg != HS_WGM_NONE)
+        m = collect(hw, &near, NULL, 0);
+    if (!m) {
+        near.wg = HS_WGM_ANY;
+        m = collect(hw, &near, NULL, 0);
+    }
+    if (!m) {
+        near.t1 = f.t1 > 10 * SIM_S ? f.t1 - 10 * SIM_S : 0;
+        near.t2 = f.t2 + 10 * SIM_S;
+        m = collect(hw, &near, NULL, 0);
+    }
+    if (m) {
+        char *o = er->observed;
+        er->observed = hs_strdup_printf("%s; the same capture point carried %zu other WireGuard packet%s%s", o, m,
+                                        m == 1 ? "" : "s", near.t1 != f.t1 ? " within 10 s of the window" : "");
+        free(o);
+        collect(hw, &near, er, MAX_LINES);
+    } else {
+        char *o = er->observed;
+        er->observed = hs_strdup_printf("%s; no WireGuard packet at that capture point within 10 s of the window", o);
+        free(o);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* handshake (event log)                                              */
+/* ------------------------------------------------------------------ */
+
+static bool is_handshake_of(hs_world *hw, const sim_event_rec *ev, int node, int wg, int peer_id)
+{
+    return ev->kind == SIM_EV_WG && ev->wg.kind == WG_EV_HANDSHAKE_COMPLETE &&
+           ev->node == sim_node_id(hw->nodes[node]) &&
+           ev->ifindex == sim_iface_index(sim_wg_iface(hw->wgs[node][wg])) && ev->wg.peer_id == peer_id;
+}
+
+static void eval_handshake(hs_world *hw, const hs_expect *e, hs_expect_result *er)
+{
+    const __typeof__(e->u.handshake) *h = &e->u.handshake;
+    int peer_id = hw->peer_ids[h->node][h->wg][h->peer];
+    sim_time t1 = e->during ? e->from : 0, t2 = e->during ? e->to : e->at;
+    sim_time D = h->last_within;
+    size_t count = 0;
+    sim_time last = -1;
+    /* last-within: every instant of [t1, t2] (`at`: the instant T) needs a
+     * handshake in the D before it. Handshakes cover [h, h + D]; `need` is
+     * the first instant not covered yet. */
+    sim_time need = e->during ? t1 : t2;
+    bool within_ok = true;
+    size_t ne = sim_event_count(hw->w);
+    for (size_t i = 0; i < ne; i++) {
+        const sim_event_rec *ev = sim_event_at(hw->w, i);
+        if (ev->t > t2)
+            break;
+        if (!is_handshake_of(hw, ev, h->node, h->wg, peer_id))
+            continue;
+        if (ev->t >= t1)
+            count++;
+        last = ev->t;
+        if (ev->t > need)
+            within_ok = false; /* a gap before this handshake */
+        if (ev->t + D >= need)
+            need = ev->t + D + 1;
+    }
+    if (need <= t2)
+        within_ok = false;
+    char lt[32], cb[64], db[32];
+    bool ok = true;
+    sbuf exp = {0}, obs = {0};
+    if (h->has_count || !h->has_last_within) {
+        hs_cmp c = h->has_count ? h->count : (hs_cmp){.op = HS_CMP_GE, .unit = HS_UNIT_COUNT, .value = 1};
+        sb_add(&exp, "completed handshakes %s", hs_cmp_format(&c, cb, sizeof cb));
+        sb_add(&obs, "%zu completed handshake%s", count, count == 1 ? "" : "s");
+        ok = ok && hs_cmp_test(&c, (double)count);
+        er->value = (double)count;
+    }
+    if (h->has_last_within) {
+        sb_add(&exp, "%slast handshake within %s%s", exp.n ? ", " : "", dur(D, db, sizeof db),
+               e->during ? " at every instant of the window" : "");
+        if (last >= 0)
+            sb_add(&obs, "%slast at %ss (%s before %s)", obs.n ? ", " : "", hs_result_time(last, lt, sizeof lt),
+                   dur(t2 - last, cb, sizeof cb), e->during ? "the window's end" : "it");
+        else
+            sb_add(&obs, "%sno handshake at all", obs.n ? ", " : "");
+        if (!within_ok && e->during && last >= 0)
+            sb_add(&obs, ", a gap longer than %s inside the window", db);
+        ok = ok && within_ok;
+        if (!h->has_count)
+            er->value = last >= 0 ? (double)(t2 - last) / 1e9 : NAN;
+    }
+    er->expected = strdup(exp.b);
+    er->observed = strdup(obs.b);
+    er->passed = ok;
+    if (!ok) {
+        /* the handshake messages this node sent and received in the window */
+        pkt_filter f = {.on_seg = -1, .from_node = sim_node_id(hw->nodes[h->node]), .to_node = -1, .use_addrs = false,
+                        .wg = HS_WGM_INITIATION, .t1 = t1, .t2 = t2};
+        collect(hw, &f, er, MAX_LINES / 2);
+        f.from_node = -1;
+        f.to_node = sim_node_id(hw->nodes[h->node]);
+        f.wg = HS_WGM_RESPONSE;
+        collect(hw, &f, er, MAX_LINES / 2);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* tunnel (ping samples)                                              */
+/* ------------------------------------------------------------------ */
+
+static void eval_tunnel(hs_world *hw, const hs_expect *e, hs_expect_result *er)
+{
+    const __typeof__(e->u.tunnel) *t = &e->u.tunnel;
+    sim_ping *p = hw->pings[t->ping];
+    sim_time t1 = e->during ? e->from : 0, t2 = e->during ? e->to : e->at;
+    sim_time end = sim_world_now(hw->w);
+    size_t sent = 0, answered = 0, rtt_bad = 0;
+    sim_time rtt_min = 0, rtt_max = 0, rtt_sum = 0;
+    sim_time first_lost = -1, first_rtt_bad = -1;
+    size_t ns = p ? sim_ping_sample_count(p) : 0;
+    for (size_t i = 0; i < ns; i++) {
+        const sim_ping_sample *x = sim_ping_sample_at(p, i);
+        if (x->sent < t1 || x->sent >= t2)
+            continue;
+        sent++;
+        bool ok = x->send_err == SIM_OK && x->received != SIM_TIME_NEVER && x->received <= end &&
+                  x->received - x->sent <= PING_TIMEOUT;
+        if (!ok) {
+            if (first_lost < 0)
+                first_lost = x->sent;
+            continue;
+        }
+        answered++;
+        sim_time rtt = x->received - x->sent;
+        if (answered == 1 || rtt < rtt_min)
+            rtt_min = rtt;
+        if (rtt > rtt_max)
+            rtt_max = rtt;
+        rtt_sum += rtt;
+        if (t->has_rtt && !hs_cmp_test(&t->rtt, (double)rtt)) {
+            rtt_bad++;
+            if (first_rtt_bad < 0)
+                first_rtt_bad = x->sent;
+        }
+    }
+    double loss = sent ? 100.0 * (double)(sent - answered) / (double)sent : NAN;
+    sbuf exp = {0}, obs = {0};
+    char cb[64], a[32], b[32], c[32];
+    bool ok = sent > 0;
+    if (t->has_loss) {
+        sb_add(&exp, "loss %s", hs_cmp_format(&t->loss, cb, sizeof cb));
+        ok = ok && hs_cmp_test(&t->loss, loss);
+    }
+    if (t->has_rtt) {
+        sb_add(&exp, "%srtt %s for every answered echo", exp.n ? ", " : "", hs_cmp_format(&t->rtt, cb, sizeof cb));
+        ok = ok && answered > 0 && rtt_bad == 0;
+    }
+    if (!sent)
+        sb_add(&obs, "no echo was sent in the window");
+    else
+        sb_add(&obs, "loss %.1f%% (%zu of %zu echoes unanswered)", loss, sent - answered, sent);
+    if (answered)
+        sb_add(&obs, ", rtt min %s avg %s max %s", dur(rtt_min, a, sizeof a),
+               dur(rtt_sum / (sim_time)answered, b, sizeof b), dur(rtt_max, c, sizeof c));
+    if (rtt_bad)
+        sb_add(&obs, ", %zu echo%s outside the rtt bound", rtt_bad, rtt_bad == 1 ? "" : "es");
+    er->expected = strdup(exp.b);
+    er->observed = strdup(obs.b);
+    er->value = loss;
+    er->passed = ok;
+    if (!ok && p) {
+        /* the first unanswered echoes, then the WireGuard packets the pinging
+         * node sent and received around the first of them */
+        size_t shown = 0;
+        char ts[32];
+        for (size_t i = 0; i < ns && shown < 3; i++) {
+            const sim_ping_sample *x = sim_ping_sample_at(p, i);
+            if (x->sent < t1 || x->sent >= t2)
+                continue;
+            bool ans = x->send_err == SIM_OK && x->received != SIM_TIME_NEVER && x->received <= end &&
+                       x->received - x->sent <= PING_TIMEOUT;
+            if (ans)
+                continue;
+            hs_result_add_line(er, x->sent,
+                               x->send_err != SIM_OK
+                                   ? hs_strdup_printf("echo seq %u not sent: %s", x->seq, sim_err_name(x->send_err))
+                                   : hs_strdup_printf("echo seq %u sent at %ss: no reply within 2s", x->seq,
+                                                      hs_result_time(x->sent, ts, sizeof ts)));
+            shown++;
+        }
+        sim_time around = first_lost >= 0 ? first_lost : first_rtt_bad >= 0 ? first_rtt_bad : t1;
+        int from = hw->s->traffic[t->ping].ping.from;
+        pkt_filter f = {.on_seg = -1, .from_node = sim_node_id(hw->nodes[from]), .to_node = -1, .use_addrs = false,
+                        .wg = HS_WGM_ANY, .t1 = around, .t2 = around + 2 * SIM_S};
+        collect(hw, &f, er, 3);
+        f.from_node = -1;
+        f.to_node = sim_node_id(hw->nodes[from]);
+        collect(hw, &f, er, 2);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* state kinds: one sample                                            */
+/* ------------------------------------------------------------------ */
+
+/* Returns pass/fail for the state now; writes what was seen. */
+static bool sample_endpoint(hs_world *hw, const hs_expect *e, char *obs, size_t len, double *value)
+{
+    const __typeof__(e->u.endpoint) *x = &e->u.endpoint;
+    (void)value;
+    sim_wg *h = hw->wgs[x->node] ? hw->wgs[x->node][x->wg] : NULL;
+    const hs_wg_peer *p = &hw->s->nodes[x->node].wg[x->wg].peers[x->peer];
+    wg_device *dev = h ? sim_wg_device(h) : NULL;
+    int id = dev ? wg_device_find_peer(dev, p->public_key) : -1;
+    wg_peer_info pi;
+    if (id < 0 || !wg_device_peer_info(dev, id, &pi)) {
+        snprintf(obs, len, "the peer is not configured on the device");
+        return false;
+    }
+    char ep[WG_IP_STRLEN], src[WG_IP_STRLEN];
+    if (!pi.has_endpoint)
+        snprintf(obs, len, "none");
+    else if (pi.learned_source.addr.family)
+        snprintf(obs, len, "%s (local address learned: %s)", wg_endpoint_format(&pi.endpoint, ep),
+                 wg_ip_format(&pi.learned_source.addr, src));
+    else
+        snprintf(obs, len, "%s (no learned local address)", wg_endpoint_format(&pi.endpoint, ep));
+    if (x->is_none)
+        return !pi.has_endpoint;
+    return pi.has_endpoint && wg_endpoint_eq(&pi.endpoint, &x->is);
+}
+
+static bool sample_carp(hs_world *hw, const hs_expect *e, char *obs, size_t len, double *value)
+{
+    const __typeof__(e->u.carp) *x = &e->u.carp;
+    const hs_node *hn = &hw->s->nodes[x->node];
+    sim_fw *f = hw->fws[x->node];
+    sim_fw_carp_info ci;
+    const char *ifname = x->carp >= 0 ? hn->ifaces[hn->carp[x->carp].iface].name : NULL;
+    if (!f || !sim_fw_carp_info_get(f, ifname, x->vhid, &ci)) {
+        snprintf(obs, len, "no CARP vhid %u on %s", x->vhid, hn->name);
+        return false;
+    }
+    snprintf(obs, len, "%s (advskew %u, advertised %u%s)", sim_carp_state_name(ci.state), ci.advskew,
+             ci.advertised_skew, sim_node_powered(hw->nodes[x->node]) ? "" : ", node powered off");
+    *value = (double)ci.state;
+    hs_carp_state want = x->state;
+    sim_carp_state sw = want == HS_CARP_MASTER ? SIM_CARP_MASTER : want == HS_CARP_BACKUP ? SIM_CARP_BACKUP : SIM_CARP_INIT;
+    return ci.state == sw;
+}
+
+static bool sample_gateway(hs_world *hw, const hs_expect *e, char *obs, size_t len, double *value)
+{
+    const __typeof__(e->u.gateway) *x = &e->u.gateway;
+    const hs_node *hn = &hw->s->nodes[x->node];
+    const char *name = hn->gateways[x->gateway].name;
+    sim_fw_gateway_info gi;
+    if (!hw->fws[x->node] || !sim_fw_gateway_info_get(hw->fws[x->node], name, &gi)) {
+        snprintf(obs, len, "no gateway %s on %s", name, hn->name);
+        return false;
+    }
+    char lat[32];
+    snprintf(obs, len, "%s (loss %.1f%%, latency %s)", sim_gw_status_name(gi.status), gi.loss,
+             dur(gi.latency, lat, sizeof lat));
+    *value = gi.loss;
+    sim_gw_status want = x->status == HS_GW_ONLINE ? SIM_GW_ONLINE
+                         : x->status == HS_GW_DOWN ? SIM_GW_DOWN
+                         : x->status == HS_GW_LOSS ? SIM_GW_LOSS
+                                                   : SIM_GW_DELAY;
+    return gi.status == want;
+}
+
+static bool ep_match(const hs_addr_match *m, const wg_endpoint *ep)
+{
+    if (!m->set)
+        return true;
+    if (!wg_ip_eq(&m->ip, &ep->ip))
+        return false;
+    return !m->port || m->port == ep->port;
+}
+
+static bool state_matches(const __typeof__(((hs_expect *)0)->u.state) *x, const sim_fw_state_info *si)
+{
+    if (x->proto != HS_PROTO_ANY && si->proto != (uint8_t)x->proto)
+        return false;
+    return ep_match(&x->src, &si->src) && ep_match(&x->dst, &si->dst) && ep_match(&x->translated, &si->nat_src);
+}
+
+static bool sample_state(hs_world *hw, const hs_expect *e, char *obs, size_t len, double *value)
+{
+    const __typeof__(e->u.state) *x = &e->u.state;
+    sim_fw *f = hw->fws[x->node];
+    size_t n = 0, total = f ? sim_fw_state_count(f) : 0;
+    char first[160] = "";
+    for (size_t i = 0; i < total; i++) {
+        sim_fw_state_info si;
+        if (!sim_fw_state_at(f, i, &si) || !state_matches(x, &si))
+            continue;
+        if (!n)
+            sim_fw_state_format(&si, first, sizeof first);
+        n++;
+    }
+    *value = (double)n;
+    if (n)
+        snprintf(obs, len, "%zu matching state%s (%zu in all), e.g. %s", n, n == 1 ? "" : "s", total, first);
+    else
+        snprintf(obs, len, "no matching state (%zu in all)", total);
+    return hs_cmp_test(&x->count, (double)n);
+}
+
+static bool sample_route(hs_world *hw, const hs_expect *e, char *obs, size_t len, double *value)
+{
+    const __typeof__(e->u.route) *x = &e->u.route;
+    (void)value;
+    sim_node *n = hw->nodes[x->node];
+    wg_prefix to = x->to;
+    if (x->is_default)
+        wg_prefix_parse("0.0.0.0/0", &to);
+    const sim_route *r = sim_node_route_find(n, &to);
+    if (!r) {
+        char p[WG_IP_STRLEN];
+        snprintf(obs, len, "no route for %s", wg_prefix_format(&to, p));
+        return false;
+    }
+    char rb[160];
+    snprintf(obs, len, "%s", sim_route_format(n, r, rb, sizeof rb));
+    bool ok = true;
+    if (x->has_via)
+        ok = ok && wg_ip_eq(&r->gateway, &x->via);
+    if (x->dev >= 0) {
+        uint32_t ifx = r->ifindex;
+        if (!ifx && r->gateway.family) {
+            sim_route_result rr;
+            if (sim_fib_lookup(n, &r->gateway, &rr))
+                ifx = rr.ifindex;
+        }
+        const sim_iface *ifp = sim_node_iface_by_index(n, ifx);
+        ok = ok && ifp && !strcmp(sim_iface_name(ifp), hw->s->nodes[x->node].ifaces[x->dev].name);
+    }
+    return ok;
+}
+
+static bool is_sampled(hs_expect_kind k)
+{
+    return k == HS_EXP_ENDPOINT || k == HS_EXP_CARP || k == HS_EXP_GATEWAY || k == HS_EXP_STATE || k == HS_EXP_ROUTE;
+}
+
+static void sample_cb(void *arg)
+{
+    hs_sample_ev *sv = arg;
+    hs_world *hw = sv->hw;
+    const hs_expect *e = &hw->s->expects[sv->index];
+    hs_exp_state *st = &hw->exp[sv->index];
+    if (st->failed)
+        return;
+    char obs[sizeof st->observed];
+    double v = NAN;
+    bool ok;
+    switch (e->kind) {
+    case HS_EXP_ENDPOINT: ok = sample_endpoint(hw, e, obs, sizeof obs, &v); break;
+    case HS_EXP_CARP: ok = sample_carp(hw, e, obs, sizeof obs, &v); break;
+    case HS_EXP_GATEWAY: ok = sample_gateway(hw, e, obs, sizeof obs, &v); break;
+    case HS_EXP_STATE: ok = sample_state(hw, e, obs, sizeof obs, &v); break;
+    case HS_EXP_ROUTE: ok = sample_route(hw, e, obs, sizeof obs, &v); break;
+    default: return;
+    }
+    st->sampled = true;
+    st->value = v;
+    memcpy(st->observed, obs, sizeof obs);
+    if (!ok) {
+        st->failed = true;
+        st->fail_t = sim_world_now(hw->w);
+    }
+}
+
+void hs_expect_schedule(hs_world *hw)
+{
+    const hs_scenario *s = hw->s;
+    size_t total = 0;
+    for (size_t i = 0; i < s->n_expects; i++) {
+        const hs_expect *e = &s->expects[i];
+        hw->exp[i].value = NAN;
+        if (!is_sampled(e->kind))
+            continue;
+        total += e->during ? (size_t)((e->to - e->from) / SAMPLE_STEP) + 2 : 1;
+    }
+    hw->samples = calloc(total ? total : 1, sizeof *hw->samples);
+    if (!hw->samples)
+        abort();
+    sim_engine *eng = sim_world_engine(hw->w);
+    for (size_t i = 0; i < s->n_expects; i++) {
+        const hs_expect *e = &s->expects[i];
+        if (!is_sampled(e->kind))
+            continue;
+        if (!e->during) {
+            hw->samples[hw->n_samples] = (hs_sample_ev){hw, i};
+            sim_schedule_at(eng, e->at, sample_cb, &hw->samples[hw->n_samples++]);
+            continue;
+        }
+        for (sim_time t = e->from;; t += SAMPLE_STEP) {
+            if (t > e->to)
+                t = e->to;
+            hw->samples[hw->n_samples] = (hs_sample_ev){hw, i};
+            sim_schedule_at(eng, t, sample_cb, &hw->samples[hw->n_samples++]);
+            if (t == e->to)
+                break;
+        }
+    }
+}
+
+/* Log lines that explain a sampled failure. */
+static void explain_sampled(hs_world *hw, const hs_expect *e, hs_expect_result *er, sim_time at)
+{
+    size_t ne = sim_event_count(hw->w);
+    switch (e->kind) {
+    case HS_EXP_ENDPOINT: {
+        /* the latest endpoint changes of that peer, then the last WireGuard
+         * packets the node received */
+        const __typeof__(e->u.endpoint) *x = &e->u.endpoint;
+        int id = hw->peer_ids[x->node][x->wg][x->peer];
+        int nid = sim_node_id(hw->nodes[x->node]);
+        uint32_t ifx = sim_iface_index(sim_wg_iface(hw->wgs[x->node][x->wg]));
+        size_t idx[4], k = 0;
+        for (size_t i = 0; i < ne; i++) {
+            const sim_event_rec *ev = sim_event_at(hw->w, i);
+            if (ev->t > at)
+                break;
+            if (ev->kind == SIM_EV_WG && ev->node == nid && ev->ifindex == ifx && ev->wg.peer_id == id &&
+                ev->wg.kind == WG_EV_ENDPOINT_CHANGED)
+                idx[k++ % 4] = i;
+        }
+        for (size_t j = k > 4 ? k - 4 : 0; j < k; j++) {
+            const sim_event_rec *ev = sim_event_at(hw->w, idx[j % 4]);
+            char ep[WG_IP_STRLEN];
+            hs_result_add_line(er, ev->t, hs_strdup_printf("%s: endpoint of %s changed to %s", hw->s->nodes[x->node].name,
+                                                           peer_label(hw->s, x->node, x->wg, x->peer),
+                                                           wg_endpoint_format(&ev->wg.endpoint, ep)));
+        }
+        size_t total = sim_trace_count(hw->w), last[4], m = 0;
+        for (size_t i = 0; i < total; i++) {
+            const sim_trace_rec *r = sim_trace_at(hw->w, i);
+            if (r->t > at)
+                break;
+            if (r->dir == SIM_DIR_IN && r->node == nid && r->proto == SIM_IPPROTO_UDP && r->wg_type)
+                last[m++ % 4] = i;
+        }
+        for (size_t j = m > 3 ? m - 3 : 0; j < m; j++)
+            add_rec_line(hw, er, sim_trace_at(hw->w, last[j % 4]));
+        break;
+    }
+    case HS_EXP_CARP:
+    case HS_EXP_GATEWAY: {
+        int nid = sim_node_id(hw->nodes[e->kind == HS_EXP_CARP ? e->u.carp.node : e->u.gateway.node]);
+        const char *model = e->kind == HS_EXP_CARP ? "carp" : "gateway";
+        size_t idx[5], k = 0;
+        for (size_t i = 0; i < ne; i++) {
+            const sim_event_rec *ev = sim_event_at(hw->w, i);
+            if (ev->t > at)
+                break;
+            if ((ev->kind == SIM_EV_MODEL && ev->node == nid && !strcmp(ev->model, model) &&
+                 !strstr(ev->text, "advertisement dropped")) ||
+                (ev->kind == SIM_EV_POWER && ev->node == nid))
+                idx[k++ % 5] = i;
+        }
+        for (size_t j = k > 5 ? k - 5 : 0; j < k; j++) {
+            const sim_event_rec *ev = sim_event_at(hw->w, idx[j % 5]);
+            hs_result_add_line(er, ev->t, strdup(ev->text));
+        }
+        break;
+    }
+    case HS_EXP_STATE: {
+        sim_fw *f = hw->fws[e->u.state.node];
+        size_t total = f ? sim_fw_state_count(f) : 0;
+        for (size_t i = 0; i < total && i < 6; i++) {
+            sim_fw_state_info si;
+            char b[200];
+            if (sim_fw_state_at(f, i, &si))
+                hs_result_add_line(er, at, hs_strdup_printf("state %s", sim_fw_state_format(&si, b, sizeof b)));
+        }
+        break;
+    }
+    case HS_EXP_ROUTE: {
+        sim_node *n = hw->nodes[e->u.route.node];
+        size_t total = sim_node_route_count(n);
+        for (size_t i = 0; i < total && i < 8; i++) {
+            char b[160];
+            hs_result_add_line(er, at, hs_strdup_printf("route %s", sim_route_format(n, sim_node_route_at(n, i), b, sizeof b)));
+        }
+        break;
+    }
+    default: break;
+    }
+}
+
+static void eval_sampled(hs_world *hw, size_t i, hs_expect_result *er)
+{
+    const hs_expect *e = &hw->s->expects[i];
+    const hs_exp_state *st = &hw->exp[i];
+    char ts[32], a[WG_IP_STRLEN + 8];
+    switch (e->kind) {
+    case HS_EXP_ENDPOINT:
+        er->expected = e->u.endpoint.is_none ? strdup("none") : strdup(wg_endpoint_format(&e->u.endpoint.is, a));
+        break;
+    case HS_EXP_CARP: er->expected = hs_strdup_printf("%s", carp_name(e->u.carp.state)); break;
+    case HS_EXP_GATEWAY: er->expected = hs_strdup_printf("%s", gw_name(e->u.gateway.status)); break;
+    case HS_EXP_STATE: {
+        char cb[64];
+        er->expected = hs_strdup_printf("matching states %s", hs_cmp_format(&e->u.state.count, cb, sizeof cb));
+        break;
+    }
+    case HS_EXP_ROUTE: {
+        sbuf b = {0};
+        char v[WG_IP_STRLEN];
+        if (e->u.route.has_via)
+            sb_add(&b, "via %s", wg_ip_format(&e->u.route.via, v));
+        if (e->u.route.dev >= 0)
+            sb_add(&b, "%sdev %s", b.n ? " " : "", hw->s->nodes[e->u.route.node].ifaces[e->u.route.dev].name);
+        er->expected = strdup(b.b);
+        break;
+    }
+    default: break;
+    }
+    er->value = st->value;
+    if (!st->sampled) {
+        er->passed = false;
+        er->observed = strdup("never sampled (the run ended early)");
+        return;
+    }
+    er->passed = !st->failed;
+    if (st->failed && e->during)
+        er->observed = hs_strdup_printf("%s at %ss", st->observed, hs_result_time(st->fail_t, ts, sizeof ts));
+    else
+        er->observed = strdup(st->observed);
+    if (st->failed)
+        explain_sampled(hw, e, er, st->fail_t);
+}
+
+void hs_expect_evaluate(hs_world *hw, hs_result *r)
+{
+    const hs_scenario *s = hw->s;
+    r->expects = calloc(s->n_expects ? s->n_expects : 1, sizeof *r->expects);
+    if (!r->expects)
+        abort();
+    r->n_expects = s->n_expects;
+    for (size_t i = 0; i < s->n_expects; i++) {
+        const hs_expect *e = &s->expects[i];
+        hs_expect_result *er = &r->expects[i];
+        er->index = i;
+        er->loc = e->loc;
+        er->kind = e->kind;
+        er->value = NAN;
+        er->what = describe(s, e);
+        switch (e->kind) {
+        case HS_EXP_PACKETS:
+        case HS_EXP_NO_PACKETS: eval_packets(hw, e, er); break;
+        case HS_EXP_HANDSHAKE: eval_handshake(hw, e, er); break;
+        case HS_EXP_TUNNEL: eval_tunnel(hw, e, er); break;
+        default: eval_sampled(hw, i, er); break;
+        }
+        if (!er->passed)
+            r->n_failed++;
+    }
+}

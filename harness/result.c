@@ -1,0 +1,85 @@
+/*
+ * result.c — the results model's memory and small formatting helpers.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/runner_internal.h"
+
+const char *hs_status_name(hs_status s)
+{
+    switch (s) {
+    case HS_STATUS_PASSED: return "passed";
+    case HS_STATUS_FAILED: return "failed";
+    case HS_STATUS_ERROR: return "error";
+    case HS_STATUS_SKIPPED: return "skipped";
+    }
+    return "?";
+}
+
+const char *hs_result_time(int64_t t, char *buf, size_t len)
+{
+    snprintf(buf, len, "%lld.%03lld", (long long)(t / 1000000000), (long long)((t % 1000000000) / 1000000));
+    return buf;
+}
+
+char *hs_strdup_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    char *s = malloc((size_t)n + 1);
+    if (!s)
+        abort();
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+void hs_result_add_line(hs_expect_result *e, int64_t t, char *text_owned)
+{
+    hs_packet_line *v = realloc(e->packets, (e->n_packets + 1) * sizeof *v);
+    if (!v) {
+        free(text_owned);
+        return;
+    }
+    e->packets = v;
+    e->packets[e->n_packets].t = t;
+    e->packets[e->n_packets].text = text_owned;
+    e->n_packets++;
+}
+
+void hs_result_free(hs_result *r)
+{
+    if (!r)
+        return;
+    free(r->file);
+    free(r->name);
+    free(r->claim);
+    free(r->description);
+    free(r->platform);
+    free(r->error);
+    for (size_t i = 0; i < r->n_expects; i++) {
+        hs_expect_result *e = &r->expects[i];
+        free(e->what);
+        free(e->expected);
+        free(e->observed);
+        for (size_t k = 0; k < e->n_packets; k++)
+            free(e->packets[k].text);
+        free(e->packets);
+    }
+    free(r->expects);
+    for (size_t i = 0; i < r->n_timeline; i++) {
+        free(r->timeline[i].node);
+        free(r->timeline[i].category);
+        free(r->timeline[i].text);
+    }
+    free(r->timeline);
+    free(r);
+}

@@ -1,0 +1,95 @@
+/*
+ * result.h — what running one scenario produced: its status, every
+ * expectation's verdict with what was expected, what was seen and the
+ * packets that explain it, a few counters, and the readable timeline.
+ *
+ * The model is plain data (malloc'd strings) so that reports (JSON, JUnit,
+ * the terminal) can render it after the simulated world is gone, and so
+ * that results of scenarios run in parallel can be printed in a stable
+ * order. hs_result_free releases everything.
+ */
+#ifndef HARNESS_RESULT_H
+#define HARNESS_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "harness/harness.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum hs_status {
+    HS_STATUS_PASSED = 0,
+    HS_STATUS_FAILED,  /* an expectation did not hold */
+    HS_STATUS_ERROR,   /* bad input or a run-time error (exit 2) */
+    HS_STATUS_SKIPPED, /* not run (e.g. the ns3 engine is not in this build) */
+} hs_status;
+const char *hs_status_name(hs_status s); /* "passed", "failed", "error", "skipped" */
+
+/* One packet (or log line) shown with a verdict: time, node, src -> dst,
+ * WireGuard type and why the source address is what it is. */
+typedef struct hs_packet_line {
+    int64_t t;  /* ns */
+    char *text; /* without the time */
+} hs_packet_line;
+
+typedef struct hs_expect_result {
+    size_t index;         /* in hs_scenario.expects */
+    hs_loc loc;
+    hs_expect_kind kind;
+    bool passed;
+    char *what;           /* the expectation in words: "during [30s, 2m] packets from fw1 src 198.51.100.2 ..." */
+    char *expected;       /* "count >= 1", "state master", "198.51.100.2:51820" */
+    char *observed;       /* "count 0", "state backup since 31.001s", ... */
+    double value;         /* the observed number (count, loss %, ...) or NaN */
+    hs_packet_line *packets;
+    size_t n_packets;
+} hs_expect_result;
+
+typedef struct hs_timeline_entry {
+    int64_t t;        /* ns */
+    char *node;       /* "" when not tied to a node */
+    char *category;   /* "command", "carp", "wg", "endpoint", "source", "drop", ... */
+    char *text;
+} hs_timeline_entry;
+
+typedef struct hs_counters {
+    uint64_t trace_records;   /* packet trace entries (all capture points) */
+    uint64_t wg_datagrams;    /* WireGuard datagrams sent by nodes */
+    uint64_t handshakes;      /* completed handshakes, all devices */
+    uint64_t drops;           /* packets dropped by the network (all reasons) */
+    uint64_t events;          /* event log entries */
+    uint64_t pings_sent, pings_answered;
+    uint64_t engine_events;   /* not used by every engine: 0 when unknown */
+} hs_counters;
+
+typedef struct hs_result {
+    char *file;
+    char *name;               /* the scenario's name, or the file name if it did not load */
+    char *claim;              /* NULL when none */
+    char *description;
+    char *platform;           /* the default platform the run used */
+    uint64_t seed;
+    int64_t sim_duration;     /* ns */
+    hs_status status;
+    double wall_seconds;
+    char *error;              /* HS_STATUS_ERROR / SKIPPED: the reason, one "FILE:LINE:COL: msg" per line */
+    hs_expect_result *expects;
+    size_t n_expects, n_failed;
+    hs_timeline_entry *timeline;
+    size_t n_timeline;
+    hs_counters counters;
+} hs_result;
+
+void hs_result_free(hs_result *r);
+
+/* Formats a time as seconds with millisecond precision: "45.251". */
+const char *hs_result_time(int64_t t, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HARNESS_RESULT_H */

@@ -1,0 +1,60 @@
+/*
+ * runner.h — running scenarios: build the world a scenario describes in
+ * sim/, start its traffic, apply its timeline commands, evaluate its
+ * expectations over the packet trace and the models' state, and return an
+ * hs_result (harness/result.h).
+ *
+ * The runner only translates the scenario into sim/ calls and reads what
+ * the models did; it knows nothing about claims. A scenario that fails
+ * because a model lacks a mechanism fails here, visibly.
+ */
+#ifndef HARNESS_RUNNER_H
+#define HARNESS_RUNNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "harness/harness.h"
+#include "harness/result.h"
+#include "sim/sim.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct hs_run_options {
+    bool has_seed;          /* --seed: replaces the scenario's seed for the world */
+    uint64_t seed;
+    bool has_platform;      /* --platform: nodes on the scenario's default platform use this one */
+    wg_platform platform;
+    bool timeline;          /* collect the readable timeline (wgsim run, reports) */
+    bool capture;           /* capture every segment (pcap output) */
+    /* Called after the run, before the world is freed (pcap output). */
+    void (*after_run)(void *ctx, const hs_scenario *s, sim_world *w, hs_result *r);
+    void *ctx;
+} hs_run_options;
+
+/* Loads and runs one file. Never NULL: load errors give HS_STATUS_ERROR
+ * with every "FILE:LINE:COL: message" in r->error. */
+hs_result *hs_run_file(const char *path, const hs_run_options *o);
+/* Runs an already loaded scenario (the scenario is not modified). */
+hs_result *hs_run_scenario(const hs_scenario *s, const hs_run_options *o);
+
+/* ---- a built world, for the runner and the explore shell ---- */
+
+typedef struct hs_world hs_world;
+
+/* Builds the topology (nodes, addresses, CARP, pf, pfsync, gateways,
+ * WireGuard, traffic) at time 0. NULL with a message in err (naming the
+ * file position) when the simulator refuses part of it. */
+hs_world *hs_world_build(const hs_scenario *s, const hs_run_options *o, char *err, size_t errlen);
+void hs_world_free(hs_world *hw);
+sim_world *hs_world_sim(hs_world *hw);
+/* Runs one parsed command now (the timeline's `do:` and the explore shell).
+ * false with a message when the simulator refuses it. */
+bool hs_world_execute(hs_world *hw, const hs_command *c, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HARNESS_RUNNER_H */

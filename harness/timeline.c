@@ -1,0 +1,297 @@
+/*
+ * timeline.c — the run told as a story an operator can follow: the
+ * timeline commands, power and link changes, CARP transitions, gateway
+ * status, and for every WireGuard device the handshakes (with the source
+ * address each initiation or response actually left with, and why), the
+ * timers that fired, learned local addresses set and cleared, endpoint
+ * changes, send errors and drops.
+ *
+ * Built from the world's event log, the runner's command log and the packet
+ * trace (for the source of handshake messages). Repetitive lines (the same
+ * drop every second) are collapsed into one line with a count, so the
+ * reasons the tunnel moved stay visible.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/runner_internal.h"
+
+#define REPEAT_WINDOW (10 * SIM_S)
+
+typedef struct tl_builder {
+    hs_world *hw;
+    hs_result *r;
+    size_t cap;
+    /* collapsing of repeated lines */
+    struct rep {
+        char key[200];
+        size_t entry;   /* index of the first occurrence in r->timeline */
+        sim_time last;
+        size_t more;    /* repeats after the first */
+    } rep[64];
+    size_t n_rep;
+} tl_builder;
+
+static void add(tl_builder *b, sim_time t, const char *node, const char *cat, char *text_owned)
+{
+    hs_result *r = b->r;
+    if (r->n_timeline == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        hs_timeline_entry *v = realloc(r->timeline, cap * sizeof *v);
+        if (!v) {
+            free(text_owned);
+            return;
+        }
+        r->timeline = v;
+        b->cap = cap;
+    }
+    hs_timeline_entry *e = &r->timeline[r->n_timeline++];
+    e->t = t;
+    e->node = strdup(node ? node : "");
+    e->category = strdup(cat);
+    e->text = text_owned;
+}
+
+/* The key of a repeatable line: digits removed (sequence numbers, ports). */
+static void rep_key(char *key, size_t len, const char *node, const char *cat, const char *text)
+{
+    size_t k = (size_t)snprintf(key, len, "%s|%s|", node, cat);
+    for (const char *p = text; *p && k + 1 < len; p++)
+        if (!isdigit((unsigned char)*p))
+            key[k++] = *p;
+    key[k < len ? k : len - 1] = 0;
+}
+
+static void flush_rep(tl_builder *b, struct rep *rp)
+{
+    if (rp->more) {
+        hs_timeline_entry *e = &b->r->timeline[rp->entry];
+        char *t = hs_strdup_printf("%s (and %zu more until %.3fs)", e->text, rp->more, (double)rp->last / 1e9);
+        free(e->text);
+        e->text = t;
+    }
+}
+
+/* Adds a line that may repeat: the first is kept, later ones within
+ * REPEAT_WINDOW of the previous are counted on it. */
+static void add_rep(tl_builder *b, sim_time t, const char *node, const char *cat, char *text_owned)
+{
+    char key[200];
+    rep_key(key, sizeof key, node, cat, text_owned);
+    for (size_t i = 0; i < b->n_rep; i++) {
+        struct rep *rp = &b->rep[i];
+        if (strcmp(rp->key, key))
+            continue;
+        if (t - rp->last <= REPEAT_WINDOW) {
+            rp->more++;
+            rp->last = t;
+            free(text_owned);
+            return;
+        }
+        flush_rep(b, rp);
+        add(b, t, node, cat, text_owned);
+        rp->entry = b->r->n_timeline - 1;
+        rp->last = t;
+        rp->more = 0;
+        return;
+    }
+    add(b, t, node, cat, text_owned);
+    struct rep *rp;
+    if (b->n_rep < sizeof b->rep / sizeof b->rep[0]) {
+        rp = &b->rep[b->n_rep++];
+    } else {
+        /* forget the oldest */
+        size_t o = 0;
+        for (size_t i = 1; i < b->n_rep; i++)
+            if (b->rep[i].last < b->rep[o].last)
+                o = i;
+        flush_rep(b, &b->rep[o]);
+        rp = &b->rep[o];
+    }
+    snprintf(rp->key, sizeof rp->key, "%s", key);
+    rp->entry = b->r->n_timeline - 1;
+    rp->last = t;
+    rp->more = 0;
+}
+
+/* The first trace record of node sending a WireGuard message of type at t. */
+static const sim_trace_rec *find_sent(hs_world *hw, sim_time t, int node_id, enum wg_msg_type type, size_t *hint)
+{
+    size_t n = sim_trace_count(hw->w);
+    size_t lo = *hint, hi = n;
+    /* binary search for the first record with time >= t, from the hint */
+    if (lo > n || (lo < n && sim_trace_at(hw->w, lo)->t > t))
+        lo = 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sim_trace_at(hw->w, mid)->t < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *hint = lo;
+    for (size_t i = lo; i < n; i++) {
+        const sim_trace_rec *r = sim_trace_at(hw->w, i);
+        if (r->t != t)
+            break;
+        if (r->dir == SIM_DIR_OUT && r->node == node_id && r->proto == SIM_IPPROTO_UDP && r->wg_type == type)
+            return r;
+    }
+    return NULL;
+}
+
+static char *sent_detail(hs_world *hw, const sim_event_rec *ev, enum wg_msg_type type, size_t *hint)
+{
+    const sim_trace_rec *r = find_sent(hw, ev->t, ev->node, type, hint);
+    char ep[WG_IP_STRLEN], src[WG_IP_STRLEN], why[320];
+    if (!r)
+        return hs_strdup_printf("to %s (did not leave the node)", wg_endpoint_format(&ev->wg.endpoint, ep));
+    return hs_strdup_printf("to %s:%u from %s:%u [source: %s]", wg_ip_format(&r->dst, ep), r->dport,
+                            wg_ip_format(&r->src, src), r->sport,
+                            r->has_reason ? sim_src_reason_format(&r->reason, why, sizeof why) : "?");
+}
+
+static void wg_line(tl_builder *b, const sim_event_rec *ev, const char *node, size_t *hint)
+{
+    hs_world *hw = b->hw;
+    int ni = hs_world_node_of(hw, ev->node);
+    int wi = hs_world_wg_of_ifindex(hw, ni, ev->ifindex);
+    char pn[80], ep[WG_IP_STRLEN], src[WG_IP_STRLEN];
+    const char *wgname = (ni >= 0 && wi >= 0) ? hw->s->nodes[ni].wg[wi].name : "wg";
+    hs_world_peer_name(hw, ni, wi, ev->wg.peer_id, pn, sizeof pn);
+    const wg_event *w = &ev->wg;
+    char *d;
+    switch (w->kind) {
+    case WG_EV_HANDSHAKE_INITIATION_SENT:
+        d = sent_detail(hw, ev, WG_MSG_INITIATION, hint);
+        add(b, ev->t, node, "wg", hs_strdup_printf("%s peer %s: handshake initiation %s", wgname, pn, d));
+        free(d);
+        break;
+    case WG_EV_HANDSHAKE_RESPONSE_SENT:
+        d = sent_detail(hw, ev, WG_MSG_RESPONSE, hint);
+        add(b, ev->t, node, "wg", hs_strdup_printf("%s peer %s: handshake response %s", wgname, pn, d));
+        free(d);
+        break;
+    case WG_EV_HANDSHAKE_COMPLETE:
+        add(b, ev->t, node, "wg",
+            hs_strdup_printf("%s peer %s: handshake complete (as %s)", wgname, pn, w->initiator ? "initiator" : "responder"));
+        break;
+    case WG_EV_HANDSHAKE_GAVE_UP:
+        add(b, ev->t, node, "wg",
+            hs_strdup_printf("%s peer %s: gave up handshaking (REKEY_ATTEMPT_TIME), queued packets dropped", wgname, pn));
+        break;
+    case WG_EV_COOKIE_REPLY_SENT:
+        add_rep(b, ev->t, node, "wg", hs_strdup_printf("%s: cookie reply sent (under load)", wgname));
+        break;
+    case WG_EV_COOKIE_REPLY_RECEIVED:
+        add_rep(b, ev->t, node, "wg", hs_strdup_printf("%s peer %s: cookie reply received", wgname, pn));
+        break;
+    case WG_EV_KEEPALIVE_SENT: break; /* periodic; the trace has them */
+    case WG_EV_TIMER_FIRED:
+        if (w->timer == WG_TIMER_RETRANSMIT_HANDSHAKE || w->timer == WG_TIMER_NEW_HANDSHAKE)
+            add(b, ev->t, node, "timer",
+                hs_strdup_printf("%s peer %s: %s timer fired%s", wgname, pn, wg_timer_name(w->timer),
+                                 w->timer == WG_TIMER_NEW_HANDSHAKE
+                                     ? " (data sent, nothing received for 15 s)"
+                                     : " (no response to the initiation)"));
+        else if (w->timer == WG_TIMER_ZERO_KEYS)
+            add(b, ev->t, node, "timer", hs_strdup_printf("%s peer %s: keys zeroed after 540 s", wgname, pn));
+        break;
+    case WG_EV_ENDPOINT_CHANGED:
+        add(b, ev->t, node, "endpoint",
+            hs_strdup_printf("%s peer %s: endpoint is now %s", wgname, pn, wg_endpoint_format(&w->endpoint, ep)));
+        break;
+    case WG_EV_SOURCE_LEARNED:
+        add(b, ev->t, node, "source",
+            hs_strdup_printf("%s peer %s: learned local address %s (replies will leave from it)", wgname, pn,
+                             wg_ip_format(&w->source.addr, src)));
+        break;
+    case WG_EV_SOURCE_CLEARED:
+        add(b, ev->t, node, "source",
+            hs_strdup_printf("%s peer %s: learned local address cleared (the kernel will choose the source)", wgname,
+                             pn));
+        break;
+    case WG_EV_SEND_ERROR:
+        add_rep(b, ev->t, node, "drop",
+                hs_strdup_printf("%s peer %s: sending %s to %s failed (%s)", wgname, pn,
+                                 wg_msg_type_name(w->msg_type, false), wg_endpoint_format(&w->endpoint, ep),
+                                 w->send_result == WG_SEND_EADDRNOTAVAIL ? "EADDRNOTAVAIL: source address gone"
+                                 : w->send_result == WG_SEND_UNREACHABLE ? "unreachable"
+                                                                          : "error"));
+        break;
+    case WG_EV_PACKET_DROPPED:
+        add_rep(b, ev->t, node, "drop",
+                hs_strdup_printf("%s: dropped a packet from %s: %s", wgname, wg_endpoint_format(&w->endpoint, ep),
+                                 wg_drop_reason_name(w->drop)));
+        break;
+    case WG_EV_KEYS_ZEROED:
+        add(b, ev->t, node, "wg", hs_strdup_printf("%s peer %s: session keys zeroed", wgname, pn));
+        break;
+    case WG_EV_KEY_ROTATED:
+        add(b, ev->t, node, "wg", hs_strdup_printf("%s peer %s: new session key in use", wgname, pn));
+        break;
+    default: break;
+    }
+}
+
+static const char *node_name(hs_world *hw, int id)
+{
+    const sim_node *n = id >= 0 ? sim_world_node_at(hw->w, (size_t)id) : NULL;
+    return n ? sim_node_name(n) : "";
+}
+
+/* Event texts start with the node name; the timeline has its own column. */
+static const char *strip_node(const char *text, const char *node)
+{
+    size_t l = strlen(node);
+    if (l && !strncmp(text, node, l) && (text[l] == ' ' || text[l] == '/' || text[l] == ':'))
+        return text[l] == ' ' ? text + l + 1 : text + l + (text[l] == ':' ? 2 : 1);
+    return text;
+}
+
+void hs_timeline_build(hs_world *hw, hs_result *r)
+{
+    tl_builder b = {.hw = hw, .r = r};
+    size_t ne = sim_event_count(hw->w), ci = 0, hint = 0;
+    for (size_t i = 0; i <= ne; i++) {
+        const sim_event_rec *ev = i < ne ? sim_event_at(hw->w, i) : NULL;
+        /* commands at or before this event's time come first */
+        while (ci < hw->n_cmds && (!ev || hw->cmds[ci].t <= ev->t)) {
+            const hs_cmd_log *c = &hw->cmds[ci++];
+            const char *nn = c->node >= 0 ? hw->s->nodes[c->node].name : "";
+            add(&b, c->t, nn, "command",
+                c->error[0] ? hs_strdup_printf("%s  (FAILED: %s)", c->text, c->error) : strdup(c->text));
+        }
+        if (!ev)
+            break;
+        const char *nn = node_name(hw, ev->node);
+        const char *txt = strip_node(ev->text, nn);
+        switch (ev->kind) {
+        case SIM_EV_WG: wg_line(&b, ev, nn, &hint); break;
+        case SIM_EV_POWER: add(&b, ev->t, nn, "power", strdup(txt)); break;
+        case SIM_EV_LINK: add(&b, ev->t, nn, "link", strdup(txt)); break;
+        case SIM_EV_ADDR:
+        case SIM_EV_ROUTE:
+            if (ev->t > 0)
+                add(&b, ev->t, nn, ev->kind == SIM_EV_ADDR ? "address" : "route", strdup(txt));
+            break;
+        case SIM_EV_DROP: add_rep(&b, ev->t, nn, "drop", strdup(txt)); break;
+        case SIM_EV_PING: add_rep(&b, ev->t, nn, "ping", strdup(txt)); break;
+        case SIM_EV_ARP:
+            if (ev->t > 0 && (strstr(ev->text, "gratuitous") || strstr(ev->text, "unresolved")))
+                add_rep(&b, ev->t, nn, "arp", strdup(txt));
+            break;
+        case SIM_EV_MODEL:
+            if (strstr(ev->text, "advertisement dropped") || !strcmp(ev->model, "pfsync"))
+                add_rep(&b, ev->t, nn, ev->model, strdup(txt));
+            else
+                add(&b, ev->t, nn, ev->model[0] ? ev->model : "model", strdup(txt));
+            break;
+        default: break;
+        }
+    }
+    for (size_t i = 0; i < b.n_rep; i++)
+        flush_rep(&b, &b.rep[i]);
+}

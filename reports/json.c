@@ -1,0 +1,115 @@
+/*
+ * json.c — `wgsim test --json FILE`: every scenario's result as one JSON
+ * document (libjansson), for CI dashboards and baseline comparisons.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "reports/reports.h"
+
+static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+
+static json_t *lines_json(const hs_packet_line *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "t", json_real((double)v[i].t / 1e9));
+        json_object_set_new(o, "text", json_string(v[i].text));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static json_t *expect_json(const hs_result *r, const hs_expect_result *e)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "index", json_integer((json_int_t)e->index));
+    json_object_set_new(o, "location", json_sprintf("%s:%u:%u", r->file, e->loc.line, e->loc.col));
+    json_object_set_new(o, "kind", json_string(hs_expect_kind_name(e->kind)));
+    json_object_set_new(o, "verdict", json_string(e->passed ? "passed" : "failed"));
+    json_object_set_new(o, "what", str_or_null(e->what));
+    json_object_set_new(o, "expected", str_or_null(e->expected));
+    json_object_set_new(o, "observed", str_or_null(e->observed));
+    json_object_set_new(o, "value", isnan(e->value) ? json_null() : json_real(e->value));
+    json_object_set_new(o, "packets", lines_json(e->packets, e->n_packets));
+    return o;
+}
+
+static json_t *result_json(const hs_result *r)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(r->name));
+    json_object_set_new(o, "file", json_string(r->file));
+    json_object_set_new(o, "claim", str_or_null(r->claim));
+    json_object_set_new(o, "description", str_or_null(r->description));
+    json_object_set_new(o, "status", json_string(hs_status_name(r->status)));
+    json_object_set_new(o, "duration", json_real(r->wall_seconds));
+    json_object_set_new(o, "simulated", json_real((double)r->sim_duration / 1e9));
+    json_object_set_new(o, "seed", json_integer((json_int_t)r->seed));
+    json_object_set_new(o, "platform", str_or_null(r->platform));
+    json_object_set_new(o, "error", str_or_null(r->error));
+    json_t *ex = json_array();
+    for (size_t i = 0; i < r->n_expects; i++)
+        json_array_append_new(ex, expect_json(r, &r->expects[i]));
+    json_object_set_new(o, "expectations", ex);
+    const hs_counters *c = &r->counters;
+    json_t *k = json_object();
+    json_object_set_new(k, "trace_records", json_integer((json_int_t)c->trace_records));
+    json_object_set_new(k, "wg_datagrams", json_integer((json_int_t)c->wg_datagrams));
+    json_object_set_new(k, "handshakes", json_integer((json_int_t)c->handshakes));
+    json_object_set_new(k, "drops", json_integer((json_int_t)c->drops));
+    json_object_set_new(k, "events", json_integer((json_int_t)c->events));
+    json_object_set_new(k, "pings_sent", json_integer((json_int_t)c->pings_sent));
+    json_object_set_new(k, "pings_answered", json_integer((json_int_t)c->pings_answered));
+    json_object_set_new(o, "counters", k);
+    if (r->n_timeline) {
+        json_t *t = json_array();
+        for (size_t i = 0; i < r->n_timeline; i++) {
+            const hs_timeline_entry *e = &r->timeline[i];
+            json_t *x = json_object();
+            json_object_set_new(x, "t", json_real((double)e->t / 1e9));
+            json_object_set_new(x, "node", json_string(e->node));
+            json_object_set_new(x, "category", json_string(e->category));
+            json_object_set_new(x, "text", json_string(e->text));
+            json_array_append_new(t, x);
+        }
+        json_object_set_new(o, "timeline", t);
+    }
+    return o;
+}
+
+bool rp_write_json(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen)
+{
+    json_t *root = json_object();
+    size_t passed = 0, failed = 0, skipped = 0, errors = 0;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        switch (results[i]->status) {
+        case HS_STATUS_PASSED: passed++; break;
+        case HS_STATUS_FAILED: failed++; break;
+        case HS_STATUS_ERROR: errors++; break;
+        case HS_STATUS_SKIPPED: skipped++; break;
+        }
+        json_array_append_new(arr, result_json(results[i]));
+    }
+    json_object_set_new(root, "tool", json_string("wgsim"));
+    json_t *sum = json_object();
+    json_object_set_new(sum, "passed", json_integer((json_int_t)passed));
+    json_object_set_new(sum, "failed", json_integer((json_int_t)failed));
+    json_object_set_new(sum, "errors", json_integer((json_int_t)errors));
+    json_object_set_new(sum, "skipped", json_integer((json_int_t)skipped));
+    json_object_set_new(root, "summary", sum);
+    json_object_set_new(root, "scenarios", arr);
+    int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s: cannot write JSON (%s)", path, strerror(errno ? errno : EIO));
+        return false;
+    }
+    return true;
+}

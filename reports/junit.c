@@ -1,0 +1,125 @@
+/*
+ * junit.c — `wgsim test --junit FILE`: JUnit XML, one testcase per
+ * scenario, so CI systems show each scenario with its failures explained.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "reports/reports.h"
+
+static void xml_text(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&apos;", f); break;
+        default:
+            /* XML 1.0 forbids most control characters */
+            if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
+                fputc('?', f);
+            else
+                fputc(c, f);
+        }
+    }
+}
+
+/* classname: the scenario's directory ("scenarios.conformance"). */
+static void classname(FILE *f, const char *file)
+{
+    const char *slash = strrchr(file, '/');
+    if (!slash) {
+        fputs("scenarios", f);
+        return;
+    }
+    const char *p = file;
+    while (*p == '.' || *p == '/')
+        p++;
+    for (; p < slash; p++) {
+        char c = *p == '/' ? '.' : *p;
+        char s[2] = {c, 0};
+        xml_text(f, s);
+    }
+}
+
+bool rp_write_junit(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    size_t failures = 0, errors = 0, skipped = 0;
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        failures += results[i]->status == HS_STATUS_FAILED;
+        errors += results[i]->status == HS_STATUS_ERROR;
+        skipped += results[i]->status == HS_STATUS_SKIPPED;
+        total += results[i]->wall_seconds;
+    }
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    fprintf(f, "<testsuites tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n", n, failures,
+            errors, skipped, total);
+    fprintf(f, "  <testsuite name=\"wgsim\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
+            n, failures, errors, skipped, total);
+    for (size_t i = 0; i < n; i++) {
+        const hs_result *r = results[i];
+        fprintf(f, "    <testcase classname=\"");
+        classname(f, r->file);
+        fprintf(f, "\" name=\"");
+        xml_text(f, r->name);
+        fprintf(f, "\" file=\"");
+        xml_text(f, r->file);
+        fprintf(f, "\" time=\"%.3f\">\n", r->wall_seconds);
+        if (r->claim) {
+            fprintf(f, "      <properties><property name=\"claim\" value=\"");
+            xml_text(f, r->claim);
+            fprintf(f, "\"/></properties>\n");
+        }
+        if (r->status == HS_STATUS_SKIPPED) {
+            fprintf(f, "      <skipped message=\"");
+            xml_text(f, r->error ? r->error : "skipped");
+            fprintf(f, "\"/>\n");
+        } else if (r->status == HS_STATUS_ERROR) {
+            fprintf(f, "      <error message=\"");
+            xml_text(f, r->error ? r->error : "error");
+            fprintf(f, "\"/>\n");
+        } else if (r->status == HS_STATUS_FAILED) {
+            fprintf(f, "      <failure message=\"%zu of %zu expectations failed\">", r->n_failed, r->n_expects);
+            char ts[32];
+            for (size_t k = 0; k < r->n_expects; k++) {
+                const hs_expect_result *e = &r->expects[k];
+                if (e->passed)
+                    continue;
+                char loc[600];
+                snprintf(loc, sizeof loc, "%s:%u: ", r->file, e->loc.line);
+                xml_text(f, loc);
+                xml_text(f, e->what);
+                xml_text(f, "\n  expected: ");
+                xml_text(f, e->expected);
+                xml_text(f, "\n  seen:     ");
+                xml_text(f, e->observed);
+                xml_text(f, "\n");
+                for (size_t p = 0; p < e->n_packets; p++) {
+                    xml_text(f, "    ");
+                    xml_text(f, hs_result_time(e->packets[p].t, ts, sizeof ts));
+                    xml_text(f, "s  ");
+                    xml_text(f, e->packets[p].text);
+                    xml_text(f, "\n");
+                }
+            }
+            fprintf(f, "</failure>\n");
+        }
+        fprintf(f, "    </testcase>\n");
+    }
+    fprintf(f, "  </testsuite>\n</testsuites>\n");
+    if (fclose(f) != 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    return true;
+}

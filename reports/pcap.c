@@ -1,0 +1,74 @@
+/*
+ * pcap.c — `--pcap DIR`: the captures of a simulated world as files that
+ * Wireshark and tshark open: DIR/<scenario>/<capture point>.pcap and
+ * DIR/<scenario>/keylog.txt (`tshark -o wg.keylog_file:keylog.txt`
+ * decrypts the tunnel traffic).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "reports/reports.h"
+
+/* mkdir -p */
+static bool make_dirs(const char *path, char *err, size_t errlen)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1;; p++) {
+        if (*p == '/' || !*p) {
+            char c = *p;
+            *p = 0;
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+                snprintf(err, errlen, "%s: %s", buf, strerror(errno));
+                return false;
+            }
+            *p = c;
+            if (!c)
+                break;
+        }
+    }
+    return true;
+}
+
+/* Names become file names: keep [A-Za-z0-9._-], replace the rest. */
+static void safe_name(char *out, size_t len, const char *in)
+{
+    size_t k = 0;
+    for (; *in && k + 1 < len; in++) {
+        char c = *in;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+                  c == '_';
+        out[k++] = ok ? c : '-';
+    }
+    out[k] = 0;
+    if (!k || !strcmp(out, ".") || !strcmp(out, ".."))
+        snprintf(out, len, "scenario");
+}
+
+bool rp_save_captures(const char *dir, const char *scenario_name, const sim_world *w, char *err, size_t errlen)
+{
+    char name[128], sub[4096], path[4400];
+    safe_name(name, sizeof name, scenario_name);
+    snprintf(sub, sizeof sub, "%s/%s", dir, name);
+    if (!make_dirs(sub, err, errlen))
+        return false;
+    for (size_t i = 0; i < sim_world_capture_count(w); i++) {
+        sim_capture *c = sim_world_capture_at(w, i);
+        char cn[128];
+        safe_name(cn, sizeof cn, sim_capture_name(c));
+        snprintf(path, sizeof path, "%s/%s.pcap", sub, cn);
+        if (!sim_capture_save(c, path)) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            return false;
+        }
+    }
+    snprintf(path, sizeof path, "%s/keylog.txt", sub);
+    if (!sim_world_save_keylog(w, path)) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,62 @@
+/*
+ * reports.h — the public interface of libreports: rendering scenario
+ * results (harness/result.h) for people and machines.
+ *
+ *   - text: the `wgsim test` lines (PASS/FAIL per scenario with failures
+ *     explained), the `wgsim run` timeline and verdicts;
+ *   - JSON (libjansson) and JUnit XML files for CI;
+ *   - pcap + WireGuard key log per capture point of a simulated world.
+ */
+#ifndef REPORTS_H
+#define REPORTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "harness/result.h"
+#include "sim/sim.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- text ---- */
+
+/* "PASS name (claim C4) 0.03s", then for a failure every failed
+ * expectation indented: its file:line and words, expected, seen, and the
+ * packets with their time, node, src -> dst, WireGuard type and source
+ * reason. Errors print their messages indented. */
+void rp_print_result(FILE *out, const hs_result *r);
+/* The closing line: "N passed, N failed" (", N skipped" when any). Errors
+ * count as failed. */
+void rp_print_summary(FILE *out, hs_result *const *results, size_t n);
+/* `wgsim run`: the scenario's header and its timeline. */
+void rp_print_header(FILE *out, const hs_result *r);
+void rp_print_timeline(FILE *out, const hs_result *r);
+/* Every expectation with its verdict (failures explained). */
+void rp_print_expectations(FILE *out, const hs_result *r);
+
+/* ---- files ---- */
+
+/* One JSON document: {"tool": "wgsim", "summary": {...}, "scenarios": [...]}
+ * with per scenario name, file, claim, status, duration, seed, platform,
+ * every expectation (verdict, expected, observed, value, packets), the
+ * counters and, when collected, the timeline. false with err set on I/O
+ * errors. */
+bool rp_write_json(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen);
+/* JUnit XML: one testsuite, one testcase per scenario (classname = the
+ * scenario's directory), <failure> with every failed expectation
+ * explained, <error> for bad input, <skipped/>. */
+bool rp_write_junit(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen);
+
+/* Writes DIR/NAME/<capture>.pcap for every capture point of the world
+ * ("seg:wan" -> seg-wan.pcap) and DIR/NAME/keylog.txt (wg.keylog_file for
+ * Wireshark/tshark). NAME is the scenario name with unsafe characters
+ * replaced. Creates directories as needed. */
+bool rp_save_captures(const char *dir, const char *scenario_name, const sim_world *w, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* REPORTS_H */
