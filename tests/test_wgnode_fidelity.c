@@ -302,15 +302,18 @@ START_TEST(test_cookie_reply_source_per_platform)
 {
     /* b is under load and answers a's initiation with a cookie reply. The
      * initiation arrived on b's interface 1 at ep_b, but b's route to a now
-     * leaves by interface 2 (source 203.0.113.10). Linux runs the reply
-     * through send4 (interface differs: unbound, the route's source);
-     * FreeBSD/OpenBSD send it with IP_SENDSRCADDR = ep_b (wg_send_cookie);
-     * wireguard-go with its sticky source and interface. */
+     * leaves by interface 2 (source 203.0.113.10). FreeBSD/OpenBSD send it
+     * with IP_SENDSRCADDR = ep_b (wg_send_cookie); wireguard-go with its
+     * sticky source and interface; Linux from ep_b by default (reference)
+     * and, with WG_OPT_LINUX_COOKIE_REPLY_AS_CODE, through send4 (interface
+     * differs: unbound, the route's source). */
     const wg_platform plats[] = {WG_PLATFORM_FREEBSD, WG_PLATFORM_OPENBSD, WG_PLATFORM_LINUX,
-                                 WG_PLATFORM_WIREGUARD_GO};
+                                 WG_PLATFORM_WIREGUARD_GO, WG_PLATFORM_LINUX};
     wg_ip other = wg_ip4(203, 0, 113, 10);
-    for (size_t i = 0; i < 4; i++) {
-        wg_pair_opts o = {.pa = plats[i], .pb = plats[i], .a_knows_b = true};
+    for (size_t i = 0; i < 5; i++) {
+        bool as_code = i == 4;
+        wg_pair_opts o = {.pa = plats[i], .pb = plats[i], .a_knows_b = true,
+                          .options_b = as_code ? WG_OPT_LINUX_COOKIE_REPLY_AS_CODE : 0};
         pair_init(&P, &o);
         fh_add_local(&P.hb, other);
         fh_add_route(&P.hb, "0.0.0.0/1", 2, other);
@@ -320,7 +323,7 @@ START_TEST(test_cookie_reply_source_per_platform)
         pair_send_ab(&P, 10);
         const fh_sent *c = fh_last_sent(&P.hb, WG_MSG_COOKIE_REPLY);
         ck_assert_ptr_nonnull(c);
-        if (plats[i] == WG_PLATFORM_LINUX) {
+        if (as_code) {
             ck_assert(wg_ip_eq(&c->src.addr, &other));
             ck_assert_uint_eq(c->src.ifindex, 0);
         } else {

@@ -293,9 +293,13 @@ wg_send_result wg_sourcing_send_reply(struct wg_device *dev, const wg_source *lo
     /* Cookie replies leave from the address the answered packet arrived on:
      * the BSDs answer with the received packet's endpoint pair through
      * wg_send_buf (FreeBSD/OpenBSD wg_send_cookie), wireguard-go with the
-     * received packet's sticky endpoint, Linux through send4/send6 above. */
+     * received packet's sticky endpoint, Linux from the received
+     * destination (ref "Cookie replies are sent from the received packet's
+     * destination"; send4's interface check with
+     * WG_OPT_LINUX_COOKIE_REPLY_AS_CODE, above). */
     const wg_host_ops *h = &dev->host;
-    if (dev->platform == WG_PLATFORM_LINUX && h->route_lookup && h->addr_is_local)
+    if (dev->platform == WG_PLATFORM_LINUX && (dev->options & WG_OPT_LINUX_COOKIE_REPLY_AS_CODE) && h->route_lookup &&
+        h->addr_is_local)
         return linux_send_reply(dev, local, remote, data, len, type);
     wg_source src = {0};
     if (local && local->addr.family) {

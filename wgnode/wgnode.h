@@ -321,6 +321,13 @@ enum {
      * responder's session is confirmed by the first data packet, and a
      * pending "need another keepalive" re-arms the 10 s keepalive timer. */
     WG_OPT_BSD_HANDSHAKE_KEEPALIVE_AS_CODE = 1u << 0,
+    /* Linux only. Default (ref "Cookie replies are sent from the received
+     * packet's destination"): always from that address. With the option,
+     * as socket.c wg_socket_send_buffer_as_reply_to_skb -> send4 reads: the
+     * received destination and arrival interface go through the same
+     * checks as a peer's endpoint, so a route back by another interface
+     * sends the reply from the route's source. */
+    WG_OPT_LINUX_COOKIE_REPLY_AS_CODE = 1u << 1,
 };
 
 typedef struct wg_device_config {
