@@ -19,8 +19,8 @@
  *    interface with a gateway, `pass out route-to (if gw) from <if
  *    addresses and VIPs> to !<if networks>`; pass-in rules on such
  *    interfaces get `reply-to (if gw)`; CARP passes (filter.inc "pass quick
- *    proto carp"). An interface has a gateway when a configured gateway is
- *    on it, else when a static route's next hop is on its network.
+ *    proto carp"). An interface has a gateway when a configured gateway
+ *    (sim_fw_add_gateway) is on it.
  *  - gateways: dpinger probes are ICMP echo requests from the interface
  *    address to the monitor address; routes via a group follow
  *    fixup_default_gateway on every status change.
@@ -183,8 +183,10 @@ static void cb_state_changed(void *ctx, const pf_state *s, pf_sync_kind k)
 /* rule generation (pfSense filter.inc, ha-model.md §3)               */
 /* ------------------------------------------------------------------ */
 
-/* The gateway of an interface: a configured gateway on it, else the next
- * hop of a static route that lies on one of its networks. */
+/* The gateway of an interface (pfSense get_interface_gateway): the first
+ * configured gateway on it. Plain static routes do not make an interface
+ * a gateway interface, so a routing table without `gateways` is followed
+ * as it is. */
 static bool iface_gateway(const sim_fw *f, const char *ifname, uint32_t *gw)
 {
     for (size_t i = 0; i < f->gws.n; i++)
@@ -192,25 +194,13 @@ static bool iface_gateway(const sim_fw *f, const char *ifname, uint32_t *gw)
             *gw = f->gws.g[i]->addr;
             return true;
         }
-    sim_iface *ifp = iface_named(f, ifname);
-    if (!ifp || sim_iface_kind_of(ifp) != SIM_IFACE_ETHERNET)
-        return false;
-    for (size_t i = 0; i < sim_node_route_count(f->n); i++) {
-        const sim_route *r = sim_node_route_at(f->n, i);
-        if (r->origin != SIM_RT_STATIC || r->gateway.family != 4)
-            continue;
-        if (cb_iface_net_contains((void *)f, ifname, u32(&r->gateway))) {
-            *gw = u32(&r->gateway);
-            return true;
-        }
-    }
     return false;
 }
 
 static void build_rules(sim_fw *f)
 {
     size_t nif = sim_node_iface_count(f->n);
-    size_t cap = 2 + 2 * nif + f->n_user_rules + f->n_rdr;
+    size_t cap = 3 + 2 * nif + f->n_user_rules + f->n_rdr;
     pf_filter_rule *r = calloc(cap, sizeof *r);
     if (!r)
         abort();
@@ -277,20 +267,24 @@ static void build_rules(sim_fw *f)
             snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", x->ifname);
         }
     }
-    if (!f->has_filter)
-        for (uint32_t i = 1; i <= nif; i++) {
+    if (!f->has_filter) {
+        /* pass in on each gateway interface with reply-to, then pass in on
+         * any interface, including ones created later (WireGuard). */
+        for (uint32_t i = 1; i <= nif && !f->opt.no_reply_to; i++) {
             const char *ifn = ifname_of(f, i);
-            pf_filter_rule *x = &r[k++];
-            *x = (pf_filter_rule){.action = PF_PASS, .dir = PF_IN};
-            snprintf(x->ifname, sizeof x->ifname, "%s", ifn);
-            snprintf(x->label, sizeof x->label, "pass in on %s (no filter configured)", ifn);
             uint32_t gw;
-            if (!f->opt.no_reply_to && iface_gateway(f, ifn, &gw)) {
-                x->rt = PF_RT_REPLYTO;
-                x->rt_addr = gw;
-                snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", ifn);
-            }
+            if (!iface_gateway(f, ifn, &gw))
+                continue;
+            pf_filter_rule *x = &r[k++];
+            *x = (pf_filter_rule){.action = PF_PASS, .dir = PF_IN, .rt = PF_RT_REPLYTO, .rt_addr = gw};
+            snprintf(x->ifname, sizeof x->ifname, "%s", ifn);
+            snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", ifn);
+            snprintf(x->label, sizeof x->label, "pass in on %s (no filter configured)", ifn);
         }
+        pf_filter_rule *x = &r[k++];
+        *x = (pf_filter_rule){.action = PF_PASS, .dir = PF_IN};
+        snprintf(x->label, sizeof x->label, "pass in (no filter configured)");
+    }
     pf_set_rules(&f->pf, r, k);
     free(r);
 }
