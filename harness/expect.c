@@ -61,6 +61,13 @@ static void sb_add(sbuf *s, const char *fmt, ...)
 
 static const char *dur(hs_time t, char *buf, size_t len) { return hs_format_duration(t, buf, len); }
 
+/* Measured durations (rtt, latency): milliseconds with a decimal. */
+static const char *ms(sim_time t, char *buf, size_t len)
+{
+    snprintf(buf, len, "%.1fms", (double)t / 1e6);
+    return buf;
+}
+
 static const char *addr_match_str(const hs_addr_match *m, char *buf)
 {
     char a[WG_IP_STRLEN];
@@ -528,8 +535,8 @@ static void eval_tunnel(hs_world *hw, const hs_expect *e, hs_expect_result *er)
     else
         sb_add(&obs, "loss %.1f%% (%zu of %zu echoes unanswered)", loss, sent - answered, sent);
     if (answered)
-        sb_add(&obs, ", rtt min %s avg %s max %s", dur(rtt_min, a, sizeof a),
-               dur(rtt_sum / (sim_time)answered, b, sizeof b), dur(rtt_max, c, sizeof c));
+        sb_add(&obs, ", rtt min %s avg %s max %s", ms(rtt_min, a, sizeof a),
+               ms(rtt_sum / (sim_time)answered, b, sizeof b), ms(rtt_max, c, sizeof c));
     if (rtt_bad)
         sb_add(&obs, ", %zu echo%s outside the rtt bound", rtt_bad, rtt_bad == 1 ? "" : "es");
     er->expected = strdup(exp.b);
@@ -629,7 +636,7 @@ static bool sample_gateway(hs_world *hw, const hs_expect *e, char *obs, size_t l
     }
     char lat[32];
     snprintf(obs, len, "%s (loss %.1f%%, latency %s)", sim_gw_status_name(gi.status), gi.loss,
-             dur(gi.latency, lat, sizeof lat));
+             ms(gi.latency, lat, sizeof lat));
     *value = gi.loss;
     sim_gw_status want = x->status == HS_GW_ONLINE ? SIM_GW_ONLINE
                          : x->status == HS_GW_DOWN ? SIM_GW_DOWN

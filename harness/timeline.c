@@ -116,17 +116,19 @@ static void add_rep(tl_builder *b, sim_time t, const char *node, const char *cat
     rp->more = 0;
 }
 
-/* The first trace record of node sending a WireGuard message of type at t. */
-static const sim_trace_rec *find_sent(hs_world *hw, sim_time t, int node_id, enum wg_msg_type type, size_t *hint)
+/* The packet a send event produced: the first record of node sending a
+ * WireGuard message of that type to the peer's endpoint at or after t. It
+ * can leave a little later than the event (ARP resolution), so look up to
+ * 3 s ahead; nothing found = the message never left the node. */
+static const sim_trace_rec *find_sent(hs_world *hw, const sim_event_rec *ev, enum wg_msg_type type, size_t *hint)
 {
     size_t n = sim_trace_count(hw->w);
     size_t lo = *hint, hi = n;
-    /* binary search for the first record with time >= t, from the hint */
-    if (lo > n || (lo < n && sim_trace_at(hw->w, lo)->t > t))
+    if (lo > n || (lo < n && sim_trace_at(hw->w, lo)->t > ev->t))
         lo = 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (sim_trace_at(hw->w, mid)->t < t)
+        if (sim_trace_at(hw->w, mid)->t < ev->t)
             lo = mid + 1;
         else
             hi = mid;
@@ -134,9 +136,11 @@ static const sim_trace_rec *find_sent(hs_world *hw, sim_time t, int node_id, enu
     *hint = lo;
     for (size_t i = lo; i < n; i++) {
         const sim_trace_rec *r = sim_trace_at(hw->w, i);
-        if (r->t != t)
+        if (r->t > ev->t + 3 * SIM_S)
             break;
-        if (r->dir == SIM_DIR_OUT && r->node == node_id && r->proto == SIM_IPPROTO_UDP && r->wg_type == type)
+        if (r->dir == SIM_DIR_OUT && r->node == ev->node && r->origin_node == ev->node &&
+            r->proto == SIM_IPPROTO_UDP && r->wg_type == type && wg_ip_eq(&r->dst, &ev->wg.endpoint.ip) &&
+            r->dport == ev->wg.endpoint.port)
             return r;
     }
     return NULL;
@@ -144,12 +148,15 @@ static const sim_trace_rec *find_sent(hs_world *hw, sim_time t, int node_id, enu
 
 static char *sent_detail(hs_world *hw, const sim_event_rec *ev, enum wg_msg_type type, size_t *hint)
 {
-    const sim_trace_rec *r = find_sent(hw, ev->t, ev->node, type, hint);
+    const sim_trace_rec *r = find_sent(hw, ev, type, hint);
     char ep[WG_IP_STRLEN], src[WG_IP_STRLEN], why[320];
     if (!r)
-        return hs_strdup_printf("to %s (did not leave the node)", wg_endpoint_format(&ev->wg.endpoint, ep));
-    return hs_strdup_printf("to %s:%u from %s:%u [source: %s]", wg_ip_format(&r->dst, ep), r->dport,
-                            wg_ip_format(&r->src, src), r->sport,
+        return hs_strdup_printf("to %s (it did not leave the node)", wg_endpoint_format(&ev->wg.endpoint, ep));
+    char late[48] = "";
+    if (r->t > ev->t)
+        snprintf(late, sizeof late, " (left at %.3fs)", (double)r->t / 1e9);
+    return hs_strdup_printf("to %s:%u from %s:%u%s [source: %s]", wg_ip_format(&r->dst, ep), r->dport,
+                            wg_ip_format(&r->src, src), r->sport, late,
                             r->has_reason ? sim_src_reason_format(&r->reason, why, sizeof why) : "?");
 }
 
