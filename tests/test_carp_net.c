@@ -154,6 +154,33 @@ START_TEST(carp_link_down_demotes)
 }
 END_TEST
 
+START_TEST(carp_vip_route_follows_master)
+{
+    /* A VIP outside the interface's own networks: the MASTER installs its
+     * prefix route (carp_addroute -> in_addprefix), BACKUP/INIT remove it;
+     * the address itself stays on both. */
+    H_ha x = H_ha_new(6, false);
+    H_vip(x.f1, "wan", 2, "203.0.113.1/24", 0);
+    H_vip(x.f2, "wan", 2, "203.0.113.1/24", 100);
+    H_ha_start(&x);
+    T_run(x.w, 5 * SIM_S);
+    wg_prefix p = T_pfx("203.0.113.0/24");
+    const sim_route *r1 = sim_node_route_find(x.fw1, &p);
+    ck_assert_ptr_nonnull(r1);
+    ck_assert_int_eq(r1->origin, SIM_RT_CARP);
+    ck_assert_ptr_null(sim_node_route_find(x.fw2, &p));
+    wg_ip vip = T_ip("203.0.113.1");
+    ck_assert_ptr_nonnull(sim_node_find_addr(x.fw2, &vip, NULL));
+    ck_assert_int_eq(sim_fw_maintenance(x.f1, true), SIM_OK);
+    T_run(x.w, 8 * SIM_S);
+    ck_assert_int_eq(sim_fw_carp_state(x.f1, 2), SIM_CARP_BACKUP);
+    ck_assert_ptr_null(sim_node_route_find(x.fw1, &p));
+    ck_assert_ptr_nonnull(sim_node_route_find(x.fw2, &p));
+    ck_assert_ptr_nonnull(sim_node_find_addr(x.fw1, &vip, NULL));
+    sim_world_free(x.w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("carp_net");
@@ -164,6 +191,7 @@ int main(void)
     tcase_add_test(t, carp_reboot_through_init_preempts);
     tcase_add_test(t, carp_maintenance_and_reversal_on_wire);
     tcase_add_test(t, carp_link_down_demotes);
+    tcase_add_test(t, carp_vip_route_follows_master);
     suite_add_tcase(s, t);
     return T_run_suite(s);
 }
