@@ -273,7 +273,8 @@ pf_state *pf_state_at(pf *p, size_t i); /* i < p->n, may be expired */
 /* pfsync import: insert or update a state from the peer; skipped (false)
  * when its interface does not exist here (PSC pf_state_import). */
 bool pf_state_import(pf *p, const pf_state *s, sim_time remaining);
-bool pf_state_import_delete(pf *p, uint32_t creatorid, uint64_t id);
+/* A delete from the peer: the snapshot's (creatorid, id) and wire key. */
+bool pf_state_import_delete(pf *p, const pf_state *s);
 const char *pf_state_format(const pf_state *s, char *buf, size_t len);
 
 /* ---- NAT (pf_nat.c) -------------------------------------------- */

@@ -341,20 +341,30 @@ size_t pf_state_count(pf *p)
 
 pf_state *pf_state_at(pf *p, size_t i) { return i < p->n ? p->st[i] : NULL; }
 
+/* A state is identified across the pair by (creatorid, id); its wire key
+ * never changes, so the wire-key bucket finds it. */
+static pf_state *find_by_id(pf *p, const pf_state *s)
+{
+    if (!p->hsize)
+        return NULL;
+    for (pf_state *o = p->hw[key_hash(&s->wire) & (p->hsize - 1)]; o; o = o->next_w)
+        if (o->creatorid == s->creatorid && o->id == s->id)
+            return o;
+    return NULL;
+}
+
 bool pf_state_import(pf *p, const pf_state *s, sim_time remaining)
 {
     /* pfsync_state_import: the expire is rebuilt from the remaining time
      * the peer exported ("st->expire -= timeout - sp->expire"). */
     sim_time now = sim_now(p->eng);
-    for (size_t i = 0; i < p->n; i++) {
-        pf_state *o = p->st[i];
-        if (o->creatorid == s->creatorid && o->id == s->id) {
-            o->src_state = s->src_state;
-            o->dst_state = s->dst_state;
-            o->timeout = s->timeout;
-            o->expire = now - (pf_state_timeout_ns(p, o) - remaining);
-            return true;
-        }
+    pf_state *o = find_by_id(p, s);
+    if (o) {
+        o->src_state = s->src_state;
+        o->dst_state = s->dst_state;
+        o->timeout = s->timeout;
+        o->expire = now - (pf_state_timeout_ns(p, o) - remaining);
+        return true;
     }
     /* Import skips a state whose interface name does not exist locally
      * (ha-model.md §2, PSC pf_state_import). */
@@ -369,14 +379,13 @@ bool pf_state_import(pf *p, const pf_state *s, sim_time remaining)
     return c != NULL;
 }
 
-bool pf_state_import_delete(pf *p, uint32_t creatorid, uint64_t id)
+bool pf_state_import_delete(pf *p, const pf_state *s)
 {
-    for (size_t i = 0; i < p->n; i++)
-        if (p->st[i]->creatorid == creatorid && p->st[i]->id == id) {
-            remove_at(p, i, false);
-            return true;
-        }
-    return false;
+    pf_state *o = find_by_id(p, s);
+    if (!o)
+        return false;
+    remove_at(p, o->slot, false);
+    return true;
 }
 
 static const char *ip4(uint32_t a, char *b)

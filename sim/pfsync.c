@@ -131,7 +131,7 @@ static void deliver(void *arg)
         for (size_t i = 0; i < m->n; i++) {
             const pfsync_entry *e = &m->e[i];
             if (e->kind == PF_SYNC_DELETE) {
-                to->deleted += pf_state_import_delete(to->pf, e->s.creatorid, e->s.id);
+                to->deleted += pf_state_import_delete(to->pf, &e->s);
                 continue;
             }
             /* pfsync_state_export sends the remaining lifetime and the

@@ -345,7 +345,7 @@ START_TEST(pf_states_kill_and_import)
     ck_assert_uint_eq(pf_state_count(&P), 1);
     ck_assert_int_eq(pf_state_expires_at(&P, P.st[0]), 50 * SIM_S);
     ck_assert(P.st[0]->imported);
-    ck_assert(pf_state_import_delete(&P, 2, 9));
+    ck_assert(pf_state_import_delete(&P, &s));
     ck_assert_uint_eq(pf_state_count(&P), 0);
 }
 END_TEST
