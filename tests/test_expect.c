@@ -1,0 +1,335 @@
+/*
+ * test_expect.c — the runner's expectation evaluation (harness/expect.c),
+ * driven through small scenarios: every kind of DESIGN.md's table, each
+ * with an expectation that must hold and one that must fail, and the
+ * failure's expected / seen / packets text checked. Also: `at` vs `during`
+ * sampling, windows, load and run-time errors.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/runner.h"
+
+/* Two sites across one router; fw-a initiates to fw-b. fw-a has a monitored
+ * gateway and an outbound NAT rule for its own WireGuard traffic that keeps
+ * the address (so a pf state exists). */
+static const char *BASE =
+    "name: t\n"
+    "seed: 3\n"
+    "duration: 40s\n"
+    "segments:\n"
+    "  wa: {delay: 5ms}\n"
+    "  wb: {delay: 5ms}\n"
+    "nodes:\n"
+    "  isp:\n"
+    "    kind: router\n"
+    "    interfaces:\n"
+    "      a: {segment: wa, address: 198.51.100.1/24}\n"
+    "      b: {segment: wb, address: 203.0.113.1/24}\n"
+    "  fwa:\n"
+    "    kind: firewall\n"
+    "    interfaces: {wan: {segment: wa, address: 198.51.100.2/24}}\n"
+    "    gateways: [{name: GW, interface: wan, address: 198.51.100.1}]\n"
+    "    routes: [{to: default, via: GW}]\n"
+    "    nat: {outbound: [{interface: wan, source: self, protocol: udp, source-port: 51820,\n"
+    "                      translate: interface, static-port: true}]}\n"
+    "    wireguard:\n"
+    "      wg0:\n"
+    "        address: 10.99.0.1/24\n"
+    "        peers: [{node: fwb, endpoint: 203.0.113.2:51820, allowed-ips: [10.99.0.2/32],\n"
+    "                 persistent-keepalive: 25}]\n"
+    "  fwb:\n"
+    "    kind: firewall\n"
+    "    interfaces: {wan: {segment: wb, address: 203.0.113.2/24}}\n"
+    "    routes: [{to: default, via: 203.0.113.1}]\n"
+    "    wireguard:\n"
+    "      wg0:\n"
+    "        address: 10.99.0.2/24\n"
+    "        peers: [{node: fwa, allowed-ips: [10.99.0.1/32]}]\n"
+    "traffic:\n"
+    "  - {ping: {from: fwa, to: 10.99.0.2, every: 1s}}\n"
+    "events:\n"
+    "  - {at: 20s, do: link-down fwb wan}\n"
+    "  - {at: 25s, do: link-up fwb wan}\n";
+
+static hs_result *run(const char *extra)
+{
+    size_t n = strlen(BASE) + strlen(extra) + 1;
+    char *y = malloc(n);
+    snprintf(y, n, "%s%s", BASE, extra);
+    hs_diag d;
+    hs_diag_init(&d, "t.yaml");
+    hs_scenario *s = hs_load_bytes("t.yaml", (const uint8_t *)y, strlen(y), &d);
+    if (!s) {
+        hs_diag_print(&d, stderr);
+        ck_abort_msg("scenario did not load");
+    }
+    hs_diag_free(&d);
+    hs_run_options o = {.timeline = true};
+    hs_result *r = hs_run_scenario(s, &o);
+    hs_scenario_free(s);
+    free(y);
+    return r;
+}
+
+static void verdicts(const hs_result *r, const char *want)
+{
+    ck_assert_uint_eq(r->n_expects, strlen(want));
+    for (size_t i = 0; i < r->n_expects; i++) {
+        bool pass = want[i] == 'P';
+        if (r->expects[i].passed != pass)
+            ck_abort_msg("expectation %zu (%s): %s, expected %s, seen %s", i, r->expects[i].what,
+                         r->expects[i].passed ? "passed" : "failed", r->expects[i].expected,
+                         r->expects[i].observed);
+    }
+}
+
+static bool any_line(const hs_expect_result *e, const char *needle)
+{
+    for (size_t i = 0; i < e->n_packets; i++)
+        if (strstr(e->packets[i].text, needle))
+            return true;
+    return false;
+}
+
+START_TEST(packets_counts_filters_and_explanations)
+{
+    hs_result *r = run("expect:\n"
+                       /* 0: the initiation leaves fwa from its address on wa */
+                       "  - {during: [0s, 1s], packets: {from: fwa, src: 198.51.100.2:51820, wg: handshake-initiation}}\n"
+                       /* 1: the same, seen on the segment */
+                       "  - {during: [0s, 1s], packets: {on: wa, dst: 203.0.113.2:51820, wg: handshake-initiation}}\n"
+                       /* 2: from + to: built by fwa, received by fwb */
+                       "  - {during: [0s, 1s], packets: {from: fwa, to: fwb, wg: handshake-initiation, count: 1}}\n"
+                       /* 3: wrong source: fails, nearby packets shown */
+                       "  - {during: [0s, 1s], packets: {from: fwa, src: 198.51.100.9, wg: handshake-initiation}}\n"
+                       /* 4: no-packets that holds */
+                       "  - {during: [0s, 40s], no-packets: {on: wb, wg: cookie-reply}}\n"
+                       /* 5: no-packets that fails: offenders listed */
+                       "  - {during: [0s, 2s], no-packets: {from: fwb, wg: handshake-response}}\n"
+                       /* 6: data vs keepalive vs transport; 20 pings in [0, 20) and 20 replies */
+                       "  - {during: [0s, 19.9s], packets: {from: fwa, wg: data, count: \">= 19\"}}\n"
+                       /* 7: count upper bound violated */
+                       "  - {during: [0s, 19.9s], packets: {from: fwa, wg: data, count: \"< 5\"}}\n"
+                       /* 8: `at` counts over [0, T] */
+                       "  - {at: 1s, packets: {to: fwb, udp-dst-port: 51820, wg: handshake-initiation, count: \"== 1\"}}\n"
+                       /* 9: udp ports without wg */
+                       "  - {during: [0s, 40s], packets: {on: wb, udp-src-port: 51820, udp-dst-port: 51820, count: \">= 40\"}}\n");
+    verdicts(r, "PPPFPFPFPP");
+    const hs_expect_result *e = &r->expects[3];
+    ck_assert_str_eq(e->expected, "count >= 1");
+    ck_assert_ptr_nonnull(strstr(e->observed, "count 0; the same capture point carried"));
+    ck_assert(any_line(e, "fwa/wan out 198.51.100.2:51820 -> 203.0.113.2:51820 wg handshake-initiation"));
+    ck_assert(any_line(e, "[source: route"));
+    e = &r->expects[5];
+    ck_assert_str_eq(e->expected, "count == 0");
+    ck_assert(e->n_packets >= 1);
+    ck_assert(any_line(e, "wg handshake-response"));
+    ck_assert_uint_eq(r->status, HS_STATUS_FAILED);
+    ck_assert_uint_eq(r->n_failed, 3);
+    hs_result_free(r);
+}
+END_TEST
+
+START_TEST(endpoint_and_handshake)
+{
+    hs_result *r = run("expect:\n"
+                       "  - {at: 10s, endpoint: {node: fwb, peer: fwa, is: 198.51.100.2:51820}}\n"
+                       "  - {at: 10s, endpoint: {node: fwb, peer: fwa, is: 198.51.100.3:51820}}\n"
+                       "  - {at: 0s, endpoint: {node: fwb, peer: fwa, is: none}}\n"
+                       "  - {at: 10s, endpoint: {node: fwa, peer: fwb, is: none}}\n"
+                       "  - {at: 10s, handshake: {node: fwa, peer: fwb, count: 1}}\n"
+                       "  - {at: 10s, handshake: {node: fwa, peer: fwb, count: \">= 2\"}}\n"
+                       "  - {at: 10s, handshake: {node: fwa, peer: fwb, last-within: 11s}}\n"
+                       "  - {at: 10s, handshake: {node: fwa, peer: fwb, last-within: 5s}}\n"
+                       "  - {during: [1s, 10s], handshake: {node: fwb, peer: fwa, last-within: 10s}}\n"
+                       "  - {during: [5s, 30s], handshake: {node: fwb, peer: fwa, count: 0}}\n");
+    verdicts(r, "PFPFPFPFPP");
+    const hs_expect_result *e = &r->expects[1];
+    ck_assert_str_eq(e->expected, "198.51.100.3:51820");
+    ck_assert_ptr_nonnull(strstr(e->observed, "198.51.100.2:51820"));
+    ck_assert(any_line(e, "endpoint of fwa changed to 198.51.100.2:51820"));
+    ck_assert(any_line(e, "fwb/wan in 198.51.100.2:51820 -> 203.0.113.2:51820"));
+    ck_assert_ptr_nonnull(strstr(r->expects[7].observed, "last at 0."));
+    hs_result_free(r);
+}
+END_TEST
+
+START_TEST(tunnel_loss_and_rtt)
+{
+    hs_result *r = run("expect:\n"
+                       "  - {during: [1s, 20s], tunnel: {ping: 0, loss: \"0%\", rtt: \"< 50ms\"}}\n"
+                       "  - {during: [1s, 20s], tunnel: {ping: 0, rtt: \"< 10ms\"}}\n"
+                       /* link down 20-25 s: the 5 echoes of [20, 25) are lost */
+                       "  - {during: [20s, 25s], tunnel: {ping: 0, loss: \"100%\"}}\n"
+                       "  - {during: [15s, 35s], tunnel: {ping: 0, loss: \"== 25%\"}}\n"
+                       "  - {during: [15s, 35s], tunnel: {ping: 0, loss: \"<= 5%\"}}\n"
+                       "  - {at: 40s, tunnel: {ping: 0, loss: \"< 20%\"}}\n");
+    verdicts(r, "PFPPFP");
+    const hs_expect_result *e = &r->expects[4];
+    ck_assert_ptr_nonnull(strstr(e->observed, "loss 25.0% (5 of 20 echoes unanswered)"));
+    ck_assert(any_line(e, "echo seq 20 sent at 20.000s: no reply within 2s"));
+    ck_assert(fabs(e->value - 25.0) < 1e-9);
+    ck_assert_ptr_nonnull(strstr(r->expects[1].observed, "outside the rtt bound"));
+    hs_result_free(r);
+}
+END_TEST
+
+START_TEST(gateway_state_route)
+{
+    hs_result *r = run("  - {at: 26s, do: gateway-down isp}\n"
+                       "expect:\n"
+                       "  - {at: 10s, gateway: {node: fwa, name: GW, status: online}}\n"
+                       "  - {at: 10s, gateway: {node: fwa, name: GW, status: down}}\n"
+                       "  - {at: 40s, gateway: {node: fwa, name: GW, status: down}}\n"
+                       "  - {at: 10s, state: {node: fwa, proto: udp, src: 198.51.100.2:51820, dst: 203.0.113.2:51820,\n"
+                       "                      translated: 198.51.100.2:51820}}\n"
+                       "  - {at: 10s, state: {node: fwa, proto: udp, src: 198.51.100.2:51820, count: 0}}\n"
+                       "  - {at: 10s, state: {node: fwa, translated: 192.0.2.1}}\n"
+                       "  - {at: 10s, route: {node: fwa, to: default, via: 198.51.100.1, dev: wan}}\n"
+                       "  - {at: 10s, route: {node: fwa, to: default, via: 198.51.100.9}}\n"
+                       "  - {at: 10s, route: {node: fwa, to: 192.0.2.0/24, via: 198.51.100.1}}\n");
+    verdicts(r, "PFPPFFPFF");
+    ck_assert_ptr_nonnull(strstr(r->expects[1].observed, "online"));
+    ck_assert_ptr_nonnull(strstr(r->expects[4].observed, "1 matching state"));
+    ck_assert_ptr_nonnull(strstr(r->expects[8].observed, "no route for 192.0.2.0/24"));
+    ck_assert(any_line(&r->expects[8], "route 0.0.0.0/0 via 198.51.100.1"));
+    hs_result_free(r);
+}
+END_TEST
+
+START_TEST(during_samples_fail_at_first_bad_instant)
+{
+    /* The endpoint fwb holds stays fwa's address throughout; the link goes
+     * down at 20 s, so "handshake within 10 s at every instant" fails in a
+     * window reaching past the last handshake + 10 s. */
+    hs_result *r = run("expect:\n"
+                       "  - {during: [1s, 40s], endpoint: {node: fwb, peer: fwa, is: 198.51.100.2:51820}}\n"
+                       "  - {during: [0s, 40s], endpoint: {node: fwb, peer: fwa, is: 198.51.100.2:51820}}\n"
+                       "  - {during: [5s, 40s], route: {node: fwa, to: default, via: 198.51.100.1}}\n"
+                       "  - {during: [1s, 40s], handshake: {node: fwb, peer: fwa, last-within: 10s}}\n");
+    verdicts(r, "PFPF");
+    /* the endpoint is learnt a few ms after 0: the sample at 0 s fails */
+    ck_assert_ptr_nonnull(strstr(r->expects[1].observed, "none at 0.000s"));
+    ck_assert_ptr_nonnull(strstr(r->expects[3].observed, "gap longer than 10s"));
+    hs_result_free(r);
+}
+END_TEST
+
+START_TEST(carp_states_sampled)
+{
+    static const char *ha =
+        "name: ha\nseed: 1\nduration: 20s\n"
+        "segments: {wan: {delay: 1ms}}\n"
+        "nodes:\n"
+        "  fw1:\n"
+        "    kind: firewall\n"
+        "    interfaces: {wan: {segment: wan, address: 198.51.100.2/24}}\n"
+        "    carp: [{interface: wan, vhid: 1, address: 198.51.100.1/24, advskew: 0}]\n"
+        "  fw2: {like: fw1, interfaces: {wan: {address: 198.51.100.3/24}}, carp: [{vhid: 1, advskew: 100}]}\n"
+        "events:\n"
+        "  - {at: 10.5s, do: power-off fw1}\n"
+        "expect:\n"
+        "  - {at: 1s, carp: {node: fw1, vhid: 1, state: backup}}\n"
+        "  - {at: 5s, carp: {node: fw1, vhid: 1, state: master}}\n"
+        "  - {at: 12.5s, carp: {node: fw2, vhid: 1, state: backup}}\n"
+        "  - {at: 14s, carp: {node: fw2, vhid: 1, state: master}}\n"
+        "  - {during: [4s, 20s], carp: {node: fw1, vhid: 1, state: master}}\n"
+        "  - {at: 14s, carp: {node: fw1, vhid: 1, state: init}}\n";
+    hs_diag d;
+    hs_diag_init(&d, "ha.yaml");
+    hs_scenario *s = hs_load_bytes("ha.yaml", (const uint8_t *)ha, strlen(ha), &d);
+    if (!s)
+        hs_diag_print(&d, stderr);
+    ck_assert_ptr_nonnull(s);
+    hs_diag_free(&d);
+    hs_result *r = hs_run_scenario(s, NULL);
+    verdicts(r, "PPPPFP");
+    /* the window fails at the power-off, with the CARP history as evidence */
+    ck_assert_ptr_nonnull(strstr(r->expects[4].observed, "at 10.5"));
+    ck_assert(any_line(&r->expects[4], "powered off"));
+    hs_result_free(r);
+    hs_scenario_free(s);
+}
+END_TEST
+
+START_TEST(errors_are_reported_with_locations)
+{
+    /* run-time: a route that exists already */
+    hs_result *r = run("  - {at: 5s, do: route-add fwb default via 203.0.113.1}\n"
+                       "expect:\n"
+                       "  - {at: 10s, endpoint: {node: fwb, peer: fwa, is: 198.51.100.2:51820}}\n");
+    ck_assert_uint_eq(r->status, HS_STATUS_ERROR);
+    size_t line = 1;
+    for (const char *p = BASE; *p; p++)
+        line += *p == '\n';
+    char where[32];
+    snprintf(where, sizeof where, "t.yaml:%zu:", line);
+    ck_assert_ptr_nonnull(strstr(r->error, where));
+    ck_assert_ptr_nonnull(strstr(r->error, "EEXIST"));
+    hs_result_free(r);
+    /* load errors: the file's errors, status error */
+    char path[] = "/tmp/wgsim-test-expect-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("name: x\nnodes: {a: {kind: hots}}\n", f);
+    fclose(f);
+    r = hs_run_file(path, NULL);
+    ck_assert_uint_eq(r->status, HS_STATUS_ERROR);
+    ck_assert_ptr_nonnull(strstr(r->error, ":2:"));
+    ck_assert_ptr_nonnull(strstr(r->error, "hots"));
+    hs_result_free(r);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(timeline_tells_the_story)
+{
+    hs_result *r = run("expect:\n  - {at: 1s, handshake: {node: fwa, peer: fwb}}\n");
+    bool init = false, link = false, learned = false;
+    for (size_t i = 0; i < r->n_timeline; i++) {
+        const hs_timeline_entry *e = &r->timeline[i];
+        if (!strcmp(e->node, "fwa") && strstr(e->text, "handshake initiation to 203.0.113.2:51820 from 198.51.100.2:51820"))
+            init = true;
+        if (!strcmp(e->category, "command") && !strcmp(e->text, "link-down fwb wan"))
+            link = true;
+        if (!strcmp(e->node, "fwb") && strstr(e->text, "learned local address 203.0.113.2"))
+            learned = true;
+    }
+    ck_assert(init && link && learned);
+    hs_result_free(r);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("expect");
+    TCase *t = tcase_create("kinds");
+    tcase_set_timeout(t, 60);
+    tcase_add_test(t, packets_counts_filters_and_explanations);
+    tcase_add_test(t, endpoint_and_handshake);
+    tcase_add_test(t, tunnel_loss_and_rtt);
+    tcase_add_test(t, gateway_state_route);
+    tcase_add_test(t, during_samples_fail_at_first_bad_instant);
+    tcase_add_test(t, carp_states_sampled);
+    tcase_add_test(t, errors_are_reported_with_locations);
+    tcase_add_test(t, timeline_tells_the_story);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+int main(void)
+{
+    if (wg_crypto_init() != 0)
+        return 1;
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
