@@ -205,8 +205,9 @@ static void build_rules(sim_fw *f)
     if (!r)
         abort();
     size_t k = 0;
-    /* filter.inc: "pass quick proto carp" (pfSense keeps state no-sync; a
-     * state for multicast adverts is never used, so none is made here). */
+    /* filter.inc filter_process_carp_rules: "pass quick proto carp no state"
+     * (its "block in quick proto carp from (self)" is moot: a segment does
+     * not loop a node's own adverts back). */
     r[k] = (pf_filter_rule){.action = PF_PASS, .dir = -1, .proto = CARP_PROTO, .no_state = true};
     snprintf(r[k++].label, sizeof r[0].label, "pfSense: pass quick proto carp");
     /* Self traffic: pass out route-to (if gw) from <if addrs + VIPs> to
