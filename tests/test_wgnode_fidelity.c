@@ -490,6 +490,58 @@ START_TEST(test_wggo_route_listener_skips_sources_without_interface)
 }
 END_TEST
 
+/* A route lookup that records the source it was asked with. */
+static wg_ip seen_src;
+static int seen_calls;
+static bool recording_route_lookup(void *ctx, const wg_ip *dst, const wg_ip *src, uint32_t *ifindex, wg_ip *chosen)
+{
+    (void)ctx;
+    (void)dst;
+    seen_calls++;
+    memset(&seen_src, 0, sizeof seen_src);
+    if (src)
+        seen_src = *src;
+    *ifindex = 1;
+    *chosen = src ? *src : wg_ip4(192, 0, 2, 99);
+    return true;
+}
+
+START_TEST(test_wggo_route_listener_asks_with_source)
+{
+    /* RTM_GETROUTE carries RTA_DST, RTA_SRC (the sticky source) and
+     * RTA_MARK: the re-resolution is source-aware (policy routing). A
+     * second b, with a recording route lookup, answers a's initiation. */
+    wg_pair_opts o = {.pa = WG_PLATFORM_WIREGUARD_GO, .pb = WG_PLATFORM_WIREGUARD_GO, .a_knows_b = true};
+    pair_init(&P, &o);
+    P.cut_ab = true;
+    pair_send_ab(&P, 10);
+    const fh_sent *init = fh_last_sent(&P.ha, WG_MSG_INITIATION);
+    ck_assert_ptr_nonnull(init);
+    wg_host_ops ops = P.hb.ops;
+    ops.route_lookup = recording_route_lookup;
+    wg_device_config cb = {.listen_port = 51820, .platform = WG_PLATFORM_WIREGUARD_GO};
+    memcpy(cb.private_key, P.priv_b, WG_KEY_LEN);
+    wg_device *b2 = wg_device_new(&cb, &ops);
+    ck_assert_ptr_nonnull(b2);
+    wg_prefix allow_a = {.ip = pair_tun_a, .len = 32};
+    wg_peer_config pc = {.allowed_ips = &allow_a, .n_allowed_ips = 1};
+    memcpy(pc.public_key, P.pub_a, WG_KEY_LEN);
+    int id = wg_device_add_peer(b2, &pc, 0);
+    ck_assert_int_ge(id, 0);
+    wg_source local = {.addr = P.ep_b.ip, .ifindex = 1};
+    wg_device_receive(b2, 0, &local, &P.ep_a, init->data, init->len);
+    wg_peer_info ib;
+    ck_assert(wg_device_peer_info(b2, id, &ib));
+    ck_assert(wg_ip_eq(&ib.learned_source.addr, &P.ep_b.ip));
+    seen_calls = 0;
+    wg_device_routes_changed(b2, 0);
+    ck_assert_int_eq(seen_calls, 1);
+    ck_assert(wg_ip_eq(&seen_src, &P.ep_b.ip));
+    wg_device_free(b2);
+    pair_free(&P);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("wgnode_fidelity");
@@ -510,6 +562,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_age_boundaries_per_platform);
     tcase_add_test(tc, test_reject_after_time_boundary_on_receive);
     tcase_add_test(tc, test_wggo_route_listener_skips_sources_without_interface);
+    tcase_add_test(tc, test_wggo_route_listener_asks_with_source);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -333,17 +333,18 @@ void wg_sourcing_routes_changed(struct wg_device *dev, wg_peer *peer)
         break;
     case WG_PLATFORM_WIREGUARD_GO: {
         /* The route listener (device/sticky_linux.go routineRouteListener)
-         * re-resolves, by destination (and fwmark) only, IPv4 peers whose
-         * sticky endpoint has a source interface, and clears the source
-         * when the route now leaves by another interface. Peers without a
-         * source interface index are skipped; a failed lookup changes
+         * asks RTM_GETROUTE for each IPv4 peer whose sticky endpoint has a
+         * source interface, with the destination, the sticky source and the
+         * fwmark, and clears the source (clearSrcOnTx) when the answer's
+         * output interface differs. Peers without a source interface index
+         * are not asked; a failed lookup (no RTM_NEWROUTE answer) changes
          * nothing. */
         if (!dev->host.route_lookup || !peer->has_endpoint || peer->endpoint.ip.family != 4 || !has_source(peer) ||
             peer->src.ifindex == 0)
             break;
         uint32_t ifindex = 0;
         wg_ip chosen = {0};
-        if (dev->host.route_lookup(dev->host.ctx, &peer->endpoint.ip, NULL, &ifindex, &chosen) &&
+        if (dev->host.route_lookup(dev->host.ctx, &peer->endpoint.ip, &peer->src.addr, &ifindex, &chosen) &&
             ifindex != peer->src.ifindex)
             wg_sourcing_clear(dev, peer);
         break;
