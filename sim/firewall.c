@@ -200,7 +200,10 @@ static bool iface_gateway(const sim_fw *f, const char *ifname, uint32_t *gw)
 static void build_rules(sim_fw *f)
 {
     size_t nif = sim_node_iface_count(f->n);
-    size_t cap = 3 + 2 * nif + f->n_user_rules + f->n_rdr;
+    size_t naddr = 0;
+    for (uint32_t i = 1; i <= nif; i++)
+        naddr += sim_iface_addr_count(sim_node_iface_by_index(f->n, i));
+    size_t cap = 3 + 2 * nif + naddr + f->n_user_rules + f->n_rdr;
     pf_filter_rule *r = calloc(cap, sizeof *r);
     if (!r)
         abort();
@@ -210,23 +213,34 @@ static void build_rules(sim_fw *f)
      * not loop a node's own adverts back). */
     r[k] = (pf_filter_rule){.action = PF_PASS, .dir = -1, .proto = CARP_PROTO, .no_state = true};
     snprintf(r[k++].label, sizeof r[0].label, "pfSense: pass quick proto carp");
-    /* Self traffic: pass out route-to (if gw) from <if addrs + VIPs> to
-     * !<if networks> (FLT, ha-model.md §3 "Self traffic"). */
+    /* Self traffic (FLT filter_rules_generate, ha-model.md §3 "Self
+     * traffic"): per interface with a gateway, `pass out route-to (if gw)
+     * from <primary> to !<primary's subnet>`, and the same from each other
+     * address of the interface (IP alias or CARP VIP) to !<the primary's
+     * subnet> when it lies in it, else to !<its own subnet>. */
     if (!f->opt.no_auto_route_to)
         for (uint32_t i = 1; i <= nif; i++) {
             const char *ifn = ifname_of(f, i);
             uint32_t gw;
-            if (!iface_gateway(f, ifn, &gw))
+            sim_iface *ifp = sim_node_iface_by_index(f->n, i);
+            const sim_addr *pa = ifp ? sim_iface_primary_addr(ifp) : NULL;
+            if (!pa || !iface_gateway(f, ifn, &gw))
                 continue;
-            pf_filter_rule *x = &r[k++];
-            *x = (pf_filter_rule){.action = PF_PASS, .dir = PF_OUT, .rt = PF_RT_ROUTETO, .rt_addr = gw};
-            x->src.kind = PF_ADDR_IFADDR;
-            snprintf(x->src.ifname, sizeof x->src.ifname, "%s", ifn);
-            x->dst.kind = PF_ADDR_IFNET;
-            x->dst.neg = true;
-            snprintf(x->dst.ifname, sizeof x->dst.ifname, "%s", ifn);
-            snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", ifn);
-            snprintf(x->label, sizeof x->label, "pfSense: self traffic from %s addresses", ifn);
+            for (size_t j = 0; j < sim_iface_addr_count(ifp); j++) {
+                const sim_addr *a = sim_iface_addr_at(ifp, j);
+                if (a->ip.family != 4)
+                    continue;
+                bool in_primary = prefix_has(&pa->ip, pa->plen, u32(&a->ip));
+                const sim_addr *net = in_primary ? pa : a;
+                pf_filter_rule *x = &r[k++];
+                *x = (pf_filter_rule){.action = PF_PASS, .dir = PF_OUT, .rt = PF_RT_ROUTETO, .rt_addr = gw};
+                x->src = (pf_addr_match){.kind = PF_ADDR_PREFIX, .addr = u32(&a->ip), .plen = 32};
+                x->dst = (pf_addr_match){.kind = PF_ADDR_PREFIX, .addr = u32(&net->ip), .plen = net->plen, .neg = true};
+                snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", ifn);
+                char b[WG_IP_STRLEN];
+                snprintf(x->label, sizeof x->label, "pfSense: let out anything from firewall host itself (%s)",
+                         wg_ip_format(&a->ip, b));
+            }
         }
     /* Port forwards: pfSense's "associated filter rule" passes the
      * translated traffic (filter rules see the packet after rdr). */
