@@ -2,7 +2,11 @@
  * timers.c — per-peer protocol timers (timers.h). The rules and constants
  * are those of ../shared/reference/wg-sourcing.md "Timers and constants";
  * the event hooks mirror Linux drivers/net/wireguard/timers.c so the same
- * packets arm and cancel the same timers.
+ * packets arm and cancel the same timers. Each hook has the same name and
+ * effect in FreeBSD sys/dev/wg/if_wg.c and OpenBSD sys/net/if_wg.c
+ * (wg_timers_event_*, wg_timers_run_*) and wireguard-go device/timers.go
+ * (timers*, expired*); where they differ the platform trait in sourcing.h
+ * says so (docs/wgnode.md lists every rule with its source).
  */
 #include "wgnode/timers.h"
 
@@ -119,7 +123,9 @@ int64_t wg_timers_jitter(struct wg_device *dev)
 /* ---- event hooks ---- */
 
 /* After sending data: a reply is expected within KEEPALIVE_TIMEOUT +
- * REKEY_TIMEOUT (+ jitter); the timer is not pushed back by further data. */
+ * REKEY_TIMEOUT (+ jitter); the timer is not pushed back by further data
+ * (LX wg_timers_data_sent, FB/OB wg_timers_event_data_sent: "unless
+ * pending"). Callers decide what counts as sent (send.c). */
 void wg_timers_data_sent(wg_peer *peer, int64_t now)
 {
     if (!wg_timer_pending(peer, WG_TIMER_NEW_HANDSHAKE))
@@ -139,6 +145,9 @@ void wg_timers_data_received(wg_peer *peer, int64_t now)
         peer->need_another_keepalive = true;
 }
 
+/* Any authenticated send makes a passive keepalive unnecessary; any
+ * authenticated receive answers the data we sent (ref "any authenticated
+ * send cancels it" / "any authenticated receive cancels it"). */
 void wg_timers_any_authenticated_packet_sent(wg_peer *peer) { wg_timer_del(peer, WG_TIMER_SEND_KEEPALIVE); }
 
 void wg_timers_any_authenticated_packet_received(wg_peer *peer) { wg_timer_del(peer, WG_TIMER_NEW_HANDSHAKE); }
@@ -156,6 +165,8 @@ void wg_timers_handshake_initiated(wg_peer *peer, int64_t now)
     wg_timer_set(peer, WG_TIMER_RETRANSMIT_HANDSHAKE, now + WG_REKEY_TIMEOUT + jitter);
 }
 
+/* LX wg_timers_handshake_complete, FB/OB wg_timers_event_handshake_complete
+ * (the BSDs then also send: send.c wg_send_on_handshake_complete). */
 void wg_timers_handshake_complete(wg_peer *peer, int64_t now)
 {
     wg_timer_del(peer, WG_TIMER_RETRANSMIT_HANDSHAKE);
