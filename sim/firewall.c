@@ -80,6 +80,13 @@ struct sim_fw {
     pf_rdr_rule *rdr;     /* port forwards, for the associated pass rules */
     size_t n_rdr;
     char note[160];       /* drop notes must outlive the hook call */
+    /* route-to of an inbound rule/state, from the IN hook to the ROUTE hook
+     * of the same forwarded packet (pf_route at input). */
+    const uint8_t *rt_pkt;
+    uint32_t rt_in, rt_ifindex;
+    wg_ip rt_nexthop;
+    pf_rt rt_kind;
+    char rt_note[200];
     /* pfsync */
     pfsync ps;
     bool has_pfsync;
@@ -269,8 +276,12 @@ static void build_rules(sim_fw *f)
         *x = f->user_rules[i];
         uint32_t gw;
         if (f->user_gw[i][0]) {
+            /* A rule's gateway that is down: with "skip rules when gateway
+             * is down" off (pfSense default) the rule stays, without its
+             * route-to (ha-model.md §3, MISC/FLT); rebuilt on every status
+             * change. Existing states keep their route. */
             gateway *g = gw_find(&f->gws, f->user_gw[i]);
-            if (g) {
+            if (g && g->status != GW_DOWN) {
                 x->rt = PF_RT_ROUTETO;
                 x->rt_addr = g->addr;
                 snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", g->ifname);
@@ -359,7 +370,8 @@ static void add_policy(sim_pkt *p, const char *fmt, const char *text)
 static sim_verdict hook_in(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *p)
 {
     sim_fw *f = ctx;
-    (void)n, (void)pt;
+    (void)pt;
+    f->rt_pkt = NULL; /* a new packet: forget the last one's route-to */
     if (f->gateway_down) {
         p->drop_note = "gateway down";
         return SIM_DROP;
@@ -378,6 +390,34 @@ static sim_verdict hook_in(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *p
     }
     if (r.translated)
         apply(p, &pk);
+    sim_iface *to = r.rt != PF_RT_NONE ? sim_node_iface(n, r.rt_ifname) : NULL;
+    if (to) {
+        /* route-to on an inbound rule (or reply-to of a state made
+         * outbound): pf_route sends the packet out of that interface to
+         * that gateway instead of the routing table's choice. */
+        f->rt_pkt = p->data;
+        f->rt_in = p->in_ifindex;
+        f->rt_ifindex = sim_iface_index(to);
+        f->rt_nexthop = ip4(r.rt_addr);
+        f->rt_kind = r.rt;
+        char b[WG_IP_STRLEN];
+        snprintf(f->rt_note, sizeof f->rt_note, "%s %s (%s)", r.rt_ifname, wg_ip_format(&f->rt_nexthop, b), r.note);
+    }
+    return SIM_PASS;
+}
+
+static sim_verdict hook_route(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *p)
+{
+    sim_fw *f = ctx;
+    (void)n, (void)pt;
+    if (!f->rt_pkt || p->local_origin || p->data != f->rt_pkt || p->in_ifindex != f->rt_in)
+        return SIM_PASS;
+    f->rt_pkt = NULL;
+    p->out_ifindex = f->rt_ifindex;
+    p->nexthop = f->rt_nexthop;
+    p->route = NULL;
+    p->reason.flags |= f->rt_kind == PF_RT_REPLYTO ? SIM_SRC_F_REPLY_TO : SIM_SRC_F_ROUTE_TO;
+    add_policy(p, "%s%s", f->rt_note);
     return SIM_PASS;
 }
 
@@ -673,8 +713,11 @@ static void gw_cb_status(void *ctx, gateway *g, gw_status from, gw_status to)
     sim_event_log(f->w, SIM_EV_MODEL, f->n, 0, "gateway", "%s gateway %s %s -> %s (loss %.1f%%, latency %.1f ms)",
                   sim_node_name(f->n), g->name, gw_status_name(from), gw_status_name(to), g->loss,
                   (double)g->latency / (double)SIM_MS);
-    /* rc.gateway_alarm -> fixup_default_gateway / group routes. */
+    /* rc.gateway_alarm -> fixup_default_gateway / group routes, and a
+     * filter reload (rules naming a down gateway lose their route-to). */
     apply_all_follow(f);
+    if ((from == GW_DOWN) != (to == GW_DOWN))
+        build_rules(f);
 }
 
 static void icmp_rx(void *ctx, sim_node *n, sim_iface *in, const sim_ipv4_info *ip)
@@ -813,6 +856,7 @@ sim_fw *sim_fw_attach(sim_node *n, const sim_fw_options *opt)
     sim_pending_add(f->w, &f->pend, fw_free);
     sim_node_set_user(n, f);
     sim_node_add_hook(n, SIM_HOOK_IN, hook_in, f);
+    sim_node_add_hook(n, SIM_HOOK_ROUTE, hook_route, f);
     sim_node_add_hook(n, SIM_HOOK_OUT, hook_out, f);
     sim_l2_ops l2 = {.ctx = f, .accept_mac = l2_accept_mac, .arp_answer = l2_arp_answer, .addr_is_master = l2_is_master};
     sim_node_set_l2_ops(n, &l2);

@@ -235,6 +235,37 @@ START_TEST(pf_port_forward_with_filter)
 }
 END_TEST
 
+START_TEST(pf_policy_route_skips_down_gateway)
+{
+    /* LAN traffic policy-routed to WAN2GW; when WAN2GW goes down the rule
+     * keeps passing but new flows follow the default route (pfSense "skip
+     * rules when gateway is down" off). */
+    build(true, NULL);
+    sim_fw_rule r = {.ifname = "lan", .dir = SIM_FW_DIR_IN, .gateway = "WAN2GW", .label = "lan via wan2"};
+    ck_assert_int_eq(sim_fw_set_filter(m.f, &r, 1), SIM_OK);
+    sim_fw_start(m.f);
+    T_run(m.w, SIM_S);
+    ck_assert_int_eq(send_udp(s_host, NULL, "192.0.2.10", 6000), SIM_OK);
+    T_run(m.w, 1100 * SIM_MS);
+    uint32_t wan = sim_iface_index(sim_node_iface(m.fw, "wan")), wan2 = sim_iface_index(sim_node_iface(m.fw, "wan2"));
+    out_q q2 = {sim_node_id(m.fw), wan2, SIM_SRC_F_ROUTE_TO};
+    ck_assert_uint_eq(T_count(m.w, q2.node, SIM_DIR_OUT, out_pred, &q2), 1);
+    sim_node_set_gateway_down(m.isp2, true);
+    T_run(m.w, 10 * SIM_S);
+    sim_fw_gateway_info gi;
+    ck_assert(sim_fw_gateway_info_get(m.f, "WAN2GW", &gi));
+    ck_assert_int_eq(gi.status, SIM_GW_DOWN);
+    sim_udp_sock *s2;
+    T_rx rx2 = {0};
+    ck_assert_int_eq(sim_udp_bind(m.host, NULL, 4001, T_on_udp, &rx2, &s2), SIM_OK);
+    ck_assert_int_eq(send_udp(s2, NULL, "192.0.2.10", 6000), SIM_OK);
+    T_run(m.w, 10100 * SIM_MS);
+    out_q q1 = {sim_node_id(m.fw), wan, 0};
+    ck_assert_uint_eq(T_count(m.w, q1.node, SIM_DIR_OUT, out_pred, &q1), 1);
+    ck_assert_uint_eq(T_count(m.w, q2.node, SIM_DIR_OUT, out_pred, &q2), 1);
+}
+END_TEST
+
 /* A home router (kind router) doing NAT for 192.168.1.10 on the net
  * segment, three remotes. */
 typedef struct home {
@@ -325,6 +356,7 @@ int main(void)
     tcase_add_test(t, pf_without_policy_routing_leaves_by_fib);
     tcase_add_test(t, pf_gateway_down_router);
     tcase_add_test(t, pf_port_forward_with_filter);
+    tcase_add_test(t, pf_policy_route_skips_down_gateway);
     tcase_add_test(t, pf_router_endpoint_independent_nat);
     tcase_add_test(t, pf_router_symmetric_nat);
     suite_add_tcase(s, t);
