@@ -281,6 +281,11 @@ static void build_rules(sim_fw *f)
              * route-to (ha-model.md §3, MISC/FLT); rebuilt on every status
              * change. Existing states keep their route. */
             gateway *g = gw_find(&f->gws, f->user_gw[i]);
+            if (!g) {
+                /* A gateway group: its best usable member (tier order). */
+                gw_group *grp = gw_group_find(&f->gws, f->user_gw[i]);
+                g = grp ? gw_group_pick(grp, NULL) : NULL;
+            }
             if (g && g->status != GW_DOWN) {
                 x->rt = PF_RT_ROUTETO;
                 x->rt_addr = g->addr;
@@ -716,8 +721,7 @@ static void gw_cb_status(void *ctx, gateway *g, gw_status from, gw_status to)
     /* rc.gateway_alarm -> fixup_default_gateway / group routes, and a
      * filter reload (rules naming a down gateway lose their route-to). */
     apply_all_follow(f);
-    if ((from == GW_DOWN) != (to == GW_DOWN))
-        build_rules(f);
+    build_rules(f);
 }
 
 static void icmp_rx(void *ctx, sim_node *n, sim_iface *in, const sim_ipv4_info *ip)
@@ -998,7 +1002,8 @@ sim_err sim_fw_set_filter(sim_fw *f, const sim_fw_rule *r, size_t n)
     }
     for (size_t i = 0; i < n; i++) {
         if ((r[i].ifname && !iface_named(f, r[i].ifname)) || !addr_ok(&r[i].src) || !addr_ok(&r[i].dst) ||
-            r[i].dir < -1 || r[i].dir > 1 || (r[i].gateway && !gw_find(&f->gws, r[i].gateway))) {
+            r[i].dir < -1 || r[i].dir > 1 ||
+            (r[i].gateway && !gw_find(&f->gws, r[i].gateway) && !gw_group_find(&f->gws, r[i].gateway))) {
             free(c);
             free(g);
             return SIM_EINVAL;

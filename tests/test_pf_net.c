@@ -266,6 +266,35 @@ START_TEST(pf_policy_route_skips_down_gateway)
 }
 END_TEST
 
+START_TEST(pf_policy_route_via_group)
+{
+    /* A rule naming a failover group routes to the group's best member and
+     * follows it when that member goes down. */
+    build(true, NULL);
+    sim_fw_group_member mem[2] = {{"WAN2GW", 1}, {"WAN1GW", 2}};
+    ck_assert_int_eq(sim_fw_add_gateway_group(m.f, "prefer2", SIM_GW_TRIGGER_DOWN, mem, 2), SIM_OK);
+    sim_fw_rule r = {.ifname = "lan", .dir = SIM_FW_DIR_IN, .gateway = "prefer2", .label = "lan via group"};
+    ck_assert_int_eq(sim_fw_set_filter(m.f, &r, 1), SIM_OK);
+    sim_fw_rule bad = {.ifname = "lan", .dir = SIM_FW_DIR_IN, .gateway = "nosuch"};
+    ck_assert_int_eq(sim_fw_set_filter(m.f, &bad, 1), SIM_EINVAL);
+    sim_fw_start(m.f);
+    T_run(m.w, SIM_S);
+    ck_assert_int_eq(send_udp(s_host, NULL, "192.0.2.10", 6000), SIM_OK);
+    T_run(m.w, 1100 * SIM_MS);
+    uint32_t wan = sim_iface_index(sim_node_iface(m.fw, "wan")), wan2 = sim_iface_index(sim_node_iface(m.fw, "wan2"));
+    out_q q2 = {sim_node_id(m.fw), wan2, SIM_SRC_F_ROUTE_TO}, q1 = {sim_node_id(m.fw), wan, SIM_SRC_F_ROUTE_TO};
+    ck_assert_uint_eq(T_count(m.w, q2.node, SIM_DIR_OUT, out_pred, &q2), 1);
+    sim_node_set_gateway_down(m.isp2, true);
+    T_run(m.w, 10 * SIM_S);
+    sim_udp_sock *s2;
+    T_rx rx2 = {0};
+    ck_assert_int_eq(sim_udp_bind(m.host, NULL, 4001, T_on_udp, &rx2, &s2), SIM_OK);
+    ck_assert_int_eq(send_udp(s2, NULL, "192.0.2.10", 6000), SIM_OK);
+    T_run(m.w, 10100 * SIM_MS);
+    ck_assert_uint_eq(T_count(m.w, q1.node, SIM_DIR_OUT, out_pred, &q1), 1);
+}
+END_TEST
+
 /* A home router (kind router) doing NAT for 192.168.1.10 on the net
  * segment, three remotes. */
 typedef struct home {
@@ -357,6 +386,7 @@ int main(void)
     tcase_add_test(t, pf_gateway_down_router);
     tcase_add_test(t, pf_port_forward_with_filter);
     tcase_add_test(t, pf_policy_route_skips_down_gateway);
+    tcase_add_test(t, pf_policy_route_via_group);
     tcase_add_test(t, pf_router_endpoint_independent_nat);
     tcase_add_test(t, pf_router_symmetric_nat);
     suite_add_tcase(s, t);
