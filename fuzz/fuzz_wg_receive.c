@@ -10,6 +10,7 @@
  *           bit  2    local address it arrived on (locals[])
  *           bits 3-5  clock step before it (steps[]); R's timers run on the way
  *           bit  6    R also sends an inner packet into the tunnel first
+ *           bit  7    R's interface goes down (if up) or up (if down) first
  *   A record whose length runs past the end takes what is left.
  *
  * Every state is rebuilt for every input from the same seeds, so it is
@@ -456,6 +457,12 @@ static void apply_record(fz_world *w, uint8_t flags, const uint8_t *data, size_t
     run_r_until(w, w->now + steps[(flags >> 3) & 7]);
     if (flags & 0x40)
         send_inner(w->r, w->now, tun_r4, tun_i4, 20);
+    if (flags & 0x80) {
+        if (wg_device_is_up(w->r))
+            wg_device_down(w->r, w->now);
+        else
+            wg_device_up(w->r, w->now);
+    }
 
     uint64_t drops[WG_DROP__COUNT];
     for (int r = 0; r < WG_DROP__COUNT; r++)
@@ -661,6 +668,8 @@ static void write_seeds(const char *dir)
         send_inner(w.i, w.now, tun_i4, tun_r4, 20);
         seed_exchange(&w, &s, 0);
         send_inner(w.i, w.now, tun_i6, tun_r6, 24);
+        seed_exchange(&w, &s, 0);
+        send_inner(w.i, w.now, wg_ip4(10, 99, 0, 77), tun_r4, 12); /* R does not allow this source */
         seed_exchange(&w, &s, 0);
         world_free(&w);
         snprintf(name, sizeof name, "peer-handshake-%s", pn);
