@@ -148,6 +148,8 @@ static void usage(FILE *out)
                  "  --seed S        use seed S instead of each scenario's seed\n"
                  "  --platform P    nodes on the default platform use P (freebsd, openbsd,\n"
                  "                  linux, wireguard-go)\n"
+                 "  --engine E      native (default) or ns3 for every scenario (ns3 runs one\n"
+                 "                  at a time: ns-3's simulator is process-wide)\n"
                  "  --filter GLOB   only scenarios whose name, file or file name matches\n"
                  "  --junit FILE    write JUnit XML\n"
                  "  --json FILE     write every result as JSON\n"
@@ -198,6 +200,14 @@ int cmd_test(int argc, char **argv)
                 return 2;
             }
             opt.has_platform = true;
+            i++;
+        } else if (!strcmp(a, "--engine")) {
+            if (!val || (strcmp(val, "native") && strcmp(val, "ns3"))) {
+                fprintf(stderr, "wgsim test: --engine: '%s' is not native or ns3\n", val ? val : "");
+                return 2;
+            }
+            opt.has_engine = true;
+            opt.engine = !strcmp(val, "ns3") ? HS_ENGINE_NS3 : HS_ENGINE_NATIVE;
             i++;
         } else if (!strcmp(a, "--junit") || !strcmp(a, "--json") || !strcmp(a, "--filter") || !strcmp(a, "--pcap")) {
             if (!val) {

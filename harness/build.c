@@ -290,7 +290,7 @@ hs_world *hs_world_build(const hs_scenario *s, const hs_run_options *o, char *er
     if (o)
         hw->opt = *o;
     sim_world_config wc = {.seed = hw->opt.has_seed ? hw->opt.seed : s->seed};
-    if (s->engine == HS_ENGINE_NS3) {
+    if ((hw->opt.has_engine ? hw->opt.engine : s->engine) == HS_ENGINE_NS3) {
         hw->engine = sim_engine_ns3_new();
         if (!hw->engine) {
             fail(err, errlen, s, (hs_loc){0, 0}, "engine ns3: not in this build");

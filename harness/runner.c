@@ -7,12 +7,16 @@
  * long a run took.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "harness/runner_internal.h"
+
+/* One ns-3 Simulator per process (sim/engine_ns3.c). */
+static pthread_mutex_t ns3_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static double now_s(void)
 {
@@ -79,8 +83,13 @@ hs_result *hs_run_scenario(const hs_scenario *s, const hs_run_options *o)
     r->sim_duration = s->duration;
 
     char err[1024];
+    bool ns3 = (opt.has_engine ? opt.engine : s->engine) == HS_ENGINE_NS3;
+    if (ns3)
+        pthread_mutex_lock(&ns3_lock);
     hs_world *hw = hs_world_build(s, &opt, err, sizeof err);
     if (!hw) {
+        if (ns3)
+            pthread_mutex_unlock(&ns3_lock);
         r->status = strstr(err, "not in this build") ? HS_STATUS_SKIPPED : HS_STATUS_ERROR;
         r->error = strdup(err);
         r->wall_seconds = now_s() - t0;
@@ -102,6 +111,8 @@ hs_result *hs_run_scenario(const hs_scenario *s, const hs_run_options *o)
     if (opt.after_run)
         opt.after_run(opt.ctx, s, hw->w, r);
     hs_world_free(hw);
+    if (ns3)
+        pthread_mutex_unlock(&ns3_lock);
     r->wall_seconds = now_s() - t0;
     return r;
 }

@@ -27,12 +27,17 @@ typedef struct hs_run_options {
     uint64_t seed;
     bool has_platform;      /* --platform: nodes on the scenario's default platform use this one */
     wg_platform platform;
+    bool has_engine;        /* --engine: replaces defaults.engine */
+    hs_engine engine;
     bool timeline;          /* collect the readable timeline (wgsim run, reports) */
     bool capture;           /* capture every segment (pcap output) */
     /* Called after the run, before the world is freed (pcap output). */
     void (*after_run)(void *ctx, const hs_scenario *s, sim_world *w, hs_result *r);
     void *ctx;
 } hs_run_options;
+
+/* ns-3's Simulator is a process-wide singleton: runs on the ns3 engine are
+ * serialised (one at a time) whatever -j says. */
 
 /* Loads and runs one file. Never NULL: load errors give HS_STATUS_ERROR
  * with every "FILE:LINE:COL: message" in r->error. */
