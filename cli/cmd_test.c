@@ -251,8 +251,12 @@ int cmd_test(int argc, char **argv)
     }
     if (status)
         return status;
+    if (!files.n && !filter) {
+        fprintf(stderr, "wgsim test: no scenario file found\n");
+        return 2;
+    }
     if (!files.n)
-        fprintf(stderr, "wgsim test: no scenario file found%s\n", filter ? " (after --filter)" : "");
+        fprintf(stderr, "wgsim test: no scenario matches --filter '%s'\n", filter);
 
     run_ctx c = {.files = &files, .opt = opt, .pcap_dir = pcap};
     c.results = calloc(files.n ? files.n : 1, sizeof *c.results);
