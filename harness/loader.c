@@ -1440,6 +1440,12 @@ static void check_addresses(L *l)
             if (f->address.ip.family && !wg_prefix_contains(&f->address, &k->address.ip))
                 err(l, av, "address: CARP address %s is not in the network of interface '%s' (%s)",
                     wg_ip_format(&k->address.ip, b1), f->name, wg_prefix_format(&f->address, b2));
+            /* The checks below compare segments: an interface without a
+             * (valid) segment has had its error already, and two such
+             * interfaces are not on one segment (found by fuzz_yaml_loader:
+             * segments[-1] was read). */
+            if (f->segment < 0)
+                continue;
             for (size_t mj = 0; mj < s->n_nodes; mj++) {
                 hs_node *m = &s->nodes[mj];
                 for (size_t j = 0; j < m->n_ifaces; j++)
