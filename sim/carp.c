@@ -14,6 +14,7 @@
 
 #include <nettle/hmac.h>
 #include <nettle/sha1.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,6 +203,34 @@ static void ad_timer_fired(void *arg)
     send_ad_locked(v); /* carp_send_ad callout */
 }
 
+static void send_ad_error(carp_vhid *v, int err)
+{
+    /* carp_send_ad_error (FreeBSD 13.1+/14 ip_carp.c; ha-model.md §1.3
+     * senderr_demotion_factor): an error resets the success count and the
+     * third error (counted since the last reset, not necessarily in a row)
+     * adds the senderr factor to the global demotion; after errors,
+     * CARP_SENDAD_MIN_SUCCESS good sends reset the error count and, if the
+     * demotion was applied, remove it. Older kernels reset the error count
+     * on the first good send and so never reverted the demotion; the model
+     * follows the fixed code. carp_demote sends an ad for every MASTER at
+     * once (the kernel queues carp_send_ad_all), this one included; its
+     * ad timer is already re-armed, so that send only re-arms it again. */
+    carp *c = v->c;
+    if (err) {
+        if (v->sendad_errors < INT_MAX)
+            v->sendad_errors++;
+        v->sendad_success = 0;
+        if (v->sendad_errors == CARP_SENDAD_MAX_ERRORS)
+            carp_demote(c, c->senderr_factor);
+    } else if (v->sendad_errors > 0 && ++v->sendad_success >= CARP_SENDAD_MIN_SUCCESS) {
+        bool demoted = v->sendad_errors >= CARP_SENDAD_MAX_ERRORS;
+        v->sendad_errors = 0;
+        v->sendad_success = 0;
+        if (demoted)
+            carp_demote(c, -c->senderr_factor);
+    }
+}
+
 static void send_ad_locked(carp_vhid *v)
 {
     carp *c = v->c;
@@ -220,9 +249,10 @@ static void send_ad_locked(carp_vhid *v)
     uint8_t ad[CARP_HDR_LEN];
     carp_ad_encode(ad, v->vhid, v->advbase, (uint8_t)skew, v->counter, v->key, v->vips, v->n_vips);
     v->ads_sent++;
-    c->ops.send_ad(c->ops.ctx, v, ad);
+    int err = c->ops.send_ad(c->ops.ctx, v, ad);
     sim_cancel(c->eng, v->ad_tmo);
     v->ad_tmo = sim_schedule_in(c->eng, interval_ns(v->advbase, skew), ad_timer_fired, v);
+    send_ad_error(v, err);
 }
 
 static void master_down(carp_vhid *v, const char *why)
@@ -319,6 +349,7 @@ void carp_init(carp *c, sim_engine *eng, sim_rng *rng, const carp_host_ops *ops)
     c->allow = true;
     c->demotion = 0;
     c->ifdown_factor = CARP_IFDOWN_DEMOTION;
+    c->senderr_factor = CARP_SENDERR_DEMOTION;
 }
 
 void carp_destroy(carp *c)

@@ -28,6 +28,9 @@
 #define CARP_MAXSKEW 240
 #define CARP_MAX_ADVSKEW 254    /* advskew >= 255 is EINVAL (carp_ioctl) */
 #define CARP_IFDOWN_DEMOTION 240 /* net.inet.carp.ifdown_demotion_factor */
+#define CARP_SENDERR_DEMOTION 240 /* net.inet.carp.senderr_demotion_factor */
+#define CARP_SENDAD_MAX_ERRORS 3  /* ip_carp.c: errors that trigger the senderr demotion */
+#define CARP_SENDAD_MIN_SUCCESS 3 /* ip_carp.c: good sends that reset the error count (and revert it) */
 #define CARP_MAX_VIPS 16
 
 /* A decoded advertisement header (host order). */
@@ -74,8 +77,10 @@ typedef struct carp_vhid carp_vhid;
 typedef struct carp_host_ops {
     void *ctx;
     /* Send a 36-byte advertisement for v on its interface (IP proto 112 to
-     * 224.0.0.18, TTL 255, Ethernet source = vMAC). */
-    void (*send_ad)(void *ctx, carp_vhid *v, const uint8_t ad[CARP_HDR_LEN]);
+     * 224.0.0.18, TTL 255, Ethernet source = vMAC). Returns 0, or non-zero
+     * when the stack refused it (ip_output's error): counted for the
+     * senderr demotion (carp_send_ad_error). */
+    int (*send_ad)(void *ctx, carp_vhid *v, const uint8_t ad[CARP_HDR_LEN]);
     /* One gratuitous ARP request for an IPv4 VIP (carp_send_arp). */
     void (*send_garp)(void *ctx, carp_vhid *v, uint32_t vip);
     /* State change, with the reason FreeBSD logs. Optional. */
@@ -96,6 +101,7 @@ struct carp_vhid {
     bool suppress;    /* sc_suppress: ifdown demotion applied */
     bool init_counter; /* sc_init_counter: draw a random counter before the next ad */
     uint64_t counter;
+    int sendad_errors, sendad_success; /* sc_sendad_errors / sc_sendad_success */
     sim_event_id ad_tmo, md_tmo;
     uint64_t ads_sent, ads_received;
     uint64_t in_drops[CARP_IN__COUNT];
@@ -110,6 +116,7 @@ struct carp {
     bool allow;       /* net.inet.carp.allow */
     int demotion;     /* net.inet.carp.demotion (global, signed) */
     int ifdown_factor;
+    int senderr_factor; /* net.inet.carp.senderr_demotion_factor */
     carp_vhid **v;
     size_t n, cap;
 };

@@ -481,12 +481,12 @@ static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *
 /* CARP glue                                                          */
 /* ------------------------------------------------------------------ */
 
-static void carp_cb_send_ad(void *ctx, carp_vhid *v, const uint8_t ad[CARP_HDR_LEN])
+static int carp_cb_send_ad(void *ctx, carp_vhid *v, const uint8_t ad[CARP_HDR_LEN])
 {
     sim_fw *f = ctx;
     sim_iface *ifp = sim_node_iface_by_index(f->n, v->ifindex);
     if (!ifp)
-        return;
+        return SIM_ENETDOWN;
     /* IP source: the parent interface's best address, non-CARP preferred
      * (carp_best_ifa); Ethernet source: the vMAC (ha-model.md §1.1). */
     const sim_addr *pa = sim_iface_primary_addr(ifp);
@@ -496,7 +496,13 @@ static void carp_cb_send_ad(void *ctx, carp_vhid *v, const uint8_t ad[CARP_HDR_L
     sim_ip_send_opts o = {.src = src, .ifindex = v->ifindex, .ttl = CARP_DFLTTL, .tos = DSCP_CARP << 2,
                           .df = true, .src_mac = &vmac, .src_kind = SIM_SRC_EXPLICIT};
     wg_ip dst = ip4(CARP_GROUP_V4);
-    sim_ip_send(f->n, CARP_PROTO, &dst, ad, CARP_HDR_LEN, &o);
+    /* ip_output's error feeds carp_send_ad_error (senderr demotion). A
+     * frame lost on the wire is not an error: only what the stack refuses. */
+    sim_err e = sim_ip_send(f->n, CARP_PROTO, &dst, ad, CARP_HDR_LEN, &o);
+    if (e != SIM_OK)
+        sim_event_log(f->w, SIM_EV_MODEL, f->n, v->ifindex, "carp", "%s/%s vhid %u advertisement send error %s",
+                      sim_node_name(f->n), sim_iface_name(ifp), v->vhid, sim_err_name(e));
+    return (int)e;
 }
 
 static void carp_cb_send_garp(void *ctx, carp_vhid *v, uint32_t vip)

@@ -22,6 +22,7 @@ struct tnode {
     uint8_t last_skew[64];
     int n_ads;
     sim_time became_master;
+    int fail_sends; /* the next N advertisement sends fail (ip_output error) */
 };
 
 typedef struct pending {
@@ -42,22 +43,27 @@ static void deliver(void *arg)
         carp_input(&p->to->c, 1, p->ttl, p->ad, CARP_HDR_LEN);
 }
 
-static void t_send_ad(void *ctx, carp_vhid *v, const uint8_t ad[CARP_HDR_LEN])
+static int t_send_ad(void *ctx, carp_vhid *v, const uint8_t ad[CARP_HDR_LEN])
 {
     tnode *n = ctx;
     (void)v;
+    if (n->fail_sends > 0) {
+        n->fail_sends--;
+        return 1; /* refused by the stack: nothing on the wire */
+    }
     if (n->n_ads < 64) {
         n->last_ad[n->n_ads] = sim_now(eng);
         n->last_skew[n->n_ads] = ad[2];
     }
     n->n_ads++;
     if (!n->peer)
-        return;
+        return 0;
     pending *p = &q[qn++ % 256];
     p->to = n->peer;
     memcpy(p->ad, ad, CARP_HDR_LEN);
     p->ttl = CARP_DFLTTL;
     sim_schedule_in(eng, WIRE_DELAY, deliver, p);
+    return 0;
 }
 
 static void t_send_garp(void *ctx, carp_vhid *v, uint32_t vip)
@@ -377,6 +383,63 @@ START_TEST(carp_disable_allow)
 }
 END_TEST
 
+START_TEST(carp_senderr_demotion)
+{
+    /* ha-model.md §1.3 senderr_demotion_factor (ip_carp.c
+     * carp_send_ad_error): the third advertisement send error adds 240 to
+     * the demotion, and 3 good sends after that remove it. */
+    node_boot(&A, "a", 0);
+    node_boot(&B, "b", 100);
+    sim_run_until(eng, 10 * SIM_S + 500 * SIM_MS);
+    ck_assert_int_eq(st(&A), CARP_MASTER);
+    /* two failures: no demotion yet; B misses A's ads but its master-down
+     * (3.39 s) does not expire in two missed seconds */
+    A.fail_sends = 2;
+    sim_run_until(eng, 12 * SIM_S + 500 * SIM_MS);
+    ck_assert_int_eq(A.c.demotion, 0);
+    ck_assert_int_eq(st(&B), CARP_BACKUP);
+    /* a good send in between does not reset the count (it takes 3) */
+    sim_run_until(eng, 13 * SIM_S + 500 * SIM_MS);
+    A.fail_sends = 1;
+    int ads = A.n_ads;
+    sim_run_until(eng, 14 * SIM_S + 500 * SIM_MS);
+    /* third error: demoted by 240, and the ad sent at once carries 240 */
+    ck_assert_int_eq(A.c.demotion, 240);
+    ck_assert_int_eq(A.n_ads, ads + 1);
+    ck_assert_int_eq(A.last_skew[ads], 240);
+    /* B (skew 100 < 240, preempt) takes over on that ad */
+    sim_run_until(eng, 15 * SIM_S);
+    ck_assert_int_eq(st(&B), CARP_MASTER);
+    ck_assert_int_eq(st(&A), CARP_BACKUP);
+    /* the demotion is reverted only by 3 good sends; A, BACKUP now, sends
+     * none, so it stays demoted */
+    sim_run_until(eng, 30 * SIM_S);
+    ck_assert_int_eq(A.c.demotion, 240);
+    ck_assert_int_eq(st(&B), CARP_MASTER);
+}
+END_TEST
+
+START_TEST(carp_senderr_demotion_reverted)
+{
+    /* Alone as MASTER: 3 errors demote, 3 good sends undemote. */
+    node_boot(&A, "a", 0);
+    A.peer = NULL;
+    sim_run_until(eng, 5 * SIM_S + 500 * SIM_MS);
+    ck_assert_int_eq(st(&A), CARP_MASTER);
+    A.fail_sends = 3;
+    sim_run_until(eng, 7 * SIM_S + 500 * SIM_MS);
+    ck_assert_int_eq(A.c.demotion, 0);
+    sim_run_until(eng, 8 * SIM_S + 500 * SIM_MS);
+    /* the third failure at 8 s demoted; the ad sent at once for the
+     * demotion is the first good one */
+    ck_assert_int_eq(A.c.demotion, 240);
+    ck_assert_int_eq(A.c.v[0]->sendad_success, 1);
+    sim_run_until(eng, 12 * SIM_S);
+    ck_assert_int_eq(A.c.demotion, 0);
+    ck_assert_int_eq(A.c.v[0]->sendad_errors, 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("carp");
@@ -394,6 +457,8 @@ static Suite *suite(void)
     tcase_add_test(t, carp_demotion_first_gap_raw_skew);
     tcase_add_test(t, carp_tie_goes_backup);
     tcase_add_test(t, carp_disable_allow);
+    tcase_add_test(t, carp_senderr_demotion);
+    tcase_add_test(t, carp_senderr_demotion_reverted);
     suite_add_tcase(s, t);
     return s;
 }
