@@ -108,6 +108,17 @@ static wg_send_result cb_send(void *ctx, const wg_source *src, const wg_endpoint
         case SIM_OK: r = WG_SEND_OK; break;
         case SIM_EADDRNOTAVAIL: r = WG_SEND_EADDRNOTAVAIL; break;
         case SIM_EINVAL: r = WG_SEND_EINVAL; break;
+        case SIM_EPERM:
+            /* A packet filter (pf) dropped our own datagram: ip_output
+             * fails with EPERM (FreeBSD 13 ip_output_pfil) or EACCES
+             * (FreeBSD 14+); Linux netfilter gives EPERM. None of the
+             * WireGuard implementations treats it specially (FreeBSD
+             * if_wg.c acts on EADDRNOTAVAIL only, wireguard-go on EINVAL
+             * only): the packet is lost and the source kept, which is
+             * the "any other failure" result. Test pf_network
+             * pf_block_own_send_is_plain_error_for_wireguard. */
+            r = WG_SEND_UNREACHABLE;
+            break;
         default: r = WG_SEND_UNREACHABLE; break;
         }
     }

@@ -372,6 +372,53 @@ START_TEST(pf_router_symmetric_nat)
 }
 END_TEST
 
+START_TEST(pf_block_own_send_is_plain_error_for_wireguard)
+{
+    /* pf dropping the node's own datagram: the send fails with the error a
+     * packet filter gives (SIM_EPERM; FreeBSD 13 ip_output_pfil EPERM,
+     * 14+ EACCES), which the WireGuard host reports as "any other
+     * failure". FreeBSD if_wg.c acts only on EADDRNOTAVAIL, so the packet
+     * is lost, the learned source is kept and nothing is retried from
+     * another address. */
+    m = H_mw_new(21, false, NULL);
+    H_wg g = H_wg_setup(m.w, m.fw, NULL, m.remote, "203.0.113.2:51820", 0, 0);
+    sim_fw_start(m.f);
+    sim_ping_config pc = {.dst = T_ip("10.99.0.1"), .start = 2 * SIM_S, .interval = SIM_S};
+    sim_ping *p = sim_ping_start(m.remote, &pc);
+    ck_assert_ptr_nonnull(p);
+    T_run(m.w, 10 * SIM_S);
+    sim_ping_stats st;
+    sim_ping_stats_between(p, 3 * SIM_S, 10 * SIM_S, &st);
+    ck_assert_uint_eq(st.received, st.sent);
+    wg_peer_info pi;
+    ck_assert(wg_device_peer_info(sim_wg_device(g.w1), g.f_peer, &pi));
+    wg_ip w2 = T_ip("203.0.113.2");
+    ck_assert(wg_ip_eq(&pi.learned_source.addr, &w2));
+    ck_assert_uint_eq(sim_wg_send_errors(g.w1, WG_SEND_UNREACHABLE), 0);
+
+    /* block what the firewall itself sends from wan2's address; inbound
+     * passes without state so the replies meet the block rule */
+    sim_fw_rule r[2] = {
+        {.block = true, .dir = SIM_FW_DIR_OUT, .proto = SIM_IPPROTO_UDP,
+         .src = {.kind = SIM_FW_PREFIX, .prefix = T_pfx("203.0.113.2/32")}, .sport = 51820, .label = "block self"},
+        {.dir = SIM_FW_DIR_IN, .no_state = true, .label = "pass in"},
+    };
+    ck_assert_int_eq(sim_fw_set_filter(m.f, r, 2), SIM_OK);
+    sim_fw_states_kill(m.f);
+    uint64_t drops0 = sim_fw_drops(m.f, SIM_FW_DROP_RULE);
+    T_run(m.w, 14 * SIM_S);
+    ck_assert_uint_gt(sim_fw_drops(m.f, SIM_FW_DROP_RULE), drops0);
+    ck_assert_uint_gt(sim_wg_send_errors(g.w1, WG_SEND_UNREACHABLE), 0);
+    ck_assert_uint_eq(sim_wg_send_errors(g.w1, WG_SEND_EADDRNOTAVAIL), 0);
+    /* the learned source survives and no datagram left from another address */
+    ck_assert(wg_device_peer_info(sim_wg_device(g.w1), g.f_peer, &pi));
+    ck_assert(wg_ip_eq(&pi.learned_source.addr, &w2));
+    ck_assert_uint_eq(H_count_udp(m.w, m.fw, SIM_DIR_OUT, NULL, NULL, 51820, 0, 10 * SIM_S, 14 * SIM_S), 0);
+    sim_ping_stats_between(p, 11 * SIM_S, 14 * SIM_S, &st);
+    ck_assert_uint_eq(st.received, 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pf_net");
@@ -389,6 +436,7 @@ int main(void)
     tcase_add_test(t, pf_policy_route_via_group);
     tcase_add_test(t, pf_router_endpoint_independent_nat);
     tcase_add_test(t, pf_router_symmetric_nat);
+    tcase_add_test(t, pf_block_own_send_is_plain_error_for_wireguard);
     suite_add_tcase(s, t);
     return T_run_suite(s);
 }
