@@ -11,10 +11,11 @@
  *   younger unanswered probes are not counted yet, so about 116 slots are
  *   in use (DP). loss % = lost / (received + lost); latency = the average
  *   of received probes.
- * - Every alert_interval (1000 ms) the status is evaluated: loss >
- *   loss_high or latency > latency_high -> down; else loss > loss_low ->
- *   loss; else latency > latency_low -> delay; else online (GW
- *   return_gateways_status; thresholds 10/20 %, 200/500 ms).
+ * - Every alert_interval (1000 ms) the status is evaluated: latency >
+ *   latency_high or loss > loss_high -> down; else latency > latency_low
+ *   -> delay; else loss > loss_low -> loss; else online (GW
+ *   get_dpinger_status, called by return_gateways_status; thresholds
+ *   10/20 %, 200/500 ms).
  * - Groups: lower tier preferred; trigger "member down" by default
  *   (D:routing/gateway-settings).
  */
@@ -256,13 +257,17 @@ gw_status gw_evaluate(gateway *g)
     }
     g->latency = received ? sum / (sim_time)received : 0;
     g->loss = received + lost ? 100.0 * (double)lost / (double)(received + lost) : 0.0;
+    /* pfSense gwlb.inc get_dpinger_status, in its order: latency > high
+     * -> down, loss > high -> down, latency > low -> delay, loss > low ->
+     * loss. So high latency with moderate loss reads "delay", not "loss"
+     * (which matters for a group whose trigger is packet loss). */
     gw_status st;
-    if (g->loss > g->opt.loss_high || g->latency > g->opt.latency_high)
+    if (g->latency > g->opt.latency_high || g->loss > g->opt.loss_high)
         st = GW_DOWN;
-    else if (g->loss > g->opt.loss_low)
-        st = GW_LOSS;
     else if (g->latency > g->opt.latency_low)
         st = GW_DELAY;
+    else if (g->loss > g->opt.loss_low)
+        st = GW_LOSS;
     else
         st = GW_ONLINE;
     return st;

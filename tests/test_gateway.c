@@ -126,6 +126,48 @@ START_TEST(gateway_latency_thresholds)
 }
 END_TEST
 
+static int drop_every; /* drop every Nth probe (0: none) */
+static int probe_no;
+
+static void t_probe_lossy(void *ctx, gateway *g, uint16_t seq)
+{
+    if (drop_every && ++probe_no % drop_every == 0)
+        return;
+    t_probe(ctx, g, seq);
+}
+
+START_TEST(gateway_delay_checked_before_loss)
+{
+    /* pfSense get_dpinger_status order: latency > 200 ms reads "delay"
+     * even with loss > 10 % (both under the "down" thresholds). */
+    gw_set_free(&S);
+    gw_ops ops = {.send_probe = t_probe_lossy, .status_changed = t_changed};
+    gw_set_init(&S, eng, &ops);
+    drop_every = 7; /* ~14 % loss */
+    probe_no = 0;
+    gateway *g = gw_add(&S, "WANGW", "wan", 0xc6336401u, 0, NULL);
+    rtt = 300 * SIM_MS;
+    gw_start(g);
+    sim_run_until(eng, 90 * SIM_S);
+    ck_assert(g->loss > 10.0 && g->loss < 20.0);
+    ck_assert_int_eq(g->latency, 300 * SIM_MS);
+    ck_assert_int_eq(g->status, GW_DELAY);
+    /* a group triggering on packet loss still uses it */
+    gw_group *grp = gw_group_add(&S, "g", GW_TRIGGER_LOSS);
+    ck_assert(gw_group_add_member(grp, g, 1));
+    ck_assert_ptr_eq(gw_group_pick(grp, NULL), g);
+    /* the same loss at low latency reads "loss" */
+    gw_stop(g);
+    rtt = 10 * SIM_MS;
+    gw_start(g);
+    sim_run_until(eng, 180 * SIM_S);
+    ck_assert(g->loss > 10.0 && g->loss < 20.0);
+    ck_assert_int_eq(g->status, GW_LOSS);
+    ck_assert_ptr_null(gw_group_pick(grp, NULL));
+    drop_every = 0;
+}
+END_TEST
+
 START_TEST(gateway_group_tiers)
 {
     gateway *w1 = gw_add(&S, "WAN1GW", "wan1", 1, 0, NULL);
@@ -163,6 +205,7 @@ static Suite *suite(void)
     tcase_add_test(t, gateway_down_after_loss_interval_early);
     tcase_add_test(t, gateway_down_with_full_window);
     tcase_add_test(t, gateway_latency_thresholds);
+    tcase_add_test(t, gateway_delay_checked_before_loss);
     tcase_add_test(t, gateway_group_tiers);
     suite_add_tcase(s, t);
     return s;
