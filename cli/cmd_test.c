@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "harness/runner.h"
@@ -276,12 +278,33 @@ int cmd_test(int argc, char **argv)
     pthread_t *th = calloc(nthreads ? nthreads : 1, sizeof *th);
     for (size_t t = 0; t < nthreads; t++)
         pthread_create(&th[t], NULL, worker, &c);
-    /* print in order */
+    /* print in order; on a terminal, a progress line while a long run is
+     * under way (stderr, erased before each result) */
+    bool tty = isatty(STDERR_FILENO);
+    bool shown = false;
     for (size_t i = 0; i < files.n; i++) {
         pthread_mutex_lock(&c.mu);
-        while (!c.done[i])
-            pthread_cond_wait(&c.cv, &c.mu);
+        while (!c.done[i]) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += 500000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            if (pthread_cond_timedwait(&c.cv, &c.mu, &until) != 0 && tty && !c.done[i]) {
+                size_t finished = 0;
+                for (size_t k = 0; k < files.n; k++)
+                    finished += c.done[k] ? 1 : 0;
+                fprintf(stderr, "\r  running: %zu of %zu done, waiting for %s\033[K", finished, files.n, files.v[i]);
+                shown = true;
+            }
+        }
         pthread_mutex_unlock(&c.mu);
+        if (shown) {
+            fprintf(stderr, "\r\033[K");
+            shown = false;
+        }
         rp_print_result(stdout, c.results[i]);
         fflush(stdout);
     }
