@@ -199,6 +199,8 @@ sim_err sim_ipv4_select(sim_node *n, const wg_ip *dst, const sim_ip_send_opts *o
     memset(&p->reason, 0, sizeof p->reason);
     p->reason.kind = explicit_src ? (o->src_kind ? o->src_kind : SIM_SRC_EXPLICIT) : SIM_SRC_ROUTE;
     p->reason.wg = o ? o->wg_reason : WG_SRC_NONE;
+    if (o && o->learned)
+        snprintf(p->reason.learned, sizeof p->reason.learned, "%s", o->learned);
     p->local_origin = true;
     p->in_ifindex = 0;
     p->origin_node = n->id;

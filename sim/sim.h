@@ -447,6 +447,7 @@ typedef struct sim_src_reason {
     uint32_t flags;       /* SIM_SRC_F_* added by hooks */
     char route[96];       /* the route used (sim_route_format) or "on-link dev X" */
     char policy[96];      /* what a hook did: NAT rule, reply-to, route-to */
+    char learned[80];     /* wg LEARNED/STICKY: the received datagram the source was learned from */
 } sim_src_reason;
 /* "route: 0.0.0.0/0 via ... dev wan (static)", "explicit (learned): ...". */
 const char *sim_src_reason_format(const sim_src_reason *r, char *buf, size_t len);
@@ -532,6 +533,7 @@ typedef struct sim_ip_send_opts {
     const sim_mac *src_mac; /* Ethernet source override (CARP vMAC) */
     sim_src_kind src_kind;  /* how the caller got src (default EXPLICIT when src set) */
     wg_source_reason wg_reason;
+    const char *learned;    /* copied to the reason's `learned` (NULL: none) */
 } sim_ip_send_opts;
 /* Sends payload as one IPv4 datagram of protocol proto. Source rules:
  * explicit src must be configured on the node (EADDRNOTAVAIL); the
@@ -623,6 +625,7 @@ typedef struct sim_udp_send_opts {
     wg_source_reason wg_reason;
     uint8_t ttl;
     bool df;
+    const char *learned; /* where the learned source came from, for the trace (NULL: none) */
 } sim_udp_send_opts;
 /* Source: explicit src (IP_SENDSRCADDR: must be configured, else
  * SIM_EADDRNOTAVAIL; the interface still comes from the destination route),

@@ -123,6 +123,7 @@ sim_err sim_udp_sendto(sim_udp_sock *s, const sim_udp_send_opts *o, const wg_ip 
         io.ttl = o->ttl;
         io.df = o->df;
         io.wg_reason = o->wg_reason;
+        io.learned = o->learned;
     }
     if (o && o->src.family) {
         io.src = o->src;

@@ -29,6 +29,10 @@ typedef struct peer_cfg {
     int id; /* the device's peer id (same after a reboot: peers are re-added in order) */
     wg_peer_config pc;
     wg_prefix *ips;
+    /* The received datagram the current learned source came from (issue 13
+     * "why a packet has its source"); carried into the source reason of
+     * every datagram sent with that source. */
+    char learned[80];
 } peer_cfg;
 
 typedef struct inner_pkt {
@@ -53,6 +57,7 @@ struct sim_wg {
     size_t nq, capq;
     sim_event_id flush_ev;
     uint64_t send_errs[WG_SEND_EINVAL + 1];
+    const sim_udp_rx *rx_cur; /* the datagram being handed to the device */
 };
 
 static sim_time now_of(const sim_wg *h) { return sim_now(h->node->w->eng); }
@@ -89,6 +94,14 @@ static void tick(void *arg)
 
 /* ---- host callbacks ---- */
 
+static peer_cfg *peer_of(sim_wg *h, int id)
+{
+    for (size_t i = 0; i < h->n_peers; i++)
+        if (h->peers[i].id == id)
+            return &h->peers[i];
+    return NULL;
+}
+
 static wg_send_result cb_send(void *ctx, const wg_source *src, const wg_endpoint *dst, const uint8_t *data, size_t len,
                               const wg_send_meta *meta)
 {
@@ -99,6 +112,11 @@ static wg_send_result cb_send(void *ctx, const wg_source *src, const wg_endpoint
         o.ifindex = src->ifindex;
     }
     o.wg_reason = meta ? meta->reason : WG_SRC_NONE;
+    if (meta && (meta->reason == WG_SRC_LEARNED || meta->reason == WG_SRC_STICKY)) {
+        peer_cfg *p = peer_of(h, meta->peer_id);
+        if (p && p->learned[0])
+            o.learned = p->learned;
+    }
     wg_send_result r;
     if (dst->ip.family != 4) {
         r = WG_SEND_UNREACHABLE; /* IPv6 is not modelled yet */
@@ -171,10 +189,33 @@ static bool cb_route_lookup(void *ctx, const wg_ip *dst, const wg_ip *src_or_nul
     return true;
 }
 
+static void note_learned(sim_wg *h, const wg_event *ev)
+{
+    /* The device learns a source only while handling a received datagram
+     * (wg-sourcing.md "replaced only after authentication"), i.e. inside
+     * on_udp: remember which one. */
+    peer_cfg *p = peer_of(h, ev->peer_id);
+    if (!p)
+        return;
+    const sim_udp_rx *rx = h->rx_cur;
+    if (!rx) {
+        p->learned[0] = 0;
+        return;
+    }
+    char a[WG_IP_STRLEN], b[WG_IP_STRLEN];
+    sim_iface *in = sim_node_iface_by_index(h->node, rx->ifindex);
+    sim_time t = now_of(h);
+    snprintf(p->learned, sizeof p->learned, "from %s:%u -> %s:%u at %lld.%06llds on %s", wg_ip_format(&rx->src, a),
+             rx->sport, wg_ip_format(&rx->dst, b), rx->dport, (long long)(t / SIM_S),
+             (long long)(t % SIM_S / SIM_US), in ? sim_iface_name(in) : "?");
+}
+
 static void cb_event(void *ctx, const wg_event *ev)
 {
     sim_wg *h = ctx;
     sim_node *n = h->node;
+    if (ev->kind == WG_EV_SOURCE_LEARNED)
+        note_learned(h, ev);
     if (!n->w->events_on && !n->w->event_fn)
         return;
     sim_event_rec e = {0};
@@ -275,7 +316,9 @@ static void on_udp(void *ctx, sim_udp_sock *s, const sim_udp_rx *rx, const uint8
         return;
     wg_source local = {.addr = rx->dst, .ifindex = rx->ifindex};
     wg_endpoint remote = {.ip = rx->src, .port = rx->sport};
+    h->rx_cur = rx;
     wg_device_receive(h->dev, now_of(h), &local, &remote, data, len);
+    h->rx_cur = NULL;
     rearm(h);
 }
 

@@ -8,6 +8,8 @@
  */
 #include "test_e2e_topo.h"
 
+#include <string.h>
+
 static H_mw m;
 static H_wg g;
 
@@ -45,6 +47,25 @@ START_TEST(e2e_multiwan_answers_on_wan2)
     ck_assert_uint_eq(T_count(m.w, w1.node, SIM_DIR_OUT, on_if, &w1), 0);
     ck_assert_uint_eq(H_count_udp(m.w, m.fw, SIM_DIR_OUT, "198.51.100.2", NULL, 51820, 0, 0, 60 * SIM_S), 0);
     ck_assert(H_ep_is(g.wr, g.r_peer, "203.0.113.2:51820"));
+    /* why the source is wan2's address: the trace says the WireGuard
+     * device used its learned local address, and which received datagram
+     * taught it (issue 13, "Why a packet has its source") */
+    size_t learned = 0;
+    for (size_t i = 0; i < sim_trace_count(m.w); i++) {
+        const sim_trace_rec *r = sim_trace_at(m.w, i);
+        if (!on_if(r, &w2) || r->dir != SIM_DIR_OUT || !r->has_reason)
+            continue;
+        ck_assert_int_eq(r->reason.kind, SIM_SRC_EXPLICIT);
+        ck_assert_int_eq(r->reason.wg, WG_SRC_LEARNED);
+        ck_assert_msg(strstr(r->reason.learned, "from 192.0.2.10:51820 -> 203.0.113.2:51820 at ") ==
+                          r->reason.learned,
+                      "learned: %s", r->reason.learned);
+        ck_assert_ptr_nonnull(strstr(r->reason.learned, " on wan2"));
+        /* reply-to chose wan2 and its gateway */
+        ck_assert(r->reason.flags & SIM_SRC_F_REPLY_TO);
+        learned++;
+    }
+    ck_assert_uint_ge(learned, 55);
     /* isp2 carried the answers */
     ck_assert_uint_ge(H_count_udp(m.w, m.isp2, SIM_DIR_OUT, "203.0.113.2", "192.0.2.10", 51820, 51820, 0, 60 * SIM_S), 55);
 }
