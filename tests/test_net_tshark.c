@@ -2,8 +2,9 @@
  * test_net_tshark.c — an independent decoder reads what the simulator
  * writes: tshark decodes a simulated capture with the simulated devices'
  * key log (fields per ../shared/reference/wg-conformance.md): every
- * handshake response verifies, nothing fails to decrypt, and the inner
- * ICMP echo requests and replies are visible. Skipped (exit 77) when
+ * handshake response verifies, nothing fails to decrypt, the inner ICMP
+ * echo requests and replies are visible, and every IPv4, UDP and ICMP
+ * checksum (outer and inner) verifies. Skipped (exit 77) when
  * tshark is not installed (scripts/bootstrap installs it).
  */
 #include <stdio.h>
@@ -79,6 +80,40 @@ START_TEST(test_tshark_decrypts_tunnel)
     rc = run_tshark("-Y wg.decryption_error", out, sizeof out);
     ck_assert_int_eq(rc, 0);
     ck_assert_msg(out[0] == 0, "decryption errors: %s", out);
+    /* tshark verifies every IPv4 header, UDP and ICMP checksum, outer and
+     * decrypted inner (status 1 = good): an independent check of
+     * sim/checksum.c, whose sender and receiver could otherwise agree on
+     * a wrong sum. */
+    rc = run_tshark("-o ip.check_checksum:TRUE -o udp.check_checksum:TRUE -T fields -E occurrence=a -E aggregator=, "
+                    "-e ip.checksum.status -e udp.checksum.status -e icmp.checksum.status",
+                    out, sizeof out);
+    ck_assert_int_eq(rc, 0);
+    int good_ip = 0, good_udp = 0, good_icmp = 0;
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        char f[3][32] = {{0}};
+        int k = 0;
+        for (char *tok = line; k < 3 && tok;) {
+            char *tab = strchr(tok, '\t');
+            if (tab)
+                *tab = 0;
+            snprintf(f[k++], sizeof f[0], "%s", tok);
+            tok = tab ? tab + 1 : NULL;
+        }
+        /* Every status present must be "1" (good); count them. */
+        for (int j = 0; j < 3; j++) {
+            for (char *c = f[j]; *c; c++)
+                ck_assert_msg(*c == '1' || *c == ',', "bad or unverified checksum (field %d) in line: %s", j, line);
+            int n = f[j][0] ? 1 : 0;
+            for (char *c = f[j]; *c; c++)
+                n += *c == ',';
+            *(j == 0 ? &good_ip : j == 1 ? &good_udp : &good_icmp) += n;
+        }
+    }
+    /* The outer IP and UDP of every WireGuard message, the inner IP and
+     * ICMP of every decrypted echo and reply, all verified good. */
+    ck_assert_int_ge(good_ip, inits + resps + data + echo + reply);
+    ck_assert_int_ge(good_udp, inits + resps + data);
+    ck_assert_int_ge(good_icmp, echo + reply);
     sim_world_free(c.w);
 }
 END_TEST
