@@ -88,7 +88,9 @@ START_TEST(test_same_seed_same_bytes)
     ck_assert_mem_eq(h1, h2, 32);
     run(1235, h3, NULL);
     ck_assert(memcmp(h1, h3, 32) != 0);
-    /* Across processes. */
+    /* Across processes: a forked child (same address layout) and a fresh
+     * run of this program (exec: new heap and stack addresses under ASLR,
+     * so nothing may depend on pointer values). */
     int fds[2];
     ck_assert_int_eq(pipe(fds), 0);
     pid_t pid = fork();
@@ -106,6 +108,21 @@ START_TEST(test_same_seed_same_bytes)
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     ck_assert_mem_eq(h1, hc, 32);
+
+    char want[65], got[80] = {0};
+    for (int i = 0; i < 32; i++)
+        snprintf(want + 2 * i, 3, "%02x", h1[i]);
+    char self[512], cmd[600];
+    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+    ck_assert(sl > 0);
+    self[sl] = 0;
+    snprintf(cmd, sizeof cmd, "'%s' --hash-child 1234", self);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_nonnull(fgets(got, sizeof got, p));
+    ck_assert_int_eq(pclose(p), 0);
+    got[strcspn(got, "\n")] = 0;
+    ck_assert_str_eq(got, want);
 }
 END_TEST
 
@@ -152,8 +169,35 @@ START_TEST(test_pcap_format)
 }
 END_TEST
 
-int main(void)
+/* The separate run of test_same_seed_same_bytes (`--hash-child SEED`):
+ * prints the hash. A Check test itself, as the helpers assert. */
+static uint64_t child_seed;
+START_TEST(hash_child)
 {
+    uint8_t h[32];
+    run(child_seed, h, NULL);
+    for (int i = 0; i < 32; i++)
+        printf("%02x", h[i]);
+    printf("\n");
+    fflush(stdout);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && !strcmp(argv[1], "--hash-child")) {
+        child_seed = strtoull(argv[2], NULL, 10);
+        Suite *s = suite_create("hash_child");
+        TCase *tc = tcase_create("hash_child");
+        tcase_set_timeout(tc, 120);
+        tcase_add_test(tc, hash_child);
+        suite_add_tcase(s, tc);
+        SRunner *sr = srunner_create(s);
+        srunner_run_all(sr, CK_SILENT);
+        int failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    }
     Suite *s = suite_create("net_determinism");
     TCase *tc = tcase_create("determinism");
     tcase_set_timeout(tc, 120);
