@@ -383,6 +383,35 @@ START_TEST(carp_disable_allow)
 }
 END_TEST
 
+START_TEST(carp_backup_takes_over_from_too_slow_master)
+{
+    /* ha-model.md §1.2 (carp_input_c "master will time out"): without
+     * preemption, a BACKUP that hears a master whose interval exceeds
+     * (3 x own advbase, own demoted skew) takes over at once; an equal
+     * interval only re-arms the master-down timer. */
+    node_boot(&A, "a", 10);
+    A.peer = NULL;
+    A.c.preempt = false;
+    sim_run_until(eng, 1 * SIM_S);
+    ck_assert_int_eq(st(&A), CARP_BACKUP);
+    uint8_t key[CARP_KEY_LEN], ad[CARP_HDR_LEN];
+    carp_key_from_pass(key, "secret");
+    uint32_t vip = VIP;
+    /* (3 s, 10/256) equals A's (3 x 1 s, 10/256): not slower, re-arm */
+    carp_ad_encode(ad, 1, 3, 10, 1, key, &vip, 1);
+    ck_assert_int_eq(carp_input(&A.c, 1, 255, ad, sizeof ad), CARP_IN_OK);
+    ck_assert_int_eq(st(&A), CARP_BACKUP);
+    /* the re-armed timer: master-down 3 + 10/256 s from now */
+    sim_run_until(eng, 4 * SIM_S);
+    ck_assert_int_eq(st(&A), CARP_BACKUP);
+    /* (3 s, 11/256) is slower: MASTER at once */
+    carp_ad_encode(ad, 1, 3, 11, 2, key, &vip, 1);
+    ck_assert_int_eq(carp_input(&A.c, 1, 255, ad, sizeof ad), CARP_IN_OK);
+    ck_assert_int_eq(st(&A), CARP_MASTER);
+    ck_assert_int_eq(A.became_master, 4 * SIM_S);
+}
+END_TEST
+
 START_TEST(carp_senderr_demotion)
 {
     /* ha-model.md §1.3 senderr_demotion_factor (ip_carp.c
@@ -457,6 +486,7 @@ static Suite *suite(void)
     tcase_add_test(t, carp_demotion_first_gap_raw_skew);
     tcase_add_test(t, carp_tie_goes_backup);
     tcase_add_test(t, carp_disable_allow);
+    tcase_add_test(t, carp_backup_takes_over_from_too_slow_master);
     tcase_add_test(t, carp_senderr_demotion);
     tcase_add_test(t, carp_senderr_demotion_reverted);
     suite_add_tcase(s, t);
