@@ -187,6 +187,38 @@ START_TEST(source_backup_vip_route_removed)
 }
 END_TEST
 
+START_TEST(source_vip_subnet_only_while_master)
+{
+    /* A VIP outside the interface's own networks owns its prefix route only
+     * while MASTER (carp_addroute / carp_delroute), so an unbound send into
+     * that subnet takes the VIP as source (the route's ifa) on the MASTER,
+     * while the BACKUP has no such route and uses its default route and
+     * primary address (ha-model.md §1.5, §4). */
+    H_ha x = H_ha_new(8, false);
+    H_vip(x.f1, "wan", 2, "203.0.113.1/24", 0);
+    H_vip(x.f2, "wan", 2, "203.0.113.1/24", 100);
+    H_ha_start(&x);
+    T_run(x.w, 5 * SIM_S);
+    wg_ip dst = T_ip("203.0.113.50"), vip = T_ip("203.0.113.1");
+    wg_ip a1 = T_ip("198.51.100.2"), a3 = T_ip("198.51.100.3");
+    sim_route_result r;
+    ck_assert(sim_fib_lookup(x.fw1, &dst, &r));
+    ck_assert(wg_ip_eq(&r.src, &vip));
+    ck_assert(wg_ip_eq(&r.nexthop, &dst)); /* on-link through the VIP prefix */
+    ck_assert(sim_fib_lookup(x.fw2, &dst, &r));
+    ck_assert(wg_ip_eq(&r.src, &a3));
+    /* maintenance on fw1: the roles and the answers swap */
+    ck_assert_int_eq(sim_fw_maintenance(x.f1, true), SIM_OK);
+    T_run(x.w, 8 * SIM_S);
+    ck_assert_int_eq(sim_fw_carp_state(x.f2, 2), SIM_CARP_MASTER);
+    ck_assert(sim_fib_lookup(x.fw1, &dst, &r));
+    ck_assert(wg_ip_eq(&r.src, &a1));
+    ck_assert(sim_fib_lookup(x.fw2, &dst, &r));
+    ck_assert(wg_ip_eq(&r.src, &vip));
+    sim_world_free(x.w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("source");
@@ -198,6 +230,7 @@ int main(void)
     tcase_add_test(t, source_eaddrnotavail_after_carp_disable);
     tcase_add_test(t, source_vip_arp_ownership_and_garp);
     tcase_add_test(t, source_backup_vip_route_removed);
+    tcase_add_test(t, source_vip_subnet_only_while_master);
     suite_add_tcase(s, t);
     return T_run_suite(s);
 }
