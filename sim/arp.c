@@ -15,9 +15,12 @@
  *    EHOSTUNREACH (gateway) or EHOSTDOWN (on-link) while still asking;
  *  - a received ARP updates an existing entry for its sender (this is how
  *    gratuitous ARP moves a VIP) and creates one only when it targets one
- *    of our addresses; requests for our addresses are answered.
- * The periodic refresh of used entries before expiry (ARP_LLINFO_VERIFY)
- * is not modelled: an expired entry is re-resolved on the next packet.
+ *    of our addresses; requests for our addresses are answered;
+ *  - a resolved entry is deleted when its max_age runs out (arptimer), so
+ *    after that a gratuitous ARP no longer updates it and the next packet
+ *    starts a new resolution.
+ * The refresh of used entries before expiry (arptimer's ARP_LLINFO_VERIFY
+ * unicast request) is not modelled: the entry is deleted instead.
  * Linux neighbour tables differ (ucast_solicit, unres_qlen); every platform
  * uses these rules (docs/models.md).
  */
@@ -227,6 +230,30 @@ static void incomplete_expired(void *arg)
     remove_slot(s);
 }
 
+/* arptimer on a resolved entry whose max_age ran out: deleted. */
+static void resolved_expired(void *arg)
+{
+    sim_arp_slot *s = arg;
+    sim_node *n = s->ifp->node;
+    s->timer = 0;
+    char b[WG_IP_STRLEN];
+    sim_event_log(n->w, SIM_EV_ARP, n, s->ifp->ifindex, NULL, "%s/%s %s expired", n->name, s->ifp->name,
+                  wg_ip_format(&s->ip, b));
+    remove_slot(s);
+}
+
+/* The entry is (re)confirmed now: valid for max_age from now. */
+static void set_resolved(sim_arp_slot *s, const sim_mac *mac, sim_time now)
+{
+    sim_engine *e = s->ifp->node->w->eng;
+    s->mac = *mac;
+    s->resolved = true;
+    s->expire = now + SIM_ARP_MAX_AGE;
+    s->asked = 0;
+    sim_cancel(e, s->timer);
+    s->timer = sim_schedule_at(e, s->expire, resolved_expired, s);
+}
+
 static void send_held(sim_arp_slot *s)
 {
     sim_held *h = s->held;
@@ -250,7 +277,7 @@ sim_err sim_arp_resolve_send(sim_iface *ifp, const wg_ip *nexthop, bool is_gw, c
     if (s && s->resolved && s->expire > now)
         return sim_ether_output(ifp, &s->mac, src_mac, ETHERTYPE_IPV4, pkt, len, reason, origin_node);
     if (s && s->resolved) {
-        /* Expired: arptimer would have deleted it; start over. */
+        /* Expired at this very instant, before its timer event ran: start over. */
         remove_slot(s);
         s = NULL;
     }
@@ -344,12 +371,7 @@ void sim_arp_input(sim_iface *ifp, const uint8_t *p, size_t len)
         if (s) {
             bool was = s->resolved;
             bool changed = was && !sim_mac_eq(&s->mac, &sha);
-            s->mac = sha;
-            s->resolved = true;
-            s->expire = now + SIM_ARP_MAX_AGE;
-            s->asked = 0;
-            sim_cancel(n->w->eng, s->timer);
-            s->timer = 0;
+            set_resolved(s, &sha, now);
             if (!was)
                 sim_event_log(n->w, SIM_EV_ARP, n, ifp->ifindex, NULL, "%s/%s resolved %s is-at %s", n->name,
                               ifp->name, wg_ip_format(&spa, b1), sim_mac_format(&sha, m1));
@@ -360,9 +382,7 @@ void sim_arp_input(sim_iface *ifp, const uint8_t *p, size_t len)
             send_held(s);
         } else if (for_us) {
             s = new_slot(ifp, &spa);
-            s->mac = sha;
-            s->resolved = true;
-            s->expire = now + SIM_ARP_MAX_AGE;
+            set_resolved(s, &sha, now);
         }
     }
     if (op == 1 && for_us && !wg_ip_eq(&spa, &tpa)) {

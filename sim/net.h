@@ -100,7 +100,7 @@ typedef struct sim_arp_slot {
     uint32_t asked;
     sim_held *held;
     size_t n_held;
-    sim_event_id timer; /* incomplete entry deletion (arpt_down) */
+    sim_event_id timer; /* deletion: incomplete after arpt_down, resolved after max_age */
     struct sim_iface *ifp;
 } sim_arp_slot;
 

@@ -63,7 +63,13 @@ START_TEST(test_resolution_holds_first_packet)
     T_run(w, 3 * SIM_S);
     ck_assert_int_eq(rx.n, 2);
     ck_assert_uint_eq(T_count(w, sim_node_id(a), SIM_DIR_OUT, is_arp_req, NULL), req0 + 1);
-    /* After max_age the entry is stale and a request goes out again. */
+    /* After max_age the entry is deleted (arptimer) and the next datagram
+     * sends a request again. */
+    T_run(w, SIM_S + 2 * SIM_MS + SIM_ARP_MAX_AGE - 1);
+    ck_assert(sim_arp_lookup(ia, &bip, &e) && e.resolved);
+    T_run(w, SIM_S + 2 * SIM_MS + SIM_ARP_MAX_AGE);
+    ck_assert(!sim_arp_lookup(ia, &bip, &e));
+    ck_assert_uint_ge(T_events_containing(w, "a/eth0 10.0.0.2 expired"), 1);
     T_run(w, SIM_S + SIM_ARP_MAX_AGE + 10 * SIM_S);
     ck_assert_int_eq(sim_udp_sendto(sa, NULL, &bip, 2000, (const uint8_t *)"y", 1), SIM_OK);
     T_run(w, SIM_S + SIM_ARP_MAX_AGE + 11 * SIM_S);
@@ -100,6 +106,16 @@ START_TEST(test_gratuitous_updates_existing_only)
     ck_assert_uint_ge(T_events_containing(w, "(gratuitous)"), 1);
     /* d had no entry: a gratuitous ARP does not create one. */
     ck_assert(!sim_arp_lookup(id, &bip, &e));
+    /* The update restarted the entry's lifetime. */
+    ck_assert(sim_arp_lookup(ia, &bip, &e));
+    sim_time refreshed = e.expire;
+    ck_assert_int_gt(refreshed, 2 * SIM_S + SIM_ARP_MAX_AGE);
+    /* Once deleted at max_age, a gratuitous ARP no longer updates it. */
+    T_run(w, refreshed);
+    ck_assert(!sim_arp_lookup(ia, &bip, &e));
+    ck_assert_int_eq(sim_arp_announce(ic, &bip, &claim), SIM_OK);
+    T_run(w, refreshed + SIM_S);
+    ck_assert(!sim_arp_lookup(ia, &bip, &e));
     /* The trace shows the announcement with the vMAC as sender. */
     bool seen = false;
     for (size_t i = 0; i < sim_trace_count(w); i++) {
