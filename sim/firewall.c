@@ -220,35 +220,6 @@ static void build_rules(sim_fw *f)
      * not loop a node's own adverts back). */
     r[k] = (pf_filter_rule){.action = PF_PASS, .dir = -1, .proto = CARP_PROTO, .no_state = true};
     snprintf(r[k++].label, sizeof r[0].label, "pfSense: pass quick proto carp");
-    /* Self traffic (FLT filter_rules_generate, ha-model.md §3 "Self
-     * traffic"): per interface with a gateway, `pass out route-to (if gw)
-     * from <primary> to !<primary's subnet>`, and the same from each other
-     * address of the interface (IP alias or CARP VIP) to !<the primary's
-     * subnet> when it lies in it, else to !<its own subnet>. */
-    if (!f->opt.no_auto_route_to)
-        for (uint32_t i = 1; i <= nif; i++) {
-            const char *ifn = ifname_of(f, i);
-            uint32_t gw;
-            sim_iface *ifp = sim_node_iface_by_index(f->n, i);
-            const sim_addr *pa = ifp ? sim_iface_primary_addr(ifp) : NULL;
-            if (!pa || !iface_gateway(f, ifn, &gw))
-                continue;
-            for (size_t j = 0; j < sim_iface_addr_count(ifp); j++) {
-                const sim_addr *a = sim_iface_addr_at(ifp, j);
-                if (a->ip.family != 4)
-                    continue;
-                bool in_primary = prefix_has(&pa->ip, pa->plen, u32(&a->ip));
-                const sim_addr *net = in_primary ? pa : a;
-                pf_filter_rule *x = &r[k++];
-                *x = (pf_filter_rule){.action = PF_PASS, .dir = PF_OUT, .rt = PF_RT_ROUTETO, .rt_addr = gw};
-                x->src = (pf_addr_match){.kind = PF_ADDR_PREFIX, .addr = u32(&a->ip), .plen = 32};
-                x->dst = (pf_addr_match){.kind = PF_ADDR_PREFIX, .addr = u32(&net->ip), .plen = net->plen, .neg = true};
-                snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", ifn);
-                char b[WG_IP_STRLEN];
-                snprintf(x->label, sizeof x->label, "pfSense: let out anything from firewall host itself (%s)",
-                         wg_ip_format(&a->ip, b));
-            }
-        }
     /* Port forwards: pfSense's "associated filter rule" passes the
      * translated traffic (filter rules see the packet after rdr). */
     for (size_t i = 0; i < f->n_rdr; i++) {
@@ -298,6 +269,40 @@ static void build_rules(sim_fw *f)
             snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", x->ifname);
         }
     }
+    /* Self traffic (FLT filter_rules_generate, ha-model.md §3 "Self
+     * traffic"): per interface with a gateway, `pass out route-to (if gw)
+     * from <primary> to !<primary's subnet>`, and the same from each other
+     * address of the interface (IP alias or CARP VIP) to !<the primary's
+     * subnet> when it lies in it, else to !<its own subnet>. These rules
+     * are not `quick`: every quick rule (the CARP pass, port-forward and
+     * user rules, all quick in pfSense) wins over them, and among the
+     * non-quick ones they come after "pass out all" and win by pf's last
+     * match. In a first-match list that is: after the user rules, before
+     * the implicit default pass out. */
+    if (!f->opt.no_auto_route_to)
+        for (uint32_t i = 1; i <= nif; i++) {
+            const char *ifn = ifname_of(f, i);
+            uint32_t gw;
+            sim_iface *ifp = sim_node_iface_by_index(f->n, i);
+            const sim_addr *pa = ifp ? sim_iface_primary_addr(ifp) : NULL;
+            if (!pa || !iface_gateway(f, ifn, &gw))
+                continue;
+            for (size_t j = 0; j < sim_iface_addr_count(ifp); j++) {
+                const sim_addr *a = sim_iface_addr_at(ifp, j);
+                if (a->ip.family != 4)
+                    continue;
+                bool in_primary = prefix_has(&pa->ip, pa->plen, u32(&a->ip));
+                const sim_addr *net = in_primary ? pa : a;
+                pf_filter_rule *x = &r[k++];
+                *x = (pf_filter_rule){.action = PF_PASS, .dir = PF_OUT, .rt = PF_RT_ROUTETO, .rt_addr = gw};
+                x->src = (pf_addr_match){.kind = PF_ADDR_PREFIX, .addr = u32(&a->ip), .plen = 32};
+                x->dst = (pf_addr_match){.kind = PF_ADDR_PREFIX, .addr = u32(&net->ip), .plen = net->plen, .neg = true};
+                snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", ifn);
+                char b[WG_IP_STRLEN];
+                snprintf(x->label, sizeof x->label, "pfSense: let out anything from firewall host itself (%s)",
+                         wg_ip_format(&a->ip, b));
+            }
+        }
     if (!f->has_filter) {
         /* pass in on each gateway interface with reply-to, then pass in on
          * any interface, including ones created later (WireGuard). */

@@ -372,6 +372,32 @@ START_TEST(pf_router_symmetric_nat)
 }
 END_TEST
 
+START_TEST(pf_user_rule_beats_non_quick_self_route_to)
+{
+    /* pfSense's self-traffic route-to rules are not quick; a user floating
+     * rule is. So a "block out" for the firewall's own traffic wins over
+     * them (pf: first quick match, else last match). */
+    build(true, NULL);
+    sim_fw_rule r[2] = {
+        {.block = true, .dir = SIM_FW_DIR_OUT, .proto = SIM_IPPROTO_UDP,
+         .src = {.kind = SIM_FW_PREFIX, .prefix = T_pfx("198.51.100.2/32")}, .dport = 6000, .label = "block out"},
+        {.dir = SIM_FW_DIR_IN, .label = "pass in"},
+    };
+    ck_assert_int_eq(sim_fw_set_filter(m.f, r, 2), SIM_OK);
+    sim_fw_start(m.f);
+    T_run(m.w, 1 * SIM_S);
+    uint64_t d0 = sim_fw_drops(m.f, SIM_FW_DROP_RULE);
+    ck_assert_int_eq(send_udp(s_fw, NULL, "192.0.2.10", 6000), SIM_EPERM);
+    ck_assert_uint_eq(sim_fw_drops(m.f, SIM_FW_DROP_RULE), d0 + 1);
+    /* other traffic from the same address still gets the route-to rule */
+    ck_assert_int_eq(send_udp(s_fw, NULL, "192.0.2.10", 6001), SIM_OK);
+    T_run(m.w, 2 * SIM_S);
+    ck_assert_int_eq(rx_remote.n, 0); /* nothing bound on 6001 at the remote; 6000 was blocked */
+    out_q q = {sim_node_id(m.fw), sim_iface_index(sim_node_iface(m.fw, "wan")), SIM_SRC_F_ROUTE_TO};
+    ck_assert_uint_eq(T_count(m.w, q.node, SIM_DIR_OUT, out_pred, &q), 1);
+}
+END_TEST
+
 START_TEST(pf_block_own_send_is_plain_error_for_wireguard)
 {
     /* pf dropping the node's own datagram: the send fails with the error a
@@ -437,6 +463,7 @@ int main(void)
     tcase_add_test(t, pf_router_endpoint_independent_nat);
     tcase_add_test(t, pf_router_symmetric_nat);
     tcase_add_test(t, pf_block_own_send_is_plain_error_for_wireguard);
+    tcase_add_test(t, pf_user_rule_beats_non_quick_self_route_to);
     suite_add_tcase(s, t);
     return T_run_suite(s);
 }
