@@ -211,6 +211,11 @@ struct pf {
     size_t n_eim, cap_eim;
     uint64_t drops[PF_DROP__COUNT];
     uint64_t states_created, states_expired, states_killed;
+    /* Checksum of the filter, NAT and rdr rulesets (pf_setup_pfsync_matching
+     * computes pf_status.pf_chksum over the rulesets; pfsync sends it and an
+     * importer ties a state to its rule number only when they match). The
+     * labels are not part of it. */
+    uint64_t rules_cksum;
 };
 
 /* What pf_test decided for one packet. */

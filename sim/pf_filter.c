@@ -59,6 +59,75 @@ void pf_destroy(pf *p)
     p->n_rules = p->n_nat = p->n_rdr = p->n_eim = p->cap_eim = 0;
 }
 
+/* FNV-1a over the matching fields of every rule (not the labels), field by
+ * field so struct padding never enters it. */
+static uint64_t fnv(uint64_t h, const void *d, size_t n)
+{
+    const uint8_t *b = d;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+#define FNV_FIELD(h, x) ((h) = fnv((h), &(x), sizeof(x)))
+
+static uint64_t addr_cksum(uint64_t h, const pf_addr_match *m)
+{
+    uint32_t kind = (uint32_t)m->kind;
+    FNV_FIELD(h, kind);
+    FNV_FIELD(h, m->addr);
+    FNV_FIELD(h, m->plen);
+    FNV_FIELD(h, m->neg);
+    return fnv(h, m->ifname, strnlen(m->ifname, sizeof m->ifname));
+}
+
+static void update_cksum(pf *p)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < p->n_rules; i++) {
+        const pf_filter_rule *r = &p->rules[i];
+        uint32_t act = (uint32_t)r->action, rt = (uint32_t)r->rt;
+        FNV_FIELD(h, act);
+        h = fnv(h, r->ifname, strnlen(r->ifname, sizeof r->ifname) + 1);
+        FNV_FIELD(h, r->dir);
+        FNV_FIELD(h, r->proto);
+        h = addr_cksum(h, &r->src);
+        h = addr_cksum(h, &r->dst);
+        FNV_FIELD(h, r->sport);
+        FNV_FIELD(h, r->dport);
+        FNV_FIELD(h, r->no_state);
+        FNV_FIELD(h, r->nosync);
+        FNV_FIELD(h, rt);
+        h = fnv(h, r->rt_ifname, strnlen(r->rt_ifname, sizeof r->rt_ifname) + 1);
+        FNV_FIELD(h, r->rt_addr);
+    }
+    for (size_t i = 0; i < p->n_nat; i++) {
+        const pf_nat_rule *r = &p->nat[i];
+        uint32_t map = (uint32_t)r->mapping;
+        h = fnv(h, r->ifname, strnlen(r->ifname, sizeof r->ifname) + 1);
+        FNV_FIELD(h, r->proto);
+        h = addr_cksum(h, &r->src);
+        h = addr_cksum(h, &r->dst);
+        FNV_FIELD(h, r->sport);
+        FNV_FIELD(h, r->dport);
+        FNV_FIELD(h, r->to_interface);
+        FNV_FIELD(h, r->to_addr);
+        FNV_FIELD(h, r->static_port);
+        FNV_FIELD(h, map);
+        FNV_FIELD(h, r->udp_timeout);
+    }
+    for (size_t i = 0; i < p->n_rdr; i++) {
+        const pf_rdr_rule *r = &p->rdr[i];
+        h = fnv(h, r->ifname, strnlen(r->ifname, sizeof r->ifname) + 1);
+        FNV_FIELD(h, r->proto);
+        FNV_FIELD(h, r->port);
+        FNV_FIELD(h, r->to_addr);
+        FNV_FIELD(h, r->to_port);
+    }
+    p->rules_cksum = h;
+}
+
 bool pf_set_rules(pf *p, const pf_filter_rule *rules, size_t n)
 {
     pf_filter_rule *c = NULL;
@@ -71,6 +140,7 @@ bool pf_set_rules(pf *p, const pf_filter_rule *rules, size_t n)
     free(p->rules);
     p->rules = c;
     p->n_rules = n;
+    update_cksum(p);
     return true;
 }
 
@@ -86,6 +156,7 @@ bool pf_set_nat(pf *p, const pf_nat_rule *rules, size_t n)
     free(p->nat);
     p->nat = c;
     p->n_nat = n;
+    update_cksum(p);
     return true;
 }
 
@@ -101,6 +172,7 @@ bool pf_set_rdr(pf *p, const pf_rdr_rule *rules, size_t n)
     free(p->rdr);
     p->rdr = c;
     p->n_rdr = n;
+    update_cksum(p);
     return true;
 }
 

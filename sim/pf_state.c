@@ -372,8 +372,8 @@ bool pf_state_import(pf *p, const pf_state *s, sim_time remaining)
         return false;
     pf_state tmp = *s;
     tmp.imported = true;
-    /* Rule numbers match only when ruleset checksums do; otherwise the
-     * default rule (PSC). Route-to/reply-to options travel with the state. */
+    /* The caller (pfsync) has already tied it to the default rule when the
+     * ruleset checksums differ (PSC). Route-to/reply-to travel with it. */
     tmp.expire = now - (pf_state_timeout_ns(p, &tmp) - remaining);
     pf_state *c = insert_raw(p, &tmp);
     return c != NULL;

@@ -27,6 +27,7 @@ typedef struct pfsync_msg {
     sim_event_id ev;
     bool bulk_request;   /* PFSYNC_ACT_UREQ for everything */
     bool bulk_end;       /* PFSYNC_ACT_BUS end: the bulk update is complete */
+    uint64_t cksum;      /* the sender's ruleset checksum (pfsync_header.pfcksum) */
     size_t n;
     pfsync_entry e[];
 } pfsync_msg;
@@ -141,7 +142,16 @@ static void deliver(void *arg)
             sim_time remaining = pf_state_expires_at(to->pf, &e->s) - sim_now(to->eng);
             if (remaining <= 0)
                 continue;
-            if (pf_state_import(to->pf, &e->s, remaining))
+            /* pfsync_state_import: the state keeps its rule number only
+             * when the sender's ruleset checksum equals ours (PFSYNC_SI_CKSUM),
+             * else it is tied to the default rule; the NAT rule is not
+             * restored. Route-to/reply-to travel with the state (FreeBSD 14
+             * pfsync_state_1400 rt, rt_addr, rt_ifname). */
+            pf_state cp = e->s;
+            if (m->cksum != to->pf->rules_cksum)
+                cp.rule = -1;
+            cp.nat_rule = -1;
+            if (pf_state_import(to->pf, &cp, remaining))
                 imp++;
             else
                 skip++;
@@ -164,6 +174,7 @@ static void send_msg(pfsync *ps, const pfsync_entry *e, size_t n, bool bulk_requ
     m->n = n;
     m->bulk_request = bulk_request;
     m->bulk_end = bulk_end;
+    m->cksum = ps->pf->rules_cksum;
     if (n)
         memcpy(m->e, e, n * sizeof m->e[0]);
     m->next = ps->inflight;

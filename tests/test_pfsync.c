@@ -7,6 +7,7 @@
 #include "sim/pfsync.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
@@ -128,6 +129,51 @@ START_TEST(pfsync_insert_and_update_lag)
 }
 END_TEST
 
+START_TEST(pfsync_rule_binding_needs_same_ruleset)
+{
+    /* pfsync_state_import: the imported state keeps its rule number only
+     * when the rulesets' checksums match, else it belongs to the default
+     * rule; the NAT rule is never restored (PSC). */
+    pf_filter_rule rules[2] = {
+        {.action = PF_PASS, .dir = PF_IN, .proto = PF_PROTO_ICMP, .label = "icmp"},
+        {.action = PF_PASS, .dir = PF_OUT, .proto = PF_PROTO_UDP, .label = "udp out"},
+    };
+    pf_nat_rule nr = {.ifname = "wan", .proto = PF_PROTO_UDP, .src = {.kind = PF_ADDR_SELF}, .to_addr = VIP,
+                      .static_port = true, .label = "to VIP"};
+    pf_set_rules(&A.pf, rules, 2);
+    pf_set_rules(&B.pf, rules, 2);
+    pf_set_nat(&A.pf, &nr, 1);
+    pf_set_nat(&B.pf, &nr, 1);
+    ck_assert(A.pf.rules_cksum == B.pf.rules_cksum);
+    pf_pkt p = udp(FW1, 51820, REMOTE, 51820);
+    pf_result r = pf_test(&A.pf, PF_OUT, "wan", &p);
+    ck_assert_int_eq(r.rule, 1);
+    ck_assert_int_eq(r.nat_rule, 0);
+    sim_run_until(eng, 10 * SIM_MS);
+    pf_state *b = pf_state_at(&B.pf, 0);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_int_eq(b->rule, 1);
+    ck_assert_int_eq(b->nat_rule, -1);
+    /* labels do not count; a different rule does */
+    snprintf(rules[0].label, sizeof rules[0].label, "renamed");
+    pf_set_rules(&B.pf, rules, 2);
+    ck_assert(A.pf.rules_cksum == B.pf.rules_cksum);
+    rules[0].proto = PF_PROTO_TCP;
+    pf_set_rules(&B.pf, rules, 2);
+    ck_assert(A.pf.rules_cksum != B.pf.rules_cksum);
+    p = udp(FW1, 51821, REMOTE, 51820);
+    r = pf_test(&A.pf, PF_OUT, "wan", &p);
+    ck_assert_int_eq(r.rule, 1);
+    sim_run_until(eng, 20 * SIM_MS);
+    ck_assert_uint_eq(pf_state_count(&B.pf), 2);
+    for (size_t i = 0; i < 2; i++) {
+        pf_state *x = pf_state_at(&B.pf, i);
+        if (x->wire.port[1] == 51821)
+            ck_assert_int_eq(x->rule, -1);
+    }
+}
+END_TEST
+
 START_TEST(pfsync_no_defer_uses_flush_interval)
 {
     A.ps.opt.defer = false;
@@ -211,6 +257,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(t, setup, teardown);
     tcase_add_test(t, pfsync_insert_and_update_lag);
     tcase_add_test(t, pfsync_no_defer_uses_flush_interval);
+    tcase_add_test(t, pfsync_rule_binding_needs_same_ruleset);
     tcase_add_test(t, pfsync_skips_unknown_interface);
     tcase_add_test(t, pfsync_peer_down_gets_nothing);
     tcase_add_test(t, pfsync_nat_state_useless_to_peer);
