@@ -252,15 +252,28 @@ static void build_rules(sim_fw *f)
              * route-to (ha-model.md §3, MISC/FLT); rebuilt on every status
              * change. Existing states keep their route. */
             gateway *g = gw_find(&f->gws, f->user_gw[i]);
+            gateway *pool[PF_RT_POOL_MAX];
+            size_t np = 0;
             if (!g) {
-                /* A gateway group: its best usable member (tier order). */
+                /* A gateway group: the usable members of its best tier
+                 * (return_gateway_groups_array); with more than one,
+                 * filter_generate_gateways writes `route-to { (if gw) ... }
+                 * round-robin` (weights and sticky-address not modelled). */
                 gw_group *grp = gw_group_find(&f->gws, f->user_gw[i]);
-                g = grp ? gw_group_pick(grp, NULL) : NULL;
+                np = grp ? gw_group_best_tier(grp, pool, PF_RT_POOL_MAX) : 0;
+                g = np ? pool[0] : NULL;
             }
             if (g && g->status != GW_DOWN) {
                 x->rt = PF_RT_ROUTETO;
                 x->rt_addr = g->addr;
                 snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", g->ifname);
+                if (np > 1) {
+                    x->rt_n = (uint8_t)np;
+                    for (size_t j = 0; j < np; j++) {
+                        snprintf(x->rt_pool[j].ifname, sizeof x->rt_pool[j].ifname, "%s", pool[j]->ifname);
+                        x->rt_pool[j].addr = pool[j]->addr;
+                    }
+                }
             }
         } else if (x->action == PF_PASS && x->dir == PF_IN && x->ifname[0] && !f->opt.no_reply_to &&
                    iface_gateway(f, x->ifname, &gw)) {

@@ -298,6 +298,19 @@ bool gw_member_usable(const gw_group *grp, const gateway *g)
     return false;
 }
 
+size_t gw_group_best_tier(const gw_group *grp, gateway **out, size_t max)
+{
+    int best = 0;
+    for (size_t i = 0; i < grp->n; i++)
+        if (gw_member_usable(grp, grp->m[i].gw) && (best == 0 || grp->m[i].tier < best))
+            best = grp->m[i].tier;
+    size_t k = 0;
+    for (size_t i = 0; i < grp->n && best && k < max; i++)
+        if (grp->m[i].tier == best && gw_member_usable(grp, grp->m[i].gw))
+            out[k++] = grp->m[i].gw;
+    return k;
+}
+
 gateway *gw_group_pick(const gw_group *grp, const gateway *current)
 {
     int best = 0;

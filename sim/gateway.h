@@ -116,5 +116,9 @@ bool gw_member_usable(const gw_group *grp, const gateway *g);
  * usable member of that tier, else the tier's first usable member. NULL
  * when no member is usable (the caller keeps the route as it is). */
 gateway *gw_group_pick(const gw_group *grp, const gateway *current);
+/* pfSense return_gateway_groups_array: the usable members of the best
+ * tier, in configuration order (what a filter rule naming the group
+ * route-to's round-robin). Returns how many were written (<= max). */
+size_t gw_group_best_tier(const gw_group *grp, gateway **out, size_t max);
 
 #endif /* SIM_GATEWAY_H */

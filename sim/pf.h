@@ -51,6 +51,7 @@ typedef struct pf_key {
 } pf_key;
 
 typedef enum pf_rt { PF_RT_NONE = 0, PF_RT_ROUTETO, PF_RT_REPLYTO } pf_rt;
+#define PF_RT_POOL_MAX 8
 
 typedef struct pf_state {
     uint64_t id;
@@ -104,6 +105,15 @@ typedef struct pf_filter_rule {
     pf_rt rt;                 /* route-to / reply-to */
     char rt_ifname[PF_IFNAMSIZ];
     uint32_t rt_addr;
+    /* route-to { (if gw) ... } round-robin: more than one target. Entry 0
+     * repeats rt_ifname/rt_addr; each new state takes the next one
+     * (pf_map_addr PF_POOL_ROUNDROBIN); rt_next is the pool's counter. */
+    uint8_t rt_n;
+    struct {
+        char ifname[PF_IFNAMSIZ];
+        uint32_t addr;
+    } rt_pool[PF_RT_POOL_MAX];
+    uint32_t rt_next;
     char label[64];           /* for traces: what generated the rule */
 } pf_filter_rule;
 

@@ -101,6 +101,11 @@ static void update_cksum(pf *p)
         FNV_FIELD(h, rt);
         h = fnv(h, r->rt_ifname, strnlen(r->rt_ifname, sizeof r->rt_ifname) + 1);
         FNV_FIELD(h, r->rt_addr);
+        FNV_FIELD(h, r->rt_n);
+        for (unsigned j = 0; j < r->rt_n && j < PF_RT_POOL_MAX; j++) {
+            h = fnv(h, r->rt_pool[j].ifname, strnlen(r->rt_pool[j].ifname, sizeof r->rt_pool[j].ifname) + 1);
+            FNV_FIELD(h, r->rt_pool[j].addr);
+        }
     }
     for (size_t i = 0; i < p->n_nat; i++) {
         const pf_nat_rule *r = &p->nat[i];
@@ -311,8 +316,17 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
         snprintf(r.note, sizeof r.note, "%s", rule ? rule->label : "default deny");
         return r;
     }
-    if (rule && rule->rt == PF_RT_ROUTETO)
-        set_route(&r, PF_RT_ROUTETO, rule->rt_ifname, rule->rt_addr);
+    if (rule && rule->rt == PF_RT_ROUTETO) {
+        if (rule->rt_n > 1) {
+            /* A round-robin pool: this packet (and the state it creates)
+             * takes the next target (pf_map_addr). */
+            pf_filter_rule *w = &p->rules[ri];
+            unsigned i = w->rt_next++ % w->rt_n;
+            set_route(&r, PF_RT_ROUTETO, w->rt_pool[i].ifname, w->rt_pool[i].addr);
+        } else {
+            set_route(&r, PF_RT_ROUTETO, rule->rt_ifname, rule->rt_addr);
+        }
+    }
     if (rule && rule->no_state) {
         snprintf(r.note, sizeof r.note, "%s (no state)", rule->label);
         return r;
@@ -340,8 +354,10 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
     ns.packets[0] = 1;
     if (rule) {
         ns.rt = rule->rt;
-        snprintf(ns.rt_ifname, sizeof ns.rt_ifname, "%s", rule->rt_ifname);
-        ns.rt_addr = rule->rt_addr;
+        /* route-to: the target chosen above (a pool's pick); reply-to: the rule's */
+        const char *rif = rule->rt == PF_RT_ROUTETO ? r.rt_ifname : rule->rt_ifname;
+        snprintf(ns.rt_ifname, sizeof ns.rt_ifname, "%s", rif);
+        ns.rt_addr = rule->rt == PF_RT_ROUTETO ? r.rt_addr : rule->rt_addr;
         ns.nosync = rule->nosync;
     }
     pf_state *c = pf_state_insert(p, &ns);

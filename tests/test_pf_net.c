@@ -295,6 +295,41 @@ START_TEST(pf_policy_route_via_group)
 }
 END_TEST
 
+START_TEST(pf_policy_route_group_equal_tier_round_robin)
+{
+    /* Equal tier members: pfSense writes `route-to { (wan gw1) (wan2 gw2) }
+     * round-robin`; each new state takes the next gateway, packets of one
+     * state keep theirs. */
+    build(true, NULL);
+    sim_fw_group_member mem[2] = {{"WAN1GW", 1}, {"WAN2GW", 1}};
+    ck_assert_int_eq(sim_fw_add_gateway_group(m.f, "balance", SIM_GW_TRIGGER_DOWN, mem, 2), SIM_OK);
+    sim_fw_rule r = {.ifname = "lan", .dir = SIM_FW_DIR_IN, .gateway = "balance", .label = "lan balanced"};
+    ck_assert_int_eq(sim_fw_set_filter(m.f, &r, 1), SIM_OK);
+    sim_fw_start(m.f);
+    T_run(m.w, SIM_S);
+    for (uint16_t port = 6000; port < 6004; port++) {
+        ck_assert_int_eq(send_udp(s_host, NULL, "192.0.2.10", port), SIM_OK);
+        ck_assert_int_eq(send_udp(s_host, NULL, "192.0.2.10", port), SIM_OK); /* same state */
+    }
+    T_run(m.w, 1200 * SIM_MS);
+    uint32_t wan = sim_iface_index(sim_node_iface(m.fw, "wan")), wan2 = sim_iface_index(sim_node_iface(m.fw, "wan2"));
+    out_q q2 = {sim_node_id(m.fw), wan2, SIM_SRC_F_ROUTE_TO}, q1 = {sim_node_id(m.fw), wan, SIM_SRC_F_ROUTE_TO};
+    ck_assert_uint_eq(T_count(m.w, q1.node, SIM_DIR_OUT, out_pred, &q1), 4);
+    ck_assert_uint_eq(T_count(m.w, q2.node, SIM_DIR_OUT, out_pred, &q2), 4);
+    /* a member going down leaves the other alone in the pool */
+    sim_node_set_gateway_down(m.isp2, true);
+    T_run(m.w, 20 * SIM_S);
+    sim_fw_gateway_info gi;
+    ck_assert(sim_fw_gateway_info_get(m.f, "WAN2GW", &gi));
+    ck_assert_int_eq(gi.status, SIM_GW_DOWN);
+    for (uint16_t port = 7000; port < 7004; port++)
+        ck_assert_int_eq(send_udp(s_host, NULL, "192.0.2.10", port), SIM_OK);
+    T_run(m.w, 20200 * SIM_MS);
+    ck_assert_uint_eq(T_count(m.w, q1.node, SIM_DIR_OUT, out_pred, &q1), 8);
+    ck_assert_uint_eq(T_count(m.w, q2.node, SIM_DIR_OUT, out_pred, &q2), 4);
+}
+END_TEST
+
 /* A home router (kind router) doing NAT for 192.168.1.10 on the net
  * segment, three remotes. */
 typedef struct home {
@@ -460,6 +495,7 @@ int main(void)
     tcase_add_test(t, pf_port_forward_with_filter);
     tcase_add_test(t, pf_policy_route_skips_down_gateway);
     tcase_add_test(t, pf_policy_route_via_group);
+    tcase_add_test(t, pf_policy_route_group_equal_tier_round_robin);
     tcase_add_test(t, pf_router_endpoint_independent_nat);
     tcase_add_test(t, pf_router_symmetric_nat);
     tcase_add_test(t, pf_block_own_send_is_plain_error_for_wireguard);
