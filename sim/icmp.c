@@ -44,19 +44,37 @@ static sim_err send_icmp(sim_node *n, const wg_ip *dst, const wg_ip *orig_dst, u
 
 void sim_icmp_error(sim_node *n, const uint8_t *orig, size_t orig_len, uint8_t type, uint8_t code, uint16_t mtu)
 {
-    sim_ipv4_info ip;
-    if (!sim_ipv4_parse(orig, orig_len, &ip))
+    /* orig may be the whole packet or only its start (the header and the
+     * bytes to quote, as ip_forward keeps in mcopy): the header is checked
+     * on orig, the fields are parsed from a copy of the quoted part whose
+     * total length says how much is there, and orig's bytes are quoted
+     * unchanged. */
+    if (orig_len < IPV4_HDR_LEN || (orig[0] >> 4) != 4)
         return;
-    if (ip.proto == SIM_IPPROTO_ICMP && ip.total_len - ip.hdr_len >= 1 && is_error_type(orig[ip.hdr_len]))
+    size_t hl = (size_t)(orig[0] & 0xf) * 4;
+    size_t tl = (size_t)(orig[2] << 8 | orig[3]);
+    if (hl < IPV4_HDR_LEN || hl > orig_len || tl < hl || sim_inet_checksum(orig, hl) != 0)
+        return;
+    size_t quote = hl + ICMP_QUOTELEN;
+    if (quote > tl)
+        quote = tl;
+    if (quote > orig_len)
+        quote = orig_len;
+    uint8_t view[60 + ICMP_QUOTELEN];
+    memcpy(view, orig, quote);
+    wr16(view + 2, (uint16_t)quote);
+    wr16(view + 10, 0);
+    wr16(view + 10, sim_inet_checksum(view, hl));
+    sim_ipv4_info ip;
+    if (!sim_ipv4_parse(view, quote, &ip))
+        return;
+    if (ip.proto == SIM_IPPROTO_ICMP && quote > hl && is_error_type(orig[hl]))
         return;
     if (orig[6] & 0x1f || orig[7]) /* non-first fragment */
         return;
     if (sim_ipv4_is_multicast(&ip.dst) || sim_ipv4_is_broadcast_for(n, &ip.dst) || sim_ipv4_is_multicast(&ip.src) ||
         wg_ip4_to_u32(&ip.src) == 0 || wg_ip4_to_u32(&ip.src) == 0xffffffffu)
         return;
-    size_t quote = ip.hdr_len + ICMP_QUOTELEN;
-    if (quote > ip.total_len)
-        quote = ip.total_len;
     size_t len = ICMP_HDR_LEN + quote;
     uint8_t *msg = calloc(1, len);
     if (!msg)

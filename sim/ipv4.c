@@ -14,7 +14,8 @@
  *    out of that interface, else the destination is on-link there.
  * Fragmentation is not modelled: an over-MTU packet with DF is dropped
  * with ICMP "fragmentation needed" when forwarded (RFC 1191) and EMSGSIZE
- * when local; without DF it is dropped and counted.
+ * when local; without DF it is dropped and counted. A router answers
+ * the failures of forwarding as FreeBSD's ip_forward does (see forward()).
  */
 #include "sim/net.h"
 
@@ -351,7 +352,12 @@ static void map_multicast(const wg_ip *ip, sim_mac *m)
     m->b[3] = ip->b[1] & 0x7f, m->b[4] = ip->b[2], m->b[5] = ip->b[3];
 }
 
-sim_err sim_ipv4_output(sim_node *n, sim_pkt *p, const sim_mac *src_mac)
+/* The output path of local and forwarded packets. Errors are returned,
+ * never answered with ICMP here: for a forwarded packet forward() sends
+ * the error from its copy of the packet as received, as FreeBSD's
+ * ip_forward does from mcopy. *needfrag_mtu (may be NULL) receives the
+ * outgoing MTU when an over-MTU packet with DF was dropped. */
+static sim_err output(sim_node *n, sim_pkt *p, const sim_mac *src_mac, uint32_t *needfrag_mtu)
 {
     if (!n->powered) {
         n->drops[SIM_DROP_POWERED_OFF]++;
@@ -387,8 +393,6 @@ sim_err sim_ipv4_output(sim_node *n, sim_pkt *p, const sim_mac *src_mac)
         if (!sim_fib_lookup(n, &ip.dst, &rr)) {
             char b[WG_IP_STRLEN];
             sim_node_drop(n, p->in_ifindex, SIM_DROP_NO_ROUTE, "no route to %s", wg_ip_format(&ip.dst, b));
-            if (fwd)
-                sim_icmp_error(n, p->data, p->len, SIM_ICMP_UNREACH, SIM_ICMP_UNREACH_NET, 0);
             return SIM_ENETUNREACH;
         }
         p->out_ifindex = rr.ifindex;
@@ -426,8 +430,8 @@ sim_err sim_ipv4_output(sim_node *n, sim_pkt *p, const sim_mac *src_mac)
         if (ip.df) {
             sim_node_drop(n, ifp->ifindex, SIM_DROP_NEEDS_FRAG, "%zu bytes > mtu %u of %s/%s with DF", p->len, mtu,
                           n->name, ifp->name);
-            if (fwd)
-                sim_icmp_error(n, p->data, p->len, SIM_ICMP_UNREACH, SIM_ICMP_UNREACH_NEEDFRAG, (uint16_t)mtu);
+            if (needfrag_mtu)
+                *needfrag_mtu = mtu;
         } else {
             sim_node_drop(n, ifp->ifindex, SIM_DROP_FRAG_UNSUPPORTED, "%zu bytes > mtu %u of %s/%s", p->len, mtu,
                           n->name, ifp->name);
@@ -452,6 +456,8 @@ sim_err sim_ipv4_output(sim_node *n, sim_pkt *p, const sim_mac *src_mac)
     bool is_gw = !wg_ip_eq(&p->nexthop, &ip.dst);
     return sim_arp_resolve_send(ifp, &p->nexthop, is_gw, p->data, p->len, src_mac, &p->reason, origin, fwd);
 }
+
+sim_err sim_ipv4_output(sim_node *n, sim_pkt *p, const sim_mac *src_mac) { return output(n, p, src_mac, NULL); }
 
 sim_err sim_ip_send(sim_node *n, uint8_t proto, const wg_ip *dst, const uint8_t *payload, size_t len,
                     const sim_ip_send_opts *o)
@@ -486,12 +492,44 @@ static void forward(sim_node *n, sim_pkt *p, const sim_ipv4_info *ip)
         sim_icmp_error(n, p->data, p->len, SIM_ICMP_TIME_EXCEEDED, 0, 0);
         return;
     }
+    /* FreeBSD ip_forward (sys/netinet/ip_input.c) copies the header and the
+     * first bytes (mcopy) before decrementing the TTL and before
+     * ip_output runs the pfil hooks (NAT), and answers ip_output's errors
+     * from that copy: the ICMP error quotes the packet as received and
+     * goes to its real source. icmp_error quotes at most 8 bytes past the
+     * header, so that much is kept. */
+    size_t hl = (size_t)(p->data[0] & 0xf) * 4;
+    size_t keep = hl + 8 < p->len ? hl + 8 : p->len;
+    uint8_t orig[60 + 8];
+    memcpy(orig, p->data, keep);
     p->data[8]--;
     wr16(p->data + 10, 0);
-    wr16(p->data + 10, sim_inet_checksum(p->data, (size_t)(p->data[0] & 0xf) * 4));
+    wr16(p->data + 10, sim_inet_checksum(p->data, hl));
     p->out_ifindex = 0;
     p->route = NULL;
-    sim_ipv4_output(n, p, NULL);
+    uint32_t mtu = 0;
+    sim_err e = output(n, p, NULL, &mtu);
+    /* ip_forward's mapping of ip_output errors to ICMP: EMSGSIZE ->
+     * fragmentation needed with the MTU; no route and every other error
+     * (ARP giving up after maxtries: EHOSTDOWN/EHOSTUNREACH) -> host
+     * unreachable (FreeBSD sends host, not net, unreachable, also for a
+     * missing route); a filter's refusal (EACCES there, SIM_EPERM here)
+     * -> nothing. Over-MTU without DF is a model limit (no
+     * fragmentation): nothing. */
+    switch (e) {
+    case SIM_OK:
+    case SIM_EPERM:
+    case SIM_EINVAL:
+    case SIM_ENOMEM:
+        break;
+    case SIM_EMSGSIZE:
+        if (mtu)
+            sim_icmp_error(n, orig, keep, SIM_ICMP_UNREACH, SIM_ICMP_UNREACH_NEEDFRAG, (uint16_t)mtu);
+        break;
+    default:
+        sim_icmp_error(n, orig, keep, SIM_ICMP_UNREACH, SIM_ICMP_UNREACH_HOST, 0);
+        break;
+    }
 }
 
 static void input_common(sim_node *n, sim_iface *ifp, uint8_t *data, size_t len, const sim_frame *f)

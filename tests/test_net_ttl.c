@@ -2,7 +2,8 @@
  * test_net_ttl.c — forwarding decrements TTL; a packet whose TTL would
  * reach zero is dropped with ICMP time exceeded to its source, sourced
  * from the router's address on the route back (icmp_reflect), quoting the
- * original header.
+ * original header; no route and ARP failure on a router give ICMP host
+ * unreachable.
  */
 #include "net_topo.h"
 
@@ -82,13 +83,15 @@ START_TEST(test_no_route_and_host_forwarding_off)
     T_run(c.w, SIM_S);
     T_icmp icmp = {0};
     sim_node_add_icmp_listener(c.b, T_on_icmp, &icmp);
-    /* b pings beyond r2, which has no route: net unreachable from r2. */
+    /* b pings beyond r2, which has no route: FreeBSD's ip_forward answers
+     * host unreachable (not net unreachable) from r2. */
     wg_ip far = T_ip("8.8.8.8");
     ck_assert_int_eq(sim_icmp_echo(c.b, &far, 1, 1, 8, NULL), SIM_OK);
     T_run(c.w, 2 * SIM_S);
     ck_assert_int_eq(icmp.n, 1);
     ck_assert_int_eq(icmp.last.icmp_type, SIM_ICMP_UNREACH);
-    ck_assert_int_eq(icmp.last.icmp_code, SIM_ICMP_UNREACH_NET);
+    ck_assert_int_eq(icmp.last.icmp_code, SIM_ICMP_UNREACH_HOST);
+    ck_assert_mem_eq(icmp.quoted + 16, far.b, 4);
     ck_assert_uint_eq(sim_node_drops(c.r2, SIM_DROP_NO_ROUTE), 1);
     /* A host does not forward. */
     sim_node_set_forwarding(c.r1, false);
@@ -100,12 +103,46 @@ START_TEST(test_no_route_and_host_forwarding_off)
 }
 END_TEST
 
+/* A router whose ARP gives up on the next hop (maxtries requests
+ * unanswered) answers the packets it is still asked to forward with ICMP
+ * host unreachable (FreeBSD: arpresolve_full returns EHOSTDOWN on-link,
+ * ip_forward turns ip_output's error into ICMP_UNREACH_HOST), quoting the
+ * packet as it received it. */
+START_TEST(test_arp_failure_host_unreachable)
+{
+    T_chain c = T_chain_new(33, SIM_MS);
+    T_run(c.w, SIM_S);
+    sim_node_set_power(c.b, false);
+    T_icmp icmp = {0};
+    sim_node_add_icmp_listener(c.a, T_on_icmp, &icmp);
+    sim_ping_config pc = {.dst = T_ip("10.0.2.10"), .start = 2 * SIM_S, .interval = SIM_S, .count = 8};
+    sim_ping *p = sim_ping_start(c.a, &pc);
+    T_run(c.w, 12 * SIM_S);
+    sim_ping_stats st;
+    sim_ping_stats_between(p, 0, 12 * SIM_S, &st);
+    ck_assert_uint_eq(st.sent, 8);
+    ck_assert_uint_eq(st.received, 0);
+    /* Echoes 1-5 are held while r2 asks (maxtries = 5); 6, 7, 8 get an answer. */
+    ck_assert_int_eq(icmp.n, 3);
+    ck_assert_int_eq(icmp.last.icmp_type, SIM_ICMP_UNREACH);
+    ck_assert_int_eq(icmp.last.icmp_code, SIM_ICMP_UNREACH_HOST);
+    wg_ip r2core = T_ip("172.16.0.2"), bip = T_ip("10.0.2.10");
+    ck_assert(wg_ip_eq(&icmp.last.src, &r2core));
+    ck_assert_uint_ge(icmp.quoted_len, 28);
+    ck_assert_int_eq(icmp.quoted[8], 63); /* TTL as r2 received it, before its decrement */
+    ck_assert_mem_eq(icmp.quoted + 16, bip.b, 4);
+    ck_assert_int_eq(icmp.quoted[20], SIM_ICMP_ECHO);
+    sim_world_free(c.w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("net_ttl");
     TCase *tc = tcase_create("ttl");
     tcase_add_test(tc, test_ttl_decrement_and_expiry);
     tcase_add_test(tc, test_no_route_and_host_forwarding_off);
+    tcase_add_test(tc, test_arp_failure_host_unreachable);
     suite_add_tcase(s, tc);
     return T_run_suite(s);
 }
