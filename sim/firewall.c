@@ -263,7 +263,9 @@ static void build_rules(sim_fw *f)
                 np = grp ? gw_group_best_tier(grp, pool, PF_RT_POOL_MAX) : 0;
                 g = np ? pool[0] : NULL;
             }
-            if (g && g->status != GW_DOWN) {
+            /* A single gateway that is down loses its route-to; a group
+             * always has members (Plan B keeps them when all are down). */
+            if (g && (np > 0 || g->status != GW_DOWN)) {
                 x->rt = PF_RT_ROUTETO;
                 x->rt_addr = g->addr;
                 snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", g->ifname);
@@ -699,7 +701,7 @@ static void apply_follow(sim_fw *f, const fw_follow *fo)
                     curg = f->gws.g[i];
         g = gw_group_pick(grp, curg);
         if (!g)
-            return; /* no usable member: the route is left as it is */
+            return; /* a group without members: the route is left as it is */
         if (cur && cur->origin == SIM_RT_GATEWAY && curg == g)
             return;
     }

@@ -298,32 +298,46 @@ bool gw_member_usable(const gw_group *grp, const gateway *g)
     return false;
 }
 
-size_t gw_group_best_tier(const gw_group *grp, gateway **out, size_t max)
+/* pfSense get_gwgroup_members_inner: members are sorted into tiers when
+ * usable; when no member of any tier is usable ("Engage Plan B") every
+ * member counts as up. */
+static bool counts(const gw_group *grp, const gateway *g, bool plan_b)
+{
+    return plan_b || gw_member_usable(grp, g);
+}
+
+static int best_tier(const gw_group *grp, bool *plan_b)
 {
     int best = 0;
-    for (size_t i = 0; i < grp->n; i++)
-        if (gw_member_usable(grp, grp->m[i].gw) && (best == 0 || grp->m[i].tier < best))
-            best = grp->m[i].tier;
+    for (int pass = 0; pass < 2 && best == 0; pass++) {
+        *plan_b = pass == 1;
+        for (size_t i = 0; i < grp->n; i++)
+            if (counts(grp, grp->m[i].gw, *plan_b) && (best == 0 || grp->m[i].tier < best))
+                best = grp->m[i].tier;
+    }
+    return best;
+}
+
+size_t gw_group_best_tier(const gw_group *grp, gateway **out, size_t max)
+{
+    bool plan_b;
+    int best = best_tier(grp, &plan_b);
     size_t k = 0;
     for (size_t i = 0; i < grp->n && best && k < max; i++)
-        if (grp->m[i].tier == best && gw_member_usable(grp, grp->m[i].gw))
+        if (grp->m[i].tier == best && counts(grp, grp->m[i].gw, plan_b))
             out[k++] = grp->m[i].gw;
     return k;
 }
 
 gateway *gw_group_pick(const gw_group *grp, const gateway *current)
 {
-    int best = 0;
-    for (size_t i = 0; i < grp->n; i++)
-        if (gw_member_usable(grp, grp->m[i].gw) && (best == 0 || grp->m[i].tier < best))
-            best = grp->m[i].tier;
-    if (best == 0)
-        return NULL;
-    for (size_t i = 0; i < grp->n; i++)
-        if (grp->m[i].tier == best && grp->m[i].gw == current && gw_member_usable(grp, current))
-            return grp->m[i].gw;
-    for (size_t i = 0; i < grp->n; i++)
-        if (grp->m[i].tier == best && gw_member_usable(grp, grp->m[i].gw))
-            return grp->m[i].gw;
-    return NULL;
+    /* fixup_default_gateway: the current default is kept when it is one of
+     * the best tier's members ("Keep current gateway"), else the tier's
+     * first member. */
+    gateway *m[64];
+    size_t k = gw_group_best_tier(grp, m, sizeof m / sizeof m[0]);
+    for (size_t i = 0; i < k; i++)
+        if (m[i] == current)
+            return m[i];
+    return k ? m[0] : NULL;
 }

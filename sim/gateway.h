@@ -112,12 +112,13 @@ gw_status gw_evaluate(gateway *g);
 /* Is the member usable under the group's trigger? */
 bool gw_member_usable(const gw_group *grp, const gateway *g);
 /* pfSense fixup_default_gateway for a failover group: the best (lowest)
- * tier with a usable member; the current gateway is kept when it is a
- * usable member of that tier, else the tier's first usable member. NULL
- * when no member is usable (the caller keeps the route as it is). */
+ * tier with a usable member (no usable member at all: every member counts,
+ * get_gwgroup_members_inner's "Plan B"); the current gateway is kept when
+ * it is a member of that tier, else the tier's first member. NULL only
+ * for a group without members. */
 gateway *gw_group_pick(const gw_group *grp, const gateway *current);
 /* pfSense return_gateway_groups_array: the usable members of the best
- * tier, in configuration order (what a filter rule naming the group
+ * tier (Plan B as above), in configuration order (what a filter rule naming the group
  * route-to's round-robin). Returns how many were written (<= max). */
 size_t gw_group_best_tier(const gw_group *grp, gateway **out, size_t max);
 

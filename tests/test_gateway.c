@@ -155,7 +155,7 @@ START_TEST(gateway_delay_checked_before_loss)
     /* a group triggering on packet loss still uses it */
     gw_group *grp = gw_group_add(&S, "g", GW_TRIGGER_LOSS);
     ck_assert(gw_group_add_member(grp, g, 1));
-    ck_assert_ptr_eq(gw_group_pick(grp, NULL), g);
+    ck_assert(gw_member_usable(grp, g));
     /* the same loss at low latency reads "loss" */
     gw_stop(g);
     rtt = 10 * SIM_MS;
@@ -163,7 +163,7 @@ START_TEST(gateway_delay_checked_before_loss)
     sim_run_until(eng, 180 * SIM_S);
     ck_assert(g->loss > 10.0 && g->loss < 20.0);
     ck_assert_int_eq(g->status, GW_LOSS);
-    ck_assert_ptr_null(gw_group_pick(grp, NULL));
+    ck_assert(!gw_member_usable(grp, g));
     drop_every = 0;
 }
 END_TEST
@@ -193,7 +193,21 @@ START_TEST(gateway_group_tiers)
     ck_assert_ptr_eq(gw_group_pick(grp, w1), w2);
     w2->status = w3->status = GW_DOWN;
     w1->status = GW_DOWN;
-    ck_assert_ptr_null(gw_group_pick(grp, w1));
+    /* nothing usable: get_gwgroup_members_inner's Plan B counts every
+     * member as up, so tier 1 is chosen again (the current one of tier 2
+     * is not kept) */
+    ck_assert_ptr_eq(gw_group_pick(grp, w2), w1);
+    gateway *pool[4];
+    ck_assert_uint_eq(gw_group_best_tier(grp, pool, 4), 1);
+    ck_assert_ptr_eq(pool[0], w1);
+    w1->status = GW_LOSS; /* w1 unusable under "loss", w2/w3 down: Plan B */
+    ck_assert_ptr_eq(gw_group_pick(grp, w3), w1);
+    w3->status = GW_ONLINE; /* one usable member: no Plan B */
+    ck_assert_ptr_eq(gw_group_pick(grp, w1), w3);
+    ck_assert_uint_eq(gw_group_best_tier(grp, pool, 4), 1);
+    ck_assert_ptr_eq(pool[0], w3);
+    gw_group *empty = gw_group_add(&S, "empty", GW_TRIGGER_DOWN);
+    ck_assert_ptr_null(gw_group_pick(empty, NULL));
 }
 END_TEST
 
