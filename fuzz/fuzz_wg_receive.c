@@ -515,10 +515,10 @@ static void apply_record(fz_world *w, uint8_t flags, const uint8_t *data, size_t
     FZ_CHECK(!authenticated || n_drops == 0 || reason == WG_DROP_BAD_INNER || reason == WG_DROP_NOT_ALLOWED_IP,
              "authenticated and then dropped for %s", wg_drop_reason_name((wg_drop_reason)reason));
     /* The trace's classifier must agree: what it calls "not WireGuard" is
-     * dropped as malformed. */
+     * dropped as malformed (or before any parsing, by a down interface). */
     if (wg_classify(data, len, NULL) == WG_MSG_NONE)
         FZ_CHECK(n_drops == 1 && (reason == WG_DROP_TOO_SHORT || reason == WG_DROP_BAD_TYPE ||
-                                  reason == WG_DROP_BAD_SIZE),
+                                  reason == WG_DROP_BAD_SIZE || reason == WG_DROP_DEVICE_DOWN),
                  "a datagram wg_classify rejects was not dropped as malformed");
 }
 
