@@ -15,9 +15,9 @@
  *   resulting wire key (pf_find_state_all). static-port keeps the source
  *   port if free, else the translation fails and the packet is dropped
  *   (PFRES_MAPFAILED).
- * - ICMP echo: the id plays the port (pf_get_sport uses 1-65535 for it);
- *   the model keeps the id when free, like static-port, else searches the
- *   same way in 1-65535.
+ * - ICMP echo: the id plays the port; pf_get_sport (FreeBSD 14 pf_lb.c)
+ *   sets the range to 1-65535 for echo before anything else, so the id is
+ *   always searched from a random start there, static-port or not.
  * - Mapping modes for routers (docs/scenario-language.md `mapping`):
  *   endpoint-independent = one public port per inside addr:port whatever
  *   the destination (RFC 4787 EIM), the inside port kept when free
@@ -194,8 +194,10 @@ bool pf_nat_translate(pf *p, int ri, const char *ifname, const pf_pkt *pkt, uint
         }
         if (r->static_port)
             return false;
-    } else if (r->static_port || pkt->proto == PF_PROTO_ICMP) {
-        /* pf_get_sport with low == high == 0: keep the port if free. */
+    } else if (r->static_port && pkt->proto != PF_PROTO_ICMP) {
+        /* pf_get_sport with low == high == 0: keep the port if free. An
+         * ICMP echo never takes this path: pf_get_sport sets low = 1,
+         * high = 65535 for echo first, static-port or not. */
         if (port_free(p, pkt, *naddr, pkt->sport)) {
             *nport = pkt->sport;
             return true;

@@ -207,6 +207,30 @@ START_TEST(pf_nat_static_port_collision)
 }
 END_TEST
 
+START_TEST(pf_nat_icmp_echo_id_randomised)
+{
+    /* FreeBSD 14 pf_get_sport: an ICMP echo's id is searched in 1-65535
+     * from a random start even with static-port (the range is set before
+     * the static-port case); the reply is translated back by the state. */
+    pf_nat_rule nr = {.ifname = "wan", .src = {.kind = PF_ADDR_ANY}, .to_interface = true, .static_port = true};
+    pf_set_nat(&P, &nr, 1);
+    sim_rng shadow = rng;
+    uint32_t cut = 1 + (uint32_t)sim_rng_below(&shadow, 65535);
+    pf_pkt e = {.proto = PF_PROTO_ICMP, .src = LAN_HOST, .dst = REMOTE, .sport = 0x5700, .dport = 0x5700};
+    pf_result r = pf_test(&P, PF_OUT, "wan", &e);
+    ck_assert_int_eq(r.action, PF_PASS);
+    ck_assert_uint_eq(e.src, WAN_ADDR);
+    ck_assert_uint_eq(e.sport, cut);
+    ck_assert_uint_eq(e.dport, cut);
+    pf_pkt back = {.proto = PF_PROTO_ICMP, .src = REMOTE, .dst = WAN_ADDR, .sport = (uint16_t)cut,
+                   .dport = (uint16_t)cut};
+    r = pf_test(&P, PF_IN, "wan", &back);
+    ck_assert_int_eq(r.action, PF_PASS);
+    ck_assert_uint_eq(back.dst, LAN_HOST);
+    ck_assert_uint_eq(back.dport, 0x5700);
+}
+END_TEST
+
 START_TEST(pf_nat_self_source)
 {
     /* source `self` matches the firewall's own packets (pfSense "This
@@ -388,6 +412,7 @@ static Suite *suite(void)
     tcase_add_test(t, pf_nat_port_allocation);
     tcase_add_test(t, pf_nat_static_port_collision);
     tcase_add_test(t, pf_nat_self_source);
+    tcase_add_test(t, pf_nat_icmp_echo_id_randomised);
     tcase_add_test(t, pf_filter_first_match_and_default);
     tcase_add_test(t, pf_reply_to_path);
     tcase_add_test(t, pf_route_to_self_traffic);
