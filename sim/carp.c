@@ -438,6 +438,20 @@ void carp_set_allow(carp *c, bool allow)
         sc_state(c->v[i]);
 }
 
+void carp_vhid_addrs_removed(carp_vhid *v)
+{
+    /* carp_destroy: "if (sc->sc_suppress) carp_demote_adj(-V_carp_ifdown_adj,
+     * "vhid removed")"; a new carp_attach starts from scratch. */
+    stop_timers(v);
+    set_state(v, CARP_INIT, "vhid removed");
+    if (v->suppress) {
+        v->suppress = false;
+        carp_demote(v->c, -v->c->ifdown_factor);
+    }
+    v->init_counter = true;
+    v->sendad_errors = v->sendad_success = 0;
+}
+
 bool carp_set_advskew(carp_vhid *v, unsigned advskew)
 {
     /* carp_ioctl SIOCSVH: advskew >= 255 is EINVAL; the value is stored and

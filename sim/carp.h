@@ -138,6 +138,11 @@ carp_vhid *carp_find_vip(const carp *c, uint32_t vip);
 void carp_set_if(carp *c, uint32_t ifindex, bool up);
 /* net.inet.carp.allow (pfSense "Temporarily Disable CARP" writes 0). */
 void carp_set_allow(carp *c, bool allow);
+/* The vhid's last address was removed (carp_detach -> carp_destroy): timers
+ * stop, state INIT, an ifdown demotion it applied is taken back; the vhid
+ * comes back as a fresh softc (new random counter, no send errors) when
+ * its addresses are configured again. */
+void carp_vhid_addrs_removed(carp_vhid *v);
 /* `ifconfig IF vhid N advskew S` (SIOCSVH): changes the value only; the
  * running timers keep their current expiry. false for S > 254. */
 bool carp_set_advskew(carp_vhid *v, unsigned advskew);

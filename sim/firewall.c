@@ -1230,6 +1230,11 @@ sim_err sim_fw_carp_enable(sim_fw *f, bool on)
         if (f->carp_live)
             carp_set_allow(&f->carp, false);
         vips_remove(f);
+        /* With its addresses gone each vhid is destroyed, which takes back
+         * the ifdown demotion allow=0 applied (carp_destroy). */
+        if (f->carp_live)
+            for (size_t i = 0; i < f->carp.n; i++)
+                carp_vhid_addrs_removed(f->carp.v[i]);
     } else {
         f->carp_disabled = false;
         vips_add(f);

@@ -104,6 +104,11 @@ START_TEST(source_eaddrnotavail_after_carp_disable)
     ck_assert_int_eq(sim_fw_carp_enable(h.f1, false), SIM_OK);
     ck_assert(!sim_fw_carp_enabled(h.f1));
     ck_assert_int_eq(sim_fw_carp_state(h.f1, 1), SIM_CARP_INIT);
+    /* allow=0 demoted by 240 (carp_sc_state), removing the vhid's last
+     * address destroyed it and took that back (carp_destroy) */
+    sim_fw_carp_info ci;
+    ck_assert(sim_fw_carp_info_get(h.f1, NULL, 1, &ci));
+    ck_assert_int_eq(ci.demotion, 0);
     /* the VIP is gone from fw1: EADDRNOTAVAIL */
     ck_assert_int_eq(send_from(s_fw1, "198.51.100.1", "192.0.2.10", 6000), SIM_EADDRNOTAVAIL);
     /* unbound still works from the interface address */
@@ -121,6 +126,8 @@ START_TEST(source_eaddrnotavail_after_carp_disable)
     T_run(h.w, 12 * SIM_S);
     ck_assert_int_eq(sim_fw_carp_state(h.f1, 1), SIM_CARP_MASTER);
     ck_assert_int_eq(sim_fw_carp_state(h.f2, 1), SIM_CARP_BACKUP);
+    ck_assert(sim_fw_carp_info_get(h.f1, NULL, 1, &ci));
+    ck_assert_int_eq(ci.demotion, 0);
 }
 END_TEST
 
