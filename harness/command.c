@@ -329,11 +329,16 @@ bool hs_command_check(const hs_scenario *s, const hs_command *c, char *err, size
     }
     case HS_CMD_ROUTE_ADD:
         if (c->via_is_addr) {
-            bool onlink = false;
-            for (size_t i = 0; i < n->n_ifaces; i++)
-                if (wg_prefix_contains(&n->ifaces[i].address, &c->via_addr))
+            /* an interface with an invalid address (reported by the loader)
+             * leaves the node's networks unknown: no second error */
+            bool onlink = false, unknown = false;
+            for (size_t i = 0; i < n->n_ifaces; i++) {
+                if (!n->ifaces[i].address.ip.family)
+                    unknown = true;
+                else if (wg_prefix_contains(&n->ifaces[i].address, &c->via_addr))
                     onlink = true;
-            if (!onlink)
+            }
+            if (!onlink && !unknown)
                 return fail(err, errlen, err_col, c->col[HS_ARG_4],
                             "gateway %s is not on any network of node '%s'", c->via, c->node);
         } else if (hs_node_find_gateway(n, c->via) < 0 && hs_node_find_group(n, c->via) < 0) {

@@ -29,6 +29,10 @@ typedef struct L {
     const char **node_names;
     int *like_state;    /* 0 new, 1 resolving, 2 done */
     int *like_root;     /* key-derivation node */
+    /* `duration:` was given but invalid: checks against it (events and
+     * expectations inside [0, duration]) are skipped rather than reported
+     * against the default, which would be an error the user did not make. */
+    bool duration_bad;
 } L;
 
 /* ------------------------------------------------------------------ */
@@ -593,10 +597,13 @@ static void load_segments(L *l, const yd_node *v)
             continue;
         const yd_node *x;
         uint64_t u;
+        /* A bad delay or jitter has its error; comparing them would add a
+         * second one about a value the user never wrote. */
+        bool delay_ok = true, jitter_ok = true;
         if ((x = yd_get(c, "delay")))
-            get_duration(l, x, &g->delay);
+            delay_ok = get_duration(l, x, &g->delay);
         if ((x = yd_get(c, "jitter")))
-            get_duration(l, x, &g->jitter);
+            jitter_ok = get_duration(l, x, &g->jitter);
         if ((x = yd_get(c, "loss")))
             get_percent(l, x, &g->loss);
         if ((x = yd_get(c, "bandwidth"))) {
@@ -608,7 +615,7 @@ static void load_segments(L *l, const yd_node *v)
             g->mtu = (uint32_t)u;
         if ((x = yd_get(c, "queue")) && get_u64(l, x, 1, 1000000, "a queue length in packets", &u))
             g->queue = (uint32_t)u;
-        if (g->jitter > g->delay && yd_get(c, "jitter"))
+        if (delay_ok && jitter_ok && g->jitter > g->delay && yd_get(c, "jitter"))
             err(l, yd_get(c, "jitter"), "jitter: larger than the delay (packets would arrive before they leave)");
     }
 }
@@ -809,7 +816,8 @@ static void load_gateways(L *l, hs_node *n, const yd_node *v)
         }
         if (require(l, c, "address", "gateway")) {
             x = yd_get(c, "address");
-            if (get_ip(l, x, &g->address) && g->iface >= 0 &&
+            /* an interface whose address was invalid has its own error */
+            if (get_ip(l, x, &g->address) && g->iface >= 0 && n->ifaces[g->iface].address.ip.family &&
                 !wg_prefix_contains(&n->ifaces[g->iface].address, &g->address)) {
                 char b[WG_IP_STRLEN];
                 err(l, x, "address: gateway %s is not in the network of interface '%s' (%s)", x->str,
@@ -926,11 +934,16 @@ static void load_routes(L *l, hs_node *n, const yd_node *v)
                 continue;
             if (wg_ip_parse(s, &r->via_addr)) {
                 r->via_kind = HS_VIA_ADDR;
-                bool onlink = false;
-                for (size_t i = 0; i < n->n_ifaces; i++)
-                    if (wg_prefix_contains(&n->ifaces[i].address, &r->via_addr))
+                /* With an interface address invalid (its own error) the
+                 * node's networks are unknown: no verdict on the gateway. */
+                bool onlink = false, unknown = false;
+                for (size_t i = 0; i < n->n_ifaces; i++) {
+                    if (!n->ifaces[i].address.ip.family)
+                        unknown = true;
+                    else if (wg_prefix_contains(&n->ifaces[i].address, &r->via_addr))
                         onlink = true;
-                if (!onlink && n->n_ifaces)
+                }
+                if (!onlink && !unknown && n->n_ifaces)
                     err(l, x, "via: %s is not on any network of node '%s'", s, n->name);
             } else if ((r->via_index = hs_node_find_gateway(n, s)) >= 0) {
                 r->via_kind = HS_VIA_GATEWAY;
@@ -1489,6 +1502,8 @@ static void check_pfsync(L *l)
 
 static bool check_time(L *l, const yd_node *v, hs_time t, const char *what)
 {
+    if (l->duration_bad)
+        return t >= 0; /* the duration's own error stands for it */
     if (t < 0 || t > l->s->duration) {
         char b1[32], b2[32];
         err(l, v, "%s: %s is outside the scenario [0, %s]", label(v, what), hs_format_duration(t, b1, sizeof b1),
@@ -1550,10 +1565,11 @@ static void load_traffic(L *l, const yd_node *v)
             t->ping.size = (uint32_t)u;
         if ((x = yd_get(p, "count")) && get_u64(l, x, 1, 100000000, "a count", &u))
             t->ping.count = (uint32_t)u;
-        if ((x = yd_get(p, "start")) && get_duration(l, x, &t->ping.start))
-            check_time(l, x, t->ping.start, "start");
+        bool start_ok = true;
+        if ((x = yd_get(p, "start")))
+            start_ok = get_duration(l, x, &t->ping.start) && check_time(l, x, t->ping.start, "start");
         if ((x = yd_get(p, "stop")) && get_duration(l, x, &t->ping.stop) && check_time(l, x, t->ping.stop, "stop") &&
-            t->ping.stop < t->ping.start)
+            start_ok && t->ping.stop < t->ping.start)
             err(l, x, "stop: before start");
     }
 }
@@ -1989,9 +2005,15 @@ static void load_top(L *l, const yd_node *root)
         s->description = scalar(l, x, "a text");
     if ((x = yd_get(root, "seed")))
         get_u64(l, x, 0, UINT64_MAX, "a seed", &s->seed);
-    if ((x = yd_get(root, "duration")) && get_duration(l, x, &s->duration) && s->duration <= 0) {
-        err(l, x, "duration: must be more than 0");
-        s->duration = 60 * HS_S;
+    if ((x = yd_get(root, "duration"))) {
+        if (!get_duration(l, x, &s->duration)) {
+            l->duration_bad = true;
+            s->duration = 60 * HS_S;
+        } else if (s->duration <= 0) {
+            err(l, x, "duration: must be more than 0");
+            l->duration_bad = true;
+            s->duration = 60 * HS_S;
+        }
     }
     if ((x = yd_get(root, "defaults")) && check_map(l, x, "defaults", defkeys)) {
         const yd_node *y;

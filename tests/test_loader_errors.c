@@ -5,6 +5,85 @@
  */
 #include "test_loader_util.h"
 
+/* After a bad value, checks that depend on it are skipped: one error per
+ * mistake, never a second one about a value the user did not write. */
+#define ck_only_error(text, prefix)                                                              \
+    do {                                                                                         \
+        ck_error(text, prefix);                                                                  \
+        if (g_diag.n != 1)                                                                       \
+            dump_errors();                                                                       \
+        ck_assert_uint_eq(g_diag.n, 1);                                                          \
+    } while (0)
+
+START_TEST(loader_no_cascade_jitter_after_bad_delay)
+{
+    static const char text[] =
+        "name: t\n"
+        "segments:\n"
+        "  net: {delay: 15xs, jitter: 1ms}\n"
+        "nodes: {h: {kind: host}}\n";
+    ck_only_error(text, "t.yaml:3:16: delay: '15xs' is not a duration");
+}
+END_TEST
+
+START_TEST(loader_no_cascade_jitter_bad)
+{
+    static const char text[] =
+        "name: t\n"
+        "segments:\n"
+        "  net: {delay: 1ms, jitter: 1mx}\n"
+        "nodes: {h: {kind: host}}\n";
+    ck_only_error(text, "t.yaml:3:29: jitter: '1mx' is not a duration");
+}
+END_TEST
+
+START_TEST(loader_no_cascade_times_after_bad_duration)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 3mm\n"
+        "nodes:\n"
+        "  r: {kind: router, interfaces: {wan: {segment: wan, address: 192.0.2.1/24}}}\n"
+        "segments: {wan: {}}\n"
+        "traffic: [{ping: {from: r, to: 192.0.2.1, start: 90s, stop: 2m}}]\n"
+        "events: [{at: 2m, do: gateway-down r}]\n"
+        "expect: [{during: [1m30s, 2m30s], no-packets: {on: wan}}]\n";
+    ck_only_error(text, "t.yaml:2:11: duration: '3mm' is not a duration");
+}
+END_TEST
+
+START_TEST(loader_no_cascade_ping_stop_after_bad_start)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "nodes:\n"
+        "  r: {kind: router, interfaces: {wan: {segment: wan, address: 192.0.2.1/24}}}\n"
+        "segments: {wan: {}}\n"
+        "traffic: [{ping: {from: r, to: 192.0.2.1, start: 2m, stop: 30s}}]\n";
+    ck_only_error(text, "t.yaml:6:50: start: 2m is outside the scenario [0, 1m]");
+}
+END_TEST
+
+START_TEST(loader_no_cascade_after_bad_interface_address)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  fw:\n"
+        "    kind: firewall\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 198.51.100.300/24}\n"
+        "      lan: {segment: lan, address: 10.0.0.1/24}\n"
+        "    gateways: [{name: GW, interface: wan, address: 198.51.100.1}]\n"
+        "    routes: [{to: 192.0.2.0/24, via: 198.51.100.1}]\n"
+        "events: [{at: 10s, do: route-add fw 203.0.113.0/24 via 198.51.100.1}]\n";
+    ck_only_error(text, "t.yaml:8:36: address: '198.51.100.300/24' is not an address prefix");
+}
+END_TEST
+
 START_TEST(loader_syntax_error)
 {
     static const char text[] =
@@ -1370,6 +1449,11 @@ int main(void)
     tcase_add_test(tc, loader_command_unknown_peer);
     tcase_add_test(tc, loader_like_unknown);
     tcase_add_test(tc, loader_like_cycle);
+    tcase_add_test(tc, loader_no_cascade_jitter_after_bad_delay);
+    tcase_add_test(tc, loader_no_cascade_jitter_bad);
+    tcase_add_test(tc, loader_no_cascade_times_after_bad_duration);
+    tcase_add_test(tc, loader_no_cascade_ping_stop_after_bad_start);
+    tcase_add_test(tc, loader_no_cascade_after_bad_interface_address);
     tcase_add_test(tc, loader_like_inherited_error_location);
     tcase_add_test(tc, loader_invalid_name);
     tcase_add_test(tc, loader_missing_required);
