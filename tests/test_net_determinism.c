@@ -131,10 +131,14 @@ START_TEST(test_pcap_format)
     sim_world *w = T_world(5);
     sim_segment *lan = T_seg(w, "lan", SIM_MS);
     sim_node *a = T_node(w, "a", SIM_NODE_HOST), *b = T_node(w, "b", SIM_NODE_HOST);
+    sim_node *c = T_node(w, "c", SIM_NODE_HOST);
     T_if(a, "eth0", lan, "10.0.0.1/24");
-    T_if(b, "eth0", lan, "10.0.0.2/24");
+    sim_iface *ib = T_if(b, "eth0", lan, "10.0.0.2/24");
+    sim_iface *ic = T_if(c, "eth0", lan, "10.0.0.3/24");
     sim_capture *cap = sim_capture_segment(lan);
     ck_assert_str_eq(sim_capture_name(cap), "seg:lan");
+    sim_capture *capb = sim_capture_iface(ib), *capc = sim_capture_iface(ic);
+    ck_assert_str_eq(sim_capture_name(capb), "b/eth0");
     wg_ip bip = T_ip("10.0.0.2");
     sim_world_run_until(w, 500 * SIM_MS);
     ck_assert_int_eq(sim_icmp_echo(a, &bip, 1, 1, 8, NULL), SIM_OK);
@@ -145,8 +149,14 @@ START_TEST(test_pcap_format)
     const uint8_t hdr[] = {0x4d, 0x3c, 0xb2, 0xa1, 2, 0, 4, 0};
     ck_assert_mem_eq(d, hdr, sizeof hdr);
     ck_assert_int_eq(d[20], 1);
-    /* Frames: 2 gratuitous ARPs at 0 + request, reply, echo, echo reply. */
-    ck_assert_uint_eq(sim_capture_frames(cap), 6);
+    /* Frames: 3 gratuitous ARPs at 0 + request, reply, echo, echo reply. */
+    ck_assert_uint_eq(sim_capture_frames(cap), 7);
+    /* b's interface records what it sends (the reply, the echo reply; its
+     * own announcement left before the capture started) and accepts (a's
+     * and c's announcements, the request, the echo); c's records the
+     * broadcasts, not the unicast frames between a and b. */
+    ck_assert_uint_eq(sim_capture_frames(capb), 6);
+    ck_assert_uint_eq(sim_capture_frames(capc), 3);
     /* The first record: wall time = epoch + 1 ms, 60-byte padded ARP. */
     const uint8_t *r = d + 24;
     uint32_t sec = (uint32_t)(r[0] | r[1] << 8 | r[2] << 16 | (uint32_t)r[3] << 24);
