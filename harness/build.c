@@ -424,6 +424,7 @@ void hs_world_free(hs_world *hw)
     free(hw->exp);
     free(hw->samples);
     free(hw->events);
+    free(hw->power);
     free(hw);
 }
 

@@ -12,7 +12,8 @@
 #include <string.h>
 
 /* What each argument slot holds. */
-typedef enum argt { A_NONE, A_NODE, A_IF, A_WG, A_PEER, A_ONOFF, A_ENDPOINT, A_DEST, A_VIA_KW, A_GW, A_ADDR } argt;
+typedef enum argt { A_NONE, A_NODE, A_IF, A_WG, A_PEER, A_ONOFF, A_ENDPOINT, A_DEST, A_VIA_KW, A_GW, A_ADDR,
+              A_OPT_DURATION /* optional, last: a duration */ } argt;
 
 static const struct cmd_def {
     const char *name;
@@ -22,7 +23,7 @@ static const struct cmd_def {
 } defs[HS_CMD__COUNT] = {
     {"power-off", HS_CMD_POWER_OFF, "power-off NODE", {A_NODE}},
     {"power-on", HS_CMD_POWER_ON, "power-on NODE", {A_NODE}},
-    {"reboot", HS_CMD_REBOOT, "reboot NODE", {A_NODE}},
+    {"reboot", HS_CMD_REBOOT, "reboot NODE [DOWNTIME]", {A_NODE, A_OPT_DURATION}},
     {"maintenance", HS_CMD_MAINTENANCE, "maintenance NODE on|off", {A_NODE, A_ONOFF}},
     {"carp-disable", HS_CMD_CARP_DISABLE, "carp-disable NODE", {A_NODE}},
     {"carp-enable", HS_CMD_CARP_ENABLE, "carp-enable NODE", {A_NODE}},
@@ -56,6 +57,7 @@ static const char *argt_what(argt t)
     case A_VIA_KW: return "'via'";
     case A_GW: return "a gateway (address, gateway or group name)";
     case A_ADDR: return "an address";
+    case A_OPT_DURATION: return "a duration";
     default: return "nothing";
     }
 }
@@ -152,6 +154,8 @@ bool hs_command_parse(const char *line, hs_command *out, char *err, size_t errle
         na++;
     for (int i = 0; i < na; i++) {
         argt t = def->args[i];
+        if (1 + i >= nw && t == A_OPT_DURATION)
+            break;
         if (1 + i >= nw)
             return fail(err, errlen, err_col, endcol, "'%s' needs %s (usage: %s)", def->name,
                         argt_what(t), def->usage);
@@ -209,6 +213,12 @@ bool hs_command_parse(const char *line, hs_command *out, char *err, size_t errle
             if (!wg_ip_parse(w, &out->addr))
                 return fail(err, errlen, err_col, c, "'%s' is not an address", w);
             break;
+        case A_OPT_DURATION:
+            if (!hs_parse_duration(w, &out->duration) || out->duration < 0)
+                return fail(err, errlen, err_col, c, "'%s' is not a duration (e.g. 30s, 2m; usage: %s)", w,
+                            def->usage);
+            out->has_duration = true;
+            break;
         case A_NONE:
             break;
         }
@@ -247,6 +257,12 @@ const char *hs_command_format(const hs_command *c, char *buf, size_t len)
         break;
     case HS_CMD_PING:
         snprintf(buf, len, "ping %s %s", c->node, wg_ip_format(&c->addr, a));
+        break;
+    case HS_CMD_REBOOT:
+        if (c->has_duration)
+            snprintf(buf, len, "reboot %s %s", c->node, hs_format_duration(c->duration, a, sizeof a));
+        else
+            snprintf(buf, len, "reboot %s", c->node);
         break;
     default:
         snprintf(buf, len, "%s %s", hs_cmd_name(c->kind), c->node);

@@ -4,10 +4,15 @@
  * command *does* (how CARP reacts to maintenance, what WireGuard does when
  * its learned source vanishes, ...) is entirely the models' business.
  *
- * `reboot N` is a power cycle at the same instant: the node's models
+ * `reboot N [DOWNTIME]` powers the node off and on again DOWNTIME later
+ * (default 0: a power cycle at the same instant); the node's models
  * restart from their configuration (CARP through INIT, no WireGuard
- * session, no pf state, maintenance mode kept). A scenario that wants the
- * node to stay down for a while writes power-off and power-on.
+ * session, no pf state, maintenance mode kept). A later power command for
+ * the same node cancels a power-on still pending (the operator took over).
+ * The default stays 0, as the scenarios written before the downtime
+ * existed assume; a real pfSense reboot takes tens of seconds, which a
+ * scenario states with the downtime (nothing in reference/ha-model.md
+ * gives one number for it).
  * `ping N ADDR` sends one ICMP echo from N.
  */
 #include <stdio.h>
@@ -20,6 +25,29 @@ typedef struct hs_event_ev {
     hs_world *hw;
     size_t index;
 } hs_event_ev;
+
+/* The power-on of `reboot N DOWNTIME`, one slot per node. */
+typedef struct hs_power_ev {
+    hs_world *hw;
+    int node;
+    sim_event_id id; /* 0 = none pending */
+} hs_power_ev;
+
+static void power_on_cb(void *arg)
+{
+    hs_power_ev *p = arg;
+    p->id = 0;
+    sim_node_set_power(p->hw->nodes[p->node], true);
+}
+
+/* Any power command for a node supersedes its pending power-on. */
+static void cancel_power_on(hs_world *hw, int ni)
+{
+    if (hw->power && hw->power[ni].id) {
+        sim_cancel(sim_world_engine(hw->w), hw->power[ni].id);
+        hw->power[ni].id = 0;
+    }
+}
 
 static void log_cmd(hs_world *hw, int node, const hs_command *c, const char *error)
 {
@@ -93,11 +121,25 @@ bool hs_world_execute(hs_world *hw, const hs_command *c, char *err, size_t errle
     sim_fw *f = hw->fws[ni];
     bool ok = true;
     switch (c->kind) {
-    case HS_CMD_POWER_OFF: sim_node_set_power(n, false); break;
-    case HS_CMD_POWER_ON: sim_node_set_power(n, true); break;
-    case HS_CMD_REBOOT:
+    case HS_CMD_POWER_OFF:
+        cancel_power_on(hw, ni);
         sim_node_set_power(n, false);
+        break;
+    case HS_CMD_POWER_ON:
+        cancel_power_on(hw, ni);
         sim_node_set_power(n, true);
+        break;
+    case HS_CMD_REBOOT:
+        cancel_power_on(hw, ni);
+        sim_node_set_power(n, false);
+        if (c->duration <= 0) {
+            sim_node_set_power(n, true);
+        } else {
+            if (!hw->power && !(hw->power = calloc(hw->s->n_nodes, sizeof *hw->power)))
+                abort();
+            hw->power[ni] = (hs_power_ev){.hw = hw, .node = ni};
+            hw->power[ni].id = sim_schedule_in(sim_world_engine(hw->w), c->duration, power_on_cb, &hw->power[ni]);
+        }
         break;
     case HS_CMD_MAINTENANCE:
         ok = need_fw(hw, ni, c, err, errlen) && check_err(sim_fw_maintenance(f, c->on), c, err, errlen);

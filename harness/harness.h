@@ -350,7 +350,7 @@ typedef struct hs_traffic {
 typedef enum hs_cmd_kind {
     HS_CMD_POWER_OFF,
     HS_CMD_POWER_ON,
-    HS_CMD_REBOOT,
+    HS_CMD_REBOOT,          /* node, optional downtime (has_duration, duration) */
     HS_CMD_MAINTENANCE,     /* node, on */
     HS_CMD_CARP_DISABLE,
     HS_CMD_CARP_ENABLE,
@@ -388,6 +388,8 @@ typedef struct hs_command {
     wg_ip via_addr;
     char via[HS_NAME_MAX];   /* ... or a gateway / gateway-group name */
     wg_ip addr;              /* ping */
+    bool has_duration;       /* reboot NODE DURATION: the downtime was given */
+    hs_time duration;        /* reboot: downtime before power-on, default 0 */
     int col[HS_ARG__COUNT];  /* 1-based column of each word in the line */
 } hs_command;
 

@@ -49,6 +49,7 @@ struct hs_world {
     struct hs_sample_ev *samples; /* scheduled samples (freed with the world) */
     size_t n_samples;
     struct hs_event_ev *events;   /* scheduled timeline commands */
+    struct hs_power_ev *power;    /* [node index]: the power-on a `reboot N DOWNTIME` scheduled */
 };
 
 /* build.c */

@@ -170,6 +170,27 @@ static void check_err(const hs_scenario *s, const char *line, int want_col, cons
     ck_assert_str_eq(err, want);
 }
 
+/* reboot NODE [DOWNTIME]: the optional downtime before power-on (default 0). */
+START_TEST(command_reboot_downtime)
+{
+    hs_command c = round_trip("reboot fw2", "reboot fw2");
+    ck_assert(!c.has_duration);
+    ck_assert_int_eq(c.duration, 0);
+    c = round_trip("reboot fw2 45s", "reboot fw2 45s");
+    ck_assert(c.kind == HS_CMD_REBOOT && c.has_duration);
+    ck_assert_int_eq(c.duration, 45 * HS_S);
+    ck_assert_int_eq(c.col[HS_ARG_2], 12);
+    c = round_trip("reboot fw2 1m30s # slow boot", "reboot fw2 90s");
+    ck_assert_int_eq(c.duration, 90 * HS_S);
+    c = round_trip("reboot fw2 0", "reboot fw2 0s");
+    ck_assert(c.has_duration && c.duration == 0);
+    parse_err("reboot fw2 45", 12, "'45' is not a duration (e.g. 30s, 2m; usage: reboot NODE [DOWNTIME])");
+    parse_err("reboot fw2 soon", 12, "'soon' is not a duration (e.g. 30s, 2m; usage: reboot NODE [DOWNTIME])");
+    parse_err("reboot fw2 30s now", 16, "unexpected 'now' (usage: reboot NODE [DOWNTIME])");
+    parse_err("reboot", 7, "'reboot' needs a node name (usage: reboot NODE [DOWNTIME])");
+}
+END_TEST
+
 START_TEST(command_check_references)
 {
     hs_scenario *s = design();
@@ -213,6 +234,7 @@ int main(void)
     tcase_add_test(tc, command_every_command);
     tcase_add_test(tc, command_errors);
     tcase_add_test(tc, command_check_references);
+    tcase_add_test(tc, command_reboot_downtime);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
