@@ -77,12 +77,17 @@ START_TEST(test_retransmit_and_give_up)
     pair_run_until(&P, SEC(200));
     /* 20 initiations: the first and 19 retries, each 5 s + 0..333 ms apart. */
     int64_t times[32];
+    const fh_sent *inits[32];
     size_t n = 0;
-    for (size_t i = 0; i < P.ha.n_sent; i++)
-        if (P.ha.sent[i].meta.type == WG_MSG_INITIATION)
+    for (size_t i = 0; i < P.ha.n_sent && n < 32; i++)
+        if (P.ha.sent[i].meta.type == WG_MSG_INITIATION) {
+            inits[n] = &P.ha.sent[i];
             times[n++] = P.ha.sent[i].now;
+        }
     ck_assert_uint_eq(n, 20);
     ck_assert_int_eq(times[0], 0);
+    /* The first initiation had no learned source to use. */
+    ck_assert_int_eq(inits[0]->meta.reason, WG_SRC_NONE);
     bool some_jitter = false;
     for (size_t i = 1; i < n; i++) {
         int64_t gap = times[i] - times[i - 1];
@@ -90,7 +95,8 @@ START_TEST(test_retransmit_and_give_up)
         ck_assert_int_le(gap, WG_REKEY_TIMEOUT + WG_REKEY_TIMEOUT_JITTER_MAX);
         some_jitter |= gap != WG_REKEY_TIMEOUT;
         /* Every retry follows the retransmit timer, which clears the source. */
-        ck_assert_int_eq(P.ha.sent[0].meta.reason, WG_SRC_NONE);
+        ck_assert_int_eq(inits[i]->meta.reason, WG_SRC_CLEARED_BY_TIMER);
+        ck_assert_int_eq(inits[i]->src.addr.family, 0);
     }
     ck_assert(some_jitter);
     ck_assert_uint_eq(fh_count_events(&P.ha, WG_EV_HANDSHAKE_GAVE_UP), 1);
@@ -177,6 +183,72 @@ START_TEST(test_passive_keepalive_10s)
 }
 END_TEST
 
+/* Data arriving while the passive keepalive is already armed asks for one
+ * more round (Linux timers.c wg_timers_data_received /
+ * wg_expired_send_keepalive need_another_keepalive; FreeBSD/OpenBSD
+ * wg_timers_event_data_received / wg_timers_run_send_keepalive). */
+START_TEST(test_passive_keepalive_another_round)
+{
+    setup_pair(false);
+    handshake_now(); /* b received data at t = 0: keepalive due at 10 s */
+    P.now = SEC(4);
+    pair_send_ab(&P, 10); /* more data while armed: not pushed back, one more round */
+    int64_t t[8];
+    pair_run_until(&P, SEC(60));
+    ck_assert_uint_eq(keepalive_times(&P.hb, t, 8), 2);
+    ck_assert_int_eq(t[0], SEC(10));
+    ck_assert_int_eq(t[1], SEC(20));
+    pair_free(&P);
+}
+END_TEST
+
+/* The new-handshake timer is armed by the first unanswered data and not
+ * pushed back by more data (Linux wg_timers_data_sent: only when not
+ * pending). */
+START_TEST(test_new_handshake_not_pushed_back_by_more_data)
+{
+    setup_pair(false);
+    handshake_now();
+    P.cut_ba = true;
+    size_t init_before = fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false);
+    P.now = SEC(1);
+    pair_send_ab(&P, 10);
+    P.now = SEC(9);
+    pair_send_ab(&P, 10);
+    pair_run_until(&P, SEC(16) + WG_REKEY_TIMEOUT_JITTER_MAX);
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false), init_before + 1);
+    const fh_sent *s = fh_last_sent(&P.ha, WG_MSG_INITIATION);
+    ck_assert_int_ge(s->now, SEC(16));
+    ck_assert_int_le(s->now, SEC(16) + WG_REKEY_TIMEOUT_JITTER_MAX);
+    pair_free(&P);
+}
+END_TEST
+
+/* Sending a handshake response counts as a sent handshake for the
+ * one-initiation-per-REKEY_TIMEOUT limit (Linux send.c
+ * wg_packet_send_handshake_response sets last_sent_handshake). */
+START_TEST(test_response_counts_for_initiation_rate_limit)
+{
+    wg_pair_opts o = {.pa = WG_PLATFORM_LINUX, .pb = WG_PLATFORM_LINUX, .a_knows_b = true, .b_knows_a = true};
+    pair_init(&P, &o);
+    P.cut_ba = true; /* b's response is lost: b's session stays unconfirmed */
+    pair_send_ab(&P, 10);
+    ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_RESPONSE, -1, true), 1);
+    ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_INITIATION, -1, false), 0);
+    /* b has data for a but no usable session: it may not initiate yet. */
+    P.now = SEC(1);
+    ck_assert_int_eq(pair_send_ba(&P, 10), WG_DROP_NONE);
+    ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_INITIATION, -1, false), 0);
+    P.now = SEC(5) - 1;
+    pair_send_ba(&P, 10);
+    ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_INITIATION, -1, false), 0);
+    P.now = SEC(5);
+    pair_send_ba(&P, 10);
+    ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_INITIATION, -1, false), 1);
+    pair_free(&P);
+}
+END_TEST
+
 START_TEST(test_new_handshake_15s_clears_source)
 {
     setup_pair(false);
@@ -252,10 +324,15 @@ START_TEST(test_rekey_on_receive_after_165s)
     P.now = SEC(166);
     pair_send_ba(&P, 10);
     ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false), ia0 + 1);
-    /* Only once per session (sent_lastminute_handshake). */
+    /* FreeBSD asks again on every received packet once the 5 s rate limit
+     * allows (Linux and wireguard-go only once per session:
+     * test_wgnode_fidelity.c test_rekey_on_receive_per_platform). */
+    P.now = SEC(170);
+    pair_send_ba(&P, 10);
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false), ia0 + 1);
     P.now = SEC(172);
     pair_send_ba(&P, 10);
-    ck_assert_uint_le(fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false), ia0 + 2);
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false), ia0 + 2);
     pair_free(&P);
 }
 END_TEST
@@ -461,6 +538,9 @@ int main(void)
     tcase_add_test(tc, test_keys_zeroed_at_540s);
     tcase_add_test(tc, test_passive_keepalive_10s);
     tcase_add_test(tc, test_new_handshake_15s_clears_source);
+    tcase_add_test(tc, test_passive_keepalive_another_round);
+    tcase_add_test(tc, test_new_handshake_not_pushed_back_by_more_data);
+    tcase_add_test(tc, test_response_counts_for_initiation_rate_limit);
     tcase_add_test(tc, test_keepalives_do_not_arm_new_handshake);
     tcase_add_test(tc, test_rekey_after_120s_on_send_initiator_only);
     tcase_add_test(tc, test_rekey_on_receive_after_165s);
