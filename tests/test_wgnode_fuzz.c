@@ -9,6 +9,8 @@
  */
 #include "fake_host.h"
 #include "wgnode/cookie.h"
+#include "wgnode/device.h"   /* a live keypair, to seal a payload that is not IP */
+#include "wgnode/messages.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -189,6 +191,119 @@ static void fuzz(bool under_load, int iterations)
     pair_free(&P);
 }
 
+/* Each kind of bad datagram, one by one, must land under its own reason
+ * (and only there): the random runs above only check that some reason
+ * counted it. */
+static wg_pair Q;
+
+static void expect_drop(const uint8_t *data, size_t len, wg_drop_reason want, const char *what)
+{
+    wg_source lb = {.addr = Q.ep_b.ip, .ifindex = 1};
+    uint64_t before = total_drops(Q.b), before_want = wg_device_drop_count(Q.b, want);
+    size_t delivered = Q.hb.n_delivered, sent = Q.hb.n_sent;
+    wg_device_receive(Q.b, Q.now, &lb, &Q.ep_a, data, len);
+    ck_assert_msg(wg_device_drop_count(Q.b, want) == before_want + 1 && total_drops(Q.b) == before + 1,
+                  "%s (len %zu): not counted once as %s", what, len, wg_drop_reason_name(want));
+    ck_assert_uint_eq(Q.hb.n_delivered, delivered);
+    ck_assert_uint_eq(Q.hb.n_sent, sent); /* nothing answered (not under load) */
+}
+
+static void le32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+START_TEST(test_each_malformed_kind_counted_by_reason)
+{
+    wg_pair_opts o = {.pa = WG_PLATFORM_LINUX, .pb = WG_PLATFORM_FREEBSD, .a_knows_b = true};
+    pair_init(&Q, &o);
+    ck_assert_int_eq(pair_send_ab(&Q, 10), WG_DROP_NONE);
+    ck_assert_uint_eq(Q.hb.n_delivered, 1);
+    const fh_sent *t = fh_last_sent(&Q.ha, WG_MSG_TRANSPORT);
+    uint32_t live = (uint32_t)t->data[4] | ((uint32_t)t->data[5] << 8) | ((uint32_t)t->data[6] << 16) |
+                    ((uint32_t)t->data[7] << 24); /* b's receiver index of the session */
+    uint32_t dead = live ^ 0x5a5a5a5au;
+    wg_pubkey pkb;
+    wg_pubkey_init(&pkb, Q.pub_b);
+    uint8_t m[2048];
+
+    /* Too short for a header, NULL included. */
+    expect_drop(NULL, 0, WG_DROP_TOO_SHORT, "NULL");
+    memset(m, 4, sizeof m);
+    for (size_t len = 0; len < 4; len++)
+        expect_drop(m, len, WG_DROP_TOO_SHORT, "short");
+    /* Type words that are not 1..4 (the three reserved bytes must be zero). */
+    const uint32_t types[] = {0, 5, 255, 0x100 | 1, 0x10000 | 2, 0x1000000 | 4, 0xffffffffu};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        memset(m, 0, sizeof m);
+        le32(m, types[i]);
+        expect_drop(m, WG_INITIATION_LEN, WG_DROP_BAD_TYPE, "type");
+        expect_drop(m, 4, WG_DROP_BAD_TYPE, "type, header only");
+    }
+    /* Right type, wrong size. */
+    const struct { uint32_t type; size_t len; } sizes[] = {
+        {1, 4}, {1, WG_INITIATION_LEN - 1}, {1, WG_INITIATION_LEN + 1}, {1, 2000},
+        {2, 4}, {2, WG_RESPONSE_LEN - 1}, {2, WG_RESPONSE_LEN + 1}, {2, WG_INITIATION_LEN},
+        {3, 4}, {3, WG_COOKIE_REPLY_LEN - 1}, {3, WG_COOKIE_REPLY_LEN + 1}, {3, WG_RESPONSE_LEN},
+        {4, 4}, {4, WG_TRANSPORT_HEADER_LEN}, {4, WG_KEEPALIVE_LEN - 1},
+    };
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        memset(m, 0xa5, sizeof m);
+        le32(m, sizes[i].type);
+        expect_drop(m, sizes[i].len, WG_DROP_BAD_SIZE, "size");
+    }
+    /* Handshake messages with a wrong mac1. */
+    memset(m, 0x3c, sizeof m);
+    le32(m, 1);
+    expect_drop(m, WG_INITIATION_LEN, WG_DROP_BAD_MAC1, "initiation mac1");
+    le32(m, 2);
+    expect_drop(m, WG_RESPONSE_LEN, WG_DROP_BAD_MAC1, "response mac1");
+    /* Right mac1, garbage inside: authentication fails. */
+    le32(m, 1);
+    wg_mac1_compute(m + WG_INIT_OFF_MAC1, pkb.mac1_key, m, WG_INITIATION_LEN);
+    expect_drop(m, WG_INITIATION_LEN, WG_DROP_HANDSHAKE_DECRYPT, "initiation garbage");
+    /* A response to no initiation of b's (right mac1). */
+    le32(m, 2);
+    le32(m + WG_RESP_OFF_RECEIVER, dead);
+    wg_mac1_compute(m + WG_RESP_OFF_MAC1, pkb.mac1_key, m, WG_RESPONSE_LEN);
+    expect_drop(m, WG_RESPONSE_LEN, WG_DROP_UNKNOWN_INDEX, "response index");
+    /* Cookie replies: unknown index, then a live one with a bad seal. */
+    le32(m, 3);
+    le32(m + WG_COOKIE_OFF_RECEIVER, dead);
+    expect_drop(m, WG_COOKIE_REPLY_LEN, WG_DROP_UNKNOWN_INDEX, "cookie index");
+    le32(m + WG_COOKIE_OFF_RECEIVER, live);
+    expect_drop(m, WG_COOKIE_REPLY_LEN, WG_DROP_BAD_COOKIE_REPLY, "cookie seal");
+    /* Transport: unknown index; live index with a bad tag, at every size. */
+    le32(m, 4);
+    le32(m + WG_DATA_OFF_RECEIVER, dead);
+    expect_drop(m, WG_KEEPALIVE_LEN, WG_DROP_UNKNOWN_INDEX, "transport index");
+    le32(m + WG_DATA_OFF_RECEIVER, live);
+    for (size_t len = WG_KEEPALIVE_LEN; len < 200; len += 7)
+        expect_drop(m, len, WG_DROP_DECRYPT, "transport tag");
+    expect_drop(m, sizeof m, WG_DROP_DECRYPT, "transport tag, large");
+    /* Authentic transport whose payload is not an IP packet. */
+    wg_keypair *kp = Q.a->peers[Q.a_peer]->keypairs.current;
+    ck_assert_ptr_nonnull(kp);
+    const size_t plen = 16;
+    memset(m, 0, sizeof m);
+    le32(m, 4);
+    le32(m + WG_DATA_OFF_RECEIVER, kp->remote_index);
+    uint64_t ctr = kp->send_counter + 100;
+    for (int i = 0; i < 8; i++)
+        m[WG_DATA_OFF_COUNTER + i] = (uint8_t)(ctr >> (8 * i));
+    memset(m + WG_DATA_OFF_PAYLOAD, 0x77, plen); /* version nibble 7 */
+    wg_aead_encrypt(m + WG_DATA_OFF_PAYLOAD, m + WG_DATA_OFF_PAYLOAD, plen, NULL, 0, ctr, kp->send_key);
+    expect_drop(m, WG_DATA_OFF_PAYLOAD + plen + WG_AEAD_TAG_LEN, WG_DROP_BAD_INNER, "not IP inside");
+    /* The same again is a replay. */
+    expect_drop(m, WG_DATA_OFF_PAYLOAD + plen + WG_AEAD_TAG_LEN, WG_DROP_REPLAY, "replay");
+    /* Anything at all while the interface is down. */
+    wg_device_down(Q.b, Q.now);
+    expect_drop(m, WG_KEEPALIVE_LEN, WG_DROP_DEVICE_DOWN, "down");
+    pair_free(&Q);
+}
+END_TEST
+
 START_TEST(test_fuzz_hostile_datagrams) { fuzz(false, 40000); }
 END_TEST
 
@@ -200,6 +315,7 @@ int main(void)
     Suite *s = suite_create("wgnode_fuzz");
     TCase *tc = tcase_create("fuzz");
     tcase_set_timeout(tc, 240);
+    tcase_add_test(tc, test_each_malformed_kind_counted_by_reason);
     tcase_add_test(tc, test_fuzz_hostile_datagrams);
     tcase_add_test(tc, test_fuzz_hostile_datagrams_under_load);
     suite_add_tcase(s, tc);
