@@ -39,6 +39,7 @@ static const struct cmd_def {
     {"wg-down", HS_CMD_WG_DOWN, "wg-down NODE WG", {A_NODE, A_WG}},
     {"wg-up", HS_CMD_WG_UP, "wg-up NODE WG", {A_NODE, A_WG}},
     {"ping", HS_CMD_PING, "ping NODE ADDR", {A_NODE, A_ADDR}},
+    {"wg-restart", HS_CMD_WG_RESTART, "wg-restart NODE WG", {A_NODE, A_WG}},
 };
 
 const char *hs_cmd_name(hs_cmd_kind k) { return (unsigned)k < HS_CMD__COUNT ? defs[k].name : "?"; }
@@ -141,11 +142,10 @@ bool hs_command_parse(const char *line, hs_command *out, char *err, size_t errle
         const char *best = hs_closest(words[0], names, HS_CMD__COUNT);
         if (best)
             return fail(err, errlen, err_col, cols[0], "unknown command '%s'; did you mean '%s'?", words[0], best);
-        return fail(err, errlen, err_col, cols[0],
-                    "unknown command '%s' (commands: power-off, power-on, reboot, maintenance, carp-disable, "
-                    "carp-enable, link-down, link-up, gateway-down, gateway-up, set-endpoint, remove-endpoint, "
-                    "route-add, route-del, states-kill, wg-down, wg-up, ping)",
-                    words[0]);
+        char list[400] = "";
+        for (int i = 0; i < HS_CMD__COUNT; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", defs[i].name);
+        return fail(err, errlen, err_col, cols[0], "unknown command '%s' (commands: %s)", words[0], list);
     }
     out->kind = def->kind;
     out->col[HS_ARG_CMD] = cols[0];
@@ -239,6 +239,7 @@ const char *hs_command_format(const hs_command *c, char *buf, size_t len)
     case HS_CMD_LINK_UP:
     case HS_CMD_WG_DOWN:
     case HS_CMD_WG_UP:
+    case HS_CMD_WG_RESTART:
         snprintf(buf, len, "%s %s %s", hs_cmd_name(c->kind), c->node, c->iface);
         break;
     case HS_CMD_SET_ENDPOINT:
@@ -320,6 +321,7 @@ bool hs_command_check(const hs_scenario *s, const hs_command *c, char *err, size
         break;
     case HS_CMD_WG_DOWN:
     case HS_CMD_WG_UP:
+    case HS_CMD_WG_RESTART:
     case HS_CMD_SET_ENDPOINT:
     case HS_CMD_REMOVE_ENDPOINT: {
         int wi = hs_node_find_wg(n, c->iface);

@@ -213,6 +213,16 @@ bool hs_world_execute(hs_world *hw, const hs_command *c, char *err, size_t errle
         }
         break;
     }
+    case HS_CMD_WG_RESTART: {
+        /* pfSense's service restart destroys and recreates the interface
+         * (sessions, learned endpoints and local addresses lost), unlike
+         * wg-down/wg-up, which keep them as ifconfig down/up does. */
+        sim_wg *h;
+        ok = wg_peer(hw, ni, c, &h, NULL, err, errlen);
+        if (ok)
+            sim_wg_restart(h);
+        break;
+    }
     case HS_CMD_PING: {
         sim_ping_config pc = {.dst = c->addr, .start = sim_world_now(hw->w), .interval = SIM_S, .count = 1};
         if (!sim_ping_start(n, &pc)) {

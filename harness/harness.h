@@ -366,6 +366,7 @@ typedef enum hs_cmd_kind {
     HS_CMD_WG_DOWN,         /* node, iface (wg) */
     HS_CMD_WG_UP,           /* node, iface (wg) */
     HS_CMD_PING,            /* node, addr */
+    HS_CMD_WG_RESTART,      /* node, iface (wg): destroy and recreate (pfSense service restart) */
     HS_CMD__COUNT
 } hs_cmd_kind;
 const char *hs_cmd_name(hs_cmd_kind k);

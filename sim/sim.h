@@ -662,6 +662,13 @@ void sim_wg_up(sim_wg *h);
 void sim_wg_down(sim_wg *h);
 bool sim_wg_set_endpoint(sim_wg *h, int peer_id, const wg_endpoint *ep);
 bool sim_wg_remove_endpoint(sim_wg *h, int peer_id);
+/* pfSense "restart the WireGuard service" (destroys and recreates the wg
+ * interface): a fresh device from the configuration, as at power-on, while
+ * the node stays up - sessions, learned endpoints and learned local
+ * addresses are lost (wg-down/wg-up keep them, as ifconfig down/up does).
+ * Endpoints set with sim_wg_set_endpoint are configuration and stay. The
+ * device comes up. Peer ids do not change. */
+void sim_wg_restart(sim_wg *h);
 /* Datagrams whose send the host refused, by result. */
 uint64_t sim_wg_send_errors(const sim_wg *h, wg_send_result r);
 

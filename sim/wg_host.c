@@ -16,7 +16,10 @@
  *  - random bytes from the node stream; wall clock = world epoch + now;
  *  - events into the event log, keys into the world key log;
  *  - power: off stops everything; on recreates the device from its
- *    configuration (a reboot forgets learned endpoints and sessions).
+ *    configuration (a reboot forgets learned endpoints and sessions);
+ *  - restart (sim_wg_restart, pfSense's "restart the WireGuard service",
+ *    which destroys and recreates the wg interfaces): the same recreation
+ *    while the node stays up.
  */
 #include "sim/net.h"
 
@@ -348,18 +351,20 @@ static bool add_to_device(sim_wg *h, const peer_cfg *p, int *id_out)
     return id >= 0;
 }
 
-static void on_power(void *ctx, sim_node *n, bool on)
+/* Stops the device's timer and queue; with `recreate`, a fresh device from
+ * the configuration (peers re-added in order, so peer ids are kept):
+ * sessions, learned endpoints and learned local addresses are gone. */
+static void reset_device(sim_wg *h, bool recreate)
 {
-    (void)n;
-    sim_wg *h = ctx;
     sim_engine *e = h->node->w->eng;
     sim_cancel(e, h->timer);
     h->timer = 0;
     h->armed = WG_TIME_NEVER;
     drop_queue(h);
-    if (!on)
+    if (!recreate)
         return;
-    /* Reboot: a fresh device from the configuration. */
+    for (size_t i = 0; i < h->n_peers; i++)
+        h->peers[i].learned[0] = '\0';
     wg_device_free(h->dev);
     h->dev = wg_device_new(&h->cfg, &h->ops);
     if (!h->dev)
@@ -372,6 +377,21 @@ static void on_power(void *ctx, sim_node *n, bool on)
     if (h->up)
         wg_device_up(h->dev, now_of(h));
     rearm(h);
+}
+
+static void on_power(void *ctx, sim_node *n, bool on)
+{
+    (void)n;
+    /* Power on is a reboot: a fresh device from the configuration. */
+    reset_device(ctx, on);
+}
+
+void sim_wg_restart(sim_wg *h)
+{
+    h->up = true; /* a restarted service brings its interfaces up */
+    if (!h->node->powered)
+        return;   /* it will be recreated at power-on anyway */
+    reset_device(h, true);
 }
 
 sim_wg *sim_wg_new(sim_node *n, const char *ifname, const wg_device_config *cfg, const wg_prefix *tunnel_addr)

@@ -105,7 +105,7 @@ START_TEST(command_errors)
     parse_err("frobnicate x", 1,
               "unknown command 'frobnicate' (commands: power-off, power-on, reboot, maintenance, carp-disable, "
               "carp-enable, link-down, link-up, gateway-down, gateway-up, set-endpoint, remove-endpoint, route-add, "
-              "route-del, states-kill, wg-down, wg-up, ping)");
+              "route-del, states-kill, wg-down, wg-up, ping, wg-restart)");
     parse_err("power-off", 10, "'power-off' needs a node name (usage: power-off NODE)");
     parse_err("link-down fw1", 14, "'link-down' needs an interface name (usage: link-down NODE IF)");
     parse_err("maintenance fw1", 16, "'maintenance' needs 'on' or 'off' (usage: maintenance NODE on|off)");
@@ -191,6 +191,18 @@ START_TEST(command_reboot_downtime)
 }
 END_TEST
 
+START_TEST(command_wg_restart)
+{
+    hs_command c = round_trip("wg-restart fw2 wg0", "wg-restart fw2 wg0");
+    ck_assert_int_eq(c.kind, HS_CMD_WG_RESTART);
+    ck_assert_str_eq(c.node, "fw2");
+    ck_assert_str_eq(c.iface, "wg0");
+    ck_assert_int_eq(c.col[HS_ARG_2], 16);
+    parse_err("wg-restart fw2", 15, "'wg-restart' needs a wireguard interface name (usage: wg-restart NODE WG)");
+    parse_err("wg-restrat fw2 wg0", 1, "unknown command 'wg-restrat'; did you mean 'wg-restart'?");
+}
+END_TEST
+
 START_TEST(command_check_references)
 {
     hs_scenario *s = design();
@@ -205,6 +217,8 @@ START_TEST(command_check_references)
     check_ok(s, "route-del fw1 192.0.2.0/24");
     check_ok(s, "states-kill fw1");
     check_ok(s, "wg-down remote wg0");
+    check_ok(s, "wg-restart fw1 wg0");
+    check_ok(s, "reboot fw2 30s");
     check_ok(s, "ping remote 10.99.0.1");
     char b64[WG_KEY_B64_LEN], line[128];
     wg_key_to_base64(b64, s->nodes[hs_find_node(s, "fw1")].wg[0].public_key);
@@ -216,6 +230,7 @@ START_TEST(command_check_references)
     check_err(s, "maintenance remote on", 13, "node 'remote' has no CARP addresses");
     check_err(s, "carp-enable isp", 13, "node 'isp' has no CARP addresses");
     check_err(s, "link-down fw1 wna", 15, "node 'fw1' has no interface 'wna'; did you mean 'wan'?");
+    check_err(s, "wg-restart fw1 wg9", 16, "node 'fw1' has no wireguard interface 'wg9'; did you mean 'wg0'?");
     check_err(s, "wg-up fw1 wg1", 11, "node 'fw1' has no wireguard interface 'wg1'; did you mean 'wg0'?");
     check_err(s, "set-endpoint remote wg0 fw9 192.0.2.1:1", 25, "remote.wg0 has no peer 'fw9'; did you mean 'fw1'?");
     check_err(s, "remove-endpoint isp wg0 fw1", 21, "node 'isp' has no wireguard interface 'wg0'");
@@ -235,6 +250,7 @@ int main(void)
     tcase_add_test(tc, command_errors);
     tcase_add_test(tc, command_check_references);
     tcase_add_test(tc, command_reboot_downtime);
+    tcase_add_test(tc, command_wg_restart);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
