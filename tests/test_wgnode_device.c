@@ -170,6 +170,43 @@ START_TEST(test_cookie_reply_under_load)
 }
 END_TEST
 
+/* Under load, handshake messages with a valid mac2 are still limited per
+ * source address: 20 per second with a burst of 5 (Linux receive.c
+ * wg_receive_handshake_packet -> wg_ratelimiter_allow; ratelimiter.c). */
+START_TEST(test_handshakes_rate_limited_per_source_under_load)
+{
+    std_pair();
+    wg_device_set_under_load(P.b, true);
+    pair_send_ab(&P, 10);
+    pair_run_until(&P, SEC(6)); /* cookie reply, then the retry with mac2 is accepted */
+    ck_assert_uint_eq(P.hb.n_delivered, 1);
+    const fh_sent *init = fh_last_sent(&P.ha, WG_MSG_INITIATION);
+    uint8_t copy[WG_INITIATION_LEN];
+    ck_assert_uint_eq(init->len, sizeof copy);
+    memcpy(copy, init->data, sizeof copy);
+    wg_source local = {.addr = P.ep_b.ip, .ifindex = 1};
+    /* The accepted initiation was more than 250 ms ago, so the bucket is
+     * full again: a burst of five passes the limiter (and fails as
+     * replays), the rest at the same instant are rate limited. */
+    for (int i = 0; i < 10; i++)
+        wg_device_receive(P.b, P.now, &local, &P.ep_a, copy, sizeof copy);
+    ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_REPLAYED_TIMESTAMP), 5);
+    ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_RATE_LIMITED), 5);
+    /* 50 ms refill one token. */
+    wg_device_receive(P.b, P.now + MS(50), &local, &P.ep_a, copy, sizeof copy);
+    wg_device_receive(P.b, P.now + MS(50), &local, &P.ep_a, copy, sizeof copy);
+    ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_REPLAYED_TIMESTAMP), 6);
+    ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_RATE_LIMITED), 6);
+    /* Not under load, no limiter. */
+    wg_device_set_under_load(P.b, false);
+    for (int i = 0; i < 10; i++)
+        wg_device_receive(P.b, P.now + MS(50), &local, &P.ep_a, copy, sizeof copy);
+    ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_REPLAYED_TIMESTAMP), 16);
+    ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_RATE_LIMITED), 6);
+    pair_free(&P);
+}
+END_TEST
+
 START_TEST(test_cookie_expires_and_is_renewed)
 {
     /* A received cookie is used for mac2 only while younger than 115 s
@@ -408,6 +445,7 @@ int main(void)
     tcase_add_test(tc, test_outbound_routing_and_inbound_allowed_check);
     tcase_add_test(tc, test_transport_replay_rejected);
     tcase_add_test(tc, test_cookie_reply_under_load);
+    tcase_add_test(tc, test_handshakes_rate_limited_per_source_under_load);
     tcase_add_test(tc, test_cookie_expires_and_is_renewed);
     tcase_add_test(tc, test_roaming_only_on_authenticated);
     tcase_add_test(tc, test_peers_at_run_time);
