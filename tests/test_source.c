@@ -226,6 +226,37 @@ START_TEST(source_vip_subnet_only_while_master)
 }
 END_TEST
 
+START_TEST(source_gateway_ifa_prefers_master_vip)
+{
+    /* ifa_preferred (ha-model.md §4): with only CARP addresses in the
+     * gateway's subnet, a MASTER VIP beats a non-MASTER one, whatever the
+     * address order. fw1 is BACKUP for vhid 3 (203.0.113.2, configured
+     * first) and MASTER for vhid 2 (203.0.113.1). */
+    H_ha x = H_ha_new(9, false);
+    H_vip(x.f1, "wan", 3, "203.0.113.2/24", 200);
+    H_vip(x.f2, "wan", 3, "203.0.113.2/24", 100);
+    H_vip(x.f1, "wan", 2, "203.0.113.1/24", 0);
+    H_vip(x.f2, "wan", 2, "203.0.113.1/24", 100);
+    T_route(x.fw1, "10.9.0.0/16", "203.0.113.254");
+    H_ha_start(&x);
+    T_run(x.w, 5 * SIM_S);
+    ck_assert_int_eq(sim_fw_carp_state(x.f1, 2), SIM_CARP_MASTER);
+    ck_assert_int_eq(sim_fw_carp_state(x.f1, 3), SIM_CARP_BACKUP);
+    wg_ip dst = T_ip("10.9.0.5"), v1 = T_ip("203.0.113.1"), v2 = T_ip("203.0.113.2");
+    sim_route_result r;
+    ck_assert(sim_fib_lookup(x.fw1, &dst, &r));
+    ck_assert(wg_ip_eq(&r.src, &v1));
+    /* fw1 becomes MASTER of vhid 3 as well (fw2 powered off): still a
+     * MASTER VIP, and now the connected prefix of either would do */
+    sim_node_set_power(x.fw2, false);
+    T_run(x.w, 15 * SIM_S);
+    ck_assert_int_eq(sim_fw_carp_state(x.f1, 3), SIM_CARP_MASTER);
+    ck_assert(sim_fib_lookup(x.fw1, &dst, &r));
+    ck_assert(wg_ip_eq(&r.src, &v1) || wg_ip_eq(&r.src, &v2));
+    sim_world_free(x.w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("source");
@@ -238,6 +269,7 @@ int main(void)
     tcase_add_test(t, source_vip_arp_ownership_and_garp);
     tcase_add_test(t, source_backup_vip_route_removed);
     tcase_add_test(t, source_vip_subnet_only_while_master);
+    tcase_add_test(t, source_gateway_ifa_prefers_master_vip);
     suite_add_tcase(s, t);
     return T_run_suite(s);
 }
