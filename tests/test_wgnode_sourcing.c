@@ -208,6 +208,29 @@ START_TEST(test_linux_nonlocal_source_cleared_on_cache_miss)
     ck_assert_int_eq(b_source().addr.family, 0);
     ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_SEND_FAILED), 0);
     pair_free(&P);
+
+    /* The same when the route back still leaves by the arrival interface
+     * (another address remains on it), so the interface check cannot be
+     * what clears the source: the locality check alone must (socket.c
+     * send4: a non-local saddr fails the lookup with -EINVAL, which
+     * clears the source and looks up again). */
+    const wg_ip OTHER = {.family = 4, .b = {192, 0, 2, 101}};
+    vip_setup(WG_PLATFORM_LINUX);
+    fh_add_local(&P.hb, OTHER);
+    fh_add_route(&P.hb, "198.51.100.0/24", 2, VIP);
+    handshake();
+    ck_assert(b_src_eq(&VIP));
+    fh_remove_local(&P.hb, VIP);
+    P.hb.routes[P.hb.n_routes - 1].src = OTHER;
+    wg_device_routes_changed(P.b, P.now);
+    P.now = SEC(1);
+    pair_send_ba(&P, 10);
+    s = fh_last_sent(&P.hb, WG_MSG_TRANSPORT);
+    ck_assert_int_eq(s->result, WG_SEND_OK);
+    ck_assert(wg_ip_eq(&s->src.addr, &OTHER));
+    ck_assert_int_eq(b_source().addr.family, 0);
+    ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_SEND_FAILED), 0);
+    pair_free(&P);
 }
 END_TEST
 
