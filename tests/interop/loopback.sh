@@ -3,7 +3,8 @@
 # so it runs everywhere. One instance answers (no Endpoint: it learns the
 # pinger's from the handshake), the other pings through the tunnel.
 # Also: exit statuses (0 all replies, 1 lost, 2 bad config with FILE:LINE),
-# SIGTERM ends a run cleanly, the key log has the four Wireshark labels.
+# SIGTERM and SIGINT end a run cleanly, the key log has the four Wireshark
+# labels.
 #
 # usage: loopback.sh PATH/TO/wgsim
 set -u
@@ -157,5 +158,21 @@ rc=$?
 [ $rc -eq 1 ] || fail "unanswered ping: exit $rc, expected 1"
 grep -q "^2 transmitted, 0 received, 100% packet loss\$" "$tmp/lost.out" || fail "unanswered ping: wrong summary"
 ((SECONDS - start <= 5)) || fail "unanswered ping took $((SECONDS - start)) s, expected well under 5"
+
+# SIGINT (Ctrl-C) ends a run without --duration as cleanly as SIGTERM. A
+# background job of a non-interactive shell starts with SIGINT ignored, so
+# this also checks that wgsim peer installs its own handler.
+"$wgsim" peer "$tmp/b.conf" --verbose >"$tmp/int.out" 2>"$tmp/int.log" &
+pidI=$!
+pids+=("$pidI")
+wait_for 5 grep -q "listening on UDP port" "$tmp/int.log" || fail "SIGINT run: wgsim peer did not start"
+sleep 0.2
+running "$pidI" || fail "SIGINT run: wgsim peer exited on its own"
+kill -INT "$pidI"
+wait_for 5 eval "! running $pidI" || fail "SIGINT did not stop wgsim peer"
+wait "$pidI"
+rc=$?
+[ $rc -eq 0 ] || fail "exit $rc after SIGINT, expected 0"
+grep -q "signal 2: stopping" "$tmp/int.log" || fail "no trace of SIGINT"
 
 echo "loopback: PASS"
