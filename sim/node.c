@@ -311,6 +311,20 @@ int sim_addr_rank(const sim_node *n, sim_iface *ifp, const sim_addr *a)
     return 0;
 }
 
+/* An address added or removed reaches the hosted WireGuard devices through
+ * the node's route listeners (wg_host calls wg_device_routes_changed), as
+ * wgnode.h asks: on Linux adding or deleting an address changes the local
+ * table (fib_add_ifaddr / fib_del_ifaddr) and flushes the route cache
+ * (rt_cache_flush), which is when a vanished learned source is noticed; a
+ * CARP VIP owns no connected route here, so the route change alone would
+ * never tell them. wireguard-go's route listener hears the same RTM_*ROUTE
+ * messages of the local table. */
+static void addr_changed(sim_node *n)
+{
+    for (size_t i = 0; i < n->n_rt_l; i++)
+        n->rt_l[i].fn(n->rt_l[i].ctx, n);
+}
+
 sim_err sim_iface_add_addr(sim_iface *ifp, const wg_prefix *p, bool is_carp, uint8_t vhid, uint32_t flags)
 {
     if (!p || p->ip.family != 4 || p->len > 32)
@@ -338,6 +352,7 @@ sim_err sim_iface_add_addr(sim_iface *ifp, const wg_prefix *p, bool is_carp, uin
     /* FreeBSD arp_ifinit announces a new address with a gratuitous ARP. */
     if (!is_carp && !(flags & SIM_ADDR_NOGARP) && ifp->kind == SIM_IFACE_ETHERNET && ifp->seg)
         sim_arp_announce(ifp, &p->ip, NULL);
+    addr_changed(n);
     return SIM_OK;
 }
 
@@ -383,6 +398,7 @@ sim_err sim_iface_del_addr(sim_iface *ifp, const wg_ip *ip)
         }
         break;
     }
+    addr_changed(n);
     return SIM_OK;
 }
 
