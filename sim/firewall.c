@@ -744,8 +744,15 @@ static void gw_cb_status(void *ctx, gateway *g, gw_status from, gw_status to)
     sim_event_log(f->w, SIM_EV_MODEL, f->n, 0, "gateway", "%s gateway %s %s -> %s (loss %.1f%%, latency %.1f ms)",
                   sim_node_name(f->n), g->name, gw_status_name(from), gw_status_name(to), g->loss,
                   (double)g->latency / (double)SIM_MS);
-    /* rc.gateway_alarm -> fixup_default_gateway / group routes, and a
-     * filter reload (rules naming a down gateway lose their route-to). */
+    /* pfSense starts dpinger with -D latencyhigh -L losshigh -C
+     * rc.gateway_alarm (gwlb.inc start_dpinger): only entering or leaving
+     * "down" raises an alarm. rc.gateway_alarm then runs
+     * fixup_default_gateway / the group routes and reloads the filter
+     * (rules naming a down gateway lose their route-to), reading every
+     * gateway's current status, delay and loss included. A change between
+     * online, delay and loss alone triggers nothing. */
+    if ((from == GW_DOWN) == (to == GW_DOWN))
+        return;
     apply_all_follow(f);
     build_rules(f);
 }

@@ -76,6 +76,46 @@ START_TEST(gateway_down_after_loss_interval_on_wire)
 }
 END_TEST
 
+START_TEST(gateway_only_down_alarms_reroute)
+{
+    /* pfSense runs dpinger with -D latencyhigh -L losshigh and the alarm
+     * command rc.gateway_alarm: only entering/leaving "down" makes pfSense
+     * re-evaluate group routes. A member in "delay" of a group triggering
+     * on latency keeps the default route until an alarm happens. */
+    sim_fw_group_member mem[2] = {{"WAN1GW", 1}, {"WAN2GW", 2}};
+    ck_assert_int_eq(sim_fw_add_gateway_group(m.f, "lat", SIM_GW_TRIGGER_LATENCY, mem, 2), SIM_OK);
+    wg_prefix def = T_pfx("0.0.0.0/0");
+    ck_assert_int_eq(sim_fw_route_via(m.f, &def, "lat"), SIM_OK);
+    wg_ip g1 = T_ip("198.51.100.254"), g2 = T_ip("203.0.113.254");
+    T_run(m.w, 10 * SIM_S);
+    ck_assert(wg_ip_eq(&sim_node_route_find(m.fw, &def)->gateway, &g1));
+    /* 150 ms each way: RTT 300 ms, "delay" once the average passes 200 ms */
+    sim_segment_config c = *sim_segment_get_config(m.wan1);
+    c.delay = 150 * SIM_MS;
+    ck_assert(sim_segment_set_config(m.wan1, &c));
+    T_run(m.w, 100 * SIM_S);
+    sim_fw_gateway_info gi;
+    ck_assert(sim_fw_gateway_info_get(m.f, "WAN1GW", &gi));
+    ck_assert_int_eq(gi.status, SIM_GW_DELAY);
+    ck_assert(wg_ip_eq(&sim_node_route_find(m.fw, &def)->gateway, &g1)); /* no alarm, no change */
+    /* 300 ms each way: average passes 500 ms -> down -> alarm -> tier 2 */
+    c.delay = 300 * SIM_MS;
+    ck_assert(sim_segment_set_config(m.wan1, &c));
+    T_run(m.w, 200 * SIM_S);
+    ck_assert(sim_fw_gateway_info_get(m.f, "WAN1GW", &gi));
+    ck_assert_int_eq(gi.status, SIM_GW_DOWN);
+    ck_assert(wg_ip_eq(&sim_node_route_find(m.fw, &def)->gateway, &g2));
+    /* back to 150 ms: leaving "down" is an alarm; the re-evaluation sees
+     * WAN1GW in "delay", unusable under the latency trigger: stays on WAN2 */
+    c.delay = 150 * SIM_MS;
+    ck_assert(sim_segment_set_config(m.wan1, &c));
+    T_run(m.w, 300 * SIM_S);
+    ck_assert(sim_fw_gateway_info_get(m.f, "WAN1GW", &gi));
+    ck_assert_int_eq(gi.status, SIM_GW_DELAY);
+    ck_assert(wg_ip_eq(&sim_node_route_find(m.fw, &def)->gateway, &g2));
+}
+END_TEST
+
 START_TEST(gateway_monitor_host_route)
 {
     /* A monitor address other than the gateway gets a host route via the
@@ -105,6 +145,7 @@ int main(void)
     tcase_add_checked_fixture(t, setup, teardown);
     tcase_add_test(t, gateway_down_after_loss_interval_on_wire);
     tcase_add_test(t, gateway_monitor_host_route);
+    tcase_add_test(t, gateway_only_down_alarms_reroute);
     suite_add_tcase(s, t);
     return T_run_suite(s);
 }
