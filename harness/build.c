@@ -12,7 +12,7 @@
  * on a booted pfSense where the filter is loaded before WireGuard starts.
  *
  * Everything here is a translation; no rule of any model lives in this file.
- * Features of the scenario language the simulator does not model yet are
+ * Features of the scenario language the simulator does not model are
  * refused with the file position, never silently ignored.
  */
 #include <stdarg.h>
@@ -65,6 +65,16 @@ static sim_fw_addr fw_addr_prefix(bool has, const wg_prefix *p)
         a.prefix = *p;
     }
     return a;
+}
+
+static sim_nat_mapping nat_mapping(hs_nat_mapping m)
+{
+    switch (m) {
+    case HS_NAT_MAP_ENDPOINT_INDEPENDENT: return SIM_NAT_MAP_ENDPOINT_INDEPENDENT;
+    case HS_NAT_MAP_SYMMETRIC: return SIM_NAT_MAP_SYMMETRIC;
+    case HS_NAT_MAP_PF: return SIM_NAT_MAP_PF;
+    default: return SIM_NAT_MAP_DEFAULT; /* the simulator picks by node kind */
+    }
 }
 
 static sim_gw_trigger gw_trigger(hs_gw_trigger t)
@@ -133,22 +143,26 @@ static bool build_node_fw(hs_world *hw, size_t ni, char *err, size_t errlen)
             return fail(err, errlen, s, g->loc, "gateway group %s: refused by the simulator (%s)", g->name,
                         sim_err_name(e));
     }
-    if (hn->n_nat_forward)
-        return fail(err, errlen, s, hn->nat_forward[0].loc,
-                    "nat.forward (port forwards) is not modelled by the simulator yet");
+    if (hn->n_nat_forward) {
+        sim_fw_port_forward *r = xcalloc(hn->n_nat_forward, sizeof *r);
+        for (size_t i = 0; i < hn->n_nat_forward; i++) {
+            const hs_nat_forward *n = &hn->nat_forward[i];
+            r[i] = (sim_fw_port_forward){.ifname = hn->ifaces[n->iface].name,
+                                         .proto = (uint8_t)n->protocol,
+                                         .port = n->port,
+                                         .to = n->to};
+        }
+        sim_err e = sim_fw_set_port_forwards(f, r, hn->n_nat_forward);
+        free(r);
+        if (e != SIM_OK)
+            return fail(err, errlen, s, hn->nat_forward[0].loc, "nat.forward: refused by the simulator (%s)",
+                        sim_err_name(e));
+    }
     if (hn->n_nat_outbound) {
         sim_fw_nat_rule *r = xcalloc(hn->n_nat_outbound, sizeof *r);
         char (*labels)[64] = xcalloc(hn->n_nat_outbound, sizeof *labels);
         for (size_t i = 0; i < hn->n_nat_outbound; i++) {
             const hs_nat_rule *n = &hn->nat_outbound[i];
-            if (n->mapping != HS_NAT_MAP_DEFAULT || n->udp_timeout || n->destination_port) {
-                free(r);
-                free(labels);
-                return fail(err, errlen, s, n->loc,
-                            "outbound NAT: %s is not modelled by the simulator yet",
-                            n->mapping != HS_NAT_MAP_DEFAULT ? "mapping" : n->udp_timeout ? "udp-timeout"
-                                                                                           : "destination-port");
-            }
             snprintf(labels[i], sizeof labels[i], "nat rule at %s:%u", s->file ? s->file : "?", n->loc.line);
             r[i] = (sim_fw_nat_rule){.ifname = hn->ifaces[n->iface].name,
                                      .proto = (uint8_t)n->protocol,
@@ -157,7 +171,10 @@ static bool build_node_fw(hs_world *hw, size_t ni, char *err, size_t errlen)
                                      .to_interface = n->translate_interface,
                                      .to_addr = n->translate,
                                      .static_port = n->static_port,
-                                     .label = labels[i]};
+                                     .label = labels[i],
+                                     .dport = n->destination_port,
+                                     .mapping = nat_mapping(n->mapping),
+                                     .udp_timeout = n->udp_timeout};
             if (n->source_self)
                 r[i].src.kind = SIM_FW_SELF;
             else

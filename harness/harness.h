@@ -217,6 +217,7 @@ typedef enum hs_nat_mapping {
     HS_NAT_MAP_DEFAULT = 0,        /* firewall: pf; router: endpoint-independent */
     HS_NAT_MAP_ENDPOINT_INDEPENDENT, /* full cone-like: one mapping per inside addr:port */
     HS_NAT_MAP_SYMMETRIC,          /* a new mapping per destination */
+    HS_NAT_MAP_PF,                 /* pf's: a state per flow, randomised port unless static-port */
 } hs_nat_mapping;
 typedef struct hs_nat_rule {
     hs_loc loc;

@@ -1012,7 +1012,7 @@ static void load_nat(L *l, hs_node *n, const yd_node *v)
                                         "destination-port", "translate", "static-port", "mapping",   "udp-timeout",
                                         NULL};
     static const char *const fkeys[] = {"interface", "protocol", "port", "to", NULL};
-    static const char *const mappings[] = {"default", "endpoint-independent", "symmetric", NULL};
+    static const char *const mappings[] = {"default", "endpoint-independent", "symmetric", "pf", NULL};
     if (!check_map(l, v, "nat", keys) || is_null(v))
         return;
     const yd_node *ob = yd_get(v, "outbound"), *fw = yd_get(v, "forward");

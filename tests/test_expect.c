@@ -288,6 +288,58 @@ START_TEST(errors_are_reported_with_locations)
 }
 END_TEST
 
+/* BASE with its NAT rule's "static-port: true" replaced by `opts`. */
+static hs_result *run_nat(const char *opts, const char *extra)
+{
+    const char *key = "static-port: true";
+    const char *at = strstr(BASE, key);
+    ck_assert_ptr_nonnull(at);
+    size_t n = strlen(BASE) + strlen(opts) + strlen(extra) + 1;
+    char *y = malloc(n);
+    snprintf(y, n, "%.*s%s%s%s", (int)(at - BASE), BASE, opts, at + strlen(key), extra);
+    hs_diag d;
+    hs_diag_init(&d, "t.yaml");
+    hs_scenario *s = hs_load_bytes("t.yaml", (const uint8_t *)y, strlen(y), &d);
+    if (!s) {
+        hs_diag_print(&d, stderr);
+        ck_abort_msg("scenario did not load");
+    }
+    hs_diag_free(&d);
+    hs_run_options o = {0};
+    hs_result *r = hs_run_scenario(s, &o);
+    if (r->status == HS_STATUS_ERROR)
+        ck_abort_msg("run error: %s", r->error);
+    hs_scenario_free(s);
+    free(y);
+    return r;
+}
+
+/* The outbound NAT options reach the simulator (they were refused as "not
+ * modelled" before): destination-port selects the rule, mapping and
+ * udp-timeout are accepted and act. */
+START_TEST(nat_options_reach_the_simulator)
+{
+    static const char *exp = "expect:\n"
+                             "  - {during: [0s, 40s], packets: {on: wa, src: 198.51.100.2:51820, wg: any, count: \">= 1\"}}\n";
+    /* the rule matches WireGuard (destination port 51820): pf randomises the port */
+    hs_result *r = run_nat("static-port: false, destination-port: 51820", exp);
+    verdicts(r, "F");
+    hs_result_free(r);
+    /* the rule is for another destination port: WireGuard is not translated */
+    r = run_nat("static-port: false, destination-port: 9999", exp);
+    verdicts(r, "P");
+    hs_result_free(r);
+    /* endpoint-independent mapping keeps the port (port preservation) */
+    r = run_nat("mapping: endpoint-independent, udp-timeout: 20s", exp);
+    verdicts(r, "P");
+    hs_result_free(r);
+    /* symmetric: a random port per destination */
+    r = run_nat("mapping: symmetric", exp);
+    verdicts(r, "F");
+    hs_result_free(r);
+}
+END_TEST
+
 START_TEST(timeline_tells_the_story)
 {
     hs_result *r = run("expect:\n  - {at: 1s, handshake: {node: fwa, peer: fwb}}\n");
@@ -319,6 +371,7 @@ static Suite *suite(void)
     tcase_add_test(t, carp_states_sampled);
     tcase_add_test(t, errors_are_reported_with_locations);
     tcase_add_test(t, timeline_tells_the_story);
+    tcase_add_test(t, nat_options_reach_the_simulator);
     suite_add_tcase(s, t);
     return s;
 }
