@@ -207,6 +207,34 @@ START_TEST(test_handshakes_rate_limited_per_source_under_load)
 }
 END_TEST
 
+/* Under load, a response needs a valid mac2 too: the initiator answers a
+ * response without one with a cookie reply and drops it; the responder
+ * uses the cookie on its next response (Linux receive.c
+ * wg_receive_handshake_packet checks both message types). */
+START_TEST(test_cookie_reply_to_a_response_under_load)
+{
+    std_pair();
+    wg_device_set_under_load(P.a, true);
+    pair_send_ab(&P, 10);
+    ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_RESPONSE, -1, true), 1);
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_COOKIE_REPLY, -1, true), 1);
+    ck_assert_uint_eq(wg_device_drop_count(P.a, WG_DROP_BAD_MAC2), 1);
+    ck_assert_uint_eq(fh_count_events(&P.hb, WG_EV_COOKIE_REPLY_RECEIVED), 1);
+    wg_peer_info ia;
+    wg_device_peer_info(P.a, P.a_peer, &ia);
+    ck_assert(!ia.has_current_key);
+    ck_assert_uint_eq(P.hb.n_delivered, 0);
+    /* a's retry: b's new response carries mac2 and is accepted. */
+    pair_run_until(&P, SEC(6));
+    ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_RESPONSE, -1, true), 2);
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_COOKIE_REPLY, -1, true), 1);
+    wg_device_peer_info(P.a, P.a_peer, &ia);
+    ck_assert(ia.has_current_key);
+    ck_assert_uint_eq(P.hb.n_delivered, 1);
+    pair_free(&P);
+}
+END_TEST
+
 START_TEST(test_cookie_expires_and_is_renewed)
 {
     /* A received cookie is used for mac2 only while younger than 115 s
@@ -360,7 +388,10 @@ START_TEST(test_down_up)
     ck_assert(!ia.has_current_key);
     ck_assert_int_eq(pair_send_ab(&P, 10), WG_DROP_DEVICE_DOWN);
     size_t n = P.ha.n_sent;
-    P.now = SEC(30);
+    /* 1 s after the last initiation: going down also reset the initiation
+     * rate limit (Linux device.c wg_stop ->
+     * wg_noise_reset_last_sent_handshake), so nothing holds it back. */
+    P.now = SEC(1);
     wg_device_up(P.a, P.now);
     /* Up with a persistent keepalive: a handshake at once. */
     ck_assert_uint_gt(P.ha.n_sent, n);
@@ -446,6 +477,7 @@ int main(void)
     tcase_add_test(tc, test_transport_replay_rejected);
     tcase_add_test(tc, test_cookie_reply_under_load);
     tcase_add_test(tc, test_handshakes_rate_limited_per_source_under_load);
+    tcase_add_test(tc, test_cookie_reply_to_a_response_under_load);
     tcase_add_test(tc, test_cookie_expires_and_is_renewed);
     tcase_add_test(tc, test_roaming_only_on_authenticated);
     tcase_add_test(tc, test_peers_at_run_time);

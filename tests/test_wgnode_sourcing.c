@@ -234,6 +234,37 @@ START_TEST(test_linux_nonlocal_source_cleared_on_cache_miss)
 }
 END_TEST
 
+/* Roaming to a new endpoint drops Linux's cached route even when the
+ * learned source stays the same (socket.c wg_socket_set_peer_endpoint ->
+ * dst_cache_reset): the route to the new endpoint is looked up afresh. */
+START_TEST(test_linux_roaming_resets_route_cache)
+{
+    vip_setup(WG_PLATFORM_LINUX);
+    fh_add_route(&P.hb, "198.51.100.0/24", 2, VIP);
+    handshake();
+    P.now = SEC(1);
+    pair_send_ba(&P, 10);
+    ck_assert(wg_ip_eq(&fh_last_sent(&P.hb, WG_MSG_TRANSPORT)->src.addr, &VIP));
+    /* a's packets now come from a NAT address routed by the default route
+     * (interface 1), still to the VIP on interface 2. */
+    P.nat_a = true;
+    P.nat_a_ep = (wg_endpoint){.ip = wg_ip4(203, 0, 113, 7), .port = 40000};
+    P.now = SEC(2);
+    pair_send_ab(&P, 10);
+    wg_peer_info ib;
+    wg_device_peer_info(P.b, P.b_peer, &ib);
+    ck_assert(wg_endpoint_eq(&ib.endpoint, &P.nat_a_ep));
+    pair_send_ba(&P, 10);
+    const fh_sent *s = fh_last_sent(&P.hb, WG_MSG_TRANSPORT);
+    ck_assert(wg_endpoint_eq(&s->dst, &P.nat_a_ep));
+    /* The route to 203.0.113.7 leaves by interface 1, not the arrival
+     * interface 2: source cleared, the route's own source used. */
+    ck_assert(wg_ip_eq(&s->src.addr, &PRIMARY));
+    ck_assert_int_eq(b_source().addr.family, 0);
+    pair_free(&P);
+}
+END_TEST
+
 START_TEST(test_wggo_sticky_no_retry)
 {
     vip_setup(WG_PLATFORM_WIREGUARD_GO);
@@ -307,6 +338,7 @@ int main(void)
     tcase_add_test(tc, test_set_endpoint_by_hand_per_platform);
     tcase_add_test(tc, test_linux_route_interface_differs_clears_source);
     tcase_add_test(tc, test_linux_nonlocal_source_cleared_on_cache_miss);
+    tcase_add_test(tc, test_linux_roaming_resets_route_cache);
     tcase_add_test(tc, test_wggo_sticky_no_retry);
     tcase_add_test(tc, test_wggo_route_change_clears_ipv4_source);
     tcase_add_test(tc, test_cookie_reply_from_arrival_address);
