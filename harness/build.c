@@ -244,7 +244,9 @@ static bool build_wireguard(hs_world *hw, size_t ni, char *err, size_t errlen)
     hw->peer_ids[ni] = xcalloc(hn->n_wg, sizeof *hw->peer_ids[ni]);
     for (size_t j = 0; j < hn->n_wg; j++) {
         const hs_wg *wg = &hn->wg[j];
-        wg_device_config cfg = {.listen_port = wg->listen_port, .platform = sim_node_platform(hw->nodes[ni])};
+        wg_device_config cfg = {.listen_port = wg->listen_port,
+                                .platform = sim_node_platform(hw->nodes[ni]),
+                                .options = wg->options};
         memcpy(cfg.private_key, wg->private_key, WG_KEY_LEN);
         sim_wg *h = sim_wg_new(hw->nodes[ni], wg->name, &cfg, wg->has_address ? &wg->address : NULL);
         if (!h)
@@ -372,7 +374,11 @@ hs_world *hs_world_build(const hs_scenario *s, const hs_run_options *o, char *er
             }
         }
         if (ok && needs_fw(hn)) {
-            hw->fws[i] = sim_fw_attach(hw->nodes[i], NULL);
+            sim_fw_options fo = {.floating_states = hn->fw.floating_states,
+                                 .no_auto_route_to = !hn->fw.auto_route_to,
+                                 .no_reply_to = !hn->fw.reply_to,
+                                 .no_carp_preempt = !hn->fw.carp_preempt};
+            hw->fws[i] = sim_fw_attach(hw->nodes[i], &fo);
             if (!hw->fws[i])
                 ok = fail(err, errlen, s, hn->loc, "node %s: the firewall models could not be attached", hn->name);
         }
@@ -394,7 +400,15 @@ hs_world *hs_world_build(const hs_scenario *s, const hs_run_options *o, char *er
             ok = fail(err, errlen, s, p->loc, "pfsync: both nodes must be firewalls");
             break;
         }
-        sim_fw_pfsync_options po = {.delay = p->lag > q->lag ? p->lag : q->lag};
+        /* the pair's options: from whichever end gives them (the loader
+         * made sure two that give them agree) */
+        const hs_pfsync *o = p->has_options || !(q->enabled && q->peer == (int)i) ? p : q;
+        const hs_node *on = o == p ? &s->nodes[i] : &s->nodes[j];
+        sim_fw_pfsync_options po = {.delay = p->lag > q->lag ? p->lag : q->lag,
+                                    .flush_interval = o->flush_interval,
+                                    .no_defer = !o->defer,
+                                    .no_bulk = !o->bulk,
+                                    .sync_ifname = o->sync_iface >= 0 ? on->ifaces[o->sync_iface].name : NULL};
         sim_err e = sim_fw_pfsync_pair(hw->fws[i], hw->fws[j], &po);
         if (e != SIM_OK)
             ok = fail(err, errlen, s, p->loc, "pfsync: refused by the simulator (%s)", sim_err_name(e));

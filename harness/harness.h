@@ -173,7 +173,23 @@ typedef struct hs_pfsync {
     hs_loc peer_loc;
     hs_time lag; /* extra delay before a state reaches the peer, default 0 */
     hs_loc loc;
+    /* Pair options (both ends of a pair must agree; docs/models.md "pfsync"). */
+    hs_time flush_interval; /* 0 = 1 s: updates batched and sent within 1 s */
+    bool defer;             /* default true: pfSense runs pfsync -defer (new states pushed at once) */
+    bool bulk;              /* default true: bulk update (and CARP demotion 240) at boot */
+    int sync_iface;         /* -1 = none: else the sync link must be up on both nodes */
+    bool has_options;       /* any of flush-interval / defer / bulk / interface given */
 } hs_pfsync;
+
+/* `firewall:` (pfSense behaviours that are options; docs/models.md
+ * "Options"). The defaults are pfSense's. */
+typedef struct hs_fw_options {
+    bool floating_states; /* state-policy: floating; default if-bound (pfSense since 2024-01) */
+    bool reply_to;        /* default true; false = pfSense "Disable reply-to" */
+    bool auto_route_to;   /* default true: self traffic from a WAN's address route-to its gateway */
+    bool carp_preempt;    /* default true: pfSense sets net.inet.carp.preempt=1 */
+    hs_loc loc;           /* line 0: not given */
+} hs_fw_options;
 
 typedef struct hs_wg_peer {
     hs_loc loc;
@@ -206,7 +222,13 @@ typedef struct hs_wg {
     hs_loc address_loc;
     hs_wg_peer *peers;
     size_t n_peers;
+    uint32_t options;     /* WG_OPT_* bits from `options:`; 0 = the reference's behaviour */
+    hs_loc options_loc;
 } hs_wg;
+
+/* The names of wg_device_config.options bits in scenarios ("bsd-handshake-
+ * keepalive-as-code", ...): index i is bit 1 << i. NULL-terminated. */
+extern const char *const hs_wg_option_names[];
 
 typedef enum hs_proto { HS_PROTO_ANY = 0, HS_PROTO_ICMP = 1, HS_PROTO_TCP = 6, HS_PROTO_UDP = 17 } hs_proto;
 const char *hs_proto_name(hs_proto p);
@@ -314,6 +336,7 @@ typedef struct hs_node {
     hs_route *routes;
     size_t n_routes;
     hs_pfsync pfsync;
+    hs_fw_options fw;
     hs_wg *wg;
     size_t n_wg;
     hs_nat_rule *nat_outbound;

@@ -677,7 +677,11 @@ static void resolve_like(L *l, int i, yd_node *orig)
 
 static const char *const node_keys[] = {"kind",   "platform", "like",     "interfaces", "carp",
                                         "routes", "pfsync",   "wireguard", "nat",       "filter",
-                                        "gateways", "gateway-groups", NULL};
+                                        "gateways", "gateway-groups", "firewall", NULL};
+
+/* Bit i of wg_device_config.options is named hs_wg_option_names[i]
+ * (wgnode.h, docs/wgnode.md "Named options"). */
+const char *const hs_wg_option_names[] = {"bsd-handshake-keepalive-as-code", "linux-cookie-reply-as-code", NULL};
 
 static void load_ifaces(L *l, hs_node *n, const yd_node *v)
 {
@@ -968,7 +972,7 @@ static void load_pfsync(L *l, hs_node *n, const yd_node *v)
 {
     if (is_null(v))
         return;
-    static const char *const keys[] = {"peer", "lag", NULL};
+    static const char *const keys[] = {"peer", "lag", "flush-interval", "defer", "bulk", "interface", NULL};
     n->pfsync.loc = v->loc;
     n->pfsync.peer = -1;
     const yd_node *peer = v;
@@ -980,6 +984,25 @@ static void load_pfsync(L *l, hs_node *n, const yd_node *v)
         const yd_node *x;
         if ((x = yd_get(v, "lag")))
             get_duration(l, x, &n->pfsync.lag);
+        if ((x = yd_get(v, "flush-interval"))) {
+            n->pfsync.has_options = true;
+            if (get_duration(l, x, &n->pfsync.flush_interval) && n->pfsync.flush_interval <= 0) {
+                err(l, x, "flush-interval: must be more than 0");
+                n->pfsync.flush_interval = 0;
+            }
+        }
+        if ((x = yd_get(v, "defer"))) {
+            n->pfsync.has_options = true;
+            get_bool(l, x, &n->pfsync.defer);
+        }
+        if ((x = yd_get(v, "bulk"))) {
+            n->pfsync.has_options = true;
+            get_bool(l, x, &n->pfsync.bulk);
+        }
+        if ((x = yd_get(v, "interface"))) {
+            n->pfsync.has_options = true;
+            n->pfsync.sync_iface = resolve_iface(l, n, x);
+        }
     } else if (v->kind != YD_SCALAR) {
         err(l, v, "pfsync: expected a node name or {peer: NODE, lag: DURATION}, found %s", yd_kind_name(v));
         return;
@@ -987,6 +1010,50 @@ static void load_pfsync(L *l, hs_node *n, const yd_node *v)
     n->pfsync.enabled = true;
     n->pfsync.peer_loc = peer->loc;
     n->pfsync.peer = resolve_node(l, peer);
+}
+
+static void load_firewall(L *l, hs_node *n, const yd_node *v)
+{
+    static const char *const keys[] = {"state-policy", "reply-to", "auto-route-to", "carp-preempt", NULL};
+    static const char *const policies[] = {"if-bound", "floating", NULL};
+    if (!check_map(l, v, "firewall", keys) || is_null(v))
+        return;
+    n->fw.loc = v->loc;
+    const yd_node *x;
+    int e;
+    if ((x = yd_get(v, "state-policy")) && get_enum(l, x, policies, &e))
+        n->fw.floating_states = e == 1;
+    if ((x = yd_get(v, "reply-to")))
+        get_bool(l, x, &n->fw.reply_to);
+    if ((x = yd_get(v, "auto-route-to")))
+        get_bool(l, x, &n->fw.auto_route_to);
+    if ((x = yd_get(v, "carp-preempt")))
+        get_bool(l, x, &n->fw.carp_preempt);
+}
+
+static void load_wg_options(L *l, hs_wg *w, const yd_node *v)
+{
+    if (is_null(v))
+        return;
+    w->options_loc = v->loc;
+    const yd_node *one = v->kind == YD_SCALAR ? v : NULL;
+    if (!one && !check_seq(l, v, "options"))
+        return;
+    size_t n = count_keys(hs_wg_option_names);
+    for (const yd_node *c = one ? one : v->first; c; c = one ? NULL : c->next) {
+        const char *s = scalar(l, c, "an option name");
+        if (!s)
+            continue;
+        int i = name_index(hs_wg_option_names, n, s);
+        if (i < 0) {
+            char h[300];
+            err(l, c, "options: unknown option '%.60s'%s", s, hint(l, s, hs_wg_option_names, n, true, h, sizeof h));
+        } else if (w->options & (1u << i)) {
+            err(l, c, "options: '%s' is given twice", s);
+        } else {
+            w->options |= 1u << i;
+        }
+    }
 }
 
 static bool get_source_spec(L *l, const yd_node *x, bool *self, bool *has, wg_prefix *p)
@@ -1151,7 +1218,7 @@ static void load_wireguard(L *l, hs_node *n, int ni, const yd_node *v)
         err(l, v, "wireguard: expected a mapping of interface names (e.g. wg0), found %s", yd_kind_name(v));
         return;
     }
-    static const char *const keys[] = {"listen-port", "private-key", "address", "peers", NULL};
+    static const char *const keys[] = {"listen-port", "private-key", "address", "peers", "options", NULL};
     static const char *const pkeys[] = {"node",     "public-key",  "interface",           "name",
                                         "preshared-key", "endpoint", "allowed-ips", "persistent-keepalive", NULL};
     n->wg = hs_alloc(l->a, v->count * sizeof *n->wg);
@@ -1187,6 +1254,8 @@ static void load_wireguard(L *l, hs_node *n, int ni, const yd_node *v)
             w->has_address = get_host_prefix(l, x, &w->address);
             w->address_loc = x->loc;
         }
+        if ((x = yd_get(c, "options")))
+            load_wg_options(l, w, x);
         x = yd_get(c, "peers");
         if (!x || !check_seq(l, x, "peers") || is_null(x))
             continue;
@@ -1282,6 +1351,11 @@ static void load_node(L *l, int ni)
     if (require(l, t, "kind", what) && get_enum(l, yd_get(t, "kind"), kinds, &k))
         n->kind = (hs_node_kind)k;
     n->platform = l->s->platform;
+    /* pfSense's defaults (docs/models.md "Options") */
+    n->fw = (hs_fw_options){.reply_to = true, .auto_route_to = true, .carp_preempt = true};
+    n->pfsync.defer = true;
+    n->pfsync.bulk = true;
+    n->pfsync.sync_iface = -1;
     if ((x = yd_get(t, "platform")))
         get_platform(l, x, &n->platform);
     if ((x = yd_get(t, "interfaces")))
@@ -1297,6 +1371,7 @@ static void load_node(L *l, int ni)
         {"filter", 1u << HS_NODE_FIREWALL, "firewall"},
         {"gateways", 1u << HS_NODE_FIREWALL, "firewall"},
         {"gateway-groups", 1u << HS_NODE_FIREWALL, "firewall"},
+        {"firewall", 1u << HS_NODE_FIREWALL, "firewall"},
         {"nat", (1u << HS_NODE_FIREWALL) | (1u << HS_NODE_ROUTER), "firewall or router"},
     };
     for (size_t i = 0; i < sizeof only / sizeof only[0]; i++)
@@ -1317,6 +1392,8 @@ static void load_node(L *l, int ni)
         load_nat(l, n, x);
     if ((x = yd_get(t, "filter")))
         load_filter(l, n, x);
+    if ((x = yd_get(t, "firewall")))
+        load_firewall(l, n, x);
     if ((x = yd_get(t, "wireguard")))
         load_wireguard(l, n, ni, x);
 }
@@ -1489,10 +1566,38 @@ static void check_pfsync(L *l)
         const yd_node *v = tree_at(l, (int)ni, "pfsync", (const char *)NULL);
         if (v && v->kind == YD_MAP)
             v = yd_get(v, "peer");
-        if ((size_t)n->pfsync.peer == ni)
+        if ((size_t)n->pfsync.peer == ni) {
             err(l, v, "pfsync: a node cannot be its own pfsync peer");
-        else if (l->s->nodes[n->pfsync.peer].kind != HS_NODE_FIREWALL)
-            err(l, v, "pfsync: peer '%s' is not a firewall", l->s->nodes[n->pfsync.peer].name);
+            continue;
+        }
+        const hs_node *m = &l->s->nodes[n->pfsync.peer];
+        if (m->kind != HS_NODE_FIREWALL) {
+            err(l, v, "pfsync: peer '%s' is not a firewall", m->name);
+            continue;
+        }
+        /* The sync link is one name on both ends (pfSense: the same
+         * interface is selected on both nodes). */
+        const yd_node *pv = tree_at(l, (int)ni, "pfsync", (const char *)NULL);
+        const yd_node *iv = pv && pv->kind == YD_MAP ? yd_get(pv, "interface") : NULL;
+        if (n->pfsync.sync_iface >= 0 && hs_node_find_iface(m, n->ifaces[n->pfsync.sync_iface].name) < 0)
+            err(l, iv, "interface: peer '%s' has no interface '%s' for the pfsync link", m->name,
+                n->ifaces[n->pfsync.sync_iface].name);
+        /* Both ends of a pair must agree on its options: one pair is built. */
+        const hs_pfsync *q = &m->pfsync;
+        if ((size_t)n->pfsync.peer > ni || !n->pfsync.has_options || !q->enabled || q->peer != (int)ni ||
+            !q->has_options)
+            continue;
+        const char *what = n->pfsync.flush_interval != q->flush_interval ? "flush-interval"
+                           : n->pfsync.defer != q->defer                 ? "defer"
+                           : n->pfsync.bulk != q->bulk                   ? "bulk"
+                           : (n->pfsync.sync_iface < 0) != (q->sync_iface < 0) ||
+                                   (n->pfsync.sync_iface >= 0 &&
+                                    strcmp(n->ifaces[n->pfsync.sync_iface].name, m->ifaces[q->sync_iface].name))
+                               ? "interface"
+                               : NULL;
+        if (what)
+            err(l, pv, "pfsync: '%s' differs from %s's pfsync (line %u): both ends of a pair share it", what, m->name,
+                q->loc.line);
     }
 }
 

@@ -288,15 +288,14 @@ START_TEST(errors_are_reported_with_locations)
 }
 END_TEST
 
-/* BASE with its NAT rule's "static-port: true" replaced by `opts`. */
-static hs_result *run_nat(const char *opts, const char *extra)
+/* BASE with `key` (which must occur) replaced by `repl`, then `extra`. */
+static hs_result *run_repl(const char *key, const char *repl, const char *extra)
 {
-    const char *key = "static-port: true";
     const char *at = strstr(BASE, key);
     ck_assert_ptr_nonnull(at);
-    size_t n = strlen(BASE) + strlen(opts) + strlen(extra) + 1;
+    size_t n = strlen(BASE) + strlen(repl) + strlen(extra) + 1;
     char *y = malloc(n);
-    snprintf(y, n, "%.*s%s%s%s", (int)(at - BASE), BASE, opts, at + strlen(key), extra);
+    snprintf(y, n, "%.*s%s%s%s", (int)(at - BASE), BASE, repl, at + strlen(key), extra);
     hs_diag d;
     hs_diag_init(&d, "t.yaml");
     hs_scenario *s = hs_load_bytes("t.yaml", (const uint8_t *)y, strlen(y), &d);
@@ -313,6 +312,9 @@ static hs_result *run_nat(const char *opts, const char *extra)
     free(y);
     return r;
 }
+
+/* BASE with its NAT rule's "static-port: true" replaced by `opts`. */
+static hs_result *run_nat(const char *opts, const char *extra) { return run_repl("static-port: true", opts, extra); }
 
 /* The outbound NAT options reach the simulator (they were refused as "not
  * modelled" before): destination-port selects the rule, mapping and
@@ -336,6 +338,112 @@ START_TEST(nat_options_reach_the_simulator)
     /* symmetric: a random port per destination */
     r = run_nat("mapping: symmetric", exp);
     verdicts(r, "F");
+    hs_result_free(r);
+}
+END_TEST
+
+static hs_result *run_text(const char *y)
+{
+    hs_diag d;
+    hs_diag_init(&d, "o.yaml");
+    hs_scenario *s = hs_load_bytes("o.yaml", (const uint8_t *)y, strlen(y), &d);
+    if (!s) {
+        hs_diag_print(&d, stderr);
+        ck_abort_msg("scenario did not load");
+    }
+    hs_diag_free(&d);
+    hs_result *r = hs_run_scenario(s, NULL);
+    if (r->status == HS_STATUS_ERROR)
+        ck_abort_msg("run error: %s", r->error);
+    hs_scenario_free(s);
+    return r;
+}
+
+/* An HA pair; at 10.5 s fw1 gets a command. %s: fw1's and fw2's extra keys,
+ * the command, when fw1 is expected MASTER again. */
+static const char *HA_OPT =
+    "name: ha\nseed: 1\nduration: 30s\n"
+    "segments: {wan: {delay: 1ms}}\n"
+    "nodes:\n"
+    "  fw1:\n"
+    "    kind: firewall\n"
+    "    interfaces: {wan: {segment: wan, address: 198.51.100.2/24}}\n"
+    "    carp: [{interface: wan, vhid: 1, address: 198.51.100.1/24, advskew: 0}]\n"
+    "%s"
+    "  fw2: {like: fw1, interfaces: {wan: {address: 198.51.100.3/24}}, carp: [{vhid: 1, advskew: 100}]%s}\n"
+    "events:\n"
+    "  - {at: 10.5s, do: %s}\n"
+    "expect:\n"
+    "  - {at: 5s, carp: {node: fw1, vhid: 1, state: master}}\n"
+    "  - {at: %s, carp: {node: fw1, vhid: 1, state: master}}\n";
+
+static hs_result *run_ha(const char *fw1_extra, const char *fw2_extra, const char *cmd, const char *check_at)
+{
+    char y[2048];
+    snprintf(y, sizeof y, HA_OPT, fw1_extra, fw2_extra, cmd, check_at);
+    return run_text(y);
+}
+
+/* The named options of `firewall:`, `pfsync:` and `wireguard: options:`
+ * reach the models: each flips an outcome its default gives. */
+START_TEST(options_reach_the_models)
+{
+    /* carp-preempt (pfSense forces net.inet.carp.preempt=1): fw1, back after
+     * 5 s down, takes the VIP back from fw2; without preemption fw2 keeps it */
+    hs_result *r = run_ha("", "", "reboot fw1 5s", "20s");
+    verdicts(r, "PP");
+    hs_result_free(r);
+    r = run_ha("    firewall: {carp-preempt: false}\n", "", "reboot fw1 5s", "20s");
+    verdicts(r, "PF");
+    hs_result_free(r);
+    /* the pfsync bulk update at boot demotes CARP by 240 until it completes
+     * (5 s of transit each way here): the rebooted fw1 lets fw2 time out to
+     * MASTER; with bulk: false fw1's own master-down timer wins at ~13.5 s */
+    r = run_ha("    pfsync: {peer: fw2, lag: 5s}\n", ", pfsync: fw1", "reboot fw1", "14s");
+    verdicts(r, "PF");
+    hs_result_free(r);
+    r = run_ha("    pfsync: {peer: fw2, lag: 5s, bulk: false}\n", ", pfsync: {peer: fw1}", "reboot fw1", "14s");
+    verdicts(r, "PP");
+    hs_result_free(r);
+
+    /* state-policy: the pf state of fwa's WireGuard flow is bound to wan
+     * (if-bound, pfSense's default) or floating */
+    static const char *sp = "expect:\n"
+                            "  - {at: 10s, state: {node: fwa, proto: udp, src: 198.51.100.2:51820}}\n";
+    static const char *fwa_wg = "    wireguard:\n      wg0:\n        address: 10.99.0.1/24\n";
+    r = run_repl(fwa_wg, "    firewall: {state-policy: if-bound}\n    wireguard:\n      wg0:\n        address: 10.99.0.1/24\n", sp);
+    verdicts(r, "P");
+    ck_assert_msg(strstr(r->expects[0].observed, "wan udp"), "%s", r->expects[0].observed);
+    hs_result_free(r);
+    r = run_repl(fwa_wg, "    firewall: {state-policy: floating}\n    wireguard:\n      wg0:\n        address: 10.99.0.1/24\n", sp);
+    verdicts(r, "P");
+    ck_assert_msg(!strstr(r->expects[0].observed, "wan udp"), "%s", r->expects[0].observed);
+    hs_result_free(r);
+
+    /* BSD handshake-complete keepalive: by the reference the initiator sends
+     * a keepalive at once even with a packet staged; as the code reads
+     * (option), only the staged packet goes. fwa without persistent
+     * keepalive (whose keepalive at start would be staged itself) and one
+     * echo staged at 0 s. */
+    static const char *fwa_peer = "        address: 10.99.0.1/24\n"
+                                  "        peers: [{node: fwb, endpoint: 203.0.113.2:51820, allowed-ips: [10.99.0.2/32],\n"
+                                  "                 persistent-keepalive: 25}]\n";
+    static const char *ka = "  - {at: 0s, do: ping fwa 10.99.0.2}\n"
+                            "expect:\n"
+                            "  - {during: [0s, 500ms], packets: {from: fwa, wg: keepalive, count: \">= 1\"}}\n"
+                            "  - {during: [0s, 500ms], packets: {from: fwa, wg: data, count: \">= 1\"}}\n";
+    r = run_repl(fwa_peer,
+                 "        address: 10.99.0.1/24\n"
+                 "        peers: [{node: fwb, endpoint: 203.0.113.2:51820, allowed-ips: [10.99.0.2/32]}]\n",
+                 ka);
+    verdicts(r, "PP");
+    hs_result_free(r);
+    r = run_repl(fwa_peer,
+                 "        address: 10.99.0.1/24\n"
+                 "        options: [bsd-handshake-keepalive-as-code]\n"
+                 "        peers: [{node: fwb, endpoint: 203.0.113.2:51820, allowed-ips: [10.99.0.2/32]}]\n",
+                 ka);
+    verdicts(r, "FP");
     hs_result_free(r);
 }
 END_TEST
@@ -372,6 +480,7 @@ static Suite *suite(void)
     tcase_add_test(t, errors_are_reported_with_locations);
     tcase_add_test(t, timeline_tells_the_story);
     tcase_add_test(t, nat_options_reach_the_simulator);
+    tcase_add_test(t, options_reach_the_models);
     suite_add_tcase(s, t);
     return s;
 }

@@ -84,6 +84,87 @@ START_TEST(loader_no_cascade_after_bad_interface_address)
 }
 END_TEST
 
+/* Named model options: unknown names get a did-you-mean; `firewall:` is for
+ * firewalls; both ends of a pfsync pair agree on its options. */
+static const char *const OPT_HEAD =
+    "name: t\n"
+    "segments: {wan: {}, sync: {}}\n"
+    "nodes:\n"
+    "  fw1:\n"
+    "    kind: firewall\n"
+    "    interfaces: {wan: {segment: wan, address: 192.0.2.1/24}, sync: {segment: sync, address: 10.1.0.1/24}}\n";
+
+static void ck_opt_error(const char *tail, const char *prefix)
+{
+    char text[2048];
+    snprintf(text, sizeof text, "%s%s", OPT_HEAD, tail);
+    ck_error(text, prefix);
+}
+
+START_TEST(loader_option_names)
+{
+    ck_opt_error("    wireguard: {wg0: {options: [bsd-handshake-keepalive-as-cod]}}\n",
+                 "t.yaml:7:33: options: unknown option 'bsd-handshake-keepalive-as-cod'; did you mean "
+                 "'bsd-handshake-keepalive-as-code'?");
+    ck_opt_error("    wireguard: {wg0: {options: [zzz]}}\n",
+                 "t.yaml:7:33: options: unknown option 'zzz' (valid: bsd-handshake-keepalive-as-code, "
+                 "linux-cookie-reply-as-code)");
+    ck_opt_error("    wireguard: {wg0: {options: [linux-cookie-reply-as-code, linux-cookie-reply-as-code]}}\n",
+                 "t.yaml:7:61: options: 'linux-cookie-reply-as-code' is given twice");
+    ck_opt_error("    firewall: {state-policy: floatin}\n",
+                 "t.yaml:7:30: state-policy: 'floatin' is not one of the choices; did you mean 'floating'?");
+    ck_opt_error("    firewall: {reply-too: false}\n",
+                 "t.yaml:7:16: unknown key 'reply-too' in firewall; did you mean 'reply-to'?");
+    ck_opt_error("    firewall: {carp-preempt: maybe}\n", "t.yaml:7:30: carp-preempt: ");
+    ck_opt_error("  h: {kind: host, firewall: {reply-to: false}}\n",
+                 "t.yaml:7:19: 'firewall:' is only for nodes of kind firewall ('h' is a host)");
+    ck_opt_error("    pfsync: {peer: fw2, defr: false}\n",
+                 "t.yaml:7:25: unknown key 'defr' in pfsync; did you mean 'defer'?");
+    /* both ends give options: they must agree */
+    ck_opt_error("    pfsync: {peer: fw2, bulk: false}\n"
+                 "  fw2: {like: fw1, interfaces: {wan: {address: 192.0.2.2/24}, sync: {address: 10.1.0.2/24}},\n"
+                 "        pfsync: {peer: fw1, bulk: true}}\n",
+                 "t.yaml:9:17: pfsync: 'bulk' differs from fw1's pfsync (line 7): both ends of a pair share it");
+    /* the sync interface exists on both */
+    ck_opt_error("    pfsync: {peer: fw2, interface: sync}\n"
+                 "  fw2: {kind: firewall, interfaces: {wan: {segment: wan, address: 192.0.2.2/24}}, pfsync: fw1}\n",
+                 "t.yaml:7:36: interface: peer 'fw2' has no interface 'sync' for the pfsync link");
+}
+END_TEST
+
+START_TEST(loader_option_values)
+{
+    static const char text[] =
+        "name: t\n"
+        "segments: {wan: {}, sync: {}}\n"
+        "nodes:\n"
+        "  fw1:\n"
+        "    kind: firewall\n"
+        "    interfaces: {wan: {segment: wan, address: 192.0.2.1/24}, sync: {segment: sync, address: 10.1.0.1/24}}\n"
+        "    firewall: {state-policy: floating, reply-to: false, auto-route-to: false, carp-preempt: false}\n"
+        "    pfsync: {peer: fw2, lag: 200ms, flush-interval: 2s, defer: false, bulk: false, interface: sync}\n"
+        "    wireguard: {wg0: {options: [linux-cookie-reply-as-code, bsd-handshake-keepalive-as-code]},\n"
+        "                wg1: {listen-port: 51821, options: bsd-handshake-keepalive-as-code}}\n"
+        "  fw2: {like: fw1, interfaces: {wan: {address: 192.0.2.2/24}, sync: {address: 10.1.0.2/24}},\n"
+        "        firewall: ~, pfsync: fw1, wireguard: {wg0: {options: ~}}}\n";
+    hs_scenario *s = load_str(text);
+    if (!s)
+        dump_errors();
+    ck_assert_ptr_nonnull(s);
+    const hs_node *a = &s->nodes[0], *b = &s->nodes[1];
+    ck_assert(a->fw.floating_states && !a->fw.reply_to && !a->fw.auto_route_to && !a->fw.carp_preempt);
+    ck_assert(!b->fw.floating_states && b->fw.reply_to && b->fw.auto_route_to && b->fw.carp_preempt);
+    ck_assert(a->pfsync.has_options && a->pfsync.flush_interval == 2 * HS_S && !a->pfsync.defer && !a->pfsync.bulk &&
+              a->pfsync.sync_iface == 1 && a->pfsync.lag == 200 * HS_MS);
+    ck_assert(!b->pfsync.has_options && b->pfsync.defer && b->pfsync.bulk && b->pfsync.sync_iface == -1);
+    ck_assert_uint_eq(a->wg[0].options, WG_OPT_LINUX_COOKIE_REPLY_AS_CODE | WG_OPT_BSD_HANDSHAKE_KEEPALIVE_AS_CODE);
+    ck_assert_uint_eq(a->wg[1].options, WG_OPT_BSD_HANDSHAKE_KEEPALIVE_AS_CODE);
+    ck_assert_uint_eq(b->wg[0].options, 0);
+    ck_assert_uint_eq(b->wg[1].options, WG_OPT_BSD_HANDSHAKE_KEEPALIVE_AS_CODE);
+    hs_scenario_free(s);
+}
+END_TEST
+
 START_TEST(loader_syntax_error)
 {
     static const char text[] =
@@ -1454,6 +1535,8 @@ int main(void)
     tcase_add_test(tc, loader_no_cascade_times_after_bad_duration);
     tcase_add_test(tc, loader_no_cascade_ping_stop_after_bad_start);
     tcase_add_test(tc, loader_no_cascade_after_bad_interface_address);
+    tcase_add_test(tc, loader_option_names);
+    tcase_add_test(tc, loader_option_values);
     tcase_add_test(tc, loader_like_inherited_error_location);
     tcase_add_test(tc, loader_invalid_name);
     tcase_add_test(tc, loader_missing_required);
