@@ -3,7 +3,7 @@
  * FORWARD/ROUTE hooks (drop, rewrite with NAT and the source reason,
  * route-to), protocol handlers for other IP protocols, multicast sends
  * with a forced interface, TTL and an Ethernet source override (how CARP
- * sends advertisements).
+ * sends advertisements), ICMP protocol unreachable for unhandled unicast.
  */
 #include "net_topo.h"
 
@@ -204,6 +204,24 @@ START_TEST(test_multicast_protocol_handler)
         }
     }
     ck_assert(seen);
+    /* Unicast of a protocol nobody handles: counted, logged and answered
+     * with ICMP protocol unreachable from the address contacted; with a
+     * handler it is delivered and not answered. */
+    T_icmp icmp = {0};
+    sim_node_add_icmp_listener(f1, T_on_icmp, &icmp);
+    wg_ip hip = T_ip("10.0.0.9"), f2ip = T_ip("10.0.0.3"), f1ip = T_ip("10.0.0.2");
+    ck_assert_int_eq(sim_ip_send(f1, 112, &hip, ad, sizeof ad, NULL), SIM_OK);
+    ck_assert_int_eq(sim_ip_send(f1, 112, &f2ip, ad, sizeof ad, NULL), SIM_OK);
+    T_run(w, 3 * SIM_S);
+    ck_assert_uint_eq(sim_node_drops(h, SIM_DROP_UNKNOWN_PROTO), 2);
+    ck_assert_uint_eq(T_events_containing(w, "protocol 112"), 1);
+    ck_assert_int_eq(icmp.n, 1);
+    ck_assert_int_eq(icmp.last.icmp_type, SIM_ICMP_UNREACH);
+    ck_assert_int_eq(icmp.last.icmp_code, SIM_ICMP_UNREACH_PROTO);
+    ck_assert(wg_ip_eq(&icmp.last.src, &hip));
+    ck_assert(wg_ip_eq(&icmp.last.dst, &f1ip));
+    ck_assert_int_eq(icmp.quoted[9], 112);
+    ck_assert_int_eq(got.n, 2);
     sim_world_free(w);
 }
 END_TEST
