@@ -342,6 +342,19 @@ START_TEST(test_peers_at_run_time)
     pair_send_ab(&P, 10);
     ck_assert_uint_eq(P.hb.n_delivered, d + 1);
     ck_assert_int_eq(P.hb.delivered[d].peer_id, id);
+    /* Setting allowed-ips replaces the list (wg set ... allowed-ips): the
+     * old address no longer routes to the peer nor is accepted from it. */
+    wg_prefix other = {.ip = wg_ip4(10, 200, 0, 0), .len = 16};
+    ck_assert(wg_device_set_allowed_ips(P.b, id, &other, 1));
+    ck_assert_uint_eq(wg_device_allowed_ips(P.b, id, NULL, 0), 1);
+    ck_assert_int_eq(wg_device_peer_for_ip(P.b, &pair_tun_a), -1);
+    wg_ip in_other = wg_ip4(10, 200, 3, 4);
+    ck_assert_int_eq(wg_device_peer_for_ip(P.b, &in_other), id);
+    P.now = SEC(32);
+    pair_send_ab(&P, 10);
+    ck_assert_uint_eq(P.hb.n_delivered, d + 1);
+    ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_NOT_ALLOWED_IP), 1);
+    ck_assert(wg_device_set_allowed_ips(P.b, id, &allow_a, 1));
     /* Unknown peers' initiations are dropped by reason. */
     wg_device_remove_peer(P.b, id);
     P.now = SEC(200);

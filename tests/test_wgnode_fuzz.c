@@ -300,6 +300,44 @@ START_TEST(test_each_malformed_kind_counted_by_reason)
     /* Anything at all while the interface is down. */
     wg_device_down(Q.b, Q.now);
     expect_drop(m, WG_KEEPALIVE_LEN, WG_DROP_DEVICE_DOWN, "down");
+
+    /* The index of a handshake in progress (a's initiation, lost) names no
+     * session: transport to it is an unknown index; a cookie reply or a
+     * response may use it but must authenticate. */
+    wg_device_up(Q.b, Q.now);
+    wg_device_down(Q.a, Q.now);
+    wg_device_up(Q.a, Q.now);
+    Q.cut_ab = true;
+    Q.now += SEC(1);
+    ck_assert_int_eq(pair_send_ab(&Q, 10), WG_DROP_NONE);
+    const fh_sent *init = fh_last_sent(&Q.ha, WG_MSG_INITIATION);
+    ck_assert_ptr_nonnull(init);
+    ck_assert_int_eq(init->now, Q.now);
+    uint32_t hs_idx = (uint32_t)init->data[4] | ((uint32_t)init->data[5] << 8) | ((uint32_t)init->data[6] << 16) |
+                      ((uint32_t)init->data[7] << 24);
+    wg_pubkey pka;
+    wg_pubkey_init(&pka, Q.pub_a);
+    wg_source la = {.addr = Q.ep_a.ip, .ifindex = 1};
+    struct { uint32_t type; size_t len; wg_drop_reason want; } at_a[] = {
+        {4, 64, WG_DROP_UNKNOWN_INDEX},
+        {3, WG_COOKIE_REPLY_LEN, WG_DROP_BAD_COOKIE_REPLY},
+        {2, WG_RESPONSE_LEN, WG_DROP_HANDSHAKE_DECRYPT},
+    };
+    for (size_t i = 0; i < sizeof at_a / sizeof at_a[0]; i++) {
+        memset(m, 0x42, sizeof m);
+        le32(m, at_a[i].type);
+        le32(m + 4, hs_idx); /* transport and cookie reply: the receiver field */
+        if (at_a[i].type == 2) {
+            le32(m + WG_RESP_OFF_RECEIVER, hs_idx);
+            wg_mac1_compute(m + WG_RESP_OFF_MAC1, pka.mac1_key, m, WG_RESPONSE_LEN);
+        }
+        uint64_t before = total_drops(Q.a), before_want = wg_device_drop_count(Q.a, at_a[i].want);
+        wg_device_receive(Q.a, Q.now, &la, &Q.ep_b, m, at_a[i].len);
+        ck_assert_msg(wg_device_drop_count(Q.a, at_a[i].want) == before_want + 1 && total_drops(Q.a) == before + 1,
+                      "type %u to a handshake index: not counted once as %s", (unsigned)at_a[i].type,
+                      wg_drop_reason_name(at_a[i].want));
+    }
+    ck_assert_uint_eq(Q.ha.n_delivered, 0);
     pair_free(&Q);
 }
 END_TEST
