@@ -50,7 +50,8 @@ static int list_file(const char *path, int *nblocks)
 static int has_yaml_suffix(const char *name)
 {
     size_t l = strlen(name);
-    return l > 5 && !strcmp(name + l - 5, ".yaml");
+    /* the same files as `wgsim test` takes */
+    return (l > 5 && !strcmp(name + l - 5, ".yaml")) || (l > 4 && !strcmp(name + l - 4, ".yml"));
 }
 
 static int walk(const char *path, int top, int *nblocks)
@@ -98,9 +99,13 @@ int cmd_list(int argc, char **argv)
 {
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         printf("usage: wgsim list PATH...\n\n"
-               "Lists the scenarios in each file or directory (recursively, *.yaml, sorted):\n"
-               "name, claim, file and description. Files with errors are reported and make\n"
-               "the exit status 2.\n");
+               "Lists the scenarios in each file or directory (recursively, *.yaml and\n"
+               "*.yml, sorted): name, claim, file and description. Files with errors are\n"
+               "reported on stderr as FILE:LINE:COL: message.\n\n"
+               "exit status: 0 every file loaded, 2 a file with errors, a missing path or\n"
+               "bad usage.\n\n"
+               "options:\n"
+               "  -h, --help      this text\n");
         return 0;
     }
     if (argc < 2) {
@@ -108,6 +113,12 @@ int cmd_list(int argc, char **argv)
         return 2;
     }
     int status = 0, nblocks = 0;
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "wgsim list: unknown option '%s'\n", argv[i]);
+            return 2;
+        }
+    }
     for (int i = 1; i < argc; i++) {
         int r = walk(argv[i], 1, &nblocks);
         if (r)

@@ -20,10 +20,13 @@ static void usage(FILE *out)
                  "expectation. Exit 0 when all held, 1 when one failed, 2 on bad input.\n\n"
                  "options:\n"
                  "  --seed S        use seed S instead of the scenario's\n"
-                 "  --platform P    nodes on the default platform use P\n"
+                 "  --platform P    nodes on the default platform use P (freebsd, openbsd,\n"
+                 "                  linux, wireguard-go)\n"
+                 "  --engine E      native (default) or ns3\n"
                  "  --no-timeline   only the verdicts\n"
                  "  --json FILE     also write the result as JSON\n"
-                 "  --pcap DIR      write DIR/<scenario>/<segment>.pcap and keylog.txt\n");
+                 "  --pcap DIR      write DIR/<scenario>/seg-<segment>.pcap and keylog.txt\n"
+                 "  -h, --help      this text\n");
 }
 
 static void save_pcap(void *ctx, const hs_scenario *s, sim_world *w, hs_result *r)
@@ -61,6 +64,17 @@ int cmd_run(int argc, char **argv)
                 return 2;
             }
             opt.has_platform = true;
+            i++;
+        } else if (!strcmp(a, "--engine")) {
+            if (val && !strcmp(val, "native"))
+                opt.engine = HS_ENGINE_NATIVE;
+            else if (val && !strcmp(val, "ns3"))
+                opt.engine = HS_ENGINE_NS3;
+            else {
+                fprintf(stderr, "wgsim run: --engine: '%s' is not one of native, ns3\n", val ? val : "");
+                return 2;
+            }
+            opt.has_engine = true;
             i++;
         } else if (!strcmp(a, "--json") || !strcmp(a, "--pcap")) {
             if (!val) {

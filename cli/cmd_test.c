@@ -142,20 +142,27 @@ static void *worker(void *arg)
 static void usage(FILE *out)
 {
     fprintf(out, "usage: wgsim test [options] PATH...\n\n"
-                 "Runs scenario files (directories: every *.yaml below them) and prints one\n"
-                 "line per scenario, the failures explained, then 'N passed, N failed'.\n"
-                 "Exit 0 when all passed, 1 when an expectation failed, 2 on bad input.\n\n"
+                 "Runs scenario files (directories: every *.yaml and *.yml below them, sorted)\n"
+                 "and prints one line per scenario (PASS, FAIL, ERROR or SKIP, in the order\n"
+                 "given), the failures explained, then the closing line\n"
+                 "'N passed, N failed' (', N skipped' when any). ERROR (the file does not\n"
+                 "load, or the simulator refused a timeline command) counts as failed.\n\n"
+                 "exit status: 0 all passed, 1 an expectation failed, 2 bad input (an ERROR,\n"
+                 "a bad option, no scenario file found, an output file not written).\n\n"
                  "options:\n"
-                 "  -j N            run N scenarios in parallel (output order stays the same)\n"
+                 "  -j N, -jN, --jobs N  run N scenarios in parallel, 1-256 (default 1; output\n"
+                 "                  order stays the same)\n"
                  "  --seed S        use seed S instead of each scenario's seed\n"
                  "  --platform P    nodes on the default platform use P (freebsd, openbsd,\n"
                  "                  linux, wireguard-go)\n"
                  "  --engine E      native (default) or ns3 for every scenario (ns3 runs one\n"
-                 "                  at a time: ns-3's simulator is process-wide)\n"
+                 "                  at a time: ns-3's simulator is process-wide; SKIP when\n"
+                 "                  this build has no ns-3)\n"
                  "  --filter GLOB   only scenarios whose name, file or file name matches\n"
-                 "  --junit FILE    write JUnit XML\n"
+                 "  --junit FILE    write JUnit XML (one testcase per scenario)\n"
                  "  --json FILE     write every result as JSON\n"
-                 "  --pcap DIR      write DIR/<scenario>/<segment>.pcap and keylog.txt\n");
+                 "  --pcap DIR      write DIR/<scenario>/seg-<segment>.pcap and keylog.txt\n"
+                 "  -h, --help      this text\n");
 }
 
 int cmd_test(int argc, char **argv)

@@ -15,8 +15,11 @@ int cmd_validate(int argc, char **argv)
         printf("usage: wgsim validate FILE...\n\n"
                "Loads each scenario file and checks it (syntax, keys, types, references,\n"
                "addresses, times, timeline commands) without running it. Prints\n"
-               "'FILE: ok (N nodes, M events, K expectations)' per valid file and\n"
-               "FILE:LINE:COL: message per error. Exit 0 when all are valid, 2 otherwise.\n");
+               "'FILE: ok (N nodes, M events, K expectations)' per valid file on stdout and\n"
+               "FILE:LINE:COL: message per error on stderr (up to 20 per file).\n\n"
+               "exit status: 0 all files valid, 2 an error in any file (or bad usage).\n\n"
+               "options:\n"
+               "  -h, --help      this text\n");
         return 0;
     }
     if (argc < 2) {
