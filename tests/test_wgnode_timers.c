@@ -8,6 +8,7 @@
 
 #include <check.h>
 #include <stdlib.h>
+#include <string.h>
 
 static wg_pair P;
 
@@ -115,6 +116,50 @@ START_TEST(test_retransmit_and_give_up)
     pair_run_until(&P, gave_up + 3 * WG_REJECT_AFTER_TIME);
     ck_assert_uint_eq(fh_count_events(&P.ha, WG_EV_KEYS_ZEROED), 1);
     pair_free(&P);
+}
+END_TEST
+
+/* A host whose random bytes are all zero for a while: the retransmit
+ * jitter then is 0. */
+static struct {
+    bool zero;
+    void (*random)(void *ctx, uint8_t *buf, size_t len);
+} zr;
+
+static void zero_random(void *ctx, uint8_t *buf, size_t len)
+{
+    if (zr.zero)
+        memset(buf, 0, len);
+    else
+        zr.random(ctx, buf, len);
+}
+
+/* Where the rate limit needs REKEY_TIMEOUT strictly exceeded (FreeBSD
+ * noise_timer_expired), a retransmit timer with zero jitter would fire at
+ * the exact boundary, be refused by the rate limit and never be re-armed:
+ * the model moves it 1 ns later (timers.c wg_timers_handshake_initiated;
+ * docs/wgnode.md, fidelity review #12). */
+START_TEST(test_zero_jitter_retry_not_stalled_on_strict_platforms)
+{
+    const wg_platform plats[] = {WG_PLATFORM_FREEBSD, WG_PLATFORM_LINUX};
+    for (int i = 0; i < 2; i++) {
+        wg_pair_opts o = {.pa = plats[i], .pb = plats[i], .a_knows_b = true};
+        pair_init(&P, &o);
+        zr.random = P.a->host.random;
+        P.a->host.random = zero_random;
+        P.cut_ab = true;
+        zr.zero = true; /* index, ephemeral and jitter of the first initiation */
+        pair_send_ab(&P, 10);
+        zr.zero = false;
+        ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false), 1);
+        /* FreeBSD: 1 ns past the boundary; Linux ("<=") at it. */
+        ck_assert_int_eq(wg_device_next_deadline(P.a), WG_REKEY_TIMEOUT + (i == 0 ? 1 : 0));
+        pair_run_until(&P, SEC(12));
+        ck_assert_uint_ge(fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false), 2);
+        const fh_sent *retry = fh_last_sent(&P.ha, WG_MSG_INITIATION);
+        ck_assert_int_le(retry->now, 2 * WG_REKEY_TIMEOUT + WG_REKEY_TIMEOUT_JITTER_MAX + 1);
+        pair_free(&P);
+    }
 }
 END_TEST
 
@@ -534,6 +579,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_persistent_keepalive_25s);
     tcase_add_test(tc, test_retransmit_and_give_up);
+    tcase_add_test(tc, test_zero_jitter_retry_not_stalled_on_strict_platforms);
     tcase_add_test(tc, test_initiation_rate_limit);
     tcase_add_test(tc, test_keys_zeroed_at_540s);
     tcase_add_test(tc, test_passive_keepalive_10s);
