@@ -149,32 +149,32 @@ static bool cb_iface_addr(void *ctx, const char *ifname, uint32_t *a)
     return true;
 }
 
-static bool cb_iface_has_addr(void *ctx, const char *ifname, uint32_t a)
+/* Does an IPv4 address of the interface match a? As an address (CARP VIPs
+ * included: pf's "(wan)" plus pfSense's VIP list) or, with as_net, as one of
+ * the interface's networks ("wan:network", CARP VIPs not counted). */
+static bool iface_v4_match(const sim_fw *f, const char *ifname, uint32_t a, bool as_net)
 {
-    sim_fw *f = ctx;
     sim_iface *ifp = iface_named(f, ifname);
     if (!ifp)
         return false;
     for (size_t i = 0; i < sim_iface_addr_count(ifp); i++) {
         const sim_addr *x = sim_iface_addr_at(ifp, i);
-        if (x->ip.family == 4 && u32(&x->ip) == a)
+        if (x->ip.family != 4)
+            continue;
+        if (as_net ? !x->is_carp && prefix_has(&x->ip, x->plen, a) : u32(&x->ip) == a)
             return true;
     }
     return false;
 }
 
+static bool cb_iface_has_addr(void *ctx, const char *ifname, uint32_t a)
+{
+    return iface_v4_match(ctx, ifname, a, false);
+}
+
 static bool cb_iface_net_contains(void *ctx, const char *ifname, uint32_t a)
 {
-    sim_fw *f = ctx;
-    sim_iface *ifp = iface_named(f, ifname);
-    if (!ifp)
-        return false;
-    for (size_t i = 0; i < sim_iface_addr_count(ifp); i++) {
-        const sim_addr *x = sim_iface_addr_at(ifp, i);
-        if (x->ip.family == 4 && !x->is_carp && prefix_has(&x->ip, x->plen, a))
-            return true;
-    }
-    return false;
+    return iface_v4_match(ctx, ifname, a, true);
 }
 
 static bool cb_iface_exists(void *ctx, const char *ifname) { return iface_named(ctx, ifname) != NULL; }
