@@ -52,16 +52,47 @@ static void fill_delays(int64_t *d)
     }
 }
 
+/* What every contender does the same way: P initial events, the untimed
+ * warm-up, then the fastest of SEGMENTS timed segments of n events. Only
+ * "schedule one successor" and "run until stopped" differ per engine; the
+ * event callbacks themselves call their engine directly. */
+typedef void (*hold_schedule_fn)(hold *h);
+typedef void (*hold_run_fn)(void *engine);
+
+static double measure(hold *h, hold_schedule_fn schedule, hold_run_fn run, uint64_t p, uint64_t warm, uint64_t n)
+{
+    for (uint64_t i = 0; i < p; i++)
+        schedule(h);
+    h->left = warm;
+    run(h->engine);
+    double best = 0;
+    for (int k = 0; k < SEGMENTS; k++) {
+        h->left = n;
+        int64_t t0 = bench_clock_ns();
+        run(h->engine);
+        int64_t t1 = bench_clock_ns();
+        double rate = (double)n / ((double)(t1 - t0) / 1e9);
+        if (rate > best)
+            best = rate;
+    }
+    return best;
+}
+
 /* ---- native ----------------------------------------------------------- */
+
+static void native_cb(void *arg);
+
+static void native_schedule(hold *h) { sim_schedule_in(h->engine, h->delays[h->idx++ & DELAY_MASK], native_cb, h); }
 
 static void native_cb(void *arg)
 {
     hold *h = arg;
-    sim_engine *e = h->engine;
-    sim_schedule_in(e, h->delays[h->idx++ & DELAY_MASK], native_cb, h);
+    native_schedule(h);
     if (--h->left == 0)
-        sim_stop(e);
+        sim_stop(h->engine);
 }
+
+static void native_run(void *engine) { sim_run_until(engine, SIM_TIME_NEVER); }
 
 static double run_native(const int64_t *delays, uint64_t p, uint64_t warm, uint64_t n)
 {
@@ -69,20 +100,7 @@ static double run_native(const int64_t *delays, uint64_t p, uint64_t warm, uint6
     if (!e)
         return -1;
     hold h = {e, delays, 0, 0};
-    for (uint64_t i = 0; i < p; i++)
-        sim_schedule_in(e, delays[h.idx++ & DELAY_MASK], native_cb, &h);
-    h.left = warm;
-    sim_run_until(e, SIM_TIME_NEVER);
-    double best = 0;
-    for (int k = 0; k < SEGMENTS; k++) {
-        h.left = n;
-        int64_t t0 = bench_clock_ns();
-        sim_run_until(e, SIM_TIME_NEVER);
-        int64_t t1 = bench_clock_ns();
-        double rate = (double)n / ((double)(t1 - t0) / 1e9);
-        if (rate > best)
-            best = rate;
-    }
+    double best = measure(&h, native_schedule, native_run, p, warm, n);
     sim_engine_destroy(e);
     return best;
 }
@@ -90,14 +108,19 @@ static double run_native(const int64_t *delays, uint64_t p, uint64_t warm, uint6
 /* ---- ns-3 ------------------------------------------------------------- */
 
 #ifdef WGSIM_HAVE_NS3
+static void ns3_cb(void *arg);
+
+static void ns3_schedule(hold *h) { ns3_shim_schedule_raw_in(h->engine, h->delays[h->idx++ & DELAY_MASK], ns3_cb, h); }
+
 static void ns3_cb(void *arg)
 {
     hold *h = arg;
-    ns3_shim *s = h->engine;
-    ns3_shim_schedule_raw_in(s, h->delays[h->idx++ & DELAY_MASK], ns3_cb, h);
+    ns3_schedule(h);
     if (--h->left == 0)
-        ns3_shim_stop(s);
+        ns3_shim_stop(h->engine);
 }
+
+static void ns3_run(void *engine) { ns3_shim_run_until(engine, INT64_MAX); }
 
 static double run_ns3(const char *scheduler, const int64_t *delays, uint64_t p, uint64_t warm, uint64_t n)
 {
@@ -105,20 +128,7 @@ static double run_ns3(const char *scheduler, const int64_t *delays, uint64_t p, 
     if (!s)
         return -1;
     hold h = {s, delays, 0, 0};
-    for (uint64_t i = 0; i < p; i++)
-        ns3_shim_schedule_raw_in(s, delays[h.idx++ & DELAY_MASK], ns3_cb, &h);
-    h.left = warm;
-    ns3_shim_run_until(s, INT64_MAX);
-    double best = 0;
-    for (int k = 0; k < SEGMENTS; k++) {
-        h.left = n;
-        int64_t t0 = bench_clock_ns();
-        ns3_shim_run_until(s, INT64_MAX);
-        int64_t t1 = bench_clock_ns();
-        double rate = (double)n / ((double)(t1 - t0) / 1e9);
-        if (rate > best)
-            best = rate;
-    }
+    double best = measure(&h, ns3_schedule, ns3_run, p, warm, n);
     ns3_shim_destroy(s);
     return best;
 }
