@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sim/sim.h"
+#include "suite_run.h"
 
 static inline wg_ip T_ip(const char *s)
 {
@@ -218,15 +219,6 @@ static inline T_wgpair T_wg_pair(sim_world *w, sim_node *a, sim_node *b, const c
     ck_assert_int_ge(p.peer_b, 0);
     ck_assert_int_ge(p.peer_a, 0);
     return p;
-}
-
-static inline int T_run_suite(Suite *s)
-{
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 #endif

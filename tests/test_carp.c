@@ -8,6 +8,8 @@
 #include <check.h>
 #include <string.h>
 
+#include "suite_run.h"
+
 #define VIP 0xc6336401u /* 198.51.100.1 */
 #define WIRE_DELAY (100 * SIM_US)
 
@@ -493,11 +495,4 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *r = srunner_create(suite());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? 1 : 0;
-}
+int main(void) { return T_run_suite(suite()); }

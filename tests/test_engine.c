@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "sim/sim.h"
+#include "suite_run.h"
 
 struct backend {
     const char *name;
@@ -261,9 +262,5 @@ int main(void)
     tcase_add_test(tc, test_queue_shapes);
     tcase_add_test(tc, test_past_time_runs_now);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return T_run_suite(s);
 }

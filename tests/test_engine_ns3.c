@@ -8,6 +8,7 @@
 
 #include "sim/sim.h"
 #include "sim/ns3/ns3_shim.h"
+#include "suite_run.h"
 
 struct backend {
     const char *name;
@@ -69,9 +70,5 @@ int main(void)
     tcase_add_test(tc, test_only_one_at_a_time);
     tcase_add_test(tc, test_shim_schedulers_ties);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return T_run_suite(s);
 }

@@ -8,6 +8,8 @@
 #include <check.h>
 #include <stdlib.h>
 
+#include "suite_run.h"
+
 static sim_engine *eng;
 static gw_set S;
 static bool alive = true;
@@ -225,11 +227,4 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *r = srunner_create(suite());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? 1 : 0;
-}
+int main(void) { return T_run_suite(suite()); }

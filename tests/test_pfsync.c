@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "suite_run.h"
+
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 #define FW1 IP(198, 51, 100, 2)
 #define FW2 IP(198, 51, 100, 3)
@@ -265,11 +267,4 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *r = srunner_create(suite());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? 1 : 0;
-}
+int main(void) { return T_run_suite(suite()); }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sim/sim.h"
+#include "suite_run.h"
 
 START_TEST(test_same_seed_same_stream)
 {
@@ -132,9 +133,5 @@ int main(void)
     tcase_add_test(tc, test_below_bounds_and_uniformity);
     tcase_add_test(tc, test_unit_interval);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return T_run_suite(s);
 }
