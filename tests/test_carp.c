@@ -12,6 +12,7 @@
 
 #define VIP 0xc6336401u /* 198.51.100.1 */
 #define WIRE_DELAY (100 * SIM_US)
+#define PASS "secret" /* the password of node_boot's vhid and of peer_ad */
 
 typedef struct tnode tnode;
 struct tnode {
@@ -90,7 +91,7 @@ static void node_boot(tnode *n, const char *name, unsigned skew)
     sim_rng_init(&n->rng, 1, name);
     carp_init(&n->c, eng, &n->rng, &ops);
     uint8_t key[CARP_KEY_LEN];
-    carp_key_from_pass(key, "secret");
+    carp_key_from_pass(key, PASS);
     uint32_t vip = VIP;
     ck_assert_ptr_nonnull(carp_add_vhid(&n->c, 1, 1, 1, (uint8_t)skew, key, &vip, 1));
     n->alive = true;
@@ -107,6 +108,17 @@ static void node_power_off(tnode *n)
 }
 
 static carp_state st(tnode *n) { return n->c.v[0]->state; }
+
+/* A well-formed advertisement for vhid 1 / VIP under the nodes' key, as
+ * another router on the wire would send it (TTL 255), fed to n. */
+static carp_input_result peer_ad(tnode *n, uint8_t advbase, uint8_t advskew, uint64_t counter)
+{
+    uint8_t key[CARP_KEY_LEN], ad[CARP_HDR_LEN];
+    carp_key_from_pass(key, PASS);
+    uint32_t vip = VIP;
+    carp_ad_encode(ad, 1, advbase, advskew, counter, key, &vip, 1);
+    return carp_input(&n->c, 1, 255, ad, sizeof ad);
+}
 
 static void setup(void)
 {
@@ -354,17 +366,12 @@ START_TEST(carp_tie_goes_backup)
     A.peer = NULL;
     sim_run_until(eng, 5 * SIM_S);
     ck_assert_int_eq(st(&A), CARP_MASTER);
-    uint8_t key[CARP_KEY_LEN], ad[CARP_HDR_LEN];
-    carp_key_from_pass(key, "secret");
-    uint32_t vip = VIP;
-    carp_ad_encode(ad, 1, 1, 0, 7, key, &vip, 1);
-    ck_assert_int_eq(carp_input(&A.c, 1, 255, ad, sizeof ad), CARP_IN_OK);
+    ck_assert_int_eq(peer_ad(&A, 1, 0, 7), CARP_IN_OK);
     ck_assert_int_eq(st(&A), CARP_BACKUP);
     /* slower ad to a MASTER does nothing */
     sim_run_until(eng, 20 * SIM_S);
     ck_assert_int_eq(st(&A), CARP_MASTER);
-    carp_ad_encode(ad, 1, 1, 1, 8, key, &vip, 1);
-    carp_input(&A.c, 1, 255, ad, sizeof ad);
+    peer_ad(&A, 1, 1, 8);
     ck_assert_int_eq(st(&A), CARP_MASTER);
 }
 END_TEST
@@ -396,19 +403,14 @@ START_TEST(carp_backup_takes_over_from_too_slow_master)
     A.c.preempt = false;
     sim_run_until(eng, 1 * SIM_S);
     ck_assert_int_eq(st(&A), CARP_BACKUP);
-    uint8_t key[CARP_KEY_LEN], ad[CARP_HDR_LEN];
-    carp_key_from_pass(key, "secret");
-    uint32_t vip = VIP;
     /* (3 s, 10/256) equals A's (3 x 1 s, 10/256): not slower, re-arm */
-    carp_ad_encode(ad, 1, 3, 10, 1, key, &vip, 1);
-    ck_assert_int_eq(carp_input(&A.c, 1, 255, ad, sizeof ad), CARP_IN_OK);
+    ck_assert_int_eq(peer_ad(&A, 3, 10, 1), CARP_IN_OK);
     ck_assert_int_eq(st(&A), CARP_BACKUP);
     /* the re-armed timer: master-down 3 + 10/256 s from now */
     sim_run_until(eng, 4 * SIM_S);
     ck_assert_int_eq(st(&A), CARP_BACKUP);
     /* (3 s, 11/256) is slower: MASTER at once */
-    carp_ad_encode(ad, 1, 3, 11, 2, key, &vip, 1);
-    ck_assert_int_eq(carp_input(&A.c, 1, 255, ad, sizeof ad), CARP_IN_OK);
+    ck_assert_int_eq(peer_ad(&A, 3, 11, 2), CARP_IN_OK);
     ck_assert_int_eq(st(&A), CARP_MASTER);
     ck_assert_int_eq(A.became_master, 4 * SIM_S);
 }
