@@ -77,15 +77,3 @@ void wg_keypairs_clear(wg_keypairs *kps, wg_index *index)
     wg_keypair_free(kps->next, index);
     kps->current = kps->previous = kps->next = NULL;
 }
-
-bool wg_keypair_can_send(const wg_keypair *kp, int64_t now)
-{
-    return kp && kp->sending_valid && !wg_expired(kp->birth, WG_REJECT_AFTER_TIME, now) &&
-           kp->send_counter < WG_REJECT_AFTER_MESSAGES;
-}
-
-bool wg_keypair_can_receive(const wg_keypair *kp, int64_t now)
-{
-    return kp && kp->receiving_valid && !wg_expired(kp->birth, WG_REJECT_AFTER_TIME, now) &&
-           kp->replay.counter < WG_REJECT_AFTER_MESSAGES;
-}

@@ -53,13 +53,8 @@ bool wg_keypairs_received_with(wg_keypairs *kps, wg_keypair *kp, wg_index *index
 /* Frees all three (zeroing of key material). */
 void wg_keypairs_clear(wg_keypairs *kps, wg_index *index);
 
-/* Expiry helpers (Linux wg_birthdate_has_expired: birth + age <= now). */
-static inline bool wg_expired(int64_t birth, int64_t age, int64_t now) { return birth + age <= now; }
-
-/* May this keypair encrypt now? (Linux send.c: sending.is_valid, age <
- * REJECT_AFTER_TIME, counter below REJECT_AFTER_MESSAGES.) */
-bool wg_keypair_can_send(const wg_keypair *kp, int64_t now);
-/* May a packet on this keypair be accepted now? (receive.c decrypt_packet) */
-bool wg_keypair_can_receive(const wg_keypair *kp, int64_t now);
+/* Whether a keypair may still send or receive is decided where it is used
+ * (send.c wg_send_staged, receive.c rx_data), with the platform's age
+ * comparison (sourcing.h wg_sourcing_age_over). */
 
 #endif /* WGNODE_KEYPAIR_H */
