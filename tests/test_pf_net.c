@@ -50,6 +50,14 @@ static bool out_pred(const sim_trace_rec *r, const void *arg)
            (r->reason.flags & q->flags) == q->flags;
 }
 
+/* UDP packets the firewall sent out of ifname with a trace reason carrying
+ * every flag in flags (0: any reason). */
+static size_t fw_out(const char *ifname, uint32_t flags)
+{
+    out_q q = {sim_node_id(m.fw), sim_iface_index(sim_node_iface(m.fw, ifname)), flags};
+    return T_count(m.w, q.node, SIM_DIR_OUT, out_pred, &q);
+}
+
 START_TEST(pf_nat_forwarded_traffic)
 {
     build(false, NULL);
@@ -150,9 +158,7 @@ START_TEST(pf_reply_to_path_two_wan)
     ck_assert_int_eq(rx_remote.n, 1);
     wg_ip w2 = T_ip("203.0.113.2");
     ck_assert(wg_ip_eq(&rx_remote.last.src, &w2));
-    uint32_t wan2 = sim_iface_index(sim_node_iface(m.fw, "wan2"));
-    out_q q = {sim_node_id(m.fw), wan2, SIM_SRC_F_REPLY_TO};
-    ck_assert_uint_eq(T_count(m.w, q.node, SIM_DIR_OUT, out_pred, &q), 1);
+    ck_assert_uint_eq(fw_out("wan2", SIM_SRC_F_REPLY_TO), 1);
     /* isp2 carried it, not isp1 */
     ck_assert_uint_eq(H_count_udp(m.w, m.isp2, SIM_DIR_OUT, "203.0.113.2", "192.0.2.10", 7000, 6000, 0, 2 * SIM_S), 1);
     ck_assert_uint_eq(H_count_udp(m.w, m.isp1, SIM_DIR_OUT, "203.0.113.2", "192.0.2.10", 7000, 6000, 0, 2 * SIM_S), 0);
@@ -168,9 +174,7 @@ START_TEST(pf_route_to_self_traffic_without_state)
     ck_assert_int_eq(send_udp(s_fw, "203.0.113.2", "192.0.2.10", 6000), SIM_OK);
     T_run(m.w, SIM_S);
     ck_assert_int_eq(rx_remote.n, 1);
-    uint32_t wan2 = sim_iface_index(sim_node_iface(m.fw, "wan2"));
-    out_q q = {sim_node_id(m.fw), wan2, SIM_SRC_F_ROUTE_TO};
-    ck_assert_uint_eq(T_count(m.w, q.node, SIM_DIR_OUT, out_pred, &q), 1);
+    ck_assert_uint_eq(fw_out("wan2", SIM_SRC_F_ROUTE_TO), 1);
     /* unbound: the default route's interface and address (C8) */
     ck_assert_int_eq(send_udp(s_fw, NULL, "192.0.2.10", 6000), SIM_OK);
     T_run(m.w, 2 * SIM_S);
@@ -247,9 +251,7 @@ START_TEST(pf_policy_route_skips_down_gateway)
     T_run(m.w, SIM_S);
     ck_assert_int_eq(send_udp(s_host, NULL, "192.0.2.10", 6000), SIM_OK);
     T_run(m.w, 1100 * SIM_MS);
-    uint32_t wan = sim_iface_index(sim_node_iface(m.fw, "wan")), wan2 = sim_iface_index(sim_node_iface(m.fw, "wan2"));
-    out_q q2 = {sim_node_id(m.fw), wan2, SIM_SRC_F_ROUTE_TO};
-    ck_assert_uint_eq(T_count(m.w, q2.node, SIM_DIR_OUT, out_pred, &q2), 1);
+    ck_assert_uint_eq(fw_out("wan2", SIM_SRC_F_ROUTE_TO), 1);
     sim_node_set_gateway_down(m.isp2, true);
     T_run(m.w, 10 * SIM_S);
     sim_fw_gateway_info gi;
@@ -260,9 +262,8 @@ START_TEST(pf_policy_route_skips_down_gateway)
     ck_assert_int_eq(sim_udp_bind(m.host, NULL, 4001, T_on_udp, &rx2, &s2), SIM_OK);
     ck_assert_int_eq(send_udp(s2, NULL, "192.0.2.10", 6000), SIM_OK);
     T_run(m.w, 10100 * SIM_MS);
-    out_q q1 = {sim_node_id(m.fw), wan, 0};
-    ck_assert_uint_eq(T_count(m.w, q1.node, SIM_DIR_OUT, out_pred, &q1), 1);
-    ck_assert_uint_eq(T_count(m.w, q2.node, SIM_DIR_OUT, out_pred, &q2), 1);
+    ck_assert_uint_eq(fw_out("wan", 0), 1);
+    ck_assert_uint_eq(fw_out("wan2", SIM_SRC_F_ROUTE_TO), 1);
 }
 END_TEST
 
@@ -281,9 +282,7 @@ START_TEST(pf_policy_route_via_group)
     T_run(m.w, SIM_S);
     ck_assert_int_eq(send_udp(s_host, NULL, "192.0.2.10", 6000), SIM_OK);
     T_run(m.w, 1100 * SIM_MS);
-    uint32_t wan = sim_iface_index(sim_node_iface(m.fw, "wan")), wan2 = sim_iface_index(sim_node_iface(m.fw, "wan2"));
-    out_q q2 = {sim_node_id(m.fw), wan2, SIM_SRC_F_ROUTE_TO}, q1 = {sim_node_id(m.fw), wan, SIM_SRC_F_ROUTE_TO};
-    ck_assert_uint_eq(T_count(m.w, q2.node, SIM_DIR_OUT, out_pred, &q2), 1);
+    ck_assert_uint_eq(fw_out("wan2", SIM_SRC_F_ROUTE_TO), 1);
     sim_node_set_gateway_down(m.isp2, true);
     T_run(m.w, 10 * SIM_S);
     sim_udp_sock *s2;
@@ -291,7 +290,7 @@ START_TEST(pf_policy_route_via_group)
     ck_assert_int_eq(sim_udp_bind(m.host, NULL, 4001, T_on_udp, &rx2, &s2), SIM_OK);
     ck_assert_int_eq(send_udp(s2, NULL, "192.0.2.10", 6000), SIM_OK);
     T_run(m.w, 10100 * SIM_MS);
-    ck_assert_uint_eq(T_count(m.w, q1.node, SIM_DIR_OUT, out_pred, &q1), 1);
+    ck_assert_uint_eq(fw_out("wan", SIM_SRC_F_ROUTE_TO), 1);
 }
 END_TEST
 
@@ -312,10 +311,8 @@ START_TEST(pf_policy_route_group_equal_tier_round_robin)
         ck_assert_int_eq(send_udp(s_host, NULL, "192.0.2.10", port), SIM_OK); /* same state */
     }
     T_run(m.w, 1200 * SIM_MS);
-    uint32_t wan = sim_iface_index(sim_node_iface(m.fw, "wan")), wan2 = sim_iface_index(sim_node_iface(m.fw, "wan2"));
-    out_q q2 = {sim_node_id(m.fw), wan2, SIM_SRC_F_ROUTE_TO}, q1 = {sim_node_id(m.fw), wan, SIM_SRC_F_ROUTE_TO};
-    ck_assert_uint_eq(T_count(m.w, q1.node, SIM_DIR_OUT, out_pred, &q1), 4);
-    ck_assert_uint_eq(T_count(m.w, q2.node, SIM_DIR_OUT, out_pred, &q2), 4);
+    ck_assert_uint_eq(fw_out("wan", SIM_SRC_F_ROUTE_TO), 4);
+    ck_assert_uint_eq(fw_out("wan2", SIM_SRC_F_ROUTE_TO), 4);
     /* a member going down leaves the other alone in the pool */
     sim_node_set_gateway_down(m.isp2, true);
     T_run(m.w, 20 * SIM_S);
@@ -325,8 +322,8 @@ START_TEST(pf_policy_route_group_equal_tier_round_robin)
     for (uint16_t port = 7000; port < 7004; port++)
         ck_assert_int_eq(send_udp(s_host, NULL, "192.0.2.10", port), SIM_OK);
     T_run(m.w, 20200 * SIM_MS);
-    ck_assert_uint_eq(T_count(m.w, q1.node, SIM_DIR_OUT, out_pred, &q1), 8);
-    ck_assert_uint_eq(T_count(m.w, q2.node, SIM_DIR_OUT, out_pred, &q2), 4);
+    ck_assert_uint_eq(fw_out("wan", SIM_SRC_F_ROUTE_TO), 8);
+    ck_assert_uint_eq(fw_out("wan2", SIM_SRC_F_ROUTE_TO), 4);
 }
 END_TEST
 
@@ -428,8 +425,7 @@ START_TEST(pf_user_rule_beats_non_quick_self_route_to)
     ck_assert_int_eq(send_udp(s_fw, NULL, "192.0.2.10", 6001), SIM_OK);
     T_run(m.w, 2 * SIM_S);
     ck_assert_int_eq(rx_remote.n, 0); /* nothing bound on 6001 at the remote; 6000 was blocked */
-    out_q q = {sim_node_id(m.fw), sim_iface_index(sim_node_iface(m.fw, "wan")), SIM_SRC_F_ROUTE_TO};
-    ck_assert_uint_eq(T_count(m.w, q.node, SIM_DIR_OUT, out_pred, &q), 1);
+    ck_assert_uint_eq(fw_out("wan", SIM_SRC_F_ROUTE_TO), 1);
 }
 END_TEST
 
