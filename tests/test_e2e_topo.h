@@ -72,6 +72,21 @@ static inline void H_ha_start(H_ha *h)
     sim_fw_start(h->f2);
 }
 
+/* The UDP endpoints the HA-pair tests talk through: remote:6000, fw1:7000
+ * and fw2:7000 (wildcard address), each counting into its T_rx. */
+typedef struct H_ha_udp {
+    T_rx rx_remote, rx_fw1, rx_fw2;
+    sim_udp_sock *s_remote, *s_fw1, *s_fw2;
+} H_ha_udp;
+
+static inline void H_ha_bind_udp(const H_ha *h, H_ha_udp *u)
+{
+    memset(u, 0, sizeof *u);
+    ck_assert_int_eq(sim_udp_bind(h->remote, NULL, 6000, T_on_udp, &u->rx_remote, &u->s_remote), SIM_OK);
+    ck_assert_int_eq(sim_udp_bind(h->fw1, NULL, 7000, T_on_udp, &u->rx_fw1, &u->s_fw1), SIM_OK);
+    ck_assert_int_eq(sim_udp_bind(h->fw2, NULL, 7000, T_on_udp, &u->rx_fw2, &u->s_fw2), SIM_OK);
+}
+
 /* Two-WAN firewall: wan 198.51.100.2/24 (isp1 198.51.100.254), wan2
  * 203.0.113.2/24 (isp2 203.0.113.254), lan 10.0.0.1/24 with a host
  * 10.0.0.50; remote 192.0.2.10 reaches 203.0.113.0/24 via isp2 and

@@ -7,23 +7,17 @@
 #include "test_e2e_topo.h"
 
 static H_ha h;
-static T_rx rx_remote, rx_fw1, rx_fw2;
-static sim_udp_sock *s_remote, *s_fw1, *s_fw2;
+static H_ha_udp io;
 
 static void setup(void)
 {
-    memset(&rx_remote, 0, sizeof rx_remote);
-    memset(&rx_fw1, 0, sizeof rx_fw1);
-    memset(&rx_fw2, 0, sizeof rx_fw2);
     h = H_ha_new(17, true);
     sim_fw_nat_rule nr = {.ifname = "wan", .proto = 17, .src = {.kind = SIM_FW_SELF}, .sport = 7000,
                           .to_addr = T_ip("198.51.100.1"), .static_port = true, .label = "self 7000 to VIP"};
     ck_assert_int_eq(sim_fw_set_nat(h.f1, &nr, 1), SIM_OK);
     ck_assert_int_eq(sim_fw_set_nat(h.f2, &nr, 1), SIM_OK);
     H_ha_start(&h);
-    ck_assert_int_eq(sim_udp_bind(h.remote, NULL, 6000, T_on_udp, &rx_remote, &s_remote), SIM_OK);
-    ck_assert_int_eq(sim_udp_bind(h.fw1, NULL, 7000, T_on_udp, &rx_fw1, &s_fw1), SIM_OK);
-    ck_assert_int_eq(sim_udp_bind(h.fw2, NULL, 7000, T_on_udp, &rx_fw2, &s_fw2), SIM_OK);
+    H_ha_bind_udp(&h, &io);
     T_run(h.w, 5 * SIM_S);
 }
 
@@ -48,11 +42,11 @@ static bool find_synced(sim_fw *f, sim_fw_state_info *out)
 START_TEST(pfsync_state_on_peer_and_nat_after_failover)
 {
     wg_ip vip = T_ip("198.51.100.1"), a1 = T_ip("198.51.100.2");
-    ck_assert_int_eq(send_udp(s_fw1, "192.0.2.10", 6000), SIM_OK);
+    ck_assert_int_eq(send_udp(io.s_fw1, "192.0.2.10", 6000), SIM_OK);
     T_run(h.w, 6 * SIM_S);
-    ck_assert_int_eq(rx_remote.n, 1);
-    ck_assert(wg_ip_eq(&rx_remote.last.src, &vip));
-    ck_assert_uint_eq(rx_remote.last.sport, 7000);
+    ck_assert_int_eq(io.rx_remote.n, 1);
+    ck_assert(wg_ip_eq(&io.rx_remote.last.src, &vip));
+    ck_assert_uint_eq(io.rx_remote.last.sport, 7000);
     /* pfsync (defer): the state is on fw2 with its addresses unchanged */
     sim_fw_state_info si;
     ck_assert(find_synced(h.f2, &si));
@@ -63,9 +57,9 @@ START_TEST(pfsync_state_on_peer_and_nat_after_failover)
     char buf[160];
     ck_assert_ptr_nonnull(strstr(sim_fw_state_format(&si, buf, sizeof buf), "[pfsync]"));
     /* the answer reaches fw1 through its state */
-    ck_assert_int_eq(send_udp(s_remote, "198.51.100.1", 7000), SIM_OK);
+    ck_assert_int_eq(send_udp(io.s_remote, "198.51.100.1", 7000), SIM_OK);
     T_run(h.w, 7 * SIM_S);
-    ck_assert_int_eq(rx_fw1.n, 1);
+    ck_assert_int_eq(io.rx_fw1.n, 1);
 
     sim_node_set_power(h.fw1, false);
     T_run(h.w, 15 * SIM_S);
@@ -73,22 +67,22 @@ START_TEST(pfsync_state_on_peer_and_nat_after_failover)
     /* fw2's own packet: its stack key misses fw1's state, the static-port
      * translation to VIP:7000 collides with the replicated wire key; pf's
      * drop of a local packet fails the send (EPERM here; EACCES on FreeBSD) */
-    ck_assert_int_eq(send_udp(s_fw2, "192.0.2.10", 6000), SIM_EPERM);
+    ck_assert_int_eq(send_udp(io.s_fw2, "192.0.2.10", 6000), SIM_EPERM);
     T_run(h.w, 16 * SIM_S);
-    ck_assert_int_eq(rx_remote.n, 1);
+    ck_assert_int_eq(io.rx_remote.n, 1);
     ck_assert_uint_eq(sim_fw_drops(h.f2, SIM_FW_DROP_NAT), 1);
     /* the remote's packet to VIP:7000 reaches fw2 (MASTER) and is
      * translated to fw1's address by the replicated state: lost */
-    ck_assert_int_eq(send_udp(s_remote, "198.51.100.1", 7000), SIM_OK);
+    ck_assert_int_eq(send_udp(io.s_remote, "198.51.100.1", 7000), SIM_OK);
     T_run(h.w, 17 * SIM_S);
-    ck_assert_int_eq(rx_fw2.n, 0);
+    ck_assert_int_eq(io.rx_fw2.n, 0);
     /* once the replicated state has expired, fw2's translation works */
     T_run(h.w, 100 * SIM_S);
     ck_assert(!find_synced(h.f2, &si));
-    ck_assert_int_eq(send_udp(s_fw2, "192.0.2.10", 6000), SIM_OK);
+    ck_assert_int_eq(send_udp(io.s_fw2, "192.0.2.10", 6000), SIM_OK);
     T_run(h.w, 101 * SIM_S);
-    ck_assert_int_eq(rx_remote.n, 2);
-    ck_assert(wg_ip_eq(&rx_remote.last.src, &vip));
+    ck_assert_int_eq(io.rx_remote.n, 2);
+    ck_assert(wg_ip_eq(&io.rx_remote.last.src, &vip));
 }
 END_TEST
 
@@ -102,7 +96,7 @@ START_TEST(pfsync_lag_without_defer)
     ck_assert_int_eq(sim_fw_pfsync_pair(x.f1, x.f2, &o), SIM_EINVAL);
     H_ha_start(&x);
     sim_udp_sock *s;
-    ck_assert_int_eq(sim_udp_bind(x.fw1, NULL, 7000, T_on_udp, &rx_fw1, &s), SIM_OK);
+    ck_assert_int_eq(sim_udp_bind(x.fw1, NULL, 7000, T_on_udp, &io.rx_fw1, &s), SIM_OK);
     T_run(x.w, 5 * SIM_S);
     ck_assert_int_eq(send_udp(s, "192.0.2.10", 6000), SIM_OK);
     sim_fw_state_info si;
@@ -119,7 +113,7 @@ START_TEST(pfsync_bulk_update_demotes_carp_at_boot)
     /* A booting node asks its peer for the whole table and stays demoted by
      * 240 until the bulk update completes (immediately here), or until it
      * gives up: 12 retries 5 s apart (if_pfsync.c pfsync_bulk_fail). */
-    ck_assert_int_eq(send_udp(s_fw1, "192.0.2.10", 6000), SIM_OK);
+    ck_assert_int_eq(send_udp(io.s_fw1, "192.0.2.10", 6000), SIM_OK);
     T_run(h.w, 10 * SIM_S);
     sim_node_set_power(h.fw1, false);
     sim_node_set_power(h.fw1, true);

@@ -7,19 +7,13 @@
 #include "test_e2e_topo.h"
 
 static H_ha h;
-static T_rx rx_remote, rx_fw1, rx_fw2;
-static sim_udp_sock *s_remote, *s_fw1, *s_fw2;
+static H_ha_udp io;
 
 static void setup(void)
 {
-    memset(&rx_remote, 0, sizeof rx_remote);
-    memset(&rx_fw1, 0, sizeof rx_fw1);
-    memset(&rx_fw2, 0, sizeof rx_fw2);
     h = H_ha_new(11, false);
     H_ha_start(&h);
-    ck_assert_int_eq(sim_udp_bind(h.remote, NULL, 6000, T_on_udp, &rx_remote, &s_remote), SIM_OK);
-    ck_assert_int_eq(sim_udp_bind(h.fw1, NULL, 7000, T_on_udp, &rx_fw1, &s_fw1), SIM_OK);
-    ck_assert_int_eq(sim_udp_bind(h.fw2, NULL, 7000, T_on_udp, &rx_fw2, &s_fw2), SIM_OK);
+    H_ha_bind_udp(&h, &io);
     T_run(h.w, 5 * SIM_S);
     ck_assert_int_eq(sim_fw_carp_state(h.f1, 1), SIM_CARP_MASTER);
     ck_assert_int_eq(sim_fw_carp_state(h.f2, 1), SIM_CARP_BACKUP);
@@ -47,17 +41,17 @@ START_TEST(source_unbound_never_vip)
 {
     /* MASTER or BACKUP, an unbound send takes the interface's own address,
      * never the VIP of the same prefix. */
-    ck_assert_int_eq(send_from(s_fw1, NULL, "192.0.2.10", 6000), SIM_OK);
+    ck_assert_int_eq(send_from(io.s_fw1, NULL, "192.0.2.10", 6000), SIM_OK);
     T_run(h.w, 6 * SIM_S);
-    ck_assert_int_eq(rx_remote.n, 1);
-    ck_assert(wg_ip_eq(&rx_remote.last.src, &(wg_ip){0}) == false);
+    ck_assert_int_eq(io.rx_remote.n, 1);
+    ck_assert(wg_ip_eq(&io.rx_remote.last.src, &(wg_ip){0}) == false);
     wg_ip want = T_ip("198.51.100.2");
-    ck_assert(wg_ip_eq(&rx_remote.last.src, &want));
-    ck_assert_int_eq(send_from(s_fw2, NULL, "192.0.2.10", 6000), SIM_OK);
+    ck_assert(wg_ip_eq(&io.rx_remote.last.src, &want));
+    ck_assert_int_eq(send_from(io.s_fw2, NULL, "192.0.2.10", 6000), SIM_OK);
     T_run(h.w, 7 * SIM_S);
-    ck_assert_int_eq(rx_remote.n, 2);
+    ck_assert_int_eq(io.rx_remote.n, 2);
     want = T_ip("198.51.100.3");
-    ck_assert(wg_ip_eq(&rx_remote.last.src, &want));
+    ck_assert(wg_ip_eq(&io.rx_remote.last.src, &want));
     /* the trace says why: the route's interface address */
     ck_assert_uint_ge(T_count(h.w, sim_node_id(h.fw1), SIM_DIR_OUT, reason_route, NULL), 1);
 }
@@ -75,9 +69,9 @@ START_TEST(source_without_vip_is_primary)
     ck_assert_int_eq(sim_udp_bind(plain, NULL, 7001, T_on_udp, &rx, &s), SIM_OK);
     ck_assert_int_eq(send_from(s, NULL, "192.0.2.10", 6000), SIM_OK);
     T_run(h.w, 6 * SIM_S);
-    ck_assert_int_eq(rx_remote.n, 1);
+    ck_assert_int_eq(io.rx_remote.n, 1);
     wg_ip want = T_ip("198.51.100.9");
-    ck_assert(wg_ip_eq(&rx_remote.last.src, &want));
+    ck_assert(wg_ip_eq(&io.rx_remote.last.src, &want));
 }
 END_TEST
 
@@ -85,17 +79,17 @@ START_TEST(source_backup_sends_from_vip_reply_reaches_master)
 {
     /* IP_SENDSRCADDR with a BACKUP's VIP succeeds: only "is it configured"
      * is checked (ha-model.md "Settled"). The answer goes to the MASTER. */
-    ck_assert_int_eq(send_from(s_fw2, "198.51.100.1", "192.0.2.10", 6000), SIM_OK);
+    ck_assert_int_eq(send_from(io.s_fw2, "198.51.100.1", "192.0.2.10", 6000), SIM_OK);
     T_run(h.w, 6 * SIM_S);
-    ck_assert_int_eq(rx_remote.n, 1);
+    ck_assert_int_eq(io.rx_remote.n, 1);
     wg_ip vip = T_ip("198.51.100.1");
-    ck_assert(wg_ip_eq(&rx_remote.last.src, &vip));
-    ck_assert_uint_eq(rx_remote.last.sport, 7000);
-    ck_assert_int_eq(send_from(s_remote, NULL, "198.51.100.1", 7000), SIM_OK);
+    ck_assert(wg_ip_eq(&io.rx_remote.last.src, &vip));
+    ck_assert_uint_eq(io.rx_remote.last.sport, 7000);
+    ck_assert_int_eq(send_from(io.s_remote, NULL, "198.51.100.1", 7000), SIM_OK);
     T_run(h.w, 7 * SIM_S);
-    ck_assert_int_eq(rx_fw1.n, 1);
-    ck_assert_int_eq(rx_fw2.n, 0);
-    ck_assert(wg_ip_eq(&rx_fw1.last.dst, &vip));
+    ck_assert_int_eq(io.rx_fw1.n, 1);
+    ck_assert_int_eq(io.rx_fw2.n, 0);
+    ck_assert(wg_ip_eq(&io.rx_fw1.last.dst, &vip));
 }
 END_TEST
 
@@ -110,19 +104,19 @@ START_TEST(source_eaddrnotavail_after_carp_disable)
     ck_assert(sim_fw_carp_info_get(h.f1, NULL, 1, &ci));
     ck_assert_int_eq(ci.demotion, 0);
     /* the VIP is gone from fw1: EADDRNOTAVAIL */
-    ck_assert_int_eq(send_from(s_fw1, "198.51.100.1", "192.0.2.10", 6000), SIM_EADDRNOTAVAIL);
+    ck_assert_int_eq(send_from(io.s_fw1, "198.51.100.1", "192.0.2.10", 6000), SIM_EADDRNOTAVAIL);
     /* unbound still works from the interface address */
-    ck_assert_int_eq(send_from(s_fw1, NULL, "192.0.2.10", 6000), SIM_OK);
+    ck_assert_int_eq(send_from(io.s_fw1, NULL, "192.0.2.10", 6000), SIM_OK);
     /* fw2 takes over after its master-down timer (3 + 100/256 s) */
     T_run(h.w, 9 * SIM_S);
     ck_assert_int_eq(sim_fw_carp_state(h.f2, 1), SIM_CARP_MASTER);
-    ck_assert_int_eq(send_from(s_remote, NULL, "198.51.100.1", 7000), SIM_OK);
+    ck_assert_int_eq(send_from(io.s_remote, NULL, "198.51.100.1", 7000), SIM_OK);
     T_run(h.w, 10 * SIM_S);
-    ck_assert_int_eq(rx_fw2.n, 1);
-    ck_assert_int_eq(rx_fw1.n, 0);
+    ck_assert_int_eq(io.rx_fw2.n, 1);
+    ck_assert_int_eq(io.rx_fw1.n, 0);
     /* carp-enable: the VIP is back, fw1 preempts (skew 0 < 100) */
     ck_assert_int_eq(sim_fw_carp_enable(h.f1, true), SIM_OK);
-    ck_assert_int_eq(send_from(s_fw1, "198.51.100.1", "192.0.2.10", 6000), SIM_OK);
+    ck_assert_int_eq(send_from(io.s_fw1, "198.51.100.1", "192.0.2.10", 6000), SIM_OK);
     T_run(h.w, 12 * SIM_S);
     ck_assert_int_eq(sim_fw_carp_state(h.f1, 1), SIM_CARP_MASTER);
     ck_assert_int_eq(sim_fw_carp_state(h.f2, 1), SIM_CARP_BACKUP);
@@ -158,7 +152,7 @@ START_TEST(source_vip_arp_ownership_and_garp)
         }
     }
     /* traffic to the VIP: the ISP asks, only the MASTER answers, with the vMAC */
-    ck_assert_int_eq(send_from(s_remote, NULL, "198.51.100.1", 7000), SIM_OK);
+    ck_assert_int_eq(send_from(io.s_remote, NULL, "198.51.100.1", 7000), SIM_OK);
     T_run(h.w, 6 * SIM_S);
     sim_arp_entry e;
     ck_assert(sim_arp_lookup(sim_node_iface(h.isp, "wan"), &vip, &e));
@@ -168,17 +162,17 @@ START_TEST(source_vip_arp_ownership_and_garp)
     arp_q r2 = {.node = sim_node_id(h.fw2), .op = 2, .sender = vip};
     ck_assert_uint_eq(T_count(h.w, r1.node, SIM_DIR_OUT, arp_pred, &r1), 1);
     ck_assert_uint_eq(T_count(h.w, r2.node, SIM_DIR_OUT, arp_pred, &r2), 0);
-    ck_assert_int_eq(rx_fw1.n, 1);
-    ck_assert_int_eq(rx_fw2.n, 0); /* the frame to the vMAC reached fw2 too: dropped */
+    ck_assert_int_eq(io.rx_fw1.n, 1);
+    ck_assert_int_eq(io.rx_fw2.n, 0); /* the frame to the vMAC reached fw2 too: dropped */
     /* power-off: fw2 becomes MASTER and announces the VIP itself */
     sim_node_set_power(h.fw1, false);
     T_run(h.w, 10 * SIM_S);
     ck_assert_int_eq(sim_fw_carp_state(h.f2, 1), SIM_CARP_MASTER);
     arp_q g2 = {.node = sim_node_id(h.fw2), .op = 1, .sender = vip};
     ck_assert_uint_eq(T_count(h.w, g2.node, SIM_DIR_OUT, arp_pred, &g2), 1);
-    ck_assert_int_eq(send_from(s_remote, NULL, "198.51.100.1", 7000), SIM_OK);
+    ck_assert_int_eq(send_from(io.s_remote, NULL, "198.51.100.1", 7000), SIM_OK);
     T_run(h.w, 11 * SIM_S);
-    ck_assert_int_eq(rx_fw2.n, 1);
+    ck_assert_int_eq(io.rx_fw2.n, 1);
 }
 END_TEST
 
