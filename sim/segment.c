@@ -142,6 +142,20 @@ static int u32_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Doubles the capacity of receivers()' position list holding n entries:
+ * moves it off the caller's stack buffer on the first growth, reallocates
+ * after that. */
+static uint32_t *grow_pos(uint32_t *pos, const uint32_t *stack_pos, size_t n, size_t *cap)
+{
+    *cap *= 2;
+    uint32_t *np = pos == stack_pos ? malloc(*cap * sizeof *np) : realloc(pos, *cap * sizeof *np);
+    if (!np)
+        abort();
+    if (pos == stack_pos)
+        memcpy(np, stack_pos, n * sizeof *np);
+    return np;
+}
+
 /* The receivers of a frame, in attach order: everyone for broadcast and
  * multicast; for unicast, the owner of the MAC plus the interfaces whose
  * node may accept other MACs (CARP). Each still applies its own filter. */
@@ -170,27 +184,13 @@ static size_t receivers(sim_segment *s, const sim_frame *f, sim_iface **out)
             hi = mid;
     }
     for (size_t i = lo; i < s->n_macidx && mac_cmp(&s->macidx[i].mac, &dst) == 0; i++) {
-        if (n == cap) {
-            cap *= 2;
-            uint32_t *np = pos == stack_pos ? malloc(cap * sizeof *np) : realloc(pos, cap * sizeof *np);
-            if (!np)
-                abort();
-            if (pos == stack_pos)
-                memcpy(np, stack_pos, n * sizeof *np);
-            pos = np;
-        }
+        if (n == cap)
+            pos = grow_pos(pos, stack_pos, n, &cap);
         pos[n++] = s->macidx[i].pos;
     }
     for (size_t i = 0; i < s->n_l2pos; i++) {
-        if (n == cap) {
-            cap *= 2;
-            uint32_t *np = pos == stack_pos ? malloc(cap * sizeof *np) : realloc(pos, cap * sizeof *np);
-            if (!np)
-                abort();
-            if (pos == stack_pos)
-                memcpy(np, stack_pos, n * sizeof *np);
-            pos = np;
-        }
+        if (n == cap)
+            pos = grow_pos(pos, stack_pos, n, &cap);
         pos[n++] = s->l2pos[i];
     }
     qsort(pos, n, sizeof *pos, u32_cmp);
