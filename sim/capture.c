@@ -31,18 +31,25 @@ static void put16(uint8_t *p, uint16_t v)
     p[1] = (uint8_t)(v >> 8);
 }
 
+/* Room for need bytes in a growing byte buffer (a pcap image, the key
+ * log): the capacity doubles, from 4096, until need fits. */
+static void *reserve(void *buf, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return buf;
+    size_t nc = *cap ? *cap : 4096;
+    while (nc < need)
+        nc *= 2;
+    void *nb = realloc(buf, nc);
+    if (!nb)
+        abort();
+    *cap = nc;
+    return nb;
+}
+
 static void append(sim_capture *c, const void *data, size_t len)
 {
-    if (c->len + len > c->cap) {
-        size_t nc = c->cap ? c->cap : 4096;
-        while (nc < c->len + len)
-            nc *= 2;
-        uint8_t *nb = realloc(c->buf, nc);
-        if (!nb)
-            abort();
-        c->buf = nb;
-        c->cap = nc;
-    }
+    c->buf = reserve(c->buf, &c->cap, c->len + len);
     memcpy(c->buf + c->len, data, len);
     c->len += len;
 }
@@ -143,16 +150,7 @@ void sim_keylog_append(sim_world *w, wg_keylog_kind kind, const uint8_t key[WG_K
     int k = snprintf(line, sizeof line, "%s = %s\n", wg_keylog_kind_name(kind), b64);
     if (k <= 0 || (size_t)k >= sizeof line)
         return;
-    if (w->keylog_len + (size_t)k + 1 > w->keylog_cap) {
-        size_t nc = w->keylog_cap ? w->keylog_cap * 2 : 4096;
-        while (nc < w->keylog_len + (size_t)k + 1)
-            nc *= 2;
-        char *nb = realloc(w->keylog, nc);
-        if (!nb)
-            abort();
-        w->keylog = nb;
-        w->keylog_cap = nc;
-    }
+    w->keylog = reserve(w->keylog, &w->keylog_cap, w->keylog_len + (size_t)k + 1);
     memcpy(w->keylog + w->keylog_len, line, (size_t)k + 1);
     w->keylog_len += (size_t)k;
 }
