@@ -335,14 +335,6 @@ static void on_routes(void *ctx, sim_node *n)
     rearm(h);
 }
 
-static peer_cfg *find_peer(sim_wg *h, int id)
-{
-    for (size_t i = 0; i < h->n_peers; i++)
-        if (h->peers[i].id == id)
-            return &h->peers[i];
-    return NULL;
-}
-
 static bool add_to_device(sim_wg *h, const peer_cfg *p, int *id_out)
 {
     int id = wg_device_add_peer(h->dev, &p->pc, now_of(h));
@@ -535,7 +527,7 @@ bool sim_wg_set_endpoint(sim_wg *h, int peer_id, const wg_endpoint *ep)
     if (!h->dev)
         return false;
     bool ok = wg_device_set_endpoint(h->dev, peer_id, ep, now_of(h));
-    peer_cfg *p = find_peer(h, peer_id);
+    peer_cfg *p = peer_of(h, peer_id);
     if (ok && p) {
         /* Keep the configuration for a reboot in step. */
         p->pc.has_endpoint = true;
@@ -550,7 +542,7 @@ bool sim_wg_remove_endpoint(sim_wg *h, int peer_id)
     if (!h->dev)
         return false;
     bool ok = wg_device_remove_endpoint(h->dev, peer_id, now_of(h));
-    peer_cfg *p = find_peer(h, peer_id);
+    peer_cfg *p = peer_of(h, peer_id);
     if (ok && p)
         p->pc.has_endpoint = false;
     rearm(h);
