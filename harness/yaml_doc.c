@@ -192,6 +192,10 @@ yd_node *yd_parse(hs_arena *a, const uint8_t *bytes, size_t len, hs_diag *d)
     bool failed = false, done = false;
     keyset keys = {0};
     size_t errors_before = hs_diag_count(d);
+    /* A duplicate key's value is dropped and the first one kept, so the
+     * loader can go on and report the file's other mistakes in the same run;
+     * the load still fails because the duplicate was reported. */
+    size_t duplicates = 0;
 
     while (!done && !failed) {
         yaml_event_t ev;
@@ -312,6 +316,7 @@ yd_node *yd_parse(hs_arena *a, const uint8_t *bytes, size_t len, hs_diag *d)
             f->key_loc = n->loc;
             f->discard = !keyset_add(&keys, f->node, n->str);
             if (f->discard) {
+                duplicates++;
                 const yd_node *prev = yd_get(f->node, n->str);
                 if (prev)
                     hs_diag_add(d, n->loc, "duplicate key '%.60s' (first at line %u)", n->str, prev->key_loc.line);
@@ -349,7 +354,7 @@ yd_node *yd_parse(hs_arena *a, const uint8_t *bytes, size_t len, hs_diag *d)
         hs_diag_add(d, (hs_loc){1, 1}, "empty scenario file: expected a mapping with at least 'name:' and 'nodes:'");
         return NULL;
     }
-    if (hs_diag_count(d) != errors_before)
+    if (hs_diag_count(d) != errors_before + duplicates)
         return NULL;
     return root;
 }

@@ -266,6 +266,26 @@ START_TEST(loader_duplicate_key)
 }
 END_TEST
 
+/* A duplicate key does not hide the file's other mistakes: the first value
+ * is kept, the loader goes on, and both errors are reported in one run. */
+START_TEST(loader_duplicate_key_then_other_errors)
+{
+    static const char text[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "segments: {wan: {}, wan: {delay: 1ms}}\n"
+        "nodes:\n"
+        "  r:\n"
+        "    kind: routr\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 192.0.2.1/24}\n";
+    ck_error(text, "t.yaml:3:21: duplicate key 'wan' (first at line 3)");
+    ck_assert_msg(has_error("t.yaml:6:11: kind: 'routr' is not one of the choices; did you mean 'router'?"),
+                  "the error after the duplicate key is reported too");
+    ck_assert_uint_eq(g_diag.n, 2);
+}
+END_TEST
+
 START_TEST(loader_wrong_type)
 {
     static const char text[] =
@@ -1486,6 +1506,7 @@ int main(void)
     tcase_add_test(tc, loader_unknown_key_nested);
     tcase_add_test(tc, loader_unknown_key_interface);
     tcase_add_test(tc, loader_duplicate_key);
+    tcase_add_test(tc, loader_duplicate_key_then_other_errors);
     tcase_add_test(tc, loader_wrong_type);
     tcase_add_test(tc, loader_wrong_type_scalar_for_map);
     tcase_add_test(tc, loader_wrong_type_map_for_scalar);
