@@ -304,7 +304,7 @@ static hs_result *run_repl(const char *key, const char *repl, const char *extra)
         ck_abort_msg("scenario did not load");
     }
     hs_diag_free(&d);
-    hs_run_options o = {0};
+    hs_run_options o = {.timeline = true};
     hs_result *r = hs_run_scenario(s, &o);
     if (r->status == HS_STATUS_ERROR)
         ck_abort_msg("run error: %s", r->error);
@@ -466,6 +466,50 @@ START_TEST(timeline_tells_the_story)
 }
 END_TEST
 
+static size_t count_lines(const hs_result *r, const char *node, const char *needle)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_timeline; i++)
+        if (!strcmp(r->timeline[i].node, node) && strstr(r->timeline[i].text, needle))
+            n++;
+    return n;
+}
+
+/* fwa without an endpoint for fwb (and fwb never initiates): its
+ * persistent keepalive starts handshakes that cannot leave. The timeline
+ * says why ("no endpoint", not "to none failed (unreachable)"), collapses
+ * the retries into one line, and names the peer for the pings it drops
+ * instead of "from none". */
+START_TEST(timeline_says_no_endpoint)
+{
+    hs_result *r = run_repl("endpoint: 203.0.113.2:51820, ", "", "");
+    ck_assert_uint_ge(count_lines(r, "fwa", "wg0 peer fwb: handshake-initiation not sent: no endpoint"), 1);
+    ck_assert_uint_eq(count_lines(r, "fwa", " to none"), 0);
+    ck_assert_uint_eq(count_lines(r, "fwa", "from none"), 0);
+    /* the sim's tunnel drop of the same ping is not a second line */
+    ck_assert_uint_eq(count_lines(r, "fwa", "tunnel: fwa/wg0"), 0);
+    ck_assert_uint_eq(count_lines(r, "fwa", "failed (unreachable)"), 0);
+    ck_assert_uint_eq(count_lines(r, "fwa", "retransmit-handshake timer fired"), 1);
+    ck_assert_uint_eq(count_lines(r, "fwa", "retransmit-handshake timer fired (the peer still has no endpoint) (and "), 1);
+    ck_assert_uint_ge(count_lines(r, "fwa", "wg0 peer fwb: dropped a packet: no-endpoint (the peer has no endpoint)"), 1);
+    hs_result_free(r);
+}
+END_TEST
+
+/* With an endpoint, every retry is its own line next to the initiation it
+ * caused: fwb unreachable again from 26 s makes fwa start a new handshake
+ * (about 41 s) and retry it every 5 s. */
+START_TEST(timeline_keeps_retries_with_an_endpoint)
+{
+    hs_result *r = run_repl("duration: 40s\n", "duration: 1m\n", "  - {at: 26s, do: link-down fwb wan}\n");
+    ck_assert_uint_ge(count_lines(r, "fwa", "new-handshake timer fired"), 1);
+    ck_assert_uint_ge(count_lines(r, "fwa", "retransmit-handshake timer fired"), 2);
+    ck_assert_uint_ge(count_lines(r, "fwa", "handshake initiation to 203.0.113.2:51820 from 198.51.100.2:51820"), 3);
+    ck_assert_uint_eq(count_lines(r, "fwa", "timer fired (no response to the initiation) (and "), 0);
+    hs_result_free(r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("expect");
@@ -479,6 +523,8 @@ static Suite *suite(void)
     tcase_add_test(t, carp_states_sampled);
     tcase_add_test(t, errors_are_reported_with_locations);
     tcase_add_test(t, timeline_tells_the_story);
+    tcase_add_test(t, timeline_says_no_endpoint);
+    tcase_add_test(t, timeline_keeps_retries_with_an_endpoint);
     tcase_add_test(t, nat_options_reach_the_simulator);
     tcase_add_test(t, options_reach_the_models);
     suite_add_tcase(s, t);
