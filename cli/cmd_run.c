@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/run_options.h"
 #include "harness/runner.h"
 #include "reports/reports.h"
 
@@ -44,38 +45,16 @@ int cmd_run(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        int shared = cli_run_option("run", argc, argv, &i, &opt);
+        if (shared < 0)
+            return 2;
+        if (shared > 0)
+            continue;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             return 0;
         } else if (!strcmp(a, "--no-timeline")) {
             opt.timeline = false;
-        } else if (!strcmp(a, "--seed")) {
-            char *end;
-            if (!val || !*val || (opt.seed = strtoull(val, &end, 0), *end)) {
-                fprintf(stderr, "wgsim run: --seed needs a number\n");
-                return 2;
-            }
-            opt.has_seed = true;
-            i++;
-        } else if (!strcmp(a, "--platform")) {
-            if (!val || !wg_platform_parse(val, &opt.platform)) {
-                fprintf(stderr, "wgsim run: --platform: '%s' is not one of freebsd, openbsd, linux, wireguard-go\n",
-                        val ? val : "");
-                return 2;
-            }
-            opt.has_platform = true;
-            i++;
-        } else if (!strcmp(a, "--engine")) {
-            if (val && !strcmp(val, "native"))
-                opt.engine = HS_ENGINE_NATIVE;
-            else if (val && !strcmp(val, "ns3"))
-                opt.engine = HS_ENGINE_NS3;
-            else {
-                fprintf(stderr, "wgsim run: --engine: '%s' is not one of native, ns3\n", val ? val : "");
-                return 2;
-            }
-            opt.has_engine = true;
-            i++;
         } else if (!strcmp(a, "--json") || !strcmp(a, "--pcap")) {
             if (!val) {
                 fprintf(stderr, "wgsim run: %s needs a value\n", a);

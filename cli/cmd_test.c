@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/run_options.h"
 #include "harness/runner.h"
 #include "reports/reports.h"
 
@@ -176,6 +177,11 @@ int cmd_test(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        int shared = cli_run_option("test", argc, argv, &i, &opt);
+        if (shared < 0)
+            return 2;
+        if (shared > 0)
+            continue;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             return 0;
@@ -193,30 +199,6 @@ int cmd_test(int argc, char **argv)
                 return 2;
             }
             jobs = (int)j;
-            i++;
-        } else if (!strcmp(a, "--seed")) {
-            char *end;
-            if (!val || !*val || (opt.seed = strtoull(val, &end, 0), *end)) {
-                fprintf(stderr, "wgsim test: --seed needs a number\n");
-                return 2;
-            }
-            opt.has_seed = true;
-            i++;
-        } else if (!strcmp(a, "--platform")) {
-            if (!val || !wg_platform_parse(val, &opt.platform)) {
-                fprintf(stderr, "wgsim test: --platform: '%s' is not one of freebsd, openbsd, linux, wireguard-go\n",
-                        val ? val : "");
-                return 2;
-            }
-            opt.has_platform = true;
-            i++;
-        } else if (!strcmp(a, "--engine")) {
-            if (!val || (strcmp(val, "native") && strcmp(val, "ns3"))) {
-                fprintf(stderr, "wgsim test: --engine: '%s' is not native or ns3\n", val ? val : "");
-                return 2;
-            }
-            opt.has_engine = true;
-            opt.engine = !strcmp(val, "ns3") ? HS_ENGINE_NS3 : HS_ENGINE_NATIVE;
             i++;
         } else if (!strcmp(a, "--junit") || !strcmp(a, "--json") || !strcmp(a, "--filter") || !strcmp(a, "--pcap")) {
             if (!val) {

@@ -1,0 +1,41 @@
+/*
+ * run_options.c — --seed, --platform and --engine for `wgsim test` and
+ * `wgsim run` (see run_options.h).
+ */
+#include "cli/run_options.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_run_option(const char *cmd, int argc, char **argv, int *i, hs_run_options *opt)
+{
+    const char *a = argv[*i];
+    const char *val = *i + 1 < argc ? argv[*i + 1] : NULL;
+    if (!strcmp(a, "--seed")) {
+        char *end;
+        if (!val || !*val || (opt->seed = strtoull(val, &end, 0), *end)) {
+            fprintf(stderr, "wgsim %s: --seed needs a number\n", cmd);
+            return -1;
+        }
+        opt->has_seed = true;
+    } else if (!strcmp(a, "--platform")) {
+        if (!val || !wg_platform_parse(val, &opt->platform)) {
+            fprintf(stderr, "wgsim %s: --platform: '%s' is not one of freebsd, openbsd, linux, wireguard-go\n", cmd,
+                    val ? val : "");
+            return -1;
+        }
+        opt->has_platform = true;
+    } else if (!strcmp(a, "--engine")) {
+        if (!val || (strcmp(val, "native") && strcmp(val, "ns3"))) {
+            fprintf(stderr, "wgsim %s: --engine: '%s' is not one of native, ns3\n", cmd, val ? val : "");
+            return -1;
+        }
+        opt->engine = !strcmp(val, "ns3") ? HS_ENGINE_NS3 : HS_ENGINE_NATIVE;
+        opt->has_engine = true;
+    } else {
+        return 0;
+    }
+    (*i)++;
+    return 1;
+}

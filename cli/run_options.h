@@ -1,0 +1,17 @@
+/*
+ * run_options.h — the options `wgsim test` and `wgsim run` share (--seed,
+ * --platform, --engine), parsed by one function so both commands accept and
+ * refuse the same values with the same messages.
+ */
+#ifndef WGSIM_CLI_RUN_OPTIONS_H
+#define WGSIM_CLI_RUN_OPTIONS_H
+
+#include "harness/runner.h"
+
+/* Parses argv[*i] when it is one of the shared options, with its value in
+ * argv[*i + 1] (then *i is advanced past it). Returns 1 when parsed into
+ * `opt`, 0 when argv[*i] is not a shared option, -1 after printing
+ * "wgsim CMD: ..." to stderr for a missing or bad value (exit 2). */
+int cli_run_option(const char *cmd, int argc, char **argv, int *i, hs_run_options *opt);
+
+#endif
