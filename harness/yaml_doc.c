@@ -166,13 +166,16 @@ yd_node *yd_parse(hs_arena *a, const uint8_t *bytes, size_t len, hs_diag *d)
                     (unsigned)HS_MAX_INPUT);
         return NULL;
     }
+    /* The first of the two problems is reported: a binary file (an ELF
+     * header has a NUL at byte 8) reads "not a text file", not "invalid
+     * UTF-8" about a byte further on. */
     size_t bad = utf8_invalid_at(bytes, len);
-    if (bad < len) {
+    const uint8_t *nul = len ? memchr(bytes, 0, len) : NULL;
+    if (bad < len && (!nul || bad < (size_t)(nul - bytes))) {
         hs_diag_add(d, loc_of_offset(bytes, bad), "invalid UTF-8 (byte 0x%02X): scenario files must be UTF-8 text",
                     bytes[bad]);
         return NULL;
     }
-    const uint8_t *nul = len ? memchr(bytes, 0, len) : NULL;
     if (nul) {
         hs_diag_add(d, loc_of_offset(bytes, (size_t)(nul - bytes)),
                     "NUL byte: this is not a text file (scenario files are UTF-8 YAML)");

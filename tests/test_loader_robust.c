@@ -60,6 +60,12 @@ START_TEST(loader_binary_garbage)
     static const uint8_t nul[] = "name: t\nno\0des: {}\n";
     ck_assert_ptr_null(load_bytes(nul, sizeof nul - 1));
     ck_assert(has_error("t.yaml:2:3: NUL byte: this is not a text file"));
+    /* an executable: the NUL in its header comes before its first byte that
+     * is not UTF-8, and is what is reported */
+    static const uint8_t elf[] = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0xd0, 0x3e};
+    ck_assert_ptr_null(load_bytes(elf, sizeof elf));
+    ck_assert_uint_eq(g_diag.n, 1);
+    ck_assert(has_error("t.yaml:1:8: NUL byte: this is not a text file"));
 }
 END_TEST
 
