@@ -171,10 +171,19 @@ static const char *drop_meaning(wg_drop_reason r)
     case WG_DROP_NOT_ALLOWED_IP: return "(the inner source is not in the peer's allowed-ips)";
     case WG_DROP_NO_PEER_FOR_DST: return "(no peer's allowed-ips cover the destination)";
     case WG_DROP_NO_ENDPOINT: return "(the peer has no endpoint)";
+    case WG_DROP_SEND_FAILED: return "(the host refused the send: see its error above)";
     case WG_DROP_HANDSHAKE_GAVE_UP: return "(queued while handshaking; dropped on giving up)";
     case WG_DROP_DEVICE_DOWN: return "(the WireGuard interface is down)";
     default: return NULL;
     }
+}
+
+/* Drops of packets on their way to a peer (wgnode/wgnode.h marks them
+ * "outbound"; send-failed and gave-up are also about packets to send). */
+static bool drop_is_outbound(wg_drop_reason r)
+{
+    return r == WG_DROP_NO_PEER_FOR_DST || r == WG_DROP_NO_ENDPOINT || r == WG_DROP_SEND_FAILED ||
+           r == WG_DROP_QUEUE_FULL || r == WG_DROP_HANDSHAKE_GAVE_UP;
 }
 
 static void wg_line(tl_builder *b, const sim_event_rec *ev, const char *node, size_t *hint)
@@ -258,17 +267,17 @@ static void wg_line(tl_builder *b, const sim_event_rec *ev, const char *node, si
                                                                               : "error"));
         break;
     case WG_EV_PACKET_DROPPED: {
-        /* Outbound drops (queued packets after giving up, no endpoint)
-         * carry no address: name the peer instead of "from none". */
+        /* An outbound drop carries the peer's endpoint (or none): it is a
+         * packet for the peer, not one from that address. */
         const char *why = drop_meaning(w->drop);
-        if (w->endpoint.ip.family)
+        if (drop_is_outbound(w->drop) && w->peer_id >= 0)
+            add_rep(b, ev->t, node, "drop",
+                    hs_strdup_printf("%s peer %s: dropped an outgoing packet: %s%s%s", wgname, pn,
+                                     wg_drop_reason_name(w->drop), why ? " " : "", why ? why : ""));
+        else if (w->endpoint.ip.family)
             add_rep(b, ev->t, node, "drop",
                     hs_strdup_printf("%s: dropped a packet from %s: %s%s%s", wgname, wg_endpoint_format(&w->endpoint, ep),
                                      wg_drop_reason_name(w->drop), why ? " " : "", why ? why : ""));
-        else if (w->peer_id >= 0)
-            add_rep(b, ev->t, node, "drop",
-                    hs_strdup_printf("%s peer %s: dropped a packet: %s%s%s", wgname, pn, wg_drop_reason_name(w->drop),
-                                     why ? " " : "", why ? why : ""));
         else
             add_rep(b, ev->t, node, "drop",
                     hs_strdup_printf("%s: dropped a packet: %s%s%s", wgname, wg_drop_reason_name(w->drop), why ? " " : "",

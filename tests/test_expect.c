@@ -491,7 +491,7 @@ START_TEST(timeline_says_no_endpoint)
     ck_assert_uint_eq(count_lines(r, "fwa", "failed (unreachable)"), 0);
     ck_assert_uint_eq(count_lines(r, "fwa", "retransmit-handshake timer fired"), 1);
     ck_assert_uint_eq(count_lines(r, "fwa", "retransmit-handshake timer fired (the peer still has no endpoint) (and "), 1);
-    ck_assert_uint_ge(count_lines(r, "fwa", "wg0 peer fwb: dropped a packet: no-endpoint (the peer has no endpoint)"), 1);
+    ck_assert_uint_ge(count_lines(r, "fwa", "wg0 peer fwb: dropped an outgoing packet: no-endpoint (the peer has no endpoint)"), 1);
     hs_result_free(r);
 }
 END_TEST
