@@ -89,6 +89,23 @@ static sim_gw_trigger gw_trigger(hs_gw_trigger t)
 
 /* Does this node need the firewall models? Firewalls always (pf, CARP);
  * routers only for NAT (a home router / CGNAT box). */
+/* The label pf shows for a rule in traces and drops ("nat rule at
+ * FILE:LINE"). pf keeps 63 characters (sim/pf.h), so the file is named
+ * by its base name, shortened from the left when still too long: the line
+ * number is what leads back to the rule. */
+static void rule_label(char *buf, size_t len, const char *what, const char *file, unsigned line)
+{
+    const char *base = file ? strrchr(file, '/') : NULL;
+    base = base ? base + 1 : file ? file : "?";
+    char tail[16];
+    snprintf(tail, sizeof tail, ":%u", line);
+    size_t fixed = strlen(what) + strlen(" at ") + strlen(tail) + 1, bl = strlen(base);
+    if (fixed + bl <= len || fixed + 3 >= len)
+        snprintf(buf, len, "%s at %s%s", what, base, tail);
+    else
+        snprintf(buf, len, "%s at ...%s%s", what, base + bl - (len - fixed - 3), tail);
+}
+
 static bool needs_fw(const hs_node *n)
 {
     return n->kind == HS_NODE_FIREWALL || n->n_nat_outbound || n->n_nat_forward;
@@ -163,7 +180,7 @@ static bool build_node_fw(hs_world *hw, size_t ni, char *err, size_t errlen)
         char (*labels)[64] = xcalloc(hn->n_nat_outbound, sizeof *labels);
         for (size_t i = 0; i < hn->n_nat_outbound; i++) {
             const hs_nat_rule *n = &hn->nat_outbound[i];
-            snprintf(labels[i], sizeof labels[i], "nat rule at %s:%u", s->file ? s->file : "?", n->loc.line);
+            rule_label(labels[i], sizeof labels[i], "nat rule", s->file, n->loc.line);
             r[i] = (sim_fw_nat_rule){.ifname = hn->ifaces[n->iface].name,
                                      .proto = (uint8_t)n->protocol,
                                      .dst = fw_addr_prefix(n->has_destination, &n->destination),
@@ -192,7 +209,7 @@ static bool build_node_fw(hs_world *hw, size_t ni, char *err, size_t errlen)
         char (*labels)[64] = xcalloc(hn->n_filter, sizeof *labels);
         for (size_t i = 0; i < hn->n_filter; i++) {
             const hs_filter_rule *fr = &hn->filter[i];
-            snprintf(labels[i], sizeof labels[i], "filter rule at %s:%u", s->file ? s->file : "?", fr->loc.line);
+            rule_label(labels[i], sizeof labels[i], "filter rule", s->file, fr->loc.line);
             r[i] = (sim_fw_rule){.block = fr->action == HS_ACTION_BLOCK,
                                  .ifname = fr->iface >= 0 ? hn->ifaces[fr->iface].name : NULL,
                                  .dir = fr->direction == HS_DIR_IN    ? SIM_FW_DIR_IN

@@ -510,6 +510,34 @@ START_TEST(timeline_keeps_retries_with_an_endpoint)
 }
 END_TEST
 
+/* pf keeps 63 characters of a rule's label: a long scenario path must not
+ * cut off the line number that leads back to the NAT rule (BASE line 18). */
+START_TEST(rule_label_keeps_the_line)
+{
+    static const char *file =
+        "scenarios/some/deep/directory/a-scenario-file-name-much-longer-than-pf-keeps-in-a-label.yaml";
+    hs_diag d;
+    hs_diag_init(&d, file);
+    hs_scenario *s = hs_load_bytes(file, (const uint8_t *)BASE, strlen(BASE), &d);
+    ck_assert_ptr_nonnull(s);
+    hs_diag_free(&d);
+    hs_run_options o = {.timeline = true};
+    hs_result *r = hs_run_scenario(s, &o);
+    hs_scenario_free(s);
+    bool found = false;
+    for (size_t i = 0; i < r->n_timeline; i++) {
+        const char *t = r->timeline[i].text;
+        if (!strcmp(r->timeline[i].node, "fwa") && strstr(t, "handshake initiation")) {
+            ck_assert_msg(strstr(t, "(nat rule at ...") && strstr(t, "-in-a-label.yaml:18)"), "label: %s", t);
+            ck_assert_ptr_null(strstr(t, "directory/"));
+            found = true;
+        }
+    }
+    ck_assert(found);
+    hs_result_free(r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("expect");
@@ -523,6 +551,7 @@ static Suite *suite(void)
     tcase_add_test(t, carp_states_sampled);
     tcase_add_test(t, errors_are_reported_with_locations);
     tcase_add_test(t, timeline_tells_the_story);
+    tcase_add_test(t, rule_label_keeps_the_line);
     tcase_add_test(t, timeline_says_no_endpoint);
     tcase_add_test(t, timeline_keeps_retries_with_an_endpoint);
     tcase_add_test(t, nat_options_reach_the_simulator);
