@@ -656,6 +656,15 @@ static void resolve_like(L *l, int i, yd_node *orig)
             l->like_state[i] = 3; /* reported: the node itself is not checked further */
         if (t >= 0) {
             resolve_like(l, t, l->trees[t]);
+            /* like a node whose own like: failed (a cycle closing on this
+             * node, an unknown name): that error explains both, so this
+             * one is not checked either (it would lack 'kind:' and more) */
+            if (l->like_state[t] == 3) {
+                l->like_state[i] = 3;
+                return;
+            }
+        }
+        if (t >= 0) {
             if (l->trees[t] && l->trees[t]->kind == YD_MAP) {
                 tree = yd_merge(l->a, l->trees[t], orig, lk->loc, "like");
                 tree->key = orig->key;
