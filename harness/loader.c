@@ -1487,6 +1487,54 @@ static void resolve_peers(L *l)
     }
 }
 
+/* Address k of interface f: 0 the primary, 1.. the aliases. */
+static const wg_ip *iface_addr(const hs_iface *f, size_t k)
+{
+    return k ? &f->aliases[k - 1].ip : &f->address.ip;
+}
+
+/* The same address twice on a segment: every address of node ni (primary,
+ * then aliases) against every one before it (earlier nodes, interfaces and
+ * aliases), reported once, at the later one. */
+static void check_duplicate_addresses(L *l, size_t ni)
+{
+    hs_scenario *s = l->s;
+    hs_node *n = &s->nodes[ni];
+    char b[WG_IP_STRLEN];
+    for (size_t i = 0; i < n->n_ifaces; i++) {
+        const hs_iface *f = &n->ifaces[i];
+        if (f->segment < 0)
+            continue;
+        for (size_t k = 0; k <= f->n_aliases; k++) {
+            const wg_ip *ip = iface_addr(f, k);
+            if (!ip->family)
+                continue;
+            bool found = false;
+            for (size_t mj = 0; mj <= ni && !found; mj++) {
+                const hs_node *m = &s->nodes[mj];
+                for (size_t j = 0; j < m->n_ifaces && !found && (mj < ni || j <= i); j++) {
+                    const hs_iface *g = &m->ifaces[j];
+                    if (g->segment != f->segment)
+                        continue;
+                    for (size_t kk = 0; kk <= g->n_aliases && (mj < ni || j < i || kk < k); kk++) {
+                        if (!wg_ip_eq(iface_addr(g, kk), ip))
+                            continue;
+                        char idx[24];
+                        snprintf(idx, sizeof idx, "#%zu", k - 1);
+                        const yd_node *at = k ? tree_at(l, (int)ni, "interfaces", f->name, "aliases", idx, (const char *)NULL)
+                                              : tree_at(l, (int)ni, "interfaces", f->name, "address", (const char *)NULL);
+                        err(l, at, "%s: %s is already %s of %s.%s (line %u)", k ? "aliases" : "address",
+                            wg_ip_format(ip, b), kk ? "an alias" : "the address", m->name, g->name,
+                            kk ? g->alias_locs[kk - 1].line : g->address_loc.line);
+                        found = true;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
 static void check_addresses(L *l)
 {
     hs_scenario *s = l->s;
@@ -1510,23 +1558,8 @@ static void check_addresses(L *l)
                         n->name, f->name, wg_prefix_format(&g->address, b2), n->name, g->name);
                 }
             }
-            /* the same address twice on a segment (nodes before this one, and this node's earlier ones) */
-            for (size_t mj = 0; mj <= ni; mj++) {
-                hs_node *m = &s->nodes[mj];
-                for (size_t j = 0; j < m->n_ifaces && (mj < ni || j < i); j++) {
-                    hs_iface *g = &m->ifaces[j];
-                    if (g->segment != f->segment || f->segment < 0)
-                        continue;
-                    if (wg_ip_eq(&g->address.ip, &f->address.ip))
-                        err(l, fv, "address: %s is already the address of %s.%s (line %u)",
-                            wg_ip_format(&f->address.ip, b1), m->name, g->name, g->address_loc.line);
-                    for (size_t a = 0; a < g->n_aliases; a++)
-                        if (wg_ip_eq(&g->aliases[a].ip, &f->address.ip))
-                            err(l, fv, "address: %s is already an alias of %s.%s (line %u)",
-                                wg_ip_format(&f->address.ip, b1), m->name, g->name, g->alias_locs[a].line);
-                }
-            }
         }
+        check_duplicate_addresses(l, ni);
         /* CARP: inside its interface's network, not an interface address, one VIP per (segment, vhid) */
         for (size_t c = 0; c < n->n_carp; c++) {
             hs_carp *k = &n->carp[c];

@@ -1383,6 +1383,30 @@ START_TEST(loader_like_cycle)
 }
 END_TEST
 
+/* Aliases are addresses too: one equal to its interface's primary, one
+ * given twice, and a later node's address equal to an alias, each reported
+ * once at the later occurrence. */
+START_TEST(loader_duplicate_alias)
+{
+    static const char text[] =
+        "name: t\n"
+        "segments: {s: {}}\n"
+        "nodes:\n"
+        "  d:\n"
+        "    kind: host\n"
+        "    interfaces: {e: {segment: s, address: 10.0.0.1/24, aliases: [10.0.0.1/24, 10.0.0.7/32, 10.0.0.7/32]}}\n"
+        "  h:\n"
+        "    kind: host\n"
+        "    interfaces: {e: {segment: s, address: 10.0.0.7/24}}\n";
+    ck_error(text, "t.yaml:6:66: aliases: 10.0.0.1 is already the address of d.e (line 6)");
+    ck_assert(has_error("t.yaml:6:92: aliases: 10.0.0.7 is already an alias of d.e (line 6)"));
+    ck_assert(has_error("t.yaml:9:43: address: 10.0.0.7 is already an alias of d.e (line 6)"));
+    if (g_diag.n != 3)
+        dump_errors();
+    ck_assert_uint_eq(g_diag.n, 3);
+}
+END_TEST
+
 START_TEST(loader_like_inherited_error_location)
 {
     static const char text[] =
@@ -1552,6 +1576,7 @@ int main(void)
     tcase_add_test(tc, loader_command_unknown_peer);
     tcase_add_test(tc, loader_like_unknown);
     tcase_add_test(tc, loader_like_cycle);
+    tcase_add_test(tc, loader_duplicate_alias);
     tcase_add_test(tc, loader_no_cascade_jitter_after_bad_delay);
     tcase_add_test(tc, loader_no_cascade_jitter_bad);
     tcase_add_test(tc, loader_no_cascade_times_after_bad_duration);
