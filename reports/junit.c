@@ -85,9 +85,18 @@ bool rp_write_junit(const char *path, hs_result *const *results, size_t n, char 
             xml_text(f, r->error ? r->error : "skipped");
             fprintf(f, "\"/>\n");
         } else if (r->status == HS_STATUS_ERROR) {
+            /* An attribute's newlines become spaces in every XML reader:
+             * the message is the first error, the text all of them, one per
+             * line (as `wgsim validate` prints them). */
+            const char *e = r->error ? r->error : "error";
+            size_t first = strcspn(e, "\n");
+            char msg[600];
+            snprintf(msg, sizeof msg, "%.*s%s", (int)(first < 500 ? first : 500), e, e[first] ? " (and more)" : "");
             fprintf(f, "      <error message=\"");
-            xml_text(f, r->error ? r->error : "error");
-            fprintf(f, "\"/>\n");
+            xml_text(f, msg);
+            fprintf(f, "\">");
+            xml_text(f, e);
+            fprintf(f, "</error>\n");
         } else if (r->status == HS_STATUS_FAILED) {
             fprintf(f, "      <failure message=\"%zu of %zu expectations failed\">", r->n_failed, r->n_expects);
             char ts[32];
