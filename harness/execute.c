@@ -105,7 +105,15 @@ static bool check_err(sim_err e, const hs_command *c, char *err, size_t errlen)
     if (e == SIM_OK)
         return true;
     char t[160];
-    snprintf(err, errlen, "%s: refused by the simulator (%s)", hs_command_format(c, t, sizeof t), sim_err_name(e));
+    /* What the refusal means for the two commands that depend on the
+     * routes at that moment (the loader has checked every name already). */
+    const char *why = c->kind == HS_CMD_ROUTE_ADD && e == SIM_EEXIST   ? ": the node already has a route to that "
+                                                                         "destination (route-del it first)"
+                      : c->kind == HS_CMD_ROUTE_DEL && e == SIM_ENOENT ? ": the node has no route to exactly that "
+                                                                         "destination"
+                                                                       : "";
+    snprintf(err, errlen, "%s: refused by the simulator (%s)%s", hs_command_format(c, t, sizeof t), sim_err_name(e),
+             why);
     return false;
 }
 

@@ -270,7 +270,15 @@ START_TEST(errors_are_reported_with_locations)
     char where[32];
     snprintf(where, sizeof where, "t.yaml:%zu:", line);
     ck_assert_ptr_nonnull(strstr(r->error, where));
-    ck_assert_ptr_nonnull(strstr(r->error, "EEXIST"));
+    ck_assert_ptr_nonnull(strstr(r->error, "EEXIST): the node already has a route to that destination (route-del it first)"));
+    hs_result_free(r);
+    /* run-time: deleting a route the node does not have */
+    r = run("  - {at: 5s, do: route-del fwb 10.77.0.0/16}\n"
+            "expect:\n"
+            "  - {at: 10s, endpoint: {node: fwb, peer: fwa, is: 198.51.100.2:51820}}\n");
+    ck_assert_uint_eq(r->status, HS_STATUS_ERROR);
+    ck_assert_ptr_nonnull(strstr(r->error, where));
+    ck_assert_ptr_nonnull(strstr(r->error, "route-del fwb 10.77.0.0/16: refused by the simulator (ENOENT): the node has no route to exactly that destination"));
     hs_result_free(r);
     /* load errors: the file's errors, status error */
     char path[] = "/tmp/wgsim-test-expect-XXXXXX";
