@@ -30,14 +30,6 @@ static void usage(FILE *out)
                  "  -h, --help      this text\n");
 }
 
-static void save_pcap(void *ctx, const hs_scenario *s, sim_world *w, hs_result *r)
-{
-    char err[512];
-    (void)r;
-    if (!rp_save_captures(ctx, s->name, w, err, sizeof err))
-        fprintf(stderr, "wgsim run: --pcap: %s\n", err);
-}
-
 int cmd_run(int argc, char **argv)
 {
     hs_run_options opt = {.timeline = true};
@@ -80,11 +72,9 @@ int cmd_run(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (pcap) {
-        opt.capture = true;
-        opt.after_run = save_pcap;
-        opt.ctx = (void *)pcap;
-    }
+    cli_pcap pc = {.cmd = "run", .dir = pcap};
+    if (pcap)
+        cli_pcap_enable(&opt, &pc);
     hs_result *r = hs_run_file(file, &opt);
     if (r->status == HS_STATUS_ERROR && !r->n_expects) {
         fprintf(stderr, "%s\n", r->error ? r->error : "error");

@@ -105,22 +105,12 @@ static bool selected(const char *glob, const char *path)
 typedef struct run_ctx {
     const file_list *files;
     hs_run_options opt;
-    const char *pcap_dir;
     hs_result **results;
     size_t next;   /* next file to start */
     size_t *done;  /* per file: finished? */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 } run_ctx;
-
-static void save_pcap(void *ctx, const hs_scenario *s, sim_world *w, hs_result *r)
-{
-    run_ctx *c = ctx;
-    char err[512];
-    (void)r;
-    if (!rp_save_captures(c->pcap_dir, s->name, w, err, sizeof err))
-        fprintf(stderr, "wgsim test: --pcap: %s\n", err);
-}
 
 static void *worker(void *arg)
 {
@@ -249,16 +239,14 @@ int cmd_test(int argc, char **argv)
     if (!files.n)
         fprintf(stderr, "wgsim test: no scenario matches --filter '%s'\n", filter);
 
-    run_ctx c = {.files = &files, .opt = opt, .pcap_dir = pcap};
+    run_ctx c = {.files = &files, .opt = opt};
     c.results = calloc(files.n ? files.n : 1, sizeof *c.results);
     c.done = calloc(files.n ? files.n : 1, sizeof *c.done);
     if (!c.results || !c.done)
         abort();
-    if (pcap) {
-        c.opt.capture = true;
-        c.opt.after_run = save_pcap;
-        c.opt.ctx = &c;
-    }
+    cli_pcap pc = {.cmd = "test", .dir = pcap};
+    if (pcap)
+        cli_pcap_enable(&c.opt, &pc);
     if (json)
         c.opt.timeline = true;
     pthread_mutex_init(&c.mu, NULL);

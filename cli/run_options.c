@@ -1,8 +1,10 @@
 /*
- * run_options.c — --seed, --platform and --engine for `wgsim test` and
- * `wgsim run` (see run_options.h).
+ * run_options.c — --seed, --platform, --engine and --pcap for `wgsim test`
+ * and `wgsim run` (see run_options.h).
  */
 #include "cli/run_options.h"
+
+#include "reports/reports.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,4 +40,20 @@ int cli_run_option(const char *cmd, int argc, char **argv, int *i, hs_run_option
     }
     (*i)++;
     return 1;
+}
+
+static void save_pcap(void *ctx, const hs_scenario *s, sim_world *w, hs_result *r)
+{
+    const cli_pcap *p = ctx;
+    char err[512];
+    (void)r;
+    if (!rp_save_captures(p->dir, s->name, w, err, sizeof err))
+        fprintf(stderr, "wgsim %s: --pcap: %s\n", p->cmd, err);
+}
+
+void cli_pcap_enable(hs_run_options *opt, cli_pcap *p)
+{
+    opt->capture = true;
+    opt->after_run = save_pcap;
+    opt->ctx = p;
 }

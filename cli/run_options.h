@@ -1,7 +1,7 @@
 /*
  * run_options.h — the options `wgsim test` and `wgsim run` share (--seed,
- * --platform, --engine), parsed by one function so both commands accept and
- * refuse the same values with the same messages.
+ * --platform, --engine, --pcap), handled by one piece so both commands
+ * accept and refuse the same values with the same messages.
  */
 #ifndef WGSIM_CLI_RUN_OPTIONS_H
 #define WGSIM_CLI_RUN_OPTIONS_H
@@ -13,5 +13,15 @@
  * `opt`, 0 when argv[*i] is not a shared option, -1 after printing
  * "wgsim CMD: ..." to stderr for a missing or bad value (exit 2). */
 int cli_run_option(const char *cmd, int argc, char **argv, int *i, hs_run_options *opt);
+
+/* --pcap DIR: after each run, DIR/<scenario>/seg-<segment>.pcap and
+ * keylog.txt (reports/pcap.c); a write error is printed as
+ * "wgsim CMD: --pcap: ..." and the run's verdict stands. `p` must outlive
+ * the runs. */
+typedef struct cli_pcap {
+    const char *cmd;
+    const char *dir;
+} cli_pcap;
+void cli_pcap_enable(hs_run_options *opt, cli_pcap *p);
 
 #endif
