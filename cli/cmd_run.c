@@ -96,6 +96,8 @@ int cmd_run(int argc, char **argv)
             rc = 2;
         }
     }
+    if (atomic_load(&pc.failed))
+        rc = 2;
     hs_result_free(r);
     return rc;
 }

@@ -289,7 +289,7 @@ int cmd_test(int argc, char **argv)
         pthread_join(th[t], NULL);
     free(th);
 
-    bool any_failed = false, any_error = false;
+    bool any_failed = false, any_error = atomic_load(&pc.failed);
     for (size_t i = 0; i < files.n; i++) {
         any_failed |= c.results[i]->status == HS_STATUS_FAILED;
         any_error |= c.results[i]->status == HS_STATUS_ERROR;

@@ -44,11 +44,13 @@ int cli_run_option(const char *cmd, int argc, char **argv, int *i, hs_run_option
 
 static void save_pcap(void *ctx, const hs_scenario *s, sim_world *w, hs_result *r)
 {
-    const cli_pcap *p = ctx;
+    cli_pcap *p = ctx;
     char err[512];
     (void)r;
-    if (!rp_save_captures(p->dir, s->name, w, err, sizeof err))
+    if (!rp_save_captures(p->dir, s->name, w, err, sizeof err)) {
         fprintf(stderr, "wgsim %s: --pcap: %s\n", p->cmd, err);
+        atomic_store(&p->failed, true);
+    }
 }
 
 void cli_pcap_enable(hs_run_options *opt, cli_pcap *p)

@@ -6,6 +6,8 @@
 #ifndef WGSIM_CLI_RUN_OPTIONS_H
 #define WGSIM_CLI_RUN_OPTIONS_H
 
+#include <stdatomic.h>
+
 #include "harness/runner.h"
 
 /* Parses argv[*i] when it is one of the shared options, with its value in
@@ -16,11 +18,13 @@ int cli_run_option(const char *cmd, int argc, char **argv, int *i, hs_run_option
 
 /* --pcap DIR: after each run, DIR/<scenario>/seg-<segment>.pcap and
  * keylog.txt (reports/pcap.c); a write error is printed as
- * "wgsim CMD: --pcap: ..." and the run's verdict stands. `p` must outlive
- * the runs. */
+ * "wgsim CMD: --pcap: ..." and sets `failed` (the command then exits 2:
+ * an output file not written); the run's verdict stands. `p` must outlive
+ * the runs, which may be on several threads. */
 typedef struct cli_pcap {
     const char *cmd;
     const char *dir;
+    atomic_bool failed;
 } cli_pcap;
 void cli_pcap_enable(hs_run_options *opt, cli_pcap *p);
 
