@@ -4,13 +4,12 @@
  * per scenario: name, claim, file, description. Files that do not load are
  * reported with their errors and make the exit status 2.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/commands.h"
+#include "cli/scenario_files.h"
 #include "harness/harness.h"
 
 static int list_file(const char *path, int *nblocks)
@@ -47,54 +46,6 @@ static int list_file(const char *path, int *nblocks)
     return status;
 }
 
-static int has_yaml_suffix(const char *name)
-{
-    size_t l = strlen(name);
-    /* the same files as `wgsim test` takes */
-    return (l > 5 && !strcmp(name + l - 5, ".yaml")) || (l > 4 && !strcmp(name + l - 4, ".yml"));
-}
-
-static int walk(const char *path, int top, int *nblocks)
-{
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        fprintf(stderr, "wgsim list: %s: no such file or directory\n", path);
-        return 2;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        if (top || has_yaml_suffix(path))
-            return list_file(path, nblocks);
-        return 0;
-    }
-    struct dirent **names;
-    int n = scandir(path, &names, NULL, alphasort);
-    if (n < 0) {
-        fprintf(stderr, "wgsim list: %s: cannot read directory\n", path);
-        return 2;
-    }
-    int status = 0;
-    for (int i = 0; i < n; i++) {
-        const char *e = names[i]->d_name;
-        if (e[0] != '.') {
-            size_t need = strlen(path) + strlen(e) + 2;
-            char *sub = malloc(need);
-            if (!sub)
-                abort();
-            snprintf(sub, need, "%s/%s", path, e);
-            struct stat s2;
-            if (stat(sub, &s2) == 0 && (S_ISDIR(s2.st_mode) || has_yaml_suffix(e))) {
-                int r = walk(sub, 0, nblocks);
-                if (r)
-                    status = r;
-            }
-            free(sub);
-        }
-        free(names[i]);
-    }
-    free(names);
-    return status;
-}
-
 int cmd_list(int argc, char **argv)
 {
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -120,9 +71,13 @@ int cmd_list(int argc, char **argv)
         }
     }
     for (int i = 1; i < argc; i++) {
-        int r = walk(argv[i], 1, &nblocks);
-        if (r)
-            status = r;
+        cli_files files = {0};
+        if (!cli_files_collect("list", argv[i], &files))
+            status = 2;
+        for (size_t k = 0; k < files.n; k++)
+            if (list_file(files.v[k], &nblocks))
+                status = 2;
+        cli_files_free(&files);
     }
     return status;
 }

@@ -10,79 +10,19 @@
  * libraries keep no global state); results are printed in the order the
  * files were given, as soon as each one and all before it are done.
  */
-#include <dirent.h>
 #include <fnmatch.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/run_options.h"
+#include "cli/scenario_files.h"
 #include "harness/runner.h"
 #include "reports/reports.h"
-
-typedef struct file_list {
-    char **v;
-    size_t n, cap;
-} file_list;
-
-static void fl_add(file_list *l, const char *path)
-{
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 32;
-        l->v = realloc(l->v, l->cap * sizeof *l->v);
-        if (!l->v)
-            abort();
-    }
-    l->v[l->n++] = strdup(path);
-}
-
-static bool ends_with_yaml(const char *s)
-{
-    size_t l = strlen(s);
-    return (l > 5 && !strcmp(s + l - 5, ".yaml")) || (l > 4 && !strcmp(s + l - 4, ".yml"));
-}
-
-static int collect(const char *path, file_list *out, bool top)
-{
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        fprintf(stderr, "wgsim test: %s: no such file or directory\n", path);
-        return -1;
-    }
-    if (S_ISREG(st.st_mode)) {
-        if (top || ends_with_yaml(path))
-            fl_add(out, path);
-        return 0;
-    }
-    if (!S_ISDIR(st.st_mode))
-        return 0;
-    struct dirent **names;
-    int n = scandir(path, &names, NULL, alphasort);
-    if (n < 0) {
-        fprintf(stderr, "wgsim test: %s: cannot read the directory\n", path);
-        return -1;
-    }
-    int rc = 0;
-    for (int i = 0; i < n; i++) {
-        const char *e = names[i]->d_name;
-        if (e[0] != '.' && rc == 0) {
-            char sub[4096];
-            size_t pl = strlen(path);
-            snprintf(sub, sizeof sub, "%s%s%s", path, pl && path[pl - 1] == '/' ? "" : "/", e);
-            struct stat s2;
-            if (stat(sub, &s2) == 0 && (S_ISDIR(s2.st_mode) || ends_with_yaml(e)))
-                rc = collect(sub, out, false);
-        }
-        free(names[i]);
-    }
-    free(names);
-    return rc;
-}
 
 /* --filter: the glob may name the scenario, the file or its base name. */
 static bool selected(const char *glob, const char *path)
@@ -103,7 +43,7 @@ static bool selected(const char *glob, const char *path)
 }
 
 typedef struct run_ctx {
-    const file_list *files;
+    const cli_files *files;
     hs_run_options opt;
     hs_result **results;
     size_t next;   /* next file to start */
@@ -161,7 +101,7 @@ int cmd_test(int argc, char **argv)
     int jobs = 1;
     const char *junit = NULL, *json = NULL, *filter = NULL, *pcap = NULL;
     hs_run_options opt = {0};
-    file_list files = {0};
+    cli_files files = {0};
     int status = 0;
     int first_path = -1;
     for (int i = 1; i < argc; i++) {
@@ -211,15 +151,13 @@ int cmd_test(int argc, char **argv)
         } else {
             if (first_path < 0)
                 first_path = i;
-            file_list all = {0};
-            if (collect(a, &all, true) < 0)
+            cli_files all = {0};
+            if (!cli_files_collect("test", a, &all))
                 status = 2;
-            for (size_t k = 0; k < all.n; k++) {
+            for (size_t k = 0; k < all.n; k++)
                 if (selected(filter, all.v[k]))
-                    fl_add(&files, all.v[k]);
-                free(all.v[k]);
-            }
-            free(all.v);
+                    cli_files_add(&files, all.v[k]);
+            cli_files_free(&all);
         }
     }
     if (jobs < 1 || jobs > 256) {
@@ -304,11 +242,9 @@ int cmd_test(int argc, char **argv)
         any_error = true;
     }
     rp_print_summary(stdout, c.results, files.n);
-    for (size_t i = 0; i < files.n; i++) {
+    for (size_t i = 0; i < files.n; i++)
         hs_result_free(c.results[i]);
-        free(files.v[i]);
-    }
-    free(files.v);
+    cli_files_free(&files);
     free(c.results);
     free(c.done);
     pthread_mutex_destroy(&c.mu);

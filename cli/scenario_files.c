@@ -1,0 +1,80 @@
+/*
+ * scenario_files.c — the directory walk of `wgsim test` and `wgsim list`
+ * (see scenario_files.h).
+ */
+#include "cli/scenario_files.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void cli_files_add(cli_files *l, const char *path)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 32;
+        l->v = realloc(l->v, l->cap * sizeof *l->v);
+        if (!l->v)
+            abort();
+    }
+    if (!(l->v[l->n++] = strdup(path)))
+        abort();
+}
+
+void cli_files_free(cli_files *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    *l = (cli_files){0};
+}
+
+static bool is_scenario_name(const char *s)
+{
+    size_t l = strlen(s);
+    return (l > 5 && !strcmp(s + l - 5, ".yaml")) || (l > 4 && !strcmp(s + l - 4, ".yml"));
+}
+
+static bool walk(const char *cmd, const char *path, cli_files *out, bool top)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        fprintf(stderr, "wgsim %s: %s: no such file or directory\n", cmd, path);
+        return false;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        /* named on the command line: taken whatever its name */
+        if (top || (S_ISREG(st.st_mode) && is_scenario_name(path)))
+            cli_files_add(out, path);
+        return true;
+    }
+    struct dirent **names;
+    int n = scandir(path, &names, NULL, alphasort);
+    if (n < 0) {
+        fprintf(stderr, "wgsim %s: %s: cannot read the directory\n", cmd, path);
+        return false;
+    }
+    bool ok = true;
+    size_t pl = strlen(path);
+    const char *sep = pl && path[pl - 1] == '/' ? "" : "/";
+    for (int i = 0; i < n; i++) {
+        const char *e = names[i]->d_name;
+        if (e[0] != '.') {
+            size_t need = pl + strlen(sep) + strlen(e) + 1;
+            char *sub = malloc(need);
+            if (!sub)
+                abort();
+            snprintf(sub, need, "%s%s%s", path, sep, e);
+            struct stat s2;
+            if (stat(sub, &s2) == 0 && (S_ISDIR(s2.st_mode) || is_scenario_name(e)))
+                ok &= walk(cmd, sub, out, false);
+            free(sub);
+        }
+        free(names[i]);
+    }
+    free(names);
+    return ok;
+}
+
+bool cli_files_collect(const char *cmd, const char *path, cli_files *out) { return walk(cmd, path, out, true); }
