@@ -101,7 +101,7 @@ int cmd_test(int argc, char **argv)
     int jobs = 1;
     const char *junit = NULL, *json = NULL, *filter = NULL, *pcap = NULL;
     hs_run_options opt = {0};
-    cli_files files = {0};
+    cli_files all = {0}, files = {0};
     int status = 0;
     int first_path = -1;
     for (int i = 1; i < argc; i++) {
@@ -151,15 +151,15 @@ int cmd_test(int argc, char **argv)
         } else {
             if (first_path < 0)
                 first_path = i;
-            cli_files all = {0};
             if (!cli_files_collect("test", a, &all))
                 status = 2;
-            for (size_t k = 0; k < all.n; k++)
-                if (selected(filter, all.v[k]))
-                    cli_files_add(&files, all.v[k]);
-            cli_files_free(&all);
         }
     }
+    /* after every option is read: a --filter after the paths counts too */
+    for (size_t k = 0; k < all.n; k++)
+        if (selected(filter, all.v[k]))
+            cli_files_add(&files, all.v[k]);
+    cli_files_free(&all);
     if (jobs < 1 || jobs > 256) {
         fprintf(stderr, "wgsim test: -j: a number of jobs from 1 to 256\n");
         return 2;
