@@ -1,5 +1,6 @@
 /*
- * cmd_validate.c — `wgsim validate FILE...`: load and check scenario files
+ * cmd_validate.c — `wgsim validate PATH...`: load and check scenario files
+ * (directories: the *.yaml / *.yml below them, as `wgsim test` finds them)
  * without running them. Errors go to stderr as FILE:LINE:COL: message; the
  * exit status is 2 when any file has an error.
  */
@@ -7,14 +8,16 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/scenario_files.h"
 #include "harness/harness.h"
 
 int cmd_validate(int argc, char **argv)
 {
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        printf("usage: wgsim validate FILE...\n\n"
-               "Loads each scenario file and checks it (syntax, keys, types, references,\n"
-               "addresses, times, timeline commands) without running it. Prints\n"
+        printf("usage: wgsim validate PATH...\n\n"
+               "Loads each scenario file (directories: every *.yaml and *.yml below them,\n"
+               "sorted) and checks it (syntax, keys, types, references, addresses, times,\n"
+               "timeline commands) without running it. Prints\n"
                "'FILE: ok (N nodes, M events, K expectations)' per valid file on stdout and\n"
                "FILE:LINE:COL: message per error on stderr (up to 20 per file).\n\n"
                "exit status: 0 all files valid, 2 an error in any file (or bad usage).\n\n"
@@ -23,7 +26,7 @@ int cmd_validate(int argc, char **argv)
         return 0;
     }
     if (argc < 2) {
-        fprintf(stderr, "usage: wgsim validate FILE...\n");
+        fprintf(stderr, "usage: wgsim validate PATH...\n");
         return 2;
     }
     int status = 0;
@@ -32,20 +35,29 @@ int cmd_validate(int argc, char **argv)
             fprintf(stderr, "wgsim validate: unknown option '%s'\n", argv[i]);
             return 2;
         }
-        hs_diag d;
-        hs_diag_init(&d, argv[i]);
-        hs_scenario *s = hs_load_file(argv[i], &d);
-        if (s) {
-            printf("%s: ok (%zu node%s, %zu event%s, %zu expectation%s)\n", argv[i], s->n_nodes,
-                   s->n_nodes == 1 ? "" : "s", s->n_events, s->n_events == 1 ? "" : "s", s->n_expects,
-                   s->n_expects == 1 ? "" : "s");
-            hs_scenario_free(s);
-        } else {
-            fflush(stdout);
-            hs_diag_print(&d, stderr);
+    }
+    for (int i = 1; i < argc; i++) {
+        cli_files files = {0};
+        if (!cli_files_collect("validate", argv[i], &files))
             status = 2;
+        for (size_t k = 0; k < files.n; k++) {
+            const char *path = files.v[k];
+            hs_diag d;
+            hs_diag_init(&d, path);
+            hs_scenario *s = hs_load_file(path, &d);
+            if (s) {
+                printf("%s: ok (%zu node%s, %zu event%s, %zu expectation%s)\n", path, s->n_nodes,
+                       s->n_nodes == 1 ? "" : "s", s->n_events, s->n_events == 1 ? "" : "s", s->n_expects,
+                       s->n_expects == 1 ? "" : "s");
+                hs_scenario_free(s);
+            } else {
+                fflush(stdout);
+                hs_diag_print(&d, stderr);
+                status = 2;
+            }
+            hs_diag_free(&d);
         }
-        hs_diag_free(&d);
+        cli_files_free(&files);
     }
     return status;
 }
