@@ -571,6 +571,11 @@ typedef struct hs_scenario {
 
 #define HS_MAX_INPUT (1u << 20) /* bytes */
 #define HS_MAX_DEPTH 64         /* nesting levels */
+/* Interfaces on one segment: every broadcast (ARP at boot, CARP) reaches
+ * each of them and is traced per receiver, so a run's memory grows with the
+ * square of this (500 hosts on one segment: about 120 MB; 13,500, which fit
+ * in HS_MAX_INPUT, ran out of memory). */
+#define HS_MAX_SEGMENT_IFACES 512
 
 /* Loads a scenario from memory. `name` is the file name used in errors.
  * Returns NULL when there was any error (all of them are in diag, which

@@ -1535,6 +1535,28 @@ static void check_duplicate_addresses(L *l, size_t ni)
     }
 }
 
+/* At most HS_MAX_SEGMENT_IFACES interfaces per segment; said once per
+ * segment, at the first interface beyond the limit. */
+static void check_segment_sizes(L *l)
+{
+    hs_scenario *s = l->s;
+    if (!s->n_segments)
+        return;
+    size_t *count = hs_alloc(l->a, s->n_segments * sizeof *count);
+    for (size_t ni = 0; ni < s->n_nodes; ni++) {
+        const hs_node *n = &s->nodes[ni];
+        for (size_t i = 0; i < n->n_ifaces; i++) {
+            int g = n->ifaces[i].segment;
+            if (g < 0 || (size_t)g >= s->n_segments || ++count[g] != HS_MAX_SEGMENT_IFACES + 1)
+                continue;
+            err(l, tree_at(l, (int)ni, "interfaces", n->ifaces[i].name, "segment", (const char *)NULL),
+                "segment: '%s' already has %d interfaces, the most one segment takes (every broadcast is "
+                "simulated and traced at each of them); split the nodes over more segments",
+                s->segments[g].name, HS_MAX_SEGMENT_IFACES);
+        }
+    }
+}
+
 static void check_addresses(L *l)
 {
     hs_scenario *s = l->s;
@@ -2204,6 +2226,7 @@ static void load_top(L *l, const yd_node *root)
                 load_node(l, (int)i);
         resolve_peers(l);
         check_addresses(l);
+        check_segment_sizes(l);
         check_pfsync(l);
     }
     load_traffic(l, yd_get(root, "traffic"));

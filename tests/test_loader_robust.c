@@ -145,6 +145,42 @@ START_TEST(loader_huge_input)
 }
 END_TEST
 
+/* Many hosts on one segment: the run would grow with the square of their
+ * number (every broadcast traced at each), so the loader stops at
+ * HS_MAX_SEGMENT_IFACES with the place of the first one too many; as many
+ * is fine. */
+START_TEST(loader_segment_size_limit)
+{
+    for (int extra = 0; extra <= 1; extra++) {
+        size_t cap = 64 * 1024, len = 0;
+        char *buf = malloc(cap);
+        ck_assert_ptr_nonnull(buf);
+        len += (size_t)snprintf(buf + len, cap - len, "name: t\nsegments: {s: {}}\nnodes:\n");
+        for (int i = 0; i < HS_MAX_SEGMENT_IFACES + extra; i++)
+            len += (size_t)snprintf(buf + len, cap - len,
+                                    "  h%d: {kind: host, interfaces: {e: {segment: s, address: 10.%d.%d.1/8}}}\n", i,
+                                    i / 250, i % 250);
+        ck_assert_uint_lt(len, cap);
+        hs_scenario *s = load_bytes(buf, len);
+        if (!extra) {
+            if (!s)
+                dump_errors();
+            ck_assert_ptr_nonnull(s);
+            hs_scenario_free(s);
+        } else {
+            ck_assert_ptr_null(s);
+            char want[160];
+            /* line 4 holds h0, so h512 is on line 516; 'segment: s' starts at column 48 */
+            snprintf(want, sizeof want, "t.yaml:%d:48: segment: 's' already has %d interfaces, the most one segment takes",
+                     4 + HS_MAX_SEGMENT_IFACES, HS_MAX_SEGMENT_IFACES);
+            ck_assert_msg(has_error(want), "missing: %s", want);
+            ck_assert_uint_eq(g_diag.n, 1);
+        }
+        free(buf);
+    }
+}
+END_TEST
+
 START_TEST(loader_refused_yaml_features)
 {
     ck_error("name: t\nnodes:\n  a: &base {kind: host}\n  b: *base\n",
@@ -252,6 +288,7 @@ int main(void)
     tcase_add_test(tc, loader_bad_encoding);
     tcase_add_test(tc, loader_deep_nesting);
     tcase_add_test(tc, loader_huge_input);
+    tcase_add_test(tc, loader_segment_size_limit);
     tcase_add_test(tc, loader_refused_yaml_features);
     tcase_add_test(tc, loader_missing_file);
     tcase_add_test(tc, loader_truncations);
