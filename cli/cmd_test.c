@@ -115,21 +115,22 @@ int cmd_test(int argc, char **argv)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             return 0;
-        } else if (!strncmp(a, "-j", 2) && a[2]) {
-            jobs = atoi(a + 2);
-        } else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
-            if (!val) {
+        } else if (!strncmp(a, "-j", 2) || !strcmp(a, "--jobs")) {
+            /* -jN, -j N, --jobs N: one check of N */
+            const char *n = !strcmp(a, "--jobs") || !a[2] ? val : a + 2;
+            if (!n) {
                 fprintf(stderr, "wgsim test: %s needs a number\n", a);
                 return 2;
             }
             char *end;
-            long j = strtol(val, &end, 10);
-            if (*end || j < 1 || j > 256) {
-                fprintf(stderr, "wgsim test: -j: '%s' is not a number of jobs (1..256)\n", val);
+            long j = strtol(n, &end, 10);
+            if (!*n || *end || j < 1 || j > 256) {
+                fprintf(stderr, "wgsim test: -j: '%s' is not a number of jobs (1..256)\n", n);
                 return 2;
             }
             jobs = (int)j;
-            i++;
+            if (n == val)
+                i++;
         } else if (!strcmp(a, "--junit") || !strcmp(a, "--json") || !strcmp(a, "--filter") || !strcmp(a, "--pcap")) {
             if (!val) {
                 fprintf(stderr, "wgsim test: %s needs a value\n", a);
@@ -160,10 +161,6 @@ int cmd_test(int argc, char **argv)
         if (selected(filter, all.v[k]))
             cli_files_add(&files, all.v[k]);
     cli_files_free(&all);
-    if (jobs < 1 || jobs > 256) {
-        fprintf(stderr, "wgsim test: -j: a number of jobs from 1 to 256\n");
-        return 2;
-    }
     if (first_path < 0) {
         usage(stderr);
         return 2;
