@@ -16,8 +16,9 @@ int cli_run_option(const char *cmd, int argc, char **argv, int *i, hs_run_option
     const char *val = *i + 1 < argc ? argv[*i + 1] : NULL;
     if (!strcmp(a, "--seed")) {
         char *end;
-        if (!val || !*val || (opt->seed = strtoull(val, &end, 0), *end)) {
-            fprintf(stderr, "wgsim %s: --seed needs a number\n", cmd);
+        /* strtoull would take "-1" as 2^64-1: a seed is written without sign */
+        if (!val || !*val || *val == '-' || *val == '+' || (opt->seed = strtoull(val, &end, 0), *end)) {
+            fprintf(stderr, "wgsim %s: --seed needs a number (0 to 18446744073709551615)\n", cmd);
             return -1;
         }
         opt->has_seed = true;
