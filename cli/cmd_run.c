@@ -76,18 +76,18 @@ int cmd_run(int argc, char **argv)
     if (pcap)
         cli_pcap_enable(&opt, &pc);
     hs_result *r = hs_run_file(file, &opt);
-    if (r->status == HS_STATUS_ERROR && !r->n_expects) {
-        fprintf(stderr, "%s\n", r->error ? r->error : "error");
-        hs_result_free(r);
-        return 2;
-    }
-    rp_print_header(stdout, r);
-    if (opt.timeline)
-        rp_print_timeline(stdout, r);
-    rp_print_expectations(stdout, r);
-    printf("\n");
-    rp_print_result(stdout, r);
     int rc = r->status == HS_STATUS_PASSED ? 0 : r->status == HS_STATUS_FAILED ? 1 : r->status == HS_STATUS_SKIPPED ? 0 : 2;
+    if (r->status == HS_STATUS_ERROR && !r->n_expects) {
+        /* did not load: the errors only (the --json file still says so) */
+        fprintf(stderr, "%s\n", r->error ? r->error : "error");
+    } else {
+        rp_print_header(stdout, r);
+        if (opt.timeline)
+            rp_print_timeline(stdout, r);
+        rp_print_expectations(stdout, r);
+        printf("\n");
+        rp_print_result(stdout, r);
+    }
     if (json) {
         char err[512];
         hs_result *const v[1] = {r};
