@@ -290,7 +290,7 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
                 r.drop = PF_DROP_NAT_MAP;
                 r.nat_rule = nr;
                 p->drops[PF_DROP_NAT_MAP]++;
-                snprintf(r.note, sizeof r.note, "nat rule %d (%s): no free port%s", nr, p->nat[nr].label,
+                snprintf(r.note, sizeof r.note, "%s: no free port%s", p->nat[nr].label,
                          p->nat[nr].static_port ? " (static-port collision)" : "");
                 return r;
             }
@@ -377,7 +377,8 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
         snprintf(r.note, sizeof r.note, "%s: %s:%u -> %s:%u", r.nat_rule >= 0 ? "nat mapping" : "rdr",
                  ip4(orig.dst, a), orig.dport, ip4(pkt->dst, b), pkt->dport);
     else if (r.nat_rule >= 0)
-        snprintf(r.note, sizeof r.note, "nat rule %d (%s): %s:%u -> %s:%u", r.nat_rule, p->nat[r.nat_rule].label,
+        /* The label names the rule ("nat rule at FILE:LINE", or "nat N"). */
+        snprintf(r.note, sizeof r.note, "%s: %s:%u -> %s:%u", p->nat[r.nat_rule].label,
                  ip4(orig.src, a), orig.sport, ip4(pkt->src, b), pkt->sport);
     else
         snprintf(r.note, sizeof r.note, "%s", rule ? rule->label : dir == PF_OUT ? "pass out (default)" : "");

@@ -17,6 +17,7 @@
  */
 #include "sim/pfsync.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,12 +69,16 @@ void pfsync_pair(pfsync *a, pfsync *b)
 
 static bool side_up(const pfsync *ps) { return !ps->ops.up || ps->ops.up(ps->ops.ctx); }
 
-static void log_text(pfsync *ps, const char *fmt, size_t n, uint64_t extra)
+static void log_text(pfsync *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void log_text(pfsync *ps, const char *fmt, ...)
 {
     if (!ps->ops.log)
         return;
     char buf[128];
-    snprintf(buf, sizeof buf, fmt, n, (unsigned long long)extra);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
     ps->ops.log(ps->ops.ctx, buf);
 }
 
@@ -97,7 +102,7 @@ static void bulk_done(pfsync *ps, const char *why)
         ps->sync_ok = true;
         if (ps->ops.demote)
             ps->ops.demote(ps->ops.ctx, -ps->opt.carp_demotion_factor);
-        log_text(ps, why, 0, 0);
+        log_text(ps, "%s", why);
     }
 }
 
@@ -158,7 +163,7 @@ static void deliver(void *arg)
         }
         to->imported += imp;
         to->skipped += skip;
-        log_text(to, "pfsync: %zu states imported, %llu skipped", imp, skip);
+        log_text(to, "pfsync: %zu state%s imported, %llu skipped", imp, imp == 1 ? "" : "s", (unsigned long long)skip);
         if (m->bulk_end && !to->sync_ok && to->bulk_ev)
             bulk_done(to, "pfsync: bulk update done, carp demotion removed");
     }
@@ -194,7 +199,7 @@ void pfsync_flush(pfsync *ps)
         ps->qn = 0;
         return;
     }
-    log_text(ps, "pfsync: sent %zu state changes (message %llu)", ps->qn, ps->msgs_sent + 1);
+    log_text(ps, "pfsync: sent %zu state change%s (message %llu)", ps->qn, ps->qn == 1 ? "" : "s", (unsigned long long)(ps->msgs_sent + 1));
     send_msg(ps, ps->q, ps->qn, false, false);
     ps->qn = 0;
 }
@@ -225,7 +230,7 @@ void pfsync_bulk_start(pfsync *ps)
     ps->bulk_ev = sim_schedule_in(ps->eng, ps->opt.bulk_retry, bulk_fail, ps);
     if (side_up(ps))
         send_msg(ps, NULL, 0, true, false);
-    log_text(ps, "pfsync: bulk update requested, carp demoted by %zu", (size_t)ps->opt.carp_demotion_factor, 0);
+    log_text(ps, "pfsync: bulk update requested, carp demoted by %zu", (size_t)ps->opt.carp_demotion_factor);
 }
 
 static void flush_timer(void *arg)

@@ -446,7 +446,8 @@ typedef struct sim_src_reason {
     wg_source_reason wg;  /* WireGuard's reason when a device sent it, else WG_SRC_NONE */
     uint32_t flags;       /* SIM_SRC_F_* added by hooks */
     char route[96];       /* the route used (sim_route_format) or "on-link dev X" */
-    char policy[96];      /* what a hook did: NAT rule, reply-to, route-to */
+    char policy[160];     /* what a hook did: NAT rule, reply-to, route-to (a NAT rule
+                           * label and a route-to note may both be there) */
     char learned[80];     /* wg LEARNED/STICKY: the received datagram the source was learned from */
 } sim_src_reason;
 /* "route: 0.0.0.0/0 via ... dev wan (static)", "explicit (learned): ...". */

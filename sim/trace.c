@@ -61,7 +61,9 @@ const char *sim_src_reason_format(const sim_src_reason *r, char *buf, size_t len
     else
         k = snprintf(buf, len, "%s%s%s", sim_src_kind_name(r->kind), r->route[0] ? ": " : "", r->route);
     if (k >= 0 && (size_t)k < len && (r->flags || r->policy[0]))
-        snprintf(buf + k, len - (size_t)k, "; %s%s%s%s", (r->flags & SIM_SRC_F_NAT) ? "nat " : "",
+        /* A NAT hook's policy text names its rule ("nat rule 0 (...)",
+         * "nat mapping", "rdr"), so the flag word is only needed without one. */
+        snprintf(buf + k, len - (size_t)k, "; %s%s%s%s", (r->flags & SIM_SRC_F_NAT) && !r->policy[0] ? "nat " : "",
                  (r->flags & SIM_SRC_F_REPLY_TO) ? "reply-to " : "",
                  (r->flags & SIM_SRC_F_ROUTE_TO) ? "route-to " : "", r->policy);
     return buf;

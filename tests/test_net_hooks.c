@@ -89,7 +89,7 @@ START_TEST(test_filter_and_nat_hooks)
             ck_assert_int_eq(r->origin_node, sim_node_id(c.a));
             char buf[300];
             ck_assert_str_eq(sim_src_reason_format(&r->reason, buf, sizeof buf),
-                             "route: 0.0.0.0/0 via 10.0.1.1 dev eth0 (static); nat nat rule 0 -> 198.51.100.1:40000");
+                             "route: 0.0.0.0/0 via 10.0.1.1 dev eth0 (static); nat rule 0 -> 198.51.100.1:40000");
             seen = true;
         }
     }
