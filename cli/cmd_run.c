@@ -32,7 +32,7 @@ static void usage(FILE *out)
 
 int cmd_run(int argc, char **argv)
 {
-    hs_run_options opt = {.timeline = true};
+    hs_run_options opt = {.timeline = true, .clock_seconds = cli_clock_seconds};
     const char *file = NULL, *json = NULL, *pcap = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

@@ -100,7 +100,7 @@ int cmd_test(int argc, char **argv)
 {
     int jobs = 1;
     const char *junit = NULL, *json = NULL, *filter = NULL, *pcap = NULL;
-    hs_run_options opt = {0};
+    hs_run_options opt = {.clock_seconds = cli_clock_seconds};
     cli_files all = {0}, files = {0};
     int status = 0;
     int first_path = -1;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int cli_run_option(const char *cmd, int argc, char **argv, int *i, hs_run_options *opt)
 {
@@ -59,4 +60,11 @@ void cli_pcap_enable(hs_run_options *opt, cli_pcap *p)
     opt->capture = true;
     opt->after_run = save_pcap;
     opt->ctx = p;
+}
+
+double cli_clock_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

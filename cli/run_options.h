@@ -28,4 +28,7 @@ typedef struct cli_pcap {
 } cli_pcap;
 void cli_pcap_enable(hs_run_options *opt, cli_pcap *p);
 
+/* The monotonic clock the runner times scenarios with (hs_run_options.clock_seconds). */
+double cli_clock_seconds(void);
+
 #endif

@@ -34,6 +34,10 @@ typedef struct hs_run_options {
     /* Called after the run, before the world is freed (pcap output). */
     void (*after_run)(void *ctx, const hs_scenario *s, sim_world *w, hs_result *r);
     void *ctx;
+    /* Seconds on the caller's monotonic clock, to time each run for the
+     * report (r->wall_seconds). The harness reads no clock itself: the
+     * simulation never depends on host time. NULL: durations stay 0. */
+    double (*clock_seconds)(void);
 } hs_run_options;
 
 /* ns-3's Simulator is a process-wide singleton: runs on the ns3 engine are
