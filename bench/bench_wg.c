@@ -156,7 +156,7 @@ static pair *pair_new(void)
         wg_device_config cfg = {.listen_port = 51820, .platform = WG_PLATFORM_FREEBSD};
         memcpy(cfg.private_key, priv[i], WG_KEY_LEN);
         wg_host_ops host = {.ctx = &p->sides[i], .send = pair_send, .deliver = pair_deliver,
-                            .random = pair_random, .wall_ns = pair_wall};
+                            .random_bytes = pair_random, .wall_ns = pair_wall};
         p->dev[i] = wg_device_new(&cfg, &host);
         if (!p->dev[i]) {
             pair_free(p);

@@ -107,7 +107,7 @@ static void usage(FILE *out)
             "options:\n"
             "  --ping ADDR      send echo requests to ADDR through the tunnel, from the first\n"
             "                   Address of the same family; prints 'reply from ADDR:\n"
-            "                   icmp_seq=N time=X.XXX ms' per reply, then a summary\n"
+            "                   icmp_seq=N time=0.123 ms' per reply, then a summary\n"
             "  --count N        number of echo requests (1..65535, default 3)\n"
             "  --interval DUR   time between requests (default 1s); the first goes at start\n"
             "                   and waits in the device until the handshake completes\n"
@@ -720,7 +720,7 @@ int cmd_peer(int argc, char **argv)
         .ctx = &a,
         .send = cb_send,
         .deliver = cb_deliver,
-        .random = cb_random,
+        .random_bytes = cb_random,
         .wall_ns = cb_wall_ns,
         .addr_is_local = cb_addr_is_local,
         .route_lookup = cb_route_lookup,

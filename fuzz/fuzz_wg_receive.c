@@ -189,7 +189,7 @@ static void host_init(fz_host *h, uint8_t seed_byte, int64_t wall_base)
     h->ops.ctx = h;
     h->ops.send = host_send;
     h->ops.deliver = host_deliver;
-    h->ops.random = host_random;
+    h->ops.random_bytes = host_random;
     h->ops.wall_ns = host_wall;
     h->ops.addr_is_local = host_addr_is_local;
     h->ops.route_lookup = host_route_lookup;

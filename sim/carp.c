@@ -503,7 +503,8 @@ carp_input_result carp_input(carp *c, uint32_t ifindex, uint8_t ttl, const uint8
         goto drop;
     }
     v->ads_received++;
-    /* "XXX Replay protection goes here": none; the receiver adopts the
+    /* carp_input_c does no replay check on the counter (its source says
+     * replay protection is still to come): the receiver adopts the
      * counter (sc_counter = received, sc_init_counter = 0). */
     v->counter = ad.counter;
     v->init_counter = false;

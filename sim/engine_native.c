@@ -257,7 +257,7 @@ static bool grow_entries(entry **arr, uint32_t *cap, uint32_t need)
     return true;
 }
 
-/* Inserts x after every run entry with time <= x->time (x is the newest
+/* Inserts x after every run entry whose time is <= that of x (x is the newest
  * event, so equal times stay in insertion order), shifting whichever side
  * of the insertion point is shorter. */
 static bool run_insert(native_engine *e, const entry *x)

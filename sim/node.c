@@ -61,8 +61,8 @@ sim_node *sim_node_new(sim_world *w, const char *name, sim_node_kind kind, wg_pl
     char rname[300];
     snprintf(rname, sizeof rname, "node:%s", name);
     sim_rng_init(&n->rng, w->seed, rname);
-    /* FreeBSD draws the first IP id at random (ip_id randomisation off by
-     * default, but the counter starts anywhere); from the node stream. */
+    /* FreeBSD's first IP id is arbitrary (ip_id randomisation is off by
+     * default, but the counter starts anywhere): drawn from the node stream. */
     n->ip_id = (uint16_t)sim_rng_below(&n->rng, 65536);
     VEC_GROW(w->nodes, w->n_nodes, w->cap_nodes);
     w->nodes[w->n_nodes++] = n;

@@ -10,7 +10,7 @@
  *   callout armed at 1 s when the first change is queued);
  * - pfSense runs `pfsync0 -defer` (IFS): a new state is pushed at once;
  * - import skips states whose interface name does not exist locally and
- *   rebuilds the expiry from the exported remaining time (pf_state_import).
+ *   rebuilds the expiry from the exported remaining lifetime, as pf_state_import does.
  * Nothing here knows about NAT, CARP or WireGuard: a state for the other
  * node's address is imported as it is and simply never matches that node's
  * own packets (ha-model.md §2 "Derived (C6)").

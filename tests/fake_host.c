@@ -118,7 +118,7 @@ void fh_init(fake_host *h, uint64_t seed)
     h->ops.ctx = h;
     h->ops.send = fh_send;
     h->ops.deliver = fh_deliver;
-    h->ops.random = fh_random;
+    h->ops.random_bytes = fh_random;
     h->ops.wall_ns = fh_wall;
     h->ops.addr_is_local = fh_addr_is_local;
     h->ops.route_lookup = fh_route_lookup;

@@ -452,7 +452,7 @@ START_TEST(test_many_peers)
     enum { N = 10000 };
     static uint8_t keys[N][WG_KEY_LEN];
     for (int i = 0; i < N; i++) {
-        h.ops.random(&h, keys[i], WG_KEY_LEN);
+        h.ops.random_bytes(&h, keys[i], WG_KEY_LEN);
         wg_prefix pr = {.ip = wg_ip4(10, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i), .len = 32};
         wg_peer_config pc = {.allowed_ips = &pr, .n_allowed_ips = 1};
         memcpy(pc.public_key, keys[i], WG_KEY_LEN);

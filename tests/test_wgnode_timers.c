@@ -123,7 +123,7 @@ END_TEST
  * jitter then is 0. */
 static struct {
     bool zero;
-    void (*random)(void *ctx, uint8_t *buf, size_t len);
+    void (*random_bytes)(void *ctx, uint8_t *buf, size_t len);
 } zr;
 
 static void zero_random(void *ctx, uint8_t *buf, size_t len)
@@ -131,7 +131,7 @@ static void zero_random(void *ctx, uint8_t *buf, size_t len)
     if (zr.zero)
         memset(buf, 0, len);
     else
-        zr.random(ctx, buf, len);
+        zr.random_bytes(ctx, buf, len);
 }
 
 /* Where the rate limit needs REKEY_TIMEOUT strictly exceeded (FreeBSD
@@ -145,8 +145,8 @@ START_TEST(test_zero_jitter_retry_not_stalled_on_strict_platforms)
     for (int i = 0; i < 2; i++) {
         wg_pair_opts o = {.pa = plats[i], .pb = plats[i], .a_knows_b = true};
         pair_init(&P, &o);
-        zr.random = P.a->host.random;
-        P.a->host.random = zero_random;
+        zr.random_bytes = P.a->host.random_bytes;
+        P.a->host.random_bytes = zero_random;
         P.cut_ab = true;
         zr.zero = true; /* index, ephemeral and jitter of the first initiation */
         pair_send_ab(&P, 10);

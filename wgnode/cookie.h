@@ -30,7 +30,7 @@
 #define WG_COOKIE_SECRET_LATENCY (5 * WG_NS_PER_SEC)   /* Linux COOKIE_SECRET_LATENCY */
 #define WG_COOKIE_USABLE_AGE (WG_COOKIE_SECRET_MAX_AGE - WG_COOKIE_SECRET_LATENCY)
 
-/* The same shape as wg_host_ops.random, so a device passes its host's. */
+/* The same shape as wg_host_ops.random_bytes, so a device passes its host's. */
 typedef void (*wg_random_fn)(void *ctx, uint8_t *buf, size_t len);
 
 /* mac1 = MAC(mac1_key, msg[0 .. len-32)) and mac2 = MAC(cookie, msg[0 ..

@@ -111,7 +111,7 @@ static wg_peer *peer_get(const wg_device *dev, int id)
 
 wg_device *wg_device_new(const wg_device_config *cfg, const wg_host_ops *host)
 {
-    if (!cfg || !host || !host->send || !host->deliver || !host->random || !host->wall_ns)
+    if (!cfg || !host || !host->send || !host->deliver || !host->random_bytes || !host->wall_ns)
         return NULL;
     wg_device *dev = calloc(1, sizeof *dev);
     if (!dev)

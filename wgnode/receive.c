@@ -59,7 +59,7 @@ static bool check_macs(struct wg_device *dev, int64_t now, const wg_source *loca
                        const uint8_t *data, size_t len)
 {
     wg_mac_state st =
-        wg_cookie_validate(&dev->checker, data, len, remote, dev->under_load, now, dev->host.random, dev->host.ctx);
+        wg_cookie_validate(&dev->checker, data, len, remote, dev->under_load, now, dev->host.random_bytes, dev->host.ctx);
     if (st == WG_MAC_INVALID) {
         wg_drop(dev, WG_DROP_BAD_MAC1, NULL, remote);
         return false;

@@ -21,7 +21,7 @@ static void keylog(struct wg_device *dev, wg_keylog_kind kind, const uint8_t key
 static void new_ephemeral(wg_peer *peer, uint8_t e[WG_KEY_LEN])
 {
     struct wg_device *dev = peer->dev;
-    dev->host.random(dev->host.ctx, e, WG_KEY_LEN);
+    dev->host.random_bytes(dev->host.ctx, e, WG_KEY_LEN);
     wg_key_clamp(e);
     keylog(dev, WG_KEYLOG_LOCAL_EPHEMERAL_PRIVATE_KEY, e);
     if (peer->has_psk)
@@ -31,7 +31,7 @@ static void new_ephemeral(wg_peer *peer, uint8_t e[WG_KEY_LEN])
 static void index_random(void *ctx, uint8_t *buf, size_t len)
 {
     struct wg_device *dev = ctx;
-    dev->host.random(dev->host.ctx, buf, len);
+    dev->host.random_bytes(dev->host.ctx, buf, len);
 }
 
 /* Hands one datagram to the platform's sourcing strategy. */
@@ -150,8 +150,8 @@ void wg_send_cookie_reply(struct wg_device *dev, const uint8_t *msg, size_t len,
                           const wg_endpoint *remote, int64_t now)
 {
     uint8_t nonce[WG_XNONCE_LEN], out[WG_COOKIE_REPLY_LEN];
-    dev->host.random(dev->host.ctx, nonce, sizeof nonce);
-    wg_cookie_create_reply(&dev->checker, out, msg, len, remote, nonce, now, dev->host.random, dev->host.ctx);
+    dev->host.random_bytes(dev->host.ctx, nonce, sizeof nonce);
+    wg_cookie_create_reply(&dev->checker, out, msg, len, remote, nonce, now, dev->host.random_bytes, dev->host.ctx);
     wg_send_result r = wg_sourcing_send_reply(dev, local, remote, out, sizeof out, WG_MSG_COOKIE_REPLY);
     if (r == WG_SEND_OK) {
         wg_event ev = {.kind = WG_EV_COOKIE_REPLY_SENT, .peer_id = -1, .endpoint = *remote,

@@ -115,7 +115,7 @@ void wg_timers_stop_all(wg_peer *peer)
 int64_t wg_timers_jitter(struct wg_device *dev)
 {
     uint8_t b[4];
-    dev->host.random(dev->host.ctx, b, sizeof b);
+    dev->host.random_bytes(dev->host.ctx, b, sizeof b);
     uint32_t r = (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
     return (int64_t)(r % (uint32_t)(WG_REKEY_TIMEOUT_JITTER_MAX + 1));
 }

@@ -289,7 +289,7 @@ typedef struct wg_host_ops {
     /* A decrypted, allowed inner IP packet. Required. */
     void (*deliver)(void *ctx, int peer_id, const uint8_t *packet, size_t len);
     /* Random bytes (ephemeral keys, indexes, jitter, cookie secrets). Required. */
-    void (*random)(void *ctx, uint8_t *buf, size_t len);
+    void (*random_bytes)(void *ctx, uint8_t *buf, size_t len);
     /* Wall clock in ns since the Unix epoch for TAI64N, given the host's now. Required. */
     int64_t (*wall_ns)(void *ctx, int64_t now);
     /* Linux sourcing only: is addr configured on the node? and which
