@@ -357,7 +357,7 @@ static int find_min(native_engine *e, uint64_t limit, uint64_t *t)
             continue;
         }
         if (i < DIGITS || b->n - b->head == 1) {
-            /* Level 0 holds one exact time (a FIFO); a bucket with one
+            /* Level 0 holds one exact instant, as a FIFO; a bucket with one
              * entry holds the minimum itself. Either way the front fires
              * from where it is: `last` may move to it without moving any
              * other event, since all others are in higher buckets. */

@@ -679,7 +679,7 @@ uint64_t sim_wg_send_errors(const sim_wg *h, wg_send_result r);
 
 typedef struct sim_ping_config {
     wg_ip dst;
-    sim_time start;      /* first echo at this time (>= now) */
+    sim_time start;      /* when the first echo leaves (>= now) */
     sim_time interval;   /* 0: 1 s */
     uint32_t count;      /* 0: until stopped */
     size_t size;         /* payload bytes, 0: 56 */
