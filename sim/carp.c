@@ -238,7 +238,7 @@ static void send_ad_locked(carp_vhid *v)
      * next ad is scheduled after advbase + demoted skew (ha-model.md §1.2
      * "MASTER sends"). */
     unsigned skew = carp_demoted_skew(v);
-    /* carp_prepare_ad: a random 64-bit counter the first time (FreeBSD draws it
+    /* carp_prepare_ad: a random 64-bit counter at first (FreeBSD draws it
      * with two 32-bit arc4random calls; here from the node stream), then +1 per ad (ha-model.md §1.1 "counter"). */
     if (v->init_counter) {
         v->counter = sim_rng_u64(c->rng);
