@@ -150,6 +150,34 @@ static bool check_props(hs_diag *d, hs_loc loc, const yaml_char_t *anchor, const
     return ok;
 }
 
+/* libyaml's message for an unquoted comparison (`count: >= 1`) is about
+ * tokens and block scalars; the cause is that '>' and '|' start a block
+ * scalar and '@' and '`' are reserved, so such a value needs quotes. The
+ * character is the problem mark (flow context) or the block scalar's start
+ * (block context). */
+static const char *quote_hint(const yaml_parser_t *p, const uint8_t *bytes, size_t len)
+{
+    if (p->error != YAML_SCANNER_ERROR)
+        return "";
+    size_t at = p->problem_mark.index;
+    if (p->context && strstr(p->context, "block scalar"))
+        at = p->context_mark.index;
+    if (at >= len)
+        return "";
+    switch (bytes[at]) {
+    case '>':
+        return "; a value that starts with '>' must be quoted (e.g. count: \">= 1\")";
+    case '|':
+        return "; a value that starts with '|' must be quoted";
+    case '@':
+        return "; a value that starts with '@' must be quoted";
+    case '`':
+        return "; a value that starts with '`' must be quoted";
+    default:
+        return "";
+    }
+}
+
 static bool is_null_plain(const char *s)
 {
     return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL");
@@ -214,10 +242,11 @@ yd_node *yd_parse(hs_arena *a, const uint8_t *bytes, size_t len, hs_diag *d)
                      bytes[p.problem_mark.index] == '\t')
                 hs_diag_add(d, loc, "YAML syntax error: a tab character here; YAML indents with spaces only");
             else if (p.context)
-                hs_diag_add(d, loc, "YAML syntax error: %s %s (started at line %u)", p.problem ? p.problem : "error",
-                            p.context, (unsigned)p.context_mark.line + 1);
+                hs_diag_add(d, loc, "YAML syntax error: %s %s (started at line %u)%s", p.problem ? p.problem : "error",
+                            p.context, (unsigned)p.context_mark.line + 1, quote_hint(&p, bytes, len));
             else
-                hs_diag_add(d, loc, "YAML syntax error: %s", p.problem ? p.problem : "unknown error");
+                hs_diag_add(d, loc, "YAML syntax error: %s%s", p.problem ? p.problem : "unknown error",
+                            quote_hint(&p, bytes, len));
             failed = true;
             break;
         }

@@ -175,6 +175,39 @@ START_TEST(loader_syntax_error)
 }
 END_TEST
 
+/* An unquoted comparison is a YAML error whose libyaml text does not say
+ * why; the message adds that the value must be quoted, in flow and block
+ * context. An unrelated syntax error gets no such hint. */
+START_TEST(loader_unquoted_comparison_hint)
+{
+    static const char flow[] =
+        "name: t\n"
+        "nodes: {h: {kind: host}}\n"
+        "expect:\n"
+        "  - {at: 1s, packets: {count: >= 1}}\n";
+    ck_error(flow, "t.yaml:4:31: YAML syntax error: found character that cannot start any token while scanning "
+                   "for the next token (started at line 4); a value that starts with '>' must be quoted "
+                   "(e.g. count: \">= 1\")");
+    static const char block[] =
+        "name: t\n"
+        "nodes: {h: {kind: host}}\n"
+        "expect:\n"
+        "  - at: 1s\n"
+        "    packets:\n"
+        "      count: >= 1\n";
+    ck_error(block, "t.yaml:6:15: YAML syntax error: did not find expected comment or line break while scanning a "
+                    "block scalar (started at line 6); a value that starts with '>' must be quoted");
+    static const char other[] =
+        "name: t\n"
+        "nodes: {h: {kind: host}\n"
+        "expect: []\n";
+    ck_error(other, "t.yaml:3:1: YAML syntax error");
+    char buf[512];
+    ck_assert_msg(strstr(hs_diag_format(&g_diag, 0, buf, sizeof buf), "must be quoted") == NULL,
+                  "hint on an unrelated error: %s", buf);
+}
+END_TEST
+
 START_TEST(loader_unknown_key_top)
 {
     static const char text[] =
@@ -1527,6 +1560,7 @@ int main(void)
     TCase *tc = tcase_create("errors");
 
     tcase_add_test(tc, loader_syntax_error);
+    tcase_add_test(tc, loader_unquoted_comparison_hint);
     tcase_add_test(tc, loader_unknown_key_top);
     tcase_add_test(tc, loader_unknown_key_nested);
     tcase_add_test(tc, loader_unknown_key_interface);
