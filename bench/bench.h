@@ -17,11 +17,18 @@
 
 typedef struct bench_options {
     bool quick;       /* tiny counts: checks the plumbing, not the speed */
+    bool full;        /* hub: the target's literal size (10,000 peers, one hour) */
     FILE *table;      /* readable table goes here; NULL: no table */
+    /* scenario: the 3-minute HA scenario and the files of the whole suite.
+     * The cli finds them (its one directory walk, cli/scenario_files.c)
+     * so that bench/ walks no directory of its own. */
+    const char *ha_scenario;
+    const char *const *suite_files;
+    size_t n_suite_files;
 } bench_options;
 
 typedef struct bench_result {
-    const char *bench;  /* "engine", "handshake", "transport" */
+    const char *bench;  /* "engine", "handshake", "transport", "scenario", "hub", "hub-memory" */
     double ours;
     double baseline;
     const char *unit;   /* "events/s", "us/handshake", "MB/s" */
@@ -34,6 +41,17 @@ typedef struct bench_result {
 int bench_engine(const bench_options *o, bench_result *r);
 int bench_handshake(const bench_options *o, bench_result *r);
 int bench_transport(const bench_options *o, bench_result *r);
+/* scenario: simulated seconds per wall second of the HA scenario (needs
+ * o->ha_scenario; the suite time goes to the table only). */
+int bench_scenario(const bench_options *o, bench_result *r);
+/* The scenarios/ directory of the source tree this was built from, and
+ * the HA scenario's path below it. */
+const char *bench_scenarios_dir(void);
+#define BENCH_HA_SCENARIO "conformance/c4-maintenance-mode-roams-remote.yaml"
+/* hub: two results, r[0] CPU time vs the crypto lower bound ("hub"),
+ * r[1] heap bytes per peer vs 4 KiB ("hub-memory"). */
+#define BENCH_HUB_RESULTS 2
+int bench_hub(const bench_options *o, bench_result r[BENCH_HUB_RESULTS]);
 
 /* Monotonic clock in ns (CLOCK_MONOTONIC; bench/ and cli/ only). */
 int64_t bench_clock_ns(void);

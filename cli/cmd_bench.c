@@ -1,45 +1,92 @@
 /*
- * cmd_bench.c — `wgsim bench [NAME...] [--json] [--quick]`: the
- * side-by-side benchmarks of bench/ (engine vs ns-3, handshake vs raw
- * primitives, transport vs raw libsodium). No name runs them all.
+ * cmd_bench.c — `wgsim bench [NAME...] [--json] [--quick] [--full]
+ * [--scenarios DIR]`: the side-by-side benchmarks of bench/ (engine vs
+ * ns-3, handshake vs raw primitives, transport vs raw libsodium, a
+ * scenario vs real time, a 10,000-peer hub vs its crypto lower bound and
+ * 4 KiB per peer). No name runs them all.
  * Exit 0 when every benchmark ran (targets are reported, not enforced),
  * 2 for usage errors or a benchmark that cannot run in this build.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bench/bench.h"
 #include "cli/commands.h"
+#include "cli/scenario_files.h"
+
+/* Most benchmarks give one result; hub gives two (CPU and memory). */
+static int run_hub(const bench_options *o, bench_result *r, size_t *n)
+{
+    *n = BENCH_HUB_RESULTS;
+    return bench_hub(o, r);
+}
+#define ONE_RESULT(fn)                                                                                       \
+    static int run_##fn(const bench_options *o, bench_result *r, size_t *n)                                 \
+    {                                                                                                        \
+        *n = 1;                                                                                              \
+        return bench_##fn(o, r);                                                                             \
+    }
+ONE_RESULT(engine)
+ONE_RESULT(handshake)
+ONE_RESULT(transport)
+ONE_RESULT(scenario)
+#define MAX_RESULTS 2
 
 typedef struct bench_entry {
     const char *name;
-    int (*run)(const bench_options *o, bench_result *r);
+    int (*run)(const bench_options *o, bench_result *r, size_t *n);
     const char *what;
 } bench_entry;
 
 static const bench_entry benches[] = {
-    {"engine", bench_engine, "hold-model event throughput: native engine vs ns-3's schedulers"},
-    {"handshake", bench_handshake, "full WireGuard handshake vs its raw X25519/BLAKE2s/AEAD calls"},
-    {"transport", bench_transport, "1420-byte packets encrypt+decrypt vs raw ChaCha20-Poly1305"},
+    {"engine", run_engine, "hold-model event throughput: native engine vs ns-3's schedulers"},
+    {"handshake", run_handshake, "full WireGuard handshake vs its raw X25519/BLAKE2s/AEAD calls"},
+    {"transport", run_transport, "1420-byte packets encrypt+decrypt vs raw ChaCha20-Poly1305"},
+    {"scenario", run_scenario, "3-minute HA scenario: simulated s per wall s; suite time on 2 threads"},
+    {"hub", run_hub, "hub with 10,000 peers: CPU vs its raw crypto, heap bytes per peer"},
 };
 #define N_BENCHES (sizeof benches / sizeof benches[0])
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: wgsim bench [NAME...] [--json] [--quick]\n\n"
+    fprintf(out, "usage: wgsim bench [NAME...] [--json] [--quick] [--full] [--scenarios DIR]\n\n"
                  "Runs each named benchmark (all when none is named) with its baseline\n"
                  "in the same process and prints ours, baseline and their ratio.\n\n"
-                 "  --json   one JSON line per benchmark:\n"
+                 "  --json   one JSON line per result (hub: two, \"hub\" and \"hub-memory\"):\n"
                  "           {\"bench\": NAME, \"ours\": X, \"baseline\": Y, \"unit\": U, \"ratio\": R, \"target\": T}\n"
-                 "  --quick  tiny workloads (checks that everything runs; figures are meaningless)\n\n"
+                 "  --quick  tiny workloads (checks that everything runs; figures are meaningless)\n"
+                 "  --full   hub: the target's literal size, 10,000 peers for one simulated hour\n"
+                 "           (minutes of run time; the default simulates 15 minutes)\n"
+                 "  --scenarios DIR  scenario: the suite to time, with DIR/" BENCH_HA_SCENARIO "\n"
+                 "           as the HA scenario (default: the source tree's scenarios/)\n\n"
                  "benchmarks:\n");
     for (size_t i = 0; i < N_BENCHES; i++)
         fprintf(out, "  %-10s %s\n", benches[i].name, benches[i].what);
 }
 
+/* The suite and the HA scenario for `bench scenario`; false (with a
+ * message) when the directory or the HA file is missing. */
+static bool find_scenarios(const char *dir, cli_files *suite, char **ha)
+{
+    size_t len = strlen(dir) + 1 + strlen(BENCH_HA_SCENARIO) + 1;
+    *ha = malloc(len);
+    if (!*ha)
+        abort();
+    snprintf(*ha, len, "%s/%s", dir, BENCH_HA_SCENARIO);
+    struct stat st;
+    if (stat(*ha, &st) || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "wgsim bench scenario: %s: no such file (give the suite with --scenarios DIR)\n", *ha);
+        return false;
+    }
+    return cli_files_collect("bench", dir, suite);
+}
+
 int cmd_bench(int argc, char **argv)
 {
-    bool json = false, quick = false;
+    bool json = false, quick = false, full = false;
+    const char *scenarios = NULL;
     bool selected[N_BENCHES] = {false};
     size_t n_selected = 0;
     for (int i = 1; i < argc; i++) {
@@ -48,6 +95,14 @@ int cmd_bench(int argc, char **argv)
             json = true;
         } else if (!strcmp(a, "--quick")) {
             quick = true;
+        } else if (!strcmp(a, "--full")) {
+            full = true;
+        } else if (!strcmp(a, "--scenarios")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "wgsim bench: --scenarios needs a directory\n");
+                return 2;
+            }
+            scenarios = argv[++i];
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;
@@ -69,24 +124,44 @@ int cmd_bench(int argc, char **argv)
             selected[k] = true;
         }
     }
-    bench_options o = {.quick = quick, .table = json ? NULL : stdout};
+    if (quick && full) {
+        fprintf(stderr, "wgsim bench: --quick and --full exclude each other\n");
+        return 2;
+    }
+    bench_options o = {.quick = quick, .full = full, .table = json ? NULL : stdout};
     int status = 0;
+    cli_files suite = {0};
+    char *ha = NULL;
     for (size_t k = 0; k < N_BENCHES; k++) {
         if (n_selected && !selected[k])
             continue;
-        bench_result r;
-        int rc = benches[k].run(&o, &r);
+        if (benches[k].run == run_scenario) {
+            if (!find_scenarios(scenarios ? scenarios : bench_scenarios_dir(), &suite, &ha)) {
+                status = 2;
+                continue;
+            }
+            o.ha_scenario = ha;
+            o.suite_files = (const char *const *)suite.v;
+            o.n_suite_files = suite.n;
+        }
+        bench_result r[MAX_RESULTS];
+        size_t n = 0;
+        int rc = benches[k].run(&o, r, &n);
         if (rc) {
             status = rc;
             continue;
         }
-        if (json) {
-            bench_print_json(stdout, &r);
-        } else {
-            printf("%s: ours %.6g %s, baseline %.6g %s, ratio %.3f (target %s)\n\n", r.bench, r.ours, r.unit,
-                   r.baseline, r.unit, r.ratio, r.target);
+        for (size_t j = 0; j < n; j++) {
+            if (json) {
+                bench_print_json(stdout, &r[j]);
+            } else {
+                printf("%s: ours %.6g %s, baseline %.6g %s, ratio %.3f (target %s)\n%s", r[j].bench, r[j].ours,
+                       r[j].unit, r[j].baseline, r[j].unit, r[j].ratio, r[j].target, j + 1 == n ? "\n" : "");
+            }
         }
         fflush(stdout);
     }
+    cli_files_free(&suite);
+    free(ha);
     return status;
 }
