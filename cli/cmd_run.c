@@ -98,6 +98,8 @@ int cmd_run(int argc, char **argv)
     }
     if (atomic_load(&pc.failed))
         rc = 2;
+    if (pcap)
+        cli_pcap_done(&pc);
     hs_result_free(r);
     return rc;
 }

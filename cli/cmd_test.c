@@ -225,6 +225,8 @@ int cmd_test(int argc, char **argv)
     free(th);
 
     bool any_failed = false, any_error = atomic_load(&pc.failed);
+    if (pcap)
+        cli_pcap_done(&pc);
     for (size_t i = 0; i < files.n; i++) {
         any_failed |= c.results[i]->status == HS_STATUS_FAILED;
         any_error |= c.results[i]->status == HS_STATUS_ERROR;

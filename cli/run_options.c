@@ -44,11 +44,50 @@ int cli_run_option(const char *cmd, int argc, char **argv, int *i, hs_run_option
     return 1;
 }
 
+/* Records that scenario `s` writes directory `name`; false (with the other
+ * scenario's file in *other) when another scenario already did. */
+static bool claim_dir(cli_pcap *p, const char *name, const hs_scenario *s, const char **other)
+{
+    bool ok = true;
+    pthread_mutex_lock(&p->lock);
+    for (size_t i = 0; i < p->n && ok; i++)
+        if (!strcmp(p->names[i], name)) {
+            *other = p->files[i];
+            ok = false;
+        }
+    if (ok) {
+        if (p->n == p->cap) {
+            p->cap = p->cap ? 2 * p->cap : 16;
+            p->names = realloc(p->names, p->cap * sizeof *p->names);
+            p->files = realloc(p->files, p->cap * sizeof *p->files);
+            if (!p->names || !p->files)
+                abort();
+        }
+        p->names[p->n] = strdup(name);
+        p->files[p->n] = strdup(s->file ? s->file : "?");
+        if (!p->names[p->n] || !p->files[p->n])
+            abort();
+        p->n++;
+    }
+    pthread_mutex_unlock(&p->lock);
+    return ok;
+}
+
 static void save_pcap(void *ctx, const hs_scenario *s, sim_world *w, hs_result *r)
 {
     cli_pcap *p = ctx;
-    char err[512];
+    char err[512], name[128];
+    const char *other = NULL;
     (void)r;
+    rp_capture_dir_name(name, sizeof name, s->name);
+    if (!claim_dir(p, name, s, &other)) {
+        fprintf(stderr,
+                "wgsim %s: --pcap: %s/%s: scenario '%s' (%s) would write over the captures of the scenario in %s; "
+                "not written (give the scenarios different names)\n",
+                p->cmd, p->dir, name, s->name, s->file ? s->file : "?", other);
+        atomic_store(&p->failed, true);
+        return;
+    }
     if (!rp_save_captures(p->dir, s->name, w, err, sizeof err)) {
         fprintf(stderr, "wgsim %s: --pcap: %s\n", p->cmd, err);
         atomic_store(&p->failed, true);
@@ -57,9 +96,27 @@ static void save_pcap(void *ctx, const hs_scenario *s, sim_world *w, hs_result *
 
 void cli_pcap_enable(hs_run_options *opt, cli_pcap *p)
 {
+    pthread_mutex_init(&p->lock, NULL);
+    p->names = NULL;
+    p->files = NULL;
+    p->n = p->cap = 0;
     opt->capture = true;
     opt->after_run = save_pcap;
     opt->ctx = p;
+}
+
+void cli_pcap_done(cli_pcap *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->names[i]);
+        free(p->files[i]);
+    }
+    free(p->names);
+    free(p->files);
+    p->names = NULL;
+    p->files = NULL;
+    p->n = p->cap = 0;
+    pthread_mutex_destroy(&p->lock);
 }
 
 double cli_clock_seconds(void)

@@ -6,6 +6,7 @@
 #ifndef WGSIM_CLI_RUN_OPTIONS_H
 #define WGSIM_CLI_RUN_OPTIONS_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "harness/runner.h"
@@ -25,8 +26,18 @@ typedef struct cli_pcap {
     const char *cmd;
     const char *dir;
     atomic_bool failed;
+    /* Capture directories written so far (rp_capture_dir_name) and the file
+     * of the scenario that wrote each: a second scenario with the same
+     * directory is refused, not written over the first one's captures
+     * (with -j, which of the two ran last would decide what DIR holds). */
+    pthread_mutex_t lock;
+    char **names;
+    char **files;
+    size_t n, cap;
 } cli_pcap;
 void cli_pcap_enable(hs_run_options *opt, cli_pcap *p);
+/* Frees what cli_pcap_enable and the runs allocated (call after the runs). */
+void cli_pcap_done(cli_pcap *p);
 
 /* The monotonic clock the runner times scenarios with (hs_run_options.clock_seconds). */
 double cli_clock_seconds(void);

@@ -48,6 +48,8 @@ static void safe_name(char *out, size_t len, const char *in)
         snprintf(out, len, "scenario");
 }
 
+void rp_capture_dir_name(char *out, size_t len, const char *scenario_name) { safe_name(out, len, scenario_name); }
+
 bool rp_save_captures(const char *dir, const char *scenario_name, const sim_world *w, char *err, size_t errlen)
 {
     char name[128], sub[4096], path[4400];

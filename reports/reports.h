@@ -56,6 +56,12 @@ bool rp_write_junit(const char *path, hs_result *const *results, size_t n, char 
  * replaced. Creates directories as needed. */
 bool rp_save_captures(const char *dir, const char *scenario_name, const sim_world *w, char *err, size_t errlen);
 
+/* The NAME rp_save_captures uses for a scenario: its name with every
+ * character outside [A-Za-z0-9._-] replaced by '-' ("scenario" for an
+ * empty name, "." or ".."). Two scenarios with the same NAME would write
+ * the same directory. */
+void rp_capture_dir_name(char *out, size_t len, const char *scenario_name);
+
 #ifdef __cplusplus
 }
 #endif
