@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "harness/harness.h"
 #include "wgnode/wgnode.h"
 
 #ifndef WGSIM_VERSION
@@ -42,7 +43,16 @@ int main(int argc, char **argv)
     for (const wgsim_command *c = wgsim_commands; c->name; c++)
         if (!strcmp(c->name, cmd))
             return c->run(argc - 1, argv + 1);
-    fprintf(stderr, "wgsim: unknown command '%s'\n\n", cmd);
+    /* a typo ('tset', 'valdate') gets the same did-you-mean as a scenario file's keys */
+    const char *names[32];
+    size_t n = 0;
+    for (const wgsim_command *c = wgsim_commands; c->name && n < sizeof names / sizeof *names; c++)
+        names[n++] = c->name;
+    const char *close = hs_closest(cmd, names, n);
+    if (close)
+        fprintf(stderr, "wgsim: unknown command '%s'; did you mean '%s'?\n\n", cmd, close);
+    else
+        fprintf(stderr, "wgsim: unknown command '%s'\n\n", cmd);
     wgsim_usage(stderr);
     return 2;
 }
