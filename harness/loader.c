@@ -2263,6 +2263,13 @@ hs_scenario *hs_load_file(const char *path, hs_diag *diag)
         return NULL;
     }
     struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        /* 'wgsim run DIR' read it and said 'read error: Is a directory' */
+        hs_diag_add(diag, (hs_loc){0, 0},
+                    "is a directory, not a scenario file (wgsim test and wgsim validate take directories)");
+        fclose(f);
+        return NULL;
+    }
     if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > (off_t)HS_MAX_INPUT) {
         hs_diag_add(diag, (hs_loc){0, 0}, "file too large (%lld bytes; scenario files are limited to %u bytes)",
                     (long long)st.st_size, (unsigned)HS_MAX_INPUT);

@@ -220,6 +220,14 @@ START_TEST(loader_missing_file)
     ck_assert_str_eq(d.v[0].msg, "file too large (3145728 bytes; scenario files are limited to 1048576 bytes)");
     hs_diag_free(&d);
     unlink(path);
+
+    /* a directory (wgsim run DIR) says so, not 'read error: Is a directory' */
+    hs_diag_init(&d, "/tmp");
+    ck_assert_ptr_null(hs_load_file("/tmp", &d));
+    ck_assert_uint_eq(d.n, 1);
+    ck_assert_str_eq(hs_diag_format(&d, 0, buf, sizeof buf),
+                     "/tmp: is a directory, not a scenario file (wgsim test and wgsim validate take directories)");
+    hs_diag_free(&d);
 }
 END_TEST
 
