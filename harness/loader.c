@@ -307,6 +307,13 @@ static bool get_host_prefix(L *l, const yd_node *v, wg_prefix *res)
     wg_prefix tmp, *out = &tmp;
     if (!get_prefix(l, v, true, out))
         return false;
+    if (out->ip.family == 6) {
+        /* the simulator's network is IPv4-only (docs/models.md, "IPv4"):
+         * the build refused such an address with a bare EINVAL */
+        err(l, v, "%s: %s is IPv6; the simulated network is IPv4 only (IPv6 is not modelled yet)",
+            label(v, "address"), scalar(l, v, "an address"));
+        return false;
+    }
     if (out->ip.family == 4 && out->len <= 30) {
         uint32_t a = wg_ip4_to_u32(&out->ip);
         uint32_t host = out->len ? ~(UINT32_MAX << (32 - out->len)) : UINT32_MAX;
@@ -328,6 +335,12 @@ static bool get_endpoint(L *l, const yd_node *v, wg_endpoint *out)
         return false;
     if (!wg_endpoint_parse(s, out)) {
         err(l, v, "%s: '%.60s' is not an endpoint ADDR:PORT (e.g. 192.0.2.1:51820)", label(v, "endpoint"), s);
+        return false;
+    }
+    if (out->ip.family == 6) {
+        /* a send to it failed (unreachable) at every attempt of the run */
+        err(l, v, "%s: %.60s is IPv6; the simulated network is IPv4 only (IPv6 is not modelled yet)",
+            label(v, "endpoint"), s);
         return false;
     }
     return true;

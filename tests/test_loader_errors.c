@@ -208,6 +208,29 @@ START_TEST(loader_unquoted_comparison_hint)
 }
 END_TEST
 
+/* The simulated network is IPv4-only: an IPv6 interface, CARP or tunnel
+ * address or peer endpoint is a load error at its position (the build
+ * refused the address with a bare EINVAL; an IPv6 endpoint failed every
+ * send of the run). */
+START_TEST(loader_ipv6_refused)
+{
+    static const char text[] =
+        "name: t\n"
+        "nodes:\n"
+        "  a:\n"
+        "    kind: host\n"
+        "    interfaces: {eth: {segment: net, address: \"2001:db8::1/64\"}}\n"
+        "    wireguard:\n"
+        "      wg0:\n"
+        "        address: \"fd00::1/64\"\n"
+        "        peers: [{public-key: YFmo3GNkmxuFrlJ8ebW5VlzW4BjxISCBGmAJ9vMJUXE=, endpoint: \"[2001:db8::2]:51820\"}]\n"
+        "segments: {net: {}}\n";
+    ck_error(text, "t.yaml:5:47: address: 2001:db8::1/64 is IPv6; the simulated network is IPv4 only");
+    ck_error(text, "t.yaml:8:18: address: fd00::1/64 is IPv6; the simulated network is IPv4 only");
+    ck_error(text, "t.yaml:9:86: endpoint: [2001:db8::2]:51820 is IPv6; the simulated network is IPv4 only");
+}
+END_TEST
+
 START_TEST(loader_unknown_key_top)
 {
     static const char text[] =
@@ -1561,6 +1584,7 @@ int main(void)
 
     tcase_add_test(tc, loader_syntax_error);
     tcase_add_test(tc, loader_unquoted_comparison_hint);
+    tcase_add_test(tc, loader_ipv6_refused);
     tcase_add_test(tc, loader_unknown_key_top);
     tcase_add_test(tc, loader_unknown_key_nested);
     tcase_add_test(tc, loader_unknown_key_interface);
