@@ -107,6 +107,9 @@ size_t __sanitizer_get_current_allocated_bytes(void);
 
 typedef struct hub_bench hub_bench;
 
+/* The hub's calls by what they were for (the table splits the time). */
+enum { CALL_HANDSHAKE, CALL_TRANSPORT, CALL_TIMER, HUB_CALL_KINDS };
+
 typedef struct node {
     hub_bench *b;
     wg_device *dev;
@@ -139,7 +142,8 @@ struct hub_bench {
     node *clients;
     size_t n_clients;
     int64_t hub_ns; /* time inside the hub's calls */
-    uint64_t hub_calls;
+    int64_t hub_ns_by[HUB_CALL_KINDS];
+    uint64_t hub_calls, hub_calls_by[HUB_CALL_KINDS];
     hub_ops ops;
     dgram *free_dgrams;
     dgram **chunks;
@@ -284,13 +288,16 @@ static int64_t host_wall(void *ctx, int64_t now)
 }
 
 /* Every call into the hub goes through here: timed, with the deadline. */
-#define HUB_CALL(b, call)                                                                                      \
+#define HUB_CALL(b, kind, call)                                                                                \
     do {                                                                                                       \
         int64_t t0_ = bench_clock_ns();                                                                        \
         call;                                                                                                  \
         int64_t dl_ = wg_device_next_deadline((b)->hub.dev);                                                   \
-        (b)->hub_ns += bench_clock_ns() - t0_;                                                                 \
+        int64_t ns_ = bench_clock_ns() - t0_;                                                                  \
+        (b)->hub_ns += ns_;                                                                                    \
+        (b)->hub_ns_by[kind] += ns_;                                                                           \
         (b)->hub_calls++;                                                                                      \
+        (b)->hub_calls_by[kind]++;                                                                             \
         node_rearm(&(b)->hub, dl_);                                                                            \
     } while (0)
 
@@ -301,7 +308,7 @@ static void node_timer(void *arg)
     n->timer = 0;
     n->timer_at = WG_TIME_NEVER;
     if (n->client < 0) {
-        HUB_CALL(b, wg_device_tick(n->dev, b->engine->now));
+        HUB_CALL(b, CALL_TIMER, wg_device_tick(n->dev, b->engine->now));
     } else {
         wg_device_tick(n->dev, b->engine->now);
         node_rearm(n, wg_device_next_deadline(n->dev));
@@ -317,10 +324,12 @@ static void deliver_event(void *arg)
     if (n->client < 0) {
         bool keepalive;
         hub_ops *o = &b->ops;
+        int kind = CALL_HANDSHAKE;
         switch (wg_classify(d->data, d->len, &keepalive)) {
         case WG_MSG_INITIATION: o->init_taken++; break;
         case WG_MSG_RESPONSE: o->resp_taken++; break;
         case WG_MSG_TRANSPORT:
+            kind = CALL_TRANSPORT;
             if (d->len < DGRAM_MAX) {
                 o->dec_by_len[d->len - WG_KEEPALIVE_LEN]++;
                 o->transport_in++;
@@ -328,7 +337,7 @@ static void deliver_event(void *arg)
             break;
         default: break;
         }
-        HUB_CALL(b, wg_device_receive(n->dev, b->engine->now, &local, &d->from, d->data, d->len));
+        HUB_CALL(b, kind, wg_device_receive(n->dev, b->engine->now, &local, &d->from, d->data, d->len));
     } else {
         wg_device_receive(n->dev, b->engine->now, &local, &d->from, d->data, d->len);
         node_rearm(n, wg_device_next_deadline(n->dev));
@@ -546,8 +555,9 @@ static bool raw_hs_message(raw_state *r, bool response, bool made)
     return ok;
 }
 
-/* Seconds for the raw operations of ops; false if a decryption failed. */
-static bool raw_lower_bound(raw_state *r, const hub_ops *o, double *seconds)
+/* Seconds for the raw operations of ops, handshake messages and transport
+ * messages apart; false if a decryption failed. */
+static bool raw_lower_bound(raw_state *r, const hub_ops *o, double *hs_seconds, double *transport_seconds)
 {
     bool ok = true;
     uint64_t counter = 0;
@@ -560,6 +570,7 @@ static bool raw_lower_bound(raw_state *r, const hub_ops *o, double *seconds)
         ok &= raw_hs_message(r, true, true);
     for (uint64_t k = 0; k < o->resp_taken; k++)
         ok &= raw_hs_message(r, true, false);
+    int64_t t1 = bench_clock_ns();
     for (size_t len = 0; len + WG_KEEPALIVE_LEN < DGRAM_MAX; len++) {
         unsigned long long n;
         for (uint64_t k = 0; k < o->enc_by_len[len]; k++) {
@@ -572,7 +583,8 @@ static bool raw_lower_bound(raw_state *r, const hub_ops *o, double *seconds)
             ok &= crypto_aead_chacha20poly1305_ietf_decrypt(r->ct, &n, NULL, r->sealed[len], len + 16, NULL, 0,
                                                             zero_nonce, r->key) == 0;
     }
-    *seconds = (double)(bench_clock_ns() - t0) / 1e9;
+    *hs_seconds = (double)(t1 - t0) / 1e9;
+    *transport_seconds = (double)(bench_clock_ns() - t1) / 1e9;
     return ok;
 }
 
@@ -639,6 +651,12 @@ int bench_hub(const bench_options *o, bench_result r[BENCH_HUB_RESULTS])
     const hub_ops ops = b->ops;
     uint64_t echoes = b->echoes_received, sent = b->sent_by_clients, calls = b->hub_calls;
     double ours_s = (double)b->hub_ns / 1e9;
+    double ours_by[HUB_CALL_KINDS];
+    uint64_t calls_by[HUB_CALL_KINDS];
+    for (int k = 0; k < HUB_CALL_KINDS; k++) {
+        ours_by[k] = (double)b->hub_ns_by[k] / 1e9;
+        calls_by[k] = b->hub_calls_by[k];
+    }
     if (b->failed || b->oversized || handshakes < peers) {
         fprintf(stderr,
                 "wgsim bench hub: the run went wrong (out of memory: %s, oversized datagrams %" PRIu64
@@ -656,13 +674,14 @@ int bench_hub(const bench_options *o, bench_result r[BENCH_HUB_RESULTS])
     hub_bench_free(b);
 
     raw_state *raw = raw_new();
-    double base_s = 0;
-    if (!raw || !raw_lower_bound(raw, &ops, &base_s)) {
+    double base_hs = 0, base_tr = 0;
+    if (!raw || !raw_lower_bound(raw, &ops, &base_hs, &base_tr)) {
         fprintf(stderr, "wgsim bench hub: the raw lower bound did not run (out of memory or a failed decryption)\n");
         free(raw);
         return 2;
     }
     free(raw);
+    double base_s = base_hs + base_tr;
 
     double per_peer = (double)held / (double)peers;
     r[0] = (bench_result){.bench = "hub", .ours = ours_s, .baseline = base_s, .unit = "s",
@@ -680,6 +699,9 @@ int bench_hub(const bench_options *o, bench_result r[BENCH_HUB_RESULTS])
                 " keepalives); echoes back at clients %" PRIu64 " of %" PRIu64 " sent\n"
                 "  hub drops %" PRIu64 ", cookie replies %" PRIu64 "\n"
                 "  CPU inside the hub's wgnode calls             %9.3f s  (%.3f ms per peer per simulated hour)\n"
+                "    handshake messages received  %8" PRIu64 " calls %9.3f s   raw: %9.3f s  (x%.2f)\n"
+                "    transport messages received  %8" PRIu64 " calls %9.3f s   raw: %9.3f s  (x%.2f, echoes included)\n"
+                "    timers (wg_device_tick)      %8" PRIu64 " calls %9.3f s\n"
                 "  the same X25519/AEAD/HMAC/BLAKE2s calls, raw  %9.3f s\n"
                 "  heap held by the hub: %" PRId64 " bytes at the end = %.0f bytes/peer (%s);\n"
                 "  configured, before any handshake: %.0f bytes/peer\n",
@@ -687,7 +709,9 @@ int bench_hub(const bench_options *o, bench_result r[BENCH_HUB_RESULTS])
                 INNER_LEN, (int)(SEND_EVERY / SIM_S), run_s, setup_s, calls, handshakes, min_hs, max_hs,
                 ops.init_taken, ops.resp_made, ops.init_made, ops.resp_taken, ops.transport_in, dec0,
                 ops.transport_out, enc0, echoes, sent, drops, ops.cookies, ours_s,
-                ours_s * 1e3 / (double)peers * 60.0 / minutes, base_s, held, per_peer,
+                ours_s * 1e3 / (double)peers * 60.0 / minutes, calls_by[CALL_HANDSHAKE], ours_by[CALL_HANDSHAKE],
+                base_hs, ours_by[CALL_HANDSHAKE] / base_hs, calls_by[CALL_TRANSPORT], ours_by[CALL_TRANSPORT], base_tr,
+                ours_by[CALL_TRANSPORT] / base_tr, calls_by[CALL_TIMER], ours_by[CALL_TIMER], base_s, held, per_peer,
 #ifdef HUB_HEAP_SANITIZER
                 "ASan's allocated-bytes count"
 #else
