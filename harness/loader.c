@@ -1620,14 +1620,23 @@ static void check_addresses(L *l)
                         err(l, av, "address: CARP address %s is also the address of %s.%s (line %u)",
                             wg_ip_format(&k->address.ip, b1), m->name, m->ifaces[j].name,
                             m->ifaces[j].address_loc.line);
-                for (size_t j = 0; mj < ni && j < m->n_carp; j++) {
+                for (size_t j = 0; (mj < ni && j < m->n_carp) || (mj == ni && j < c); j++) {
                     hs_carp *o = &m->carp[j];
-                    if (o->iface < 0 || m->ifaces[o->iface].segment != f->segment || o->vhid != k->vhid)
+                    if (o->iface < 0 || m->ifaces[o->iface].segment != f->segment || !o->vhid || !k->vhid)
                         continue;
-                    if (!wg_ip_eq(&o->address.ip, &k->address.ip))
+                    bool same_ip = wg_ip_eq(&o->address.ip, &k->address.ip);
+                    if (o->vhid == k->vhid && !same_ip && mj != ni)
                         err(l, av, "address: vhid %u on segment '%s' is %s on node '%s' but %s here", k->vhid,
                             s->segments[f->segment].name, wg_ip_format(&o->address.ip, b2), m->name,
                             wg_ip_format(&k->address.ip, b1));
+                    /* One VIP, one vhid: the copy of an HA pair with a
+                     * different vhid (a typo) validated, and both nodes
+                     * became MASTER of the same address. */
+                    else if (o->vhid != k->vhid && same_ip)
+                        err(l, av, "address: CARP address %s on segment '%s' is vhid %u on node '%s' (line %u) but vhid %u "
+                            "here; the nodes sharing a VIP must use the same vhid",
+                            wg_ip_format(&k->address.ip, b1), s->segments[f->segment].name, o->vhid, m->name,
+                            o->vhid_loc.line, k->vhid);
                 }
             }
         }

@@ -1013,6 +1013,36 @@ START_TEST(loader_carp_vip_outside_network)
 }
 END_TEST
 
+/* One VIP, one vhid: the HA copy with another vhid for the same VIP (a
+ * typo) was accepted and both nodes became MASTER of the address; also two
+ * vhids of one node with one VIP. */
+START_TEST(loader_carp_vip_two_vhids)
+{
+    static const char text[] =
+        "name: t\n"
+        "segments: {wan: {}}\n"
+        "nodes:\n"
+        "  fw1:\n"
+        "    kind: firewall\n"
+        "    interfaces: {wan: {segment: wan, address: 198.51.100.2/24}}\n"
+        "    carp: [{interface: wan, vhid: 1, address: 198.51.100.1/24}]\n"
+        "  fw2:\n"
+        "    like: fw1\n"
+        "    interfaces: {wan: {address: 198.51.100.3/24}}\n"
+        "    carp: [{vhid: 2}]\n"
+        "  fw3:\n"
+        "    kind: firewall\n"
+        "    interfaces: {wan: {segment: wan, address: 198.51.100.4/24}}\n"
+        "    carp: [{interface: wan, vhid: 3, address: 198.51.100.5/24},\n"
+        "           {interface: wan, vhid: 4, address: 198.51.100.5/24}]\n";
+    ck_error(text, "t.yaml:9:11: address: CARP address 198.51.100.1 on segment 'wan' is vhid 1 on node 'fw1' (line 7) "
+                   "but vhid 2 here; the nodes sharing a VIP must use the same vhid");
+    ck_error(text, "t.yaml:16:47: address: CARP address 198.51.100.5 on segment 'wan' is vhid 3 on node 'fw3' (line 15) "
+                   "but vhid 4 here");
+    ck_assert_uint_eq(g_diag.n, 2);
+}
+END_TEST
+
 START_TEST(loader_carp_vhid_mismatch)
 {
     static const char text[] =
@@ -1618,6 +1648,7 @@ int main(void)
     tcase_add_test(tc, loader_carp_vip_is_interface_address);
     tcase_add_test(tc, loader_carp_vip_outside_network);
     tcase_add_test(tc, loader_carp_vhid_mismatch);
+    tcase_add_test(tc, loader_carp_vip_two_vhids);
     tcase_add_test(tc, loader_carp_on_host);
     tcase_add_test(tc, loader_pfsync_peer_not_firewall);
     tcase_add_test(tc, loader_event_outside_duration);
