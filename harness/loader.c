@@ -33,6 +33,10 @@ typedef struct L {
      * expectations inside [0, duration]) are skipped rather than reported
      * against the default, which would be an error the user did not make. */
     bool duration_bad;
+    /* `traffic:` is not a list or an item of it was left out: tunnel
+     * expectations' ping numbers are not checked against what was left,
+     * which added 'traffic has no ping number 0' to the one real mistake. */
+    bool traffic_bad;
 } L;
 
 /* ------------------------------------------------------------------ */
@@ -1707,8 +1711,11 @@ static bool check_time(L *l, const yd_node *v, hs_time t, const char *what)
 static void load_traffic(L *l, const yd_node *v)
 {
     hs_scenario *s = l->s;
-    if (!check_seq(l, v, "traffic") || is_null(v))
+    size_t errors_before = hs_diag_count(l->d);
+    if (!check_seq(l, v, "traffic") || is_null(v)) {
+        l->traffic_bad = hs_diag_count(l->d) != errors_before;
         return;
+    }
     static const char *const keys[] = {"ping", NULL};
     static const char *const pkeys[] = {"from", "to", "every", "size", "count", "start", "stop", NULL};
     s->traffic = hs_alloc(l->a, v->count * sizeof *s->traffic);
@@ -1716,12 +1723,14 @@ static void load_traffic(L *l, const yd_node *v)
         if (!check_map(l, c, "traffic item", keys) || is_null(c)) {
             if (is_null(c))
                 err(l, c, "traffic item: expected {ping: {...}}, found nothing");
+            l->traffic_bad = true; /* left out: the items after it would be numbered one lower */
             continue;
         }
         const yd_node *p = yd_get(c, "ping");
         if (!p) {
             if (!c->first)
                 err(l, c, "traffic item: expected {ping: {...}}");
+            l->traffic_bad = true;
             continue;
         }
         hs_traffic *t = &s->traffic[s->n_traffic++];
@@ -1983,7 +1992,7 @@ static void load_expect_kind(L *l, hs_expect *e, const yd_node *m)
         if (require(l, m, "ping", what)) {
             x = yd_get(m, "ping");
             e->u.tunnel.ping_loc = x->loc;
-            if (get_u64(l, x, 0, 1000000, "an index into traffic", &u)) {
+            if (get_u64(l, x, 0, 1000000, "an index into traffic", &u) && !l->traffic_bad) {
                 if (u >= s->n_traffic || s->traffic[u].kind != HS_TRAFFIC_PING)
                     err(l, x, "ping: traffic has no ping number %llu (the list counts from 0 and has %zu item%s)",
                         (unsigned long long)u, s->n_traffic, s->n_traffic == 1 ? "" : "s");

@@ -231,6 +231,43 @@ START_TEST(loader_ipv6_refused)
 }
 END_TEST
 
+/* One mistake, one error: a `traffic:` that is not a list, or an item left
+ * out, does not also make every tunnel expectation's ping number an error;
+ * with a good traffic list the number is still checked. */
+START_TEST(loader_bad_traffic_no_cascade)
+{
+    static const char map[] =
+        "name: t\n"
+        "segments: {s: {}}\n"
+        "nodes: {h: {kind: host, interfaces: {e: {segment: s, address: 10.0.0.1/24}}}}\n"
+        "traffic: {ping: {from: h, to: 10.0.0.2}}\n"
+        "expect:\n"
+        "  - {at: 5s, tunnel: {ping: 0, loss: \"0%\"}}\n";
+    ck_error(map, "t.yaml:4:10: traffic: expected a list, found a mapping");
+    ck_assert_uint_eq(g_diag.n, 1);
+    static const char item[] =
+        "name: t\n"
+        "segments: {s: {}}\n"
+        "nodes: {h: {kind: host, interfaces: {e: {segment: s, address: 10.0.0.1/24}}}}\n"
+        "traffic:\n"
+        "  - {pong: {from: h, to: 10.0.0.2}}\n"
+        "  - {ping: {from: h, to: 10.0.0.2}}\n"
+        "expect:\n"
+        "  - {at: 5s, tunnel: {ping: 1, loss: \"0%\"}}\n";
+    ck_error(item, "t.yaml:5:6: unknown key 'pong' in traffic item; did you mean 'ping'?");
+    ck_assert_uint_eq(g_diag.n, 1);
+    static const char good[] =
+        "name: t\n"
+        "segments: {s: {}}\n"
+        "nodes: {h: {kind: host, interfaces: {e: {segment: s, address: 10.0.0.1/24}}}}\n"
+        "traffic:\n"
+        "  - {ping: {from: h, to: 10.0.0.2}}\n"
+        "expect:\n"
+        "  - {at: 5s, tunnel: {ping: 7, loss: \"0%\"}}\n";
+    ck_error(good, "t.yaml:7:29: ping: traffic has no ping number 7 (the list counts from 0 and has 1 item)");
+}
+END_TEST
+
 START_TEST(loader_unknown_key_top)
 {
     static const char text[] =
@@ -1615,6 +1652,7 @@ int main(void)
     tcase_add_test(tc, loader_syntax_error);
     tcase_add_test(tc, loader_unquoted_comparison_hint);
     tcase_add_test(tc, loader_ipv6_refused);
+    tcase_add_test(tc, loader_bad_traffic_no_cascade);
     tcase_add_test(tc, loader_unknown_key_top);
     tcase_add_test(tc, loader_unknown_key_nested);
     tcase_add_test(tc, loader_unknown_key_interface);
