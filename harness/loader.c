@@ -2163,8 +2163,18 @@ static void load_expect(L *l, const yd_node *v)
                     }
                 }
         if (!kind) {
-            err(l, c, "expectation: needs one of packets, no-packets, endpoint, handshake, tunnel, carp, gateway, "
-                      "state, route");
+            /* a mistyped kind ('packet:') already has its unknown-key error
+             * with a did-you-mean: one mistake, one error */
+            bool unknown_key = false;
+            for (const yd_node *k = c->first; k && !unknown_key; k = k->next) {
+                bool known = false;
+                for (int i = 0; keys[i] && !known; i++)
+                    known = !strcmp(k->key, keys[i]);
+                unknown_key = !known;
+            }
+            if (!unknown_key)
+                err(l, c, "expectation: needs one of packets, no-packets, endpoint, handshake, tunnel, carp, gateway, "
+                          "state, route");
             continue;
         }
         e->kind_loc = kind->key_loc;

@@ -268,6 +268,26 @@ START_TEST(loader_bad_traffic_no_cascade)
 }
 END_TEST
 
+/* A mistyped expectation kind gives its did-you-mean only, not also
+ * "needs one of packets, ..."; an item with no kind at all still gets that. */
+START_TEST(loader_mistyped_kind_one_error)
+{
+    static const char typo[] =
+        "name: t\n"
+        "nodes: {h: {kind: host}}\n"
+        "expect:\n"
+        "  - {at: 1s, packet: {from: h}}\n";
+    ck_error(typo, "t.yaml:4:14: unknown key 'packet' in expectation; did you mean 'packets'?");
+    ck_assert_uint_eq(g_diag.n, 1);
+    static const char none[] =
+        "name: t\n"
+        "nodes: {h: {kind: host}}\n"
+        "expect:\n"
+        "  - {at: 1s}\n";
+    ck_error(none, "t.yaml:4:5: expectation: needs one of packets, no-packets");
+}
+END_TEST
+
 START_TEST(loader_unknown_key_top)
 {
     static const char text[] =
@@ -1653,6 +1673,7 @@ int main(void)
     tcase_add_test(tc, loader_unquoted_comparison_hint);
     tcase_add_test(tc, loader_ipv6_refused);
     tcase_add_test(tc, loader_bad_traffic_no_cascade);
+    tcase_add_test(tc, loader_mistyped_kind_one_error);
     tcase_add_test(tc, loader_unknown_key_top);
     tcase_add_test(tc, loader_unknown_key_nested);
     tcase_add_test(tc, loader_unknown_key_interface);
