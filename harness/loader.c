@@ -449,7 +449,13 @@ static int resolve(L *l, const yd_node *v, const char *const *names, size_t n, c
 
 static int resolve_node(L *l, const yd_node *v)
 {
-    return resolve(l, v, l->node_names, l->s->n_nodes, "node", NULL);
+    int i = resolve(l, v, l->node_names, l->s->n_nodes, "node", NULL);
+    /* A node whose like: failed was not loaded (its error explains it):
+     * what refers to it is not checked against the keys it lacks, which
+     * added 'has no CARP vhid 1' and 'is not a firewall' to the one error. */
+    if (i >= 0 && l->like_state && l->like_state[i] == 3)
+        return -1;
+    return i;
 }
 
 static int resolve_iface(L *l, const hs_node *n, const yd_node *v)
@@ -1822,6 +1828,11 @@ static void load_events(L *l, const yd_node *v)
                 hs_diag_add(l->d, do_col(x, col), "do: %s", msg);
                 continue;
             }
+            /* a command on a node whose like: failed (not loaded) is not
+             * checked against what that node lacks (see resolve_node) */
+            int cn = l->like_state ? name_index(l->node_names, s->n_nodes, e->cmd.node) : -1;
+            if (cn >= 0 && l->like_state[cn] == 3)
+                continue;
             if (!hs_command_check(s, &e->cmd, msg, sizeof msg, &col))
                 hs_diag_add(l->d, do_col(x, col), "do: %s", msg);
         }

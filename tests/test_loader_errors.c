@@ -288,6 +288,33 @@ START_TEST(loader_mistyped_kind_one_error)
 }
 END_TEST
 
+/* A mistyped like: is one error: the pfsync peer, CARP expectation and
+ * timeline command that name the copy are not checked against the keys it
+ * could not inherit (it said also 'is not a firewall', 'has no CARP vhid 1'
+ * and 'has no CARP addresses'). */
+START_TEST(loader_bad_like_one_error)
+{
+    static const char text[] =
+        "name: t\n"
+        "segments: {wan: {}}\n"
+        "nodes:\n"
+        "  fw1:\n"
+        "    kind: firewall\n"
+        "    interfaces: {wan: {segment: wan, address: 198.51.100.2/24}}\n"
+        "    carp: [{interface: wan, vhid: 1, address: 198.51.100.1/24}]\n"
+        "    pfsync: fw2\n"
+        "  fw2:\n"
+        "    like: fw-1\n"
+        "    interfaces: {wan: {address: 198.51.100.3/24}}\n"
+        "events:\n"
+        "  - {at: 1s, do: maintenance fw2 on}\n"
+        "expect:\n"
+        "  - {at: 5s, carp: {node: fw2, vhid: 1, state: master}}\n";
+    ck_error(text, "t.yaml:10:11: like: unknown node 'fw-1'; did you mean 'fw1'?");
+    ck_assert_uint_eq(g_diag.n, 1);
+}
+END_TEST
+
 START_TEST(loader_unknown_key_top)
 {
     static const char text[] =
@@ -1674,6 +1701,7 @@ int main(void)
     tcase_add_test(tc, loader_ipv6_refused);
     tcase_add_test(tc, loader_bad_traffic_no_cascade);
     tcase_add_test(tc, loader_mistyped_kind_one_error);
+    tcase_add_test(tc, loader_bad_like_one_error);
     tcase_add_test(tc, loader_unknown_key_top);
     tcase_add_test(tc, loader_unknown_key_nested);
     tcase_add_test(tc, loader_unknown_key_interface);
