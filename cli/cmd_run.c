@@ -69,6 +69,7 @@ int cmd_run(int argc, char **argv)
         }
     }
     if (!file) {
+        fprintf(stderr, "wgsim run: no scenario file given\n");
         usage(stderr);
         return 2;
     }

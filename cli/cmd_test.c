@@ -162,6 +162,7 @@ int cmd_test(int argc, char **argv)
             cli_files_add(&files, all.v[k]);
     cli_files_free(&all);
     if (first_path < 0) {
+        fprintf(stderr, "wgsim test: no scenario file or directory given\n");
         usage(stderr);
         return 2;
     }
