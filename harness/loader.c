@@ -1671,6 +1671,15 @@ static void check_pfsync(L *l)
             err(l, v, "pfsync: peer '%s' is not a firewall", m->name);
             continue;
         }
+        /* A pair names each other (pfSense: each node's sync peer is the
+         * other); a copy whose pfsync: was not changed, or a typo, synced
+         * one node with a third one and validated. */
+        if (m->pfsync.enabled && m->pfsync.peer >= 0 && (size_t)m->pfsync.peer != ni &&
+            m->pfsync.peer != n->pfsync.peer) {
+            err(l, v, "pfsync: peer '%s' syncs with '%s', not with '%s'; the two nodes of a pfsync pair name each other",
+                m->name, l->s->nodes[m->pfsync.peer].name, n->name);
+            continue;
+        }
         /* The sync link is one name on both ends (pfSense: the same
          * interface is selected on both nodes). */
         const yd_node *pv = tree_at(l, (int)ni, "pfsync", (const char *)NULL);

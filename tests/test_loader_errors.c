@@ -315,6 +315,27 @@ START_TEST(loader_bad_like_one_error)
 }
 END_TEST
 
+/* The two nodes of a pfsync pair name each other: fw1 -> fw2 while fw2
+ * syncs with fw3 validated. One-sided pfsync (the peer has none) stays
+ * allowed. */
+START_TEST(loader_pfsync_pair_names_each_other)
+{
+    static const char text[] =
+        "name: t\n"
+        "segments: {wan: {}}\n"
+        "nodes:\n"
+        "  fw1:\n"
+        "    kind: firewall\n"
+        "    interfaces: {wan: {segment: wan, address: 198.51.100.2/24}}\n"
+        "    pfsync: fw2\n"
+        "  fw2: {like: fw1, interfaces: {wan: {address: 198.51.100.3/24}}, pfsync: fw3}\n"
+        "  fw3: {like: fw1, interfaces: {wan: {address: 198.51.100.4/24}}, pfsync: ~}\n";
+    ck_error(text, "t.yaml:7:13: pfsync: peer 'fw2' syncs with 'fw3', not with 'fw1'; the two nodes of a pfsync pair "
+                   "name each other");
+    ck_assert_uint_eq(g_diag.n, 1);
+}
+END_TEST
+
 START_TEST(loader_unknown_key_top)
 {
     static const char text[] =
@@ -1702,6 +1723,7 @@ int main(void)
     tcase_add_test(tc, loader_bad_traffic_no_cascade);
     tcase_add_test(tc, loader_mistyped_kind_one_error);
     tcase_add_test(tc, loader_bad_like_one_error);
+    tcase_add_test(tc, loader_pfsync_pair_names_each_other);
     tcase_add_test(tc, loader_unknown_key_top);
     tcase_add_test(tc, loader_unknown_key_nested);
     tcase_add_test(tc, loader_unknown_key_interface);
