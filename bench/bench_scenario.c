@@ -127,8 +127,8 @@ int bench_scenario(const bench_options *o, bench_result *r)
     fprintf(o->table,
             "scenario: %s\n"
             "  %.0f simulated s, %s; wall time of hs_run_file (load + build + run + expectations),\n"
-            "  best of %d runs %.4f s (slowest %.4f s): %.0f x real time (target >= 1000)\n",
-            o->ha_scenario, sim_s, hs_status_name(status), ha_runs, best, worst, speed);
+            "  best of %d run%s %.4f s (slowest %.4f s): %.0f x real time (target >= 1000)\n",
+            o->ha_scenario, sim_s, hs_status_name(status), ha_runs, ha_runs == 1 ? "" : "s", best, worst, speed);
     if (!o->n_suite_files) {
         fprintf(o->table, "  suite: no scenario files given, not timed\n");
         return 0;
@@ -145,9 +145,10 @@ int bench_scenario(const bench_options *o, bench_result *r)
     }
     pthread_mutex_destroy(&s.mu);
     fprintf(o->table,
-            "  suite: %zu files on %d threads, best of %d runs %.3f s (slowest %.3f s), target < 2 s: %s\n"
+            "  suite: %zu file%s on %d threads, best of %d run%s %.3f s (slowest %.3f s), target < 2 s: %s\n"
             "         last run: %zu passed, %zu failed, %zu error, %zu skipped\n",
-            o->n_suite_files, SUITE_JOBS, suite_runs, sbest, sworst, sbest < 2.0 ? "met" : "NOT met",
+            o->n_suite_files, o->n_suite_files == 1 ? "" : "s", SUITE_JOBS, suite_runs, suite_runs == 1 ? "" : "s",
+            sbest, sworst, sbest < 2.0 ? "met" : "NOT met",
             s.by_status[HS_STATUS_PASSED], s.by_status[HS_STATUS_FAILED], s.by_status[HS_STATUS_ERROR],
             s.by_status[HS_STATUS_SKIPPED]);
     return 0;

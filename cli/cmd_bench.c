@@ -59,8 +59,9 @@ static void usage(FILE *out)
                  "  --quick  tiny workloads (checks that everything runs; figures are meaningless)\n"
                  "  --full   hub: the target's literal size, 10,000 peers for one simulated hour\n"
                  "           (minutes of run time; the default simulates 15 minutes)\n"
-                 "  --scenarios DIR  scenario: the suite to time, with DIR/" BENCH_HA_SCENARIO "\n"
-                 "           as the HA scenario (default: the source tree's scenarios/)\n\n"
+                 "  --scenarios DIR\n"
+                 "           scenario: the suite to time (default: the source tree's scenarios/);\n"
+                 "           the HA scenario is DIR/" BENCH_HA_SCENARIO "\n\n"
                  "benchmarks:\n");
     for (size_t i = 0; i < N_BENCHES; i++)
         fprintf(out, "  %-10s %s\n", benches[i].name, benches[i].what);
@@ -70,11 +71,14 @@ static void usage(FILE *out)
  * message) when the directory or the HA file is missing. */
 static bool find_scenarios(const char *dir, cli_files *suite, char **ha)
 {
-    size_t len = strlen(dir) + 1 + strlen(BENCH_HA_SCENARIO) + 1;
+    size_t dlen = strlen(dir);
+    while (dlen > 1 && dir[dlen - 1] == '/') /* no "dir//conformance" */
+        dlen--;
+    size_t len = dlen + 1 + strlen(BENCH_HA_SCENARIO) + 1;
     *ha = malloc(len);
     if (!*ha)
         abort();
-    snprintf(*ha, len, "%s/%s", dir, BENCH_HA_SCENARIO);
+    snprintf(*ha, len, "%.*s/%s", (int)dlen, dir, BENCH_HA_SCENARIO);
     struct stat st;
     if (stat(*ha, &st) || !S_ISREG(st.st_mode)) {
         fprintf(stderr, "wgsim bench scenario: %s: no such file (give the suite with --scenarios DIR)\n", *ha);
