@@ -18,7 +18,8 @@
  * load is spread), and the hub's host answers each one it receives with
  * the same packet, addresses swapped (an echo, like a monitoring ping).
  * The clients' sessions age, so each client starts a new handshake on
- * the first send after REKEY_AFTER_TIME (whitepaper §6.2; wgnode/send.c):
+ * the first send after REKEY_AFTER_TIME (120 s, reference/wg-sourcing.md;
+ * only the initiator's key triggers it, wgnode/send.c):
  * the hub answers an initiation about every two minutes per peer, and
  * key rotation goes on throughout the run.
  *
