@@ -14,7 +14,7 @@ int cmd_peer(int argc, char **argv);
 const wgsim_command wgsim_commands[] = {
     {"test", "run scenario files and report PASS/FAIL per scenario", cmd_test},
     {"run", "run one scenario: its timeline (why the tunnel moved) and every verdict", cmd_run},
-    {"bench", "benchmarks side by side with their baselines (engine, handshake, transport)", cmd_bench},
+    {"bench", "benchmarks side by side with their baselines (engine, handshake, transport, scenario, hub)", cmd_bench},
     {"validate", "check scenario files without running them (file:line:col errors)", cmd_validate},
     {"list", "list scenarios: name, claim, description", cmd_list},
     {"peer", "run the WireGuard core on real UDP sockets against a real peer (interop)", cmd_peer},
