@@ -154,6 +154,9 @@ void wg_device_free(wg_device *dev)
 {
     if (!dev)
         return;
+    /* The trie goes first, whole: each peer_destroy would otherwise walk
+     * it to remove its own entries (O(peers x trie) for a large hub). */
+    wg_allowedips_free(&dev->allowedips);
     for (size_t i = 0; i < dev->n_ids; i++)
         if (dev->peers[i])
             peer_destroy(dev, dev->peers[i]);
@@ -161,7 +164,6 @@ void wg_device_free(wg_device *dev)
     free(dev->pk_buckets);
     free(dev->heap);
     wg_index_free(&dev->index);
-    wg_allowedips_free(&dev->allowedips);
     wg_ratelimit_free(&dev->ratelimit);
     wg_cookie_checker_clear(&dev->checker);
     wg_identity_clear(&dev->identity);
@@ -224,9 +226,13 @@ void wg_device_down(wg_device *dev, int64_t now)
 
 /* ---- peers ---- */
 
-static bool set_allowed(wg_device *dev, wg_peer *peer, const wg_prefix *ips, size_t n)
+/* Replaces the peer's allowed IPs. A peer being added owns no entry yet,
+ * so the whole-trie walk that removes the old ones is skipped for it:
+ * adding P peers would otherwise cost O(P x trie size). */
+static bool set_allowed(wg_device *dev, wg_peer *peer, const wg_prefix *ips, size_t n, bool new_peer)
 {
-    wg_allowedips_remove_by_peer(&dev->allowedips, peer);
+    if (!new_peer)
+        wg_allowedips_remove_by_peer(&dev->allowedips, peer);
     for (size_t i = 0; i < n; i++)
         if (!wg_allowedips_insert(&dev->allowedips, &ips[i], peer))
             return false;
@@ -276,7 +282,7 @@ int wg_device_add_peer(wg_device *dev, const wg_peer_config *cfg, int64_t now)
     if (cfg->has_endpoint)
         peer->endpoint = cfg->endpoint;
     peer->persistent_keepalive = cfg->persistent_keepalive;
-    if (!set_allowed(dev, peer, cfg->allowed_ips, cfg->n_allowed_ips)) {
+    if (!set_allowed(dev, peer, cfg->allowed_ips, cfg->n_allowed_ips, true)) {
         wg_allowedips_remove_by_peer(&dev->allowedips, peer);
         wg_handshake_destroy(&peer->hs);
         free(peer);
@@ -396,7 +402,7 @@ bool wg_device_set_allowed_ips(wg_device *dev, int peer_id, const wg_prefix *ips
     wg_peer *peer = peer_get(dev, peer_id);
     if (!peer || (n && !ips))
         return false;
-    return set_allowed(dev, peer, ips, n);
+    return set_allowed(dev, peer, ips, n, false);
 }
 
 size_t wg_device_allowed_ips(const wg_device *dev, int peer_id, wg_prefix *out, size_t max)
