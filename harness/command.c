@@ -297,6 +297,21 @@ bool hs_command_check(const hs_scenario *s, const hs_command *c, char *err, size
                     suggest(c->node, names, k, sug, sizeof sug));
     }
     const hs_node *n = &s->nodes[ni];
+    /* The simulated network is IPv4 only, as the loader says of scenario
+     * addresses; the parser itself keeps IPv6 for a later network. */
+    int v6_col = 0;
+    if (c->kind == HS_CMD_SET_ENDPOINT && c->endpoint.ip.family == 6)
+        v6_col = c->col[HS_ARG_4];
+    else if ((c->kind == HS_CMD_ROUTE_ADD || c->kind == HS_CMD_ROUTE_DEL) && !c->dest_default &&
+             c->dest.ip.family == 6)
+        v6_col = c->col[HS_ARG_2];
+    else if (c->kind == HS_CMD_ROUTE_ADD && c->via_is_addr && c->via_addr.family == 6)
+        v6_col = c->col[HS_ARG_4];
+    else if (c->kind == HS_CMD_PING && c->addr.family == 6)
+        v6_col = c->col[HS_ARG_2];
+    if (v6_col)
+        return fail(err, errlen, err_col, v6_col,
+                    "IPv6 is not modelled yet: the simulated network is IPv4 only");
     switch (c->kind) {
     case HS_CMD_MAINTENANCE:
     case HS_CMD_CARP_DISABLE:

@@ -237,6 +237,15 @@ START_TEST(command_check_references)
     check_err(s, "route-add fw1 default via 203.0.113.1", 27, "gateway 203.0.113.1 is not on any network of node 'fw1'");
     check_err(s, "route-add fw1 default via WAN2GW", 27, "node 'fw1' has no gateway or gateway group 'WAN2GW'");
     check_err(s, "states-kill isp", 13, "node 'isp' keeps no pf/NAT states (kind router)");
+    /* the parser keeps IPv6; the check refuses it while the network is IPv4 only */
+    check_err(s, "set-endpoint remote wg0 fw1 [2001:db8::1]:51820", 29,
+              "IPv6 is not modelled yet: the simulated network is IPv4 only");
+    check_err(s, "route-add fw1 2001:db8::/32 via 198.51.100.254", 15,
+              "IPv6 is not modelled yet: the simulated network is IPv4 only");
+    check_err(s, "route-add fw1 default via 2001:db8::1", 27,
+              "IPv6 is not modelled yet: the simulated network is IPv4 only");
+    check_err(s, "route-del fw1 2001:db8::/32", 15, "IPv6 is not modelled yet: the simulated network is IPv4 only");
+    check_err(s, "ping remote 2001:db8::1", 13, "IPv6 is not modelled yet: the simulated network is IPv4 only");
     hs_scenario_free(s);
 }
 END_TEST
