@@ -11,6 +11,7 @@
  * (tvtohz, +1 tick at hz=1000); that millisecond is not modelled.
  */
 #include "sim/carp.h"
+#include "sim/net.h"
 
 #include <nettle/hmac.h>
 #include <nettle/sha1.h>
@@ -64,18 +65,7 @@ void carp_key_from_pass(uint8_t key[CARP_KEY_LEN], const char *pass)
     }
 }
 
-uint16_t carp_inet_cksum(const uint8_t *b, size_t len)
-{
-    uint32_t sum = 0;
-    size_t i = 0;
-    for (; i + 1 < len; i += 2)
-        sum += (uint32_t)b[i] << 8 | b[i + 1];
-    if (i < len)
-        sum += (uint32_t)b[i] << 8;
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return (uint16_t)~sum;
-}
+uint16_t carp_inet_cksum(const uint8_t *b, size_t len) { return sim_inet_checksum(b, len); }
 
 static int cmp_u32(const void *a, const void *b)
 {
