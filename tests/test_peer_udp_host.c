@@ -5,9 +5,13 @@
  * local-address / route answers.
  */
 #include <check.h>
+#include <arpa/inet.h>
 #include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <poll.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/peer/udp_host.h"
 
@@ -117,6 +121,45 @@ START_TEST(locality_and_routes)
 }
 END_TEST
 
+/* A socket error (here ECONNREFUSED from a port nobody listens on) is no
+ * datagram: 0, and local/remote are zeroed rather than left as they were
+ * (cmd_peer.c traces the sender of every unusable datagram). */
+START_TEST(socket_error_zeroes_addresses)
+{
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t sl = sizeof sin;
+    int closed = socket(AF_INET, SOCK_DGRAM, 0);
+    ck_assert_int_ge(closed, 0);
+    ck_assert_int_eq(bind(closed, (struct sockaddr *)&sin, sizeof sin), 0);
+    ck_assert_int_eq(getsockname(closed, (struct sockaddr *)&sin, &sl), 0);
+    close(closed);
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+    ck_assert_int_eq(send(fd, "x", 1, 0), 1);
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    ck_assert_int_eq(poll(&p, 1, 2000), 1);
+    ck_assert(p.revents & POLLERR);
+
+    udp_host h = {.fd4 = fd, .fd6 = -1};
+    uint8_t buf[64];
+    wg_source local;
+    wg_endpoint remote;
+    memset(&local, 0xaa, sizeof local);
+    memset(&remote, 0xaa, sizeof remote);
+    bool trunc = true;
+    ck_assert_int_eq(udp_host_recv(&h, fd, buf, sizeof buf, &local, &remote, &trunc), 0);
+    ck_assert(!trunc);
+    wg_source no_local;
+    wg_endpoint no_remote;
+    memset(&no_local, 0, sizeof no_local);
+    memset(&no_remote, 0, sizeof no_remote);
+    ck_assert(memcmp(&local, &no_local, sizeof local) == 0);
+    ck_assert(memcmp(&remote, &no_remote, sizeof remote) == 0);
+    close(fd);
+}
+END_TEST
+
 START_TEST(clocks)
 {
     int64_t a = udp_host_monotonic_ns(), b = udp_host_monotonic_ns();
@@ -134,6 +177,7 @@ int main(void)
     tcase_add_test(tc, loopback_v6);
     tcase_add_test(tc, fixed_port_and_conflict);
     tcase_add_test(tc, locality_and_routes);
+    tcase_add_test(tc, socket_error_zeroes_addresses);
     tcase_add_test(tc, clocks);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

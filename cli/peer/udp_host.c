@@ -168,6 +168,10 @@ ssize_t udp_host_recv(udp_host *h, int fd, uint8_t *buf, size_t cap, wg_source *
         .msg_controllen = sizeof control.b,
     };
     *truncated = false;
+    /* Set on every return: the caller traces the sender of an unusable
+     * datagram, and after a socket error there is none. */
+    memset(local, 0, sizeof *local);
+    memset(remote, 0, sizeof *remote);
     for (;;) {
         ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
         if (n < 0) {
@@ -177,7 +181,6 @@ ssize_t udp_host_recv(udp_host *h, int fd, uint8_t *buf, size_t cap, wg_source *
              * socket) carries no datagram either. */
             return errno == EAGAIN || errno == EWOULDBLOCK ? -1 : 0;
         }
-        memset(local, 0, sizeof *local);
         if (!from_sockaddr(&from, remote))
             return 0;
         if (msg.msg_flags & MSG_TRUNC) {

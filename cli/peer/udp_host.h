@@ -34,7 +34,8 @@ void udp_host_close(udp_host *h);
 /* Reads one datagram from fd (non-blocking). Returns its length, or -1 when
  * nothing is pending. `local` is the datagram's destination address and the
  * index of the interface it arrived on. Oversized datagrams are discarded
- * (returns 0 with *truncated set). */
+ * (returns 0 with *truncated set); a socket error also returns 0. `local`
+ * and `remote` are always written: zero when there is no datagram. */
 ssize_t udp_host_recv(udp_host *h, int fd, uint8_t *buf, size_t cap, wg_source *local, wg_endpoint *remote,
                       bool *truncated);
 
