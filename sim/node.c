@@ -54,6 +54,10 @@ sim_node *sim_node_new(sim_world *w, const char *name, sim_node_kind kind, wg_pl
     n->w = w;
     n->id = (int)w->n_nodes;
     n->name = strdup(name);
+    if (!n->name) {
+        free(n);
+        return NULL;
+    }
     n->kind = kind;
     n->platform = platform;
     n->forwarding = kind != SIM_NODE_HOST;
@@ -206,6 +210,10 @@ sim_iface *sim_iface_new(sim_node *n, const char *name, sim_segment *seg)
         return NULL;
     ifp->node = n;
     ifp->name = strdup(name);
+    if (!ifp->name) {
+        free(ifp);
+        return NULL;
+    }
     ifp->kind = SIM_IFACE_ETHERNET;
     ifp->link_up = true;
     sim_mac_for(n->name, name, &ifp->mac);

@@ -48,6 +48,10 @@ sim_segment *sim_segment_new(sim_world *w, const char *name, const sim_segment_c
     s->w = w;
     s->id = (int)w->n_segs;
     s->name = strdup(name);
+    if (!s->name) {
+        free(s);
+        return NULL;
+    }
     s->cfg = *cfg;
     char rname[300];
     snprintf(rname, sizeof rname, "segment:%s", name);

@@ -395,6 +395,10 @@ sim_wg *sim_wg_new(sim_node *n, const char *ifname, const wg_device_config *cfg,
         return NULL;
     h->node = n;
     h->name = strdup(ifname);
+    if (!h->name) {
+        free(h);
+        return NULL;
+    }
     h->cfg = *cfg;
     h->armed = WG_TIME_NEVER;
     h->ops = (wg_host_ops){
@@ -421,6 +425,13 @@ sim_wg *sim_wg_new(sim_node *n, const char *ifname, const wg_device_config *cfg,
         return NULL;
     }
     sim_iface *ifp = sim_iface_new(n, ifname, NULL);
+    if (!ifp) {
+        wg_device_free(h->dev);
+        sim_udp_close(h->sock);
+        free(h->name);
+        free(h);
+        return NULL;
+    }
     ifp->kind = SIM_IFACE_TUNNEL;
     ifp->mtu = WG_TUNNEL_MTU;
     ifp->tunnel_out = tunnel_out;
