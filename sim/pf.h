@@ -294,6 +294,10 @@ const char *pf_state_format(const pf_state *s, char *buf, size_t len);
 
 /* ---- NAT (pf_nat.c) -------------------------------------------- */
 bool pf_addr_match_test(const pf *p, const pf_addr_match *m, uint32_t addr);
+/* The protocol, address and port terms a filter or NAT rule shares (0 =
+ * any for proto and ports) against a packet. */
+bool pf_flow_match(const pf *p, uint8_t proto, const pf_addr_match *src, const pf_addr_match *dst, uint16_t sport,
+                   uint16_t dport, const pf_pkt *pkt);
 /* First NAT rule matching an outbound packet on ifname, or -1. */
 int pf_nat_match(const pf *p, const char *ifname, const pf_pkt *pkt);
 /* pf_get_sport: the translated source for rule r; false when no port is

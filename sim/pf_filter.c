@@ -189,15 +189,8 @@ static int rule_match(const pf *p, pf_dir dir, const char *ifname, const pf_pkt 
             continue;
         if (r->dir >= 0 && r->dir != (int)dir)
             continue;
-        if (r->proto && r->proto != pkt->proto)
-            continue;
-        if (!pf_addr_match_test(p, &r->src, pkt->src) || !pf_addr_match_test(p, &r->dst, pkt->dst))
-            continue;
-        if (r->sport && r->sport != pkt->sport)
-            continue;
-        if (r->dport && r->dport != pkt->dport)
-            continue;
-        return (int)i;
+        if (pf_flow_match(p, r->proto, &r->src, &r->dst, r->sport, r->dport, pkt))
+            return (int)i;
     }
     return -1;
 }

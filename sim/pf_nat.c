@@ -58,21 +58,21 @@ bool pf_addr_match_test(const pf *p, const pf_addr_match *m, uint32_t addr)
     return m->neg ? !r : r;
 }
 
+bool pf_flow_match(const pf *p, uint8_t proto, const pf_addr_match *src, const pf_addr_match *dst, uint16_t sport,
+                   uint16_t dport, const pf_pkt *pkt)
+{
+    return (!proto || proto == pkt->proto) && pf_addr_match_test(p, src, pkt->src) &&
+           pf_addr_match_test(p, dst, pkt->dst) && (!sport || sport == pkt->sport) && (!dport || dport == pkt->dport);
+}
+
 int pf_nat_match(const pf *p, const char *ifname, const pf_pkt *pkt)
 {
     for (size_t i = 0; i < p->n_nat; i++) {
         const pf_nat_rule *r = &p->nat[i];
         if (r->ifname[0] && strcmp(r->ifname, ifname) != 0)
             continue;
-        if (r->proto && r->proto != pkt->proto)
-            continue;
-        if (!pf_addr_match_test(p, &r->src, pkt->src) || !pf_addr_match_test(p, &r->dst, pkt->dst))
-            continue;
-        if (r->sport && r->sport != pkt->sport)
-            continue;
-        if (r->dport && r->dport != pkt->dport)
-            continue;
-        return (int)i;
+        if (pf_flow_match(p, r->proto, &r->src, &r->dst, r->sport, r->dport, pkt))
+            return (int)i;
     }
     return -1;
 }
