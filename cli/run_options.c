@@ -6,6 +6,7 @@
 
 #include "reports/reports.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,10 @@ int cli_run_option(const char *cmd, int argc, char **argv, int *i, hs_run_option
     const char *val = *i + 1 < argc ? argv[*i + 1] : NULL;
     if (!strcmp(a, "--seed")) {
         char *end;
-        /* strtoull would take "-1" as 2^64-1: a seed is written without sign */
-        if (!val || !*val || *val == '-' || *val == '+' || (opt->seed = strtoull(val, &end, 0), *end)) {
+        /* strtoull would take "-1" as 2^64-1: a seed is written without sign;
+         * a value past 2^64-1 sets ERANGE and returns the maximum. */
+        errno = 0;
+        if (!val || !*val || *val == '-' || *val == '+' || (opt->seed = strtoull(val, &end, 0), *end) || errno) {
             fprintf(stderr, "wgsim %s: --seed needs a number (0 to 18446744073709551615)\n", cmd);
             return -1;
         }
