@@ -61,6 +61,8 @@ static sim_capture *capture_new(sim_world *w, const char *name)
         abort();
     c->w = w;
     c->name = strdup(name);
+    if (!c->name)
+        abort(); /* as for the capture itself: callers take a capture as given */
     uint8_t h[24];
     put32(h, PCAP_MAGIC_NS);
     put16(h + 4, 2);

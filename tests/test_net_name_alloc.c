@@ -7,7 +7,13 @@
  *
  * strdup is replaced in this program (the static libsim resolves to it):
  * fail_strdup_at = k makes the k-th following call fail.
+ *
+ * A capture whose name cannot be copied aborts, as one whose memory cannot
+ * be had does (capture.c: callers take a capture as given); it used to be
+ * created with a NULL name.
  */
+#include <signal.h>
+
 #include "net_topo.h"
 
 static int fail_strdup_at; /* 0: never fail */
@@ -80,6 +86,18 @@ START_TEST(wg_name_alloc_fails)
 }
 END_TEST
 
+START_TEST(capture_name_alloc_aborts)
+{
+    sim_world *w = T_world(1);
+    sim_segment *lan = T_seg(w, "lan", 0);
+    fail_strdup_at = 1;
+    sim_capture *c = sim_capture_segment(lan);
+    /* Reached only without the abort: the capture must then have its name. */
+    ck_assert_ptr_nonnull(sim_capture_name(c));
+    sim_world_free(w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("net_name_alloc");
@@ -88,6 +106,7 @@ int main(void)
     tcase_add_test(tc, segment_name_alloc_fails);
     tcase_add_test(tc, iface_name_alloc_fails);
     tcase_add_test(tc, wg_name_alloc_fails);
+    tcase_add_test_raise_signal(tc, capture_name_alloc_aborts, SIGABRT);
     suite_add_tcase(s, tc);
     return T_run_suite(s);
 }
