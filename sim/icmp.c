@@ -22,18 +22,12 @@
 
 #define ICMP_QUOTELEN 8
 
-static void wr16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
 static bool is_error_type(uint8_t t) { return t == 3 || t == 4 || t == 5 || t == 11 || t == 12; }
 
 static sim_err send_icmp(sim_node *n, const wg_ip *dst, const wg_ip *orig_dst, uint8_t *msg, size_t len)
 {
-    wr16(msg + 2, 0);
-    wr16(msg + 2, sim_inet_checksum(msg, len));
+    sim_wr16(msg + 2, 0);
+    sim_wr16(msg + 2, sim_inet_checksum(msg, len));
     sim_ip_send_opts o = {0};
     if (orig_dst && sim_node_is_local(n, orig_dst)) {
         o.src = *orig_dst;
@@ -62,9 +56,9 @@ void sim_icmp_error(sim_node *n, const uint8_t *orig, size_t orig_len, uint8_t t
         quote = orig_len;
     uint8_t view[60 + ICMP_QUOTELEN];
     memcpy(view, orig, quote);
-    wr16(view + 2, (uint16_t)quote);
-    wr16(view + 10, 0);
-    wr16(view + 10, sim_inet_checksum(view, hl));
+    sim_wr16(view + 2, (uint16_t)quote);
+    sim_wr16(view + 10, 0);
+    sim_wr16(view + 10, sim_inet_checksum(view, hl));
     sim_ipv4_info ip;
     if (!sim_ipv4_parse(view, quote, &ip))
         return;
@@ -82,7 +76,7 @@ void sim_icmp_error(sim_node *n, const uint8_t *orig, size_t orig_len, uint8_t t
     msg[0] = type;
     msg[1] = code;
     if (type == SIM_ICMP_UNREACH && code == SIM_ICMP_UNREACH_NEEDFRAG)
-        wr16(msg + 6, mtu);
+        sim_wr16(msg + 6, mtu);
     memcpy(msg + ICMP_HDR_LEN, orig, quote);
     send_icmp(n, &ip.src, &ip.dst, msg, len);
     free(msg);
@@ -128,11 +122,11 @@ sim_err sim_icmp_echo(sim_node *n, const wg_ip *dst, uint16_t id, uint16_t seq, 
     if (!msg)
         abort();
     msg[0] = SIM_ICMP_ECHO;
-    wr16(msg + 4, id);
-    wr16(msg + 6, seq);
+    sim_wr16(msg + 4, id);
+    sim_wr16(msg + 6, seq);
     for (size_t i = 0; i < size; i++)
         msg[ICMP_HDR_LEN + i] = (uint8_t)i; /* ping's default pattern: 0x00, 0x01, ... */
-    wr16(msg + 2, sim_inet_checksum(msg, len));
+    sim_wr16(msg + 2, sim_inet_checksum(msg, len));
     sim_err e = sim_ip_send(n, SIM_IPPROTO_ICMP, dst, msg, len, o);
     free(msg);
     return e;

@@ -22,12 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static void wr16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
 
 bool sim_ipv4_parse(const uint8_t *pkt, size_t len, sim_ipv4_info *out)
 {
@@ -35,7 +29,7 @@ bool sim_ipv4_parse(const uint8_t *pkt, size_t len, sim_ipv4_info *out)
     if (len < IPV4_HDR_LEN || (pkt[0] >> 4) != 4)
         return false;
     size_t hl = (size_t)(pkt[0] & 0xf) * 4;
-    uint16_t tl = rd16(pkt + 2);
+    uint16_t tl = sim_rd16(pkt + 2);
     if (hl < IPV4_HDR_LEN || hl > tl || tl > len)
         return false;
     if (sim_inet_checksum(pkt, hl) != 0)
@@ -43,7 +37,7 @@ bool sim_ipv4_parse(const uint8_t *pkt, size_t len, sim_ipv4_info *out)
     out->hdr_len = (uint16_t)hl;
     out->total_len = tl;
     out->tos = pkt[1];
-    out->id = rd16(pkt + 4);
+    out->id = sim_rd16(pkt + 4);
     out->df = (pkt[6] & 0x40) != 0;
     out->ttl = pkt[8];
     out->proto = pkt[9];
@@ -54,17 +48,17 @@ bool sim_ipv4_parse(const uint8_t *pkt, size_t len, sim_ipv4_info *out)
     out->payload = l4;
     out->payload_len = l4len;
     /* Non-first fragments carry no L4 header. */
-    bool first = (rd16(pkt + 6) & 0x1fff) == 0;
+    bool first = (sim_rd16(pkt + 6) & 0x1fff) == 0;
     if (first && out->proto == SIM_IPPROTO_UDP && l4len >= UDP_HDR_LEN) {
-        out->sport = rd16(l4);
-        out->dport = rd16(l4 + 2);
+        out->sport = sim_rd16(l4);
+        out->dport = sim_rd16(l4 + 2);
         out->payload = l4 + UDP_HDR_LEN;
         out->payload_len = l4len - UDP_HDR_LEN;
     } else if (first && out->proto == SIM_IPPROTO_ICMP && l4len >= ICMP_HDR_LEN) {
         out->icmp_type = l4[0];
         out->icmp_code = l4[1];
-        out->icmp_id = rd16(l4 + 4);
-        out->icmp_seq = rd16(l4 + 6);
+        out->icmp_id = sim_rd16(l4 + 4);
+        out->icmp_seq = sim_rd16(l4 + 6);
         out->payload = l4 + ICMP_HDR_LEN;
         out->payload_len = l4len - ICMP_HDR_LEN;
     }
@@ -78,22 +72,22 @@ void sim_ipv4_fix_checksums(uint8_t *pkt, size_t len)
     size_t hl = (size_t)(pkt[0] & 0xf) * 4;
     if (hl < IPV4_HDR_LEN || hl > len)
         return;
-    wr16(pkt + 10, 0);
-    wr16(pkt + 10, sim_inet_checksum(pkt, hl));
-    size_t tl = rd16(pkt + 2);
-    if (tl > len || tl < hl || (rd16(pkt + 6) & 0x1fff))
+    sim_wr16(pkt + 10, 0);
+    sim_wr16(pkt + 10, sim_inet_checksum(pkt, hl));
+    size_t tl = sim_rd16(pkt + 2);
+    if (tl > len || tl < hl || (sim_rd16(pkt + 6) & 0x1fff))
         return;
     uint8_t *l4 = pkt + hl;
     size_t l4len = tl - hl;
     wg_ip src = wg_ip4(pkt[12], pkt[13], pkt[14], pkt[15]);
     wg_ip dst = wg_ip4(pkt[16], pkt[17], pkt[18], pkt[19]);
     if (pkt[9] == SIM_IPPROTO_UDP && l4len >= UDP_HDR_LEN) {
-        wr16(l4 + 6, 0);
+        sim_wr16(l4 + 6, 0);
         uint16_t c = sim_l4_checksum(&src, &dst, SIM_IPPROTO_UDP, l4, l4len);
-        wr16(l4 + 6, c ? c : 0xffff); /* RFC 768: 0 means "no checksum" */
+        sim_wr16(l4 + 6, c ? c : 0xffff); /* RFC 768: 0 means "no checksum" */
     } else if (pkt[9] == SIM_IPPROTO_ICMP && l4len >= ICMP_HDR_LEN) {
-        wr16(l4 + 2, 0);
-        wr16(l4 + 2, sim_inet_checksum(l4, l4len));
+        sim_wr16(l4 + 2, 0);
+        sim_wr16(l4 + 2, sim_inet_checksum(l4, l4len));
     }
 }
 
@@ -106,11 +100,11 @@ void sim_ipv4_rewrite(uint8_t *pkt, size_t len, const wg_ip *src, const wg_ip *d
         memcpy(pkt + 12, src->b, 4);
     if (dst && dst->family == 4)
         memcpy(pkt + 16, dst->b, 4);
-    if (hl + 4 <= len && (pkt[9] == SIM_IPPROTO_UDP) && !(rd16(pkt + 6) & 0x1fff)) {
+    if (hl + 4 <= len && (pkt[9] == SIM_IPPROTO_UDP) && !(sim_rd16(pkt + 6) & 0x1fff)) {
         if (sport >= 0)
-            wr16(pkt + hl, (uint16_t)sport);
+            sim_wr16(pkt + hl, (uint16_t)sport);
         if (dport >= 0)
-            wr16(pkt + hl + 2, (uint16_t)dport);
+            sim_wr16(pkt + hl + 2, (uint16_t)dport);
     }
     sim_ipv4_fix_checksums(pkt, len);
 }
@@ -151,15 +145,15 @@ uint8_t *sim_ipv4_build(sim_node *n, uint8_t proto, const wg_ip *src, const wg_i
         abort();
     p[0] = 0x45;
     p[1] = tos;
-    wr16(p + 2, (uint16_t)tl);
-    wr16(p + 4, n->ip_id++);
-    wr16(p + 6, df ? 0x4000 : 0);
+    sim_wr16(p + 2, (uint16_t)tl);
+    sim_wr16(p + 4, n->ip_id++);
+    sim_wr16(p + 6, df ? 0x4000 : 0);
     p[8] = ttl ? ttl : SIM_DEFAULT_TTL;
     p[9] = proto;
-    wr16(p + 10, 0);
+    sim_wr16(p + 10, 0);
     memcpy(p + 12, src->b, 4);
     memcpy(p + 16, dst->b, 4);
-    wr16(p + 10, sim_inet_checksum(p, IPV4_HDR_LEN));
+    sim_wr16(p + 10, sim_inet_checksum(p, IPV4_HDR_LEN));
     memcpy(p + IPV4_HDR_LEN, payload, len);
     *out_len = tl;
     return p;
@@ -503,8 +497,8 @@ static void forward(sim_node *n, sim_pkt *p, const sim_ipv4_info *ip)
     uint8_t orig[60 + 8];
     memcpy(orig, p->data, keep);
     p->data[8]--;
-    wr16(p->data + 10, 0);
-    wr16(p->data + 10, sim_inet_checksum(p->data, hl));
+    sim_wr16(p->data + 10, 0);
+    sim_wr16(p->data + 10, sim_inet_checksum(p->data, hl));
     p->out_ifindex = 0;
     p->route = NULL;
     uint32_t mtu = 0;
@@ -583,7 +577,7 @@ void sim_ipv4_input(sim_iface *ifp, const uint8_t *pkt, size_t len, const sim_fr
         return;
     }
     size_t hl = (size_t)(pkt[0] & 0xf) * 4;
-    size_t tl = rd16(pkt + 2);
+    size_t tl = sim_rd16(pkt + 2);
     if (hl < IPV4_HDR_LEN || hl > tl || tl > len) {
         sim_node_drop(n, ifp->ifindex, SIM_DROP_MALFORMED, "bad IPv4 lengths (hl %zu, total %zu, frame %zu)", hl,
                       tl, len);

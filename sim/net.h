@@ -330,4 +330,12 @@ void sim_wg_free(sim_wg *h);
 void sim_ping_free(sim_ping *p);
 void sim_ping_icmp_input(void *ctx, sim_node *n, sim_iface *in, const sim_ipv4_info *ip);
 
+/* 16-bit fields of packet headers, in network byte order. */
+static inline uint16_t sim_rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline void sim_wr16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
 #endif /* SIM_NET_H */

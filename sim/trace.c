@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
 const char *sim_dir_name(sim_dir d)
 {
@@ -91,11 +90,11 @@ static void parse_into(sim_trace_rec *r, const sim_frame *f)
         return;
     memcpy(r->eth_dst.b, d, 6);
     memcpy(r->eth_src.b, d + 6, 6);
-    r->ethertype = rd16(d + 12);
+    r->ethertype = sim_rd16(d + 12);
     const uint8_t *p = d + ETH_HDR_LEN;
     size_t len = f->len - ETH_HDR_LEN;
     if (r->ethertype == ETHERTYPE_ARP && len >= 28) {
-        r->arp_op = rd16(p + 6);
+        r->arp_op = sim_rd16(p + 6);
         memcpy(r->arp_sha.b, p + 8, 6);
         r->arp_sender = wg_ip4(p[14], p[15], p[16], p[17]);
         r->arp_target = wg_ip4(p[24], p[25], p[26], p[27]);

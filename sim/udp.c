@@ -22,12 +22,6 @@
 #define PORT_FIRST 10000 /* net.inet.ip.portrange.first */
 #define PORT_LAST 65535  /* net.inet.ip.portrange.last */
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static void wr16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
 
 static bool conflicts(const sim_node *n, const wg_ip *addr, uint16_t port)
 {
@@ -143,13 +137,13 @@ sim_err sim_udp_sendto(sim_udp_sock *s, const sim_udp_send_opts *o, const wg_ip 
     uint8_t *u = malloc(ulen);
     if (!u)
         abort();
-    wr16(u, s->port);
-    wr16(u + 2, dport);
-    wr16(u + 4, (uint16_t)ulen);
-    wr16(u + 6, 0);
+    sim_wr16(u, s->port);
+    sim_wr16(u + 2, dport);
+    sim_wr16(u + 4, (uint16_t)ulen);
+    sim_wr16(u + 6, 0);
     memcpy(u + UDP_HDR_LEN, data, len);
     uint16_t c = sim_l4_checksum(&src, dst, SIM_IPPROTO_UDP, u, ulen);
-    wr16(u + 6, c ? c : 0xffff);
+    sim_wr16(u + 6, c ? c : 0xffff);
     p.data = sim_ipv4_build(n, SIM_IPPROTO_UDP, &src, dst, io.ttl, 0, io.df, u, ulen, &p.len);
     free(u);
     e = sim_ipv4_output(n, &p, NULL);
@@ -167,19 +161,19 @@ void sim_udp_input(sim_node *n, sim_iface *in, const uint8_t *pkt, size_t len, c
         sim_node_drop(n, ifindex, SIM_DROP_MALFORMED, "short UDP header");
         return;
     }
-    size_t ulen = rd16(u + 4);
+    size_t ulen = sim_rd16(u + 4);
     if (ulen < UDP_HDR_LEN || ulen > l4len) {
         sim_node_drop(n, ifindex, SIM_DROP_MALFORMED, "UDP length %zu in %zu bytes", ulen, l4len);
         return;
     }
     /* A zero checksum means the sender computed none (RFC 768). */
-    if (rd16(u + 6) != 0 && sim_l4_checksum(&ip->src, &ip->dst, SIM_IPPROTO_UDP, u, ulen) != 0) {
+    if (sim_rd16(u + 6) != 0 && sim_l4_checksum(&ip->src, &ip->dst, SIM_IPPROTO_UDP, u, ulen) != 0) {
         char b[WG_IP_STRLEN];
         sim_node_drop(n, ifindex, SIM_DROP_BAD_UDP_CHECKSUM, "from %s port %u", wg_ip_format(&ip->src, b),
-                      rd16(u));
+                      sim_rd16(u));
         return;
     }
-    uint16_t dport = rd16(u + 2);
+    uint16_t dport = sim_rd16(u + 2);
     sim_udp_sock *hit = NULL;
     for (size_t i = 0; i < n->n_socks && !hit; i++)
         if (n->socks[i]->port == dport && wg_ip_eq(&n->socks[i]->addr, &ip->dst))
@@ -198,7 +192,7 @@ void sim_udp_input(sim_node *n, sim_iface *in, const uint8_t *pkt, size_t len, c
         return;
     }
     sim_udp_rx rx = {
-        .src = ip->src, .sport = rd16(u), .dst = ip->dst, .dport = dport, .ifindex = ifindex, .ttl = ip->ttl};
+        .src = ip->src, .sport = sim_rd16(u), .dst = ip->dst, .dport = dport, .ifindex = ifindex, .ttl = ip->ttl};
     if (hit->fn)
         hit->fn(hit->ctx, hit, &rx, u + UDP_HDR_LEN, ulen - UDP_HDR_LEN);
 }
