@@ -189,8 +189,17 @@ int cmd_test(int argc, char **argv)
     pthread_cond_init(&c.cv, NULL);
     size_t nthreads = (size_t)jobs < files.n ? (size_t)jobs : files.n;
     pthread_t *th = calloc(nthreads ? nthreads : 1, sizeof *th);
+    if (!th)
+        abort();
+    /* A thread that cannot be created (EAGAIN: no memory for its stack, a
+     * process limit) leaves its share to the others; with none at all this
+     * thread runs every scenario itself, else the wait below never ends. */
+    size_t started = 0;
     for (size_t t = 0; t < nthreads; t++)
-        pthread_create(&th[t], NULL, worker, &c);
+        if (pthread_create(&th[started], NULL, worker, &c) == 0)
+            started++;
+    if (started == 0)
+        worker(&c);
     /* print in order; on a terminal, a progress line while a long run is
      * under way (stderr, erased before each result) */
     bool tty = isatty(STDERR_FILENO);
@@ -221,7 +230,7 @@ int cmd_test(int argc, char **argv)
         rp_print_result(stdout, c.results[i]);
         fflush(stdout);
     }
-    for (size_t t = 0; t < nthreads; t++)
+    for (size_t t = 0; t < started; t++)
         pthread_join(th[t], NULL);
     free(th);
 
