@@ -27,6 +27,7 @@ typedef struct L {
     hs_scenario *s;
     yd_node **trees;    /* merged node trees, by node index */
     const char **node_names;
+    const char **seg_names; /* by segment index, once the segments are loaded */
     int *like_state;    /* 0 new, 1 resolving, 2 done */
     int *like_root;     /* key-derivation node */
     /* `duration:` was given but invalid: checks against it (events and
@@ -460,13 +461,12 @@ static int resolve_node(L *l, const yd_node *v)
 
 static int resolve_iface(L *l, const hs_node *n, const yd_node *v)
 {
-    const char *names[256];
-    size_t k = 0;
-    for (size_t i = 0; i < n->n_ifaces && k < 256; i++)
-        names[k++] = n->ifaces[i].name;
+    const char **names = hs_alloc(l->a, (n->n_ifaces ? n->n_ifaces : 1) * sizeof *names);
+    for (size_t i = 0; i < n->n_ifaces; i++)
+        names[i] = n->ifaces[i].name;
     char where[HS_NAME_MAX + 16];
     snprintf(where, sizeof where, "on node '%s'", n->name);
-    return resolve(l, v, names, k, "interface", where);
+    return resolve(l, v, names, n->n_ifaces, "interface", where);
 }
 
 /* ------------------------------------------------------------------ */
@@ -725,10 +725,6 @@ static void load_ifaces(L *l, hs_node *n, const yd_node *v)
     }
     static const char *const keys[] = {"segment", "address", "aliases", NULL};
     n->ifaces = hs_alloc(l->a, v->count * sizeof *n->ifaces);
-    const char *segnames[1024];
-    size_t ns = 0;
-    for (size_t i = 0; i < l->s->n_segments && ns < 1024; i++)
-        segnames[ns++] = l->s->segments[i].name;
     for (const yd_node *c = v->first; c; c = c->next) {
         hs_iface *f = &n->ifaces[n->n_ifaces++];
         f->name = c->key;
@@ -746,7 +742,7 @@ static void load_ifaces(L *l, hs_node *n, const yd_node *v)
         const yd_node *x;
         if (require(l, c, "segment", what)) {
             x = yd_get(c, "segment");
-            f->segment = resolve(l, x, segnames, ns, "segment", NULL);
+            f->segment = resolve(l, x, l->seg_names, l->s->n_segments, "segment", NULL);
             f->segment_loc = x->loc;
         }
         if (require(l, c, "address", what)) {
@@ -891,10 +887,10 @@ static void load_groups(L *l, hs_node *n, const yd_node *v)
     static const char *const mkeys[] = {"gateway", "tier", NULL};
     static const char *const triggers[] = {"down", "loss", "latency", "loss-or-latency", NULL};
     n->groups = hs_alloc(l->a, v->count * sizeof *n->groups);
-    const char *gwnames[256];
-    size_t ng = 0;
-    for (size_t i = 0; i < n->n_gateways && ng < 256; i++)
-        gwnames[ng++] = n->gateways[i].name;
+    const char **gwnames = hs_alloc(l->a, (n->n_gateways ? n->n_gateways : 1) * sizeof *gwnames);
+    size_t ng = n->n_gateways;
+    for (size_t i = 0; i < ng; i++)
+        gwnames[i] = n->gateways[i].name;
     for (const yd_node *c = v->first; c; c = c->next) {
         if (!check_map(l, c, "gateway group", keys) || is_null(c))
             continue;
@@ -1946,13 +1942,9 @@ static void load_expect_kind(L *l, hs_expect *e, const yd_node *m)
         /* in hs_wg_match order, from HS_WGM_ANY */
         static const char *const wgm[] = {"any", "handshake-initiation", "handshake-response", "cookie-reply",
                                           "transport", "data", "keepalive", NULL};
-        const char *segnames[1024];
-        size_t ns = 0;
-        for (size_t i = 0; i < s->n_segments && ns < 1024; i++)
-            segnames[ns++] = s->segments[i].name;
         e->u.packets.on = e->u.packets.from = e->u.packets.to = -1;
         if ((x = yd_get(m, "on"))) {
-            e->u.packets.on = resolve(l, x, segnames, ns, "segment", NULL);
+            e->u.packets.on = resolve(l, x, l->seg_names, s->n_segments, "segment", NULL);
             e->u.packets.on_loc = x->loc;
         }
         if ((x = yd_get(m, "from"))) {
@@ -2067,10 +2059,10 @@ static void load_expect_kind(L *l, hs_expect *e, const yd_node *m)
             e->u.gateway.name_loc = x->loc;
             if (e->u.gateway.node >= 0) {
                 const hs_node *n = &s->nodes[e->u.gateway.node];
-                const char *names[256];
-                size_t k = 0;
-                for (size_t i = 0; i < n->n_gateways && k < 256; i++)
-                    names[k++] = n->gateways[i].name;
+                const char **names = hs_alloc(l->a, (n->n_gateways ? n->n_gateways : 1) * sizeof *names);
+                size_t k = n->n_gateways;
+                for (size_t i = 0; i < k; i++)
+                    names[i] = n->gateways[i].name;
                 char where[HS_NAME_MAX + 16];
                 snprintf(where, sizeof where, "on node '%s'", n->name);
                 e->u.gateway.gateway = resolve(l, x, names, k, "gateway", where);
@@ -2255,6 +2247,9 @@ static void load_top(L *l, const yd_node *root)
             s->engine = (hs_engine)e;
     }
     load_segments(l, yd_get(root, "segments"));
+    l->seg_names = hs_alloc(l->a, (s->n_segments ? s->n_segments : 1) * sizeof *l->seg_names);
+    for (size_t i = 0; i < s->n_segments; i++)
+        l->seg_names[i] = s->segments[i].name;
 
     const yd_node *nodes = yd_get(root, "nodes");
     if (!nodes) {

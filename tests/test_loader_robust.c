@@ -181,6 +181,45 @@ START_TEST(loader_segment_size_limit)
 }
 END_TEST
 
+/* Names are resolved among all of their kind: a file with more than 1024
+ * segments, or a node with more than 256 interfaces or gateways, loads.
+ * The loader looked names up in fixed arrays of the first 1024 segments
+ * and 256 interfaces / gateways, and called the rest unknown. */
+START_TEST(loader_many_names_resolve)
+{
+    size_t cap = 256 * 1024, len = 0;
+    char *buf = malloc(cap);
+    ck_assert_ptr_nonnull(buf);
+    len += (size_t)snprintf(buf + len, cap - len, "name: t\nsegments:\n");
+    for (int i = 0; i < 1030; i++)
+        len += (size_t)snprintf(buf + len, cap - len, "  s%d: {}\n", i);
+    len += (size_t)snprintf(buf + len, cap - len, "nodes:\n  fw:\n    kind: firewall\n    interfaces:\n");
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(buf + len, cap - len, "      e%d: {segment: s%d, address: 10.%d.%d.1/30}\n", i,
+                                i + 730, i / 250, i % 250);
+    len += (size_t)snprintf(buf + len, cap - len, "    gateways:\n");
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(buf + len, cap - len, "      - {name: gw%d, interface: e%d, address: 10.%d.%d.2}\n", i,
+                                i, i / 250, i % 250);
+    len += (size_t)snprintf(buf + len, cap - len,
+                            "    gateway-groups:\n      - {name: G, members: [{gateway: gw299, tier: 1}]}\n"
+                            "expect:\n  - {during: [0s, 1s], no-packets: {on: s1029}}\n"
+                            "  - {at: 1s, gateway: {node: fw, name: gw299, status: online}}\n");
+    ck_assert_uint_lt(len, cap);
+    hs_scenario *s = load_bytes(buf, len);
+    if (!s)
+        dump_errors();
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(s->nodes[0].ifaces[299].segment, 1029);
+    ck_assert_int_eq(s->nodes[0].gateways[299].iface, 299);
+    ck_assert_int_eq(s->nodes[0].groups[0].members[0].gateway, 299);
+    ck_assert_int_eq(s->expects[0].u.packets.on, 1029);
+    ck_assert_int_eq(s->expects[1].u.gateway.gateway, 299);
+    hs_scenario_free(s);
+    free(buf);
+}
+END_TEST
+
 START_TEST(loader_refused_yaml_features)
 {
     ck_error("name: t\nnodes:\n  a: &base {kind: host}\n  b: *base\n",
@@ -297,6 +336,7 @@ int main(void)
     tcase_add_test(tc, loader_deep_nesting);
     tcase_add_test(tc, loader_huge_input);
     tcase_add_test(tc, loader_segment_size_limit);
+    tcase_add_test(tc, loader_many_names_resolve);
     tcase_add_test(tc, loader_refused_yaml_features);
     tcase_add_test(tc, loader_missing_file);
     tcase_add_test(tc, loader_truncations);
