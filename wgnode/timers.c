@@ -279,8 +279,11 @@ static void run_peer(wg_peer *peer, int64_t now)
 
 void wg_timers_run(struct wg_device *dev, int64_t now)
 {
-    /* A bounded number of rounds: a handler re-arming a timer for `now`
-     * itself would otherwise spin; none does, but a host bug must not hang. */
+    /* Each round runs every due timer of the earliest peer (run_peer loops
+     * until none of its timers is due). Handlers arm timers of their own
+     * peer only, always later than `now` (every delay above is positive), so
+     * each due peer takes one round; the bound is a safety net across peers
+     * and does not cover run_peer's own loop. */
     for (size_t guard = 0; dev->heap_len && guard < 4 * dev->heap_len + 64; guard++) {
         wg_peer *peer = dev->heap[0];
         if (wg_timers_peer_deadline(peer) > now)
