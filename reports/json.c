@@ -5,13 +5,35 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "reports/reports.h"
 
-static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+/* A JSON string of s. Jansson refuses text that is not UTF-8 (json_string
+ * returns NULL, and json_object_set_new then leaves the key out), but file
+ * names come from the file system and need not be UTF-8, and they reach
+ * names and error texts too. Such a string is kept with every byte outside
+ * ASCII replaced by '?'. */
+static json_t *text(const char *s)
+{
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    char *c = strdup(s);
+    if (!c)
+        return json_null();
+    for (unsigned char *p = (unsigned char *)c; *p; p++)
+        if (*p >= 0x80)
+            *p = '?';
+    j = json_string(c);
+    free(c);
+    return j ? j : json_null();
+}
+
+static json_t *str_or_null(const char *s) { return s ? text(s) : json_null(); }
 
 static json_t *lines_json(const hs_packet_line *v, size_t n)
 {
@@ -19,7 +41,7 @@ static json_t *lines_json(const hs_packet_line *v, size_t n)
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_object();
         json_object_set_new(o, "t", json_real((double)v[i].t / 1e9));
-        json_object_set_new(o, "text", json_string(v[i].text));
+        json_object_set_new(o, "text", str_or_null(v[i].text));
         json_array_append_new(a, o);
     }
     return a;
@@ -29,7 +51,12 @@ static json_t *expect_json(const hs_result *r, const hs_expect_result *e)
 {
     json_t *o = json_object();
     json_object_set_new(o, "index", json_integer((json_int_t)e->index));
-    json_object_set_new(o, "location", json_sprintf("%s:%u:%u", r->file, e->loc.line, e->loc.col));
+    int n = snprintf(NULL, 0, "%s:%u:%u", r->file, e->loc.line, e->loc.col);
+    char *loc = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (loc)
+        snprintf(loc, (size_t)n + 1, "%s:%u:%u", r->file, e->loc.line, e->loc.col);
+    json_object_set_new(o, "location", str_or_null(loc));
+    free(loc);
     json_object_set_new(o, "kind", json_string(hs_expect_kind_name(e->kind)));
     json_object_set_new(o, "verdict", json_string(e->passed ? "passed" : "failed"));
     json_object_set_new(o, "what", str_or_null(e->what));
@@ -43,8 +70,8 @@ static json_t *expect_json(const hs_result *r, const hs_expect_result *e)
 static json_t *result_json(const hs_result *r)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "name", json_string(r->name));
-    json_object_set_new(o, "file", json_string(r->file));
+    json_object_set_new(o, "name", str_or_null(r->name));
+    json_object_set_new(o, "file", str_or_null(r->file));
     json_object_set_new(o, "claim", str_or_null(r->claim));
     json_object_set_new(o, "description", str_or_null(r->description));
     json_object_set_new(o, "status", json_string(hs_status_name(r->status)));
@@ -73,9 +100,9 @@ static json_t *result_json(const hs_result *r)
             const hs_timeline_entry *e = &r->timeline[i];
             json_t *x = json_object();
             json_object_set_new(x, "t", json_real((double)e->t / 1e9));
-            json_object_set_new(x, "node", json_string(e->node));
-            json_object_set_new(x, "category", json_string(e->category));
-            json_object_set_new(x, "text", json_string(e->text));
+            json_object_set_new(x, "node", str_or_null(e->node));
+            json_object_set_new(x, "category", str_or_null(e->category));
+            json_object_set_new(x, "text", str_or_null(e->text));
             json_array_append_new(t, x);
         }
         json_object_set_new(o, "timeline", t);
