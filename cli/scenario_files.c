@@ -36,8 +36,20 @@ static bool is_scenario_name(const char *s)
     return (l > 5 && !strcmp(s + l - 5, ".yaml")) || (l > 4 && !strcmp(s + l - 4, ".yml"));
 }
 
-static bool walk(const char *cmd, const char *path, cli_files *out, bool top)
+/* The directories being walked, innermost first: stat() follows symbolic
+ * links, so a link back to an ancestor (dir/loop -> .) would otherwise be
+ * entered again and again until the path is too long, every scenario below
+ * it collected once per level. */
+typedef struct walk_dir {
+    dev_t dev;
+    ino_t ino;
+    const char *path;
+    const struct walk_dir *up;
+} walk_dir;
+
+static bool walk(const char *cmd, const char *path, cli_files *out, const walk_dir *up)
 {
+    bool top = up == NULL;
     struct stat st;
     if (stat(path, &st) != 0) {
         fprintf(stderr, "wgsim %s: %s: no such file or directory\n", cmd, path);
@@ -49,6 +61,13 @@ static bool walk(const char *cmd, const char *path, cli_files *out, bool top)
             cli_files_add(out, path);
         return true;
     }
+    for (const walk_dir *a = up; a; a = a->up)
+        if (a->dev == st.st_dev && a->ino == st.st_ino) {
+            fprintf(stderr, "wgsim %s: %s: the directory %s again (a symbolic link loop), not searched twice\n", cmd,
+                    path, a->path);
+            return true;
+        }
+    walk_dir here = {.dev = st.st_dev, .ino = st.st_ino, .path = path, .up = up};
     struct dirent **names;
     int n = scandir(path, &names, NULL, alphasort);
     if (n < 0) {
@@ -68,7 +87,7 @@ static bool walk(const char *cmd, const char *path, cli_files *out, bool top)
             snprintf(sub, need, "%s%s%s", path, sep, e);
             struct stat s2;
             if (stat(sub, &s2) == 0 && (S_ISDIR(s2.st_mode) || is_scenario_name(e)))
-                ok &= walk(cmd, sub, out, false);
+                ok &= walk(cmd, sub, out, &here);
             free(sub);
         }
         free(names[i]);
@@ -77,4 +96,4 @@ static bool walk(const char *cmd, const char *path, cli_files *out, bool top)
     return ok;
 }
 
-bool cli_files_collect(const char *cmd, const char *path, cli_files *out) { return walk(cmd, path, out, true); }
+bool cli_files_collect(const char *cmd, const char *path, cli_files *out) { return walk(cmd, path, out, NULL); }

@@ -2,7 +2,9 @@
  * scenario_files.h — the scenario files under the paths given to `wgsim
  * test` and `wgsim list`: a file named on the command line is taken as is,
  * a directory is searched recursively for *.yaml and *.yml (hidden entries
- * skipped), in sorted order. One walk, so both commands see the same files.
+ * skipped), in sorted order; a symbolic link back to a directory being
+ * searched is reported on stderr and not followed. One walk, so both
+ * commands see the same files.
  */
 #ifndef WGSIM_CLI_SCENARIO_FILES_H
 #define WGSIM_CLI_SCENARIO_FILES_H
