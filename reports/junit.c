@@ -8,10 +8,55 @@
 
 #include "reports/reports.h"
 
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629 table 3), 0 if
+ * there is none. */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xbf; /* range of the second byte */
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2;
+    else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        if (c == 0xe0)
+            lo = 0xa0;
+        else if (c == 0xed)
+            hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        if (c == 0xf0)
+            lo = 0x90;
+        else if (c == 0xf4)
+            hi = 0x8f;
+    } else
+        return 0;
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (s[i] < 0x80 || s[i] > 0xbf)
+            return 0;
+    return n;
+}
+
 static void xml_text(FILE *f, const char *s)
 {
     for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;
+        if (c >= 0x80) {
+            /* XML text is UTF-8 here; file names need not be: a byte that
+             * starts no well-formed sequence is shown as '?'. */
+            size_t n = utf8_len((const unsigned char *)s);
+            if (n == 0) {
+                fputc('?', f);
+            } else {
+                fwrite(s, 1, n, f);
+                s += n - 1;
+            }
+            continue;
+        }
         switch (c) {
         case '<': fputs("&lt;", f); break;
         case '>': fputs("&gt;", f); break;
