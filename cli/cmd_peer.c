@@ -544,10 +544,15 @@ static bool open_keylog(peer_app *a, const char *path)
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
+/* t + d for d >= 0, saturating at WG_TIME_NEVER: durations may be up to
+ * 9e18 ns each (parse_duration), and a sum of two of them past INT64_MAX
+ * is signed overflow. */
+static int64_t after(int64_t t, int64_t d) { return t > WG_TIME_NEVER - d ? WG_TIME_NEVER : t + d; }
+
 static int run(peer_app *a, int64_t duration)
 {
     a->now = a->t0;
-    int64_t stop_at = duration > 0 ? a->t0 + duration : WG_TIME_NEVER;
+    int64_t stop_at = duration > 0 ? after(a->t0, duration) : WG_TIME_NEVER;
     int64_t next_ping = a->t0, ping_end = WG_TIME_NEVER;
     wg_device_up(a->dev, a->now);
     flush_inner(a);
@@ -581,9 +586,9 @@ static int run(peer_app *a, int64_t duration)
         if (a->pinging) {
             while (a->sent < a->count && a->now >= next_ping) {
                 send_ping(a);
-                next_ping += a->interval;
+                next_ping = after(next_ping, a->interval);
                 if (a->sent == a->count)
-                    ping_end = a->now + a->interval + a->timeout;
+                    ping_end = after(after(a->now, a->interval), a->timeout);
             }
             if (a->received == a->count || a->now >= ping_end)
                 break;
