@@ -21,8 +21,9 @@ typedef struct icmp_echo {
     size_t payload_len;
 } icmp_echo;
 
-/* RFC 1071 one's-complement sum of `len` bytes added to `sum` (not folded,
- * not inverted): chain calls, then icmp_checksum_fold(). */
+/* RFC 1071 one's-complement sum of `len` bytes added to `sum`, its carries
+ * folded back into 16 bits (so a chain of calls cannot overflow) but not
+ * inverted: chain calls, then icmp_checksum_fold() inverts. */
 uint32_t icmp_checksum_add(uint32_t sum, const uint8_t *data, size_t len);
 uint16_t icmp_checksum_fold(uint32_t sum);
 
