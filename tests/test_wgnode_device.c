@@ -479,6 +479,29 @@ START_TEST(test_many_peers)
 }
 END_TEST
 
+/* A refused allowed-ips list (here a /33 IPv4 prefix after a valid one)
+ * leaves the peer's list as it was; the old list was removed first and
+ * the peer kept only the prefixes before the bad one. */
+START_TEST(test_set_allowed_ips_refused_keeps_list)
+{
+    std_pair();
+    wg_prefix before[4];
+    size_t n = wg_device_allowed_ips(P.b, P.b_peer, before, 4);
+    ck_assert_uint_ge(n, 1);
+    ck_assert_uint_le(n, 4);
+    ck_assert_int_eq(wg_device_peer_for_ip(P.b, &before[0].ip), P.b_peer);
+    wg_prefix bad[2] = {{.ip = wg_ip4(10, 200, 0, 0), .len = 16}, {.ip = wg_ip4(10, 201, 0, 0), .len = 33}};
+    ck_assert(!wg_device_set_allowed_ips(P.b, P.b_peer, bad, 2));
+    wg_prefix after[4];
+    ck_assert_uint_eq(wg_device_allowed_ips(P.b, P.b_peer, after, 4), n);
+    ck_assert(memcmp(before, after, n * sizeof *before) == 0);
+    ck_assert_int_eq(wg_device_peer_for_ip(P.b, &before[0].ip), P.b_peer);
+    wg_ip in_bad = wg_ip4(10, 200, 1, 1);
+    ck_assert_int_eq(wg_device_peer_for_ip(P.b, &in_bad), -1);
+    pair_free(&P);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("wgnode_device");
@@ -498,6 +521,7 @@ int main(void)
     tcase_add_test(tc, test_down_up);
     tcase_add_test(tc, test_names);
     tcase_add_test(tc, test_many_peers);
+    tcase_add_test(tc, test_set_allowed_ips_refused_keeps_list);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -402,6 +402,11 @@ bool wg_device_set_allowed_ips(wg_device *dev, int peer_id, const wg_prefix *ips
     wg_peer *peer = peer_get(dev, peer_id);
     if (!peer || (n && !ips))
         return false;
+    /* A prefix the trie refuses (family, length) refuses the whole call
+     * before the old list is removed: the peer keeps what it had. */
+    for (size_t i = 0; i < n; i++)
+        if ((ips[i].ip.family != 4 && ips[i].ip.family != 6) || ips[i].len > (ips[i].ip.family == 4 ? 32 : 128))
+            return false;
     return set_allowed(dev, peer, ips, n, false);
 }
 

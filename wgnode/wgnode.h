@@ -387,6 +387,9 @@ bool wg_device_peer_info(const wg_device *dev, int peer_id, wg_peer_info *out);
 bool wg_device_set_endpoint(wg_device *dev, int peer_id, const wg_endpoint *ep, int64_t now);
 bool wg_device_remove_endpoint(wg_device *dev, int peer_id, int64_t now);
 bool wg_device_set_persistent_keepalive(wg_device *dev, int peer_id, uint16_t seconds, int64_t now);
+/* Replaces the peer's allowed-ips. false with the list unchanged for an
+ * unknown peer or a bad prefix (family, length); running out of memory
+ * midway leaves the prefixes inserted so far. */
 bool wg_device_set_allowed_ips(wg_device *dev, int peer_id, const wg_prefix *ips, size_t n);
 /* The peer's allowed-ips: writes up to max into out (may be NULL when max
  * is 0) and returns how many there are in all. */
