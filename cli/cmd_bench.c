@@ -33,6 +33,8 @@ ONE_RESULT(handshake)
 ONE_RESULT(transport)
 ONE_RESULT(scenario)
 #define MAX_RESULTS 2
+/* cmd_bench's result array holds MAX_RESULTS; bench_hub writes this many. */
+_Static_assert(BENCH_HUB_RESULTS <= MAX_RESULTS, "raise MAX_RESULTS to the hub's result count");
 
 typedef struct bench_entry {
     const char *name;
