@@ -446,7 +446,7 @@ static hub_bench *hub_bench_new(size_t peers, int64_t *configured_bytes)
     for (size_t i = 0; i < peers; i++) {
         node *n = &b->clients[i];
         *n = (node){.b = b, .client = (int)i, .ep = client_endpoint(i), .timer_at = WG_TIME_NEVER};
-        char name[32];
+        char name[48]; /* "bench-hub-client-" + up to 20 digits */
         snprintf(name, sizeof name, "bench-hub-client-%zu", i);
         sim_rng_init(&n->rng, 1, name);
         uint8_t priv[WG_KEY_LEN];
