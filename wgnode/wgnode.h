@@ -376,14 +376,17 @@ void wg_device_up(wg_device *dev, int64_t now);
 void wg_device_down(wg_device *dev, int64_t now);
 bool wg_device_is_up(const wg_device *dev);
 
-/* Peers. add returns the peer id (>= 0) or -1 (duplicate key, out of memory). */
+/* Peers. add returns the peer id (>= 0) or -1 (duplicate key, the device's
+ * own key, allowed_ips NULL with n_allowed_ips > 0, a bad prefix, out of
+ * memory). */
 int wg_device_add_peer(wg_device *dev, const wg_peer_config *cfg, int64_t now);
 bool wg_device_remove_peer(wg_device *dev, int peer_id);
 int wg_device_find_peer(const wg_device *dev, const uint8_t public_key[WG_KEY_LEN]);
 size_t wg_device_peer_count(const wg_device *dev);
 bool wg_device_peer_info(const wg_device *dev, int peer_id, wg_peer_info *out);
 /* Configured by hand (set-endpoint): platform rules say whether the learned
- * source survives (FreeBSD keeps it; Linux/OpenBSD clear it). */
+ * source survives (FreeBSD keeps it; Linux, OpenBSD and wireguard-go clear
+ * it: sourcing.c set_endpoint_keeps_source). */
 bool wg_device_set_endpoint(wg_device *dev, int peer_id, const wg_endpoint *ep, int64_t now);
 bool wg_device_remove_endpoint(wg_device *dev, int peer_id, int64_t now);
 bool wg_device_set_persistent_keepalive(wg_device *dev, int peer_id, uint16_t seconds, int64_t now);
