@@ -27,7 +27,7 @@
 
 #include "sim/sim.h"
 #ifdef WGSIM_HAVE_NS3
-#include "sim/ns3/ns3_shim.h"
+#include "sim/engine/ns3/ns3_shim.h"
 #endif
 
 #define N_DELAYS (1u << 16)

@@ -9,7 +9,7 @@
  * P client wg_devices, one per hub peer, each with the hub as its only
  * peer. Everything goes through the public wgnode.h API, as the simulator
  * and `wgsim peer` drive devices. No network model: the native sim engine
- * (sim/engine_native.c) orders the events, a datagram arrives 20 ms after
+ * (sim/engine/engine_native.c) orders the events, a datagram arrives 20 ms after
  * it is sent, nothing is lost. Each device's timers run at
  * wg_device_next_deadline, re-read after every call into the device.
  *

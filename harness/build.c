@@ -90,7 +90,7 @@ static sim_gw_trigger gw_trigger(hs_gw_trigger t)
 /* Does this node need the firewall models? Firewalls always (pf, CARP);
  * routers only for NAT (a home router / CGNAT box). */
 /* The label pf shows for a rule in traces and drops ("nat rule at
- * FILE:LINE"). pf keeps 63 characters (sim/pf.h), so the file is named
+ * FILE:LINE"). pf keeps 63 characters (sim/netpfil/pf.h), so the file is named
  * by its base name, shortened from the left when still too long: the line
  * number is what leads back to the rule. */
 static void rule_label(char *buf, size_t len, const char *what, const char *file, unsigned line)

@@ -14,7 +14,7 @@
 
 #include "harness/runner_internal.h"
 
-/* One ns-3 Simulator per process (sim/engine_ns3.c). */
+/* One ns-3 Simulator per process (sim/engine/engine_ns3.c). */
 static pthread_mutex_t ns3_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The caller's clock (cli), so that no host time enters the harness. */

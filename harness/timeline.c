@@ -336,7 +336,7 @@ void hs_timeline_build(hs_world *hw, hs_result *r)
                 add(&b, ev->t, nn, ev->kind == SIM_EV_ADDR ? "address" : "route", strdup(txt));
             break;
         case SIM_EV_DROP:
-            /* a tunnel drop (sim/wg_host.c flush_inner) repeats the device's
+            /* a tunnel drop (sim/wg/wg_host.c flush_inner) repeats the device's
              * own drop event, which wg_line tells with the peer's name */
             if (ev->drop != SIM_DROP_TUNNEL)
                 add_rep(&b, ev->t, nn, "drop", strdup(txt));

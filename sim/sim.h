@@ -86,7 +86,7 @@ static inline void sim_engine_destroy(sim_engine *e)
         e->ops->destroy(e);
 }
 
-/* The native backend: a radix heap (sim/engine_native.c); fast. */
+/* The native backend: a radix heap (sim/engine/engine_native.c); fast. */
 sim_engine *sim_engine_native_new(void);
 /* The ns-3 backend (ns-3's Simulator through the libns3-c shim); NULL
  * when wgsim was built without ns-3. */
@@ -823,7 +823,7 @@ bool sim_world_save_keylog(const sim_world *w, const char *path);
 
 /* ------------------------------------------------------------------ */
 /* Firewall models (pfSense-like): CARP, pf, pfsync, gateways         */
-/* sim/firewall.c and friends; rules and sources in docs/models.md    */
+/* sim/pfsense/firewall.c and friends; rules and sources in docs/models.md    */
 /* ("CARP", "pf", "pfsync", "Gateways", "Firewall node").             */
 /* ------------------------------------------------------------------ */
 

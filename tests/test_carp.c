@@ -1,9 +1,9 @@
 /*
- * test_carp.c — the CARP model alone (sim/carp.c): advertisement bytes,
+ * test_carp.c — the CARP model alone (sim/netinet/carp.c): advertisement bytes,
  * receive checks and the state machine timings of ha-model.md §1, with two
  * nodes joined by a test "wire" that delivers ads after a fixed delay.
  */
-#include "sim/carp.h"
+#include "sim/netinet/carp.h"
 
 #include <check.h>
 #include <string.h>

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "sim/sim.h"
-#include "sim/ns3/ns3_shim.h"
+#include "sim/engine/ns3/ns3_shim.h"
 #include "suite_run.h"
 
 struct backend {

@@ -1,9 +1,9 @@
 /*
  * test_gateway.c — the dpinger-like monitor and gateway groups alone
- * (sim/gateway.c), with a fake network that answers probes after a set
+ * (sim/pfsense/gateway.c), with a fake network that answers probes after a set
  * latency while the gateway is alive.
  */
-#include "sim/gateway.h"
+#include "sim/pfsense/gateway.h"
 
 #include <check.h>
 #include <stdlib.h>

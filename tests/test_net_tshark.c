@@ -82,7 +82,7 @@ START_TEST(test_tshark_decrypts_tunnel)
     ck_assert_msg(out[0] == 0, "decryption errors: %s", out);
     /* tshark verifies every IPv4 header, UDP and ICMP checksum, outer and
      * decrypted inner (status 1 = good): an independent check of
-     * sim/checksum.c, whose sender and receiver could otherwise agree on
+     * sim/net/checksum.c, whose sender and receiver could otherwise agree on
      * a wrong sum. */
     rc = run_tshark("-o ip.check_checksum:TRUE -o udp.check_checksum:TRUE -T fields -E occurrence=a -E aggregator=, "
                     "-e ip.checksum.status -e udp.checksum.status -e icmp.checksum.status",

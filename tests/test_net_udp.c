@@ -54,7 +54,7 @@ START_TEST(test_checksum_verified_on_receive)
     ck_assert_uint_eq(ip.sport, 1000);
     ck_assert_uint_eq(ip.dport, 2000);
     uint16_t good = (uint16_t)(pkt[26] << 8 | pkt[27]);
-    /* Known answers, computed independently of sim/checksum.c (a few lines
+    /* Known answers, computed independently of sim/net/checksum.c (a few lines
      * of Python over the RFC 768 pseudo-header 0a000001 0a000002 0011 000b
      * and the datagram; RFC 791 header sum): a wrong pseudo-header would
      * otherwise be consistent between our sender and our receiver. */

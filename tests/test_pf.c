@@ -3,7 +3,7 @@
  * timeouts, NAT port allocation and static-port collisions, first-match
  * filtering, reply-to / route-to, states-kill.
  */
-#include "sim/pf.h"
+#include "sim/netpfil/pf.h"
 
 #include <check.h>
 #include <string.h>

@@ -1,10 +1,10 @@
 /*
- * test_pfsync.c — state replication between two pf instances (sim/pfsync.c):
+ * test_pfsync.c — state replication between two pf instances (sim/netpfil/pfsync.c):
  * lag of inserts and merged updates, interface-name import check, a peer
  * that cannot receive, and the C6 consequence of replicated NAT states,
  * which must come out of plain pf + pfsync rules.
  */
-#include "sim/pfsync.h"
+#include "sim/netpfil/pfsync.h"
 
 #include <check.h>
 #include <stdio.h>

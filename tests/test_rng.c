@@ -1,5 +1,5 @@
 /*
- * test_rng.c — the per-node random streams (sim/rng.c).
+ * test_rng.c — the per-node random streams (sim/engine/rng.c).
  */
 #include <check.h>
 #include <sodium.h>

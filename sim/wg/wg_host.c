@@ -21,7 +21,7 @@
  *    which destroys and recreates the wg interfaces): the same recreation
  *    while the node stays up.
  */
-#include "sim/net.h"
+#include "sim/net/net.h"
 
 #include <stdlib.h>
 #include <string.h>

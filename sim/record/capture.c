@@ -7,7 +7,7 @@
  * Files are written little-endian whatever the host, and timestamps are the
  * world's wall clock (epoch + sim time), so equal runs give equal bytes.
  */
-#include "sim/net.h"
+#include "sim/net/net.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * pfsync.h — internal interface of the pfsync model (sim/pfsync.c): state
+ * pfsync.h — internal interface of the pfsync model (sim/netpfil/pfsync.c): state
  * replication between two HA peers' pf instances.
  *
  * Transport: a lagged channel between the two firewalls, not proto-240
@@ -12,7 +12,7 @@
 #ifndef SIM_PFSYNC_H
 #define SIM_PFSYNC_H
 
-#include "sim/pf.h"
+#include "sim/netpfil/pf.h"
 
 typedef struct pfsync pfsync;
 

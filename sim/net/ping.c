@@ -3,7 +3,7 @@
  * interval with a fixed id and increasing sequence, replies matched by id
  * and sequence, every sample kept for loss and RTT over any time window.
  */
-#include "sim/net.h"
+#include "sim/net/net.h"
 
 #include <stdlib.h>
 #include <string.h>

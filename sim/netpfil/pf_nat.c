@@ -25,7 +25,7 @@
  *   the public port from any remote let in (full-cone-like); symmetric = a
  *   new randomised port per destination (the pf search above).
  */
-#include "sim/pf.h"
+#include "sim/netpfil/pf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * power state, the plug-in points (hooks, protocol handlers, listeners,
  * CARP's L2 ops) and per-node drop counters.
  */
-#include "sim/net.h"
+#include "sim/net/net.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

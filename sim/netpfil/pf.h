@@ -1,11 +1,11 @@
 /*
- * pf.h — internal interface of the pf model: states (sim/pf_state.c),
- * outbound NAT (sim/pf_nat.c) and the filter with route-to/reply-to
- * (sim/pf_filter.c).
+ * pf.h — internal interface of the pf model: states (sim/netpfil/pf_state.c),
+ * outbound NAT (sim/netpfil/pf_nat.c) and the filter with route-to/reply-to
+ * (sim/netpfil/pf_filter.c).
  *
  * The model works on a packet summary (protocol, addresses, ports) and
  * interface NAMES, as pf does (its kif is a name). The firewall node
- * (sim/firewall.c) calls pf_test() from the network's IN and OUT hooks and
+ * (sim/pfsense/firewall.c) calls pf_test() from the network's IN and OUT hooks and
  * applies the result to the real packet bytes.
  *
  * Sources: ../shared/reference/ha-model.md §2 and §3 (tags PFH, PFCTL, FLT,

@@ -1,5 +1,5 @@
 /*
- * carp.h — internal interface of the CARP model (sim/carp.c): the FreeBSD
+ * carp.h — internal interface of the CARP model (sim/netinet/carp.c): the FreeBSD
  * CARPv2 state machine per vhid and the advertisement wire format.
  *
  * The model knows nothing about frames or nodes: the firewall node feeds it

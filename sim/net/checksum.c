@@ -2,7 +2,7 @@
  * checksum.c — the Internet checksum (RFC 1071) and the UDP/ICMP
  * checksums built on it (RFC 768 pseudo-header, RFC 792).
  */
-#include "sim/net.h"
+#include "sim/net/net.h"
 
 #include <string.h>
 

@@ -15,7 +15,7 @@
  *    (net.inet.icmp.bmcastecho = 0).
  * ICMP rate limiting (net.inet.icmp.icmplim) is not modelled.
  */
-#include "sim/net.h"
+#include "sim/net/net.h"
 
 #include <stdlib.h>
 #include <string.h>

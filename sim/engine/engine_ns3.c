@@ -1,6 +1,6 @@
 /*
  * engine_ns3.c — the `ns3` backend of the engine interface: ns-3's
- * Simulator through the libns3-c shim (sim/ns3/ns3_shim.h).
+ * Simulator through the libns3-c shim (sim/engine/ns3/ns3_shim.h).
  *
  * ns-3's Simulator is a process-wide singleton, so only one ns3 engine can
  * exist at a time; creating a second one returns NULL with a message. The
@@ -16,7 +16,7 @@
 
 #ifdef WGSIM_HAVE_NS3
 
-#include "sim/ns3/ns3_shim.h"
+#include "sim/engine/ns3/ns3_shim.h"
 
 typedef struct ns3_engine {
     sim_engine base;

@@ -10,8 +10,8 @@
  * nanoseconds without rounding. The kernel turns timevals into ticks
  * (tvtohz, +1 tick at hz=1000); that millisecond is not modelled.
  */
-#include "sim/carp.h"
-#include "sim/net.h"
+#include "sim/netinet/carp.h"
+#include "sim/net/net.h"
 
 #include <nettle/hmac.h>
 #include <nettle/sha1.h>

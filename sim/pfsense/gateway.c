@@ -19,7 +19,7 @@
  * - Groups: lower tier preferred; trigger "member down" by default
  *   (D:routing/gateway-settings).
  */
-#include "sim/gateway.h"
+#include "sim/pfsense/gateway.h"
 
 #include <stdio.h>
 #include <stdlib.h>

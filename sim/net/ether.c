@@ -3,7 +3,7 @@
  * minimum), the receive filter on the destination MAC (own, broadcast,
  * multicast, or a MAC the CARP model accepts) and dispatch by ethertype.
  */
-#include "sim/net.h"
+#include "sim/net/net.h"
 
 #include <stdlib.h>
 #include <string.h>

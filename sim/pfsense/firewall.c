@@ -27,11 +27,11 @@
  *  - every datagram pf touches records why: SIM_SRC_F_NAT / _REPLY_TO /
  *    _ROUTE_TO and the rule in the packet's source reason.
  */
-#include "sim/carp.h"
-#include "sim/gateway.h"
-#include "sim/net.h"
-#include "sim/pf.h"
-#include "sim/pfsync.h"
+#include "sim/netinet/carp.h"
+#include "sim/pfsense/gateway.h"
+#include "sim/net/net.h"
+#include "sim/netpfil/pf.h"
+#include "sim/netpfil/pfsync.h"
 
 #include <stdio.h>
 #include <stdlib.h>

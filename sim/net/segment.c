@@ -17,7 +17,7 @@
  * (when loss > 0) then one for jitter (when jitter > 0), so the outcome
  * depends only on the seed and the frames offered to the segment.
  */
-#include "sim/net.h"
+#include "sim/net/net.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * Everything is created and iterated in creation order, so that the same
  * topology and seed replay identically.
  */
-#include "sim/net.h"
+#include "sim/net/net.h"
 
 #include <stdlib.h>
 #include <string.h>

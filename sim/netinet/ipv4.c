@@ -17,7 +17,7 @@
  * when local; without DF it is dropped and counted. A router answers
  * the failures of forwarding as FreeBSD's ip_forward does (see forward()).
  */
-#include "sim/net.h"
+#include "sim/net/net.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * once, for assertions and the timeline) and the event log (ARP, link,
  * power, addresses, routes, drops, WireGuard device events, model events).
  */
-#include "sim/net.h"
+#include "sim/net/net.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

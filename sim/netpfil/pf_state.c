@@ -14,7 +14,7 @@
  * over PFTM_INTERVAL (10 s), so a real state can outlive its timeout by up
  * to 10 s; documented in docs/models.md.
  */
-#include "sim/pf.h"
+#include "sim/netpfil/pf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

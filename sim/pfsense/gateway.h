@@ -1,5 +1,5 @@
 /*
- * gateway.h — internal interface of the multi-WAN model (sim/gateway.c):
+ * gateway.h — internal interface of the multi-WAN model (sim/pfsense/gateway.c):
  * a dpinger-like gateway monitor, gateway status, gateway groups with tiers
  * and the choice of the default gateway.
  *

@@ -14,7 +14,7 @@
  * lookup time, which gives the same answer as long as addresses are not
  * changed under an existing route, and follows CARP state changes.
  */
-#include "sim/net.h"
+#include "sim/net/net.h"
 
 #include <stdlib.h>
 #include <string.h>

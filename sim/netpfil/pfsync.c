@@ -15,7 +15,7 @@
  * node's address is imported as it is and simply never matches that node's
  * own packets (ha-model.md §2 "Derived (C6)").
  */
-#include "sim/pfsync.h"
+#include "sim/netpfil/pfsync.h"
 
 #include <stdarg.h>
 #include <stdio.h>

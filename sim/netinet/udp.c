@@ -14,7 +14,7 @@
  * bind() conflicts: same port and equal addresses or either wildcard
  * (no SO_REUSEADDR/SO_REUSEPORT model).
  */
-#include "sim/net.h"
+#include "sim/net/net.h"
 
 #include <stdlib.h>
 #include <string.h>

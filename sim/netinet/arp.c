@@ -24,7 +24,7 @@
  * Linux neighbour tables differ (ucast_solicit, unres_qlen); every platform
  * uses these rules (docs/models.md).
  */
-#include "sim/net.h"
+#include "sim/net/net.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
 // event in the queue (the clock still advances to it when it is popped).
 // So tracked events are indexed here by (time, id) and cancelled with
 // Simulator::Remove, which takes them out of the scheduler.
-#include "sim/ns3/ns3_shim.h"
+#include "sim/engine/ns3/ns3_shim.h"
 
 #include <ns3/core-module.h>
 

@@ -17,7 +17,7 @@
  *   (pf_test: `s->rt == PF_ROUTETO && dir == s->direction`,
  *   `s->rt == PF_REPLYTO && dir != s->direction`).
  */
-#include "sim/pf.h"
+#include "sim/netpfil/pf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
