@@ -89,21 +89,12 @@ static sim_gw_trigger gw_trigger(hs_gw_trigger t)
 
 /* Does this node need the firewall models? Firewalls always (pf, CARP);
  * routers only for NAT (a home router / CGNAT box). */
-/* The label pf shows for a rule in traces and drops ("nat rule at
- * FILE:LINE"). pf keeps 63 characters (sim/netpfil/pf.h), so the file is named
- * by its base name, shortened from the left when still too long: the line
- * number is what leads back to the rule. */
-static void rule_label(char *buf, size_t len, const char *what, const char *file, unsigned line)
+/* The label pf shows for a rule in traces, source reasons and drops ("nat
+ * rule at FILE:LINE"): the file as the user named it, whole, so that the
+ * line leads back to the rule (the firewall keeps labels at any length). */
+static char *rule_label(const char *what, const char *file, unsigned line)
 {
-    const char *base = file ? strrchr(file, '/') : NULL;
-    base = base ? base + 1 : file ? file : "?";
-    char tail[16];
-    snprintf(tail, sizeof tail, ":%u", line);
-    size_t fixed = strlen(what) + strlen(" at ") + strlen(tail) + 1, bl = strlen(base);
-    if (fixed + bl <= len || fixed + 3 >= len)
-        snprintf(buf, len, "%s at %s%s", what, base, tail);
-    else
-        snprintf(buf, len, "%s at ...%s%s", what, base + bl - (len - fixed - 3), tail);
+    return hs_strdup_printf("%s at %s:%u", what, file ? file : "?", line);
 }
 
 static bool needs_fw(const hs_node *n)
@@ -177,10 +168,10 @@ static bool build_node_fw(hs_world *hw, size_t ni, char *err, size_t errlen)
     }
     if (hn->n_nat_outbound) {
         sim_fw_nat_rule *r = xcalloc(hn->n_nat_outbound, sizeof *r);
-        char (*labels)[64] = xcalloc(hn->n_nat_outbound, sizeof *labels);
+        char **labels = xcalloc(hn->n_nat_outbound, sizeof *labels);
         for (size_t i = 0; i < hn->n_nat_outbound; i++) {
             const hs_nat_rule *n = &hn->nat_outbound[i];
-            rule_label(labels[i], sizeof labels[i], "nat rule", s->file, n->loc.line);
+            labels[i] = rule_label("nat rule", s->file, n->loc.line);
             r[i] = (sim_fw_nat_rule){.ifname = hn->ifaces[n->iface].name,
                                      .proto = (uint8_t)n->protocol,
                                      .dst = fw_addr_prefix(n->has_destination, &n->destination),
@@ -199,6 +190,8 @@ static bool build_node_fw(hs_world *hw, size_t ni, char *err, size_t errlen)
         }
         sim_err e = sim_fw_set_nat(f, r, hn->n_nat_outbound);
         free(r);
+        for (size_t i = 0; i < hn->n_nat_outbound; i++)
+            free(labels[i]);
         free(labels);
         if (e != SIM_OK)
             return fail(err, errlen, s, hn->nat_outbound[0].loc, "nat: refused by the simulator (%s)",
@@ -206,10 +199,10 @@ static bool build_node_fw(hs_world *hw, size_t ni, char *err, size_t errlen)
     }
     if (hn->has_filter) {
         sim_fw_rule *r = xcalloc(hn->n_filter, sizeof *r);
-        char (*labels)[64] = xcalloc(hn->n_filter, sizeof *labels);
+        char **labels = xcalloc(hn->n_filter, sizeof *labels);
         for (size_t i = 0; i < hn->n_filter; i++) {
             const hs_filter_rule *fr = &hn->filter[i];
-            rule_label(labels[i], sizeof labels[i], "filter rule", s->file, fr->loc.line);
+            labels[i] = rule_label("filter rule", s->file, fr->loc.line);
             r[i] = (sim_fw_rule){.block = fr->action == HS_ACTION_BLOCK,
                                  .ifname = fr->iface >= 0 ? hn->ifaces[fr->iface].name : NULL,
                                  .dir = fr->direction == HS_DIR_IN    ? SIM_FW_DIR_IN
@@ -224,6 +217,8 @@ static bool build_node_fw(hs_world *hw, size_t ni, char *err, size_t errlen)
         }
         sim_err e = sim_fw_set_filter(f, r, hn->n_filter);
         free(r);
+        for (size_t i = 0; i < hn->n_filter; i++)
+            free(labels[i]);
         free(labels);
         if (e != SIM_OK)
             return fail(err, errlen, s, hn->n_filter ? hn->filter[0].loc : hn->loc, "filter: refused by the simulator (%s)",

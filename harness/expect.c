@@ -232,9 +232,12 @@ char *hs_format_packet(const hs_world *hw, const sim_trace_rec *r)
         if (o)
             sb_add(&b, " (from %s)", sim_node_name(o));
     }
-    if (r->has_reason && r->src.family) {
-        char why[320];
-        sb_add(&b, " [source: %s]", sim_src_reason_format(&r->reason, why, sizeof why));
+    if (r->reason && r->src.family) {
+        /* the reason is whole, however long: it is what the line is for */
+        char *why = sim_src_reason_text(hw->w, r->reason);
+        char *line = hs_strdup_printf("%s [source: %s]", b.b, why ? why : "?");
+        free(why);
+        return line;
     }
     return strdup(b.b);
 }
@@ -327,11 +330,14 @@ static bool pkt_match(const pkt_filter *f, const sim_trace_rec *r)
 static size_t collect(hs_world *hw, const pkt_filter *f, hs_expect_result *er, size_t max_lines)
 {
     size_t n = 0, total = sim_trace_count(hw->w);
-    for (size_t i = 0; i < total; i++) {
-        const sim_trace_rec *r = sim_trace_at(hw->w, i);
-        if (pkt_match(f, r)) {
+    for (size_t i = sim_trace_lower_bound(hw->w, f->t1); i < total; i++) {
+        sim_trace_rec r;
+        sim_trace_get(hw->w, i, &r);
+        if (r.t > f->t2)
+            break;
+        if (pkt_match(f, &r)) {
             if (er && n < max_lines)
-                add_rec_line(hw, er, r);
+                add_rec_line(hw, er, &r);
             n++;
         }
     }
@@ -813,14 +819,18 @@ static void explain_sampled(hs_world *hw, const hs_expect *e, hs_expect_result *
         }
         size_t total = sim_trace_count(hw->w), last[4], m = 0;
         for (size_t i = 0; i < total; i++) {
-            const sim_trace_rec *r = sim_trace_at(hw->w, i);
-            if (r->t > at)
+            sim_trace_rec r;
+            sim_trace_get(hw->w, i, &r);
+            if (r.t > at)
                 break;
-            if (r->dir == SIM_DIR_IN && r->node == nid && r->proto == SIM_IPPROTO_UDP && r->wg_type)
+            if (r.dir == SIM_DIR_IN && r.node == nid && r.proto == SIM_IPPROTO_UDP && r.wg_type)
                 last[m++ % 4] = i;
         }
-        for (size_t j = m > 3 ? m - 3 : 0; j < m; j++)
-            add_rec_line(hw, er, sim_trace_at(hw->w, last[j % 4]));
+        for (size_t j = m > 3 ? m - 3 : 0; j < m; j++) {
+            sim_trace_rec r;
+            sim_trace_get(hw->w, last[j % 4], &r);
+            add_rec_line(hw, er, &r);
+        }
         break;
     }
     case HS_EXP_CARP:

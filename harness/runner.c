@@ -40,8 +40,9 @@ static void counters(hs_world *hw, hs_result *r)
     hs_counters *c = &r->counters;
     c->trace_records = sim_trace_count(w);
     for (size_t i = 0; i < c->trace_records; i++) {
-        const sim_trace_rec *t = sim_trace_at(w, i);
-        if (t->dir == SIM_DIR_OUT && t->proto == SIM_IPPROTO_UDP && t->wg_type && t->origin_node == t->node)
+        sim_trace_rec t;
+        sim_trace_get(w, i, &t);
+        if (t.dir == SIM_DIR_OUT && t.proto == SIM_IPPROTO_UDP && t.wg_type && t.origin_node == t.node)
             c->wg_datagrams++;
     }
     c->events = sim_event_count(w);

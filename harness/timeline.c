@@ -120,44 +120,37 @@ static void add_rep(tl_builder *b, sim_time t, const char *node, const char *cat
  * WireGuard message of that type to the peer's endpoint at or after t. It
  * can leave a little later than the event (ARP resolution), so look up to
  * 3 s ahead; nothing found = the message never left the node. */
-static const sim_trace_rec *find_sent(hs_world *hw, const sim_event_rec *ev, enum wg_msg_type type, size_t *hint)
+static bool find_sent(hs_world *hw, const sim_event_rec *ev, enum wg_msg_type type, sim_trace_rec *out)
 {
     size_t n = sim_trace_count(hw->w);
-    size_t lo = *hint, hi = n;
-    if (lo > n || (lo < n && sim_trace_at(hw->w, lo)->t > ev->t))
-        lo = 0;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (sim_trace_at(hw->w, mid)->t < ev->t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    *hint = lo;
-    for (size_t i = lo; i < n; i++) {
-        const sim_trace_rec *r = sim_trace_at(hw->w, i);
+    for (size_t i = sim_trace_lower_bound(hw->w, ev->t); i < n; i++) {
+        sim_trace_get(hw->w, i, out);
+        const sim_trace_rec *r = out;
         if (r->t > ev->t + 3 * SIM_S)
             break;
         if (r->dir == SIM_DIR_OUT && r->node == ev->node && r->origin_node == ev->node &&
             r->proto == SIM_IPPROTO_UDP && r->wg_type == type && wg_ip_eq(&r->dst, &ev->wg.endpoint.ip) &&
             r->dport == ev->wg.endpoint.port)
-            return r;
+            return true;
     }
-    return NULL;
+    return false;
 }
 
-static char *sent_detail(hs_world *hw, const sim_event_rec *ev, enum wg_msg_type type, size_t *hint)
+static char *sent_detail(hs_world *hw, const sim_event_rec *ev, enum wg_msg_type type)
 {
-    const sim_trace_rec *r = find_sent(hw, ev, type, hint);
-    char ep[WG_IP_STRLEN], src[WG_IP_STRLEN], why[640];
-    if (!r)
+    sim_trace_rec rec;
+    const sim_trace_rec *r = &rec;
+    char ep[WG_IP_STRLEN], src[WG_IP_STRLEN];
+    if (!find_sent(hw, ev, type, &rec))
         return hs_strdup_printf("to %s (it did not leave the node)", wg_endpoint_format(&ev->wg.endpoint, ep));
     char late[48] = "";
     if (r->t > ev->t)
         snprintf(late, sizeof late, " (left at %.3fs)", (double)r->t / 1e9);
-    return hs_strdup_printf("to %s:%u from %s:%u%s [source: %s]", wg_ip_format(&r->dst, ep), r->dport,
-                            wg_ip_format(&r->src, src), r->sport, late,
-                            r->has_reason ? sim_src_reason_format(&r->reason, why, sizeof why) : "?");
+    char *why = r->reason ? sim_src_reason_text(hw->w, r->reason) : NULL;
+    char *d = hs_strdup_printf("to %s:%u from %s:%u%s [source: %s]", wg_ip_format(&r->dst, ep), r->dport,
+                               wg_ip_format(&r->src, src), r->sport, late, why ? why : "?");
+    free(why);
+    return d;
 }
 
 /* What a drop means for the tunnel, for the reasons an operator meets in
@@ -186,7 +179,7 @@ static bool drop_is_outbound(wg_drop_reason r)
            r == WG_DROP_QUEUE_FULL || r == WG_DROP_HANDSHAKE_GAVE_UP;
 }
 
-static void wg_line(tl_builder *b, const sim_event_rec *ev, const char *node, size_t *hint)
+static void wg_line(tl_builder *b, const sim_event_rec *ev, const char *node)
 {
     hs_world *hw = b->hw;
     int ni = hs_world_node_of(hw, ev->node);
@@ -198,12 +191,12 @@ static void wg_line(tl_builder *b, const sim_event_rec *ev, const char *node, si
     char *d;
     switch (w->kind) {
     case WG_EV_HANDSHAKE_INITIATION_SENT:
-        d = sent_detail(hw, ev, WG_MSG_INITIATION, hint);
+        d = sent_detail(hw, ev, WG_MSG_INITIATION);
         add(b, ev->t, node, "wg", hs_strdup_printf("%s peer %s: handshake initiation %s", wgname, pn, d));
         free(d);
         break;
     case WG_EV_HANDSHAKE_RESPONSE_SENT:
-        d = sent_detail(hw, ev, WG_MSG_RESPONSE, hint);
+        d = sent_detail(hw, ev, WG_MSG_RESPONSE);
         add(b, ev->t, node, "wg", hs_strdup_printf("%s peer %s: handshake response %s", wgname, pn, d));
         free(d);
         break;
@@ -312,7 +305,7 @@ static const char *strip_node(const char *text, const char *node)
 void hs_timeline_build(hs_world *hw, hs_result *r)
 {
     tl_builder b = {.hw = hw, .r = r};
-    size_t ne = sim_event_count(hw->w), ci = 0, hint = 0;
+    size_t ne = sim_event_count(hw->w), ci = 0;
     for (size_t i = 0; i <= ne; i++) {
         const sim_event_rec *ev = i < ne ? sim_event_at(hw->w, i) : NULL;
         /* commands at or before this event's time come first */
@@ -327,7 +320,7 @@ void hs_timeline_build(hs_world *hw, hs_result *r)
         const char *nn = node_name(hw, ev->node);
         const char *txt = strip_node(ev->text, nn);
         switch (ev->kind) {
-        case SIM_EV_WG: wg_line(&b, ev, nn, &hint); break;
+        case SIM_EV_WG: wg_line(&b, ev, nn); break;
         case SIM_EV_POWER: add(&b, ev->t, nn, "power", strdup(txt)); break;
         case SIM_EV_LINK: add(&b, ev->t, nn, "link", strdup(txt)); break;
         case SIM_EV_ADDR:

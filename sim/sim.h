@@ -437,21 +437,71 @@ typedef enum sim_src_kind {
     SIM_SRC_ARP,       /* ARP payload (not an IP datagram) */
 } sim_src_kind;
 const char *sim_src_kind_name(sim_src_kind k);
-#define SIM_SRC_F_NAT 0x1u      /* an outbound NAT rule rewrote the source */
+#define SIM_SRC_F_NAT 0x1u      /* an outbound NAT rule (or a mapping / rdr state) rewrote the source */
 #define SIM_SRC_F_REPLY_TO 0x2u /* reply-to chose the interface/gateway */
 #define SIM_SRC_F_ROUTE_TO 0x4u /* route-to chose the interface/gateway */
+#define SIM_SRC_F_LEARNED 0x8u  /* .learned is set */
 
+/* How the sending stack chose the way out (the source follows from it). */
+typedef enum sim_path_kind {
+    SIM_PATH_NONE = 0,
+    SIM_PATH_ROUTE,     /* a FIB route: .route_* */
+    SIM_PATH_ONLINK,    /* a forced interface with no route (wireguard-go on Linux) */
+    SIM_PATH_MULTICAST, /* the caller named the interface */
+    SIM_PATH_BROADCAST,
+    SIM_PATH_LOOPBACK,  /* to one of the node's own addresses */
+} sim_path_kind;
+
+/* The received datagram a WireGuard peer's local address was learned from
+ * (wg-sourcing.md: the address it was sent to becomes the reply source). */
+typedef struct sim_learned {
+    sim_time t;
+    wg_endpoint from;  /* the remote that sent it */
+    wg_endpoint to;    /* the local address and port it was sent to */
+    uint32_t ifindex;  /* where it arrived */
+} sim_learned;
+
+/* Why a packet has its source address: structured, so that every output
+ * can show all of it (sim_src_reason_format never cuts it short) and JSON
+ * can carry it as fields. Plain data: the strings are the world's interned
+ * strings (sim_world_intern), valid until the world is freed. Frames carry
+ * it by value while in flight; the run record stores each distinct reason
+ * once (sim_trace_rec.reason points at that copy). */
 typedef struct sim_src_reason {
-    sim_src_kind kind;
-    wg_source_reason wg;  /* WireGuard's reason when a device sent it, else WG_SRC_NONE */
-    uint32_t flags;       /* SIM_SRC_F_* added by hooks */
-    char route[96];       /* the route used (sim_route_format) or "on-link dev X" */
-    char policy[160];     /* what a hook did: NAT rule, reply-to, route-to (a NAT rule
-                           * label and a route-to note may both be there) */
-    char learned[80];     /* wg LEARNED/STICKY: the received datagram the source was learned from */
+    uint8_t kind;            /* sim_src_kind */
+    uint8_t wg;              /* wg_source_reason: WireGuard's reason when a device sent it */
+    uint8_t flags;           /* SIM_SRC_F_* */
+    uint8_t path;            /* sim_path_kind */
+    uint8_t route_origin;    /* sim_route_origin of the route used */
+    uint8_t route_plen;
+    int32_t node;            /* the node that chose the path (names .ifindex), -1 none */
+    uint32_t ifindex;        /* the interface it left by ("dev") */
+    wg_ip route_dst;         /* the route's prefix (with route_plen) */
+    wg_ip route_gw;          /* its gateway; family 0: on-link */
+    const char *route_tag;   /* the gateway or group the route follows, NULL */
+    /* pf: the outbound NAT rule, mapping or rdr state that rewrote it */
+    int32_t nat_node;        /* -1: not translated */
+    const char *nat_rule;    /* its label ("nat rule at FILE:LINE", "nat mapping", "rdr") */
+    wg_endpoint nat_from, nat_to;
+    /* pf: route-to / reply-to (the last one applied) */
+    int32_t rt_node;
+    uint32_t rt_ifindex;
+    wg_ip rt_gw;
+    const char *rt_rule;     /* the rule or state that carried it */
+    sim_learned learned;     /* with SIM_SRC_F_LEARNED */
 } sim_src_reason;
-/* "route: 0.0.0.0/0 via ... dev wan (static)", "explicit (learned): ...". */
-const char *sim_src_reason_format(const sim_src_reason *r, char *buf, size_t len);
+/* The reason in words, as the timeline and failures show it:
+ * "route: 0.0.0.0/0 via 198.51.100.254 dev wan (static)",
+ * "explicit (learned from 192.0.2.10:51820 -> 198.51.100.1:51820 at 3.002000s on wan);
+ *  0.0.0.0/0 via ... ; nat rule at f.yaml:40: 10.0.0.2:51820 -> 203.0.113.1:51820".
+ * Like snprintf: writes at most len bytes (NUL included) and returns the
+ * full length, so a caller can size its buffer; w names the interfaces. */
+size_t sim_src_reason_format(const sim_world *w, const sim_src_reason *r, char *buf, size_t len);
+/* The same in a malloc'd string (NULL when out of memory). */
+char *sim_src_reason_text(const sim_world *w, const sim_src_reason *r);
+/* A string kept once for the world's lifetime (equal strings give the same
+ * pointer): rule labels and tags that reasons and events point at. */
+const char *sim_world_intern(sim_world *w, const char *s);
 
 /* ------------------------------------------------------------------ */
 /* IPv4 packets, hooks (pf, policy routing), raw IP send              */
@@ -534,7 +584,7 @@ typedef struct sim_ip_send_opts {
     const sim_mac *src_mac; /* Ethernet source override (CARP vMAC) */
     sim_src_kind src_kind;  /* how the caller got src (default EXPLICIT when src set) */
     wg_source_reason wg_reason;
-    const char *learned;    /* copied to the reason's `learned` (NULL: none) */
+    const sim_learned *learned; /* copied to the reason's `learned` (NULL: none) */
 } sim_ip_send_opts;
 /* Sends payload as one IPv4 datagram of protocol proto. Source rules:
  * explicit src must be configured on the node (EADDRNOTAVAIL); the
@@ -626,7 +676,7 @@ typedef struct sim_udp_send_opts {
     wg_source_reason wg_reason;
     uint8_t ttl;
     bool df;
-    const char *learned; /* where the learned source came from, for the trace (NULL: none) */
+    const sim_learned *learned; /* where the learned source came from, for the trace (NULL: none) */
 } sim_udp_send_opts;
 /* Source: explicit src (IP_SENDSRCADDR: must be configured, else
  * SIM_EADDRNOTAVAIL; the interface still comes from the destination route),
@@ -719,9 +769,46 @@ typedef enum sim_dir {
 } sim_dir;
 const char *sim_dir_name(sim_dir d);
 
+/*
+ * The run record: what the world remembers of a run, read by expectations,
+ * the timeline, --json, --pcap, the explore shell and the reports
+ * (docs/architecture.md, "The run record").
+ *
+ * Packets. Every frame seen at a capture point (an interface in or out, a
+ * segment) is offered to the record. Each capture point has a mode, chosen
+ * once when the point first carries a frame by the world's point filter:
+ * OFF (nothing is done: no parsing, no listener), WATCH (the listener sees
+ * it, nothing is stored) or KEEP (stored as a 64-byte record and seen by
+ * the listener). Without a filter every point is KEEP (tests, the shell).
+ * A stored record points at the distinct source reasons the record keeps
+ * once (sim_trace_rec.reason).
+ *
+ * Events. Model and stack events (ARP, link, power, addresses, routes,
+ * drops, WireGuard device events, CARP, pf states, pfsync, gateways) go to
+ * the event listener; they are stored only while the event log is enabled
+ * (the default). Their text is kept at full length.
+ */
+
+/* A capture point: where a frame was seen. */
+typedef struct sim_trace_point {
+    sim_dir dir;
+    int node;          /* node id, -1 for SIM_DIR_WIRE */
+    uint32_t ifindex;  /* 0 for SIM_DIR_WIRE */
+    int segment;       /* segment id, -1 for tunnel interfaces */
+} sim_trace_point;
+typedef enum sim_point_mode { SIM_POINT_OFF = 0, SIM_POINT_WATCH, SIM_POINT_KEEP } sim_point_mode;
+/* Decides the mode of a capture point, once, when it first carries a frame. */
+typedef sim_point_mode (*sim_point_filter_fn)(void *ctx, const sim_trace_point *p);
+/* NULL: every point KEEP. Set it before the run starts (points already
+ * decided keep their mode). */
+void sim_trace_set_point_filter(sim_world *w, sim_point_filter_fn fn, void *ctx);
+
+/* One packet at one capture point, expanded for reading (the record stores
+ * it in 64 bytes: sim_trace_stored_size()). */
 typedef struct sim_trace_rec {
     sim_time t;
     uint64_t frame_id;   /* the same frame has one id at every capture point */
+    uint32_t point;      /* capture point id (sim_trace_point_get) */
     sim_dir dir;
     int node;            /* node id, -1 for SIM_DIR_WIRE */
     uint32_t ifindex;    /* 0 for SIM_DIR_WIRE */
@@ -741,19 +828,33 @@ typedef struct sim_trace_rec {
     uint16_t icmp_id, icmp_seq;
     enum wg_msg_type wg_type;         /* via wg_classify on UDP payloads */
     bool wg_keepalive;
-    bool has_reason;
-    sim_src_reason reason;            /* why the source is what it is */
+    /* why the source is what it is; NULL when not recorded (forwarded
+     * frames of unknown origin, ARP). Valid until the world is freed. */
+    const sim_src_reason *reason;
     int origin_node;                  /* node that built the IP packet, -1 unknown */
 } sim_trace_rec;
 
+/* Stored packet records (KEEP points), in time order. */
 size_t sim_trace_count(const sim_world *w);
-const sim_trace_rec *sim_trace_at(const sim_world *w, size_t i);
-/* Turn trace recording of node interfaces / segments on or off (both on by default). */
+/* Expands record i into out; false when i is out of range. */
+bool sim_trace_get(const sim_world *w, size_t i, sim_trace_rec *out);
+/* The first stored record at or after t (binary search): sim_trace_count when none. */
+size_t sim_trace_lower_bound(const sim_world *w, sim_time t);
+bool sim_trace_point_get(const sim_world *w, uint32_t point, sim_trace_point *out);
+size_t sim_trace_point_count(const sim_world *w);
+size_t sim_trace_stored_size(void); /* bytes per stored packet record */
+/* Distinct source reasons kept by the record. */
+size_t sim_trace_reason_count(const sim_world *w);
+/* Turn recording of node interfaces / segments on or off (both on by
+ * default): off makes their points OFF whatever the filter says. */
 void sim_trace_enable(sim_world *w, bool nodes, bool segments);
+/* Sees every frame at WATCH and KEEP points, in the order they happen. */
 typedef void (*sim_trace_fn)(void *ctx, const sim_trace_rec *r);
 void sim_trace_set_listener(sim_world *w, sim_trace_fn fn, void *ctx);
 /* One line like tcpdump's: "1.000100 fw1/wan out 198.51.100.2.51820 > 192.0.2.10.51820 UDP wg handshake-initiation". */
 const char *sim_trace_format(const sim_world *w, const sim_trace_rec *r, char *buf, size_t len);
+/* "fw1/wan out", "seg:wan wire". */
+const char *sim_trace_point_name(const sim_world *w, const sim_trace_point *p, char *buf, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* Event log                                                          */
@@ -780,8 +881,14 @@ typedef struct sim_event_rec {
     int segment;         /* -1 if none */
     sim_drop_reason drop;
     wg_event wg;         /* SIM_EV_WG */
-    char model[16];      /* SIM_EV_MODEL: which model; else the kind name */
-    char text[192];      /* human-readable detail */
+    const char *model;   /* SIM_EV_MODEL: which model; else the kind name (interned) */
+    const char *text;    /* human-readable detail, whole; valid until the world is freed */
+    /* SIM_EV_WG endpoint changes: the packet that moved the endpoint (the
+     * authenticated datagram the device roamed to), frame_id 0 when none */
+    uint64_t cause_frame;
+    sim_time cause_t;
+    uint32_t cause_ifindex;  /* where it arrived */
+    int cause_origin;        /* the node that sent it, -1 unknown */
 } sim_event_rec;
 
 size_t sim_event_count(const sim_world *w);
@@ -795,7 +902,7 @@ void sim_event_set_listener(sim_world *w, sim_event_log_fn fn, void *ctx);
  * can be many). */
 void sim_event_log_losses(sim_world *w, bool on);
 /* Keep events in memory (default on). Off: only the listener sees them,
- * which bounds memory for long, large runs (benchmarks). */
+ * which bounds memory for long, large runs (the runner, benchmarks). */
 void sim_event_log_enable(sim_world *w, bool on);
 
 /* ------------------------------------------------------------------ */

@@ -14,6 +14,16 @@
 #include "sim/sim.h"
 #include "suite_run.h"
 
+/* A packet's source reason in words (a static buffer: one at a time). */
+static inline const char *T_reason(const sim_world *w, const sim_trace_rec *r)
+{
+    static char buf[1024];
+    if (!r->reason)
+        return "(none)";
+    sim_src_reason_format(w, r->reason, buf, sizeof buf);
+    return buf;
+}
+
 static inline wg_ip T_ip(const char *s)
 {
     wg_ip ip;
@@ -81,7 +91,7 @@ static inline size_t T_count(const sim_world *w, int node, int dir, T_pred pred,
 {
     size_t k = 0;
     for (size_t i = 0; i < sim_trace_count(w); i++) {
-        const sim_trace_rec *r = sim_trace_at(w, i);
+        sim_trace_rec r_v; sim_trace_get(w, i, &r_v); const sim_trace_rec *r = &r_v;
         if (node >= 0 && r->node != node)
             continue;
         if (dir >= 0 && (int)r->dir != dir)

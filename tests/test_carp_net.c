@@ -44,7 +44,7 @@ START_TEST(carp_adverts_are_packets)
     size_t n1 = 0;
     sim_time prev = -1;
     for (size_t i = 0; i < sim_trace_count(h.w); i++) {
-        const sim_trace_rec *r = sim_trace_at(h.w, i);
+        sim_trace_rec r_v; sim_trace_get(h.w, i, &r_v); const sim_trace_rec *r = &r_v;
         if (r->proto != 112 || r->dir != SIM_DIR_OUT)
             continue;
         ck_assert_int_eq(r->node, sim_node_id(h.fw1)); /* the BACKUP sends none */

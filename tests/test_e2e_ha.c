@@ -28,8 +28,8 @@ static void teardown(void) { sim_world_free(h.w); }
 static bool reason_pred(const sim_trace_rec *r, const void *arg)
 {
     const wg_ip *src = arg;
-    return r->proto == SIM_IPPROTO_UDP && r->sport == 51820 && wg_ip_eq(&r->src, src) && r->has_reason &&
-           r->reason.kind == SIM_SRC_ROUTE;
+    return r->proto == SIM_IPPROTO_UDP && r->sport == 51820 && wg_ip_eq(&r->src, src) && r->reason != NULL &&
+           r->reason->kind == SIM_SRC_ROUTE;
 }
 
 /* The first datagram fw1 sent from its interface address after the VIP:
@@ -37,7 +37,7 @@ static bool reason_pred(const sim_trace_rec *r, const void *arg)
 static bool first_from_iface(const sim_trace_rec *r, const void *arg)
 {
     const wg_ip *src = arg;
-    return r->proto == SIM_IPPROTO_UDP && r->sport == 51820 && wg_ip_eq(&r->src, src) && r->has_reason;
+    return r->proto == SIM_IPPROTO_UDP && r->sport == 51820 && wg_ip_eq(&r->src, src) && r->reason != NULL;
 }
 
 START_TEST(e2e_power_off_failover_tunnel_recovers)
@@ -101,17 +101,18 @@ START_TEST(e2e_maintenance_roams_remote_to_interface_address)
     ck_assert_uint_ge(T_count(h.w, sim_node_id(h.fw1), SIM_DIR_OUT, reason_pred, &a2), 1);
     /* ... through its own timers: the first such datagram is an initiation
      * sent after a handshake timer cleared the learned source */
+    sim_trace_rec first_v;
     const sim_trace_rec *first = NULL;
     for (size_t i = 0; i < sim_trace_count(h.w) && !first; i++) {
-        const sim_trace_rec *r = sim_trace_at(h.w, i);
-        if (r->node == sim_node_id(h.fw1) && r->dir == SIM_DIR_OUT && first_from_iface(r, &a2))
-            first = r;
+        sim_trace_get(h.w, i, &first_v);
+        if (first_v.node == sim_node_id(h.fw1) && first_v.dir == SIM_DIR_OUT && first_from_iface(&first_v, &a2))
+            first = &first_v;
     }
     ck_assert_ptr_nonnull(first);
     ck_assert_int_eq(first->wg_type, WG_MSG_INITIATION);
-    ck_assert_int_eq(first->reason.wg, WG_SRC_CLEARED_BY_TIMER);
-    ck_assert_int_eq(first->reason.kind, SIM_SRC_ROUTE);
-    ck_assert_ptr_nonnull(strstr(first->reason.route, "dev wan"));
+    ck_assert_int_eq(first->reason->wg, WG_SRC_CLEARED_BY_TIMER);
+    ck_assert_int_eq(first->reason->kind, SIM_SRC_ROUTE);
+    ck_assert_ptr_nonnull(strstr(T_reason(h.w, first), "dev wan"));
     /* the remote roamed to fw1's interface address and talks to it, not to
      * the MASTER */
     ck_assert(H_ep_is(g.wr, g.r_peer, "198.51.100.2:51820"));

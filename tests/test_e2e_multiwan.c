@@ -52,17 +52,17 @@ START_TEST(e2e_multiwan_answers_on_wan2)
      * taught it (issue 13, "Why a packet has its source") */
     size_t learned = 0;
     for (size_t i = 0; i < sim_trace_count(m.w); i++) {
-        const sim_trace_rec *r = sim_trace_at(m.w, i);
-        if (!on_if(r, &w2) || r->dir != SIM_DIR_OUT || !r->has_reason)
+        sim_trace_rec r_v; sim_trace_get(m.w, i, &r_v); const sim_trace_rec *r = &r_v;
+        if (!on_if(r, &w2) || r->dir != SIM_DIR_OUT || !r->reason)
             continue;
-        ck_assert_int_eq(r->reason.kind, SIM_SRC_EXPLICIT);
-        ck_assert_int_eq(r->reason.wg, WG_SRC_LEARNED);
-        ck_assert_msg(strstr(r->reason.learned, "from 192.0.2.10:51820 -> 203.0.113.2:51820 at ") ==
-                          r->reason.learned,
-                      "learned: %s", r->reason.learned);
-        ck_assert_ptr_nonnull(strstr(r->reason.learned, " on wan2"));
+        ck_assert_int_eq(r->reason->kind, SIM_SRC_EXPLICIT);
+        ck_assert_int_eq(r->reason->wg, WG_SRC_LEARNED);
+        ck_assert(r->reason->flags & SIM_SRC_F_LEARNED);
+        const char *why = T_reason(m.w, r);
+        ck_assert_msg(strstr(why, "; learned from 192.0.2.10:51820 -> 203.0.113.2:51820 at "), "reason: %s", why);
+        ck_assert_msg(strstr(why, " on wan2"), "reason: %s", why);
         /* reply-to chose wan2 and its gateway */
-        ck_assert(r->reason.flags & SIM_SRC_F_REPLY_TO);
+        ck_assert(r->reason->flags & SIM_SRC_F_REPLY_TO);
         learned++;
     }
     ck_assert_uint_ge(learned, 55);

@@ -119,7 +119,7 @@ START_TEST(test_gratuitous_updates_existing_only)
     /* The trace shows the announcement with the vMAC as sender. */
     bool seen = false;
     for (size_t i = 0; i < sim_trace_count(w); i++) {
-        const sim_trace_rec *r = sim_trace_at(w, i);
+        sim_trace_rec r_v; sim_trace_get(w, i, &r_v); const sim_trace_rec *r = &r_v;
         if (r->arp_op == 1 && wg_ip_eq(&r->arp_sender, &bip) && wg_ip_eq(&r->arp_target, &bip) &&
             sim_mac_eq(&r->arp_sha, &claim) && sim_mac_eq(&r->eth_src, &claim))
             seen = true;

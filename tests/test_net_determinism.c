@@ -35,11 +35,11 @@ static void hash_world(const sim_world *w, uint8_t out[32])
     }
     char line[512];
     for (size_t i = 0; i < sim_trace_count(w); i++) {
-        const sim_trace_rec *r = sim_trace_at(w, i);
+        sim_trace_rec r_v; sim_trace_get(w, i, &r_v); const sim_trace_rec *r = &r_v;
         sim_trace_format(w, r, line, sizeof line);
         ADD(line, strlen(line));
-        if (r->has_reason) {
-            sim_src_reason_format(&r->reason, line, sizeof line);
+        if (r->reason != NULL) {
+            (sim_src_reason_format(w, r->reason, line, sizeof line), line);
             ADD(line, strlen(line));
         }
     }

@@ -28,14 +28,16 @@ static sim_verdict drop_udp_9(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt
 static sim_verdict snat(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *p)
 {
     (void)ctx;
-    (void)n;
     ck_assert_int_eq(pt, SIM_HOOK_OUT);
     sim_ipv4_info ip;
     ck_assert(sim_ipv4_parse(p->data, p->len, &ip));
     if (!p->local_origin && ip.proto == SIM_IPPROTO_UDP) {
         sim_ipv4_rewrite(p->data, p->len, &nat_to, NULL, 40000, -1);
         p->reason.flags |= SIM_SRC_F_NAT;
-        snprintf(p->reason.policy, sizeof p->reason.policy, "nat rule 0 -> 198.51.100.1:40000");
+        p->reason.nat_node = sim_node_id(n);
+        p->reason.nat_rule = "nat rule 0";
+        p->reason.nat_from = (wg_endpoint){.ip = ip.src, .port = ip.sport};
+        p->reason.nat_to = (wg_endpoint){.ip = nat_to, .port = 40000};
     }
     return SIM_PASS;
 }
@@ -81,15 +83,17 @@ START_TEST(test_filter_and_nat_hooks)
     /* The trace keeps why: a's route choice, then r1's NAT. */
     bool seen = false;
     for (size_t i = 0; i < sim_trace_count(c.w); i++) {
-        const sim_trace_rec *r = sim_trace_at(c.w, i);
+        sim_trace_rec r_v; sim_trace_get(c.w, i, &r_v); const sim_trace_rec *r = &r_v;
         if (r->node == sim_node_id(c.r1) && r->dir == SIM_DIR_OUT && r->proto == SIM_IPPROTO_UDP) {
             ck_assert(wg_ip_eq(&r->src, &nat_to));
-            ck_assert(r->reason.flags & SIM_SRC_F_NAT);
-            ck_assert_int_eq(r->reason.kind, SIM_SRC_ROUTE);
+            ck_assert(r->reason->flags & SIM_SRC_F_NAT);
+            ck_assert_int_eq(r->reason->kind, SIM_SRC_ROUTE);
             ck_assert_int_eq(r->origin_node, sim_node_id(c.a));
+            /* the sender's route, then what the router's NAT did, on which node */
             char buf[300];
-            ck_assert_str_eq(sim_src_reason_format(&r->reason, buf, sizeof buf),
-                             "route: 0.0.0.0/0 via 10.0.1.1 dev eth0 (static); nat rule 0 -> 198.51.100.1:40000");
+            ck_assert_str_eq((sim_src_reason_format(c.w, r->reason, buf, sizeof buf), buf),
+                             "route: 0.0.0.0/0 via 10.0.1.1 dev eth0 (static); nat rule 0: 10.0.1.10:5000 -> "
+                             "198.51.100.1:40000 on r1");
             seen = true;
         }
     }
@@ -132,10 +136,10 @@ START_TEST(test_route_hook_steers)
     /* Every echo crossed "alt", none "s12" in that direction. */
     size_t on_alt = 0, on_core = 0;
     for (size_t i = 0; i < sim_trace_count(c.w); i++) {
-        const sim_trace_rec *r = sim_trace_at(c.w, i);
+        sim_trace_rec r_v; sim_trace_get(c.w, i, &r_v); const sim_trace_rec *r = &r_v;
         if (r->dir == SIM_DIR_WIRE && r->proto == SIM_IPPROTO_ICMP && r->icmp_type == SIM_ICMP_ECHO) {
             if (r->segment == sim_segment_id(alt))
-                on_alt++, ck_assert(r->reason.flags & SIM_SRC_F_ROUTE_TO);
+                on_alt++, ck_assert(r->reason->flags & SIM_SRC_F_ROUTE_TO);
             if (r->segment == sim_segment_id(c.s12))
                 on_core++;
         }
@@ -193,7 +197,7 @@ START_TEST(test_multicast_protocol_handler)
     ck_assert_uint_eq(T_events_containing(w, "protocol 112"), 0);
     bool seen = false;
     for (size_t i = 0; i < sim_trace_count(w); i++) {
-        const sim_trace_rec *r = sim_trace_at(w, i);
+        sim_trace_rec r_v; sim_trace_get(w, i, &r_v); const sim_trace_rec *r = &r_v;
         if (r->dir == SIM_DIR_WIRE && r->proto == 112) {
             sim_mac mm = {{0x01, 0x00, 0x5e, 0x00, 0x00, 0x12}};
             ck_assert(sim_mac_eq(&r->eth_dst, &mm));

@@ -39,7 +39,7 @@ START_TEST(test_ping_across_routers)
     /* Routers forward the echo with a decremented TTL: b sees TTL 62. */
     bool seen = false;
     for (size_t i = 0; i < sim_trace_count(c.w); i++) {
-        const sim_trace_rec *r = sim_trace_at(c.w, i);
+        sim_trace_rec r_v; sim_trace_get(c.w, i, &r_v); const sim_trace_rec *r = &r_v;
         if (r->node == sim_node_id(c.b) && r->dir == SIM_DIR_IN && r->proto == SIM_IPPROTO_ICMP &&
             r->icmp_type == SIM_ICMP_ECHO && r->icmp_id == 0x5700) {
             ck_assert_int_eq(r->ttl, 62);

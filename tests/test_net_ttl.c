@@ -57,7 +57,7 @@ START_TEST(test_ttl_decrement_and_expiry)
     /* In the trace, each router's copy of the first datagram has one less TTL. */
     uint8_t seen[3] = {0};
     for (size_t i = 0; i < sim_trace_count(c.w); i++) {
-        const sim_trace_rec *r = sim_trace_at(c.w, i);
+        sim_trace_rec r_v; sim_trace_get(c.w, i, &r_v); const sim_trace_rec *r = &r_v;
         if (r->dir == SIM_DIR_OUT && fwd_udp_on(r, NULL) && r->ttl == 3 && r->node == sim_node_id(c.a))
             seen[0] = 1;
         if (r->dir == SIM_DIR_OUT && fwd_udp_on(r, NULL) && r->ttl == 2 && r->node == sim_node_id(c.r1))
@@ -65,8 +65,8 @@ START_TEST(test_ttl_decrement_and_expiry)
         if (r->dir == SIM_DIR_OUT && fwd_udp_on(r, NULL) && r->ttl == 1 && r->node == sim_node_id(c.r2)) {
             seen[2] = 1;
             /* Forwarded packets keep the sender's source reason. */
-            ck_assert(r->has_reason);
-            ck_assert_int_eq(r->reason.kind, SIM_SRC_ROUTE);
+            ck_assert(r->reason != NULL);
+            ck_assert_int_eq(r->reason->kind, SIM_SRC_ROUTE);
             ck_assert_int_eq(r->origin_node, sim_node_id(c.a));
         }
     }

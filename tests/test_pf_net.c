@@ -46,8 +46,8 @@ typedef struct out_q {
 static bool out_pred(const sim_trace_rec *r, const void *arg)
 {
     const out_q *q = arg;
-    return r->proto == SIM_IPPROTO_UDP && r->node == q->node && r->ifindex == q->ifindex && r->has_reason &&
-           (r->reason.flags & q->flags) == q->flags;
+    return r->proto == SIM_IPPROTO_UDP && r->node == q->node && r->ifindex == q->ifindex && r->reason != NULL &&
+           (r->reason->flags & q->flags) == q->flags;
 }
 
 /* UDP packets the firewall sent out of ifname with a trace reason carrying
@@ -82,9 +82,9 @@ START_TEST(pf_nat_forwarded_traffic)
     out_q q = {sim_node_id(m.fw), sim_iface_index(sim_node_iface(m.fw, "wan")), SIM_SRC_F_NAT};
     ck_assert_uint_eq(T_count(m.w, q.node, SIM_DIR_OUT, out_pred, &q), 1);
     for (size_t i = 0; i < sim_trace_count(m.w); i++) {
-        const sim_trace_rec *r = sim_trace_at(m.w, i);
+        sim_trace_rec r_v; sim_trace_get(m.w, i, &r_v); const sim_trace_rec *r = &r_v;
         if (out_pred(r, &q))
-            ck_assert_ptr_nonnull(strstr(r->reason.policy, "lan to wan"));
+            ck_assert_ptr_nonnull(strstr(T_reason(m.w, r), "lan to wan"));
     }
     /* one state on lan (in), one on wan (out, translated) */
     ck_assert_uint_eq(sim_fw_state_count(m.f), 2);

@@ -157,7 +157,7 @@ START_TEST(pfsync_rule_binding_needs_same_ruleset)
     ck_assert_int_eq(b->rule, 1);
     ck_assert_int_eq(b->nat_rule, -1);
     /* labels do not count; a different rule does */
-    snprintf(rules[0].label, sizeof rules[0].label, "renamed");
+    rules[0].label = "renamed";
     pf_set_rules(&B.pf, rules, 2);
     ck_assert(A.pf.rules_cksum == B.pf.rules_cksum);
     rules[0].proto = PF_PROTO_TCP;

@@ -34,7 +34,7 @@ static sim_err send_from(sim_udp_sock *s, const char *src, const char *dst, uint
 static bool reason_route(const sim_trace_rec *r, const void *arg)
 {
     (void)arg;
-    return r->proto == SIM_IPPROTO_UDP && r->dport == 6000 && r->has_reason && r->reason.kind == SIM_SRC_ROUTE;
+    return r->proto == SIM_IPPROTO_UDP && r->dport == 6000 && r->reason != NULL && r->reason->kind == SIM_SRC_ROUTE;
 }
 
 START_TEST(source_unbound_never_vip)
@@ -145,7 +145,7 @@ START_TEST(source_vip_arp_ownership_and_garp)
     arp_q q = {.node = sim_node_id(h.fw1), .op = 1, .sender = vip};
     ck_assert_uint_eq(T_count(h.w, q.node, SIM_DIR_OUT, arp_pred, &q), 1);
     for (size_t i = 0; i < sim_trace_count(h.w); i++) {
-        const sim_trace_rec *r = sim_trace_at(h.w, i);
+        sim_trace_rec r_v; sim_trace_get(h.w, i, &r_v); const sim_trace_rec *r = &r_v;
         if (r->node == q.node && r->dir == SIM_DIR_OUT && r->arp_op == 1 && wg_ip_eq(&r->arp_sender, &vip)) {
             ck_assert(wg_ip_eq(&r->arp_target, &vip));
             ck_assert(sim_mac_eq(&r->arp_sha, &vmac));

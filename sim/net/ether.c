@@ -111,9 +111,18 @@ void sim_ether_input(sim_iface *ifp, const sim_frame *f)
     case ETHERTYPE_ARP:
         sim_arp_input(ifp, p, len);
         break;
-    case ETHERTYPE_IPV4:
+    case ETHERTYPE_IPV4: {
+        /* what this frame causes synchronously (a WireGuard endpoint
+         * change, ...) cites it; nested deliveries restore the outer one */
+        const sim_frame *outer = w->rx_frame;
+        uint32_t outer_if = w->rx_ifindex;
+        w->rx_frame = f;
+        w->rx_ifindex = ifp->ifindex;
         sim_ipv4_input(ifp, p, len, f);
+        w->rx_frame = outer;
+        w->rx_ifindex = outer_if;
         break;
+    }
     default:
         sim_node_drop(n, ifp->ifindex, SIM_DROP_UNKNOWN_ETHERTYPE, "ethertype 0x%04x", type);
         break;

@@ -9,6 +9,7 @@
 
 #include "sim/sim.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 
 #define ETH_HDR_LEN 14
@@ -67,6 +68,7 @@ struct sim_segment {
     size_t n_ifs, cap_ifs;
     sim_capture **caps;
     size_t n_caps, cap_caps;
+    uint32_t rec_point; /* run record point of SIM_DIR_WIRE: id + 1, 0 = not decided yet */
     /* Unicast delivery index (a switch's MAC table): attached interfaces
      * sorted by MAC, plus those whose node has L2 ops (CARP may accept
      * other MACs). Rebuilt lazily when the attachment or L2 ops change. */
@@ -122,6 +124,7 @@ struct sim_iface {
     sim_txq txq;
     sim_capture **caps;
     size_t n_caps, cap_caps;
+    uint32_t rec_point[2]; /* run record point of SIM_DIR_IN / SIM_DIR_OUT: id + 1, 0 = not decided yet */
     /* Tunnel interfaces: where packets routed out of it go. */
     void (*tunnel_out)(void *ctx, sim_iface *ifp, const uint8_t *pkt, size_t len);
     void *tunnel_ctx;
@@ -213,6 +216,73 @@ struct sim_capture {
     uint64_t frames;
 };
 
+/* The run record (sim/record/record.h has its parts). */
+typedef struct sim_rec_point {
+    sim_trace_point p;
+    sim_point_mode mode;
+} sim_rec_point;
+
+/* One stored packet record: at most 64 bytes (a static assertion in trace.c). */
+typedef struct sim_stored_rec {
+    sim_time t;
+    uint64_t frame_id;
+    uint32_t point;
+    int32_t origin_node;
+    uint32_t reason;      /* index + 1 in the reason table, 0 none */
+    uint32_t src, dst;    /* IPv4 (host order); ARP: sender, target */
+    uint16_t frame_len;   /* capped at 65535 */
+    uint16_t ethertype;
+    union {
+        struct {
+            uint16_t sport, dport;
+        } udp;
+        struct {
+            uint16_t id, seq;
+            uint8_t type, code;
+        } icmp;
+        uint8_t arp_sha[6];
+    } u;
+    uint8_t proto, ttl;
+    uint8_t wg_type;      /* enum wg_msg_type */
+    uint8_t flags;        /* REC_F_* (trace.c) */
+    uint16_t arp_op;
+    uint8_t eth_src[6], eth_dst[6]; /* the CARP vMAC is evidence */
+} sim_stored_rec;
+
+typedef struct sim_record {
+    /* packets */
+    bool trace_nodes, trace_segments;
+    sim_point_filter_fn point_fn;
+    void *point_ctx;
+    sim_rec_point *points;
+    size_t n_points, cap_points;
+    sim_stored_rec *recs;
+    size_t n_recs, cap_recs;
+    sim_trace_fn trace_fn;
+    void *trace_ctx;
+    /* distinct source reasons, each allocated once (stable pointers) */
+    sim_src_reason **reasons;
+    size_t n_reasons, cap_reasons;
+    uint32_t *reason_ht; /* open addressing: index + 1, 0 empty; cap a power of 2 */
+    size_t reason_ht_cap;
+    /* interned strings */
+    char **strs;
+    size_t n_strs, cap_strs;
+    uint32_t *str_ht;
+    size_t str_ht_cap;
+    /* text of stored events: chunks that never move */
+    char **text_chunks;
+    size_t n_text_chunks, cap_text_chunks;
+    size_t text_used; /* bytes used in the last chunk */
+    /* events */
+    bool events_on;
+    sim_event_rec *events;
+    size_t n_events, cap_events;
+    sim_event_log_fn event_fn;
+    void *event_ctx;
+    bool log_losses;
+} sim_record;
+
 struct sim_world {
     sim_engine *eng;
     bool own_engine;
@@ -228,23 +298,21 @@ struct sim_world {
     size_t n_pings, cap_pings;
     uint64_t next_frame_id;
     uint64_t l2_gen; /* bumped when a node's L2 ops change */
-    bool events_on;
-    bool trace_nodes, trace_segments;
-    sim_trace_rec *trace;
-    size_t n_trace, cap_trace;
-    sim_trace_fn trace_fn;
-    void *trace_ctx;
-    sim_event_rec *events;
-    size_t n_events, cap_events;
-    sim_event_log_fn event_fn;
-    void *event_ctx;
-    bool log_losses;
+    sim_record rec; /* the run record (sim/record/) */
+    /* The frame being received (set by sim_ether_input around its
+     * synchronous delivery): events it causes cite it. */
+    const sim_frame *rx_frame;
+    uint32_t rx_ifindex;
     char *keylog;
     size_t keylog_len, keylog_cap;
     sim_pending pending; /* sentinel of the list of pending objects */
 };
 
 /* ---- internal functions across files ---- */
+
+/* Out of memory: says what was being allocated on stderr and exits with
+ * status 2 (bad input or a limit: the run cannot go on). Never returns. */
+void sim_oom(const char *what) __attribute__((noreturn));
 
 /* world.c */
 void sim_pending_add(sim_world *w, sim_pending *p, void (*free_fn)(sim_pending *p));
@@ -314,11 +382,21 @@ void sim_icmp_error(sim_node *n, const uint8_t *orig, size_t orig_len, uint8_t t
 void sim_udp_input(sim_node *n, sim_iface *in, const uint8_t *pkt, size_t len, const sim_ipv4_info *ip);
 void sim_udp_close_all(sim_node *n);
 
-/* trace.c */
+/* record/: the run record */
+void sim_record_init(sim_world *w);
+void sim_record_free(sim_world *w);
+/* Is anything done with frames at this capture point? (Point decided on
+ * first use.) Cheap: callers skip building tap frames when false. */
+bool sim_trace_wants(sim_world *w, sim_dir dir, const sim_iface *ifp, const sim_segment *seg);
 void sim_trace_frame(sim_world *w, sim_dir dir, const sim_node *n, const sim_iface *ifp, const sim_segment *seg,
                      const sim_frame *f);
+/* The event's text is copied (e->text may be a temporary). */
 void sim_event_push(sim_world *w, const sim_event_rec *e);
-void sim_trace_free(sim_world *w);
+/* A malloc'd printf (never cut); sim_oom on failure. */
+char *sim_rec_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *sim_rec_vprintf(const char *fmt, va_list ap);
+/* The stored copy of a reason (index + 1), adding it when new. */
+uint32_t sim_reason_intern(sim_world *w, const sim_src_reason *r);
 
 /* capture.c */
 void sim_capture_frame(sim_capture *c, sim_time t, const uint8_t *data, size_t len);
@@ -329,6 +407,8 @@ void sim_keylog_append(sim_world *w, wg_keylog_kind kind, const uint8_t key[WG_K
 void sim_wg_free(sim_wg *h);
 void sim_ping_free(sim_ping *p);
 void sim_ping_icmp_input(void *ctx, sim_node *n, sim_iface *in, const sim_ipv4_info *ip);
+
+static inline bool sim_events_wanted(const sim_world *w) { return w->rec.events_on || w->rec.event_fn; }
 
 /* 16-bit fields of packet headers, in network byte order. */
 static inline uint16_t sim_rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }

@@ -179,7 +179,7 @@ void sim_node_set_l2_ops(sim_node *n, const sim_l2_ops *ops)
 void sim_node_drop(sim_node *n, uint32_t ifindex, sim_drop_reason r, const char *fmt, ...)
 {
     n->drops[r]++;
-    if (!n->w->events_on && !n->w->event_fn)
+    if (!sim_events_wanted(n->w))
         return;
     sim_event_rec e = {0};
     e.t = sim_now(n->w->eng);
@@ -188,15 +188,20 @@ void sim_node_drop(sim_node *n, uint32_t ifindex, sim_drop_reason r, const char 
     e.ifindex = ifindex;
     e.segment = -1;
     e.drop = r;
-    snprintf(e.model, sizeof e.model, "drop");
-    int k = snprintf(e.text, sizeof e.text, "%s: ", sim_drop_reason_name(r));
-    if (k > 0 && (size_t)k < sizeof e.text && fmt) {
+    e.model = "drop";
+    e.cause_origin = -1;
+    char *detail = NULL;
+    if (fmt) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(e.text + k, sizeof e.text - (size_t)k, fmt, ap);
+        detail = sim_rec_vprintf(fmt, ap);
         va_end(ap);
     }
+    char *text = sim_rec_printf("%s: %s", sim_drop_reason_name(r), detail ? detail : "");
+    e.text = text;
     sim_event_push(n->w, &e);
+    free(text);
+    free(detail);
 }
 
 /* ---- interfaces ---- */

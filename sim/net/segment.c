@@ -295,7 +295,7 @@ void sim_segment_transmit(sim_segment *s, sim_iface *from, sim_frame *f)
     if (s->cfg.loss > 0 && sim_rng_unit(&s->rng) < s->cfg.loss) {
         s->stats.lost++;
         n->drops[SIM_DROP_LOSS]++;
-        if (w->log_losses) {
+        if (w->rec.log_losses) {
             sim_event_rec e = {0};
             e.t = now;
             e.kind = SIM_EV_DROP;
@@ -303,10 +303,13 @@ void sim_segment_transmit(sim_segment *s, sim_iface *from, sim_frame *f)
             e.ifindex = from->ifindex;
             e.segment = s->id;
             e.drop = SIM_DROP_LOSS;
-            snprintf(e.model, sizeof e.model, "drop");
-            snprintf(e.text, sizeof e.text, "loss: frame %llu from %s/%s lost on %s",
-                     (unsigned long long)f->id, n->name, from->name, s->name);
+            e.model = "drop";
+            e.cause_origin = -1;
+            char *text = sim_rec_printf("loss: frame %llu from %s/%s lost on %s", (unsigned long long)f->id, n->name,
+                                        from->name, s->name);
+            e.text = text;
             sim_event_push(w, &e);
+            free(text);
         }
         free(f);
         return;

@@ -6,6 +6,7 @@
  */
 #include "sim/net/net.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,9 +30,7 @@ sim_world *sim_world_new(const sim_world_config *cfg)
             return NULL;
         }
     }
-    w->trace_nodes = true;
-    w->events_on = true;
-    w->trace_segments = true;
+    sim_record_init(w);
     w->next_frame_id = 1;
     w->pending.prev = w->pending.next = &w->pending;
     return w;
@@ -60,7 +59,7 @@ void sim_world_free(sim_world *w)
     for (size_t i = 0; i < w->n_caps; i++)
         sim_capture_free(w->caps[i]);
     free(w->caps);
-    sim_trace_free(w);
+    sim_record_free(w);
     free(w->keylog);
     /* The engine goes last: pending events point into the objects above
      * and are dropped unrun. */
@@ -167,4 +166,13 @@ const char *sim_drop_reason_name(sim_drop_reason r)
     if ((unsigned)r < SIM_DROP__COUNT && names[r])
         return names[r];
     return "unknown";
+}
+
+void sim_oom(const char *what)
+{
+    /* A library exiting is a last resort; it beats abort(), which says
+     * nothing. The message names what the simulation was doing. */
+    fprintf(stderr, "wgsim: out of memory while allocating %s; the run cannot go on\n", what ? what : "memory");
+    fflush(stderr);
+    exit(2);
 }

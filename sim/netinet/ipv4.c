@@ -169,14 +169,21 @@ static bool loopback_local(const sim_node *n, const wg_ip *ip)
     return a && sim_addr_rank(n, ifp, a) > 0;
 }
 
-static void route_text(const sim_node *n, const sim_route_result *rr, char *buf, size_t len)
+/* The way out in the packet's source reason: the route (prefix, gateway,
+ * the interface it resolved to, origin and tag) or a forced interface. */
+static void route_reason(sim_node *n, const sim_route_result *rr, sim_src_reason *r)
 {
-    if (rr->route) {
-        sim_route_format(n, rr->route, buf, len);
-    } else {
-        const sim_iface *ifp = sim_node_iface_by_index(n, rr->ifindex);
-        snprintf(buf, len, "on-link dev %s (forced interface, no route)", ifp ? ifp->name : "?");
+    r->ifindex = rr->ifindex;
+    if (!rr->route) {
+        r->path = SIM_PATH_ONLINK;
+        return;
     }
+    r->path = SIM_PATH_ROUTE;
+    r->route_dst = rr->route->dst.ip;
+    r->route_plen = rr->route->dst.len;
+    r->route_gw = rr->route->gateway;
+    r->route_origin = (uint8_t)rr->route->origin;
+    r->route_tag = rr->route->tag[0] ? sim_world_intern(n->w, rr->route->tag) : NULL;
 }
 
 sim_err sim_ipv4_select(sim_node *n, const wg_ip *dst, const sim_ip_send_opts *o, wg_ip *src_out, sim_pkt *p)
@@ -192,10 +199,14 @@ sim_err sim_ipv4_select(sim_node *n, const wg_ip *dst, const sim_ip_send_opts *o
             return SIM_EADDRNOTAVAIL;
     }
     memset(&p->reason, 0, sizeof p->reason);
-    p->reason.kind = explicit_src ? (o->src_kind ? o->src_kind : SIM_SRC_EXPLICIT) : SIM_SRC_ROUTE;
-    p->reason.wg = o ? o->wg_reason : WG_SRC_NONE;
-    if (o && o->learned)
-        snprintf(p->reason.learned, sizeof p->reason.learned, "%s", o->learned);
+    p->reason.kind = (uint8_t)(explicit_src ? (o->src_kind ? o->src_kind : SIM_SRC_EXPLICIT) : SIM_SRC_ROUTE);
+    p->reason.wg = (uint8_t)(o ? o->wg_reason : WG_SRC_NONE);
+    p->reason.node = n->id;
+    p->reason.nat_node = p->reason.rt_node = -1;
+    if (o && o->learned) {
+        p->reason.flags |= SIM_SRC_F_LEARNED;
+        p->reason.learned = *o->learned;
+    }
     p->local_origin = true;
     p->in_ifindex = 0;
     p->origin_node = n->id;
@@ -219,8 +230,8 @@ sim_err sim_ipv4_select(sim_node *n, const wg_ip *dst, const sim_ip_send_opts *o
                 return SIM_EADDRNOTAVAIL;
             *src_out = a->ip;
         }
-        snprintf(p->reason.route, sizeof p->reason.route, "%s dev %s",
-                 sim_ipv4_is_multicast(dst) ? "multicast" : "broadcast", ifp->name);
+        p->reason.path = sim_ipv4_is_multicast(dst) ? SIM_PATH_MULTICAST : SIM_PATH_BROADCAST;
+        p->reason.ifindex = forced;
         return SIM_OK;
     }
 
@@ -229,7 +240,7 @@ sim_err sim_ipv4_select(sim_node *n, const wg_ip *dst, const sim_ip_send_opts *o
         p->nexthop = *dst;
         p->route = NULL;
         *src_out = explicit_src ? o->src : *dst;
-        snprintf(p->reason.route, sizeof p->reason.route, "local address (loopback)");
+        p->reason.path = SIM_PATH_LOOPBACK;
         return SIM_OK;
     }
 
@@ -247,7 +258,7 @@ sim_err sim_ipv4_select(sim_node *n, const wg_ip *dst, const sim_ip_send_opts *o
     p->out_ifindex = rr.ifindex;
     p->nexthop = rr.nexthop;
     p->route = rr.route;
-    route_text(n, &rr, p->reason.route, sizeof p->reason.route);
+    route_reason(n, &rr, &p->reason);
     return SIM_OK;
 }
 
@@ -309,7 +320,7 @@ static void tunnel_tap(sim_iface *ifp, sim_dir dir, const uint8_t *pkt, size_t l
                        int origin)
 {
     sim_world *w = ifp->node->w;
-    if (!w->trace_nodes && ifp->n_caps == 0)
+    if (ifp->n_caps == 0 && !sim_trace_wants(w, dir, ifp, NULL))
         return;
     sim_frame *f = sim_frame_new(w, ETH_HDR_LEN + len);
     f->data[12] = 0x08;
@@ -533,10 +544,12 @@ static void input_common(sim_node *n, sim_iface *ifp, uint8_t *data, size_t len,
     p.len = len;
     p.in_ifindex = ifp->ifindex;
     p.local_origin = false;
-    if (f && f->has_reason)
+    if (f && f->has_reason) {
         p.reason = f->reason;
-    else
+    } else {
         p.reason.kind = SIM_SRC_FORWARDED;
+        p.reason.node = p.reason.nat_node = p.reason.rt_node = -1;
+    }
     p.origin_node = f ? f->origin_node : -1;
     sim_verdict v = run_hooks(n, SIM_HOOK_IN, &p);
     if (v == SIM_STOLEN)

@@ -114,7 +114,8 @@ typedef struct pf_filter_rule {
         uint32_t addr;
     } rt_pool[PF_RT_POOL_MAX];
     uint32_t rt_next;
-    char label[64];           /* for traces: what generated the rule */
+    const char *label;        /* for traces: what generated the rule (the caller keeps it alive: the
+                               * firewall node interns it in the world) */
 } pf_filter_rule;
 
 /* How a NAT rule picks and reuses public ports. */
@@ -138,7 +139,7 @@ typedef struct pf_nat_rule {
     bool static_port;
     pf_nat_mapping mapping;
     sim_time udp_timeout;     /* 0: the pf timeouts; else every UDP timeout of its states */
-    char label[64];
+    const char *label;        /* as pf_filter_rule.label */
 } pf_nat_rule;
 
 /* A port forward (pf rdr): inbound on ifname to the interface's primary
@@ -245,7 +246,9 @@ typedef struct pf_result {
     pf_state *state;         /* matched or created */
     bool new_state;
     int rule, nat_rule;      /* -1: none */
-    char note[128];          /* human text: which rule / state / NAT */
+    const char *label;       /* the label of the rule, NAT rule or state's rule that decided; NULL none */
+    bool by_state;           /* decided by an existing state (label: the rule that made it) */
+    char note[512];          /* human text: which rule / state / NAT */
 } pf_result;
 
 void pf_init(pf *p, sim_engine *eng, sim_rng *rng, uint32_t creatorid, const pf_host_ops *ops);

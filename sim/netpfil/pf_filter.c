@@ -141,6 +141,9 @@ bool pf_set_rules(pf *p, const pf_filter_rule *rules, size_t n)
         if (!c)
             return false;
         memcpy(c, rules, n * sizeof *c);
+        for (size_t i = 0; i < n; i++)
+            if (!c[i].label)
+                c[i].label = ""; /* notes print labels: never NULL */
     }
     free(p->rules);
     p->rules = c;
@@ -157,6 +160,9 @@ bool pf_set_nat(pf *p, const pf_nat_rule *rules, size_t n)
         if (!c)
             return false;
         memcpy(c, rules, n * sizeof *c);
+        for (size_t i = 0; i < n; i++)
+            if (!c[i].label)
+                c[i].label = "";
     }
     free(p->nat);
     p->nat = c;
@@ -249,6 +255,8 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
                           : s->rule >= 0 && (size_t)s->rule < p->n_rules ? p->rules[s->rule].label
                                                                           : "default rule";
         snprintf(r.note, sizeof r.note, "%sstate of \"%s\"", s->imported ? "pfsync " : "", lab);
+        r.label = lab;
+        r.by_state = true;
         return r;
     }
 
@@ -366,6 +374,7 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
     }
     r.state = c;
     r.new_state = true;
+    r.label = r.nat_rule >= 0 && (size_t)r.nat_rule < p->n_nat ? p->nat[r.nat_rule].label : rule ? rule->label : NULL;
     if (dir == PF_IN && r.translated)
         snprintf(r.note, sizeof r.note, "%s: %s:%u -> %s:%u", r.nat_rule >= 0 ? "nat mapping" : "rdr",
                  ip4(orig.dst, a), orig.dport, ip4(pkt->dst, b), pkt->dport);

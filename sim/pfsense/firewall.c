@@ -33,6 +33,7 @@
 #include "sim/netpfil/pf.h"
 #include "sim/netpfil/pfsync.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,14 +80,14 @@ struct sim_fw {
     bool has_filter;
     pf_rdr_rule *rdr;     /* port forwards, for the associated pass rules */
     size_t n_rdr;
-    char note[160];       /* drop notes must outlive the hook call */
+    char note[600];       /* drop notes must outlive the hook call */
     /* route-to of an inbound rule/state, from the IN hook to the ROUTE hook
      * of the same forwarded packet (pf_route at input). */
     const uint8_t *rt_pkt;
     uint32_t rt_in, rt_ifindex;
     wg_ip rt_nexthop;
     pf_rt rt_kind;
-    char rt_note[200];
+    const char *rt_label; /* interned: the rule or state that carried the route-to / reply-to */
     /* pfsync */
     pfsync ps;
     bool has_pfsync;
@@ -108,6 +109,20 @@ static wg_ip ip4(uint32_t a) { return wg_ip4_from_u32(a); }
 static sim_iface *iface_named(const sim_fw *f, const char *name)
 {
     return name && name[0] ? sim_node_iface(f->n, name) : NULL;
+}
+
+/* A rule label, kept once in the world: pf rules, states and the source
+ * reasons of packets point at it, and no label is ever cut short. */
+static const char *lab(sim_fw *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char *lab(sim_fw *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *t = sim_rec_vprintf(fmt, ap);
+    va_end(ap);
+    const char *c = sim_world_intern(sim_node_world(f->n), t);
+    free(t);
+    return c;
 }
 
 static const char *ifname_of(const sim_fw *f, uint32_t ifindex)
@@ -219,7 +234,7 @@ static void build_rules(sim_fw *f)
      * (its "block in quick proto carp from (self)" is moot: a segment does
      * not loop a node's own adverts back). */
     r[k] = (pf_filter_rule){.action = PF_PASS, .dir = -1, .proto = CARP_PROTO, .no_state = true};
-    snprintf(r[k++].label, sizeof r[0].label, "pfSense: pass quick proto carp");
+    r[k++].label = lab(f, "pfSense: pass quick proto carp");
     /* Port forwards: pfSense's "associated filter rule" passes the
      * translated traffic (filter rules see the packet after rdr). */
     for (size_t i = 0; i < f->n_rdr; i++) {
@@ -230,7 +245,7 @@ static void build_rules(sim_fw *f)
         x->dst.kind = PF_ADDR_PREFIX;
         x->dst.addr = d->to_addr;
         x->dst.plen = 32;
-        snprintf(x->label, sizeof x->label, "port forward %s:%u", d->ifname, d->port);
+        x->label = lab(f, "port forward %s:%u", d->ifname, d->port);
         uint32_t gw;
         if (!f->opt.no_reply_to && iface_gateway(f, d->ifname, &gw)) {
             x->rt = PF_RT_REPLYTO;
@@ -314,7 +329,7 @@ static void build_rules(sim_fw *f)
                 x->dst = (pf_addr_match){.kind = PF_ADDR_PREFIX, .addr = u32(&net->ip), .plen = net->plen, .neg = true};
                 snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", ifn);
                 char b[WG_IP_STRLEN];
-                snprintf(x->label, sizeof x->label, "pfSense: let out anything from firewall host itself (%s)",
+                x->label = lab(f, "pfSense: let out anything from firewall host itself (%s)",
                          wg_ip_format(&a->ip, b));
             }
         }
@@ -330,11 +345,11 @@ static void build_rules(sim_fw *f)
             *x = (pf_filter_rule){.action = PF_PASS, .dir = PF_IN, .rt = PF_RT_REPLYTO, .rt_addr = gw};
             snprintf(x->ifname, sizeof x->ifname, "%s", ifn);
             snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", ifn);
-            snprintf(x->label, sizeof x->label, "pass in on %s (no filter configured)", ifn);
+            x->label = lab(f, "pass in on %s (no filter configured)", ifn);
         }
         pf_filter_rule *x = &r[k++];
         *x = (pf_filter_rule){.action = PF_PASS, .dir = PF_IN};
-        snprintf(x->label, sizeof x->label, "pass in (no filter configured)");
+        x->label = lab(f, "pass in (no filter configured)");
     }
     pf_set_rules(&f->pf, r, k);
     free(r);
@@ -386,10 +401,26 @@ static void apply(sim_pkt *p, const pf_pkt *pk)
                      pk->proto == SIM_IPPROTO_UDP ? pk->dport : -1);
 }
 
-static void add_policy(sim_pkt *p, const char *fmt, const char *text)
+/* What decided a packet's fate, for its source reason: the rule, NAT rule
+ * or the state (and the rule that made it; "pfsync" when imported). */
+static const char *decider(sim_fw *f, const pf_result *r)
 {
-    size_t l = strlen(p->reason.policy);
-    snprintf(p->reason.policy + l, sizeof p->reason.policy - l, fmt, l ? "; " : "", text);
+    if (!r->label)
+        return NULL;
+    if (!r->by_state)
+        return sim_world_intern(sim_node_world(f->n), r->label);
+    return lab(f, "%sstate of \"%s\"", r->state && r->state->imported ? "pfsync " : "", r->label);
+}
+
+/* route-to / reply-to in the packet's source reason: how it left this node. */
+static void set_rt(sim_pkt *p, const sim_node *n, pf_rt kind, uint32_t ifindex, const wg_ip *gw, const char *rule)
+{
+    sim_src_reason *x = &p->reason;
+    x->flags |= kind == PF_RT_REPLYTO ? SIM_SRC_F_REPLY_TO : SIM_SRC_F_ROUTE_TO;
+    x->rt_node = sim_node_id(n);
+    x->rt_ifindex = ifindex;
+    x->rt_gw = *gw;
+    x->rt_rule = rule;
 }
 
 static sim_verdict hook_in(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *p)
@@ -425,8 +456,7 @@ static sim_verdict hook_in(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *p
         f->rt_ifindex = sim_iface_index(to);
         f->rt_nexthop = ip4(r.rt_addr);
         f->rt_kind = r.rt;
-        char b[WG_IP_STRLEN];
-        snprintf(f->rt_note, sizeof f->rt_note, "%s %s (%s)", r.rt_ifname, wg_ip_format(&f->rt_nexthop, b), r.note);
+        f->rt_label = decider(f, &r);
     }
     return SIM_PASS;
 }
@@ -441,8 +471,7 @@ static sim_verdict hook_route(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt
     p->out_ifindex = f->rt_ifindex;
     p->nexthop = f->rt_nexthop;
     p->route = NULL;
-    p->reason.flags |= f->rt_kind == PF_RT_REPLYTO ? SIM_SRC_F_REPLY_TO : SIM_SRC_F_ROUTE_TO;
-    add_policy(p, "%s%s", f->rt_note);
+    set_rt(p, n, f->rt_kind, f->rt_ifindex, &f->rt_nexthop, f->rt_label);
     return SIM_PASS;
 }
 
@@ -458,6 +487,7 @@ static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *
         return SIM_PASS;
     uint32_t ifx = p->out_ifindex;
     uint32_t src0 = pk.src;
+    uint16_t sport0 = pk.sport;
     /* pf_route runs pf_test again on the interface route-to picks; one
      * level is enough (the second pass can only confirm that interface). */
     for (int pass = 0; pass < 2; pass++) {
@@ -472,8 +502,12 @@ static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *
             /* The source was rewritten: by an outbound NAT rule or on the
              * way back through an rdr / mapping state. */
             if (pk.src != src0 && !(p->reason.flags & SIM_SRC_F_NAT)) {
-                p->reason.flags |= SIM_SRC_F_NAT;
-                add_policy(p, "%s%s", r.note);
+                sim_src_reason *x = &p->reason;
+                x->flags |= SIM_SRC_F_NAT;
+                x->nat_node = n->id;
+                x->nat_rule = decider(f, &r);
+                x->nat_from = (wg_endpoint){.ip = ip4(src0), .port = pk.proto == SIM_IPPROTO_UDP ? sport0 : 0};
+                x->nat_to = (wg_endpoint){.ip = ip4(pk.src), .port = pk.proto == SIM_IPPROTO_UDP ? pk.sport : 0};
             }
         }
         if (r.rt == PF_RT_NONE)
@@ -481,11 +515,8 @@ static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *
         sim_iface *to = sim_node_iface(n, r.rt_ifname);
         if (!to)
             break;
-        p->reason.flags |= r.rt == PF_RT_REPLYTO ? SIM_SRC_F_REPLY_TO : SIM_SRC_F_ROUTE_TO;
-        char b[WG_IP_STRLEN], t[200];
         wg_ip gw = ip4(r.rt_addr);
-        snprintf(t, sizeof t, "%s %s (%s)", r.rt_ifname, wg_ip_format(&gw, b), r.note);
-        add_policy(p, "%s%s", t);
+        set_rt(p, n, r.rt, sim_iface_index(to), &gw, decider(f, &r));
         p->nexthop = gw;
         p->route = NULL;
         uint32_t nx = sim_iface_index(to);
@@ -986,9 +1017,9 @@ sim_err sim_fw_set_nat(sim_fw *f, const sim_fw_nat_rule *r, size_t n)
             return SIM_EINVAL;
         }
         if (r[i].label)
-            snprintf(c[i].label, sizeof c[i].label, "%s", r[i].label);
+            c[i].label = lab(f, "%s", r[i].label);
         else
-            snprintf(c[i].label, sizeof c[i].label, "nat %zu", i);
+            c[i].label = lab(f, "nat %zu", i);
     }
     pf_set_nat(&f->pf, c, n);
     free(c);
@@ -1054,9 +1085,9 @@ sim_err sim_fw_set_filter(sim_fw *f, const sim_fw_rule *r, size_t n)
         if (r[i].gateway)
             snprintf(g[i], sizeof g[i], "%s", r[i].gateway);
         if (r[i].label)
-            snprintf(c[i].label, sizeof c[i].label, "%s", r[i].label);
+            c[i].label = lab(f, "%s", r[i].label);
         else
-            snprintf(c[i].label, sizeof c[i].label, "rule %zu", i);
+            c[i].label = lab(f, "rule %zu", i);
     }
     free(f->user_rules);
     free(f->user_gw);

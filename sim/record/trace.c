@@ -1,14 +1,23 @@
 /*
- * trace.c — the packet trace (every frame at every capture point, parsed
- * once, for assertions and the timeline) and the event log (ARP, link,
- * power, addresses, routes, drops, WireGuard device events, model events).
+ * trace.c — the packets of the run record: capture points, their modes,
+ * and the 64-byte records of frames at KEEP points.
+ *
+ * A frame is parsed only where somebody asked for it: a point the filter
+ * made OFF costs one test per frame. The record of a KEEP point holds the
+ * header fields that expectations and the timeline match on, and the index
+ * of its source reason in the table of distinct reasons (reason.c); reading
+ * it expands it into a sim_trace_rec.
  */
-#include "sim/net/net.h"
+#include "sim/record/record.h"
 
-#include <stdarg.h>
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
+static_assert(sizeof(sim_stored_rec) <= 64, "a stored packet record is at most 64 bytes");
+
+#define REC_F_IPV4 0x1u
+#define REC_F_KEEPALIVE 0x2u
 
 const char *sim_dir_name(sim_dir d)
 {
@@ -20,136 +29,244 @@ const char *sim_dir_name(sim_dir d)
     return "?";
 }
 
-const char *sim_src_kind_name(sim_src_kind k)
+void sim_record_init(sim_world *w)
 {
-    switch (k) {
-    case SIM_SRC_UNSET: return "unset";
-    case SIM_SRC_EXPLICIT: return "explicit";
-    case SIM_SRC_BOUND: return "bound";
-    case SIM_SRC_ROUTE: return "route";
-    case SIM_SRC_REFLECT: return "reflect";
-    case SIM_SRC_FORWARDED: return "forwarded";
-    case SIM_SRC_ARP: return "arp";
-    }
-    return "?";
+    sim_record *r = &w->rec;
+    r->trace_nodes = true;
+    r->trace_segments = true;
+    r->events_on = true;
 }
 
-const char *sim_ev_kind_name(sim_ev_kind k)
+void sim_record_free(sim_world *w)
 {
-    switch (k) {
-    case SIM_EV_ARP: return "arp";
-    case SIM_EV_LINK: return "link";
-    case SIM_EV_POWER: return "power";
-    case SIM_EV_ADDR: return "addr";
-    case SIM_EV_ROUTE: return "route";
-    case SIM_EV_DROP: return "drop";
-    case SIM_EV_WG: return "wg";
-    case SIM_EV_PING: return "ping";
-    case SIM_EV_MODEL: return "model";
-    }
-    return "?";
-}
-
-const char *sim_src_reason_format(const sim_src_reason *r, char *buf, size_t len)
-{
-    int k;
-    if (r->kind == SIM_SRC_EXPLICIT && r->wg != WG_SRC_NONE)
-        k = snprintf(buf, len, "explicit (%s); %s", wg_source_reason_name(r->wg), r->route);
-    else if (r->kind == SIM_SRC_ROUTE && r->wg != WG_SRC_NONE)
-        k = snprintf(buf, len, "route (%s): %s", wg_source_reason_name(r->wg), r->route);
-    else
-        k = snprintf(buf, len, "%s%s%s", sim_src_kind_name(r->kind), r->route[0] ? ": " : "", r->route);
-    if (k >= 0 && (size_t)k < len && (r->flags || r->policy[0]))
-        /* A NAT hook's policy text names its rule ("nat rule 0 (...)",
-         * "nat mapping", "rdr"), so the flag word is only needed without one. */
-        snprintf(buf + k, len - (size_t)k, "; %s%s%s%s", (r->flags & SIM_SRC_F_NAT) && !r->policy[0] ? "nat " : "",
-                 (r->flags & SIM_SRC_F_REPLY_TO) ? "reply-to " : "",
-                 (r->flags & SIM_SRC_F_ROUTE_TO) ? "route-to " : "", r->policy);
-    return buf;
+    sim_record *r = &w->rec;
+    free(r->points);
+    free(r->recs);
+    free(r->events);
+    sim_rec_reasons_free(r);
+    sim_rec_strings_free(r);
+    memset(r, 0, sizeof *r);
 }
 
 void sim_trace_enable(sim_world *w, bool nodes, bool segments)
 {
-    w->trace_nodes = nodes;
-    w->trace_segments = segments;
+    w->rec.trace_nodes = nodes;
+    w->rec.trace_segments = segments;
 }
 
 void sim_trace_set_listener(sim_world *w, sim_trace_fn fn, void *ctx)
 {
-    w->trace_fn = fn;
-    w->trace_ctx = ctx;
+    w->rec.trace_fn = fn;
+    w->rec.trace_ctx = ctx;
 }
 
-size_t sim_trace_count(const sim_world *w) { return w->n_trace; }
-const sim_trace_rec *sim_trace_at(const sim_world *w, size_t i) { return i < w->n_trace ? &w->trace[i] : NULL; }
+void sim_trace_set_point_filter(sim_world *w, sim_point_filter_fn fn, void *ctx)
+{
+    w->rec.point_fn = fn;
+    w->rec.point_ctx = ctx;
+}
 
-static void parse_into(sim_trace_rec *r, const sim_frame *f)
+size_t sim_trace_stored_size(void) { return sizeof(sim_stored_rec); }
+size_t sim_trace_count(const sim_world *w) { return w->rec.n_recs; }
+size_t sim_trace_point_count(const sim_world *w) { return w->rec.n_points; }
+
+bool sim_trace_point_get(const sim_world *w, uint32_t point, sim_trace_point *out)
+{
+    if (point >= w->rec.n_points)
+        return false;
+    *out = w->rec.points[point].p;
+    return true;
+}
+
+/* The point of (dir, interface) or of a segment, decided on first use. */
+static sim_rec_point *point_of(sim_world *w, sim_dir dir, const sim_iface *ifp, const sim_segment *seg,
+                               uint32_t *id_out)
+{
+    sim_record *r = &w->rec;
+    uint32_t *slot = dir == SIM_DIR_WIRE ? &((sim_segment *)seg)->rec_point
+                                         : &((sim_iface *)ifp)->rec_point[dir == SIM_DIR_OUT];
+    if (!*slot) {
+        sim_trace_point p = {.dir = dir,
+                             .node = dir == SIM_DIR_WIRE ? -1 : ifp->node->id,
+                             .ifindex = dir == SIM_DIR_WIRE ? 0 : ifp->ifindex,
+                             .segment = seg ? seg->id : -1};
+        bool on = dir == SIM_DIR_WIRE ? r->trace_segments : r->trace_nodes;
+        sim_point_mode mode = !on ? SIM_POINT_OFF : r->point_fn ? r->point_fn(r->point_ctx, &p) : SIM_POINT_KEEP;
+        VEC_GROW(r->points, r->n_points, r->cap_points);
+        r->points[r->n_points] = (sim_rec_point){p, mode};
+        *slot = (uint32_t)++r->n_points;
+    }
+    *id_out = *slot - 1;
+    return &r->points[*slot - 1];
+}
+
+bool sim_trace_wants(sim_world *w, sim_dir dir, const sim_iface *ifp, const sim_segment *seg)
+{
+    uint32_t id;
+    return point_of(w, dir, ifp, seg, &id)->mode != SIM_POINT_OFF;
+}
+
+static uint32_t ip4_of(const wg_ip *ip)
+{
+    return (uint32_t)ip->b[0] << 24 | (uint32_t)ip->b[1] << 16 | (uint32_t)ip->b[2] << 8 | ip->b[3];
+}
+
+static wg_ip ip4(uint32_t a)
+{
+    return wg_ip4((uint8_t)(a >> 24), (uint8_t)(a >> 16), (uint8_t)(a >> 8), (uint8_t)a);
+}
+
+static void parse_into(sim_stored_rec *r, const sim_frame *f)
 {
     const uint8_t *d = f->data;
     if (f->len < ETH_HDR_LEN)
         return;
-    memcpy(r->eth_dst.b, d, 6);
-    memcpy(r->eth_src.b, d + 6, 6);
+    memcpy(r->eth_dst, d, 6);
+    memcpy(r->eth_src, d + 6, 6);
     r->ethertype = sim_rd16(d + 12);
     const uint8_t *p = d + ETH_HDR_LEN;
     size_t len = f->len - ETH_HDR_LEN;
     if (r->ethertype == ETHERTYPE_ARP && len >= 28) {
         r->arp_op = sim_rd16(p + 6);
-        memcpy(r->arp_sha.b, p + 8, 6);
-        r->arp_sender = wg_ip4(p[14], p[15], p[16], p[17]);
-        r->arp_target = wg_ip4(p[24], p[25], p[26], p[27]);
+        memcpy(r->u.arp_sha, p + 8, 6);
+        r->src = (uint32_t)p[14] << 24 | (uint32_t)p[15] << 16 | (uint32_t)p[16] << 8 | p[17];
+        r->dst = (uint32_t)p[24] << 24 | (uint32_t)p[25] << 16 | (uint32_t)p[26] << 8 | p[27];
         return;
     }
     if (r->ethertype != ETHERTYPE_IPV4)
         return;
     sim_ipv4_info ip;
-    if (!sim_ipv4_parse(p, len, &ip))
+    if (!sim_ipv4_parse(p, len, &ip) || ip.src.family != 4)
         return;
-    r->src = ip.src;
-    r->dst = ip.dst;
+    r->flags |= REC_F_IPV4;
+    r->src = ip4_of(&ip.src);
+    r->dst = ip4_of(&ip.dst);
     r->proto = ip.proto;
     r->ttl = ip.ttl;
     if (ip.proto == SIM_IPPROTO_UDP) {
-        r->sport = ip.sport;
-        r->dport = ip.dport;
+        r->u.udp.sport = ip.sport;
+        r->u.udp.dport = ip.dport;
         bool ka = false;
-        r->wg_type = wg_classify(ip.payload, ip.payload_len, &ka);
-        r->wg_keepalive = ka;
+        r->wg_type = (uint8_t)wg_classify(ip.payload, ip.payload_len, &ka);
+        if (ka)
+            r->flags |= REC_F_KEEPALIVE;
     } else if (ip.proto == SIM_IPPROTO_ICMP) {
-        r->icmp_type = ip.icmp_type;
-        r->icmp_code = ip.icmp_code;
-        r->icmp_id = ip.icmp_id;
-        r->icmp_seq = ip.icmp_seq;
+        r->u.icmp.type = ip.icmp_type;
+        r->u.icmp.code = ip.icmp_code;
+        r->u.icmp.id = ip.icmp_id;
+        r->u.icmp.seq = ip.icmp_seq;
     }
+}
+
+static void expand(const sim_world *w, const sim_stored_rec *s, sim_trace_rec *r)
+{
+    memset(r, 0, sizeof *r);
+    const sim_trace_point *p = &w->rec.points[s->point].p;
+    r->t = s->t;
+    r->frame_id = s->frame_id;
+    r->point = s->point;
+    r->dir = p->dir;
+    r->node = p->node;
+    r->ifindex = p->ifindex;
+    r->segment = p->segment;
+    r->frame_len = s->frame_len;
+    r->ethertype = s->ethertype;
+    memcpy(r->eth_src.b, s->eth_src, 6);
+    memcpy(r->eth_dst.b, s->eth_dst, 6);
+    r->origin_node = s->origin_node;
+    r->reason = s->reason ? w->rec.reasons[s->reason - 1] : NULL;
+    if (s->arp_op) {
+        r->arp_op = s->arp_op;
+        r->arp_sender = ip4(s->src);
+        r->arp_target = ip4(s->dst);
+        memcpy(r->arp_sha.b, s->u.arp_sha, 6);
+        return;
+    }
+    if (!(s->flags & REC_F_IPV4))
+        return;
+    r->src = ip4(s->src);
+    r->dst = ip4(s->dst);
+    r->proto = s->proto;
+    r->ttl = s->ttl;
+    if (s->proto == SIM_IPPROTO_UDP) {
+        r->sport = s->u.udp.sport;
+        r->dport = s->u.udp.dport;
+        r->wg_type = (enum wg_msg_type)s->wg_type;
+        r->wg_keepalive = s->flags & REC_F_KEEPALIVE;
+    } else if (s->proto == SIM_IPPROTO_ICMP) {
+        r->icmp_type = s->u.icmp.type;
+        r->icmp_code = s->u.icmp.code;
+        r->icmp_id = s->u.icmp.id;
+        r->icmp_seq = s->u.icmp.seq;
+    }
+}
+
+bool sim_trace_get(const sim_world *w, size_t i, sim_trace_rec *out)
+{
+    if (i >= w->rec.n_recs)
+        return false;
+    expand(w, &w->rec.recs[i], out);
+    return true;
+}
+
+size_t sim_trace_lower_bound(const sim_world *w, sim_time t)
+{
+    size_t lo = 0, hi = w->rec.n_recs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->rec.recs[mid].t < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 void sim_trace_frame(sim_world *w, sim_dir dir, const sim_node *n, const sim_iface *ifp, const sim_segment *seg,
                      const sim_frame *f)
 {
-    if (dir == SIM_DIR_WIRE ? !w->trace_segments : !w->trace_nodes)
+    (void)n;
+    uint32_t id;
+    sim_rec_point *pt = point_of(w, dir, ifp, seg, &id);
+    if (pt->mode == SIM_POINT_OFF)
         return;
-    VEC_GROW(w->trace, w->n_trace, w->cap_trace);
-    sim_trace_rec *r = &w->trace[w->n_trace++];
-    memset(r, 0, sizeof *r);
-    r->t = sim_now(w->eng);
-    r->frame_id = f->id;
-    r->dir = dir;
-    r->node = n ? n->id : -1;
-    r->ifindex = ifp ? ifp->ifindex : 0;
-    r->segment = seg ? seg->id : -1;
-    r->frame_len = (uint32_t)f->len;
-    r->has_reason = f->has_reason;
-    if (f->has_reason)
-        r->reason = f->reason;
-    r->origin_node = f->origin_node;
-    parse_into(r, f);
-    if (w->trace_fn)
-        w->trace_fn(w->trace_ctx, r);
+    sim_record *rec = &w->rec;
+    sim_stored_rec s = {0};
+    s.t = sim_now(w->eng);
+    s.frame_id = f->id;
+    s.point = id;
+    s.origin_node = f->origin_node;
+    s.frame_len = f->len > UINT16_MAX ? UINT16_MAX : (uint16_t)f->len;
+    parse_into(&s, f);
+    if (f->has_reason && (s.flags & REC_F_IPV4))
+        s.reason = sim_reason_intern(w, &f->reason);
+    if (pt->mode == SIM_POINT_KEEP) {
+        VEC_GROW(rec->recs, rec->n_recs, rec->cap_recs);
+        rec->recs[rec->n_recs++] = s;
+    }
+    if (rec->trace_fn) {
+        sim_trace_rec r;
+        expand(w, &s, &r);
+        rec->trace_fn(rec->trace_ctx, &r);
+    }
+}
+
+const char *sim_trace_point_name(const sim_world *w, const sim_trace_point *p, char *buf, size_t len)
+{
+    if (p->dir == SIM_DIR_WIRE) {
+        const sim_segment *s = sim_world_segment_at(w, (size_t)p->segment);
+        snprintf(buf, len, "seg:%s", s ? s->name : "?");
+    } else {
+        const sim_node *n = sim_world_node_at(w, (size_t)p->node);
+        const sim_iface *ifp = n ? sim_node_iface_by_index(n, p->ifindex) : NULL;
+        snprintf(buf, len, "%s/%s %s", n ? n->name : "?", ifp ? ifp->name : "?", sim_dir_name(p->dir));
+    }
+    return buf;
 }
 
 const char *sim_trace_format(const sim_world *w, const sim_trace_rec *r, char *buf, size_t len)
 {
-    char where[96];
+    char where[160];
     if (r->dir == SIM_DIR_WIRE) {
         const sim_segment *s = sim_world_segment_at(w, (size_t)r->segment);
         snprintf(where, sizeof where, "seg:%s", s ? s->name : "?");
@@ -185,67 +302,4 @@ const char *sim_trace_format(const sim_world *w, const sim_trace_rec *r, char *b
         snprintf(o, left, "ethertype 0x%04x, %u bytes", r->ethertype, r->frame_len);
     }
     return buf;
-}
-
-/* ---- event log ---- */
-
-void sim_event_push(sim_world *w, const sim_event_rec *e)
-{
-    if (!w->events_on) {
-        if (w->event_fn)
-            w->event_fn(w->event_ctx, e);
-        return;
-    }
-    VEC_GROW(w->events, w->n_events, w->cap_events);
-    w->events[w->n_events] = *e;
-    if (!w->events[w->n_events].model[0])
-        snprintf(w->events[w->n_events].model, sizeof e->model, "%s", sim_ev_kind_name(e->kind));
-    w->n_events++;
-    if (w->event_fn)
-        w->event_fn(w->event_ctx, &w->events[w->n_events - 1]);
-}
-
-void sim_event_log(sim_world *w, sim_ev_kind kind, const sim_node *n, uint32_t ifindex, const char *model,
-                   const char *fmt, ...)
-{
-    if (!w->events_on && !w->event_fn)
-        return;
-    sim_event_rec e = {0};
-    e.t = sim_now(w->eng);
-    e.kind = kind;
-    e.node = n ? n->id : -1;
-    e.ifindex = ifindex;
-    e.segment = -1;
-    if (n && ifindex) {
-        const sim_iface *ifp = sim_node_iface_by_index(n, ifindex);
-        if (ifp && ifp->seg)
-            e.segment = ifp->seg->id;
-    }
-    snprintf(e.model, sizeof e.model, "%s", model ? model : sim_ev_kind_name(kind));
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e.text, sizeof e.text, fmt, ap);
-    va_end(ap);
-    sim_event_push(w, &e);
-}
-
-size_t sim_event_count(const sim_world *w) { return w->n_events; }
-const sim_event_rec *sim_event_at(const sim_world *w, size_t i) { return i < w->n_events ? &w->events[i] : NULL; }
-
-void sim_event_set_listener(sim_world *w, sim_event_log_fn fn, void *ctx)
-{
-    w->event_fn = fn;
-    w->event_ctx = ctx;
-}
-
-void sim_event_log_losses(sim_world *w, bool on) { w->log_losses = on; }
-void sim_event_log_enable(sim_world *w, bool on) { w->events_on = on; }
-
-void sim_trace_free(sim_world *w)
-{
-    free(w->trace);
-    free(w->events);
-    w->trace = NULL;
-    w->events = NULL;
-    w->n_trace = w->n_events = 0;
 }

@@ -35,7 +35,8 @@ typedef struct peer_cfg {
     /* The received datagram the current learned source came from (issue 13
      * "why a packet has its source"); carried into the source reason of
      * every datagram sent with that source. */
-    char learned[80];
+    bool has_learned;
+    sim_learned learned;
 } peer_cfg;
 
 typedef struct inner_pkt {
@@ -117,8 +118,8 @@ static wg_send_result cb_send(void *ctx, const wg_source *src, const wg_endpoint
     o.wg_reason = meta ? meta->reason : WG_SRC_NONE;
     if (meta && (meta->reason == WG_SRC_LEARNED || meta->reason == WG_SRC_STICKY)) {
         peer_cfg *p = peer_of(h, meta->peer_id);
-        if (p && p->learned[0])
-            o.learned = p->learned;
+        if (p && p->has_learned)
+            o.learned = &p->learned;
     }
     wg_send_result r;
     if (dst->ip.family != 4) {
@@ -202,15 +203,14 @@ static void note_learned(sim_wg *h, const wg_event *ev)
         return;
     const sim_udp_rx *rx = h->rx_cur;
     if (!rx) {
-        p->learned[0] = 0;
+        p->has_learned = false;
         return;
     }
-    char a[WG_IP_STRLEN], b[WG_IP_STRLEN];
-    sim_iface *in = sim_node_iface_by_index(h->node, rx->ifindex);
-    sim_time t = now_of(h);
-    snprintf(p->learned, sizeof p->learned, "from %s:%u -> %s:%u at %lld.%06llds on %s", wg_ip_format(&rx->src, a),
-             rx->sport, wg_ip_format(&rx->dst, b), rx->dport, (long long)(t / SIM_S),
-             (long long)(t % SIM_S / SIM_US), in ? sim_iface_name(in) : "?");
+    p->has_learned = true;
+    p->learned = (sim_learned){.t = now_of(h),
+                               .from = {.ip = rx->src, .port = rx->sport},
+                               .to = {.ip = rx->dst, .port = rx->dport},
+                               .ifindex = rx->ifindex};
 }
 
 static void cb_event(void *ctx, const wg_event *ev)
@@ -219,7 +219,7 @@ static void cb_event(void *ctx, const wg_event *ev)
     sim_node *n = h->node;
     if (ev->kind == WG_EV_SOURCE_LEARNED)
         note_learned(h, ev);
-    if (!n->w->events_on && !n->w->event_fn)
+    if (!sim_events_wanted(n->w))
         return;
     sim_event_rec e = {0};
     e.t = sim_now(n->w->eng);
@@ -228,31 +228,38 @@ static void cb_event(void *ctx, const wg_event *ev)
     e.ifindex = h->ifp->ifindex;
     e.segment = -1;
     e.wg = *ev;
-    snprintf(e.model, sizeof e.model, "wg");
-    char ep[WG_IP_STRLEN], src[WG_IP_STRLEN];
-    int k = snprintf(e.text, sizeof e.text, "%s/%s peer %d %s", n->name, h->name, ev->peer_id,
-                     wg_event_kind_name(ev->kind));
-    if (k < 0 || (size_t)k >= sizeof e.text)
-        k = 0;
-    char *o = e.text + k;
-    size_t left = sizeof e.text - (size_t)k;
+    e.model = "wg";
+    e.cause_origin = -1;
+    /* An endpoint moves to the source of an authenticated datagram: cite
+     * the frame that carried it (the one being received now). */
+    if (ev->kind == WG_EV_ENDPOINT_CHANGED && h->rx_cur && n->w->rx_frame) {
+        e.cause_frame = n->w->rx_frame->id;
+        e.cause_t = e.t;
+        e.cause_ifindex = n->w->rx_ifindex;
+        e.cause_origin = n->w->rx_frame->origin_node;
+    }
+    char ep[WG_IP_STRLEN + 8], src[WG_IP_STRLEN], detail[200] = "";
     switch (ev->kind) {
-    case WG_EV_TIMER_FIRED: snprintf(o, left, " %s", wg_timer_name(ev->timer)); break;
-    case WG_EV_ENDPOINT_CHANGED: snprintf(o, left, " %s", wg_endpoint_format(&ev->endpoint, ep)); break;
+    case WG_EV_TIMER_FIRED: snprintf(detail, sizeof detail, " %s", wg_timer_name(ev->timer)); break;
+    case WG_EV_ENDPOINT_CHANGED: snprintf(detail, sizeof detail, " %s", wg_endpoint_format(&ev->endpoint, ep)); break;
     case WG_EV_SOURCE_LEARNED:
-        snprintf(o, left, " %s ifindex %u", wg_ip_format(&ev->source.addr, src), ev->source.ifindex);
+        snprintf(detail, sizeof detail, " %s ifindex %u", wg_ip_format(&ev->source.addr, src), ev->source.ifindex);
         break;
     case WG_EV_SEND_ERROR:
-        snprintf(o, left, " result %d (%s) to %s", (int)ev->send_result, wg_msg_type_name(ev->msg_type, false),
-                 wg_endpoint_format(&ev->endpoint, ep));
+        snprintf(detail, sizeof detail, " result %d (%s) to %s", (int)ev->send_result,
+                 wg_msg_type_name(ev->msg_type, false), wg_endpoint_format(&ev->endpoint, ep));
         break;
     case WG_EV_PACKET_DROPPED:
-        snprintf(o, left, " %s from %s", wg_drop_reason_name(ev->drop), wg_endpoint_format(&ev->endpoint, ep));
+        snprintf(detail, sizeof detail, " %s from %s", wg_drop_reason_name(ev->drop),
+                 wg_endpoint_format(&ev->endpoint, ep));
         break;
-    case WG_EV_HANDSHAKE_COMPLETE: snprintf(o, left, " as %s", ev->initiator ? "initiator" : "responder"); break;
+    case WG_EV_HANDSHAKE_COMPLETE: snprintf(detail, sizeof detail, " as %s", ev->initiator ? "initiator" : "responder"); break;
     default: break;
     }
+    char *text = sim_rec_printf("%s/%s peer %d %s%s", n->name, h->name, ev->peer_id, wg_event_kind_name(ev->kind), detail);
+    e.text = text;
     sim_event_push(n->w, &e);
+    free(text);
 }
 
 static void cb_keylog(void *ctx, wg_keylog_kind kind, const uint8_t key[WG_KEY_LEN])
@@ -356,7 +363,7 @@ static void reset_device(sim_wg *h, bool recreate)
     if (!recreate)
         return;
     for (size_t i = 0; i < h->n_peers; i++)
-        h->peers[i].learned[0] = '\0';
+        h->peers[i].has_learned = false;
     wg_device_free(h->dev);
     h->dev = wg_device_new(&h->cfg, &h->ops);
     if (!h->dev)
