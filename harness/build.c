@@ -464,6 +464,11 @@ void hs_world_free(hs_world *hw)
     free(hw->fws);
     free(hw->pings);
     free(hw->cmds);
+    for (size_t i = 0; hw->exp && i < hw->s->n_expects; i++) {
+        for (size_t j = 0; j < hw->exp[i].n_evidence; j++)
+            free(hw->exp[i].evidence[j]);
+        free(hw->exp[i].evidence);
+    }
     free(hw->exp);
     free(hw->samples);
     free(hw->events);

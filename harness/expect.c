@@ -726,6 +726,41 @@ static bool is_sampled(hs_expect_kind k)
     return k == HS_EXP_ENDPOINT || k == HS_EXP_CARP || k == HS_EXP_GATEWAY || k == HS_EXP_STATE || k == HS_EXP_ROUTE;
 }
 
+static void add_evidence(hs_exp_state *st, char *line)
+{
+    char **v = realloc(st->evidence, (st->n_evidence + 1) * sizeof *v);
+    if (!v || !line) {
+        free(line);
+        return;
+    }
+    st->evidence = v;
+    st->evidence[st->n_evidence++] = line;
+}
+
+/* What a failed state sample shows: the pf states or routes as they are at
+ * the failing instant. Printing them after the run would show the state at
+ * the end, sending the reader after states that did not exist yet. */
+static void snapshot_evidence(hs_world *hw, const hs_expect *e, hs_exp_state *st)
+{
+    if (e->kind == HS_EXP_STATE) {
+        sim_fw *f = hw->fws[e->u.state.node];
+        size_t total = f ? sim_fw_state_count(f) : 0;
+        for (size_t i = 0; i < total && i < 6; i++) {
+            sim_fw_state_info si;
+            char b[200];
+            if (sim_fw_state_at(f, i, &si))
+                add_evidence(st, hs_strdup_printf("state %s", sim_fw_state_format(&si, b, sizeof b)));
+        }
+    } else if (e->kind == HS_EXP_ROUTE) {
+        sim_node *n = hw->nodes[e->u.route.node];
+        size_t total = sim_node_route_count(n);
+        for (size_t i = 0; i < total && i < 8; i++) {
+            char b[160];
+            add_evidence(st, hs_strdup_printf("route %s", sim_route_format(n, sim_node_route_at(n, i), b, sizeof b)));
+        }
+    }
+}
+
 static void sample_cb(void *arg)
 {
     hs_sample_ev *sv = arg;
@@ -751,6 +786,7 @@ static void sample_cb(void *arg)
     if (!ok) {
         st->failed = true;
         st->fail_t = sim_world_now(hw->w);
+        snapshot_evidence(hw, e, st);
     }
 }
 
@@ -853,23 +889,13 @@ static void explain_sampled(hs_world *hw, const hs_expect *e, hs_expect_result *
         }
         break;
     }
-    case HS_EXP_STATE: {
-        sim_fw *f = hw->fws[e->u.state.node];
-        size_t total = f ? sim_fw_state_count(f) : 0;
-        for (size_t i = 0; i < total && i < 6; i++) {
-            sim_fw_state_info si;
-            char b[200];
-            if (sim_fw_state_at(f, i, &si))
-                hs_result_add_line(er, at, hs_strdup_printf("state %s", sim_fw_state_format(&si, b, sizeof b)));
-        }
-        break;
-    }
+    case HS_EXP_STATE:
     case HS_EXP_ROUTE: {
-        sim_node *n = hw->nodes[e->u.route.node];
-        size_t total = sim_node_route_count(n);
-        for (size_t i = 0; i < total && i < 8; i++) {
-            char b[160];
-            hs_result_add_line(er, at, hs_strdup_printf("route %s", sim_route_format(n, sim_node_route_at(n, i), b, sizeof b)));
+        /* taken at the failing sample (snapshot_evidence) */
+        hs_exp_state *st = &hw->exp[e - hw->s->expects];
+        for (size_t i = 0; i < st->n_evidence; i++) {
+            hs_result_add_line(er, at, st->evidence[i]);
+            st->evidence[i] = NULL;
         }
         break;
     }

@@ -28,6 +28,10 @@ typedef struct hs_exp_state {
     sim_time fail_t;      /* first failing sample */
     double value;         /* last observed number (NaN if none) */
     char observed[384];   /* at the first failure, else the last sample */
+    /* the evidence of the first failure, taken when it was sampled (the
+     * state at that instant, not at the end of the run) */
+    char **evidence;
+    size_t n_evidence;
 } hs_exp_state;
 
 struct hs_world {

@@ -518,6 +518,32 @@ START_TEST(timeline_keeps_retries_with_an_endpoint)
 }
 END_TEST
 
+/* The pf states printed for a failed `at: T` state expectation are the
+ * states at T. fw-a pings the ISP router from 30 s: the ICMP state that
+ * makes exists from then on, and must not be shown as evidence at 10 s
+ * (the end-of-run table would show it). */
+START_TEST(state_evidence_is_the_state_at_t)
+{
+    hs_result *r = run("  - {at: 30s, do: ping fwa 203.0.113.1}\n"
+                       "expect:\n"
+                       "  - {at: 10s, state: {node: fwa, proto: udp, dst: 192.0.2.99}}\n"
+                       "  - {at: 35s, state: {node: fwa, proto: udp, dst: 192.0.2.99}}\n");
+    ck_assert_uint_eq(r->n_expects, 2);
+    const hs_expect_result *e0 = &r->expects[0], *e1 = &r->expects[1];
+    ck_assert(!e0->passed && !e1->passed);
+    bool later0 = false, later1 = false;
+    for (size_t i = 0; i < e0->n_packets; i++)
+        later0 = later0 || strstr(e0->packets[i].text, "-> 203.0.113.1:");
+    for (size_t i = 0; i < e1->n_packets; i++)
+        later1 = later1 || strstr(e1->packets[i].text, "-> 203.0.113.1:");
+    ck_assert_msg(!later0, "the evidence at 10 s shows a state made at 30 s");
+    ck_assert_msg(later1, "the evidence at 35 s shows the state made at 30 s");
+    ck_assert_msg(strstr(e0->observed, "(3 in all)") && strstr(e1->observed, "(4 in all)"), "%s | %s", e0->observed,
+                  e1->observed);
+    hs_result_free(r);
+}
+END_TEST
+
 /* A rule's label is never cut: a long scenario path keeps the line number
  * that leads back to the NAT rule (BASE line 18), and the whole path. */
 START_TEST(rule_label_keeps_the_line)
@@ -561,6 +587,7 @@ static Suite *suite(void)
     tcase_add_test(t, errors_are_reported_with_locations);
     tcase_add_test(t, timeline_tells_the_story);
     tcase_add_test(t, rule_label_keeps_the_line);
+    tcase_add_test(t, state_evidence_is_the_state_at_t);
     tcase_add_test(t, timeline_says_no_endpoint);
     tcase_add_test(t, timeline_keeps_retries_with_an_endpoint);
     tcase_add_test(t, nat_options_reach_the_simulator);
