@@ -342,6 +342,7 @@ hs_world *hs_world_build(const hs_scenario *s, const hs_run_options *o, char *er
     hw->wgs = xcalloc(s->n_nodes, sizeof *hw->wgs);
     hw->peer_ids = xcalloc(s->n_nodes, sizeof *hw->peer_ids);
     hw->exp = xcalloc(s->n_expects, sizeof *hw->exp);
+    hs_record_select(hw); /* before the first frame: ARP and CARP start while building */
 
     bool ok = true;
     for (size_t i = 0; ok && i < s->n_segments; i++) {
@@ -445,6 +446,7 @@ void hs_world_free(hs_world *hw)
         return;
     if (hw->w)
         sim_world_free(hw->w);
+    hs_record_needs_free(hw);
     if (hw->engine)
         sim_engine_destroy(hw->engine);
     const hs_scenario *s = hw->s;
@@ -482,6 +484,9 @@ int hs_world_node_of(const hs_world *hw, int id)
 {
     if (id < 0)
         return -1;
+    /* nodes are made in scenario order, so the id is the index */
+    if ((size_t)id < hw->s->n_nodes && hw->nodes[id] && sim_node_id(hw->nodes[id]) == id)
+        return id;
     for (size_t i = 0; i < hw->s->n_nodes; i++)
         if (hw->nodes[i] && sim_node_id(hw->nodes[i]) == id)
             return (int)i;

@@ -39,12 +39,7 @@ static void counters(hs_world *hw, hs_result *r)
     sim_world *w = hw->w;
     hs_counters *c = &r->counters;
     c->trace_records = sim_trace_count(w);
-    for (size_t i = 0; i < c->trace_records; i++) {
-        sim_trace_rec t;
-        sim_trace_get(w, i, &t);
-        if (t.dir == SIM_DIR_OUT && t.proto == SIM_IPPROTO_UDP && t.wg_type && t.origin_node == t.node)
-            c->wg_datagrams++;
-    }
+    c->wg_datagrams = hw->wg_datagrams;
     c->events = sim_event_count(w);
     for (size_t i = 0; i < c->events; i++) {
         const sim_event_rec *e = sim_event_at(w, i);

@@ -31,6 +31,8 @@ typedef struct hs_run_options {
     hs_engine engine;
     bool timeline;          /* collect the readable timeline (wgsim run, reports) */
     bool capture;           /* capture every segment (pcap output) */
+    bool record_all;        /* keep every capture point in the run record (the shell, tests);
+                               default: only the points the expectations and timeline read */
     /* Called after the run, before the world is freed (pcap output). */
     void (*after_run)(void *ctx, const hs_scenario *s, sim_world *w, hs_result *r);
     void *ctx;

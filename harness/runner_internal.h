@@ -54,6 +54,8 @@ struct hs_world {
     size_t n_samples;
     struct hs_event_ev *events;   /* scheduled timeline commands */
     struct hs_power_ev *power;    /* [node index]: the power-on a `reboot N DOWNTIME` scheduled */
+    struct needs *needs;          /* which capture points the record keeps (record_needs.c) */
+    uint64_t wg_datagrams;        /* WireGuard datagrams nodes sent (counted as they leave) */
 };
 
 /* build.c */
@@ -64,6 +66,10 @@ int hs_world_peer_index(const hs_world *hw, int node, int wg, int peer_id);
 int hs_world_wg_of_ifindex(const hs_world *hw, int node, uint32_t ifindex);
 /* A name for a peer: the scenario's peer name (or node), else "peer N". */
 const char *hs_world_peer_name(const hs_world *hw, int node, int wg, int peer_id, char *buf, size_t len);
+
+/* record_needs.c: the capture points this run reads (all with record_all) */
+void hs_record_select(hs_world *hw);
+void hs_record_needs_free(hs_world *hw);
 
 /* execute.c */
 void hs_schedule_events(hs_world *hw);
