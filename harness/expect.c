@@ -244,7 +244,12 @@ char *hs_format_packet(const hs_world *hw, const sim_trace_rec *r)
 
 static void add_rec_line(hs_world *hw, hs_expect_result *er, const sim_trace_rec *r)
 {
+    size_t before = er->n_packets;
     hs_result_add_line(er, r->t, hs_format_packet(hw, r));
+    if (er->n_packets > before && r->reason && r->src.family) {
+        hs_packet_line *l = &er->packets[er->n_packets - 1];
+        l->reason = hs_reason_fields(hw, r->reason, &l->n_reason);
+    }
 }
 
 /* ------------------------------------------------------------------ */

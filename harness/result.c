@@ -50,8 +50,7 @@ void hs_result_add_line(hs_expect_result *e, int64_t t, char *text_owned)
         return;
     }
     e->packets = v;
-    e->packets[e->n_packets].t = t;
-    e->packets[e->n_packets].text = text_owned;
+    e->packets[e->n_packets] = (hs_packet_line){.t = t, .text = text_owned};
     e->n_packets++;
 }
 
@@ -70,8 +69,10 @@ void hs_result_free(hs_result *r)
         free(e->what);
         free(e->expected);
         free(e->observed);
-        for (size_t k = 0; k < e->n_packets; k++)
+        for (size_t k = 0; k < e->n_packets; k++) {
             free(e->packets[k].text);
+            hs_fields_free(e->packets[k].reason, e->packets[k].n_reason);
+        }
         free(e->packets);
     }
     free(r->expects);
@@ -79,6 +80,7 @@ void hs_result_free(hs_result *r)
         free(r->timeline[i].node);
         free(r->timeline[i].category);
         free(r->timeline[i].text);
+        hs_fields_free(r->timeline[i].reason, r->timeline[i].n_reason);
     }
     free(r->timeline);
     free(r);

@@ -31,9 +31,18 @@ const char *hs_status_name(hs_status s); /* "passed", "failed", "error", "skippe
 
 /* One packet (or log line) shown with a verdict: time, node, src -> dst,
  * WireGuard type and why the source address is what it is. */
+/* One field of a structured value: JSON carries a source reason as these
+ * ("kind", "route", "via", "dev", "nat-rule", "learned-from", ...). */
+typedef struct hs_field {
+    char *key;   /* static */
+    char *value; /* owned */
+} hs_field;
+
 typedef struct hs_packet_line {
     int64_t t;  /* ns */
     char *text; /* without the time */
+    hs_field *reason; /* why its source is what it is, field by field (NULL: none) */
+    size_t n_reason;
 } hs_packet_line;
 
 typedef struct hs_expect_result {
@@ -54,6 +63,8 @@ typedef struct hs_timeline_entry {
     char *node;       /* "" when not tied to a node */
     char *category;   /* "command", "carp", "wg", "endpoint", "source", "drop", ... */
     char *text;
+    hs_field *reason; /* handshake messages: the source reason of the packet, field by field */
+    size_t n_reason;
 } hs_timeline_entry;
 
 typedef struct hs_counters {
@@ -85,6 +96,7 @@ typedef struct hs_result {
 } hs_result;
 
 void hs_result_free(hs_result *r);
+void hs_fields_free(hs_field *v, size_t n);
 
 /* Formats a time as seconds with millisecond precision: "45.251". */
 const char *hs_result_time(int64_t t, char *buf, size_t len);

@@ -85,6 +85,9 @@ void hs_timeline_build(hs_world *hw, hs_result *r);
  * wg handshake-initiation [source: ...]" (no time). */
 char *hs_format_packet(const hs_world *hw, const sim_trace_rec *rec);
 
+/* reason_fields.c: a source reason as named fields (NULL, 0 for none) */
+hs_field *hs_reason_fields(const hs_world *hw, const sim_src_reason *r, size_t *n_out);
+
 /* result.c helpers */
 char *hs_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void hs_result_add_line(hs_expect_result *e, int64_t t, char *text_owned);

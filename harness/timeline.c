@@ -24,6 +24,9 @@ typedef struct tl_builder {
     hs_world *hw;
     hs_result *r;
     size_t cap;
+    /* the source reason of the next line added (a handshake message) */
+    hs_field *reason;
+    size_t n_reason;
     /* collapsing of repeated lines */
     struct rep {
         char key[200];
@@ -52,6 +55,10 @@ static void add(tl_builder *b, sim_time t, const char *node, const char *cat, ch
     e->node = strdup(node ? node : "");
     e->category = strdup(cat);
     e->text = text_owned;
+    e->reason = b->reason;
+    e->n_reason = b->n_reason;
+    b->reason = NULL;
+    b->n_reason = 0;
 }
 
 /* The key of a repeatable line: digits removed (sequence numbers, ports). */
@@ -136,8 +143,9 @@ static bool find_sent(hs_world *hw, const sim_event_rec *ev, enum wg_msg_type ty
     return false;
 }
 
-static char *sent_detail(hs_world *hw, const sim_event_rec *ev, enum wg_msg_type type)
+static char *sent_detail(tl_builder *b, const sim_event_rec *ev, enum wg_msg_type type)
 {
+    hs_world *hw = b->hw;
     sim_trace_rec rec;
     const sim_trace_rec *r = &rec;
     char ep[WG_IP_STRLEN], src[WG_IP_STRLEN];
@@ -147,6 +155,8 @@ static char *sent_detail(hs_world *hw, const sim_event_rec *ev, enum wg_msg_type
     if (r->t > ev->t)
         snprintf(late, sizeof late, " (left at %.3fs)", (double)r->t / 1e9);
     char *why = r->reason ? sim_src_reason_text(hw->w, r->reason) : NULL;
+    hs_fields_free(b->reason, b->n_reason);
+    b->reason = hs_reason_fields(hw, r->reason, &b->n_reason);
     char *d = hs_strdup_printf("to %s:%u from %s:%u%s [source: %s]", wg_ip_format(&r->dst, ep), r->dport,
                                wg_ip_format(&r->src, src), r->sport, late, why ? why : "?");
     free(why);
@@ -191,12 +201,12 @@ static void wg_line(tl_builder *b, const sim_event_rec *ev, const char *node)
     char *d;
     switch (w->kind) {
     case WG_EV_HANDSHAKE_INITIATION_SENT:
-        d = sent_detail(hw, ev, WG_MSG_INITIATION);
+        d = sent_detail(b, ev, WG_MSG_INITIATION);
         add(b, ev->t, node, "wg", hs_strdup_printf("%s peer %s: handshake initiation %s", wgname, pn, d));
         free(d);
         break;
     case WG_EV_HANDSHAKE_RESPONSE_SENT:
-        d = sent_detail(hw, ev, WG_MSG_RESPONSE);
+        d = sent_detail(b, ev, WG_MSG_RESPONSE);
         add(b, ev->t, node, "wg", hs_strdup_printf("%s peer %s: handshake response %s", wgname, pn, d));
         free(d);
         break;
@@ -353,4 +363,5 @@ void hs_timeline_build(hs_world *hw, hs_result *r)
     }
     for (size_t i = 0; i < b.n_rep; i++)
         flush_rep(&b, &b.rep[i]);
+    hs_fields_free(b.reason, b.n_reason);
 }

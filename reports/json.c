@@ -35,6 +35,15 @@ static json_t *text(const char *s)
 
 static json_t *str_or_null(const char *s) { return s ? text(s) : json_null(); }
 
+/* A source reason, field by field ({"kind": "route", "route": "0.0.0.0/0", "via": ...}). */
+static json_t *fields_json(const hs_field *v, size_t n)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < n; i++)
+        json_object_set_new(o, v[i].key, str_or_null(v[i].value));
+    return o;
+}
+
 static json_t *lines_json(const hs_packet_line *v, size_t n)
 {
     json_t *a = json_array();
@@ -42,6 +51,8 @@ static json_t *lines_json(const hs_packet_line *v, size_t n)
         json_t *o = json_object();
         json_object_set_new(o, "t", json_real((double)v[i].t / 1e9));
         json_object_set_new(o, "text", str_or_null(v[i].text));
+        if (v[i].n_reason)
+            json_object_set_new(o, "source", fields_json(v[i].reason, v[i].n_reason));
         json_array_append_new(a, o);
     }
     return a;
@@ -103,6 +114,8 @@ static json_t *result_json(const hs_result *r)
             json_object_set_new(x, "node", str_or_null(e->node));
             json_object_set_new(x, "category", str_or_null(e->category));
             json_object_set_new(x, "text", str_or_null(e->text));
+            if (e->n_reason)
+                json_object_set_new(x, "source", fields_json(e->reason, e->n_reason));
             json_array_append_new(t, x);
         }
         json_object_set_new(o, "timeline", t);

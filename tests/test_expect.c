@@ -540,6 +540,13 @@ START_TEST(state_evidence_is_the_state_at_t)
     ck_assert_msg(later1, "the evidence at 35 s shows the state made at 30 s");
     ck_assert_msg(strstr(e0->observed, "(3 in all)") && strstr(e1->observed, "(4 in all)"), "%s | %s", e0->observed,
                   e1->observed);
+    /* handshake lines of the timeline carry their source reason as fields */
+    bool fields = false;
+    for (size_t i = 0; i < r->n_timeline && !fields; i++)
+        for (size_t k = 0; k < r->timeline[i].n_reason; k++)
+            if (!strcmp(r->timeline[i].reason[k].key, "via") && !strcmp(r->timeline[i].reason[k].value, "198.51.100.1"))
+                fields = true;
+    ck_assert_msg(fields, "a handshake line's reason has the field via = 198.51.100.1");
     hs_result_free(r);
 }
 END_TEST
