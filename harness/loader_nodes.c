@@ -1,0 +1,194 @@
+/*
+ * loader_nodes.c — `nodes:`: `like:` inheritance (a merge of YAML trees
+ * before anything is read), one node's keys, its interfaces. The sections
+ * a node holds are read by loader_firewall.c (carp, nat, filter, gateways,
+ * gateway groups, pfsync, routes, firewall options) and
+ * loader_wireguard.c.
+ */
+#include "harness/loader_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* nodes: like: resolution                                            */
+/* ------------------------------------------------------------------ */
+
+void ld_resolve_like(L *l, int i, yd_node *orig)
+{
+    if (l->like_state[i] >= 2)
+        return;
+    if (l->like_state[i] == 1)
+        return; /* cycle: reported by the caller */
+    l->like_state[i] = 1;
+    yd_node *tree = orig;
+    l->like_root[i] = i;
+    const yd_node *lk = orig && orig->kind == YD_MAP ? yd_get(orig, "like") : NULL;
+    if (lk) {
+        const char *target;
+        int t = -1;
+        if (ld_get_name(l, lk, "a node name", &target)) {
+            t = ld_name_index(l->node_names, l->s->n_nodes, target);
+            if (t < 0) {
+                char h[200];
+                ld_err(l, lk, "like: unknown node '%.60s'%s", target,
+                    ld_hint(l, target, l->node_names, l->s->n_nodes, false, h, sizeof h));
+            } else if (t == i) {
+                ld_err(l, lk, "like: a node cannot be like itself");
+                t = -1;
+            } else if (l->like_state[t] == 1) {
+                ld_err(l, lk, "like: cycle: '%s' is like '%s', which is (indirectly) like '%s'", l->node_names[i],
+                    target, l->node_names[i]);
+                t = -1;
+            }
+        }
+        if (t < 0)
+            l->like_state[i] = 3; /* reported: the node itself is not checked further */
+        if (t >= 0) {
+            ld_resolve_like(l, t, l->trees[t]);
+            /* like a node whose own like: failed (a cycle closing on this
+             * node, an unknown name): that error explains both, so this
+             * one is not checked either (it would lack 'kind:' and more) */
+            if (l->like_state[t] == 3) {
+                l->like_state[i] = 3;
+                return;
+            }
+        }
+        if (t >= 0) {
+            if (l->trees[t] && l->trees[t]->kind == YD_MAP) {
+                tree = yd_merge(l->a, l->trees[t], orig, lk->loc, "like");
+                tree->key = orig->key;
+                tree->key_loc = orig->key_loc;
+                l->like_root[i] = l->like_root[t];
+                l->s->nodes[i].like = t;
+                l->s->nodes[i].like_loc = lk->loc;
+            }
+        }
+    }
+    l->trees[i] = tree;
+    if (l->like_state[i] == 1)
+        l->like_state[i] = 2;
+}
+
+/* ------------------------------------------------------------------ */
+/* nodes: one node                                                    */
+/* ------------------------------------------------------------------ */
+
+static const char *const node_keys[] = {"kind",   "platform", "like",     "interfaces", "carp",
+                                        "routes", "pfsync",   "wireguard", "nat",       "filter",
+                                        "gateways", "gateway-groups", "firewall", NULL};
+
+void ld_load_ifaces(L *l, hs_node *n, const yd_node *v)
+{
+    if (ld_is_null(v))
+        return;
+    if (v->kind != YD_MAP) {
+        ld_err(l, v, "interfaces: expected a mapping of interface names, found %s", yd_kind_name(v));
+        return;
+    }
+    static const char *const keys[] = {"segment", "address", "aliases", NULL};
+    n->ifaces = hs_alloc(l->a, v->count * sizeof *n->ifaces);
+    for (const yd_node *c = v->first; c; c = c->next) {
+        hs_iface *f = &n->ifaces[n->n_ifaces++];
+        f->name = c->key;
+        f->loc = c->key_loc;
+        f->segment = -1;
+        ld_name_ok(l, c->key, c, "interface");
+        char what[2 * HS_NAME_MAX + 32];
+        snprintf(what, sizeof what, "interface '%s' of node '%s'", c->key, n->name);
+        if (!ld_check_map(l, c, what, keys))
+            continue;
+        if (ld_is_null(c)) {
+            ld_err(l, c, "%s: needs 'segment:' and 'address:'", what);
+            continue;
+        }
+        const yd_node *x;
+        if (ld_require(l, c, "segment", what)) {
+            x = yd_get(c, "segment");
+            f->segment = ld_resolve(l, x, l->seg_names, l->s->n_segments, "segment", NULL);
+            f->segment_loc = x->loc;
+        }
+        if (ld_require(l, c, "address", what)) {
+            x = yd_get(c, "address");
+            ld_get_host_prefix(l, x, &f->address);
+            f->address_loc = x->loc;
+        }
+        if ((x = yd_get(c, "aliases")) && ld_check_seq(l, x, "aliases") && !ld_is_null(x)) {
+            f->aliases = hs_alloc(l->a, x->count * sizeof *f->aliases);
+            f->alias_locs = hs_alloc(l->a, x->count * sizeof *f->alias_locs);
+            for (const yd_node *a = x->first; a; a = a->next) {
+                if (ld_get_host_prefix(l, a, &f->aliases[f->n_aliases])) {
+                    f->alias_locs[f->n_aliases] = a->loc;
+                    f->n_aliases++;
+                }
+            }
+        }
+    }
+}
+
+void ld_load_node(L *l, int ni)
+{
+    hs_node *n = &l->s->nodes[ni];
+    const yd_node *t = l->trees[ni];
+    char what[HS_NAME_MAX + 16];
+    snprintf(what, sizeof what, "node '%s'", n->name);
+    if (ld_is_null(t)) {
+        ld_err(l, t, "%s: needs at least 'kind:'", what);
+        return;
+    }
+    if (!ld_check_map(l, t, what, node_keys))
+        return;
+    static const char *const kinds[] = {"host", "router", "firewall", NULL};
+    const yd_node *x;
+    int k;
+    n->kind = HS_NODE_HOST;
+    if (ld_require(l, t, "kind", what) && ld_get_enum(l, yd_get(t, "kind"), kinds, &k))
+        n->kind = (hs_node_kind)k;
+    n->platform = l->s->platform;
+    /* pfSense's defaults (docs/models.md "Options") */
+    n->fw = (hs_fw_options){.reply_to = true, .auto_route_to = true, .carp_preempt = true};
+    n->pfsync.defer = true;
+    n->pfsync.bulk = true;
+    n->pfsync.sync_iface = -1;
+    if ((x = yd_get(t, "platform")))
+        ld_get_platform(l, x, &n->platform);
+    if ((x = yd_get(t, "interfaces")))
+        ld_load_ifaces(l, n, x);
+    /* features of some kinds only */
+    static const struct {
+        const char *key;
+        unsigned kinds; /* bit per hs_node_kind */
+        const char *who;
+    } only[] = {
+        {"carp", 1u << HS_NODE_FIREWALL, "firewall"},
+        {"pfsync", 1u << HS_NODE_FIREWALL, "firewall"},
+        {"filter", 1u << HS_NODE_FIREWALL, "firewall"},
+        {"gateways", 1u << HS_NODE_FIREWALL, "firewall"},
+        {"gateway-groups", 1u << HS_NODE_FIREWALL, "firewall"},
+        {"firewall", 1u << HS_NODE_FIREWALL, "firewall"},
+        {"nat", (1u << HS_NODE_FIREWALL) | (1u << HS_NODE_ROUTER), "firewall or router"},
+    };
+    for (size_t i = 0; i < sizeof only / sizeof only[0]; i++)
+        if ((x = yd_get(t, only[i].key)) && !(only[i].kinds & (1u << n->kind)))
+            ld_err_key(l, x, "'%s:' is only for nodes of kind %s ('%s' is a %s)", only[i].key, only[i].who, n->name,
+                    hs_node_kind_name(n->kind));
+    if ((x = yd_get(t, "gateways")))
+        ld_load_gateways(l, n, x);
+    if ((x = yd_get(t, "gateway-groups")))
+        ld_load_groups(l, n, x);
+    if ((x = yd_get(t, "routes")))
+        ld_load_routes(l, n, x);
+    if ((x = yd_get(t, "carp")))
+        ld_load_carp(l, n, x);
+    if ((x = yd_get(t, "pfsync")))
+        ld_load_pfsync(l, n, x);
+    if ((x = yd_get(t, "nat")))
+        ld_load_nat(l, n, x);
+    if ((x = yd_get(t, "filter")))
+        ld_load_filter(l, n, x);
+    if ((x = yd_get(t, "firewall")))
+        ld_load_firewall(l, n, x);
+    if ((x = yd_get(t, "wireguard")))
+        ld_load_wireguard(l, n, ni, x);
+}
+
