@@ -8,6 +8,7 @@
 #define SIM_NET_H
 
 #include "sim/sim.h"
+#include "sim/net/names.h"
 
 #include <stdio.h>
 
@@ -174,6 +175,16 @@ struct sim_node {
     bool powered;
     sim_iface **ifs;
     size_t n_ifs, cap_ifs;
+    sim_names if_names; /* name -> sim_iface *, for sim_node_iface */
+    /* Local IPv4 address -> (interface, position in its addrs) + 1, open
+     * addressing, cap a power of 2: sim_node_find_addr runs for every
+     * packet, and a hub has an address per peer-facing interface. */
+    struct sim_addr_slot {
+        uint32_t ip;
+        uint32_t ifpos1; /* index in ifs + 1; 0 = empty */
+        uint32_t pos;    /* index in that interface's addrs */
+    } *addr_ht;
+    size_t addr_ht_cap, addr_ht_n;
     sim_route *routes; /* in the order added */
     size_t n_routes, cap_routes;
     /* Lookup index: (prefix length, masked address) -> route index + 1,
@@ -222,6 +233,7 @@ struct sim_world {
     size_t n_nodes, cap_nodes;
     sim_segment **segs;
     size_t n_segs, cap_segs;
+    sim_names node_names, seg_names; /* name -> sim_node * / sim_segment * */
     sim_capture **caps;
     size_t n_caps, cap_caps;
     sim_ping **pings;
