@@ -7,7 +7,7 @@
  * inserts and after deletions.
  */
 #include "net_topo.h"
-#include "sim/net/names.h"
+#include "sim/net/net.h" /* sim_ipv4_is_broadcast_for, and names.h */
 
 /* ---- the map itself ---- */
 
@@ -251,6 +251,46 @@ START_TEST(iface_and_addr_lookups_after_many_inserts)
 }
 END_TEST
 
+START_TEST(directed_broadcast_follows_addresses)
+{
+    /* sim_ipv4_is_broadcast_for (every received packet asks it) answers
+     * from the node's address index: the broadcast of each subnet with a
+     * prefix shorter than /31, on any interface, while the address is
+     * there. */
+    sim_world *w = T_world(1);
+    sim_segment *a = T_seg(w, "a", 0), *b = T_seg(w, "b", 0);
+    sim_node *n = T_node(w, "n", SIM_NODE_ROUTER);
+    sim_iface *ia = T_if(n, "a", a, "192.0.2.1/24");
+    T_if(n, "b", b, "198.51.100.1/30");
+    T_if(n, "c", b, "203.0.113.4/31");
+    wg_ip ip = T_ip("192.0.2.255");
+    ck_assert(sim_ipv4_is_broadcast_for(n, &ip));
+    ip = T_ip("198.51.100.3");
+    ck_assert(sim_ipv4_is_broadcast_for(n, &ip));
+    ip = T_ip("203.0.113.5"); /* a /31 has no broadcast (RFC 3021) */
+    ck_assert(!sim_ipv4_is_broadcast_for(n, &ip));
+    ip = T_ip("192.0.2.1"); /* an address is not its broadcast */
+    ck_assert(!sim_ipv4_is_broadcast_for(n, &ip));
+    ip = T_ip("255.255.255.255");
+    ck_assert(sim_ipv4_is_broadcast_for(n, &ip));
+    /* A second address on the same /24 keeps the broadcast when the
+     * first goes; removing both removes it. */
+    wg_prefix p2 = T_pfx("192.0.2.2/24");
+    ck_assert_int_eq(sim_iface_add_addr(ia, &p2, false, 0, SIM_ADDR_NOGARP), SIM_OK);
+    ip = T_ip("192.0.2.1");
+    ck_assert_int_eq(sim_iface_del_addr(ia, &ip), SIM_OK);
+    ip = T_ip("192.0.2.255");
+    ck_assert(sim_ipv4_is_broadcast_for(n, &ip));
+    ip = T_ip("192.0.2.2");
+    ck_assert_int_eq(sim_iface_del_addr(ia, &ip), SIM_OK);
+    ip = T_ip("192.0.2.255");
+    ck_assert(!sim_ipv4_is_broadcast_for(n, &ip));
+    ip = T_ip("198.51.100.3");
+    ck_assert(sim_ipv4_is_broadcast_for(n, &ip));
+    sim_world_free(w);
+}
+END_TEST
+
 /* ---- the WireGuard host's peers by device id ---- */
 
 #define WG_PEERS 300
@@ -317,6 +357,7 @@ int main(void)
     tcase_add_test(tc, hash_spreads_indexed_names);
     tcase_add_test(tc, world_lookups_after_many_inserts);
     tcase_add_test(tc, iface_and_addr_lookups_after_many_inserts);
+    tcase_add_test(tc, directed_broadcast_follows_addresses);
     tcase_add_test(tc, wg_peer_by_id_survives_reboot);
     suite_add_tcase(s, tc);
     return T_run_suite(s);

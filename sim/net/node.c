@@ -298,8 +298,10 @@ static wg_prefix addr_prefix(const sim_addr *a)
 
 /* The address index (net.h, sim_node.addr_ht). A node's addresses are
  * unique (sim_iface_add_addr refuses a second one), so the index gives the
- * same answer as the walk in interface and address order it replaces. It
- * is derived data: rebuilt whole when it grows or an address goes (a
+ * same answer as the walk in interface and address order it replaces; a
+ * broadcast address may appear several times (two interfaces on one
+ * subnet), which only the yes/no of sim_node_is_directed_broadcast reads.
+ * It is derived data: rebuilt whole when it grows or an address goes (a
  * deletion shifts the positions of the interface's later addresses). */
 static size_t addr_home(uint32_t ip, size_t cap)
 {
@@ -318,6 +320,27 @@ static void addr_ht_put(sim_node *n, uint32_t ip, uint32_t ifindex, uint32_t pos
     n->addr_ht_n++;
 }
 
+/* The directed broadcast address of a, or 0 when it has none (prefix
+ * length 31 and 32: RFC 3021 point-to-point and host addresses). */
+static uint32_t addr_bcast(const sim_addr *a)
+{
+    if (a->plen >= 31)
+        return 0;
+    uint32_t mask = a->plen ? ~UINT32_C(0) << (32 - a->plen) : 0;
+    return wg_ip4_to_u32(&a->ip) | ~mask;
+}
+
+/* Entries a needs: itself and its broadcast address. */
+static size_t addr_entries(const sim_addr *a) { return addr_bcast(a) ? 2 : 1; }
+
+static void addr_ht_put_addr(sim_node *n, const sim_iface *ifp, size_t pos)
+{
+    const sim_addr *a = &ifp->addrs[pos];
+    addr_ht_put(n, wg_ip4_to_u32(&a->ip), ifp->ifindex, (uint32_t)pos);
+    if (addr_bcast(a))
+        addr_ht_put(n, addr_bcast(a), ifp->ifindex, SIM_ADDR_BCAST);
+}
+
 static void addr_ht_rebuild(sim_node *n, size_t need)
 {
     size_t cap = n->addr_ht_cap ? n->addr_ht_cap : 16;
@@ -334,7 +357,7 @@ static void addr_ht_rebuild(sim_node *n, size_t need)
     n->addr_ht_n = 0;
     for (size_t i = 0; i < n->n_ifs; i++)
         for (size_t j = 0; j < n->ifs[i]->n_addrs; j++)
-            addr_ht_put(n, wg_ip4_to_u32(&n->ifs[i]->addrs[j].ip), n->ifs[i]->ifindex, (uint32_t)j);
+            addr_ht_put_addr(n, n->ifs[i], j);
 }
 
 const sim_addr *sim_node_find_addr(const sim_node *n, const wg_ip *ip, sim_iface **ifp_out)
@@ -344,7 +367,7 @@ const sim_addr *sim_node_find_addr(const sim_node *n, const wg_ip *ip, sim_iface
     uint32_t v = wg_ip4_to_u32(ip);
     size_t mask = n->addr_ht_cap - 1;
     for (size_t i = addr_home(v, n->addr_ht_cap); n->addr_ht[i].ifpos1; i = (i + 1) & mask) {
-        if (n->addr_ht[i].ip != v)
+        if (n->addr_ht[i].ip != v || n->addr_ht[i].pos == SIM_ADDR_BCAST)
             continue;
         sim_iface *ifp = n->ifs[n->addr_ht[i].ifpos1 - 1];
         if (ifp_out)
@@ -352,6 +375,18 @@ const sim_addr *sim_node_find_addr(const sim_node *n, const wg_ip *ip, sim_iface
         return &ifp->addrs[n->addr_ht[i].pos];
     }
     return NULL;
+}
+
+bool sim_node_is_directed_broadcast(const sim_node *n, const wg_ip *ip)
+{
+    if (ip->family != 4 || !n->addr_ht_n)
+        return false;
+    uint32_t v = wg_ip4_to_u32(ip);
+    size_t mask = n->addr_ht_cap - 1;
+    for (size_t i = addr_home(v, n->addr_ht_cap); n->addr_ht[i].ifpos1; i = (i + 1) & mask)
+        if (n->addr_ht[i].ip == v && n->addr_ht[i].pos == SIM_ADDR_BCAST)
+            return true;
+    return false;
 }
 
 bool sim_node_is_local(const sim_node *n, const wg_ip *ip) { return sim_node_find_addr(n, ip, NULL) != NULL; }
@@ -389,10 +424,10 @@ sim_err sim_iface_add_addr(sim_iface *ifp, const wg_prefix *p, bool is_carp, uin
     VEC_GROW(ifp->addrs, ifp->n_addrs, ifp->cap_addrs);
     sim_addr *a = &ifp->addrs[ifp->n_addrs++];
     *a = (sim_addr){.ip = p->ip, .plen = p->len, .is_carp = is_carp, .vhid = vhid, .flags = flags};
-    if ((n->addr_ht_n + 1) * 2 > n->addr_ht_cap)
-        addr_ht_rebuild(n, n->addr_ht_n + 1); /* includes a */
+    if ((n->addr_ht_n + addr_entries(a)) * 2 > n->addr_ht_cap)
+        addr_ht_rebuild(n, n->addr_ht_n + addr_entries(a)); /* includes a */
     else
-        addr_ht_put(n, wg_ip4_to_u32(&a->ip), ifp->ifindex, (uint32_t)(ifp->n_addrs - 1));
+        addr_ht_put_addr(n, ifp, ifp->n_addrs - 1);
     char b1[WG_IP_STRLEN];
     sim_event_log(n->w, SIM_EV_ADDR, n, ifp->ifindex, NULL, "%s/%s add %s/%u%s", n->name, ifp->name,
                   wg_ip_format(&p->ip, b1), p->len, is_carp ? " (carp)" : "");
@@ -426,7 +461,7 @@ sim_err sim_iface_del_addr(sim_iface *ifp, const wg_ip *ip)
     sim_addr gone = ifp->addrs[i];
     memmove(&ifp->addrs[i], &ifp->addrs[i + 1], (ifp->n_addrs - i - 1) * sizeof *ifp->addrs);
     ifp->n_addrs--;
-    addr_ht_rebuild(n, n->addr_ht_n - 1);
+    addr_ht_rebuild(n, n->addr_ht_n - addr_entries(&gone));
     char b1[WG_IP_STRLEN];
     sim_event_log(n->w, SIM_EV_ADDR, n, ifp->ifindex, NULL, "%s/%s del %s/%u%s", n->name, ifp->name,
                   wg_ip_format(&gone.ip, b1), gone.plen, gone.is_carp ? " (carp)" : "");
