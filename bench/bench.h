@@ -25,10 +25,15 @@ typedef struct bench_options {
     const char *ha_scenario;
     const char *const *suite_files;
     size_t n_suite_files;
+    /* scale, scale-udp: the numbers of hosts to run (n_peers 0: the
+     * benchmark's own list) and the simulated seconds (0: its default). */
+    const size_t *peers;
+    size_t n_peers;
+    int seconds;
 } bench_options;
 
 typedef struct bench_result {
-    const char *bench;  /* "engine", "handshake", "transport", "scenario", "hub", "hub-memory" */
+    const char *bench;  /* "engine", "handshake", "transport", "scenario", "hub", "hub-memory", "scale", ... */
     double ours;
     double baseline;
     const char *unit;   /* "events/s", "us/handshake", "MB/s" */
@@ -52,6 +57,19 @@ const char *bench_scenarios_dir(void);
  * r[1] heap bytes per peer vs 4 KiB ("hub-memory"). */
 #define BENCH_HUB_RESULTS 2
 int bench_hub(const bench_options *o, bench_result r[BENCH_HUB_RESULTS]);
+
+/* scale: a hub firewall and N WireGuard hosts pinging through their
+ * tunnels (N = 100, 1,000, 10,000 by default), each N in a child process:
+ * r[0] wall time vs the crypto lower bound ("scale"), r[1] peak RSS per
+ * peer vs 16 KiB ("scale-memory"), r[2] wall time growth from N/10 to N
+ * ("scale-growth", only when that pair ran). scale-udp: the same
+ * topology with a UDP echo against an ns-3 program (N = 100, 1,000):
+ * r[0] simulated s per wall s vs ns-3's ("scale-udp"), r[1] peak RSS vs
+ * ns-3's ("scale-udp-memory"); each at the weaker N. */
+#define BENCH_SCALE_RESULTS 3
+#define BENCH_SCALE_UDP_RESULTS 2
+int bench_scale(const bench_options *o, bench_result r[BENCH_SCALE_RESULTS], size_t *n_results);
+int bench_scale_udp(const bench_options *o, bench_result r[BENCH_SCALE_UDP_RESULTS], size_t *n_results);
 
 /* Monotonic clock in ns (CLOCK_MONOTONIC; bench/ and cli/ only). */
 int64_t bench_clock_ns(void);

@@ -1,12 +1,14 @@
 /*
  * cmd_bench.c — `wgsim bench [NAME...] [--json] [--quick] [--full]
- * [--scenarios DIR]`: the side-by-side benchmarks of bench/ (engine vs
+ * [--scenarios DIR] [--peers N,...] [--seconds S]`: the side-by-side benchmarks of bench/ (engine vs
  * ns-3, handshake vs raw primitives, transport vs raw libsodium, a
  * scenario vs real time, a 10,000-peer hub vs its crypto lower bound and
- * 4 KiB per peer). No name runs them all.
+ * 4 KiB per peer, a world of N WireGuard hosts vs its crypto and 16 KiB per
+ * peer, and its UDP echo vs ns-3). No name runs them all.
  * Exit 0 when every benchmark ran (targets are reported, not enforced),
  * 2 for usage errors or a benchmark that cannot run in this build.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,13 +30,17 @@ static int run_hub(const bench_options *o, bench_result *r, size_t *n)
         *n = 1;                                                                                              \
         return bench_##fn(o, r);                                                                             \
     }
+static int run_scale(const bench_options *o, bench_result *r, size_t *n) { return bench_scale(o, r, n); }
+static int run_scale_udp(const bench_options *o, bench_result *r, size_t *n) { return bench_scale_udp(o, r, n); }
 ONE_RESULT(engine)
 ONE_RESULT(handshake)
 ONE_RESULT(transport)
 ONE_RESULT(scenario)
-#define MAX_RESULTS 2
-/* cmd_bench's result array holds MAX_RESULTS; bench_hub writes this many. */
+#define MAX_RESULTS 3
+/* cmd_bench's result array holds MAX_RESULTS; these write up to this many. */
 _Static_assert(BENCH_HUB_RESULTS <= MAX_RESULTS, "raise MAX_RESULTS to the hub's result count");
+_Static_assert(BENCH_SCALE_RESULTS <= MAX_RESULTS, "raise MAX_RESULTS to scale's result count");
+_Static_assert(BENCH_SCALE_UDP_RESULTS <= MAX_RESULTS, "raise MAX_RESULTS to scale-udp's result count");
 
 typedef struct bench_entry {
     const char *name;
@@ -48,12 +54,15 @@ static const bench_entry benches[] = {
     {"transport", run_transport, "1420-byte packets encrypt+decrypt vs raw ChaCha20-Poly1305"},
     {"scenario", run_scenario, "3-minute HA scenario: simulated s per wall s; suite time on 2 threads"},
     {"hub", run_hub, "hub with 10,000 peers: CPU vs its raw crypto, heap bytes per peer"},
+    {"scale", run_scale, "hub firewall + N WireGuard hosts pinging (N to 10,000): wall vs crypto, RSS/peer"},
+    {"scale-udp", run_scale_udp, "hub + N hosts, UDP echo: wgsim vs an ns-3 program, time and peak RSS"},
 };
 #define N_BENCHES (sizeof benches / sizeof benches[0])
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: wgsim bench [NAME...] [--json] [--quick] [--full] [--scenarios DIR]\n\n"
+    fprintf(out, "usage: wgsim bench [NAME...] [--json] [--quick] [--full] [--scenarios DIR]\n"
+                 "                   [--peers N[,N...]] [--seconds S]\n\n"
                  "Runs each named benchmark (all when none is named) with its baseline\n"
                  "in the same process and prints ours, baseline and their ratio.\n\n"
                  "  --json   one JSON line per result (hub: two, \"hub\" and \"hub-memory\"):\n"
@@ -63,7 +72,12 @@ static void usage(FILE *out)
                  "           (minutes of run time; the default simulates 15 minutes)\n"
                  "  --scenarios DIR\n"
                  "           scenario: the suite to time (default: the source tree's scenarios/);\n"
-                 "           the HA scenario is DIR/" BENCH_HA_SCENARIO "\n\n"
+                 "           the HA scenario is DIR/" BENCH_HA_SCENARIO "\n"
+                 "  --peers N[,N...]\n"
+                 "           scale, scale-udp: these numbers of hosts (default 100,1000,10000 and\n"
+                 "           100,1000; --quick 10,100), each in its own child process\n"
+                 "  --seconds S\n"
+                 "           scale, scale-udp: simulated seconds (default 600; --quick 30)\n\n"
                  "benchmarks:\n");
     for (size_t i = 0; i < N_BENCHES; i++)
         fprintf(out, "  %-10s %s\n", benches[i].name, benches[i].what);
@@ -89,9 +103,28 @@ static bool find_scenarios(const char *dir, cli_files *suite, char **ha)
     return cli_files_collect("bench", dir, suite);
 }
 
+/* "N[,N...]" of positive counts into out (at most max); false if malformed. */
+static bool parse_peers(const char *s, size_t *out, size_t max, size_t *n)
+{
+    *n = 0;
+    for (;;) {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (end == s || errno || v == 0 || v > 1000000 || *n == max || (*end && *end != ',') || *s == '-')
+            return false;
+        out[(*n)++] = (size_t)v;
+        if (!*end)
+            return true;
+        s = end + 1;
+    }
+}
+
 int cmd_bench(int argc, char **argv)
 {
     bool json = false, quick = false, full = false;
+    size_t peers[8], n_peers = 0;
+    int seconds = 0;
     const char *scenarios = NULL;
     bool selected[N_BENCHES] = {false};
     size_t n_selected = 0;
@@ -109,6 +142,21 @@ int cmd_bench(int argc, char **argv)
                 return 2;
             }
             scenarios = argv[++i];
+        } else if (!strcmp(a, "--peers")) {
+            if (i + 1 >= argc || !parse_peers(argv[i + 1], peers, sizeof peers / sizeof *peers, &n_peers)) {
+                fprintf(stderr, "wgsim bench: --peers needs a list of 1 to 8 counts, 1..1000000, e.g. 100,1000\n");
+                return 2;
+            }
+            i++;
+        } else if (!strcmp(a, "--seconds")) {
+            char *end;
+            long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : 0;
+            if (i + 1 >= argc || *end || v < 1 || v > 86400) {
+                fprintf(stderr, "wgsim bench: --seconds needs a number of simulated seconds, 1..86400\n");
+                return 2;
+            }
+            seconds = (int)v;
+            i++;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;
@@ -134,7 +182,8 @@ int cmd_bench(int argc, char **argv)
         fprintf(stderr, "wgsim bench: --quick and --full exclude each other\n");
         return 2;
     }
-    bench_options o = {.quick = quick, .full = full, .table = json ? NULL : stdout};
+    bench_options o = {.quick = quick, .full = full, .table = json ? NULL : stdout, .peers = peers,
+                       .n_peers = n_peers, .seconds = seconds};
     int status = 0;
     cli_files suite = {0};
     char *ha = NULL;

@@ -8,6 +8,7 @@
 #define SIM_NET_H
 
 #include "sim/sim.h"
+#include "sim/net/names.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -177,6 +178,17 @@ struct sim_node {
     bool powered;
     sim_iface **ifs;
     size_t n_ifs, cap_ifs;
+    sim_names if_names; /* name -> sim_iface *, for sim_node_iface */
+    /* Local IPv4 address -> (interface, position in its addrs), and each
+     * directed broadcast address -> its interface; open addressing, cap a
+     * power of 2. sim_node_find_addr and sim_ipv4_is_broadcast_for run for
+     * every packet, and a hub has an address per peer-facing interface. */
+    struct sim_addr_slot {
+        uint32_t ip;
+        uint32_t ifpos1; /* index in ifs + 1; 0 = empty */
+        uint32_t pos;    /* index in that interface's addrs; SIM_ADDR_BCAST: its broadcast */
+    } *addr_ht;
+    size_t addr_ht_cap, addr_ht_n;
     sim_route *routes; /* in the order added */
     size_t n_routes, cap_routes;
     /* Lookup index: (prefix length, masked address) -> route index + 1,
@@ -292,6 +304,7 @@ struct sim_world {
     size_t n_nodes, cap_nodes;
     sim_segment **segs;
     size_t n_segs, cap_segs;
+    sim_names node_names, seg_names; /* name -> sim_node * / sim_segment * */
     sim_capture **caps;
     size_t n_caps, cap_caps;
     sim_ping **pings;
@@ -330,6 +343,10 @@ bool sim_node_is_local(const sim_node *n, const wg_ip *ip);
 void sim_node_free(sim_node *n);
 /* Preference rank for source selection (higher wins): non-CARP 2, MASTER CARP 1, other CARP 0. */
 int sim_addr_rank(const sim_node *n, sim_iface *ifp, const sim_addr *a);
+/* Is ip the directed broadcast address of a subnet on one of n's
+ * interfaces (an address of prefix length < 31)? */
+#define SIM_ADDR_BCAST UINT32_MAX
+bool sim_node_is_directed_broadcast(const sim_node *n, const wg_ip *ip);
 
 /* fib.c */
 void sim_node_add_route_listener(sim_node *n, void (*fn)(void *ctx, sim_node *n), void *ctx);

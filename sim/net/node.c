@@ -54,7 +54,8 @@ sim_node *sim_node_new(sim_world *w, const char *name, sim_node_kind kind, wg_pl
     n->w = w;
     n->id = (int)w->n_nodes;
     n->name = strdup(name);
-    if (!n->name) {
+    if (!n->name || !sim_names_put(&w->node_names, n->name, n)) {
+        free(n->name);
         free(n);
         return NULL;
     }
@@ -92,6 +93,8 @@ void sim_node_free(sim_node *n)
         free(ifp);
     }
     free(n->ifs);
+    sim_names_free(&n->if_names);
+    free(n->addr_ht);
     free(n->routes);
     free(n->fib_ht);
     for (int i = 0; i < SIM_HOOK__COUNT; i++)
@@ -222,6 +225,11 @@ sim_iface *sim_iface_new(sim_node *n, const char *name, sim_segment *seg)
     ifp->kind = SIM_IFACE_ETHERNET;
     ifp->link_up = true;
     sim_mac_for(n->name, name, &ifp->mac);
+    if (!sim_names_put(&n->if_names, ifp->name, ifp)) {
+        free(ifp->name);
+        free(ifp);
+        return NULL;
+    }
     VEC_GROW(n->ifs, n->n_ifs, n->cap_ifs);
     n->ifs[n->n_ifs++] = ifp;
     ifp->ifindex = (uint32_t)n->n_ifs;
@@ -230,13 +238,7 @@ sim_iface *sim_iface_new(sim_node *n, const char *name, sim_segment *seg)
     return ifp;
 }
 
-sim_iface *sim_node_iface(const sim_node *n, const char *name)
-{
-    for (size_t i = 0; i < n->n_ifs; i++)
-        if (strcmp(n->ifs[i]->name, name) == 0)
-            return n->ifs[i];
-    return NULL;
-}
+sim_iface *sim_node_iface(const sim_node *n, const char *name) { return sim_names_get(&n->if_names, name); }
 
 sim_iface *sim_node_iface_by_index(const sim_node *n, uint32_t ifindex)
 {
@@ -299,18 +301,97 @@ static wg_prefix addr_prefix(const sim_addr *a)
     return p;
 }
 
+/* The address index (net.h, sim_node.addr_ht). A node's addresses are
+ * unique (sim_iface_add_addr refuses a second one), so the index gives the
+ * same answer as the walk in interface and address order it replaces; a
+ * broadcast address may appear several times (two interfaces on one
+ * subnet), which only the yes/no of sim_node_is_directed_broadcast reads.
+ * It is derived data: rebuilt whole when it grows or an address goes (a
+ * deletion shifts the positions of the interface's later addresses). */
+static size_t addr_home(uint32_t ip, size_t cap)
+{
+    /* Fibonacci hashing: the top bits of the product mix every bit of the
+     * address, so consecutive hosts of a subnet spread over the table. */
+    return (size_t)((uint64_t)(ip * UINT32_C(0x9e3779b1)) * cap >> 32);
+}
+
+static void addr_ht_put(sim_node *n, uint32_t ip, uint32_t ifindex, uint32_t pos)
+{
+    size_t mask = n->addr_ht_cap - 1;
+    size_t i = addr_home(ip, n->addr_ht_cap);
+    while (n->addr_ht[i].ifpos1)
+        i = (i + 1) & mask;
+    n->addr_ht[i] = (struct sim_addr_slot){.ip = ip, .ifpos1 = ifindex, .pos = pos};
+    n->addr_ht_n++;
+}
+
+/* The directed broadcast address of a, or 0 when it has none (prefix
+ * length 31 and 32: RFC 3021 point-to-point and host addresses). */
+static uint32_t addr_bcast(const sim_addr *a)
+{
+    if (a->plen >= 31)
+        return 0;
+    uint32_t mask = a->plen ? ~UINT32_C(0) << (32 - a->plen) : 0;
+    return wg_ip4_to_u32(&a->ip) | ~mask;
+}
+
+/* Entries a needs: itself and its broadcast address. */
+static size_t addr_entries(const sim_addr *a) { return addr_bcast(a) ? 2 : 1; }
+
+static void addr_ht_put_addr(sim_node *n, const sim_iface *ifp, size_t pos)
+{
+    const sim_addr *a = &ifp->addrs[pos];
+    addr_ht_put(n, wg_ip4_to_u32(&a->ip), ifp->ifindex, (uint32_t)pos);
+    if (addr_bcast(a))
+        addr_ht_put(n, addr_bcast(a), ifp->ifindex, SIM_ADDR_BCAST);
+}
+
+static void addr_ht_rebuild(sim_node *n, size_t need)
+{
+    size_t cap = n->addr_ht_cap ? n->addr_ht_cap : 16;
+    while (need * 2 > cap) /* load at most 1/2: short probes, and misses are common (forwarded packets) */
+        cap *= 2;
+    if (cap != n->addr_ht_cap) {
+        free(n->addr_ht);
+        n->addr_ht = malloc(cap * sizeof *n->addr_ht);
+        if (!n->addr_ht)
+            abort(); /* as VEC_GROW: the model has no way to go on without it */
+        n->addr_ht_cap = cap;
+    }
+    memset(n->addr_ht, 0, cap * sizeof *n->addr_ht);
+    n->addr_ht_n = 0;
+    for (size_t i = 0; i < n->n_ifs; i++)
+        for (size_t j = 0; j < n->ifs[i]->n_addrs; j++)
+            addr_ht_put_addr(n, n->ifs[i], j);
+}
+
 const sim_addr *sim_node_find_addr(const sim_node *n, const wg_ip *ip, sim_iface **ifp_out)
 {
-    for (size_t i = 0; i < n->n_ifs; i++) {
-        sim_iface *ifp = n->ifs[i];
-        for (size_t j = 0; j < ifp->n_addrs; j++)
-            if (wg_ip_eq(&ifp->addrs[j].ip, ip)) {
-                if (ifp_out)
-                    *ifp_out = ifp;
-                return &ifp->addrs[j];
-            }
+    if (ip->family != 4 || !n->addr_ht_n)
+        return NULL; /* only IPv4 addresses are ever configured */
+    uint32_t v = wg_ip4_to_u32(ip);
+    size_t mask = n->addr_ht_cap - 1;
+    for (size_t i = addr_home(v, n->addr_ht_cap); n->addr_ht[i].ifpos1; i = (i + 1) & mask) {
+        if (n->addr_ht[i].ip != v || n->addr_ht[i].pos == SIM_ADDR_BCAST)
+            continue;
+        sim_iface *ifp = n->ifs[n->addr_ht[i].ifpos1 - 1];
+        if (ifp_out)
+            *ifp_out = ifp;
+        return &ifp->addrs[n->addr_ht[i].pos];
     }
     return NULL;
+}
+
+bool sim_node_is_directed_broadcast(const sim_node *n, const wg_ip *ip)
+{
+    if (ip->family != 4 || !n->addr_ht_n)
+        return false;
+    uint32_t v = wg_ip4_to_u32(ip);
+    size_t mask = n->addr_ht_cap - 1;
+    for (size_t i = addr_home(v, n->addr_ht_cap); n->addr_ht[i].ifpos1; i = (i + 1) & mask)
+        if (n->addr_ht[i].ip == v && n->addr_ht[i].pos == SIM_ADDR_BCAST)
+            return true;
+    return false;
 }
 
 bool sim_node_is_local(const sim_node *n, const wg_ip *ip) { return sim_node_find_addr(n, ip, NULL) != NULL; }
@@ -348,6 +429,10 @@ sim_err sim_iface_add_addr(sim_iface *ifp, const wg_prefix *p, bool is_carp, uin
     VEC_GROW(ifp->addrs, ifp->n_addrs, ifp->cap_addrs);
     sim_addr *a = &ifp->addrs[ifp->n_addrs++];
     *a = (sim_addr){.ip = p->ip, .plen = p->len, .is_carp = is_carp, .vhid = vhid, .flags = flags};
+    if ((n->addr_ht_n + addr_entries(a)) * 2 > n->addr_ht_cap)
+        addr_ht_rebuild(n, n->addr_ht_n + addr_entries(a)); /* includes a */
+    else
+        addr_ht_put_addr(n, ifp, ifp->n_addrs - 1);
     char b1[WG_IP_STRLEN];
     sim_event_log(n->w, SIM_EV_ADDR, n, ifp->ifindex, NULL, "%s/%s add %s/%u%s", n->name, ifp->name,
                   wg_ip_format(&p->ip, b1), p->len, is_carp ? " (carp)" : "");
@@ -381,6 +466,7 @@ sim_err sim_iface_del_addr(sim_iface *ifp, const wg_ip *ip)
     sim_addr gone = ifp->addrs[i];
     memmove(&ifp->addrs[i], &ifp->addrs[i + 1], (ifp->n_addrs - i - 1) * sizeof *ifp->addrs);
     ifp->n_addrs--;
+    addr_ht_rebuild(n, n->addr_ht_n - addr_entries(&gone));
     char b1[WG_IP_STRLEN];
     sim_event_log(n->w, SIM_EV_ADDR, n, ifp->ifindex, NULL, "%s/%s del %s/%u%s", n->name, ifp->name,
                   wg_ip_format(&gone.ip, b1), gone.plen, gone.is_carp ? " (carp)" : "");

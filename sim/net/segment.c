@@ -48,7 +48,8 @@ sim_segment *sim_segment_new(sim_world *w, const char *name, const sim_segment_c
     s->w = w;
     s->id = (int)w->n_segs;
     s->name = strdup(name);
-    if (!s->name) {
+    if (!s->name || !sim_names_put(&w->seg_names, s->name, s)) {
+        free(s->name);
         free(s);
         return NULL;
     }

@@ -56,6 +56,8 @@ void sim_world_free(sim_world *w)
     for (size_t i = 0; i < w->n_segs; i++)
         sim_segment_free(w->segs[i]);
     free(w->segs);
+    sim_names_free(&w->node_names);
+    sim_names_free(&w->seg_names);
     for (size_t i = 0; i < w->n_caps; i++)
         sim_capture_free(w->caps[i]);
     free(w->caps);
@@ -90,23 +92,11 @@ uint64_t sim_world_seed(const sim_world *w) { return w->seed; }
 int64_t sim_world_wall_ns(const sim_world *w, sim_time t) { return w->epoch + t; }
 void sim_world_run_until(sim_world *w, sim_time until) { sim_run_until(w->eng, until); }
 
-sim_node *sim_world_node(const sim_world *w, const char *name)
-{
-    for (size_t i = 0; i < w->n_nodes; i++)
-        if (strcmp(w->nodes[i]->name, name) == 0)
-            return w->nodes[i];
-    return NULL;
-}
+sim_node *sim_world_node(const sim_world *w, const char *name) { return sim_names_get(&w->node_names, name); }
 size_t sim_world_node_count(const sim_world *w) { return w->n_nodes; }
 sim_node *sim_world_node_at(const sim_world *w, size_t i) { return i < w->n_nodes ? w->nodes[i] : NULL; }
 
-sim_segment *sim_world_segment(const sim_world *w, const char *name)
-{
-    for (size_t i = 0; i < w->n_segs; i++)
-        if (strcmp(w->segs[i]->name, name) == 0)
-            return w->segs[i];
-    return NULL;
-}
+sim_segment *sim_world_segment(const sim_world *w, const char *name) { return sim_names_get(&w->seg_names, name); }
 size_t sim_world_segment_count(const sim_world *w) { return w->n_segs; }
 sim_segment *sim_world_segment_at(const sim_world *w, size_t i) { return i < w->n_segs ? w->segs[i] : NULL; }
 

@@ -55,10 +55,16 @@ static const sim_addr *ifa_with_net(const sim_node *n, const wg_ip *ip, uint32_t
     const sim_addr *best = NULL;
     sim_iface *best_if = NULL;
     int best_rank = -1;
-    for (size_t i = 0; i < n->n_ifs; i++) {
+    /* Restricted to one interface (every packet routed out of a connected
+     * route asks), go straight to it: ifindex is the position in ifs, and
+     * a hub has as many interfaces as peers. */
+    size_t from = 0, to = n->n_ifs;
+    if (only_if) {
+        from = only_if <= n->n_ifs ? only_if - 1 : 0;
+        to = only_if <= n->n_ifs ? only_if : 0;
+    }
+    for (size_t i = from; i < to; i++) {
         sim_iface *ifp = n->ifs[i];
-        if (only_if && ifp->ifindex != only_if)
-            continue;
         for (size_t j = 0; j < ifp->n_addrs; j++) {
             const sim_addr *a = &ifp->addrs[j];
             if (!prefix_has(&a->ip, a->plen, ip))

@@ -111,6 +111,8 @@ void sim_ipv4_rewrite(uint8_t *pkt, size_t len, const wg_ip *src, const wg_ip *d
 
 bool sim_ipv4_is_multicast(const wg_ip *ip) { return ip->family == 4 && (ip->b[0] & 0xf0) == 0xe0; }
 
+/* The directed broadcast of one interface's subnets (a few addresses:
+ * a scan). The node-wide question goes through the node's address index. */
 static bool is_directed_broadcast(const sim_iface *ifp, const wg_ip *ip)
 {
     for (size_t i = 0; i < ifp->n_addrs; i++) {
@@ -128,12 +130,7 @@ static bool is_limited_broadcast(const wg_ip *ip) { return ip->family == 4 && wg
 
 bool sim_ipv4_is_broadcast_for(const sim_node *n, const wg_ip *ip)
 {
-    if (is_limited_broadcast(ip))
-        return true;
-    for (size_t i = 0; i < n->n_ifs; i++)
-        if (is_directed_broadcast(n->ifs[i], ip))
-            return true;
-    return false;
+    return is_limited_broadcast(ip) || sim_node_is_directed_broadcast(n, ip);
 }
 
 uint8_t *sim_ipv4_build(sim_node *n, uint8_t proto, const wg_ip *src, const wg_ip *dst, uint8_t ttl, uint8_t tos,

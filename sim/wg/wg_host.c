@@ -57,6 +57,12 @@ struct sim_wg {
     bool up;
     peer_cfg *peers;
     size_t n_peers, cap_peers;
+    /* The device's peer id -> index in peers + 1 (0: not ours). wgnode
+     * numbers peers densely from 0 in the order added, so this stays as
+     * long as the peer list; every WireGuard callback that names a peer
+     * looks it up, so a scan would cost O(peers) per packet on a hub. */
+    uint32_t *by_id;
+    size_t cap_by_id;
     inner_pkt *q;
     size_t nq, capq;
     sim_event_id flush_ev;
@@ -100,10 +106,30 @@ static void tick(void *arg)
 
 static peer_cfg *peer_of(sim_wg *h, int id)
 {
-    for (size_t i = 0; i < h->n_peers; i++)
-        if (h->peers[i].id == id)
-            return &h->peers[i];
-    return NULL;
+    if (id < 0 || (size_t)id >= h->cap_by_id || !h->by_id[id])
+        return NULL;
+    return &h->peers[h->by_id[id] - 1];
+}
+
+/* Records that peers[idx] has device id `id`. Out of memory aborts, as
+ * VEC_GROW does for the peer list itself: undoing the device's add would
+ * leave a hole in its ids that a reboot (which re-adds in order) closes. */
+static void index_peer(sim_wg *h, int id, size_t idx)
+{
+    if (id < 0)
+        return; /* not in the device: nothing to find it by */
+    if ((size_t)id >= h->cap_by_id) {
+        size_t cap = h->cap_by_id ? h->cap_by_id : 8;
+        while (cap <= (size_t)id)
+            cap *= 2;
+        uint32_t *b = realloc(h->by_id, cap * sizeof *b);
+        if (!b)
+            abort();
+        memset(b + h->cap_by_id, 0, (cap - h->cap_by_id) * sizeof *b);
+        h->by_id = b;
+        h->cap_by_id = cap;
+    }
+    h->by_id[id] = (uint32_t)idx + 1;
 }
 
 static wg_send_result cb_send(void *ctx, const wg_source *src, const wg_endpoint *dst, const uint8_t *data, size_t len,
@@ -368,10 +394,13 @@ static void reset_device(sim_wg *h, bool recreate)
     h->dev = wg_device_new(&h->cfg, &h->ops);
     if (!h->dev)
         return;
+    if (h->cap_by_id)
+        memset(h->by_id, 0, h->cap_by_id * sizeof *h->by_id);
     for (size_t i = 0; i < h->n_peers; i++) {
         int id = -1;
         add_to_device(h, &h->peers[i], &id);
         h->peers[i].id = id;
+        index_peer(h, id, i);
     }
     if (h->up)
         wg_device_up(h->dev, now_of(h));
@@ -466,6 +495,7 @@ void sim_wg_free(sim_wg *h)
     for (size_t i = 0; i < h->n_peers; i++)
         free(h->peers[i].ips);
     free(h->peers);
+    free(h->by_id);
     free(h->name);
     free(h);
 }
@@ -490,6 +520,7 @@ int sim_wg_add_peer(sim_wg *h, const wg_peer_config *pc, bool install_routes)
         free(p->ips);
         return -1;
     }
+    index_peer(h, id, h->n_peers);
     p->id = id;
     h->n_peers++;
     if (install_routes) {
