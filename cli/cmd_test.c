@@ -179,7 +179,7 @@ int cmd_test(int argc, char **argv)
     c.results = calloc(files.n ? files.n : 1, sizeof *c.results);
     c.done = calloc(files.n ? files.n : 1, sizeof *c.done);
     if (!c.results || !c.done)
-        abort();
+        sim_oom("starting the runs");
     cli_pcap pc = {.cmd = "test", .dir = pcap};
     if (pcap)
         cli_pcap_enable(&c.opt, &pc);
@@ -190,7 +190,7 @@ int cmd_test(int argc, char **argv)
     size_t nthreads = (size_t)jobs < files.n ? (size_t)jobs : files.n;
     pthread_t *th = calloc(nthreads ? nthreads : 1, sizeof *th);
     if (!th)
-        abort();
+        sim_oom("starting the runs");
     /* A thread that cannot be created (EAGAIN: no memory for its stack, a
      * process limit) leaves its share to the others; with none at all this
      * thread runs every scenario itself, else the wait below never ends. */

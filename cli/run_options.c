@@ -64,12 +64,12 @@ static bool claim_dir(cli_pcap *p, const char *name, const hs_scenario *s, const
             p->names = realloc(p->names, p->cap * sizeof *p->names);
             p->files = realloc(p->files, p->cap * sizeof *p->files);
             if (!p->names || !p->files)
-                abort();
+                sim_oom("recording --pcap directories");
         }
         p->names[p->n] = strdup(name);
         p->files[p->n] = strdup(s->file ? s->file : "?");
         if (!p->names[p->n] || !p->files[p->n])
-            abort();
+            sim_oom("recording --pcap directories");
         p->n++;
     }
     pthread_mutex_unlock(&p->lock);

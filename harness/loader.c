@@ -12,6 +12,7 @@
  * filled in here are listed there too.
  */
 #include "harness/internal.h"
+#include "sim/sim.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -2335,7 +2336,7 @@ hs_scenario *hs_load_file(const char *path, hs_diag *diag)
     size_t cap = 64 * 1024, len = 0;
     uint8_t *buf = malloc(cap);
     if (!buf)
-        abort();
+        sim_oom("reading a scenario file");
     for (;;) {
         if (len == cap) {
             if (cap > HS_MAX_INPUT) {
@@ -2345,7 +2346,7 @@ hs_scenario *hs_load_file(const char *path, hs_diag *diag)
             cap *= 2;
             uint8_t *nb = realloc(buf, cap);
             if (!nb)
-                abort();
+                sim_oom("reading a scenario file");
             buf = nb;
         }
         size_t r = fread(buf + len, 1, cap - len, f);

@@ -29,7 +29,7 @@ static hs_result *new_result(const char *file)
 {
     hs_result *r = calloc(1, sizeof *r);
     if (!r)
-        abort();
+        sim_oom("creating a result");
     r->file = strdup(file ? file : "?");
     return r;
 }

@@ -26,7 +26,7 @@
             size_t nc_ = (cap) ? (cap)*2 : 8;                                                       \
             void *p_ = realloc((v), nc_ * sizeof *(v));                                             \
             if (!p_)                                                                                \
-                abort();                                                                            \
+                sim_oom("growing a table (" #v ")");                                                \
             (v) = p_;                                                                               \
             (cap) = nc_;                                                                            \
         }                                                                                           \

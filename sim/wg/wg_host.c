@@ -293,7 +293,7 @@ static void tunnel_out(void *ctx, sim_iface *ifp, const uint8_t *pkt, size_t len
     inner_pkt *ip = &h->q[h->nq++];
     ip->data = malloc(len);
     if (!ip->data)
-        abort();
+        sim_oom("queueing a packet for the tunnel");
     memcpy(ip->data, pkt, len);
     ip->len = len;
     if (!h->flush_ev)
