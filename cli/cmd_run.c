@@ -121,6 +121,12 @@ static void usage(FILE *out)
                  "                  power, link, address, route, arp, carp, gateway, pf, nat,\n"
                  "                  pfsync, wg, timer, source, endpoint, drop, ping, model;\n"
                  "                  repeatable. --json gets the same filtered timeline\n"
+                 "  --max-memory SIZE  stop a run when the process's heap exceeds SIZE\n"
+                 "                  (K, M, G, T: 300M, 8G; default 8G; 0 = no limit)\n"
+                 "  --max-events N  stop a run after N engine events (2000000000 or 2e9,\n"
+                 "                  the default; 0 = no limit). A stopped run is an error\n"
+                 "                  (exit 2) naming the limit, the simulated time reached\n"
+                 "                  and what the world held\n"
                  "  --json FILE     also write the result as JSON\n"
                  "  --pcap DIR      write DIR/<scenario>/seg-<segment>.pcap and keylog.txt\n"
                  "  -h, --help      this text\n");
@@ -129,6 +135,7 @@ static void usage(FILE *out)
 int cmd_run(int argc, char **argv)
 {
     hs_run_options opt = {.timeline = true, .clock_seconds = cli_clock_seconds};
+    cli_run_options_init(&opt);
     const char *file = NULL, *json = NULL, *pcap = NULL;
     name_list only = {0}, kinds = {0};
     int rc = 2;
@@ -192,7 +199,9 @@ int cmd_run(int argc, char **argv)
     cli_pcap pc = {.cmd = "run", .dir = pcap};
     if (pcap)
         cli_pcap_enable(&opt, &pc);
+    cli_oom_running(file);
     hs_result *r = s ? hs_run_scenario(s, &opt) : hs_run_file(file, &opt);
+    cli_oom_running(NULL);
     hs_scenario_free(s);
     rc = r->status == HS_STATUS_PASSED ? 0 : r->status == HS_STATUS_FAILED ? 1 : r->status == HS_STATUS_SKIPPED ? 0 : 2;
     if (r->status == HS_STATUS_ERROR && !r->n_expects) {
