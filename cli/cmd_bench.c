@@ -17,6 +17,7 @@
 #include "bench/bench.h"
 #include "cli/commands.h"
 #include "cli/scenario_files.h"
+#include "sim/sim.h"
 
 /* Most benchmarks give one result; hub gives two (CPU and memory). */
 static int run_hub(const bench_options *o, bench_result *r, size_t *n)
@@ -93,7 +94,7 @@ static bool find_scenarios(const char *dir, cli_files *suite, char **ha)
     size_t len = dlen + 1 + strlen(BENCH_HA_SCENARIO) + 1;
     *ha = malloc(len);
     if (!*ha)
-        abort();
+        sim_oom("finding the benchmark's scenario");
     snprintf(*ha, len, "%.*s/%s", (int)dlen, dir, BENCH_HA_SCENARIO);
     struct stat st;
     if (stat(*ha, &st) || !S_ISREG(st.st_mode)) {

@@ -5,6 +5,7 @@
  * cleared, endpoint changes, drops), then every expectation's verdict.
  * Exit 0 when all expectations held, 1 when one failed, 2 on bad input.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,95 @@
 #include "cli/run_options.h"
 #include "harness/runner.h"
 #include "reports/reports.h"
+
+/* The items of --only / --kinds (comma lists, options repeatable). */
+typedef struct name_list {
+    char **v;
+    size_t n, cap;
+} name_list;
+
+/* Splits "a,b,c" into l; false after a message for an empty item. */
+static bool list_add(name_list *l, const char *opt, const char *val)
+{
+    const char *p = val;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (!len) {
+            fprintf(stderr, "wgsim run: %s: empty name in '%s' (write NAME[,NAME...])\n", opt, val);
+            return false;
+        }
+        if (l->n == l->cap) {
+            l->cap = l->cap ? 2 * l->cap : 8;
+            l->v = realloc(l->v, l->cap * sizeof *l->v);
+            if (!l->v)
+                sim_oom("reading the command line");
+        }
+        if (!(l->v[l->n++] = strndup(p, len)))
+            sim_oom("reading the command line");
+        if (!comma)
+            return true;
+        p = comma + 1;
+    }
+}
+
+static void list_free(name_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
+/* --kinds against the categories the timeline has (the list is printed:
+ * there are few, and a reader guessing names wants to see them all). */
+static bool kinds_known(const name_list *kinds)
+{
+    for (size_t i = 0; i < kinds->n; i++) {
+        if (rp_timeline_kind_known(kinds->v[i]))
+            continue;
+        size_t n = 0;
+        while (rp_timeline_kinds[n])
+            n++;
+        const char *close = hs_closest(kinds->v[i], rp_timeline_kinds, n);
+        fprintf(stderr, "wgsim run: --kinds: '%s' is not a timeline kind", kinds->v[i]);
+        if (close)
+            fprintf(stderr, "; did you mean '%s'?", close);
+        fprintf(stderr, " (kinds:");
+        for (size_t k = 0; k < n; k++)
+            fprintf(stderr, "%s %s", k ? "," : "", rp_timeline_kinds[k]);
+        fprintf(stderr, ")\n");
+        return false;
+    }
+    return true;
+}
+
+/* --only against the scenario's nodes: known only once it is loaded. */
+static bool nodes_known(const hs_scenario *s, const name_list *only)
+{
+    for (size_t i = 0; i < only->n; i++) {
+        bool found = false;
+        for (size_t k = 0; k < s->n_nodes && !found; k++)
+            found = !strcmp(s->nodes[k].name, only->v[i]);
+        if (found)
+            continue;
+        const char **names = malloc((s->n_nodes ? s->n_nodes : 1) * sizeof *names);
+        if (!names)
+            sim_oom("checking --only");
+        for (size_t k = 0; k < s->n_nodes; k++)
+            names[k] = s->nodes[k].name;
+        const char *close = hs_closest(only->v[i], names, s->n_nodes);
+        fprintf(stderr, "wgsim run: --only: %s has no node '%s'", s->file ? s->file : "the scenario", only->v[i]);
+        if (close)
+            fprintf(stderr, "; did you mean '%s'?", close);
+        fprintf(stderr, " (nodes:");
+        for (size_t k = 0; k < s->n_nodes; k++)
+            fprintf(stderr, "%s %s", k ? "," : "", names[k]);
+        fprintf(stderr, ")\n");
+        free(names);
+        return false;
+    }
+    return true;
+}
 
 static void usage(FILE *out)
 {
@@ -25,6 +115,18 @@ static void usage(FILE *out)
                  "                  linux, wireguard-go)\n"
                  "  --engine E      native (default) or ns3\n"
                  "  --no-timeline   only the verdicts\n"
+                 "  --only NODE[,NODE...]  timeline entries of these nodes only (and the\n"
+                 "                  commands that name them); repeatable\n"
+                 "  --kinds KIND[,KIND...]  timeline entries of these kinds only: command,\n"
+                 "                  power, link, address, route, arp, carp, gateway, pf, nat,\n"
+                 "                  pfsync, wg, timer, source, endpoint, drop, ping, model;\n"
+                 "                  repeatable. --json gets the same filtered timeline\n"
+                 "  --max-memory SIZE  stop a run when the process's heap exceeds SIZE\n"
+                 "                  (K, M, G, T: 300M, 8G; default 8G; 0 = no limit)\n"
+                 "  --max-events N  stop a run after N engine events (2000000000 or 2e9,\n"
+                 "                  the default; 0 = no limit). A stopped run is an error\n"
+                 "                  (exit 2) naming the limit, the simulated time reached\n"
+                 "                  and what the world held\n"
                  "  --json FILE     also write the result as JSON\n"
                  "  --pcap DIR      write DIR/<scenario>/seg-<segment>.pcap and keylog.txt\n"
                  "  -h, --help      this text\n");
@@ -33,37 +135,43 @@ static void usage(FILE *out)
 int cmd_run(int argc, char **argv)
 {
     hs_run_options opt = {.timeline = true, .clock_seconds = cli_clock_seconds};
+    cli_run_options_init(&opt);
     const char *file = NULL, *json = NULL, *pcap = NULL;
+    name_list only = {0}, kinds = {0};
+    int rc = 2;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         int shared = cli_run_option("run", argc, argv, &i, &opt);
         if (shared < 0)
-            return 2;
+            goto out;
         if (shared > 0)
             continue;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
-            return 0;
+            rc = 0;
+            goto out;
         } else if (!strcmp(a, "--no-timeline")) {
             opt.timeline = false;
-        } else if (!strcmp(a, "--json") || !strcmp(a, "--pcap")) {
+        } else if (!strcmp(a, "--json") || !strcmp(a, "--pcap") || !strcmp(a, "--only") || !strcmp(a, "--kinds")) {
             if (!val) {
                 fprintf(stderr, "wgsim run: %s needs a value\n", a);
-                return 2;
+                goto out;
             }
             if (!strcmp(a, "--json"))
                 json = val;
-            else
+            else if (!strcmp(a, "--pcap"))
                 pcap = val;
+            else if (!list_add(!strcmp(a, "--only") ? &only : &kinds, a, val))
+                goto out;
             i++;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "wgsim run: unknown option '%s'\n", a);
             usage(stderr);
-            return 2;
+            goto out;
         } else if (file) {
             fprintf(stderr, "wgsim run: one scenario file at a time ('%s' and '%s')\n", file, a);
-            return 2;
+            goto out;
         } else {
             file = a;
         }
@@ -71,25 +179,45 @@ int cmd_run(int argc, char **argv)
     if (!file) {
         fprintf(stderr, "wgsim run: no scenario file given\n");
         usage(stderr);
-        return 2;
+        goto out;
+    }
+    if (!kinds_known(&kinds))
+        goto out;
+    rp_timeline_filter filter = {
+        .nodes = (const char *const *)only.v, .n_nodes = only.n, .kinds = (const char *const *)kinds.v, .n_kinds = kinds.n};
+    /* Loaded here rather than by hs_run_file so that --only is checked
+     * against the scenario's nodes before a possibly long run. A file that
+     * does not load goes through hs_run_file, which reports it as usual. */
+    hs_diag d;
+    hs_diag_init(&d, file);
+    hs_scenario *s = hs_load_file(file, &d);
+    hs_diag_free(&d);
+    if (s && !nodes_known(s, &only)) {
+        hs_scenario_free(s);
+        goto out;
     }
     cli_pcap pc = {.cmd = "run", .dir = pcap};
     if (pcap)
         cli_pcap_enable(&opt, &pc);
-    hs_result *r = hs_run_file(file, &opt);
-    int rc = r->status == HS_STATUS_PASSED ? 0 : r->status == HS_STATUS_FAILED ? 1 : r->status == HS_STATUS_SKIPPED ? 0 : 2;
+    cli_oom_running(file);
+    hs_result *r = s ? hs_run_scenario(s, &opt) : hs_run_file(file, &opt);
+    cli_oom_running(NULL);
+    hs_scenario_free(s);
+    rc = r->status == HS_STATUS_PASSED ? 0 : r->status == HS_STATUS_FAILED ? 1 : r->status == HS_STATUS_SKIPPED ? 0 : 2;
     if (r->status == HS_STATUS_ERROR && !r->n_expects) {
         /* did not load: the errors only (the --json file still says so) */
         fprintf(stderr, "%s\n", r->error ? r->error : "error");
     } else {
         rp_print_header(stdout, r);
         if (opt.timeline)
-            rp_print_timeline(stdout, r);
+            rp_print_timeline_filtered(stdout, r, &filter);
         rp_print_expectations(stdout, r);
         printf("\n");
         rp_print_result(stdout, r);
     }
     if (json) {
+        /* --json carries the timeline the terminal showed */
+        rp_timeline_apply_filter(r, &filter);
         char err[512];
         hs_result *const v[1] = {r};
         if (!rp_write_json(json, v, 1, err, sizeof err)) {
@@ -102,5 +230,8 @@ int cmd_run(int argc, char **argv)
     if (pcap)
         cli_pcap_done(&pc);
     hs_result_free(r);
+out:
+    list_free(&only);
+    list_free(&kinds);
     return rc;
 }

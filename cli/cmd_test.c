@@ -61,7 +61,9 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&c->mu);
         if (i == SIZE_MAX)
             return NULL;
+        cli_oom_running(c->files->v[i]);
         hs_result *r = hs_run_file(c->files->v[i], &c->opt);
+        cli_oom_running(NULL);
         pthread_mutex_lock(&c->mu);
         c->results[i] = r;
         c->done[i] = 1;
@@ -89,6 +91,13 @@ static void usage(FILE *out)
                  "  --engine E      native (default) or ns3 for every scenario (ns3 runs one\n"
                  "                  at a time: ns-3's simulator is process-wide; SKIP when\n"
                  "                  this build has no ns-3)\n"
+                 "  --max-memory SIZE  stop a run when the process's heap exceeds SIZE\n"
+                 "                  (all runs at once with -j; K, M, G, T: 300M, 8G;\n"
+                 "                  default 8G; 0 = no limit)\n"
+                 "  --max-events N  stop a run after N engine events (2000000000 or 2e9,\n"
+                 "                  the default; 0 = no limit). A stopped run is an error\n"
+                 "                  (exit 2) naming the limit, the simulated time reached\n"
+                 "                  and what the world held\n"
                  "  --filter GLOB   only scenarios whose name, file or file name matches\n"
                  "  --junit FILE    write JUnit XML (one testcase per scenario)\n"
                  "  --json FILE     write every result as JSON\n"
@@ -101,6 +110,7 @@ int cmd_test(int argc, char **argv)
     int jobs = 1;
     const char *junit = NULL, *json = NULL, *filter = NULL, *pcap = NULL;
     hs_run_options opt = {.clock_seconds = cli_clock_seconds};
+    cli_run_options_init(&opt);
     cli_files all = {0}, files = {0};
     int status = 0;
     int first_path = -1;
@@ -179,7 +189,7 @@ int cmd_test(int argc, char **argv)
     c.results = calloc(files.n ? files.n : 1, sizeof *c.results);
     c.done = calloc(files.n ? files.n : 1, sizeof *c.done);
     if (!c.results || !c.done)
-        abort();
+        sim_oom("starting the runs");
     cli_pcap pc = {.cmd = "test", .dir = pcap};
     if (pcap)
         cli_pcap_enable(&c.opt, &pc);
@@ -190,7 +200,7 @@ int cmd_test(int argc, char **argv)
     size_t nthreads = (size_t)jobs < files.n ? (size_t)jobs : files.n;
     pthread_t *th = calloc(nthreads ? nthreads : 1, sizeof *th);
     if (!th)
-        abort();
+        sim_oom("starting the runs");
     /* A thread that cannot be created (EAGAIN: no memory for its stack, a
      * process limit) leaves its share to the others; with none at all this
      * thread runs every scenario itself, else the wait below never ends. */

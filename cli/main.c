@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/run_options.h"
 #include "harness/harness.h"
 #include "wgnode/wgnode.h"
 
@@ -40,6 +41,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "wgsim: cannot initialise libsodium\n");
         return 2;
     }
+    cli_oom_install();
     for (const wgsim_command *c = wgsim_commands; c->name; c++)
         if (!strcmp(c->name, cmd))
             return c->run(argc - 1, argv + 1);

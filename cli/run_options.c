@@ -1,22 +1,108 @@
 /*
- * run_options.c — --seed, --platform, --engine and --pcap for `wgsim test`
- * and `wgsim run` (see run_options.h).
+ * run_options.c — --seed, --platform, --engine, --pcap, --max-memory and
+ * --max-events for `wgsim test` and `wgsim run` (see run_options.h), and
+ * the out-of-memory message of the program.
  */
 #include "cli/run_options.h"
 
 #include "reports/reports.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+/* Heap in use, process-wide: what the allocator handed out from its
+ * arenas plus its mmap'd blocks. mallinfo2 walks the free bins, so it is
+ * asked once per HS_LIMIT_SLICE events, not per allocation. */
+static uint64_t heap_bytes(void)
+{
+    struct mallinfo2 m = mallinfo2();
+    return (uint64_t)m.uordblks + (uint64_t)m.hblkhd;
+}
+
+void cli_run_options_init(hs_run_options *opt)
+{
+    opt->max_memory = CLI_DEFAULT_MAX_MEMORY;
+    opt->max_events = CLI_DEFAULT_MAX_EVENTS;
+    opt->memory_bytes = heap_bytes;
+}
+
+/* "8G", "300M", "512K", "1T", "4096" (bytes); binary units, as `ulimit`
+ * and the messages count. false for anything else or an overflow. */
+static bool parse_size(const char *v, uint64_t *out)
+{
+    if (!v || *v < '0' || *v > '9')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (errno)
+        return false;
+    unsigned shift = 0;
+    switch (*end) {
+    case 0: break;
+    case 'k': case 'K': shift = 10; break;
+    case 'm': case 'M': shift = 20; break;
+    case 'g': case 'G': shift = 30; break;
+    case 't': case 'T': shift = 40; break;
+    default: return false;
+    }
+    if (*end && end[1])
+        return false;
+    if (shift && n > (UINT64_MAX >> shift))
+        return false;
+    *out = (uint64_t)n << shift;
+    return true;
+}
+
+/* "2000000000", "2e9", "5e6": digits, optionally "e" and an exponent, as
+ * large counts are written; the value must be a whole number that fits. */
+static bool parse_count(const char *v, uint64_t *out)
+{
+    if (!v || *v < '0' || *v > '9')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (errno)
+        return false;
+    if (*end == 'e' || *end == 'E') {
+        const char *x = end + 1;
+        if (*x < '0' || *x > '9')
+            return false;
+        unsigned long e = strtoul(x, &end, 10);
+        for (; e > 0 && n; e--) {
+            if (n > UINT64_MAX / 10)
+                return false;
+            n *= 10;
+        }
+    }
+    if (*end)
+        return false;
+    *out = n;
+    return true;
+}
+
 int cli_run_option(const char *cmd, int argc, char **argv, int *i, hs_run_options *opt)
 {
     const char *a = argv[*i];
     const char *val = *i + 1 < argc ? argv[*i + 1] : NULL;
-    if (!strcmp(a, "--seed")) {
+    if (!strcmp(a, "--max-memory")) {
+        if (!parse_size(val, &opt->max_memory)) {
+            fprintf(stderr, "wgsim %s: --max-memory: '%s' is not a size (a number of bytes with K, M, G or T: 8G, "
+                            "300M; 0 = no limit)\n", cmd, val ? val : "");
+            return -1;
+        }
+    } else if (!strcmp(a, "--max-events")) {
+        if (!parse_count(val, &opt->max_events)) {
+            fprintf(stderr, "wgsim %s: --max-events: '%s' is not a count (2000000000 or 2e9; 0 = no limit)\n", cmd,
+                    val ? val : "");
+            return -1;
+        }
+    } else if (!strcmp(a, "--seed")) {
         char *end;
         /* strtoull would take "-1" as 2^64-1: a seed is written without sign;
          * a value past 2^64-1 sets ERANGE and returns the maximum. */
@@ -64,12 +150,12 @@ static bool claim_dir(cli_pcap *p, const char *name, const hs_scenario *s, const
             p->names = realloc(p->names, p->cap * sizeof *p->names);
             p->files = realloc(p->files, p->cap * sizeof *p->files);
             if (!p->names || !p->files)
-                abort();
+                sim_oom("recording --pcap directories");
         }
         p->names[p->n] = strdup(name);
         p->files[p->n] = strdup(s->file ? s->file : "?");
         if (!p->names[p->n] || !p->files[p->n])
-            abort();
+            sim_oom("recording --pcap directories");
         p->n++;
     }
     pthread_mutex_unlock(&p->lock);
@@ -128,3 +214,23 @@ double cli_clock_seconds(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+/* The scenario file each thread is running, for the out-of-memory
+ * message: sim_oom knows what was being allocated, not for which run. */
+static _Thread_local const char *running;
+
+void cli_oom_running(const char *file) { running = file; }
+
+static void oom(const char *what)
+{
+    /* stderr is unbuffered: fprintf does not need the heap here */
+    if (running)
+        fprintf(stderr,
+                "wgsim: out of memory while %s (running %s); the system refused memory before --max-memory "
+                "stopped the run: give a lower --max-memory to stop it with a report of what filled it\n",
+                what, running);
+    else
+        fprintf(stderr, "wgsim: out of memory while %s\n", what);
+}
+
+void cli_oom_install(void) { sim_set_oom_handler(oom); }

@@ -1,7 +1,8 @@
 /*
  * run_options.h — the options `wgsim test` and `wgsim run` share (--seed,
- * --platform, --engine, --pcap), handled by one piece so both commands
- * accept and refuse the same values with the same messages.
+ * --platform, --engine, --pcap, --max-memory, --max-events), handled by
+ * one piece so both commands accept and refuse the same values with the
+ * same messages.
  */
 #ifndef WGSIM_CLI_RUN_OPTIONS_H
 #define WGSIM_CLI_RUN_OPTIONS_H
@@ -16,6 +17,23 @@
  * `opt`, 0 when argv[*i] is not a shared option, -1 after printing
  * "wgsim CMD: ..." to stderr for a missing or bad value (exit 2). */
 int cli_run_option(const char *cmd, int argc, char **argv, int *i, hs_run_options *opt);
+
+/* The limits' defaults. 8 GiB of heap: three runs at once (-j) still fit
+ * the project's 24 GiB machines, and a 10,000-peer hub needs far less.
+ * 2e9 engine events: every shipped scenario needs under a million; a
+ * 10,000-peer hub pinging once a second for 10 simulated minutes needs
+ * in the order of 10^8. */
+#define CLI_DEFAULT_MAX_MEMORY (UINT64_C(8) << 30)
+#define CLI_DEFAULT_MAX_EVENTS UINT64_C(2000000000)
+/* Sets the limits' defaults and the heap measure (glibc mallinfo2);
+ * cli_run_option may then replace the limits. */
+void cli_run_options_init(hs_run_options *opt);
+
+/* Out of memory anywhere in the libraries: the message names what was
+ * being allocated and, on a thread that called cli_oom_running, the
+ * scenario file it runs (sim_oom then exits 2). Install once in main. */
+void cli_oom_install(void);
+void cli_oom_running(const char *file);
 
 /* --pcap DIR: after each run, DIR/<scenario>/seg-<segment>.pcap and
  * keylog.txt (reports/pcap.c); a write error is printed as

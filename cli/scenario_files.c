@@ -3,6 +3,7 @@
  * (see scenario_files.h).
  */
 #include "cli/scenario_files.h"
+#include "sim/sim.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -16,10 +17,10 @@ void cli_files_add(cli_files *l, const char *path)
         l->cap = l->cap ? l->cap * 2 : 32;
         l->v = realloc(l->v, l->cap * sizeof *l->v);
         if (!l->v)
-            abort();
+            sim_oom("listing scenario files");
     }
     if (!(l->v[l->n++] = strdup(path)))
-        abort();
+        sim_oom("listing scenario files");
 }
 
 void cli_files_free(cli_files *l)
@@ -83,7 +84,7 @@ static bool walk(const char *cmd, const char *path, cli_files *out, const walk_d
             size_t need = pl + strlen(sep) + strlen(e) + 1;
             char *sub = malloc(need);
             if (!sub)
-                abort();
+                sim_oom("listing scenario files");
             snprintf(sub, need, "%s%s%s", path, sep, e);
             struct stat s2;
             if (stat(sub, &s2) == 0 && (S_ISDIR(s2.st_mode) || is_scenario_name(e)))

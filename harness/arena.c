@@ -3,6 +3,7 @@
  * objects with one lifetime, so they are freed in one go.
  */
 #include "harness/internal.h"
+#include "sim/sim.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +25,7 @@ hs_arena *hs_arena_new(void)
 {
     hs_arena *a = calloc(1, sizeof *a);
     if (!a) {
-        fputs("wgsim: out of memory\n", stderr);
-        abort();
+        sim_oom("loading a scenario");
     }
     return a;
 }
@@ -51,8 +51,7 @@ void *hs_alloc(hs_arena *a, size_t size)
         size_t bs = size > BLOCK_SIZE / 4 ? size : BLOCK_SIZE;
         b = malloc(sizeof *b + bs);
         if (!b) {
-            fputs("wgsim: out of memory\n", stderr);
-            abort();
+            sim_oom("loading a scenario");
         }
         b->size = bs;
         b->used = 0;

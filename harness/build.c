@@ -42,8 +42,7 @@ static void *xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size);
     if (!p) {
-        fprintf(stderr, "wgsim: out of memory\n");
-        abort();
+        sim_oom("building the scenario's world");
     }
     return p;
 }

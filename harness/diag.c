@@ -3,6 +3,7 @@
  * several mistakes reports all of them in one run, sorted by position.
  */
 #include "harness/harness.h"
+#include "sim/sim.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,12 +38,12 @@ void hs_diag_add(hs_diag *d, hs_loc loc, const char *fmt, ...)
     int r = vasprintf(&msg, fmt, ap);
     va_end(ap);
     if (r < 0)
-        abort();
+        sim_oom("formatting an error message");
     if (d->n == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 8;
         hs_error *v = realloc(d->v, cap * sizeof *v);
         if (!v)
-            abort();
+            sim_oom("collecting error messages");
         d->v = v;
         d->cap = cap;
     }

@@ -144,7 +144,7 @@ bool hs_world_execute(hs_world *hw, const hs_command *c, char *err, size_t errle
             sim_node_set_power(n, true);
         } else {
             if (!hw->power && !(hw->power = calloc(hw->s->n_nodes, sizeof *hw->power)))
-                abort();
+                sim_oom("scheduling a power-on");
             hw->power[ni] = (hs_power_ev){.hw = hw, .node = ni};
             hw->power[ni].id = sim_schedule_in(sim_world_engine(hw->w), c->duration, power_on_cb, &hw->power[ni]);
         }
@@ -266,7 +266,7 @@ void hs_schedule_events(hs_world *hw)
     const hs_scenario *s = hw->s;
     hw->events = calloc(s->n_events ? s->n_events : 1, sizeof *hw->events);
     if (!hw->events)
-        abort();
+        sim_oom("scheduling the timeline");
     for (size_t i = 0; i < s->n_events; i++) {
         hw->events[i] = (hs_event_ev){.hw = hw, .index = i};
         sim_schedule_at(sim_world_engine(hw->w), s->events[i].at, event_cb, &hw->events[i]);

@@ -808,7 +808,7 @@ void hs_expect_schedule(hs_world *hw)
     }
     hw->samples = calloc(total ? total : 1, sizeof *hw->samples);
     if (!hw->samples)
-        abort();
+        sim_oom("evaluating expectations");
     sim_engine *eng = sim_world_engine(hw->w);
     for (size_t i = 0; i < s->n_expects; i++) {
         const hs_expect *e = &s->expects[i];
@@ -956,7 +956,7 @@ void hs_expect_evaluate(hs_world *hw, hs_result *r)
     const hs_scenario *s = hw->s;
     r->expects = calloc(s->n_expects ? s->n_expects : 1, sizeof *r->expects);
     if (!r->expects)
-        abort();
+        sim_oom("evaluating expectations");
     r->n_expects = s->n_expects;
     for (size_t i = 0; i < s->n_expects; i++) {
         const hs_expect *e = &s->expects[i];

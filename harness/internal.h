@@ -16,7 +16,7 @@
 typedef struct hs_arena hs_arena;
 hs_arena *hs_arena_new(void);
 void hs_arena_free(hs_arena *a);
-/* Zeroed memory; aborts on out-of-memory (inputs are bounded by HS_MAX_INPUT). */
+/* Zeroed memory; out of memory ends in sim_oom (inputs are bounded by HS_MAX_INPUT). */
 void *hs_alloc(hs_arena *a, size_t size);
 char *hs_strdup(hs_arena *a, const char *s);
 char *hs_strndup(hs_arena *a, const char *s, size_t n);

@@ -16,6 +16,7 @@
  * filled in here are listed there too.
  */
 #include "harness/loader_internal.h"
+#include "sim/sim.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -226,7 +227,7 @@ hs_scenario *hs_load_file(const char *path, hs_diag *diag)
     size_t cap = 64 * 1024, len = 0;
     uint8_t *buf = malloc(cap);
     if (!buf)
-        abort();
+        sim_oom("reading a scenario file");
     for (;;) {
         if (len == cap) {
             if (cap > HS_MAX_INPUT) {
@@ -236,7 +237,7 @@ hs_scenario *hs_load_file(const char *path, hs_diag *diag)
             cap *= 2;
             uint8_t *nb = realloc(buf, cap);
             if (!nb)
-                abort();
+                sim_oom("reading a scenario file");
             buf = nb;
         }
         size_t r = fread(buf + len, 1, cap - len, f);

@@ -80,14 +80,14 @@ void hs_record_select(hs_world *hw)
         return;
     needs *n = calloc(1, sizeof *n);
     if (!n)
-        abort();
+        sim_oom("choosing what the run record keeps");
     n->hw = hw;
     n->n_node = s->n_nodes;
     n->n_seg = s->n_segments;
     n->node = calloc(n->n_node ? n->n_node : 1, 1);
     n->seg = calloc(n->n_seg ? n->n_seg : 1, 1);
     if (!n->node || !n->seg)
-        abort();
+        sim_oom("choosing what the run record keeps");
     for (size_t i = 0; i < s->n_nodes; i++)
         if (s->nodes[i].n_wg)
             mark(n, (int)i, hw->opt.timeline ? NEED_OUT : WATCH_OUT);

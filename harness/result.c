@@ -35,7 +35,7 @@ char *hs_strdup_printf(const char *fmt, ...)
         n = 0;
     char *s = malloc((size_t)n + 1);
     if (!s)
-        abort();
+        sim_oom("formatting the results");
     va_start(ap, fmt);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     va_end(ap);

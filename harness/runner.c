@@ -29,7 +29,7 @@ static hs_result *new_result(const char *file)
 {
     hs_result *r = calloc(1, sizeof *r);
     if (!r)
-        abort();
+        sim_oom("creating a result");
     r->file = strdup(file ? file : "?");
     return r;
 }
@@ -62,6 +62,105 @@ static void counters(hs_world *hw, hs_result *r)
     }
 }
 
+/* "1.5 GiB", "312.0 MiB", "900 B": limits are given with these suffixes. */
+static const char *fmt_bytes(char *buf, size_t len, uint64_t b)
+{
+    static const char *const unit[] = {"KiB", "MiB", "GiB", "TiB"};
+    if (b < 1024) {
+        snprintf(buf, len, "%llu B", (unsigned long long)b);
+        return buf;
+    }
+    double v = (double)b / 1024;
+    size_t u = 0;
+    while (v >= 1024 && u + 1 < sizeof unit / sizeof *unit) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, len, "%.1f %s", v, unit[u]);
+    return buf;
+}
+
+/* The second line of a limit's message: what the world held, the
+ * categories with the most bytes first (they are what consumed the
+ * memory), then those counted only. A fixed buffer: this may run with
+ * the heap nearly exhausted. */
+static void held(hs_world *hw, char *buf, size_t len)
+{
+    sim_usage u;
+    sim_world_usage(hw->w, &u);
+    int order[SIM_USAGE__COUNT];
+    for (int i = 0; i < SIM_USAGE__COUNT; i++) {
+        int k = i;
+        while (k > 0 && u.item[order[k - 1]].bytes < u.item[i].bytes) {
+            order[k] = order[k - 1];
+            k--;
+        }
+        order[k] = i;
+    }
+    size_t at = (size_t)snprintf(buf, len, "the world held:");
+    for (int i = 0; i < SIM_USAGE__COUNT && at < len; i++) {
+        char b[32];
+        const __typeof__(u.item[0]) *it = &u.item[order[i]];
+        if (it->bytes)
+            at += (size_t)snprintf(buf + at, len - at, "%s %llu %s (%s)", i ? "," : "", (unsigned long long)it->count,
+                                   it->what, fmt_bytes(b, sizeof b, it->bytes));
+        else
+            at += (size_t)snprintf(buf + at, len - at, "%s %llu %s", i ? "," : "", (unsigned long long)it->count,
+                                   it->what);
+    }
+}
+
+/* Runs the world to the scenario's end in slices of HS_LIMIT_SLICE
+ * engine events, checking the limits between slices. false with the
+ * message in r->error when one was exceeded. */
+static bool run_bounded(hs_world *hw, const hs_run_options *o, hs_result *r)
+{
+    sim_engine *e = sim_world_engine(hw->w);
+    sim_time end = hw->s->duration;
+    char what[256] = "", usage[768], b1[32], b2[32], ts[32];
+    for (;;) {
+        /* before every slice, the first included: a topology that is too
+         * large is stopped before it runs at all */
+        uint64_t mem = o->max_memory && o->memory_bytes ? o->memory_bytes() : 0;
+        if (mem > o->max_memory) {
+            snprintf(what, sizeof what, "--max-memory %s exceeded: %s of heap in use after %llu engine events (raise it; 0 = no limit)",
+                     fmt_bytes(b1, sizeof b1, o->max_memory), fmt_bytes(b2, sizeof b2, mem),
+                     (unsigned long long)e->executed);
+            break;
+        }
+        if (o->max_events && e->executed >= o->max_events) {
+            if (e->ops->next_time(e) <= end) {
+                snprintf(what, sizeof what, "--max-events %llu reached with events still due (raise it; 0 = no limit)",
+                         (unsigned long long)o->max_events);
+                break;
+            }
+            /* the run needed exactly the limit: nothing is due before the
+             * end, this only moves the clock there */
+            sim_world_run_until(hw->w, end);
+            return true;
+        }
+        /* pause > executed always: a backend checks the count after an
+         * event, so a pause at the current count would never be met */
+        uint64_t pause = e->executed + HS_LIMIT_SLICE;
+        if (o->max_events && pause > o->max_events)
+            pause = o->max_events;
+        e->pause_at = pause;
+        sim_world_run_until(hw->w, end);
+        e->pause_at = 0;
+        if (e->executed != pause)
+            return true; /* reached the end (or a model stopped the engine) */
+    }
+    held(hw, usage, sizeof usage);
+    char msg[1200];
+    snprintf(msg, sizeof msg, "%s: run stopped at %ss simulated (of %ss): %s\n%s", hw->s->file ? hw->s->file : "?",
+             hs_result_time(sim_world_now(hw->w), ts, sizeof ts), hs_result_time(end, b1, sizeof b1), what, usage);
+    r->status = HS_STATUS_ERROR;
+    r->error = strdup(msg);
+    if (!r->error)
+        sim_oom("reporting a limit");
+    return false;
+}
+
 hs_result *hs_run_scenario(const hs_scenario *s, const hs_run_options *o)
 {
     double t0 = now_s(o);
@@ -91,7 +190,13 @@ hs_result *hs_run_scenario(const hs_scenario *s, const hs_run_options *o)
     }
     hs_schedule_events(hw);
     hs_expect_schedule(hw);
-    sim_world_run_until(hw->w, s->duration);
+    if (!run_bounded(hw, &opt, r)) {
+        hs_world_free(hw);
+        if (ns3)
+            pthread_mutex_unlock(&ns3_lock);
+        r->wall_seconds = now_s(o) - t0;
+        return r;
+    }
     hs_expect_evaluate(hw, r);
     counters(hw, r);
     if (opt.timeline)

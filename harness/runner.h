@@ -40,7 +40,31 @@ typedef struct hs_run_options {
      * report (r->wall_seconds). The harness reads no clock itself: the
      * simulation never depends on host time. NULL: durations stay 0. */
     double (*clock_seconds)(void);
+
+    /* ---- limits (wgsim --max-events / --max-memory) ----
+     * A run that exceeds one stops at the simulated time reached: status
+     * HS_STATUS_ERROR, r->error names the limit, its value, the time and
+     * what the world held (sim_world_usage); expectations are not
+     * evaluated and no timeline is built (a partial run's verdicts would
+     * mislead, and building more after running out of room is what the
+     * limit prevents). The runner runs the engine in slices of
+     * HS_LIMIT_SLICE events and checks between slices, so the models'
+     * events and their order are the same with and without limits. */
+    uint64_t max_events;          /* engine events per run; 0: no limit */
+    uint64_t max_memory;          /* bytes, as memory_bytes() counts; 0: no limit */
+    /* Heap bytes in use (the caller's measure, e.g. glibc mallinfo2; it is
+     * process-wide, so with several runs on threads it counts them all).
+     * NULL: max_memory is not checked. */
+    uint64_t (*memory_bytes)(void);
 } hs_run_options;
+
+/* Engine events between two limit checks: small enough that a run
+ * growing ~1.2 KiB per event (a 1 ms ping: 2.4 packet records an event)
+ * passes --max-memory by about 20 MiB before it is stopped, plus the
+ * doubling of a table that happened in the slice; large enough that the
+ * check (mallinfo2 walks the allocator's bins) does not show in the run
+ * time. */
+#define HS_LIMIT_SLICE 16384u
 
 /* ns-3's Simulator is a process-wide singleton: runs on the ns3 engine are
  * serialised (one at a time) whatever -j says. */

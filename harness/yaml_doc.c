@@ -7,6 +7,7 @@
  * bounded nesting.
  */
 #include "harness/internal.h"
+#include "sim/sim.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,7 +93,7 @@ static bool keyset_add(keyset *s, const yd_node *map, const char *key)
         size_t ncap = s->cap ? s->cap * 2 : 256;
         void *nv = calloc(ncap, sizeof *s->v);
         if (!nv)
-            abort();
+            sim_oom("reading a scenario's YAML");
         keyset old = *s;
         s->v = nv;
         s->cap = ncap;
@@ -212,7 +213,7 @@ yd_node *yd_parse(hs_arena *a, const uint8_t *bytes, size_t len, hs_diag *d)
 
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p))
-        abort();
+        sim_oom("starting the YAML parser");
     yaml_parser_set_input_string(&p, bytes, len);
     yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
 

@@ -37,6 +37,29 @@ void rp_print_timeline(FILE *out, const hs_result *r);
 /* Every expectation with its verdict (failures explained). */
 void rp_print_expectations(FILE *out, const hs_result *r);
 
+/* ---- timeline filter: `wgsim run --only` / `--kinds` (timeline_filter.c) ---- */
+
+/* Entries kept: those whose category is one of `kinds` (none: any) and
+ * whose node is one of `nodes` (none: any) or, for a command, whose text
+ * names one of them as a word. */
+typedef struct rp_timeline_filter {
+    const char *const *nodes;
+    size_t n_nodes;
+    const char *const *kinds;
+    size_t n_kinds;
+} rp_timeline_filter;
+/* Every category the timeline gives entries (NULL-terminated). */
+extern const char *const rp_timeline_kinds[];
+bool rp_timeline_kind_known(const char *kind);
+/* Whether entry e is kept; a NULL filter keeps everything. */
+bool rp_timeline_keep(const rp_timeline_filter *f, const hs_timeline_entry *e);
+/* rp_print_timeline with only the entries f keeps; the heading says how
+ * many of how many. */
+void rp_print_timeline_filtered(FILE *out, const hs_result *r, const rp_timeline_filter *f);
+/* Removes (and frees) the entries f does not keep from r, so that every
+ * later output (--json) shows the filtered timeline; returns how many. */
+size_t rp_timeline_apply_filter(hs_result *r, const rp_timeline_filter *f);
+
 /* ---- files ---- */
 
 /* One JSON document: {"tool": "wgsim", "summary": {...}, "scenarios": [...]}

@@ -113,13 +113,36 @@ void rp_print_header(FILE *out, const hs_result *r)
     }
 }
 
-void rp_print_timeline(FILE *out, const hs_result *r)
+void rp_print_timeline(FILE *out, const hs_result *r) { rp_print_timeline_filtered(out, r, NULL); }
+
+void rp_print_timeline_filtered(FILE *out, const hs_result *r, const rp_timeline_filter *f)
 {
     char ts[32];
-    fprintf(out, "\ntimeline (%zu entries)\n", r->n_timeline);
+    size_t shown = 0;
+    for (size_t i = 0; i < r->n_timeline; i++)
+        shown += rp_timeline_keep(f, &r->timeline[i]);
+    if (shown == r->n_timeline) {
+        fprintf(out, "\ntimeline (%zu entries)\n", r->n_timeline);
+    } else {
+        /* the heading says what was left out, so an empty-looking story
+         * is not mistaken for a quiet network */
+        fprintf(out, "\ntimeline (%zu of %zu entries:", shown, r->n_timeline);
+        if (f->n_nodes) {
+            fprintf(out, " --only ");
+            for (size_t i = 0; i < f->n_nodes; i++)
+                fprintf(out, "%s%s", i ? "," : "", f->nodes[i]);
+        }
+        if (f->n_kinds) {
+            fprintf(out, " --kinds ");
+            for (size_t i = 0; i < f->n_kinds; i++)
+                fprintf(out, "%s%s", i ? "," : "", f->kinds[i]);
+        }
+        fprintf(out, ")\n");
+    }
     for (size_t i = 0; i < r->n_timeline; i++) {
         const hs_timeline_entry *e = &r->timeline[i];
-        fprintf(out, "  %9s  %-8s %-8s %s\n", hs_result_time(e->t, ts, sizeof ts), e->node, e->category, e->text);
+        if (rp_timeline_keep(f, e))
+            fprintf(out, "  %9s  %-8s %-8s %s\n", hs_result_time(e->t, ts, sizeof ts), e->node, e->category, e->text);
     }
 }
 

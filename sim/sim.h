@@ -65,6 +65,14 @@ typedef struct sim_engine_ops {
 struct sim_engine {
     const sim_engine_ops *ops;
     sim_time now;
+    /* Events run so far, and a count at which run() returns early as if
+     * stop() had been called (0: never). Backends maintain `executed`; the
+     * runner sets `pause_at` to run in slices of events and check its
+     * limits between slices without adding events of its own (an event of
+     * the runner's would change nothing in order, but slicing from outside
+     * keeps the models' event sequence untouched by construction). */
+    uint64_t executed;
+    uint64_t pause_at;
 };
 
 static inline sim_time sim_now(const sim_engine *e) { return e->now; }
@@ -1132,6 +1140,42 @@ const char *sim_fw_state_format(const sim_fw_state_info *s, char *buf, size_t le
 /* Packets pf dropped: by a rule, a failed NAT translation, a state collision. */
 typedef enum sim_fw_drop { SIM_FW_DROP_RULE = 0, SIM_FW_DROP_NAT, SIM_FW_DROP_STATE } sim_fw_drop;
 uint64_t sim_fw_drops(const sim_fw *f, sim_fw_drop d);
+
+/* ================================================================== */
+/* Limits and memory (wgsim --max-memory / --max-events)              */
+/* sim/net/usage.c; kept apart from the run record's types above.      */
+/* ================================================================== */
+
+/* What a world holds, by category, to tell what consumed a limit. `bytes`
+ * is what sim/ knows the category's records take (count x record size,
+ * not the allocator's overhead); 0 when it cannot tell. */
+typedef enum sim_usage_kind {
+    SIM_USAGE_NODES = 0,
+    SIM_USAGE_PENDING_EVENTS, /* live engine events (frames in flight, timers) */
+    SIM_USAGE_PF_STATES,
+    SIM_USAGE_TRACE,          /* packet records */
+    SIM_USAGE_EVENT_LOG,
+    SIM_USAGE_PING_SAMPLES,
+    SIM_USAGE__COUNT
+} sim_usage_kind;
+typedef struct sim_usage {
+    struct {
+        const char *what; /* "nodes", "pending engine events", "pf states", ... */
+        uint64_t count;
+        uint64_t bytes;
+    } item[SIM_USAGE__COUNT];
+} sim_usage;
+void sim_world_usage(sim_world *w, sim_usage *out);
+
+/* A failed allocation in sim/ and the libraries above it ends here, never
+ * in a silent abort(): the handler (default: "wgsim: out of memory while
+ * WHAT" on stderr) runs, then the process exits with status 2. `what`
+ * says what was being allocated ("queueing a frame"). The handler is
+ * process-wide: set it once, before any world runs; it may name the run
+ * in progress but must not allocate much (the heap is exhausted). */
+typedef void (*sim_oom_handler)(const char *what);
+void sim_set_oom_handler(sim_oom_handler h);
+_Noreturn void sim_oom(const char *what);
 
 #ifdef __cplusplus
 }

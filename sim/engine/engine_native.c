@@ -178,8 +178,7 @@ static void out_of_memory(void)
 {
     /* A half-moved bucket cannot be rolled back, and silently losing an
      * event would break determinism. */
-    fprintf(stderr, "sim: native engine: out of memory\n");
-    abort();
+    sim_oom("scheduling an engine event");
 }
 
 static inline void bucket_clear(native_engine *e, unsigned i)
@@ -542,6 +541,7 @@ static inline void fire(native_engine *e, int idx)
     e->pending--;
     e->last = x.time;
     e->base.now = (sim_time)x.time;
+    e->base.executed++;
     x.fn(x.arg);
 }
 
@@ -577,7 +577,7 @@ static void native_run(sim_engine *eng, sim_time until)
         if (idx == -1 || t > limit)
             break;
         fire(e, idx);
-        if (e->stopped)
+        if (e->stopped || e->base.executed == e->base.pause_at)
             return;
     }
     if (until != SIM_TIME_NEVER && until > e->base.now)

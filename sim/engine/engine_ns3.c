@@ -70,6 +70,7 @@ sim_engine *sim_engine_ns3_new(void)
     }
     e->base.ops = &ns3_ops;
     ns3_shim_mirror_clock(e->shim, &e->base.now);
+    ns3_shim_mirror_count(e->shim, &e->base.executed, &e->base.pause_at);
     return &e->base;
 }
 

@@ -12,7 +12,7 @@ sim_frame *sim_frame_new(sim_world *w, size_t len)
 {
     sim_frame *f = calloc(1, sizeof *f + len);
     if (!f)
-        abort();
+        sim_oom("building a frame");
     f->id = w->next_frame_id++;
     f->len = len;
     f->origin_node = -1;

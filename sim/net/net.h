@@ -28,7 +28,7 @@
             size_t nc_ = (cap) ? (cap)*2 : 8;                                                       \
             void *p_ = realloc((v), nc_ * sizeof *(v));                                             \
             if (!p_)                                                                                \
-                abort();                                                                            \
+                sim_oom("growing a table (" #v ")");                                                \
             (v) = p_;                                                                               \
             (cap) = nc_;                                                                            \
         }                                                                                           \
@@ -323,9 +323,6 @@ struct sim_world {
 
 /* ---- internal functions across files ---- */
 
-/* Out of memory: says what was being allocated on stderr and exits with
- * status 2 (bad input or a limit: the run cannot go on). Never returns. */
-void sim_oom(const char *what) __attribute__((noreturn));
 
 /* world.c */
 void sim_pending_add(sim_world *w, sim_pending *p, void (*free_fn)(sim_pending *p));

@@ -355,7 +355,7 @@ static void addr_ht_rebuild(sim_node *n, size_t need)
         free(n->addr_ht);
         n->addr_ht = malloc(cap * sizeof *n->addr_ht);
         if (!n->addr_ht)
-            abort(); /* as VEC_GROW: the model has no way to go on without it */
+            sim_oom("indexing a node's addresses");
         n->addr_ht_cap = cap;
     }
     memset(n->addr_ht, 0, cap * sizeof *n->addr_ht);

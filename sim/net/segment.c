@@ -127,7 +127,7 @@ static void rebuild_index(sim_segment *s)
     s->macidx = malloc((s->n_ifs ? s->n_ifs : 1) * sizeof *s->macidx);
     s->l2pos = malloc((s->n_ifs ? s->n_ifs : 1) * sizeof *s->l2pos);
     if (!s->macidx || !s->l2pos)
-        abort();
+        sim_oom("indexing a segment's interfaces");
     s->n_l2pos = 0;
     for (size_t i = 0; i < s->n_ifs; i++) {
         s->macidx[i].mac = s->ifs[i]->mac;
@@ -155,7 +155,7 @@ static uint32_t *grow_pos(uint32_t *pos, const uint32_t *stack_pos, size_t n, si
     *cap *= 2;
     uint32_t *np = pos == stack_pos ? malloc(*cap * sizeof *np) : realloc(pos, *cap * sizeof *np);
     if (!np)
-        abort();
+        sim_oom("finding a frame's receivers");
     if (pos == stack_pos)
         memcpy(np, stack_pos, n * sizeof *np);
     return np;
@@ -178,7 +178,7 @@ static size_t receivers(sim_segment *s, const sim_frame *f, sim_iface **out)
     size_t cap = s->n_l2pos + 4, n = 0;
     uint32_t *pos = cap <= 16 ? stack_pos : malloc(cap * sizeof *pos);
     if (!pos)
-        abort();
+        sim_oom("finding a frame's receivers");
     /* Lower bound of dst in the sorted index. */
     size_t lo = 0, hi = s->n_macidx;
     while (lo < hi) {
@@ -222,7 +222,7 @@ static void deliver(void *arg)
     sim_iface *stack_ifs[16];
     sim_iface **ifs = s->n_ifs <= 16 ? stack_ifs : malloc(s->n_ifs * sizeof *ifs);
     if (!ifs)
-        abort();
+        sim_oom("delivering a frame");
     size_t n = receivers(s, d->frame, ifs);
     for (size_t i = 0; i < n; i++)
         if (ifs[i] != d->from && ifs[i]->seg == s)
@@ -247,7 +247,7 @@ static void txq_push(sim_txq *q, sim_time end)
         size_t nc = q->cap ? q->cap * 2 : 8;
         sim_time *ne = malloc(nc * sizeof *ne);
         if (!ne)
-            abort();
+            sim_oom("queueing a frame on a segment");
         for (size_t i = 0; i < q->n; i++)
             ne[i] = q->ends[(q->head + i) % q->cap];
         free(q->ends);
@@ -324,7 +324,7 @@ void sim_segment_transmit(sim_segment *s, sim_iface *from, sim_frame *f)
     }
     delivery *d = malloc(sizeof *d);
     if (!d)
-        abort();
+        sim_oom("scheduling a frame's delivery");
     d->seg = s;
     d->from = from;
     d->frame = f;

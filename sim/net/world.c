@@ -158,11 +158,3 @@ const char *sim_drop_reason_name(sim_drop_reason r)
     return "unknown";
 }
 
-void sim_oom(const char *what)
-{
-    /* A library exiting is a last resort; it beats abort(), which says
-     * nothing. The message names what the simulation was doing. */
-    fprintf(stderr, "wgsim: out of memory while allocating %s; the run cannot go on\n", what ? what : "memory");
-    fflush(stderr);
-    exit(2);
-}

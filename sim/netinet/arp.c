@@ -45,7 +45,7 @@ static void ht_rebuild(sim_iface *ifp)
     free(ifp->arp_ht);
     ifp->arp_ht = calloc(cap, sizeof *ifp->arp_ht);
     if (!ifp->arp_ht)
-        abort();
+        sim_oom("growing an ARP table");
     ifp->arp_ht_cap = cap;
     for (size_t i = 0; i < ifp->n_arp; i++) {
         size_t h = ht_hash(&ifp->arp[i]->ip, cap);
@@ -130,7 +130,7 @@ static sim_arp_slot *new_slot(sim_iface *ifp, const wg_ip *ip)
 {
     sim_arp_slot *s = calloc(1, sizeof *s);
     if (!s)
-        abort();
+        sim_oom("adding an ARP entry");
     s->ip = *ip;
     s->ifp = ifp;
     s->last_request = -1;
@@ -294,12 +294,12 @@ sim_err sim_arp_resolve_send(sim_iface *ifp, const wg_ip *nexthop, bool is_gw, c
     }
     s->held = realloc(s->held, (s->n_held + 1) * sizeof *s->held);
     if (!s->held)
-        abort();
+        sim_oom("holding a packet for ARP resolution");
     sim_held *h = &s->held[s->n_held++];
     memset(h, 0, sizeof *h);
     h->data = malloc(len);
     if (!h->data)
-        abort();
+        sim_oom("holding a packet for ARP resolution");
     memcpy(h->data, pkt, len);
     h->len = len;
     h->src_mac = src_mac ? *src_mac : ifp->mac;

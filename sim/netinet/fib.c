@@ -171,7 +171,7 @@ static void fib_rebuild(sim_node *n)
     free(n->fib_ht);
     n->fib_ht = calloc(cap, sizeof *n->fib_ht);
     if (!n->fib_ht)
-        abort();
+        sim_oom("growing a routing table");
     n->fib_cap = cap;
     memset(n->fib_len_count, 0, sizeof n->fib_len_count);
     for (size_t i = 0; i < n->n_routes; i++)

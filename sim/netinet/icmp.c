@@ -72,7 +72,7 @@ void sim_icmp_error(sim_node *n, const uint8_t *orig, size_t orig_len, uint8_t t
     size_t len = ICMP_HDR_LEN + quote;
     uint8_t *msg = calloc(1, len);
     if (!msg)
-        abort();
+        sim_oom("building an ICMP message");
     msg[0] = type;
     msg[1] = code;
     if (type == SIM_ICMP_UNREACH && code == SIM_ICMP_UNREACH_NEEDFRAG)
@@ -101,7 +101,7 @@ void sim_icmp_input(sim_node *n, sim_iface *in, const uint8_t *pkt, size_t len, 
         if (!bcast) {
             uint8_t *msg = malloc(l4len);
             if (!msg)
-                abort();
+                sim_oom("building an ICMP echo reply");
             memcpy(msg, l4, l4len);
             msg[0] = SIM_ICMP_ECHO_REPLY;
             send_icmp(n, &ip->src, &ip->dst, msg, l4len);
@@ -120,7 +120,7 @@ sim_err sim_icmp_echo(sim_node *n, const wg_ip *dst, uint16_t id, uint16_t seq, 
     size_t len = ICMP_HDR_LEN + size;
     uint8_t *msg = calloc(1, len);
     if (!msg)
-        abort();
+        sim_oom("building an ICMP message");
     msg[0] = SIM_ICMP_ECHO;
     sim_wr16(msg + 4, id);
     sim_wr16(msg + 6, seq);

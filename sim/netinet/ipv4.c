@@ -139,7 +139,7 @@ uint8_t *sim_ipv4_build(sim_node *n, uint8_t proto, const wg_ip *src, const wg_i
     size_t tl = IPV4_HDR_LEN + len;
     uint8_t *p = malloc(tl);
     if (!p)
-        abort();
+        sim_oom("building an IPv4 packet");
     p[0] = 0x45;
     p[1] = tos;
     sim_wr16(p + 2, (uint16_t)tl);
@@ -382,7 +382,7 @@ static sim_err output(sim_node *n, sim_pkt *p, const sim_mac *src_mac, uint32_t 
     if (p->out_ifindex == 0 && p->local_origin && loopback_local(n, &ip.dst)) {
         loop_pkt *lp = malloc(sizeof *lp + p->len);
         if (!lp)
-            abort();
+            sim_oom("looping a packet back to its node");
         lp->node = n;
         lp->len = p->len;
         memcpy(lp->data, p->data, p->len);
@@ -604,7 +604,7 @@ void sim_ipv4_input(sim_iface *ifp, const uint8_t *pkt, size_t len, const sim_fr
     /* Ethernet padding beyond the IP total length is trimmed. */
     uint8_t *copy = malloc(tl);
     if (!copy)
-        abort();
+        sim_oom("receiving an IPv4 packet");
     memcpy(copy, pkt, tl);
     input_common(n, ifp, copy, tl, f);
     free(copy);
@@ -621,7 +621,7 @@ void sim_ipv4_tunnel_input(sim_iface *ifp, const uint8_t *pkt, size_t len)
     tunnel_tap(ifp, SIM_DIR_IN, pkt, ip.total_len, NULL, -1);
     uint8_t *copy = malloc(ip.total_len);
     if (!copy)
-        abort();
+        sim_oom("receiving an IPv4 packet");
     memcpy(copy, pkt, ip.total_len);
     input_common(n, ifp, copy, ip.total_len, NULL);
     free(copy);

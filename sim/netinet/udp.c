@@ -136,7 +136,7 @@ sim_err sim_udp_sendto(sim_udp_sock *s, const sim_udp_send_opts *o, const wg_ip 
     size_t ulen = UDP_HDR_LEN + len;
     uint8_t *u = malloc(ulen);
     if (!u)
-        abort();
+        sim_oom("building a UDP datagram");
     sim_wr16(u, s->port);
     sim_wr16(u + 2, dport);
     sim_wr16(u + 4, (uint16_t)ulen);

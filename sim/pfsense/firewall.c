@@ -228,7 +228,7 @@ static void build_rules(sim_fw *f)
     size_t cap = 3 + 2 * nif + naddr + f->n_user_rules + f->n_rdr;
     pf_filter_rule *r = calloc(cap, sizeof *r);
     if (!r)
-        abort();
+        sim_oom("generating the firewall's rules");
     size_t k = 0;
     /* filter.inc filter_process_carp_rules: "pass quick proto carp no state"
      * (its "block in quick proto carp from (self)" is moot: a segment does

@@ -42,7 +42,7 @@ static void *reserve(void *buf, size_t *cap, size_t need)
         nc *= 2;
     void *nb = realloc(buf, nc);
     if (!nb)
-        abort();
+        sim_oom("a capture");
     *cap = nc;
     return nb;
 }
@@ -58,11 +58,11 @@ static sim_capture *capture_new(sim_world *w, const char *name)
 {
     sim_capture *c = calloc(1, sizeof *c);
     if (!c)
-        abort();
+        sim_oom("a capture");
     c->w = w;
     c->name = strdup(name);
     if (!c->name)
-        abort(); /* as for the capture itself: callers take a capture as given */
+        sim_oom("a capture name");
     uint8_t h[24];
     put32(h, PCAP_MAGIC_NS);
     put16(h + 4, 2);

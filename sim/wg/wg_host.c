@@ -124,7 +124,7 @@ static void index_peer(sim_wg *h, int id, size_t idx)
             cap *= 2;
         uint32_t *b = realloc(h->by_id, cap * sizeof *b);
         if (!b)
-            abort();
+            sim_oom("indexing a WireGuard host's peers");
         memset(b + h->cap_by_id, 0, (cap - h->cap_by_id) * sizeof *b);
         h->by_id = b;
         h->cap_by_id = cap;
@@ -326,7 +326,7 @@ static void tunnel_out(void *ctx, sim_iface *ifp, const uint8_t *pkt, size_t len
     inner_pkt *ip = &h->q[h->nq++];
     ip->data = malloc(len);
     if (!ip->data)
-        abort();
+        sim_oom("queueing a packet for the tunnel");
     memcpy(ip->data, pkt, len);
     ip->len = len;
     if (!h->flush_ev)

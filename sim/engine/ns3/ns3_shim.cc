@@ -39,6 +39,8 @@ struct ns3_shim
     bool stepping = false; // stop after the next tracked event
     bool stopped = false;  // the user called ns3_shim_stop during this run
     int64_t* clock = nullptr;
+    uint64_t* executed = nullptr;       // ns3_shim_mirror_count
+    const uint64_t* pause_at = nullptr;
 };
 
 namespace
@@ -85,9 +87,19 @@ FireTracked(Tracked* t)
     void* arg = t->arg;
     Forget(s, t);
     SyncClock(s);
+    if (s->executed)
+    {
+        ++*s->executed;
+    }
     fn(arg);
     if (s->stepping)
     {
+        ns3::Simulator::Stop();
+    }
+    if (s->executed && *s->executed == *s->pause_at)
+    {
+        // as ns3_shim_stop: run_until returns after this event
+        s->stopped = true;
         ns3::Simulator::Stop();
     }
 }
@@ -165,6 +177,12 @@ extern "C"
     {
         s->clock = clock;
         SyncClock(s);
+    }
+
+    void ns3_shim_mirror_count(ns3_shim* s, uint64_t* executed, const uint64_t* pause_at)
+    {
+        s->executed = executed;
+        s->pause_at = pause_at;
     }
 
     uint64_t ns3_shim_schedule(ns3_shim* s, int64_t at, ns3_shim_fn fn, void* arg)

@@ -41,6 +41,10 @@ int64_t ns3_shim_now(const ns3_shim *s);
 /* Keep *clock equal to the simulation time: written before every tracked
  * event runs and when run/step return (the engine's public `now`). */
 void ns3_shim_mirror_clock(ns3_shim *s, int64_t *clock);
+/* Counts tracked events run into *executed, and stops the run (as
+ * ns3_shim_stop) after the event that makes it equal *pause_at (0: never);
+ * both are read and written in place (sim_engine's fields). */
+void ns3_shim_mirror_count(ns3_shim *s, uint64_t *executed, const uint64_t *pause_at);
 /* Absolute time; a time in the past means now. Returns an id > 0. */
 uint64_t ns3_shim_schedule(ns3_shim *s, int64_t at, ns3_shim_fn fn, void *arg);
 /* Removes a pending tracked event; false when fired, cancelled or unknown. */
