@@ -224,6 +224,7 @@ typedef struct hs_wg {
     size_t n_peers;
     uint32_t options;     /* WG_OPT_* bits from `options:`; 0 = the reference's behaviour */
     hs_loc options_loc;
+    void *index_; /* private: peers by name and by public key (hs_wg_find_peer) */
 } hs_wg;
 
 /* The names of wg_device_config.options bits in scenarios ("bsd-handshake-
@@ -563,19 +564,24 @@ typedef struct hs_scenario {
     hs_expect *expects;
     size_t n_expects;
     void *arena_; /* private */
+    void *index_; /* private: nodes and segments by name (hs_find_node, hs_find_segment) */
 } hs_scenario;
 
 /* ------------------------------------------------------------------ */
 /* Loading                                                            */
 /* ------------------------------------------------------------------ */
 
-#define HS_MAX_INPUT (1u << 20) /* bytes */
+/* Bytes in a scenario file. A 10,000-peer hub written long-hand is about
+ * 6 MB; the cap bounds what a file can make the loader hold (its YAML tree
+ * is about 60 bytes per input byte at worst, a list of one-digit items). */
+#define HS_MAX_INPUT (64u << 20)
 #define HS_MAX_DEPTH 64         /* nesting levels */
-/* Interfaces on one segment: every broadcast (ARP at boot, CARP) reaches
- * each of them and is traced per receiver, so a run's memory grows with the
- * square of this (500 hosts on one segment: about 120 MB; 13,500, which fit
- * in HS_MAX_INPUT, ran out of memory). */
-#define HS_MAX_SEGMENT_IFACES 512
+/* Interfaces on one segment. Every broadcast (ARP, CARP) reaches each of
+ * them, so a run's work grows with the square of this number on a busy
+ * segment; the cap keeps a typo (every node on one segment) from asking
+ * for billions of deliveries, and still lets a 10,000-peer hub put its
+ * remotes on one shared segment. */
+#define HS_MAX_SEGMENT_IFACES 65536
 
 /* Loads a scenario from memory. `name` is the file name used in errors.
  * Returns NULL when there was any error (all of them are in diag, which
@@ -590,7 +596,9 @@ void hs_scenario_free(hs_scenario *s);
  *   clamp(BLAKE2s-256("wgsim-key" || LE64(seed) || node || 0x00 || wg_iface)) */
 void hs_derive_key(uint8_t priv[WG_KEY_LEN], uint64_t seed, const char *node, const char *wg_iface);
 
-/* Lookups: index or -1. */
+/* Lookups: index or -1. Nodes, segments and peers are found through a hash
+ * built by the loader (constant time); a model built by hand (index_ NULL)
+ * is scanned. */
 int hs_find_node(const hs_scenario *s, const char *name);
 int hs_find_segment(const hs_scenario *s, const char *name);
 int hs_node_find_iface(const hs_node *n, const char *name);

@@ -21,6 +21,24 @@ void *hs_alloc(hs_arena *a, size_t size);
 char *hs_strdup(hs_arena *a, const char *s);
 char *hs_strndup(hs_arena *a, const char *s, size_t n);
 
+/* ---- key -> index hash (name_index.c) ---- */
+/* Names (or any bytes) to an index, in constant time; values are >= 0.
+ * Keys are not copied: they must live as long as the index (the arena).
+ * A zeroed hs_index with no arena is an empty index that can only be read. */
+typedef struct hs_index_slot hs_index_slot;
+typedef struct hs_index {
+    hs_arena *a;
+    hs_index_slot *slots;
+    size_t cap, n;
+} hs_index;
+void hs_index_init(hs_index *x, hs_arena *a);
+/* Adds key -> value unless the key is there: then returns the value it
+ * already has (the first one is kept), else -1. */
+int hs_index_put(hs_index *x, const void *key, size_t len, int value);
+int hs_index_get(const hs_index *x, const void *key, size_t len); /* -1: absent */
+int hs_index_put_str(hs_index *x, const char *name, int value);
+int hs_index_get_str(const hs_index *x, const char *name);
+
 /* ---- the YAML tree ---- */
 typedef enum yd_kind { YD_SCALAR, YD_MAP, YD_SEQ } yd_kind;
 typedef enum yd_style { YD_PLAIN, YD_QUOTED, YD_BLOCK } yd_style;

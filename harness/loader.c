@@ -30,6 +30,8 @@
 
 int hs_find_node(const hs_scenario *s, const char *name)
 {
+    if (s->index_)
+        return hs_index_get_str(&((const ld_scenario_index *)s->index_)->nodes, name);
     for (size_t i = 0; i < s->n_nodes; i++)
         if (s->nodes[i].name && !strcmp(s->nodes[i].name, name))
             return (int)i;
@@ -37,6 +39,8 @@ int hs_find_node(const hs_scenario *s, const char *name)
 }
 int hs_find_segment(const hs_scenario *s, const char *name)
 {
+    if (s->index_)
+        return hs_index_get_str(&((const ld_scenario_index *)s->index_)->segments, name);
     for (size_t i = 0; i < s->n_segments; i++)
         if (!strcmp(s->segments[i].name, name))
             return (int)i;
@@ -139,9 +143,6 @@ static void load_top(L *l, const yd_node *root)
             s->engine = (hs_engine)e;
     }
     ld_load_segments(l, yd_get(root, "segments"));
-    l->seg_names = hs_alloc(l->a, (s->n_segments ? s->n_segments : 1) * sizeof *l->seg_names);
-    for (size_t i = 0; i < s->n_segments; i++)
-        l->seg_names[i] = s->segments[i].name;
 
     const yd_node *nodes = yd_get(root, "nodes");
     if (!nodes) {
@@ -155,6 +156,9 @@ static void load_top(L *l, const yd_node *root)
         l->node_names = hs_alloc(l->a, (nn ? nn : 1) * sizeof *l->node_names);
         l->like_state = hs_alloc(l->a, (nn ? nn : 1) * sizeof *l->like_state);
         l->like_root = hs_alloc(l->a, (nn ? nn : 1) * sizeof *l->like_root);
+        l->iface_index = hs_alloc(l->a, (nn ? nn : 1) * sizeof *l->iface_index);
+        l->gw_index = hs_alloc(l->a, (nn ? nn : 1) * sizeof *l->gw_index);
+        l->group_index = hs_alloc(l->a, (nn ? nn : 1) * sizeof *l->group_index);
         s->n_nodes = nn;
         size_t i = 0;
         for (const yd_node *c = nodes->first; c; c = c->next, i++) {
@@ -164,6 +168,7 @@ static void load_top(L *l, const yd_node *root)
             l->node_names[i] = c->key;
             l->trees[i] = (yd_node *)c;
             ld_name_ok(l, c->key, c, "node");
+            hs_index_put_str(&l->node_index, c->key, (int)i); /* unique: yaml_doc.c refuses duplicate keys */
         }
         if (nn == 0)
             ld_err(l, nodes, "nodes: a scenario needs at least one node");
@@ -177,6 +182,12 @@ static void load_top(L *l, const yd_node *root)
         ld_check_segment_sizes(l);
         ld_check_pfsync(l);
     }
+    /* from here on (command checks, the runner) the public lookups use the
+     * indexes; nothing is added to them any more */
+    ld_scenario_index *ix = hs_alloc(l->a, sizeof *ix);
+    ix->nodes = l->node_index;
+    ix->segments = l->seg_index;
+    s->index_ = ix;
     ld_load_traffic(l, yd_get(root, "traffic"));
     ld_load_events(l, yd_get(root, "events"));
     ld_load_expect(l, yd_get(root, "expect"));
@@ -195,6 +206,8 @@ hs_scenario *hs_load_bytes(const char *name, const uint8_t *bytes, size_t len, h
     s->arena_ = a;
     s->file = hs_strdup(a, name ? name : "<input>");
     L l = {.a = a, .d = diag, .s = s};
+    hs_index_init(&l.node_index, a);
+    hs_index_init(&l.seg_index, a);
     load_top(&l, root);
     if (hs_diag_count(diag) != before) {
         hs_arena_free(a);
@@ -219,16 +232,20 @@ hs_scenario *hs_load_file(const char *path, hs_diag *diag)
         return NULL;
     }
     if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > (off_t)HS_MAX_INPUT) {
-        hs_diag_add(diag, (hs_loc){0, 0}, "file too large (%lld bytes; scenario files are limited to %u bytes)",
-                    (long long)st.st_size, (unsigned)HS_MAX_INPUT);
+        hs_diag_add(diag, (hs_loc){0, 0}, "file too large (%lld bytes; scenario files are limited to %u MiB, %u bytes)",
+                    (long long)st.st_size, (unsigned)(HS_MAX_INPUT >> 20), (unsigned)HS_MAX_INPUT);
         fclose(f);
         return NULL;
     }
     size_t cap = 64 * 1024, len = 0;
     uint8_t *buf = malloc(cap);
-    if (!buf)
-        sim_oom("reading a scenario file");
     for (;;) {
+        if (!buf) {
+            /* said, not abort()ed: with 64 MiB files this can happen */
+            hs_diag_add(diag, (hs_loc){0, 0}, "out of memory reading the file (%zu bytes read)", len);
+            fclose(f);
+            return NULL;
+        }
         if (len == cap) {
             if (cap > HS_MAX_INPUT) {
                 /* read one byte past the limit so hs_load_bytes reports it */
@@ -237,8 +254,9 @@ hs_scenario *hs_load_file(const char *path, hs_diag *diag)
             cap *= 2;
             uint8_t *nb = realloc(buf, cap);
             if (!nb)
-                sim_oom("reading a scenario file");
+                free(buf);
             buf = nb;
+            continue;
         }
         size_t r = fread(buf + len, 1, cap - len, f);
         len += r;

@@ -57,7 +57,7 @@ void ld_load_events(L *l, const yd_node *v)
             }
             /* a command on a node whose like: failed (not loaded) is not
              * checked against what that node lacks (see resolve_node) */
-            int cn = l->like_state ? ld_name_index(l->node_names, s->n_nodes, e->cmd.node) : -1;
+            int cn = l->like_state ? hs_index_get_str(&l->node_index, e->cmd.node) : -1;
             if (cn >= 0 && l->like_state[cn] == 3)
                 continue;
             if (!hs_command_check(s, &e->cmd, msg, sizeof msg, &col))

@@ -57,10 +57,14 @@ static void expect_peer(L *l, const yd_node *m, int *node, int *wg, int *peer, h
         }
     }
     if (found == 0) {
-        const char *names[256];
+        /* the did-you-mean, among every peer name (an error: linear is fine) */
+        size_t np = 0;
+        for (size_t i = 0; i < n->n_wg; i++)
+            np += n->wg[i].n_peers;
+        const char **names = hs_alloc(l->a, (np ? np : 1) * sizeof *names);
         size_t k = 0;
         for (size_t i = 0; i < n->n_wg; i++)
-            for (size_t j = 0; j < n->wg[i].n_peers && k < 256; j++)
+            for (size_t j = 0; j < n->wg[i].n_peers; j++)
                 if (n->wg[i].peers[j].name)
                     names[k++] = n->wg[i].peers[j].name;
         char h[300];
@@ -101,7 +105,7 @@ static void load_expect_kind(L *l, hs_expect *e, const yd_node *m)
                                           "transport", "data", "keepalive", NULL};
         e->u.packets.on = e->u.packets.from = e->u.packets.to = -1;
         if ((x = yd_get(m, "on"))) {
-            e->u.packets.on = ld_resolve(l, x, l->seg_names, s->n_segments, "segment", NULL);
+            e->u.packets.on = ld_resolve_segment(l, x);
             e->u.packets.on_loc = x->loc;
         }
         if ((x = yd_get(m, "from"))) {
@@ -215,14 +219,7 @@ static void load_expect_kind(L *l, hs_expect *e, const yd_node *m)
             x = yd_get(m, "name");
             e->u.gateway.name_loc = x->loc;
             if (e->u.gateway.node >= 0) {
-                const hs_node *n = &s->nodes[e->u.gateway.node];
-                const char **names = hs_alloc(l->a, (n->n_gateways ? n->n_gateways : 1) * sizeof *names);
-                size_t k = n->n_gateways;
-                for (size_t i = 0; i < k; i++)
-                    names[i] = n->gateways[i].name;
-                char where[HS_NAME_MAX + 16];
-                snprintf(where, sizeof where, "on node '%s'", n->name);
-                e->u.gateway.gateway = ld_resolve(l, x, names, k, "gateway", where);
+                e->u.gateway.gateway = ld_resolve_gateway(l, &s->nodes[e->u.gateway.node], x);
             }
         }
         if (ld_require(l, m, "status", what) && ld_get_enum(l, yd_get(m, "status"), st, &v))

@@ -62,6 +62,8 @@ void ld_load_gateways(L *l, hs_node *n, const yd_node *v)
                                        "loss-interval", "time-period", "latency-low", "latency-high", "loss-low",
                                        "loss-high",   NULL};
     n->gateways = hs_alloc(l->a, v->count * sizeof *n->gateways);
+    hs_index *ix = &l->gw_index[n - l->s->nodes];
+    hs_index_init(ix, l->a);
     for (const yd_node *c = v->first; c; c = c->next) {
         if (!ld_check_map(l, c, "gateway", keys) || ld_is_null(c))
             continue;
@@ -81,7 +83,7 @@ void ld_load_gateways(L *l, hs_node *n, const yd_node *v)
             x = yd_get(c, "name");
             const char *nm;
             if (ld_get_name(l, x, "a gateway name", &nm)) {
-                if (hs_node_find_gateway(n, nm) >= 0)
+                if (hs_index_put_str(ix, nm, (int)(g - n->gateways)) >= 0)
                     ld_err(l, x, "gateway '%s' is defined twice on node '%s'", nm, n->name);
                 g->name = nm;
             }
@@ -132,10 +134,8 @@ void ld_load_groups(L *l, hs_node *n, const yd_node *v)
     static const char *const mkeys[] = {"gateway", "tier", NULL};
     static const char *const triggers[] = {"down", "loss", "latency", "loss-or-latency", NULL};
     n->groups = hs_alloc(l->a, v->count * sizeof *n->groups);
-    const char **gwnames = hs_alloc(l->a, (n->n_gateways ? n->n_gateways : 1) * sizeof *gwnames);
-    size_t ng = n->n_gateways;
-    for (size_t i = 0; i < ng; i++)
-        gwnames[i] = n->gateways[i].name;
+    hs_index *ix = &l->group_index[n - l->s->nodes];
+    hs_index_init(ix, l->a);
     for (const yd_node *c = v->first; c; c = c->next) {
         if (!ld_check_map(l, c, "gateway group", keys) || ld_is_null(c))
             continue;
@@ -146,7 +146,8 @@ void ld_load_groups(L *l, hs_node *n, const yd_node *v)
             x = yd_get(c, "name");
             const char *nm;
             if (ld_get_name(l, x, "a group name", &nm)) {
-                if (hs_node_find_group(n, nm) >= 0 || hs_node_find_gateway(n, nm) >= 0)
+                if (hs_index_get_str(&l->gw_index[n - l->s->nodes], nm) >= 0 ||
+                    hs_index_put_str(ix, nm, (int)(g - n->groups)) >= 0)
                     ld_err(l, x, "name '%s' is already a gateway or group of node '%s'", nm, n->name);
                 g->name = nm;
             }
@@ -166,10 +167,8 @@ void ld_load_groups(L *l, hs_node *n, const yd_node *v)
                     mb->tier = 1;
                     mb->gateway = -1;
                     const yd_node *y;
-                    char where[HS_NAME_MAX + 16];
-                    snprintf(where, sizeof where, "on node '%s'", n->name);
                     if (ld_require(l, m, "gateway", "group member"))
-                        mb->gateway = ld_resolve(l, yd_get(m, "gateway"), gwnames, ng, "gateway", where);
+                        mb->gateway = ld_resolve_gateway(l, n, yd_get(m, "gateway"));
                     uint64_t u;
                     if ((y = yd_get(m, "tier")) && ld_get_u64(l, y, 1, 5, "a tier", &u))
                         mb->tier = (int)u;
@@ -222,16 +221,17 @@ void ld_load_routes(L *l, hs_node *n, const yd_node *v)
                 }
                 if (!onlink && !unknown && n->n_ifaces)
                     ld_err(l, x, "via: %s is not on any network of node '%s'", s, n->name);
-            } else if ((r->via_index = hs_node_find_gateway(n, s)) >= 0) {
+            } else if ((r->via_index = hs_index_get_str(&l->gw_index[n - l->s->nodes], s)) >= 0) {
                 r->via_kind = HS_VIA_GATEWAY;
-            } else if ((r->via_index = hs_node_find_group(n, s)) >= 0) {
+            } else if ((r->via_index = hs_index_get_str(&l->group_index[n - l->s->nodes], s)) >= 0) {
                 r->via_kind = HS_VIA_GROUP;
             } else {
-                const char *names[512];
+                /* the did-you-mean, among every gateway and group (an error: linear is fine) */
+                const char **names = hs_alloc(l->a, (n->n_gateways + n->n_groups + 1) * sizeof *names);
                 size_t k = 0;
-                for (size_t i = 0; i < n->n_gateways && k < 512; i++)
+                for (size_t i = 0; i < n->n_gateways; i++)
                     names[k++] = n->gateways[i].name;
-                for (size_t i = 0; i < n->n_groups && k < 512; i++)
+                for (size_t i = 0; i < n->n_groups; i++)
                     names[k++] = n->groups[i].name;
                 char h[300];
                 ld_err(l, x, "via: '%.60s' is not an address, nor a gateway or gateway group of node '%s'%s", s, n->name,
@@ -488,7 +488,8 @@ void ld_check_pfsync(L *l)
          * interface is selected on both nodes). */
         const yd_node *pv = ld_tree_at(l, (int)ni, "pfsync", (const char *)NULL);
         const yd_node *iv = pv && pv->kind == YD_MAP ? yd_get(pv, "interface") : NULL;
-        if (n->pfsync.sync_iface >= 0 && hs_node_find_iface(m, n->ifaces[n->pfsync.sync_iface].name) < 0)
+        if (n->pfsync.sync_iface >= 0 &&
+            hs_index_get_str(&l->iface_index[n->pfsync.peer], n->ifaces[n->pfsync.sync_iface].name) < 0)
             ld_err(l, iv, "interface: peer '%s' has no interface '%s' for the pfsync link", m->name,
                 n->ifaces[n->pfsync.sync_iface].name);
         /* Both ends of a pair must agree on its options: one pair is built. */

@@ -24,7 +24,10 @@ typedef struct L {
     hs_scenario *s;
     yd_node **trees;    /* merged node trees, by node index */
     const char **node_names;
-    const char **seg_names; /* by segment index, once the segments are loaded */
+    /* Names to indexes (name_index.c): every reference is resolved in
+     * constant time, so loading is linear in the size of the file. */
+    hs_index node_index, seg_index;
+    hs_index *iface_index, *gw_index, *group_index; /* by node index */
     int *like_state;    /* 0 new, 1 resolving, 2 done, 3 failed (reported; the node is not loaded) */
     int *like_root;     /* key-derivation node */
     /* `duration:` was given but invalid: checks against it (events and
@@ -36,6 +39,15 @@ typedef struct L {
      * which added 'traffic has no ping number 0' to the one real mistake. */
     bool traffic_bad;
 } L;
+
+/* hs_scenario.index_ and hs_wg.index_: what the public lookups use. */
+typedef struct ld_scenario_index {
+    hs_index nodes, segments;
+} ld_scenario_index;
+typedef struct ld_wg_index {
+    hs_index names;       /* `name:` (or the node's name) */
+    hs_index keys;        /* the 32 bytes of the public key */
+} ld_wg_index;
 
 /* ---- errors (loader_values.c) ---- */
 
@@ -85,11 +97,19 @@ bool ld_check_time(L *l, const yd_node *v, hs_time t, const char *what);
 /* ---- references ---- */
 
 int ld_name_index(const char *const *names, size_t n, const char *s);
-/* Resolves a reference among names; reports with a did-you-mean. */
-int ld_resolve(L *l, const yd_node *v, const char *const *names, size_t n, const char *what, const char *where);
+/* The names of n model items (segments, nodes, interfaces, gateways, ...:
+ * each struct starts with its `const char *name`) as an array, for a
+ * did-you-mean. */
+const char **ld_names(L *l, const void *base, size_t stride, size_t n);
+/* Resolves a reference through idx; on a miss reports it with a
+ * did-you-mean among the n items at base. */
+int ld_resolve(L *l, const yd_node *v, const hs_index *idx, const void *base, size_t stride, size_t n,
+               const char *what, const char *where);
 /* A node (-1 also for a node whose `like:` failed: it was not loaded). */
 int ld_resolve_node(L *l, const yd_node *v);
+int ld_resolve_segment(L *l, const yd_node *v);
 int ld_resolve_iface(L *l, const hs_node *n, const yd_node *v);
+int ld_resolve_gateway(L *l, const hs_node *n, const yd_node *v);
 /* The yd node of a value inside a node's tree, for error locations:
  * path of keys, NULL-terminated; "#i" picks a list item. */
 const yd_node *ld_tree_at(const L *l, int ni, ...);

@@ -28,7 +28,7 @@ void ld_resolve_like(L *l, int i, yd_node *orig)
         const char *target;
         int t = -1;
         if (ld_get_name(l, lk, "a node name", &target)) {
-            t = ld_name_index(l->node_names, l->s->n_nodes, target);
+            t = hs_index_get_str(&l->node_index, target);
             if (t < 0) {
                 char h[200];
                 ld_err(l, lk, "like: unknown node '%.60s'%s", target,
@@ -88,7 +88,10 @@ void ld_load_ifaces(L *l, hs_node *n, const yd_node *v)
     }
     static const char *const keys[] = {"segment", "address", "aliases", NULL};
     n->ifaces = hs_alloc(l->a, v->count * sizeof *n->ifaces);
+    hs_index *ix = &l->iface_index[n - l->s->nodes];
+    hs_index_init(ix, l->a);
     for (const yd_node *c = v->first; c; c = c->next) {
+        hs_index_put_str(ix, c->key, (int)n->n_ifaces); /* unique: a YAML mapping (like: merges keep it so) */
         hs_iface *f = &n->ifaces[n->n_ifaces++];
         f->name = c->key;
         f->loc = c->key_loc;
@@ -105,7 +108,7 @@ void ld_load_ifaces(L *l, hs_node *n, const yd_node *v)
         const yd_node *x;
         if (ld_require(l, c, "segment", what)) {
             x = yd_get(c, "segment");
-            f->segment = ld_resolve(l, x, l->seg_names, l->s->n_segments, "segment", NULL);
+            f->segment = ld_resolve_segment(l, x);
             f->segment_loc = x->loc;
         }
         if (ld_require(l, c, "address", what)) {

@@ -406,26 +406,35 @@ int ld_name_index(const char *const *names, size_t n, const char *s)
     return -1;
 }
 
-/* Resolves a reference among names; reports with a did-you-mean. */
-int ld_resolve(L *l, const yd_node *v, const char *const *names, size_t n, const char *what, const char *where)
+const char **ld_names(L *l, const void *base, size_t stride, size_t n)
+{
+    const char **names = hs_alloc(l->a, (n ? n : 1) * sizeof *names);
+    for (size_t i = 0; i < n; i++)
+        names[i] = *(const char *const *)((const char *)base + i * stride);
+    return names;
+}
+
+int ld_resolve(L *l, const yd_node *v, const hs_index *idx, const void *base, size_t stride, size_t n,
+               const char *what, const char *where)
 {
     char a_name[64];
     snprintf(a_name, sizeof a_name, "a %s name", what);
     const char *s = ld_scalar(l, v, a_name);
     if (!s)
         return -1;
-    int i = ld_name_index(names, n, s);
+    int i = hs_index_get_str(idx, s);
     if (i < 0) {
+        /* the did-you-mean looks at every name: linear, but only on an error */
         char h[300];
         ld_err(l, v, "unknown %s '%.60s'%s%s%s", what, s, where ? " " : "", where ? where : "",
-            ld_hint(l, s, names, n, false, h, sizeof h));
+               ld_hint(l, s, ld_names(l, base, stride, n), n, false, h, sizeof h));
     }
     return i;
 }
 
 int ld_resolve_node(L *l, const yd_node *v)
 {
-    int i = ld_resolve(l, v, l->node_names, l->s->n_nodes, "node", NULL);
+    int i = ld_resolve(l, v, &l->node_index, l->s->nodes, sizeof *l->s->nodes, l->s->n_nodes, "node", NULL);
     /* A node whose like: failed was not loaded (its error explains it):
      * what refers to it is not checked against the keys it lacks, which
      * added 'has no CARP vhid 1' and 'is not a firewall' to the one error. */
@@ -434,14 +443,26 @@ int ld_resolve_node(L *l, const yd_node *v)
     return i;
 }
 
+int ld_resolve_segment(L *l, const yd_node *v)
+{
+    return ld_resolve(l, v, &l->seg_index, l->s->segments, sizeof *l->s->segments, l->s->n_segments, "segment",
+                      NULL);
+}
+
 int ld_resolve_iface(L *l, const hs_node *n, const yd_node *v)
 {
-    const char **names = hs_alloc(l->a, (n->n_ifaces ? n->n_ifaces : 1) * sizeof *names);
-    for (size_t i = 0; i < n->n_ifaces; i++)
-        names[i] = n->ifaces[i].name;
     char where[HS_NAME_MAX + 16];
     snprintf(where, sizeof where, "on node '%s'", n->name);
-    return ld_resolve(l, v, names, n->n_ifaces, "interface", where);
+    return ld_resolve(l, v, &l->iface_index[n - l->s->nodes], n->ifaces, sizeof *n->ifaces, n->n_ifaces,
+                      "interface", where);
+}
+
+int ld_resolve_gateway(L *l, const hs_node *n, const yd_node *v)
+{
+    char where[HS_NAME_MAX + 16];
+    snprintf(where, sizeof where, "on node '%s'", n->name);
+    return ld_resolve(l, v, &l->gw_index[n - l->s->nodes], n->gateways, sizeof *n->gateways, n->n_gateways,
+                      "gateway", where);
 }
 
 static bool parse_platform(const char *s, wg_platform *out)

@@ -36,6 +36,13 @@ int hs_wg_find_peer(const hs_wg *w, const char *spec)
 {
     uint8_t key[WG_KEY_LEN];
     bool is_key = strlen(spec) == 44 && wg_key_from_base64(key, spec);
+    if (w->index_) {
+        /* the first peer that has it as its name or as its key */
+        const ld_wg_index *ix = w->index_;
+        int by_name = hs_index_get_str(&ix->names, spec);
+        int by_key = is_key ? hs_index_get(&ix->keys, key, WG_KEY_LEN) : -1;
+        return by_name < 0 ? by_key : by_key < 0 || by_name < by_key ? by_name : by_key;
+    }
     for (size_t i = 0; i < w->n_peers; i++) {
         if (w->peers[i].name && !strcmp(w->peers[i].name, spec))
             return (int)i;
@@ -89,7 +96,7 @@ void ld_load_wireguard(L *l, hs_node *n, int ni, const yd_node *v)
         w->loc = c->key_loc;
         w->listen_port = 51820;
         ld_name_ok(l, c->key, c, "wireguard interface");
-        if (hs_node_find_iface(n, c->key) >= 0)
+        if (hs_index_get_str(&l->iface_index[ni], c->key) >= 0)
             ld_err_key(l, c, "'%s' is already an interface of node '%s'", c->key, n->name);
         char what[2 * HS_NAME_MAX + 32];
         snprintf(what, sizeof what, "wireguard interface '%s' of node '%s'", c->key, n->name);
@@ -193,6 +200,39 @@ void ld_load_wireguard(L *l, hs_node *n, int ni, const yd_node *v)
     }
 }
 
+/* A `node:` peer takes the public key of that node's wireguard interface.
+ * false: it has none (reported); the peer is not compared with the others. */
+static bool resolve_peer(L *l, const hs_node *n, const hs_wg *w, const yd_node *p, hs_wg_peer *pe)
+{
+    const hs_scenario *s = l->s;
+    if (pe->node >= 0) {
+        const hs_node *o = &s->nodes[pe->node];
+        const yd_node *pn = yd_get(p, "node"), *pif = yd_get(p, "interface");
+        if (o->n_wg == 0) {
+            ld_err(l, pn, "node: '%s' has no wireguard interface to be a peer", o->name);
+            return false;
+        }
+        int owi = -1;
+        if (pif) {
+            const char *s2 = ld_scalar(l, pif, "a wireguard interface name");
+            if (s2 && (owi = hs_node_find_wg(o, s2)) < 0)
+                ld_err(l, pif, "interface: node '%s' has no wireguard interface '%.60s'", o->name, s2);
+            if (owi < 0)
+                return false;
+        } else if (o->n_wg == 1) {
+            owi = 0;
+        } else if ((owi = hs_node_find_wg(o, w->name)) < 0) {
+            ld_err(l, pn, "node: '%s' has several wireguard interfaces; say which with 'interface:'", o->name);
+            return false;
+        }
+        pe->node_wg = owi;
+        memcpy(pe->public_key, o->wg[owi].public_key, WG_KEY_LEN);
+    }
+    if (!memcmp(pe->public_key, w->public_key, WG_KEY_LEN))
+        ld_err(l, p, "peer: this is the public key of %s.%s itself", n->name, w->name);
+    return true;
+}
+
 void ld_resolve_peers(L *l)
 {
     hs_scenario *s = l->s;
@@ -200,6 +240,10 @@ void ld_resolve_peers(L *l)
         hs_node *n = &s->nodes[ni];
         for (size_t wi = 0; wi < n->n_wg; wi++) {
             hs_wg *w = &n->wg[wi];
+            ld_wg_index *ix = hs_alloc(l->a, sizeof *ix);
+            hs_index_init(&ix->names, l->a);
+            hs_index_init(&ix->keys, l->a);
+            w->index_ = ix;
             const yd_node *peers = ld_tree_at(l, (int)ni, "wireguard", w->name, "peers", (const char *)NULL);
             size_t pi = 0;
             for (const yd_node *p = peers && peers->kind == YD_SEQ ? peers->first : NULL; p && pi < w->n_peers;
@@ -207,40 +251,17 @@ void ld_resolve_peers(L *l)
                 if (p->kind != YD_MAP)
                     continue;
                 hs_wg_peer *pe = &w->peers[pi++];
-                if (pe->node >= 0) {
-                    const hs_node *o = &s->nodes[pe->node];
-                    const yd_node *pn = yd_get(p, "node"), *pif = yd_get(p, "interface");
-                    if (o->n_wg == 0) {
-                        ld_err(l, pn, "node: '%s' has no wireguard interface to be a peer", o->name);
-                        continue;
-                    }
-                    int owi = -1;
-                    if (pif) {
-                        const char *s2 = ld_scalar(l, pif, "a wireguard interface name");
-                        if (s2 && (owi = hs_node_find_wg(o, s2)) < 0)
-                            ld_err(l, pif, "interface: node '%s' has no wireguard interface '%.60s'", o->name, s2);
-                        if (owi < 0)
-                            continue;
-                    } else if (o->n_wg == 1) {
-                        owi = 0;
-                    } else if ((owi = hs_node_find_wg(o, w->name)) < 0) {
-                        ld_err(l, pn, "node: '%s' has several wireguard interfaces; say which with 'interface:'", o->name);
-                        continue;
-                    }
-                    pe->node_wg = owi;
-                    memcpy(pe->public_key, o->wg[owi].public_key, WG_KEY_LEN);
-                }
-                if (!memcmp(pe->public_key, w->public_key, WG_KEY_LEN))
-                    ld_err(l, p, "peer: this is the public key of %s.%s itself", n->name, w->name);
-                for (size_t j = 0; j + 1 < pi; j++)
-                    if (!memcmp(w->peers[j].public_key, pe->public_key, WG_KEY_LEN) &&
-                        memcmp(pe->public_key, (uint8_t[WG_KEY_LEN]){0}, WG_KEY_LEN))
-                        ld_err(l, p, "peer: same public key as peer %zu of %s.%s", j + 1, n->name, w->name);
-                if (pe->name)
-                    for (size_t j = 0; j + 1 < pi; j++)
-                        if (w->peers[j].name && !strcmp(w->peers[j].name, pe->name))
-                            ld_err(l, p, "peer: name '%s' is used by another peer of %s.%s (set 'name:')", pe->name,
-                                n->name, w->name);
+                bool ok = resolve_peer(l, n, w, p, pe);
+                /* one hash per interface, of names and keys: a duplicate is
+                 * found in constant time (a 10,000-peer hub was quadratic) */
+                static const uint8_t zero[WG_KEY_LEN];
+                int j;
+                if (memcmp(pe->public_key, zero, WG_KEY_LEN) &&
+                    (j = hs_index_put(&ix->keys, pe->public_key, WG_KEY_LEN, (int)(pi - 1))) >= 0 && ok)
+                    ld_err(l, p, "peer: same public key as peer %d of %s.%s", j + 1, n->name, w->name);
+                if (pe->name && hs_index_put_str(&ix->names, pe->name, (int)(pi - 1)) >= 0 && ok)
+                    ld_err(l, p, "peer: name '%s' is used by another peer of %s.%s (set 'name:')", pe->name, n->name,
+                           w->name);
             }
         }
     }

@@ -83,7 +83,15 @@ static uint64_t key_hash(const yd_node *map, const char *k)
     uint64_t h = UINT64_C(1469598103934665603) ^ (uint64_t)(uintptr_t)map;
     for (; *k; k++)
         h = (h ^ (uint8_t)*k) * UINT64_C(1099511628211);
-    return h ^ (h >> 29);
+    /* FNV's low bits depend only on the low bits of its input, and map
+     * addresses share theirs (arena alignment): thousands of maps with the
+     * same keys ("kind", "segment") fell into one probe run. A full
+     * avalanche (murmur3's finaliser) spreads them. */
+    h ^= h >> 33;
+    h *= UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 33;
+    h *= UINT64_C(0xc4ceb9fe1a85ec53);
+    return h ^ (h >> 33);
 }
 
 /* Inserts; returns false if (map, key) was already there. */
@@ -113,6 +121,25 @@ static bool keyset_add(keyset *s, const yd_node *map, const char *key)
     s->v[i].key = key;
     s->n++;
     return true;
+}
+
+/* Whether `key` is new in `map` (about to be added). A small map is
+ * scanned: its children were just written, so that costs less than a
+ * random access into a table of every key of the file; a map that reaches
+ * SMALL_MAP keys moves them into the hash set, which takes it from there. */
+enum { SMALL_MAP = 16 };
+static bool key_is_new(keyset *s, const yd_node *map, const char *key)
+{
+    if (map->count < SMALL_MAP) {
+        for (const yd_node *c = map->first; c; c = c->next)
+            if (!strcmp(c->key, key))
+                return false;
+        return true;
+    }
+    if (map->count == SMALL_MAP) /* again after a duplicate 17th key: adding is idempotent */
+        for (const yd_node *c = map->first; c; c = c->next)
+            keyset_add(s, map, c->key);
+    return keyset_add(s, map, key);
 }
 
 /* ---- the tree ---- */
@@ -191,8 +218,8 @@ yd_node *yd_parse(hs_arena *a, const uint8_t *bytes, size_t len, hs_diag *d)
         len = 0;
     }
     if (len > HS_MAX_INPUT) {
-        hs_diag_add(d, (hs_loc){0, 0}, "file too large (%zu bytes; scenario files are limited to %u bytes)", len,
-                    (unsigned)HS_MAX_INPUT);
+        hs_diag_add(d, (hs_loc){0, 0}, "file too large (%zu bytes; scenario files are limited to %u MiB, %u bytes)",
+                    len, (unsigned)(HS_MAX_INPUT >> 20), (unsigned)HS_MAX_INPUT);
         return NULL;
     }
     /* The first of the two problems is reported: a binary file (an ELF
@@ -347,7 +374,7 @@ yd_node *yd_parse(hs_arena *a, const uint8_t *bytes, size_t len, hs_diag *d)
             f->have_key = true;
             f->key = n->str;
             f->key_loc = n->loc;
-            f->discard = !keyset_add(&keys, f->node, n->str);
+            f->discard = !key_is_new(&keys, f->node, n->str);
             if (f->discard) {
                 duplicates++;
                 const yd_node *prev = yd_get(f->node, n->str);

@@ -131,9 +131,10 @@ START_TEST(loader_huge_input)
     char *buf = malloc(n);
     memset(buf, ' ', n);
     ck_assert_ptr_null(load_bytes(buf, n));
-    ck_assert(has_error("t.yaml: file too large (1048577 bytes; scenario files are limited to 1048576 bytes)"));
-    /* a big but legal file: one long list, parsed in linear time */
-    size_t m = HS_MAX_INPUT - 64;
+    ck_assert(has_error("t.yaml: file too large (67108865 bytes; scenario files are limited to 64 MiB, 67108864 bytes)"));
+    /* a big but legal file, twice the 1 MiB the loader once refused: one
+     * long list, parsed in linear time */
+    size_t m = 2u << 20;
     char *p = buf;
     p += sprintf(p, "name: t\nnodes: {h: {kind: host}}\nx: [");
     while ((size_t)(p - buf) < m - 4)
@@ -152,14 +153,15 @@ END_TEST
 START_TEST(loader_segment_size_limit)
 {
     for (int extra = 0; extra <= 1; extra++) {
-        size_t cap = 64 * 1024, len = 0;
+        size_t cap = 96 * (HS_MAX_SEGMENT_IFACES + 2), len = 0;
         char *buf = malloc(cap);
         ck_assert_ptr_nonnull(buf);
         len += (size_t)snprintf(buf + len, cap - len, "name: t\nsegments: {s: {}}\nnodes:\n");
+        /* 10.0.0.1/8 up: i + 1 is never the network or broadcast address */
         for (int i = 0; i < HS_MAX_SEGMENT_IFACES + extra; i++)
             len += (size_t)snprintf(buf + len, cap - len,
-                                    "  h%d: {kind: host, interfaces: {e: {segment: s, address: 10.%d.%d.1/8}}}\n", i,
-                                    i / 250, i % 250);
+                                    "  h%d: {kind: host, interfaces: {e: {segment: s, address: 10.%d.%d.%d/8}}}\n", i,
+                                    (i + 1) >> 16, ((i + 1) >> 8) & 255, (i + 1) & 255);
         ck_assert_uint_lt(len, cap);
         hs_scenario *s = load_bytes(buf, len);
         if (!extra) {
@@ -169,10 +171,12 @@ START_TEST(loader_segment_size_limit)
             hs_scenario_free(s);
         } else {
             ck_assert_ptr_null(s);
-            char want[160];
-            /* line 4 holds h0, so h512 is on line 516; 'segment: s' starts at column 48 */
-            snprintf(want, sizeof want, "t.yaml:%d:48: segment: 's' already has %d interfaces, the most one segment takes",
-                     4 + HS_MAX_SEGMENT_IFACES, HS_MAX_SEGMENT_IFACES);
+            char want[160], last[16];
+            /* line 4 holds h0, so the one too many is on line 4 + the cap;
+             * the value 's' follows "  hN: {kind: host, interfaces: {e: {segment: " */
+            int digits = snprintf(last, sizeof last, "%d", HS_MAX_SEGMENT_IFACES);
+            snprintf(want, sizeof want, "t.yaml:%d:%d: segment: 's' already has %d interfaces, the most one segment takes",
+                     4 + HS_MAX_SEGMENT_IFACES, 3 + digits + 32 + 9 + 1, HS_MAX_SEGMENT_IFACES);
             ck_assert_msg(has_error(want), "missing: %s", want);
             ck_assert_uint_eq(g_diag.n, 1);
         }
@@ -251,12 +255,12 @@ START_TEST(loader_missing_file)
     char path[] = "/tmp/wgsim-loader-XXXXXX";
     int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(ftruncate(fd, 3 * 1024 * 1024), 0);
+    ck_assert_int_eq(ftruncate(fd, 65 * 1024 * 1024), 0);
     close(fd);
     hs_diag_init(&d, path);
     ck_assert_ptr_null(hs_load_file(path, &d));
     ck_assert_uint_eq(d.n, 1);
-    ck_assert_str_eq(d.v[0].msg, "file too large (3145728 bytes; scenario files are limited to 1048576 bytes)");
+    ck_assert_str_eq(d.v[0].msg, "file too large (68157440 bytes; scenario files are limited to 64 MiB, 67108864 bytes)");
     hs_diag_free(&d);
     unlink(path);
 
