@@ -73,6 +73,7 @@
 #include <blake2.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,7 @@ typedef struct child_report {
     double bound_s, bound_hs_s, bound_transport_s, bound_setup_s;
     uint64_t dh, base, aead, blake2s; /* primitive calls the bound is made of */
     uint64_t ping_sample_bytes, keylog_bytes;
+    int64_t heap_built, heap_ran; /* glibc in-use heap after the build and after the run */
 } child_report;
 
 typedef struct run_result {
@@ -133,6 +135,13 @@ typedef struct run_result {
     long maxrss_kb;
     double wall_s; /* the parent's clock, fork to exit (scale-udp) */
 } run_result;
+
+/* glibc's in-use heap (chunk headers included), as bench_hub.c reads it. */
+static int64_t heap_in_use(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return (int64_t)(mi.uordblks + mi.hblkhd);
+}
 
 static long rss_kb(const char *field)
 {
@@ -540,8 +549,10 @@ static void child_run(size_t n, bool wg, sim_time until, child_report *rep)
         return;
     }
     int64_t t1 = bench_clock_ns();
+    rep->heap_built = heap_in_use();
     sim_world_run_until(sw.w, until);
     int64_t t2 = bench_clock_ns();
+    rep->heap_ran = heap_in_use();
     rep->build_s = (double)(t1 - t0) / 1e9;
     rep->run_s = (double)(t2 - t1) / 1e9;
     if (wg) {
@@ -702,9 +713,11 @@ int bench_scale(const bench_options *o, bench_result r[BENCH_SCALE_RESULTS], siz
                     "  N=%zu crypto bound %.2f s = handshakes %.2f + transport %.2f + setup %.2f; %" PRIu64
                     " X25519 DH, %" PRIu64 " base-point, %" PRIu64 " AEAD, %" PRIu64
                     " BLAKE2s; hub drops %" PRIu64 "\n"
-                    "       of the peak: ping samples %.0f B/peer (sim_ping keeps every sample), key log %.0f B/peer\n",
+                    "       heap/peer: %.0f B built, %.0f B after the run, of which ping samples %.0f B (sim_ping\n"
+                    "       keeps every sample) and the WireGuard key log %.0f B\n",
                     sizes[k], x->rep.bound_s, x->rep.bound_hs_s, x->rep.bound_transport_s, x->rep.bound_setup_s,
                     x->rep.dh, x->rep.base, x->rep.aead, x->rep.blake2s, x->rep.hub_drops,
+                    (double)x->rep.heap_built / (double)sizes[k], (double)x->rep.heap_ran / (double)sizes[k],
                     (double)x->rep.ping_sample_bytes / (double)sizes[k], (double)x->rep.keylog_bytes / (double)sizes[k]);
         }
     }

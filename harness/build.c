@@ -483,7 +483,10 @@ int hs_world_node_of(const hs_world *hw, int id)
 {
     if (id < 0)
         return -1;
-    /* nodes are made in scenario order, so the id is the index */
+    /* The world numbers nodes in creation order, and hs_world_build
+     * creates them in scenario order into a fresh world, so node i has id
+     * i: the timeline asks this for every event it shows. The walk stays
+     * for a world that does not match (it never happens today). */
     if ((size_t)id < hw->s->n_nodes && hw->nodes[id] && sim_node_id(hw->nodes[id]) == id)
         return id;
     for (size_t i = 0; i < hw->s->n_nodes; i++)
@@ -507,6 +510,12 @@ int hs_world_peer_index(const hs_world *hw, int node, int wg, int peer_id)
     if (node < 0 || wg < 0 || !hw->peer_ids[node] || !hw->peer_ids[node][wg])
         return -1;
     const hs_wg *w = &hw->s->nodes[node].wg[wg];
+    /* wgnode numbers a device's peers from 0 in the order added, and
+     * build_wireguard adds them in scenario order to a fresh device, so
+     * peer k has id k: the timeline asks this for every WireGuard event
+     * (a hub's handshakes). The walk covers anything else. */
+    if (peer_id >= 0 && (size_t)peer_id < w->n_peers && hw->peer_ids[node][wg][peer_id] == peer_id)
+        return peer_id;
     for (size_t k = 0; k < w->n_peers; k++)
         if (hw->peer_ids[node][wg][k] == peer_id)
             return (int)k;

@@ -202,7 +202,8 @@ struct sim_node {
     uint32_t fib_len_count[33];
     sim_hook *hooks[SIM_HOOK__COUNT];
     size_t n_hooks[SIM_HOOK__COUNT], cap_hooks[SIM_HOOK__COUNT];
-    sim_proto_handler proto[256];
+    sim_proto_handler *proto; /* 256 by IP protocol, allocated on the first handler (CARP, pfsync):
+                                 4 KiB that most nodes of a large world never use */
     sim_power_l *power_l;
     sim_link_l *link_l;
     sim_icmp_l *icmp_l;

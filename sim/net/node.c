@@ -103,6 +103,7 @@ void sim_node_free(sim_node *n)
     free(n->link_l);
     free(n->icmp_l);
     free(n->rt_l);
+    free(n->proto);
     free(n->name);
     free(n);
 }
@@ -164,6 +165,11 @@ void sim_node_add_hook(sim_node *n, sim_hook_point pt, sim_hook_fn fn, void *ctx
 
 void sim_node_set_proto_handler(sim_node *n, uint8_t proto, sim_proto_fn fn, void *ctx)
 {
+    if (!n->proto) {
+        n->proto = calloc(256, sizeof *n->proto);
+        if (!n->proto)
+            abort(); /* as VEC_GROW: a model without its protocol cannot run */
+    }
     n->proto[proto] = (sim_proto_handler){fn, ctx};
 }
 

@@ -279,7 +279,7 @@ static void local_deliver(sim_node *n, sim_iface *in, uint8_t *pkt, size_t len)
     default:
         break;
     }
-    if (n->proto[ip.proto].fn) {
+    if (n->proto && n->proto[ip.proto].fn) {
         n->proto[ip.proto].fn(n->proto[ip.proto].ctx, n, in, &ip, pkt + ip.hdr_len, (size_t)(ip.total_len - ip.hdr_len));
         return;
     }
