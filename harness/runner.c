@@ -118,6 +118,12 @@ static bool run_bounded(hs_world *hw, const hs_run_options *o, hs_result *r)
     sim_engine *e = sim_world_engine(hw->w);
     sim_time end = hw->s->duration;
     char what[256] = "", usage[768], b1[32], b2[32], ts[32];
+    if (!o->max_events && !(o->max_memory && o->memory_bytes)) {
+        /* no limit: one run, as before limits existed (tests compare the
+         * two ways to show slicing changes nothing) */
+        sim_world_run_until(hw->w, end);
+        return true;
+    }
     for (;;) {
         /* before every slice, the first included: a topology that is too
          * large is stopped before it runs at all */

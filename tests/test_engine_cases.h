@@ -336,6 +336,40 @@ START_TEST(test_stop)
 }
 END_TEST
 
+/* pause_at (the runner's limit slices): run() returns after the event that
+ * makes `executed` equal it, the clock staying there; running again goes
+ * on in the same order, as if never paused, and cancelled events are not
+ * counted. */
+START_TEST(test_pause_at_executed_count)
+{
+    sim_engine *e = new_engine(_i);
+    struct log sliced = {.e = e};
+    struct tagged t[8];
+    for (int k = 0; k < 8; k++) {
+        t[k] = (struct tagged){&sliced, k};
+        /* two events per time: a pause may fall between equal-time events */
+        sim_schedule_at(e, 10 * (k / 2 + 1), record, &t[k]);
+    }
+    sim_event_id gone = sim_schedule_at(e, 15, record, &t[0]);
+    ck_assert(sim_cancel(e, gone));
+    ck_assert_uint_eq(e->executed, 0);
+    e->pause_at = 3;
+    sim_run_until(e, 100);
+    ck_assert_uint_eq(e->executed, 3);
+    ck_assert_int_eq(sliced.n, 3);
+    ck_assert_int_eq(sim_now(e), 20); /* paused after the first event at 20 */
+    ck_assert_uint_eq(e->ops->pending(e), 5);
+    e->pause_at = 0;
+    sim_run_until(e, 100);
+    ck_assert_uint_eq(e->executed, 8);
+    ck_assert_int_eq(sim_now(e), 100);
+    for (int k = 0; k < 8; k++)
+        ck_assert_int_eq(sliced.tags[k], k);
+    ck_assert(sim_step(e) == false);
+    sim_engine_destroy(e);
+}
+END_TEST
+
 /* ---- randomized comparison against a reference model ----------------- */
 
 /* The model: an unsorted array, earliest (time, seq) found by a scan. */
@@ -592,6 +626,7 @@ static TCase *engine_cases(void)
     tcase_add_loop_test(tc, test_run_until_boundary, 0, n_backends);
     tcase_add_loop_test(tc, test_step, 0, n_backends);
     tcase_add_loop_test(tc, test_stop, 0, n_backends);
+    tcase_add_loop_test(tc, test_pause_at_executed_count, 0, n_backends);
     tcase_add_loop_test(tc, test_random_against_model, 0, n_backends);
     return tc;
 }
