@@ -582,6 +582,12 @@ typedef struct hs_scenario {
  * for billions of deliveries, and still lets a 10,000-peer hub put its
  * remotes on one shared segment. */
 #define HS_MAX_SEGMENT_IFACES 65536
+/* `count:` (docs/scenario-language.md): copies of one entry, its largest
+ * first index, and the YAML values all templates of a file may make
+ * (every copy is held in memory while loading: about 110 bytes a value). */
+#define HS_MAX_COUNT 1000000
+#define HS_MAX_COUNT_START 1000000000
+#define HS_MAX_COUNT_VALUES 4000000
 
 /* Loads a scenario from memory. `name` is the file name used in errors.
  * Returns NULL when there was any error (all of them are in diag, which

@@ -43,6 +43,13 @@ int hs_index_get_str(const hs_index *x, const char *name);
 typedef enum yd_kind { YD_SCALAR, YD_MAP, YD_SEQ } yd_kind;
 typedef enum yd_style { YD_PLAIN, YD_QUOTED, YD_BLOCK } yd_style;
 
+/* A value made by `count:` (loader_count.c): copy `i` of the entry whose
+ * `count:` is at count_loc. Its locations are the template's. */
+typedef struct yd_count_copy {
+    hs_loc count_loc;
+    int64_t i;
+} yd_count_copy;
+
 typedef struct yd_node {
     yd_kind kind;
     hs_loc loc;        /* first character of the value (a quote for quoted scalars) */
@@ -50,6 +57,9 @@ typedef struct yd_node {
     /* Set on values copied from another node by `like:`: where the copying
      * node's `like:` key is. Errors about them point there. */
     hs_loc inherited;
+    /* Set on values made by `count:`: errors about them name the index,
+     * and are said once per template position, not once per copy. */
+    const yd_count_copy *copy;
     /* scalar */
     const char *str;   /* NUL-terminated (YAML strings cannot hold NUL: rejected on input) */
     size_t len;

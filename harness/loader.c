@@ -94,7 +94,7 @@ const char *hs_proto_name(hs_proto p)
 /* entry points                                                       */
 /* ------------------------------------------------------------------ */
 
-static void load_top(L *l, const yd_node *root)
+static void load_top(L *l, yd_node *root)
 {
     hs_scenario *s = l->s;
     static const char *const top[] = {"name",  "claim", "description", "seed",  "duration", "defaults",
@@ -105,6 +105,7 @@ static void load_top(L *l, const yd_node *root)
         return;
     }
     ld_check_map(l, root, "the scenario", top);
+    ld_expand_counts(l, root);
     const yd_node *x;
     s->seed = 1;
     s->duration = 60 * HS_S;
@@ -170,7 +171,7 @@ static void load_top(L *l, const yd_node *root)
             ld_name_ok(l, c->key, c, "node");
             hs_index_put_str(&l->node_index, c->key, (int)i); /* unique: yaml_doc.c refuses duplicate keys */
         }
-        if (nn == 0)
+        if (nn == 0 && !l->count_failed) /* else the template's error explains it */
             ld_err(l, nodes, "nodes: a scenario needs at least one node");
         for (i = 0; i < nn; i++)
             ld_resolve_like(l, (int)i, l->trees[i]);
@@ -208,6 +209,7 @@ hs_scenario *hs_load_bytes(const char *name, const uint8_t *bytes, size_t len, h
     L l = {.a = a, .d = diag, .s = s};
     hs_index_init(&l.node_index, a);
     hs_index_init(&l.seg_index, a);
+    hs_index_init(&l.copy_errors, a);
     load_top(&l, root);
     if (hs_diag_count(diag) != before) {
         hs_arena_free(a);

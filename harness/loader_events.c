@@ -14,6 +14,8 @@ static hs_loc do_col(const yd_node *v, int col)
     hs_loc loc = v->loc;
     if (v->inherited.line)
         return v->inherited;
+    if (v->copy) /* the command was made from a template of another length */
+        return loc;
     bool one_line = v->end.line == v->loc.line;
     if (one_line && (v->style == YD_PLAIN || v->style == YD_QUOTED) && !strchr(v->str, '\\'))
         loc.col += (uint32_t)(col - 1) + (v->style == YD_QUOTED ? 1 : 0);
@@ -52,7 +54,7 @@ void ld_load_events(L *l, const yd_node *v)
             char msg[400];
             int col = 1;
             if (!hs_command_parse(text, &e->cmd, msg, sizeof msg, &col)) {
-                hs_diag_add(l->d, do_col(x, col), "do: %s", msg);
+                ld_err_at(l, x, do_col(x, col), "do: %s", msg);
                 continue;
             }
             /* a command on a node whose like: failed (not loaded) is not
@@ -61,7 +63,7 @@ void ld_load_events(L *l, const yd_node *v)
             if (cn >= 0 && l->like_state[cn] == 3)
                 continue;
             if (!hs_command_check(s, &e->cmd, msg, sizeof msg, &col))
-                hs_diag_add(l->d, do_col(x, col), "do: %s", msg);
+                ld_err_at(l, x, do_col(x, col), "do: %s", msg);
         }
     }
     /* the runner applies events in time order; equal times keep file order */

@@ -28,6 +28,9 @@ typedef struct L {
      * constant time, so loading is linear in the size of the file. */
     hs_index node_index, seg_index;
     hs_index *iface_index, *gw_index, *group_index; /* by node index */
+    hs_index copy_errors; /* positions in `count:` templates already reported */
+    size_t count_made;    /* YAML values made by `count:` so far (HS_MAX_COUNT_VALUES) */
+    bool count_failed;    /* a template made no copies (reported): what it would have made is missing */
     int *like_state;    /* 0 new, 1 resolving, 2 done, 3 failed (reported; the node is not loaded) */
     int *like_root;     /* key-derivation node */
     /* `duration:` was given but invalid: checks against it (events and
@@ -54,6 +57,11 @@ typedef struct ld_wg_index {
 /* At the value n (err) or at its key (err_key). */
 __attribute__((format(printf, 3, 4))) void ld_err(L *l, const yd_node *n, const char *fmt, ...);
 __attribute__((format(printf, 3, 4))) void ld_err_key(L *l, const yd_node *n, const char *fmt, ...);
+/* false when loc already has its error (count: templates); with add, loc
+ * is marked as having one. */
+bool ld_explained(L *l, hs_loc loc, bool add);
+/* About n, at a place inside it (a column of a `do:` command). */
+__attribute__((format(printf, 4, 5))) void ld_err_at(L *l, const yd_node *n, hs_loc at, const char *fmt, ...);
 /* Writes "; did you mean 'x'?" or, with list, " (valid: a, b, c)" into buf. */
 const char *ld_hint(L *l, const char *word, const char *const *cands, size_t n, bool list, char *buf, size_t len);
 /* The key a value sits under, else `what`: the prefix of its messages. */
@@ -116,6 +124,8 @@ const yd_node *ld_tree_at(const L *l, int ni, ...);
 
 /* ---- the sections, in the order loader.c runs them ---- */
 
+/* Replaces every entry with `count:` by its copies (loader_count.c). */
+void ld_expand_counts(L *l, yd_node *root);
 void ld_load_segments(L *l, const yd_node *v);                    /* loader_segments.c */
 void ld_resolve_like(L *l, int i, yd_node *orig);                 /* loader_nodes.c */
 void ld_load_node(L *l, int ni);

@@ -14,6 +14,16 @@
 /* nodes: like: resolution                                            */
 /* ------------------------------------------------------------------ */
 
+/* What a copy made by count: inherits through like: belongs to that copy:
+ * an error in it is said once for all copies (loader_values.c). */
+static void mark_copy(yd_node *n, const yd_count_copy *copy)
+{
+    if (!n->copy)
+        n->copy = copy;
+    for (yd_node *k = n->first; k; k = k->next)
+        mark_copy(k, copy);
+}
+
 void ld_resolve_like(L *l, int i, yd_node *orig)
 {
     if (l->like_state[i] >= 2)
@@ -59,6 +69,8 @@ void ld_resolve_like(L *l, int i, yd_node *orig)
                 tree = yd_merge(l->a, l->trees[t], orig, lk->loc, "like");
                 tree->key = orig->key;
                 tree->key_loc = orig->key_loc;
+                if (orig->copy)
+                    mark_copy(tree, orig->copy);
                 l->like_root[i] = l->like_root[t];
                 l->s->nodes[i].like = t;
                 l->s->nodes[i].like_loc = lk->loc;

@@ -19,22 +19,57 @@
 /* errors                                                             */
 /* ------------------------------------------------------------------ */
 
-static void report(L *l, const yd_node *n, bool at_key, const char *fmt, va_list ap)
+/* at: where in the file, when not n's own place (a column inside `do:`). */
+static void report(L *l, const yd_node *n, bool at_key, const hs_loc *at, const char *fmt, va_list ap)
 {
     char msg[600];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    hs_loc loc = n ? (at_key && n->key_loc.line ? n->key_loc : n->loc) : (hs_loc){0, 0};
+    hs_loc loc = at ? *at : n ? (at_key && n->key_loc.line ? n->key_loc : n->loc) : (hs_loc){0, 0};
+    hs_loc shown = n && n->inherited.line ? n->inherited : loc;
+    char from_copy[96] = "";
+    /* N copies of one template share its positions: a mistake in the
+     * template is said once, for the first copy that shows it; and a
+     * position loader_count.c explained (a stray placeholder) gets no second
+     * error ('h{i}' is also not a valid name). Empty without count:. */
+    if (n && (n->copy || l->copy_errors.n) && !ld_explained(l, shown, n->copy != NULL))
+        return;
+    if (n && n->copy) {
+        snprintf(from_copy, sizeof from_copy, " (with i = %lld from count: at line %u)", (long long)n->copy->i,
+                 n->copy->count_loc.line);
+    }
     if (n && n->inherited.line)
-        hs_diag_add(l->d, n->inherited, "%s (inherited through 'like:' from line %u:%u)", msg, loc.line, loc.col);
+        hs_diag_add(l->d, n->inherited, "%s%s (inherited through 'like:' from line %u:%u)", msg, from_copy, loc.line,
+                    loc.col);
     else
-        hs_diag_add(l->d, loc, "%s", msg);
+        hs_diag_add(l->d, loc, "%s%s", msg, from_copy);
+}
+
+bool ld_explained(L *l, hs_loc loc, bool add)
+{
+    uint32_t key[2] = {loc.line, loc.col};
+    if (hs_index_get(&l->copy_errors, key, sizeof key) >= 0)
+        return false;
+    if (add) {
+        uint32_t *k = hs_alloc(l->a, sizeof key);
+        memcpy(k, key, sizeof key);
+        hs_index_put(&l->copy_errors, k, sizeof key, 0);
+    }
+    return true;
+}
+
+void ld_err_at(L *l, const yd_node *n, hs_loc at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(l, n, false, &at, fmt, ap);
+    va_end(ap);
 }
 
 void ld_err(L *l, const yd_node *n, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    report(l, n, false, fmt, ap);
+    report(l, n, false, NULL, fmt, ap);
     va_end(ap);
 }
 
@@ -42,7 +77,7 @@ void ld_err_key(L *l, const yd_node *n, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    report(l, n, true, fmt, ap);
+    report(l, n, true, NULL, fmt, ap);
     va_end(ap);
 }
 
