@@ -837,7 +837,8 @@ typedef struct sim_trace_rec {
     enum wg_msg_type wg_type;         /* via wg_classify on UDP payloads */
     bool wg_keepalive;
     /* why the source is what it is; NULL when not recorded (forwarded
-     * frames of unknown origin, ARP). Valid until the world is freed. */
+     * frames of unknown origin, ARP). Of a stored record: valid until the
+     * world is freed; as a listener sees a frame: during the call only. */
     const sim_src_reason *reason;
     int origin_node;                  /* node that built the IP packet, -1 unknown */
 } sim_trace_rec;
@@ -849,9 +850,8 @@ bool sim_trace_get(const sim_world *w, size_t i, sim_trace_rec *out);
 /* The first stored record at or after t (binary search): sim_trace_count when none. */
 size_t sim_trace_lower_bound(const sim_world *w, sim_time t);
 bool sim_trace_point_get(const sim_world *w, uint32_t point, sim_trace_point *out);
-size_t sim_trace_point_count(const sim_world *w);
 size_t sim_trace_stored_size(void); /* bytes per stored packet record */
-/* Distinct source reasons kept by the record. */
+/* Distinct source reasons kept by the record (what stored records point at). */
 size_t sim_trace_reason_count(const sim_world *w);
 /* Turn recording of node interfaces / segments on or off (both on by
  * default): off makes their points OFF whatever the filter says. */

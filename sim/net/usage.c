@@ -21,12 +21,13 @@ static void set(sim_usage *u, sim_usage_kind k, const char *what, uint64_t count
     u->item[k].bytes = bytes;
 }
 
-/* The run record's part (sim/record/): kept to this one function, since
- * the record is being rewritten (issue 17) and its sizes will change. */
+/* The run record's part (sim/record/): stored packet records with the
+ * distinct source reasons they point at, and the event log. */
 static void record_usage(const sim_world *w, sim_usage *u)
 {
     size_t nt = sim_trace_count(w), ne = sim_event_count(w);
-    set(u, SIM_USAGE_TRACE, "packet trace records", nt, (uint64_t)nt * sizeof(sim_trace_rec));
+    set(u, SIM_USAGE_TRACE, "packet trace records", nt,
+        (uint64_t)nt * sim_trace_stored_size() + (uint64_t)sim_trace_reason_count(w) * sizeof(sim_src_reason));
     set(u, SIM_USAGE_EVENT_LOG, "event log entries", ne, (uint64_t)ne * sizeof(sim_event_rec));
 }
 

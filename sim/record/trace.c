@@ -68,7 +68,6 @@ void sim_trace_set_point_filter(sim_world *w, sim_point_filter_fn fn, void *ctx)
 
 size_t sim_trace_stored_size(void) { return sizeof(sim_stored_rec); }
 size_t sim_trace_count(const sim_world *w) { return w->rec.n_recs; }
-size_t sim_trace_point_count(const sim_world *w) { return w->rec.n_points; }
 
 bool sim_trace_point_get(const sim_world *w, uint32_t point, sim_trace_point *out)
 {
@@ -106,16 +105,6 @@ bool sim_trace_wants(sim_world *w, sim_dir dir, const sim_iface *ifp, const sim_
     return point_of(w, dir, ifp, seg, &id)->mode != SIM_POINT_OFF;
 }
 
-static uint32_t ip4_of(const wg_ip *ip)
-{
-    return (uint32_t)ip->b[0] << 24 | (uint32_t)ip->b[1] << 16 | (uint32_t)ip->b[2] << 8 | ip->b[3];
-}
-
-static wg_ip ip4(uint32_t a)
-{
-    return wg_ip4((uint8_t)(a >> 24), (uint8_t)(a >> 16), (uint8_t)(a >> 8), (uint8_t)a);
-}
-
 static void parse_into(sim_stored_rec *r, const sim_frame *f)
 {
     const uint8_t *d = f->data;
@@ -129,8 +118,9 @@ static void parse_into(sim_stored_rec *r, const sim_frame *f)
     if (r->ethertype == ETHERTYPE_ARP && len >= 28) {
         r->arp_op = sim_rd16(p + 6);
         memcpy(r->u.arp_sha, p + 8, 6);
-        r->src = (uint32_t)p[14] << 24 | (uint32_t)p[15] << 16 | (uint32_t)p[16] << 8 | p[17];
-        r->dst = (uint32_t)p[24] << 24 | (uint32_t)p[25] << 16 | (uint32_t)p[26] << 8 | p[27];
+        wg_ip sender = wg_ip4(p[14], p[15], p[16], p[17]), target = wg_ip4(p[24], p[25], p[26], p[27]);
+        r->src = wg_ip4_to_u32(&sender);
+        r->dst = wg_ip4_to_u32(&target);
         return;
     }
     if (r->ethertype != ETHERTYPE_IPV4)
@@ -139,8 +129,8 @@ static void parse_into(sim_stored_rec *r, const sim_frame *f)
     if (!sim_ipv4_parse(p, len, &ip) || ip.src.family != 4)
         return;
     r->flags |= REC_F_IPV4;
-    r->src = ip4_of(&ip.src);
-    r->dst = ip4_of(&ip.dst);
+    r->src = wg_ip4_to_u32(&ip.src);
+    r->dst = wg_ip4_to_u32(&ip.dst);
     r->proto = ip.proto;
     r->ttl = ip.ttl;
     if (ip.proto == SIM_IPPROTO_UDP) {
@@ -177,15 +167,15 @@ static void expand(const sim_world *w, const sim_stored_rec *s, sim_trace_rec *r
     r->reason = s->reason ? w->rec.reasons[s->reason - 1] : NULL;
     if (s->arp_op) {
         r->arp_op = s->arp_op;
-        r->arp_sender = ip4(s->src);
-        r->arp_target = ip4(s->dst);
+        r->arp_sender = wg_ip4_from_u32(s->src);
+        r->arp_target = wg_ip4_from_u32(s->dst);
         memcpy(r->arp_sha.b, s->u.arp_sha, 6);
         return;
     }
     if (!(s->flags & REC_F_IPV4))
         return;
-    r->src = ip4(s->src);
-    r->dst = ip4(s->dst);
+    r->src = wg_ip4_from_u32(s->src);
+    r->dst = wg_ip4_from_u32(s->dst);
     r->proto = s->proto;
     r->ttl = s->ttl;
     if (s->proto == SIM_IPPROTO_UDP) {
@@ -238,15 +228,19 @@ void sim_trace_frame(sim_world *w, sim_dir dir, const sim_node *n, const sim_ifa
     s.origin_node = f->origin_node;
     s.frame_len = f->len > UINT16_MAX ? UINT16_MAX : (uint16_t)f->len;
     parse_into(&s, f);
-    if (f->has_reason && (s.flags & REC_F_IPV4))
-        s.reason = sim_reason_intern(w, &f->reason);
+    bool has_reason = f->has_reason && (s.flags & REC_F_IPV4);
     if (pt->mode == SIM_POINT_KEEP) {
+        /* only what is kept enters the table of distinct reasons */
+        if (has_reason)
+            s.reason = sim_reason_intern(w, &f->reason);
         VEC_GROW(rec->recs, rec->n_recs, rec->cap_recs);
         rec->recs[rec->n_recs++] = s;
     }
     if (rec->trace_fn) {
         sim_trace_rec r;
         expand(w, &s, &r);
+        if (has_reason)
+            r.reason = &f->reason; /* the frame's own: valid during the call */
         rec->trace_fn(rec->trace_ctx, &r);
     }
 }
@@ -255,7 +249,7 @@ const char *sim_trace_point_name(const sim_world *w, const sim_trace_point *p, c
 {
     if (p->dir == SIM_DIR_WIRE) {
         const sim_segment *s = sim_world_segment_at(w, (size_t)p->segment);
-        snprintf(buf, len, "seg:%s", s ? s->name : "?");
+        snprintf(buf, len, "seg:%s %s", s ? s->name : "?", sim_dir_name(p->dir));
     } else {
         const sim_node *n = sim_world_node_at(w, (size_t)p->node);
         const sim_iface *ifp = n ? sim_node_iface_by_index(n, p->ifindex) : NULL;
@@ -267,16 +261,9 @@ const char *sim_trace_point_name(const sim_world *w, const sim_trace_point *p, c
 const char *sim_trace_format(const sim_world *w, const sim_trace_rec *r, char *buf, size_t len)
 {
     char where[160];
-    if (r->dir == SIM_DIR_WIRE) {
-        const sim_segment *s = sim_world_segment_at(w, (size_t)r->segment);
-        snprintf(where, sizeof where, "seg:%s", s ? s->name : "?");
-    } else {
-        const sim_node *n = sim_world_node_at(w, (size_t)r->node);
-        const sim_iface *ifp = n ? sim_node_iface_by_index(n, r->ifindex) : NULL;
-        snprintf(where, sizeof where, "%s/%s", n ? n->name : "?", ifp ? ifp->name : "?");
-    }
-    int k = snprintf(buf, len, "%lld.%09lld %s %s ", (long long)(r->t / SIM_S), (long long)(r->t % SIM_S), where,
-                     sim_dir_name(r->dir));
+    sim_trace_point p = {.dir = r->dir, .node = r->node, .ifindex = r->ifindex, .segment = r->segment};
+    int k = snprintf(buf, len, "%lld.%09lld %s ", (long long)(r->t / SIM_S), (long long)(r->t % SIM_S),
+                     sim_trace_point_name(w, &p, where, sizeof where));
     if (k < 0 || (size_t)k >= len)
         return buf;
     char *o = buf + k;
