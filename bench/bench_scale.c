@@ -69,6 +69,7 @@
  * peak memory than ns-3.
  */
 #include "bench/bench.h"
+#include "bench/raw_handshake.h"
 
 #include <blake2.h>
 #include <errno.h>
@@ -361,66 +362,23 @@ static bool scale_world_build(scale_world *sw, size_t n, bool wg, sim_time until
 
 /* ---- the crypto lower bound, raw (unit costs) ------------------------------ */
 
-/* Per handshake message, made or consumed: the same operations as
- * bench_hub.c's raw_hs_message (see the table in the header there). */
-static const uint8_t init_kdf[] = {32, 1, 32, 1, 33, 32, 1, 33};
-static const uint8_t resp_kdf[] = {32, 1, 32, 1, 32, 1, 32, 1, 33, 33, 0, 1, 33};
-static const uint8_t init_mix[] = {64, 64, 80, 60};
-static const uint8_t resp_mix[] = {64, 64, 48};
+/* Handshake messages: bench/raw_handshake.c (shared with bench_hub.c). */
 
 typedef struct raw_state {
     uint8_t priv[32], pub[32], out[32], key[32], ad[32];
     uint8_t buf[MAX_DGRAM + 64], ct[MAX_DGRAM + 64];
-    uint8_t sealed_hs[3][64];
     uint8_t sealed[MAX_DGRAM + 16];
     unsigned long long n;
+    bench_raw_hs hs;
 } raw_state;
 
 static const uint8_t zero_nonce[12];
 
-static void raw_hmac(raw_state *r, size_t msglen)
-{
-    blake2s(r->out, r->buf, NULL, 32, 64 + msglen, 0);
-    blake2s(r->out, r->buf, NULL, 32, 64 + 32, 0);
-}
-
-/* Adds the primitive calls of one message to *calls (dh, base, aead, blake2s). */
+/* One handshake message of a kind (INIT_MADE ...), its calls added to calls. */
 static bool raw_hs_message(raw_state *r, int kind, uint64_t calls[4])
 {
-    bool response = kind == RESP_MADE || kind == RESP_TAKEN;
-    bool made = kind == INIT_MADE || kind == RESP_MADE;
-    bool ok = true;
-    if (made) {
-        crypto_scalarmult_curve25519_base(r->out, r->priv);
-        calls[1]++;
-    }
-    for (int k = 0; k < (response ? 2 : 1); k++)
-        ok &= crypto_scalarmult_curve25519(r->out, r->priv, r->pub) == 0;
-    calls[0] += response ? 2 : 1;
-    static const size_t init_aead[] = {32, 12};
-    static const size_t resp_aead[] = {0};
-    const size_t *lens = response ? resp_aead : init_aead;
-    for (int k = 0; k < (response ? 1 : 2); k++) {
-        int which = response ? 2 : k;
-        if (made)
-            crypto_aead_chacha20poly1305_ietf_encrypt(r->ct, &r->n, r->buf, lens[k], r->ad, 32, NULL, zero_nonce,
-                                                      r->key);
-        else
-            ok &= crypto_aead_chacha20poly1305_ietf_decrypt(r->ct, &r->n, NULL, r->sealed_hs[which], lens[k] + 16,
-                                                            r->ad, 32, zero_nonce, r->key) == 0;
-        calls[2]++;
-    }
-    const uint8_t *kdf = response ? resp_kdf : init_kdf;
-    size_t n_kdf = response ? sizeof resp_kdf : sizeof init_kdf;
-    for (size_t k = 0; k < n_kdf; k++)
-        raw_hmac(r, kdf[k]);
-    const uint8_t *mix = response ? resp_mix : init_mix;
-    size_t n_mix = response ? sizeof resp_mix : sizeof init_mix;
-    for (size_t k = 0; k < n_mix; k++)
-        blake2s(r->out, r->buf, NULL, 32, mix[k], 0);
-    blake2s(r->out, r->buf, r->key, 16, response ? 60 : 116, 32);
-    calls[3] += 2 * n_kdf + n_mix + 1;
-    return ok;
+    return bench_raw_hs_message(&r->hs, kind == RESP_MADE || kind == RESP_TAKEN, kind == INIT_MADE || kind == RESP_MADE,
+                                calls);
 }
 
 static void raw_init(raw_state *r)
@@ -428,10 +386,7 @@ static void raw_init(raw_state *r)
     memset(r, 0x5a, sizeof *r);
     wg_key_clamp(r->priv);
     crypto_scalarmult_curve25519_base(r->pub, r->priv);
-    static const size_t hs_lens[3] = {32, 12, 0};
-    for (int k = 0; k < 3; k++)
-        crypto_aead_chacha20poly1305_ietf_encrypt(r->sealed_hs[k], &r->n, r->buf, hs_lens[k], r->ad, 32, NULL,
-                                                  zero_nonce, r->key);
+    bench_raw_hs_init(&r->hs);
 }
 
 /* Seconds per call of f(r, arg), best of three timed loops of `reps`. */
