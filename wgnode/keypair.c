@@ -33,6 +33,7 @@ void wg_keypair_free(wg_keypair *kp, wg_index *index)
     if (!kp)
         return;
     wg_index_remove(index, &kp->entry);
+    wg_replay_release(&kp->replay);
     wg_memzero(kp, sizeof *kp);
     free(kp);
 }

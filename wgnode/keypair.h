@@ -6,8 +6,9 @@
  *   next      — responder side: derived after sending a response, becomes
  *               current when the first packet on it arrives (proof the
  *               initiator has it).
- * Each keypair is allocated on demand (its replay window is 1 KiB), so an
- * idle peer carries none.
+ * Each keypair is allocated on demand (about 120 bytes; its 1 KiB replay
+ * ring only once packets arrive with a gap, see replay.h), so an idle
+ * peer carries none.
  */
 #ifndef WGNODE_KEYPAIR_H
 #define WGNODE_KEYPAIR_H

@@ -230,8 +230,11 @@ static void rx_data(struct wg_device *dev, int64_t now, const wg_source *local, 
         return;
     }
     /* The window moves only for authenticated packets. */
-    if (!wg_replay_check(&kp->replay, counter)) {
-        wg_drop(dev, WG_DROP_REPLAY, peer, remote);
+    wg_replay_result rr = wg_replay_check(&kp->replay, counter);
+    if (rr != WG_REPLAY_FRESH) {
+        /* No memory for the window: dropped as an undecryptable packet,
+         * like the receive buffer's failure above. */
+        wg_drop(dev, rr == WG_REPLAY_REJECT ? WG_DROP_REPLAY : WG_DROP_DECRYPT, peer, remote);
         return;
     }
     wg_sourcing_learn(dev, peer, local, remote);

@@ -21,11 +21,16 @@
 #define UDP_HDR_LEN 8
 #define ICMP_HDR_LEN 8
 
-/* Growable array of T: `T *v; size_t n, cap;` + vec_push. */
+/* Growable array of T: `T *v; size_t n, cap;` + vec_push. The first push
+ * allocates one element, then the capacity doubles: most of these arrays
+ * belong to a node, interface or tunnel and hold one or two items (a
+ * host's routes, sockets, hooks, WireGuard peers), and a world of 10,000
+ * hosts paid several KiB per host for a first capacity of 8
+ * (docs/performance.md, "scale"). */
 #define VEC_GROW(v, n, cap)                                                                         \
     do {                                                                                            \
         if ((n) == (cap)) {                                                                         \
-            size_t nc_ = (cap) ? (cap)*2 : 8;                                                       \
+            size_t nc_ = (cap) ? (cap)*2 : 1;                                                       \
             void *p_ = realloc((v), nc_ * sizeof *(v));                                             \
             if (!p_)                                                                                \
                 sim_oom("growing a table (" #v ")");                                                \
