@@ -108,11 +108,12 @@ sim_engine *sim_engine_new_by_name(const char *name);
 
 /* Deterministic stream: key = BLAKE2s(seed || name); output is the
  * ChaCha20 keystream libsodium's randombytes_buf_deterministic produces,
- * continued block after block. */
+ * continued block after block. One block is buffered: every node and
+ * segment has a stream, and the bytes do not depend on the buffer size. */
 typedef struct sim_rng {
     uint8_t key[32];
     uint64_t block;      /* next 64-byte block of the keystream */
-    uint8_t buf[256];
+    uint8_t buf[64];
     size_t pos;          /* bytes of buf already used */
 } sim_rng;
 

@@ -60,7 +60,7 @@ static void pk_link(struct wg_device *dev, wg_peer *peer)
 
 static bool pk_grow(struct wg_device *dev)
 {
-    size_t n = dev->pk_nbuckets ? dev->pk_nbuckets * 2 : 64;
+    size_t n = dev->pk_nbuckets ? dev->pk_nbuckets * 2 : 4; /* most devices have one peer (index.c) */
     wg_peer **b = calloc(n, sizeof *b);
     if (!b)
         return false;

@@ -9,7 +9,11 @@
 
 bool wg_index_init(wg_index *t)
 {
-    t->nbuckets = 64;
+    /* Small at first: most devices of a large world (one per host) hold
+     * one peer with at most three sessions and a handshake; a hub's table
+     * doubles as it fills. Lookups never depend on the bucket count
+     * (indexes are unique), so the size is not observable. */
+    t->nbuckets = 4;
     t->count = 0;
     t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
     return t->buckets != NULL;
