@@ -5,6 +5,7 @@
  * (exact address before wildcard), port unreachable, ephemeral ports.
  */
 #include "net_topo.h"
+#include "sim/net/net.h" /* sim_cksum_add, sim_cksum_fold: the partial sums */
 
 /* RFC 1071 example: the sum of 00 01 f2 03 f4 f5 f6 f7 is ddf2, checksum 220d. */
 START_TEST(test_inet_checksum_vector)
@@ -13,6 +14,47 @@ START_TEST(test_inet_checksum_vector)
     ck_assert_uint_eq(sim_inet_checksum(d, sizeof d), 0x220d);
     const uint8_t odd[] = {0x01};
     ck_assert_uint_eq(sim_inet_checksum(odd, 1), (uint16_t)~0x0100);
+}
+END_TEST
+
+/* The word-at-a-time sum (checksum.c) against RFC 1071's definition, one
+ * big-endian 16-bit word at a time, on every length up to 70, every
+ * alignment, all-zero / all-ones / random bytes, and chained partial sums
+ * (the pseudo-header then the datagram). */
+static uint16_t ref_checksum(const uint8_t *p, size_t len, const uint8_t *q, size_t qlen)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i + 1 < len; i += 2)
+        sum += (uint32_t)p[i] << 8 | p[i + 1];
+    if (len % 2)
+        sum += (uint32_t)p[len - 1] << 8;
+    for (size_t i = 0; i + 1 < qlen; i += 2)
+        sum += (uint32_t)q[i] << 8 | q[i + 1];
+    if (qlen % 2)
+        sum += (uint32_t)q[qlen - 1] << 8;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+START_TEST(test_checksum_matches_word_by_word)
+{
+    uint8_t buf[80];
+    uint32_t x = 12345;
+    for (int fill = 0; fill < 3; fill++) {
+        for (size_t i = 0; i < sizeof buf; i++) {
+            x = x * 1103515245u + 12345u;
+            buf[i] = fill == 0 ? 0 : fill == 1 ? 0xff : (uint8_t)(x >> 16);
+        }
+        for (size_t off = 0; off < 4; off++)
+            for (size_t len = 0; len <= 70; len++) {
+                ck_assert_uint_eq(sim_inet_checksum(buf + off, len), ref_checksum(buf + off, len, NULL, 0));
+                size_t a = len / 3; /* two partial sums, the first of even length as the callers do */
+                a -= a % 2;
+                uint32_t part = sim_cksum_add(sim_cksum_add(0, buf + off, a), buf + off + a, len - a);
+                ck_assert_uint_eq(sim_cksum_fold(part), ref_checksum(buf + off, a, buf + off + a, len - a));
+            }
+    }
 }
 END_TEST
 
@@ -151,6 +193,7 @@ int main(void)
     Suite *s = suite_create("net_udp");
     TCase *tc = tcase_create("udp");
     tcase_add_test(tc, test_inet_checksum_vector);
+    tcase_add_test(tc, test_checksum_matches_word_by_word);
     tcase_add_test(tc, test_checksum_verified_on_receive);
     tcase_add_test(tc, test_demux_and_port_unreachable);
     suite_add_tcase(s, tc);

@@ -11,35 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-wg_ip wg_ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-    wg_ip ip = {.family = 4};
-    ip.b[0] = a;
-    ip.b[1] = b;
-    ip.b[2] = c;
-    ip.b[3] = d;
-    return ip;
-}
-
-wg_ip wg_ip4_from_u32(uint32_t v)
-{
-    return wg_ip4((uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v);
-}
-
-uint32_t wg_ip4_to_u32(const wg_ip *ip)
-{
-    return ((uint32_t)ip->b[0] << 24) | ((uint32_t)ip->b[1] << 16) | ((uint32_t)ip->b[2] << 8) | ip->b[3];
-}
-
-bool wg_ip_eq(const wg_ip *a, const wg_ip *b)
-{
-    if (a->family != b->family)
-        return false;
-    if (a->family == 0)
-        return true;
-    return memcmp(a->b, b->b, a->family == 4 ? 4 : 16) == 0;
-}
-
 bool wg_ip_is_none(const wg_ip *a) { return a->family == 0; }
 
 bool wg_endpoint_eq(const wg_endpoint *a, const wg_endpoint *b)

@@ -44,10 +44,33 @@ typedef struct wg_prefix {
 } wg_prefix;
 
 #define WG_IP_STRLEN 64 /* fits "[v6]:port" and "v6/len" */
-wg_ip wg_ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d);
-wg_ip wg_ip4_from_u32(uint32_t host_order);
-uint32_t wg_ip4_to_u32(const wg_ip *ip); /* host order */
-bool wg_ip_eq(const wg_ip *a, const wg_ip *b);
+/* The constructors and the comparison are inline: the simulator calls
+ * them several times per packet from another library, where a call
+ * cannot be inlined (3-4 % of a large run in perf). */
+static inline wg_ip wg_ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+    wg_ip ip = {.family = 4, .b = {a, b, c, d}};
+    return ip;
+}
+static inline wg_ip wg_ip4_from_u32(uint32_t host_order)
+{
+    return wg_ip4((uint8_t)(host_order >> 24), (uint8_t)(host_order >> 16), (uint8_t)(host_order >> 8),
+                  (uint8_t)host_order);
+}
+static inline uint32_t wg_ip4_to_u32(const wg_ip *ip) /* host order */
+{
+    return ((uint32_t)ip->b[0] << 24) | ((uint32_t)ip->b[1] << 16) | ((uint32_t)ip->b[2] << 8) | ip->b[3];
+}
+static inline bool wg_ip_eq(const wg_ip *a, const wg_ip *b)
+{
+    if (a->family != b->family)
+        return false;
+    unsigned n = a->family == 0 ? 0 : a->family == 4 ? 4 : 16;
+    for (unsigned i = 0; i < n; i++)
+        if (a->b[i] != b->b[i])
+            return false;
+    return true;
+}
 bool wg_ip_is_none(const wg_ip *a);
 bool wg_endpoint_eq(const wg_endpoint *a, const wg_endpoint *b);
 /* Parsers return false on anything malformed (no partial results). */
