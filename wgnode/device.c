@@ -247,7 +247,7 @@ int wg_device_add_peer(wg_device *dev, const wg_peer_config *cfg, int64_t now)
     if (cfg->n_allowed_ips && !cfg->allowed_ips)
         return -1;
     if (dev->n_ids == dev->cap_ids) {
-        size_t cap = dev->cap_ids ? dev->cap_ids * 2 : 16;
+        size_t cap = dev->cap_ids ? dev->cap_ids * 2 : 1; /* most devices have one peer */
         wg_peer **p = realloc(dev->peers, cap * sizeof *p);
         if (!p)
             return -1;
@@ -255,8 +255,8 @@ int wg_device_add_peer(wg_device *dev, const wg_peer_config *cfg, int64_t now)
         dev->cap_ids = cap;
     }
     if (dev->heap_len == dev->heap_cap) {
-        size_t cap = dev->heap_cap ? dev->heap_cap * 2 : 16;
-        wg_peer **h = realloc(dev->heap, cap * sizeof *h);
+        size_t cap = dev->heap_cap ? dev->heap_cap * 2 : 1; /* most devices have one peer */
+        wg_heap_entry *h = realloc(dev->heap, cap * sizeof *h);
         if (!h)
             return -1;
         dev->heap = h;
@@ -455,7 +455,7 @@ void wg_device_tick(wg_device *dev, int64_t now) { wg_timers_run(dev, now); }
 
 int64_t wg_device_next_deadline(const wg_device *dev)
 {
-    return dev->heap_len ? wg_timers_peer_deadline(dev->heap[0]) : WG_TIME_NEVER;
+    return dev->heap_len ? dev->heap[0].deadline : WG_TIME_NEVER;
 }
 
 uint64_t wg_device_drop_count(const wg_device *dev, wg_drop_reason r)

@@ -12,6 +12,13 @@
 #include "wgnode/ratelimit.h"
 #include "wgnode/sourcing.h"
 
+/* A deadline-heap entry: the peer and its earliest timer (timers.c keeps
+ * the copy current). */
+typedef struct wg_heap_entry {
+    int64_t deadline;
+    wg_peer *peer;
+} wg_heap_entry;
+
 struct wg_device {
     wg_host_ops host;
     wg_identity identity;
@@ -33,7 +40,7 @@ struct wg_device {
     wg_allowedips allowedips;
     wg_ratelimit ratelimit;
 
-    wg_peer **heap; /* min-heap of peers by earliest timer */
+    wg_heap_entry *heap; /* min-heap of peers by earliest timer (timers.c) */
     size_t heap_len, heap_cap;
 
     uint64_t drops[WG_DROP__COUNT];
