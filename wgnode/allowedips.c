@@ -156,11 +156,29 @@ struct wg_peer *wg_allowedips_lookup(const wg_allowedips *t, const wg_ip *ip)
 {
     if (ip->family != 4 && ip->family != 6)
         return NULL;
+    struct wg_peer *best = NULL;
+    if (ip->family == 4) {
+        /* The same walk on 32-bit words: a hub looks up every packet it
+         * sends or receives in a trie of one /32 per peer. */
+        uint32_t k = wg_ip4_to_u32(ip);
+        for (const struct wg_aip_node *n = t->root4; n;) {
+            unsigned c = n->cidr;
+            uint32_t nb = (uint32_t)n->bits[0] << 24 | (uint32_t)n->bits[1] << 16 | (uint32_t)n->bits[2] << 8 | n->bits[3];
+            uint32_t mask = c ? ~UINT32_C(0) << (32 - c) : 0;
+            if ((k ^ nb) & mask)
+                break;
+            if (n->peer)
+                best = n->peer;
+            if (c >= 32)
+                break;
+            n = n->child[(k >> (31 - c)) & 1];
+        }
+        return best;
+    }
     unsigned total = max_bits(ip->family);
     uint8_t key[16] = {0};
     memcpy(key, ip->b, total / 8);
-    const struct wg_aip_node *n = ip->family == 4 ? t->root4 : t->root6;
-    struct wg_peer *best = NULL;
+    const struct wg_aip_node *n = t->root6;
     while (n && common_bits(n->bits, key, n->cidr) == n->cidr) {
         if (n->peer)
             best = n->peer;
