@@ -53,7 +53,7 @@ void *sim_names_get(const sim_names *m, const char *key)
 
 static bool grow(sim_names *m)
 {
-    size_t cap = m->cap ? m->cap * 2 : 16;
+    size_t cap = m->cap ? m->cap * 2 : 4; /* a host names two or three interfaces */
     sim_name_slot *s = calloc(cap, sizeof *s);
     if (!s)
         return false;

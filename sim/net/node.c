@@ -354,7 +354,7 @@ static void addr_ht_put_addr(sim_node *n, const sim_iface *ifp, size_t pos)
 
 static void addr_ht_rebuild(sim_node *n, size_t need)
 {
-    size_t cap = n->addr_ht_cap ? n->addr_ht_cap : 16;
+    size_t cap = n->addr_ht_cap ? n->addr_ht_cap : 4; /* doubled below as needed */
     while (need * 2 > cap) /* load at most 1/2: short probes, and misses are common (forwarded packets) */
         cap *= 2;
     if (cap != n->addr_ht_cap) {

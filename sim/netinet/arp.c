@@ -39,7 +39,7 @@ static size_t ht_hash(const wg_ip *ip, size_t cap)
 
 static void ht_rebuild(sim_iface *ifp)
 {
-    size_t cap = 16;
+    size_t cap = 4; /* a host's interface usually knows one or two neighbours */
     while (cap < ifp->n_arp * 2 + 2)
         cap *= 2;
     free(ifp->arp_ht);

@@ -165,7 +165,7 @@ static void fib_insert(sim_node *n, size_t i)
 
 static void fib_rebuild(sim_node *n)
 {
-    size_t cap = 16;
+    size_t cap = 4; /* doubled below: a host has a handful of routes */
     while (cap < n->n_routes * 2 + 2)
         cap *= 2;
     free(n->fib_ht);

@@ -268,7 +268,6 @@ static void local_deliver(sim_node *n, sim_iface *in, uint8_t *pkt, size_t len)
         sim_node_drop(n, in ? in->ifindex : 0, SIM_DROP_MALFORMED, "bad IPv4 header after hooks");
         return;
     }
-    bool mcast = sim_ipv4_is_multicast(&ip.dst) || sim_ipv4_is_broadcast_for(n, &ip.dst);
     switch (ip.proto) {
     case SIM_IPPROTO_UDP:
         sim_udp_input(n, in, pkt, len, &ip);
@@ -283,7 +282,9 @@ static void local_deliver(sim_node *n, sim_iface *in, uint8_t *pkt, size_t len)
         n->proto[ip.proto].fn(n->proto[ip.proto].ctx, n, in, &ip, pkt + ip.hdr_len, (size_t)(ip.total_len - ip.hdr_len));
         return;
     }
-    if (mcast) {
+    /* Asked only here (two address-index lookups that UDP and ICMP, the
+     * per-packet cases, do not need). */
+    if (sim_ipv4_is_multicast(&ip.dst) || sim_ipv4_is_broadcast_for(n, &ip.dst)) {
         /* Multicast for a protocol this node does not run (e.g. CARP
          * adverts reaching a plain host): ignored, counted, not logged. */
         n->drops[SIM_DROP_UNKNOWN_PROTO]++;
