@@ -163,6 +163,7 @@ void wg_device_free(wg_device *dev)
     free(dev->peers);
     free(dev->pk_buckets);
     free(dev->heap);
+    free(dev->heap_pos);
     wg_index_free(&dev->index);
     wg_ratelimit_free(&dev->ratelimit);
     wg_cookie_checker_clear(&dev->checker);
@@ -252,6 +253,10 @@ int wg_device_add_peer(wg_device *dev, const wg_peer_config *cfg, int64_t now)
         if (!p)
             return -1;
         dev->peers = p;
+        uint32_t *hp = realloc(dev->heap_pos, cap * sizeof *hp);
+        if (!hp)
+            return -1;
+        dev->heap_pos = hp;
         dev->cap_ids = cap;
     }
     if (dev->heap_len == dev->heap_cap) {
@@ -269,6 +274,7 @@ int wg_device_add_peer(wg_device *dev, const wg_peer_config *cfg, int64_t now)
         return -1;
     peer->id = (int)dev->n_ids;
     peer->dev = dev;
+    dev->heap_pos[peer->id] = UINT32_MAX; /* not in the heap yet */
     wg_handshake_init(&peer->hs, &dev->identity, cfg->public_key, cfg->has_psk ? cfg->psk : NULL);
     peer->has_psk = cfg->has_psk;
     wg_cookie_init(&peer->cookie);

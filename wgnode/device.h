@@ -41,6 +41,7 @@ struct wg_device {
     wg_ratelimit ratelimit;
 
     wg_heap_entry *heap; /* min-heap of peers by earliest timer (timers.c) */
+    uint32_t *heap_pos;  /* by peer id (cap_ids): the peer's index in heap */
     size_t heap_len, heap_cap;
 
     uint64_t drops[WG_DROP__COUNT];

@@ -44,7 +44,6 @@ typedef struct wg_peer {
 
     /* timers.c */
     int64_t timers[WG_TIMER_COUNT]; /* deadline per wg_timer_kind, WG_TIME_NEVER = off */
-    size_t heap_pos;                /* position in the device's deadline heap */
     int64_t last_sent_handshake;    /* initiation rate limit (REKEY_TIMEOUT) */
     unsigned handshake_attempts;
     bool need_another_keepalive;

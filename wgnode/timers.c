@@ -29,11 +29,13 @@ int64_t wg_timers_peer_deadline(const wg_peer *peer)
  * compares entries of the array instead of reading five timers out of
  * each peer it passes: on a 10,000-peer hub every data packet re-arms a
  * timer, and the old comparisons were cache misses (3.5 % of `bench
- * scale`). Same comparisons on the same values: the same heap. */
+ * scale`). Same comparisons on the same values: the same heap. For the
+ * same reason the positions live in the device's array by peer id, not
+ * in the peers: a sift moves up to log2(peers) entries. */
 static void heap_put(struct wg_device *dev, size_t i, wg_heap_entry e)
 {
     dev->heap[i] = e;
-    e.peer->heap_pos = i;
+    dev->heap_pos[e.peer->id] = (uint32_t)i;
 }
 
 static void heap_fix(struct wg_device *dev, size_t i)
@@ -75,7 +77,7 @@ void wg_timers_heap_insert(struct wg_device *dev, wg_peer *peer)
 
 void wg_timers_heap_remove(struct wg_device *dev, wg_peer *peer)
 {
-    size_t i = peer->heap_pos;
+    size_t i = dev->heap_pos[peer->id];
     if (i >= dev->heap_len || dev->heap[i].peer != peer)
         return;
     dev->heap_len--;
@@ -90,7 +92,7 @@ void wg_timers_heap_remove(struct wg_device *dev, wg_peer *peer)
 static void changed(wg_peer *peer)
 {
     struct wg_device *dev = peer->dev;
-    size_t i = peer->heap_pos;
+    size_t i = dev->heap_pos[peer->id];
     if (i < dev->heap_len && dev->heap[i].peer == peer) {
         dev->heap[i].deadline = wg_timers_peer_deadline(peer);
         heap_fix(dev, i);
