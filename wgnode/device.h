@@ -12,11 +12,11 @@
 #include "wgnode/ratelimit.h"
 #include "wgnode/sourcing.h"
 
-/* A deadline-heap entry: the peer and its earliest timer (timers.c keeps
+/* A deadline-heap entry: a peer and its earliest timer (timers.c keeps
  * the copy current). */
 typedef struct wg_heap_entry {
     int64_t deadline;
-    wg_peer *peer;
+    uint32_t id; /* the peer's id (device.c: peers[id]) */
 } wg_heap_entry;
 
 struct wg_device {

@@ -30,12 +30,13 @@ int64_t wg_timers_peer_deadline(const wg_peer *peer)
  * each peer it passes: on a 10,000-peer hub every data packet re-arms a
  * timer, and the old comparisons were cache misses (3.5 % of `bench
  * scale`). Same comparisons on the same values: the same heap. For the
- * same reason the positions live in the device's array by peer id, not
- * in the peers: a sift moves up to log2(peers) entries. */
+ * same reason an entry names its peer by id and the positions live in the
+ * device's array by id: a sift moves up to log2(peers) entries and reads
+ * or writes no peer. */
 static void heap_put(struct wg_device *dev, size_t i, wg_heap_entry e)
 {
     dev->heap[i] = e;
-    dev->heap_pos[e.peer->id] = (uint32_t)i;
+    dev->heap_pos[e.id] = (uint32_t)i;
 }
 
 static void heap_fix(struct wg_device *dev, size_t i)
@@ -71,15 +72,16 @@ void wg_timers_heap_insert(struct wg_device *dev, wg_peer *peer)
 {
     /* device.c guarantees capacity (heap_cap >= number of peers). */
     size_t i = dev->heap_len++;
-    heap_put(dev, i, (wg_heap_entry){wg_timers_peer_deadline(peer), peer});
+    heap_put(dev, i, (wg_heap_entry){wg_timers_peer_deadline(peer), (uint32_t)peer->id});
     heap_fix(dev, i);
 }
 
 void wg_timers_heap_remove(struct wg_device *dev, wg_peer *peer)
 {
     size_t i = dev->heap_pos[peer->id];
-    if (i >= dev->heap_len || dev->heap[i].peer != peer)
+    if (i >= dev->heap_len || dev->heap[i].id != (uint32_t)peer->id)
         return;
+    dev->heap_pos[peer->id] = UINT32_MAX;
     dev->heap_len--;
     if (i != dev->heap_len) {
         heap_put(dev, i, dev->heap[dev->heap_len]);
@@ -93,7 +95,7 @@ static void changed(wg_peer *peer)
 {
     struct wg_device *dev = peer->dev;
     size_t i = dev->heap_pos[peer->id];
-    if (i < dev->heap_len && dev->heap[i].peer == peer) {
+    if (i < dev->heap_len && dev->heap[i].id == (uint32_t)peer->id) {
         dev->heap[i].deadline = wg_timers_peer_deadline(peer);
         heap_fix(dev, i);
     }
@@ -298,7 +300,7 @@ void wg_timers_run(struct wg_device *dev, int64_t now)
      * each due peer takes one round; the bound is a safety net across peers
      * and does not cover run_peer's own loop. */
     for (size_t guard = 0; dev->heap_len && guard < 4 * dev->heap_len + 64; guard++) {
-        wg_peer *peer = dev->heap[0].peer;
+        wg_peer *peer = dev->peers[dev->heap[0].id];
         if (dev->heap[0].deadline > now)
             return;
         run_peer(peer, now);

@@ -194,6 +194,7 @@ struct sim_node {
         uint32_t pos;    /* index in that interface's addrs; SIM_ADDR_BCAST: its broadcast */
     } *addr_ht;
     size_t addr_ht_cap, addr_ht_n;
+    uint64_t *addr_filter; /* 2 * addr_ht_cap bits: a clear bit means "not in addr_ht" (node.c) */
     sim_route *routes; /* in the order added */
     size_t n_routes, cap_routes;
     /* Lookup index: (prefix length, masked address) -> route index + 1,

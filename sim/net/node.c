@@ -95,6 +95,7 @@ void sim_node_free(sim_node *n)
     free(n->ifs);
     sim_names_free(&n->if_names);
     free(n->addr_ht);
+    free(n->addr_filter);
     free(n->routes);
     free(n->fib_ht);
     for (int i = 0; i < SIM_HOOK__COUNT; i++)
@@ -321,8 +322,28 @@ static size_t addr_home(uint32_t ip, size_t cap)
     return (size_t)((uint64_t)(ip * UINT32_C(0x9e3779b1)) * cap >> 32);
 }
 
+/* A filter in front of the index: one bit per pair of index slots (2 bits
+ * per slot, so at most one in four is set), set for every address the
+ * index holds. A clear bit answers "not mine" without touching the index:
+ * most lookups that miss are for the remote end of a packet (is the
+ * destination local? forwarding, replies), and on a hub with an address per
+ * peer link the index is hundreds of KiB, a cache miss per probe, where
+ * the filter is an eighth of that. Derived data like the index. */
+static size_t addr_filter_bit(uint32_t ip, size_t cap)
+{
+    return (size_t)((uint64_t)(ip * UINT32_C(0x2c1b3c6d)) * (2 * cap) >> 32);
+}
+
+static bool addr_maybe(const sim_node *n, uint32_t ip)
+{
+    size_t b = addr_filter_bit(ip, n->addr_ht_cap);
+    return n->addr_filter[b / 64] >> (b % 64) & 1;
+}
+
 static void addr_ht_put(sim_node *n, uint32_t ip, uint32_t ifindex, uint32_t pos)
 {
+    size_t b = addr_filter_bit(ip, n->addr_ht_cap);
+    n->addr_filter[b / 64] |= UINT64_C(1) << (b % 64);
     size_t mask = n->addr_ht_cap - 1;
     size_t i = addr_home(ip, n->addr_ht_cap);
     while (n->addr_ht[i].ifpos1)
@@ -357,14 +378,18 @@ static void addr_ht_rebuild(sim_node *n, size_t need)
     size_t cap = n->addr_ht_cap ? n->addr_ht_cap : 4; /* doubled below as needed */
     while (need * 2 > cap) /* load at most 1/2: short probes, and misses are common (forwarded packets) */
         cap *= 2;
+    size_t words = (2 * cap + 63) / 64;
     if (cap != n->addr_ht_cap) {
         free(n->addr_ht);
+        free(n->addr_filter);
         n->addr_ht = malloc(cap * sizeof *n->addr_ht);
-        if (!n->addr_ht)
+        n->addr_filter = malloc(words * sizeof *n->addr_filter);
+        if (!n->addr_ht || !n->addr_filter)
             sim_oom("indexing a node's addresses");
         n->addr_ht_cap = cap;
     }
     memset(n->addr_ht, 0, cap * sizeof *n->addr_ht);
+    memset(n->addr_filter, 0, words * sizeof *n->addr_filter);
     n->addr_ht_n = 0;
     for (size_t i = 0; i < n->n_ifs; i++)
         for (size_t j = 0; j < n->ifs[i]->n_addrs; j++)
@@ -376,6 +401,8 @@ const sim_addr *sim_node_find_addr(const sim_node *n, const wg_ip *ip, sim_iface
     if (ip->family != 4 || !n->addr_ht_n)
         return NULL; /* only IPv4 addresses are ever configured */
     uint32_t v = wg_ip4_to_u32(ip);
+    if (!addr_maybe(n, v))
+        return NULL;
     size_t mask = n->addr_ht_cap - 1;
     for (size_t i = addr_home(v, n->addr_ht_cap); n->addr_ht[i].ifpos1; i = (i + 1) & mask) {
         if (n->addr_ht[i].ip != v || n->addr_ht[i].pos == SIM_ADDR_BCAST)
@@ -393,6 +420,8 @@ bool sim_node_is_directed_broadcast(const sim_node *n, const wg_ip *ip)
     if (ip->family != 4 || !n->addr_ht_n)
         return false;
     uint32_t v = wg_ip4_to_u32(ip);
+    if (!addr_maybe(n, v))
+        return false;
     size_t mask = n->addr_ht_cap - 1;
     for (size_t i = addr_home(v, n->addr_ht_cap); n->addr_ht[i].ifpos1; i = (i + 1) & mask)
         if (n->addr_ht[i].ip == v && n->addr_ht[i].pos == SIM_ADDR_BCAST)
