@@ -120,6 +120,8 @@ typedef struct crypto_count {
 typedef struct child_report {
     int ok; /* 1: ran; 0: could not build (the message went to stderr) */
     double build_s, run_s;
+    double cpu_s; /* the child's CPU time (user + system) over build + run: what the load of other jobs
+                     cannot add to, unlike wall time on a shared machine */
     long start_rss_kb; /* resident at the start of the child (inherited pages) */
     uint64_t sent, received; /* pings or echoes */
     uint64_t handshakes, hub_drops;
@@ -142,6 +144,14 @@ static int64_t heap_in_use(void)
 {
     struct mallinfo2 mi = mallinfo2();
     return (int64_t)(mi.uordblks + mi.hblkhd);
+}
+
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru))
+        return 0;
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static long rss_kb(const char *field)
@@ -498,6 +508,7 @@ static void child_run(size_t n, bool wg, sim_time until, child_report *rep)
     rep->start_rss_kb = rss_kb("VmRSS");
     crypto_count *cc = calloc(1, sizeof *cc);
     scale_world sw = {.cc = cc};
+    double c0 = cpu_seconds();
     int64_t t0 = bench_clock_ns();
     if (!cc || !scale_world_build(&sw, n, wg, until)) {
         fprintf(stderr, "wgsim bench scale: cannot build the world with %zu hosts (refused or out of memory)\n", n);
@@ -507,6 +518,7 @@ static void child_run(size_t n, bool wg, sim_time until, child_report *rep)
     rep->heap_built = heap_in_use();
     sim_world_run_until(sw.w, until);
     int64_t t2 = bench_clock_ns();
+    rep->cpu_s = cpu_seconds() - c0;
     rep->heap_ran = heap_in_use();
     rep->build_s = (double)(t1 - t0) / 1e9;
     rep->run_s = (double)(t2 - t1) / 1e9;
@@ -665,12 +677,15 @@ int bench_scale(const bench_options *o, bench_result r[BENCH_SCALE_RESULTS], siz
             if (!x->ran)
                 continue;
             fprintf(t,
+                    "  N=%zu CPU time of build + run %.2f s, %.2fx the bound (wall/bound without the waits a loaded\n"
+                    "       machine adds)\n"
                     "  N=%zu crypto bound %.2f s = handshakes %.2f + transport %.2f + setup %.2f; %" PRIu64
                     " X25519 DH, %" PRIu64 " base-point, %" PRIu64 " AEAD, %" PRIu64
                     " BLAKE2s; hub drops %" PRIu64 "\n"
                     "       heap/peer: %.0f B built, %.0f B after the run, of which ping samples %.0f B (sim_ping\n"
                     "       keeps every sample) and the WireGuard key log %.0f B\n",
-                    sizes[k], x->rep.bound_s, x->rep.bound_hs_s, x->rep.bound_transport_s, x->rep.bound_setup_s,
+                    sizes[k], x->rep.cpu_s, x->rep.cpu_s / x->rep.bound_s, sizes[k], x->rep.bound_s, x->rep.bound_hs_s,
+                    x->rep.bound_transport_s, x->rep.bound_setup_s,
                     x->rep.dh, x->rep.base, x->rep.aead, x->rep.blake2s, x->rep.hub_drops,
                     (double)x->rep.heap_built / (double)sizes[k], (double)x->rep.heap_ran / (double)sizes[k],
                     (double)x->rep.ping_sample_bytes / (double)sizes[k], (double)x->rep.keylog_bytes / (double)sizes[k]);
