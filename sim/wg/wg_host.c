@@ -302,7 +302,7 @@ static void flush_inner(void *arg)
     h->flush_ev = 0;
     /* Packets queued while flushing go to the next round. */
     inner_pkt *q = h->q;
-    size_t nq = h->nq;
+    size_t nq = h->nq, capq = h->capq;
     h->q = NULL;
     h->nq = h->capq = 0;
     for (size_t i = 0; i < nq; i++) {
@@ -314,7 +314,14 @@ static void flush_inner(void *arg)
         }
         free(q[i].data);
     }
-    free(q);
+    if (!h->q) {
+        /* Nothing queued meanwhile: keep the array for the next packet
+         * rather than allocating one per flush. */
+        h->q = q;
+        h->capq = capq;
+    } else {
+        free(q);
+    }
     rearm(h);
 }
 
