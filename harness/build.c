@@ -464,6 +464,7 @@ void hs_world_free(hs_world *hw)
     free(hw->nodes);
     free(hw->fws);
     free(hw->pings);
+    free(hw->hs_msgs);
     free(hw->cmds);
     for (size_t i = 0; hw->exp && i < hw->s->n_expects; i++) {
         for (size_t j = 0; j < hw->exp[i].n_evidence; j++)

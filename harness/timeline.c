@@ -6,8 +6,8 @@
  * timers that fired, learned local addresses set and cleared, endpoint
  * changes, send errors and drops.
  *
- * Built from the world's event log, the runner's command log and the packet
- * trace (for the source of handshake messages). Repetitive lines (the same
+ * Built from the world's event log, the runner's command log and the
+ * handshake messages kept as they left (for their source). Repetitive lines (the same
  * drop every second) are collapsed into one line with a count, so the
  * reasons the tunnel moved stay visible.
  */
@@ -123,33 +123,55 @@ static void add_rep(tl_builder *b, sim_time t, const char *node, const char *cat
     rp->more = 0;
 }
 
-/* The packet a send event produced: the first record of node sending a
- * WireGuard message of that type to the peer's endpoint at or after t. It
- * can leave a little later than the event (ARP resolution), so look up to
- * 3 s ahead; nothing found = the message never left the node. */
-static bool find_sent(hs_world *hw, const sim_event_rec *ev, enum wg_msg_type type, sim_trace_rec *out)
+/* The handshake messages nodes send: what find_sent looks in (the run
+ * stores no packets; this keeps the few the timeline shows). */
+void hs_timeline_frame(hs_world *hw, const sim_trace_rec *r)
 {
-    size_t n = sim_trace_count(hw->w);
-    for (size_t i = sim_trace_lower_bound(hw->w, ev->t); i < n; i++) {
-        sim_trace_get(hw->w, i, out);
-        const sim_trace_rec *r = out;
+    if (r->dir != SIM_DIR_OUT || r->origin_node != r->node || r->proto != SIM_IPPROTO_UDP ||
+        (r->wg_type != WG_MSG_INITIATION && r->wg_type != WG_MSG_RESPONSE))
+        return;
+    if (hw->n_hs_msgs == hw->cap_hs_msgs) {
+        size_t cap = hw->cap_hs_msgs ? 2 * hw->cap_hs_msgs : 32;
+        hs_pkt *v = realloc(hw->hs_msgs, cap * sizeof *v);
+        if (!v)
+            sim_oom("keeping handshake messages for the timeline");
+        hw->hs_msgs = v;
+        hw->cap_hs_msgs = cap;
+    }
+    hs_pkt_keep(&hw->hs_msgs[hw->n_hs_msgs++], r);
+}
+
+/* The packet a send event produced: the first handshake message of that
+ * type the node sent to the peer's endpoint at or after t. It can leave
+ * a little later than the event (ARP resolution), so look up to 3 s
+ * ahead; nothing found = the message never left the node. */
+static const sim_trace_rec *find_sent(hs_world *hw, const sim_event_rec *ev, enum wg_msg_type type)
+{
+    size_t lo = 0, hi = hw->n_hs_msgs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (hw->hs_msgs[mid].r.t < ev->t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < hw->n_hs_msgs; i++) {
+        const sim_trace_rec *r = hs_pkt_rec(&hw->hs_msgs[i]);
         if (r->t > ev->t + 3 * SIM_S)
             break;
-        if (r->dir == SIM_DIR_OUT && r->node == ev->node && r->origin_node == ev->node &&
-            r->proto == SIM_IPPROTO_UDP && r->wg_type == type && wg_ip_eq(&r->dst, &ev->wg.endpoint.ip) &&
+        if (r->node == ev->node && r->wg_type == type && wg_ip_eq(&r->dst, &ev->wg.endpoint.ip) &&
             r->dport == ev->wg.endpoint.port)
-            return true;
+            return r;
     }
-    return false;
+    return NULL;
 }
 
 static char *sent_detail(tl_builder *b, const sim_event_rec *ev, enum wg_msg_type type)
 {
     hs_world *hw = b->hw;
-    sim_trace_rec rec;
-    const sim_trace_rec *r = &rec;
+    const sim_trace_rec *r = find_sent(hw, ev, type);
     char ep[WG_IP_STRLEN], src[WG_IP_STRLEN];
-    if (!find_sent(hw, ev, type, &rec))
+    if (!r)
         return hs_strdup_printf("to %s (it did not leave the node)", wg_endpoint_format(&ev->wg.endpoint, ep));
     char late[48] = "";
     if (r->t > ev->t)

@@ -761,8 +761,27 @@ void sim_ping_stop(sim_ping *p);
 uint16_t sim_ping_id(const sim_ping *p);
 size_t sim_ping_sample_count(const sim_ping *p);
 const sim_ping_sample *sim_ping_sample_at(const sim_ping *p, size_t i);
-/* Over echoes sent in [from, to). A reply counts if it arrived by `to`. */
+/* Over the samples kept (see sim_ping_forget_before) of echoes sent in
+ * [from, to). A reply counts if it arrived by `to`. */
 void sim_ping_stats_between(const sim_ping *p, sim_time from, sim_time to, sim_ping_stats *out);
+/* Totals of the whole run, whatever has been forgotten: echoes started
+ * (send errors included), echoes that got a reply (however late: a reply
+ * is matched to the newest echo of its sequence, as if every sample were
+ * kept), send errors. */
+typedef struct sim_ping_totals {
+    uint64_t echoes, answered, errors;
+} sim_ping_totals;
+void sim_ping_totals_get(const sim_ping *p, sim_ping_totals *out);
+/* Samples are kept until forgotten: a reader that has used the samples of
+ * echoes sent before t forgets them, and memory holds only the echoes
+ * still of interest. sim_ping_sample_at(p, 0) is then the oldest sample
+ * left. Nobody forgets by default (tests, benchmarks keep them all). */
+void sim_ping_forget_before(sim_ping *p, sim_time t);
+/* Called after each echo leaves (or fails to: send_err set), with the new
+ * sample last: a reader consumes final samples as the run goes. It may
+ * forget samples; it must not start or stop pings. One per ping. */
+typedef void (*sim_ping_fn)(void *ctx, sim_ping *p);
+void sim_ping_set_listener(sim_ping *p, sim_ping_fn fn, void *ctx);
 size_t sim_world_ping_count(const sim_world *w);
 sim_ping *sim_world_ping_at(const sim_world *w, size_t i);
 
@@ -926,8 +945,20 @@ sim_capture *sim_capture_iface(sim_iface *ifp);
 const char *sim_capture_name(const sim_capture *c); /* "seg:NAME" or "NODE/IF" */
 const uint8_t *sim_capture_data(const sim_capture *c, size_t *len);
 uint64_t sim_capture_frames(const sim_capture *c);
-/* Writes the pcap; false with errno set on I/O errors. */
+/* Writes the pcap; false with errno set on I/O errors (and for a capture
+ * opened on a file, which keeps nothing). */
 bool sim_capture_save(const sim_capture *c, const char *path);
+/* Streams the capture to the file at path from now on: what was captured
+ * so far is written at once, every later frame as it happens (buffered),
+ * and nothing is kept in memory (sim_capture_data then gives 0 bytes).
+ * false with errno when the file cannot be created or written; the
+ * capture then keeps nothing either. Once per capture. */
+bool sim_capture_open(sim_capture *c, const char *path);
+/* Flushes and closes the file of an opened capture: false with errno set
+ * to the first error of the open, a write or the close. A capture never
+ * opened: true. The world closes what is left open when freed (errors
+ * then go unreported). */
+bool sim_capture_close(sim_capture *c);
 size_t sim_world_capture_count(const sim_world *w);
 sim_capture *sim_world_capture_at(const sim_world *w, size_t i);
 

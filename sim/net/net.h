@@ -224,9 +224,13 @@ struct sim_node {
 struct sim_capture {
     sim_world *w;
     char *name;
-    uint8_t *buf;
+    uint8_t *buf;   /* the pcap image while in memory */
     size_t len, cap;
     uint64_t frames;
+    /* streamed (sim_capture_open): frames go to out as they are captured */
+    FILE *out;
+    bool streamed;  /* opened: nothing is kept in memory, even after an error */
+    int error;      /* errno of the first failed open or write, 0 none */
 };
 
 /* The run record (sim/record/record.h has its parts). */
