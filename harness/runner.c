@@ -192,9 +192,13 @@ hs_result *hs_run_scenario(const hs_scenario *s, const hs_run_options *o)
         r->wall_seconds = now_s(o) - t0;
         return r;
     }
+    if (opt.before_run)
+        opt.before_run(opt.ctx, s, hw->w);
     hs_schedule_events(hw);
     hs_expect_schedule(hw);
     if (!run_bounded(hw, &opt, r)) {
+        if (opt.after_run)
+            opt.after_run(opt.ctx, s, hw->w, r);
         hs_world_free(hw);
         if (ns3)
             pthread_mutex_unlock(&ns3_lock);

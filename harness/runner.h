@@ -33,7 +33,11 @@ typedef struct hs_run_options {
     bool capture;           /* capture every segment (pcap output) */
     bool record_all;        /* keep every capture point in the run record (the shell, tests);
                                default: only the points the expectations and timeline read */
-    /* Called after the run, before the world is freed (pcap output). */
+    /* Called once the world is built, before it runs (pcap output opens
+     * its files so that frames are written as they happen). */
+    void (*before_run)(void *ctx, const hs_scenario *s, sim_world *w);
+    /* Called after the run, also one stopped by a limit, before the world
+     * is freed (pcap output closes its files). */
     void (*after_run)(void *ctx, const hs_scenario *s, sim_world *w, hs_result *r);
     void *ctx;
     /* Seconds on the caller's monotonic clock, to time each run for the
