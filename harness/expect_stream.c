@@ -212,6 +212,7 @@ typedef struct ping_feed {
     int node;               /* the pinging node (scenario index) */
     size_t *exps;           /* its tunnel expectations */
     size_t n_exps;
+    size_t next;            /* samples taken and not forgotten (record_all keeps them) */
     /* the node's WireGuard packets since the oldest echo not yet final */
     hs_pkt *buf;
     size_t head, n, cap;
@@ -387,7 +388,7 @@ static void feed_consume(ping_feed *fd, sim_time now, bool at_end)
 {
     hs_world *hw = fd->hw;
     sim_ping *p = hw->pings[fd->ping];
-    size_t k = 0, n = sim_ping_sample_count(p);
+    size_t k = fd->next, n = sim_ping_sample_count(p);
     sim_time last = 0;
     for (; k < n; k++) {
         const sim_ping_sample *x = sim_ping_sample_at(p, k);
@@ -399,11 +400,15 @@ static void feed_consume(ping_feed *fd, sim_time now, bool at_end)
         }
         last = x->sent;
     }
-    if (k)
+    /* record_all keeps every sample, for readers after the run */
+    if (k > fd->next && !hw->opt.record_all) {
         sim_ping_forget_before(p, last + 1);
+        k = 0;
+    }
+    fd->next = k;
     /* packets before the oldest echo still open (or before now) start no
      * explanation any more */
-    const sim_ping_sample *open = sim_ping_sample_at(p, 0);
+    const sim_ping_sample *open = sim_ping_sample_at(p, k);
     sim_time keep_from = open ? open->sent : now;
     while (fd->head < fd->n && fd->buf[fd->head].r.t < keep_from)
         fd->head++;

@@ -31,7 +31,8 @@ typedef struct hs_run_options {
     hs_engine engine;
     bool timeline;          /* collect the readable timeline (wgsim run, reports) */
     bool capture;           /* capture every segment (pcap output) */
-    bool record_all;        /* keep every capture point in the run record (the shell, tests);
+    bool record_all;        /* keep every capture point in the run record and every ping
+                               sample (the shell, tests);
                                default: only the points the expectations and timeline read */
     /* Called once the world is built, before it runs (pcap output opens
      * its files so that frames are written as they happen). */
