@@ -329,6 +329,18 @@ static bool feed_wants(const ping_feed *fd, sim_time t)
     return false;
 }
 
+/* Will any tunnel expectation of the feed want packets after now? */
+static bool feed_wants_after(const ping_feed *fd, sim_time now)
+{
+    const struct hs_streams *st = fd->hw->stream;
+    for (size_t k = 0; k < fd->n_exps; k++) {
+        const tun_state *ts = &st->e[fd->exps[k]].tun;
+        if (!ts->done && now <= ts->t2 + PING_TIMEOUT)
+            return true;
+    }
+    return false;
+}
+
 /* A window starting at a, filled from the buffer (packets since the
  * oldest echo not yet final; a is at or after it). */
 static void window_from_buffer(ping_feed *fd, tun_window *w, sim_time a)
@@ -414,6 +426,12 @@ static void feed_consume(ping_feed *fd, sim_time now, bool at_end)
         fd->head++;
     if (fd->head == fd->n)
         fd->head = fd->n = 0;
+    if (fd->cap && !fd->n && !feed_wants_after(fd, now)) {
+        /* every explanation's start is known: the buffer is done */
+        free(fd->buf);
+        fd->buf = NULL;
+        fd->cap = 0;
+    }
 }
 
 static void ping_sent(void *ctx, sim_ping *p)
