@@ -48,6 +48,19 @@ void hs_pkt_keep(hs_pkt *p, const sim_trace_rec *r)
         p->reason = *r->reason;
 }
 
+void hs_pkt_append(hs_pkt **v, size_t *n, size_t *cap, const sim_trace_rec *r)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? 2 * *cap : 32;
+        hs_pkt *nv = realloc(*v, c * sizeof *nv);
+        if (!nv)
+            sim_oom("keeping packets to show");
+        *v = nv;
+        *cap = c;
+    }
+    hs_pkt_keep(&(*v)[(*n)++], r);
+}
+
 const sim_trace_rec *hs_pkt_rec(hs_pkt *p)
 {
     p->r.reason = p->has_reason ? &p->reason : NULL;
@@ -463,15 +476,7 @@ static void feed_frame(ping_feed *fd, const hs_frame *fr)
         fd->n -= fd->head;
         fd->head = 0;
     }
-    if (fd->n == fd->cap) {
-        size_t cap = fd->cap ? 2 * fd->cap : 64;
-        hs_pkt *v = realloc(fd->buf, cap * sizeof *v);
-        if (!v)
-            sim_oom("keeping packets around ping echoes");
-        fd->buf = v;
-        fd->cap = cap;
-    }
-    hs_pkt_keep(&fd->buf[fd->n++], r);
+    hs_pkt_append(&fd->buf, &fd->n, &fd->cap, r);
 }
 
 void hs_stream_start(hs_world *hw)

@@ -75,6 +75,8 @@ typedef struct hs_pkt {
     bool has_reason;
 } hs_pkt;
 void hs_pkt_keep(hs_pkt *p, const sim_trace_rec *r);
+/* Keeps r at the end of a growing array of kept packets. */
+void hs_pkt_append(hs_pkt **v, size_t *n, size_t *cap, const sim_trace_rec *r);
 /* The kept record, its reason pointing at p's copy. */
 const sim_trace_rec *hs_pkt_rec(hs_pkt *p);
 

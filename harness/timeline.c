@@ -130,15 +130,7 @@ void hs_timeline_frame(hs_world *hw, const sim_trace_rec *r)
     if (r->dir != SIM_DIR_OUT || r->origin_node != r->node || r->proto != SIM_IPPROTO_UDP ||
         (r->wg_type != WG_MSG_INITIATION && r->wg_type != WG_MSG_RESPONSE))
         return;
-    if (hw->n_hs_msgs == hw->cap_hs_msgs) {
-        size_t cap = hw->cap_hs_msgs ? 2 * hw->cap_hs_msgs : 32;
-        hs_pkt *v = realloc(hw->hs_msgs, cap * sizeof *v);
-        if (!v)
-            sim_oom("keeping handshake messages for the timeline");
-        hw->hs_msgs = v;
-        hw->cap_hs_msgs = cap;
-    }
-    hs_pkt_keep(&hw->hs_msgs[hw->n_hs_msgs++], r);
+    hs_pkt_append(&hw->hs_msgs, &hw->n_hs_msgs, &hw->cap_hs_msgs, r);
 }
 
 /* The packet a send event produced: the first handshake message of that

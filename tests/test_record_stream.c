@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "harness/runner_internal.h"
+#include "suite_run.h"
 
 /* Two sites across one router; fwa pings fwb through the tunnel every
  * second (ping 0) and every 10 ms (ping 1); fwb's WAN is down from 20 to
@@ -457,9 +458,5 @@ int main(void)
     tcase_add_test(t, same_texts_without_record_all);
     tcase_add_test(t, long_run_memory_is_flat);
     suite_add_tcase(s, t);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return T_run_suite(s);
 }
