@@ -808,7 +808,8 @@ const char *sim_dir_name(sim_dir d);
  * it, nothing is stored) or KEEP (stored as a 64-byte record and seen by
  * the listener). Without a filter every point is KEEP (tests, the shell).
  * A stored record points at the distinct source reasons the record keeps
- * once (sim_trace_rec.reason).
+ * once (sim_trace_rec.reason). The scenario runner makes its points WATCH
+ * and keeps what it will show itself, so a long run stores no packet.
  *
  * Events. Model and stack events (ARP, link, power, addresses, routes,
  * drops, WireGuard device events, CARP, pf states, pfsync, gateways) go to
