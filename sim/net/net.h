@@ -313,6 +313,7 @@ struct sim_world {
     uint64_t next_frame_id;
     uint64_t l2_gen; /* bumped when a node's L2 ops change */
     sim_record rec; /* the run record (sim/record/) */
+    struct sim_history *hist; /* its change log (record/history.c); NULL once freeing starts */
     /* The frame being received (set by sim_ether_input around its
      * synchronous delivery): events it causes cite it. */
     const sim_frame *rx_frame;

@@ -4,6 +4,7 @@
  * CARP's L2 ops) and per-node drop counters.
  */
 #include "sim/net/net.h"
+#include "sim/record/history.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -498,6 +499,7 @@ sim_err sim_iface_del_addr(sim_iface *ifp, const wg_ip *ip)
         if (alt) {
             r->ifa = alt->ip;
             r->ifindex = alt_if->ifindex;
+            sim_hist_log_route(n->w, n->id, &r->dst, r);
         } else {
             sim_route_del(n, &r->dst);
         }

@@ -25,6 +25,7 @@
  * uses these rules (docs/models.md).
  */
 #include "sim/net/net.h"
+#include "sim/record/history.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -82,9 +83,23 @@ static void drop_held(sim_arp_slot *s, sim_drop_reason r)
     s->n_held = 0;
 }
 
+static void to_entry(const sim_arp_slot *s, sim_arp_entry *out);
+
+/* The change log (state as of T) follows every change of an entry. */
+static void log_slot(const sim_arp_slot *s, bool gone)
+{
+    sim_node *n = s->ifp->node;
+    if (!sim_hist_on(n->w, SIM_HIST_ARP))
+        return;
+    sim_arp_entry e;
+    to_entry(s, &e);
+    sim_hist_log_arp(n->w, n->id, s->ifp->ifindex, &s->ip, gone ? NULL : &e);
+}
+
 static void remove_slot(sim_arp_slot *s)
 {
     sim_iface *ifp = s->ifp;
+    log_slot(s, true);
     for (size_t i = 0; i < ifp->n_arp; i++)
         if (ifp->arp[i] == s) {
             memmove(&ifp->arp[i], &ifp->arp[i + 1], (ifp->n_arp - i - 1) * sizeof *ifp->arp);
@@ -104,6 +119,7 @@ static void clear(sim_iface *ifp, bool drop, sim_drop_reason r)
     sim_engine *e = ifp->node->w->eng;
     for (size_t k = 0; k < ifp->n_arp; k++) {
         sim_arp_slot *s = ifp->arp[k];
+        log_slot(s, true);
         if (drop)
             drop_held(s, r);
         for (size_t i = 0; i < s->n_held; i++)
@@ -252,6 +268,7 @@ static void set_resolved(sim_arp_slot *s, const sim_mac *mac, sim_time now)
     s->asked = 0;
     sim_cancel(e, s->timer);
     s->timer = sim_schedule_at(e, s->expire, resolved_expired, s);
+    log_slot(s, false);
 }
 
 static void send_held(sim_arp_slot *s)
@@ -317,6 +334,7 @@ sim_err sim_arp_resolve_send(sim_iface *ifp, const wg_ip *nexthop, bool is_gw, c
         sim_cancel(n->w->eng, s->timer);
         s->timer = sim_schedule_at(n->w->eng, now + SIM_ARP_DOWN_TIME, incomplete_expired, s);
         s->asked++;
+        log_slot(s, false); /* created, or its deadline moved */
         send_request(ifp, nexthop);
     }
     return err;
