@@ -196,6 +196,8 @@ hs_result *hs_run_scenario(const hs_scenario *s, const hs_run_options *o)
     }
     hs_schedule_events(hw);
     hs_expect_schedule(hw);
+    if (opt.before_run)
+        opt.before_run(opt.ctx, s, hw->w);
     if (!run_bounded(hw, &opt, r)) {
         hs_world_free(hw);
         if (ns3)

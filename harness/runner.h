@@ -56,6 +56,14 @@ typedef struct hs_run_options {
      * process-wide, so with several runs on threads it counts them all).
      * NULL: max_memory is not checked. */
     uint64_t (*memory_bytes)(void);
+
+    /* Called once the world is built and its timeline and expectations are
+     * scheduled, before it runs (tests schedule probes of their own; the
+     * models' events are not changed by events of others). */
+    void (*before_run)(void *ctx, const hs_scenario *s, sim_world *w);
+    /* Classes of the change log behind "state as of T" to turn off: bit
+     * (1u << sim_hist_class) each; 0: all on (the default). */
+    unsigned history_off;
 } hs_run_options;
 
 /* Engine events between two limit checks: small enough that a run
