@@ -556,6 +556,7 @@ typedef struct sim_pkt {
     sim_src_reason reason;
     int origin_node;        /* node id that built the packet, -1 unknown */
     const char *drop_note;  /* a hook returning SIM_DROP may explain it */
+    const char *drop_rule;  /* ... and name the rule that dropped it (interned label) */
 } sim_pkt;
 
 typedef enum sim_hook_point {
@@ -881,6 +882,22 @@ typedef enum sim_ev_kind {
 } sim_ev_kind;
 const char *sim_ev_kind_name(sim_ev_kind k);
 
+/* The packet a drop event is about (SIM_EV_DROP): what the stack could
+ * read of it where it was dropped. */
+typedef struct sim_drop_pkt {
+    uint16_t ethertype;      /* 0: nothing known (ETHERTYPE of the frame, 0x0800 for IP packets) */
+    uint8_t proto;           /* IPv4 protocol */
+    uint8_t icmp_type, icmp_code;
+    uint16_t arp_op;         /* ARP: 1 request, 2 reply */
+    wg_ip src, dst;          /* IPv4 source and destination; ARP: sender and target */
+    uint16_t sport, dport;   /* UDP ports; ICMP echo: the id in both */
+    uint32_t len;            /* bytes (IP packet or frame) */
+} sim_drop_pkt;
+/* "udp 192.0.2.10:51820 -> 198.51.100.2:51820", "icmp echo 10.0.0.1 -> 10.0.0.2 id 22272",
+ * "arp who-has 192.0.2.1 tell 192.0.2.10", "frame ethertype 0x86dd"; "" when nothing is known.
+ * Like snprintf (returns the full length). */
+size_t sim_drop_pkt_format(const sim_drop_pkt *p, char *buf, size_t len);
+
 typedef struct sim_event_rec {
     sim_time t;
     sim_ev_kind kind;
@@ -897,6 +914,10 @@ typedef struct sim_event_rec {
     sim_time cause_t;
     uint32_t cause_ifindex;  /* where it arrived */
     int cause_origin;        /* the node that sent it, -1 unknown */
+    /* SIM_EV_DROP: the packet and, when a rule dropped it, the rule's label
+     * (interned; NULL: no rule, .text says why) */
+    sim_drop_pkt pkt;
+    const char *rule;
 } sim_event_rec;
 
 size_t sim_event_count(const sim_world *w);

@@ -186,7 +186,8 @@ void sim_node_set_l2_ops(sim_node *n, const sim_l2_ops *ops)
     }
 }
 
-void sim_node_drop(sim_node *n, uint32_t ifindex, sim_drop_reason r, const char *fmt, ...)
+static void drop_v(sim_node *n, uint32_t ifindex, sim_drop_reason r, const sim_drop_pkt *pkt, const char *rule,
+                   const char *fmt, va_list ap)
 {
     n->drops[r]++;
     if (!sim_events_wanted(n->w))
@@ -200,18 +201,53 @@ void sim_node_drop(sim_node *n, uint32_t ifindex, sim_drop_reason r, const char 
     e.drop = r;
     e.model = "drop";
     e.cause_origin = -1;
-    char *detail = NULL;
-    if (fmt) {
-        va_list ap;
-        va_start(ap, fmt);
-        detail = sim_rec_vprintf(fmt, ap);
-        va_end(ap);
-    }
-    char *text = sim_rec_printf("%s: %s", sim_drop_reason_name(r), detail ? detail : "");
+    if (pkt)
+        e.pkt = *pkt;
+    e.rule = rule;
+    char *detail = fmt ? sim_rec_vprintf(fmt, ap) : NULL;
+    /* "filter: udp 192.0.2.10:51820 -> 198.51.100.2:51820 on wan: in hook: pf: default deny" */
+    char what[160] = "";
+    if (pkt)
+        sim_drop_pkt_format(pkt, what, sizeof what);
+    const sim_iface *ifp = ifindex ? sim_node_iface_by_index(n, ifindex) : NULL;
+    char *text = sim_rec_printf("%s: %s%s%s%s%s", sim_drop_reason_name(r), what, ifp ? (what[0] ? " on " : "on ") : "",
+                                ifp ? ifp->name : "", what[0] || ifp ? ": " : "", detail ? detail : "");
     e.text = text;
     sim_event_push(n->w, &e);
     free(text);
     free(detail);
+}
+
+void sim_node_drop(sim_node *n, uint32_t ifindex, sim_drop_reason r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    drop_v(n, ifindex, r, NULL, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void sim_node_drop_ip(sim_node *n, uint32_t ifindex, sim_drop_reason r, const uint8_t *pkt, size_t len,
+                      const char *rule, const char *fmt, ...)
+{
+    sim_drop_pkt d = {0};
+    if (sim_events_wanted(n->w))
+        sim_drop_pkt_from_ip(pkt, len, &d);
+    va_list ap;
+    va_start(ap, fmt);
+    drop_v(n, ifindex, r, &d, rule, fmt, ap);
+    va_end(ap);
+}
+
+void sim_node_drop_frame(sim_node *n, uint32_t ifindex, sim_drop_reason r, const uint8_t *frame, size_t len,
+                         const char *fmt, ...)
+{
+    sim_drop_pkt d = {0};
+    if (sim_events_wanted(n->w))
+        sim_drop_pkt_from_frame(frame, len, &d);
+    va_list ap;
+    va_start(ap, fmt);
+    drop_v(n, ifindex, r, &d, NULL, fmt, ap);
+    va_end(ap);
 }
 
 /* ---- interfaces ---- */

@@ -74,8 +74,8 @@ static void drop_held(sim_arp_slot *s, sim_drop_reason r)
     sim_node *n = s->ifp->node;
     char b[WG_IP_STRLEN];
     for (size_t i = 0; i < s->n_held; i++) {
-        sim_node_drop(n, s->ifp->ifindex, r, "packet for %s held on %s/%s", wg_ip_format(&s->ip, b), n->name,
-                      s->ifp->name);
+        sim_node_drop_ip(n, s->ifp->ifindex, r, s->held[i].data, s->held[i].len, NULL,
+                         "held while resolving %s", wg_ip_format(&s->ip, b));
         free(s->held[i].data);
     }
     free(s->held);
@@ -303,8 +303,8 @@ sim_err sim_arp_resolve_send(sim_iface *ifp, const wg_ip *nexthop, bool is_gw, c
     /* Hold, dropping the oldest beyond arp_maxhold. */
     if (s->n_held == SIM_ARP_MAXHOLD) {
         char b[WG_IP_STRLEN];
-        sim_node_drop(n, ifp->ifindex, SIM_DROP_ARP_HOLD_OVERFLOW, "oldest packet held for %s",
-                      wg_ip_format(nexthop, b));
+        sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_ARP_HOLD_OVERFLOW, s->held[0].data, s->held[0].len, NULL,
+                         "the oldest of %d held while resolving %s", SIM_ARP_MAXHOLD, wg_ip_format(nexthop, b));
         free(s->held[0].data);
         memmove(&s->held[0], &s->held[1], (s->n_held - 1) * sizeof *s->held);
         s->n_held--;

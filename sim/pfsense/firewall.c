@@ -503,6 +503,7 @@ static sim_verdict hook_in(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *p
     if (r.action != PF_PASS) {
         snprintf(f->note, sizeof f->note, "pf: %s", r.note);
         p->drop_note = f->note;
+        p->drop_rule = r.label;
         return SIM_DROP;
     }
     if (r.translated)
@@ -556,6 +557,7 @@ static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *
         if (r.action != PF_PASS) {
             snprintf(f->note, sizeof f->note, "pf: %s", r.note);
             p->drop_note = f->note;
+            p->drop_rule = r.label;
             return SIM_DROP;
         }
         if (r.translated) {

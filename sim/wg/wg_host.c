@@ -344,8 +344,8 @@ static void flush_inner(void *arg)
         if (h->dev && h->node->powered) {
             wg_drop_reason r = wg_device_send_inner(h->dev, now_of(h), q[i].data, q[i].len);
             if (r != WG_DROP_NONE)
-                sim_node_drop(h->node, h->ifp->ifindex, SIM_DROP_TUNNEL, "%s/%s: %s", h->node->name, h->name,
-                              wg_drop_reason_name(r));
+                sim_node_drop_ip(h->node, h->ifp->ifindex, SIM_DROP_TUNNEL, q[i].data, q[i].len, NULL, "%s",
+                                 wg_drop_reason_name(r));
         }
         free(q[i].data);
     }
