@@ -86,6 +86,8 @@ size_t rp_timeline_apply_filter(hs_result *r, const rp_timeline_filter *f)
             free(e->node);
             free(e->category);
             free(e->text);
+            hs_fields_free(e->reason, e->n_reason);
+            hs_fields_free(e->fields, e->n_fields);
         }
     }
     size_t dropped = r->n_timeline - kept;

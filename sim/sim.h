@@ -1220,7 +1220,8 @@ typedef struct sim_hist_pf_state {
     sim_time created;
     sim_time end;           /* when it stopped matching (a live state: its deadline now) */
     sim_pf_end end_kind;    /* as known now */
-    int from_node;          /* the node whose pf created it (the pfsync peer when imported) */
+    int from_node;          /* where it came from: the node itself, or the pfsync peer that sent it */
+    wg_endpoint nat_dst;    /* the responder as the stack sees it (!= info.dst: rdr / mapping) */
     const char *rule;       /* the filter rule's label, NULL: implicit */
     const char *nat_rule;   /* the NAT rule's label (outbound NAT, mapping), NULL: not translated by one */
 } sim_hist_pf_state;

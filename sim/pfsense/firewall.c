@@ -211,8 +211,7 @@ static void cb_state_log(void *ctx, pf_state *s, pf_log_kind k, sim_time end, si
     case PF_LOG_NEW: {
         sim_hist_pf_new e = {
             .node = sim_node_id(f->n),
-            /* creatorid is the creating node's id + 1 (sim_fw_attach) */
-            .from_node = s->imported ? (int)s->creatorid - 1 : sim_node_id(f->n),
+            .creatorid = s->creatorid,
             .ifname = s->ifname,
             .rule = s->rule >= 0 && (size_t)s->rule < p->n_rules ? p->rules[s->rule].label : NULL,
             .nat_rule = s->nat_rule >= 0 && (size_t)s->nat_rule < p->n_nat ? p->nat[s->nat_rule].label : NULL,
@@ -1288,6 +1287,7 @@ sim_err sim_fw_pfsync_pair(sim_fw *a, sim_fw *b, const sim_fw_pfsync_options *o)
         f->has_pfsync = true;
     }
     pfsync_pair(&a->ps, &b->ps);
+    sim_hist_pfsync_pair(a->w, sim_node_id(a->n), sim_node_id(b->n));
     return SIM_OK;
 }
 

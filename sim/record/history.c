@@ -31,7 +31,8 @@
 /* One pf state. */
 typedef struct hist_pf {
     sim_time created, end;
-    int32_t node, from_node;
+    int32_t node;
+    uint32_t creatorid;
     uint32_t ifname, rule, nat_rule; /* interned ids, 0: none */
     uint32_t wire_addr[2], stack_addr[2];
     uint16_t wire_port[2], stack_port[2];
@@ -99,6 +100,8 @@ struct sim_history {
     size_t n_recs[SIM_HIST__COUNT], cap_recs[SIM_HIST__COUNT];
     hist_row *rows;
     size_t n_rows, cap_rows;
+    int32_t *pfsync_peer; /* by node id: its pfsync peer's id + 1, 0 none */
+    size_t n_pfsync_peer;
     uint32_t *row_ht; /* open addressing: row index + 1 */
     size_t row_ht_cap;
 };
@@ -183,6 +186,7 @@ void sim_history_free(sim_world *w)
         free(h->recs[c]);
     free(h->rows);
     free(h->row_ht);
+    free(h->pfsync_peer);
     free(h);
 }
 
@@ -199,7 +203,7 @@ uint32_t sim_hist_pf_add(sim_world *w, const sim_hist_pf_new *s)
     e->created = sim_now(w->eng);
     e->end = s->end;
     e->node = s->node;
-    e->from_node = s->from_node;
+    e->creatorid = s->creatorid;
     e->ifname = s->ifname && s->ifname[0] ? sim_rec_intern_id(w, s->ifname) : 0;
     e->rule = sim_rec_intern_id(w, s->rule);
     e->nat_rule = sim_rec_intern_id(w, s->nat_rule);
@@ -211,6 +215,29 @@ uint32_t sim_hist_pf_add(sim_world *w, const sim_hist_pf_new *s)
     e->outbound = s->outbound;
     e->imported = s->imported;
     return (uint32_t)h->n_pf;
+}
+
+static void set_peer(sim_history *h, int a, int b)
+{
+    if ((size_t)a >= h->n_pfsync_peer) {
+        size_t n = (size_t)a + 1;
+        int32_t *v = realloc(h->pfsync_peer, n * sizeof *v);
+        if (!v)
+            sim_oom("the change log's pfsync pairs");
+        memset(v + h->n_pfsync_peer, 0, (n - h->n_pfsync_peer) * sizeof *v);
+        h->pfsync_peer = v;
+        h->n_pfsync_peer = n;
+    }
+    h->pfsync_peer[a] = b + 1;
+}
+
+void sim_hist_pfsync_pair(sim_world *w, int a, int b)
+{
+    sim_history *h = w->hist;
+    if (!h || a < 0 || b < 0)
+        return;
+    set_peer(h, a, b);
+    set_peer(h, b, a);
 }
 
 static hist_pf *pf_entry(sim_world *w, uint32_t id)
@@ -245,7 +272,10 @@ static void pf_expand(const sim_world *w, const hist_pf *e, sim_hist_pf_state *o
 {
     memset(o, 0, sizeof *o);
     o->node = e->node;
-    o->from_node = e->from_node;
+    const sim_history *h = w->hist;
+    o->from_node = !e->imported ? e->node
+                   : (size_t)e->node < h->n_pfsync_peer && h->pfsync_peer[e->node] ? h->pfsync_peer[e->node] - 1
+                                                                                   : -1;
     o->created = e->created;
     o->end = e->end;
     o->end_kind = e->end_kind ? (sim_pf_end)e->end_kind
@@ -266,9 +296,9 @@ static void pf_expand(const sim_world *w, const hist_pf *e, sim_hist_pf_state *o
     i->translated = memcmp(e->wire_addr, e->stack_addr, sizeof e->wire_addr) != 0 ||
                     memcmp(e->wire_port, e->stack_port, sizeof e->wire_port) != 0;
     i->from_pfsync = e->imported;
-    /* pf's host id (creatorid) is the creating node's id + 1 (sim/pfsense/firewall.c) */
-    i->creatorid = (uint32_t)e->from_node + 1;
+    i->creatorid = e->creatorid;
     i->expires = e->end;
+    o->nat_dst = (wg_endpoint){.ip = v4(e->stack_addr[didx]), .port = e->stack_port[didx]};
 }
 
 bool sim_history_pf_at(const sim_world *w, size_t i, sim_hist_pf_state *out)

@@ -18,7 +18,8 @@ void sim_record_history_init(sim_world *w);
 
 /* A new pf state, as the firewall saw it created or imported. */
 typedef struct sim_hist_pf_new {
-    int node, from_node;
+    int node;
+    uint32_t creatorid;    /* pf's host id of the node that created it */
     const char *ifname;    /* "" or NULL: floating */
     const char *rule, *nat_rule;
     uint8_t proto;
@@ -27,6 +28,8 @@ typedef struct sim_hist_pf_new {
     uint16_t wire_port[2], stack_port[2];
     sim_time end;          /* its deadline now */
 } sim_hist_pf_new;
+/* Node a's pfsync peer is b (and b's is a): where its imported states came from. */
+void sim_hist_pfsync_pair(sim_world *w, int a, int b);
 /* Returns the state's log id (0 when pf history is off). */
 uint32_t sim_hist_pf_add(sim_world *w, const sim_hist_pf_new *s);
 /* The state was updated: its deadline is now `end` (kept in place). */
