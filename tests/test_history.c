@@ -383,6 +383,72 @@ START_TEST(class_off_and_growth)
 }
 END_TEST
 
+/* ---- item 4: what the timeline tells from the log, and drops ---- */
+
+static const hs_timeline_entry *find_entry(const hs_result *r, const char *cat, const char *needle)
+{
+    for (size_t i = 0; i < r->n_timeline; i++)
+        if (!strcmp(r->timeline[i].category, cat) && strstr(r->timeline[i].text, needle))
+            return &r->timeline[i];
+    return NULL;
+}
+
+static const char *field(const hs_timeline_entry *e, const char *key)
+{
+    for (size_t i = 0; e && i < e->n_fields; i++)
+        if (!strcmp(e->fields[i].key, key))
+            return e->fields[i].value;
+    return NULL;
+}
+
+static hs_result *run_timeline(const char *rel)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/scenarios/%s", WGSIM_SOURCE_DIR, rel);
+    hs_run_options o = {.timeline = true};
+    return hs_run_file(path, &o);
+}
+
+START_TEST(timeline_nat_pf_and_drops)
+{
+    hs_result *r = run_timeline("conformance/c6-outbound-nat-to-vip-breaks-on-failover.yaml");
+    ck_assert_int_eq(r->status, HS_STATUS_PASSED);
+    /* the NAT rule's translation of fw1's WireGuard flow, once */
+    const hs_timeline_entry *e =
+        find_entry(r, "nat", "nat wan: udp 198.51.100.2:51820 -> 192.0.2.10:51820 as 198.51.100.1:51820 (rule: nat rule at ");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(e->node, "fw1");
+    ck_assert_str_eq(field(e, "nat-src"), "198.51.100.1:51820");
+    ck_assert_ptr_nonnull(strstr(field(e, "nat-rule"), "c6-outbound-nat-to-vip-breaks-on-failover.yaml:"));
+    size_t nat_lines = 0;
+    for (size_t i = 0; i < r->n_timeline; i++)
+        nat_lines += !strcmp(r->timeline[i].category, "nat") && strstr(r->timeline[i].text, "as 198.51.100.1:51820");
+    ck_assert_uint_lt(nat_lines, 4); /* per flow, not per packet */
+    /* its copy on fw2, and where it came from */
+    e = find_entry(r, "pf", "pf state imported from fw1 by pfsync: wan out udp 198.51.100.2:51820 -> 192.0.2.10:51820");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(field(e, "origin"), "pfsync from fw1");
+    /* fw1 powered off: its states are flushed */
+    ck_assert_ptr_nonnull(find_entry(r, "pf", "pf state flushed (power-off): wan out udp 198.51.100.2:51820"));
+    /* the drop names the packet, the interface and the rule */
+    e = find_entry(r, "drop", "filter: udp 198.51.100.3:51820 -> 192.0.2.10:51820 on wan: out hook: pf: nat rule at ");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(field(e, "interface"), "wan");
+    ck_assert_str_eq(field(e, "src"), "198.51.100.3");
+    ck_assert_ptr_nonnull(strstr(field(e, "rule"), "c6-outbound-nat-to-vip-breaks-on-failover.yaml:"));
+    hs_result_free(r);
+
+    r = run_timeline("field/home-nat-idle-mapping-expires.yaml");
+    ck_assert_int_eq(r->status, HS_STATUS_PASSED);
+    /* the idle mapping's state ends exactly at its last packet + the rule's udp-timeout */
+    e = find_entry(r, "pf", "pf state expired: wan out udp 192.168.1.2:51820 -> 198.51.100.2:51820 as 100.64.0.10:51820");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(field(e, "ended"), "expired");
+    ck_assert_int_le(llabs(e->t - (int64_t)(atof(field(e, "end")) * 1e9 + 0.5)), 1000); /* "end" is in µs */
+    hs_result_free(r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("history");
@@ -396,6 +462,7 @@ int main(void)
     tcase_add_test(t, nat_mapping_expires);
     tcase_add_test(t, ha_failback_restart);
     tcase_add_test(t, class_off_and_growth);
+    tcase_add_test(t, timeline_nat_pf_and_drops);
     suite_add_tcase(s, t);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
