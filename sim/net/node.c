@@ -226,27 +226,32 @@ void sim_node_drop(sim_node *n, uint32_t ifindex, sim_drop_reason r, const char 
     va_end(ap);
 }
 
-void sim_node_drop_ip(sim_node *n, uint32_t ifindex, sim_drop_reason r, const uint8_t *pkt, size_t len,
-                      const char *rule, const char *fmt, ...)
+/* A drop whose packet `parse` can describe. */
+static void drop_pkt_v(sim_node *n, uint32_t ifindex, sim_drop_reason r,
+                       void (*parse)(const uint8_t *, size_t, sim_drop_pkt *), const uint8_t *data, size_t len,
+                       const char *rule, const char *fmt, va_list ap)
 {
     sim_drop_pkt d = {0};
     if (sim_events_wanted(n->w))
-        sim_drop_pkt_from_ip(pkt, len, &d);
+        parse(data, len, &d);
+    drop_v(n, ifindex, r, &d, rule, fmt, ap);
+}
+
+void sim_node_drop_ip(sim_node *n, uint32_t ifindex, sim_drop_reason r, const uint8_t *pkt, size_t len,
+                      const char *rule, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    drop_v(n, ifindex, r, &d, rule, fmt, ap);
+    drop_pkt_v(n, ifindex, r, sim_drop_pkt_from_ip, pkt, len, rule, fmt, ap);
     va_end(ap);
 }
 
 void sim_node_drop_frame(sim_node *n, uint32_t ifindex, sim_drop_reason r, const uint8_t *frame, size_t len,
                          const char *fmt, ...)
 {
-    sim_drop_pkt d = {0};
-    if (sim_events_wanted(n->w))
-        sim_drop_pkt_from_frame(frame, len, &d);
     va_list ap;
     va_start(ap, fmt);
-    drop_v(n, ifindex, r, &d, NULL, fmt, ap);
+    drop_pkt_v(n, ifindex, r, sim_drop_pkt_from_frame, frame, len, NULL, fmt, ap);
     va_end(ap);
 }
 

@@ -100,8 +100,10 @@ struct sim_history {
     size_t n_recs[SIM_HIST__COUNT], cap_recs[SIM_HIST__COUNT];
     hist_row *rows;
     size_t n_rows, cap_rows;
-    int32_t *pfsync_peer; /* by node id: its pfsync peer's id + 1, 0 none */
-    size_t n_pfsync_peer;
+    struct hist_pair {
+        int32_t a, b;
+    } *pairs; /* pfsync pairs (a firewall has one peer; a world has few pairs) */
+    size_t n_pairs, cap_pairs;
     uint32_t *row_ht; /* open addressing: row index + 1 */
     size_t row_ht_cap;
 };
@@ -186,7 +188,7 @@ void sim_history_free(sim_world *w)
         free(h->recs[c]);
     free(h->rows);
     free(h->row_ht);
-    free(h->pfsync_peer);
+    free(h->pairs);
     free(h);
 }
 
@@ -217,27 +219,21 @@ uint32_t sim_hist_pf_add(sim_world *w, const sim_hist_pf_new *s)
     return (uint32_t)h->n_pf;
 }
 
-static void set_peer(sim_history *h, int a, int b)
-{
-    if ((size_t)a >= h->n_pfsync_peer) {
-        size_t n = (size_t)a + 1;
-        int32_t *v = realloc(h->pfsync_peer, n * sizeof *v);
-        if (!v)
-            sim_oom("the change log's pfsync pairs");
-        memset(v + h->n_pfsync_peer, 0, (n - h->n_pfsync_peer) * sizeof *v);
-        h->pfsync_peer = v;
-        h->n_pfsync_peer = n;
-    }
-    h->pfsync_peer[a] = b + 1;
-}
-
 void sim_hist_pfsync_pair(sim_world *w, int a, int b)
 {
     sim_history *h = w->hist;
     if (!h || a < 0 || b < 0)
         return;
-    set_peer(h, a, b);
-    set_peer(h, b, a);
+    VEC_GROW(h->pairs, h->n_pairs, h->cap_pairs);
+    h->pairs[h->n_pairs++] = (struct hist_pair){a, b};
+}
+
+static int pfsync_peer(const sim_history *h, int node)
+{
+    for (size_t i = 0; i < h->n_pairs; i++)
+        if (h->pairs[i].a == node || h->pairs[i].b == node)
+            return h->pairs[i].a == node ? h->pairs[i].b : h->pairs[i].a;
+    return -1;
 }
 
 static hist_pf *pf_entry(sim_world *w, uint32_t id)
@@ -272,10 +268,7 @@ static void pf_expand(const sim_world *w, const hist_pf *e, sim_hist_pf_state *o
 {
     memset(o, 0, sizeof *o);
     o->node = e->node;
-    const sim_history *h = w->hist;
-    o->from_node = !e->imported ? e->node
-                   : (size_t)e->node < h->n_pfsync_peer && h->pfsync_peer[e->node] ? h->pfsync_peer[e->node] - 1
-                                                                                   : -1;
+    o->from_node = e->imported ? pfsync_peer(w->hist, e->node) : e->node;
     o->created = e->created;
     o->end = e->end;
     o->end_kind = e->end_kind ? (sim_pf_end)e->end_kind
