@@ -44,7 +44,8 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *
 /* Sorted and joined; the lines are freed. */
 static char *join(lines *l)
 {
-    qsort(l->v, l->n, sizeof *l->v, cmp_str);
+    if (l->n)
+        qsort(l->v, l->n, sizeof *l->v, cmp_str);
     size_t len = 1;
     for (size_t i = 0; i < l->n; i++)
         len += strlen(l->v[i]) + 1;
