@@ -192,10 +192,10 @@ hs_result *hs_run_scenario(const hs_scenario *s, const hs_run_options *o)
         r->wall_seconds = now_s(o) - t0;
         return r;
     }
-    if (opt.before_run)
-        opt.before_run(opt.ctx, s, hw->w);
     hs_schedule_events(hw);
     hs_expect_schedule(hw);
+    if (opt.before_run)
+        opt.before_run(opt.ctx, s, hw->w);
     if (!run_bounded(hw, &opt, r)) {
         if (opt.after_run)
             opt.after_run(opt.ctx, s, hw->w, r);

@@ -141,6 +141,10 @@ char *hs_format_packet(const hs_world *hw, const sim_trace_rec *rec);
 
 /* reason_fields.c: a source reason as named fields (NULL, 0 for none) */
 hs_field *hs_reason_fields(const hs_world *hw, const sim_src_reason *r, size_t *n_out);
+/* A pf state's timeline line (what: "created", "imported", "nat", or how it
+ * ended) and a drop event, as named fields. */
+hs_field *hs_pf_state_fields(const hs_world *hw, const sim_hist_pf_state *s, const char *what, size_t *n_out);
+hs_field *hs_drop_fields(const hs_world *hw, const sim_event_rec *ev, size_t *n_out);
 
 /* result.c helpers */
 char *hs_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
