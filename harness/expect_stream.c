@@ -665,7 +665,8 @@ void hs_eval_tunnel(hs_world *hw, size_t i, hs_expect_result *er)
     if (!sent)
         hs_sb_add(&obs, "no echo was sent in the window");
     else
-        hs_sb_add(&obs, "loss %.1f%% (%zu of %zu echoes unanswered)", loss, sent - answered, sent);
+        hs_sb_add(&obs, "loss %s%% (%zu of %zu echoes unanswered)", hs_format_percent(loss, a, sizeof a), sent - answered,
+                  sent);
     if (answered)
         hs_sb_add(&obs, ", rtt min %s avg %s max %s", hs_fmt_ms(t->rtt_min, a, sizeof a),
                   hs_fmt_ms(t->rtt_sum / (sim_time)answered, b, sizeof b), hs_fmt_ms(t->rtt_max, c, sizeof c));
