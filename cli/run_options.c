@@ -14,13 +14,23 @@
 #include <string.h>
 #include <time.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/allocator_interface.h>
+#endif
+
 /* Heap in use, process-wide: what the allocator handed out from its
  * arenas plus its mmap'd blocks. mallinfo2 walks the free bins, so it is
- * asked once per HS_LIMIT_SLICE events, not per allocation. */
+ * asked once per HS_LIMIT_SLICE events, not per allocation. Under
+ * AddressSanitizer malloc is ASan's and glibc's counters stay at 0: ask
+ * ASan's allocator instead, so that --max-memory holds in that build too. */
 static uint64_t heap_bytes(void)
 {
+#if defined(__SANITIZE_ADDRESS__)
+    return (uint64_t)__sanitizer_get_current_allocated_bytes();
+#else
     struct mallinfo2 m = mallinfo2();
     return (uint64_t)m.uordblks + (uint64_t)m.hblkhd;
+#endif
 }
 
 void cli_run_options_init(hs_run_options *opt)
