@@ -19,7 +19,8 @@
  * duration 10 minutes. The run record is set as a runner with nothing to
  * record would set it: trace of nodes and segments off
  * (sim_trace_enable(w, false, false)), event log off
- * (sim_event_log_enable(w, false)); the WireGuard key log and the ping
+ * (sim_event_log_enable(w, false)), change log off (sim_history_enable
+ * per class); the WireGuard key log and the ping
  * samples stay, as sim/ has no switch for them.
  *
  *   For each N (100, 1,000, 10,000) a fresh child process (fork) builds
@@ -290,9 +291,13 @@ static bool scale_world_build(scale_world *sw, size_t n, bool wg, sim_time until
     sw->clients = wg ? NULL : calloc(n, sizeof *sw->clients);
     if (!sw->w || !sw->hosts || !sw->pings || (!wg && !sw->clients))
         return false;
-    /* A runner with nothing to record: no packet trace, no event log. */
+    /* A runner with nothing to record: no packet trace, no event log, no
+     * change log (state as of T; on, it adds ~1.8 KB a peer over 600 s:
+     * docs/performance.md). */
     sim_trace_enable(sw->w, false, false);
     sim_event_log_enable(sw->w, false);
+    for (int c = 0; c < SIM_HIST__COUNT; c++)
+        sim_history_enable(sw->w, (sim_hist_class)c, false);
     sim_engine *e = sim_world_engine(sw->w);
     sw->hub = sim_node_new(sw->w, "hub", wg ? SIM_NODE_FIREWALL : SIM_NODE_HOST, WG_PLATFORM_FREEBSD);
     if (!sw->hub)
@@ -648,7 +653,7 @@ int bench_scale(const bench_options *o, bench_result r[BENCH_SCALE_RESULTS], siz
         fprintf(t,
                 "scale: a hub firewall and N WireGuard hosts, each on its own link, each pinging the hub through\n"
                 "  its tunnel once a second for %d simulated s; trace off (sim_trace_enable(w, false, false)),\n"
-                "  event log off (sim_event_log_enable(w, false)); each N in a fresh child process\n"
+                "  event log off (sim_event_log_enable(w, false)), change log off; each N in a fresh child process\n"
                 "  %8s %9s %9s %9s %11s %10s %9s %9s %7s %12s %10s\n",
                 seconds, "N", "build s", "run s", "wall s", "crypto s", "wall/cr", "peak MiB", "B/peer", "start",
                 "pings ok", "handshakes");

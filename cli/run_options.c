@@ -14,13 +14,23 @@
 #include <string.h>
 #include <time.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/allocator_interface.h>
+#endif
+
 /* Heap in use, process-wide: what the allocator handed out from its
  * arenas plus its mmap'd blocks. mallinfo2 walks the free bins, so it is
- * asked once per HS_LIMIT_SLICE events, not per allocation. */
+ * asked once per HS_LIMIT_SLICE events, not per allocation. Under
+ * AddressSanitizer malloc is ASan's and glibc's counters stay at 0: ask
+ * ASan's allocator instead, so that --max-memory holds in that build too. */
 static uint64_t heap_bytes(void)
 {
+#if defined(__SANITIZE_ADDRESS__)
+    return (uint64_t)__sanitizer_get_current_allocated_bytes();
+#else
     struct mallinfo2 m = mallinfo2();
     return (uint64_t)m.uordblks + (uint64_t)m.hblkhd;
+#endif
 }
 
 void cli_run_options_init(hs_run_options *opt)
@@ -162,12 +172,24 @@ static bool claim_dir(cli_pcap *p, const char *name, const hs_scenario *s, const
     return ok;
 }
 
-static void save_pcap(void *ctx, const hs_scenario *s, sim_world *w, hs_result *r)
+/* Whether this thread's run opened its captures: a run's before_run and
+ * after_run happen on the thread that runs it, one run at a time. */
+static _Thread_local bool pcap_opened;
+
+static void pcap_fail(cli_pcap *p, const char *err)
+{
+    fprintf(stderr, "wgsim %s: --pcap: %s\n", p->cmd, err);
+    atomic_store(&p->failed, true);
+}
+
+/* Before the run: claim DIR/<scenario> and open its pcap files, which the
+ * run then writes as it goes. */
+static void open_pcap(void *ctx, const hs_scenario *s, sim_world *w)
 {
     cli_pcap *p = ctx;
     char err[512], name[128];
     const char *other = NULL;
-    (void)r;
+    pcap_opened = false;
     rp_capture_dir_name(name, sizeof name, s->name);
     if (!claim_dir(p, name, s, &other)) {
         fprintf(stderr,
@@ -177,10 +199,25 @@ static void save_pcap(void *ctx, const hs_scenario *s, sim_world *w, hs_result *
         atomic_store(&p->failed, true);
         return;
     }
-    if (!rp_save_captures(p->dir, s->name, w, err, sizeof err)) {
-        fprintf(stderr, "wgsim %s: --pcap: %s\n", p->cmd, err);
-        atomic_store(&p->failed, true);
+    pcap_opened = true;
+    if (!rp_open_captures(p->dir, s->name, w, err, sizeof err)) {
+        pcap_fail(p, err);
+        pcap_opened = false;
     }
+}
+
+/* After the run: close the pcap files (a write error shows here) and
+ * write the key log. */
+static void close_pcap(void *ctx, const hs_scenario *s, sim_world *w, hs_result *r)
+{
+    cli_pcap *p = ctx;
+    char err[512];
+    (void)r;
+    if (!pcap_opened)
+        return;
+    pcap_opened = false;
+    if (!rp_close_captures(p->dir, s->name, w, err, sizeof err))
+        pcap_fail(p, err);
 }
 
 void cli_pcap_enable(hs_run_options *opt, cli_pcap *p)
@@ -190,7 +227,8 @@ void cli_pcap_enable(hs_run_options *opt, cli_pcap *p)
     p->files = NULL;
     p->n = p->cap = 0;
     opt->capture = true;
-    opt->after_run = save_pcap;
+    opt->before_run = open_pcap;
+    opt->after_run = close_pcap;
     opt->ctx = p;
 }
 

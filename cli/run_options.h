@@ -35,8 +35,9 @@ void cli_run_options_init(hs_run_options *opt);
 void cli_oom_install(void);
 void cli_oom_running(const char *file);
 
-/* --pcap DIR: after each run, DIR/<scenario>/seg-<segment>.pcap and
- * keylog.txt (reports/pcap.c); a write error is printed as
+/* --pcap DIR: DIR/<scenario>/seg-<segment>.pcap, opened before each run
+ * and written as it goes, and keylog.txt after it (reports/pcap.c); an
+ * error opening or writing a file is printed as
  * "wgsim CMD: --pcap: ..." and sets `failed` (the command then exits 2:
  * an output file not written); the run's verdict stands. `p` must outlive
  * the runs, which may be on several threads. */

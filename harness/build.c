@@ -335,6 +335,9 @@ hs_world *hs_world_build(const hs_scenario *s, const hs_run_options *o, char *er
         hs_world_free(hw);
         return NULL;
     }
+    for (int c = 0; c < SIM_HIST__COUNT; c++)
+        if (o && (o->history_off & (1u << c)))
+            sim_history_enable(hw->w, (sim_hist_class)c, false);
     hw->segs = xcalloc(s->n_segments, sizeof *hw->segs);
     hw->nodes = xcalloc(s->n_nodes, sizeof *hw->nodes);
     hw->fws = xcalloc(s->n_nodes, sizeof *hw->fws);
@@ -464,6 +467,7 @@ void hs_world_free(hs_world *hw)
     free(hw->nodes);
     free(hw->fws);
     free(hw->pings);
+    free(hw->hs_msgs);
     free(hw->cmds);
     for (size_t i = 0; hw->exp && i < hw->s->n_expects; i++) {
         for (size_t j = 0; j < hw->exp[i].n_evidence; j++)

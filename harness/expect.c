@@ -3,9 +3,10 @@
  * (docs/scenario-language.md, "Expectations") over what the run produced.
  *
  * Two families:
- *   - history kinds, evaluated after the run from append-only records:
- *     packets / no-packets (the packet trace), handshake (the event log),
- *     tunnel (the ping generators' samples);
+ *   - history kinds: packets / no-packets (the packet trace), handshake
+ *     (the event log), tunnel (the ping generators' samples). Their
+ *     packets and samples are read as the run goes (expect_stream.c); the
+ *     verdict is given after the run;
  *   - state kinds, sampled while the world runs: endpoint, carp, gateway,
  *     state (pf), route. `at: T` samples once at T (after the timeline
  *     commands of T); `during: [T1, T2]` samples every 100 ms from T1 to T2
@@ -29,8 +30,6 @@
 #include "harness/runner_internal.h"
 
 #define SAMPLE_STEP (100 * SIM_MS)
-#define PING_TIMEOUT (2 * SIM_S)
-#define MAX_LINES 8
 
 typedef struct hs_sample_ev {
     hs_world *hw;
@@ -41,13 +40,7 @@ typedef struct hs_sample_ev {
 /* text helpers                                                       */
 /* ------------------------------------------------------------------ */
 
-typedef struct sbuf {
-    char b[1024];
-    size_t n;
-} sbuf;
-
-static void sb_add(sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(sbuf *s, const char *fmt, ...)
+void hs_sb_add(hs_sbuf *s, const char *fmt, ...)
 {
     if (s->n >= sizeof s->b - 1)
         return;
@@ -62,7 +55,7 @@ static void sb_add(sbuf *s, const char *fmt, ...)
 static const char *dur(hs_time t, char *buf, size_t len) { return hs_format_duration(t, buf, len); }
 
 /* Measured durations (rtt, latency): milliseconds with a decimal. */
-static const char *ms(sim_time t, char *buf, size_t len)
+const char *hs_fmt_ms(sim_time t, char *buf, size_t len)
 {
     snprintf(buf, len, "%.1fms", (double)t / 1e6);
     return buf;
@@ -120,75 +113,75 @@ static const char *peer_label(const hs_scenario *s, int node, int wg, int peer)
 /* The expectation in words. */
 static char *describe(const hs_scenario *s, const hs_expect *e)
 {
-    sbuf b = {0};
+    hs_sbuf b = {0};
     char t1[32], t2[32], a[WG_IP_STRLEN + 8];
     if (e->during)
-        sb_add(&b, "during [%s, %s]: ", dur(e->from, t1, sizeof t1), dur(e->to, t2, sizeof t2));
+        hs_sb_add(&b, "during [%s, %s]: ", dur(e->from, t1, sizeof t1), dur(e->to, t2, sizeof t2));
     else
-        sb_add(&b, "at %s: ", dur(e->at, t1, sizeof t1));
-    sb_add(&b, "%s", hs_expect_kind_name(e->kind));
+        hs_sb_add(&b, "at %s: ", dur(e->at, t1, sizeof t1));
+    hs_sb_add(&b, "%s", hs_expect_kind_name(e->kind));
     switch (e->kind) {
     case HS_EXP_PACKETS:
     case HS_EXP_NO_PACKETS: {
         const __typeof__(e->u.packets) *p = &e->u.packets;
         if (p->on >= 0)
-            sb_add(&b, " on %s", s->segments[p->on].name);
+            hs_sb_add(&b, " on %s", s->segments[p->on].name);
         if (p->from >= 0)
-            sb_add(&b, " from %s", s->nodes[p->from].name);
+            hs_sb_add(&b, " from %s", s->nodes[p->from].name);
         if (p->to >= 0)
-            sb_add(&b, " to %s", s->nodes[p->to].name);
+            hs_sb_add(&b, " to %s", s->nodes[p->to].name);
         if (p->src.set)
-            sb_add(&b, " src %s", addr_match_str(&p->src, a));
+            hs_sb_add(&b, " src %s", addr_match_str(&p->src, a));
         if (p->dst.set)
-            sb_add(&b, " dst %s", addr_match_str(&p->dst, a));
+            hs_sb_add(&b, " dst %s", addr_match_str(&p->dst, a));
         if (p->udp_src_port)
-            sb_add(&b, " udp-src-port %u", p->udp_src_port);
+            hs_sb_add(&b, " udp-src-port %u", p->udp_src_port);
         if (p->udp_dst_port)
-            sb_add(&b, " udp-dst-port %u", p->udp_dst_port);
+            hs_sb_add(&b, " udp-dst-port %u", p->udp_dst_port);
         if (p->wg != HS_WGM_NONE)
-            sb_add(&b, " wg %s", wgm_name(p->wg));
+            hs_sb_add(&b, " wg %s", wgm_name(p->wg));
         break;
     }
     case HS_EXP_ENDPOINT:
-        sb_add(&b, " of %s on %s", peer_label(s, e->u.endpoint.node, e->u.endpoint.wg, e->u.endpoint.peer),
+        hs_sb_add(&b, " of %s on %s", peer_label(s, e->u.endpoint.node, e->u.endpoint.wg, e->u.endpoint.peer),
                s->nodes[e->u.endpoint.node].name);
         break;
     case HS_EXP_HANDSHAKE:
-        sb_add(&b, " %s with %s", s->nodes[e->u.handshake.node].name,
+        hs_sb_add(&b, " %s with %s", s->nodes[e->u.handshake.node].name,
                peer_label(s, e->u.handshake.node, e->u.handshake.wg, e->u.handshake.peer));
         break;
     case HS_EXP_TUNNEL: {
         const hs_traffic *t = &s->traffic[e->u.tunnel.ping];
         char d[WG_IP_STRLEN];
-        sb_add(&b, " ping %d (%s -> %s)", e->u.tunnel.ping, s->nodes[t->ping.from].name, wg_ip_format(&t->ping.to, d));
+        hs_sb_add(&b, " ping %d (%s -> %s)", e->u.tunnel.ping, s->nodes[t->ping.from].name, wg_ip_format(&t->ping.to, d));
         break;
     }
     case HS_EXP_CARP:
-        sb_add(&b, " %s vhid %u", s->nodes[e->u.carp.node].name, e->u.carp.vhid);
+        hs_sb_add(&b, " %s vhid %u", s->nodes[e->u.carp.node].name, e->u.carp.vhid);
         break;
     case HS_EXP_GATEWAY:
-        sb_add(&b, " %s %s", s->nodes[e->u.gateway.node].name,
+        hs_sb_add(&b, " %s %s", s->nodes[e->u.gateway.node].name,
                s->nodes[e->u.gateway.node].gateways[e->u.gateway.gateway].name);
         break;
     case HS_EXP_STATE: {
         const __typeof__(e->u.state) *p = &e->u.state;
-        sb_add(&b, " on %s", s->nodes[p->node].name);
+        hs_sb_add(&b, " on %s", s->nodes[p->node].name);
         if (p->proto != HS_PROTO_ANY)
-            sb_add(&b, " proto %s", hs_proto_name(p->proto));
+            hs_sb_add(&b, " proto %s", hs_proto_name(p->proto));
         if (p->src.set)
-            sb_add(&b, " src %s", addr_match_str(&p->src, a));
+            hs_sb_add(&b, " src %s", addr_match_str(&p->src, a));
         if (p->dst.set)
-            sb_add(&b, " dst %s", addr_match_str(&p->dst, a));
+            hs_sb_add(&b, " dst %s", addr_match_str(&p->dst, a));
         if (p->translated.set)
-            sb_add(&b, " translated %s", addr_match_str(&p->translated, a));
+            hs_sb_add(&b, " translated %s", addr_match_str(&p->translated, a));
         break;
     }
     case HS_EXP_ROUTE: {
         char d[WG_IP_STRLEN];
         if (e->u.route.is_default)
-            sb_add(&b, " %s default", s->nodes[e->u.route.node].name);
+            hs_sb_add(&b, " %s default", s->nodes[e->u.route.node].name);
         else
-            sb_add(&b, " %s %s", s->nodes[e->u.route.node].name, wg_prefix_format(&e->u.route.to, d));
+            hs_sb_add(&b, " %s %s", s->nodes[e->u.route.node].name, wg_prefix_format(&e->u.route.to, d));
         break;
     }
     }
@@ -201,36 +194,36 @@ static char *describe(const hs_scenario *s, const hs_expect *e)
 
 char *hs_format_packet(const hs_world *hw, const sim_trace_rec *r)
 {
-    sbuf b = {0};
+    hs_sbuf b = {0};
     char a[WG_IP_STRLEN], c[WG_IP_STRLEN];
     if (r->dir == SIM_DIR_WIRE) {
         const sim_segment *sg = sim_world_segment_at(hw->w, (size_t)r->segment);
-        sb_add(&b, "on %s", sg ? sim_segment_name(sg) : "?");
+        hs_sb_add(&b, "on %s", sg ? sim_segment_name(sg) : "?");
     } else {
         const sim_node *n = sim_world_node_at(hw->w, (size_t)r->node);
         const sim_iface *ifp = n ? sim_node_iface_by_index(n, r->ifindex) : NULL;
-        sb_add(&b, "%s/%s %s", n ? sim_node_name(n) : "?", ifp ? sim_iface_name(ifp) : "?", sim_dir_name(r->dir));
+        hs_sb_add(&b, "%s/%s %s", n ? sim_node_name(n) : "?", ifp ? sim_iface_name(ifp) : "?", sim_dir_name(r->dir));
     }
     if (r->arp_op) {
-        sb_add(&b, " ARP %s %s", r->arp_op == 1 ? "who-has" : "reply", wg_ip_format(&r->arp_target, a));
+        hs_sb_add(&b, " ARP %s %s", r->arp_op == 1 ? "who-has" : "reply", wg_ip_format(&r->arp_target, a));
     } else if (r->src.family) {
         if (r->proto == SIM_IPPROTO_UDP) {
-            sb_add(&b, " %s:%u -> %s:%u", wg_ip_format(&r->src, a), r->sport, wg_ip_format(&r->dst, c), r->dport);
+            hs_sb_add(&b, " %s:%u -> %s:%u", wg_ip_format(&r->src, a), r->sport, wg_ip_format(&r->dst, c), r->dport);
             if (r->wg_type)
-                sb_add(&b, " wg %s", wg_msg_type_name(r->wg_type, r->wg_keepalive));
+                hs_sb_add(&b, " wg %s", wg_msg_type_name(r->wg_type, r->wg_keepalive));
             else
-                sb_add(&b, " udp");
+                hs_sb_add(&b, " udp");
         } else if (r->proto == SIM_IPPROTO_ICMP) {
-            sb_add(&b, " %s -> %s icmp type %u code %u", wg_ip_format(&r->src, a), wg_ip_format(&r->dst, c),
+            hs_sb_add(&b, " %s -> %s icmp type %u code %u", wg_ip_format(&r->src, a), wg_ip_format(&r->dst, c),
                    r->icmp_type, r->icmp_code);
         } else {
-            sb_add(&b, " %s -> %s proto %u", wg_ip_format(&r->src, a), wg_ip_format(&r->dst, c), r->proto);
+            hs_sb_add(&b, " %s -> %s proto %u", wg_ip_format(&r->src, a), wg_ip_format(&r->dst, c), r->proto);
         }
     }
     if (r->dir == SIM_DIR_WIRE && r->origin_node >= 0) {
         const sim_node *o = sim_world_node_at(hw->w, (size_t)r->origin_node);
         if (o)
-            sb_add(&b, " (from %s)", sim_node_name(o));
+            hs_sb_add(&b, " (from %s)", sim_node_name(o));
     }
     if (r->reason && r->src.family) {
         /* the reason is whole, however long: it is what the line is for */
@@ -242,171 +235,13 @@ char *hs_format_packet(const hs_world *hw, const sim_trace_rec *r)
     return strdup(b.b);
 }
 
-static void add_rec_line(hs_world *hw, hs_expect_result *er, const sim_trace_rec *r)
+void hs_add_pkt_line(hs_world *hw, hs_expect_result *er, const sim_trace_rec *r)
 {
     size_t before = er->n_packets;
     hs_result_add_line(er, r->t, hs_format_packet(hw, r));
     if (er->n_packets > before && r->reason && r->src.family) {
         hs_packet_line *l = &er->packets[er->n_packets - 1];
         l->reason = hs_reason_fields(hw, r->reason, &l->n_reason);
-    }
-}
-
-/* ------------------------------------------------------------------ */
-/* packets / no-packets                                               */
-/* ------------------------------------------------------------------ */
-
-typedef struct pkt_filter {
-    int on_seg, from_node, to_node; /* sim ids, -1 any */
-    bool use_addrs;                 /* src/dst/ports */
-    const hs_addr_match *src, *dst;
-    uint16_t udp_src, udp_dst;
-    hs_wg_match wg;
-    sim_time t1, t2;
-} pkt_filter;
-
-static bool addr_ok(const hs_addr_match *m, const wg_ip *ip, uint8_t proto, uint16_t port)
-{
-    if (!m || !m->set)
-        return true;
-    if (!wg_ip_eq(ip, &m->ip))
-        return false;
-    if (m->port && (proto != SIM_IPPROTO_UDP || port != m->port))
-        return false;
-    return true;
-}
-
-static bool wg_ok(hs_wg_match m, const sim_trace_rec *r)
-{
-    if (m == HS_WGM_NONE)
-        return true;
-    if (r->proto != SIM_IPPROTO_UDP || r->wg_type == WG_MSG_NONE)
-        return false;
-    switch (m) {
-    case HS_WGM_ANY: return true;
-    case HS_WGM_INITIATION: return r->wg_type == WG_MSG_INITIATION;
-    case HS_WGM_RESPONSE: return r->wg_type == WG_MSG_RESPONSE;
-    case HS_WGM_COOKIE_REPLY: return r->wg_type == WG_MSG_COOKIE_REPLY;
-    case HS_WGM_TRANSPORT: return r->wg_type == WG_MSG_TRANSPORT;
-    case HS_WGM_DATA: return r->wg_type == WG_MSG_TRANSPORT && !r->wg_keepalive;
-    case HS_WGM_KEEPALIVE: return r->wg_type == WG_MSG_TRANSPORT && r->wg_keepalive;
-    default: return false;
-    }
-}
-
-static bool pkt_match(const pkt_filter *f, const sim_trace_rec *r)
-{
-    if (r->t < f->t1 || r->t > f->t2)
-        return false;
-    /* which capture point */
-    if (f->to_node >= 0) {
-        if (r->dir != SIM_DIR_IN || r->node != f->to_node)
-            return false;
-        if (f->from_node >= 0 && r->origin_node != f->from_node)
-            return false;
-        if (f->on_seg >= 0 && r->segment != f->on_seg)
-            return false;
-    } else if (f->from_node >= 0) {
-        if (r->dir != SIM_DIR_OUT || r->node != f->from_node)
-            return false;
-        if (f->on_seg >= 0 && r->segment != f->on_seg)
-            return false;
-    } else {
-        if (r->dir != SIM_DIR_WIRE)
-            return false;
-        if (f->on_seg >= 0 && r->segment != f->on_seg)
-            return false;
-    }
-    if (f->use_addrs) {
-        if ((f->src && f->src->set) || (f->dst && f->dst->set) || f->udp_src || f->udp_dst) {
-            if (!r->src.family)
-                return false;
-        }
-        if (!addr_ok(f->src, &r->src, r->proto, r->sport) || !addr_ok(f->dst, &r->dst, r->proto, r->dport))
-            return false;
-        if (f->udp_src && (r->proto != SIM_IPPROTO_UDP || r->sport != f->udp_src))
-            return false;
-        if (f->udp_dst && (r->proto != SIM_IPPROTO_UDP || r->dport != f->udp_dst))
-            return false;
-    }
-    return wg_ok(f->wg, r);
-}
-
-static size_t collect(hs_world *hw, const pkt_filter *f, hs_expect_result *er, size_t max_lines)
-{
-    size_t n = 0, total = sim_trace_count(hw->w);
-    for (size_t i = sim_trace_lower_bound(hw->w, f->t1); i < total; i++) {
-        sim_trace_rec r;
-        sim_trace_get(hw->w, i, &r);
-        if (r.t > f->t2)
-            break;
-        if (pkt_match(f, &r)) {
-            if (er && n < max_lines)
-                add_rec_line(hw, er, &r);
-            n++;
-        }
-    }
-    return n;
-}
-
-static void eval_packets(hs_world *hw, const hs_expect *e, hs_expect_result *er)
-{
-    const __typeof__(e->u.packets) *p = &e->u.packets;
-    pkt_filter f = {.on_seg = p->on >= 0 ? sim_segment_id(hw->segs[p->on]) : -1,
-                    .from_node = p->from >= 0 ? sim_node_id(hw->nodes[p->from]) : -1,
-                    .to_node = p->to >= 0 ? sim_node_id(hw->nodes[p->to]) : -1,
-                    .use_addrs = true,
-                    .src = &p->src,
-                    .dst = &p->dst,
-                    .udp_src = p->udp_src_port,
-                    .udp_dst = p->udp_dst_port,
-                    .wg = p->wg,
-                    .t1 = e->during ? e->from : 0,
-                    .t2 = e->during ? e->to : e->at};
-    size_t n = collect(hw, &f, NULL, 0);
-    hs_cmp c = p->count;
-    if (e->kind == HS_EXP_NO_PACKETS) {
-        c = (hs_cmp){.op = HS_CMP_EQ, .unit = HS_UNIT_COUNT, .value = 0};
-    }
-    char cb[64];
-    er->expected = hs_strdup_printf("count %s", hs_cmp_format(&c, cb, sizeof cb));
-    er->observed = hs_strdup_printf("count %zu", n);
-    er->value = (double)n;
-    er->passed = hs_cmp_test(&c, (double)n);
-    if (n > 0) {
-        /* the matching packets: evidence of a pass, the offenders of a failure */
-        collect(hw, &f, er, er->passed ? 2 : MAX_LINES);
-        return;
-    }
-    if (er->passed)
-        return;
-    /* Nothing matched: show what the same capture point did carry, first
-     * with the same WireGuard type, then any WireGuard message, then any
-     * WireGuard message 10 s around the window. */
-    pkt_filter near = f;
-    near.use_addrs = false;
-    size_t m = 0;
-    if (f.wg != HS_WGM_NONE)
-        m = collect(hw, &near, NULL, 0);
-    if (!m) {
-        near.wg = HS_WGM_ANY;
-        m = collect(hw, &near, NULL, 0);
-    }
-    if (!m) {
-        near.t1 = f.t1 > 10 * SIM_S ? f.t1 - 10 * SIM_S : 0;
-        near.t2 = f.t2 + 10 * SIM_S;
-        m = collect(hw, &near, NULL, 0);
-    }
-    if (m) {
-        char *o = er->observed;
-        er->observed = hs_strdup_printf("%s; the same capture point carried %zu other WireGuard packet%s%s", o, m,
-                                        m == 1 ? "" : "s", near.t1 != f.t1 ? " within 10 s of the window" : "");
-        free(o);
-        collect(hw, &near, er, MAX_LINES);
-    } else {
-        char *o = er->observed;
-        er->observed = hs_strdup_printf("%s; no WireGuard packet at that capture point within 10 s of the window", o);
-        free(o);
     }
 }
 
@@ -453,24 +288,24 @@ static void eval_handshake(hs_world *hw, const hs_expect *e, hs_expect_result *e
         within_ok = false;
     char lt[32], cb[64], db[32];
     bool ok = true;
-    sbuf exp = {0}, obs = {0};
+    hs_sbuf exp = {0}, obs = {0};
     if (h->has_count || !h->has_last_within) {
         hs_cmp c = h->has_count ? h->count : (hs_cmp){.op = HS_CMP_GE, .unit = HS_UNIT_COUNT, .value = 1};
-        sb_add(&exp, "completed handshakes %s", hs_cmp_format(&c, cb, sizeof cb));
-        sb_add(&obs, "%zu completed handshake%s", count, count == 1 ? "" : "s");
+        hs_sb_add(&exp, "completed handshakes %s", hs_cmp_format(&c, cb, sizeof cb));
+        hs_sb_add(&obs, "%zu completed handshake%s", count, count == 1 ? "" : "s");
         ok = ok && hs_cmp_test(&c, (double)count);
         er->value = (double)count;
     }
     if (h->has_last_within) {
-        sb_add(&exp, "%slast handshake within %s%s", exp.n ? ", " : "", dur(D, db, sizeof db),
+        hs_sb_add(&exp, "%slast handshake within %s%s", exp.n ? ", " : "", dur(D, db, sizeof db),
                e->during ? " at every instant of the window" : "");
         if (last >= 0)
-            sb_add(&obs, "%slast at %ss (%s before %s)", obs.n ? ", " : "", hs_result_time(last, lt, sizeof lt),
+            hs_sb_add(&obs, "%slast at %ss (%s before %s)", obs.n ? ", " : "", hs_result_time(last, lt, sizeof lt),
                    dur(t2 - last, cb, sizeof cb), e->during ? "the window's end" : "it");
         else
-            sb_add(&obs, "%sno handshake at all", obs.n ? ", " : "");
+            hs_sb_add(&obs, "%sno handshake at all", obs.n ? ", " : "");
         if (!within_ok && e->during && last >= 0)
-            sb_add(&obs, ", a gap longer than %s inside the window", db);
+            hs_sb_add(&obs, ", a gap longer than %s inside the window", db);
         ok = ok && within_ok;
         if (!h->has_count)
             er->value = last >= 0 ? (double)(t2 - last) / 1e9 : NAN;
@@ -478,111 +313,8 @@ static void eval_handshake(hs_world *hw, const hs_expect *e, hs_expect_result *e
     er->expected = strdup(exp.b);
     er->observed = strdup(obs.b);
     er->passed = ok;
-    if (!ok) {
-        /* the handshake messages this node sent and received in the window */
-        pkt_filter f = {.on_seg = -1, .from_node = sim_node_id(hw->nodes[h->node]), .to_node = -1, .use_addrs = false,
-                        .wg = HS_WGM_INITIATION, .t1 = t1, .t2 = t2};
-        collect(hw, &f, er, MAX_LINES / 2);
-        f.from_node = -1;
-        f.to_node = sim_node_id(hw->nodes[h->node]);
-        f.wg = HS_WGM_RESPONSE;
-        collect(hw, &f, er, MAX_LINES / 2);
-    }
-}
-
-/* ------------------------------------------------------------------ */
-/* tunnel (ping samples)                                              */
-/* ------------------------------------------------------------------ */
-
-static void eval_tunnel(hs_world *hw, const hs_expect *e, hs_expect_result *er)
-{
-    const __typeof__(e->u.tunnel) *t = &e->u.tunnel;
-    sim_ping *p = hw->pings[t->ping];
-    sim_time t1 = e->during ? e->from : 0, t2 = e->during ? e->to : e->at;
-    sim_time end = sim_world_now(hw->w);
-    size_t sent = 0, answered = 0, rtt_bad = 0;
-    sim_time rtt_min = 0, rtt_max = 0, rtt_sum = 0;
-    sim_time first_lost = -1, first_rtt_bad = -1;
-    size_t ns = p ? sim_ping_sample_count(p) : 0;
-    for (size_t i = 0; i < ns; i++) {
-        const sim_ping_sample *x = sim_ping_sample_at(p, i);
-        if (x->sent < t1 || x->sent >= t2)
-            continue;
-        sent++;
-        bool ok = x->send_err == SIM_OK && x->received != SIM_TIME_NEVER && x->received <= end &&
-                  x->received - x->sent <= PING_TIMEOUT;
-        if (!ok) {
-            if (first_lost < 0)
-                first_lost = x->sent;
-            continue;
-        }
-        answered++;
-        sim_time rtt = x->received - x->sent;
-        if (answered == 1 || rtt < rtt_min)
-            rtt_min = rtt;
-        if (rtt > rtt_max)
-            rtt_max = rtt;
-        rtt_sum += rtt;
-        if (t->has_rtt && !hs_cmp_test(&t->rtt, (double)rtt)) {
-            rtt_bad++;
-            if (first_rtt_bad < 0)
-                first_rtt_bad = x->sent;
-        }
-    }
-    double loss = sent ? 100.0 * (double)(sent - answered) / (double)sent : NAN;
-    sbuf exp = {0}, obs = {0};
-    char cb[64], a[32], b[32], c[32];
-    bool ok = sent > 0;
-    if (t->has_loss) {
-        sb_add(&exp, "loss %s", hs_cmp_format(&t->loss, cb, sizeof cb));
-        ok = ok && hs_cmp_test(&t->loss, loss);
-    }
-    if (t->has_rtt) {
-        sb_add(&exp, "%srtt %s for every answered echo", exp.n ? ", " : "", hs_cmp_format(&t->rtt, cb, sizeof cb));
-        ok = ok && answered > 0 && rtt_bad == 0;
-    }
-    if (!sent)
-        sb_add(&obs, "no echo was sent in the window");
-    else
-        sb_add(&obs, "loss %.1f%% (%zu of %zu echoes unanswered)", loss, sent - answered, sent);
-    if (answered)
-        sb_add(&obs, ", rtt min %s avg %s max %s", ms(rtt_min, a, sizeof a),
-               ms(rtt_sum / (sim_time)answered, b, sizeof b), ms(rtt_max, c, sizeof c));
-    if (rtt_bad)
-        sb_add(&obs, ", %zu echo%s outside the rtt bound", rtt_bad, rtt_bad == 1 ? "" : "es");
-    er->expected = strdup(exp.b);
-    er->observed = strdup(obs.b);
-    er->value = loss;
-    er->passed = ok;
-    if (!ok && p) {
-        /* the first unanswered echoes, then the WireGuard packets the pinging
-         * node sent and received around the first of them */
-        size_t shown = 0;
-        char ts[32];
-        for (size_t i = 0; i < ns && shown < 3; i++) {
-            const sim_ping_sample *x = sim_ping_sample_at(p, i);
-            if (x->sent < t1 || x->sent >= t2)
-                continue;
-            bool ans = x->send_err == SIM_OK && x->received != SIM_TIME_NEVER && x->received <= end &&
-                       x->received - x->sent <= PING_TIMEOUT;
-            if (ans)
-                continue;
-            hs_result_add_line(er, x->sent,
-                               x->send_err != SIM_OK
-                                   ? hs_strdup_printf("echo seq %u not sent: %s", x->seq, sim_err_name(x->send_err))
-                                   : hs_strdup_printf("echo seq %u sent at %ss: no reply within 2s", x->seq,
-                                                      hs_result_time(x->sent, ts, sizeof ts)));
-            shown++;
-        }
-        sim_time around = first_lost >= 0 ? first_lost : first_rtt_bad >= 0 ? first_rtt_bad : t1;
-        int from = hw->s->traffic[t->ping].ping.from;
-        pkt_filter f = {.on_seg = -1, .from_node = sim_node_id(hw->nodes[from]), .to_node = -1, .use_addrs = false,
-                        .wg = HS_WGM_ANY, .t1 = around, .t2 = around + 2 * SIM_S};
-        collect(hw, &f, er, 3);
-        f.from_node = -1;
-        f.to_node = sim_node_id(hw->nodes[from]);
-        collect(hw, &f, er, 2);
-    }
+    if (!ok)
+        hs_stream_handshake_lines(hw, (size_t)(e - hw->s->expects), er);
 }
 
 /* ------------------------------------------------------------------ */
@@ -647,7 +379,7 @@ static bool sample_gateway(hs_world *hw, const hs_expect *e, char *obs, size_t l
     }
     char lat[32];
     snprintf(obs, len, "%s (loss %.1f%%, latency %s)", sim_gw_status_name(gi.status), gi.loss,
-             ms(gi.latency, lat, sizeof lat));
+             hs_fmt_ms(gi.latency, lat, sizeof lat));
     *value = gi.loss;
     sim_gw_status want = x->status == HS_GW_ONLINE ? SIM_GW_ONLINE
                          : x->status == HS_GW_DOWN ? SIM_GW_DOWN
@@ -799,6 +531,7 @@ void hs_expect_schedule(hs_world *hw)
 {
     const hs_scenario *s = hw->s;
     size_t total = 0;
+    hs_stream_start(hw);
     for (size_t i = 0; i < s->n_expects; i++) {
         const hs_expect *e = &s->expects[i];
         hw->exp[i].value = NAN;
@@ -858,20 +591,7 @@ static void explain_sampled(hs_world *hw, const hs_expect *e, hs_expect_result *
                                                            peer_label(hw->s, x->node, x->wg, x->peer),
                                                            wg_endpoint_format(&ev->wg.endpoint, ep)));
         }
-        size_t total = sim_trace_count(hw->w), last[4], m = 0;
-        for (size_t i = 0; i < total; i++) {
-            sim_trace_rec r;
-            sim_trace_get(hw->w, i, &r);
-            if (r.t > at)
-                break;
-            if (r.dir == SIM_DIR_IN && r.node == nid && r.proto == SIM_IPPROTO_UDP && r.wg_type)
-                last[m++ % 4] = i;
-        }
-        for (size_t j = m > 3 ? m - 3 : 0; j < m; j++) {
-            sim_trace_rec r;
-            sim_trace_get(hw->w, last[j % 4], &r);
-            add_rec_line(hw, er, &r);
-        }
+        hs_stream_endpoint_lines(hw, (size_t)(e - hw->s->expects), er);
         break;
     }
     case HS_EXP_CARP:
@@ -925,12 +645,12 @@ static void eval_sampled(hs_world *hw, size_t i, hs_expect_result *er)
         break;
     }
     case HS_EXP_ROUTE: {
-        sbuf b = {0};
+        hs_sbuf b = {0};
         char v[WG_IP_STRLEN];
         if (e->u.route.has_via)
-            sb_add(&b, "via %s", wg_ip_format(&e->u.route.via, v));
+            hs_sb_add(&b, "via %s", wg_ip_format(&e->u.route.via, v));
         if (e->u.route.dev >= 0)
-            sb_add(&b, "%sdev %s", b.n ? " " : "", hw->s->nodes[e->u.route.node].ifaces[e->u.route.dev].name);
+            hs_sb_add(&b, "%sdev %s", b.n ? " " : "", hw->s->nodes[e->u.route.node].ifaces[e->u.route.dev].name);
         er->expected = strdup(b.b);
         break;
     }
@@ -958,6 +678,7 @@ void hs_expect_evaluate(hs_world *hw, hs_result *r)
     if (!r->expects)
         sim_oom("evaluating expectations");
     r->n_expects = s->n_expects;
+    hs_stream_finish(hw);
     for (size_t i = 0; i < s->n_expects; i++) {
         const hs_expect *e = &s->expects[i];
         hs_expect_result *er = &r->expects[i];
@@ -968,9 +689,9 @@ void hs_expect_evaluate(hs_world *hw, hs_result *r)
         er->what = describe(s, e);
         switch (e->kind) {
         case HS_EXP_PACKETS:
-        case HS_EXP_NO_PACKETS: eval_packets(hw, e, er); break;
+        case HS_EXP_NO_PACKETS: hs_eval_packets(hw, i, er); break;
         case HS_EXP_HANDSHAKE: eval_handshake(hw, e, er); break;
-        case HS_EXP_TUNNEL: eval_tunnel(hw, e, er); break;
+        case HS_EXP_TUNNEL: hs_eval_tunnel(hw, i, er); break;
         default: eval_sampled(hw, i, er); break;
         }
         if (!er->passed)

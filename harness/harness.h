@@ -96,6 +96,9 @@ bool hs_cmp_test(const hs_cmp *c, double observed);
 const char *hs_cmp_op_str(hs_cmp_op op); /* "==", ">=", ... */
 /* Human text, e.g. ">= 1", "<= 5%", "< 100ms". */
 const char *hs_cmp_format(const hs_cmp *c, char *buf, size_t len);
+/* A percentage without the sign: one decimal, more where one would round a
+ * partial value to 0 or 100 ("0.04", "99.998"). */
+const char *hs_format_percent(double v, char *buf, size_t len);
 
 /* Value parsers (also used by the explore shell). All reject trailing junk.
  * Durations: "0", "250ms", "10s", "1.5s", "2m", "1h", "1m30s", "500us", "20ns". */

@@ -115,6 +115,74 @@ hs_field *hs_reason_fields(const hs_world *hw, const sim_src_reason *r, size_t *
     return f.v;
 }
 
+static char *time_s(sim_time t) { return hs_strdup_printf("%.6f", (double)t / 1e9); }
+
+static const char *proto_name(uint8_t p)
+{
+    return p == SIM_IPPROTO_UDP ? "udp" : p == SIM_IPPROTO_ICMP ? "icmp" : "other";
+}
+
+hs_field *hs_pf_state_fields(const hs_world *hw, const sim_hist_pf_state *s, const char *what, size_t *n_out)
+{
+    fields f = {0};
+    const sim_fw_state_info *i = &s->info;
+    add(&f, "event", strdup(what));
+    add(&f, "interface", strdup(i->ifname[0] ? i->ifname : "(floating)"));
+    add(&f, "direction", strdup(i->outbound ? "out" : "in"));
+    add(&f, "proto", strdup(proto_name(i->proto)));
+    add(&f, "src", ep(&i->src));
+    add(&f, "dst", ep(&i->dst));
+    if (i->translated) {
+        add(&f, "nat-src", ep(&i->nat_src));
+        add(&f, "nat-dst", ep(&s->nat_dst));
+    }
+    if (s->rule)
+        add(&f, "rule", strdup(s->rule));
+    if (s->nat_rule)
+        add(&f, "nat-rule", strdup(s->nat_rule));
+    if (i->from_pfsync) {
+        char *nn = node_name(hw, s->from_node);
+        add(&f, "origin", hs_strdup_printf("pfsync from %s", nn ? nn : "?"));
+        free(nn);
+    } else {
+        add(&f, "origin", strdup("created here"));
+    }
+    add(&f, "created", time_s(s->created));
+    if (s->end_kind != SIM_PF_END_NONE) {
+        add(&f, "end", time_s(s->end));
+        add(&f, "ended", strdup(sim_pf_end_name(s->end_kind)));
+    }
+    *n_out = f.n;
+    return f.v;
+}
+
+hs_field *hs_drop_fields(const hs_world *hw, const sim_event_rec *ev, size_t *n_out)
+{
+    fields f = {0};
+    add(&f, "reason", strdup(sim_drop_reason_name(ev->drop)));
+    char pkt[200];
+    sim_drop_pkt_format(&ev->pkt, pkt, sizeof pkt);
+    if (pkt[0])
+        add(&f, "packet", strdup(pkt));
+    if (ev->pkt.ethertype == 0x0800 && ev->pkt.src.family) {
+        add(&f, "proto", ev->pkt.proto == SIM_IPPROTO_UDP || ev->pkt.proto == SIM_IPPROTO_ICMP
+                             ? strdup(proto_name(ev->pkt.proto))
+                             : hs_strdup_printf("%u", ev->pkt.proto));
+        add(&f, "src", ip(&ev->pkt.src));
+        add(&f, "dst", ip(&ev->pkt.dst));
+        if (ev->pkt.proto == SIM_IPPROTO_UDP) {
+            add(&f, "sport", hs_strdup_printf("%u", ev->pkt.sport));
+            add(&f, "dport", hs_strdup_printf("%u", ev->pkt.dport));
+        }
+    }
+    if (ev->ifindex)
+        add(&f, "interface", ifname(hw, ev->node, ev->ifindex));
+    if (ev->rule)
+        add(&f, "rule", strdup(ev->rule));
+    *n_out = f.n;
+    return f.v;
+}
+
 void hs_fields_free(hs_field *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)

@@ -81,6 +81,7 @@ void hs_result_free(hs_result *r)
         free(r->timeline[i].category);
         free(r->timeline[i].text);
         hs_fields_free(r->timeline[i].reason, r->timeline[i].n_reason);
+        hs_fields_free(r->timeline[i].fields, r->timeline[i].n_fields);
     }
     free(r->timeline);
     free(r);

@@ -65,6 +65,8 @@ typedef struct hs_timeline_entry {
     char *text;
     hs_field *reason; /* handshake messages: the source reason of the packet, field by field */
     size_t n_reason;
+    hs_field *fields; /* pf states, NAT, drops: what the line says, field by field (JSON "fields") */
+    size_t n_fields;
 } hs_timeline_entry;
 
 typedef struct hs_counters {

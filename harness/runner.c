@@ -38,7 +38,7 @@ static void counters(hs_world *hw, hs_result *r)
 {
     sim_world *w = hw->w;
     hs_counters *c = &r->counters;
-    c->trace_records = sim_trace_count(w);
+    c->trace_records = hw->frames_read;
     c->wg_datagrams = hw->wg_datagrams;
     c->events = sim_event_count(w);
     for (size_t i = 0; i < c->events; i++) {
@@ -53,12 +53,10 @@ static void counters(hs_world *hw, hs_result *r)
         sim_ping *p = hw->pings[i];
         if (!p)
             continue;
-        for (size_t k = 0; k < sim_ping_sample_count(p); k++) {
-            const sim_ping_sample *x = sim_ping_sample_at(p, k);
-            c->pings_sent++;
-            if (x->received != SIM_TIME_NEVER)
-                c->pings_answered++;
-        }
+        sim_ping_totals t;
+        sim_ping_totals_get(p, &t);
+        c->pings_sent += t.echoes;
+        c->pings_answered += t.answered;
     }
 }
 
@@ -196,7 +194,11 @@ hs_result *hs_run_scenario(const hs_scenario *s, const hs_run_options *o)
     }
     hs_schedule_events(hw);
     hs_expect_schedule(hw);
+    if (opt.before_run)
+        opt.before_run(opt.ctx, s, hw->w);
     if (!run_bounded(hw, &opt, r)) {
+        if (opt.after_run)
+            opt.after_run(opt.ctx, s, hw->w, r);
         hs_world_free(hw);
         if (ns3)
             pthread_mutex_unlock(&ns3_lock);

@@ -31,9 +31,11 @@ typedef struct hs_run_options {
     hs_engine engine;
     bool timeline;          /* collect the readable timeline (wgsim run, reports) */
     bool capture;           /* capture every segment (pcap output) */
-    bool record_all;        /* keep every capture point in the run record (the shell, tests);
+    bool record_all;        /* keep every capture point in the run record and every ping
+                               sample (the shell, tests);
                                default: only the points the expectations and timeline read */
-    /* Called after the run, before the world is freed (pcap output). */
+    /* Called after the run, also one stopped by a limit, before the world
+     * is freed (pcap output closes its files). */
     void (*after_run)(void *ctx, const hs_scenario *s, sim_world *w, hs_result *r);
     void *ctx;
     /* Seconds on the caller's monotonic clock, to time each run for the
@@ -56,6 +58,15 @@ typedef struct hs_run_options {
      * process-wide, so with several runs on threads it counts them all).
      * NULL: max_memory is not checked. */
     uint64_t (*memory_bytes)(void);
+
+    /* Called once the world is built and its timeline and expectations are
+     * scheduled, before it runs: pcap output opens its files so that
+     * frames are written as they happen; tests schedule probes of their own
+     * (the models' events are not changed by events of others). */
+    void (*before_run)(void *ctx, const hs_scenario *s, sim_world *w);
+    /* Classes of the change log behind "state as of T" to turn off: bit
+     * (1u << sim_hist_class) each; 0: all on (the default). */
+    unsigned history_off;
 } hs_run_options;
 
 /* Engine events between two limit checks: small enough that a run

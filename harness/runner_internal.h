@@ -54,9 +54,38 @@ struct hs_world {
     size_t n_samples;
     struct hs_event_ev *events;   /* scheduled timeline commands */
     struct hs_power_ev *power;    /* [node index]: the power-on a `reboot N DOWNTIME` scheduled */
-    struct needs *needs;          /* which capture points the record keeps (record_needs.c) */
+    struct needs *needs;          /* which capture points the run reads (record_needs.c) */
     uint64_t wg_datagrams;        /* WireGuard datagrams nodes sent (counted as they leave) */
+    /* frames at the capture points packets, endpoint and tunnel
+     * expectations and the timeline read (the trace_records counter) */
+    uint64_t frames_read;
+    struct hs_streams *stream;    /* history expectations as the run goes (expect_stream.c) */
+    /* the handshake messages WireGuard nodes sent, for the timeline's
+     * "left from ... [source: ...]" (timeline.c find_sent) */
+    struct hs_pkt *hs_msgs;
+    size_t n_hs_msgs, cap_hs_msgs;
 };
+
+/* A packet kept to be shown after the run: the record with its own copy
+ * of the source reason (the reason a listener sees lives only during the
+ * call; a copy is self-contained: its strings are the world's). */
+typedef struct hs_pkt {
+    sim_trace_rec r;
+    sim_src_reason reason;
+    bool has_reason;
+} hs_pkt;
+void hs_pkt_keep(hs_pkt *p, const sim_trace_rec *r);
+/* Keeps r at the end of a growing array of kept packets. */
+void hs_pkt_append(hs_pkt **v, size_t *n, size_t *cap, const sim_trace_rec *r);
+/* The kept record, its reason pointing at p's copy. */
+const sim_trace_rec *hs_pkt_rec(hs_pkt *p);
+
+/* A frame as the run's readers see it: the record, and its node, the node
+ * that built the packet and the segment as scenario indices (-1 none). */
+typedef struct hs_frame {
+    const sim_trace_rec *r;
+    int node, origin, seg;
+} hs_frame;
 
 /* build.c */
 int hs_world_node_of(const hs_world *hw, int id);   /* scenario index or -1 */
@@ -78,15 +107,44 @@ void hs_schedule_events(hs_world *hw);
 void hs_expect_schedule(hs_world *hw);
 /* Fills r->expects from the run (call after the world ran to the end). */
 void hs_expect_evaluate(hs_world *hw, hs_result *r);
+/* A bounded text buffer for the verdict texts (what does not fit is cut:
+ * the texts are short). */
+typedef struct hs_sbuf {
+    char b[1024];
+    size_t n;
+} hs_sbuf;
+void hs_sb_add(hs_sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "30.7ms" */
+const char *hs_fmt_ms(sim_time t, char *buf, size_t len);
+/* A packet as an explanation line of er, with its source reason's fields. */
+void hs_add_pkt_line(hs_world *hw, hs_expect_result *er, const sim_trace_rec *r);
+
+/* expect_stream.c: the history expectations evaluated as the run goes */
+void hs_stream_init(hs_world *hw);   /* before the first frame (hs_record_select) */
+void hs_stream_start(hs_world *hw);  /* once the pings exist (hs_expect_schedule) */
+void hs_stream_frame(hs_world *hw, const hs_frame *f);
+void hs_stream_finish(hs_world *hw); /* at the end of the run: the pings' last samples */
+void hs_stream_free(hs_world *hw);
+void hs_eval_packets(hs_world *hw, size_t i, hs_expect_result *er);
+void hs_eval_tunnel(hs_world *hw, size_t i, hs_expect_result *er);
+void hs_stream_handshake_lines(hs_world *hw, size_t i, hs_expect_result *er);
+void hs_stream_endpoint_lines(hs_world *hw, size_t i, hs_expect_result *er);
 
 /* timeline.c */
 void hs_timeline_build(hs_world *hw, hs_result *r);
+/* Every frame the run reads, while the timeline is on: keeps the
+ * handshake messages the timeline will show the source of. */
+void hs_timeline_frame(hs_world *hw, const sim_trace_rec *r);
 /* One packet trace record as a line: "fw1/wan out 198.51.100.2:51820 -> 192.0.2.10:51820
  * wg handshake-initiation [source: ...]" (no time). */
 char *hs_format_packet(const hs_world *hw, const sim_trace_rec *rec);
 
 /* reason_fields.c: a source reason as named fields (NULL, 0 for none) */
 hs_field *hs_reason_fields(const hs_world *hw, const sim_src_reason *r, size_t *n_out);
+/* A pf state's timeline line (what: "created", "imported", "nat", or how it
+ * ended) and a drop event, as named fields. */
+hs_field *hs_pf_state_fields(const hs_world *hw, const sim_hist_pf_state *s, const char *what, size_t *n_out);
+hs_field *hs_drop_fields(const hs_world *hw, const sim_event_rec *ev, size_t *n_out);
 
 /* result.c helpers */
 char *hs_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -6,8 +6,8 @@
  * timers that fired, learned local addresses set and cleared, endpoint
  * changes, send errors and drops.
  *
- * Built from the world's event log, the runner's command log and the packet
- * trace (for the source of handshake messages). Repetitive lines (the same
+ * Built from the world's event log, the runner's command log and the
+ * handshake messages kept as they left (for their source). Repetitive lines (the same
  * drop every second) are collapsed into one line with a count, so the
  * reasons the tunnel moved stay visible.
  */
@@ -27,6 +27,9 @@ typedef struct tl_builder {
     /* the source reason of the next line added (a handshake message) */
     hs_field *reason;
     size_t n_reason;
+    /* the fields of the next line added (pf states, NAT, drops) */
+    hs_field *fields;
+    size_t n_fields;
     /* collapsing of repeated lines */
     struct rep {
         char key[200];
@@ -59,6 +62,10 @@ static void add(tl_builder *b, sim_time t, const char *node, const char *cat, ch
     e->n_reason = b->n_reason;
     b->reason = NULL;
     b->n_reason = 0;
+    e->fields = b->fields;
+    e->n_fields = b->n_fields;
+    b->fields = NULL;
+    b->n_fields = 0;
 }
 
 /* The key of a repeatable line: digits removed (sequence numbers, ports). */
@@ -95,6 +102,9 @@ static void add_rep(tl_builder *b, sim_time t, const char *node, const char *cat
             rp->more++;
             rp->last = t;
             free(text_owned);
+            hs_fields_free(b->fields, b->n_fields);
+            b->fields = NULL;
+            b->n_fields = 0;
             return;
         }
         flush_rep(b, rp);
@@ -123,33 +133,47 @@ static void add_rep(tl_builder *b, sim_time t, const char *node, const char *cat
     rp->more = 0;
 }
 
-/* The packet a send event produced: the first record of node sending a
- * WireGuard message of that type to the peer's endpoint at or after t. It
- * can leave a little later than the event (ARP resolution), so look up to
- * 3 s ahead; nothing found = the message never left the node. */
-static bool find_sent(hs_world *hw, const sim_event_rec *ev, enum wg_msg_type type, sim_trace_rec *out)
+/* The handshake messages nodes send: what find_sent looks in (the run
+ * stores no packets; this keeps the few the timeline shows). */
+void hs_timeline_frame(hs_world *hw, const sim_trace_rec *r)
 {
-    size_t n = sim_trace_count(hw->w);
-    for (size_t i = sim_trace_lower_bound(hw->w, ev->t); i < n; i++) {
-        sim_trace_get(hw->w, i, out);
-        const sim_trace_rec *r = out;
+    if (r->dir != SIM_DIR_OUT || r->origin_node != r->node || r->proto != SIM_IPPROTO_UDP ||
+        (r->wg_type != WG_MSG_INITIATION && r->wg_type != WG_MSG_RESPONSE))
+        return;
+    hs_pkt_append(&hw->hs_msgs, &hw->n_hs_msgs, &hw->cap_hs_msgs, r);
+}
+
+/* The packet a send event produced: the first handshake message of that
+ * type the node sent to the peer's endpoint at or after t. It can leave
+ * a little later than the event (ARP resolution), so look up to 3 s
+ * ahead; nothing found = the message never left the node. */
+static const sim_trace_rec *find_sent(hs_world *hw, const sim_event_rec *ev, enum wg_msg_type type)
+{
+    size_t lo = 0, hi = hw->n_hs_msgs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (hw->hs_msgs[mid].r.t < ev->t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < hw->n_hs_msgs; i++) {
+        const sim_trace_rec *r = hs_pkt_rec(&hw->hs_msgs[i]);
         if (r->t > ev->t + 3 * SIM_S)
             break;
-        if (r->dir == SIM_DIR_OUT && r->node == ev->node && r->origin_node == ev->node &&
-            r->proto == SIM_IPPROTO_UDP && r->wg_type == type && wg_ip_eq(&r->dst, &ev->wg.endpoint.ip) &&
+        if (r->node == ev->node && r->wg_type == type && wg_ip_eq(&r->dst, &ev->wg.endpoint.ip) &&
             r->dport == ev->wg.endpoint.port)
-            return true;
+            return r;
     }
-    return false;
+    return NULL;
 }
 
 static char *sent_detail(tl_builder *b, const sim_event_rec *ev, enum wg_msg_type type)
 {
     hs_world *hw = b->hw;
-    sim_trace_rec rec;
-    const sim_trace_rec *r = &rec;
+    const sim_trace_rec *r = find_sent(hw, ev, type);
     char ep[WG_IP_STRLEN], src[WG_IP_STRLEN];
-    if (!find_sent(hw, ev, type, &rec))
+    if (!r)
         return hs_strdup_printf("to %s (it did not leave the node)", wg_endpoint_format(&ev->wg.endpoint, ep));
     char late[48] = "";
     if (r->t > ev->t)
@@ -312,19 +336,154 @@ static const char *strip_node(const char *text, const char *node)
     return text;
 }
 
+/* ---- pf states and NAT, from the change log (state as of T) ---- */
+
+/* A line to tell: a state's creation (or import) or its end. */
+typedef struct pf_item {
+    sim_time t;
+    uint32_t state; /* index in the log */
+    bool end;
+} pf_item;
+
+static int pf_item_cmp(const void *a, const void *b)
+{
+    const pf_item *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    if (x->state != y->state)
+        return x->state < y->state ? -1 : 1;
+    return (int)x->end - (int)y->end;
+}
+
+/* "udp 10.0.0.5:51820 -> 192.0.2.10:51820"; ICMP echo: "icmp 10.0.0.1 -> 10.0.0.2 id 22272" */
+static char *flow(uint8_t proto, const wg_endpoint *src, const wg_endpoint *dst)
+{
+    char a[WG_IP_STRLEN + 8], c[WG_IP_STRLEN + 8];
+    if (proto == SIM_IPPROTO_ICMP)
+        return hs_strdup_printf("icmp %s -> %s id %u", wg_ip_format(&src->ip, a), wg_ip_format(&dst->ip, c), src->port);
+    return hs_strdup_printf("%s %s -> %s", proto == SIM_IPPROTO_UDP ? "udp" : "other", wg_endpoint_format(src, a),
+                            wg_endpoint_format(dst, c));
+}
+
+static char *side(uint8_t proto, const wg_endpoint *e)
+{
+    char a[WG_IP_STRLEN + 8];
+    if (proto == SIM_IPPROTO_ICMP)
+        return hs_strdup_printf("%s id %u", wg_ip_format(&e->ip, a), e->port);
+    return strdup(wg_endpoint_format(e, a));
+}
+
+/* The state as one phrase: "wan out udp 10.0.0.5:51820 -> 192.0.2.10:51820 as 198.51.100.2:51820". */
+static char *state_phrase(const sim_hist_pf_state *s)
+{
+    const sim_fw_state_info *i = &s->info;
+    char *f = flow(i->proto, &i->src, &i->dst);
+    char *x = NULL;
+    if (i->translated && i->outbound)
+        x = side(i->proto, &i->nat_src);
+    else if (i->translated)
+        x = side(i->proto, &s->nat_dst);
+    char *p = hs_strdup_printf("%s %s %s%s%s", i->ifname[0] ? i->ifname : "(floating)", i->outbound ? "out" : "in", f,
+                               x ? (i->outbound ? " as " : " to ") : "", x ? x : "");
+    free(f);
+    free(x);
+    return p;
+}
+
+/* "rule: LABEL", or why there is none */
+static char *state_rule(const sim_hist_pf_state *s)
+{
+    if (s->nat_rule && s->info.translated)
+        return hs_strdup_printf("rule: %s", s->nat_rule);
+    if (s->rule)
+        return hs_strdup_printf("rule: %s", s->rule);
+    return strdup(s->info.outbound ? "no rule: outbound passes by default" : "no rule");
+}
+
+static void pf_line(tl_builder *b, const pf_item *it)
+{
+    hs_world *hw = b->hw;
+    sim_hist_pf_state s;
+    if (!sim_history_pf_at(hw->w, it->state, &s))
+        return;
+    const char *nn = node_name(hw, s.node);
+    char *ph = state_phrase(&s), *rule = state_rule(&s);
+    if (it->end) {
+        b->fields = hs_pf_state_fields(hw, &s, sim_pf_end_name(s.end_kind), &b->n_fields);
+        add(b, it->t, nn, "pf",
+            hs_strdup_printf("pf state %s: %s (created at %.3fs)",
+                             s.end_kind == SIM_PF_END_FLUSHED ? "flushed (power-off)" : sim_pf_end_name(s.end_kind), ph,
+                             (double)s.created / 1e9));
+    } else if (s.info.from_pfsync) {
+        b->fields = hs_pf_state_fields(hw, &s, "imported", &b->n_fields);
+        add(b, it->t, nn, "pf",
+            hs_strdup_printf("pf state imported from %s by pfsync: %s (%s)", node_name(hw, s.from_node), ph, rule));
+    } else if (s.info.translated) {
+        /* the translation pf applies to this flow's packets from now on:
+         * one line per flow, not per packet */
+        const sim_fw_state_info *i = &s.info;
+        char *f = flow(i->proto, &i->src, &i->dst);
+        char *x = side(i->proto, i->outbound ? &i->nat_src : &s.nat_dst);
+        b->fields = hs_pf_state_fields(hw, &s, "nat", &b->n_fields);
+        add(b, it->t, nn, "nat",
+            hs_strdup_printf("%s %s: %s %s %s (%s)", i->outbound ? "nat" : "rdr",
+                             i->ifname[0] ? i->ifname : "(floating)", f, i->outbound ? "as" : "to", x, rule));
+        free(f);
+        free(x);
+    } else {
+        b->fields = hs_pf_state_fields(hw, &s, "created", &b->n_fields);
+        add(b, it->t, nn, "pf", hs_strdup_printf("pf state created: %s (%s)", ph, rule));
+    }
+    free(ph);
+    free(rule);
+}
+
+/* Every creation, import and end of a pf state the log holds, in time order. */
+static pf_item *pf_items(hs_world *hw, size_t *n_out)
+{
+    size_t n = sim_history_records(hw->w, SIM_HIST_PF), k = 0;
+    pf_item *v = n ? calloc(2 * n, sizeof *v) : NULL;
+    for (size_t i = 0; v && i < n; i++) {
+        sim_hist_pf_state s;
+        if (!sim_history_pf_at(hw->w, i, &s))
+            continue;
+        v[k++] = (pf_item){s.created, (uint32_t)i, false};
+        if (s.end_kind != SIM_PF_END_NONE)
+            v[k++] = (pf_item){s.end, (uint32_t)i, true};
+    }
+    if (v)
+        qsort(v, k, sizeof *v, pf_item_cmp);
+    *n_out = k;
+    return v;
+}
+
+/* The timeline commands run at or before t (*ci: the next one to tell). */
+static void commands_until(tl_builder *b, size_t *ci, sim_time t)
+{
+    hs_world *hw = b->hw;
+    while (*ci < hw->n_cmds && hw->cmds[*ci].t <= t) {
+        const hs_cmd_log *c = &hw->cmds[(*ci)++];
+        const char *nn = c->node >= 0 ? hw->s->nodes[c->node].name : "";
+        add(b, c->t, nn, "command",
+            c->error[0] ? hs_strdup_printf("%s  (FAILED: %s)", c->text, c->error) : strdup(c->text));
+    }
+}
+
 void hs_timeline_build(hs_world *hw, hs_result *r)
 {
     tl_builder b = {.hw = hw, .r = r};
-    size_t ne = sim_event_count(hw->w), ci = 0;
+    size_t ne = sim_event_count(hw->w), ci = 0, n_pf = 0, pi = 0;
+    pf_item *pf = pf_items(hw, &n_pf);
     for (size_t i = 0; i <= ne; i++) {
         const sim_event_rec *ev = i < ne ? sim_event_at(hw->w, i) : NULL;
-        /* commands at or before this event's time come first */
-        while (ci < hw->n_cmds && (!ev || hw->cmds[ci].t <= ev->t)) {
-            const hs_cmd_log *c = &hw->cmds[ci++];
-            const char *nn = c->node >= 0 ? hw->s->nodes[c->node].name : "";
-            add(&b, c->t, nn, "command",
-                c->error[0] ? hs_strdup_printf("%s  (FAILED: %s)", c->text, c->error) : strdup(c->text));
+        /* pf lines before this event: those of earlier instants (at the
+         * same instant the events come first: the packet, then its state) */
+        while (pi < n_pf && (!ev || pf[pi].t < ev->t)) {
+            commands_until(&b, &ci, pf[pi].t);
+            pf_line(&b, &pf[pi++]);
         }
+        /* commands at or before this event's time come first */
+        commands_until(&b, &ci, ev ? ev->t : SIM_TIME_NEVER);
         if (!ev)
             break;
         const char *nn = node_name(hw, ev->node);
@@ -341,8 +500,10 @@ void hs_timeline_build(hs_world *hw, hs_result *r)
         case SIM_EV_DROP:
             /* a tunnel drop (sim/wg/wg_host.c flush_inner) repeats the device's
              * own drop event, which wg_line tells with the peer's name */
-            if (ev->drop != SIM_DROP_TUNNEL)
+            if (ev->drop != SIM_DROP_TUNNEL) {
+                b.fields = hs_drop_fields(hw, ev, &b.n_fields);
                 add_rep(&b, ev->t, nn, "drop", strdup(txt));
+            }
             break;
         case SIM_EV_PING: add_rep(&b, ev->t, nn, "ping", strdup(txt)); break;
         case SIM_EV_ARP:
@@ -364,4 +525,6 @@ void hs_timeline_build(hs_world *hw, hs_result *r)
     for (size_t i = 0; i < b.n_rep; i++)
         flush_rep(&b, &b.rep[i]);
     hs_fields_free(b.reason, b.n_reason);
+    hs_fields_free(b.fields, b.n_fields);
+    free(pf);
 }

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Parses "123" or "1.25" at *p: integer part and up to 9 fraction digits,
@@ -298,4 +299,20 @@ const char *hs_closest(const char *word, const char *const *cands, size_t n)
             if (cands[i] && !strncmp(cands[i], word, wl))
                 return cands[i];
     return best;
+}
+
+/* One decimal, or as many more as it takes not to round a partial value
+ * to 0 or 100: "loss 0.0% (14 of 40000 echoes unanswered)" beside
+ * `loss: 0%` reads as a contradiction. */
+const char *hs_format_percent(double v, char *buf, size_t len)
+{
+    int d = 1;
+    for (; d < 6; d++) {
+        snprintf(buf, len, "%.*f", d, v);
+        double shown = strtod(buf, NULL);
+        if (!((v > 0 && shown == 0) || (v < 100 && shown == 100)))
+            break;
+    }
+    snprintf(buf, len, "%.*f", d, v);
+    return buf;
 }

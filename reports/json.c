@@ -116,6 +116,8 @@ static json_t *result_json(const hs_result *r)
             json_object_set_new(x, "text", str_or_null(e->text));
             if (e->n_reason)
                 json_object_set_new(x, "source", fields_json(e->reason, e->n_reason));
+            if (e->n_fields)
+                json_object_set_new(x, "fields", fields_json(e->fields, e->n_fields));
             json_array_append_new(t, x);
         }
         json_object_set_new(o, "timeline", t);

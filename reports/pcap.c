@@ -1,8 +1,8 @@
 /*
  * pcap.c — `--pcap DIR`: the captures of a simulated world as files that
- * Wireshark and tshark open: DIR/<scenario>/<capture point>.pcap and
- * DIR/<scenario>/keylog.txt (`tshark -o wg.keylog_file:keylog.txt`
- * decrypts the tunnel traffic).
+ * Wireshark and tshark open: DIR/<scenario>/<capture point>.pcap, written
+ * while the run goes, and DIR/<scenario>/keylog.txt after it
+ * (`tshark -o wg.keylog_file:keylog.txt` decrypts the tunnel traffic).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -50,24 +50,53 @@ static void safe_name(char *out, size_t len, const char *in)
 
 void rp_capture_dir_name(char *out, size_t len, const char *scenario_name) { safe_name(out, len, scenario_name); }
 
-bool rp_save_captures(const char *dir, const char *scenario_name, const sim_world *w, char *err, size_t errlen)
+/* DIR/NAME/<capture>.pcap, or DIR/NAME/keylog.txt for c NULL. */
+static void file_path(char *out, size_t len, const char *dir, const char *scenario_name, const sim_capture *c)
+{
+    char name[128], cn[128];
+    safe_name(name, sizeof name, scenario_name);
+    if (!c) {
+        snprintf(out, len, "%s/%s/keylog.txt", dir, name);
+        return;
+    }
+    safe_name(cn, sizeof cn, sim_capture_name(c));
+    snprintf(out, len, "%s/%s/%s.pcap", dir, name, cn);
+}
+
+bool rp_open_captures(const char *dir, const char *scenario_name, sim_world *w, char *err, size_t errlen)
 {
     char name[128], sub[4096], path[4400];
     safe_name(name, sizeof name, scenario_name);
     snprintf(sub, sizeof sub, "%s/%s", dir, name);
-    if (!make_dirs(sub, err, errlen))
-        return false;
+    bool ok = make_dirs(sub, err, errlen);
+    /* every capture is opened, even after a failure: one that cannot be
+     * opened keeps nothing, rather than the whole run in memory */
     for (size_t i = 0; i < sim_world_capture_count(w); i++) {
         sim_capture *c = sim_world_capture_at(w, i);
-        char cn[128];
-        safe_name(cn, sizeof cn, sim_capture_name(c));
-        snprintf(path, sizeof path, "%s/%s.pcap", sub, cn);
-        if (!sim_capture_save(c, path)) {
+        file_path(path, sizeof path, dir, scenario_name, c);
+        if (!sim_capture_open(c, path) && ok) {
             snprintf(err, errlen, "%s: %s", path, strerror(errno));
-            return false;
+            ok = false;
         }
     }
-    snprintf(path, sizeof path, "%s/keylog.txt", sub);
+    return ok;
+}
+
+bool rp_close_captures(const char *dir, const char *scenario_name, sim_world *w, char *err, size_t errlen)
+{
+    char path[4400];
+    bool ok = true;
+    for (size_t i = 0; i < sim_world_capture_count(w); i++) {
+        sim_capture *c = sim_world_capture_at(w, i);
+        if (!sim_capture_close(c) && ok) {
+            file_path(path, sizeof path, dir, scenario_name, c);
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            ok = false;
+        }
+    }
+    if (!ok)
+        return false;
+    file_path(path, sizeof path, dir, scenario_name, NULL);
     if (!sim_world_save_keylog(w, path)) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return false;

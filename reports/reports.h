@@ -73,13 +73,19 @@ bool rp_write_json(const char *path, hs_result *const *results, size_t n, char *
  * explained, <error> for bad input, <skipped/>. */
 bool rp_write_junit(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen);
 
-/* Writes DIR/NAME/<capture>.pcap for every capture point of the world
- * ("seg:wan" -> seg-wan.pcap) and DIR/NAME/keylog.txt (wg.keylog_file for
- * Wireshark/tshark). NAME is the scenario name with unsafe characters
- * replaced. Creates directories as needed. */
-bool rp_save_captures(const char *dir, const char *scenario_name, const sim_world *w, char *err, size_t errlen);
+/* Opens DIR/NAME/<capture>.pcap for every capture point of the world
+ * ("seg:wan" -> seg-wan.pcap), creating directories as needed, so that
+ * frames are written as the run goes (sim_capture_open): call it before
+ * the run. NAME is the scenario name with unsafe characters replaced.
+ * false with "PATH: reason" in err for the first file that cannot be
+ * created (a capture whose file cannot be created keeps nothing). */
+bool rp_open_captures(const char *dir, const char *scenario_name, sim_world *w, char *err, size_t errlen);
+/* After the run: closes the captures rp_open_captures opened (a write
+ * error of any of them is reported here, "PATH: reason") and writes
+ * DIR/NAME/keylog.txt (wg.keylog_file for Wireshark/tshark). */
+bool rp_close_captures(const char *dir, const char *scenario_name, sim_world *w, char *err, size_t errlen);
 
-/* The NAME rp_save_captures uses for a scenario: its name with every
+/* The NAME rp_open_captures uses for a scenario: its name with every
  * character outside [A-Za-z0-9._-] replaced by '-' ("scenario" for an
  * empty name, "." or ".."). Two scenarios with the same NAME would write
  * the same directory. */

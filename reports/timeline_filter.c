@@ -11,8 +11,8 @@
 
 /* The categories harness/timeline.c gives entries, in the order a reader
  * meets them in docs/running-scenarios.md. "pf" and "nat" are the pf
- * events (states killed today; states created / expired / imported and
- * NAT translations are planned by issue 17), "model" the fallback for a
+ * states created, imported and ended and the NAT translation of each new
+ * flow (from the change log), "model" the fallback for a
  * model event that names no model. A category added to timeline.c must be
  * added here, or --kinds refuses it. */
 const char *const rp_timeline_kinds[] = {
@@ -86,6 +86,8 @@ size_t rp_timeline_apply_filter(hs_result *r, const rp_timeline_filter *f)
             free(e->node);
             free(e->category);
             free(e->text);
+            hs_fields_free(e->reason, e->n_reason);
+            hs_fields_free(e->fields, e->n_fields);
         }
     }
     size_t dropped = r->n_timeline - kept;

@@ -557,6 +557,7 @@ typedef struct sim_pkt {
     sim_src_reason reason;
     int origin_node;        /* node id that built the packet, -1 unknown */
     const char *drop_note;  /* a hook returning SIM_DROP may explain it */
+    const char *drop_rule;  /* ... and name the rule that dropped it (interned label) */
 } sim_pkt;
 
 typedef enum sim_hook_point {
@@ -762,8 +763,27 @@ void sim_ping_stop(sim_ping *p);
 uint16_t sim_ping_id(const sim_ping *p);
 size_t sim_ping_sample_count(const sim_ping *p);
 const sim_ping_sample *sim_ping_sample_at(const sim_ping *p, size_t i);
-/* Over echoes sent in [from, to). A reply counts if it arrived by `to`. */
+/* Over the samples kept (see sim_ping_forget_before) of echoes sent in
+ * [from, to). A reply counts if it arrived by `to`. */
 void sim_ping_stats_between(const sim_ping *p, sim_time from, sim_time to, sim_ping_stats *out);
+/* Totals of the whole run, whatever has been forgotten: echoes started
+ * (send errors included), echoes that got a reply (however late: a reply
+ * is matched to the newest echo of its sequence, as if every sample were
+ * kept), send errors. */
+typedef struct sim_ping_totals {
+    uint64_t echoes, answered, errors;
+} sim_ping_totals;
+void sim_ping_totals_get(const sim_ping *p, sim_ping_totals *out);
+/* Samples are kept until forgotten: a reader that has used the samples of
+ * echoes sent before t forgets them, and memory holds only the echoes
+ * still of interest. sim_ping_sample_at(p, 0) is then the oldest sample
+ * left. Nobody forgets by default (tests, benchmarks keep them all). */
+void sim_ping_forget_before(sim_ping *p, sim_time t);
+/* Called after each echo leaves (or fails to: send_err set), with the new
+ * sample last: a reader consumes final samples as the run goes. It may
+ * forget samples; it must not start or stop pings. One per ping. */
+typedef void (*sim_ping_fn)(void *ctx, sim_ping *p);
+void sim_ping_set_listener(sim_ping *p, sim_ping_fn fn, void *ctx);
 size_t sim_world_ping_count(const sim_world *w);
 sim_ping *sim_world_ping_at(const sim_world *w, size_t i);
 
@@ -790,7 +810,8 @@ const char *sim_dir_name(sim_dir d);
  * it, nothing is stored) or KEEP (stored as a 64-byte record and seen by
  * the listener). Without a filter every point is KEEP (tests, the shell).
  * A stored record points at the distinct source reasons the record keeps
- * once (sim_trace_rec.reason).
+ * once (sim_trace_rec.reason). The scenario runner makes its points WATCH
+ * and keeps what it will show itself, so a long run stores no packet.
  *
  * Events. Model and stack events (ARP, link, power, addresses, routes,
  * drops, WireGuard device events, CARP, pf states, pfsync, gateways) go to
@@ -882,6 +903,22 @@ typedef enum sim_ev_kind {
 } sim_ev_kind;
 const char *sim_ev_kind_name(sim_ev_kind k);
 
+/* The packet a drop event is about (SIM_EV_DROP): what the stack could
+ * read of it where it was dropped. */
+typedef struct sim_drop_pkt {
+    uint16_t ethertype;      /* 0: nothing known (ETHERTYPE of the frame, 0x0800 for IP packets) */
+    uint8_t proto;           /* IPv4 protocol */
+    uint8_t icmp_type, icmp_code;
+    uint16_t arp_op;         /* ARP: 1 request, 2 reply */
+    wg_ip src, dst;          /* IPv4 source and destination; ARP: sender and target */
+    uint16_t sport, dport;   /* UDP ports; ICMP echo: the id in both */
+    uint32_t len;            /* bytes (IP packet or frame) */
+} sim_drop_pkt;
+/* "udp 192.0.2.10:51820 -> 198.51.100.2:51820", "icmp echo 10.0.0.1 -> 10.0.0.2 id 22272",
+ * "arp who-has 192.0.2.1 tell 192.0.2.10", "frame ethertype 0x86dd"; "" when nothing is known.
+ * Like snprintf (returns the full length). */
+size_t sim_drop_pkt_format(const sim_drop_pkt *p, char *buf, size_t len);
+
 typedef struct sim_event_rec {
     sim_time t;
     sim_ev_kind kind;
@@ -898,6 +935,10 @@ typedef struct sim_event_rec {
     sim_time cause_t;
     uint32_t cause_ifindex;  /* where it arrived */
     int cause_origin;        /* the node that sent it, -1 unknown */
+    /* SIM_EV_DROP: the packet and, when a rule dropped it, the rule's label
+     * (interned; NULL: no rule, .text says why) */
+    sim_drop_pkt pkt;
+    const char *rule;
 } sim_event_rec;
 
 size_t sim_event_count(const sim_world *w);
@@ -927,8 +968,20 @@ sim_capture *sim_capture_iface(sim_iface *ifp);
 const char *sim_capture_name(const sim_capture *c); /* "seg:NAME" or "NODE/IF" */
 const uint8_t *sim_capture_data(const sim_capture *c, size_t *len);
 uint64_t sim_capture_frames(const sim_capture *c);
-/* Writes the pcap; false with errno set on I/O errors. */
+/* Writes the pcap; false with errno set on I/O errors (and for a capture
+ * opened on a file, which keeps nothing). */
 bool sim_capture_save(const sim_capture *c, const char *path);
+/* Streams the capture to the file at path from now on: what was captured
+ * so far is written at once, every later frame as it happens (buffered),
+ * and nothing is kept in memory (sim_capture_data then gives 0 bytes).
+ * false with errno when the file cannot be created or written; the
+ * capture then keeps nothing either. Once per capture. */
+bool sim_capture_open(sim_capture *c, const char *path);
+/* Flushes and closes the file of an opened capture: false with errno set
+ * to the first error of the open, a write or the close. A capture never
+ * opened: true. The world closes what is left open when freed (errors
+ * then go unreported). */
+bool sim_capture_close(sim_capture *c);
 size_t sim_world_capture_count(const sim_world *w);
 sim_capture *sim_world_capture_at(const sim_world *w, size_t i);
 
@@ -1142,6 +1195,125 @@ const char *sim_fw_state_format(const sim_fw_state_info *s, char *buf, size_t le
 typedef enum sim_fw_drop { SIM_FW_DROP_RULE = 0, SIM_FW_DROP_NAT, SIM_FW_DROP_STATE } sim_fw_drop;
 uint64_t sim_fw_drops(const sim_fw *f, sim_fw_drop d);
 
+/* ------------------------------------------------------------------ */
+/* State as of T: the change log (sim/record/history.c)               */
+/* ------------------------------------------------------------------ */
+/*
+ * Part of the run record: the models append a compact record (at most 64
+ * bytes; names interned) whenever a row of one of their tables changes,
+ * and these queries rebuild a table as it was at any T <= now, while the
+ * run goes and after it. Memory grows with the number of changes, never
+ * with packets (docs/architecture.md, "State as of T").
+ *
+ * "At T" means after every change made at a time <= T. What is exact:
+ *  - pf states: which states are live (created <= T < end), their key,
+ *    interface, translation, rules and origin; a state's expiry deadline is
+ *    kept in place (not logged per packet), so `end` is the state's end as
+ *    known now, not the deadline it had at T; per-state packet counters
+ *    are not in the log;
+ *  - CARP vhids: state, advskew, advertised skew, demotion;
+ *  - WireGuard peers: endpoint, learned local address, last handshake,
+ *    current keypair (receiver index, birth); rx/tx bytes are those of the
+ *    last logged change of that peer (`since`), not of T;
+ *  - routes and ARP entries: every field of sim_route / sim_arp_entry but
+ *    the ARP entry's `asked` and `held` counters (0 here);
+ *  - gateways: status, interface, address; loss and latency are those of
+ *    the last status change.
+ * A class can be turned off (benchmarks); its queries then answer nothing.
+ */
+typedef enum sim_hist_class {
+    SIM_HIST_PF = 0,
+    SIM_HIST_CARP,
+    SIM_HIST_WG,
+    SIM_HIST_ROUTE,
+    SIM_HIST_GATEWAY,
+    SIM_HIST_ARP,
+    SIM_HIST__COUNT
+} sim_hist_class;
+const char *sim_hist_class_name(sim_hist_class c); /* "pf", "carp", "wg", "route", "gateway", "arp" */
+/* All classes are on by default. Turn a class off before the run. */
+void sim_history_enable(sim_world *w, sim_hist_class c, bool on);
+bool sim_history_enabled(const sim_world *w, sim_hist_class c);
+/* Records of a class (pf: one per state); bytes of the whole log. */
+size_t sim_history_records(const sim_world *w, sim_hist_class c);
+uint64_t sim_history_bytes(const sim_world *w);
+
+/* How a pf state ended; NONE while it is live now. */
+typedef enum sim_pf_end {
+    SIM_PF_END_NONE = 0,
+    SIM_PF_END_EXPIRED,      /* at exactly its last update + timeout */
+    SIM_PF_END_KILLED,       /* states-kill */
+    SIM_PF_END_FLUSHED,      /* the node powered off */
+    SIM_PF_END_PEER_DELETED, /* pfsync: the peer deleted it */
+} sim_pf_end;
+const char *sim_pf_end_name(sim_pf_end e);
+typedef struct sim_hist_pf_state {
+    int node;
+    sim_fw_state_info info; /* as sim_fw_state_at shows it; expires = `end` */
+    sim_time created;
+    sim_time end;           /* when it stopped matching (a live state: its deadline now) */
+    sim_pf_end end_kind;    /* as known now */
+    int from_node;          /* where it came from: the node itself, or the pfsync peer that sent it */
+    wg_endpoint nat_dst;    /* the responder as the stack sees it (!= info.dst: rdr / mapping) */
+    const char *rule;       /* the filter rule's label, NULL: implicit */
+    const char *nat_rule;   /* the NAT rule's label (outbound NAT, mapping), NULL: not translated by one */
+} sim_hist_pf_state;
+/* Every pf state the log holds, in creation order (i < records(PF)). */
+bool sim_history_pf_at(const sim_world *w, size_t i, sim_hist_pf_state *out);
+/* The states of node (-1: every node) live at t, in creation order: a
+ * malloc'd array in *out (NULL when none), the count returned. */
+size_t sim_history_pf_states(const sim_world *w, int node, sim_time t, sim_hist_pf_state **out);
+
+typedef struct sim_hist_carp {
+    int node;
+    const char *ifname;
+    uint8_t vhid;
+    sim_carp_state state;
+    uint8_t advskew, advertised_skew;
+    int demotion;
+    sim_time since; /* the change that made the row what it is */
+} sim_hist_carp;
+size_t sim_history_carp(const sim_world *w, int node, sim_time t, sim_hist_carp **out);
+
+typedef struct sim_hist_wg_peer {
+    int node;
+    uint32_t ifindex; /* the tunnel interface */
+    int peer_id;
+    bool has_endpoint;
+    wg_endpoint endpoint;
+    wg_ip learned_source;   /* family 0: none */
+    int64_t last_handshake; /* host time as wg_peer_info has it; WG_TIME_NEVER none */
+    bool has_current_key;
+    uint32_t key_index;     /* the current keypair's local (receiver) index */
+    int64_t key_birth;      /* host time it was derived */
+    uint64_t rx_bytes, tx_bytes; /* as of `since` */
+    sim_time since;
+} sim_hist_wg_peer;
+size_t sim_history_wg_peers(const sim_world *w, int node, sim_time t, sim_hist_wg_peer **out);
+
+typedef struct sim_hist_route {
+    int node;
+    sim_route route;
+    sim_time since;
+} sim_hist_route;
+size_t sim_history_routes(const sim_world *w, int node, sim_time t, sim_hist_route **out);
+
+typedef struct sim_hist_gateway {
+    int node;
+    const char *name;
+    sim_fw_gateway_info info;
+    sim_time since;
+} sim_hist_gateway;
+size_t sim_history_gateways(const sim_world *w, int node, sim_time t, sim_hist_gateway **out);
+
+typedef struct sim_hist_arp {
+    int node;
+    uint32_t ifindex;
+    sim_arp_entry entry; /* asked and held: 0 (not logged) */
+    sim_time since;
+} sim_hist_arp;
+size_t sim_history_arp(const sim_world *w, int node, sim_time t, sim_hist_arp **out);
+
 /* ================================================================== */
 /* Limits and memory (wgsim --max-memory / --max-events)              */
 /* sim/net/usage.c; kept apart from the run record's types above.      */
@@ -1157,6 +1329,7 @@ typedef enum sim_usage_kind {
     SIM_USAGE_TRACE,          /* packet records */
     SIM_USAGE_EVENT_LOG,
     SIM_USAGE_PING_SAMPLES,
+    SIM_USAGE_HISTORY,        /* the change log (state as of T) */
     SIM_USAGE__COUNT
 } sim_usage_kind;
 typedef struct sim_usage {

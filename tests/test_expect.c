@@ -179,6 +179,21 @@ START_TEST(tunnel_loss_and_rtt)
 }
 END_TEST
 
+/* A small loss is never shown as 0.0% next to `loss: 0%` (it read as a
+ * contradiction): it gets the decimals it needs. */
+START_TEST(percent_is_not_rounded_to_0_or_100)
+{
+    char b[32];
+    ck_assert_str_eq(hs_format_percent(0, b, sizeof b), "0.0");
+    ck_assert_str_eq(hs_format_percent(25, b, sizeof b), "25.0");
+    ck_assert_str_eq(hs_format_percent(100, b, sizeof b), "100.0");
+    ck_assert_str_eq(hs_format_percent(100.0 * 14 / 40000, b, sizeof b), "0.04");
+    ck_assert_str_eq(hs_format_percent(100.0 * 1 / 300000, b, sizeof b), "0.0003");
+    ck_assert_str_eq(hs_format_percent(100.0 * 39999 / 40000, b, sizeof b), "99.998");
+    ck_assert_str_eq(hs_format_percent(0.06, b, sizeof b), "0.1");
+}
+END_TEST
+
 START_TEST(gateway_state_route)
 {
     hs_result *r = run("  - {at: 26s, do: gateway-down isp}\n"
@@ -588,6 +603,7 @@ static Suite *suite(void)
     tcase_add_test(t, packets_counts_filters_and_explanations);
     tcase_add_test(t, endpoint_and_handshake);
     tcase_add_test(t, tunnel_loss_and_rtt);
+    tcase_add_test(t, percent_is_not_rounded_to_0_or_100);
     tcase_add_test(t, gateway_state_route);
     tcase_add_test(t, during_samples_fail_at_first_bad_instant);
     tcase_add_test(t, carp_states_sampled);

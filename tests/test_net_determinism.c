@@ -5,7 +5,9 @@
  * jitter on every segment and a WireGuard tunnel, so every random draw
  * (segment streams, node streams for WireGuard keys and jitter) matters.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -179,6 +181,62 @@ START_TEST(test_pcap_format)
 }
 END_TEST
 
+/* A capture opened on a file writes the bytes the in-memory capture holds
+ * (what was captured before the open included), and keeps nothing. */
+static sim_world *lan_echo_world(sim_capture **cap)
+{
+    sim_world *w = T_world(5);
+    sim_segment *lan = T_seg(w, "lan", SIM_MS);
+    sim_node *a = T_node(w, "a", SIM_NODE_HOST), *b = T_node(w, "b", SIM_NODE_HOST);
+    T_if(a, "eth0", lan, "10.0.0.1/24");
+    T_if(b, "eth0", lan, "10.0.0.2/24");
+    *cap = sim_capture_segment(lan);
+    sim_ping_config pc = {.dst = T_ip("10.0.0.2"), .interval = 100 * SIM_MS};
+    ck_assert_ptr_nonnull(sim_ping_start(a, &pc));
+    return w;
+}
+
+START_TEST(test_pcap_streamed_same_bytes)
+{
+    sim_capture *mem, *file;
+    sim_world *w1 = lan_echo_world(&mem), *w2 = lan_echo_world(&file);
+    T_run(w1, 5 * SIM_S);
+    T_run(w2, 2 * SIM_S);
+    char path[] = "/tmp/wgsim-net-pcap-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert(sim_capture_open(file, path));
+    T_run(w2, 5 * SIM_S);
+    size_t n, m;
+    const uint8_t *d = sim_capture_data(mem, &n);
+    sim_capture_data(file, &m);
+    ck_assert_uint_eq(m, 0); /* nothing kept */
+    ck_assert(!sim_capture_save(file, path));
+    ck_assert_uint_eq(sim_capture_frames(file), sim_capture_frames(mem));
+    ck_assert_uint_gt(sim_capture_frames(mem), 90);
+    ck_assert(sim_capture_close(file));
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    uint8_t *got = malloc(n + 1);
+    ck_assert_uint_eq(fread(got, 1, n + 1, f), n);
+    fclose(f);
+    ck_assert_mem_eq(got, d, n);
+    free(got);
+    unlink(path);
+    sim_world_free(w1);
+    sim_world_free(w2);
+    /* a file that cannot be created: the open and the close say why */
+    sim_world *w3 = lan_echo_world(&file);
+    ck_assert(!sim_capture_open(file, "/nonexistent-dir/x.pcap"));
+    ck_assert_int_eq(errno, ENOENT);
+    T_run(w3, SIM_S);
+    ck_assert(!sim_capture_close(file));
+    ck_assert_int_eq(errno, ENOENT);
+    sim_world_free(w3);
+}
+END_TEST
+
 /* The separate run of test_same_seed_same_bytes (`--hash-child SEED`):
  * prints the hash. A Check test itself, as the helpers assert. */
 static uint64_t child_seed;
@@ -213,6 +271,7 @@ int main(int argc, char **argv)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_same_seed_same_bytes);
     tcase_add_test(tc, test_pcap_format);
+    tcase_add_test(tc, test_pcap_streamed_same_bytes);
     suite_add_tcase(s, tc);
     return T_run_suite(s);
 }

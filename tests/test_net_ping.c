@@ -73,11 +73,40 @@ START_TEST(test_ping_across_routers)
 }
 END_TEST
 
+/* Forgetting samples: the totals stay those of the whole run, a reply
+ * to a forgotten echo still counts as answered (once), and memory holds
+ * only the samples not forgotten. */
+START_TEST(test_ping_forget_keeps_totals)
+{
+    T_chain c = T_chain_new(72, 500 * SIM_MS); /* rtt 3 s */
+    T_run(c.w, SIM_S);
+    sim_ping_config pc = {.dst = T_ip("10.0.2.10"), .start = 2 * SIM_S, .interval = SIM_S, .count = 5};
+    sim_ping *p = sim_ping_start(c.a, &pc);
+    T_run(c.w, 4500 * SIM_MS); /* echoes at 2, 3, 4 s; none answered yet */
+    ck_assert_uint_eq(sim_ping_sample_count(p), 3);
+    sim_ping_forget_before(p, 3500 * SIM_MS); /* the echoes of 2 and 3 s, unanswered */
+    ck_assert_uint_eq(sim_ping_sample_count(p), 1);
+    ck_assert_int_eq(sim_ping_sample_at(p, 0)->sent, 4 * SIM_S);
+    T_run(c.w, 20 * SIM_S);
+    sim_ping_totals t;
+    sim_ping_totals_get(p, &t);
+    ck_assert_uint_eq(t.echoes, 5);
+    ck_assert_uint_eq(t.answered, 5);
+    ck_assert_uint_eq(t.errors, 0);
+    ck_assert_uint_eq(sim_ping_sample_count(p), 3);
+    sim_ping_forget_before(p, SIM_TIME_NEVER);
+    ck_assert_uint_eq(sim_ping_sample_count(p), 0);
+    ck_assert_ptr_null(sim_ping_sample_at(p, 0));
+    sim_world_free(c.w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("net_ping");
     TCase *tc = tcase_create("ping");
     tcase_add_test(tc, test_ping_across_routers);
+    tcase_add_test(tc, test_ping_forget_keeps_totals);
     suite_add_tcase(s, tc);
     return T_run_suite(s);
 }

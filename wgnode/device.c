@@ -338,6 +338,10 @@ bool wg_device_peer_info(const wg_device *dev, int peer_id, wg_peer_info *out)
     out->tx_bytes = peer->tx_bytes;
     out->persistent_keepalive = peer->persistent_keepalive;
     out->has_current_key = peer->keypairs.current != NULL;
+    if (peer->keypairs.current) {
+        out->current_key_index = peer->keypairs.current->entry.index;
+        out->current_key_birth = peer->keypairs.current->birth;
+    }
     return true;
 }
 

@@ -383,6 +383,10 @@ typedef struct wg_peer_info {
     uint64_t rx_bytes, tx_bytes;
     uint16_t persistent_keepalive;
     bool has_current_key;
+    /* the current keypair: its local (receiver) index and the host time it
+     * was derived (0 without a current keypair) */
+    uint32_t current_key_index;
+    int64_t current_key_birth;
 } wg_peer_info;
 
 wg_device *wg_device_new(const wg_device_config *cfg, const wg_host_ops *host);

@@ -55,7 +55,7 @@ sim_err sim_ether_output(sim_iface *ifp, const sim_mac *dst, const sim_mac *src,
     /* No carrier: the driver drops what it is handed (the BPF tap of a
      * real stack would still see it; the model records nothing). */
     if (!ifp->link_up || !ifp->seg) {
-        sim_node_drop(n, ifp->ifindex, SIM_DROP_LINK_DOWN, "%s/%s: no carrier", n->name, ifp->name);
+        sim_node_drop_frame(n, ifp->ifindex, SIM_DROP_LINK_DOWN, f->data, f->len, "no carrier");
         free(f);
         return SIM_OK;
     }
@@ -92,7 +92,7 @@ void sim_ether_input(sim_iface *ifp, const sim_frame *f)
         return;
     }
     if (f->len < ETH_HDR_LEN) {
-        sim_node_drop(n, ifp->ifindex, SIM_DROP_MALFORMED, "runt frame of %zu bytes", f->len);
+        sim_node_drop_frame(n, ifp->ifindex, SIM_DROP_MALFORMED, f->data, f->len, "runt frame of %zu bytes", f->len);
         return;
     }
     sim_mac dst;
@@ -124,7 +124,7 @@ void sim_ether_input(sim_iface *ifp, const sim_frame *f)
         break;
     }
     default:
-        sim_node_drop(n, ifp->ifindex, SIM_DROP_UNKNOWN_ETHERTYPE, "ethertype 0x%04x", type);
+        sim_node_drop_frame(n, ifp->ifindex, SIM_DROP_UNKNOWN_ETHERTYPE, f->data, f->len, "no handler");
         break;
     }
 }

@@ -230,9 +230,13 @@ struct sim_node {
 struct sim_capture {
     sim_world *w;
     char *name;
-    uint8_t *buf;
+    uint8_t *buf;   /* the pcap image while in memory */
     size_t len, cap;
     uint64_t frames;
+    /* streamed (sim_capture_open): frames go to out as they are captured */
+    FILE *out;
+    bool streamed;  /* opened: nothing is kept in memory, even after an error */
+    int error;      /* errno of the first failed open or write, 0 none */
 };
 
 /* The run record (sim/record/record.h has its parts). */
@@ -319,6 +323,7 @@ struct sim_world {
     uint64_t next_frame_id;
     uint64_t l2_gen; /* bumped when a node's L2 ops change */
     sim_record rec; /* the run record (sim/record/) */
+    struct sim_history *hist; /* its change log (record/history.c); NULL once freeing starts */
     /* The frame being received (set by sim_ether_input around its
      * synchronous delivery): events it causes cite it. */
     const sim_frame *rx_frame;
@@ -343,6 +348,16 @@ uint16_t sim_l4_checksum(const wg_ip *src, const wg_ip *dst, uint8_t proto, cons
 /* node.c */
 void sim_node_drop(sim_node *n, uint32_t ifindex, sim_drop_reason r, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same for a drop whose IPv4 packet (or Ethernet frame) is at hand:
+ * the event names it (sim_event_rec.pkt) and the rule, when one dropped
+ * it (an interned label, NULL none). */
+void sim_node_drop_ip(sim_node *n, uint32_t ifindex, sim_drop_reason r, const uint8_t *pkt, size_t len,
+                      const char *rule, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+void sim_node_drop_frame(sim_node *n, uint32_t ifindex, sim_drop_reason r, const uint8_t *frame, size_t len,
+                         const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* What a drop event can say of an IPv4 packet / an Ethernet frame. */
+void sim_drop_pkt_from_ip(const uint8_t *pkt, size_t len, sim_drop_pkt *out);
+void sim_drop_pkt_from_frame(const uint8_t *frame, size_t len, sim_drop_pkt *out);
 bool sim_node_is_local(const sim_node *n, const wg_ip *ip);
 void sim_node_free(sim_node *n);
 /* Preference rank for source selection (higher wins): non-CARP 2, MASTER CARP 1, other CARP 0. */

@@ -4,6 +4,7 @@
  * CARP's L2 ops) and per-node drop counters.
  */
 #include "sim/net/net.h"
+#include "sim/record/history.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -186,7 +187,8 @@ void sim_node_set_l2_ops(sim_node *n, const sim_l2_ops *ops)
     }
 }
 
-void sim_node_drop(sim_node *n, uint32_t ifindex, sim_drop_reason r, const char *fmt, ...)
+static void drop_v(sim_node *n, uint32_t ifindex, sim_drop_reason r, const sim_drop_pkt *pkt, const char *rule,
+                   const char *fmt, va_list ap)
 {
     n->drops[r]++;
     if (!sim_events_wanted(n->w))
@@ -200,18 +202,58 @@ void sim_node_drop(sim_node *n, uint32_t ifindex, sim_drop_reason r, const char 
     e.drop = r;
     e.model = "drop";
     e.cause_origin = -1;
-    char *detail = NULL;
-    if (fmt) {
-        va_list ap;
-        va_start(ap, fmt);
-        detail = sim_rec_vprintf(fmt, ap);
-        va_end(ap);
-    }
-    char *text = sim_rec_printf("%s: %s", sim_drop_reason_name(r), detail ? detail : "");
+    if (pkt)
+        e.pkt = *pkt;
+    e.rule = rule;
+    char *detail = fmt ? sim_rec_vprintf(fmt, ap) : NULL;
+    /* "filter: udp 192.0.2.10:51820 -> 198.51.100.2:51820 on wan: in hook: pf: default deny" */
+    char what[160] = "";
+    if (pkt)
+        sim_drop_pkt_format(pkt, what, sizeof what);
+    const sim_iface *ifp = ifindex ? sim_node_iface_by_index(n, ifindex) : NULL;
+    char *text = sim_rec_printf("%s: %s%s%s%s%s", sim_drop_reason_name(r), what, ifp ? (what[0] ? " on " : "on ") : "",
+                                ifp ? ifp->name : "", what[0] || ifp ? ": " : "", detail ? detail : "");
     e.text = text;
     sim_event_push(n->w, &e);
     free(text);
     free(detail);
+}
+
+void sim_node_drop(sim_node *n, uint32_t ifindex, sim_drop_reason r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    drop_v(n, ifindex, r, NULL, NULL, fmt, ap);
+    va_end(ap);
+}
+
+/* A drop whose packet `parse` can describe. */
+static void drop_pkt_v(sim_node *n, uint32_t ifindex, sim_drop_reason r,
+                       void (*parse)(const uint8_t *, size_t, sim_drop_pkt *), const uint8_t *data, size_t len,
+                       const char *rule, const char *fmt, va_list ap)
+{
+    sim_drop_pkt d = {0};
+    if (sim_events_wanted(n->w))
+        parse(data, len, &d);
+    drop_v(n, ifindex, r, &d, rule, fmt, ap);
+}
+
+void sim_node_drop_ip(sim_node *n, uint32_t ifindex, sim_drop_reason r, const uint8_t *pkt, size_t len,
+                      const char *rule, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    drop_pkt_v(n, ifindex, r, sim_drop_pkt_from_ip, pkt, len, rule, fmt, ap);
+    va_end(ap);
+}
+
+void sim_node_drop_frame(sim_node *n, uint32_t ifindex, sim_drop_reason r, const uint8_t *frame, size_t len,
+                         const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    drop_pkt_v(n, ifindex, r, sim_drop_pkt_from_frame, frame, len, NULL, fmt, ap);
+    va_end(ap);
 }
 
 /* ---- interfaces ---- */
@@ -527,6 +569,7 @@ sim_err sim_iface_del_addr(sim_iface *ifp, const wg_ip *ip)
         if (alt) {
             r->ifa = alt->ip;
             r->ifindex = alt_if->ifindex;
+            sim_hist_log_route(n->w, n->id, &r->dst, r);
         } else {
             sim_route_del(n, &r->dst);
         }

@@ -267,8 +267,8 @@ void sim_segment_transmit(sim_segment *s, sim_iface *from, sim_frame *f)
     if (f->len > ETH_HDR_LEN && f->len - ETH_HDR_LEN > sim_segment_mtu(s) &&
         f->len > ETH_MIN_FRAME) {
         s->stats.too_big++;
-        sim_node_drop(n, from->ifindex, SIM_DROP_FRAME_TOO_BIG, "%zu-byte frame on %s (mtu %u)", f->len,
-                      s->name, sim_segment_mtu(s));
+        sim_node_drop_frame(n, from->ifindex, SIM_DROP_FRAME_TOO_BIG, f->data, f->len, "%zu-byte frame on %s (mtu %u)",
+                            f->len, s->name, sim_segment_mtu(s));
         free(f);
         return;
     }
@@ -280,8 +280,8 @@ void sim_segment_transmit(sim_segment *s, sim_iface *from, sim_frame *f)
         /* q->n counts the frame on the wire plus those waiting. */
         if (q->n > limit) {
             s->stats.queue_drops++;
-            sim_node_drop(n, from->ifindex, SIM_DROP_QUEUE_FULL, "%s/%s queue full (%u waiting)", n->name,
-                          from->name, limit);
+            sim_node_drop_frame(n, from->ifindex, SIM_DROP_QUEUE_FULL, f->data, f->len, "queue full (%u waiting)",
+                                limit);
             free(f);
             return;
         }

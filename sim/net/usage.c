@@ -22,13 +22,18 @@ static void set(sim_usage *u, sim_usage_kind k, const char *what, uint64_t count
 }
 
 /* The run record's part (sim/record/): stored packet records with the
- * distinct source reasons they point at, and the event log. */
+ * distinct source reasons they point at, the event log and the change log
+ * behind state as of T. */
 static void record_usage(const sim_world *w, sim_usage *u)
 {
     size_t nt = sim_trace_count(w), ne = sim_event_count(w);
     set(u, SIM_USAGE_TRACE, "packet trace records", nt,
         (uint64_t)nt * sim_trace_stored_size() + (uint64_t)sim_trace_reason_count(w) * sizeof(sim_src_reason));
     set(u, SIM_USAGE_EVENT_LOG, "event log entries", ne, (uint64_t)ne * sizeof(sim_event_rec));
+    size_t nh = 0;
+    for (int c = 0; c < SIM_HIST__COUNT; c++)
+        nh += sim_history_records(w, (sim_hist_class)c);
+    set(u, SIM_USAGE_HISTORY, "state change log records", nh, sim_history_bytes(w));
 }
 
 void sim_world_usage(sim_world *w, sim_usage *u)

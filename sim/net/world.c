@@ -5,6 +5,7 @@
  * topology and seed replay identically.
  */
 #include "sim/net/net.h"
+#include "sim/record/history.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,8 @@ void sim_world_free(sim_world *w)
 {
     if (!w)
         return;
+    /* first: what is torn down below is not a change of the run */
+    sim_history_free(w);
     for (size_t i = 0; i < w->n_pings; i++)
         sim_ping_free(w->pings[i]);
     free(w->pings);

@@ -25,6 +25,7 @@
  * uses these rules (docs/models.md).
  */
 #include "sim/net/net.h"
+#include "sim/record/history.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -73,8 +74,8 @@ static void drop_held(sim_arp_slot *s, sim_drop_reason r)
     sim_node *n = s->ifp->node;
     char b[WG_IP_STRLEN];
     for (size_t i = 0; i < s->n_held; i++) {
-        sim_node_drop(n, s->ifp->ifindex, r, "packet for %s held on %s/%s", wg_ip_format(&s->ip, b), n->name,
-                      s->ifp->name);
+        sim_node_drop_ip(n, s->ifp->ifindex, r, s->held[i].data, s->held[i].len, NULL,
+                         "held while resolving %s", wg_ip_format(&s->ip, b));
         free(s->held[i].data);
     }
     free(s->held);
@@ -82,9 +83,23 @@ static void drop_held(sim_arp_slot *s, sim_drop_reason r)
     s->n_held = 0;
 }
 
+static void to_entry(const sim_arp_slot *s, sim_arp_entry *out);
+
+/* The change log (state as of T) follows every change of an entry. */
+static void log_slot(const sim_arp_slot *s, bool gone)
+{
+    sim_node *n = s->ifp->node;
+    if (!sim_hist_on(n->w, SIM_HIST_ARP))
+        return;
+    sim_arp_entry e;
+    to_entry(s, &e);
+    sim_hist_log_arp(n->w, n->id, s->ifp->ifindex, &s->ip, gone ? NULL : &e);
+}
+
 static void remove_slot(sim_arp_slot *s)
 {
     sim_iface *ifp = s->ifp;
+    log_slot(s, true);
     for (size_t i = 0; i < ifp->n_arp; i++)
         if (ifp->arp[i] == s) {
             memmove(&ifp->arp[i], &ifp->arp[i + 1], (ifp->n_arp - i - 1) * sizeof *ifp->arp);
@@ -104,6 +119,7 @@ static void clear(sim_iface *ifp, bool drop, sim_drop_reason r)
     sim_engine *e = ifp->node->w->eng;
     for (size_t k = 0; k < ifp->n_arp; k++) {
         sim_arp_slot *s = ifp->arp[k];
+        log_slot(s, true);
         if (drop)
             drop_held(s, r);
         for (size_t i = 0; i < s->n_held; i++)
@@ -252,6 +268,7 @@ static void set_resolved(sim_arp_slot *s, const sim_mac *mac, sim_time now)
     s->asked = 0;
     sim_cancel(e, s->timer);
     s->timer = sim_schedule_at(e, s->expire, resolved_expired, s);
+    log_slot(s, false);
 }
 
 static void send_held(sim_arp_slot *s)
@@ -286,8 +303,8 @@ sim_err sim_arp_resolve_send(sim_iface *ifp, const wg_ip *nexthop, bool is_gw, c
     /* Hold, dropping the oldest beyond arp_maxhold. */
     if (s->n_held == SIM_ARP_MAXHOLD) {
         char b[WG_IP_STRLEN];
-        sim_node_drop(n, ifp->ifindex, SIM_DROP_ARP_HOLD_OVERFLOW, "oldest packet held for %s",
-                      wg_ip_format(nexthop, b));
+        sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_ARP_HOLD_OVERFLOW, s->held[0].data, s->held[0].len, NULL,
+                         "the oldest of %d held while resolving %s", SIM_ARP_MAXHOLD, wg_ip_format(nexthop, b));
         free(s->held[0].data);
         memmove(&s->held[0], &s->held[1], (s->n_held - 1) * sizeof *s->held);
         s->n_held--;
@@ -317,6 +334,7 @@ sim_err sim_arp_resolve_send(sim_iface *ifp, const wg_ip *nexthop, bool is_gw, c
         sim_cancel(n->w->eng, s->timer);
         s->timer = sim_schedule_at(n->w->eng, now + SIM_ARP_DOWN_TIME, incomplete_expired, s);
         s->asked++;
+        log_slot(s, false); /* created, or its deadline moved */
         send_request(ifp, nexthop);
     }
     return err;

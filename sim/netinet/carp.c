@@ -449,6 +449,8 @@ bool carp_set_advskew(carp_vhid *v, unsigned advskew)
     if (advskew > CARP_MAX_ADVSKEW)
         return false;
     v->advskew = (uint8_t)advskew;
+    if (v->c->ops.changed)
+        v->c->ops.changed(v->c->ops.ctx);
     return true;
 }
 
@@ -459,6 +461,8 @@ void carp_demote(carp *c, int adj)
     if (adj == 0)
         return;
     c->demotion += adj;
+    if (c->ops.changed)
+        c->ops.changed(c->ops.ctx);
     for (size_t i = 0; i < c->n; i++)
         if (c->v[i]->state == CARP_MASTER)
             send_ad_locked(c->v[i]);

@@ -85,6 +85,9 @@ typedef struct carp_host_ops {
     void (*send_garp)(void *ctx, carp_vhid *v, uint32_t vip);
     /* State change, with the reason FreeBSD logs. Optional. */
     void (*state_changed)(void *ctx, carp_vhid *v, carp_state from, carp_state to, const char *why);
+    /* The demotion or a vhid's advskew changed (for the host's change
+     * log). Optional. */
+    void (*changed)(void *ctx);
 } carp_host_ops;
 
 struct carp_vhid {

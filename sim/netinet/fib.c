@@ -15,6 +15,7 @@
  * changed under an existing route, and follows CARP state changes.
  */
 #include "sim/net/net.h"
+#include "sim/record/history.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -297,6 +298,7 @@ sim_err sim_route_add(sim_node *n, const sim_route *r)
     nr->dst = normalise(&r->dst);
     nr->tag[sizeof nr->tag - 1] = 0;
     fib_added(n);
+    sim_hist_log_route(n->w, n->id, &nr->dst, nr);
     char b[160];
     sim_event_log(n->w, SIM_EV_ROUTE, n, nr->ifindex, NULL, "%s route add %s", n->name,
                   sim_route_format(n, nr, b, sizeof b));
@@ -316,6 +318,7 @@ sim_err sim_route_replace(sim_node *n, const sim_route *r)
             *old = *r;
             old->dst = p;
             old->tag[sizeof old->tag - 1] = 0;
+            sim_hist_log_route(n->w, n->id, &old->dst, old);
             char b[160];
             sim_event_log(n->w, SIM_EV_ROUTE, n, old->ifindex, NULL, "%s route change %s", n->name,
                           sim_route_format(n, old, b, sizeof b));
@@ -335,6 +338,7 @@ sim_err sim_route_del(sim_node *n, const wg_prefix *dst)
             char b[160];
             sim_event_log(n->w, SIM_EV_ROUTE, n, r->ifindex, NULL, "%s route del %s", n->name,
                           sim_route_format(n, r, b, sizeof b));
+            sim_hist_log_route(n->w, n->id, &p, NULL);
             memmove(r, r + 1, (n->n_routes - i - 1) * sizeof *r);
             n->n_routes--;
             fib_rebuild(n);

@@ -89,11 +89,11 @@ void sim_icmp_input(sim_node *n, sim_iface *in, const uint8_t *pkt, size_t len, 
     size_t l4len = (size_t)(ip->total_len - ip->hdr_len);
     uint32_t ifindex = in ? in->ifindex : 0;
     if (l4len < ICMP_HDR_LEN) {
-        sim_node_drop(n, ifindex, SIM_DROP_MALFORMED, "short ICMP message");
+        sim_node_drop_ip(n, ifindex, SIM_DROP_MALFORMED, pkt, ip->total_len, NULL, "short ICMP message");
         return;
     }
     if (sim_inet_checksum(l4, l4len) != 0) {
-        sim_node_drop(n, ifindex, SIM_DROP_BAD_ICMP_CHECKSUM, "ICMP type %u", l4[0]);
+        sim_node_drop_ip(n, ifindex, SIM_DROP_BAD_ICMP_CHECKSUM, pkt, ip->total_len, NULL, "ICMP checksum");
         return;
     }
     if (ip->icmp_type == SIM_ICMP_ECHO) {

@@ -290,7 +290,8 @@ static void local_deliver(sim_node *n, sim_iface *in, uint8_t *pkt, size_t len)
         n->drops[SIM_DROP_UNKNOWN_PROTO]++;
         return;
     }
-    sim_node_drop(n, in ? in->ifindex : 0, SIM_DROP_UNKNOWN_PROTO, "protocol %u", ip.proto);
+    sim_node_drop_ip(n, in ? in->ifindex : 0, SIM_DROP_UNKNOWN_PROTO, pkt, len, NULL, "no handler for protocol %u",
+                     ip.proto);
     sim_icmp_error(n, pkt, len, SIM_ICMP_UNREACH, SIM_ICMP_UNREACH_PROTO, 0);
 }
 
@@ -371,13 +372,13 @@ static sim_err output(sim_node *n, sim_pkt *p, const sim_mac *src_mac, uint32_t 
     if (v == SIM_STOLEN)
         return SIM_OK;
     if (v == SIM_DROP) {
-        sim_node_drop(n, p->in_ifindex, SIM_DROP_FILTER, "route hook%s%s", p->drop_note ? ": " : "",
-                      p->drop_note ? p->drop_note : "");
+        sim_node_drop_ip(n, p->in_ifindex, SIM_DROP_FILTER, p->data, p->len, p->drop_rule, "route hook%s%s",
+                         p->drop_note ? ": " : "", p->drop_note ? p->drop_note : "");
         return SIM_EPERM;
     }
     sim_ipv4_info ip;
     if (!sim_ipv4_parse(p->data, p->len, &ip)) {
-        sim_node_drop(n, p->in_ifindex, SIM_DROP_MALFORMED, "bad IPv4 packet on output");
+        sim_node_drop_ip(n, p->in_ifindex, SIM_DROP_MALFORMED, p->data, p->len, NULL, "bad IPv4 packet on output");
         return SIM_EINVAL;
     }
     if (p->out_ifindex == 0 && p->local_origin && loopback_local(n, &ip.dst)) {
@@ -395,7 +396,8 @@ static sim_err output(sim_node *n, sim_pkt *p, const sim_mac *src_mac, uint32_t 
         sim_route_result rr;
         if (!sim_fib_lookup(n, &ip.dst, &rr)) {
             char b[WG_IP_STRLEN];
-            sim_node_drop(n, p->in_ifindex, SIM_DROP_NO_ROUTE, "no route to %s", wg_ip_format(&ip.dst, b));
+            sim_node_drop_ip(n, p->in_ifindex, SIM_DROP_NO_ROUTE, p->data, p->len, NULL, "no route to %s",
+                             wg_ip_format(&ip.dst, b));
             return SIM_ENETUNREACH;
         }
         p->out_ifindex = rr.ifindex;
@@ -407,8 +409,8 @@ static sim_err output(sim_node *n, sim_pkt *p, const sim_mac *src_mac, uint32_t 
         if (v == SIM_STOLEN)
             return SIM_OK;
         if (v == SIM_DROP) {
-            sim_node_drop(n, p->in_ifindex, SIM_DROP_FILTER, "forward hook%s%s", p->drop_note ? ": " : "",
-                          p->drop_note ? p->drop_note : "");
+            sim_node_drop_ip(n, p->in_ifindex, SIM_DROP_FILTER, p->data, p->len, p->drop_rule, "forward hook%s%s",
+                             p->drop_note ? ": " : "", p->drop_note ? p->drop_note : "");
             return SIM_EPERM;
         }
     }
@@ -416,13 +418,13 @@ static sim_err output(sim_node *n, sim_pkt *p, const sim_mac *src_mac, uint32_t 
     if (v == SIM_STOLEN)
         return SIM_OK;
     if (v == SIM_DROP) {
-        sim_node_drop(n, p->out_ifindex, SIM_DROP_FILTER, "out hook%s%s", p->drop_note ? ": " : "",
-                      p->drop_note ? p->drop_note : "");
+        sim_node_drop_ip(n, p->out_ifindex, SIM_DROP_FILTER, p->data, p->len, p->drop_rule, "out hook%s%s",
+                         p->drop_note ? ": " : "", p->drop_note ? p->drop_note : "");
         return SIM_EPERM;
     }
     /* Hooks may have rewritten addresses (NAT): parse again. */
     if (!sim_ipv4_parse(p->data, p->len, &ip)) {
-        sim_node_drop(n, p->out_ifindex, SIM_DROP_MALFORMED, "hook left a bad IPv4 packet");
+        sim_node_drop_ip(n, p->out_ifindex, SIM_DROP_MALFORMED, p->data, p->len, NULL, "hook left a bad IPv4 packet");
         return SIM_EINVAL;
     }
     sim_iface *ifp = sim_node_iface_by_index(n, p->out_ifindex);
@@ -431,13 +433,13 @@ static sim_err output(sim_node *n, sim_pkt *p, const sim_mac *src_mac, uint32_t 
     uint32_t mtu = sim_iface_mtu(ifp);
     if (p->len > mtu) {
         if (ip.df) {
-            sim_node_drop(n, ifp->ifindex, SIM_DROP_NEEDS_FRAG, "%zu bytes > mtu %u of %s/%s with DF", p->len, mtu,
-                          n->name, ifp->name);
+            sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_NEEDS_FRAG, p->data, p->len, NULL,
+                             "%zu bytes > mtu %u of %s/%s with DF", p->len, mtu, n->name, ifp->name);
             if (needfrag_mtu)
                 *needfrag_mtu = mtu;
         } else {
-            sim_node_drop(n, ifp->ifindex, SIM_DROP_FRAG_UNSUPPORTED, "%zu bytes > mtu %u of %s/%s", p->len, mtu,
-                          n->name, ifp->name);
+            sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_FRAG_UNSUPPORTED, p->data, p->len, NULL,
+                             "%zu bytes > mtu %u of %s/%s", p->len, mtu, n->name, ifp->name);
         }
         return SIM_EMSGSIZE;
     }
@@ -490,8 +492,8 @@ static void forward(sim_node *n, sim_pkt *p, const sim_ipv4_info *ip)
         return; /* never forwarded (RFC 1812 5.3.4/5.3.5); nothing to log */
     if (ip->ttl <= 1) {
         char b1[WG_IP_STRLEN], b2[WG_IP_STRLEN];
-        sim_node_drop(n, p->in_ifindex, SIM_DROP_TTL_EXCEEDED, "%s > %s", wg_ip_format(&ip->src, b1),
-                      wg_ip_format(&ip->dst, b2));
+        (void)b1, (void)b2;
+        sim_node_drop_ip(n, p->in_ifindex, SIM_DROP_TTL_EXCEEDED, p->data, p->len, NULL, "ttl %u", ip->ttl);
         sim_icmp_error(n, p->data, p->len, SIM_ICMP_TIME_EXCEEDED, 0, 0);
         return;
     }
@@ -553,13 +555,13 @@ static void input_common(sim_node *n, sim_iface *ifp, uint8_t *data, size_t len,
     if (v == SIM_STOLEN)
         return;
     if (v == SIM_DROP) {
-        sim_node_drop(n, ifp->ifindex, SIM_DROP_FILTER, "in hook%s%s", p.drop_note ? ": " : "",
-                      p.drop_note ? p.drop_note : "");
+        sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_FILTER, p.data, p.len, p.drop_rule, "in hook%s%s",
+                         p.drop_note ? ": " : "", p.drop_note ? p.drop_note : "");
         return;
     }
     sim_ipv4_info ip;
     if (!sim_ipv4_parse(p.data, p.len, &ip)) {
-        sim_node_drop(n, ifp->ifindex, SIM_DROP_MALFORMED, "in hook left a bad IPv4 packet");
+        sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_MALFORMED, p.data, p.len, NULL, "in hook left a bad IPv4 packet");
         return;
     }
     /* Weak host model (FreeBSD): any local address on any interface; CARP
@@ -571,7 +573,8 @@ static void input_common(sim_node *n, sim_iface *ifp, uint8_t *data, size_t len,
     }
     if (!n->forwarding) {
         char b[WG_IP_STRLEN];
-        sim_node_drop(n, ifp->ifindex, SIM_DROP_NOT_FORWARDING, "packet for %s", wg_ip_format(&ip.dst, b));
+        sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_NOT_FORWARDING, p.data, p.len, NULL, "not for %s, not forwarding",
+                         wg_ip_format(&ip.dst, b));
         return;
     }
     /* Forwarded packets keep the sender's source reason; the packet is now
@@ -590,16 +593,16 @@ void sim_ipv4_input(sim_iface *ifp, const uint8_t *pkt, size_t len, const sim_fr
     size_t hl = (size_t)(pkt[0] & 0xf) * 4;
     size_t tl = sim_rd16(pkt + 2);
     if (hl < IPV4_HDR_LEN || hl > tl || tl > len) {
-        sim_node_drop(n, ifp->ifindex, SIM_DROP_MALFORMED, "bad IPv4 lengths (hl %zu, total %zu, frame %zu)", hl,
-                      tl, len);
+        sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_MALFORMED, pkt, len, NULL,
+                         "bad IPv4 lengths (hl %zu, total %zu, frame %zu)", hl, tl, len);
         return;
     }
     if (sim_inet_checksum(pkt, hl) != 0) {
-        sim_node_drop(n, ifp->ifindex, SIM_DROP_BAD_IP_CHECKSUM, "IPv4 header checksum");
+        sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_BAD_IP_CHECKSUM, pkt, len, NULL, "IPv4 header checksum");
         return;
     }
     if (!sim_ipv4_parse(pkt, tl, &ip)) {
-        sim_node_drop(n, ifp->ifindex, SIM_DROP_MALFORMED, "IPv4 header");
+        sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_MALFORMED, pkt, len, NULL, "IPv4 header");
         return;
     }
     /* Ethernet padding beyond the IP total length is trimmed. */
@@ -616,7 +619,7 @@ void sim_ipv4_tunnel_input(sim_iface *ifp, const uint8_t *pkt, size_t len)
     sim_node *n = ifp->node;
     sim_ipv4_info ip;
     if (!sim_ipv4_parse(pkt, len, &ip)) {
-        sim_node_drop(n, ifp->ifindex, SIM_DROP_MALFORMED, "bad inner IPv4 packet from the tunnel");
+        sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_MALFORMED, pkt, len, NULL, "bad inner IPv4 packet from the tunnel");
         return;
     }
     tunnel_tap(ifp, SIM_DIR_IN, pkt, ip.total_len, NULL, -1);

@@ -158,19 +158,18 @@ void sim_udp_input(sim_node *n, sim_iface *in, const uint8_t *pkt, size_t len, c
     const uint8_t *u = pkt + ip->hdr_len;
     size_t l4len = (size_t)(ip->total_len - ip->hdr_len);
     if (l4len < UDP_HDR_LEN) {
-        sim_node_drop(n, ifindex, SIM_DROP_MALFORMED, "short UDP header");
+        sim_node_drop_ip(n, ifindex, SIM_DROP_MALFORMED, pkt, ip->total_len, NULL, "short UDP header");
         return;
     }
     size_t ulen = sim_rd16(u + 4);
     if (ulen < UDP_HDR_LEN || ulen > l4len) {
-        sim_node_drop(n, ifindex, SIM_DROP_MALFORMED, "UDP length %zu in %zu bytes", ulen, l4len);
+        sim_node_drop_ip(n, ifindex, SIM_DROP_MALFORMED, pkt, ip->total_len, NULL, "UDP length %zu in %zu bytes", ulen,
+                         l4len);
         return;
     }
     /* A zero checksum means the sender computed none (RFC 768). */
     if (sim_rd16(u + 6) != 0 && sim_l4_checksum(&ip->src, &ip->dst, SIM_IPPROTO_UDP, u, ulen) != 0) {
-        char b[WG_IP_STRLEN];
-        sim_node_drop(n, ifindex, SIM_DROP_BAD_UDP_CHECKSUM, "from %s port %u", wg_ip_format(&ip->src, b),
-                      sim_rd16(u));
+        sim_node_drop_ip(n, ifindex, SIM_DROP_BAD_UDP_CHECKSUM, pkt, ip->total_len, NULL, "UDP checksum");
         return;
     }
     uint16_t dport = sim_rd16(u + 2);
@@ -187,7 +186,7 @@ void sim_udp_input(sim_node *n, sim_iface *in, const uint8_t *pkt, size_t len, c
             n->drops[SIM_DROP_NO_SOCKET]++;
             return;
         }
-        sim_node_drop(n, ifindex, SIM_DROP_NO_SOCKET, "UDP port %u", dport);
+        sim_node_drop_ip(n, ifindex, SIM_DROP_NO_SOCKET, pkt, ip->total_len, NULL, "no socket on UDP port %u", dport);
         sim_icmp_error(n, pkt, ip->total_len, SIM_ICMP_UNREACH, SIM_ICMP_UNREACH_PORT, 0);
         return;
     }

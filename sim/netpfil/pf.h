@@ -74,6 +74,7 @@ typedef struct pf_state {
     struct pf_state *next_w, *next_s;
     size_t slot;              /* index in pf.st */
     uint64_t packets[2];      /* [0] in the state's direction, [1] against it */
+    uint32_t hist;            /* the host's change-log id of this state (pf_host_ops.state_log), 0 none */
 } pf_state;
 
 /* ---- rules ------------------------------------------------------- */
@@ -167,6 +168,7 @@ typedef struct pf_eim {
 typedef struct pf pf;
 
 typedef enum pf_sync_kind { PF_SYNC_INSERT = 0, PF_SYNC_UPDATE, PF_SYNC_DELETE } pf_sync_kind;
+typedef enum pf_log_kind { PF_LOG_NEW = 0, PF_LOG_DEADLINE, PF_LOG_END } pf_log_kind;
 
 typedef struct pf_host_ops {
     void *ctx;
@@ -183,6 +185,11 @@ typedef struct pf_host_ops {
     bool (*iface_exists)(void *ctx, const char *ifname);
     /* State table changes, for pfsync. Optional. */
     void (*state_changed)(void *ctx, const pf_state *s, pf_sync_kind k);
+    /* Every change of a state's life, for the change log (state as of T).
+     * Optional. PF_LOG_NEW: created or imported (s->imported), the host may
+     * set s->hist; PF_LOG_DEADLINE: updated, pf_state_expires_at moved;
+     * PF_LOG_END: it stops matching at `end` (<= now) for `why`. */
+    void (*state_log)(void *ctx, pf_state *s, pf_log_kind k, sim_time end, sim_pf_end why);
 } pf_host_ops;
 
 typedef enum pf_drop {
@@ -286,6 +293,9 @@ size_t pf_state_purge(pf *p);
 /* pfctl -k / states-kill: all states (NULL filter) or those matching addr
  * on either side of either key. Returns how many. */
 size_t pf_states_kill(pf *p, const uint32_t *addr_or_null);
+/* Every state goes with the machine (power-off): like pfctl -k all, but
+ * logged as flushed. Returns how many. */
+size_t pf_states_flush(pf *p);
 size_t pf_state_count(pf *p); /* live states */
 pf_state *pf_state_at(pf *p, size_t i); /* i < p->n, may be expired */
 /* pfsync import: insert or update a state from the peer; skipped (false)

@@ -297,6 +297,7 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
                 r.action = PF_BLOCK;
                 r.drop = PF_DROP_NAT_MAP;
                 r.nat_rule = nr;
+                r.label = p->nat[nr].label;
                 p->drops[PF_DROP_NAT_MAP]++;
                 snprintf(r.note, sizeof r.note, "%s: no free port%s", p->nat[nr].label,
                          p->nat[nr].static_port ? " (static-port collision)" : "");
@@ -321,6 +322,7 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
         r.drop = PF_DROP_RULE;
         r.translated = false;
         p->drops[PF_DROP_RULE]++;
+        r.label = rule ? rule->label : NULL;
         snprintf(r.note, sizeof r.note, "%s", rule ? rule->label : "default deny");
         return r;
     }

@@ -207,6 +207,12 @@ static void notify(pf *p, const pf_state *s, pf_sync_kind k)
         p->ops.state_changed(p->ops.ctx, s, k);
 }
 
+static void log_state(pf *p, pf_state *s, pf_log_kind k, sim_time end, sim_pf_end why)
+{
+    if (p->ops.state_log)
+        p->ops.state_log(p->ops.ctx, s, k, end, why);
+}
+
 static bool collides(const pf *p, const pf_state *o, const pf_state *s)
 {
     if (!pf_state_live(p, o) || o->dir != s->dir)
@@ -254,9 +260,11 @@ pf_state *pf_state_insert(pf *p, const pf_state *s)
     tmp.id = ++p->next_id;
     tmp.creatorid = p->creatorid;
     tmp.imported = false;
+    tmp.hist = 0;
     pf_state *c = insert_raw(p, &tmp);
     if (c) {
         p->states_created++;
+        log_state(p, c, PF_LOG_NEW, pf_state_expires_at(p, c), SIM_PF_END_NONE);
         notify(p, c, PF_SYNC_INSERT);
     }
     return c;
@@ -282,12 +290,16 @@ void pf_state_touch(pf *p, pf_state *s, bool from_initiator)
         s->timeout = PFTM_SINGLE;
     s->expire = sim_now(p->eng);
     s->packets[from_initiator ? 0 : 1]++;
+    log_state(p, s, PF_LOG_DEADLINE, pf_state_expires_at(p, s), SIM_PF_END_NONE);
     notify(p, s, PF_SYNC_UPDATE);
 }
 
-static void remove_at(pf *p, size_t i, bool tell)
+static void remove_at(pf *p, size_t i, bool tell, sim_pf_end why)
 {
     pf_state *s = p->st[i];
+    /* an expired state ended at its deadline, whatever removes it now */
+    sim_time now = sim_now(p->eng), dl = pf_state_expires_at(p, s);
+    log_state(p, s, PF_LOG_END, dl <= now ? dl : now, dl <= now ? SIM_PF_END_EXPIRED : why);
     if (tell)
         notify(p, s, PF_SYNC_DELETE);
     hash_unlink(p, s);
@@ -303,7 +315,7 @@ size_t pf_state_purge(pf *p)
     for (size_t i = 0; i < p->n;) {
         if (!pf_state_live(p, p->st[i])) {
             /* pf_unlink_state tells pfsync (pfsync_delete_state). */
-            remove_at(p, i, true);
+            remove_at(p, i, true, SIM_PF_END_EXPIRED);
             p->states_expired++;
             k++;
         } else {
@@ -315,13 +327,13 @@ size_t pf_state_purge(pf *p)
 
 static bool key_has(const pf_key *k, uint32_t a) { return k->addr[0] == a || k->addr[1] == a; }
 
-size_t pf_states_kill(pf *p, const uint32_t *addr)
+static size_t kill_matching(pf *p, const uint32_t *addr, sim_pf_end why)
 {
     size_t k = 0;
     for (size_t i = 0; i < p->n;) {
         pf_state *s = p->st[i];
         if (!addr || key_has(&s->wire, *addr) || key_has(&s->stack, *addr)) {
-            remove_at(p, i, true);
+            remove_at(p, i, true, why);
             p->states_killed++;
             k++;
         } else {
@@ -330,6 +342,9 @@ size_t pf_states_kill(pf *p, const uint32_t *addr)
     }
     return k;
 }
+
+size_t pf_states_kill(pf *p, const uint32_t *addr) { return kill_matching(p, addr, SIM_PF_END_KILLED); }
+size_t pf_states_flush(pf *p) { return kill_matching(p, NULL, SIM_PF_END_FLUSHED); }
 
 size_t pf_state_count(pf *p)
 {
@@ -359,11 +374,20 @@ bool pf_state_import(pf *p, const pf_state *s, sim_time remaining)
      * the peer exported ("st->expire -= timeout - sp->expire"). */
     sim_time now = sim_now(p->eng);
     pf_state *o = find_by_id(p, s);
+    if (o && !pf_state_live(p, o)) {
+        /* Expiry is exact here (see the top of this file): a state past its
+         * deadline is gone even before the purge frees it, so the peer's
+         * update makes a new state rather than bringing this one back. */
+        remove_at(p, o->slot, false, SIM_PF_END_EXPIRED);
+        p->states_expired++;
+        o = NULL;
+    }
     if (o) {
         o->src_state = s->src_state;
         o->dst_state = s->dst_state;
         o->timeout = s->timeout;
         o->expire = now - (pf_state_timeout_ns(p, o) - remaining);
+        log_state(p, o, PF_LOG_DEADLINE, pf_state_expires_at(p, o), SIM_PF_END_NONE);
         return true;
     }
     /* Import skips a state whose interface name does not exist locally
@@ -375,7 +399,10 @@ bool pf_state_import(pf *p, const pf_state *s, sim_time remaining)
     /* The caller (pfsync) has already tied it to the default rule when the
      * ruleset checksums differ (PSC). Route-to/reply-to travel with it. */
     tmp.expire = now - (pf_state_timeout_ns(p, &tmp) - remaining);
+    tmp.hist = 0;
     pf_state *c = insert_raw(p, &tmp);
+    if (c)
+        log_state(p, c, PF_LOG_NEW, pf_state_expires_at(p, c), SIM_PF_END_NONE);
     return c != NULL;
 }
 
@@ -384,7 +411,7 @@ bool pf_state_import_delete(pf *p, const pf_state *s)
     pf_state *o = find_by_id(p, s);
     if (!o)
         return false;
-    remove_at(p, o->slot, false);
+    remove_at(p, o->slot, false, SIM_PF_END_PEER_DELETED);
     return true;
 }
 

@@ -32,6 +32,7 @@
 #include "sim/net/net.h"
 #include "sim/netpfil/pf.h"
 #include "sim/netpfil/pfsync.h"
+#include "sim/record/history.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -200,6 +201,65 @@ static void cb_state_changed(void *ctx, const pf_state *s, pf_sync_kind k)
     if (f->has_pfsync)
         pfsync_queue(&f->ps, s, k);
 }
+
+/* The change log (state as of T) of this node's pf states. */
+static void cb_state_log(void *ctx, pf_state *s, pf_log_kind k, sim_time end, sim_pf_end why)
+{
+    sim_fw *f = ctx;
+    const pf *p = &f->pf;
+    switch (k) {
+    case PF_LOG_NEW: {
+        sim_hist_pf_new e = {
+            .node = sim_node_id(f->n),
+            .creatorid = s->creatorid,
+            .ifname = s->ifname,
+            .rule = s->rule >= 0 && (size_t)s->rule < p->n_rules ? p->rules[s->rule].label : NULL,
+            .nat_rule = s->nat_rule >= 0 && (size_t)s->nat_rule < p->n_nat ? p->nat[s->nat_rule].label : NULL,
+            .proto = s->wire.proto,
+            .outbound = s->dir == PF_OUT,
+            .imported = s->imported,
+            .end = end,
+        };
+        memcpy(e.wire_addr, s->wire.addr, sizeof e.wire_addr);
+        memcpy(e.stack_addr, s->stack.addr, sizeof e.stack_addr);
+        memcpy(e.wire_port, s->wire.port, sizeof e.wire_port);
+        memcpy(e.stack_port, s->stack.port, sizeof e.stack_port);
+        s->hist = sim_hist_pf_add(f->w, &e);
+        break;
+    }
+    case PF_LOG_DEADLINE: sim_hist_pf_deadline(f->w, s->hist, end); break;
+    case PF_LOG_END: sim_hist_pf_ended(f->w, s->hist, end, why); break;
+    }
+}
+
+/* CARP and gateway rows of the change log: logged after anything that may
+ * have changed them (a row that did not change adds nothing). */
+static void log_carp(sim_fw *f)
+{
+    if (!sim_hist_on(f->w, SIM_HIST_CARP))
+        return;
+    for (size_t i = 0; i < f->n_vips; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = f->vips[j].vhid == f->vips[i].vhid && !strcmp(f->vips[j].ifname, f->vips[i].ifname);
+        sim_fw_carp_info ci;
+        if (!seen && sim_fw_carp_info_get(f, f->vips[i].ifname, f->vips[i].vhid, &ci))
+            sim_hist_log_carp(f->w, sim_node_id(f->n), &ci);
+    }
+}
+
+static void log_gateways(sim_fw *f)
+{
+    if (!sim_hist_on(f->w, SIM_HIST_GATEWAY))
+        return;
+    for (size_t i = 0; i < f->gws.n; i++) {
+        sim_fw_gateway_info gi;
+        if (sim_fw_gateway_info_get(f, f->gws.g[i]->name, &gi))
+            sim_hist_log_gateway(f->w, sim_node_id(f->n), f->gws.g[i]->name, &gi);
+    }
+}
+
+static void carp_cb_changed(void *ctx) { log_carp(ctx); }
 
 /* ------------------------------------------------------------------ */
 /* rule generation (pfSense filter.inc, ha-model.md §3)               */
@@ -442,6 +502,7 @@ static sim_verdict hook_in(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *p
     if (r.action != PF_PASS) {
         snprintf(f->note, sizeof f->note, "pf: %s", r.note);
         p->drop_note = f->note;
+        p->drop_rule = r.label;
         return SIM_DROP;
     }
     if (r.translated)
@@ -495,6 +556,7 @@ static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *
         if (r.action != PF_PASS) {
             snprintf(f->note, sizeof f->note, "pf: %s", r.note);
             p->drop_note = f->note;
+            p->drop_rule = r.label;
             return SIM_DROP;
         }
         if (r.translated) {
@@ -603,6 +665,7 @@ static void carp_cb_state(void *ctx, carp_vhid *v, carp_state from, carp_state t
     sim_fw *f = ctx;
     sim_event_log(f->w, SIM_EV_MODEL, f->n, v->ifindex, "carp", "%s/%s vhid %u %s -> %s (%s)", sim_node_name(f->n),
                   ifname_of(f, v->ifindex), v->vhid, carp_state_name(from), carp_state_name(to), why);
+    log_carp(f);
     carp_routes(f, v, to == CARP_MASTER);
 }
 
@@ -677,7 +740,7 @@ static void carp_boot(sim_fw *f)
     if (f->carp_live || f->n_vips == 0)
         return;
     carp_host_ops ops = {.ctx = f, .send_ad = carp_cb_send_ad, .send_garp = carp_cb_send_garp,
-                         .state_changed = carp_cb_state};
+                         .state_changed = carp_cb_state, .changed = carp_cb_changed};
     carp_init(&f->carp, f->eng, sim_node_rng(f->n), &ops);
     f->carp.preempt = !f->opt.no_carp_preempt;
     for (size_t i = 0; i < f->n_vips; i++) {
@@ -701,6 +764,7 @@ static void carp_boot(sim_fw *f)
         if (ifp && sim_iface_link_up(ifp) && sim_iface_segment(ifp))
             carp_set_if(&f->carp, v->ifindex, true);
     }
+    log_carp(f);
 }
 
 static void carp_halt(sim_fw *f)
@@ -711,6 +775,7 @@ static void carp_halt(sim_fw *f)
         carp_routes(f, f->carp.v[i], false);
     carp_destroy(&f->carp);
     f->carp_live = false;
+    log_carp(f);
 }
 
 /* ------------------------------------------------------------------ */
@@ -782,6 +847,7 @@ static void gw_cb_status(void *ctx, gateway *g, gw_status from, gw_status to)
      * (rules naming a down gateway lose their route-to), reading every
      * gateway's current status, delay and loss included. A change between
      * online, delay and loss alone triggers nothing. */
+    log_gateways(f);
     if ((from == GW_DOWN) == (to == GW_DOWN))
         return;
     apply_all_follow(f);
@@ -841,6 +907,7 @@ static void boot(sim_fw *f)
         pfsync_bulk_start(&f->ps);
     monitor_routes(f);
     gw_start_all(&f->gws);
+    log_gateways(f);
     apply_all_follow(f);
 }
 
@@ -857,7 +924,7 @@ static void on_power(void *ctx, sim_node *n, bool on)
         gw_stop_all(&f->gws);
         sim_cancel(f->eng, f->purge_ev);
         f->purge_ev = 0;
-        pf_states_kill(&f->pf, NULL);
+        pf_states_flush(&f->pf);
         if (f->has_pfsync)
             pfsync_reset(&f->ps);
         return;
@@ -915,7 +982,8 @@ sim_fw *sim_fw_attach(sim_node *n, const sim_fw_options *opt)
     f->pf_active = sim_node_kind_of(n) == SIM_NODE_FIREWALL;
     pf_host_ops po = {.ctx = f, .is_self = cb_is_self, .iface_addr = cb_iface_addr,
                       .iface_has_addr = cb_iface_has_addr, .iface_net_contains = cb_iface_net_contains,
-                      .iface_exists = cb_iface_exists, .state_changed = cb_state_changed};
+                      .iface_exists = cb_iface_exists, .state_changed = cb_state_changed,
+                      .state_log = cb_state_log};
     /* creatorid: pf's host id; any per-node constant distinguishes peers. */
     pf_init(&f->pf, f->eng, sim_node_rng(n), (uint32_t)sim_node_id(n) + 1, &po);
     f->pf.opt.if_bound = !f->opt.floating_states;
@@ -963,6 +1031,7 @@ sim_err sim_fw_add_carp_vip(sim_fw *f, const sim_carp_vip *v)
     if (e)
         return e;
     f->vips[f->n_vips++] = c;
+    log_carp(f);
     return SIM_OK;
 }
 
@@ -1120,6 +1189,7 @@ sim_err sim_fw_add_gateway(sim_fw *f, const sim_fw_gateway *g)
     if (!x)
         return gw_find(&f->gws, g->name) ? SIM_EEXIST : SIM_EINVAL;
     x->monitor_disabled = g->monitor_disabled;
+    log_gateways(f);
     return SIM_OK;
 }
 
@@ -1217,6 +1287,7 @@ sim_err sim_fw_pfsync_pair(sim_fw *a, sim_fw *b, const sim_fw_pfsync_options *o)
         f->has_pfsync = true;
     }
     pfsync_pair(&a->ps, &b->ps);
+    sim_hist_pfsync_pair(a->w, sim_node_id(a->n), sim_node_id(b->n));
     return SIM_OK;
 }
 
@@ -1238,8 +1309,10 @@ sim_err sim_fw_maintenance(sim_fw *f, bool on)
     if (f->n_vips == 0)
         return SIM_ENOENT;
     f->maintenance = on;
-    if (!f->carp_live)
-        return SIM_OK; /* applied at boot */
+    if (!f->carp_live) {
+        log_carp(f); /* applied at boot; the configured skew shows it now */
+        return SIM_OK;
+    }
     /* pfSense: `ifconfig IF vhid N advskew 254` on every CARP VIP; off
      * restores each VIP's configured skew (ha-model.md §1.4). */
     for (size_t i = 0; i < f->n_vips; i++) {
@@ -1249,6 +1322,7 @@ sim_err sim_fw_maintenance(sim_fw *f, bool on)
     }
     sim_event_log(f->w, SIM_EV_MODEL, f->n, 0, "carp", "%s persistent CARP maintenance mode %s", sim_node_name(f->n),
                   on ? "on (advskew 254)" : "off");
+    log_carp(f);
     return SIM_OK;
 }
 
@@ -1281,6 +1355,7 @@ sim_err sim_fw_carp_enable(sim_fw *f, bool on)
     }
     sim_event_log(f->w, SIM_EV_MODEL, f->n, 0, "carp", "%s CARP %s", sim_node_name(f->n),
                   on ? "enabled" : "temporarily disabled (VIPs removed)");
+    log_carp(f);
     return SIM_OK;
 }
 

@@ -6,6 +6,9 @@
  *
  * Files are written little-endian whatever the host, and timestamps are the
  * world's wall clock (epoch + sim time), so equal runs give equal bytes.
+ * A capture is kept in memory until it is opened on a file
+ * (sim_capture_open): from then on its frames are written as they happen
+ * and nothing is kept, so a long run's pcap costs disk, not memory.
  */
 #include "sim/net/net.h"
 
@@ -47,8 +50,19 @@ static void *reserve(void *buf, size_t *cap, size_t need)
     return nb;
 }
 
+/* A streamed capture writes through stdio (buffered); after the first
+ * failed write it writes nothing more and keeps the errno for
+ * sim_capture_close. */
 static void append(sim_capture *c, const void *data, size_t len)
 {
+    if (c->streamed) {
+        if (c->out && !c->error) {
+            errno = 0;
+            if (fwrite(data, 1, len, c->out) != len)
+                c->error = errno ? errno : EIO;
+        }
+        return;
+    }
     c->buf = reserve(c->buf, &c->cap, c->len + len);
     memcpy(c->buf + c->len, data, len);
     c->len += len;
@@ -111,8 +125,46 @@ void sim_capture_frame(sim_capture *c, sim_time t, const uint8_t *data, size_t l
     c->frames++;
 }
 
+bool sim_capture_open(sim_capture *c, const char *path)
+{
+    if (c->streamed) {
+        errno = EINVAL;
+        return false;
+    }
+    c->streamed = true;
+    errno = 0;
+    c->out = fopen(path, "wb");
+    bool ok = c->out && fwrite(c->buf, 1, c->len, c->out) == c->len;
+    if (!ok)
+        c->error = errno ? errno : EIO;
+    /* what was captured before the file opened is in it (or lost with it) */
+    free(c->buf);
+    c->buf = NULL;
+    c->len = c->cap = 0;
+    if (!ok)
+        errno = c->error;
+    return ok;
+}
+
+bool sim_capture_close(sim_capture *c)
+{
+    if (!c->out) {
+        if (c->error)
+            errno = c->error;
+        return !c->error;
+    }
+    if (fclose(c->out) != 0 && !c->error)
+        c->error = errno ? errno : EIO;
+    c->out = NULL;
+    if (c->error)
+        errno = c->error;
+    return !c->error;
+}
+
 void sim_capture_free(sim_capture *c)
 {
+    if (c->out)
+        fclose(c->out);
     free(c->buf);
     free(c->name);
     free(c);
@@ -142,7 +194,14 @@ static bool write_file(const char *path, const void *data, size_t len)
     return ok;
 }
 
-bool sim_capture_save(const sim_capture *c, const char *path) { return write_file(path, c->buf, c->len); }
+bool sim_capture_save(const sim_capture *c, const char *path)
+{
+    if (c->streamed) {
+        errno = EINVAL;
+        return false;
+    }
+    return write_file(path, c->buf, c->len);
+}
 
 void sim_keylog_append(sim_world *w, wg_keylog_kind kind, const uint8_t key[WG_KEY_LEN])
 {

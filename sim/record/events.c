@@ -109,3 +109,92 @@ void sim_event_set_listener(sim_world *w, sim_event_log_fn fn, void *ctx)
 
 void sim_event_log_losses(sim_world *w, bool on) { w->rec.log_losses = on; }
 void sim_event_log_enable(sim_world *w, bool on) { w->rec.events_on = on; }
+
+/* ---- the packet of a drop event ---- */
+
+void sim_drop_pkt_from_ip(const uint8_t *pkt, size_t len, sim_drop_pkt *out)
+{
+    memset(out, 0, sizeof *out);
+    out->ethertype = ETHERTYPE_IPV4;
+    out->len = (uint32_t)len;
+    if (len < IPV4_HDR_LEN || (pkt[0] >> 4) != 4)
+        return;
+    /* the addresses and protocol even when the rest does not parse (the
+     * packet may be dropped for being malformed) */
+    out->proto = pkt[9];
+    out->src = wg_ip4_from_u32((uint32_t)pkt[12] << 24 | (uint32_t)pkt[13] << 16 | (uint32_t)pkt[14] << 8 | pkt[15]);
+    out->dst = wg_ip4_from_u32((uint32_t)pkt[16] << 24 | (uint32_t)pkt[17] << 16 | (uint32_t)pkt[18] << 8 | pkt[19]);
+    sim_ipv4_info ip;
+    if (!sim_ipv4_parse(pkt, len, &ip))
+        return;
+    if (ip.proto == SIM_IPPROTO_UDP) {
+        out->sport = ip.sport;
+        out->dport = ip.dport;
+    } else if (ip.proto == SIM_IPPROTO_ICMP) {
+        out->icmp_type = ip.icmp_type;
+        out->icmp_code = ip.icmp_code;
+        out->sport = out->dport = ip.icmp_id;
+    }
+}
+
+void sim_drop_pkt_from_frame(const uint8_t *frame, size_t len, sim_drop_pkt *out)
+{
+    memset(out, 0, sizeof *out);
+    if (len < ETH_HDR_LEN)
+        return;
+    uint16_t type = sim_rd16(frame + 12);
+    if (type == ETHERTYPE_IPV4) {
+        sim_drop_pkt_from_ip(frame + ETH_HDR_LEN, len - ETH_HDR_LEN, out);
+        out->len = (uint32_t)len;
+        return;
+    }
+    out->ethertype = type;
+    out->len = (uint32_t)len;
+    /* ARP for IPv4 over Ethernet: op at 6, sender IP at 14, target IP at 24 */
+    const uint8_t *a = frame + ETH_HDR_LEN;
+    if (type == ETHERTYPE_ARP && len >= ETH_HDR_LEN + 28) {
+        out->arp_op = sim_rd16(a + 6);
+        out->src = wg_ip4_from_u32((uint32_t)a[14] << 24 | (uint32_t)a[15] << 16 | (uint32_t)a[16] << 8 | a[17]);
+        out->dst = wg_ip4_from_u32((uint32_t)a[24] << 24 | (uint32_t)a[25] << 16 | (uint32_t)a[26] << 8 | a[27]);
+    }
+}
+
+static const char *icmp_name(uint8_t type)
+{
+    switch (type) {
+    case SIM_ICMP_ECHO: return "echo request";
+    case SIM_ICMP_ECHO_REPLY: return "echo reply";
+    case SIM_ICMP_UNREACH: return "unreachable";
+    case SIM_ICMP_TIME_EXCEEDED: return "time exceeded";
+    default: return NULL;
+    }
+}
+
+size_t sim_drop_pkt_format(const sim_drop_pkt *p, char *buf, size_t len)
+{
+    char a[WG_IP_STRLEN], b[WG_IP_STRLEN];
+    int k;
+    if (!p->ethertype)
+        k = snprintf(buf, len, "%s", "");
+    else if (p->ethertype == ETHERTYPE_ARP && p->arp_op == 1)
+        k = snprintf(buf, len, "arp who-has %s tell %s", wg_ip_format(&p->dst, a), wg_ip_format(&p->src, b));
+    else if (p->ethertype == ETHERTYPE_ARP && p->arp_op == 2)
+        k = snprintf(buf, len, "arp reply %s is-at (to %s)", wg_ip_format(&p->src, a), wg_ip_format(&p->dst, b));
+    else if (p->ethertype != ETHERTYPE_IPV4)
+        k = snprintf(buf, len, "frame ethertype 0x%04x", p->ethertype);
+    else if (!p->src.family)
+        k = snprintf(buf, len, "%u-byte packet", p->len);
+    else if (p->proto == SIM_IPPROTO_UDP)
+        k = snprintf(buf, len, "udp %s:%u -> %s:%u", wg_ip_format(&p->src, a), p->sport, wg_ip_format(&p->dst, b),
+                     p->dport);
+    else if (p->proto == SIM_IPPROTO_ICMP && icmp_name(p->icmp_type) &&
+             (p->icmp_type == SIM_ICMP_ECHO || p->icmp_type == SIM_ICMP_ECHO_REPLY))
+        k = snprintf(buf, len, "icmp %s %s -> %s id %u", icmp_name(p->icmp_type), wg_ip_format(&p->src, a),
+                     wg_ip_format(&p->dst, b), p->sport);
+    else if (p->proto == SIM_IPPROTO_ICMP)
+        k = snprintf(buf, len, "icmp %s %s -> %s", icmp_name(p->icmp_type) ? icmp_name(p->icmp_type) : "message",
+                     wg_ip_format(&p->src, a), wg_ip_format(&p->dst, b));
+    else
+        k = snprintf(buf, len, "proto %u %s -> %s", p->proto, wg_ip_format(&p->src, a), wg_ip_format(&p->dst, b));
+    return k > 0 ? (size_t)k : 0;
+}

@@ -62,19 +62,32 @@ const char *sim_world_intern(sim_world *w, const char *s)
 {
     if (!s)
         return NULL;
+    uint32_t id = sim_rec_intern_id(w, s); /* may move strs: read it after */
+    return w->rec.strs[id - 1];
+}
+
+const char *sim_rec_str(const sim_world *w, uint32_t id)
+{
+    return id && id <= w->rec.n_strs ? w->rec.strs[id - 1] : NULL;
+}
+
+uint32_t sim_rec_intern_id(sim_world *w, const char *s)
+{
+    if (!s)
+        return 0;
     sim_record *r = &w->rec;
     sim_rec_ht_grow(&r->str_ht, &r->str_ht_cap, r->n_strs, str_hash_of, r);
     size_t mask = r->str_ht_cap - 1, j = str_hash(s) & mask;
     for (; r->str_ht[j]; j = (j + 1) & mask)
         if (!strcmp(r->strs[r->str_ht[j] - 1], s))
-            return r->strs[r->str_ht[j] - 1];
+            return r->str_ht[j];
     VEC_GROW(r->strs, r->n_strs, r->cap_strs);
     char *c = strdup(s);
     if (!c)
         sim_oom("a string of the run record");
     r->strs[r->n_strs++] = c;
     r->str_ht[j] = (uint32_t)r->n_strs;
-    return c;
+    return r->str_ht[j];
 }
 
 const char *sim_rec_text(sim_world *w, const char *s)

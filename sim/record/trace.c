@@ -9,6 +9,7 @@
  * it expands it into a sim_trace_rec.
  */
 #include "sim/record/record.h"
+#include "sim/record/history.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@ void sim_record_init(sim_world *w)
     r->trace_nodes = true;
     r->trace_segments = true;
     r->events_on = true;
+    sim_record_history_init(w);
 }
 
 void sim_record_free(sim_world *w)

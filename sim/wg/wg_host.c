@@ -22,6 +22,7 @@
  *    while the node stays up.
  */
 #include "sim/net/net.h"
+#include "sim/record/history.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -68,14 +69,43 @@ struct sim_wg {
     sim_event_id flush_ev;
     uint64_t send_errs[WG_SEND_EINVAL + 1];
     const sim_udp_rx *rx_cur; /* the datagram being handed to the device */
+    /* Peers whose events may have changed what the change log (state as
+     * of T) holds of them, logged after the device call that caused them
+     * returns (rearm): the device reports an event while it is still
+     * changing the peer. all_dirty: every peer (reboot, up/down, config). */
+    int *dirty;
+    size_t n_dirty, cap_dirty;
+    bool all_dirty;
 };
 
 static sim_time now_of(const sim_wg *h) { return sim_now(h->node->w->eng); }
 
 static void tick(void *arg);
 
+static void log_peer(sim_wg *h, int id)
+{
+    wg_peer_info pi;
+    if (wg_device_peer_info(h->dev, id, &pi))
+        sim_hist_log_wg(h->node->w, h->node->id, h->ifp->ifindex, id, &pi);
+}
+
+static void log_peers(sim_wg *h)
+{
+    if (h->dev && sim_hist_on(h->node->w, SIM_HIST_WG)) {
+        if (h->all_dirty)
+            for (size_t i = 0; i < h->n_peers; i++)
+                log_peer(h, h->peers[i].id);
+        else
+            for (size_t i = 0; i < h->n_dirty; i++)
+                log_peer(h, h->dirty[i]);
+    }
+    h->n_dirty = 0;
+    h->all_dirty = false;
+}
+
 static void rearm(sim_wg *h)
 {
+    log_peers(h);
     if (!h->dev || !h->node->powered)
         return;
     int64_t d = wg_device_next_deadline(h->dev);
@@ -245,6 +275,11 @@ static void cb_event(void *ctx, const wg_event *ev)
     sim_node *n = h->node;
     if (ev->kind == WG_EV_SOURCE_LEARNED)
         note_learned(h, ev);
+    if (ev->peer_id >= 0 && !h->all_dirty && (!h->n_dirty || h->dirty[h->n_dirty - 1] != ev->peer_id) &&
+        sim_hist_on(n->w, SIM_HIST_WG)) {
+        VEC_GROW(h->dirty, h->n_dirty, h->cap_dirty);
+        h->dirty[h->n_dirty++] = ev->peer_id;
+    }
     if (!sim_events_wanted(n->w))
         return;
     sim_event_rec e = {0};
@@ -309,8 +344,8 @@ static void flush_inner(void *arg)
         if (h->dev && h->node->powered) {
             wg_drop_reason r = wg_device_send_inner(h->dev, now_of(h), q[i].data, q[i].len);
             if (r != WG_DROP_NONE)
-                sim_node_drop(h->node, h->ifp->ifindex, SIM_DROP_TUNNEL, "%s/%s: %s", h->node->name, h->name,
-                              wg_drop_reason_name(r));
+                sim_node_drop_ip(h->node, h->ifp->ifindex, SIM_DROP_TUNNEL, q[i].data, q[i].len, NULL, "%s",
+                                 wg_drop_reason_name(r));
         }
         free(q[i].data);
     }
@@ -411,6 +446,7 @@ static void reset_device(sim_wg *h, bool recreate)
     }
     if (h->up)
         wg_device_up(h->dev, now_of(h));
+    h->all_dirty = true;
     rearm(h);
 }
 
@@ -488,6 +524,7 @@ sim_wg *sim_wg_new(sim_node *n, const char *ifname, const wg_device_config *cfg,
     sim_node_add_route_listener(n, on_routes, h);
     h->up = true;
     wg_device_up(h->dev, now_of(h));
+    h->all_dirty = true;
     rearm(h);
     return h;
 }
@@ -503,6 +540,7 @@ void sim_wg_free(sim_wg *h)
         free(h->peers[i].ips);
     free(h->peers);
     free(h->by_id);
+    free(h->dirty);
     free(h->name);
     free(h);
 }
@@ -544,6 +582,7 @@ int sim_wg_add_peer(sim_wg *h, const wg_peer_config *pc, bool install_routes)
                 sim_route_add(h->node, &r);
         }
     }
+    h->all_dirty = true;
     rearm(h);
     return id;
 }
@@ -560,13 +599,18 @@ sim_wg *sim_node_wg(const sim_node *n, const char *ifname)
     return NULL;
 }
 
-void sim_wg_changed(sim_wg *h) { rearm(h); }
+void sim_wg_changed(sim_wg *h)
+{
+    h->all_dirty = true;
+    rearm(h);
+}
 
 void sim_wg_up(sim_wg *h)
 {
     h->up = true;
     if (h->dev && h->node->powered)
         wg_device_up(h->dev, now_of(h));
+    h->all_dirty = true;
     rearm(h);
 }
 
@@ -575,6 +619,7 @@ void sim_wg_down(sim_wg *h)
     h->up = false;
     if (h->dev && h->node->powered)
         wg_device_down(h->dev, now_of(h));
+    h->all_dirty = true;
     rearm(h);
 }
 
@@ -589,6 +634,7 @@ bool sim_wg_set_endpoint(sim_wg *h, int peer_id, const wg_endpoint *ep)
         p->pc.has_endpoint = true;
         p->pc.endpoint = *ep;
     }
+    h->all_dirty = true;
     rearm(h);
     return ok;
 }
@@ -601,6 +647,7 @@ bool sim_wg_remove_endpoint(sim_wg *h, int peer_id)
     peer_cfg *p = peer_of(h, peer_id);
     if (ok && p)
         p->pc.has_endpoint = false;
+    h->all_dirty = true;
     rearm(h);
     return ok;
 }
