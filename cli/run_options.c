@@ -15,7 +15,10 @@
 #include <time.h>
 
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+/* Declared here, as bench/bench_hub.c does: gcc ships the ASan runtime
+ * but not always sanitizer/allocator_interface.h (Debian's gcc 12 does
+ * not, and the sanitizer build failed on it). */
+size_t __sanitizer_get_current_allocated_bytes(void);
 #endif
 
 /* Heap in use, process-wide: what the allocator handed out from its
