@@ -173,17 +173,17 @@ struct sim_udp_sock {
 };
 
 struct sim_node {
+    /* Hot: read for every packet the node sends or receives, packed into
+     * the first three cache lines. In a large world each node's packets
+     * are a second apart and its struct is out of cache every time, so
+     * each line touched is a memory access (docs/performance.md, "scale"). */
     sim_world *w;
     int id;
-    char *name;
-    sim_node_kind kind;
-    wg_platform platform;
-    sim_rng rng;
     bool forwarding;
     bool powered;
+    uint16_t ip_id; /* IPv4 identification counter */
     sim_iface **ifs;
-    size_t n_ifs, cap_ifs;
-    sim_names if_names; /* name -> sim_iface *, for sim_node_iface */
+    size_t n_ifs;
     /* Local IPv4 address -> (interface, position in its addrs), and each
      * directed broadcast address -> its interface; open addressing, cap a
      * power of 2. sim_node_find_addr and sim_ipv4_is_broadcast_for run for
@@ -196,33 +196,44 @@ struct sim_node {
     size_t addr_ht_cap, addr_ht_n;
     uint64_t *addr_filter; /* 2 * addr_ht_cap bits: a clear bit means "not in addr_ht" (node.c) */
     sim_route *routes; /* in the order added */
-    size_t n_routes, cap_routes;
+    size_t n_routes;
     /* Lookup index: (prefix length, masked address) -> route index + 1,
-     * open addressing; which lengths exist. Rebuilt on delete/replace. */
+     * open addressing; bit L of fib_lens: some route has prefix length L.
+     * Rebuilt on delete/replace. */
     struct sim_fib_slot {
         uint32_t key;
         uint8_t len;
         uint32_t idx1; /* 0 = empty */
     } *fib_ht;
     size_t fib_cap;
-    uint32_t fib_len_count[33];
+    uint64_t fib_lens;
     sim_hook *hooks[SIM_HOOK__COUNT];
-    size_t n_hooks[SIM_HOOK__COUNT], cap_hooks[SIM_HOOK__COUNT];
+    size_t n_hooks[SIM_HOOK__COUNT];
+    sim_udp_sock **socks;
+    size_t n_socks;
+    sim_wg **wgs;
+    size_t n_wgs;
     sim_proto_handler *proto; /* 256 by IP protocol, allocated on the first handler (CARP, pfsync):
                                  4 KiB that most nodes of a large world never use */
-    sim_power_l *power_l;
-    sim_link_l *link_l;
     sim_icmp_l *icmp_l;
-    sim_rt_l *rt_l;
-    size_t n_rt_l, cap_rt_l;
-    size_t n_power_l, cap_power_l, n_link_l, cap_link_l, n_icmp_l, cap_icmp_l;
+    size_t n_icmp_l;
+    /* Colder: configuration, capacities, listeners, counters. */
     sim_l2_ops l2;
     bool has_l2;
-    sim_udp_sock **socks;
-    size_t n_socks, cap_socks;
-    sim_wg **wgs;
-    size_t n_wgs, cap_wgs;
-    uint16_t ip_id; /* IPv4 identification counter */
+    char *name;
+    sim_node_kind kind;
+    wg_platform platform;
+    sim_rng rng;
+    size_t cap_ifs;
+    sim_names if_names; /* name -> sim_iface *, for sim_node_iface */
+    size_t cap_routes;
+    size_t cap_hooks[SIM_HOOK__COUNT];
+    size_t cap_socks, cap_wgs;
+    sim_power_l *power_l;
+    sim_link_l *link_l;
+    sim_rt_l *rt_l;
+    size_t n_rt_l, cap_rt_l;
+    size_t n_power_l, cap_power_l, n_link_l, cap_link_l, cap_icmp_l;
     uint64_t drops[SIM_DROP__COUNT];
     void *user;
 };

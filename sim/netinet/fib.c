@@ -161,7 +161,7 @@ static void fib_insert(sim_node *n, size_t i)
     while (n->fib_ht[h].idx1)
         h = (h + 1) & (n->fib_cap - 1);
     n->fib_ht[h] = (struct sim_fib_slot){.key = key, .len = r->dst.len, .idx1 = (uint32_t)i + 1};
-    n->fib_len_count[r->dst.len]++;
+    n->fib_lens |= UINT64_C(1) << r->dst.len;
 }
 
 static void fib_rebuild(sim_node *n)
@@ -174,7 +174,7 @@ static void fib_rebuild(sim_node *n)
     if (!n->fib_ht)
         sim_oom("growing a routing table");
     n->fib_cap = cap;
-    memset(n->fib_len_count, 0, sizeof n->fib_len_count);
+    n->fib_lens = 0;
     for (size_t i = 0; i < n->n_routes; i++)
         fib_insert(n, i);
 }
@@ -208,9 +208,10 @@ static bool lookup(const sim_node *n, const wg_ip *dst, uint32_t only_if, sim_ro
     if (dst->family != 4)
         return false;
     uint32_t d = wg_ip4_to_u32(dst);
-    for (int len = 32; len >= 0; len--) {
-        if (!n->fib_len_count[len])
-            continue;
+    /* The lengths present, longest first (a host has two or three). */
+    for (uint64_t lens = n->fib_lens; lens;) {
+        int len = 63 - __builtin_clzll(lens);
+        lens &= ~(UINT64_C(1) << len);
         const sim_route *r = fib_get(n, d & mask_of((uint8_t)len), (uint8_t)len);
         if (!r)
             continue;
