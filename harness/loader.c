@@ -153,23 +153,23 @@ static void load_top(L *l, yd_node *root)
     } else {
         size_t nn = nodes->count;
         s->nodes = hs_alloc(l->a, (nn ? nn : 1) * sizeof *s->nodes);
-        l->trees = hs_alloc(l->a, (nn ? nn : 1) * sizeof *l->trees);
-        l->node_names = hs_alloc(l->a, (nn ? nn : 1) * sizeof *l->node_names);
+        l->trees = hs_alloc(l->t, (nn ? nn : 1) * sizeof *l->trees);
+        l->node_names = hs_alloc(l->t, (nn ? nn : 1) * sizeof *l->node_names);
         l->like_state = hs_alloc(l->a, (nn ? nn : 1) * sizeof *l->like_state);
         l->like_root = hs_alloc(l->a, (nn ? nn : 1) * sizeof *l->like_root);
-        l->iface_index = hs_alloc(l->a, (nn ? nn : 1) * sizeof *l->iface_index);
-        l->gw_index = hs_alloc(l->a, (nn ? nn : 1) * sizeof *l->gw_index);
-        l->group_index = hs_alloc(l->a, (nn ? nn : 1) * sizeof *l->group_index);
+        l->iface_index = hs_alloc(l->t, (nn ? nn : 1) * sizeof *l->iface_index);
+        l->gw_index = hs_alloc(l->t, (nn ? nn : 1) * sizeof *l->gw_index);
+        l->group_index = hs_alloc(l->t, (nn ? nn : 1) * sizeof *l->group_index);
         s->n_nodes = nn;
         size_t i = 0;
         for (const yd_node *c = nodes->first; c; c = c->next, i++) {
-            s->nodes[i].name = c->key;
+            s->nodes[i].name = hs_strdup(l->a, c->key);
             s->nodes[i].loc = c->key_loc;
             s->nodes[i].like = -1;
-            l->node_names[i] = c->key;
+            l->node_names[i] = s->nodes[i].name;
             l->trees[i] = (yd_node *)c;
             ld_name_ok(l, c->key, c, "node");
-            hs_index_put_str(&l->node_index, c->key, (int)i); /* unique: yaml_doc.c refuses duplicate keys */
+            hs_index_put_str(&l->node_index, s->nodes[i].name, (int)i); /* unique: yaml_doc.c refuses duplicate keys */
         }
         if (nn == 0 && !l->count_failed) /* else the template's error explains it */
             ld_err(l, nodes, "nodes: a scenario needs at least one node");
@@ -197,20 +197,26 @@ static void load_top(L *l, yd_node *root)
 hs_scenario *hs_load_bytes(const char *name, const uint8_t *bytes, size_t len, hs_diag *diag)
 {
     size_t before = hs_diag_count(diag);
-    hs_arena *a = hs_arena_new();
-    yd_node *root = yd_parse(a, bytes, len, diag);
+    /* Two arenas: the scenario keeps `a` for its whole life; the YAML
+     * tree, its `count:` and `like:` copies and the load-time indexes go
+     * to `t`, freed once the scenario is built (the model copies every
+     * string it keeps): a 10,000-node file's tree is most of its size. */
+    hs_arena *t = hs_arena_new();
+    yd_node *root = yd_parse(t, bytes, len, diag);
     if (!root) {
-        hs_arena_free(a);
+        hs_arena_free(t);
         return NULL;
     }
+    hs_arena *a = hs_arena_new();
     hs_scenario *s = hs_alloc(a, sizeof *s);
     s->arena_ = a;
     s->file = hs_strdup(a, name ? name : "<input>");
-    L l = {.a = a, .d = diag, .s = s};
-    hs_index_init(&l.node_index, a);
+    L l = {.a = a, .t = t, .d = diag, .s = s};
+    hs_index_init(&l.node_index, a); /* kept: s->index_ */
     hs_index_init(&l.seg_index, a);
-    hs_index_init(&l.copy_errors, a);
+    hs_index_init(&l.copy_errors, t);
     load_top(&l, root);
+    hs_arena_free(t);
     if (hs_diag_count(diag) != before) {
         hs_arena_free(a);
         return NULL;

@@ -54,7 +54,7 @@ static void check_duplicate_addresses(L *l, hs_index *primary, where **primary_a
     where *at = hs_alloc(l->a, (total ? total : 1) * sizeof *at);
     size_t n_at = 0;
     hs_index all;
-    hs_index_init(&all, l->a);
+    hs_index_init(&all, l->t);
     char b[WG_IP_STRLEN];
     for (size_t ni = 0; ni < s->n_nodes; ni++) {
         const hs_node *n = &s->nodes[ni];
@@ -151,8 +151,8 @@ static void check_carp(L *l, const hs_index *primary, const where *primary_at)
     hs_scenario *s = l->s;
     char b1[WG_IP_STRLEN], b2[WG_IP_STRLEN];
     hs_index by_vhid, by_vip; /* (segment, vhid) and (segment, VIP) -> the first CARP entry */
-    hs_index_init(&by_vhid, l->a);
-    hs_index_init(&by_vip, l->a);
+    hs_index_init(&by_vhid, l->t);
+    hs_index_init(&by_vip, l->t);
     size_t total = 0;
     for (size_t ni = 0; ni < s->n_nodes; ni++)
         total += s->nodes[ni].n_carp;
@@ -243,7 +243,7 @@ void ld_check_addresses(L *l)
     for (size_t ni = 0; ni < l->s->n_nodes; ni++)
         check_overlaps(l, ni);
     hs_index primary;
-    hs_index_init(&primary, l->a);
+    hs_index_init(&primary, l->t);
     where *primary_at;
     check_duplicate_addresses(l, &primary, &primary_at);
     check_carp(l, &primary, primary_at);

@@ -176,7 +176,7 @@ static const char *subst(cx *c, const char *s, const yd_node *at, bool at_key)
     size_t braces = 0;
     for (const char *p = s; *p; p++)
         braces += *p == '{';
-    char *out = hs_alloc(c->l->a, strlen(s) + 1 + 20 * braces);
+    char *out = hs_alloc(c->l->t, strlen(s) + 1 + 20 * braces);
     size_t o = 0;
     for (const char *p = s; *p;) {
         if (*p != '{') {
@@ -219,7 +219,7 @@ static void append(yd_node *parent, yd_node *child)
  * count: and start:. */
 static yd_node *copy_of(cx *c, const yd_node *n, bool top)
 {
-    yd_node *r = hs_alloc(c->l->a, sizeof *r);
+    yd_node *r = hs_alloc(c->l->t, sizeof *r);
     *r = *n;
     r->first = r->last = r->next = NULL;
     r->count = 0;
@@ -433,7 +433,7 @@ static void expand_map(L *l, yd_node *map, const char *what, bool nodes_level, b
     int64_t *ns = hs_alloc(l->a, (n_entries ? n_entries : 1) * sizeof *ns);
     bool *templ = hs_alloc(l->a, (n_entries ? n_entries : 1) * sizeof *templ);
     hs_index names;
-    hs_index_init(&names, l->a);
+    hs_index_init(&names, l->t);
     size_t k = 0, made = 0;
     for (yd_node *e = map->first; e; e = e->next, k++) {
         bool ok = template_range(l, e, &templ[k], &starts[k], &ns[k]);

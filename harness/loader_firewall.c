@@ -63,7 +63,7 @@ void ld_load_gateways(L *l, hs_node *n, const yd_node *v)
                                        "loss-high",   NULL};
     n->gateways = hs_alloc(l->a, v->count * sizeof *n->gateways);
     hs_index *ix = &l->gw_index[n - l->s->nodes];
-    hs_index_init(ix, l->a);
+    hs_index_init(ix, l->t);
     for (const yd_node *c = v->first; c; c = c->next) {
         if (!ld_check_map(l, c, "gateway", keys) || ld_is_null(c))
             continue;
@@ -135,7 +135,7 @@ void ld_load_groups(L *l, hs_node *n, const yd_node *v)
     static const char *const triggers[] = {"down", "loss", "latency", "loss-or-latency", NULL};
     n->groups = hs_alloc(l->a, v->count * sizeof *n->groups);
     hs_index *ix = &l->group_index[n - l->s->nodes];
-    hs_index_init(ix, l->a);
+    hs_index_init(ix, l->t);
     for (const yd_node *c = v->first; c; c = c->next) {
         if (!ld_check_map(l, c, "gateway group", keys) || ld_is_null(c))
             continue;

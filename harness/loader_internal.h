@@ -19,7 +19,8 @@
 
 /* One load in progress. */
 typedef struct L {
-    hs_arena *a;
+    hs_arena *a;        /* the scenario's: what it keeps */
+    hs_arena *t;        /* the YAML tree, `count:` and `like:` copies, load-time indexes: freed after loading */
     hs_diag *d;
     hs_scenario *s;
     yd_node **trees;    /* merged node trees, by node index */

@@ -66,7 +66,7 @@ void ld_resolve_like(L *l, int i, yd_node *orig)
         }
         if (t >= 0) {
             if (l->trees[t] && l->trees[t]->kind == YD_MAP) {
-                tree = yd_merge(l->a, l->trees[t], orig, lk->loc, "like");
+                tree = yd_merge(l->t, l->trees[t], orig, lk->loc, "like");
                 tree->key = orig->key;
                 tree->key_loc = orig->key_loc;
                 if (orig->copy)
@@ -101,11 +101,11 @@ void ld_load_ifaces(L *l, hs_node *n, const yd_node *v)
     static const char *const keys[] = {"segment", "address", "aliases", NULL};
     n->ifaces = hs_alloc(l->a, v->count * sizeof *n->ifaces);
     hs_index *ix = &l->iface_index[n - l->s->nodes];
-    hs_index_init(ix, l->a);
+    hs_index_init(ix, l->t);
     for (const yd_node *c = v->first; c; c = c->next) {
         hs_index_put_str(ix, c->key, (int)n->n_ifaces); /* unique: a YAML mapping (like: merges keep it so) */
         hs_iface *f = &n->ifaces[n->n_ifaces++];
-        f->name = c->key;
+        f->name = hs_strdup(l->a, c->key);
         f->loc = c->key_loc;
         f->segment = -1;
         ld_name_ok(l, c->key, c, "interface");

@@ -18,9 +18,9 @@ void ld_load_segments(L *l, const yd_node *v)
     s->segments = hs_alloc(l->a, v->count * sizeof *s->segments);
     static const char *const keys[] = {"delay", "jitter", "loss", "bandwidth", "mtu", "queue", NULL};
     for (const yd_node *c = v->first; c; c = c->next) {
-        hs_index_put_str(&l->seg_index, c->key, (int)s->n_segments); /* unique: a YAML mapping */
-        hs_segment *g = &s->segments[s->n_segments++];
-        g->name = c->key;
+        hs_segment *g = &s->segments[s->n_segments];
+        g->name = hs_strdup(l->a, c->key);
+        hs_index_put_str(&l->seg_index, g->name, (int)s->n_segments++); /* unique: a YAML mapping */
         g->loc = c->key_loc;
         g->mtu = 1500;
         g->queue = 1000;

@@ -177,7 +177,8 @@ const char *ld_scalar(L *l, const yd_node *v, const char *what)
         ld_err(l, v, "%s: expected %s, found %s", ld_label(v, what), what, yd_kind_name(v));
         return NULL;
     }
-    return v->str;
+    /* a copy: the tree is freed once the scenario is loaded */
+    return hs_strdup(l->a, v->str);
 }
 
 bool ld_valid_name(const char *s)

@@ -92,7 +92,7 @@ void ld_load_wireguard(L *l, hs_node *n, int ni, const yd_node *v)
     n->wg = hs_alloc(l->a, v->count * sizeof *n->wg);
     for (const yd_node *c = v->first; c; c = c->next) {
         hs_wg *w = &n->wg[n->n_wg++];
-        w->name = c->key;
+        w->name = hs_strdup(l->a, c->key);
         w->loc = c->key_loc;
         w->listen_port = 51820;
         ld_name_ok(l, c->key, c, "wireguard interface");
@@ -241,7 +241,7 @@ void ld_resolve_peers(L *l)
         for (size_t wi = 0; wi < n->n_wg; wi++) {
             hs_wg *w = &n->wg[wi];
             ld_wg_index *ix = hs_alloc(l->a, sizeof *ix);
-            hs_index_init(&ix->names, l->a);
+            hs_index_init(&ix->names, l->a); /* kept: hs_wg_find_peer */
             hs_index_init(&ix->keys, l->a);
             w->index_ = ix;
             const yd_node *peers = ld_tree_at(l, (int)ni, "wireguard", w->name, "peers", (const char *)NULL);
