@@ -66,6 +66,9 @@ typedef struct sim_txq {
 struct sim_segment {
     sim_world *w;
     int id;
+    /* read at every frame (is the point traced?): next to what the frame
+     * reads anyway, not on a line of its own */
+    uint32_t rec_point; /* run record point of SIM_DIR_WIRE: (id + 1) << 2 | mode, 0 = not decided yet (trace.c) */
     char *name;
     sim_segment_config cfg;
     sim_segment_stats stats;
@@ -74,7 +77,6 @@ struct sim_segment {
     size_t n_ifs, cap_ifs;
     sim_capture **caps;
     size_t n_caps, cap_caps;
-    uint32_t rec_point; /* run record point of SIM_DIR_WIRE: id + 1, 0 = not decided yet */
     /* Unicast delivery index (a switch's MAC table): attached interfaces
      * sorted by MAC, plus those whose node has L2 ops (CARP may accept
      * other MACs). Rebuilt lazily when the attachment or L2 ops change. */
@@ -115,6 +117,8 @@ typedef struct sim_arp_slot {
 struct sim_iface {
     sim_node *node;
     uint32_t ifindex;
+    /* read at every frame (is the point traced?): see sim_segment */
+    uint32_t rec_point[2]; /* run record point of SIM_DIR_IN / SIM_DIR_OUT: (id + 1) << 2 | mode, 0 = not decided yet (trace.c) */
     char *name;
     sim_iface_kind kind;
     sim_segment *seg;
@@ -130,7 +134,6 @@ struct sim_iface {
     sim_txq txq;
     sim_capture **caps;
     size_t n_caps, cap_caps;
-    uint32_t rec_point[2]; /* run record point of SIM_DIR_IN / SIM_DIR_OUT: id + 1, 0 = not decided yet */
     /* Tunnel interfaces: where packets routed out of it go. */
     void (*tunnel_out)(void *ctx, sim_iface *ifp, const uint8_t *pkt, size_t len);
     void *tunnel_ctx;
