@@ -58,9 +58,15 @@ typedef struct sim_frame {
 } sim_frame;
 
 /* Per sending interface: the transmit queue onto a segment. */
+#define SIM_TXQ_INLINE 2
 typedef struct sim_txq {
-    sim_time *ends; /* transmission end times of queued frames (ring) */
+    sim_time *ends; /* transmission end times of queued frames (ring): inl, or the heap once more are queued */
     size_t head, n, cap;
+    /* The first SIM_TXQ_INLINE entries live here, on the interface's own
+     * cache line: most interfaces never have more than one frame in
+     * flight, and a ring of its own was a cache miss per frame sent in a
+     * large world (docs/performance.md, "scale"). */
+    sim_time inl[SIM_TXQ_INLINE];
 } sim_txq;
 
 struct sim_segment {
