@@ -70,19 +70,20 @@ typedef struct sim_txq {
 } sim_txq;
 
 struct sim_segment {
+    /* Hot: what sending and delivering a frame read and write, first
+     * (three cache lines instead of four; in a large world each segment is
+     * out of the cache at each ping). */
     sim_world *w;
     int id;
     /* read at every frame (is the point traced?): next to what the frame
      * reads anyway, not on a line of its own */
     uint32_t rec_point; /* run record point of SIM_DIR_WIRE: (id + 1) << 2 | mode, 0 = not decided yet (trace.c) */
-    char *name;
     sim_segment_config cfg;
     sim_segment_stats stats;
-    sim_rng rng;
     sim_iface **ifs; /* attached, in attach order */
-    size_t n_ifs, cap_ifs;
+    size_t n_ifs;
     sim_capture **caps;
-    size_t n_caps, cap_caps;
+    size_t n_caps;
     /* Unicast delivery index (a switch's MAC table): attached interfaces
      * sorted by MAC, plus those whose node has L2 ops (CARP may accept
      * other MACs). Rebuilt lazily when the attachment or L2 ops change. */
@@ -95,6 +96,11 @@ struct sim_segment {
     size_t n_l2pos;
     bool idx_dirty;
     uint64_t l2_gen_seen;
+    /* Colder: names, capacities, and the randomness only loss and jitter
+     * draw from. */
+    char *name;
+    size_t cap_ifs, cap_caps;
+    sim_rng rng;
 };
 
 typedef struct sim_held {
