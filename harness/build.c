@@ -338,6 +338,7 @@ hs_world *hs_world_build(const hs_scenario *s, const hs_run_options *o, char *er
     for (int c = 0; c < SIM_HIST__COUNT; c++)
         if (o && (o->history_off & (1u << c)))
             sim_history_enable(hw->w, (sim_hist_class)c, false);
+    hs_events_init(hw);
     hw->segs = xcalloc(s->n_segments, sizeof *hw->segs);
     hw->nodes = xcalloc(s->n_nodes, sizeof *hw->nodes);
     hw->fws = xcalloc(s->n_nodes, sizeof *hw->fws);
@@ -449,6 +450,7 @@ void hs_world_free(hs_world *hw)
     if (hw->w)
         sim_world_free(hw->w);
     hs_record_needs_free(hw);
+    hs_events_free(hw);
     if (hw->engine)
         sim_engine_destroy(hw->engine);
     const hs_scenario *s = hw->s;

@@ -249,43 +249,15 @@ void hs_add_pkt_line(hs_world *hw, hs_expect_result *er, const sim_trace_rec *r)
 /* handshake (event log)                                              */
 /* ------------------------------------------------------------------ */
 
-static bool is_handshake_of(hs_world *hw, const sim_event_rec *ev, int node, int wg, int peer_id)
-{
-    return ev->kind == SIM_EV_WG && ev->wg.kind == WG_EV_HANDSHAKE_COMPLETE &&
-           ev->node == sim_node_id(hw->nodes[node]) &&
-           ev->ifindex == sim_iface_index(sim_wg_iface(hw->wgs[node][wg])) && ev->wg.peer_id == peer_id;
-}
-
 static void eval_handshake(hs_world *hw, const hs_expect *e, hs_expect_result *er)
 {
     const __typeof__(e->u.handshake) *h = &e->u.handshake;
-    int peer_id = hw->peer_ids[h->node][h->wg][h->peer];
-    sim_time t1 = e->during ? e->from : 0, t2 = e->during ? e->to : e->at;
+    sim_time t2 = e->during ? e->to : e->at;
     sim_time D = h->last_within;
-    size_t count = 0;
-    sim_time last = -1;
-    /* last-within: every instant of [t1, t2] (`at`: the instant T) needs a
-     * handshake in the D before it. Handshakes cover [h, h + D]; `need` is
-     * the first instant not covered yet. */
-    sim_time need = e->during ? t1 : t2;
-    bool within_ok = true;
-    size_t ne = sim_event_count(hw->w);
-    for (size_t i = 0; i < ne; i++) {
-        const sim_event_rec *ev = sim_event_at(hw->w, i);
-        if (ev->t > t2)
-            break;
-        if (!is_handshake_of(hw, ev, h->node, h->wg, peer_id))
-            continue;
-        if (ev->t >= t1)
-            count++;
-        last = ev->t;
-        if (ev->t > need)
-            within_ok = false; /* a gap before this handshake */
-        if (ev->t + D >= need)
-            need = ev->t + D + 1;
-    }
-    if (need <= t2)
-        within_ok = false;
+    size_t count;
+    sim_time last;
+    bool within_ok;
+    hs_events_handshake(hw, (size_t)(e - hw->s->expects), &count, &last, &within_ok);
     char lt[32], cb[64], db[32];
     bool ok = true;
     hs_sbuf exp = {0}, obs = {0};
@@ -532,6 +504,7 @@ void hs_expect_schedule(hs_world *hw)
     const hs_scenario *s = hw->s;
     size_t total = 0;
     hs_stream_start(hw);
+    hs_events_start(hw);
     for (size_t i = 0; i < s->n_expects; i++) {
         const hs_expect *e = &s->expects[i];
         hw->exp[i].value = NAN;
@@ -566,52 +539,19 @@ void hs_expect_schedule(hs_world *hw)
 /* Log lines that explain a sampled failure. */
 static void explain_sampled(hs_world *hw, const hs_expect *e, hs_expect_result *er, sim_time at)
 {
-    size_t ne = sim_event_count(hw->w);
     switch (e->kind) {
     case HS_EXP_ENDPOINT: {
         /* the latest endpoint changes of that peer, then the last WireGuard
          * packets the node received */
         const __typeof__(e->u.endpoint) *x = &e->u.endpoint;
-        int id = hw->peer_ids[x->node][x->wg][x->peer];
-        int nid = sim_node_id(hw->nodes[x->node]);
-        uint32_t ifx = sim_iface_index(sim_wg_iface(hw->wgs[x->node][x->wg]));
-        size_t idx[4], k = 0;
-        for (size_t i = 0; i < ne; i++) {
-            const sim_event_rec *ev = sim_event_at(hw->w, i);
-            if (ev->t > at)
-                break;
-            if (ev->kind == SIM_EV_WG && ev->node == nid && ev->ifindex == ifx && ev->wg.peer_id == id &&
-                ev->wg.kind == WG_EV_ENDPOINT_CHANGED)
-                idx[k++ % 4] = i;
-        }
-        for (size_t j = k > 4 ? k - 4 : 0; j < k; j++) {
-            const sim_event_rec *ev = sim_event_at(hw->w, idx[j % 4]);
-            char ep[WG_IP_STRLEN];
-            hs_result_add_line(er, ev->t, hs_strdup_printf("%s: endpoint of %s changed to %s", hw->s->nodes[x->node].name,
-                                                           peer_label(hw->s, x->node, x->wg, x->peer),
-                                                           wg_endpoint_format(&ev->wg.endpoint, ep)));
-        }
+        hs_events_lines(hw, (size_t)(e - hw->s->expects), er, hw->s->nodes[x->node].name,
+                        peer_label(hw->s, x->node, x->wg, x->peer));
         hs_stream_endpoint_lines(hw, (size_t)(e - hw->s->expects), er);
         break;
     }
     case HS_EXP_CARP:
     case HS_EXP_GATEWAY: {
-        int nid = sim_node_id(hw->nodes[e->kind == HS_EXP_CARP ? e->u.carp.node : e->u.gateway.node]);
-        const char *model = e->kind == HS_EXP_CARP ? "carp" : "gateway";
-        size_t idx[5], k = 0;
-        for (size_t i = 0; i < ne; i++) {
-            const sim_event_rec *ev = sim_event_at(hw->w, i);
-            if (ev->t > at)
-                break;
-            if ((ev->kind == SIM_EV_MODEL && ev->node == nid && !strcmp(ev->model, model) &&
-                 !strstr(ev->text, "advertisement dropped")) ||
-                (ev->kind == SIM_EV_POWER && ev->node == nid))
-                idx[k++ % 5] = i;
-        }
-        for (size_t j = k > 5 ? k - 5 : 0; j < k; j++) {
-            const sim_event_rec *ev = sim_event_at(hw->w, idx[j % 5]);
-            hs_result_add_line(er, ev->t, strdup(ev->text));
-        }
+        hs_events_lines(hw, (size_t)(e - hw->s->expects), er, NULL, NULL);
         break;
     }
     case HS_EXP_STATE:

@@ -36,16 +36,10 @@ static hs_result *new_result(const char *file)
 
 static void counters(hs_world *hw, hs_result *r)
 {
-    sim_world *w = hw->w;
     hs_counters *c = &r->counters;
     c->trace_records = hw->frames_read;
     c->wg_datagrams = hw->wg_datagrams;
-    c->events = sim_event_count(w);
-    for (size_t i = 0; i < c->events; i++) {
-        const sim_event_rec *e = sim_event_at(w, i);
-        if (e->kind == SIM_EV_WG && e->wg.kind == WG_EV_HANDSHAKE_COMPLETE)
-            c->handshakes++;
-    }
+    hs_events_counts(hw, &c->events, &c->handshakes);
     for (size_t i = 0; i < hw->s->n_nodes; i++)
         for (int d = 1; d < SIM_DROP__COUNT; d++)
             c->drops += sim_node_drops(hw->nodes[i], (sim_drop_reason)d);

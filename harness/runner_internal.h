@@ -60,6 +60,7 @@ struct hs_world {
      * expectations and the timeline read (the trace_records counter) */
     uint64_t frames_read;
     struct hs_streams *stream;    /* history expectations as the run goes (expect_stream.c) */
+    struct hs_event_streams *evlog; /* what they read of the event log (expect_events.c) */
     /* the handshake messages WireGuard nodes sent, for the timeline's
      * "left from ... [source: ...]" (timeline.c find_sent) */
     struct hs_pkt *hs_msgs;
@@ -129,6 +130,16 @@ void hs_eval_packets(hs_world *hw, size_t i, hs_expect_result *er);
 void hs_eval_tunnel(hs_world *hw, size_t i, hs_expect_result *er);
 void hs_stream_handshake_lines(hs_world *hw, size_t i, hs_expect_result *er);
 void hs_stream_endpoint_lines(hs_world *hw, size_t i, hs_expect_result *er);
+
+/* expect_events.c */
+void hs_events_init(hs_world *hw);  /* right after the world exists: the event listener */
+void hs_events_start(hs_world *hw); /* once built (hs_expect_schedule) */
+void hs_events_counts(const hs_world *hw, uint64_t *events, uint64_t *handshakes);
+void hs_events_handshake(const hs_world *hw, size_t i, size_t *count, sim_time *last, bool *within_ok);
+/* The kept event lines explaining failed sample i (endpoint: node and peer
+ * name the lines). */
+void hs_events_lines(hs_world *hw, size_t i, hs_expect_result *er, const char *node, const char *peer);
+void hs_events_free(hs_world *hw);
 
 /* timeline.c */
 void hs_timeline_build(hs_world *hw, hs_result *r);

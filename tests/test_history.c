@@ -340,7 +340,9 @@ START_TEST(class_off_and_growth)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/scenarios/examples/starter.yaml", WGSIM_SOURCE_DIR);
-    hs_run_options o = {.after_run = count_after, .history_off = 1u << SIM_HIST_PF};
+    /* with the timeline: a run without one keeps no change log at all
+     * (expect_events.c), nothing reads it */
+    hs_run_options o = {.after_run = count_after, .history_off = 1u << SIM_HIST_PF, .timeline = true};
     hs_result *r = hs_run_file(path, &o);
     ck_assert_int_eq(r->status, HS_STATUS_PASSED);
     ck_assert_uint_eq(pf_records, 0);
@@ -353,6 +355,15 @@ START_TEST(class_off_and_growth)
     ck_assert_uint_gt(pf_records, 0);
     /* a ping a second for the whole run: far fewer states than packets */
     ck_assert_uint_lt(pf_records, r->counters.pings_sent / 4 + 8);
+    hs_result_free(r);
+    /* no timeline, no record_all: neither the event log nor the change log
+     * is stored */
+    o.timeline = false;
+    r = hs_run_file(path, &o);
+    ck_assert_int_eq(r->status, HS_STATUS_PASSED);
+    ck_assert_uint_eq(pf_records + wg_records + route_records, 0);
+    ck_assert_uint_gt(r->counters.events, 0);
+    ck_assert_uint_gt(r->counters.handshakes, 0);
     hs_result_free(r);
 }
 END_TEST

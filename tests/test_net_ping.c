@@ -101,12 +101,40 @@ START_TEST(test_ping_forget_keeps_totals)
 }
 END_TEST
 
+/* Many echoes forgotten before their replies (a long outage, then the
+ * replies arrive late): each late reply still counts once, whether the
+ * ping lists the forgotten unanswered sequences (few) or maps them
+ * (more than fit the list). */
+START_TEST(test_ping_forget_many_then_late_replies)
+{
+    static const uint32_t counts[] = {100, 600};
+    T_chain c = T_chain_new(73, 500 * SIM_MS); /* rtt 3 s */
+    /* one echo first, so that every hop has resolved ARP (a burst waiting
+     * for ARP loses all but 16 packets: net.link.ether.inet.maxhold) */
+    sim_ping_config warm = {.dst = T_ip("10.0.2.10"), .count = 1};
+    sim_ping_start(c.a, &warm);
+    T_run(c.w, 8 * SIM_S);
+    sim_ping_config pc = {.dst = T_ip("10.0.2.10"), .interval = SIM_MS, .count = counts[_i]};
+    sim_ping *p = sim_ping_start(c.a, &pc);
+    T_run(c.w, 8 * SIM_S + counts[_i] * SIM_MS);
+    sim_ping_forget_before(p, SIM_TIME_NEVER); /* every echo sent, none answered */
+    ck_assert_uint_eq(sim_ping_sample_count(p), 0);
+    T_run(c.w, 30 * SIM_S);
+    sim_ping_totals t;
+    sim_ping_totals_get(p, &t);
+    ck_assert_uint_eq(t.echoes, counts[_i]);
+    ck_assert_uint_eq(t.answered, counts[_i]);
+    sim_world_free(c.w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("net_ping");
     TCase *tc = tcase_create("ping");
     tcase_add_test(tc, test_ping_across_routers);
     tcase_add_test(tc, test_ping_forget_keeps_totals);
+    tcase_add_loop_test(tc, test_ping_forget_many_then_late_replies, 0, 2);
     suite_add_tcase(s, tc);
     return T_run_suite(s);
 }

@@ -14,6 +14,7 @@
 #define PING_ID_BASE 0x5700
 #define PING_DEFAULT_SIZE 56 /* ping(8) default data bytes */
 #define SEQ_SPACE 65536u     /* ICMP echo sequence numbers (16 bits) */
+#define OPEN_LIST 256u       /* forgotten unanswered echoes listed before a bitmap */
 
 struct sim_ping {
     sim_node *node;
@@ -29,7 +30,12 @@ struct sim_ping {
      * sequence is unanswered. A reply is matched to the newest echo of its
      * sequence (below); when that echo has been forgotten, this still
      * counts a late reply in the totals, as if every sample were kept.
-     * Allocated on the first forgotten unanswered echo. */
+     * Kept as a short list of sequences (open) while few are unanswered -
+     * a host whose first echoes waited for a handshake - and as a bitmap
+     * of the whole sequence space (8 KiB) only past OPEN_LIST of them: a
+     * bitmap for every ping of a 10,000-peer hub was 80 MB. */
+    uint16_t *open;
+    size_t n_open, cap_open;
     uint8_t *unanswered;
     sim_ping_fn fn;
     void *fn_ctx;
@@ -97,6 +103,54 @@ static void set_bit(uint8_t *m, uint16_t seq, bool on)
         m[seq >> 3] &= (uint8_t)~(1u << (seq & 7));
 }
 
+static bool is_open(const sim_ping *p, uint16_t seq)
+{
+    if (p->unanswered)
+        return bit(p->unanswered, seq);
+    for (size_t i = 0; i < p->n_open; i++)
+        if (p->open[i] == seq)
+            return true;
+    return false;
+}
+
+/* The newest forgotten echo with sequence seq is (un)answered. */
+static void mark_open(sim_ping *p, uint16_t seq, bool open)
+{
+    if (p->unanswered) {
+        set_bit(p->unanswered, seq, open);
+        return;
+    }
+    for (size_t i = 0; i < p->n_open; i++)
+        if (p->open[i] == seq) {
+            if (!open)
+                p->open[i] = p->open[--p->n_open];
+            return;
+        }
+    if (!open)
+        return;
+    if (p->n_open == OPEN_LIST) {
+        p->unanswered = calloc(SEQ_SPACE / 8, 1);
+        if (!p->unanswered)
+            sim_oom("forgetting ping samples");
+        for (size_t i = 0; i < p->n_open; i++)
+            set_bit(p->unanswered, p->open[i], true);
+        free(p->open);
+        p->open = NULL;
+        p->n_open = p->cap_open = 0;
+        set_bit(p->unanswered, seq, true);
+        return;
+    }
+    if (p->n_open == p->cap_open) {
+        size_t cap = p->cap_open ? 2 * p->cap_open : 4;
+        uint16_t *v = realloc(p->open, cap * sizeof *v);
+        if (!v)
+            sim_oom("forgetting ping samples");
+        p->open = v;
+        p->cap_open = cap;
+    }
+    p->open[p->n_open++] = seq;
+}
+
 void sim_ping_icmp_input(void *ctx, sim_node *n, sim_iface *in, const sim_ipv4_info *ip)
 {
     (void)in;
@@ -113,8 +167,8 @@ void sim_ping_icmp_input(void *ctx, sim_node *n, sim_iface *in, const sim_ipv4_i
             }
             return;
         }
-    if (bit(p->unanswered, ip->icmp_seq)) {
-        set_bit(p->unanswered, ip->icmp_seq, false);
+    if (is_open(p, ip->icmp_seq)) {
+        mark_open(p, ip->icmp_seq, false);
         p->answered++;
     }
 }
@@ -150,6 +204,7 @@ void sim_ping_free(sim_ping *p)
     sim_cancel(p->node->w->eng, p->timer);
     free(p->s);
     free(p->unanswered);
+    free(p->open);
     free(p);
 }
 
@@ -163,14 +218,7 @@ void sim_ping_forget_before(sim_ping *p, sim_time t)
 {
     for (; p->head < p->n && p->s[p->head].sent < t; p->head++) {
         const sim_ping_sample *x = &p->s[p->head];
-        bool open = x->received == SIM_TIME_NEVER;
-        if (open && !p->unanswered) {
-            p->unanswered = calloc(SEQ_SPACE / 8, 1);
-            if (!p->unanswered)
-                sim_oom("forgetting ping samples");
-        }
-        if (p->unanswered)
-            set_bit(p->unanswered, x->seq, open);
+        mark_open(p, x->seq, x->received == SIM_TIME_NEVER);
     }
     if (p->head == p->n)
         p->head = p->n = 0;
