@@ -58,23 +58,32 @@ typedef struct sim_frame {
 } sim_frame;
 
 /* Per sending interface: the transmit queue onto a segment. */
+#define SIM_TXQ_INLINE 2
 typedef struct sim_txq {
-    sim_time *ends; /* transmission end times of queued frames (ring) */
+    sim_time *ends; /* transmission end times of queued frames (ring): inl, or the heap once more are queued */
     size_t head, n, cap;
+    /* The first SIM_TXQ_INLINE entries live here, on the interface's own
+     * cache line: most interfaces never have more than one frame in
+     * flight, and a ring of its own was a cache miss per frame sent in a
+     * large world (docs/performance.md, "scale"). */
+    sim_time inl[SIM_TXQ_INLINE];
 } sim_txq;
 
 struct sim_segment {
+    /* Hot: what sending and delivering a frame read and write, first
+     * (three cache lines instead of four; in a large world each segment is
+     * out of the cache at each ping). */
     sim_world *w;
     int id;
-    char *name;
+    /* read at every frame (is the point traced?): next to what the frame
+     * reads anyway, not on a line of its own */
+    uint32_t rec_point; /* run record point of SIM_DIR_WIRE: (id + 1) << 2 | mode, 0 = not decided yet (trace.c) */
     sim_segment_config cfg;
     sim_segment_stats stats;
-    sim_rng rng;
     sim_iface **ifs; /* attached, in attach order */
-    size_t n_ifs, cap_ifs;
+    size_t n_ifs;
     sim_capture **caps;
-    size_t n_caps, cap_caps;
-    uint32_t rec_point; /* run record point of SIM_DIR_WIRE: id + 1, 0 = not decided yet */
+    size_t n_caps;
     /* Unicast delivery index (a switch's MAC table): attached interfaces
      * sorted by MAC, plus those whose node has L2 ops (CARP may accept
      * other MACs). Rebuilt lazily when the attachment or L2 ops change. */
@@ -87,6 +96,11 @@ struct sim_segment {
     size_t n_l2pos;
     bool idx_dirty;
     uint64_t l2_gen_seen;
+    /* Colder: names, capacities, and the randomness only loss and jitter
+     * draw from. */
+    char *name;
+    size_t cap_ifs, cap_caps;
+    sim_rng rng;
 };
 
 typedef struct sim_held {
@@ -115,6 +129,8 @@ typedef struct sim_arp_slot {
 struct sim_iface {
     sim_node *node;
     uint32_t ifindex;
+    /* read at every frame (is the point traced?): see sim_segment */
+    uint32_t rec_point[2]; /* run record point of SIM_DIR_IN / SIM_DIR_OUT: (id + 1) << 2 | mode, 0 = not decided yet (trace.c) */
     char *name;
     sim_iface_kind kind;
     sim_segment *seg;
@@ -130,7 +146,6 @@ struct sim_iface {
     sim_txq txq;
     sim_capture **caps;
     size_t n_caps, cap_caps;
-    uint32_t rec_point[2]; /* run record point of SIM_DIR_IN / SIM_DIR_OUT: id + 1, 0 = not decided yet */
     /* Tunnel interfaces: where packets routed out of it go. */
     void (*tunnel_out)(void *ctx, sim_iface *ifp, const uint8_t *pkt, size_t len);
     void *tunnel_ctx;

@@ -88,7 +88,8 @@ void sim_node_free(sim_node *n)
         free(ifp->arp);
         free(ifp->arp_ht);
         free(ifp->addrs);
-        free(ifp->txq.ends);
+        if (ifp->txq.ends != ifp->txq.inl)
+            free(ifp->txq.ends);
         free(ifp->caps);
         free(ifp->name);
         free(ifp);

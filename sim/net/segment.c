@@ -243,14 +243,19 @@ static void txq_pop_done(sim_txq *q, sim_time now)
 
 static void txq_push(sim_txq *q, sim_time end)
 {
+    if (!q->cap) {
+        q->ends = q->inl;
+        q->cap = SIM_TXQ_INLINE;
+    }
     if (q->n == q->cap) {
-        size_t nc = q->cap ? q->cap * 2 : 8;
+        size_t nc = q->cap < 8 ? 8 : q->cap * 2;
         sim_time *ne = malloc(nc * sizeof *ne);
         if (!ne)
             sim_oom("queueing a frame on a segment");
         for (size_t i = 0; i < q->n; i++)
             ne[i] = q->ends[(q->head + i) % q->cap];
-        free(q->ends);
+        if (q->ends != q->inl)
+            free(q->ends);
         q->ends = ne;
         q->cap = nc;
         q->head = 0;

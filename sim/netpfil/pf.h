@@ -53,28 +53,37 @@ typedef struct pf_key {
 typedef enum pf_rt { PF_RT_NONE = 0, PF_RT_ROUTETO, PF_RT_REPLYTO } pf_rt;
 #define PF_RT_POOL_MAX 8
 
+/* Field order is for the hub of a large world, where every state is out
+ * of the cache at each of its packets: the first 64 bytes are what a
+ * lookup reads of every state on its hash chain (keys, chain links, the
+ * interface of an if-bound match), the second what a matching packet
+ * reads and writes (expiry, progress, counters); the rest is read when a
+ * state is created, exported or listed. States come from malloc (16-byte
+ * aligned), so the first 64 bytes span one or two cache lines; allocating
+ * them on 64-byte boundaries (aligned_alloc) was measured slower at
+ * N = 10,000 (`wgsim bench scale`, docs/performance.md). */
 typedef struct pf_state {
+    pf_key wire, stack;       /* as seen on the wire / by the stack */
+    /* pf_state.c's hash chains (wire key, stack key); not state content. */
+    struct pf_state *next_w, *next_s;
+    char ifname[PF_IFNAMSIZ]; /* if-bound: the interface; "" = floating */
+    sim_time expire;          /* time of the last update (pf "expire") */
+    sim_time udp_timeout;     /* 0: pf's; else the NAT rule's udp-timeout */
+    pf_timeout timeout;
+    uint8_t src_state, dst_state; /* PFUDPS_* of the initiator / responder */
+    bool nosync;              /* rule marked no-sync: not exported by pfsync */
+    uint64_t packets[2];      /* [0] in the state's direction, [1] against it */
+    uint32_t hist;            /* the host's change-log id of this state (pf_host_ops.state_log), 0 none */
+    pf_dir dir;               /* direction of the packet that created it */
     uint64_t id;
     uint32_t creatorid;
-    char ifname[PF_IFNAMSIZ]; /* if-bound: the interface; "" = floating */
-    pf_dir dir;               /* direction of the packet that created it */
-    pf_key wire, stack;       /* as seen on the wire / by the stack */
-    uint8_t src_state, dst_state; /* PFUDPS_* of the initiator / responder */
-    pf_timeout timeout;
-    sim_time expire;          /* time of the last update (pf "expire") */
     int rule;                 /* filter rule index, -1 for an implicit rule */
     int nat_rule;             /* -1 when not translated */
     pf_rt rt;
     char rt_ifname[PF_IFNAMSIZ];
     uint32_t rt_addr;         /* gateway, host order */
-    bool nosync;              /* rule marked no-sync: not exported by pfsync */
-    sim_time udp_timeout;     /* 0: pf's; else the NAT rule's udp-timeout */
     bool imported;            /* came from pfsync */
-    /* pf_state.c's hash chains (wire key, stack key); not state content. */
-    struct pf_state *next_w, *next_s;
     size_t slot;              /* index in pf.st */
-    uint64_t packets[2];      /* [0] in the state's direction, [1] against it */
-    uint32_t hist;            /* the host's change-log id of this state (pf_host_ops.state_log), 0 none */
 } pf_state;
 
 /* ---- rules ------------------------------------------------------- */

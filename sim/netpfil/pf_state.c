@@ -16,6 +16,7 @@
  */
 #include "sim/netpfil/pf.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,9 @@ bool pf_key_eq(const pf_key *a, const pf_key *b)
 }
 
 /* ---- hash index (wire key, stack key) ---- */
+
+/* pf.h orders a state's fields so a lookup reads its first 64 bytes. */
+_Static_assert(offsetof(pf_state, expire) == 64, "a state's lookup fields fill its first 64 bytes");
 
 static size_t key_hash(const pf_key *k)
 {

@@ -79,9 +79,16 @@ bool sim_trace_point_get(const sim_world *w, uint32_t point, sim_trace_point *ou
     return true;
 }
 
-/* The point of (dir, interface) or of a segment, decided on first use. */
-static sim_rec_point *point_of(sim_world *w, sim_dir dir, const sim_iface *ifp, const sim_segment *seg,
-                               uint32_t *id_out)
+/* The point of (dir, interface) or of a segment, decided on first use.
+ * The slot in the interface or segment holds (id + 1) << 2 | mode, so a
+ * frame at a point that is off (every point of a run that records
+ * nothing) is decided from the interface or segment it already has in
+ * hand: reading the mode from the points array costs a cache miss per
+ * frame once a world's points no longer fit in the cache (one per
+ * interface and direction, 60,000 at 10,000 hosts). */
+#define POINT_MODE_BITS 2
+_Static_assert(SIM_POINT_KEEP < (1 << POINT_MODE_BITS), "a point mode fits in its slot bits");
+static uint32_t point_slot(sim_world *w, sim_dir dir, const sim_iface *ifp, const sim_segment *seg)
 {
     sim_record *r = &w->rec;
     uint32_t *slot = dir == SIM_DIR_WIRE ? &((sim_segment *)seg)->rec_point
@@ -95,16 +102,17 @@ static sim_rec_point *point_of(sim_world *w, sim_dir dir, const sim_iface *ifp, 
         sim_point_mode mode = !on ? SIM_POINT_OFF : r->point_fn ? r->point_fn(r->point_ctx, &p) : SIM_POINT_KEEP;
         VEC_GROW(r->points, r->n_points, r->cap_points);
         r->points[r->n_points] = (sim_rec_point){p, mode};
-        *slot = (uint32_t)++r->n_points;
+        *slot = (uint32_t)++r->n_points << POINT_MODE_BITS | (uint32_t)mode;
     }
-    *id_out = *slot - 1;
-    return &r->points[*slot - 1];
+    return *slot;
 }
+
+static sim_point_mode slot_mode(uint32_t slot) { return (sim_point_mode)(slot & ((1u << POINT_MODE_BITS) - 1)); }
+static uint32_t slot_id(uint32_t slot) { return (slot >> POINT_MODE_BITS) - 1; }
 
 bool sim_trace_wants(sim_world *w, sim_dir dir, const sim_iface *ifp, const sim_segment *seg)
 {
-    uint32_t id;
-    return point_of(w, dir, ifp, seg, &id)->mode != SIM_POINT_OFF;
+    return slot_mode(point_slot(w, dir, ifp, seg)) != SIM_POINT_OFF;
 }
 
 static void parse_into(sim_stored_rec *r, const sim_frame *f)
@@ -218,10 +226,11 @@ void sim_trace_frame(sim_world *w, sim_dir dir, const sim_node *n, const sim_ifa
                      const sim_frame *f)
 {
     (void)n;
-    uint32_t id;
-    sim_rec_point *pt = point_of(w, dir, ifp, seg, &id);
-    if (pt->mode == SIM_POINT_OFF)
+    uint32_t slot = point_slot(w, dir, ifp, seg);
+    sim_point_mode mode = slot_mode(slot);
+    if (mode == SIM_POINT_OFF)
         return;
+    uint32_t id = slot_id(slot);
     sim_record *rec = &w->rec;
     sim_stored_rec s = {0};
     s.t = sim_now(w->eng);
@@ -231,7 +240,7 @@ void sim_trace_frame(sim_world *w, sim_dir dir, const sim_node *n, const sim_ifa
     s.frame_len = f->len > UINT16_MAX ? UINT16_MAX : (uint16_t)f->len;
     parse_into(&s, f);
     bool has_reason = f->has_reason && (s.flags & REC_F_IPV4);
-    if (pt->mode == SIM_POINT_KEEP) {
+    if (mode == SIM_POINT_KEEP) {
         /* only what is kept enters the table of distinct reasons */
         if (has_reason)
             s.reason = sim_reason_intern(w, &f->reason);
