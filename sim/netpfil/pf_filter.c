@@ -134,53 +134,53 @@ static void update_cksum(pf *p)
     p->rules_cksum = h;
 }
 
+/* A copy of a rule table (NULL for none); false when out of memory. */
+static bool copy_table(void **out, const void *rules, size_t n, size_t size)
+{
+    *out = NULL;
+    if (!n)
+        return true;
+    if (!(*out = malloc(n * size)))
+        return false;
+    memcpy(*out, rules, n * size);
+    return true;
+}
+
 bool pf_set_rules(pf *p, const pf_filter_rule *rules, size_t n)
 {
-    pf_filter_rule *c = NULL;
-    if (n) {
-        c = malloc(n * sizeof *c);
-        if (!c)
-            return false;
-        memcpy(c, rules, n * sizeof *c);
-        for (size_t i = 0; i < n; i++)
-            if (!c[i].label)
-                c[i].label = ""; /* notes print labels: never NULL */
-    }
+    void *c;
+    if (!copy_table(&c, rules, n, sizeof *rules))
+        return false;
     free(p->rules);
     p->rules = c;
     p->n_rules = n;
+    for (size_t i = 0; i < n; i++)
+        if (!p->rules[i].label)
+            p->rules[i].label = ""; /* notes print labels: never NULL */
     update_cksum(p);
     return true;
 }
 
 bool pf_set_nat(pf *p, const pf_nat_rule *rules, size_t n)
 {
-    pf_nat_rule *c = NULL;
-    if (n) {
-        c = malloc(n * sizeof *c);
-        if (!c)
-            return false;
-        memcpy(c, rules, n * sizeof *c);
-        for (size_t i = 0; i < n; i++)
-            if (!c[i].label)
-                c[i].label = "";
-    }
+    void *c;
+    if (!copy_table(&c, rules, n, sizeof *rules))
+        return false;
     free(p->nat);
     p->nat = c;
     p->n_nat = n;
+    for (size_t i = 0; i < n; i++)
+        if (!p->nat[i].label)
+            p->nat[i].label = "";
     update_cksum(p);
     return true;
 }
 
 bool pf_set_rdr(pf *p, const pf_rdr_rule *rules, size_t n)
 {
-    pf_rdr_rule *c = NULL;
-    if (n) {
-        c = malloc(n * sizeof *c);
-        if (!c)
-            return false;
-        memcpy(c, rules, n * sizeof *c);
-    }
+    void *c;
+    if (!copy_table(&c, rules, n, sizeof *rules))
+        return false;
     free(p->rdr);
     p->rdr = c;
     p->n_rdr = n;
