@@ -339,6 +339,10 @@ hs_world *hs_world_build(const hs_scenario *s, const hs_run_options *o, char *er
         if (o && (o->history_off & (1u << c)))
             sim_history_enable(hw->w, (sim_hist_class)c, false);
     hs_events_init(hw);
+    /* The WireGuard key log grows with every handshake; only pcap output
+     * (which streams it, reports/pcap.c) and record_all readers use it. */
+    if (!hw->opt.capture && !hw->opt.record_all)
+        sim_keylog_enable(hw->w, false);
     hw->segs = xcalloc(s->n_segments, sizeof *hw->segs);
     hw->nodes = xcalloc(s->n_nodes, sizeof *hw->nodes);
     hw->fws = xcalloc(s->n_nodes, sizeof *hw->fws);

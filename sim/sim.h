@@ -986,9 +986,21 @@ size_t sim_world_capture_count(const sim_world *w);
 sim_capture *sim_world_capture_at(const sim_world *w, size_t i);
 
 /* The key log of every hosted device, in the order keys appeared:
- * lines "LOCAL_STATIC_PRIVATE_KEY = base64" etc. (wg.keylog_file). */
+ * lines "LOCAL_STATIC_PRIVATE_KEY = base64" etc. (wg.keylog_file). It
+ * grows with every handshake, so like a capture it is kept in memory only
+ * until the run says what it wants: sim_keylog_enable(w, false) drops it
+ * (what was kept is freed, later keys are not logged; a run that writes no
+ * capture), sim_keylog_open writes what was kept to path and every later
+ * line as it is produced, keeping nothing (once; false with errno when the
+ * file cannot be created or written), sim_keylog_close flushes and closes
+ * it (false with errno of the first error). sim_world_keylog and
+ * sim_world_save_keylog read what is kept: nothing once dropped or opened
+ * (save then fails with EINVAL). */
 const char *sim_world_keylog(const sim_world *w, size_t *len);
 bool sim_world_save_keylog(const sim_world *w, const char *path);
+void sim_keylog_enable(sim_world *w, bool on);
+bool sim_keylog_open(sim_world *w, const char *path);
+bool sim_keylog_close(sim_world *w);
 
 /* ------------------------------------------------------------------ */
 /* Firewall models (pfSense-like): CARP, pf, pfsync, gateways         */
