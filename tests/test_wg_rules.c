@@ -288,7 +288,7 @@ START_TEST(run_group_rules_before_interface_rules)
     static const char keys[] = FILTER "      - {action: pass, interface: wg0, direction: in}\n"
                                       "      - {action: block, interface: WireGuard, direction: in, protocol: icmp}\n";
     hs_result *r = run(keys, PING_IN);
-    const hs_timeline_entry *e = drop_line(r, "fw", "on wg0: in hook: pf: filter rule at t.yaml:16");
+    const hs_timeline_entry *e = drop_line(r, "fw", "on wg0: in hook: pf: blocked by filter rule at t.yaml:16");
     if (!e)
         dump_timeline(r);
     ck_assert_ptr_nonnull(e);
@@ -310,7 +310,7 @@ START_TEST(run_block_out_on_tunnel)
     ck_assert_double_eq(tunnel_loss(FILTER, out), 0.0);
     ck_assert_double_eq(tunnel_loss(keys, out), 100.0);
     hs_result *r = run(keys, out);
-    const hs_timeline_entry *e = drop_line(r, "fw", "on wg0: out hook: pf: filter rule at t.yaml:15");
+    const hs_timeline_entry *e = drop_line(r, "fw", "on wg0: out hook: pf: blocked by filter rule at t.yaml:15");
     if (!e)
         dump_timeline(r);
     ck_assert_ptr_nonnull(e);

@@ -329,7 +329,7 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
          * IPv4" at the end of the ruleset (filter.inc) took it. */
         r.label = rule ? rule->label : PF_DEFAULT_DENY;
         if (rule)
-            snprintf(r.note, sizeof r.note, "%s", rule->label);
+            snprintf(r.note, sizeof r.note, "blocked by %s", rule->label);
         else
             snprintf(r.note, sizeof r.note, "no rule passes it %s on %s (%s)", dir == PF_IN ? "in" : "out", ifname,
                      PF_DEFAULT_DENY);
