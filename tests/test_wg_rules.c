@@ -259,6 +259,7 @@ START_TEST(run_tunnel_without_pass_rule_is_default_denied)
     ck_assert_str_eq(field(e, "src"), "10.99.0.2");
     ck_assert_str_eq(field(e, "dst"), "10.99.0.1");
     ck_assert_str_eq(field(e, "proto"), "icmp");
+    ck_assert_ptr_nonnull(field(e, "icmp-id"));
     hs_result_free(r);
     ck_assert_double_eq(tunnel_loss(FILTER, PING_IN), 100.0);
 }
