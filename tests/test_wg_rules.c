@@ -194,14 +194,35 @@ static bool in_group(void *ctx, const char *group, const char *ifname)
     return !strcmp(group, "WireGuard") && !strncmp(ifname, "wg", 2);
 }
 
+/* wg* interfaces have 10.99.0.1, the others 192.0.2.1. */
+static bool iface_addr(void *ctx, const char *ifname, uint32_t *a)
+{
+    (void)ctx;
+    *a = !strncmp(ifname, "wg", 2) ? 0x0a630001 : 0xc0000201;
+    return true;
+}
+
+/* A pf whose host puts the wg* interfaces in the group "WireGuard". */
+static sim_engine *eng;
+static sim_rng rng;
+static pf p;
+
+static void pf_setup(void)
+{
+    eng = sim_engine_native_new();
+    sim_rng_init(&rng, 7, "fw");
+    pf_host_ops ops = {.iface_in_group = in_group, .iface_addr = iface_addr};
+    pf_init(&p, eng, &rng, 1, &ops);
+}
+
+static void pf_teardown(void)
+{
+    pf_destroy(&p);
+    sim_engine_destroy(eng);
+}
+
 START_TEST(pf_group_rule_matches_members_only)
 {
-    sim_engine *eng = sim_engine_native_new();
-    sim_rng rng;
-    sim_rng_init(&rng, 7, "fw");
-    pf p;
-    pf_host_ops ops = {.iface_in_group = in_group};
-    pf_init(&p, eng, &rng, 1, &ops);
     pf_filter_rule r = {.action = PF_PASS, .dir = PF_IN, .group = true, .label = "group"};
     snprintf(r.ifname, sizeof r.ifname, "WireGuard");
     ck_assert(pf_set_rules(&p, &r, 1));
@@ -216,27 +237,31 @@ START_TEST(pf_group_rule_matches_members_only)
     ck_assert(!pf_kif_match(&(pf){0}, "WireGuard", true, "wg0"));
     ck_assert(pf_kif_match(&p, "", false, "wan") && pf_kif_match(&p, "wan", false, "wan"));
     ck_assert(!pf_kif_match(&p, "wan", false, "wg0") && !pf_kif_match(&p, "wan", true, "wg0"));
-    pf_destroy(&p);
-    sim_engine_destroy(eng);
 }
 END_TEST
 
 START_TEST(pf_nat_and_rdr_on_group_use_packet_interface)
 {
-    sim_engine *eng = sim_engine_native_new();
-    sim_rng rng;
-    sim_rng_init(&rng, 7, "fw");
-    pf p;
-    pf_host_ops ops = {.iface_in_group = in_group};
-    pf_init(&p, eng, &rng, 1, &ops);
-    pf_nat_rule n = {.group = true, .to_interface = false, .to_addr = 0x0a630001, .label = "n"};
+    /* outbound NAT on the group: the address of the tunnel the packet leaves by */
+    pf_nat_rule n = {.group = true, .to_interface = true, .label = "n"};
     snprintf(n.ifname, sizeof n.ifname, "WireGuard");
     ck_assert(pf_set_nat(&p, &n, 1));
     pf_pkt k = {.proto = PF_PROTO_UDP, .src = 0x0a000002, .dst = 0x0a630002, .sport = 1000, .dport = 53};
     ck_assert_int_eq(pf_nat_match(&p, "wg3", &k), 0);
     ck_assert_int_eq(pf_nat_match(&p, "wan", &k), -1);
-    pf_destroy(&p);
-    sim_engine_destroy(eng);
+    uint32_t na;
+    uint16_t np;
+    ck_assert(pf_nat_translate(&p, 0, "wg3", &k, &na, &np));
+    ck_assert_uint_eq(na, 0x0a630001);
+    /* rdr on the group: to the arrival interface's address and port */
+    pf_rdr_rule d = {.group = true, .proto = PF_PROTO_UDP, .port = 53, .to_addr = 0x0a000002, .to_port = 53};
+    snprintf(d.ifname, sizeof d.ifname, "WireGuard");
+    ck_assert(pf_set_rdr(&p, &d, 1));
+    pf_pkt in = {.proto = PF_PROTO_UDP, .src = 0x0a630002, .dst = 0x0a630001, .sport = 1000, .dport = 53};
+    ck_assert_int_eq(pf_rdr_match(&p, "wg0", &in), 0);
+    ck_assert_int_eq(pf_rdr_match(&p, "wan", &in), -1);
+    in.dst = 0xc0000201;
+    ck_assert_int_eq(pf_rdr_match(&p, "wg0", &in), -1);
 }
 END_TEST
 
@@ -341,6 +366,7 @@ int main(void)
     tcase_add_test(tl, loader_refuses_group_off_firewall_and_clashes);
     suite_add_tcase(s, tl);
     TCase *tp = tcase_create("pf");
+    tcase_add_checked_fixture(tp, pf_setup, pf_teardown);
     tcase_add_test(tp, pf_group_rule_matches_members_only);
     tcase_add_test(tp, pf_nat_and_rdr_on_group_use_packet_interface);
     suite_add_tcase(s, tp);
