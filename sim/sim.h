@@ -1098,7 +1098,7 @@ sim_err sim_fw_set_port_forwards(sim_fw *f, const sim_fw_port_forward *r, size_t
  * SIM_FW_WG_GROUP_NAME, the group of the node's WireGuard tunnels. Rules
  * on the group are evaluated before every rule on a single interface (the
  * group's rules tab comes before the interface tabs in pfSense's ruleset);
- * rules on any interface keep their place. */
+ * each moves, in its order, ahead of the first rule on a single interface. */
 typedef struct sim_fw_rule {
     bool block;
     const char *ifname;   /* NULL: any interface */
