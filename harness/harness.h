@@ -191,8 +191,17 @@ typedef struct hs_fw_options {
     bool reply_to;        /* default true; false = pfSense "Disable reply-to" */
     bool auto_route_to;   /* default true: self traffic from a WAN's address route-to its gateway */
     bool carp_preempt;    /* default true: pfSense sets net.inet.carp.preempt=1 */
+    /* pfSense WireGuard package settings (VPN > WireGuard > Settings) and
+     * the system's aliases resolve interval it may track; the interval the
+     * service uses is hs_fw_wg_resolve_interval(). */
+    hs_time wg_resolve_interval;      /* wireguard: resolve-interval, default 300 s; 0: only at start */
+    bool wg_resolve_interval_track;   /* wireguard: resolve-interval-track, default false */
+    hs_time aliases_resolve_interval; /* aliases-resolve-interval, default 300 s */
     hs_loc loc;           /* line 0: not given */
 } hs_fw_options;
+/* The endpoint resolve interval pfSense's WireGuard service uses
+ * (wg.inc wg_get_endpoint_resolve_interval). */
+hs_time hs_fw_wg_resolve_interval(const hs_fw_options *o);
 
 typedef struct hs_wg_peer {
     hs_loc loc;
