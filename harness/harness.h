@@ -199,6 +199,14 @@ typedef struct hs_fw_options {
     hs_time aliases_resolve_interval; /* aliases-resolve-interval, default 300 s */
     hs_loc loc;           /* line 0: not given */
 } hs_fw_options;
+/* `icmp:` of packets / no-packets: which ICMP messages match (name ->
+ * type, code; code -1 = any). Index 0 ("" ) is "not given". */
+typedef struct hs_icmp_match {
+    const char *name;
+    int type, code;
+} hs_icmp_match;
+extern const hs_icmp_match hs_icmp_matches[];
+
 /* The endpoint resolve interval pfSense's WireGuard service uses
  * (wg.inc wg_get_endpoint_resolve_interval). */
 hs_time hs_fw_wg_resolve_interval(const hs_fw_options *o);
@@ -502,6 +510,7 @@ typedef struct hs_expect {
             uint16_t udp_src_port, udp_dst_port; /* 0 = any */
             hs_wg_match wg;
             hs_cmp count; /* default ">= 1" (packets) / "== 0" (no-packets) */
+            int icmp;     /* `icmp:` index in hs_icmp_match_names, 0 = not given */
         } packets;
         struct {
             int node, wg, peer; /* indexes: node, its wg interface, the peer */

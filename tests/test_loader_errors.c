@@ -751,6 +751,11 @@ START_TEST(loader_bad_count)
         "expect:\n"
         "  - {at: 30s, packets: {on: wan, count: \">= lots\"}}\n";
     ck_error(text, "t.yaml:17:41: count: '>= lots' is not a comparison (e.g. '>= 1', '== 0' or a bare count)");
+    /* `icmp:` names an ICMP message */
+    char t2[sizeof text + 64];
+    snprintf(t2, sizeof t2, "%.*s  - {at: 30s, no-packets: {on: wan, icmp: host-unreachabel}}\n",
+             (int)(strstr(text, "  - {at: 30s") - text), text);
+    ck_error(t2, "t.yaml:17:43: icmp: 'host-unreachabel' is not one of the choices; did you mean 'host-unreachable'?");
 }
 END_TEST
 
