@@ -22,9 +22,12 @@
  *  - FreeBSD if_wg.c wg_peer_add copies only the remote part of the
  *    endpoint: the learned local address stays (wgnode's FreeBSD rule).
  *
- * Phase: the daemon starts when the box has booted (pfSense starts package
- * services at the end of its boot) and when the service is restarted; a
- * wgsim boot is instantaneous, so its first run is at power-on (t = 0 for
+ * Phase: the daemon starts when the box has booted (the package's early
+ * shell command `service wireguardd start` builds the tunnels during boot,
+ * where wg_service_cli_start returns before forking the daemon while
+ * is_platform_booting(); wg_globals.inc has a 'postboot' subsystem for
+ * after it) and when the service is restarted; a wgsim boot is
+ * instantaneous, so its first run is at power-on (t = 0 for
  * a node powered from the start) or at the restart, and the next ones
  * every interval after that. The real loop polls once a second and counts
  * from when the previous run returned, so its period is the interval plus
