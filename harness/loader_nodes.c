@@ -162,7 +162,7 @@ void ld_load_node(L *l, int ni)
     n->platform = l->s->platform;
     /* pfSense's defaults (docs/models.md "Options") */
     n->fw = (hs_fw_options){.reply_to = true, .auto_route_to = true, .carp_preempt = true};
-    n->pfsync.defer = true;
+    n->pfsync.defer = false;
     n->pfsync.bulk = true;
     n->pfsync.sync_iface = -1;
     if ((x = yd_get(t, "platform")))

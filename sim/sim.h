@@ -1128,7 +1128,7 @@ sim_err sim_fw_route_via(sim_fw *f, const wg_prefix *dst, const char *gateway_or
 /* pfsync between two HA peers: a lagged channel (not packets). */
 typedef struct sim_fw_pfsync_options {
     sim_time flush_interval; /* 0: 1 s ("updates sent within 1 s") */
-    bool no_defer;           /* pfSense runs pfsync -defer: new states pushed at once */
+    bool defer;              /* `ifconfig pfsync0 defer`; false = pfSense's `-defer` (no deferral) */
     sim_time delay;          /* transit time; 0: none */
     const char *sync_ifname; /* NULL: always up while powered; else that link must be up on both */
     bool no_bulk;            /* no bulk update at boot (and no CARP demotion of 240 while it runs) */

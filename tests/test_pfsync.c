@@ -99,10 +99,11 @@ START_TEST(pfsync_insert_and_update_lag)
     pf_pkt p = udp(FW1, 51820, REMOTE, 51820);
     pf_result r = pf_test(&A.pf, PF_OUT, "wan", &p);
     ck_assert(r.new_state);
-    /* defer: the insert leaves at once, arrives after the 5 ms transit */
-    sim_run_until(eng, 304 * SIM_MS);
+    /* -defer (pfSense): the insert waits for pfsync_timeout, 1 s after it
+     * was queued, then the 5 ms transit */
+    sim_run_until(eng, 1304 * SIM_MS);
     ck_assert_uint_eq(pf_state_count(&B.pf), 0);
-    sim_run_until(eng, 305 * SIM_MS);
+    sim_run_until(eng, 1305 * SIM_MS);
     ck_assert_uint_eq(pf_state_count(&B.pf), 1);
     pf_state *b = pf_state_at(&B.pf, 0);
     ck_assert(b->imported);
@@ -151,7 +152,7 @@ START_TEST(pfsync_rule_binding_needs_same_ruleset)
     pf_result r = pf_test(&A.pf, PF_OUT, "wan", &p);
     ck_assert_int_eq(r.rule, 1);
     ck_assert_int_eq(r.nat_rule, 0);
-    sim_run_until(eng, 10 * SIM_MS);
+    sim_run_until(eng, 1010 * SIM_MS);
     pf_state *b = pf_state_at(&B.pf, 0);
     ck_assert_ptr_nonnull(b);
     ck_assert_int_eq(b->rule, 1);
@@ -166,7 +167,7 @@ START_TEST(pfsync_rule_binding_needs_same_ruleset)
     p = udp(FW1, 51821, REMOTE, 51820);
     r = pf_test(&A.pf, PF_OUT, "wan", &p);
     ck_assert_int_eq(r.rule, 1);
-    sim_run_until(eng, 20 * SIM_MS);
+    sim_run_until(eng, 2020 * SIM_MS);
     ck_assert_uint_eq(pf_state_count(&B.pf), 2);
     for (size_t i = 0; i < 2; i++) {
         pf_state *x = pf_state_at(&B.pf, i);
@@ -196,7 +197,7 @@ START_TEST(pfsync_skips_unknown_interface)
     pf_test(&A.pf, PF_OUT, "wan2", &p);
     p = udp(FW1, 51821, REMOTE, 51820);
     pf_test(&A.pf, PF_OUT, "wan", &p);
-    sim_run_until(eng, 1 * SIM_S);
+    sim_run_until(eng, 1010 * SIM_MS);
     ck_assert_uint_eq(pf_state_count(&B.pf), 1);
     ck_assert_uint_eq(B.ps.skipped, 1);
     ck_assert_str_eq(pf_state_at(&B.pf, 0)->ifname, "wan");
@@ -232,7 +233,7 @@ START_TEST(pfsync_nat_state_useless_to_peer)
     pf_result r = pf_test(&A.pf, PF_OUT, "wan", &p);
     ck_assert_uint_eq(p.src, VIP);
     ck_assert(r.new_state);
-    sim_run_until(eng, 1 * SIM_S);
+    sim_run_until(eng, 1010 * SIM_MS);
     ck_assert_uint_eq(pf_state_count(&B.pf), 1);
     /* fw2 (now holding the VIP) initiates from its own address: its stack
      * key misses fw1's state, and the translation it needs collides with

@@ -47,7 +47,7 @@ START_TEST(pfsync_state_on_peer_and_nat_after_failover)
     ck_assert_int_eq(io.rx_remote.n, 1);
     ck_assert(wg_ip_eq(&io.rx_remote.last.src, &vip));
     ck_assert_uint_eq(io.rx_remote.last.sport, 7000);
-    /* pfsync (defer): the state is on fw2 with its addresses unchanged */
+    /* pfsync (-defer: sent 1 s after it was queued): the state is on fw2 with its addresses unchanged */
     sim_fw_state_info si;
     ck_assert(find_synced(h.f2, &si));
     ck_assert(si.translated);
@@ -88,10 +88,10 @@ END_TEST
 
 START_TEST(pfsync_lag_without_defer)
 {
-    /* A pair with defer off and a 300 ms flush interval: a new state shows
+    /* A pair with pfSense's -defer and a 300 ms flush interval: a new state shows
      * up on the peer after the flush. */
     H_ha x = H_ha_new(18, false);
-    sim_fw_pfsync_options o = {.flush_interval = 300 * SIM_MS, .no_defer = true};
+    sim_fw_pfsync_options o = {.flush_interval = 300 * SIM_MS};
     ck_assert_int_eq(sim_fw_pfsync_pair(x.f1, x.f2, &o), SIM_OK);
     ck_assert_int_eq(sim_fw_pfsync_pair(x.f1, x.f2, &o), SIM_EINVAL);
     H_ha_start(&x);

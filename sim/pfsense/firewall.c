@@ -57,6 +57,15 @@ typedef struct fw_follow {
     char name[32];
 } fw_follow;
 
+/* The first packet of a state created outbound, held by pfsync defer
+ * until the peer acks the insert (if_pfsync.c pfsync_defer). */
+typedef struct fw_held {
+    struct fw_held *next;
+    struct sim_fw *f;
+    sim_pkt p; /* p.data points at buf */
+    uint8_t buf[];
+} fw_held;
+
 struct sim_fw {
     sim_pending pend; /* owned by the world: freed at sim_world_free */
     sim_node *n;
@@ -93,6 +102,8 @@ struct sim_fw {
     pfsync ps;
     bool has_pfsync;
     char sync_ifname[16];
+    fw_held *held;             /* packets pfsync defer holds */
+    const uint8_t *skip_pkt;   /* a released held packet: pf does not see it again */
     sim_event_id purge_ev; /* pf purge thread */
     /* gateways */
     gw_set gws;
@@ -536,11 +547,54 @@ static sim_verdict hook_route(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt
     return SIM_PASS;
 }
 
+static void held_release(void *arg, bool drop)
+{
+    fw_held *h = arg;
+    sim_fw *f = h->f;
+    for (fw_held **pp = &f->held; *pp; pp = &(*pp)->next)
+        if (*pp == h) {
+            *pp = h->next;
+            break;
+        }
+    /* pfsync_undefer / pfsync_defer_tmo -> pfsync_tx: ip_output with
+     * M_SKIP_FIREWALL, so pf does not see the packet again. The model
+     * keeps the interface and next hop pf chose (route-to included). */
+    if (!drop && sim_node_powered(f->n)) {
+        f->skip_pkt = h->p.data;
+        sim_ipv4_output(f->n, &h->p, NULL);
+        f->skip_pkt = NULL;
+    }
+    free(h);
+}
+
+/* pf_test_rule returns PF_DEFER when pfsync_defer takes the packet that
+ * created an outbound state (not broadcast / multicast). */
+static bool defer_packet(sim_fw *f, sim_pkt *p, const pf_state *s, const sim_ipv4_info *ip)
+{
+    if (!f->has_pfsync || !f->ps.opt.defer || sim_ipv4_is_multicast(&ip->dst) ||
+        u32(&ip->dst) == UINT32_C(0xffffffff))
+        return false;
+    fw_held *h = malloc(sizeof *h + p->len);
+    if (!h)
+        sim_oom("a packet held by pfsync defer");
+    h->f = f;
+    h->p = *p;
+    memcpy(h->buf, p->data, p->len);
+    h->p.data = h->buf;
+    if (!pfsync_defer(&f->ps, s, held_release, h)) {
+        free(h);
+        return false;
+    }
+    h->next = f->held;
+    f->held = h;
+    return true;
+}
+
 static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *p)
 {
     sim_fw *f = ctx;
     (void)pt;
-    if (!f->pf_active)
+    if (!f->pf_active || p->data == f->skip_pkt)
         return SIM_PASS;
     pf_pkt pk;
     sim_ipv4_info ip;
@@ -549,6 +603,7 @@ static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *
     uint32_t ifx = p->out_ifindex;
     uint32_t src0 = pk.src;
     uint16_t sport0 = pk.sport;
+    const pf_state *created = NULL;
     /* pf_route runs pf_test again on the interface route-to picks; one
      * level is enough (the second pass can only confirm that interface). */
     for (int pass = 0; pass < 2; pass++) {
@@ -559,6 +614,8 @@ static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *
             p->drop_rule = r.label;
             return SIM_DROP;
         }
+        if (pass == 0 && r.new_state)
+            created = r.state;
         if (r.translated) {
             apply(p, &pk);
             /* The source was rewritten: by an outbound NAT rule or on the
@@ -587,6 +644,8 @@ static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *
         ifx = nx;
         p->out_ifindex = nx;
     }
+    if (created && defer_packet(f, p, created, &ip))
+        return SIM_STOLEN;
     return SIM_PASS;
 }
 
@@ -954,6 +1013,11 @@ static void fw_free(sim_pending *p)
         carp_destroy(&f->carp);
     if (f->has_pfsync)
         pfsync_free(&f->ps);
+    while (f->held) {
+        fw_held *h = f->held;
+        f->held = h->next;
+        free(h);
+    }
     pf_destroy(&f->pf);
     gw_set_free(&f->gws);
     free(f->user_rules);
@@ -1267,7 +1331,7 @@ sim_err sim_fw_pfsync_pair(sim_fw *a, sim_fw *b, const sim_fw_pfsync_options *o)
     if (o) {
         if (o->flush_interval > 0)
             po.flush_interval = o->flush_interval;
-        po.defer = !o->no_defer;
+        po.defer = o->defer;
         po.delay = o->delay > 0 ? o->delay : 0;
         po.bulk = !o->no_bulk;
     }
