@@ -267,8 +267,9 @@ static void send_iacks(pfsync *ps, const pfsync_entry *e, size_t n)
 
 void pfsync_flush(pfsync *ps)
 {
-    sim_cancel(ps->eng, ps->flush_ev);
-    ps->flush_ev = 0;
+    /* pfsync_push / pfsync_sendout leave the callout running: it finds an
+     * empty packet (nothing to send) unless a change was queued since
+     * without re-arming it (the one that did not fit). */
     if (ps->qn == 0)
         return;
     if (!ps->peer || !side_up(ps)) {
