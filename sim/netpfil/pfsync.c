@@ -480,6 +480,9 @@ void pfsync_reset(pfsync *ps)
 {
     /* Power-off: the queue and the bulk timer go; the demotion lived in the
      * CARP instance that goes with it. */
+    if (ps->qn)
+        log_text(ps, "pfsync: %zu queued state change%s never sent (power-off before the next pfsync packet)", ps->qn,
+                 ps->qn == 1 ? "" : "s");
     sim_cancel(ps->eng, ps->flush_ev);
     sim_cancel(ps->eng, ps->bulk_ev);
     ps->flush_ev = ps->bulk_ev = 0;

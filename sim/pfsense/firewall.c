@@ -209,7 +209,7 @@ static bool cb_iface_exists(void *ctx, const char *ifname) { return iface_named(
 static void cb_state_changed(void *ctx, const pf_state *s, pf_sync_kind k)
 {
     sim_fw *f = ctx;
-    if (f->has_pfsync)
+    if (f->has_pfsync && sim_node_powered(f->n))
         pfsync_queue(&f->ps, s, k);
 }
 
@@ -983,9 +983,11 @@ static void on_power(void *ctx, sim_node *n, bool on)
         gw_stop_all(&f->gws);
         sim_cancel(f->eng, f->purge_ev);
         f->purge_ev = 0;
-        pf_states_flush(&f->pf);
+        /* pfsync first: what it had queued is lost with the machine, and
+         * the table going away is not a change a dead machine reports. */
         if (f->has_pfsync)
             pfsync_reset(&f->ps);
+        pf_states_flush(&f->pf);
         return;
     }
     /* Boot: "Temporarily Disable CARP" is not persistent; maintenance is. */
