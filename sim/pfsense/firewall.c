@@ -9,7 +9,8 @@
  *    answer ARP for its VIPs (with the vMAC) and accept frames to the vMAC
  *    (ha-model.md §1.5, ARP/ETH); a MASTER installs the VIP's prefix route
  *    unless a connected route for it exists (INC in_addprefix), going
- *    BACKUP/INIT removes it, the address stays (C carp_ifa_delroute);
+ *    MASTER -> BACKUP removes it, the address stays (C carp_ifa_delroute);
+ *    MASTER -> INIT keeps it (carp_sc_state); deleting the VIP removes it;
  *    becoming MASTER sends one gratuitous ARP per VIP with the vMAC.
  *  - pf: pf_test on the IN hook of the arrival interface and on the OUT
  *    hook of the outgoing interface; translations are written into the
@@ -725,7 +726,16 @@ static void carp_cb_state(void *ctx, carp_vhid *v, carp_state from, carp_state t
     sim_event_log(f->w, SIM_EV_MODEL, f->n, v->ifindex, "carp", "%s/%s vhid %u %s -> %s (%s)", sim_node_name(f->n),
                   ifname_of(f, v->ifindex), v->vhid, carp_state_name(from), carp_state_name(to), why);
     log_carp(f);
-    carp_routes(f, v, to == CARP_MASTER);
+    /* ip_carp.c: carp_master_down_locked adds the routes (carp_addroute)
+     * on BACKUP -> MASTER; only MASTER -> BACKUP deletes them (carp_input_c
+     * on a better advertisement, SIOCSVH: carp_delroute). carp_sc_state
+     * (link down, allow=0: -> INIT; link up: INIT -> BACKUP) never touches
+     * them, so a MASTER that drops to INIT keeps its VIP routes through INIT
+     * and the BACKUP after it. */
+    if (to == CARP_MASTER)
+        carp_routes(f, v, true);
+    else if (from == CARP_MASTER && to == CARP_BACKUP)
+        carp_routes(f, v, false);
 }
 
 static carp_vhid *vhid_of(const sim_fw *f, sim_iface *ifp, uint8_t vhid)
@@ -1407,6 +1417,12 @@ sim_err sim_fw_carp_enable(sim_fw *f, bool on)
         f->carp_disabled = true;
         if (f->carp_live)
             carp_set_allow(&f->carp, false);
+        /* Deleting an address takes the prefix route it owns
+         * (in_difaddr_ioctl -> in_scrubprefix): the VIP routes a MASTER kept
+         * through allow=0's INIT go with the VIPs. */
+        if (f->carp_live)
+            for (size_t i = 0; i < f->carp.n; i++)
+                carp_routes(f, f->carp.v[i], false);
         vips_remove(f);
         /* With its addresses gone each vhid is destroyed, which takes back
          * the ifdown demotion allow=0 applied (carp_destroy). */
