@@ -159,11 +159,7 @@ START_TEST(carp_vip_route_follows_master)
     /* A VIP outside the interface's own networks: the MASTER installs its
      * prefix route (carp_addroute -> in_addprefix), MASTER -> BACKUP removes it;
      * the address itself stays on both. */
-    H_ha x = H_ha_new(6, false);
-    H_vip(x.f1, "wan", 2, "203.0.113.1/24", 0);
-    H_vip(x.f2, "wan", 2, "203.0.113.1/24", 100);
-    H_ha_start(&x);
-    T_run(x.w, 5 * SIM_S);
+    H_ha x = H_ha_subnet_vip(6);
     wg_prefix p = T_pfx("203.0.113.0/24");
     const sim_route *r1 = sim_node_route_find(x.fw1, &p);
     ck_assert_ptr_nonnull(r1);
@@ -189,11 +185,7 @@ START_TEST(carp_master_to_init_keeps_vip_route)
      * them, so the route stays through INIT and the BACKUP that follows,
      * and the address it gives unbound sends stays the VIP. Deleting the
      * address (carp-disable) takes its route with it (in_scrubprefix). */
-    H_ha x = H_ha_new(7, false);
-    H_vip(x.f1, "wan", 2, "203.0.113.1/24", 0);
-    H_vip(x.f2, "wan", 2, "203.0.113.1/24", 100);
-    H_ha_start(&x);
-    T_run(x.w, 5 * SIM_S);
+    H_ha x = H_ha_subnet_vip(7);
     wg_prefix p = T_pfx("203.0.113.0/24");
     wg_ip vip = T_ip("203.0.113.1"), dst = T_ip("203.0.113.50");
     ck_assert_int_eq(sim_fw_carp_state(x.f1, 2), SIM_CARP_MASTER);

@@ -63,7 +63,8 @@ typedef struct fw_follow {
 typedef struct fw_held {
     struct fw_held *next;
     struct sim_fw *f;
-    sim_pkt p; /* p.data points at buf */
+    sim_event_id ev; /* released: the send, at once but outside pf */
+    sim_pkt p;       /* p.data points at buf */
     uint8_t buf[];
 } fw_held;
 
@@ -548,24 +549,41 @@ static sim_verdict hook_route(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt
     return SIM_PASS;
 }
 
-static void held_release(void *arg, bool drop)
+static void held_free(fw_held *h)
 {
-    fw_held *h = arg;
-    sim_fw *f = h->f;
-    for (fw_held **pp = &f->held; *pp; pp = &(*pp)->next)
+    for (fw_held **pp = &h->f->held; *pp; pp = &(*pp)->next)
         if (*pp == h) {
             *pp = h->next;
             break;
         }
-    /* pfsync_undefer / pfsync_defer_tmo -> pfsync_tx: ip_output with
-     * M_SKIP_FIREWALL, so pf does not see the packet again. The model
-     * keeps the interface and next hop pf chose (route-to included). */
-    if (!drop && sim_node_powered(f->n)) {
+    free(h);
+}
+
+static void held_send(void *arg)
+{
+    /* pfsync_tx: ip_output with M_SKIP_FIREWALL, so pf does not see the
+     * packet again. The model keeps the interface and next hop pf chose
+     * (route-to included). */
+    fw_held *h = arg;
+    sim_fw *f = h->f;
+    if (sim_node_powered(f->n)) {
         f->skip_pkt = h->p.data;
         sim_ipv4_output(f->n, &h->p, NULL);
         f->skip_pkt = NULL;
     }
-    free(h);
+    held_free(h);
+}
+
+static void held_release(void *arg, bool drop)
+{
+    /* pfsync_undefer queues the packet for the pfsync software interrupt
+     * (it may be called from inside pf, for the state's next packet), so
+     * it leaves at once but after the packet being filtered. */
+    fw_held *h = arg;
+    if (drop)
+        held_free(h);
+    else
+        h->ev = sim_schedule_in(h->f->eng, 0, held_send, h);
 }
 
 /* pf_test_rule returns PF_DEFER when pfsync_defer takes the packet that
@@ -579,9 +597,11 @@ static bool defer_packet(sim_fw *f, sim_pkt *p, const pf_state *s, const sim_ipv
     if (!h)
         sim_oom("a packet held by pfsync defer");
     h->f = f;
+    h->ev = 0;
     h->p = *p;
     memcpy(h->buf, p->data, p->len);
     h->p.data = h->buf;
+    h->p.route = NULL; /* routing is decided (out_ifindex, nexthop); the FIB may change meanwhile */
     if (!pfsync_defer(&f->ps, s, held_release, h)) {
         free(h);
         return false;
