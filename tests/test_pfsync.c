@@ -322,6 +322,17 @@ START_TEST(pfsync_defer_holds_until_ack_or_timeout)
     pf_states_kill(&A.pf, NULL);
     ck_assert_int_eq(rel.n, 4);
     ck_assert(rel.drop);
+    /* this side's sync link down: deferred all the same, the push is lost
+     * and the packet waits the whole timeout */
+    B.up = true;
+    A.up = false;
+    sim_time t0 = sim_now(eng);
+    p = udp(FW1, 51825, REMOTE, 51820);
+    r = pf_test(&A.pf, PF_OUT, "wan", &p);
+    ck_assert(pfsync_defer(&A.ps, r.state, on_release, &rel));
+    sim_run_until(eng, t0 + 20 * SIM_MS);
+    ck_assert_int_eq(rel.n, 5);
+    ck_assert_int_eq(rel.at, t0 + 20 * SIM_MS);
 }
 END_TEST
 

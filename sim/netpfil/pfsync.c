@@ -436,7 +436,10 @@ static void defer_tmo(void *arg)
 
 bool pfsync_defer(pfsync *ps, const pf_state *s, pfsync_release_fn release, void *arg)
 {
-    if (!ps->opt.defer || !ps->peer || !side_up(ps) || s->nosync)
+    /* pfsync_defer asks only whether pfsync0 runs with PFSYNCF_DEFER: with
+     * the sync link down the push is lost and the packet waits the full
+     * timeout. */
+    if (!ps->opt.defer || !ps->peer || s->nosync)
         return false;
     size_t i = 0;
     while (i < ps->qn && !(ps->q[i].s.creatorid == s->creatorid && ps->q[i].s.id == s->id))

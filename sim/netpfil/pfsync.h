@@ -100,7 +100,7 @@ void pfsync_free(pfsync *ps);
 /* pf's state_changed callback: queue a change for the peer. */
 void pfsync_queue(pfsync *ps, const pf_state *s, pf_sync_kind k);
 /* pfsync_defer: s was just created by an outbound packet. With opt.defer
- * (and a peer, and this side up) the insert is pushed now, the packet is
+ * (and a peer) the insert is pushed now, the packet is
  * held and true returned; `release` gets it back when the peer's ack
  * arrives, after opt.defer_timeout, or on the state's next update (sent)
  * or delete (dropped). false: send it now. */
