@@ -381,6 +381,11 @@ typedef struct sim_l2_ops {
     bool (*arp_answer)(void *ctx, sim_iface *ifp, const sim_addr *a, sim_mac *mac_out);
     /* Is the CARP address a MASTER (FreeBSD ifa_preferred)? */
     bool (*addr_is_master)(void *ctx, sim_iface *ifp, const sim_addr *a);
+    /* Does the CARP address a have its loopback host route, so that the
+     * node's own packets to it stay local (carp_ifa_addroute installs it on
+     * becoming MASTER and only MASTER -> BACKUP removes it)? Optional: NULL
+     * lets addr_is_master decide. */
+    bool (*addr_is_local)(void *ctx, sim_iface *ifp, const sim_addr *a);
 } sim_l2_ops;
 void sim_node_set_l2_ops(sim_node *n, const sim_l2_ops *ops);
 

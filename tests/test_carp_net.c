@@ -200,15 +200,33 @@ START_TEST(carp_master_to_init_keeps_vip_route)
     T_run(x.w, 15 * SIM_S);
     ck_assert_int_eq(sim_fw_carp_state(x.f2, 2), SIM_CARP_MASTER);
     ck_assert_ptr_nonnull(sim_node_route_find(x.fw2, &p));
-    /* link back: INIT -> BACKUP keeps the stale route */
+    /* link back: INIT -> BACKUP keeps the stale routes; with the loopback
+     * host route among them, fw1's own packet to the VIP stays on fw1
+     * instead of going to the MASTER */
+    H_ha_udp u;
+    H_ha_bind_udp(&x, &u);
     sim_iface_set_link(sim_node_iface(x.fw1, "wan"), true);
     ck_assert_int_eq(sim_fw_carp_state(x.f1, 2), SIM_CARP_BACKUP);
     ck_assert_ptr_nonnull(sim_node_route_find(x.fw1, &p));
+    sim_udp_send_opts so = {0};
+    uint8_t data[4] = "x";
+    ck_assert_int_eq(sim_udp_sendto(u.s_fw1, &so, &vip, 7000, data, sizeof data), SIM_OK);
+    T_run(x.w, 15 * SIM_S + 10 * SIM_MS);
+    ck_assert_int_eq(u.rx_fw1.n, 1);
+    ck_assert_int_eq(u.rx_fw2.n, 0);
+    ck_assert_int_eq(sim_fw_carp_state(x.f1, 2), SIM_CARP_BACKUP);
     /* fw1 preempts; fw2 goes MASTER -> BACKUP and deletes its route */
     T_run(x.w, 17 * SIM_S);
     ck_assert_int_eq(sim_fw_carp_state(x.f1, 2), SIM_CARP_MASTER);
     ck_assert_int_eq(sim_fw_carp_state(x.f2, 2), SIM_CARP_BACKUP);
     ck_assert_ptr_null(sim_node_route_find(x.fw2, &p));
+    /* a BACKUP that came from MASTER through an advertisement has no
+     * loopback route: its packet to the VIP leaves (here by its default
+     * route, the VIP's prefix being routed nowhere else) */
+    ck_assert_int_eq(sim_udp_sendto(u.s_fw2, &so, &vip, 7000, data, sizeof data), SIM_OK);
+    T_run(x.w, 17 * SIM_S + 10 * SIM_MS);
+    ck_assert_int_eq(u.rx_fw2.n, 0);
+    ck_assert_uint_eq(H_count_udp(x.w, x.fw2, SIM_DIR_OUT, NULL, "203.0.113.1", 0, 7000, 17 * SIM_S, 18 * SIM_S), 1);
     /* carp-disable: allow=0 sends the MASTER to INIT, the VIPs are deleted
      * and their routes with them */
     ck_assert_int_eq(sim_fw_carp_enable(x.f1, false), SIM_OK);

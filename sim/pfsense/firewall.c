@@ -51,6 +51,7 @@ typedef struct fw_vip {
     uint8_t vhid, advbase, advskew;
     wg_prefix addr;
     uint8_t key[CARP_KEY_LEN];
+    bool routed; /* its routes are installed (carp_ifa_addroute), see carp_routes */
 } fw_vip;
 
 typedef struct fw_follow {
@@ -710,7 +711,7 @@ static void carp_cb_send_garp(void *ctx, carp_vhid *v, uint32_t vip)
     sim_arp_announce(ifp, &a, &vmac);
 }
 
-static const fw_vip *vip_cfg(const sim_fw *f, uint32_t ifindex, uint32_t vip)
+static fw_vip *vip_cfg(sim_fw *f, uint32_t ifindex, uint32_t vip)
 {
     for (size_t i = 0; i < f->n_vips; i++)
         if (f->vips[i].ifindex == ifindex && u32(&f->vips[i].addr.ip) == vip)
@@ -718,12 +719,16 @@ static const fw_vip *vip_cfg(const sim_fw *f, uint32_t ifindex, uint32_t vip)
     return NULL;
 }
 
+/* carp_ifa_addroute / carp_ifa_delroute for every VIP of the vhid: the
+ * prefix route (when no other route holds the prefix) and the loopback host
+ * route (`routed`: the node's own packets to the VIP stay local). */
 static void carp_routes(sim_fw *f, carp_vhid *v, bool master)
 {
     for (size_t i = 0; i < v->n_vips; i++) {
-        const fw_vip *c = vip_cfg(f, v->ifindex, v->vips[i]);
+        fw_vip *c = vip_cfg(f, v->ifindex, v->vips[i]);
         if (!c)
             continue;
+        c->routed = master;
         wg_prefix pre = c->addr;
         const sim_route *ex = sim_node_route_find(f->n, &pre);
         if (master) {
@@ -791,6 +796,12 @@ static bool l2_is_master(void *ctx, sim_iface *ifp, const sim_addr *a)
     sim_fw *f = ctx;
     carp_vhid *v = vhid_of(f, ifp, a->vhid);
     return v && v->state == CARP_MASTER;
+}
+
+static bool l2_is_local(void *ctx, sim_iface *ifp, const sim_addr *a)
+{
+    const fw_vip *c = vip_cfg(ctx, sim_iface_index(ifp), u32(&a->ip));
+    return c && c->routed;
 }
 
 static void carp_rx(void *ctx, sim_node *n, sim_iface *in, const sim_ipv4_info *ip, const uint8_t *l4,
@@ -1090,7 +1101,8 @@ sim_fw *sim_fw_attach(sim_node *n, const sim_fw_options *opt)
     sim_node_add_hook(n, SIM_HOOK_IN, hook_in, f);
     sim_node_add_hook(n, SIM_HOOK_ROUTE, hook_route, f);
     sim_node_add_hook(n, SIM_HOOK_OUT, hook_out, f);
-    sim_l2_ops l2 = {.ctx = f, .accept_mac = l2_accept_mac, .arp_answer = l2_arp_answer, .addr_is_master = l2_is_master};
+    sim_l2_ops l2 = {.ctx = f, .accept_mac = l2_accept_mac, .arp_answer = l2_arp_answer, .addr_is_master = l2_is_master,
+                     .addr_is_local = l2_is_local};
     sim_node_set_l2_ops(n, &l2);
     sim_node_set_proto_handler(n, CARP_PROTO, carp_rx, f);
     sim_node_add_icmp_listener(n, icmp_rx, f);
