@@ -64,8 +64,7 @@ typedef struct fw_follow {
 typedef struct fw_held {
     struct fw_held *next;
     struct sim_fw *f;
-    sim_event_id ev; /* released: the send, at once but outside pf */
-    sim_pkt p;       /* p.data points at buf */
+    sim_pkt p; /* p.data points at buf */
     uint8_t buf[];
 } fw_held;
 
@@ -584,7 +583,7 @@ static void held_release(void *arg, bool drop)
     if (drop)
         held_free(h);
     else
-        h->ev = sim_schedule_in(h->f->eng, 0, held_send, h);
+        sim_schedule_in(h->f->eng, 0, held_send, h);
 }
 
 /* pf_test_rule returns PF_DEFER when pfsync_defer takes the packet that
@@ -598,7 +597,6 @@ static bool defer_packet(sim_fw *f, sim_pkt *p, const pf_state *s, const sim_ipv
     if (!h)
         sim_oom("a packet held by pfsync defer");
     h->f = f;
-    h->ev = 0;
     h->p = *p;
     memcpy(h->buf, p->data, p->len);
     h->p.data = h->buf;
