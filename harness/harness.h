@@ -178,7 +178,7 @@ typedef struct hs_pfsync {
     hs_loc loc;
     /* Pair options (both ends of a pair must agree; docs/models.md "pfsync"). */
     hs_time flush_interval; /* 0 = 1 s: updates batched and sent within 1 s */
-    bool defer;             /* default true: pfSense runs pfsync -defer (new states pushed at once) */
+    bool defer;             /* default false: pfSense runs `ifconfig pfsync0 -defer` (no deferral) */
     bool bulk;              /* default true: bulk update (and CARP demotion 240) at boot */
     int sync_iface;         /* -1 = none: else the sync link must be up on both nodes */
     bool has_options;       /* any of flush-interval / defer / bulk / interface given */

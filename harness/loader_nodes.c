@@ -166,7 +166,7 @@ void ld_load_node(L *l, int ni)
                             .carp_preempt = true,
                             .wg_resolve_interval = 300 * HS_S,
                             .aliases_resolve_interval = 300 * HS_S};
-    n->pfsync.defer = true;
+    n->pfsync.defer = false;
     n->pfsync.bulk = true;
     n->pfsync.sync_iface = -1;
     if ((x = yd_get(t, "platform")))

@@ -147,7 +147,7 @@ START_TEST(loader_option_values)
         "    kind: firewall\n"
         "    interfaces: {wan: {segment: wan, address: 192.0.2.1/24}, sync: {segment: sync, address: 10.1.0.1/24}}\n"
         "    firewall: {state-policy: floating, reply-to: false, auto-route-to: false, carp-preempt: false}\n"
-        "    pfsync: {peer: fw2, lag: 200ms, flush-interval: 2s, defer: false, bulk: false, interface: sync}\n"
+        "    pfsync: {peer: fw2, lag: 200ms, flush-interval: 2s, defer: true, bulk: false, interface: sync}\n"
         "    wireguard: {wg0: {options: [linux-cookie-reply-as-code, bsd-handshake-keepalive-as-code]},\n"
         "                wg1: {listen-port: 51821, options: bsd-handshake-keepalive-as-code}}\n"
         "  fw2: {like: fw1, interfaces: {wan: {address: 192.0.2.2/24}, sync: {address: 10.1.0.2/24}},\n"
@@ -162,9 +162,9 @@ START_TEST(loader_option_values)
     /* pfSense-pkg-WireGuard's defaults: 300 s, not tracking the system's 300 s */
     ck_assert(a->fw.wg_resolve_interval == 300 * HS_S && !a->fw.wg_resolve_interval_track &&
               a->fw.aliases_resolve_interval == 300 * HS_S && hs_fw_wg_resolve_interval(&a->fw) == 300 * HS_S);
-    ck_assert(a->pfsync.has_options && a->pfsync.flush_interval == 2 * HS_S && !a->pfsync.defer && !a->pfsync.bulk &&
+    ck_assert(a->pfsync.has_options && a->pfsync.flush_interval == 2 * HS_S && a->pfsync.defer && !a->pfsync.bulk &&
               a->pfsync.sync_iface == 1 && a->pfsync.lag == 200 * HS_MS);
-    ck_assert(!b->pfsync.has_options && b->pfsync.defer && b->pfsync.bulk && b->pfsync.sync_iface == -1);
+    ck_assert(!b->pfsync.has_options && !b->pfsync.defer && b->pfsync.bulk && b->pfsync.sync_iface == -1);
     ck_assert_uint_eq(a->wg[0].options, WG_OPT_LINUX_COOKIE_REPLY_AS_CODE | WG_OPT_BSD_HANDSHAKE_KEEPALIVE_AS_CODE);
     ck_assert_uint_eq(a->wg[1].options, WG_OPT_BSD_HANDSHAKE_KEEPALIVE_AS_CODE);
     ck_assert_uint_eq(b->wg[0].options, 0);
