@@ -156,6 +156,7 @@ typedef struct hs_carp {
     uint8_t advskew; /* 0..254, default 0 */
     uint8_t advbase; /* seconds 1..255, default 1 */
     const char *password; /* NULL = none */
+    hs_loc inherited; /* line 0: written on this node; else its `like:`, which copied the whole entry */
 } hs_carp;
 
 typedef enum hs_via_kind { HS_VIA_ADDR, HS_VIA_GATEWAY, HS_VIA_GROUP } hs_via_kind;
