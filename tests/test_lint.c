@@ -9,9 +9,8 @@
 #include "harness/runner.h"
 #include "test_loader_util.h"
 
-static hs_diag g_warn;
-
-/* Loads text (which must load) and lints it into g_warn; returns the
+/* Loads text (which must load) and lints it into g_diag (the loader
+ * tests' diag, so has_error / dump_errors read the warnings); returns the
  * number of warnings. */
 static size_t lint_str(const char *text)
 {
@@ -19,44 +18,27 @@ static size_t lint_str(const char *text)
     if (!s)
         dump_errors();
     ck_assert_ptr_nonnull(s);
-    hs_diag_free(&g_warn);
-    hs_diag_init(&g_warn, "t.yaml");
-    hs_lint(s, &g_warn);
+    diag_reset("t.yaml");
+    hs_lint(s, &g_diag);
     hs_scenario_free(s);
-    return hs_diag_count(&g_warn);
-}
-
-static int has_warning(const char *prefix)
-{
-    char buf[2048];
-    for (size_t i = 0; i < g_warn.n; i++)
-        if (!strncmp(hs_diag_format(&g_warn, i, buf, sizeof buf), prefix, strlen(prefix)))
-            return 1;
-    return 0;
-}
-
-static void dump_warnings(void)
-{
-    char buf[2048];
-    for (size_t i = 0; i < g_warn.n; i++)
-        fprintf(stderr, "  %s\n", hs_diag_format(&g_warn, i, buf, sizeof buf));
+    return hs_diag_count(&g_diag);
 }
 
 #define ck_warns(text, prefix)                                                                   \
     do {                                                                                         \
         lint_str(text);                                                                          \
-        if (!has_warning(prefix)) {                                                              \
+        if (!has_error(prefix)) {                                                              \
             fprintf(stderr, "expected warning '%s', got:\n", prefix);                            \
-            dump_warnings();                                                                     \
+            dump_errors();                                                                     \
         }                                                                                        \
-        ck_assert_msg(has_warning(prefix), "missing warning: %s", prefix);                       \
+        ck_assert_msg(has_error(prefix), "missing warning: %s", prefix);                       \
     } while (0)
 
 #define ck_silent(text)                                                                          \
     do {                                                                                         \
         size_t n_ = lint_str(text);                                                              \
         if (n_)                                                                                  \
-            dump_warnings();                                                                     \
+            dump_errors();                                                                     \
         ck_assert_uint_eq(n_, 0);                                                                \
     } while (0)
 
@@ -86,16 +68,16 @@ START_TEST(lint_carp_equal_priority)
     ck_warns(PAIR "    carp: [{vhid: 1, advskew: 100}]\n",
              "t.yaml:12:11: warning: carp: vhid 2 on segment 'b': 'fw2' and 'fw1' (line 8) both advertise advbase 1 "
              "advskew 0, so neither is preferred");
-    ck_assert(has_warning("t.yaml:12:11: warning: carp: vhid 3 on segment 'c': 'fw2' and 'fw1' (line 9)"));
-    ck_assert_uint_eq(hs_diag_count(&g_warn), 2);
+    ck_assert(has_error("t.yaml:12:11: warning: carp: vhid 3 on segment 'c': 'fw2' and 'fw1' (line 9)"));
+    ck_assert_uint_eq(hs_diag_count(&g_diag), 2);
     /* the rule's name closes the message */
     char buf[2048];
-    const char *line = hs_diag_format(&g_warn, 0, buf, sizeof buf);
+    const char *line = hs_diag_format(&g_diag, 0, buf, sizeof buf);
     ck_assert_str_eq(line + strlen(line) - strlen(" [carp-equal-priority]"), " [carp-equal-priority]");
     /* an entry of fw2's own: reported at it */
     ck_warns(PAIR "    carp: [{advskew: 100}, {vhid: 3, advskew: 0}]\n",
              "t.yaml:15:28: warning: carp: vhid 3 on segment 'c': 'fw2' and 'fw1' (line 9) both advertise");
-    ck_assert_uint_eq(hs_diag_count(&g_warn), 1);
+    ck_assert_uint_eq(hs_diag_count(&g_diag), 1);
     /* the same advskew with another advbase is a preference */
     ck_silent(PAIR "    carp: [{vhid: 1, advskew: 100}, {vhid: 2, advbase: 2}, {vhid: 3, advskew: 5}]\n");
     /* the issue's own words now mean every vhid: nothing to say */
@@ -109,7 +91,7 @@ START_TEST(lint_carp_password)
              "t.yaml:15:28: warning: carp: vhid 2 on segment 'b': the password of 'fw2' differs from that of 'fw1' "
              "(line 8): each drops the other's advertisements (their HMAC does not verify) and both become MASTER "
              "[carp-password]");
-    ck_assert_uint_eq(hs_diag_count(&g_warn), 1);
+    ck_assert_uint_eq(hs_diag_count(&g_diag), 1);
 }
 END_TEST
 
@@ -118,7 +100,7 @@ START_TEST(lint_carp_vip_prefix)
     ck_warns(PAIR "    carp: [{advskew: 100}, {vhid: 3, address: 10.0.3.1/32}]\n",
              "t.yaml:15:28: warning: carp: vhid 3: VIP 10.0.3.1/32 has a different prefix length than its interface "
              "fw2.c (10.0.3.3/24)");
-    ck_assert_uint_eq(hs_diag_count(&g_warn), 1);
+    ck_assert_uint_eq(hs_diag_count(&g_diag), 1);
 }
 END_TEST
 
@@ -128,7 +110,7 @@ START_TEST(lint_ha_carp)
     ck_warns(PAIR "    carp: [{advskew: 100}, {interface: a, vhid: 7, address: 10.0.1.7/24}]\n",
              "t.yaml:15:28: warning: carp: vhid 7 (10.0.1.7 on fw2.a) is not on 'fw1', the pfsync peer of 'fw2': "
              "after a failover nothing holds that VIP [ha-carp]");
-    ck_assert_uint_eq(hs_diag_count(&g_warn), 1);
+    ck_assert_uint_eq(hs_diag_count(&g_diag), 1);
     /* one vhid on different segments (its VIP then differs too) */
     ck_warns(PAIR "    carp: [{advskew: 100}, {vhid: 3, interface: a, address: 10.0.1.33/24}]\n",
              "t.yaml:15:28: warning: carp: vhid 3 is 10.0.3.1 on fw1.c (segment 'c') but 10.0.1.33 on fw2.a "
@@ -175,7 +157,7 @@ START_TEST(lint_ha_wireguard_key)
     ck_warns(WGPAIR("{" BOTH "}") "      wg0: {" BOTH "}\n",
              "t.yaml:21:7: warning: wireguard: wg0 has another private key on 'fw2' than on 'fw1' (line 14), its "
              "pfsync peer: remotes know the pair by one public key");
-    ck_assert_uint_eq(hs_diag_count(&g_warn), 1);
+    ck_assert_uint_eq(hs_diag_count(&g_diag), 1);
     ck_warns(WGPAIR("{private-key: " KEY_A ", " BOTH "}") "      wg0: {private-key: " KEY_B ", " BOTH "}\n",
              "t.yaml:21:7: warning: wireguard: wg0 has another private key on 'fw2'");
     /* one key on both, the same port and peers: one HA tunnel */
@@ -188,15 +170,15 @@ START_TEST(lint_ha_wireguard_port_peers_tunnel)
     ck_warns(WGPAIR("{private-key: " KEY_A ", " BOTH "}")
              "      wg0: {private-key: " KEY_A ", listen-port: 51821, peers: [{node: r1}]}\n",
              "t.yaml:21:7: warning: wireguard: wg0 listens on port 51821 on 'fw2' but 51820 on 'fw1' (line 14)");
-    ck_assert(has_warning("t.yaml:21:7: warning: wireguard: fw2.wg0 lacks 1 of the 2 peers of fw1.wg0, its pfsync "
+    ck_assert(has_error("t.yaml:21:7: warning: wireguard: fw2.wg0 lacks 1 of the 2 peers of fw1.wg0, its pfsync "
                           "peer (first: r2, line 14)"));
-    ck_assert_uint_eq(hs_diag_count(&g_warn), 2);
+    ck_assert_uint_eq(hs_diag_count(&g_diag), 2);
     /* a tunnel on one node only */
     ck_warns(WGPAIR("{private-key: " KEY_A ", " BOTH "}")
              "      wg0: {private-key: " KEY_A ", " BOTH "}\n      wg9: {listen-port: 51900}\n",
              "t.yaml:22:7: warning: wireguard: wg9 is on 'fw2' but not on 'fw1', its pfsync peer: the tunnel "
              "does not survive a failover [ha-wireguard-tunnel]");
-    ck_assert_uint_eq(hs_diag_count(&g_warn), 1);
+    ck_assert_uint_eq(hs_diag_count(&g_diag), 1);
 }
 END_TEST
 
@@ -212,7 +194,7 @@ START_TEST(lint_gateway_monitors)
     ck_warns(GW "      - {name: g2, interface: b, address: 10.0.2.1, monitor: 10.0.1.1}\n",
              "t.yaml:9:9: warning: gateway 'g2' of 'fw' monitors 10.0.1.1, as gateway 'g1' (line 8) does: the probes "
              "of both take one route, so one of them is not tested");
-    ck_assert_uint_eq(hs_diag_count(&g_warn), 1);
+    ck_assert_uint_eq(hs_diag_count(&g_diag), 1);
     ck_warns(GW "      - {name: g2, interface: b, address: 10.0.2.1, monitor: 10.0.1.2}\n",
              "t.yaml:9:9: warning: gateway 'g2' monitors 10.0.1.2, an address of 'fw' itself: a probe to a local "
              "address is delivered locally, so it never tests the gateway [gateway-monitor-self]");
@@ -254,7 +236,6 @@ END_TEST
 
 int main(void)
 {
-    (void)has_error; /* test_loader_util.h's, for the loader tests */
     wg_crypto_init();
     Suite *s = suite_create("lint");
     TCase *tc = tcase_create("rules");
