@@ -72,9 +72,10 @@ static void peers_missing(hs_diag *d, const hs_node *a, const hs_wg *x, const hs
 
 /* The tunnels of a pair: the same names, private keys, ports and peers.
  * A remote knows the pair by one public key and reaches it at the VIP and
- * one port; a key of its own on the new MASTER is a peer the remote does
- * not know (its handshakes are dropped: if_wg.c wg_handshake / noise.c
- * consume the initiation only for the configured static key). */
+ * one port. With a key of its own the new MASTER cannot open an initiation
+ * made for the other's key (WireGuard's Noise IK: noise_consume_initiation
+ * decrypts the initiator's static with the responder's private key), and
+ * its own initiations carry a static key the remote has no peer for. */
 static void tunnels(const hs_scenario *s, hs_diag *d, size_t ai, size_t bi)
 {
     const hs_node *a = &s->nodes[ai], *b = &s->nodes[bi];

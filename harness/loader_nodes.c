@@ -63,11 +63,11 @@ static void merge_carp_by_vhid(L *l, yd_node *merged, const yd_node *base, const
         long vb = entry_vhid(b);
         /* the override entries aimed at b, later over earlier, then over b
          * (so what the copy wrote keeps its own location in errors) */
-        yd_node *ov = NULL;
+        const yd_node *ov = NULL;
         for (const yd_node *o = oc->first; o; o = o->next) {
             if (yd_get(o, "vhid") && (entry_vhid(o) < 0 || entry_vhid(o) != vb))
                 continue;
-            ov = ov ? yd_merge(l->t, ov, o, (hs_loc){0, 0}, NULL) : (yd_node *)o;
+            ov = ov ? yd_merge(l->t, ov, o, (hs_loc){0, 0}, NULL) : o;
         }
         out[k] = ov ? yd_merge(l->t, b, ov, inh, NULL) : yd_copy(l->t, b, inh);
     }
