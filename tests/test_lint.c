@@ -194,11 +194,19 @@ START_TEST(lint_gateway_monitors)
     ck_warns(GW "      - {name: g2, interface: b, address: 10.0.2.1, monitor: 10.0.1.1}\n",
              "t.yaml:9:9: warning: gateway 'g2' of 'fw' monitors 10.0.1.1, as gateway 'g1' (line 8) does: the probes "
              "of both take one route, so one of them is not tested");
-    ck_assert_uint_eq(hs_diag_count(&g_diag), 1);
+    /* (g1's address is on a's network too) */
+    ck_assert(has_error("t.yaml:9:9: warning: gateway 'g2' monitors 10.0.1.1, on the network of fw.a"));
+    ck_assert_uint_eq(hs_diag_count(&g_diag), 2);
     ck_warns(GW "      - {name: g2, interface: b, address: 10.0.2.1, monitor: 10.0.1.2}\n",
              "t.yaml:9:9: warning: gateway 'g2' monitors 10.0.1.2, an address of 'fw' itself: a probe to a local "
              "address is delivered locally, so it never tests the gateway [gateway-monitor-self]");
+    ck_warns(GW "      - {name: g2, interface: b, address: 10.0.2.1, monitor: 10.0.1.50}\n",
+             "t.yaml:9:9: warning: gateway 'g2' monitors 10.0.1.50, on the network of fw.a (10.0.1.2/24), not of its "
+             "interface 'b': the host route to the monitor via the gateway takes that address off a "
+             "(the node reaches it through the gateway) [gateway-monitor-other-network]");
+    ck_assert_uint_eq(hs_diag_count(&g_diag), 1);
     ck_silent(GW "      - {name: g2, interface: b, address: 10.0.2.1, monitor: 8.8.8.8}\n");
+    ck_silent(GW "      - {name: g2, interface: b, address: 10.0.2.1, monitor: 10.0.2.9}\n");
 }
 END_TEST
 
