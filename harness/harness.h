@@ -608,8 +608,8 @@ void hs_scenario_free(hs_scenario *s);
  * one to d (which hs_lint marks as holding warnings) for every part of a
  * loaded scenario that is valid but almost certainly not what was meant:
  * CARP members of one vhid that neither prefer nor accept each other, a
- * pfsync pair whose CARP or WireGuard configuration differs, gateways that
- * share a monitor address. Each message ends with its rule's name in
+ * pfsync pair whose CARP or WireGuard configuration differs, gateway
+ * monitors that do not test their gateway. Each message ends with its rule's name in
  * brackets. Reads the scenario only. */
 void hs_lint(const hs_scenario *s, hs_diag *d);
 
