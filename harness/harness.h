@@ -195,7 +195,17 @@ typedef struct hs_fw_options {
     bool auto_route_to;   /* default true: self traffic from a WAN's address route-to its gateway */
     bool carp_preempt;    /* default true: pfSense sets net.inet.carp.preempt=1 */
     hs_loc loc;           /* line 0: not given */
+    int wg_group;         /* wireguard-group: sim_fw_wg_group (0 all, 1 unassigned, 2 none) */
 } hs_fw_options;
+
+/* Where a filter or NAT rule's `interface:` points: one of the node's
+ * interfaces (iface), one of its WireGuard tunnels (wg) or pfSense's
+ * WireGuard interface group (group). */
+#define HS_WG_GROUP "WireGuard" /* pfSense-pkg-WireGuard's interface group (wg_globals.inc) */
+typedef struct hs_rule_iface {
+    int wg;     /* index in the node's wireguard:, -1 */
+    bool group; /* `interface: WireGuard` */
+} hs_rule_iface;
 
 typedef struct hs_wg_peer {
     hs_loc loc;
@@ -250,8 +260,9 @@ typedef enum hs_nat_mapping {
 } hs_nat_mapping;
 typedef struct hs_nat_rule {
     hs_loc loc;
-    int iface; /* outgoing interface */
+    int iface; /* outgoing interface; -1 with on.wg / on.group */
     hs_loc iface_loc;
+    hs_rule_iface on;
     bool source_self;  /* `source: self`: the node's own traffic */
     bool has_source;   /* else: any */
     wg_prefix source;
@@ -271,8 +282,9 @@ typedef struct hs_nat_rule {
 /* nat.forward: port forward (pf rdr / home router) */
 typedef struct hs_nat_forward {
     hs_loc loc;
-    int iface;
+    int iface; /* -1 with on.wg / on.group */
     hs_loc iface_loc;
+    hs_rule_iface on;
     hs_proto protocol; /* default udp */
     uint16_t port;     /* destination port on the node's address */
     wg_endpoint to;    /* inside address:port */
@@ -284,8 +296,9 @@ typedef enum hs_direction { HS_DIR_IN, HS_DIR_OUT, HS_DIR_ANY } hs_direction;
 typedef struct hs_filter_rule {
     hs_loc loc;
     hs_action action;
-    int iface; /* -1 = any */
+    int iface; /* -1 = any, or on.wg / on.group */
     hs_loc iface_loc;
+    hs_rule_iface on;
     hs_direction direction; /* default in */
     hs_proto protocol;
     bool has_src;

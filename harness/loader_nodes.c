@@ -274,13 +274,14 @@ void ld_load_node(L *l, int ni)
         ld_load_carp(l, n, x);
     if ((x = yd_get(t, "pfsync")))
         ld_load_pfsync(l, n, x);
+    /* wireguard before nat and filter: their rules may name a tunnel */
+    if ((x = yd_get(t, "wireguard")))
+        ld_load_wireguard(l, n, ni, x);
     if ((x = yd_get(t, "nat")))
         ld_load_nat(l, n, x);
     if ((x = yd_get(t, "filter")))
         ld_load_filter(l, n, x);
     if ((x = yd_get(t, "firewall")))
         ld_load_firewall(l, n, x);
-    if ((x = yd_get(t, "wireguard")))
-        ld_load_wireguard(l, n, ni, x);
 }
 

@@ -986,9 +986,21 @@ size_t sim_world_capture_count(const sim_world *w);
 sim_capture *sim_world_capture_at(const sim_world *w, size_t i);
 
 /* The key log of every hosted device, in the order keys appeared:
- * lines "LOCAL_STATIC_PRIVATE_KEY = base64" etc. (wg.keylog_file). */
+ * lines "LOCAL_STATIC_PRIVATE_KEY = base64" etc. (wg.keylog_file). It
+ * grows with every handshake, so like a capture it is kept in memory only
+ * until the run says what it wants: sim_keylog_enable(w, false) drops it
+ * (what was kept is freed, later keys are not logged; a run that writes no
+ * capture), sim_keylog_open writes what was kept to path and every later
+ * line as it is produced, keeping nothing (once; false with errno when the
+ * file cannot be created or written), sim_keylog_close flushes and closes
+ * it (false with errno of the first error). sim_world_keylog and
+ * sim_world_save_keylog read what is kept: nothing once dropped or opened
+ * (save then fails with EINVAL). */
 const char *sim_world_keylog(const sim_world *w, size_t *len);
 bool sim_world_save_keylog(const sim_world *w, const char *path);
+void sim_keylog_enable(sim_world *w, bool on);
+bool sim_keylog_open(sim_world *w, const char *path);
+bool sim_keylog_close(sim_world *w);
 
 /* ------------------------------------------------------------------ */
 /* Firewall models (pfSense-like): CARP, pf, pfsync, gateways         */
@@ -1001,11 +1013,25 @@ typedef struct sim_fw sim_fw;
 typedef enum sim_carp_state { SIM_CARP_INIT = 0, SIM_CARP_BACKUP, SIM_CARP_MASTER } sim_carp_state;
 const char *sim_carp_state_name(sim_carp_state s);
 
+/* pfSense's WireGuard package puts tunnels in the interface group
+ * "WireGuard" (its Interface Group Membership setting, default All
+ * Tunnels). A tunnel is "assigned" here when a filter or NAT rule of the
+ * node names it (pfSense gives only assigned tunnels a rules tab of their
+ * own). */
+typedef enum sim_fw_wg_group {
+    SIM_FW_WG_GROUP_ALL = 0,     /* every tunnel */
+    SIM_FW_WG_GROUP_UNASSIGNED,  /* tunnels no rule names */
+    SIM_FW_WG_GROUP_NONE,        /* none */
+} sim_fw_wg_group;
+/* The name of that group in filter and NAT rules (sim_fw_rule.ifname ...). */
+#define SIM_FW_WG_GROUP_NAME "WireGuard"
+
 typedef struct sim_fw_options {
     bool floating_states;  /* pf state policy floating; default if-bound (pfSense since 2024-01) */
     bool no_auto_route_to; /* omit pfSense's "self traffic from a WAN's addresses route-to its gateway" */
     bool no_reply_to;      /* pfSense "Disable reply-to" */
     bool no_carp_preempt;  /* net.inet.carp.preempt=0 (pfSense forces 1) */
+    sim_fw_wg_group wg_group; /* which tunnels are in the "WireGuard" group; default all */
 } sim_fw_options;
 
 /* Gives node n the firewall models (any node kind: a router may use it for
@@ -1077,7 +1103,14 @@ sim_err sim_fw_set_port_forwards(sim_fw *f, const sim_fw_port_forward *r, size_t
 #define SIM_FW_DIR_ANY (-1)
 /* A filter rule: ordered, first match wins, pass keeps state. Pass rules
  * in on an interface with a gateway get reply-to that gateway (pfSense)
- * unless the rule names its own gateway (route-to) or reply-to is off. */
+ * unless the rule names its own gateway (route-to) or reply-to is off.
+ * Interface names in filter, NAT and port-forward rules are pf's: a name
+ * may be an interface that does not exist yet (a WireGuard tunnel, created
+ * after the rules are loaded; the rule applies once it exists), or
+ * SIM_FW_WG_GROUP_NAME, the group of the node's WireGuard tunnels. Rules
+ * on the group are evaluated before every rule on a single interface (the
+ * group's rules tab comes before the interface tabs in pfSense's ruleset);
+ * each moves, in its order, ahead of the first rule on a single interface. */
 typedef struct sim_fw_rule {
     bool block;
     const char *ifname;   /* NULL: any interface */

@@ -253,16 +253,23 @@ struct sim_node {
     void *user;
 };
 
+/* Where a capture's pcap image or the WireGuard key log goes
+ * (record/capture.c): kept in memory until opened on a file, then written
+ * as it is produced and no longer kept; or dropped (off). */
+typedef struct sim_sink {
+    uint8_t *buf;   /* the bytes while in memory */
+    size_t len, cap;
+    FILE *out;      /* streamed: bytes go here as they are produced */
+    bool streamed;  /* opened: nothing is kept in memory, even after an error */
+    bool off;       /* dropped: nothing is kept or written */
+    int error;      /* errno of the first failed open or write, 0 none */
+} sim_sink;
+
 struct sim_capture {
     sim_world *w;
     char *name;
-    uint8_t *buf;   /* the pcap image while in memory */
-    size_t len, cap;
+    sim_sink sink;  /* the pcap image */
     uint64_t frames;
-    /* streamed (sim_capture_open): frames go to out as they are captured */
-    FILE *out;
-    bool streamed;  /* opened: nothing is kept in memory, even after an error */
-    int error;      /* errno of the first failed open or write, 0 none */
 };
 
 /* The run record (sim/record/record.h has its parts). */
@@ -354,8 +361,7 @@ struct sim_world {
      * synchronous delivery): events it causes cite it. */
     const sim_frame *rx_frame;
     uint32_t rx_ifindex;
-    char *keylog;
-    size_t keylog_len, keylog_cap;
+    sim_sink keylog; /* the WireGuard key log (record/capture.c) */
     sim_pending pending; /* sentinel of the list of pending objects */
 };
 
@@ -464,6 +470,7 @@ uint32_t sim_reason_intern(sim_world *w, const sim_src_reason *r);
 void sim_capture_frame(sim_capture *c, sim_time t, const uint8_t *data, size_t len);
 void sim_capture_free(sim_capture *c);
 void sim_keylog_append(sim_world *w, wg_keylog_kind kind, const uint8_t key[WG_KEY_LEN]);
+void sim_sink_free(sim_sink *k);
 
 /* wg_host.c / ping.c */
 void sim_wg_free(sim_wg *h);

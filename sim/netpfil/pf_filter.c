@@ -91,6 +91,7 @@ static void update_cksum(pf *p)
         uint32_t act = (uint32_t)r->action, rt = (uint32_t)r->rt;
         FNV_FIELD(h, act);
         h = fnv(h, r->ifname, strnlen(r->ifname, sizeof r->ifname) + 1);
+        FNV_FIELD(h, r->group);
         FNV_FIELD(h, r->dir);
         FNV_FIELD(h, r->proto);
         h = addr_cksum(h, &r->src);
@@ -112,6 +113,7 @@ static void update_cksum(pf *p)
         const pf_nat_rule *r = &p->nat[i];
         uint32_t map = (uint32_t)r->mapping;
         h = fnv(h, r->ifname, strnlen(r->ifname, sizeof r->ifname) + 1);
+        FNV_FIELD(h, r->group);
         FNV_FIELD(h, r->proto);
         h = addr_cksum(h, &r->src);
         h = addr_cksum(h, &r->dst);
@@ -126,6 +128,7 @@ static void update_cksum(pf *p)
     for (size_t i = 0; i < p->n_rdr; i++) {
         const pf_rdr_rule *r = &p->rdr[i];
         h = fnv(h, r->ifname, strnlen(r->ifname, sizeof r->ifname) + 1);
+        FNV_FIELD(h, r->group);
         FNV_FIELD(h, r->proto);
         FNV_FIELD(h, r->port);
         FNV_FIELD(h, r->to_addr);
@@ -192,7 +195,7 @@ static int rule_match(const pf *p, pf_dir dir, const char *ifname, const pf_pkt 
 {
     for (size_t i = 0; i < p->n_rules; i++) {
         const pf_filter_rule *r = &p->rules[i];
-        if (r->ifname[0] && strcmp(r->ifname, ifname) != 0)
+        if (!pf_kif_match(p, r->ifname, r->group, ifname))
             continue;
         if (r->dir >= 0 && r->dir != (int)dir)
             continue;
@@ -322,8 +325,14 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
         r.drop = PF_DROP_RULE;
         r.translated = false;
         p->drops[PF_DROP_RULE]++;
-        r.label = rule ? rule->label : NULL;
-        snprintf(r.note, sizeof r.note, "%s", rule ? rule->label : "default deny");
+        /* No rule matched: pfSense's "block in ... label Default deny rule
+         * IPv4" at the end of the ruleset (filter.inc) took it. */
+        r.label = rule ? rule->label : PF_DEFAULT_DENY;
+        if (rule)
+            snprintf(r.note, sizeof r.note, "blocked by %s", rule->label);
+        else
+            snprintf(r.note, sizeof r.note, "no rule passes it %s on %s (%s)", dir == PF_IN ? "in" : "out", ifname,
+                     PF_DEFAULT_DENY);
         return r;
     }
     if (rule && rule->rt == PF_RT_ROUTETO) {
