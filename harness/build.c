@@ -293,6 +293,12 @@ static bool build_wireguard(hs_world *hw, size_t ni, char *err, size_t errlen)
             hw->peer_ids[ni][j][k] = id;
         }
     }
+    /* A firewall is a pfSense box: its WireGuard package runs the service
+     * daemon that re-applies configured endpoints (sim_wg_service_start);
+     * a host's or router's WireGuard has none. */
+    if (hn->kind == HS_NODE_FIREWALL && hn->n_wg &&
+        !sim_wg_service_start(hw->nodes[ni], hs_fw_wg_resolve_interval(&hn->fw)))
+        return fail(err, errlen, s, hn->loc, "node %s: the WireGuard service could not be started", hn->name);
     return true;
 }
 

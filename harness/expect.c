@@ -140,6 +140,8 @@ static char *describe(const hs_scenario *s, const hs_expect *e)
             hs_sb_add(&b, " udp-dst-port %u", p->udp_dst_port);
         if (p->wg != HS_WGM_NONE)
             hs_sb_add(&b, " wg %s", wgm_name(p->wg));
+        if (p->icmp)
+            hs_sb_add(&b, " icmp %s", hs_icmp_matches[p->icmp].name);
         break;
     }
     case HS_EXP_ENDPOINT:

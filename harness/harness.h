@@ -194,9 +194,26 @@ typedef struct hs_fw_options {
     bool reply_to;        /* default true; false = pfSense "Disable reply-to" */
     bool auto_route_to;   /* default true: self traffic from a WAN's address route-to its gateway */
     bool carp_preempt;    /* default true: pfSense sets net.inet.carp.preempt=1 */
+    /* pfSense WireGuard package settings (VPN > WireGuard > Settings) and
+     * the system's aliases resolve interval it may track; the interval the
+     * service uses is hs_fw_wg_resolve_interval(). */
+    hs_time wg_resolve_interval;      /* wireguard: resolve-interval, default 300 s; 0: only at start */
+    bool wg_resolve_interval_track;   /* wireguard: resolve-interval-track, default false */
+    hs_time aliases_resolve_interval; /* aliases-resolve-interval, default 300 s */
     hs_loc loc;           /* line 0: not given */
-    int wg_group;         /* wireguard-group: sim_fw_wg_group (0 all, 1 unassigned, 2 none) */
+    int wg_group;         /* wireguard: interface-group: sim_fw_wg_group (0 all, 1 unassigned, 2 none) */
 } hs_fw_options;
+/* `icmp:` of packets / no-packets: which ICMP messages match (name ->
+ * type, code; code -1 = any). Index 0 ("" ) is "not given". */
+typedef struct hs_icmp_match {
+    const char *name;
+    int type, code;
+} hs_icmp_match;
+extern const hs_icmp_match hs_icmp_matches[];
+
+/* The endpoint resolve interval pfSense's WireGuard service uses
+ * (wg.inc wg_get_endpoint_resolve_interval). */
+hs_time hs_fw_wg_resolve_interval(const hs_fw_options *o);
 
 /* Where a filter or NAT rule's `interface:` points: one of the node's
  * interfaces (iface), one of its WireGuard tunnels (wg) or pfSense's
@@ -509,6 +526,7 @@ typedef struct hs_expect {
             uint16_t udp_src_port, udp_dst_port; /* 0 = any */
             hs_wg_match wg;
             hs_cmp count; /* default ">= 1" (packets) / "== 0" (no-packets) */
+            int icmp;     /* `icmp:` index in hs_icmp_match_names, 0 = not given */
         } packets;
         struct {
             int node, wg, peer; /* indexes: node, its wg interface, the peer */

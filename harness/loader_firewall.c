@@ -286,13 +286,47 @@ void ld_load_pfsync(L *l, hs_node *n, const yd_node *v)
     n->pfsync.peer = ld_resolve_node(l, peer);
 }
 
+/* A resolve interval: pfSense stores whole seconds (0 allowed). */
+static void get_interval(L *l, const yd_node *x, const char *what, hs_time *out)
+{
+    hs_time t;
+    if (!ld_get_duration(l, x, &t))
+        return;
+    if (t % HS_S)
+        ld_err(l, x, "%s: pfSense takes whole seconds", what);
+    else
+        *out = t;
+}
+
+/* `firewall: {wireguard: ...}`: the WireGuard package's settings
+ * (pfSense-pkg-WireGuard vpn_wg_settings.php). */
+static void load_wg_settings(L *l, hs_node *n, const yd_node *v)
+{
+    static const char *const keys[] = {"resolve-interval", "resolve-interval-track", "interface-group", NULL};
+    /* Interface Group Membership */
+    static const char *const memberships[] = {"all", "unassigned", "none", NULL};
+    if (!ld_check_map(l, v, "wireguard", keys) || ld_is_null(v))
+        return;
+    const yd_node *x;
+    int e;
+    if ((x = yd_get(v, "resolve-interval")))
+        get_interval(l, x, "resolve-interval", &n->fw.wg_resolve_interval);
+    if ((x = yd_get(v, "resolve-interval-track")))
+        ld_get_bool(l, x, &n->fw.wg_resolve_interval_track);
+    if ((x = yd_get(v, "interface-group")) && ld_get_enum(l, x, memberships, &e))
+        n->fw.wg_group = e;
+}
+
+hs_time hs_fw_wg_resolve_interval(const hs_fw_options *o)
+{
+    return o->wg_resolve_interval_track ? o->aliases_resolve_interval : o->wg_resolve_interval;
+}
+
 void ld_load_firewall(L *l, hs_node *n, const yd_node *v)
 {
-    static const char *const keys[] = {"state-policy", "reply-to", "auto-route-to", "carp-preempt", "wireguard-group",
-                                       NULL};
+    static const char *const keys[] = {"state-policy", "reply-to",  "auto-route-to",
+                                       "carp-preempt", "wireguard", "aliases-resolve-interval", NULL};
     static const char *const policies[] = {"if-bound", "floating", NULL};
-    /* pfSense-pkg-WireGuard's Interface Group Membership (vpn_wg_settings.php) */
-    static const char *const memberships[] = {"all", "unassigned", "none", NULL};
     if (!ld_check_map(l, v, "firewall", keys) || ld_is_null(v))
         return;
     n->fw.loc = v->loc;
@@ -306,8 +340,10 @@ void ld_load_firewall(L *l, hs_node *n, const yd_node *v)
         ld_get_bool(l, x, &n->fw.auto_route_to);
     if ((x = yd_get(v, "carp-preempt")))
         ld_get_bool(l, x, &n->fw.carp_preempt);
-    if ((x = yd_get(v, "wireguard-group")) && ld_get_enum(l, x, memberships, &e))
-        n->fw.wg_group = e;
+    if ((x = yd_get(v, "wireguard")))
+        load_wg_settings(l, n, x);
+    if ((x = yd_get(v, "aliases-resolve-interval")))
+        get_interval(l, x, "aliases-resolve-interval", &n->fw.aliases_resolve_interval);
 }
 
 /* `interface:` of a filter, NAT or port-forward rule: one of the node's

@@ -238,7 +238,11 @@ void ld_load_node(L *l, int ni)
         n->kind = (hs_node_kind)k;
     n->platform = l->s->platform;
     /* pfSense's defaults (docs/models.md "Options") */
-    n->fw = (hs_fw_options){.reply_to = true, .auto_route_to = true, .carp_preempt = true};
+    n->fw = (hs_fw_options){.reply_to = true,
+                            .auto_route_to = true,
+                            .carp_preempt = true,
+                            .wg_resolve_interval = 300 * HS_S,
+                            .aliases_resolve_interval = 300 * HS_S};
     n->pfsync.defer = true;
     n->pfsync.bulk = true;
     n->pfsync.sync_iface = -1;

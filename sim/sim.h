@@ -732,6 +732,27 @@ bool sim_wg_remove_endpoint(sim_wg *h, int peer_id);
 void sim_wg_restart(sim_wg *h);
 /* Datagrams whose send the host refused, by result. */
 uint64_t sim_wg_send_errors(const sim_wg *h, wg_send_result r);
+/* `wg set IF peer KEY endpoint CONFIGURED` for every peer with a configured
+ * endpoint (peers without one are left alone: wg(8) refuses an empty
+ * endpoint), as pfSense's WireGuard service does (sim_wg_service). The
+ * platform's set-endpoint rule applies (FreeBSD keeps the learned local
+ * address). Returns how many peers' endpoints differ(ed) from the
+ * configured one; dry_run only counts. 0 while the node is off. */
+size_t sim_wg_reapply_endpoints(sim_wg *h, bool dry_run);
+
+/* pfSense's WireGuard service daemon (pfSense-pkg-WireGuard wg_service.inc
+ * wg_service_daemon): when it starts - the node's boot (the start of the
+ * run for a node powered from t=0, every power-on) and every restart of
+ * the service (sim_wg_restart) - and then every resolve_interval after
+ * its previous run, it re-applies every peer's configured endpoint on every
+ * WireGuard interface of the node (wg.inc wg_resolve_endpoints). interval
+ * 0: only at start (wg_should_reresolve_endpoints: 0 disables). Rules and
+ * sources: docs/models.md "pfSense WireGuard service". One per node (a
+ * second call changes the interval and restarts it); the world frees it. */
+typedef struct sim_wg_service sim_wg_service;
+sim_wg_service *sim_wg_service_start(sim_node *n, sim_time resolve_interval);
+/* Runs of the daemon so far that found an endpoint to put back. */
+uint64_t sim_wg_service_changes(const sim_wg_service *s);
 
 /* ------------------------------------------------------------------ */
 /* Traffic: periodic ping                                             */

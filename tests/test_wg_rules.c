@@ -125,7 +125,7 @@ START_TEST(loader_takes_tunnel_and_group)
                     "    nat:\n"
                     "      outbound: [{interface: wg0, source: 10.0.0.0/24}, {interface: WireGuard}]\n"
                     "      forward: [{interface: wg0, port: 53, to: 10.0.0.2:53}]\n"
-                    "    firewall: {wireguard-group: unassigned}\n",
+                    "    firewall: {wireguard: {interface-group: unassigned}}\n",
              "");
     hs_scenario *s;
     ck_loads(y, s);
@@ -181,8 +181,8 @@ START_TEST(loader_refuses_group_off_firewall_and_clashes)
     ck_error(clash, "t.yaml:7:40: interface: 'WireGuard' names pfSense's WireGuard interface group; rename the "
                     "interface of node 'fw'");
     char y[4096];
-    snprintf(y, sizeof y, SCENARIO, "    firewall: {wireguard-group: some}\n", "");
-    ck_error(y, "t.yaml:12:33: wireguard-group:");
+    snprintf(y, sizeof y, SCENARIO, "    firewall: {wireguard: {interface-group: some}}\n", "");
+    ck_error(y, "t.yaml:12:45: interface-group:");
 }
 END_TEST
 
@@ -300,9 +300,9 @@ START_TEST(run_pass_rule_on_group)
 {
     ck_assert_double_eq(tunnel_loss(FILTER "      - {action: pass, interface: WireGuard, direction: in}\n", PING_IN),
                         0.0);
-    /* wireguard-group: none leaves the group empty */
+    /* interface-group: none leaves the group empty */
     ck_assert_double_eq(tunnel_loss(FILTER "      - {action: pass, interface: WireGuard, direction: in}\n"
-                                           "    firewall: {wireguard-group: none}\n",
+                                           "    firewall: {wireguard: {interface-group: none}}\n",
                                     PING_IN),
                         100.0);
 }
@@ -323,7 +323,7 @@ START_TEST(run_group_rules_before_interface_rules)
     ck_assert_double_eq(tunnel_loss(keys, PING_IN), 100.0);
     /* 'unassigned': wg0 has a rule of its own, so it is not in the group */
     char k2[1024];
-    snprintf(k2, sizeof k2, "%s    firewall: {wireguard-group: unassigned}\n", keys);
+    snprintf(k2, sizeof k2, "%s    firewall: {wireguard: {interface-group: unassigned}}\n", keys);
     ck_assert_double_eq(tunnel_loss(k2, PING_IN), 0.0);
 }
 END_TEST

@@ -251,6 +251,7 @@ struct sim_node {
     size_t n_power_l, cap_power_l, n_link_l, cap_link_l, cap_icmp_l;
     uint64_t drops[SIM_DROP__COUNT];
     void *user;
+    struct sim_wg_service *wg_service; /* pfSense's WireGuard daemon (pfsense/wg_service.c), or NULL */
 };
 
 /* Where a capture's pcap image or the WireGuard key log goes
@@ -445,6 +446,11 @@ void sim_icmp_input(sim_node *n, sim_iface *in, const uint8_t *pkt, size_t len, 
 /* icmp_error: about the packet `orig` (a full IPv4 packet). */
 void sim_icmp_error(sim_node *n, const uint8_t *orig, size_t orig_len, uint8_t type, uint8_t code,
                     uint16_t mtu);
+
+/* pfsense/wg_service.c: the WireGuard service was restarted (wg_host.c
+ * sim_wg_restart): the daemon starts again, re-applies at once and counts
+ * its interval from now. */
+void sim_wg_service_restarted(struct sim_wg_service *s);
 
 /* udp.c */
 void sim_udp_input(sim_node *n, sim_iface *in, const uint8_t *pkt, size_t len, const sim_ipv4_info *ip);
