@@ -1174,15 +1174,15 @@ START_TEST(loader_carp_vip_two_vhids)
         "    interfaces: {wan: {segment: wan, address: 198.51.100.2/24}}\n"
         "    carp: [{interface: wan, vhid: 1, address: 198.51.100.1/24}]\n"
         "  fw2:\n"
-        "    like: fw1\n"
-        "    interfaces: {wan: {address: 198.51.100.3/24}}\n"
-        "    carp: [{vhid: 2}]\n"
+        "    kind: firewall\n"
+        "    interfaces: {wan: {segment: wan, address: 198.51.100.3/24}}\n"
+        "    carp: [{interface: wan, vhid: 2, address: 198.51.100.1/24}]\n"
         "  fw3:\n"
         "    kind: firewall\n"
         "    interfaces: {wan: {segment: wan, address: 198.51.100.4/24}}\n"
         "    carp: [{interface: wan, vhid: 3, address: 198.51.100.5/24},\n"
         "           {interface: wan, vhid: 4, address: 198.51.100.5/24}]\n";
-    ck_error(text, "t.yaml:9:11: address: CARP address 198.51.100.1 on segment 'wan' is vhid 1 on node 'fw1' (line 7) "
+    ck_error(text, "t.yaml:11:47: address: CARP address 198.51.100.1 on segment 'wan' is vhid 1 on node 'fw1' (line 7) "
                    "but vhid 2 here; the nodes sharing a VIP must use the same vhid");
     ck_error(text, "t.yaml:16:47: address: CARP address 198.51.100.5 on segment 'wan' is vhid 3 on node 'fw3' (line 15) "
                    "but vhid 4 here");
