@@ -101,6 +101,14 @@ static void fails_at(world *x, const char *cmd, int col, const char *msg_part)
 
 #define C4 "scenarios/conformance/c4-maintenance-mode-roams-remote.yaml"
 
+/* A completion callback: the candidates, each followed by a blank. */
+static void collect(void *ctx, const char *word)
+{
+    char *b = ctx;
+    strcat(b, word);
+    strcat(b, " ");
+}
+
 START_TEST(nodes_view)
 {
     world x = load_file(C4);
@@ -133,6 +141,10 @@ START_TEST(carp_view)
     has(t, "1s 254 240 0 maintenance\n");
     has_not(t, "fw2");
     free(t);
+    t = view(&x, "show carp fw1 2", NULL, NULL);
+    has(t, "fw1 lan 2 10.0.0.1/24 BACKUP");
+    has_not(t, "fw1 wan");
+    free(t);
     t = view(&x, "  show   carp  fw2   # a comment", NULL, NULL);
     has(t, "fw2 wan 1 198.51.100.1/24 MASTER");
     has_not(t, "fw1 ");
@@ -146,7 +158,11 @@ START_TEST(errors_have_columns)
     world x = load_file(C4);
     fails_at(&x, "show carp fw3", 11, "unknown node 'fw3' (did you mean 'fw1'?)");
     fails_at(&x, "show carp lanhost", 11, "no CARP");
-    fails_at(&x, "show carp fw1 wan", 15, "unexpected 'wan'");
+    fails_at(&x, "show carp fw1 wan", 15, "no CARP vhid 'wan'");
+    fails_at(&x, "show carp fw1 3", 15, "no CARP vhid '3'");
+    fails_at(&x, "show carp fw1 1 x", 17, "unexpected 'x'");
+    fails_at(&x, "show arp fw1 eth0", 14, "no interface 'eth0'");
+    fails_at(&x, "show routes fw1 wan", 17, "unexpected 'wan'");
     fails_at(&x, "show crap", 6, "did you mean 'show carp'");
     fails_at(&x, "show", 5, "missing view");
     fails_at(&x, "show nodes x", 12, "unexpected 'x'");
@@ -210,7 +226,12 @@ START_TEST(net_views)
     free(t);
     t = view(&x, "show arp fw1", NULL, NULL);
     has(t, "INTERFACE ADDRESS MAC STATE EXPIRES\nwan 198.51.100.254 ");
+    has(t, "\nlan 10.0.0.10 ");
     has(t, " resolved ");
+    free(t);
+    t = view(&x, "show arp fw1 lan", NULL, NULL);
+    has(t, "\nlan 10.0.0.10 ");
+    has_not(t, "wan 198.51.100.254");
     free(t);
     t = view(&x, "show states fw2", NULL, NULL);
     /* fw2 holds fw1's states, imported through pfsync */
@@ -234,6 +255,14 @@ START_TEST(gateways_view)
     has(t, "WAN1GW wan1 198.51.100.1 198.51.100.1 online 0.0% 2.0ms yes\n");
     has(t, "WAN2GW wan2 203.0.113.1 203.0.113.1 ");
     free(t);
+    t = view(&x, "show gateways fw WAN2GW", NULL, NULL);
+    has(t, "WAN2GW wan2 ");
+    has_not(t, "WAN1GW");
+    free(t);
+    fails_at(&x, "show gateways fw WAN3GW", 18, "no gateway 'WAN3GW'");
+    char b[256] = "";
+    hs_view_complete(x.hw, "show gateways fw ", collect, b);
+    ck_assert_str_eq(b, "WAN1GW WAN2GW ");
     fails_at(&x, "show gateways isp1", 15, "has no gateway");
     done(&x);
 }
@@ -370,12 +399,6 @@ START_TEST(check_only)
 }
 END_TEST
 
-static void collect(void *ctx, const char *word)
-{
-    char *b = ctx;
-    strcat(b, word);
-    strcat(b, " ");
-}
 
 START_TEST(completion)
 {
@@ -392,6 +415,12 @@ START_TEST(completion)
     b[0] = 0;
     hs_view_complete(x.hw, "show peers remote ", collect, b);
     has(b, "fw1 ");
+    b[0] = 0;
+    hs_view_complete(x.hw, "show carp fw1 ", collect, b);
+    ck_assert_str_eq(b, "1 2 ");
+    b[0] = 0;
+    hs_view_complete(x.hw, "show arp fw1 ", collect, b);
+    ck_assert_str_eq(b, "wan lan wg0 ");
     b[0] = 0;
     hs_view_complete(x.hw, "why endpoint ", collect, b);
     has(b, "fw1 fw2 remote ");
