@@ -8,6 +8,7 @@
  * offending word's column.
  */
 #include <check.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,18 @@ static void has_not(const char *text, const char *line)
     ck_assert_msg(text && !strstr(text, line), "unexpected \"%s\" in:\n%s", line, text ? text : "(null)");
 }
 
+/* The view's text holds every line given and none of those written "!" "LINE" (NULL ends the list). */
+static void shows(world *x, const char *cmd, ...)
+{
+    char *t = view(x, cmd, NULL, NULL);
+    va_list ap;
+    va_start(ap, cmd);
+    for (const char *l; (l = va_arg(ap, const char *));)
+        (l[0] == '!' ? has_not : has)(t, l[0] == '!' ? l + 1 : l);
+    va_end(ap);
+    free(t);
+}
+
 static void fails_at(world *x, const char *cmd, int col, const char *msg_part)
 {
     char err[256];
@@ -113,14 +126,14 @@ START_TEST(nodes_view)
 {
     world x = load_file(C4);
     run_to(&x, 35 * SIM_S);
-    char *t = view(&x, "show nodes", NULL, NULL);
-    has(t, "NODE KIND PLATFORM POWER INTERFACE LINK ADDRESSES CARP\n");
-    has(t, "fw1 firewall freebsd on, maintenance wan up 198.51.100.2/24 198.51.100.1/24 (vip) vhid 1 BACKUP\n");
-    has(t, "\n lan up 10.0.0.2/24 10.0.0.1/24 (vip) vhid 2 BACKUP\n");
-    has(t, "fw2 firewall freebsd on wan up 198.51.100.3/24 198.51.100.1/24 (vip) vhid 1 MASTER\n");
-    has(t, "lanhost host freebsd on lan up 10.0.0.10/24\n");
-    has(t, " wg0 up 10.99.0.1/24\n");
-    free(t);
+    shows(&x, "show nodes",
+          "NODE KIND PLATFORM POWER INTERFACE LINK ADDRESSES CARP\n",
+          "fw1 firewall freebsd on, maintenance wan up 198.51.100.2/24 198.51.100.1/24 (vip) vhid 1 BACKUP\n",
+          "\n lan up 10.0.0.2/24 10.0.0.1/24 (vip) vhid 2 BACKUP\n",
+          "fw2 firewall freebsd on wan up 198.51.100.3/24 198.51.100.1/24 (vip) vhid 1 MASTER\n",
+          "lanhost host freebsd on lan up 10.0.0.10/24\n",
+          " wg0 up 10.99.0.1/24\n",
+          NULL);
     done(&x);
 }
 END_TEST
@@ -129,26 +142,16 @@ START_TEST(carp_view)
 {
     world x = load_file(C4);
     run_to(&x, 20 * SIM_S);
-    char *t = view(&x, "show carp", NULL, NULL);
-    has(t, "NODE INTERFACE VHID VIP STATE SINCE ADVBASE ADVSKEW ADVERTISED DEMOTION NOTE\n");
-    has(t, "fw1 wan 1 198.51.100.1/24 MASTER");
-    has(t, "fw2 lan 2 10.0.0.1/24 BACKUP");
-    free(t);
+    shows(&x, "show carp",
+          "NODE INTERFACE VHID VIP STATE SINCE ADVBASE ADVSKEW ADVERTISED DEMOTION NOTE\n",
+          "fw1 wan 1 198.51.100.1/24 MASTER",
+          "fw2 lan 2 10.0.0.1/24 BACKUP",
+          NULL);
     run_to(&x, 35 * SIM_S);
-    t = view(&x, "show carp fw1", NULL, NULL);
     /* maintenance: advskew 254, advertised 240 (carp_send_ad_locked caps it) */
-    has(t, "fw1 wan 1 198.51.100.1/24 BACKUP");
-    has(t, "1s 254 240 0 maintenance\n");
-    has_not(t, "fw2");
-    free(t);
-    t = view(&x, "show carp fw1 2", NULL, NULL);
-    has(t, "fw1 lan 2 10.0.0.1/24 BACKUP");
-    has_not(t, "fw1 wan");
-    free(t);
-    t = view(&x, "  show   carp  fw2   # a comment", NULL, NULL);
-    has(t, "fw2 wan 1 198.51.100.1/24 MASTER");
-    has_not(t, "fw1 ");
-    free(t);
+    shows(&x, "show carp fw1", "fw1 wan 1 198.51.100.1/24 BACKUP", "1s 254 240 0 maintenance\n", "!" "fw2", NULL);
+    shows(&x, "show carp fw1 2", "fw1 lan 2 10.0.0.1/24 BACKUP", "!" "fw1 wan", NULL);
+    shows(&x, "  show   carp  fw2   # a comment", "fw2 wan 1 198.51.100.1/24 MASTER", "!" "fw1 ", NULL);
     done(&x);
 }
 END_TEST
@@ -197,20 +200,17 @@ START_TEST(aligned)
 }
 END_TEST
 
-
 START_TEST(peers_view)
 {
     world x = load_file(C4);
     run_to(&x, 60 * SIM_S);
-    char *t = view(&x, "show peers remote", NULL, NULL);
-    has(t, "INTERFACE PEER ENDPOINT LOCAL HANDSHAKE AGE HANDSHAKES RX TX KEY AGE\n");
     /* the remote roamed to fw1's interface address after the second handshake */
-    has(t, "wg0 fw1 198.51.100.2:51820 192.0.2.10 45.");
-    has(t, "s 14.");
-    free(t);
-    t = view(&x, "show peers fw1 remote", NULL, NULL);
-    has(t, "wg0 remote 192.0.2.10:51820 198.51.100.2 45.");
-    free(t);
+    shows(&x, "show peers remote",
+          "INTERFACE PEER ENDPOINT LOCAL HANDSHAKE AGE HANDSHAKES RX TX KEY AGE\n",
+          "wg0 fw1 198.51.100.2:51820 192.0.2.10 45.",
+          "s 14.",
+          NULL);
+    shows(&x, "show peers fw1 remote", "wg0 remote 192.0.2.10:51820 198.51.100.2 45.", NULL);
     done(&x);
 }
 END_TEST
@@ -219,27 +219,24 @@ START_TEST(net_views)
 {
     world x = load_file(C4);
     run_to(&x, 35 * SIM_S);
-    char *t = view(&x, "show routes fw1", NULL, NULL);
-    has(t, "DESTINATION GATEWAY INTERFACE SOURCE ORIGIN FOLLOWS\ndefault 198.51.100.254 wan 198.51.100.2 static\n");
-    has(t, "10.99.0.2/32 link wg0 10.99.0.1 tunnel wg0\n");
-    has(t, "198.51.100.0/24 link wan 198.51.100.2 connected\n");
-    free(t);
-    t = view(&x, "show arp fw1", NULL, NULL);
-    has(t, "INTERFACE ADDRESS MAC STATE EXPIRES\nwan 198.51.100.254 ");
-    has(t, "\nlan 10.0.0.10 ");
-    has(t, " resolved ");
-    free(t);
-    t = view(&x, "show arp fw1 lan", NULL, NULL);
-    has(t, "\nlan 10.0.0.10 ");
-    has_not(t, "wan 198.51.100.254");
-    free(t);
-    t = view(&x, "show states fw2", NULL, NULL);
+    shows(&x, "show routes fw1",
+          "DESTINATION GATEWAY INTERFACE SOURCE ORIGIN FOLLOWS\ndefault 198.51.100.254 wan 198.51.100.2 static\n",
+          "10.99.0.2/32 link wg0 10.99.0.1 tunnel wg0\n",
+          "198.51.100.0/24 link wan 198.51.100.2 connected\n",
+          NULL);
+    shows(&x, "show arp fw1",
+          "INTERFACE ADDRESS MAC STATE EXPIRES\nwan 198.51.100.254 ",
+          "\nlan 10.0.0.10 ",
+          " resolved ",
+          NULL);
+    shows(&x, "show arp fw1 lan", "\nlan 10.0.0.10 ", "!" "wan 198.51.100.254", NULL);
     /* fw2 holds fw1's states, imported through pfsync */
-    has(t, "wan in udp 192.0.2.10:51820 -> 198.51.100.1:51820 - pass in (no filter configured) pfsync from fw1 ");
-    free(t);
-    t = view(&x, "show states fw1", NULL, NULL);
-    has(t, "wan in udp 192.0.2.10:51820 -> 198.51.100.1:51820 - pass in (no filter configured) created here ");
-    free(t);
+    shows(&x, "show states fw2",
+          "wan in udp 192.0.2.10:51820 -> 198.51.100.1:51820 - pass in (no filter configured) pfsync from fw1 ",
+          NULL);
+    shows(&x, "show states fw1",
+          "wan in udp 192.0.2.10:51820 -> 198.51.100.1:51820 - pass in (no filter configured) created here ",
+          NULL);
     done(&x);
 }
 END_TEST
@@ -250,15 +247,12 @@ START_TEST(gateways_view)
 {
     world x = load_file(MULTIWAN);
     run_to(&x, 35 * SIM_S);
-    char *t = view(&x, "show gateways fw", NULL, NULL);
-    has(t, "GATEWAY INTERFACE ADDRESS MONITOR STATUS LOSS RTT DEFAULT GROUPS\n");
-    has(t, "WAN1GW wan1 198.51.100.1 198.51.100.1 online 0.0% 2.0ms yes\n");
-    has(t, "WAN2GW wan2 203.0.113.1 203.0.113.1 ");
-    free(t);
-    t = view(&x, "show gateways fw WAN2GW", NULL, NULL);
-    has(t, "WAN2GW wan2 ");
-    has_not(t, "WAN1GW");
-    free(t);
+    shows(&x, "show gateways fw",
+          "GATEWAY INTERFACE ADDRESS MONITOR STATUS LOSS RTT DEFAULT GROUPS\n",
+          "WAN1GW wan1 198.51.100.1 198.51.100.1 online 0.0% 2.0ms yes\n",
+          "WAN2GW wan2 203.0.113.1 203.0.113.1 ",
+          NULL);
+    shows(&x, "show gateways fw WAN2GW", "WAN2GW wan2 ", "!" "WAN1GW", NULL);
     fails_at(&x, "show gateways fw WAN3GW", 18, "no gateway 'WAN3GW'");
     char b[256] = "";
     hs_view_complete(x.hw, "show gateways fw ", collect, b);
@@ -306,12 +300,10 @@ START_TEST(packets_view)
     ck_assert_str_eq(t, u);
     free(t);
     free(u);
-    t = view(&x, "packets 3 to: fw2 dst: 198.51.100.1 udp-dst-port: 51820", NULL, NULL);
-    has(t, "fw2/wan in 192.0.2.10:51820 -> 198.51.100.1:51820 wg transport remote ");
-    free(t);
-    t = view(&x, "packets 2 from: lanhost icmp: echo-request wg: any", NULL, NULL);
-    has(t, "no packet matches\n");
-    free(t);
+    shows(&x, "packets 3 to: fw2 dst: 198.51.100.1 udp-dst-port: 51820",
+          "fw2/wan in 192.0.2.10:51820 -> 198.51.100.1:51820 wg transport remote ",
+          NULL);
+    shows(&x, "packets 2 from: lanhost icmp: echo-request wg: any", "no packet matches\n", NULL);
     /* the default: 20 rows and the header */
     t = view(&x, "packets", NULL, NULL);
     size_t lines = 0;
@@ -336,22 +328,22 @@ START_TEST(why_views)
     ck_assert_uint_gt(n, 0);
     char cmd[64];
     snprintf(cmd, sizeof cmd, "why %zu", n);
-    char *t = view(&x, cmd, NULL, NULL);
-    has(t, "fw1/wan out 198.51.100.1:51820 -> 192.0.2.10:51820 wg transport, built by fw1\n");
-    has(t, " source 198.51.100.1 because: explicit (learned); ");
-    has(t, " learned-to: 198.51.100.1:51820\n");
-    has(t, " the address was learned from:\n");
-    has(t, "3.002s fw1/wan in 192.0.2.10:51820 -> 198.51.100.1:51820 wg handshake-initiation, built by remote\n");
-    has(t, " source 192.0.2.10 because: route: 0.0.0.0/0 via 192.0.2.1 dev net (static)\n");
-    free(t);
-    t = view(&x, "why endpoint remote fw1", NULL, NULL);
-    has(t, "remote wg0 peer fw1: endpoint 198.51.100.2:51820 now\n");
-    has(t, " 0.000s configured: 198.51.100.1:51820 (");
-    has(t, " 45.391s endpoint is now 198.51.100.2:51820\n");
-    has(t, "roamed to the source of the authenticated packet received at 45.391s on remote/net, sent by fw1\n");
-    has(t, "remote/net in 198.51.100.2:51820 -> 192.0.2.10:51820 wg handshake-initiation, built by fw1\n");
-    has(t, "source 198.51.100.2 because: route (cleared-by-timer)");
-    free(t);
+    shows(&x, cmd,
+          "fw1/wan out 198.51.100.1:51820 -> 192.0.2.10:51820 wg transport, built by fw1\n",
+          " source 198.51.100.1 because: explicit (learned); ",
+          " learned-to: 198.51.100.1:51820\n",
+          " the address was learned from:\n",
+          "3.002s fw1/wan in 192.0.2.10:51820 -> 198.51.100.1:51820 wg handshake-initiation, built by remote\n",
+          " source 192.0.2.10 because: route: 0.0.0.0/0 via 192.0.2.1 dev net (static)\n",
+          NULL);
+    shows(&x, "why endpoint remote fw1",
+          "remote wg0 peer fw1: endpoint 198.51.100.2:51820 now\n",
+          " 0.000s configured: 198.51.100.1:51820 (",
+          " 45.391s endpoint is now 198.51.100.2:51820\n",
+          "roamed to the source of the authenticated packet received at 45.391s on remote/net, sent by fw1\n",
+          "remote/net in 198.51.100.2:51820 -> 192.0.2.10:51820 wg handshake-initiation, built by fw1\n",
+          "source 198.51.100.2 because: route (cleared-by-timer)",
+          NULL);
     fails_at(&x, "why 999999999", 5, "no packet 999999999");
     fails_at(&x, "why endpoint remote fw3", 21, "no WireGuard peer 'fw3'");
     fails_at(&x, "why endpoint remote", 20, "missing peer");
@@ -376,10 +368,8 @@ START_TEST(record_not_kept)
     fails_at(&x, "packets 3", 1, "does not keep every packet");
     fails_at(&x, "why 3", 1, "does not keep every packet");
     /* the other views read the live tables */
-    char *t = view(&x, "show carp fw1", NULL, NULL);
     /* at 0, booted: BACKUP, demoted 240 while the pfsync bulk update runs */
-    has(t, "fw1 wan 1 198.51.100.1/24 BACKUP 0.000s 1s 0 240 240\n");
-    free(t);
+    shows(&x, "show carp fw1", "fw1 wan 1 198.51.100.1/24 BACKUP 0.000s 1s 0 240 240\n", NULL);
     done(&x);
 }
 END_TEST
@@ -398,7 +388,6 @@ START_TEST(check_only)
     done(&x);
 }
 END_TEST
-
 
 START_TEST(completion)
 {
