@@ -140,6 +140,11 @@ static char *describe(const hs_scenario *s, const hs_expect *e)
             hs_sb_add(&b, " udp-dst-port %u", p->udp_dst_port);
         if (p->wg != HS_WGM_NONE)
             hs_sb_add(&b, " wg %s", wgm_name(p->wg));
+        if (p->fragment != HS_FRAG_ANY) {
+            static const char *const fn[] = {"", " whole datagrams", " fragments", " first fragments",
+                                             " non-first fragments"};
+            hs_sb_add(&b, "%s", fn[p->fragment]);
+        }
         break;
     }
     case HS_EXP_ENDPOINT:

@@ -80,9 +80,10 @@ static void load_expect_kind(L *l, hs_expect *e, const yd_node *m)
     hs_scenario *s = l->s;
     const yd_node *x;
     const char *what = hs_expect_kind_name(e->kind);
-    static const char *const pk[] = {"on",           "from", "to",    "src", "dst", "udp-src-port",
-                                     "udp-dst-port", "wg",   "count", NULL};
-    static const char *const npk[] = {"on", "from", "to", "src", "dst", "udp-src-port", "udp-dst-port", "wg", NULL};
+    static const char *const pk[] = {"on",           "from", "to",    "src",      "dst", "udp-src-port",
+                                     "udp-dst-port", "wg",   "count", "fragment", NULL};
+    static const char *const npk[] = {"on",           "from", "to", "src",      "dst", "udp-src-port",
+                                      "udp-dst-port", "wg",   "fragment", NULL};
     static const char *const ek[] = {"node", "peer", "interface", "is", NULL};
     static const char *const hk[] = {"node", "peer", "interface", "count", "last-within", NULL};
     static const char *const tk[] = {"ping", "loss", "rtt", NULL};
@@ -127,6 +128,10 @@ static void load_expect_kind(L *l, hs_expect *e, const yd_node *m)
         int w;
         if ((x = yd_get(m, "wg")) && ld_get_enum(l, x, wgm, &w))
             e->u.packets.wg = (hs_wg_match)(w + HS_WGM_ANY);
+        /* in hs_frag_match order, from HS_FRAG_NO */
+        static const char *const fragm[] = {"false", "true", "first", "non-first", NULL};
+        if ((x = yd_get(m, "fragment")) && ld_get_enum(l, x, fragm, &w))
+            e->u.packets.fragment = (hs_frag_match)(w + HS_FRAG_NO);
         if (e->kind == HS_EXP_NO_PACKETS)
             hs_parse_cmp("== 0", HS_UNIT_COUNT, &e->u.packets.count);
         else if ((x = yd_get(m, "count")))

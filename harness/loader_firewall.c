@@ -287,7 +287,7 @@ void ld_load_pfsync(L *l, hs_node *n, const yd_node *v)
 
 void ld_load_firewall(L *l, hs_node *n, const yd_node *v)
 {
-    static const char *const keys[] = {"state-policy", "reply-to", "auto-route-to", "carp-preempt", NULL};
+    static const char *const keys[] = {"state-policy", "reply-to", "auto-route-to", "carp-preempt", "scrub", NULL};
     static const char *const policies[] = {"if-bound", "floating", NULL};
     if (!ld_check_map(l, v, "firewall", keys) || ld_is_null(v))
         return;
@@ -302,6 +302,8 @@ void ld_load_firewall(L *l, hs_node *n, const yd_node *v)
         ld_get_bool(l, x, &n->fw.auto_route_to);
     if ((x = yd_get(v, "carp-preempt")))
         ld_get_bool(l, x, &n->fw.carp_preempt);
+    if ((x = yd_get(v, "scrub")))
+        ld_get_bool(l, x, &n->fw.scrub);
 }
 
 static bool get_source_spec(L *l, const yd_node *x, bool *self, bool *has, wg_prefix *p)

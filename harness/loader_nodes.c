@@ -161,7 +161,7 @@ void ld_load_node(L *l, int ni)
         n->kind = (hs_node_kind)k;
     n->platform = l->s->platform;
     /* pfSense's defaults (docs/models.md "Options") */
-    n->fw = (hs_fw_options){.reply_to = true, .auto_route_to = true, .carp_preempt = true};
+    n->fw = (hs_fw_options){.reply_to = true, .auto_route_to = true, .carp_preempt = true, .scrub = true};
     n->pfsync.defer = true;
     n->pfsync.bulk = true;
     n->pfsync.sync_iface = -1;

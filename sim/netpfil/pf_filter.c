@@ -221,6 +221,36 @@ static const char *ip4(uint32_t a, char *b)
     return b;
 }
 
+/* pf_test_fragment (FreeBSD sys/netpfil/pf/pf.c): a fragment pf did not
+ * reassemble has no ports, so it is matched against the rules that name
+ * none, creates no state, is not translated (no NAT, no rdr) and follows
+ * no route-to; unmatched, the default applies (in: block, out: pass). */
+static pf_result test_fragment(pf *p, pf_dir dir, const char *ifname, const pf_pkt *pkt, pf_result r)
+{
+    int ri = -1;
+    for (size_t i = 0; i < p->n_rules && ri < 0; i++) {
+        const pf_filter_rule *x = &p->rules[i];
+        if ((x->ifname[0] && strcmp(x->ifname, ifname) != 0) || (x->dir >= 0 && x->dir != (int)dir) ||
+            x->sport || x->dport)
+            continue;
+        if (pf_flow_match(p, x->proto, &x->src, &x->dst, 0, 0, pkt))
+            ri = (int)i;
+    }
+    const pf_filter_rule *rule = ri >= 0 ? &p->rules[ri] : NULL;
+    r.rule = ri;
+    r.label = rule ? rule->label : NULL;
+    if (rule ? rule->action == PF_BLOCK : dir == PF_IN) {
+        r.action = PF_BLOCK;
+        r.drop = PF_DROP_RULE;
+        p->drops[PF_DROP_RULE]++;
+        snprintf(r.note, sizeof r.note, "%s (a fragment not reassembled: rules with ports never match it)",
+                 rule ? rule->label : "default deny");
+        return r;
+    }
+    snprintf(r.note, sizeof r.note, "%s (fragment, no state)", rule ? rule->label : "pass out (default)");
+    return r;
+}
+
 pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
 {
     /* Zeroed up to the note, which is a string: clearing its 512 bytes for
@@ -231,6 +261,8 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
     r.action = PF_PASS;
     r.rule = r.nat_rule = -1;
     char a[16], b[16];
+    if (pkt->fragment)
+        return test_fragment(p, dir, ifname, pkt, r);
 
     pf_key k;
     pf_key_for_packet(dir, pkt, &k);
