@@ -187,7 +187,7 @@ static void expand(const sim_world *w, const sim_stored_rec *s, sim_trace_rec *r
     memcpy(r->eth_dst.b, s->eth_dst, 6);
     r->origin_node = s->origin_node;
     r->reason = s->reason ? w->rec.reasons[s->reason - 1] : NULL;
-    if (s->arp_op) {
+    if (s->ethertype == ETHERTYPE_ARP && s->arp_op) { /* arp_op shares its bytes with an IPv4 id */
         r->arp_op = s->arp_op;
         r->arp_sender = wg_ip4_from_u32(s->src);
         r->arp_target = wg_ip4_from_u32(s->dst);
