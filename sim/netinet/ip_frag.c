@@ -145,6 +145,7 @@ typedef struct reass_q {
     int32_t maxoff;    /* the datagram's end once the last fragment came, -1 before */
     uint8_t hdr[60];   /* the header of the fragment at offset 0, once it came */
     uint16_t hlen;     /* 0 until then */
+    uint8_t l4[8];     /* and its first 8 bytes of data (ports): what a drop names */
     uint8_t any_hdr[60]; /* the first arrival's header: what a timeout names */
     uint16_t any_hlen;
     uint32_t in_ifindex;
@@ -184,12 +185,23 @@ static void q_unlink(sim_reass *r, reass_q *q)
 static void q_drop(sim_reass *r, reass_q *q, sim_drop_reason why, const char *what)
 {
     sim_node *n = r->node;
-    const uint8_t *h = q->hlen ? q->hdr : q->any_hdr;
-    size_t hl = q->hlen ? q->hlen : q->any_hlen;
+    /* A header that parses on its own: the first fragment's with the 8
+     * bytes after it (the ports), else the first arrival's header. */
+    uint8_t view[68];
+    size_t hl = q->hlen ? q->hlen : q->any_hlen, vl = hl;
+    memcpy(view, q->hlen ? q->hdr : q->any_hdr, hl);
+    if (q->hlen) {
+        size_t k = q->n && q->f[0].off == 0 && q->f[0].len < 8 ? q->f[0].len : 8;
+        memcpy(view + hl, q->l4, k);
+        vl += k;
+    }
+    sim_wr16(view + 2, (uint16_t)vl);
+    sim_wr16(view + 10, 0);
+    sim_wr16(view + 10, sim_inet_checksum(view, hl));
     uint32_t have = 0;
     for (size_t i = 0; i < q->n; i++)
         have += q->f[i].len;
-    sim_node_drop_ip(n, q->in_ifindex, why, h, hl, NULL, "%s%s: id %u, %u fragment%s (%u bytes) held, first fragment %s",
+    sim_node_drop_ip(n, q->in_ifindex, why, view, vl, NULL, "%s%s: id %u, %u fragment%s (%u bytes) held, first fragment %s",
                      r->scrub ? "pf scrub " : "", what, q->id, q->nfrags, q->nfrags == 1 ? "" : "s", have,
                      q->hlen ? "received" : "missing");
     /* the event counted one fragment; the queue held nfrags */
@@ -330,6 +342,7 @@ uint8_t *sim_ipv4_reass(sim_node *n, bool scrub, uint32_t in_ifindex, const uint
     if (off == 0 && !q->hlen) {
         memcpy(q->hdr, pkt, hl);
         q->hlen = (uint16_t)hl;
+        memcpy(q->l4, pkt + hl, dlen < 8 ? dlen : 8);
     }
     /* Where it goes: after the last held fragment starting at or before it. */
     size_t at = 0;
