@@ -514,7 +514,8 @@ void hs_timeline_build(hs_world *hw, hs_result *r)
             /* a pfsync message that changed nothing here is not part of the story */
             if (!strcmp(ev->model, "pfsync") && strstr(ev->text, " 0 states imported, 0 skipped"))
                 break;
-            if (strstr(ev->text, "advertisement dropped") || !strcmp(ev->model, "pfsync"))
+            /* "ip": fragmentation and reassembly, once per datagram */
+            if (strstr(ev->text, "advertisement dropped") || !strcmp(ev->model, "pfsync") || !strcmp(ev->model, "ip"))
                 add_rep(&b, ev->t, nn, ev->model, strdup(txt));
             else
                 add(&b, ev->t, nn, ev->model[0] ? ev->model : "model", strdup(txt));

@@ -937,6 +937,10 @@ typedef struct sim_drop_pkt {
     wg_ip src, dst;          /* IPv4 source and destination; ARP: sender and target */
     uint16_t sport, dport;   /* UDP ports; ICMP echo: the id in both */
     uint32_t len;            /* bytes (IP packet or frame) */
+    /* an IPv4 fragment: its id, offset in bytes and more-fragments flag
+     * (a non-first fragment has no ports) */
+    bool fragment, frag_mf;
+    uint16_t ip_id, frag_off;
 } sim_drop_pkt;
 /* "udp 192.0.2.10:51820 -> 198.51.100.2:51820", "icmp echo 10.0.0.1 -> 10.0.0.2 id 22272",
  * "arp who-has 192.0.2.1 tell 192.0.2.10", "frame ethertype 0x86dd"; "" when nothing is known.

@@ -460,6 +460,11 @@ uint8_t *sim_ipv4_reass(sim_node *n, bool scrub, uint32_t in_ifindex, const uint
                         size_t *out_len);
 /* Forgets every queue (power-off, freeing the node). */
 void sim_ipv4_reass_flush(sim_node *n);
+/* The timeline's line (model "ip") for a datagram cut into or rebuilt
+ * from n fragments: "fragmented udp A:p -> B:q (1500 bytes, id 7) into 2
+ * for mtu 1492 of IF" / "reassembled ... from 2 fragments". mtu 0: reassembly. */
+void sim_ipv4_frag_event(sim_node *n, uint32_t ifindex, const uint8_t *pkt, size_t len, const char *verb,
+                         unsigned nfrags, uint32_t mtu);
 
 /* icmp.c */
 void sim_icmp_input(sim_node *n, sim_iface *in, const uint8_t *pkt, size_t len, const sim_ipv4_info *ip);

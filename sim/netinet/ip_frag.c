@@ -126,6 +126,24 @@ sim_err sim_ipv4_fragment(const uint8_t *pkt, size_t len, uint32_t mtu, sim_frag
     return first_err;
 }
 
+void sim_ipv4_frag_event(sim_node *n, uint32_t ifindex, const uint8_t *pkt, size_t len, const char *verb,
+                         unsigned nfrags, uint32_t mtu)
+{
+    if (!sim_events_wanted(n->w))
+        return;
+    sim_drop_pkt d;
+    sim_drop_pkt_from_ip(pkt, len, &d);
+    char what[160];
+    sim_drop_pkt_format(&d, what, sizeof what);
+    const sim_iface *ifp = sim_node_iface_by_index(n, ifindex);
+    if (mtu)
+        sim_event_log(n->w, SIM_EV_MODEL, n, ifindex, "ip", "%s %s (%zu bytes, id %u) into %u for mtu %u of %s", verb,
+                      what, len, sim_rd16(pkt + 4), nfrags, mtu, ifp ? ifp->name : "?");
+    else
+        sim_event_log(n->w, SIM_EV_MODEL, n, ifindex, "ip", "%s %s (%zu bytes, id %u) from %u fragments%s%s", verb,
+                      what, len, sim_rd16(pkt + 4), nfrags, ifp ? " received on " : "", ifp ? ifp->name : "");
+}
+
 /* ---- reassembly ---- */
 
 static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
@@ -272,6 +290,7 @@ static uint8_t *q_complete(sim_reass *r, reass_q *q, size_t *out_len)
     sim_wr16(pkt + 6, 0);
     sim_wr16(pkt + 10, 0);
     sim_wr16(pkt + 10, sim_inet_checksum(pkt, q->hlen));
+    sim_ipv4_frag_event(r->node, q->in_ifindex, pkt, tl, r->scrub ? "pf scrub reassembled" : "reassembled", q->nfrags, 0);
     sim_cancel(r->node->w->eng, q->timer);
     q_unlink(r, q);
     q_free(q);

@@ -392,6 +392,7 @@ typedef struct tx_ctx {
     int origin;
     bool fwd;
     const sim_ipv4_info *ip;
+    unsigned frags; /* fragments sent */
 } tx_ctx;
 
 static sim_err transmit(const tx_ctx *t, const uint8_t *data, size_t len)
@@ -417,7 +418,12 @@ static sim_err transmit(const tx_ctx *t, const uint8_t *data, size_t len)
     return sim_arp_resolve_send(ifp, &p->nexthop, is_gw, data, len, t->src_mac, &p->reason, t->origin, t->fwd);
 }
 
-static sim_err transmit_frag(void *ctx, const uint8_t *frag, size_t len) { return transmit(ctx, frag, len); }
+static sim_err transmit_frag(void *ctx, const uint8_t *frag, size_t len)
+{
+    tx_ctx *t = ctx;
+    t->frags++;
+    return transmit(t, frag, len);
+}
 
 /* The output path of local and forwarded packets. Errors are returned,
  * never answered with ICMP here: for a forwarded packet forward() sends
@@ -495,7 +501,7 @@ static sim_err output(sim_node *n, sim_pkt *p, const sim_mac *src_mac, uint32_t 
         return SIM_EINVAL;
     uint32_t mtu = sim_iface_mtu(ifp);
     int origin = p->local_origin ? n->id : p->origin_node;
-    tx_ctx tx = {n, ifp, p, src_mac, origin, fwd, &ip};
+    tx_ctx tx = {n, ifp, p, src_mac, origin, fwd, &ip, 0};
     if (p->len <= mtu)
         return transmit(&tx, p->data, p->len);
     if (ip.df) {
@@ -506,6 +512,8 @@ static sim_err output(sim_node *n, sim_pkt *p, const sim_mac *src_mac, uint32_t 
         return SIM_EMSGSIZE;
     }
     sim_err e = sim_ipv4_fragment(p->data, p->len, mtu, transmit_frag, &tx);
+    if (tx.frags)
+        sim_ipv4_frag_event(n, ifp->ifindex, p->data, p->len, "fragmented", tx.frags, mtu);
     if (e == SIM_EMSGSIZE)
         sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_FRAG_UNSUPPORTED, p->data, p->len, NULL,
                          "%zu bytes > mtu %u of %s/%s: no room for 8 bytes of data per fragment", p->len, mtu,
