@@ -54,8 +54,10 @@ bool sim_ipv4_parse(const uint8_t *pkt, size_t len, sim_ipv4_info *out)
     out->payload = l4;
     out->payload_len = l4len;
     uint16_t off = sim_rd16(pkt + 6);
-    out->frag_off = (uint16_t)((off & 0x1fff) * 8);
-    out->mf = (off & 0x2000) != 0;
+    if (off & 0x3fff) { /* a fragment (rare): both 0 from the memset otherwise */
+        out->frag_off = (uint16_t)((off & 0x1fff) * 8);
+        out->mf = (off & 0x2000) != 0;
+    }
     /* Non-first fragments carry no L4 header. */
     bool first = out->frag_off == 0;
     if (first && out->proto == SIM_IPPROTO_UDP && l4len >= UDP_HDR_LEN) {
@@ -270,7 +272,8 @@ sim_err sim_ipv4_select(sim_node *n, const wg_ip *dst, const sim_ip_send_opts *o
 
 /* ---- local delivery ---- */
 
-static void deliver_whole(sim_node *n, sim_iface *in, uint8_t *pkt, size_t len);
+static inline __attribute__((always_inline)) void deliver_whole(sim_node *n, sim_iface *in, uint8_t *pkt,
+                                                                size_t len);
 
 static void local_deliver(sim_node *n, sim_iface *in, uint8_t *pkt, size_t len)
 {
@@ -287,7 +290,8 @@ static void local_deliver(sim_node *n, sim_iface *in, uint8_t *pkt, size_t len)
     deliver_whole(n, in, pkt, len);
 }
 
-static void deliver_whole(sim_node *n, sim_iface *in, uint8_t *pkt, size_t len)
+static inline __attribute__((always_inline)) void deliver_whole(sim_node *n, sim_iface *in, uint8_t *pkt,
+                                                                size_t len)
 {
     sim_ipv4_info ip;
     if (!sim_ipv4_parse(pkt, len, &ip)) {
@@ -383,25 +387,14 @@ static void map_multicast(const wg_ip *ip, sim_mac *m)
 }
 
 /* What leaves an interface once routing and the hooks are done: the
- * whole packet, or each of its fragments. */
-typedef struct tx_ctx {
-    sim_node *n;
-    sim_iface *ifp;
-    sim_pkt *p;
-    const sim_mac *src_mac;
-    int origin;
-    bool fwd;
-    const sim_ipv4_info *ip;
-    unsigned frags; /* fragments sent */
-} tx_ctx;
-
-static sim_err transmit(const tx_ctx *t, const uint8_t *data, size_t len)
+ * whole packet, or each of its fragments. Inlined into output(), so the
+ * path of a packet that fits costs what it did before fragmentation was
+ * modelled; the fragments' path is out of line (output_fragments). */
+static inline __attribute__((always_inline)) sim_err transmit(sim_iface *ifp, sim_pkt *p, const sim_mac *src_mac, int origin, bool fwd,
+                               const wg_ip *dst, const uint8_t *data, size_t len)
 {
-    sim_iface *ifp = t->ifp;
-    sim_pkt *p = t->p;
-    const wg_ip *dst = &t->ip->dst;
     if (ifp->kind == SIM_IFACE_TUNNEL) {
-        tunnel_tap(ifp, SIM_DIR_OUT, data, len, &p->reason, t->origin);
+        tunnel_tap(ifp, SIM_DIR_OUT, data, len, &p->reason, origin);
         if (ifp->tunnel_out)
             ifp->tunnel_out(ifp->tunnel_ctx, ifp, data, len);
         return SIM_OK;
@@ -409,20 +402,46 @@ static sim_err transmit(const tx_ctx *t, const uint8_t *data, size_t len)
     if (sim_ipv4_is_multicast(dst)) {
         sim_mac m;
         map_multicast(dst, &m);
-        return sim_ether_output(ifp, &m, t->src_mac, ETHERTYPE_IPV4, data, len, &p->reason, t->origin);
+        return sim_ether_output(ifp, &m, src_mac, ETHERTYPE_IPV4, data, len, &p->reason, origin);
     }
     if (is_limited_broadcast(dst) || is_directed_broadcast(ifp, dst))
-        return sim_ether_output(ifp, &sim_mac_broadcast, t->src_mac, ETHERTYPE_IPV4, data, len, &p->reason,
-                                t->origin);
+        return sim_ether_output(ifp, &sim_mac_broadcast, src_mac, ETHERTYPE_IPV4, data, len, &p->reason, origin);
     bool is_gw = !wg_ip_eq(&p->nexthop, dst);
-    return sim_arp_resolve_send(ifp, &p->nexthop, is_gw, data, len, t->src_mac, &p->reason, t->origin, t->fwd);
+    return sim_arp_resolve_send(ifp, &p->nexthop, is_gw, data, len, src_mac, &p->reason, origin, fwd);
 }
+
+typedef struct tx_ctx {
+    sim_iface *ifp;
+    sim_pkt *p;
+    const sim_mac *src_mac;
+    int origin;
+    bool fwd;
+    wg_ip dst;
+    unsigned frags; /* fragments sent */
+} tx_ctx;
 
 static sim_err transmit_frag(void *ctx, const uint8_t *frag, size_t len)
 {
     tx_ctx *t = ctx;
     t->frags++;
-    return transmit(t, frag, len);
+    return transmit(t->ifp, t->p, t->src_mac, t->origin, t->fwd, &t->dst, frag, len);
+}
+
+/* ip_output's "too big" branch without DF: ip_fragment, then each
+ * fragment goes out as a packet would. */
+static __attribute__((noinline)) sim_err output_fragments(sim_node *n, sim_iface *ifp, sim_pkt *p,
+                                                          const sim_mac *src_mac, int origin, bool fwd,
+                                                          const wg_ip *dst, uint32_t mtu)
+{
+    tx_ctx tx = {ifp, p, src_mac, origin, fwd, *dst, 0};
+    sim_err e = sim_ipv4_fragment(p->data, p->len, mtu, transmit_frag, &tx);
+    if (tx.frags)
+        sim_ipv4_frag_event(n, ifp->ifindex, p->data, p->len, "fragmented", tx.frags, mtu);
+    if (e == SIM_EMSGSIZE)
+        sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_FRAG_UNSUPPORTED, p->data, p->len, NULL,
+                         "%zu bytes > mtu %u of %s/%s: no room for 8 bytes of data per fragment", p->len, mtu,
+                         n->name, ifp->name);
+    return e;
 }
 
 /* The output path of local and forwarded packets. Errors are returned,
@@ -501,9 +520,8 @@ static sim_err output(sim_node *n, sim_pkt *p, const sim_mac *src_mac, uint32_t 
         return SIM_EINVAL;
     uint32_t mtu = sim_iface_mtu(ifp);
     int origin = p->local_origin ? n->id : p->origin_node;
-    tx_ctx tx = {n, ifp, p, src_mac, origin, fwd, &ip, 0};
     if (p->len <= mtu)
-        return transmit(&tx, p->data, p->len);
+        return transmit(ifp, p, src_mac, origin, fwd, &ip.dst, p->data, p->len);
     if (ip.df) {
         sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_NEEDS_FRAG, p->data, p->len, NULL,
                          "%zu bytes > mtu %u of %s/%s with DF", p->len, mtu, n->name, ifp->name);
@@ -511,14 +529,7 @@ static sim_err output(sim_node *n, sim_pkt *p, const sim_mac *src_mac, uint32_t 
             *needfrag_mtu = mtu;
         return SIM_EMSGSIZE;
     }
-    sim_err e = sim_ipv4_fragment(p->data, p->len, mtu, transmit_frag, &tx);
-    if (tx.frags)
-        sim_ipv4_frag_event(n, ifp->ifindex, p->data, p->len, "fragmented", tx.frags, mtu);
-    if (e == SIM_EMSGSIZE)
-        sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_FRAG_UNSUPPORTED, p->data, p->len, NULL,
-                         "%zu bytes > mtu %u of %s/%s: no room for 8 bytes of data per fragment", p->len, mtu,
-                         n->name, ifp->name);
-    return e;
+    return output_fragments(n, ifp, p, src_mac, origin, fwd, &ip.dst, mtu);
 }
 
 sim_err sim_ipv4_output(sim_node *n, sim_pkt *p, const sim_mac *src_mac) { return output(n, p, src_mac, NULL); }
@@ -597,7 +608,8 @@ static void forward(sim_node *n, sim_pkt *p, const sim_ipv4_info *ip)
     }
 }
 
-static void input_pkt(sim_node *n, sim_iface *ifp, uint8_t *data, size_t len, const sim_frame *f);
+static inline __attribute__((always_inline)) void input_pkt(sim_node *n, sim_iface *ifp, uint8_t *data, size_t len,
+                                                            const sim_frame *f);
 
 static void input_common(sim_node *n, sim_iface *ifp, uint8_t *data, size_t len, const sim_frame *f)
 {
@@ -618,7 +630,8 @@ static void input_common(sim_node *n, sim_iface *ifp, uint8_t *data, size_t len,
     }
 }
 
-static void input_pkt(sim_node *n, sim_iface *ifp, uint8_t *data, size_t len, const sim_frame *f)
+static inline __attribute__((always_inline)) void input_pkt(sim_node *n, sim_iface *ifp, uint8_t *data, size_t len,
+                                                            const sim_frame *f)
 {
     sim_pkt p = {0};
     p.data = data;
