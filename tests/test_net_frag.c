@@ -24,6 +24,21 @@
 
 static uint8_t pattern[4000];
 
+/* a's socket on port 1111, b's on 2222 receiving into rx; a sends b a
+ * 1992-byte datagram (2000 bytes of IP data) without DF and the world
+ * runs to 2 s. */
+static sim_udp_sock *send_big(T_chain *c, T_rx *rx)
+{
+    sim_udp_sock *sa, *sb;
+    ck_assert_int_eq(sim_udp_bind(c->a, NULL, 1111, NULL, NULL, &sa), SIM_OK);
+    ck_assert_int_eq(sim_udp_bind(c->b, NULL, 2222, T_on_udp, rx, &sb), SIM_OK);
+    wg_ip bip = T_ip("10.0.2.10");
+    sim_udp_send_opts o = {0};
+    ck_assert_int_eq(sim_udp_sendto(sa, &o, &bip, 2222, pattern, 1992), SIM_OK);
+    T_run(c->w, 2 * SIM_S);
+    return sa;
+}
+
 static void fill_pattern(void)
 {
     for (size_t i = 0; i < sizeof pattern; i++)
@@ -57,23 +72,15 @@ static void wire_frags(sim_world *w, sim_segment *seg, frag_seen *fs)
 START_TEST(test_forwarded_fragments)
 {
     fill_pattern();
-    T_chain c = T_chain_new(51, SIM_MS);
-    sim_segment_config sc = *sim_segment_get_config(c.s12);
-    sc.mtu = 1000;
-    ck_assert(sim_segment_set_config(c.s12, &sc));
+    T_chain c = T_chain_mtu(51, SIM_MS, 1000);
     T_run(c.w, SIM_S);
     T_rx rx = {0};
-    sim_udp_sock *sa, *sb;
-    ck_assert_int_eq(sim_udp_bind(c.a, NULL, 1111, NULL, NULL, &sa), SIM_OK);
-    ck_assert_int_eq(sim_udp_bind(c.b, NULL, 2222, T_on_udp, &rx, &sb), SIM_OK);
+    /* 2000 bytes of IP data: a cuts it for its own MTU (1500: 1480 +
+     * 520), r1 cuts the first fragment again for s12 (1000: (1000 - 20) &
+     * ~7 = 976 + 504, MF kept on both) and forwards the second as it is */
+    sim_udp_sock *sa = send_big(&c, &rx);
     wg_ip bip = T_ip("10.0.2.10");
     sim_udp_send_opts o = {0};
-    /* 1992 bytes of payload + 8 UDP = 2000 bytes of IP data: a cuts it for
-     * its own MTU (1500: 1480 + 520), r1 cuts the first fragment again
-     * for s12 (1000: (1000 - 20) & ~7 = 976 + 504, MF kept on both) and
-     * forwards the second as it is */
-    ck_assert_int_eq(sim_udp_sendto(sa, &o, &bip, 2222, pattern, 1992), SIM_OK);
-    T_run(c.w, 2 * SIM_S);
     ck_assert_int_eq(rx.n, 1);
     ck_assert_uint_eq(rx.len, 1992);
     ck_assert_mem_eq(rx.data, pattern, 1992);
@@ -285,22 +292,13 @@ static sim_verdict lose_second(void *ctx, sim_node *n, sim_hook_point pt, sim_pk
 START_TEST(test_reass_timeout)
 {
     fill_pattern();
-    T_chain c = T_chain_new(54, SIM_MS);
-    sim_segment_config sc = *sim_segment_get_config(c.s12);
-    sc.mtu = 1000;
-    ck_assert(sim_segment_set_config(c.s12, &sc));
+    T_chain c = T_chain_mtu(54, SIM_MS, 1000);
     sim_node_add_hook(c.r2, SIM_HOOK_FORWARD, lose_second, NULL);
     T_run(c.w, SIM_S);
     T_icmp icmp = {0};
     sim_node_add_icmp_listener(c.a, T_on_icmp, &icmp);
     T_rx rx = {0};
-    sim_udp_sock *sa, *sb;
-    ck_assert_int_eq(sim_udp_bind(c.a, NULL, 1111, NULL, NULL, &sa), SIM_OK);
-    ck_assert_int_eq(sim_udp_bind(c.b, NULL, 2222, T_on_udp, &rx, &sb), SIM_OK);
-    wg_ip bip = T_ip("10.0.2.10");
-    sim_udp_send_opts o = {0};
-    ck_assert_int_eq(sim_udp_sendto(sa, &o, &bip, 2222, pattern, 1992), SIM_OK);
-    T_run(c.w, 2 * SIM_S);
+    sim_udp_sock *sa = send_big(&c, &rx);
     ck_assert_uint_eq(sim_node_reass_pending(c.b), 1);
     /* the queue's timer starts with the first fragment b received */
     sim_time t0 = -1;
@@ -330,6 +328,8 @@ START_TEST(test_reass_timeout)
     }
     ck_assert(seen);
     /* a power cycle forgets held fragments */
+    wg_ip bip = T_ip("10.0.2.10");
+    sim_udp_send_opts o = {0};
     ck_assert_int_eq(sim_udp_sendto(sa, &o, &bip, 2222, pattern, 1992), SIM_OK);
     T_run(c.w, t0 + 32 * SIM_S);
     ck_assert_uint_eq(sim_node_reass_pending(c.b), 1);
@@ -343,10 +343,7 @@ END_TEST
 static void run_fw(bool scrub, int *delivered, uint64_t *filtered)
 {
     fill_pattern();
-    T_chain c = T_chain_new(55, SIM_MS);
-    sim_segment_config sc = *sim_segment_get_config(c.s12);
-    sc.mtu = 1000;
-    ck_assert(sim_segment_set_config(c.s12, &sc));
+    T_chain c = T_chain_mtu(55, SIM_MS, 1000);
     /* a firewall on s12, reached through r1 */
     sim_node *fw = T_node(c.w, "fw", SIM_NODE_FIREWALL);
     wg_prefix r1b = T_pfx("172.16.1.1/24");
@@ -386,16 +383,11 @@ START_TEST(test_pf_scrub)
 }
 END_TEST
 
-static char dir[64];
-
 /* A tunnel whose outer datagrams are cut in two on s12; tshark (when
  * installed) reassembles them and decrypts the WireGuard messages. */
 START_TEST(test_tunnel_over_fragments)
 {
-    T_chain c = T_chain_new(56, 5 * SIM_MS);
-    sim_segment_config sc = *sim_segment_get_config(c.s12);
-    sc.mtu = 1000;
-    ck_assert(sim_segment_set_config(c.s12, &sc));
+    T_chain c = T_chain_mtu(56, 5 * SIM_MS, 1000);
     sim_capture *cap = sim_capture_segment(c.s12);
     T_wgpair wp = T_wg_pair(c.w, c.a, c.b, "10.0.2.10:51820");
     sim_ping_config pc = {.dst = T_ip("10.99.0.2"), .start = SIM_S, .interval = SIM_S, .count = 5, .size = 1300};
@@ -417,6 +409,8 @@ START_TEST(test_tunnel_over_fragments)
         sim_world_free(c.w);
         return;
     }
+    char dir[64] = "/tmp/wgsim-frag-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
     char path[128], keys[128];
     snprintf(path, sizeof path, "%s/cap.pcap", dir);
     snprintf(keys, sizeof keys, "%s/keys.log", dir);
@@ -433,17 +427,15 @@ START_TEST(test_tunnel_over_fragments)
     ck_assert_int_eq(fscanf(f, "%d", &echoes), 1);
     pclose(f);
     ck_assert_int_eq(echoes, 5); /* reassembled by Wireshark and decrypted: the inner echo requests */
+    unlink(path);
+    unlink(keys);
+    rmdir(dir);
     sim_world_free(c.w);
 }
 END_TEST
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/wgsim-frag-XXXXXX");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
     Suite *s = suite_create("net_frag");
     TCase *tc = tcase_create("frag");
     tcase_set_timeout(tc, 120);
@@ -454,10 +446,5 @@ int main(void)
     tcase_add_test(tc, test_pf_scrub);
     tcase_add_test(tc, test_tunnel_over_fragments);
     suite_add_tcase(s, tc);
-    int rc = T_run_suite(s);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
-    return rc;
+    return T_run_suite(s);
 }

@@ -9,10 +9,7 @@
 
 START_TEST(test_frag_needed)
 {
-    T_chain c = T_chain_new(41, SIM_MS);
-    sim_segment_config sc = *sim_segment_get_config(c.s12);
-    sc.mtu = 1000;
-    ck_assert(sim_segment_set_config(c.s12, &sc));
+    T_chain c = T_chain_mtu(41, SIM_MS, 1000);
     ck_assert_uint_eq(sim_iface_mtu(sim_node_iface(c.r1, "core")), 1000);
     T_run(c.w, SIM_S);
     T_icmp icmp = {0};
@@ -88,10 +85,7 @@ static sim_verdict snat_core(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt 
  * source, which is the router itself. */
 START_TEST(test_frag_needed_behind_nat)
 {
-    T_chain c = T_chain_new(42, SIM_MS);
-    sim_segment_config sc = *sim_segment_get_config(c.s12);
-    sc.mtu = 1000;
-    ck_assert(sim_segment_set_config(c.s12, &sc));
+    T_chain c = T_chain_mtu(42, SIM_MS, 1000);
     sim_node_add_hook(c.r1, SIM_HOOK_OUT, snat_core, NULL);
     T_run(c.w, SIM_S);
     T_icmp icmp = {0};
