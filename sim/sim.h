@@ -565,6 +565,7 @@ typedef struct sim_pkt {
     int origin_node;        /* node id that built the packet, -1 unknown */
     const char *drop_note;  /* a hook returning SIM_DROP may explain it */
     const char *drop_rule;  /* ... and name the rule that dropped it (interned label) */
+    uint32_t frag_mtu;      /* 0: fragments fit the outgoing interface; else at most this (a learnt path MTU) */
 } sim_pkt;
 
 typedef enum sim_hook_point {
@@ -602,6 +603,12 @@ void sim_node_set_proto_handler(sim_node *n, uint8_t proto, sim_proto_fn fn, voi
 void sim_node_set_scrub_reassemble(sim_node *n, bool on);
 /* Datagrams waiting for fragments: stack queues + scrub queues. */
 size_t sim_node_reass_pending(const sim_node *n);
+/* The path MTU a Linux node (platforms linux and wireguard-go) learnt for
+ * dst from ICMP fragmentation needed (ipv4_update_pmtu: at least
+ * net.ipv4.route.min_pmtu 552, only ever lowered, forgotten after
+ * net.ipv4.route.mtu_expires 600 s); 0: none. Other platforms learn
+ * nothing (FreeBSD keeps path MTUs for TCP only). */
+uint32_t sim_node_path_mtu(const sim_node *n, const wg_ip *dst);
 
 typedef struct sim_ip_send_opts {
     wg_ip src;          /* family 0: the stack chooses from the route */
@@ -706,6 +713,12 @@ typedef struct sim_udp_send_opts {
     uint8_t ttl;
     bool df;
     const sim_learned *learned; /* where the learned source came from, for the trace (NULL: none) */
+    /* Linux's default path-MTU discovery for the socket (IP_PMTUDISC_WANT):
+     * DF while the datagram fits the path MTU the node knows (the route's
+     * interface MTU, or less once an ICMP fragmentation needed taught it,
+     * sim_node_path_mtu), else no DF and fragments of that size. df is
+     * then ignored. */
+    bool pmtudisc;
 } sim_udp_send_opts;
 /* Source: explicit src (IP_SENDSRCADDR: must be configured, else
  * SIM_EADDRNOTAVAIL; the interface still comes from the destination route),

@@ -383,6 +383,51 @@ START_TEST(test_pf_scrub)
 }
 END_TEST
 
+/* Linux's IP_PMTUDISC_WANT (wireguard-go's socket): DF while the datagram
+ * fits; an ICMP fragmentation needed lowers the path MTU (never below
+ * 552, for 600 s), and the next datagram leaves without DF in fragments
+ * of that size. A FreeBSD node learns nothing. */
+START_TEST(test_linux_path_mtu)
+{
+    fill_pattern();
+    T_chain c = T_chain_mtu(57, SIM_MS, 1000);
+    c.a->platform = WG_PLATFORM_LINUX;
+    T_run(c.w, SIM_S);
+    T_rx rx = {0};
+    sim_udp_sock *sa, *sb;
+    ck_assert_int_eq(sim_udp_bind(c.a, NULL, 1111, NULL, NULL, &sa), SIM_OK);
+    ck_assert_int_eq(sim_udp_bind(c.b, NULL, 2222, T_on_udp, &rx, &sb), SIM_OK);
+    wg_ip bip = T_ip("10.0.2.10");
+    sim_udp_send_opts o = {.pmtudisc = true};
+    ck_assert_int_eq(sim_udp_sendto(sa, &o, &bip, 2222, pattern, 1200), SIM_OK);
+    T_run(c.w, 2 * SIM_S);
+    ck_assert_int_eq(rx.n, 0);
+    ck_assert_uint_eq(sim_node_drops(c.r1, SIM_DROP_NEEDS_FRAG), 1);
+    ck_assert_uint_eq(sim_node_path_mtu(c.a, &bip), 1000);
+    ck_assert_int_eq(sim_udp_sendto(sa, &o, &bip, 2222, pattern, 1200), SIM_OK);
+    T_run(c.w, 3 * SIM_S);
+    ck_assert_int_eq(rx.n, 1);
+    ck_assert_mem_eq(rx.data, pattern, 1200);
+    frag_seen fs;
+    wire_frags(c.w, c.s1, &fs); /* a cut it itself: 976 + 232 */
+    ck_assert_int_eq(fs.n, 3);  /* the DF datagram, then two fragments */
+    ck_assert(!fs.mf[0] && fs.off[0] == 0 && fs.id[0] == 0);
+    ck_assert(fs.mf[1] && fs.off[1] == 0 && fs.id[1] != 0);
+    ck_assert(!fs.mf[2] && fs.off[2] == 976);
+    /* only lowered, never below min_pmtu, forgotten after mtu_expires */
+    sim_ipv4_pmtu_learn(c.a, &bip, 1200);
+    ck_assert_uint_eq(sim_node_path_mtu(c.a, &bip), 1000);
+    sim_ipv4_pmtu_learn(c.a, &bip, 300);
+    ck_assert_uint_eq(sim_node_path_mtu(c.a, &bip), 552);
+    T_run(c.w, 3 * SIM_S + 600 * SIM_S);
+    ck_assert_uint_eq(sim_node_path_mtu(c.a, &bip), 0);
+    /* FreeBSD keeps no path MTU for UDP */
+    sim_ipv4_pmtu_learn(c.b, &bip, 1000);
+    ck_assert_uint_eq(sim_node_path_mtu(c.b, &bip), 0);
+    sim_world_free(c.w);
+}
+END_TEST
+
 /* A tunnel whose outer datagrams are cut in two on s12; tshark (when
  * installed) reassembles them and decrypts the WireGuard messages. */
 START_TEST(test_tunnel_over_fragments)
@@ -445,6 +490,7 @@ int main(void)
     tcase_add_test(tc, test_reass_timeout);
     tcase_add_test(tc, test_pf_scrub);
     tcase_add_test(tc, test_tunnel_over_fragments);
+    tcase_add_test(tc, test_linux_path_mtu);
     suite_add_tcase(s, tc);
     return T_run_suite(s);
 }

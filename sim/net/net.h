@@ -256,6 +256,12 @@ struct sim_node {
      * the IN hooks, when scrub_reass is on). */
     struct sim_reass *reass, *scrub;
     bool scrub_reass;
+    /* Linux route exceptions: path MTUs learnt from ICMP (ip_frag.c) */
+    struct sim_pmtu {
+        uint32_t dst, mtu;
+        sim_time expires;
+    } *pmtu;
+    size_t n_pmtu, cap_pmtu;
 };
 
 struct sim_capture {
@@ -458,8 +464,10 @@ sim_err sim_ipv4_fragment(const uint8_t *pkt, size_t len, uint32_t mtu, sim_frag
  * (malloc'd, *out_len set) with a fresh header checksum. */
 uint8_t *sim_ipv4_reass(sim_node *n, bool scrub, uint32_t in_ifindex, const uint8_t *pkt, size_t len,
                         size_t *out_len);
-/* Forgets every queue (power-off, freeing the node). */
+/* Forgets every queue (power-off, freeing the node), and the learnt path MTUs. */
 void sim_ipv4_reass_flush(sim_node *n);
+/* An ICMP fragmentation needed about a packet to dst reached node n. */
+void sim_ipv4_pmtu_learn(sim_node *n, const wg_ip *dst, uint16_t next_hop_mtu);
 /* The timeline's line (model "ip") for a datagram cut into or rebuilt
  * from n fragments: "fragmented udp A:p -> B:q (1500 bytes, id 7) into 2
  * for mtu 1492 of IF" / "reassembled ... from 2 fragments". mtu 0: reassembly. */

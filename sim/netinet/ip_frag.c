@@ -429,6 +429,57 @@ void sim_ipv4_reass_flush(sim_node *n)
     reass_free(n, n->reass);
     reass_free(n, n->scrub);
     n->reass = n->scrub = NULL;
+    free(n->pmtu);
+    n->pmtu = NULL;
+    n->n_pmtu = n->cap_pmtu = 0;
+}
+
+/* ---- Linux path MTU (route exceptions) ---- */
+
+#define LINUX_MIN_PMTU 552             /* net.ipv4.route.min_pmtu */
+#define LINUX_MTU_EXPIRES (600 * SIM_S) /* net.ipv4.route.mtu_expires */
+
+static bool linux_stack(const sim_node *n)
+{
+    return n->platform == WG_PLATFORM_LINUX || n->platform == WG_PLATFORM_WIREGUARD_GO;
+}
+
+void sim_ipv4_pmtu_learn(sim_node *n, const wg_ip *dst, uint16_t next_hop_mtu)
+{
+    /* icmp_unreach -> __udp4_lib_err -> ipv4_sk_update_pmtu ->
+     * __ip_rt_update_pmtu: never below min_pmtu, only lowers, expires. A
+     * zero MTU field (a router older than RFC 1191) teaches nothing here. */
+    if (!linux_stack(n) || !next_hop_mtu || dst->family != 4)
+        return;
+    uint32_t mtu = next_hop_mtu < LINUX_MIN_PMTU ? LINUX_MIN_PMTU : next_hop_mtu;
+    uint32_t d = wg_ip4_to_u32(dst);
+    sim_time now = sim_now(n->w->eng);
+    for (size_t i = 0; i < n->n_pmtu; i++) {
+        struct sim_pmtu *e = &n->pmtu[i];
+        if (e->dst != d)
+            continue;
+        if (e->expires <= now || mtu < e->mtu) {
+            e->mtu = mtu;
+            e->expires = now + LINUX_MTU_EXPIRES;
+        }
+        return;
+    }
+    VEC_GROW(n->pmtu, n->n_pmtu, n->cap_pmtu);
+    n->pmtu[n->n_pmtu++] = (struct sim_pmtu){d, mtu, now + LINUX_MTU_EXPIRES};
+    sim_event_log(n->w, SIM_EV_MODEL, n, 0, "ip", "path mtu to %u.%u.%u.%u is now %u (ICMP fragmentation needed)",
+                  d >> 24, (d >> 16) & 255, (d >> 8) & 255, d & 255, mtu);
+}
+
+uint32_t sim_node_path_mtu(const sim_node *n, const wg_ip *dst)
+{
+    if (!n->n_pmtu || dst->family != 4)
+        return 0;
+    uint32_t d = wg_ip4_to_u32(dst);
+    sim_time now = sim_now(n->w->eng);
+    for (size_t i = 0; i < n->n_pmtu; i++)
+        if (n->pmtu[i].dst == d && n->pmtu[i].expires > now)
+            return n->pmtu[i].mtu;
+    return 0;
 }
 
 void sim_node_set_scrub_reassemble(sim_node *n, bool on) { n->scrub_reass = on; }

@@ -519,6 +519,8 @@ static sim_err output(sim_node *n, sim_pkt *p, const sim_mac *src_mac, uint32_t 
     if (!ifp)
         return SIM_EINVAL;
     uint32_t mtu = sim_iface_mtu(ifp);
+    if (p->frag_mtu && p->frag_mtu < mtu)
+        mtu = p->frag_mtu; /* a Linux sender's learnt path MTU */
     int origin = p->local_origin ? n->id : p->origin_node;
     if (p->len <= mtu)
         return transmit(ifp, p, src_mac, origin, fwd, &ip.dst, p->data, p->len);
