@@ -21,8 +21,8 @@
  * (sim_trace_enable(w, false, false)), event log off
  * (sim_event_log_enable(w, false)), change log off (sim_history_enable
  * per class); ping samples are forgotten once final, as the runner
- * forgets them once read (the bench reads the totals); the WireGuard key
- * log stays, as sim/ has no switch for it.
+ * forgets them once read (the bench reads the totals); WireGuard key log
+ * off (sim_keylog_enable(w, false)), as a run without pcap output has it.
  *
  *   For each N (100, 1,000, 10,000) a fresh child process (fork) builds
  *   and runs the world and reports back through a pipe: the wall time
@@ -129,7 +129,7 @@ typedef struct child_report {
     uint64_t handshakes, hub_drops;
     double bound_s, bound_hs_s, bound_transport_s, bound_setup_s;
     uint64_t dh, base, aead, blake2s; /* primitive calls the bound is made of */
-    uint64_t ping_sample_bytes, keylog_bytes;
+    uint64_t ping_sample_bytes;
     int64_t heap_built, heap_ran; /* glibc in-use heap after the build and after the run */
 } child_report;
 
@@ -313,6 +313,7 @@ static bool scale_world_build(scale_world *sw, size_t n, bool wg, sim_time until
     sim_event_log_enable(sw->w, false);
     for (int c = 0; c < SIM_HIST__COUNT; c++)
         sim_history_enable(sw->w, (sim_hist_class)c, false);
+    sim_keylog_enable(sw->w, false);
     sim_engine *e = sim_world_engine(sw->w);
     sw->hub = sim_node_new(sw->w, "hub", wg ? SIM_NODE_FIREWALL : SIM_NODE_HOST, WG_PLATFORM_FREEBSD);
     if (!sw->hub)
@@ -562,9 +563,6 @@ static void child_run(size_t n, bool wg, sim_time until, child_report *rep)
         }
         for (int k = 1; k < WG_DROP__COUNT; k++)
             rep->hub_drops += wg_device_drop_count(hub, (wg_drop_reason)k);
-        size_t kl = 0;
-        sim_world_keylog(sw.w, &kl);
-        rep->keylog_bytes = kl;
     } else {
         for (size_t i = 0; i < n; i++) {
             rep->sent += sw.clients[i].sent;
@@ -707,12 +705,12 @@ int bench_scale(const bench_options *o, bench_result r[BENCH_SCALE_RESULTS], siz
                     " X25519 DH, %" PRIu64 " base-point, %" PRIu64 " AEAD, %" PRIu64
                     " BLAKE2s; hub drops %" PRIu64 "\n"
                     "       heap/peer: %.0f B built, %.0f B after the run, of which ping samples %.0f B (those not\n"
-                    "       yet final, the rest forgotten as the runner does) and the WireGuard key log %.0f B\n",
+                    "       yet final, the rest forgotten as the runner does)\n",
                     sizes[k], x->rep.cpu_s, x->rep.cpu_s / x->rep.bound_s, sizes[k], x->rep.bound_s, x->rep.bound_hs_s,
                     x->rep.bound_transport_s, x->rep.bound_setup_s,
                     x->rep.dh, x->rep.base, x->rep.aead, x->rep.blake2s, x->rep.hub_drops,
                     (double)x->rep.heap_built / (double)sizes[k], (double)x->rep.heap_ran / (double)sizes[k],
-                    (double)x->rep.ping_sample_bytes / (double)sizes[k], (double)x->rep.keylog_bytes / (double)sizes[k]);
+                    (double)x->rep.ping_sample_bytes / (double)sizes[k]);
         }
     }
 

@@ -96,6 +96,17 @@ static char *rule_label(const char *what, const char *file, unsigned line)
     return hs_strdup_printf("%s at %s:%u", what, file ? file : "?", line);
 }
 
+/* The interface name a filter or NAT rule gives pf: an interface, a
+ * WireGuard tunnel (created later; pf takes the name) or the group. */
+static const char *rule_ifname(const hs_node *hn, int iface, const hs_rule_iface *on)
+{
+    if (on->group)
+        return SIM_FW_WG_GROUP_NAME;
+    if (on->wg >= 0)
+        return hn->wg[on->wg].name;
+    return iface >= 0 ? hn->ifaces[iface].name : NULL;
+}
+
 static bool needs_fw(const hs_node *n)
 {
     return n->kind == HS_NODE_FIREWALL || n->n_nat_outbound || n->n_nat_forward;
@@ -154,7 +165,7 @@ static bool build_node_fw(hs_world *hw, size_t ni, char *err, size_t errlen)
         sim_fw_port_forward *r = xcalloc(hn->n_nat_forward, sizeof *r);
         for (size_t i = 0; i < hn->n_nat_forward; i++) {
             const hs_nat_forward *n = &hn->nat_forward[i];
-            r[i] = (sim_fw_port_forward){.ifname = hn->ifaces[n->iface].name,
+            r[i] = (sim_fw_port_forward){.ifname = rule_ifname(hn, n->iface, &n->on),
                                          .proto = (uint8_t)n->protocol,
                                          .port = n->port,
                                          .to = n->to};
@@ -171,7 +182,7 @@ static bool build_node_fw(hs_world *hw, size_t ni, char *err, size_t errlen)
         for (size_t i = 0; i < hn->n_nat_outbound; i++) {
             const hs_nat_rule *n = &hn->nat_outbound[i];
             labels[i] = rule_label("nat rule", s->file, n->loc.line);
-            r[i] = (sim_fw_nat_rule){.ifname = hn->ifaces[n->iface].name,
+            r[i] = (sim_fw_nat_rule){.ifname = rule_ifname(hn, n->iface, &n->on),
                                      .proto = (uint8_t)n->protocol,
                                      .dst = fw_addr_prefix(n->has_destination, &n->destination),
                                      .sport = n->source_port,
@@ -203,7 +214,7 @@ static bool build_node_fw(hs_world *hw, size_t ni, char *err, size_t errlen)
             const hs_filter_rule *fr = &hn->filter[i];
             labels[i] = rule_label("filter rule", s->file, fr->loc.line);
             r[i] = (sim_fw_rule){.block = fr->action == HS_ACTION_BLOCK,
-                                 .ifname = fr->iface >= 0 ? hn->ifaces[fr->iface].name : NULL,
+                                 .ifname = rule_ifname(hn, fr->iface, &fr->on),
                                  .dir = fr->direction == HS_DIR_IN    ? SIM_FW_DIR_IN
                                         : fr->direction == HS_DIR_OUT ? SIM_FW_DIR_OUT
                                                                       : SIM_FW_DIR_ANY,
@@ -284,6 +295,12 @@ static bool build_wireguard(hs_world *hw, size_t ni, char *err, size_t errlen)
             hw->peer_ids[ni][j][k] = id;
         }
     }
+    /* A firewall is a pfSense box: its WireGuard package runs the service
+     * daemon that re-applies configured endpoints (sim_wg_service_start);
+     * a host's or router's WireGuard has none. */
+    if (hn->kind == HS_NODE_FIREWALL && hn->n_wg &&
+        !sim_wg_service_start(hw->nodes[ni], hs_fw_wg_resolve_interval(&hn->fw)))
+        return fail(err, errlen, s, hn->loc, "node %s: the WireGuard service could not be started", hn->name);
     return true;
 }
 
@@ -342,6 +359,10 @@ hs_world *hs_world_build(const hs_scenario *s, const hs_run_options *o, char *er
         if (o && (o->history_off & (1u << c)))
             sim_history_enable(hw->w, (sim_hist_class)c, false);
     hs_events_init(hw);
+    /* The WireGuard key log grows with every handshake; only pcap output
+     * (which streams it, reports/pcap.c) and record_all readers use it. */
+    if (!hw->opt.capture && !hw->opt.record_all)
+        sim_keylog_enable(hw->w, false);
     hw->segs = xcalloc(s->n_segments, sizeof *hw->segs);
     hw->nodes = xcalloc(s->n_nodes, sizeof *hw->nodes);
     hw->fws = xcalloc(s->n_nodes, sizeof *hw->fws);
@@ -397,7 +418,8 @@ hs_world *hs_world_build(const hs_scenario *s, const hs_run_options *o, char *er
                                  .no_auto_route_to = !hn->fw.auto_route_to,
                                  .no_reply_to = !hn->fw.reply_to,
                                  .no_carp_preempt = !hn->fw.carp_preempt,
-                                 .no_scrub = !hn->fw.scrub};
+                                 .no_scrub = !hn->fw.scrub,
+                                 .wg_group = (sim_fw_wg_group)hn->fw.wg_group};
             hw->fws[i] = sim_fw_attach(hw->nodes[i], &fo);
             if (!hw->fws[i])
                 ok = fail(err, errlen, s, hn->loc, "node %s: the firewall models could not be attached", hn->name);

@@ -145,6 +145,8 @@ static char *describe(const hs_scenario *s, const hs_expect *e)
                                              " non-first fragments"};
             hs_sb_add(&b, "%s", fn[p->fragment]);
         }
+        if (p->icmp)
+            hs_sb_add(&b, " icmp %s", hs_icmp_matches[p->icmp].name);
         break;
     }
     case HS_EXP_ENDPOINT:

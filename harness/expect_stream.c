@@ -76,8 +76,32 @@ typedef struct pkt_filter {
     uint16_t udp_src, udp_dst;
     hs_wg_match wg;
     hs_frag_match frag;
+    int icmp; /* hs_icmp_matches index, 0 = any packet */
     sim_time t1, t2;
 } pkt_filter;
+
+/* RFC 792 types and codes (sim/sim.h SIM_ICMP_*). */
+const hs_icmp_match hs_icmp_matches[] = {
+    {"", -1, -1},
+    {"echo-request", SIM_ICMP_ECHO, -1},
+    {"echo-reply", SIM_ICMP_ECHO_REPLY, -1},
+    {"unreachable", SIM_ICMP_UNREACH, -1},
+    {"net-unreachable", SIM_ICMP_UNREACH, SIM_ICMP_UNREACH_NET},
+    {"host-unreachable", SIM_ICMP_UNREACH, SIM_ICMP_UNREACH_HOST},
+    {"proto-unreachable", SIM_ICMP_UNREACH, SIM_ICMP_UNREACH_PROTO},
+    {"port-unreachable", SIM_ICMP_UNREACH, SIM_ICMP_UNREACH_PORT},
+    {"need-frag", SIM_ICMP_UNREACH, SIM_ICMP_UNREACH_NEEDFRAG},
+    {"time-exceeded", SIM_ICMP_TIME_EXCEEDED, -1},
+    {NULL, 0, 0},
+};
+
+static bool icmp_ok(int icmp, const sim_trace_rec *r)
+{
+    if (!icmp)
+        return true;
+    const hs_icmp_match *m = &hs_icmp_matches[icmp];
+    return r->proto == SIM_IPPROTO_ICMP && r->icmp_type == m->type && (m->code < 0 || r->icmp_code == m->code);
+}
 
 /* A streaming match: the count and the first `max` matching packets. */
 typedef struct pkt_list {
@@ -158,6 +182,8 @@ static bool pkt_match(const pkt_filter *f, const hs_frame *fr)
         if (f->udp_dst && (r->proto != SIM_IPPROTO_UDP || r->dport != f->udp_dst))
             return false;
         if (f->frag != HS_FRAG_ANY && !frag_ok(f->frag, r))
+            return false;
+        if (!icmp_ok(f->icmp, r))
             return false;
     }
     return wg_ok(f->wg, r);
@@ -271,6 +297,7 @@ static pkt_filter packets_filter(const hs_expect *e)
                         .udp_dst = p->udp_dst_port,
                         .wg = p->wg,
                         .frag = p->fragment,
+                        .icmp = p->icmp,
                         .t1 = e->during ? e->from : 0,
                         .t2 = e->during ? e->to : e->at};
 }

@@ -192,8 +192,35 @@ typedef struct hs_fw_options {
     bool auto_route_to;   /* default true: self traffic from a WAN's address route-to its gateway */
     bool carp_preempt;    /* default true: pfSense sets net.inet.carp.preempt=1 */
     bool scrub;           /* default true: pf reassembles fragments (pfSense "Disable Firewall Scrub" off) */
+    /* pfSense WireGuard package settings (VPN > WireGuard > Settings) and
+     * the system's aliases resolve interval it may track; the interval the
+     * service uses is hs_fw_wg_resolve_interval(). */
+    hs_time wg_resolve_interval;      /* wireguard: resolve-interval, default 300 s; 0: only at start */
+    bool wg_resolve_interval_track;   /* wireguard: resolve-interval-track, default false */
+    hs_time aliases_resolve_interval; /* aliases-resolve-interval, default 300 s */
     hs_loc loc;           /* line 0: not given */
+    int wg_group;         /* wireguard: interface-group: sim_fw_wg_group (0 all, 1 unassigned, 2 none) */
 } hs_fw_options;
+/* `icmp:` of packets / no-packets: which ICMP messages match (name ->
+ * type, code; code -1 = any). Index 0 ("" ) is "not given". */
+typedef struct hs_icmp_match {
+    const char *name;
+    int type, code;
+} hs_icmp_match;
+extern const hs_icmp_match hs_icmp_matches[];
+
+/* The endpoint resolve interval pfSense's WireGuard service uses
+ * (wg.inc wg_get_endpoint_resolve_interval). */
+hs_time hs_fw_wg_resolve_interval(const hs_fw_options *o);
+
+/* Where a filter or NAT rule's `interface:` points: one of the node's
+ * interfaces (iface), one of its WireGuard tunnels (wg) or pfSense's
+ * WireGuard interface group (group). */
+#define HS_WG_GROUP "WireGuard" /* pfSense-pkg-WireGuard's interface group (wg_globals.inc) */
+typedef struct hs_rule_iface {
+    int wg;     /* index in the node's wireguard:, -1 */
+    bool group; /* `interface: WireGuard` */
+} hs_rule_iface;
 
 typedef struct hs_wg_peer {
     hs_loc loc;
@@ -249,8 +276,9 @@ typedef enum hs_nat_mapping {
 } hs_nat_mapping;
 typedef struct hs_nat_rule {
     hs_loc loc;
-    int iface; /* outgoing interface */
+    int iface; /* outgoing interface; -1 with on.wg / on.group */
     hs_loc iface_loc;
+    hs_rule_iface on;
     bool source_self;  /* `source: self`: the node's own traffic */
     bool has_source;   /* else: any */
     wg_prefix source;
@@ -270,8 +298,9 @@ typedef struct hs_nat_rule {
 /* nat.forward: port forward (pf rdr / home router) */
 typedef struct hs_nat_forward {
     hs_loc loc;
-    int iface;
+    int iface; /* -1 with on.wg / on.group */
     hs_loc iface_loc;
+    hs_rule_iface on;
     hs_proto protocol; /* default udp */
     uint16_t port;     /* destination port on the node's address */
     wg_endpoint to;    /* inside address:port */
@@ -283,8 +312,9 @@ typedef enum hs_direction { HS_DIR_IN, HS_DIR_OUT, HS_DIR_ANY } hs_direction;
 typedef struct hs_filter_rule {
     hs_loc loc;
     hs_action action;
-    int iface; /* -1 = any */
+    int iface; /* -1 = any, or on.wg / on.group */
     hs_loc iface_loc;
+    hs_rule_iface on;
     hs_direction direction; /* default in */
     hs_proto protocol;
     bool has_src;
@@ -506,6 +536,7 @@ typedef struct hs_expect {
             hs_wg_match wg;
             hs_cmp count; /* default ">= 1" (packets) / "== 0" (no-packets) */
             hs_frag_match fragment;
+            int icmp;     /* `icmp:` index in hs_icmp_match_names, 0 = not given */
         } packets;
         struct {
             int node, wg, peer; /* indexes: node, its wg interface, the peer */

@@ -80,10 +80,10 @@ static void load_expect_kind(L *l, hs_expect *e, const yd_node *m)
     hs_scenario *s = l->s;
     const yd_node *x;
     const char *what = hs_expect_kind_name(e->kind);
-    static const char *const pk[] = {"on",           "from", "to",    "src",      "dst", "udp-src-port",
-                                     "udp-dst-port", "wg",   "count", "fragment", NULL};
-    static const char *const npk[] = {"on",           "from", "to", "src",      "dst", "udp-src-port",
-                                      "udp-dst-port", "wg",   "fragment", NULL};
+    static const char *const pk[] = {"on",           "from", "to",    "src",  "dst",      "udp-src-port",
+                                     "udp-dst-port", "wg",   "count", "icmp", "fragment", NULL};
+    static const char *const npk[] = {"on",           "from", "to",   "src",      "dst", "udp-src-port",
+                                      "udp-dst-port", "wg",   "icmp", "fragment", NULL};
     static const char *const ek[] = {"node", "peer", "interface", "is", NULL};
     static const char *const hk[] = {"node", "peer", "interface", "count", "last-within", NULL};
     static const char *const tk[] = {"ping", "loss", "rtt", NULL};
@@ -132,6 +132,16 @@ static void load_expect_kind(L *l, hs_expect *e, const yd_node *m)
         static const char *const fragm[] = {"false", "true", "first", "non-first", NULL};
         if ((x = yd_get(m, "fragment")) && ld_get_enum(l, x, fragm, &w))
             e->u.packets.fragment = (hs_frag_match)(w + HS_FRAG_NO);
+        if ((x = yd_get(m, "icmp"))) {
+            const char *names[16];
+            size_t k = 0;
+            for (size_t i = 1; hs_icmp_matches[i].name && k + 1 < sizeof names / sizeof *names; i++)
+                names[k++] = hs_icmp_matches[i].name;
+            names[k] = NULL;
+            int c;
+            if (ld_get_enum(l, x, names, &c))
+                e->u.packets.icmp = c + 1;
+        }
         if (e->kind == HS_EXP_NO_PACKETS)
             hs_parse_cmp("== 0", HS_UNIT_COUNT, &e->u.packets.count);
         else if ((x = yd_get(m, "count")))

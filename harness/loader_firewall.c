@@ -285,9 +285,46 @@ void ld_load_pfsync(L *l, hs_node *n, const yd_node *v)
     n->pfsync.peer = ld_resolve_node(l, peer);
 }
 
+/* A resolve interval: pfSense stores whole seconds (0 allowed). */
+static void get_interval(L *l, const yd_node *x, const char *what, hs_time *out)
+{
+    hs_time t;
+    if (!ld_get_duration(l, x, &t))
+        return;
+    if (t % HS_S)
+        ld_err(l, x, "%s: pfSense takes whole seconds", what);
+    else
+        *out = t;
+}
+
+/* `firewall: {wireguard: ...}`: the WireGuard package's settings
+ * (pfSense-pkg-WireGuard vpn_wg_settings.php). */
+static void load_wg_settings(L *l, hs_node *n, const yd_node *v)
+{
+    static const char *const keys[] = {"resolve-interval", "resolve-interval-track", "interface-group", NULL};
+    /* Interface Group Membership */
+    static const char *const memberships[] = {"all", "unassigned", "none", NULL};
+    if (!ld_check_map(l, v, "wireguard", keys) || ld_is_null(v))
+        return;
+    const yd_node *x;
+    int e;
+    if ((x = yd_get(v, "resolve-interval")))
+        get_interval(l, x, "resolve-interval", &n->fw.wg_resolve_interval);
+    if ((x = yd_get(v, "resolve-interval-track")))
+        ld_get_bool(l, x, &n->fw.wg_resolve_interval_track);
+    if ((x = yd_get(v, "interface-group")) && ld_get_enum(l, x, memberships, &e))
+        n->fw.wg_group = e;
+}
+
+hs_time hs_fw_wg_resolve_interval(const hs_fw_options *o)
+{
+    return o->wg_resolve_interval_track ? o->aliases_resolve_interval : o->wg_resolve_interval;
+}
+
 void ld_load_firewall(L *l, hs_node *n, const yd_node *v)
 {
-    static const char *const keys[] = {"state-policy", "reply-to", "auto-route-to", "carp-preempt", "scrub", NULL};
+    static const char *const keys[] = {"state-policy", "reply-to",  "auto-route-to",           "carp-preempt",
+                                       "wireguard",    "aliases-resolve-interval", "scrub", NULL};
     static const char *const policies[] = {"if-bound", "floating", NULL};
     if (!ld_check_map(l, v, "firewall", keys) || ld_is_null(v))
         return;
@@ -304,6 +341,57 @@ void ld_load_firewall(L *l, hs_node *n, const yd_node *v)
         ld_get_bool(l, x, &n->fw.carp_preempt);
     if ((x = yd_get(v, "scrub")))
         ld_get_bool(l, x, &n->fw.scrub);
+    if ((x = yd_get(v, "wireguard")))
+        load_wg_settings(l, n, x);
+    if ((x = yd_get(v, "aliases-resolve-interval")))
+        get_interval(l, x, "aliases-resolve-interval", &n->fw.aliases_resolve_interval);
+}
+
+/* `interface:` of a filter, NAT or port-forward rule: one of the node's
+ * interfaces, one of its WireGuard tunnels (pf takes any interface name),
+ * or, on a firewall, pfSense's WireGuard interface group. */
+static void load_rule_iface(L *l, const hs_node *n, const yd_node *x, int *iface, hs_rule_iface *on)
+{
+    *iface = -1;
+    on->wg = -1;
+    on->group = false;
+    const char *s = ld_scalar(l, x, "an interface name");
+    if (!s)
+        return;
+    bool group = !strcmp(s, HS_WG_GROUP);
+    if ((*iface = hs_index_get_str(&l->iface_index[n - l->s->nodes], s)) < 0)
+        for (size_t j = 0; j < n->n_wg && on->wg < 0; j++)
+            if (!strcmp(n->wg[j].name, s))
+                on->wg = (int)j;
+    if (group && n->kind == HS_NODE_FIREWALL && (*iface >= 0 || on->wg >= 0)) {
+        /* pf has one namespace for interfaces and groups */
+        ld_err(l, x, "interface: '%s' names pfSense's WireGuard interface group; rename the interface of node '%s'", s,
+            n->name);
+        *iface = on->wg = -1;
+        return;
+    }
+    if (*iface >= 0 || on->wg >= 0)
+        return;
+    if (group) {
+        if (n->kind == HS_NODE_FIREWALL)
+            on->group = true;
+        else
+            ld_err(l, x, "interface: '%s' is the interface group of pfSense's WireGuard package, only on a firewall "
+                         "('%s' is a %s)", s, n->name, hs_node_kind_name(n->kind));
+        return;
+    }
+    /* the did-you-mean, among interfaces, tunnels and the group (an error: linear is fine) */
+    const char **names = hs_alloc(l->a, (n->n_ifaces + n->n_wg + 1) * sizeof *names);
+    size_t k = 0;
+    for (size_t i = 0; i < n->n_ifaces; i++)
+        names[k++] = n->ifaces[i].name;
+    for (size_t i = 0; i < n->n_wg; i++)
+        names[k++] = n->wg[i].name;
+    if (n->kind == HS_NODE_FIREWALL)
+        names[k++] = HS_WG_GROUP;
+    char h[300];
+    ld_err(l, x, "unknown interface '%.60s' on node '%s' (a rule takes an interface, a WireGuard tunnel of the node%s)%s", s,
+        n->name, n->kind == HS_NODE_FIREWALL ? " or '" HS_WG_GROUP "'" : "", ld_hint(l, s, names, k, false, h, sizeof h));
 }
 
 static bool get_source_spec(L *l, const yd_node *x, bool *self, bool *has, wg_prefix *p)
@@ -343,9 +431,10 @@ void ld_load_nat(L *l, hs_node *n, const yd_node *v)
             r->iface = -1;
             r->translate_interface = true;
             const yd_node *x;
+            r->on.wg = -1;
             if (ld_require(l, c, "interface", "outbound NAT rule")) {
                 x = yd_get(c, "interface");
-                r->iface = ld_resolve_iface(l, n, x);
+                load_rule_iface(l, n, x, &r->iface, &r->on);
                 r->iface_loc = x->loc;
             }
             if ((x = yd_get(c, "source")))
@@ -391,9 +480,10 @@ void ld_load_nat(L *l, hs_node *n, const yd_node *v)
             f->iface = -1;
             f->protocol = HS_PROTO_UDP;
             const yd_node *x;
+            f->on.wg = -1;
             if (ld_require(l, c, "interface", "port forward")) {
                 x = yd_get(c, "interface");
-                f->iface = ld_resolve_iface(l, n, x);
+                load_rule_iface(l, n, x, &f->iface, &f->on);
                 f->iface_loc = x->loc;
             }
             if ((x = yd_get(c, "protocol")) && ld_get_proto(l, x, &f->protocol) &&
@@ -428,12 +518,13 @@ void ld_load_filter(L *l, hs_node *n, const yd_node *v)
         hs_filter_rule *r = &n->filter[n->n_filter++];
         r->loc = c->loc;
         r->iface = -1;
+        r->on.wg = -1;
         const yd_node *x;
         int e;
         if (ld_require(l, c, "action", "filter rule") && ld_get_enum(l, yd_get(c, "action"), actions, &e))
             r->action = (hs_action)e;
         if ((x = yd_get(c, "interface"))) {
-            r->iface = ld_resolve_iface(l, n, x);
+            load_rule_iface(l, n, x, &r->iface, &r->on);
             r->iface_loc = x->loc;
         }
         if ((x = yd_get(c, "direction")) && ld_get_enum(l, x, dirs, &e))

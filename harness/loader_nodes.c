@@ -161,7 +161,12 @@ void ld_load_node(L *l, int ni)
         n->kind = (hs_node_kind)k;
     n->platform = l->s->platform;
     /* pfSense's defaults (docs/models.md "Options") */
-    n->fw = (hs_fw_options){.reply_to = true, .auto_route_to = true, .carp_preempt = true, .scrub = true};
+    n->fw = (hs_fw_options){.reply_to = true,
+                            .auto_route_to = true,
+                            .carp_preempt = true,
+                            .scrub = true,
+                            .wg_resolve_interval = 300 * HS_S,
+                            .aliases_resolve_interval = 300 * HS_S};
     n->pfsync.defer = true;
     n->pfsync.bulk = true;
     n->pfsync.sync_iface = -1;
@@ -197,13 +202,14 @@ void ld_load_node(L *l, int ni)
         ld_load_carp(l, n, x);
     if ((x = yd_get(t, "pfsync")))
         ld_load_pfsync(l, n, x);
+    /* wireguard before nat and filter: their rules may name a tunnel */
+    if ((x = yd_get(t, "wireguard")))
+        ld_load_wireguard(l, n, ni, x);
     if ((x = yd_get(t, "nat")))
         ld_load_nat(l, n, x);
     if ((x = yd_get(t, "filter")))
         ld_load_filter(l, n, x);
     if ((x = yd_get(t, "firewall")))
         ld_load_firewall(l, n, x);
-    if ((x = yd_get(t, "wireguard")))
-        ld_load_wireguard(l, n, ni, x);
 }
 

@@ -173,6 +173,10 @@ hs_field *hs_drop_fields(const hs_world *hw, const sim_event_rec *ev, size_t *n_
         if (ev->pkt.proto == SIM_IPPROTO_UDP) {
             add(&f, "sport", hs_strdup_printf("%u", ev->pkt.sport));
             add(&f, "dport", hs_strdup_printf("%u", ev->pkt.dport));
+        } else if (ev->pkt.proto == SIM_IPPROTO_ICMP &&
+                   (ev->pkt.icmp_type == SIM_ICMP_ECHO || ev->pkt.icmp_type == SIM_ICMP_ECHO_REPLY)) {
+            /* an echo's id is its "port" for pf (pf_test_state_icmp) */
+            add(&f, "icmp-id", hs_strdup_printf("%u", ev->pkt.sport));
         }
     }
     if (ev->ifindex)

@@ -79,6 +79,12 @@ bool rp_open_captures(const char *dir, const char *scenario_name, sim_world *w, 
             ok = false;
         }
     }
+    /* the key log grows with every handshake: written as it goes too */
+    file_path(path, sizeof path, dir, scenario_name, NULL);
+    if (!sim_keylog_open(w, path) && ok) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        ok = false;
+    }
     return ok;
 }
 
@@ -94,12 +100,10 @@ bool rp_close_captures(const char *dir, const char *scenario_name, sim_world *w,
             ok = false;
         }
     }
-    if (!ok)
-        return false;
-    file_path(path, sizeof path, dir, scenario_name, NULL);
-    if (!sim_world_save_keylog(w, path)) {
+    if (!sim_keylog_close(w) && ok) {
+        file_path(path, sizeof path, dir, scenario_name, NULL);
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return false;
+        ok = false;
     }
-    return true;
+    return ok;
 }

@@ -78,11 +78,12 @@ bool rp_write_junit(const char *path, hs_result *const *results, size_t n, char 
  * frames are written as the run goes (sim_capture_open): call it before
  * the run. NAME is the scenario name with unsafe characters replaced.
  * false with "PATH: reason" in err for the first file that cannot be
- * created (a capture whose file cannot be created keeps nothing). */
+ * created (a capture whose file cannot be created keeps nothing). The
+ * WireGuard key log DIR/NAME/keylog.txt (wg.keylog_file for
+ * Wireshark/tshark) is opened the same way (sim_keylog_open). */
 bool rp_open_captures(const char *dir, const char *scenario_name, sim_world *w, char *err, size_t errlen);
-/* After the run: closes the captures rp_open_captures opened (a write
- * error of any of them is reported here, "PATH: reason") and writes
- * DIR/NAME/keylog.txt (wg.keylog_file for Wireshark/tshark). */
+/* After the run: closes the captures and the key log rp_open_captures
+ * opened (a write error of any of them is reported here, "PATH: reason"). */
 bool rp_close_captures(const char *dir, const char *scenario_name, sim_world *w, char *err, size_t errlen);
 
 /* The NAME rp_open_captures uses for a scenario: its name with every

@@ -18,7 +18,7 @@
  * added here, or --kinds refuses it. */
 const char *const rp_timeline_kinds[] = {
     "command", "power", "link", "address", "route",  "arp",    "carp",  "gateway", "pf",
-    "nat",     "pfsync", "wg",  "timer",   "source", "endpoint", "drop", "ping",    "ip",    "model", NULL,
+    "nat",     "pfsync", "wg",  "timer",   "source", "endpoint", "drop", "ping",    "ip",    "model", "wg-service", NULL,
 };
 
 bool rp_timeline_kind_known(const char *kind)

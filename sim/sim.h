@@ -764,6 +764,27 @@ bool sim_wg_remove_endpoint(sim_wg *h, int peer_id);
 void sim_wg_restart(sim_wg *h);
 /* Datagrams whose send the host refused, by result. */
 uint64_t sim_wg_send_errors(const sim_wg *h, wg_send_result r);
+/* `wg set IF peer KEY endpoint CONFIGURED` for every peer with a configured
+ * endpoint (peers without one are left alone: wg(8) refuses an empty
+ * endpoint), as pfSense's WireGuard service does (sim_wg_service). The
+ * platform's set-endpoint rule applies (FreeBSD keeps the learned local
+ * address). Returns how many peers' endpoints differ(ed) from the
+ * configured one; dry_run only counts. 0 while the node is off. */
+size_t sim_wg_reapply_endpoints(sim_wg *h, bool dry_run);
+
+/* pfSense's WireGuard service daemon (pfSense-pkg-WireGuard wg_service.inc
+ * wg_service_daemon): when it starts - the node's boot (the start of the
+ * run for a node powered from t=0, every power-on) and every restart of
+ * the service (sim_wg_restart) - and then every resolve_interval after
+ * its previous run, it re-applies every peer's configured endpoint on every
+ * WireGuard interface of the node (wg.inc wg_resolve_endpoints). interval
+ * 0: only at start (wg_should_reresolve_endpoints: 0 disables). Rules and
+ * sources: docs/models.md "pfSense WireGuard service". One per node (a
+ * second call changes the interval and restarts it); the world frees it. */
+typedef struct sim_wg_service sim_wg_service;
+sim_wg_service *sim_wg_service_start(sim_node *n, sim_time resolve_interval);
+/* Runs of the daemon so far that found an endpoint to put back. */
+uint64_t sim_wg_service_changes(const sim_wg_service *s);
 
 /* ------------------------------------------------------------------ */
 /* Traffic: periodic ping                                             */
@@ -1027,9 +1048,21 @@ size_t sim_world_capture_count(const sim_world *w);
 sim_capture *sim_world_capture_at(const sim_world *w, size_t i);
 
 /* The key log of every hosted device, in the order keys appeared:
- * lines "LOCAL_STATIC_PRIVATE_KEY = base64" etc. (wg.keylog_file). */
+ * lines "LOCAL_STATIC_PRIVATE_KEY = base64" etc. (wg.keylog_file). It
+ * grows with every handshake, so like a capture it is kept in memory only
+ * until the run says what it wants: sim_keylog_enable(w, false) drops it
+ * (what was kept is freed, later keys are not logged; a run that writes no
+ * capture), sim_keylog_open writes what was kept to path and every later
+ * line as it is produced, keeping nothing (once; false with errno when the
+ * file cannot be created or written), sim_keylog_close flushes and closes
+ * it (false with errno of the first error). sim_world_keylog and
+ * sim_world_save_keylog read what is kept: nothing once dropped or opened
+ * (save then fails with EINVAL). */
 const char *sim_world_keylog(const sim_world *w, size_t *len);
 bool sim_world_save_keylog(const sim_world *w, const char *path);
+void sim_keylog_enable(sim_world *w, bool on);
+bool sim_keylog_open(sim_world *w, const char *path);
+bool sim_keylog_close(sim_world *w);
 
 /* ------------------------------------------------------------------ */
 /* Firewall models (pfSense-like): CARP, pf, pfsync, gateways         */
@@ -1042,12 +1075,26 @@ typedef struct sim_fw sim_fw;
 typedef enum sim_carp_state { SIM_CARP_INIT = 0, SIM_CARP_BACKUP, SIM_CARP_MASTER } sim_carp_state;
 const char *sim_carp_state_name(sim_carp_state s);
 
+/* pfSense's WireGuard package puts tunnels in the interface group
+ * "WireGuard" (its Interface Group Membership setting, default All
+ * Tunnels). A tunnel is "assigned" here when a filter or NAT rule of the
+ * node names it (pfSense gives only assigned tunnels a rules tab of their
+ * own). */
+typedef enum sim_fw_wg_group {
+    SIM_FW_WG_GROUP_ALL = 0,     /* every tunnel */
+    SIM_FW_WG_GROUP_UNASSIGNED,  /* tunnels no rule names */
+    SIM_FW_WG_GROUP_NONE,        /* none */
+} sim_fw_wg_group;
+/* The name of that group in filter and NAT rules (sim_fw_rule.ifname ...). */
+#define SIM_FW_WG_GROUP_NAME "WireGuard"
+
 typedef struct sim_fw_options {
     bool floating_states;  /* pf state policy floating; default if-bound (pfSense since 2024-01) */
     bool no_auto_route_to; /* omit pfSense's "self traffic from a WAN's addresses route-to its gateway" */
     bool no_reply_to;      /* pfSense "Disable reply-to" */
     bool no_carp_preempt;  /* net.inet.carp.preempt=0 (pfSense forces 1) */
     bool no_scrub;         /* pfSense "Disable Firewall Scrub": pf does not reassemble fragments before filtering */
+    sim_fw_wg_group wg_group; /* which tunnels are in the "WireGuard" group; default all */
 } sim_fw_options;
 
 /* Gives node n the firewall models (any node kind: a router may use it for
@@ -1119,7 +1166,14 @@ sim_err sim_fw_set_port_forwards(sim_fw *f, const sim_fw_port_forward *r, size_t
 #define SIM_FW_DIR_ANY (-1)
 /* A filter rule: ordered, first match wins, pass keeps state. Pass rules
  * in on an interface with a gateway get reply-to that gateway (pfSense)
- * unless the rule names its own gateway (route-to) or reply-to is off. */
+ * unless the rule names its own gateway (route-to) or reply-to is off.
+ * Interface names in filter, NAT and port-forward rules are pf's: a name
+ * may be an interface that does not exist yet (a WireGuard tunnel, created
+ * after the rules are loaded; the rule applies once it exists), or
+ * SIM_FW_WG_GROUP_NAME, the group of the node's WireGuard tunnels. Rules
+ * on the group are evaluated before every rule on a single interface (the
+ * group's rules tab comes before the interface tabs in pfSense's ruleset);
+ * each moves, in its order, ahead of the first rule on a single interface. */
 typedef struct sim_fw_rule {
     bool block;
     const char *ifname;   /* NULL: any interface */

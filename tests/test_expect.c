@@ -407,6 +407,64 @@ static hs_result *run_ha(const char *fw1_extra, const char *fw2_extra, const cha
     return run_text(y);
 }
 
+/* fw initiates from its primary address 198.51.100.2 (C3); the remote is
+ * configured with fw's alias 198.51.100.5 and roams to .2. Its own pings
+ * (at .25 s) then follow its endpoint: once set back to .5 they reach fw
+ * there, fw learns .5 and answers from it, so the remote stays at .5.
+ * %s: the remote's kind and extra keys. */
+static const char *WGSVC =
+    "name: svc\nseed: 1\nduration: 45s\n"
+    "segments: {net: {delay: 1ms}}\n"
+    "nodes:\n"
+    "  fw:\n"
+    "    kind: firewall\n"
+    "    interfaces: {net: {segment: net, address: 198.51.100.2/24, aliases: [198.51.100.5/32]}}\n"
+    "    wireguard: {wg0: {address: 10.99.0.1/24,\n"
+    "                peers: [{node: remote, endpoint: 198.51.100.10:51820, allowed-ips: [10.99.0.2/32]}]}}\n"
+    "  remote:\n"
+    "    kind: %s\n"
+    "    interfaces: {net: {segment: net, address: 198.51.100.10/24}}\n"
+    "%s"
+    "    wireguard: {wg0: {address: 10.99.0.2/24,\n"
+    "                peers: [{node: fw, endpoint: 198.51.100.5:51820, allowed-ips: [10.99.0.1/32]}]}}\n"
+    "traffic:\n"
+    "  - {ping: {from: fw, to: 10.99.0.2, every: 1s, start: 1.5s}}\n"
+    "  - {ping: {from: remote, to: 10.99.0.1, every: 1s, start: 15.25s}}\n"
+    "expect:\n"
+    "  - {at: 20s, endpoint: {node: remote, peer: fw, is: 198.51.100.2:51820}}\n"
+    "  - {at: 40s, endpoint: {node: remote, peer: fw, is: 198.51.100.5:51820}}\n";
+
+static hs_result *run_wgsvc(const char *kind, const char *remote_extra)
+{
+    char y[2048];
+    snprintf(y, sizeof y, WGSVC, kind, remote_extra);
+    return run_text(y);
+}
+
+/* A firewall runs pfSense's WireGuard service with its settings; a host
+ * does not: the remote goes back to its configured endpoint at the first
+ * re-resolve after its boot, or never. */
+START_TEST(wg_service_settings_reach_the_model)
+{
+    hs_result *r = run_wgsvc("firewall", ""); /* default 300 s: not within 45 s */
+    verdicts(r, "PF");
+    hs_result_free(r);
+    r = run_wgsvc("firewall", "    firewall: {wireguard: {resolve-interval: 30s}}\n");
+    verdicts(r, "PP");
+    hs_result_free(r);
+    r = run_wgsvc("firewall", "    firewall: {wireguard: {resolve-interval: 30s, resolve-interval-track: true}}\n");
+    verdicts(r, "PF"); /* tracks the system's 300 s */
+    hs_result_free(r);
+    r = run_wgsvc("firewall",
+                  "    firewall: {wireguard: {resolve-interval-track: true}, aliases-resolve-interval: 30s}\n");
+    verdicts(r, "PP");
+    hs_result_free(r);
+    r = run_wgsvc("host", "    platform: freebsd\n"); /* plain FreeBSD: no service */
+    verdicts(r, "PF");
+    hs_result_free(r);
+}
+END_TEST
+
 /* The named options of `firewall:`, `pfsync:` and `wireguard: options:`
  * reach the models: each flips an outcome its default gives. */
 START_TEST(options_reach_the_models)
@@ -615,6 +673,7 @@ static Suite *suite(void)
     tcase_add_test(t, timeline_keeps_retries_with_an_endpoint);
     tcase_add_test(t, nat_options_reach_the_simulator);
     tcase_add_test(t, options_reach_the_models);
+    tcase_add_test(t, wg_service_settings_reach_the_model);
     suite_add_tcase(s, t);
     return s;
 }

@@ -116,6 +116,11 @@ START_TEST(loader_option_names)
     ck_opt_error("    firewall: {reply-too: false}\n",
                  "t.yaml:7:16: unknown key 'reply-too' in firewall; did you mean 'reply-to'?");
     ck_opt_error("    firewall: {carp-preempt: maybe}\n", "t.yaml:7:30: carp-preempt: ");
+    ck_opt_error("    firewall: {wireguard: {resolve-interval: 1500ms}}\n",
+                 "t.yaml:7:46: resolve-interval: pfSense takes whole seconds");
+    ck_opt_error("    firewall: {wireguard: {resolve-intervall: 60s}}\n",
+                 "t.yaml:7:28: unknown key 'resolve-intervall' in wireguard; did you mean 'resolve-interval'?");
+    ck_opt_error("    firewall: {aliases-resolve-interval: -5s}\n", "t.yaml:7:42: ");
     ck_opt_error("  h: {kind: host, firewall: {reply-to: false}}\n",
                  "t.yaml:7:19: 'firewall:' is only for nodes of kind firewall ('h' is a host)");
     ck_opt_error("    pfsync: {peer: fw2, defr: false}\n",
@@ -154,6 +159,9 @@ START_TEST(loader_option_values)
     const hs_node *a = &s->nodes[0], *b = &s->nodes[1];
     ck_assert(a->fw.floating_states && !a->fw.reply_to && !a->fw.auto_route_to && !a->fw.carp_preempt);
     ck_assert(!b->fw.floating_states && b->fw.reply_to && b->fw.auto_route_to && b->fw.carp_preempt);
+    /* pfSense-pkg-WireGuard's defaults: 300 s, not tracking the system's 300 s */
+    ck_assert(a->fw.wg_resolve_interval == 300 * HS_S && !a->fw.wg_resolve_interval_track &&
+              a->fw.aliases_resolve_interval == 300 * HS_S && hs_fw_wg_resolve_interval(&a->fw) == 300 * HS_S);
     ck_assert(a->pfsync.has_options && a->pfsync.flush_interval == 2 * HS_S && !a->pfsync.defer && !a->pfsync.bulk &&
               a->pfsync.sync_iface == 1 && a->pfsync.lag == 200 * HS_MS);
     ck_assert(!b->pfsync.has_options && b->pfsync.defer && b->pfsync.bulk && b->pfsync.sync_iface == -1);
@@ -161,6 +169,35 @@ START_TEST(loader_option_values)
     ck_assert_uint_eq(a->wg[1].options, WG_OPT_BSD_HANDSHAKE_KEEPALIVE_AS_CODE);
     ck_assert_uint_eq(b->wg[0].options, 0);
     ck_assert_uint_eq(b->wg[1].options, WG_OPT_BSD_HANDSHAKE_KEEPALIVE_AS_CODE);
+    hs_scenario_free(s);
+}
+END_TEST
+
+/* `firewall: {wireguard: ...}` (VPN > WireGuard > Settings) and the
+ * system's aliases resolve interval it may track. */
+START_TEST(loader_wg_service_settings)
+{
+    static const char text[] =
+        "name: t\n"
+        "segments: {wan: {}}\n"
+        "nodes:\n"
+        "  fw1:\n"
+        "    kind: firewall\n"
+        "    interfaces: {wan: {segment: wan, address: 192.0.2.1/24}}\n"
+        "    firewall: {wireguard: {resolve-interval: 1m}, aliases-resolve-interval: 2m}\n"
+        "  fw2: {like: fw1, interfaces: {wan: {address: 192.0.2.2/24}},\n"
+        "        firewall: {wireguard: {resolve-interval-track: true}}}\n"
+        "  fw3: {like: fw1, interfaces: {wan: {address: 192.0.2.3/24}}, firewall: {wireguard: {resolve-interval: 0}}}\n";
+    hs_scenario *s = load_str(text);
+    if (!s)
+        dump_errors();
+    ck_assert_ptr_nonnull(s);
+    const hs_fw_options *a = &s->nodes[0].fw, *b = &s->nodes[1].fw, *c = &s->nodes[2].fw;
+    ck_assert(a->wg_resolve_interval == 60 * HS_S && !a->wg_resolve_interval_track);
+    ck_assert(hs_fw_wg_resolve_interval(a) == 60 * HS_S);
+    /* tracking: the system's aliases interval (inherited 2 min) wins */
+    ck_assert(b->wg_resolve_interval_track && hs_fw_wg_resolve_interval(b) == 120 * HS_S);
+    ck_assert(hs_fw_wg_resolve_interval(c) == 0);
     hs_scenario_free(s);
 }
 END_TEST
@@ -714,6 +751,11 @@ START_TEST(loader_bad_count)
         "expect:\n"
         "  - {at: 30s, packets: {on: wan, count: \">= lots\"}}\n";
     ck_error(text, "t.yaml:17:41: count: '>= lots' is not a comparison (e.g. '>= 1', '== 0' or a bare count)");
+    /* `icmp:` names an ICMP message */
+    char t2[sizeof text + 64];
+    snprintf(t2, sizeof t2, "%.*s  - {at: 30s, no-packets: {on: wan, icmp: host-unreachabel}}\n",
+             (int)(strstr(text, "  - {at: 30s") - text), text);
+    ck_error(t2, "t.yaml:17:43: icmp: 'host-unreachabel' is not one of the choices; did you mean 'host-unreachable'?");
 }
 END_TEST
 
@@ -1782,6 +1824,7 @@ int main(void)
     tcase_add_test(tc, loader_no_cascade_after_bad_interface_address);
     tcase_add_test(tc, loader_option_names);
     tcase_add_test(tc, loader_option_values);
+    tcase_add_test(tc, loader_wg_service_settings);
     tcase_add_test(tc, loader_like_inherited_error_location);
     tcase_add_test(tc, loader_invalid_name);
     tcase_add_test(tc, loader_missing_required);

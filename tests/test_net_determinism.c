@@ -237,6 +237,65 @@ START_TEST(test_pcap_streamed_same_bytes)
 }
 END_TEST
 
+/* A WireGuard pair re-keying through a long run (a handshake every two
+ * minutes adds key-log lines), its key log kept, streamed or dropped. */
+static sim_world *keylog_world(void)
+{
+    T_chain c = T_chain_new(77, 5 * SIM_MS);
+    T_wg_pair(c.w, c.a, c.b, "10.0.2.10:51820");
+    sim_ping_config pc = {.dst = T_ip("10.99.0.2"), .start = SIM_S, .interval = 10 * SIM_S};
+    sim_ping_start(c.a, &pc);
+    return c.w;
+}
+
+START_TEST(test_keylog_streamed_or_off)
+{
+    sim_world *mem = keylog_world(), *file = keylog_world(), *off = keylog_world();
+    char path[] = "/tmp/wgsim-net-keylog-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    /* opened after the build: the static keys logged while building go
+     * first, then every ephemeral key of the run */
+    ck_assert(sim_keylog_open(file, path));
+    ck_assert(!sim_keylog_open(file, path)); /* once */
+    sim_keylog_enable(off, false);
+    T_run(mem, 1200 * SIM_S);
+    T_run(file, 1200 * SIM_S);
+    T_run(off, 1200 * SIM_S);
+    size_t n, m, o;
+    const char *k = sim_world_keylog(mem, &n);
+    ck_assert_ptr_nonnull(strstr(k, "LOCAL_EPHEMERAL_PRIVATE_KEY"));
+    ck_assert_uint_gt(n, 1000); /* about ten re-keyings */
+    sim_world_keylog(file, &m);
+    sim_world_keylog(off, &o);
+    ck_assert_uint_eq(m, 0);
+    ck_assert_uint_eq(o, 0);
+    ck_assert(!sim_world_save_keylog(off, path));
+    ck_assert_int_eq(errno, EINVAL);
+    ck_assert(sim_keylog_close(file));
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    char *got = malloc(n + 1);
+    ck_assert_uint_eq(fread(got, 1, n + 1, f), n);
+    fclose(f);
+    ck_assert_mem_eq(got, k, n);
+    free(got);
+    unlink(path);
+    sim_world_free(mem);
+    sim_world_free(file);
+    sim_world_free(off);
+    /* a file that cannot be created: the open and the close say why */
+    sim_world *bad = keylog_world();
+    ck_assert(!sim_keylog_open(bad, "/nonexistent-dir/keylog.txt"));
+    ck_assert_int_eq(errno, ENOENT);
+    T_run(bad, 60 * SIM_S);
+    ck_assert(!sim_keylog_close(bad));
+    ck_assert_int_eq(errno, ENOENT);
+    sim_world_free(bad);
+}
+END_TEST
+
 /* The separate run of test_same_seed_same_bytes (`--hash-child SEED`):
  * prints the hash. A Check test itself, as the helpers assert. */
 static uint64_t child_seed;
@@ -272,6 +331,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_same_seed_same_bytes);
     tcase_add_test(tc, test_pcap_format);
     tcase_add_test(tc, test_pcap_streamed_same_bytes);
+    tcase_add_test(tc, test_keylog_streamed_or_off);
     suite_add_tcase(s, tc);
     return T_run_suite(s);
 }

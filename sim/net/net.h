@@ -262,18 +262,26 @@ struct sim_node {
         sim_time expires;
     } *pmtu;
     size_t n_pmtu, cap_pmtu;
+    struct sim_wg_service *wg_service; /* pfSense's WireGuard daemon (pfsense/wg_service.c), or NULL */
 };
+
+/* Where a capture's pcap image or the WireGuard key log goes
+ * (record/capture.c): kept in memory until opened on a file, then written
+ * as it is produced and no longer kept; or dropped (off). */
+typedef struct sim_sink {
+    uint8_t *buf;   /* the bytes while in memory */
+    size_t len, cap;
+    FILE *out;      /* streamed: bytes go here as they are produced */
+    bool streamed;  /* opened: nothing is kept in memory, even after an error */
+    bool off;       /* dropped: nothing is kept or written */
+    int error;      /* errno of the first failed open or write, 0 none */
+} sim_sink;
 
 struct sim_capture {
     sim_world *w;
     char *name;
-    uint8_t *buf;   /* the pcap image while in memory */
-    size_t len, cap;
+    sim_sink sink;  /* the pcap image */
     uint64_t frames;
-    /* streamed (sim_capture_open): frames go to out as they are captured */
-    FILE *out;
-    bool streamed;  /* opened: nothing is kept in memory, even after an error */
-    int error;      /* errno of the first failed open or write, 0 none */
 };
 
 /* The run record (sim/record/record.h has its parts). */
@@ -369,8 +377,7 @@ struct sim_world {
      * synchronous delivery): events it causes cite it. */
     const sim_frame *rx_frame;
     uint32_t rx_ifindex;
-    char *keylog;
-    size_t keylog_len, keylog_cap;
+    sim_sink keylog; /* the WireGuard key log (record/capture.c) */
     sim_pending pending; /* sentinel of the list of pending objects */
 };
 
@@ -480,6 +487,11 @@ void sim_icmp_input(sim_node *n, sim_iface *in, const uint8_t *pkt, size_t len, 
 void sim_icmp_error(sim_node *n, const uint8_t *orig, size_t orig_len, uint8_t type, uint8_t code,
                     uint16_t mtu);
 
+/* pfsense/wg_service.c: the WireGuard service was restarted (wg_host.c
+ * sim_wg_restart): the daemon starts again, re-applies at once and counts
+ * its interval from now. */
+void sim_wg_service_restarted(struct sim_wg_service *s);
+
 /* udp.c */
 void sim_udp_input(sim_node *n, sim_iface *in, const uint8_t *pkt, size_t len, const sim_ipv4_info *ip);
 void sim_udp_close_all(sim_node *n);
@@ -504,6 +516,7 @@ uint32_t sim_reason_intern(sim_world *w, const sim_src_reason *r);
 void sim_capture_frame(sim_capture *c, sim_time t, const uint8_t *data, size_t len);
 void sim_capture_free(sim_capture *c);
 void sim_keylog_append(sim_world *w, wg_keylog_kind kind, const uint8_t key[WG_KEY_LEN]);
+void sim_sink_free(sim_sink *k);
 
 /* wg_host.c / ping.c */
 void sim_wg_free(sim_wg *h);

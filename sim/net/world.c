@@ -65,7 +65,7 @@ void sim_world_free(sim_world *w)
         sim_capture_free(w->caps[i]);
     free(w->caps);
     sim_record_free(w);
-    free(w->keylog);
+    sim_sink_free(&w->keylog);
     /* The engine goes last: pending events point into the objects above
      * and are dropped unrun. */
     if (w->own_engine)

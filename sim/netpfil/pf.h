@@ -102,10 +102,14 @@ typedef struct pf_addr_match {
 } pf_addr_match;
 
 typedef enum pf_action { PF_PASS = 0, PF_BLOCK } pf_action;
+/* The label of a packet no rule passed (pf_result.label of a default block). */
+#define PF_DEFAULT_DENY "default deny"
+
 
 typedef struct pf_filter_rule {
     pf_action action;
     char ifname[PF_IFNAMSIZ]; /* "" = any interface (floating) */
+    bool group;               /* ifname is an interface group: matches on its members (pf_kif_match) */
     int dir;                  /* PF_IN, PF_OUT or -1 for both */
     uint8_t proto;            /* 0 = any */
     pf_addr_match src, dst;
@@ -140,6 +144,7 @@ typedef enum pf_nat_mapping {
 
 typedef struct pf_nat_rule {
     char ifname[PF_IFNAMSIZ]; /* outgoing interface */
+    bool group;               /* ifname is an interface group (as pf_filter_rule.group) */
     uint8_t proto;            /* 0 = any */
     pf_addr_match src, dst;
     uint16_t sport;           /* 0 = any */
@@ -156,6 +161,7 @@ typedef struct pf_nat_rule {
  * address and port goes to to_addr:to_port. */
 typedef struct pf_rdr_rule {
     char ifname[PF_IFNAMSIZ];
+    bool group;               /* ifname is an interface group (as pf_filter_rule.group) */
     uint8_t proto;
     uint16_t port;
     uint32_t to_addr;
@@ -192,6 +198,10 @@ typedef struct pf_host_ops {
     bool (*iface_net_contains)(void *ctx, const char *ifname, uint32_t addr);
     /* Does an interface of that name exist (pfsync import)? */
     bool (*iface_exists)(void *ctx, const char *ifname);
+    /* Is interface ifname a member of interface group `group` (the
+     * interface's if_groups, which pfi_kif_match walks)? Optional: without
+     * it no group rule matches. */
+    bool (*iface_in_group)(void *ctx, const char *group, const char *ifname);
     /* State table changes, for pfsync. Optional. */
     void (*state_changed)(void *ctx, const pf_state *s, pf_sync_kind k);
     /* Every change of a state's life, for the change log (state as of T).
@@ -316,6 +326,10 @@ bool pf_state_import_delete(pf *p, const pf_state *s);
 const char *pf_state_format(const pf_state *s, char *buf, size_t len);
 
 /* ---- NAT (pf_nat.c) -------------------------------------------- */
+/* pfi_kif_match (sys/netpfil/pf/pf_if.c): does a rule on rule_if (any
+ * interface when ""; a group's members when group) apply to a packet on
+ * ifname? */
+bool pf_kif_match(const pf *p, const char *rule_if, bool group, const char *ifname);
 bool pf_addr_match_test(const pf *p, const pf_addr_match *m, uint32_t addr);
 /* The protocol, address and port terms a filter or NAT rule shares (0 =
  * any for proto and ports) against a packet. */

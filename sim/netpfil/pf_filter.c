@@ -91,6 +91,7 @@ static void update_cksum(pf *p)
         uint32_t act = (uint32_t)r->action, rt = (uint32_t)r->rt;
         FNV_FIELD(h, act);
         h = fnv(h, r->ifname, strnlen(r->ifname, sizeof r->ifname) + 1);
+        FNV_FIELD(h, r->group);
         FNV_FIELD(h, r->dir);
         FNV_FIELD(h, r->proto);
         h = addr_cksum(h, &r->src);
@@ -112,6 +113,7 @@ static void update_cksum(pf *p)
         const pf_nat_rule *r = &p->nat[i];
         uint32_t map = (uint32_t)r->mapping;
         h = fnv(h, r->ifname, strnlen(r->ifname, sizeof r->ifname) + 1);
+        FNV_FIELD(h, r->group);
         FNV_FIELD(h, r->proto);
         h = addr_cksum(h, &r->src);
         h = addr_cksum(h, &r->dst);
@@ -126,6 +128,7 @@ static void update_cksum(pf *p)
     for (size_t i = 0; i < p->n_rdr; i++) {
         const pf_rdr_rule *r = &p->rdr[i];
         h = fnv(h, r->ifname, strnlen(r->ifname, sizeof r->ifname) + 1);
+        FNV_FIELD(h, r->group);
         FNV_FIELD(h, r->proto);
         FNV_FIELD(h, r->port);
         FNV_FIELD(h, r->to_addr);
@@ -192,7 +195,7 @@ static int rule_match(const pf *p, pf_dir dir, const char *ifname, const pf_pkt 
 {
     for (size_t i = 0; i < p->n_rules; i++) {
         const pf_filter_rule *r = &p->rules[i];
-        if (r->ifname[0] && strcmp(r->ifname, ifname) != 0)
+        if (!pf_kif_match(p, r->ifname, r->group, ifname))
             continue;
         if (r->dir >= 0 && r->dir != (int)dir)
             continue;
@@ -227,15 +230,9 @@ static const char *ip4(uint32_t a, char *b)
  * no route-to; unmatched, the default applies (in: block, out: pass). */
 static pf_result test_fragment(pf *p, pf_dir dir, const char *ifname, const pf_pkt *pkt, pf_result r)
 {
-    int ri = -1;
-    for (size_t i = 0; i < p->n_rules && ri < 0; i++) {
-        const pf_filter_rule *x = &p->rules[i];
-        if ((x->ifname[0] && strcmp(x->ifname, ifname) != 0) || (x->dir >= 0 && x->dir != (int)dir) ||
-            x->sport || x->dport)
-            continue;
-        if (pf_flow_match(p, x->proto, &x->src, &x->dst, 0, 0, pkt))
-            ri = (int)i;
-    }
+    /* the fragment's ports are 0 (pkt_summary), which no rule naming a
+     * port matches */
+    int ri = rule_match(p, dir, ifname, pkt);
     const pf_filter_rule *rule = ri >= 0 ? &p->rules[ri] : NULL;
     r.rule = ri;
     r.label = rule ? rule->label : NULL;
@@ -243,8 +240,13 @@ static pf_result test_fragment(pf *p, pf_dir dir, const char *ifname, const pf_p
         r.action = PF_BLOCK;
         r.drop = PF_DROP_RULE;
         p->drops[PF_DROP_RULE]++;
-        snprintf(r.note, sizeof r.note, "%s (a fragment not reassembled: rules with ports never match it)",
-                 rule ? rule->label : "default deny");
+        r.label = rule ? rule->label : PF_DEFAULT_DENY;
+        if (rule)
+            snprintf(r.note, sizeof r.note, "blocked by %s (a fragment, not reassembled)", rule->label);
+        else
+            snprintf(r.note, sizeof r.note,
+                     "no rule passes it %s on %s (%s; a fragment, not reassembled: rules with ports never match it)",
+                     dir == PF_IN ? "in" : "out", ifname, PF_DEFAULT_DENY);
         return r;
     }
     snprintf(r.note, sizeof r.note, "%s (fragment, no state)", rule ? rule->label : "pass out (default)");
@@ -354,8 +356,14 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
         r.drop = PF_DROP_RULE;
         r.translated = false;
         p->drops[PF_DROP_RULE]++;
-        r.label = rule ? rule->label : NULL;
-        snprintf(r.note, sizeof r.note, "%s", rule ? rule->label : "default deny");
+        /* No rule matched: pfSense's "block in ... label Default deny rule
+         * IPv4" at the end of the ruleset (filter.inc) took it. */
+        r.label = rule ? rule->label : PF_DEFAULT_DENY;
+        if (rule)
+            snprintf(r.note, sizeof r.note, "blocked by %s", rule->label);
+        else
+            snprintf(r.note, sizeof r.note, "no rule passes it %s on %s (%s)", dir == PF_IN ? "in" : "out", ifname,
+                     PF_DEFAULT_DENY);
         return r;
     }
     if (rule && rule->rt == PF_RT_ROUTETO) {

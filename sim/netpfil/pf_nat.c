@@ -65,11 +65,19 @@ bool pf_flow_match(const pf *p, uint8_t proto, const pf_addr_match *src, const p
            pf_addr_match_test(p, dst, pkt->dst) && (!sport || sport == pkt->sport) && (!dport || dport == pkt->dport);
 }
 
+bool pf_kif_match(const pf *p, const char *rule_if, bool group, const char *ifname)
+{
+    if (!rule_if[0] || !strcmp(rule_if, ifname))
+        return true;
+    /* A group kif matches every interface whose group list holds it. */
+    return group && p->ops.iface_in_group && p->ops.iface_in_group(p->ops.ctx, rule_if, ifname);
+}
+
 int pf_nat_match(const pf *p, const char *ifname, const pf_pkt *pkt)
 {
     for (size_t i = 0; i < p->n_nat; i++) {
         const pf_nat_rule *r = &p->nat[i];
-        if (r->ifname[0] && strcmp(r->ifname, ifname) != 0)
+        if (!pf_kif_match(p, r->ifname, r->group, ifname))
             continue;
         if (pf_flow_match(p, r->proto, &r->src, &r->dst, r->sport, r->dport, pkt))
             return (int)i;
@@ -170,7 +178,9 @@ bool pf_nat_translate(pf *p, int ri, const char *ifname, const pf_pkt *pkt, uint
 {
     const pf_nat_rule *r = &p->nat[ri];
     if (r->to_interface) {
-        if (!p->ops.iface_addr || !p->ops.iface_addr(p->ops.ctx, r->ifname[0] ? r->ifname : ifname, naddr))
+        /* `-> (if)`: the rule's interface; on a group (or any interface)
+         * the one the packet leaves by, a group having no address of its own. */
+        if (!p->ops.iface_addr || !p->ops.iface_addr(p->ops.ctx, r->ifname[0] && !r->group ? r->ifname : ifname, naddr))
             return false;
     } else {
         *naddr = r->to_addr;
@@ -228,10 +238,11 @@ int pf_rdr_match(const pf *p, const char *ifname, const pf_pkt *pkt)
 {
     for (size_t i = 0; i < p->n_rdr; i++) {
         const pf_rdr_rule *r = &p->rdr[i];
-        if (strcmp(r->ifname, ifname) != 0 || r->proto != pkt->proto || r->port != pkt->dport)
+        if (!r->ifname[0] || !pf_kif_match(p, r->ifname, r->group, ifname) || r->proto != pkt->proto ||
+            r->port != pkt->dport)
             continue;
-        uint32_t a;
-        if (!p->ops.iface_addr || !p->ops.iface_addr(p->ops.ctx, r->ifname, &a) || a != pkt->dst)
+        uint32_t a; /* the address of the interface the packet arrived on (a group has none) */
+        if (!p->ops.iface_addr || !p->ops.iface_addr(p->ops.ctx, ifname, &a) || a != pkt->dst)
             continue;
         return (int)i;
     }

@@ -195,6 +195,55 @@ static bool cb_iface_net_contains(void *ctx, const char *ifname, uint32_t a)
 
 static bool cb_iface_exists(void *ctx, const char *ifname) { return iface_named(ctx, ifname) != NULL; }
 
+/* Does a user filter, NAT or port-forward rule name the interface itself
+ * (not through a group)? pfSense gives a rules tab, and so rules of its
+ * own, only to an assigned tunnel. */
+static bool iface_assigned(const sim_fw *f, const char *ifname)
+{
+    for (size_t i = 0; i < f->n_user_rules; i++)
+        if (!f->user_rules[i].group && !strcmp(f->user_rules[i].ifname, ifname))
+            return true;
+    for (size_t i = 0; i < f->pf.n_nat; i++)
+        if (!f->pf.nat[i].group && !strcmp(f->pf.nat[i].ifname, ifname))
+            return true;
+    for (size_t i = 0; i < f->n_rdr; i++)
+        if (!f->rdr[i].group && !strcmp(f->rdr[i].ifname, ifname))
+            return true;
+    return false;
+}
+
+/* The one interface group modelled: pfSense-pkg-WireGuard's "WireGuard"
+ * (wg_globals.inc ifgroupentry), which wg_interface_update_groups
+ * (wg_api.inc) joins every tunnel to unless the Interface Group Membership
+ * setting is 'none', or 'unassigned' and the tunnel is assigned; the
+ * default is 'all' (wg_install.inc wg_defaults_install). A tunnel is a
+ * SIM_IFACE_TUNNEL: only WireGuard makes them. */
+static bool cb_iface_in_group(void *ctx, const char *group, const char *ifname)
+{
+    sim_fw *f = ctx;
+    sim_iface *ifp = iface_named(f, ifname);
+    if (strcmp(group, SIM_FW_WG_GROUP_NAME) != 0 || !ifp || sim_iface_kind_of(ifp) != SIM_IFACE_TUNNEL)
+        return false;
+    switch (f->opt.wg_group) {
+    case SIM_FW_WG_GROUP_NONE: return false;
+    case SIM_FW_WG_GROUP_UNASSIGNED: return !iface_assigned(f, ifname);
+    default: return true;
+    }
+}
+
+/* An interface name in a rule, as pf takes it (pfi_kif_get makes a kif for
+ * any name, so a rule may name an interface created later: a WireGuard
+ * tunnel comes up after the filter is loaded). Sets *group for the
+ * WireGuard group's name. */
+static bool rule_ifname(const char *name, char out[PF_IFNAMSIZ], bool *group)
+{
+    if (!name || !name[0] || strlen(name) >= PF_IFNAMSIZ)
+        return false;
+    snprintf(out, PF_IFNAMSIZ, "%s", name);
+    *group = !strcmp(name, SIM_FW_WG_GROUP_NAME);
+    return true;
+}
+
 static void cb_state_changed(void *ctx, const pf_state *s, pf_sync_kind k)
 {
     sim_fw *f = ctx;
@@ -300,7 +349,7 @@ static void build_rules(sim_fw *f)
     for (size_t i = 0; i < f->n_rdr; i++) {
         const pf_rdr_rule *d = &f->rdr[i];
         pf_filter_rule *x = &r[k++];
-        *x = (pf_filter_rule){.action = PF_PASS, .dir = PF_IN, .proto = d->proto, .dport = d->to_port};
+        *x = (pf_filter_rule){.action = PF_PASS, .dir = PF_IN, .proto = d->proto, .dport = d->to_port, .group = d->group};
         snprintf(x->ifname, sizeof x->ifname, "%s", d->ifname);
         x->dst.kind = PF_ADDR_PREFIX;
         x->dst.addr = d->to_addr;
@@ -505,7 +554,13 @@ static sim_verdict hook_in(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *p
         return SIM_PASS;
     pf_result r = pf_test(&f->pf, PF_IN, ifname_of(f, p->in_ifindex), &pk);
     if (r.action != PF_PASS) {
-        snprintf(f->note, sizeof f->note, "pf: %s", r.note);
+        sim_iface *in = sim_node_iface_by_index(n, p->in_ifindex);
+        /* Decrypted tunnel traffic meets the filter on the tunnel: say
+         * where the missing pass rule goes. */
+        bool tun = r.drop == PF_DROP_RULE && r.rule < 0 && in && sim_iface_kind_of(in) == SIM_IFACE_TUNNEL;
+        snprintf(f->note, sizeof f->note, "pf: %s%s%s%s", r.note,
+                 tun ? "; traffic from the tunnel needs a pass rule on " : "", tun ? sim_iface_name(in) : "",
+                 tun ? " or " SIM_FW_WG_GROUP_NAME : "");
         p->drop_note = f->note;
         p->drop_rule = r.label;
         return SIM_DROP;
@@ -993,7 +1048,8 @@ sim_fw *sim_fw_attach(sim_node *n, const sim_fw_options *opt)
     sim_node_set_scrub_reassemble(n, f->pf_active && !f->opt.no_scrub);
     pf_host_ops po = {.ctx = f, .is_self = cb_is_self, .iface_addr = cb_iface_addr,
                       .iface_has_addr = cb_iface_has_addr, .iface_net_contains = cb_iface_net_contains,
-                      .iface_exists = cb_iface_exists, .state_changed = cb_state_changed,
+                      .iface_exists = cb_iface_exists, .iface_in_group = cb_iface_in_group,
+                      .state_changed = cb_state_changed,
                       .state_log = cb_state_log};
     /* creatorid: pf's host id; any per-node constant distinguishes peers. */
     pf_init(&f->pf, f->eng, sim_node_rng(n), (uint32_t)sim_node_id(n) + 1, &po);
@@ -1068,12 +1124,11 @@ sim_err sim_fw_set_nat(sim_fw *f, const sim_fw_nat_rule *r, size_t n)
     if (!c)
         return SIM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        if (!iface_named(f, r[i].ifname) || !addr_ok(&r[i].src) || !addr_ok(&r[i].dst) ||
+        if (!rule_ifname(r[i].ifname, c[i].ifname, &c[i].group) || !addr_ok(&r[i].src) || !addr_ok(&r[i].dst) ||
             (!r[i].to_interface && r[i].to_addr.family != 4)) {
             free(c);
             return SIM_EINVAL;
         }
-        snprintf(c[i].ifname, sizeof c[i].ifname, "%s", r[i].ifname);
         c[i].proto = r[i].proto;
         conv_addr(&r[i].src, &c[i].src);
         conv_addr(&r[i].dst, &c[i].dst);
@@ -1114,12 +1169,11 @@ sim_err sim_fw_set_port_forwards(sim_fw *f, const sim_fw_port_forward *r, size_t
         return SIM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         uint8_t proto = r[i].proto ? r[i].proto : SIM_IPPROTO_UDP;
-        if (!iface_named(f, r[i].ifname) || r[i].port == 0 || r[i].to.ip.family != 4 || r[i].to.port == 0 ||
-            (proto != SIM_IPPROTO_UDP && proto != 6)) {
+        if (!rule_ifname(r[i].ifname, c[i].ifname, &c[i].group) || r[i].port == 0 || r[i].to.ip.family != 4 ||
+            r[i].to.port == 0 || (proto != SIM_IPPROTO_UDP && proto != 6)) {
             free(c);
             return SIM_EINVAL;
         }
-        snprintf(c[i].ifname, sizeof c[i].ifname, "%s", r[i].ifname);
         c[i].proto = proto;
         c[i].port = r[i].port;
         c[i].to_addr = u32(&r[i].to.ip);
@@ -1135,6 +1189,32 @@ sim_err sim_fw_set_port_forwards(sim_fw *f, const sim_fw_port_forward *r, size_t
     return SIM_OK;
 }
 
+/* pfSense orders the user rules by rules tab: floating, then interface
+ * groups, then single interfaces (pfsense-utils.inc get_filter_rules_map;
+ * util.inc PFCONFIG_CATEGORIES puts pfc_ifgroupusr before pfc_usrif), all
+ * `quick`. Here a rule without an interface stays where it was written, and
+ * every rule on a group moves (in its order) ahead of the first rule on a
+ * single interface. rules[i] and gw[i] move together. */
+static void group_rules_first(pf_filter_rule *rules, char (*gw)[32], size_t n)
+{
+    size_t first = 0;
+    while (first < n && (!rules[first].ifname[0] || rules[first].group))
+        first++;
+    for (size_t i = first; i < n; i++) {
+        if (!rules[i].group)
+            continue;
+        /* rotate [first, i] right by one: the group rule lands at `first` */
+        pf_filter_rule t = rules[i];
+        char tg[32];
+        memcpy(tg, gw[i], sizeof tg);
+        memmove(&rules[first + 1], &rules[first], (i - first) * sizeof *rules);
+        memmove(&gw[first + 1], &gw[first], (i - first) * sizeof *gw);
+        rules[first] = t;
+        memcpy(gw[first], tg, sizeof tg);
+        first++;
+    }
+}
+
 sim_err sim_fw_set_filter(sim_fw *f, const sim_fw_rule *r, size_t n)
 {
     pf_filter_rule *c = calloc(n ? n : 1, sizeof *c);
@@ -1145,16 +1225,14 @@ sim_err sim_fw_set_filter(sim_fw *f, const sim_fw_rule *r, size_t n)
         return SIM_ENOMEM;
     }
     for (size_t i = 0; i < n; i++) {
-        if ((r[i].ifname && !iface_named(f, r[i].ifname)) || !addr_ok(&r[i].src) || !addr_ok(&r[i].dst) ||
-            r[i].dir < -1 || r[i].dir > 1 ||
+        if ((r[i].ifname && !rule_ifname(r[i].ifname, c[i].ifname, &c[i].group)) || !addr_ok(&r[i].src) ||
+            !addr_ok(&r[i].dst) || r[i].dir < -1 || r[i].dir > 1 ||
             (r[i].gateway && !gw_find(&f->gws, r[i].gateway) && !gw_group_find(&f->gws, r[i].gateway))) {
             free(c);
             free(g);
             return SIM_EINVAL;
         }
         c[i].action = r[i].block ? PF_BLOCK : PF_PASS;
-        if (r[i].ifname)
-            snprintf(c[i].ifname, sizeof c[i].ifname, "%s", r[i].ifname);
         c[i].dir = r[i].dir;
         c[i].proto = r[i].proto;
         conv_addr(&r[i].src, &c[i].src);
@@ -1169,6 +1247,7 @@ sim_err sim_fw_set_filter(sim_fw *f, const sim_fw_rule *r, size_t n)
         else
             c[i].label = lab(f, "rule %zu", i);
     }
+    group_rules_first(c, g, n);
     free(f->user_rules);
     free(f->user_gw);
     f->user_rules = c;

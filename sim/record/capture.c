@@ -50,22 +50,65 @@ static void *reserve(void *buf, size_t *cap, size_t need)
     return nb;
 }
 
-/* A streamed capture writes through stdio (buffered); after the first
- * failed write it writes nothing more and keeps the errno for
- * sim_capture_close. */
-static void append(sim_capture *c, const void *data, size_t len)
+/* A streamed sink writes through stdio (buffered); after the first failed
+ * write it writes nothing more and keeps the errno for its close. */
+static void sink_append(sim_sink *k, const void *data, size_t len)
 {
-    if (c->streamed) {
-        if (c->out && !c->error) {
+    if (k->off)
+        return;
+    if (k->streamed) {
+        if (k->out && !k->error) {
             errno = 0;
-            if (fwrite(data, 1, len, c->out) != len)
-                c->error = errno ? errno : EIO;
+            if (fwrite(data, 1, len, k->out) != len)
+                k->error = errno ? errno : EIO;
         }
         return;
     }
-    c->buf = reserve(c->buf, &c->cap, c->len + len);
-    memcpy(c->buf + c->len, data, len);
-    c->len += len;
+    /* one byte more, kept 0: the key log is read as a C string */
+    k->buf = reserve(k->buf, &k->cap, k->len + len + 1);
+    memcpy(k->buf + k->len, data, len);
+    k->len += len;
+    k->buf[k->len] = 0;
+}
+
+/* Once per sink: what was kept goes first into the file, then every later
+ * append as it comes; nothing is kept from here on, even after an error. */
+static bool sink_open(sim_sink *k, const char *path)
+{
+    if (k->streamed || k->off) {
+        errno = EINVAL;
+        return false;
+    }
+    k->streamed = true;
+    errno = 0;
+    k->out = fopen(path, "wb");
+    bool ok = k->out && fwrite(k->buf, 1, k->len, k->out) == k->len;
+    if (!ok)
+        k->error = errno ? errno : EIO;
+    free(k->buf);
+    k->buf = NULL;
+    k->len = k->cap = 0;
+    if (!ok)
+        errno = k->error;
+    return ok;
+}
+
+static bool sink_close(sim_sink *k)
+{
+    if (k->out && fclose(k->out) != 0 && !k->error)
+        k->error = errno ? errno : EIO;
+    k->out = NULL;
+    if (k->error)
+        errno = k->error;
+    return !k->error;
+}
+
+void sim_sink_free(sim_sink *k)
+{
+    if (k->out)
+        fclose(k->out);
+    free(k->buf);
+    memset(k, 0, sizeof *k);
 }
 
 static sim_capture *capture_new(sim_world *w, const char *name)
@@ -85,7 +128,7 @@ static sim_capture *capture_new(sim_world *w, const char *name)
     put32(h + 12, 0); /* sigfigs */
     put32(h + 16, PCAP_SNAPLEN);
     put32(h + 20, LINKTYPE_ETHERNET);
-    append(c, h, sizeof h);
+    sink_append(&c->sink, h, sizeof h);
     VEC_GROW(w->caps, w->n_caps, w->cap_caps);
     w->caps[w->n_caps++] = c;
     return c;
@@ -120,52 +163,18 @@ void sim_capture_frame(sim_capture *c, sim_time t, const uint8_t *data, size_t l
     size_t incl = len > PCAP_SNAPLEN ? PCAP_SNAPLEN : len;
     put32(h + 8, (uint32_t)incl);
     put32(h + 12, (uint32_t)len);
-    append(c, h, sizeof h);
-    append(c, data, incl);
+    sink_append(&c->sink, h, sizeof h);
+    sink_append(&c->sink, data, incl);
     c->frames++;
 }
 
-bool sim_capture_open(sim_capture *c, const char *path)
-{
-    if (c->streamed) {
-        errno = EINVAL;
-        return false;
-    }
-    c->streamed = true;
-    errno = 0;
-    c->out = fopen(path, "wb");
-    bool ok = c->out && fwrite(c->buf, 1, c->len, c->out) == c->len;
-    if (!ok)
-        c->error = errno ? errno : EIO;
-    /* what was captured before the file opened is in it (or lost with it) */
-    free(c->buf);
-    c->buf = NULL;
-    c->len = c->cap = 0;
-    if (!ok)
-        errno = c->error;
-    return ok;
-}
+bool sim_capture_open(sim_capture *c, const char *path) { return sink_open(&c->sink, path); }
 
-bool sim_capture_close(sim_capture *c)
-{
-    if (!c->out) {
-        if (c->error)
-            errno = c->error;
-        return !c->error;
-    }
-    if (fclose(c->out) != 0 && !c->error)
-        c->error = errno ? errno : EIO;
-    c->out = NULL;
-    if (c->error)
-        errno = c->error;
-    return !c->error;
-}
+bool sim_capture_close(sim_capture *c) { return sink_close(&c->sink); }
 
 void sim_capture_free(sim_capture *c)
 {
-    if (c->out)
-        fclose(c->out);
-    free(c->buf);
+    sim_sink_free(&c->sink);
     free(c->name);
     free(c);
 }
@@ -176,8 +185,8 @@ uint64_t sim_capture_frames(const sim_capture *c) { return c->frames; }
 const uint8_t *sim_capture_data(const sim_capture *c, size_t *len)
 {
     if (len)
-        *len = c->len;
-    return c->buf;
+        *len = c->sink.len;
+    return c->sink.buf;
 }
 
 static bool write_file(const char *path, const void *data, size_t len)
@@ -196,34 +205,49 @@ static bool write_file(const char *path, const void *data, size_t len)
 
 bool sim_capture_save(const sim_capture *c, const char *path)
 {
-    if (c->streamed) {
+    if (c->sink.streamed) {
         errno = EINVAL;
         return false;
     }
-    return write_file(path, c->buf, c->len);
+    return write_file(path, c->sink.buf, c->sink.len);
 }
 
 void sim_keylog_append(sim_world *w, wg_keylog_kind kind, const uint8_t key[WG_KEY_LEN])
 {
+    if (w->keylog.off)
+        return;
     char b64[WG_KEY_B64_LEN];
     wg_key_to_base64(b64, key);
     char line[128];
     int k = snprintf(line, sizeof line, "%s = %s\n", wg_keylog_kind_name(kind), b64);
-    if (k <= 0 || (size_t)k >= sizeof line)
-        return;
-    w->keylog = reserve(w->keylog, &w->keylog_cap, w->keylog_len + (size_t)k + 1);
-    memcpy(w->keylog + w->keylog_len, line, (size_t)k + 1);
-    w->keylog_len += (size_t)k;
+    if (k > 0 && (size_t)k < sizeof line)
+        sink_append(&w->keylog, line, (size_t)k);
 }
+
+void sim_keylog_enable(sim_world *w, bool on)
+{
+    if (on || w->keylog.streamed)
+        return;
+    sim_sink_free(&w->keylog);
+    w->keylog.off = true;
+}
+
+bool sim_keylog_open(sim_world *w, const char *path) { return sink_open(&w->keylog, path); }
+
+bool sim_keylog_close(sim_world *w) { return sink_close(&w->keylog); }
 
 const char *sim_world_keylog(const sim_world *w, size_t *len)
 {
     if (len)
-        *len = w->keylog_len;
-    return w->keylog ? w->keylog : "";
+        *len = w->keylog.len;
+    return w->keylog.len ? (const char *)w->keylog.buf : "";
 }
 
 bool sim_world_save_keylog(const sim_world *w, const char *path)
 {
-    return write_file(path, w->keylog ? w->keylog : "", w->keylog_len);
+    if (w->keylog.streamed || w->keylog.off) {
+        errno = EINVAL;
+        return false;
+    }
+    return write_file(path, w->keylog.buf, w->keylog.len);
 }

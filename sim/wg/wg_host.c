@@ -338,6 +338,39 @@ static void cb_keylog(void *ctx, wg_keylog_kind kind, const uint8_t key[WG_KEY_L
 
 /* ---- tunnel interface ---- */
 
+/* What the sender of a packet the tunnel cannot carry hears back.
+ * FreeBSD sys/dev/wg/if_wg.c wg_xmit: no peer for the destination (ENOKEY)
+ * and a peer whose endpoint is neither INET nor INET6 (EHOSTUNREACH) both
+ * end in xmit_err, which answers an IPv4 packet with
+ * icmp_error(ICMP_UNREACH, ICMP_UNREACH_HOST). Linux
+ * drivers/net/wireguard/device.c wg_xmit does the same for both (err_icmp:
+ * icmp_ndo_send ICMP_DEST_UNREACH / ICMP_HOST_UNREACH). OpenBSD
+ * sys/net/if_wg.c wg_output returns ENETUNREACH / EDESTADDRREQ and frees
+ * the packet, and wireguard-go drops it (no peer: RoutineReadFromTUN;
+ * no endpoint: SendBuffers "no known endpoint for peer"): no ICMP. */
+static bool xmit_answers_icmp(const sim_wg *h, wg_drop_reason r)
+{
+    if (r != WG_DROP_NO_ENDPOINT && r != WG_DROP_NO_PEER_FOR_DST)
+        return false;
+    return h->cfg.platform == WG_PLATFORM_FREEBSD || h->cfg.platform == WG_PLATFORM_LINUX;
+}
+
+static void xmit_err_icmp(sim_wg *h, const uint8_t *pkt, size_t len, wg_drop_reason r)
+{
+    sim_ipv4_info ip;
+    if (!sim_ipv4_parse(pkt, len, &ip))
+        return;
+    if (sim_events_wanted(h->node->w)) {
+        char s[WG_IP_STRLEN], d[WG_IP_STRLEN];
+        sim_event_log(h->node->w, SIM_EV_MODEL, h->node, h->ifp->ifindex, "wg",
+                      "%s: ICMP host unreachable to %s for %s (%s; %s wg_xmit)", h->name, wg_ip_format(&ip.src, s),
+                      wg_ip_format(&ip.dst, d),
+                      r == WG_DROP_NO_ENDPOINT ? "its peer has no endpoint" : "no peer has it in allowed-ips",
+                      h->cfg.platform == WG_PLATFORM_LINUX ? "Linux" : "if_wg.c");
+    }
+    sim_icmp_error(h->node, pkt, len, SIM_ICMP_UNREACH, SIM_ICMP_UNREACH_HOST, 0);
+}
+
 static void flush_inner(void *arg)
 {
     sim_wg *h = arg;
@@ -353,6 +386,8 @@ static void flush_inner(void *arg)
             if (r != WG_DROP_NONE)
                 sim_node_drop_ip(h->node, h->ifp->ifindex, SIM_DROP_TUNNEL, q[i].data, q[i].len, NULL, "%s",
                                  wg_drop_reason_name(r));
+            if (xmit_answers_icmp(h, r))
+                xmit_err_icmp(h, q[i].data, q[i].len, r);
         }
         free(q[i].data);
     }
@@ -470,6 +505,9 @@ void sim_wg_restart(sim_wg *h)
     if (!h->node->powered)
         return;   /* it will be recreated at power-on anyway */
     reset_device(h, true);
+    /* the restart stops and starts pfSense's WireGuard daemon too */
+    if (h->node->wg_service)
+        sim_wg_service_restarted(h->node->wg_service);
 }
 
 sim_wg *sim_wg_new(sim_node *n, const char *ifname, const wg_device_config *cfg, const wg_prefix *tunnel_addr)
@@ -657,6 +695,28 @@ bool sim_wg_remove_endpoint(sim_wg *h, int peer_id)
     h->all_dirty = true;
     rearm(h);
     return ok;
+}
+
+size_t sim_wg_reapply_endpoints(sim_wg *h, bool dry_run)
+{
+    if (!h->dev || !h->node->powered)
+        return 0;
+    size_t changed = 0;
+    for (size_t i = 0; i < h->n_peers; i++) {
+        const peer_cfg *p = &h->peers[i];
+        wg_peer_info pi;
+        if (!p->pc.has_endpoint || !wg_device_peer_info(h->dev, p->id, &pi))
+            continue; /* wg(8) refuses an empty endpoint: nothing is set */
+        if (!pi.has_endpoint || !wg_endpoint_eq(&pi.endpoint, &p->pc.endpoint))
+            changed++;
+        if (!dry_run)
+            wg_device_set_endpoint(h->dev, p->id, &p->pc.endpoint, now_of(h));
+    }
+    if (!dry_run) {
+        h->all_dirty = true;
+        rearm(h);
+    }
+    return changed;
 }
 
 uint64_t sim_wg_send_errors(const sim_wg *h, wg_send_result r)
