@@ -108,7 +108,8 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: wgsim run [options] FILE\n\n"
                  "Runs one scenario, prints its timeline and the verdict of every\n"
-                 "expectation. Exit 0 when all held, 1 when one failed, 2 on bad input.\n\n"
+                 "expectation. Exit 0 when all held, 1 when one failed, 2 on bad input.\n"
+                 "Warnings about the scenario (wgsim validate's) go to stderr first.\n\n"
                  "options:\n"
                  "  --seed S        use seed S instead of the scenario's\n"
                  "  --platform P    nodes on the default platform use P (freebsd, openbsd,\n"
@@ -127,6 +128,9 @@ static void usage(FILE *out)
                  "                  the default; 0 = no limit). A stopped run is an error\n"
                  "                  (exit 2) naming the limit, the simulated time reached\n"
                  "                  and what the world held\n"
+                 "  --strict        a scenario with warnings (see wgsim validate) is not run:\n"
+                 "                  they are its error (exit 2); without it they are\n"
+                 "                  printed on stderr and the run goes on\n"
                  "  --json FILE     also write the result as JSON\n"
                  "  --pcap DIR      write DIR/<scenario>/seg-<segment>.pcap and keylog.txt\n"
                  "  -h, --help      this text\n");
@@ -204,6 +208,7 @@ int cmd_run(int argc, char **argv)
     cli_oom_running(NULL);
     hs_scenario_free(s);
     rc = r->status == HS_STATUS_PASSED ? 0 : r->status == HS_STATUS_FAILED ? 1 : r->status == HS_STATUS_SKIPPED ? 0 : 2;
+    rp_print_warnings(stderr, r);
     if (r->status == HS_STATUS_ERROR && !r->n_expects) {
         /* did not load: the errors only (the --json file still says so) */
         fprintf(stderr, "%s\n", r->error ? r->error : "error");

@@ -99,6 +99,9 @@ static void usage(FILE *out)
                  "                  (exit 2) naming the limit, the simulated time reached\n"
                  "                  and what the world held\n"
                  "  --filter GLOB   only scenarios whose name, file or file name matches\n"
+                 "  --strict        a scenario with warnings (see wgsim validate) is not run:\n"
+                 "                  it is an ERROR with them as its message; without it\n"
+                 "                  they go to stderr before its result line\n"
                  "  --junit FILE    write JUnit XML (one testcase per scenario)\n"
                  "  --json FILE     write every result as JSON\n"
                  "  --pcap DIR      write DIR/<scenario>/seg-<segment>.pcap and keylog.txt\n"
@@ -236,6 +239,10 @@ int cmd_test(int argc, char **argv)
         if (shown) {
             fprintf(stderr, "\r\033[K");
             shown = false;
+        }
+        if (c.results[i]->n_warnings) {
+            fflush(stdout);
+            rp_print_warnings(stderr, c.results[i]);
         }
         rp_print_result(stdout, c.results[i]);
         fflush(stdout);

@@ -132,6 +132,9 @@ int cli_run_option(const char *cmd, int argc, char **argv, int *i, hs_run_option
             return -1;
         }
         opt->has_platform = true;
+    } else if (!strcmp(a, "--strict")) {
+        opt->strict = true;
+        return 1; /* takes no value */
     } else if (!strcmp(a, "--engine")) {
         if (!val || (strcmp(val, "native") && strcmp(val, "ns3"))) {
             fprintf(stderr, "wgsim %s: --engine: '%s' is not one of native, ns3\n", cmd, val ? val : "");

@@ -1,6 +1,6 @@
 /*
  * run_options.h — the options `wgsim test` and `wgsim run` share (--seed,
- * --platform, --engine, --pcap, --max-memory, --max-events), handled by
+ * --platform, --engine, --pcap, --max-memory, --max-events, --strict), handled by
  * one piece so both commands accept and refuse the same values with the
  * same messages.
  */

@@ -8,7 +8,8 @@
  * "NAME:LINE:COL: message" (or "NAME: message") with a line inside the input
  * and a non-empty message; a loaded scenario's timeline commands format back
  * to text that parses to the same command (the shell and `do:` share one
- * parser), and pass hs_command_check against their own scenario.
+ * parser), and pass hs_command_check against their own scenario; its
+ * warnings (hs_lint) are at lines inside the input and name their rule.
  */
 #include "harness/harness.h"
 
@@ -74,6 +75,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FZ_CHECK(hs_command_check(s, c, err, sizeof err, &col), "loaded command '%s' fails its check: %s", text,
                      err);
         }
+        hs_diag warn;
+        hs_diag_init(&warn, NAME);
+        hs_lint(s, &warn);
+        for (size_t i = 0; i < warn.n; i++) {
+            const hs_error *e = &warn.v[i];
+            size_t len = strlen(e->msg);
+            FZ_CHECK(len && e->msg[len - 1] == ']' && strstr(e->msg, " ["), "warning %zu names no rule: %s", i, e->msg);
+            FZ_CHECK(e->loc.line >= 1 && e->loc.line <= max_line, "warning %zu at line %u of a %zu-line input: %s", i,
+                     e->loc.line, max_line - 1, e->msg);
+        }
+        hs_diag_free(&warn);
         hs_scenario_free(s);
     }
     /* The printer sorts and prints every error: exercise it too. */

@@ -448,7 +448,7 @@ hs_world *hs_world_build(const hs_scenario *s, const hs_run_options *o, char *er
         const hs_node *on = o == p ? &s->nodes[i] : &s->nodes[j];
         sim_fw_pfsync_options po = {.delay = p->lag > q->lag ? p->lag : q->lag,
                                     .flush_interval = o->flush_interval,
-                                    .no_defer = !o->defer,
+                                    .defer = o->defer,
                                     .no_bulk = !o->bulk,
                                     .sync_ifname = o->sync_iface >= 0 ? on->ifaces[o->sync_iface].name : NULL};
         sim_err e = sim_fw_pfsync_pair(hw->fws[i], hw->fws[j], &po);

@@ -57,14 +57,15 @@ size_t hs_diag_count(const hs_diag *d) { return d->n + d->suppressed; }
 const char *hs_diag_format(const hs_diag *d, size_t i, char *buf, size_t len)
 {
     const hs_error *e = &d->v[i];
+    const char *kind = d->warnings ? "warning: " : "";
     if (e->loc.line)
-        snprintf(buf, len, "%s:%u:%u: %s", d->file, e->loc.line, e->loc.col, e->msg);
+        snprintf(buf, len, "%s:%u:%u: %s%s", d->file, e->loc.line, e->loc.col, kind, e->msg);
     else
-        snprintf(buf, len, "%s: %s", d->file, e->msg);
+        snprintf(buf, len, "%s: %s%s", d->file, kind, e->msg);
     return buf;
 }
 
-void hs_diag_print(hs_diag *d, FILE *out)
+void hs_diag_sort(hs_diag *d)
 {
     /* insertion sort: stable, and n is at most the limit */
     for (size_t i = 1; i < d->n; i++) {
@@ -77,13 +78,20 @@ void hs_diag_print(hs_diag *d, FILE *out)
         }
         d->v[j] = e;
     }
+}
+
+void hs_diag_print(hs_diag *d, FILE *out)
+{
+    hs_diag_sort(d);
+    const char *kind = d->warnings ? "warning: " : "";
     for (size_t i = 0; i < d->n; i++) {
         const hs_error *e = &d->v[i];
         if (e->loc.line)
-            fprintf(out, "%s:%u:%u: %s\n", d->file, e->loc.line, e->loc.col, e->msg);
+            fprintf(out, "%s:%u:%u: %s%s\n", d->file, e->loc.line, e->loc.col, kind, e->msg);
         else
-            fprintf(out, "%s: %s\n", d->file, e->msg);
+            fprintf(out, "%s: %s%s\n", d->file, kind, e->msg);
     }
     if (d->suppressed)
-        fprintf(out, "%s: too many errors, %zu more not shown\n", d->file, d->suppressed);
+        fprintf(out, "%s: too many %s, %zu more not shown\n", d->file, d->warnings ? "warnings" : "errors",
+                d->suppressed);
 }

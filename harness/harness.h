@@ -55,6 +55,7 @@ typedef struct hs_diag {
     size_t n, cap;
     size_t limit;      /* 0 = HS_DIAG_DEFAULT_LIMIT */
     size_t suppressed; /* errors beyond the limit */
+    bool warnings;     /* hs_lint's: printed "FILE:LINE:COL: warning: message" */
 } hs_diag;
 
 void hs_diag_init(hs_diag *d, const char *file);
@@ -64,6 +65,7 @@ void hs_diag_add(hs_diag *d, hs_loc loc, const char *fmt, ...) __attribute__((fo
 size_t hs_diag_count(const hs_diag *d); /* recorded + suppressed */
 /* Sorts by location (stable) and prints one line per error. */
 void hs_diag_print(hs_diag *d, FILE *out);
+void hs_diag_sort(hs_diag *d); /* by location, stable */
 /* Formats error i as "FILE:LINE:COL: message" into buf; returns buf. */
 const char *hs_diag_format(const hs_diag *d, size_t i, char *buf, size_t len);
 
@@ -156,6 +158,7 @@ typedef struct hs_carp {
     uint8_t advskew; /* 0..254, default 0 */
     uint8_t advbase; /* seconds 1..255, default 1 */
     const char *password; /* NULL = none */
+    hs_loc inherited; /* line 0: written on this node; else its `like:`, which copied the whole entry */
 } hs_carp;
 
 typedef enum hs_via_kind { HS_VIA_ADDR, HS_VIA_GATEWAY, HS_VIA_GROUP } hs_via_kind;
@@ -178,7 +181,7 @@ typedef struct hs_pfsync {
     hs_loc loc;
     /* Pair options (both ends of a pair must agree; docs/models.md "pfsync"). */
     hs_time flush_interval; /* 0 = 1 s: updates batched and sent within 1 s */
-    bool defer;             /* default true: pfSense runs pfsync -defer (new states pushed at once) */
+    bool defer;             /* default false: pfSense runs `ifconfig pfsync0 -defer` (no deferral) */
     bool bulk;              /* default true: bulk update (and CARP demotion 240) at boot */
     int sync_iface;         /* -1 = none: else the sync link must be up on both nodes */
     bool has_options;       /* any of flush-interval / defer / bulk / interface given */
@@ -644,6 +647,15 @@ hs_scenario *hs_load_bytes(const char *name, const uint8_t *bytes, size_t len, h
 /* Reads the file and calls hs_load_bytes (I/O errors go to diag). */
 hs_scenario *hs_load_file(const char *path, hs_diag *diag);
 void hs_scenario_free(hs_scenario *s);
+
+/* Warnings (harness/lint*.c, docs/scenario-language.md "Warnings"): adds
+ * one to d (which hs_lint marks as holding warnings) for every part of a
+ * loaded scenario that is valid but almost certainly not what was meant:
+ * CARP members of one vhid that neither prefer nor accept each other, a
+ * pfsync pair whose CARP or WireGuard configuration differs, gateway
+ * monitors that do not test their gateway. Each message ends with its rule's name in
+ * brackets. Reads the scenario only. */
+void hs_lint(const hs_scenario *s, hs_diag *d);
 
 /* The key used when `private-key:` is omitted:
  *   clamp(BLAKE2s-256("wgsim-key" || LE64(seed) || node || 0x00 || wg_iface)) */

@@ -22,6 +22,7 @@ void ld_load_carp(L *l, hs_node *n, const yd_node *v)
         }
         hs_carp *k = &n->carp[n->n_carp++];
         k->loc = c->loc;
+        k->inherited = c->inherited;
         k->iface = -1;
         k->advbase = 1;
         const yd_node *x;

@@ -8,6 +8,7 @@
 #include "harness/loader_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ------------------------------------------------------------------ */
@@ -22,6 +23,81 @@ static void mark_copy(yd_node *n, const yd_count_copy *copy)
         n->copy = copy;
     for (yd_node *k = n->first; k; k = k->next)
         mark_copy(k, copy);
+}
+
+/* A CARP entry's `vhid:` as a number, or -1 (absent or not a number: the
+ * loader reports it when it reads the entry). */
+static long entry_vhid(const yd_node *e)
+{
+    const yd_node *v = e->kind == YD_MAP ? yd_get(e, "vhid") : NULL;
+    if (!v || v->kind != YD_SCALAR || v->is_null || !v->len || strspn(v->str, "0123456789") != v->len || v->len > 3)
+        return -1;
+    return strtol(v->str, NULL, 10);
+}
+
+/* `carp:` under like: is merged by vhid, not by position (docs/scenario-
+ * language.md "like: inheritance"): an override entry with `vhid: N` is
+ * merged into the original's entry N (or added when there is none); one
+ * without `vhid:` applies to every inherited entry, so
+ * `fw2: {like: fw1, carp: [{advskew: 100}]}` makes fw2 the backup of all
+ * of fw1's vhids. By position, that changed vhid 1 only and left the
+ * others with equal advskew on both nodes, which flap (issue 18). */
+static void merge_carp_by_vhid(L *l, yd_node *merged, const yd_node *base, const yd_node *over, hs_loc inh)
+{
+    const yd_node *bc = yd_get(base, "carp"), *oc = yd_get(over, "carp");
+    yd_node *mc = yd_get(merged, "carp");
+    if (!bc || !oc || !mc || bc->kind != YD_SEQ || oc->kind != YD_SEQ)
+        return;
+    for (const yd_node *e = bc->first; e; e = e->next)
+        if (e->kind != YD_MAP)
+            return; /* not entries: the positional merge stands, the loader reports them */
+    for (const yd_node *e = oc->first; e; e = e->next)
+        if (e->kind != YD_MAP)
+            return;
+    /* the original's entries, each with the override entries aimed at it
+     * merged in file order (an entry without vhid: at all of them) */
+    size_t nb = bc->count;
+    yd_node **out = hs_alloc(l->t, (nb + oc->count + 1) * sizeof *out);
+    size_t k = 0;
+    for (const yd_node *b = bc->first; b; b = b->next, k++) {
+        long vb = entry_vhid(b);
+        /* the override entries aimed at b, later over earlier, then over b
+         * (so what the copy wrote keeps its own location in errors) */
+        const yd_node *ov = NULL;
+        for (const yd_node *o = oc->first; o; o = o->next) {
+            if (yd_get(o, "vhid") && (entry_vhid(o) < 0 || entry_vhid(o) != vb))
+                continue;
+            ov = ov ? yd_merge(l->t, ov, o, (hs_loc){0, 0}, NULL) : o;
+        }
+        out[k] = ov ? yd_merge(l->t, b, ov, inh, NULL) : yd_copy(l->t, b, inh);
+    }
+    /* the override's entries for a vhid the original does not have are new
+     * ones (an invalid vhid: reported where it is); without vhid: they were
+     * merged above, unless nothing was inherited (then kept as written) */
+    for (const yd_node *o = oc->first; o; o = o->next) {
+        bool found = false;
+        if (!yd_get(o, "vhid")) {
+            found = nb > 0;
+        } else {
+            long vo = entry_vhid(o);
+            for (const yd_node *b = bc->first; b && !found; b = b->next)
+                found = vo >= 0 && entry_vhid(b) == vo;
+        }
+        if (!found)
+            out[k++] = yd_copy(l->t, o, (hs_loc){0, 0});
+    }
+    mc->first = mc->last = NULL;
+    mc->count = 0;
+    for (size_t i = 0; i < k; i++) {
+        out[i]->key = NULL;
+        out[i]->next = NULL;
+        if (mc->last)
+            mc->last->next = out[i];
+        else
+            mc->first = out[i];
+        mc->last = out[i];
+        mc->count++;
+    }
 }
 
 void ld_resolve_like(L *l, int i, yd_node *orig)
@@ -67,6 +143,7 @@ void ld_resolve_like(L *l, int i, yd_node *orig)
         if (t >= 0) {
             if (l->trees[t] && l->trees[t]->kind == YD_MAP) {
                 tree = yd_merge(l->t, l->trees[t], orig, lk->loc, "like");
+                merge_carp_by_vhid(l, tree, l->trees[t], orig, lk->loc);
                 tree->key = orig->key;
                 tree->key_loc = orig->key_loc;
                 if (orig->copy)
@@ -167,7 +244,7 @@ void ld_load_node(L *l, int ni)
                             .scrub = true,
                             .wg_resolve_interval = 300 * HS_S,
                             .aliases_resolve_interval = 300 * HS_S};
-    n->pfsync.defer = true;
+    n->pfsync.defer = false;
     n->pfsync.bulk = true;
     n->pfsync.sync_iface = -1;
     if ((x = yd_get(t, "platform")))

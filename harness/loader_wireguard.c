@@ -224,8 +224,16 @@ static bool resolve_peer(L *l, const hs_node *n, const hs_wg *w, const yd_node *
                 return false;
         } else if (o->n_wg == 1) {
             owi = 0;
-        } else if ((owi = hs_node_find_wg(o, w->name)) < 0) {
-            ld_err(l, pn, "node: '%s' has several wireguard interfaces; say which with 'interface:'", o->name);
+        } else {
+            /* Ambiguous, so an error even when one of them has this
+             * interface's name: that guess took a key silently, and a wrong
+             * one showed only as 'unknown-peer' in the run (issue 18). */
+            char list[200];
+            size_t at = 0;
+            for (size_t k = 0; k < o->n_wg && at < sizeof list; k++)
+                at += (size_t)snprintf(list + at, sizeof list - at, "%s%s", k ? ", " : "", o->wg[k].name);
+            ld_err(l, pn, "node: '%s' has several wireguard interfaces (%s); say which with 'interface:'", o->name,
+                   list);
             return false;
         }
         pe->node_wg = owi;

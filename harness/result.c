@@ -84,5 +84,18 @@ void hs_result_free(hs_result *r)
         hs_fields_free(r->timeline[i].fields, r->timeline[i].n_fields);
     }
     free(r->timeline);
+    for (size_t i = 0; i < r->n_warnings; i++)
+        free(r->warnings[i].msg);
+    free(r->warnings);
     free(r);
+}
+
+const char *hs_result_warning(const hs_result *r, size_t i, char *buf, size_t len)
+{
+    const hs_error *w = &r->warnings[i];
+    if (w->loc.line)
+        snprintf(buf, len, "%s:%u:%u: warning: %s", r->file, w->loc.line, w->loc.col, w->msg);
+    else
+        snprintf(buf, len, "%s: warning: %s", r->file, w->msg);
+    return buf;
 }

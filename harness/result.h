@@ -95,9 +95,16 @@ typedef struct hs_result {
     hs_timeline_entry *timeline;
     size_t n_timeline;
     hs_counters counters;
+    /* The scenario's warnings (hs_lint): location and message ending in
+     * "[rule]"; formatted with file by hs_result_warning. With
+     * hs_run_options.strict they are the run's error instead. */
+    hs_error *warnings;
+    size_t n_warnings;
 } hs_result;
 
 void hs_result_free(hs_result *r);
+/* Warning i as "FILE:LINE:COL: warning: message [rule]" into buf. */
+const char *hs_result_warning(const hs_result *r, size_t i, char *buf, size_t len);
 void hs_fields_free(hs_field *v, size_t n);
 
 /* Formats a time as seconds with millisecond precision: "45.251". */

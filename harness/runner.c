@@ -159,6 +159,45 @@ static bool run_bounded(hs_world *hw, const hs_run_options *o, hs_result *r)
     return false;
 }
 
+/* The scenario's warnings into r (one hs_lint per run, so `wgsim test`
+ * and `wgsim run` say each once). With strict they are the run's error:
+ * false, r is an ERROR and the scenario is not run. */
+static bool take_warnings(const hs_scenario *s, const hs_run_options *o, hs_result *r)
+{
+    hs_diag w;
+    hs_diag_init(&w, s->file);
+    hs_lint(s, &w);
+    if (!hs_diag_count(&w)) {
+        hs_diag_free(&w);
+        return true;
+    }
+    if (o->strict) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        if (m) {
+            hs_diag_print(&w, m);
+            fprintf(m, "%s: --strict: a warning is an error", w.file);
+            fclose(m);
+        }
+        r->status = HS_STATUS_ERROR;
+        r->error = buf ? buf : strdup("--strict: the scenario has warnings");
+        hs_diag_free(&w);
+        return false;
+    }
+    hs_diag_sort(&w);
+    if (w.suppressed) { /* kept as the last line, as hs_diag_print says it */
+        w.limit = w.n + 1;
+        hs_diag_add(&w, (hs_loc){0, 0}, "too many warnings, %zu more not shown", w.suppressed);
+    }
+    r->warnings = w.v; /* the messages move to r */
+    r->n_warnings = w.n;
+    w.v = NULL;
+    w.n = 0;
+    hs_diag_free(&w);
+    return true;
+}
+
 hs_result *hs_run_scenario(const hs_scenario *s, const hs_run_options *o)
 {
     double t0 = now_s(o);
@@ -172,6 +211,10 @@ hs_result *hs_run_scenario(const hs_scenario *s, const hs_run_options *o)
     r->platform = strdup(wg_platform_name(opt.has_platform ? opt.platform : s->platform));
     r->seed = opt.has_seed ? opt.seed : s->seed;
     r->sim_duration = s->duration;
+    if (!take_warnings(s, &opt, r)) {
+        r->wall_seconds = now_s(o) - t0;
+        return r;
+    }
 
     char err[1024];
     bool ns3 = (opt.has_engine ? opt.engine : s->engine) == HS_ENGINE_NS3;

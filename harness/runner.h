@@ -67,6 +67,10 @@ typedef struct hs_run_options {
     /* Classes of the change log behind "state as of T" to turn off: bit
      * (1u << sim_hist_class) each; 0: all on (the default). */
     unsigned history_off;
+    /* --strict: a scenario with warnings (hs_lint) is not run; its status
+     * is HS_STATUS_ERROR with the warnings as the error. Else they are in
+     * r->warnings and the run goes on. */
+    bool strict;
 } hs_run_options;
 
 /* Engine events between two limit checks: small enough that a run

@@ -78,6 +78,45 @@ static json_t *expect_json(const hs_result *r, const hs_expect_result *e)
     return o;
 }
 
+/* {"location": "FILE:LINE:COL", "rule": "carp-equal-priority", "message": "..."}:
+ * the rule is the message's closing "[rule]" (hs_lint), taken out of it. */
+static json_t *warnings_json(const hs_result *r)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        const hs_error *w = &r->warnings[i];
+        json_t *o = json_object();
+        char loc[64];
+        snprintf(loc, sizeof loc, ":%u:%u", w->loc.line, w->loc.col);
+        char *where = malloc(strlen(r->file) + strlen(loc) + 1);
+        if (!where)
+            sim_oom("writing JSON");
+        strcpy(where, r->file);
+        if (w->loc.line)
+            strcat(where, loc);
+        json_object_set_new(o, "location", str_or_null(where));
+        free(where);
+        const char *msg = w->msg;
+        size_t len = strlen(msg);
+        const char *open = len && msg[len - 1] == ']' ? strrchr(msg, '[') : NULL;
+        if (open && open > msg && open[-1] == ' ') {
+            char *rule = strndup(open + 1, (size_t)(msg + len - 1 - (open + 1)));
+            char *text = strndup(msg, (size_t)(open - 1 - msg));
+            if (!rule || !text)
+                sim_oom("writing JSON");
+            json_object_set_new(o, "rule", str_or_null(rule));
+            json_object_set_new(o, "message", str_or_null(text));
+            free(rule);
+            free(text);
+        } else {
+            json_object_set_new(o, "rule", json_null());
+            json_object_set_new(o, "message", str_or_null(msg));
+        }
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
 static json_t *result_json(const hs_result *r)
 {
     json_t *o = json_object();
@@ -91,6 +130,7 @@ static json_t *result_json(const hs_result *r)
     json_object_set_new(o, "seed", json_integer((json_int_t)r->seed));
     json_object_set_new(o, "platform", str_or_null(r->platform));
     json_object_set_new(o, "error", str_or_null(r->error));
+    json_object_set_new(o, "warnings", warnings_json(r));
     json_t *ex = json_array();
     for (size_t i = 0; i < r->n_expects; i++)
         json_array_append_new(ex, expect_json(r, &r->expects[i]));

@@ -168,6 +168,16 @@ bool rp_write_junit(const char *path, hs_result *const *results, size_t n, char 
             }
             fprintf(f, "</failure>\n");
         }
+        if (r->n_warnings) {
+            /* the linter's warnings, as wgsim test prints them on stderr */
+            char w[2048];
+            fprintf(f, "      <system-err>");
+            for (size_t k = 0; k < r->n_warnings; k++) {
+                xml_text(f, hs_result_warning(r, k, w, sizeof w));
+                xml_text(f, "\n");
+            }
+            fprintf(f, "</system-err>\n");
+        }
         fprintf(f, "    </testcase>\n");
     }
     fprintf(f, "  </testsuite>\n</testsuites>\n");

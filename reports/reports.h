@@ -28,6 +28,9 @@ extern "C" {
  * packets with their time, node, src -> dst, WireGuard type and source
  * reason. Errors print their messages indented. */
 void rp_print_result(FILE *out, const hs_result *r);
+/* The scenario's warnings, "FILE:LINE:COL: warning: message [rule]" a
+ * line (wgsim test and run print them on stderr, once per scenario). */
+void rp_print_warnings(FILE *out, const hs_result *r);
 /* The closing line: "N passed, N failed" (", N skipped" when any). Errors
  * count as failed. */
 void rp_print_summary(FILE *out, hs_result *const *results, size_t n);

@@ -61,6 +61,13 @@ void rp_print_result(FILE *out, const hs_result *r)
                 print_expect(out, r, &r->expects[i], false);
 }
 
+void rp_print_warnings(FILE *out, const hs_result *r)
+{
+    char buf[2048];
+    for (size_t i = 0; i < r->n_warnings; i++)
+        fprintf(out, "%s\n", hs_result_warning(r, i, buf, sizeof buf));
+}
+
 void rp_print_summary(FILE *out, hs_result *const *results, size_t n)
 {
     size_t passed = 0, failed = 0, skipped = 0;

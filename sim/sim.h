@@ -383,6 +383,11 @@ typedef struct sim_l2_ops {
     bool (*arp_answer)(void *ctx, sim_iface *ifp, const sim_addr *a, sim_mac *mac_out);
     /* Is the CARP address a MASTER (FreeBSD ifa_preferred)? */
     bool (*addr_is_master)(void *ctx, sim_iface *ifp, const sim_addr *a);
+    /* Does the CARP address a have its loopback host route, so that the
+     * node's own packets to it stay local (carp_ifa_addroute installs it on
+     * becoming MASTER and only MASTER -> BACKUP removes it)? Optional: NULL
+     * lets addr_is_master decide. */
+    bool (*addr_is_local)(void *ctx, sim_iface *ifp, const sim_addr *a);
 } sim_l2_ops;
 void sim_node_set_l2_ops(sim_node *n, const sim_l2_ops *ops);
 
@@ -1224,7 +1229,7 @@ sim_err sim_fw_route_via(sim_fw *f, const wg_prefix *dst, const char *gateway_or
 /* pfsync between two HA peers: a lagged channel (not packets). */
 typedef struct sim_fw_pfsync_options {
     sim_time flush_interval; /* 0: 1 s ("updates sent within 1 s") */
-    bool no_defer;           /* pfSense runs pfsync -defer: new states pushed at once */
+    bool defer;              /* `ifconfig pfsync0 defer`; false = pfSense's `-defer` (no deferral) */
     sim_time delay;          /* transit time; 0: none */
     const char *sync_ifname; /* NULL: always up while powered; else that link must be up on both */
     bool no_bulk;            /* no bulk update at boot (and no CARP demotion of 240 while it runs) */

@@ -157,13 +157,9 @@ END_TEST
 START_TEST(carp_vip_route_follows_master)
 {
     /* A VIP outside the interface's own networks: the MASTER installs its
-     * prefix route (carp_addroute -> in_addprefix), BACKUP/INIT remove it;
+     * prefix route (carp_addroute -> in_addprefix), MASTER -> BACKUP removes it;
      * the address itself stays on both. */
-    H_ha x = H_ha_new(6, false);
-    H_vip(x.f1, "wan", 2, "203.0.113.1/24", 0);
-    H_vip(x.f2, "wan", 2, "203.0.113.1/24", 100);
-    H_ha_start(&x);
-    T_run(x.w, 5 * SIM_S);
+    H_ha x = H_ha_subnet_vip(6);
     wg_prefix p = T_pfx("203.0.113.0/24");
     const sim_route *r1 = sim_node_route_find(x.fw1, &p);
     ck_assert_ptr_nonnull(r1);
@@ -181,6 +177,65 @@ START_TEST(carp_vip_route_follows_master)
 }
 END_TEST
 
+START_TEST(carp_master_to_init_keeps_vip_route)
+{
+    /* FreeBSD removes a CARP address's routes only on MASTER -> BACKUP
+     * (carp_input_c, SIOCSVH: carp_delroute); carp_sc_state takes a MASTER
+     * to INIT (link down) and INIT -> BACKUP (link up) without touching
+     * them, so the route stays through INIT and the BACKUP that follows,
+     * and the address it gives unbound sends stays the VIP. Deleting the
+     * address (carp-disable) takes its route with it (in_scrubprefix). */
+    H_ha x = H_ha_subnet_vip(7);
+    wg_prefix p = T_pfx("203.0.113.0/24");
+    wg_ip vip = T_ip("203.0.113.1"), dst = T_ip("203.0.113.50");
+    ck_assert_int_eq(sim_fw_carp_state(x.f1, 2), SIM_CARP_MASTER);
+    sim_iface_set_link(sim_node_iface(x.fw1, "wan"), false);
+    ck_assert_int_eq(sim_fw_carp_state(x.f1, 2), SIM_CARP_INIT);
+    const sim_route *r = sim_node_route_find(x.fw1, &p);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(r->origin, SIM_RT_CARP);
+    sim_route_result rr;
+    ck_assert(sim_fib_lookup(x.fw1, &dst, &rr));
+    ck_assert(wg_ip_eq(&rr.src, &vip));
+    T_run(x.w, 15 * SIM_S);
+    ck_assert_int_eq(sim_fw_carp_state(x.f2, 2), SIM_CARP_MASTER);
+    ck_assert_ptr_nonnull(sim_node_route_find(x.fw2, &p));
+    /* link back: INIT -> BACKUP keeps the stale routes; with the loopback
+     * host route among them, fw1's own packet to the VIP stays on fw1
+     * instead of going to the MASTER */
+    H_ha_udp u;
+    H_ha_bind_udp(&x, &u);
+    sim_iface_set_link(sim_node_iface(x.fw1, "wan"), true);
+    ck_assert_int_eq(sim_fw_carp_state(x.f1, 2), SIM_CARP_BACKUP);
+    ck_assert_ptr_nonnull(sim_node_route_find(x.fw1, &p));
+    sim_udp_send_opts so = {0};
+    uint8_t data[4] = "x";
+    ck_assert_int_eq(sim_udp_sendto(u.s_fw1, &so, &vip, 7000, data, sizeof data), SIM_OK);
+    T_run(x.w, 15 * SIM_S + 10 * SIM_MS);
+    ck_assert_int_eq(u.rx_fw1.n, 1);
+    ck_assert_int_eq(u.rx_fw2.n, 0);
+    ck_assert_int_eq(sim_fw_carp_state(x.f1, 2), SIM_CARP_BACKUP);
+    /* fw1 preempts; fw2 goes MASTER -> BACKUP and deletes its route */
+    T_run(x.w, 17 * SIM_S);
+    ck_assert_int_eq(sim_fw_carp_state(x.f1, 2), SIM_CARP_MASTER);
+    ck_assert_int_eq(sim_fw_carp_state(x.f2, 2), SIM_CARP_BACKUP);
+    ck_assert_ptr_null(sim_node_route_find(x.fw2, &p));
+    /* a BACKUP that came from MASTER through an advertisement has no
+     * loopback route: its packet to the VIP leaves (here by its default
+     * route, the VIP's prefix being routed nowhere else) */
+    ck_assert_int_eq(sim_udp_sendto(u.s_fw2, &so, &vip, 7000, data, sizeof data), SIM_OK);
+    T_run(x.w, 17 * SIM_S + 10 * SIM_MS);
+    ck_assert_int_eq(u.rx_fw2.n, 0);
+    ck_assert_uint_eq(H_count_udp(x.w, x.fw2, SIM_DIR_OUT, NULL, "203.0.113.1", 0, 7000, 17 * SIM_S, 18 * SIM_S), 1);
+    /* carp-disable: allow=0 sends the MASTER to INIT, the VIPs are deleted
+     * and their routes with them */
+    ck_assert_int_eq(sim_fw_carp_enable(x.f1, false), SIM_OK);
+    ck_assert_ptr_null(sim_node_route_find(x.fw1, &p));
+    ck_assert_ptr_null(sim_node_find_addr(x.fw1, &vip, NULL));
+    sim_world_free(x.w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("carp_net");
@@ -192,6 +247,7 @@ int main(void)
     tcase_add_test(t, carp_maintenance_and_reversal_on_wire);
     tcase_add_test(t, carp_link_down_demotes);
     tcase_add_test(t, carp_vip_route_follows_master);
+    tcase_add_test(t, carp_master_to_init_keeps_vip_route);
     suite_add_tcase(s, t);
     return T_run_suite(s);
 }

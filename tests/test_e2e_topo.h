@@ -87,6 +87,19 @@ static inline void H_ha_bind_udp(const H_ha *h, H_ha_udp *u)
     ck_assert_int_eq(sim_udp_bind(h->fw2, NULL, 7000, T_on_udp, &u->rx_fw2, &u->s_fw2), SIM_OK);
 }
 
+/* The HA pair with a second VIP, 203.0.113.1/24 (vhid 2), outside the WAN's
+ * own network, so it owns a prefix route while MASTER; started and run to
+ * 5 s (fw1 MASTER). */
+static inline H_ha H_ha_subnet_vip(uint64_t seed)
+{
+    H_ha x = H_ha_new(seed, false);
+    H_vip(x.f1, "wan", 2, "203.0.113.1/24", 0);
+    H_vip(x.f2, "wan", 2, "203.0.113.1/24", 100);
+    H_ha_start(&x);
+    T_run(x.w, 5 * SIM_S);
+    return x;
+}
+
 /* Two-WAN firewall: wan 198.51.100.2/24 (isp1 198.51.100.254), wan2
  * 203.0.113.2/24 (isp2 203.0.113.254), lan 10.0.0.1/24 with a host
  * 10.0.0.50; remote 192.0.2.10 reaches 203.0.113.0/24 via isp2 and

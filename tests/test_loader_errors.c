@@ -147,7 +147,7 @@ START_TEST(loader_option_values)
         "    kind: firewall\n"
         "    interfaces: {wan: {segment: wan, address: 192.0.2.1/24}, sync: {segment: sync, address: 10.1.0.1/24}}\n"
         "    firewall: {state-policy: floating, reply-to: false, auto-route-to: false, carp-preempt: false}\n"
-        "    pfsync: {peer: fw2, lag: 200ms, flush-interval: 2s, defer: false, bulk: false, interface: sync}\n"
+        "    pfsync: {peer: fw2, lag: 200ms, flush-interval: 2s, defer: true, bulk: false, interface: sync}\n"
         "    wireguard: {wg0: {options: [linux-cookie-reply-as-code, bsd-handshake-keepalive-as-code]},\n"
         "                wg1: {listen-port: 51821, options: bsd-handshake-keepalive-as-code}}\n"
         "  fw2: {like: fw1, interfaces: {wan: {address: 192.0.2.2/24}, sync: {address: 10.1.0.2/24}},\n"
@@ -162,9 +162,9 @@ START_TEST(loader_option_values)
     /* pfSense-pkg-WireGuard's defaults: 300 s, not tracking the system's 300 s */
     ck_assert(a->fw.wg_resolve_interval == 300 * HS_S && !a->fw.wg_resolve_interval_track &&
               a->fw.aliases_resolve_interval == 300 * HS_S && hs_fw_wg_resolve_interval(&a->fw) == 300 * HS_S);
-    ck_assert(a->pfsync.has_options && a->pfsync.flush_interval == 2 * HS_S && !a->pfsync.defer && !a->pfsync.bulk &&
+    ck_assert(a->pfsync.has_options && a->pfsync.flush_interval == 2 * HS_S && a->pfsync.defer && !a->pfsync.bulk &&
               a->pfsync.sync_iface == 1 && a->pfsync.lag == 200 * HS_MS);
-    ck_assert(!b->pfsync.has_options && b->pfsync.defer && b->pfsync.bulk && b->pfsync.sync_iface == -1);
+    ck_assert(!b->pfsync.has_options && !b->pfsync.defer && b->pfsync.bulk && b->pfsync.sync_iface == -1);
     ck_assert_uint_eq(a->wg[0].options, WG_OPT_LINUX_COOKIE_REPLY_AS_CODE | WG_OPT_BSD_HANDSHAKE_KEEPALIVE_AS_CODE);
     ck_assert_uint_eq(a->wg[1].options, WG_OPT_BSD_HANDSHAKE_KEEPALIVE_AS_CODE);
     ck_assert_uint_eq(b->wg[0].options, 0);
@@ -1174,15 +1174,15 @@ START_TEST(loader_carp_vip_two_vhids)
         "    interfaces: {wan: {segment: wan, address: 198.51.100.2/24}}\n"
         "    carp: [{interface: wan, vhid: 1, address: 198.51.100.1/24}]\n"
         "  fw2:\n"
-        "    like: fw1\n"
-        "    interfaces: {wan: {address: 198.51.100.3/24}}\n"
-        "    carp: [{vhid: 2}]\n"
+        "    kind: firewall\n"
+        "    interfaces: {wan: {segment: wan, address: 198.51.100.3/24}}\n"
+        "    carp: [{interface: wan, vhid: 2, address: 198.51.100.1/24}]\n"
         "  fw3:\n"
         "    kind: firewall\n"
         "    interfaces: {wan: {segment: wan, address: 198.51.100.4/24}}\n"
         "    carp: [{interface: wan, vhid: 3, address: 198.51.100.5/24},\n"
         "           {interface: wan, vhid: 4, address: 198.51.100.5/24}]\n";
-    ck_error(text, "t.yaml:9:11: address: CARP address 198.51.100.1 on segment 'wan' is vhid 1 on node 'fw1' (line 7) "
+    ck_error(text, "t.yaml:11:47: address: CARP address 198.51.100.1 on segment 'wan' is vhid 1 on node 'fw1' (line 7) "
                    "but vhid 2 here; the nodes sharing a VIP must use the same vhid");
     ck_error(text, "t.yaml:16:47: address: CARP address 198.51.100.5 on segment 'wan' is vhid 3 on node 'fw3' (line 15) "
                    "but vhid 4 here");

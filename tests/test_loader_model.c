@@ -305,7 +305,7 @@ START_TEST(loader_like_merge)
              "  copy2:\n    like: copy\n    platform: openbsd\n"
              "    interfaces:\n      x: {address: 10.0.0.3/24, aliases: [10.0.0.103/24, 10.0.0.113/24]}\n"
              "      y: {address: 10.1.0.3/24}\n      z: {address: 10.2.0.3/24}\n"
-             "    carp: [{}, {advskew: 200}]\n",
+             "    carp: [{vhid: 2, advskew: 200}]\n",
              s);
     const hs_node *b = node(s, "base"), *c = node(s, "copy"), *c2 = node(s, "copy2");
     ck_assert_int_eq(b->platform, WG_PLATFORM_LINUX);
@@ -331,7 +331,8 @@ START_TEST(loader_like_merge)
     ck_assert_int_eq(c->carp[1].vhid, 2);
     ck_assert_int_eq(c->carp[1].iface, 1);
     ck_assert_uint_eq(c->n_routes, 1);
-    /* the chain: copy2 gets base's password through copy, its own skews */
+    /* the chain: copy2 gets base's password through copy, copy's advskew
+     * for vhid 1 and its own for vhid 2 (merged by vhid) */
     ck_assert_uint_eq(c2->n_carp, 2);
     ck_assert_int_eq(c2->carp[0].advskew, 100);
     ck_assert_int_eq(c2->carp[1].advskew, 200);
@@ -413,12 +414,83 @@ START_TEST(loader_keys_derived_and_shared)
 }
 END_TEST
 
+/* like: merges carp: by vhid (issue 18): an entry without vhid: applies to
+ * every inherited vhid, one with vhid: to that vhid only (in any order), a
+ * new vhid is added after the inherited ones. By position, the first
+ * example changed vhid 1 only and left 2 and 3 equal on both nodes. */
+#define CARP3                                                                                    \
+    "name: c\nsegments: {a: {}, b: {}, c: {}}\nnodes:\n"                                        \
+    "  fw1:\n    kind: firewall\n"                                                             \
+    "    interfaces: {a: {segment: a, address: 10.0.1.2/24}, b: {segment: b, address: 10.0.2.2/24},\n" \
+    "                 c: {segment: c, address: 10.0.3.2/24}}\n"                                 \
+    "    carp: [{interface: a, vhid: 1, address: 10.0.1.1/24}, {interface: b, vhid: 2, address: 10.0.2.1/24},\n" \
+    "           {interface: c, vhid: 3, address: 10.0.3.1/24, advskew: 7}]\n"                 \
+    "  fw2:\n    like: fw1\n"                                                                  \
+    "    interfaces: {a: {address: 10.0.1.3/24}, b: {address: 10.0.2.3/24}, c: {address: 10.0.3.3/24}}\n"
+
+START_TEST(loader_like_carp_by_vhid)
+{
+    hs_scenario *s;
+    ck_loads(CARP3 "    carp: [{advskew: 100}]\n", s);
+    const hs_node *f = node(s, "fw2");
+    ck_assert_uint_eq(f->n_carp, 3);
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_int_eq(f->carp[i].vhid, (int)i + 1);
+        ck_assert_int_eq(f->carp[i].advskew, 100);
+        ck_assert_int_eq(f->carp[i].iface, (int)i);
+    }
+    hs_scenario_free(s);
+
+    /* by vhid, whatever the order; the others keep fw1's values */
+    ck_loads(CARP3 "    carp: [{vhid: 3, advskew: 200}, {vhid: 1, advbase: 2}]\n", s);
+    f = node(s, "fw2");
+    ck_assert_uint_eq(f->n_carp, 3);
+    ck_assert_int_eq(f->carp[0].vhid, 1);
+    ck_assert_int_eq(f->carp[0].advbase, 2);
+    ck_assert_int_eq(f->carp[0].advskew, 0);
+    ck_assert_int_eq(f->carp[1].vhid, 2);
+    ck_assert_int_eq(f->carp[1].advbase, 1);
+    ck_assert_int_eq(f->carp[2].vhid, 3);
+    ck_assert_int_eq(f->carp[2].advskew, 200);
+    /* an entry copied whole points at the copy's like: (warnings) */
+    ck_assert_uint_eq(f->carp[1].inherited.line, 11);
+    ck_assert_uint_eq(f->carp[0].inherited.line, 0);
+    hs_scenario_free(s);
+
+    /* without vhid: first, then a vhid's own entry over it; a new vhid */
+    ck_loads(CARP3 "    carp: [{advskew: 100}, {vhid: 2, advskew: 150},\n"
+                   "           {interface: a, vhid: 9, address: 10.0.1.9/24}]\n",
+             s);
+    f = node(s, "fw2");
+    ck_assert_uint_eq(f->n_carp, 4);
+    ck_assert_int_eq(f->carp[0].advskew, 100);
+    ck_assert_int_eq(f->carp[1].advskew, 150);
+    ck_assert_int_eq(f->carp[2].advskew, 100);
+    ck_assert_int_eq(f->carp[3].vhid, 9);
+    ck_assert_int_eq(f->carp[3].advskew, 0);
+    hs_scenario_free(s);
+
+    /* a vhid the original does not have is a new entry: it needs its
+     * interface and address, said where it is written */
+    ck_error(CARP3 "    carp: [{vhid: 4, advskew: 100}]\n", "t.yaml:13:12: carp entry: missing required key 'interface'");
+    /* carp: ~ still removes the inherited entries */
+    ck_loads(CARP3 "    carp: ~\n", s);
+    ck_assert_uint_eq(node(s, "fw2")->n_carp, 0);
+    hs_scenario_free(s);
+}
+END_TEST
+
 START_TEST(loader_node_peer_errors)
 {
     /* a node with several wireguard interfaces needs interface: */
     ck_error(KEYS_BASE "  n2:\n    kind: host\n    interfaces: {e: {segment: a, address: 10.0.0.2/24}}\n"
                        "    wireguard: {wg5: {peers: [{node: n1}]}}\n",
-             "t.yaml:18:38: node: 'n1' has several wireguard interfaces; say which with 'interface:'");
+             "t.yaml:18:38: node: 'n1' has several wireguard interfaces (wg0, wg1); say which with 'interface:'");
+    /* ... even when one of them has this interface's name: that guess took
+     * n1.wg0's key silently (issue 18) */
+    ck_error(KEYS_BASE "  n2:\n    kind: host\n    interfaces: {e: {segment: a, address: 10.0.0.2/24}}\n"
+                       "    wireguard: {wg0: {peers: [{node: n1}]}}\n",
+             "t.yaml:18:38: node: 'n1' has several wireguard interfaces (wg0, wg1); say which with 'interface:'");
     ck_error(KEYS_BASE "  n2:\n    kind: host\n    interfaces: {e: {segment: a, address: 10.0.0.2/24}}\n"
                        "    wireguard: {wg5: {peers: [{node: n1, interface: wg7}]}}\n",
              "t.yaml:18:53: interface: node 'n1' has no wireguard interface 'wg7'");
@@ -495,6 +567,7 @@ int main(void)
     tcase_add_test(tc, loader_defaults);
     tcase_add_test(tc, loader_like_merge);
     tcase_add_test(tc, loader_keys_derived_and_shared);
+    tcase_add_test(tc, loader_like_carp_by_vhid);
     tcase_add_test(tc, loader_node_peer_errors);
     tcase_add_test(tc, loader_values);
     tcase_add_test(tc, loader_fragment_keys);

@@ -99,10 +99,11 @@ START_TEST(pfsync_insert_and_update_lag)
     pf_pkt p = udp(FW1, 51820, REMOTE, 51820);
     pf_result r = pf_test(&A.pf, PF_OUT, "wan", &p);
     ck_assert(r.new_state);
-    /* defer: the insert leaves at once, arrives after the 5 ms transit */
-    sim_run_until(eng, 304 * SIM_MS);
+    /* -defer (pfSense): the insert waits for pfsync_timeout, 1 s after it
+     * was queued, then the 5 ms transit */
+    sim_run_until(eng, 1304 * SIM_MS);
     ck_assert_uint_eq(pf_state_count(&B.pf), 0);
-    sim_run_until(eng, 305 * SIM_MS);
+    sim_run_until(eng, 1305 * SIM_MS);
     ck_assert_uint_eq(pf_state_count(&B.pf), 1);
     pf_state *b = pf_state_at(&B.pf, 0);
     ck_assert(b->imported);
@@ -151,7 +152,7 @@ START_TEST(pfsync_rule_binding_needs_same_ruleset)
     pf_result r = pf_test(&A.pf, PF_OUT, "wan", &p);
     ck_assert_int_eq(r.rule, 1);
     ck_assert_int_eq(r.nat_rule, 0);
-    sim_run_until(eng, 10 * SIM_MS);
+    sim_run_until(eng, 1010 * SIM_MS);
     pf_state *b = pf_state_at(&B.pf, 0);
     ck_assert_ptr_nonnull(b);
     ck_assert_int_eq(b->rule, 1);
@@ -166,7 +167,7 @@ START_TEST(pfsync_rule_binding_needs_same_ruleset)
     p = udp(FW1, 51821, REMOTE, 51820);
     r = pf_test(&A.pf, PF_OUT, "wan", &p);
     ck_assert_int_eq(r.rule, 1);
-    sim_run_until(eng, 20 * SIM_MS);
+    sim_run_until(eng, 2020 * SIM_MS);
     ck_assert_uint_eq(pf_state_count(&B.pf), 2);
     for (size_t i = 0; i < 2; i++) {
         pf_state *x = pf_state_at(&B.pf, i);
@@ -189,6 +190,152 @@ START_TEST(pfsync_no_defer_uses_flush_interval)
 }
 END_TEST
 
+START_TEST(pfsync_timeout_armed_by_first_change)
+{
+    /* pfsync_insert_state: callout_reset(1 s) only when the packet is
+     * empty; a second state queued 600 ms later leaves with the first. */
+    sim_run_until(eng, 300 * SIM_MS);
+    pf_pkt p = udp(FW1, 51820, REMOTE, 51820);
+    pf_test(&A.pf, PF_OUT, "wan", &p);
+    sim_run_until(eng, 900 * SIM_MS);
+    p = udp(FW1, 51821, REMOTE, 51820);
+    pf_test(&A.pf, PF_OUT, "wan", &p);
+    ck_assert_uint_eq(pfsync_queued_len(&A.ps), 44 + 4 + 2 * 277);
+    sim_run_until(eng, 1300 * SIM_MS);
+    ck_assert_uint_eq(A.ps.msgs_sent, 1);
+    ck_assert_uint_eq(A.ps.entries_sent, 2);
+    ck_assert_uint_eq(pfsync_queued_len(&A.ps), 44);
+    sim_run_until(eng, 1305 * SIM_MS);
+    ck_assert_uint_eq(pf_state_count(&B.pf), 2);
+    /* the next change finds the packet empty and arms the callout anew */
+    sim_run_until(eng, 1500 * SIM_MS);
+    p = udp(FW1, 51822, REMOTE, 51820);
+    pf_test(&A.pf, PF_OUT, "wan", &p);
+    sim_run_until(eng, 2499 * SIM_MS);
+    ck_assert_uint_eq(A.ps.msgs_sent, 1);
+    sim_run_until(eng, 2500 * SIM_MS);
+    ck_assert_uint_eq(A.ps.msgs_sent, 2);
+}
+END_TEST
+
+START_TEST(pfsync_full_packet_leaves_early)
+{
+    /* pfsync_q_ins: 44 + 4 + 5 x 277 = 1433 bytes fit pfsync0's MTU of
+     * 1500; the sixth insert sends the five at once and waits itself. */
+    sim_run_until(eng, 100 * SIM_MS);
+    for (uint16_t i = 0; i < 6; i++) {
+        pf_pkt p = udp(FW1, (uint16_t)(40000 + i), REMOTE, 51820);
+        pf_test(&A.pf, PF_OUT, "wan", &p);
+    }
+    ck_assert_uint_eq(A.ps.full_sends, 1);
+    ck_assert_uint_eq(A.ps.msgs_sent, 1);
+    ck_assert_uint_eq(A.ps.entries_sent, 5);
+    sim_run_until(eng, 105 * SIM_MS);
+    ck_assert_uint_eq(pf_state_count(&B.pf), 5);
+    /* the callout armed by the first insert still fires at 1.1 s */
+    sim_run_until(eng, 1105 * SIM_MS);
+    ck_assert_uint_eq(pf_state_count(&B.pf), 6);
+    ck_assert_uint_eq(A.ps.msgs_sent, 2);
+}
+END_TEST
+
+START_TEST(pfsync_delete_forgets_unsent_insert)
+{
+    /* pfsync_delete_state: a state deleted while its insert is still
+     * queued is never told to the peer; a queued update becomes a delete. */
+    pf_pkt p = udp(FW1, 51820, REMOTE, 51820);
+    pf_test(&A.pf, PF_OUT, "wan", &p);
+    pf_states_kill(&A.pf, NULL);
+    ck_assert_uint_eq(A.ps.qn, 0);
+    ck_assert_uint_eq(pfsync_queued_len(&A.ps), 44);
+    sim_run_until(eng, 2 * SIM_S);
+    ck_assert_uint_eq(A.ps.msgs_sent, 0);
+    p = udp(FW1, 51820, REMOTE, 51820);
+    pf_test(&A.pf, PF_OUT, "wan", &p);
+    sim_run_until(eng, 3100 * SIM_MS);
+    ck_assert_uint_eq(pf_state_count(&B.pf), 1);
+    p = udp(REMOTE, 51820, FW1, 51820);
+    pf_test(&A.pf, PF_IN, "wan", &p);
+    ck_assert_uint_eq(pfsync_queued_len(&A.ps), 44 + 4 + 84);
+    pf_states_kill(&A.pf, NULL);
+    ck_assert_uint_eq(pfsync_queued_len(&A.ps), 44 + 4 + 12);
+    sim_run_until(eng, 5 * SIM_S);
+    ck_assert_uint_eq(pf_state_count(&B.pf), 0);
+}
+END_TEST
+
+typedef struct released {
+    int n;
+    bool drop;
+    sim_time at;
+} released;
+
+static void on_release(void *arg, bool drop)
+{
+    released *r = arg;
+    r->n++;
+    r->drop = drop;
+    r->at = sim_now(eng);
+}
+
+START_TEST(pfsync_defer_holds_until_ack_or_timeout)
+{
+    /* pfsync_defer: the insert is pushed at once and the packet held until
+     * the peer's ack (5 ms there, 5 ms back) ... */
+    released rel = {0};
+    pf_pkt p = udp(FW1, 51820, REMOTE, 51820);
+    pf_result r = pf_test(&A.pf, PF_OUT, "wan", &p);
+    ck_assert(!pfsync_defer(&A.ps, r.state, on_release, &rel)); /* -defer: not held */
+    A.ps.opt.defer = true;
+    B.ps.opt.defer = true;
+    sim_run_until(eng, 2 * SIM_S);
+    p = udp(FW1, 51821, REMOTE, 51820);
+    r = pf_test(&A.pf, PF_OUT, "wan", &p);
+    ck_assert(pfsync_defer(&A.ps, r.state, on_release, &rel));
+    ck_assert_uint_eq(A.ps.msgs_sent, 2);
+    sim_run_until(eng, 2 * SIM_S + 9 * SIM_MS);
+    ck_assert_int_eq(rel.n, 0);
+    sim_run_until(eng, 2 * SIM_S + 10 * SIM_MS);
+    ck_assert_int_eq(rel.n, 1);
+    ck_assert(!rel.drop);
+    /* ... or PFSYNC_DEFER_TIMEOUT (20 ms) when no ack comes */
+    B.up = false;
+    p = udp(FW1, 51822, REMOTE, 51820);
+    r = pf_test(&A.pf, PF_OUT, "wan", &p);
+    ck_assert(pfsync_defer(&A.ps, r.state, on_release, &rel));
+    sim_run_until(eng, 2 * SIM_S + 29 * SIM_MS);
+    ck_assert_int_eq(rel.n, 1);
+    sim_run_until(eng, 2 * SIM_S + 30 * SIM_MS);
+    ck_assert_int_eq(rel.n, 2);
+    ck_assert_int_eq(rel.at, 2 * SIM_S + 30 * SIM_MS);
+    /* the state's next packet sends it; its delete drops it */
+    p = udp(FW1, 51823, REMOTE, 51820);
+    r = pf_test(&A.pf, PF_OUT, "wan", &p);
+    ck_assert(pfsync_defer(&A.ps, r.state, on_release, &rel));
+    p = udp(FW1, 51823, REMOTE, 51820);
+    pf_test(&A.pf, PF_OUT, "wan", &p);
+    ck_assert_int_eq(rel.n, 3);
+    ck_assert(!rel.drop);
+    p = udp(FW1, 51824, REMOTE, 51820);
+    r = pf_test(&A.pf, PF_OUT, "wan", &p);
+    ck_assert(pfsync_defer(&A.ps, r.state, on_release, &rel));
+    pf_states_kill(&A.pf, NULL);
+    ck_assert_int_eq(rel.n, 4);
+    ck_assert(rel.drop);
+    /* this side's sync link down: deferred all the same, the push is lost
+     * and the packet waits the whole timeout */
+    B.up = true;
+    A.up = false;
+    sim_time t0 = sim_now(eng);
+    p = udp(FW1, 51825, REMOTE, 51820);
+    r = pf_test(&A.pf, PF_OUT, "wan", &p);
+    ck_assert(pfsync_defer(&A.ps, r.state, on_release, &rel));
+    sim_run_until(eng, t0 + 20 * SIM_MS);
+    ck_assert_int_eq(rel.n, 5);
+    ck_assert_int_eq(rel.at, t0 + 20 * SIM_MS);
+}
+END_TEST
+
 START_TEST(pfsync_skips_unknown_interface)
 {
     A.has_wan2 = true;
@@ -196,7 +343,7 @@ START_TEST(pfsync_skips_unknown_interface)
     pf_test(&A.pf, PF_OUT, "wan2", &p);
     p = udp(FW1, 51821, REMOTE, 51820);
     pf_test(&A.pf, PF_OUT, "wan", &p);
-    sim_run_until(eng, 1 * SIM_S);
+    sim_run_until(eng, 1010 * SIM_MS);
     ck_assert_uint_eq(pf_state_count(&B.pf), 1);
     ck_assert_uint_eq(B.ps.skipped, 1);
     ck_assert_str_eq(pf_state_at(&B.pf, 0)->ifname, "wan");
@@ -232,7 +379,7 @@ START_TEST(pfsync_nat_state_useless_to_peer)
     pf_result r = pf_test(&A.pf, PF_OUT, "wan", &p);
     ck_assert_uint_eq(p.src, VIP);
     ck_assert(r.new_state);
-    sim_run_until(eng, 1 * SIM_S);
+    sim_run_until(eng, 1010 * SIM_MS);
     ck_assert_uint_eq(pf_state_count(&B.pf), 1);
     /* fw2 (now holding the VIP) initiates from its own address: its stack
      * key misses fw1's state, and the translation it needs collides with
@@ -259,6 +406,10 @@ static Suite *suite(void)
     tcase_add_checked_fixture(t, setup, teardown);
     tcase_add_test(t, pfsync_insert_and_update_lag);
     tcase_add_test(t, pfsync_no_defer_uses_flush_interval);
+    tcase_add_test(t, pfsync_timeout_armed_by_first_change);
+    tcase_add_test(t, pfsync_full_packet_leaves_early);
+    tcase_add_test(t, pfsync_delete_forgets_unsent_insert);
+    tcase_add_test(t, pfsync_defer_holds_until_ack_or_timeout);
     tcase_add_test(t, pfsync_rule_binding_needs_same_ruleset);
     tcase_add_test(t, pfsync_skips_unknown_interface);
     tcase_add_test(t, pfsync_peer_down_gets_nothing);

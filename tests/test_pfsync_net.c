@@ -47,7 +47,7 @@ START_TEST(pfsync_state_on_peer_and_nat_after_failover)
     ck_assert_int_eq(io.rx_remote.n, 1);
     ck_assert(wg_ip_eq(&io.rx_remote.last.src, &vip));
     ck_assert_uint_eq(io.rx_remote.last.sport, 7000);
-    /* pfsync (defer): the state is on fw2 with its addresses unchanged */
+    /* pfsync (-defer: sent 1 s after it was queued): the state is on fw2 with its addresses unchanged */
     sim_fw_state_info si;
     ck_assert(find_synced(h.f2, &si));
     ck_assert(si.translated);
@@ -88,10 +88,10 @@ END_TEST
 
 START_TEST(pfsync_lag_without_defer)
 {
-    /* A pair with defer off and a 300 ms flush interval: a new state shows
+    /* A pair with pfSense's -defer and a 300 ms flush interval: a new state shows
      * up on the peer after the flush. */
     H_ha x = H_ha_new(18, false);
-    sim_fw_pfsync_options o = {.flush_interval = 300 * SIM_MS, .no_defer = true};
+    sim_fw_pfsync_options o = {.flush_interval = 300 * SIM_MS};
     ck_assert_int_eq(sim_fw_pfsync_pair(x.f1, x.f2, &o), SIM_OK);
     ck_assert_int_eq(sim_fw_pfsync_pair(x.f1, x.f2, &o), SIM_EINVAL);
     H_ha_start(&x);
@@ -105,6 +105,41 @@ START_TEST(pfsync_lag_without_defer)
     T_run(x.w, 5 * SIM_S + 300 * SIM_MS);
     ck_assert(find_synced(x.f2, &si));
     sim_world_free(x.w);
+}
+END_TEST
+
+/* fw1's first packet of a new flow to the remote, sent at 5 s: when does
+ * it arrive? pfsync with a 5 ms lag, defer on or off, fw2 on or off. */
+static sim_time first_packet_arrival(bool defer, bool peer_on)
+{
+    H_ha x = H_ha_new(19, false);
+    sim_fw_pfsync_options o = {.delay = 5 * SIM_MS, .defer = defer};
+    ck_assert_int_eq(sim_fw_pfsync_pair(x.f1, x.f2, &o), SIM_OK);
+    H_ha_start(&x);
+    H_ha_udp u;
+    H_ha_bind_udp(&x, &u);
+    if (!peer_on)
+        sim_node_set_power(x.fw2, false);
+    T_run(x.w, 5 * SIM_S);
+    ck_assert_int_eq(send_udp(u.s_fw1, "192.0.2.10", 6000), SIM_OK);
+    T_run(x.w, 6 * SIM_S);
+    ck_assert_int_eq(u.rx_remote.n, 1);
+    sim_time at = u.rx_remote.at[0];
+    /* the held packet was sent once, not run through pf again */
+    ck_assert_uint_eq(sim_fw_state_count(x.f1), 1);
+    sim_world_free(x.w);
+    return at;
+}
+
+START_TEST(pfsync_defer_holds_first_packet)
+{
+    /* pf_test_rule -> pfsync_defer: the packet that made an outbound state
+     * waits for the peer's insert ack (5 ms there, 5 ms back), at most
+     * PFSYNC_DEFER_TIMEOUT 20 ms; pfSense's -defer sends it at once. */
+    sim_time plain = first_packet_arrival(false, true);
+    ck_assert_int_eq(first_packet_arrival(true, true) - plain, 10 * SIM_MS);
+    ck_assert_int_eq(first_packet_arrival(true, false) - plain, 20 * SIM_MS);
+    ck_assert_int_eq(first_packet_arrival(false, false), plain);
 }
 END_TEST
 
@@ -152,6 +187,7 @@ int main(void)
     tcase_add_checked_fixture(t, setup, teardown);
     tcase_add_test(t, pfsync_state_on_peer_and_nat_after_failover);
     tcase_add_test(t, pfsync_lag_without_defer);
+    tcase_add_test(t, pfsync_defer_holds_first_packet);
     tcase_add_test(t, pfsync_bulk_update_demotes_carp_at_boot);
     suite_add_tcase(s, t);
     return T_run_suite(s);

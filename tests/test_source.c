@@ -195,11 +195,7 @@ START_TEST(source_vip_subnet_only_while_master)
      * that subnet takes the VIP as source (the route's ifa) on the MASTER,
      * while the BACKUP has no such route and uses its default route and
      * primary address (ha-model.md §1.5, §4). */
-    H_ha x = H_ha_new(8, false);
-    H_vip(x.f1, "wan", 2, "203.0.113.1/24", 0);
-    H_vip(x.f2, "wan", 2, "203.0.113.1/24", 100);
-    H_ha_start(&x);
-    T_run(x.w, 5 * SIM_S);
+    H_ha x = H_ha_subnet_vip(8);
     wg_ip dst = T_ip("203.0.113.50"), vip = T_ip("203.0.113.1");
     wg_ip a1 = T_ip("198.51.100.2"), a3 = T_ip("198.51.100.3");
     sim_route_result r;

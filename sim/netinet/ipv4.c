@@ -174,6 +174,8 @@ static bool loopback_local(const sim_node *n, const wg_ip *ip)
 {
     sim_iface *ifp = NULL;
     const sim_addr *a = sim_node_find_addr(n, ip, &ifp);
+    if (a && a->is_carp && n->has_l2 && n->l2.addr_is_local)
+        return n->l2.addr_is_local(n->l2.ctx, ifp, a);
     return a && sim_addr_rank(n, ifp, a) > 0;
 }
 

@@ -9,7 +9,8 @@
  *    answer ARP for its VIPs (with the vMAC) and accept frames to the vMAC
  *    (ha-model.md §1.5, ARP/ETH); a MASTER installs the VIP's prefix route
  *    unless a connected route for it exists (INC in_addprefix), going
- *    BACKUP/INIT removes it, the address stays (C carp_ifa_delroute);
+ *    MASTER -> BACKUP removes it, the address stays (C carp_ifa_delroute);
+ *    MASTER -> INIT keeps it (carp_sc_state); deleting the VIP removes it;
  *    becoming MASTER sends one gratuitous ARP per VIP with the vMAC.
  *  - pf: pf_test on the IN hook of the arrival interface and on the OUT
  *    hook of the outgoing interface; translations are written into the
@@ -50,12 +51,22 @@ typedef struct fw_vip {
     uint8_t vhid, advbase, advskew;
     wg_prefix addr;
     uint8_t key[CARP_KEY_LEN];
+    bool routed; /* its routes are installed (carp_ifa_addroute), see carp_routes */
 } fw_vip;
 
 typedef struct fw_follow {
     wg_prefix dst;
     char name[32];
 } fw_follow;
+
+/* The first packet of a state created outbound, held by pfsync defer
+ * until the peer acks the insert (if_pfsync.c pfsync_defer). */
+typedef struct fw_held {
+    struct fw_held *next;
+    struct sim_fw *f;
+    sim_pkt p; /* p.data points at buf */
+    uint8_t buf[];
+} fw_held;
 
 struct sim_fw {
     sim_pending pend; /* owned by the world: freed at sim_world_free */
@@ -93,6 +104,8 @@ struct sim_fw {
     pfsync ps;
     bool has_pfsync;
     char sync_ifname[16];
+    fw_held *held;             /* packets pfsync defer holds */
+    const uint8_t *skip_pkt;   /* a released held packet: pf does not see it again */
     sim_event_id purge_ev; /* pf purge thread */
     /* gateways */
     gw_set gws;
@@ -247,7 +260,7 @@ static bool rule_ifname(const char *name, char out[PF_IFNAMSIZ], bool *group)
 static void cb_state_changed(void *ctx, const pf_state *s, pf_sync_kind k)
 {
     sim_fw *f = ctx;
-    if (f->has_pfsync)
+    if (f->has_pfsync && sim_node_powered(f->n))
         pfsync_queue(&f->ps, s, k);
 }
 
@@ -596,11 +609,72 @@ static sim_verdict hook_route(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt
     return SIM_PASS;
 }
 
+static void held_free(fw_held *h)
+{
+    for (fw_held **pp = &h->f->held; *pp; pp = &(*pp)->next)
+        if (*pp == h) {
+            *pp = h->next;
+            break;
+        }
+    free(h);
+}
+
+static void held_send(void *arg)
+{
+    /* pfsync_tx: ip_output with M_SKIP_FIREWALL, so pf does not see the
+     * packet again. The model keeps the interface and next hop pf chose
+     * (route-to included). */
+    fw_held *h = arg;
+    sim_fw *f = h->f;
+    if (sim_node_powered(f->n)) {
+        f->skip_pkt = h->p.data;
+        sim_ipv4_output(f->n, &h->p, NULL);
+        f->skip_pkt = NULL;
+    }
+    held_free(h);
+}
+
+static void held_release(void *arg, bool drop)
+{
+    /* pfsync_undefer queues the packet for the pfsync software interrupt
+     * (it may be called from inside pf, for the state's next packet), so
+     * it leaves at once but after the packet being filtered. */
+    fw_held *h = arg;
+    if (drop)
+        held_free(h);
+    else
+        sim_schedule_in(h->f->eng, 0, held_send, h);
+}
+
+/* pf_test_rule returns PF_DEFER when pfsync_defer takes the packet that
+ * created an outbound state (not broadcast / multicast). */
+static bool defer_packet(sim_fw *f, sim_pkt *p, const pf_state *s, const sim_ipv4_info *ip)
+{
+    if (!f->has_pfsync || !f->ps.opt.defer || sim_ipv4_is_multicast(&ip->dst) ||
+        u32(&ip->dst) == UINT32_C(0xffffffff))
+        return false;
+    fw_held *h = malloc(sizeof *h + p->len);
+    if (!h)
+        sim_oom("a packet held by pfsync defer");
+    h->f = f;
+    h->p = *p;
+    memcpy(h->buf, p->data, p->len);
+    h->p.data = h->buf;
+    h->p.route = NULL; /* routing is decided (out_ifindex, nexthop); the FIB may change meanwhile */
+    if (!pfsync_defer(&f->ps, s, held_release, h)) {
+        free(h);
+        return false;
+    }
+    h->next = f->held;
+    f->held = h;
+    return true;
+}
+
 static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *p)
 {
     sim_fw *f = ctx;
     (void)pt;
-    if (!f->pf_active)
+    if (!f->pf_active || p->data == f->skip_pkt)
         return SIM_PASS;
     pf_pkt pk;
     sim_ipv4_info ip;
@@ -609,6 +683,7 @@ static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *
     uint32_t ifx = p->out_ifindex;
     uint32_t src0 = pk.src;
     uint16_t sport0 = pk.sport;
+    const pf_state *created = NULL;
     /* pf_route runs pf_test again on the interface route-to picks; one
      * level is enough (the second pass can only confirm that interface). */
     for (int pass = 0; pass < 2; pass++) {
@@ -619,6 +694,8 @@ static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *
             p->drop_rule = r.label;
             return SIM_DROP;
         }
+        if (pass == 0 && r.new_state)
+            created = r.state;
         if (r.translated) {
             apply(p, &pk);
             /* The source was rewritten: by an outbound NAT rule or on the
@@ -647,6 +724,8 @@ static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *
         ifx = nx;
         p->out_ifindex = nx;
     }
+    if (created && defer_packet(f, p, created, &ip))
+        return SIM_STOLEN;
     return SIM_PASS;
 }
 
@@ -690,7 +769,7 @@ static void carp_cb_send_garp(void *ctx, carp_vhid *v, uint32_t vip)
     sim_arp_announce(ifp, &a, &vmac);
 }
 
-static const fw_vip *vip_cfg(const sim_fw *f, uint32_t ifindex, uint32_t vip)
+static fw_vip *vip_cfg(sim_fw *f, uint32_t ifindex, uint32_t vip)
 {
     for (size_t i = 0; i < f->n_vips; i++)
         if (f->vips[i].ifindex == ifindex && u32(&f->vips[i].addr.ip) == vip)
@@ -698,12 +777,16 @@ static const fw_vip *vip_cfg(const sim_fw *f, uint32_t ifindex, uint32_t vip)
     return NULL;
 }
 
+/* carp_ifa_addroute / carp_ifa_delroute for every VIP of the vhid: the
+ * prefix route (when no other route holds the prefix) and the loopback host
+ * route (`routed`: the node's own packets to the VIP stay local). */
 static void carp_routes(sim_fw *f, carp_vhid *v, bool master)
 {
     for (size_t i = 0; i < v->n_vips; i++) {
-        const fw_vip *c = vip_cfg(f, v->ifindex, v->vips[i]);
+        fw_vip *c = vip_cfg(f, v->ifindex, v->vips[i]);
         if (!c)
             continue;
+        c->routed = master;
         wg_prefix pre = c->addr;
         const sim_route *ex = sim_node_route_find(f->n, &pre);
         if (master) {
@@ -726,7 +809,16 @@ static void carp_cb_state(void *ctx, carp_vhid *v, carp_state from, carp_state t
     sim_event_log(f->w, SIM_EV_MODEL, f->n, v->ifindex, "carp", "%s/%s vhid %u %s -> %s (%s)", sim_node_name(f->n),
                   ifname_of(f, v->ifindex), v->vhid, carp_state_name(from), carp_state_name(to), why);
     log_carp(f);
-    carp_routes(f, v, to == CARP_MASTER);
+    /* ip_carp.c: carp_master_down_locked adds the routes (carp_addroute)
+     * on BACKUP -> MASTER; only MASTER -> BACKUP deletes them (carp_input_c
+     * on a better advertisement, SIOCSVH: carp_delroute). carp_sc_state
+     * (link down, allow=0: -> INIT; link up: INIT -> BACKUP) never touches
+     * them, so a MASTER that drops to INIT keeps its VIP routes through INIT
+     * and the BACKUP after it. */
+    if (to == CARP_MASTER)
+        carp_routes(f, v, true);
+    else if (from == CARP_MASTER && to == CARP_BACKUP)
+        carp_routes(f, v, false);
 }
 
 static carp_vhid *vhid_of(const sim_fw *f, sim_iface *ifp, uint8_t vhid)
@@ -762,6 +854,12 @@ static bool l2_is_master(void *ctx, sim_iface *ifp, const sim_addr *a)
     sim_fw *f = ctx;
     carp_vhid *v = vhid_of(f, ifp, a->vhid);
     return v && v->state == CARP_MASTER;
+}
+
+static bool l2_is_local(void *ctx, sim_iface *ifp, const sim_addr *a)
+{
+    const fw_vip *c = vip_cfg(ctx, sim_iface_index(ifp), u32(&a->ip));
+    return c && c->routed;
 }
 
 static void carp_rx(void *ctx, sim_node *n, sim_iface *in, const sim_ipv4_info *ip, const uint8_t *l4,
@@ -984,9 +1082,11 @@ static void on_power(void *ctx, sim_node *n, bool on)
         gw_stop_all(&f->gws);
         sim_cancel(f->eng, f->purge_ev);
         f->purge_ev = 0;
-        pf_states_flush(&f->pf);
+        /* pfsync first: what it had queued is lost with the machine, and
+         * the table going away is not a change a dead machine reports. */
         if (f->has_pfsync)
             pfsync_reset(&f->ps);
+        pf_states_flush(&f->pf);
         return;
     }
     /* Boot: "Temporarily Disable CARP" is not persistent; maintenance is. */
@@ -1014,6 +1114,11 @@ static void fw_free(sim_pending *p)
         carp_destroy(&f->carp);
     if (f->has_pfsync)
         pfsync_free(&f->ps);
+    while (f->held) {
+        fw_held *h = f->held;
+        f->held = h->next;
+        free(h);
+    }
     pf_destroy(&f->pf);
     gw_set_free(&f->gws);
     free(f->user_rules);
@@ -1061,7 +1166,8 @@ sim_fw *sim_fw_attach(sim_node *n, const sim_fw_options *opt)
     sim_node_add_hook(n, SIM_HOOK_IN, hook_in, f);
     sim_node_add_hook(n, SIM_HOOK_ROUTE, hook_route, f);
     sim_node_add_hook(n, SIM_HOOK_OUT, hook_out, f);
-    sim_l2_ops l2 = {.ctx = f, .accept_mac = l2_accept_mac, .arp_answer = l2_arp_answer, .addr_is_master = l2_is_master};
+    sim_l2_ops l2 = {.ctx = f, .accept_mac = l2_accept_mac, .arp_answer = l2_arp_answer, .addr_is_master = l2_is_master,
+                     .addr_is_local = l2_is_local};
     sim_node_set_l2_ops(n, &l2);
     sim_node_set_proto_handler(n, CARP_PROTO, carp_rx, f);
     sim_node_add_icmp_listener(n, icmp_rx, f);
@@ -1357,7 +1463,7 @@ sim_err sim_fw_pfsync_pair(sim_fw *a, sim_fw *b, const sim_fw_pfsync_options *o)
     if (o) {
         if (o->flush_interval > 0)
             po.flush_interval = o->flush_interval;
-        po.defer = !o->no_defer;
+        po.defer = o->defer;
         po.delay = o->delay > 0 ? o->delay : 0;
         po.bulk = !o->no_bulk;
     }
@@ -1431,6 +1537,12 @@ sim_err sim_fw_carp_enable(sim_fw *f, bool on)
         f->carp_disabled = true;
         if (f->carp_live)
             carp_set_allow(&f->carp, false);
+        /* Deleting an address takes the prefix route it owns
+         * (in_difaddr_ioctl -> in_scrubprefix): the VIP routes a MASTER kept
+         * through allow=0's INIT go with the VIPs. */
+        if (f->carp_live)
+            for (size_t i = 0; i < f->carp.n; i++)
+                carp_routes(f, f->carp.v[i], false);
         vips_remove(f);
         /* With its addresses gone each vhid is destroyed, which takes back
          * the ifdown demotion allow=0 applied (carp_destroy). */
