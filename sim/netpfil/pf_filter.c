@@ -224,6 +224,24 @@ static const char *ip4(uint32_t a, char *b)
     return b;
 }
 
+/* A block by `rule`, or by pfSense's default deny when no rule matched;
+ * `why` (may be "") is added to the note. */
+static void set_block(pf *p, pf_result *r, const pf_filter_rule *rule, pf_dir dir, const char *ifname, const char *why)
+{
+    r->action = PF_BLOCK;
+    r->drop = PF_DROP_RULE;
+    p->drops[PF_DROP_RULE]++;
+    /* No rule matched: pfSense's "block in ... label Default deny rule
+     * IPv4" at the end of the ruleset (filter.inc) took it. */
+    r->label = rule ? rule->label : PF_DEFAULT_DENY;
+    if (rule)
+        snprintf(r->note, sizeof r->note, "blocked by %s%s%s%s", rule->label, why[0] ? " (" : "", why,
+                 why[0] ? ")" : "");
+    else
+        snprintf(r->note, sizeof r->note, "no rule passes it %s on %s (%s%s%s)", dir == PF_IN ? "in" : "out", ifname,
+                 PF_DEFAULT_DENY, why[0] ? "; " : "", why);
+}
+
 /* pf_test_fragment (FreeBSD sys/netpfil/pf/pf.c): a fragment pf did not
  * reassemble has no ports, so it is matched against the rules that name
  * none, creates no state, is not translated (no NAT, no rdr) and follows
@@ -237,16 +255,8 @@ static pf_result test_fragment(pf *p, pf_dir dir, const char *ifname, const pf_p
     r.rule = ri;
     r.label = rule ? rule->label : NULL;
     if (rule ? rule->action == PF_BLOCK : dir == PF_IN) {
-        r.action = PF_BLOCK;
-        r.drop = PF_DROP_RULE;
-        p->drops[PF_DROP_RULE]++;
-        r.label = rule ? rule->label : PF_DEFAULT_DENY;
-        if (rule)
-            snprintf(r.note, sizeof r.note, "blocked by %s (a fragment, not reassembled)", rule->label);
-        else
-            snprintf(r.note, sizeof r.note,
-                     "no rule passes it %s on %s (%s; a fragment, not reassembled: rules with ports never match it)",
-                     dir == PF_IN ? "in" : "out", ifname, PF_DEFAULT_DENY);
+        set_block(p, &r, rule, dir, ifname,
+                  rule ? "a fragment, not reassembled" : "a fragment, not reassembled: rules with ports never match it");
         return r;
     }
     snprintf(r.note, sizeof r.note, "%s (fragment, no state)", rule ? rule->label : "pass out (default)");
@@ -352,18 +362,8 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
     pf_action act = rule ? rule->action : dir == PF_OUT ? PF_PASS : PF_BLOCK;
     if (act == PF_BLOCK) {
         *pkt = orig;
-        r.action = PF_BLOCK;
-        r.drop = PF_DROP_RULE;
         r.translated = false;
-        p->drops[PF_DROP_RULE]++;
-        /* No rule matched: pfSense's "block in ... label Default deny rule
-         * IPv4" at the end of the ruleset (filter.inc) took it. */
-        r.label = rule ? rule->label : PF_DEFAULT_DENY;
-        if (rule)
-            snprintf(r.note, sizeof r.note, "blocked by %s", rule->label);
-        else
-            snprintf(r.note, sizeof r.note, "no rule passes it %s on %s (%s)", dir == PF_IN ? "in" : "out", ifname,
-                     PF_DEFAULT_DENY);
+        set_block(p, &r, rule, dir, ifname, "");
         return r;
     }
     if (rule && rule->rt == PF_RT_ROUTETO) {
