@@ -262,8 +262,11 @@ static void frag_trim_front(frag *f, uint16_t cut)
     f->len = (uint16_t)(f->len - cut);
 }
 
-static uint8_t *q_complete(sim_reass *r, reass_q *q, size_t *out_len)
+/* The datagram when q holds all of it (q is then freed), else NULL;
+ * *gone: q was dropped (too long) and must not be touched. */
+static uint8_t *q_complete(sim_reass *r, reass_q *q, size_t *out_len, bool *gone)
 {
+    *gone = false;
     uint32_t next = 0;
     for (size_t i = 0; i < q->n; i++) {
         if (q->f[i].off != next)
@@ -274,6 +277,7 @@ static uint8_t *q_complete(sim_reass *r, reass_q *q, size_t *out_len)
         return NULL;
     if (next + q->hlen > IP_MAXPACKET) {
         q_drop(r, q, SIM_DROP_FRAG_DROPPED, "reassembled datagram too long");
+        *gone = true;
         return NULL;
     }
     size_t tl = q->hlen + next;
@@ -295,6 +299,7 @@ static uint8_t *q_complete(sim_reass *r, reass_q *q, size_t *out_len)
     q_unlink(r, q);
     q_free(q);
     *out_len = tl;
+    *gone = true;
     return pkt;
 }
 
@@ -396,19 +401,13 @@ uint8_t *sim_ipv4_reass(sim_node *n, bool scrub, uint32_t in_ifindex, const uint
         n->drops[SIM_DROP_FRAG_DROPPED]++;
     }
     q_insert_at(q, at, (uint16_t)off, (uint16_t)dlen, data);
-    uint8_t *whole = q_complete(r, q, out_len);
-    if (whole)
-        return whole;
+    bool gone;
+    uint8_t *whole = q_complete(r, q, out_len, &gone);
     /* ip_reass: the per-datagram limit is checked only while incomplete,
-     * so the fragment that completes a datagram is never refused. A
-     * q_complete that dropped the queue (too long) left nothing to check. */
-    for (reass_q *k = r->head; k; k = k->next)
-        if (k == q) {
-            if (q->nfrags > (scrub ? PF_MAXFRAGS : STACK_MAXFRAGS))
-                q_drop(r, q, SIM_DROP_FRAG_DROPPED, "too many fragments for one datagram");
-            break;
-        }
-    return NULL;
+     * so the fragment that completes a datagram is never refused. */
+    if (!gone && q->nfrags > (scrub ? PF_MAXFRAGS : STACK_MAXFRAGS))
+        q_drop(r, q, SIM_DROP_FRAG_DROPPED, "too many fragments for one datagram");
+    return whole;
 }
 
 static void reass_free(sim_node *n, sim_reass *r)
