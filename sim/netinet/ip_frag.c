@@ -38,6 +38,12 @@
  * (PF_FRAG_ENTRY_LIMIT). Not modelled: the global limits
  * (net.inet.ip.maxfragpackets, maxfrags, pf's "set limit frags"), ECN
  * merging, IPv6.
+ *
+ * Path MTU of a Linux node (platforms linux and wireguard-go): what an
+ * ICMP fragmentation needed teaches it (__udp4_lib_err ->
+ * ipv4_sk_update_pmtu: at least net.ipv4.route.min_pmtu 552, only
+ * lowered, kept net.ipv4.route.mtu_expires 600 s), read by a UDP socket
+ * with IP_PMTUDISC_WANT (udp.c). docs/models.md, "IPv4 fragments".
  */
 #include "sim/net/net.h"
 
