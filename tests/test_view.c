@@ -319,6 +319,21 @@ START_TEST(packets_view)
 }
 END_TEST
 
+/* Fragments (the filter's fragment: key, main's) name their id and offset; a later one has no ports. */
+START_TEST(packets_fragments)
+{
+    world x = load_file("scenarios/mtu/pppoe-1492-tunnel-fragments.yaml");
+    run_to(&x, 20 * SIM_S);
+    shows(&x, "packets 1 on: wan-a fragment: non-first",
+          " seg:wan-a wire 203.0.113.2 -> 198.51.100.2 udp fragment 41238@1472 fw-b explicit (learned); ",
+          NULL);
+    shows(&x, "packets 1 on: wan-a fragment: first",
+          " seg:wan-a wire 203.0.113.2:51820 -> 198.51.100.2:51820 wg transport fragment 41238@0+ fw-b ",
+          NULL);
+    done(&x);
+}
+END_TEST
+
 START_TEST(why_views)
 {
     world x = load_file(C4);
@@ -434,6 +449,7 @@ int main(void)
     tcase_add_test(tc, gateways_view);
     tcase_add_test(tc, packets_view);
     tcase_add_test(tc, why_views);
+    tcase_add_test(tc, packets_fragments);
     tcase_add_test(tc, record_not_kept);
     tcase_add_test(tc, check_only);
     suite_add_tcase(s, tc);
