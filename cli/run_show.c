@@ -3,6 +3,7 @@
  * the options, checks the views before the run, and prints them at each
  * stop the runner makes (hs_run_options.stops / at_stop).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,18 @@ bool cli_show_add_at(cli_show *c, const char *val)
     return true;
 }
 
+/* 5 ("show ") when the view v is written without its verb, else 0 */
+static int view_shift(const char *v)
+{
+    char w[16];
+    size_t n = strcspn(v, " \t");
+    if (n >= sizeof w)
+        return 5;
+    memcpy(w, v, n);
+    w[n] = 0;
+    return hs_view_is_verb(w) ? 0 : 5;
+}
+
 bool cli_show_add_views(cli_show *c, const char *val)
 {
     const char *p = val;
@@ -52,8 +65,16 @@ bool cli_show_add_views(cli_show *c, const char *val)
             c->view_arg = grow(c->view_arg, &cap, c->n_views, sizeof *c->view_arg);
             c->cap_views = cap;
         }
-        if (!(c->views[c->n_views] = strndup(p + lead, len - lead)))
+        /* `--show 'states fw2; peers remote'`: a view without its verb
+         * is a `show` view (the other verbs, packets and why, are
+         * written out) */
+        char *v = strndup(p + lead, len - lead);
+        if (!v || (view_shift(v) && asprintf(&c->views[c->n_views], "show %s", v) < 0))
             sim_oom("reading the command line");
+        if (view_shift(v))
+            free(v);
+        else
+            c->views[c->n_views] = v;
         c->view_col[c->n_views] = (int)(p + lead - val);
         c->view_arg[c->n_views] = val;
         c->n_views++;
@@ -126,8 +147,9 @@ bool cli_show_prepare(cli_show *c, const hs_scenario *s, hs_run_options *opt)
     for (size_t i = 0; i < c->n_views && ok; i++) {
         int col;
         if (!hs_view_check(hw, c->views[i], err, sizeof err, &col)) {
+            int shift = view_shift(c->view_arg[i] + c->view_col[i]);
             fprintf(stderr, "wgsim run: --show '%s': column %d: %s\n", c->view_arg[i],
-                    col ? c->view_col[i] + col : c->view_col[i] + 1, err);
+                    col > shift ? c->view_col[i] + col - shift : c->view_col[i] + 1, err);
             ok = false;
         }
     }
