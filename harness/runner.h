@@ -107,4 +107,8 @@ bool hs_world_execute(hs_world *hw, const hs_command *c, char *err, size_t errle
 #ifdef __cplusplus
 }
 #endif
+
+/* The explore session (wgsim explore) built on the world above. */
+#include "harness/session.h"
+
 #endif /* HARNESS_RUNNER_H */
