@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "harness/harness.h"
 #include "harness/result.h"
@@ -103,6 +104,20 @@ sim_world *hs_world_sim(hs_world *hw);
 /* Runs one parsed command now (the timeline's `do:` and the explore shell).
  * false with a message when the simulator refuses it. */
 bool hs_world_execute(hs_world *hw, const hs_command *c, char *err, size_t errlen);
+
+/* ---- inspection views (harness/view*.c; docs/explore.md "Views") ---- */
+
+/* Prints one inspection view of the world as it is now (sim time now). cmd is the text after the
+ * shell's verb dispatch, the whole line: "show carp fw1", "show peers remote", "packets to: fw2",
+ * "why 12", ... (verbs: show, packets, why). true when cmd is such a view (printed to out);
+ * false with a one-line message in err and the 1-based column of the offending word in *err_col
+ * (0 when none). hs_view_is_verb(word) tells whether a first word belongs to the views. */
+bool hs_view(FILE *out, hs_world *hw, const char *cmd, char *err, size_t errlen, int *err_col);
+bool hs_view_is_verb(const char *word);
+/* Completion candidates for the views (node names, interfaces, vhids, gateways, peers): calls
+ * add(ctx, candidate) for every word that may follow `line` (the text before the cursor, without the
+ * partial word being completed). */
+void hs_view_complete(hs_world *hw, const char *line, void (*add)(void *ctx, const char *word), void *ctx);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,203 @@
+/*
+ * view.c — the inspection views' entry points (harness/runner.h): splits
+ * a view command into words with their columns, dispatches on the verb
+ * (`show VIEW ...`, `packets ...`, `why ...`) and offers completion
+ * candidates. The views themselves are one file per family
+ * (view_nodes.c, view_carp.c, ...); they read the models' live tables and
+ * the run record, never change the world.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/view_internal.h"
+
+typedef struct view_def {
+    const char *name;
+    bool (*fn)(hs_view_ctx *v);
+    /* what completes the word after the view's name */
+    enum { ARG_NONE, ARG_NODE } arg;
+} view_def;
+
+static const view_def show_views[] = {
+    {"nodes", view_nodes, ARG_NONE},
+    {"carp", view_carp, ARG_NODE},
+};
+#define N_SHOW (sizeof show_views / sizeof show_views[0])
+
+bool view_fail(hs_view_ctx *v, int col, const char *fmt, ...)
+{
+    if (v->err && v->errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(v->err, v->errlen, fmt, ap);
+        va_end(ap);
+    }
+    if (v->err_col)
+        *v->err_col = col;
+    return false;
+}
+
+bool view_no_more(hs_view_ctx *v, size_t i)
+{
+    if (v->n <= i + 1)
+        return true;
+    return view_fail(v, v->col[i + 1], "unexpected '%s' after '%s'", v->words[i + 1], v->words[i]);
+}
+
+int view_node_arg(hs_view_ctx *v, size_t i, const char *usage)
+{
+    if (i >= v->n) {
+        int end = (int)strlen(v->line) + 1;
+        view_fail(v, end, "missing node name (usage: %s)", usage);
+        return -1;
+    }
+    int k = hs_find_node(v->s, v->words[i]);
+    if (k >= 0)
+        return k;
+    const char **names = malloc(v->s->n_nodes * sizeof *names + 1);
+    if (!names)
+        sim_oom("a node name suggestion");
+    for (size_t j = 0; j < v->s->n_nodes; j++)
+        names[j] = v->s->nodes[j].name;
+    const char *near = hs_closest(v->words[i], names, v->s->n_nodes);
+    if (near)
+        view_fail(v, v->col[i], "unknown node '%s' (did you mean '%s'?)", v->words[i], near);
+    else
+        view_fail(v, v->col[i], "unknown node '%s'", v->words[i]);
+    free(names);
+    return -1;
+}
+
+const char *view_time(sim_time t, char *buf, size_t len)
+{
+    char b[32];
+    snprintf(buf, len, "%ss", hs_result_time(t, b, sizeof b));
+    return buf;
+}
+
+const char *view_age(const hs_view_ctx *v, sim_time t, char *buf, size_t len)
+{
+    return view_time(v->now >= t ? v->now - t : 0, buf, len);
+}
+
+const char *view_carp_state(sim_carp_state st)
+{
+    /* as FreeBSD's ifconfig prints it ("carp: MASTER vhid 1 ...") */
+    return st == SIM_CARP_MASTER ? "MASTER" : st == SIM_CARP_BACKUP ? "BACKUP" : "INIT";
+}
+
+sim_fw *view_fw(const hs_view_ctx *v, int node)
+{
+    return node >= 0 && v->hw->fws ? v->hw->fws[node] : NULL;
+}
+
+/* Splits line into words (blanks separate; a '#' at a word's start ends
+ * the line, as in timeline commands); false when there are too many. */
+static bool split(hs_view_ctx *v, char *copy)
+{
+    v->n = 0;
+    char *p = copy;
+    while (*p) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p || *p == '#')
+            break;
+        if (v->n == HS_VIEW_MAX_WORDS)
+            return view_fail(v, (int)(p - copy) + 1, "too many words (at most %d)", HS_VIEW_MAX_WORDS);
+        v->words[v->n] = p;
+        v->col[v->n] = (int)(p - copy) + 1;
+        v->n++;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+        if (*p)
+            *p++ = 0;
+    }
+    return true;
+}
+
+static const view_def *find_show(const char *name)
+{
+    for (size_t i = 0; i < N_SHOW; i++)
+        if (!strcmp(show_views[i].name, name))
+            return &show_views[i];
+    return NULL;
+}
+
+static bool dispatch(hs_view_ctx *v)
+{
+    if (v->n == 0)
+        return view_fail(v, 1, "empty view command");
+    const char *verb = v->words[0];
+    if (strcmp(verb, "show") != 0) {
+        if (hs_view_is_verb(verb))
+            return view_fail(v, v->col[0], "'%s' is not available", verb);
+        return view_fail(v, v->col[0], "unknown view '%s' (views: show, packets, why)", verb);
+    }
+    const char *names[N_SHOW];
+    char list[256] = "";
+    size_t k = 0;
+    for (size_t i = 0; i < N_SHOW; i++) {
+        names[i] = show_views[i].name;
+        k += (size_t)snprintf(list + k, k < sizeof list ? sizeof list - k : 0, "%s%s", i ? "|" : "", names[i]);
+    }
+    if (v->n < 2)
+        return view_fail(v, (int)strlen(v->line) + 1, "missing view (show %s)", list);
+    const view_def *d = find_show(v->words[1]);
+    if (!d) {
+        const char *near = hs_closest(v->words[1], names, N_SHOW);
+        if (near)
+            return view_fail(v, v->col[1], "unknown view 'show %s' (did you mean 'show %s'?)", v->words[1], near);
+        return view_fail(v, v->col[1], "unknown view 'show %s' (show %s)", v->words[1], list);
+    }
+    return d->fn(v);
+}
+
+bool hs_view(FILE *out, hs_world *hw, const char *cmd, char *err, size_t errlen, int *err_col)
+{
+    hs_view_ctx v = {.out = out, .hw = hw, .s = hw->s, .w = hw->w, .line = cmd ? cmd : "",
+                     .err = err, .errlen = errlen, .err_col = err_col};
+    v.now = sim_world_now(hw->w);
+    if (err && errlen)
+        err[0] = 0;
+    if (err_col)
+        *err_col = 0;
+    char *copy = strdup(v.line);
+    if (!copy)
+        sim_oom("a view command");
+    bool ok = split(&v, copy) && dispatch(&v);
+    free(copy);
+    return ok;
+}
+
+bool hs_view_is_verb(const char *word)
+{
+    return word && !strcmp(word, "show");
+}
+
+void hs_view_complete(hs_world *hw, const char *line, void (*add)(void *ctx, const char *word), void *ctx)
+{
+    hs_view_ctx v = {.hw = hw, .s = hw->s, .w = hw->w, .line = line ? line : ""};
+    char *copy = strdup(v.line);
+    if (!copy)
+        sim_oom("a view command");
+    if (!split(&v, copy)) {
+        free(copy);
+        return;
+    }
+    if (v.n == 0) {
+        add(ctx, "show");
+    } else if (!strcmp(v.words[0], "show")) {
+        if (v.n == 1) {
+            for (size_t i = 0; i < N_SHOW; i++)
+                add(ctx, show_views[i].name);
+        } else if (v.n == 2) {
+            const view_def *d = find_show(v.words[1]);
+            if (d && d->arg == ARG_NODE)
+                for (size_t i = 0; i < hw->s->n_nodes; i++)
+                    add(ctx, hw->s->nodes[i].name);
+        }
+    }
+    free(copy);
+}
