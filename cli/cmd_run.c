@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/run_options.h"
+#include "cli/run_show.h"
 #include "harness/runner.h"
 #include "reports/reports.h"
 
@@ -131,6 +132,14 @@ static void usage(FILE *out)
                  "  --strict        a scenario with warnings (see wgsim validate) is not run:\n"
                  "                  they are its error (exit 2); without it they are\n"
                  "                  printed on stderr and the run goes on\n"
+                 "  --at T          with --show: pause the run at simulated time T (30s,\n"
+                 "                  1m30s), print the views, go on; repeatable\n"
+                 "  --show 'VIEW[; VIEW...]'  the explore shell's views printed at every\n"
+                 "                  --at, before the timeline: show nodes, show carp [NODE],\n"
+                 "                  show peers NODE [PEER], show routes|arp|gateways|states\n"
+                 "                  NODE, packets [N] [FILTER], why PACKET, why endpoint NODE\n"
+                 "                  PEER (docs/explore.md \"Views\"); checked before the run\n"
+                 "                  (a bad view: exit 2 with its column); repeatable\n"
                  "  --json FILE     also write the result as JSON\n"
                  "  --pcap DIR      write DIR/<scenario>/seg-<segment>.pcap and keylog.txt\n"
                  "  -h, --help      this text\n");
@@ -142,6 +151,7 @@ int cmd_run(int argc, char **argv)
     cli_run_options_init(&opt);
     const char *file = NULL, *json = NULL, *pcap = NULL;
     name_list only = {0}, kinds = {0};
+    cli_show show = {0};
     int rc = 2;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -157,12 +167,16 @@ int cmd_run(int argc, char **argv)
             goto out;
         } else if (!strcmp(a, "--no-timeline")) {
             opt.timeline = false;
-        } else if (!strcmp(a, "--json") || !strcmp(a, "--pcap") || !strcmp(a, "--only") || !strcmp(a, "--kinds")) {
+        } else if (!strcmp(a, "--json") || !strcmp(a, "--pcap") || !strcmp(a, "--only") || !strcmp(a, "--kinds") ||
+                   !strcmp(a, "--at") || !strcmp(a, "--show")) {
             if (!val) {
                 fprintf(stderr, "wgsim run: %s needs a value\n", a);
                 goto out;
             }
-            if (!strcmp(a, "--json"))
+            if (!strcmp(a, "--at") || !strcmp(a, "--show")) {
+                if (!(!strcmp(a, "--at") ? cli_show_add_at(&show, val) : cli_show_add_views(&show, val)))
+                    goto out;
+            } else if (!strcmp(a, "--json"))
                 json = val;
             else if (!strcmp(a, "--pcap"))
                 pcap = val;
@@ -196,7 +210,7 @@ int cmd_run(int argc, char **argv)
     hs_diag_init(&d, file);
     hs_scenario *s = hs_load_file(file, &d);
     hs_diag_free(&d);
-    if (s && !nodes_known(s, &only)) {
+    if (s && (!nodes_known(s, &only) || !cli_show_prepare(&show, s, &opt))) {
         hs_scenario_free(s);
         goto out;
     }
@@ -238,5 +252,6 @@ int cmd_run(int argc, char **argv)
 out:
     list_free(&only);
     list_free(&kinds);
+    cli_show_free(&show);
     return rc;
 }

@@ -105,10 +105,9 @@ static void held(hs_world *hw, char *buf, size_t len)
 /* Runs the world to the scenario's end in slices of HS_LIMIT_SLICE
  * engine events, checking the limits between slices. false with the
  * message in r->error when one was exceeded. */
-static bool run_bounded(hs_world *hw, const hs_run_options *o, hs_result *r)
+static bool run_bounded(hs_world *hw, const hs_run_options *o, hs_result *r, sim_time end)
 {
     sim_engine *e = sim_world_engine(hw->w);
-    sim_time end = hw->s->duration;
     char what[256] = "", usage[768], b1[32], b2[32], ts[32];
     if (!o->max_events && !(o->max_memory && o->memory_bytes)) {
         /* no limit: one run, as before limits existed (tests compare the
@@ -151,12 +150,27 @@ static bool run_bounded(hs_world *hw, const hs_run_options *o, hs_result *r)
     held(hw, usage, sizeof usage);
     char msg[1200];
     snprintf(msg, sizeof msg, "%s: run stopped at %ss simulated (of %ss): %s\n%s", hw->s->file ? hw->s->file : "?",
-             hs_result_time(sim_world_now(hw->w), ts, sizeof ts), hs_result_time(end, b1, sizeof b1), what, usage);
+             hs_result_time(sim_world_now(hw->w), ts, sizeof ts), hs_result_time(hw->s->duration, b1, sizeof b1), what,
+             usage);
     r->status = HS_STATUS_ERROR;
     r->error = strdup(msg);
     if (!r->error)
         sim_oom("reporting a limit");
     return false;
+}
+
+/* Runs to the scenario's end, pausing at the stops (o->stops) to hand the
+ * world to o->at_stop. */
+static bool run_stops(hs_world *hw, const hs_run_options *o, hs_result *r)
+{
+    for (size_t i = 0; i < o->n_stops && o->at_stop; i++) {
+        if (o->stops[i] > hw->s->duration)
+            break;
+        if (!run_bounded(hw, o, r, o->stops[i]))
+            return false;
+        o->at_stop(o->stop_ctx, hw, o->stops[i]);
+    }
+    return run_bounded(hw, o, r, hw->s->duration);
 }
 
 /* The scenario's warnings into r (one hs_lint per run, so `wgsim test`
@@ -233,7 +247,7 @@ hs_result *hs_run_scenario(const hs_scenario *s, const hs_run_options *o)
     hs_expect_schedule(hw);
     if (opt.before_run)
         opt.before_run(opt.ctx, s, hw->w);
-    if (!run_bounded(hw, &opt, r)) {
+    if (!run_stops(hw, &opt, r)) {
         if (opt.after_run)
             opt.after_run(opt.ctx, s, hw->w, r);
         hs_world_free(hw);

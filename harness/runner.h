@@ -23,6 +23,9 @@
 extern "C" {
 #endif
 
+/* A world built from a scenario (below: hs_world_build). */
+typedef struct hs_world hs_world;
+
 typedef struct hs_run_options {
     bool has_seed;          /* --seed: replaces the scenario's seed for the world */
     uint64_t seed;
@@ -72,6 +75,15 @@ typedef struct hs_run_options {
      * is HS_STATUS_ERROR with the warnings as the error. Else they are in
      * r->warnings and the run goes on. */
     bool strict;
+    /* Stops (`wgsim run --at T --show ...`): the run pauses at each time
+     * of stops (ascending, within the scenario's duration), after every
+     * event at or before it, calls at_stop with the world as it is then,
+     * and goes on. Pausing changes none of the models' events (the engine
+     * runs in slices anyway). n_stops 0: no stop. */
+    const sim_time *stops;
+    size_t n_stops;
+    void (*at_stop)(void *stop_ctx, hs_world *hw, sim_time t);
+    void *stop_ctx; /* at_stop's own: ctx belongs to before_run / after_run (pcap output) */
 } hs_run_options;
 
 /* Engine events between two limit checks: small enough that a run
@@ -93,8 +105,6 @@ hs_result *hs_run_scenario(const hs_scenario *s, const hs_run_options *o);
 
 /* ---- a built world, for the runner and the explore shell ---- */
 
-typedef struct hs_world hs_world;
-
 /* Builds the topology (nodes, addresses, CARP, pf, pfsync, gateways,
  * WireGuard, traffic) at time 0. NULL with a message in err (naming the
  * file position) when the simulator refuses part of it. */
@@ -114,6 +124,10 @@ bool hs_world_execute(hs_world *hw, const hs_command *c, char *err, size_t errle
  * (0 when none). hs_view_is_verb(word) tells whether a first word belongs to the views. */
 bool hs_view(FILE *out, hs_world *hw, const char *cmd, char *err, size_t errlen, int *err_col);
 bool hs_view_is_verb(const char *word);
+/* Checks cmd as hs_view would answer it, printing nothing: the verb, the
+ * view, node, peer and filter words (not what only the run can tell, such
+ * as whether packet 12 exists). Same error convention. */
+bool hs_view_check(hs_world *hw, const char *cmd, char *err, size_t errlen, int *err_col);
 /* Completion candidates for the views (node names, interfaces, vhids, gateways, peers): calls
  * add(ctx, candidate) for every word that may follow `line` (the text before the cursor, without the
  * partial word being completed). */

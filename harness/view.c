@@ -23,6 +23,11 @@ typedef struct view_def {
 static const view_def show_views[] = {
     {"nodes", view_nodes, ARG_NONE},
     {"carp", view_carp, ARG_NODE},
+    {"peers", view_peers, ARG_NODE},
+    {"routes", view_routes, ARG_NODE},
+    {"states", view_states, ARG_NODE},
+    {"gateways", view_gateways, ARG_NODE},
+    {"arp", view_arp, ARG_NODE},
 };
 #define N_SHOW (sizeof show_views / sizeof show_views[0])
 
@@ -154,10 +159,10 @@ static bool dispatch(hs_view_ctx *v)
     return d->fn(v);
 }
 
-bool hs_view(FILE *out, hs_world *hw, const char *cmd, char *err, size_t errlen, int *err_col)
+static bool answer(FILE *out, hs_world *hw, const char *cmd, char *err, size_t errlen, int *err_col, bool check)
 {
     hs_view_ctx v = {.out = out, .hw = hw, .s = hw->s, .w = hw->w, .line = cmd ? cmd : "",
-                     .err = err, .errlen = errlen, .err_col = err_col};
+                     .err = err, .errlen = errlen, .err_col = err_col, .check = check};
     v.now = sim_world_now(hw->w);
     if (err && errlen)
         err[0] = 0;
@@ -169,6 +174,16 @@ bool hs_view(FILE *out, hs_world *hw, const char *cmd, char *err, size_t errlen,
     bool ok = split(&v, copy) && dispatch(&v);
     free(copy);
     return ok;
+}
+
+bool hs_view(FILE *out, hs_world *hw, const char *cmd, char *err, size_t errlen, int *err_col)
+{
+    return answer(out, hw, cmd, err, errlen, err_col, false);
+}
+
+bool hs_view_check(hs_world *hw, const char *cmd, char *err, size_t errlen, int *err_col)
+{
+    return answer(NULL, hw, cmd, err, errlen, err_col, true);
 }
 
 bool hs_view_is_verb(const char *word)
@@ -197,6 +212,15 @@ void hs_view_complete(hs_world *hw, const char *line, void (*add)(void *ctx, con
             if (d && d->arg == ARG_NODE)
                 for (size_t i = 0; i < hw->s->n_nodes; i++)
                     add(ctx, hw->s->nodes[i].name);
+        } else if (v.n == 3 && !strcmp(v.words[1], "peers")) {
+            int node = hs_find_node(hw->s, v.words[2]);
+            char name[HS_NAME_MAX + 16];
+            for (size_t j = 0; node >= 0 && j < hw->s->nodes[node].n_wg; j++)
+                for (size_t k = 0; k < hw->s->nodes[node].wg[j].n_peers; k++) {
+                    int id = hw->peer_ids[node] && hw->peer_ids[node][j] ? hw->peer_ids[node][j][k] : -1;
+                    if (id >= 0)
+                        add(ctx, hs_world_peer_name(hw, node, (int)j, id, name, sizeof name));
+                }
         }
     }
     free(copy);

@@ -30,6 +30,7 @@ typedef struct hs_view_ctx {
     char *err;
     size_t errlen;
     int *err_col;
+    bool check; /* hs_view_check: a view returns true once its words are read, printing nothing */
 } hs_view_ctx;
 
 /* Writes the error message and column; returns false (for `return view_fail(...)`). */
@@ -65,5 +66,10 @@ void view_table_free(view_table *t);
 /* The views, one per family (each returns hs_view's answer). */
 bool view_nodes(hs_view_ctx *v);    /* view_nodes.c */
 bool view_carp(hs_view_ctx *v);     /* view_carp.c */
+bool view_peers(hs_view_ctx *v);    /* view_wg.c */
+bool view_routes(hs_view_ctx *v);   /* view_net.c */
+bool view_arp(hs_view_ctx *v);
+bool view_gateways(hs_view_ctx *v);
+bool view_states(hs_view_ctx *v);   /* view_pf.c */
 
 #endif /* HARNESS_VIEW_INTERNAL_H */
