@@ -101,7 +101,6 @@ hs_session *hs_session_new(const hs_scenario *s, const hs_run_options *o, char *
     if (o)
         ss->opt = *o;
     ss->opt.record_all = true;
-    ss->opt.capture = false;
     ss->opt.timeline = false;
     ss->opt.before_run = NULL;
     ss->opt.after_run = NULL;

@@ -44,7 +44,8 @@ typedef enum hs_advance_end {
 
 /* Builds the scenario's world at t = 0 with o's seed, platform and engine
  * (record_all is forced on: the views read every capture point, the
- * event log and the change log; captures and hooks are not used). The
+ * event log and the change log; o->capture keeps every capture in memory,
+ * for tests; the hooks are not used). The
  * scenario must outlive the session. NULL with a message in err. */
 hs_session *hs_session_new(const hs_scenario *s, const hs_run_options *o, char *err, size_t errlen);
 void hs_session_free(hs_session *ss);
