@@ -219,9 +219,9 @@ static bool unknown_verb(const char *w, int col, char *err, size_t errlen, int *
     size_t n = 0;
     for (size_t i = 0; explore_verbs[i]; i++)
         names[n++] = explore_verbs[i];
-    names[n++] = "show";
-    names[n++] = "packets";
-    names[n++] = "why";
+    for (const char *const *v = (const char *const[]){"show", "packets", "why", NULL}; *v; v++)
+        if (hs_view_is_verb(*v))
+            names[n++] = *v;
     for (int k = 0; k < HS_CMD__COUNT && n < 64; k++)
         names[n++] = hs_cmd_name((hs_cmd_kind)k);
     const char *best = hs_closest(w, names, n);

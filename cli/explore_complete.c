@@ -72,8 +72,10 @@ void explore_complete(hs_session *ss, const char *line, void (*add)(void *ctx, c
         for (int k = 0; k < HS_CMD__COUNT; k++)
             add(ctx, hs_cmd_name((hs_cmd_kind)k));
         hs_view_complete(hs_session_world(ss), "", add, ctx);
-        add(ctx, "packets");
-        add(ctx, "why");
+        if (hs_view_is_verb("packets"))
+            add(ctx, "packets");
+        if (hs_view_is_verb("why"))
+            add(ctx, "why");
         return;
     }
     if (hs_view_is_verb(w[0])) {
