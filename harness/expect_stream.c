@@ -286,6 +286,12 @@ static pkt_filter packets_filter(const hs_expect *e)
                         .t2 = e->during ? e->to : e->at};
 }
 
+bool hs_packets_match(const hs_expect *e, const hs_frame *f)
+{
+    pkt_filter pf = packets_filter(e);
+    return pkt_match(&pf, f);
+}
+
 /* The WireGuard packets node sent (out) and received (in) in [a, a + 2 s]. */
 static void window_open(tun_window *w, int node, sim_time a)
 {

@@ -661,6 +661,15 @@ int hs_node_find_carp(const hs_node *n, uint8_t vhid);
 /* A peer by `name:`, node name or base64 public key. */
 int hs_wg_find_peer(const hs_wg *w, const char *spec);
 
+/* A packet filter in the words of a packets expectation (the explore
+ * shell's `packets FILTER`): KEY: VALUE words ("to: remote wg: data") or a
+ * YAML flow mapping ("{from: fw1, wg: handshake-initiation}"), with the
+ * keys of `packets:` but count, resolved against s. Fills e as a packets
+ * expectation (count and time unset). false with the loader's message and
+ * the 1-based column in text of the offending word. */
+bool hs_packet_filter_parse(const hs_scenario *s, const char *text, hs_expect *e, char *err, size_t errlen,
+                            int *err_col);
+
 /* Case-sensitive closest match among candidates (edit distance small
  * enough to be a typo), or NULL. Used for every did-you-mean. */
 const char *hs_closest(const char *word, const char *const *candidates, size_t n);

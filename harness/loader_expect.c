@@ -75,6 +75,54 @@ static void expect_peer(L *l, const yd_node *m, int *node, int *wg, int *peer, h
     }
 }
 
+static const char *const packet_filter_keys[] = {"on",           "from", "to", "src",  "dst", "udp-src-port",
+                                                 "udp-dst-port", "wg",   "icmp", NULL};
+
+/* The packet filter of packets / no-packets (and of the explore shell's
+ * packets view, hs_packet_filter_parse): which capture point, addresses,
+ * ports, WireGuard type, ICMP message. */
+static void load_packet_filter(L *l, hs_expect *e, const yd_node *m)
+{
+    const yd_node *x;
+    /* in hs_wg_match order, from HS_WGM_ANY */
+    static const char *const wgm[] = {"any", "handshake-initiation", "handshake-response", "cookie-reply",
+                                      "transport", "data", "keepalive", NULL};
+    e->u.packets.on = e->u.packets.from = e->u.packets.to = -1;
+    if ((x = yd_get(m, "on"))) {
+        e->u.packets.on = ld_resolve_segment(l, x);
+        e->u.packets.on_loc = x->loc;
+    }
+    if ((x = yd_get(m, "from"))) {
+        e->u.packets.from = ld_resolve_node(l, x);
+        e->u.packets.from_loc = x->loc;
+    }
+    if ((x = yd_get(m, "to"))) {
+        e->u.packets.to = ld_resolve_node(l, x);
+        e->u.packets.to_loc = x->loc;
+    }
+    if ((x = yd_get(m, "src")))
+        ld_get_addr_match(l, x, &e->u.packets.src);
+    if ((x = yd_get(m, "dst")))
+        ld_get_addr_match(l, x, &e->u.packets.dst);
+    if ((x = yd_get(m, "udp-src-port")))
+        ld_get_port(l, x, &e->u.packets.udp_src_port);
+    if ((x = yd_get(m, "udp-dst-port")))
+        ld_get_port(l, x, &e->u.packets.udp_dst_port);
+    int w;
+    if ((x = yd_get(m, "wg")) && ld_get_enum(l, x, wgm, &w))
+        e->u.packets.wg = (hs_wg_match)(w + HS_WGM_ANY);
+    if ((x = yd_get(m, "icmp"))) {
+        const char *names[16];
+        size_t k = 0;
+        for (size_t i = 1; hs_icmp_matches[i].name && k + 1 < sizeof names / sizeof *names; i++)
+            names[k++] = hs_icmp_matches[i].name;
+        names[k] = NULL;
+        int c;
+        if (ld_get_enum(l, x, names, &c))
+            e->u.packets.icmp = c + 1;
+    }
+}
+
 static void load_expect_kind(L *l, hs_expect *e, const yd_node *m)
 {
     hs_scenario *s = l->s;
@@ -82,7 +130,6 @@ static void load_expect_kind(L *l, hs_expect *e, const yd_node *m)
     const char *what = hs_expect_kind_name(e->kind);
     static const char *const pk[] = {"on",           "from", "to",    "src",  "dst", "udp-src-port",
                                      "udp-dst-port", "wg",   "count", "icmp", NULL};
-    static const char *const npk[] = {"on", "from", "to", "src", "dst", "udp-src-port", "udp-dst-port", "wg", "icmp", NULL};
     static const char *const ek[] = {"node", "peer", "interface", "is", NULL};
     static const char *const hk[] = {"node", "peer", "interface", "count", "last-within", NULL};
     static const char *const tk[] = {"ping", "loss", "rtt", NULL};
@@ -90,7 +137,8 @@ static void load_expect_kind(L *l, hs_expect *e, const yd_node *m)
     static const char *const gk[] = {"node", "name", "status", NULL};
     static const char *const sk[] = {"node", "proto", "src", "dst", "translated", "count", NULL};
     static const char *const rk[] = {"node", "to", "via", "dev", NULL};
-    static const char *const *const keysets[] = {pk, npk, ek, hk, tk, ck, gk, sk, rk};
+    /* no-packets: the packet filter's keys */
+    static const char *const *const keysets[] = {pk, packet_filter_keys, ek, hk, tk, ck, gk, sk, rk};
     if (!ld_check_map(l, m, what, keysets[e->kind]))
         return;
     if (ld_is_null(m)) {
@@ -100,43 +148,7 @@ static void load_expect_kind(L *l, hs_expect *e, const yd_node *m)
     switch (e->kind) {
     case HS_EXP_PACKETS:
     case HS_EXP_NO_PACKETS: {
-        /* in hs_wg_match order, from HS_WGM_ANY */
-        static const char *const wgm[] = {"any", "handshake-initiation", "handshake-response", "cookie-reply",
-                                          "transport", "data", "keepalive", NULL};
-        e->u.packets.on = e->u.packets.from = e->u.packets.to = -1;
-        if ((x = yd_get(m, "on"))) {
-            e->u.packets.on = ld_resolve_segment(l, x);
-            e->u.packets.on_loc = x->loc;
-        }
-        if ((x = yd_get(m, "from"))) {
-            e->u.packets.from = ld_resolve_node(l, x);
-            e->u.packets.from_loc = x->loc;
-        }
-        if ((x = yd_get(m, "to"))) {
-            e->u.packets.to = ld_resolve_node(l, x);
-            e->u.packets.to_loc = x->loc;
-        }
-        if ((x = yd_get(m, "src")))
-            ld_get_addr_match(l, x, &e->u.packets.src);
-        if ((x = yd_get(m, "dst")))
-            ld_get_addr_match(l, x, &e->u.packets.dst);
-        if ((x = yd_get(m, "udp-src-port")))
-            ld_get_port(l, x, &e->u.packets.udp_src_port);
-        if ((x = yd_get(m, "udp-dst-port")))
-            ld_get_port(l, x, &e->u.packets.udp_dst_port);
-        int w;
-        if ((x = yd_get(m, "wg")) && ld_get_enum(l, x, wgm, &w))
-            e->u.packets.wg = (hs_wg_match)(w + HS_WGM_ANY);
-        if ((x = yd_get(m, "icmp"))) {
-            const char *names[16];
-            size_t k = 0;
-            for (size_t i = 1; hs_icmp_matches[i].name && k + 1 < sizeof names / sizeof *names; i++)
-                names[k++] = hs_icmp_matches[i].name;
-            names[k] = NULL;
-            int c;
-            if (ld_get_enum(l, x, names, &c))
-                e->u.packets.icmp = c + 1;
-        }
+        load_packet_filter(l, e, m);
         if (e->kind == HS_EXP_NO_PACKETS)
             hs_parse_cmp("== 0", HS_UNIT_COUNT, &e->u.packets.count);
         else if ((x = yd_get(m, "count")))
@@ -358,3 +370,97 @@ void ld_load_expect(L *l, const yd_node *v)
     }
 }
 
+
+/* "to: remote wg: data" as the flow mapping "{to: remote, wg: data}": a
+ * word ending in ':' starts a key. col[k] is the 0-based column in text
+ * of flow[k] (what the braces and commas were put before). */
+static char *filter_flow(hs_arena *a, const char *text, int **col_out)
+{
+    size_t len = strlen(text);
+    char *flow = hs_alloc(a, 2 * len + 4);
+    int *col = hs_alloc(a, (2 * len + 4) * sizeof *col);
+    size_t k = 0, i = 0;
+    while (text[i] == ' ' || text[i] == '\t')
+        i++;
+    if (text[i] == '{') { /* already a flow mapping */
+        for (size_t j = 0; j <= len; j++)
+            col[j] = (int)j;
+        memcpy(flow, text, len + 1);
+        *col_out = col;
+        return flow;
+    }
+    col[k] = (int)i;
+    flow[k++] = '{';
+    bool first = true;
+    while (text[i]) {
+        while (text[i] == ' ' || text[i] == '\t')
+            i++;
+        if (!text[i])
+            break;
+        size_t w = i;
+        while (text[w] && text[w] != ' ' && text[w] != '\t')
+            w++;
+        bool key = w - i > 1 && text[w - 1] == ':';
+        if (key && !first) {
+            col[k] = (int)i;
+            flow[k++] = ',';
+        }
+        if (!first) {
+            col[k] = (int)i;
+            flow[k++] = ' ';
+        }
+        first = false;
+        for (; i < w; i++) {
+            col[k] = (int)i;
+            flow[k++] = text[i];
+        }
+    }
+    col[k] = (int)len;
+    flow[k++] = '}';
+    col[k] = (int)len;
+    flow[k] = 0;
+    *col_out = col;
+    return flow;
+}
+
+bool hs_packet_filter_parse(const hs_scenario *s, const char *text, hs_expect *e, char *err, size_t errlen,
+                            int *err_col)
+{
+    memset(e, 0, sizeof *e);
+    e->kind = HS_EXP_PACKETS;
+    e->u.packets.on = e->u.packets.from = e->u.packets.to = -1;
+    if (err_col)
+        *err_col = 0;
+    const ld_scenario_index *idx = s->index_;
+    if (!idx) {
+        snprintf(err, errlen, "packet filters need a loaded scenario");
+        return false;
+    }
+    hs_arena *t = hs_arena_new();
+    int *col;
+    char *flow = filter_flow(t, text, &col);
+    size_t flen = strlen(flow);
+    hs_diag d;
+    hs_diag_init(&d, "filter");
+    const yd_node *root = yd_parse(t, (const uint8_t *)flow, flen, &d);
+    if (root && !hs_diag_count(&d)) {
+        L l = {.a = t, .t = t, .d = &d, .s = (hs_scenario *)s, .node_index = idx->nodes, .seg_index = idx->segments};
+        if (root->kind != YD_MAP)
+            ld_err(&l, root, "a packet filter is KEY: VALUE words (from: fw1 wg: data), found %s", yd_kind_name(root));
+        else if (ld_check_map(&l, root, "packets", packet_filter_keys))
+            load_packet_filter(&l, e, root);
+    }
+    bool ok = hs_diag_count(&d) == 0;
+    if (!ok) {
+        hs_diag_sort(&d);
+        const hs_error *x = d.n ? &d.v[0] : NULL;
+        snprintf(err, errlen, "%s", x ? x->msg : "too many errors in the packet filter");
+        if (err_col && x && x->loc.line == 1 && x->loc.col >= 1)
+            *err_col = (x->loc.col - 1 < flen ? col[x->loc.col - 1] : (int)strlen(text)) + 1;
+        else if (err_col)
+            *err_col = 1;
+    }
+    hs_diag_free(&d);
+    hs_arena_free(t);
+    return ok;
+}

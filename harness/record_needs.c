@@ -106,6 +106,11 @@ static const point_info *point_of(needs *n, const sim_trace_rec *r)
     return pi;
 }
 
+hs_frame hs_frame_of(const hs_world *hw, const sim_trace_rec *r)
+{
+    return (hs_frame){r, hs_world_node_of(hw, r->node), hs_world_node_of(hw, r->origin_node), seg_index(hw, r->segment)};
+}
+
 static void on_frame(void *ctx, const sim_trace_rec *r)
 {
     hs_world *hw = ctx;

@@ -99,6 +99,8 @@ const char *hs_world_peer_name(const hs_world *hw, int node, int wg, int peer_id
 
 /* record_needs.c: the capture points this run reads (all with record_all) */
 void hs_record_select(hs_world *hw);
+/* A record as the readers see it (scenario indices of its point and origin). */
+hs_frame hs_frame_of(const hs_world *hw, const sim_trace_rec *r);
 void hs_record_needs_free(hs_world *hw);
 
 /* execute.c */
@@ -127,6 +129,9 @@ void hs_stream_frame(hs_world *hw, const hs_frame *f);
 void hs_stream_finish(hs_world *hw); /* at the end of the run: the pings' last samples */
 void hs_stream_free(hs_world *hw);
 void hs_eval_packets(hs_world *hw, size_t i, hs_expect_result *er);
+/* Does the frame match the packets expectation e (its filter and window)?
+ * The matcher of the verdicts, for the explore shell's packets view. */
+bool hs_packets_match(const hs_expect *e, const hs_frame *f);
 void hs_eval_tunnel(hs_world *hw, size_t i, hs_expect_result *er);
 void hs_stream_handshake_lines(hs_world *hw, size_t i, hs_expect_result *er);
 void hs_stream_endpoint_lines(hs_world *hw, size_t i, hs_expect_result *er);

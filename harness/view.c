@@ -75,6 +75,20 @@ int view_node_arg(hs_view_ctx *v, size_t i, const char *usage)
     return -1;
 }
 
+bool view_peer_arg(hs_view_ctx *v, int node, size_t i, int *wg_out, int *peer_out)
+{
+    const hs_node *hn = &v->s->nodes[node];
+    for (size_t j = 0; j < hn->n_wg; j++) {
+        int k = hs_wg_find_peer(&hn->wg[j], v->words[i]);
+        if (k >= 0) {
+            *wg_out = (int)j;
+            *peer_out = k;
+            return true;
+        }
+    }
+    return view_fail(v, v->col[i], "node '%s' has no WireGuard peer '%s'", hn->name, v->words[i]);
+}
+
 const char *view_time(sim_time t, char *buf, size_t len)
 {
     char b[32];
@@ -135,11 +149,12 @@ static bool dispatch(hs_view_ctx *v)
     if (v->n == 0)
         return view_fail(v, 1, "empty view command");
     const char *verb = v->words[0];
-    if (strcmp(verb, "show") != 0) {
-        if (hs_view_is_verb(verb))
-            return view_fail(v, v->col[0], "'%s' is not available", verb);
+    if (!strcmp(verb, "packets"))
+        return view_packets(v);
+    if (!strcmp(verb, "why"))
+        return view_why(v);
+    if (strcmp(verb, "show") != 0)
         return view_fail(v, v->col[0], "unknown view '%s' (views: show, packets, why)", verb);
-    }
     const char *names[N_SHOW];
     char list[256] = "";
     size_t k = 0;
@@ -188,7 +203,20 @@ bool hs_view_check(hs_world *hw, const char *cmd, char *err, size_t errlen, int 
 
 bool hs_view_is_verb(const char *word)
 {
-    return word && !strcmp(word, "show");
+    return word && (!strcmp(word, "show") || !strcmp(word, "packets") || !strcmp(word, "why"));
+}
+
+/* The scenario names of node's WireGuard peers. */
+static void peer_names(hs_world *hw, const char *node_name, void (*add)(void *ctx, const char *word), void *ctx)
+{
+    int node = hs_find_node(hw->s, node_name);
+    char name[HS_NAME_MAX + 16];
+    for (size_t j = 0; node >= 0 && j < hw->s->nodes[node].n_wg; j++)
+        for (size_t k = 0; k < hw->s->nodes[node].wg[j].n_peers; k++) {
+            int id = hw->peer_ids[node] && hw->peer_ids[node][j] ? hw->peer_ids[node][j][k] : -1;
+            if (id >= 0)
+                add(ctx, hs_world_peer_name(hw, node, (int)j, id, name, sizeof name));
+        }
 }
 
 void hs_view_complete(hs_world *hw, const char *line, void (*add)(void *ctx, const char *word), void *ctx)
@@ -203,6 +231,17 @@ void hs_view_complete(hs_world *hw, const char *line, void (*add)(void *ctx, con
     }
     if (v.n == 0) {
         add(ctx, "show");
+        add(ctx, "packets");
+        add(ctx, "why");
+    } else if (!strcmp(v.words[0], "why")) {
+        if (v.n == 1)
+            add(ctx, "endpoint");
+        else if (v.n == 2 && !strcmp(v.words[1], "endpoint"))
+            for (size_t i = 0; i < hw->s->n_nodes; i++)
+                if (hw->s->nodes[i].n_wg)
+                    add(ctx, hw->s->nodes[i].name);
+        if (v.n == 3 && !strcmp(v.words[1], "endpoint"))
+            peer_names(hw, v.words[2], add, ctx);
     } else if (!strcmp(v.words[0], "show")) {
         if (v.n == 1) {
             for (size_t i = 0; i < N_SHOW; i++)
@@ -213,14 +252,7 @@ void hs_view_complete(hs_world *hw, const char *line, void (*add)(void *ctx, con
                 for (size_t i = 0; i < hw->s->n_nodes; i++)
                     add(ctx, hw->s->nodes[i].name);
         } else if (v.n == 3 && !strcmp(v.words[1], "peers")) {
-            int node = hs_find_node(hw->s, v.words[2]);
-            char name[HS_NAME_MAX + 16];
-            for (size_t j = 0; node >= 0 && j < hw->s->nodes[node].n_wg; j++)
-                for (size_t k = 0; k < hw->s->nodes[node].wg[j].n_peers; k++) {
-                    int id = hw->peer_ids[node] && hw->peer_ids[node][j] ? hw->peer_ids[node][j][k] : -1;
-                    if (id >= 0)
-                        add(ctx, hs_world_peer_name(hw, node, (int)j, id, name, sizeof name));
-                }
+            peer_names(hw, v.words[2], add, ctx);
         }
     }
     free(copy);

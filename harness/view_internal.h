@@ -40,6 +40,17 @@ bool view_no_more(hs_view_ctx *v, size_t i);
 /* Word i as a node name: its scenario index, or -1 with the error set
  * (missing: names the view's usage; unknown: did-you-mean). */
 int view_node_arg(hs_view_ctx *v, size_t i, const char *usage);
+/* Word i as a peer of one of node's WireGuard interfaces (name:, node
+ * name or public key): false with the error set. */
+bool view_peer_arg(hs_view_ctx *v, int node, size_t i, int *wg_out, int *peer_out);
+/* The node's name for a simulator node id ("?" unknown). */
+const char *view_node_name(const hs_view_ctx *v, int sim_node_id);
+/* packets and why read the whole run record: false with the error at col when it is not kept. */
+bool view_record_kept(hs_view_ctx *v, int col, const char *what);
+/* A packet record's parts, as the packets view shows them (view_packets.c). */
+void view_pkt_type(const sim_trace_rec *r, char *buf, size_t len);
+void view_pkt_addrs(const sim_trace_rec *r, char *buf, size_t len);
+void view_pkt_point(const hs_view_ctx *v, const sim_trace_rec *r, char *buf, size_t len);
 /* "12.345s" */
 const char *view_time(sim_time t, char *buf, size_t len);
 /* "3.2s ago" style ages: now - t as "12.345s". */
@@ -71,5 +82,7 @@ bool view_routes(hs_view_ctx *v);   /* view_net.c */
 bool view_arp(hs_view_ctx *v);
 bool view_gateways(hs_view_ctx *v);
 bool view_states(hs_view_ctx *v);   /* view_pf.c */
+bool view_packets(hs_view_ctx *v);  /* view_packets.c */
+bool view_why(hs_view_ctx *v);      /* view_why.c */
 
 #endif /* HARNESS_VIEW_INTERNAL_H */

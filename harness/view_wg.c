@@ -12,21 +12,6 @@
 
 #define PEERS_USAGE "show peers NODE [PEER]"
 
-/* The peer index named by word i of the node's wg interfaces, or -1 with the error set. */
-static bool peer_filter(hs_view_ctx *v, int node, size_t i, int *wg_out, int *peer_out)
-{
-    const hs_node *hn = &v->s->nodes[node];
-    for (size_t j = 0; j < hn->n_wg; j++) {
-        int k = hs_wg_find_peer(&hn->wg[j], v->words[i]);
-        if (k >= 0) {
-            *wg_out = (int)j;
-            *peer_out = k;
-            return true;
-        }
-    }
-    return view_fail(v, v->col[i], "node '%s' has no WireGuard peer '%s'", hn->name, v->words[i]);
-}
-
 bool view_peers(hs_view_ctx *v)
 {
     int node = view_node_arg(v, 2, PEERS_USAGE);
@@ -36,7 +21,7 @@ bool view_peers(hs_view_ctx *v)
     if (hn->n_wg == 0 || !v->hw->wgs[node])
         return view_fail(v, v->col[2], "node '%s' has no WireGuard interface", hn->name);
     int only_wg = -1, only_peer = -1;
-    if (v->n > 3 && (!peer_filter(v, node, 3, &only_wg, &only_peer) || !view_no_more(v, 3)))
+    if (v->n > 3 && (!view_peer_arg(v, node, 3, &only_wg, &only_peer) || !view_no_more(v, 3)))
         return false;
     if (v->check)
         return true;

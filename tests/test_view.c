@@ -181,6 +181,195 @@ START_TEST(aligned)
 }
 END_TEST
 
+
+START_TEST(peers_view)
+{
+    world x = load_file(C4);
+    run_to(&x, 60 * SIM_S);
+    char *t = view(&x, "show peers remote", NULL, NULL);
+    has(t, "INTERFACE PEER ENDPOINT LOCAL HANDSHAKE AGE HANDSHAKES RX TX KEY AGE\n");
+    /* the remote roamed to fw1's interface address after the second handshake */
+    has(t, "wg0 fw1 198.51.100.2:51820 192.0.2.10 45.");
+    has(t, "s 14.");
+    free(t);
+    t = view(&x, "show peers fw1 remote", NULL, NULL);
+    has(t, "wg0 remote 192.0.2.10:51820 198.51.100.2 45.");
+    free(t);
+    done(&x);
+}
+END_TEST
+
+START_TEST(net_views)
+{
+    world x = load_file(C4);
+    run_to(&x, 35 * SIM_S);
+    char *t = view(&x, "show routes fw1", NULL, NULL);
+    has(t, "DESTINATION GATEWAY INTERFACE SOURCE ORIGIN FOLLOWS\ndefault 198.51.100.254 wan 198.51.100.2 static\n");
+    has(t, "10.99.0.2/32 link wg0 10.99.0.1 tunnel wg0\n");
+    has(t, "198.51.100.0/24 link wan 198.51.100.2 connected\n");
+    free(t);
+    t = view(&x, "show arp fw1", NULL, NULL);
+    has(t, "INTERFACE ADDRESS MAC STATE EXPIRES\nwan 198.51.100.254 ");
+    has(t, " resolved ");
+    free(t);
+    t = view(&x, "show states fw2", NULL, NULL);
+    /* fw2 holds fw1's states, imported through pfsync */
+    has(t, "wan in udp 192.0.2.10:51820 -> 198.51.100.1:51820 - pass in (no filter configured) pfsync from fw1 ");
+    free(t);
+    t = view(&x, "show states fw1", NULL, NULL);
+    has(t, "wan in udp 192.0.2.10:51820 -> 198.51.100.1:51820 - pass in (no filter configured) created here ");
+    free(t);
+    done(&x);
+}
+END_TEST
+
+#define MULTIWAN "scenarios/multiwan/wan2-outage-moves-tunnel-to-wan1.yaml"
+
+START_TEST(gateways_view)
+{
+    world x = load_file(MULTIWAN);
+    run_to(&x, 35 * SIM_S);
+    char *t = view(&x, "show gateways fw", NULL, NULL);
+    has(t, "GATEWAY INTERFACE ADDRESS MONITOR STATUS LOSS RTT DEFAULT GROUPS\n");
+    has(t, "WAN1GW wan1 198.51.100.1 198.51.100.1 online 0.0% 2.0ms yes\n");
+    has(t, "WAN2GW wan2 203.0.113.1 203.0.113.1 ");
+    free(t);
+    fails_at(&x, "show gateways isp1", 15, "has no gateway");
+    done(&x);
+}
+END_TEST
+
+/* The number of the first record at or after t that the filter text matches (1-based), 0 none. */
+static size_t first_match(world *x, const char *filter, sim_time t)
+{
+    hs_expect e;
+    char err[256];
+    int col;
+    ck_assert_msg(hs_packet_filter_parse(x->s, filter, &e, err, sizeof err, &col), "%s", err);
+    e.during = true;
+    e.from = 0;
+    e.to = INT64_MAX;
+    sim_world *w = hs_world_sim(x->hw);
+    for (size_t i = sim_trace_lower_bound(w, t); i < sim_trace_count(w); i++) {
+        sim_trace_rec r;
+        sim_trace_get(w, i, &r);
+        hs_frame f = hs_frame_of(x->hw, &r);
+        if (hs_packets_match(&e, &f))
+            return i + 1;
+    }
+    return 0;
+}
+
+START_TEST(packets_view)
+{
+    world x = load_file(C4);
+    run_to(&x, 50 * SIM_S);
+    char *t = view(&x, "packets 1 from: fw1 wg: handshake-initiation", NULL, NULL);
+    has(t, "# TIME POINT PACKET TYPE BUILT BY SOURCE REASON\n");
+    /* after the new-handshake timer: from the interface address, by route */
+    has(t, " 45.374s fw1/wan out 198.51.100.2:51820 -> 192.0.2.10:51820 wg handshake-initiation fw1 route (cleared-by-timer): "
+           "0.0.0.0/0 via 198.51.100.254 dev wan (static)\n");
+    ck_assert_int_eq((int)(strchr(strchr(t, '\n') + 1, '\n') - t + 1), (int)strlen(t)); /* one row */
+    free(t);
+    /* a YAML flow mapping says the same */
+    char *u = view(&x, "packets 1 {from: fw1, wg: handshake-initiation}", NULL, NULL);
+    t = view(&x, "packets 1 from: fw1 wg: handshake-initiation", NULL, NULL);
+    ck_assert_str_eq(t, u);
+    free(t);
+    free(u);
+    t = view(&x, "packets 3 to: fw2 dst: 198.51.100.1 udp-dst-port: 51820", NULL, NULL);
+    has(t, "fw2/wan in 192.0.2.10:51820 -> 198.51.100.1:51820 wg transport remote ");
+    free(t);
+    t = view(&x, "packets 2 from: lanhost icmp: echo-request wg: any", NULL, NULL);
+    has(t, "no packet matches\n");
+    free(t);
+    /* the default: 20 rows and the header */
+    t = view(&x, "packets", NULL, NULL);
+    size_t lines = 0;
+    for (const char *p = t; *p; p++)
+        lines += *p == '\n';
+    ck_assert_int_eq((int)lines, 21);
+    free(t);
+    fails_at(&x, "packets to: remote wg: initiation", 24, "'initiation' is not one of the choices");
+    fails_at(&x, "packets 5 from: fw9", 17, "unknown node 'fw9'");
+    fails_at(&x, "packets {from: fw1, bogus: 1}", 21, "unknown key 'bogus'");
+    fails_at(&x, "packets 0", 9, "N is 1..");
+    done(&x);
+}
+END_TEST
+
+START_TEST(why_views)
+{
+    world x = load_file(C4);
+    run_to(&x, 50 * SIM_S);
+    /* fw1's data before maintenance leaves from the VIP it learned from the remote's initiation */
+    size_t n = first_match(&x, "from: fw1 wg: data", 20 * SIM_S);
+    ck_assert_uint_gt(n, 0);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "why %zu", n);
+    char *t = view(&x, cmd, NULL, NULL);
+    has(t, "fw1/wan out 198.51.100.1:51820 -> 192.0.2.10:51820 wg transport, built by fw1\n");
+    has(t, " source 198.51.100.1 because: explicit (learned); ");
+    has(t, " learned-to: 198.51.100.1:51820\n");
+    has(t, " the address was learned from:\n");
+    has(t, "3.002s fw1/wan in 192.0.2.10:51820 -> 198.51.100.1:51820 wg handshake-initiation, built by remote\n");
+    has(t, " source 192.0.2.10 because: route: 0.0.0.0/0 via 192.0.2.1 dev net (static)\n");
+    free(t);
+    t = view(&x, "why endpoint remote fw1", NULL, NULL);
+    has(t, "remote wg0 peer fw1: endpoint 198.51.100.2:51820 now\n");
+    has(t, " 0.000s configured: 198.51.100.1:51820 (");
+    has(t, " 45.391s endpoint is now 198.51.100.2:51820\n");
+    has(t, "roamed to the source of the authenticated packet received at 45.391s on remote/net, sent by fw1\n");
+    has(t, "remote/net in 198.51.100.2:51820 -> 192.0.2.10:51820 wg handshake-initiation, built by fw1\n");
+    has(t, "source 198.51.100.2 because: route (cleared-by-timer)");
+    free(t);
+    fails_at(&x, "why 999999999", 5, "no packet 999999999");
+    fails_at(&x, "why endpoint remote fw3", 21, "no WireGuard peer 'fw3'");
+    fails_at(&x, "why endpoint remote", 20, "missing peer");
+    fails_at(&x, "why nothing", 5, "neither a packet number nor 'endpoint'");
+    done(&x);
+}
+END_TEST
+
+/* Without record_all the views that read the whole record say so. */
+START_TEST(record_not_kept)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", WGSIM_SOURCE_DIR, C4);
+    hs_diag d;
+    hs_diag_init(&d, path);
+    world x = {.s = hs_load_file(path, &d)};
+    hs_diag_free(&d);
+    hs_run_options o = {.timeline = true};
+    char err[512];
+    x.hw = hs_world_build(x.s, &o, err, sizeof err);
+    ck_assert_ptr_nonnull(x.hw);
+    fails_at(&x, "packets 3", 1, "does not keep every packet");
+    fails_at(&x, "why 3", 1, "does not keep every packet");
+    /* the other views read the live tables */
+    char *t = view(&x, "show carp fw1", NULL, NULL);
+    /* at 0, booted: BACKUP, demoted 240 while the pfsync bulk update runs */
+    has(t, "fw1 wan 1 198.51.100.1/24 BACKUP 0.000s 1s 0 240 240\n");
+    free(t);
+    done(&x);
+}
+END_TEST
+
+START_TEST(check_only)
+{
+    world x = load_file(C4);
+    char err[256];
+    int col;
+    /* what only the run can tell is not checked; the words are */
+    ck_assert(hs_view_check(x.hw, "why 999999", err, sizeof err, &col));
+    ck_assert(hs_view_check(x.hw, "packets 5 to: remote", err, sizeof err, &col));
+    ck_assert(!hs_view_check(x.hw, "show peers remot", err, sizeof err, &col));
+    ck_assert_int_eq(col, 12);
+    has(err, "did you mean 'remote'");
+    done(&x);
+}
+END_TEST
+
 static void collect(void *ctx, const char *word)
 {
     char *b = ctx;
@@ -193,14 +382,20 @@ START_TEST(completion)
     world x = load_file(C4);
     char b[1024] = "";
     hs_view_complete(x.hw, "show ", collect, b);
-    has(b, "nodes carp ");
+    has(b, "nodes carp peers routes states gateways arp ");
     b[0] = 0;
     hs_view_complete(x.hw, "show carp ", collect, b);
     has(b, "isp fw1 fw2 lanhost remote ");
     b[0] = 0;
     hs_view_complete(x.hw, "", collect, b);
-    has(b, "show ");
-    ck_assert(hs_view_is_verb("show"));
+    has(b, "show packets why ");
+    b[0] = 0;
+    hs_view_complete(x.hw, "show peers remote ", collect, b);
+    has(b, "fw1 ");
+    b[0] = 0;
+    hs_view_complete(x.hw, "why endpoint ", collect, b);
+    has(b, "fw1 fw2 remote ");
+    ck_assert(hs_view_is_verb("show") && hs_view_is_verb("packets") && hs_view_is_verb("why"));
     ck_assert(!hs_view_is_verb("run"));
     done(&x);
 }
@@ -216,6 +411,13 @@ int main(void)
     tcase_add_test(tc, errors_have_columns);
     tcase_add_test(tc, aligned);
     tcase_add_test(tc, completion);
+    tcase_add_test(tc, peers_view);
+    tcase_add_test(tc, net_views);
+    tcase_add_test(tc, gateways_view);
+    tcase_add_test(tc, packets_view);
+    tcase_add_test(tc, why_views);
+    tcase_add_test(tc, record_not_kept);
+    tcase_add_test(tc, check_only);
     suite_add_tcase(s, tc);
     return T_run_suite(s);
 }
