@@ -22,6 +22,7 @@
  * match and says so when they do not (a model that read something outside
  * the world).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,6 +95,13 @@ static void mark_seen(hs_session *ss)
 
 hs_session *hs_session_new(const hs_scenario *s, const hs_run_options *o, char *err, size_t errlen)
 {
+    /* ns-3's Simulator is one per process, and `expect` and `pcap` build
+     * a second world beside the live one */
+    if ((o && o->has_engine ? o->engine : s->engine) == HS_ENGINE_NS3) {
+        snprintf(err, errlen, "%s: explore runs on the native engine (ns-3 allows one world per process and the "
+                 "session replays into a second one): give --engine native", s->file ? s->file : "?");
+        return NULL;
+    }
     hs_session *ss = calloc(1, sizeof *ss);
     if (!ss)
         sim_oom("creating an explore session");

@@ -148,7 +148,7 @@ static void completes(const char *line, const char *want)
 
 START_TEST(shell_completion)
 {
-    completes("", "run until step goto back break expect pcap save help quit show maintenance power-off");
+    completes("", "run until step goto back break expect pcap save help quit show packets why maintenance power-off");
     completes("maintenance ", "isp fw1 fw2 lanhost remote");
     completes("maintenance fw1 ", "on off");
     completes("link-down fw1 ", "wan lan");
