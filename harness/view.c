@@ -61,7 +61,7 @@ int view_node_arg(hs_view_ctx *v, size_t i, const char *usage)
     int k = hs_find_node(v->s, v->words[i]);
     if (k >= 0)
         return k;
-    const char **names = malloc(v->s->n_nodes * sizeof *names + 1);
+    const char **names = malloc((v->s->n_nodes ? v->s->n_nodes : 1) * sizeof *names);
     if (!names)
         sim_oom("a node name suggestion");
     for (size_t j = 0; j < v->s->n_nodes; j++)
@@ -105,6 +105,14 @@ const char *view_carp_state(sim_carp_state st)
 {
     /* as FreeBSD's ifconfig prints it ("carp: MASTER vhid 1 ...") */
     return st == SIM_CARP_MASTER ? "MASTER" : st == SIM_CARP_BACKUP ? "BACKUP" : "INIT";
+}
+
+bool view_carp_first(const hs_node *hn, size_t c)
+{
+    for (size_t p = 0; p < c; p++)
+        if (hn->carp[p].vhid == hn->carp[c].vhid && hn->carp[p].iface == hn->carp[c].iface)
+            return false;
+    return true;
 }
 
 sim_fw *view_fw(const hs_view_ctx *v, int node)

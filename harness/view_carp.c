@@ -34,10 +34,7 @@ static void node_rows(hs_view_ctx *v, view_table *t, int node)
     for (size_t c = 0; c < hn->n_carp; c++) {
         const hs_carp *hc = &hn->carp[c];
         const char *ifname = hn->ifaces[hc->iface].name;
-        bool seen = false; /* one row per (interface, vhid), its VIPs together */
-        for (size_t p = 0; p < c; p++)
-            seen |= hn->carp[p].vhid == hc->vhid && hn->carp[p].iface == hc->iface;
-        if (seen)
+        if (!view_carp_first(hn, c)) /* one row per (interface, vhid), its VIPs together */
             continue;
         char vips[256];
         size_t k = 0;

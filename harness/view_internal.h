@@ -57,6 +57,8 @@ const char *view_time(sim_time t, char *buf, size_t len);
 const char *view_age(const hs_view_ctx *v, sim_time t, char *buf, size_t len);
 /* "MASTER", "BACKUP", "INIT" */
 const char *view_carp_state(sim_carp_state st);
+/* Is carp entry c the first of its (interface, vhid)? A vhid may have several VIPs. */
+bool view_carp_first(const hs_node *hn, size_t c);
 /* A scenario node's firewall models, NULL for a node without them. */
 sim_fw *view_fw(const hs_view_ctx *v, int node);
 

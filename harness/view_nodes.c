@@ -20,10 +20,7 @@ static void carp_summary(const hs_view_ctx *v, int node, const char *ifname, cha
         const hs_carp *hc = &hn->carp[c];
         if (strcmp(hn->ifaces[hc->iface].name, ifname) != 0)
             continue;
-        bool seen = false; /* several VIPs of one vhid: named once */
-        for (size_t p = 0; p < c; p++)
-            seen |= hn->carp[p].vhid == hc->vhid && hn->carp[p].iface == hc->iface;
-        if (seen)
+        if (!view_carp_first(hn, c)) /* several VIPs of one vhid: named once */
             continue;
         sim_fw_carp_info ci;
         if (!sim_fw_carp_info_get(fw, ifname, hc->vhid, &ci))
