@@ -41,34 +41,44 @@ static void usage(FILE *out)
                  "  -c 'CMD; CMD'   run these commands and exit (no prompt, plain text)\n"
                  "  --seed N        replace the scenario's seed\n"
                  "  --platform P    nodes on the scenario's default platform use P\n"
-                 "  --engine E      native (default) or ns3\n"
+                 "  --engine E      native (the default; ns3 is refused: one ns-3 world per\n"
+                 "                  process, and goto, expect and pcap build a second one)\n"
+                 "  --strict        a scenario with warnings (wgsim validate) is not explored\n"
                  "  -h, --help      this text\n"
                  "Commands on a pipe run like -c. Exit status: 0; 1 when an `expect` found a\n"
                  "failed expectation; 2 on bad input (a bad command when not interactive).\n");
 }
 
 /* Runs the ';'-separated commands of text; base_col is the column of
- * text[0] in what the user gave. false after printing a bad command's
- * message ("WHERE:COL: message") to stderr. */
-static bool run_text(explore_ctx *x, const char *text, const char *where, int base_col)
+ * text[0] in what the user gave. A bad command prints one line to stderr:
+ * on a terminal ("error at column N: ...") the next command runs; in a
+ * script ("wgsim explore: WHERE:COL: ...") false is returned at once. */
+static bool run_text(explore_ctx *x, const char *text, const char *where, int base_col, bool interactive)
 {
     const char *p = text;
     while (!x->quit) {
-        size_t l = strcspn(p, ";\n");
+        size_t l = strcspn(p, interactive ? ";" : ";\n");
         char *cmd = strndup(p, l);
         if (!cmd)
             sim_oom("a shell command");
         char err[1024];
         int col = 0;
+        interrupted = 0;
         bool ok = explore_exec(x, cmd, stdout, err, sizeof err, &col);
         free(cmd);
         fflush(stdout);
         if (!ok) {
-            if (col)
-                fprintf(stderr, "wgsim explore: %s:%d: %s\n", where, base_col + (int)(p - text) + col - 1, err);
+            int at = base_col + (int)(p - text) + col - 1;
+            if (interactive && col)
+                fprintf(stderr, "error at column %d: %s\n", at, err);
+            else if (interactive)
+                fprintf(stderr, "error: %s\n", err);
+            else if (col)
+                fprintf(stderr, "wgsim explore: %s:%d: %s\n", where, at, err);
             else
                 fprintf(stderr, "wgsim explore: %s: %s\n", where, err);
-            return false;
+            if (!interactive)
+                return false;
         }
         if (!p[l])
             break;
@@ -90,7 +100,7 @@ static int run_pipe(explore_ctx *x)
             line[n - 1] = 0;
         char where[48];
         snprintf(where, sizeof where, "<stdin>:%u", lineno);
-        if (!run_text(x, line, where, 1)) {
+        if (!run_text(x, line, where, 1, false)) {
             rc = 2;
             break;
         }
@@ -188,27 +198,7 @@ static int run_terminal(explore_ctx *x)
         }
         if (line[strspn(line, " \t")]) {
             add_history(line);
-            const char *p = line;
-            while (!x->quit) {
-                size_t l = strcspn(p, ";");
-                char *cmd = strndup(p, l);
-                if (!cmd)
-                    sim_oom("a shell command");
-                char err[1024];
-                int col = 0;
-                interrupted = 0;
-                if (!explore_exec(x, cmd, stdout, err, sizeof err, &col)) {
-                    if (col)
-                        fprintf(stderr, "error at column %d: %s\n", (int)(p - line) + col, err);
-                    else
-                        fprintf(stderr, "error: %s\n", err);
-                }
-                free(cmd);
-                fflush(stdout);
-                if (!p[l])
-                    break;
-                p += l + 1;
-            }
+            run_text(x, line, NULL, 1, true);
         }
         free(line);
     }
@@ -227,6 +217,10 @@ int cmd_explore(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int shared = cli_run_option("explore", argc, argv, &i, &opt);
+        if (!strcmp(a, "--max-memory") || !strcmp(a, "--max-events")) {
+            fprintf(stderr, "wgsim explore: %s is not an explore option (a run stops where you say)\n", a);
+            return 2;
+        }
         if (shared < 0)
             return 2;
         if (shared > 0)
@@ -269,7 +263,13 @@ int cmd_explore(int argc, char **argv)
     hs_diag_init(&warn, file);
     hs_lint(s, &warn);
     hs_diag_print(&warn, stderr);
+    size_t n_warn = hs_diag_count(&warn);
     hs_diag_free(&warn);
+    if (opt.strict && n_warn) {
+        fprintf(stderr, "%s: --strict: a warning is an error\n", file);
+        hs_scenario_free(s);
+        return 2;
+    }
 
     char err[1024];
     cli_oom_running(file);
@@ -287,7 +287,7 @@ int cmd_explore(int argc, char **argv)
     explore_ctx x = {.ss = ss};
     int rc;
     if (script)
-        rc = run_text(&x, script, "-c", 1) ? 0 : 2;
+        rc = run_text(&x, script, "-c", 1, false) ? 0 : 2;
     else if (isatty(STDIN_FILENO))
         rc = run_terminal(&x);
     else

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/explore.h"
+#include "suite_run.h"
 
 #define C4 WGSIM_SOURCE_DIR "/scenarios/conformance/c4-maintenance-mode-roams-remote.yaml"
 
@@ -173,9 +174,5 @@ int main(void)
     tcase_add_test(tc, shell_time_commands);
     tcase_add_test(tc, shell_completion);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return T_run_suite(s);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "harness/runner.h"
+#include "suite_run.h"
 
 #define C4 WGSIM_SOURCE_DIR "/scenarios/conformance/c4-maintenance-mode-roams-remote.yaml"
 
@@ -50,13 +51,9 @@ static void inject(hs_session *ss, const char *cmd)
     ck_assert_msg(hs_session_inject(ss, cmd, err, sizeof err, &col), "%s: %d: %s", cmd, col, err);
 }
 
-/* Two live worlds are the same: clock, engine events, every capture's
- * bytes, every packet record and every event of the log. */
-static void assert_same_world(hs_session *a, hs_session *b)
+/* Every capture of two worlds has the same pcap bytes (and holds frames). */
+static void assert_same_captures(sim_world *wa, sim_world *wb)
 {
-    sim_world *wa = hs_world_sim(hs_session_world(a)), *wb = hs_world_sim(hs_session_world(b));
-    ck_assert_int_eq(hs_session_now(a), hs_session_now(b));
-    ck_assert_uint_eq(hs_session_events(a), hs_session_events(b));
     ck_assert_uint_eq(sim_world_capture_count(wa), sim_world_capture_count(wb));
     ck_assert_uint_gt(sim_world_capture_count(wa), 0);
     for (size_t i = 0; i < sim_world_capture_count(wa); i++) {
@@ -67,6 +64,16 @@ static void assert_same_world(hs_session *a, hs_session *b)
         ck_assert_uint_gt(la, 24);
         ck_assert_msg(!memcmp(da, db, la), "capture %zu differs", i);
     }
+}
+
+/* Two live worlds are the same: clock, engine events, every capture's
+ * bytes, every packet record and every event of the log. */
+static void assert_same_world(hs_session *a, hs_session *b)
+{
+    sim_world *wa = hs_world_sim(hs_session_world(a)), *wb = hs_world_sim(hs_session_world(b));
+    ck_assert_int_eq(hs_session_now(a), hs_session_now(b));
+    ck_assert_uint_eq(hs_session_events(a), hs_session_events(b));
+    assert_same_captures(wa, wb);
     ck_assert_uint_eq(sim_trace_count(wa), sim_trace_count(wb));
     for (size_t i = 0; i < sim_trace_count(wa); i++) {
         sim_trace_rec ra, rb;
@@ -144,15 +151,7 @@ START_TEST(session_replay_equals_live)
     char err[512] = "";
     hs_world *r = hs_session_replay(a, &o, err, sizeof err);
     ck_assert_msg(r != NULL, "%s", err);
-    sim_world *wa = hs_world_sim(hs_session_world(a)), *wr = hs_world_sim(r);
-    ck_assert_uint_eq(sim_world_capture_count(wa), sim_world_capture_count(wr));
-    for (size_t i = 0; i < sim_world_capture_count(wa); i++) {
-        size_t la, lr;
-        const uint8_t *da = sim_capture_data(sim_world_capture_at(wa, i), &la);
-        const uint8_t *dr = sim_capture_data(sim_world_capture_at(wr, i), &lr);
-        ck_assert_uint_eq(la, lr);
-        ck_assert(!memcmp(da, dr, la));
-    }
+    assert_same_captures(hs_world_sim(hs_session_world(a)), hs_world_sim(r));
     hs_world_free(r);
     hs_session_free(a);
     fclose(out);
@@ -301,9 +300,5 @@ int main(void)
     tcase_add_test(tc, session_expect_so_far);
     tcase_add_test(tc, session_save_round_trip);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return T_run_suite(s);
 }
