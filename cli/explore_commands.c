@@ -247,6 +247,11 @@ bool explore_exec(explore_ctx *x, const char *cmd, FILE *out, char *err, size_t 
         bool rel = !strcmp(v, "run");
         if (!time_arg(&ws, rel ? "run DURATION" : "until TIME", &t, err, errlen, err_col))
             return false;
+        if (!rel && t < hs_session_now(x->ss)) {
+            char now[32];
+            hs_result_time(hs_session_now(x->ss), now, sizeof now);
+            return fail(err, errlen, err_col, ws.col[1], "%s is before now (t=%ss): goto goes back", ws.w[1], now);
+        }
         advance(x, rel ? hs_session_now(x->ss) + t : t, out);
         return true;
     }

@@ -387,13 +387,12 @@ bool hs_session_inject(hs_session *ss, const char *line, char *err, size_t errle
     hs_journal_entry je = {.t = sim_world_now(ss->hw->w), .executed = e->executed, .cmd = c};
     je.after_instant = ss->last_event_t == je.t;
     hs_command_format(&c, je.text, sizeof je.text);
-    if (!hs_world_execute(ss->hw, &c, err, errlen)) {
-        /* refused before it changed anything (execute.c checks first):
-         * nothing to replay */
-        ss->cmds_seen = ss->hw->n_cmds;
+    bool ok = hs_world_execute(ss->hw, &c, err, errlen);
+    /* what the command itself logged is not "the next event" a break
+     * waits for, nor a timeline command to print */
+    mark_seen(ss);
+    if (!ok) /* refused before it changed anything (execute.c checks first): nothing to replay */
         return false;
-    }
-    ss->cmds_seen = ss->hw->n_cmds;
     if (ss->n_j == ss->cap_j) {
         size_t cap = ss->cap_j ? 2 * ss->cap_j : 16;
         hs_journal_entry *v = realloc(ss->j, cap * sizeof *v);

@@ -96,6 +96,8 @@ START_TEST(shell_time_commands)
     ck_assert_int_eq(hs_session_now(sess), 10 * HS_S);
     ok("until 1m");
     ck_assert_int_eq(hs_session_now(sess), 60 * HS_S);
+    bad("until 30s", 7, "30s is before now (t=60.000s): goto goes back");
+    ok("until 1m"); /* now: nothing to run */
     ok("back 15s");
     ck_assert_int_eq(hs_session_now(sess), 45 * HS_S);
     ok("goto 50s");
