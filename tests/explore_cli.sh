@@ -72,5 +72,16 @@ done <"$tmp/s.views"
 [ "$(grep -Ec '^PASS at 3m: (carp|endpoint) ' "$tmp/r.views")" -ge 8 ] || fail "the saved observations do not pass"
 grep -q '^FAIL at 3m' "$tmp/r.views" && fail "a saved observation fails"
 
+# usage and refusals
+"$wgsim" explore --help | grep -q '^usage: wgsim explore' || fail "--help"
+"$wgsim" explore >/dev/null 2>"$tmp/u.err"; rc=$?
+[ $rc = 2 ] && grep -qx 'wgsim explore: no scenario file given' "$tmp/u.err" || fail "no file: exit $rc"
+"$wgsim" explore --max-events 5 "$f" -c time >/dev/null 2>"$tmp/u.err"; rc=$?
+[ $rc = 2 ] && grep -q 'is not an explore option' "$tmp/u.err" || fail "--max-events: exit $rc"
+"$wgsim" explore --engine ns3 "$f" -c time >/dev/null 2>"$tmp/u.err"; rc=$?
+[ $rc = 2 ] && grep -q 'explore runs on the native engine' "$tmp/u.err" || fail "--engine ns3: exit $rc"
+"$wgsim" explore "$root/tests/data/bad-example.yaml" -c time >/dev/null 2>"$tmp/u.err"; rc=$?
+[ $rc = 2 ] && grep -q "bad-example.yaml:5:9: unknown key 'delya'" "$tmp/u.err" || fail "a file that does not load: exit $rc"
+
 [ $failures = 0 ] && echo "explore scripts: all checks passed"
 [ $failures = 0 ]
