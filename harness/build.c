@@ -275,6 +275,8 @@ static bool build_wireguard(hs_world *hw, size_t ni, char *err, size_t errlen)
             return fail(err, errlen, s, wg->loc, "wireguard %s: the simulator could not create the device (port %u in use?)",
                         wg->name, wg->listen_port);
         hw->wgs[ni][j] = h;
+        if (wg->mtu)
+            sim_iface_set_mtu(sim_wg_iface(h), wg->mtu);
         hw->peer_ids[ni][j] = xcalloc(wg->n_peers, sizeof(int));
         for (size_t k = 0; k < wg->n_peers; k++) {
             const hs_wg_peer *p = &wg->peers[k];
@@ -319,7 +321,8 @@ static bool build_traffic(hs_world *hw, char *err, size_t errlen)
                               .start = t->ping.start,
                               .interval = t->ping.every,
                               .count = t->ping.count,
-                              .size = t->ping.size};
+                              .size = t->ping.size,
+                              .df = t->ping.df};
         sim_ping *p = sim_ping_start(hw->nodes[t->ping.from], &pc);
         if (!p)
             return fail(err, errlen, s, t->loc, "traffic: the simulator refused this ping");
@@ -415,6 +418,7 @@ hs_world *hs_world_build(const hs_scenario *s, const hs_run_options *o, char *er
                                  .no_auto_route_to = !hn->fw.auto_route_to,
                                  .no_reply_to = !hn->fw.reply_to,
                                  .no_carp_preempt = !hn->fw.carp_preempt,
+                                 .no_scrub = !hn->fw.scrub,
                                  .wg_group = (sim_fw_wg_group)hn->fw.wg_group};
             hw->fws[i] = sim_fw_attach(hw->nodes[i], &fo);
             if (!hw->fws[i])

@@ -140,6 +140,11 @@ static char *describe(const hs_scenario *s, const hs_expect *e)
             hs_sb_add(&b, " udp-dst-port %u", p->udp_dst_port);
         if (p->wg != HS_WGM_NONE)
             hs_sb_add(&b, " wg %s", wgm_name(p->wg));
+        if (p->fragment != HS_FRAG_ANY) {
+            static const char *const fn[] = {"", " whole datagrams", " fragments", " first fragments",
+                                             " non-first fragments"};
+            hs_sb_add(&b, "%s", fn[p->fragment]);
+        }
         if (p->icmp)
             hs_sb_add(&b, " icmp %s", hs_icmp_matches[p->icmp].name);
         break;
@@ -209,7 +214,11 @@ char *hs_format_packet(const hs_world *hw, const sim_trace_rec *r)
     if (r->arp_op) {
         hs_sb_add(&b, " ARP %s %s", r->arp_op == 1 ? "who-has" : "reply", wg_ip_format(&r->arp_target, a));
     } else if (r->src.family) {
-        if (r->proto == SIM_IPPROTO_UDP) {
+        if (r->frag_off) {
+            /* a later fragment: no UDP/ICMP header to show */
+            hs_sb_add(&b, " %s -> %s %s", wg_ip_format(&r->src, a), wg_ip_format(&r->dst, c),
+                      r->proto == SIM_IPPROTO_UDP ? "udp" : r->proto == SIM_IPPROTO_ICMP ? "icmp" : "ip");
+        } else if (r->proto == SIM_IPPROTO_UDP) {
             hs_sb_add(&b, " %s:%u -> %s:%u", wg_ip_format(&r->src, a), r->sport, wg_ip_format(&r->dst, c), r->dport);
             if (r->wg_type)
                 hs_sb_add(&b, " wg %s", wg_msg_type_name(r->wg_type, r->wg_keepalive));
@@ -221,6 +230,8 @@ char *hs_format_packet(const hs_world *hw, const sim_trace_rec *r)
         } else {
             hs_sb_add(&b, " %s -> %s proto %u", wg_ip_format(&r->src, a), wg_ip_format(&r->dst, c), r->proto);
         }
+        if (r->frag_mf || r->frag_off)
+            hs_sb_add(&b, " fragment %u@%u%s", r->ip_id, r->frag_off, r->frag_mf ? "+" : "");
     }
     if (r->dir == SIM_DIR_WIRE && r->origin_node >= 0) {
         const sim_node *o = sim_world_node_at(hw->w, (size_t)r->origin_node);

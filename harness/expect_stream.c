@@ -75,6 +75,7 @@ typedef struct pkt_filter {
     const hs_addr_match *src, *dst;
     uint16_t udp_src, udp_dst;
     hs_wg_match wg;
+    hs_frag_match frag;
     int icmp; /* hs_icmp_matches index, 0 = any packet */
     sim_time t1, t2;
 } pkt_filter;
@@ -140,6 +141,18 @@ static bool wg_ok(hs_wg_match m, const sim_trace_rec *r)
     }
 }
 
+static bool frag_ok(hs_frag_match m, const sim_trace_rec *r)
+{
+    bool frag = r->src.family && (r->frag_mf || r->frag_off);
+    switch (m) {
+    case HS_FRAG_NO: return r->src.family && !frag;
+    case HS_FRAG_YES: return frag;
+    case HS_FRAG_FIRST: return frag && r->frag_off == 0;
+    case HS_FRAG_LATER: return frag && r->frag_off != 0;
+    default: return true;
+    }
+}
+
 static bool pkt_match(const pkt_filter *f, const hs_frame *fr)
 {
     const sim_trace_rec *r = fr->r;
@@ -167,6 +180,8 @@ static bool pkt_match(const pkt_filter *f, const hs_frame *fr)
         if (f->udp_src && (r->proto != SIM_IPPROTO_UDP || r->sport != f->udp_src))
             return false;
         if (f->udp_dst && (r->proto != SIM_IPPROTO_UDP || r->dport != f->udp_dst))
+            return false;
+        if (f->frag != HS_FRAG_ANY && !frag_ok(f->frag, r))
             return false;
         if (!icmp_ok(f->icmp, r))
             return false;
@@ -281,6 +296,7 @@ static pkt_filter packets_filter(const hs_expect *e)
                         .udp_src = p->udp_src_port,
                         .udp_dst = p->udp_dst_port,
                         .wg = p->wg,
+                        .frag = p->fragment,
                         .icmp = p->icmp,
                         .t1 = e->during ? e->from : 0,
                         .t2 = e->during ? e->to : e->at};

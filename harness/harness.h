@@ -194,6 +194,7 @@ typedef struct hs_fw_options {
     bool reply_to;        /* default true; false = pfSense "Disable reply-to" */
     bool auto_route_to;   /* default true: self traffic from a WAN's address route-to its gateway */
     bool carp_preempt;    /* default true: pfSense sets net.inet.carp.preempt=1 */
+    bool scrub;           /* default true: pf reassembles fragments (pfSense "Disable Firewall Scrub" off) */
     /* pfSense WireGuard package settings (VPN > WireGuard > Settings) and
      * the system's aliases resolve interval it may track; the interval the
      * service uses is hs_fw_wg_resolve_interval(). */
@@ -257,6 +258,7 @@ typedef struct hs_wg {
     size_t n_peers;
     uint32_t options;     /* WG_OPT_* bits from `options:`; 0 = the reference's behaviour */
     hs_loc options_loc;
+    uint32_t mtu;         /* the tunnel interface's MTU; 0 = 1420 (wg-quick's and pfSense's default) */
     void *index_; /* private: peers by name and by public key (hs_wg_find_peer) */
 } hs_wg;
 
@@ -403,6 +405,7 @@ typedef struct hs_traffic {
         uint32_t count; /* 0 = until stop */
         hs_time start;  /* default 0 */
         hs_time stop;   /* default: the scenario's duration */
+        bool df;        /* don't fragment (ping -D); default false */
     } ping;
 } hs_traffic;
 
@@ -505,6 +508,15 @@ typedef enum hs_wg_match {
     HS_WGM_KEEPALIVE, /* type 4, empty */
 } hs_wg_match;
 
+/* `fragment:` of packets expectations: IPv4 fragments (docs/scenario-language.md). */
+typedef enum hs_frag_match {
+    HS_FRAG_ANY = 0, /* not given: whole datagrams and fragments */
+    HS_FRAG_NO,      /* false: whole datagrams only */
+    HS_FRAG_YES,     /* true: any fragment */
+    HS_FRAG_FIRST,   /* the fragment at offset 0 (it carries the UDP/ICMP header) */
+    HS_FRAG_LATER,   /* non-first: a fragment at a non-zero offset (no ports) */
+} hs_frag_match;
+
 typedef enum hs_carp_state { HS_CARP_INIT, HS_CARP_BACKUP, HS_CARP_MASTER } hs_carp_state;
 typedef enum hs_gw_status { HS_GW_ONLINE, HS_GW_DOWN, HS_GW_LOSS, HS_GW_DELAY } hs_gw_status;
 
@@ -526,6 +538,7 @@ typedef struct hs_expect {
             uint16_t udp_src_port, udp_dst_port; /* 0 = any */
             hs_wg_match wg;
             hs_cmp count; /* default ">= 1" (packets) / "== 0" (no-packets) */
+            hs_frag_match fragment;
             int icmp;     /* `icmp:` index in hs_icmp_match_names, 0 = not given */
         } packets;
         struct {

@@ -75,8 +75,8 @@ static void expect_peer(L *l, const yd_node *m, int *node, int *wg, int *peer, h
     }
 }
 
-static const char *const packet_filter_keys[] = {"on",           "from", "to", "src",  "dst", "udp-src-port",
-                                                 "udp-dst-port", "wg",   "icmp", NULL};
+static const char *const packet_filter_keys[] = {"on",           "from", "to",   "src",      "dst", "udp-src-port",
+                                                 "udp-dst-port", "wg",   "icmp", "fragment", NULL};
 
 /* The packet filter of packets / no-packets (and of the explore shell's
  * packets view, hs_packet_filter_parse): which capture point, addresses,
@@ -111,6 +111,10 @@ static void load_packet_filter(L *l, hs_expect *e, const yd_node *m)
     int w;
     if ((x = yd_get(m, "wg")) && ld_get_enum(l, x, wgm, &w))
         e->u.packets.wg = (hs_wg_match)(w + HS_WGM_ANY);
+    /* in hs_frag_match order, from HS_FRAG_NO */
+    static const char *const fragm[] = {"false", "true", "first", "non-first", NULL};
+    if ((x = yd_get(m, "fragment")) && ld_get_enum(l, x, fragm, &w))
+        e->u.packets.fragment = (hs_frag_match)(w + HS_FRAG_NO);
     if ((x = yd_get(m, "icmp"))) {
         const char *names[16];
         size_t k = 0;
@@ -128,8 +132,8 @@ static void load_expect_kind(L *l, hs_expect *e, const yd_node *m)
     hs_scenario *s = l->s;
     const yd_node *x;
     const char *what = hs_expect_kind_name(e->kind);
-    static const char *const pk[] = {"on",           "from", "to",    "src",  "dst", "udp-src-port",
-                                     "udp-dst-port", "wg",   "count", "icmp", NULL};
+    static const char *const pk[] = {"on",           "from", "to",    "src",  "dst",      "udp-src-port",
+                                     "udp-dst-port", "wg",   "count", "icmp", "fragment", NULL};
     static const char *const ek[] = {"node", "peer", "interface", "is", NULL};
     static const char *const hk[] = {"node", "peer", "interface", "count", "last-within", NULL};
     static const char *const tk[] = {"ping", "loss", "rtt", NULL};

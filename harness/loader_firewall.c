@@ -324,8 +324,8 @@ hs_time hs_fw_wg_resolve_interval(const hs_fw_options *o)
 
 void ld_load_firewall(L *l, hs_node *n, const yd_node *v)
 {
-    static const char *const keys[] = {"state-policy", "reply-to",  "auto-route-to",
-                                       "carp-preempt", "wireguard", "aliases-resolve-interval", NULL};
+    static const char *const keys[] = {"state-policy", "reply-to",  "auto-route-to",           "carp-preempt",
+                                       "wireguard",    "aliases-resolve-interval", "scrub", NULL};
     static const char *const policies[] = {"if-bound", "floating", NULL};
     if (!ld_check_map(l, v, "firewall", keys) || ld_is_null(v))
         return;
@@ -340,6 +340,8 @@ void ld_load_firewall(L *l, hs_node *n, const yd_node *v)
         ld_get_bool(l, x, &n->fw.auto_route_to);
     if ((x = yd_get(v, "carp-preempt")))
         ld_get_bool(l, x, &n->fw.carp_preempt);
+    if ((x = yd_get(v, "scrub")))
+        ld_get_bool(l, x, &n->fw.scrub);
     if ((x = yd_get(v, "wireguard")))
         load_wg_settings(l, n, x);
     if ((x = yd_get(v, "aliases-resolve-interval")))

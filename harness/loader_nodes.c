@@ -241,6 +241,7 @@ void ld_load_node(L *l, int ni)
     n->fw = (hs_fw_options){.reply_to = true,
                             .auto_route_to = true,
                             .carp_preempt = true,
+                            .scrub = true,
                             .wg_resolve_interval = 300 * HS_S,
                             .aliases_resolve_interval = 300 * HS_S};
     n->pfsync.defer = false;

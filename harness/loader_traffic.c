@@ -13,7 +13,7 @@ void ld_load_traffic(L *l, const yd_node *v)
         return;
     }
     static const char *const keys[] = {"ping", NULL};
-    static const char *const pkeys[] = {"from", "to", "every", "size", "count", "start", "stop", NULL};
+    static const char *const pkeys[] = {"from", "to", "every", "size", "count", "start", "stop", "df", NULL};
     s->traffic = hs_alloc(l->a, v->count * sizeof *s->traffic);
     for (const yd_node *c = v->first; c; c = c->next) {
         if (!ld_check_map(l, c, "traffic item", keys) || ld_is_null(c)) {
@@ -59,6 +59,8 @@ void ld_load_traffic(L *l, const yd_node *v)
         }
         if ((x = yd_get(p, "size")) && ld_get_u64(l, x, 0, 65507, "a payload size in bytes", &u))
             t->ping.size = (uint32_t)u;
+        if ((x = yd_get(p, "df")))
+            ld_get_bool(l, x, &t->ping.df);
         if ((x = yd_get(p, "count")) && ld_get_u64(l, x, 1, 100000000, "a count", &u))
             t->ping.count = (uint32_t)u;
         bool start_ok = true;

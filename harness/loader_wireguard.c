@@ -86,7 +86,7 @@ void ld_load_wireguard(L *l, hs_node *n, int ni, const yd_node *v)
         ld_err(l, v, "wireguard: expected a mapping of interface names (e.g. wg0), found %s", yd_kind_name(v));
         return;
     }
-    static const char *const keys[] = {"listen-port", "private-key", "address", "peers", "options", NULL};
+    static const char *const keys[] = {"listen-port", "private-key", "address", "peers", "options", "mtu", NULL};
     static const char *const pkeys[] = {"node",     "public-key",  "interface",           "name",
                                         "preshared-key", "endpoint", "allowed-ips", "persistent-keepalive", NULL};
     n->wg = hs_alloc(l->a, v->count * sizeof *n->wg);
@@ -124,6 +124,9 @@ void ld_load_wireguard(L *l, hs_node *n, int ni, const yd_node *v)
         }
         if ((x = yd_get(c, "options")))
             load_wg_options(l, w, x);
+        uint64_t mtu;
+        if ((x = yd_get(c, "mtu")) && ld_get_u64(l, x, 576, 65535, "an MTU", &mtu))
+            w->mtu = (uint32_t)mtu;
         x = yd_get(c, "peers");
         if (!x || !ld_check_seq(l, x, "peers") || ld_is_null(x))
             continue;

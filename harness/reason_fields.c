@@ -170,10 +170,14 @@ hs_field *hs_drop_fields(const hs_world *hw, const sim_event_rec *ev, size_t *n_
                              : hs_strdup_printf("%u", ev->pkt.proto));
         add(&f, "src", ip(&ev->pkt.src));
         add(&f, "dst", ip(&ev->pkt.dst));
-        if (ev->pkt.proto == SIM_IPPROTO_UDP) {
+        if (ev->pkt.fragment)
+            /* IP id @ offset, + while more follow; a later fragment has no ports */
+            add(&f, "fragment", hs_strdup_printf("%u@%u%s", ev->pkt.ip_id, ev->pkt.frag_off, ev->pkt.frag_mf ? "+" : ""));
+        bool later = ev->pkt.fragment && ev->pkt.frag_off;
+        if (!later && ev->pkt.proto == SIM_IPPROTO_UDP) {
             add(&f, "sport", hs_strdup_printf("%u", ev->pkt.sport));
             add(&f, "dport", hs_strdup_printf("%u", ev->pkt.dport));
-        } else if (ev->pkt.proto == SIM_IPPROTO_ICMP &&
+        } else if (!later && ev->pkt.proto == SIM_IPPROTO_ICMP &&
                    (ev->pkt.icmp_type == SIM_ICMP_ECHO || ev->pkt.icmp_type == SIM_ICMP_ECHO_REPLY)) {
             /* an echo's id is its "port" for pf (pf_test_state_icmp) */
             add(&f, "icmp-id", hs_strdup_printf("%u", ev->pkt.sport));

@@ -514,8 +514,9 @@ void hs_timeline_build(hs_world *hw, hs_result *r)
             /* a pfsync message that changed nothing here is not part of the story */
             if (!strcmp(ev->model, "pfsync") && strstr(ev->text, " 0 states imported, 0 skipped"))
                 break;
-            /* a tunnel's ICMP host unreachable repeats with every packet of the flow */
-            if (strstr(ev->text, "advertisement dropped") || !strcmp(ev->model, "pfsync") ||
+            /* "ip": fragmentation and reassembly, once per datagram; a
+             * tunnel's ICMP host unreachable repeats with every packet of the flow */
+            if (strstr(ev->text, "advertisement dropped") || !strcmp(ev->model, "pfsync") || !strcmp(ev->model, "ip") ||
                 (!strcmp(ev->model, "wg") && strstr(ev->text, "ICMP host unreachable")))
                 add_rep(&b, ev->t, nn, ev->model, strdup(txt));
             else

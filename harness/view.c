@@ -214,6 +214,10 @@ bool hs_view_is_verb(const char *word)
     return word && (!strcmp(word, "show") || !strcmp(word, "packets") || !strcmp(word, "why"));
 }
 
+/* The words after `show VIEW NODE`: peers, vhids, interfaces, gateways. */
+static void view_complete_third(hs_world *hw, const char *view, const char *node_name,
+                                void (*add)(void *ctx, const char *word), void *ctx);
+
 /* The scenario names of node's WireGuard peers. */
 static void peer_names(hs_world *hw, const char *node_name, void (*add)(void *ctx, const char *word), void *ctx)
 {
@@ -259,9 +263,38 @@ void hs_view_complete(hs_world *hw, const char *line, void (*add)(void *ctx, con
             if (d && d->arg == ARG_NODE)
                 for (size_t i = 0; i < hw->s->n_nodes; i++)
                     add(ctx, hw->s->nodes[i].name);
-        } else if (v.n == 3 && !strcmp(v.words[1], "peers")) {
-            peer_names(hw, v.words[2], add, ctx);
+        } else if (v.n == 3) {
+            view_complete_third(hw, v.words[1], v.words[2], add, ctx);
         }
     }
     free(copy);
+}
+
+static void view_complete_third(hs_world *hw, const char *view, const char *node_name,
+                                void (*add)(void *ctx, const char *word), void *ctx)
+{
+    int node = hs_find_node(hw->s, node_name);
+    if (node < 0)
+        return;
+    const hs_node *hn = &hw->s->nodes[node];
+    if (!strcmp(view, "peers")) {
+        peer_names(hw, node_name, add, ctx);
+    } else if (!strcmp(view, "carp")) {
+        char b[8];
+        for (size_t c = 0; c < hn->n_carp; c++) {
+            bool first = true; /* a vhid once, whatever its interfaces and VIPs */
+            for (size_t p = 0; p < c; p++)
+                first &= hn->carp[p].vhid != hn->carp[c].vhid;
+            if (first) {
+                snprintf(b, sizeof b, "%u", hn->carp[c].vhid);
+                add(ctx, b);
+            }
+        }
+    } else if (!strcmp(view, "arp") && hw->nodes[node]) {
+        for (uint32_t f = 1; f <= sim_node_iface_count(hw->nodes[node]); f++)
+            add(ctx, sim_iface_name(sim_node_iface_by_index(hw->nodes[node], f)));
+    } else if (!strcmp(view, "gateways")) {
+        for (size_t g = 0; g < hn->n_gateways; g++)
+            add(ctx, hn->gateways[g].name);
+    }
 }

@@ -12,7 +12,7 @@
 
 #include "harness/view_internal.h"
 
-#define CARP_USAGE "show carp [NODE]"
+#define CARP_USAGE "show carp [NODE [VHID]]"
 
 /* The change log's row for (ifname, vhid) of node at now: its `since`, or -1. */
 static sim_time carp_since(const hs_view_ctx *v, int node, const char *ifname, uint8_t vhid)
@@ -27,14 +27,14 @@ static sim_time carp_since(const hs_view_ctx *v, int node, const char *ifname, u
     return since;
 }
 
-static void node_rows(hs_view_ctx *v, view_table *t, int node)
+static void node_rows(hs_view_ctx *v, view_table *t, int node, int only_vhid)
 {
     const hs_node *hn = &v->s->nodes[node];
     sim_fw *fw = view_fw(v, node);
     for (size_t c = 0; c < hn->n_carp; c++) {
         const hs_carp *hc = &hn->carp[c];
         const char *ifname = hn->ifaces[hc->iface].name;
-        if (!view_carp_first(hn, c)) /* one row per (interface, vhid), its VIPs together */
+        if (!view_carp_first(hn, c) || (only_vhid >= 0 && hc->vhid != only_vhid)) /* one row per (interface, vhid) */
             continue;
         char vips[256];
         size_t k = 0;
@@ -77,13 +77,22 @@ static void node_rows(hs_view_ctx *v, view_table *t, int node)
 
 bool view_carp(hs_view_ctx *v)
 {
-    int only = -1;
+    int only = -1, vhid = -1;
     if (v->n > 2) {
         only = view_node_arg(v, 2, CARP_USAGE);
-        if (only < 0 || !view_no_more(v, 2))
+        if (only < 0)
             return false;
         if (v->s->nodes[only].n_carp == 0 || !view_fw(v, only))
             return view_fail(v, v->col[2], "node '%s' has no CARP vhid", v->words[2]);
+    }
+    if (v->n > 3) {
+        char *end;
+        long n = strtol(v->words[3], &end, 10);
+        if (*end || n < 1 || n > 255 || hs_node_find_carp(&v->s->nodes[only], (uint8_t)n) < 0)
+            return view_fail(v, v->col[3], "node '%s' has no CARP vhid '%s'", v->words[2], v->words[3]);
+        vhid = (int)n;
+        if (!view_no_more(v, 3))
+            return false;
     }
     if (v->check)
         return true;
@@ -93,7 +102,7 @@ bool view_carp(hs_view_ctx *v)
     view_table_init(&t, 11, head);
     for (size_t i = 0; i < v->s->n_nodes; i++)
         if (only < 0 || (int)i == only)
-            node_rows(v, &t, (int)i);
+            node_rows(v, &t, (int)i, vhid);
     if (t.rows == 1) {
         view_table_free(&t);
         fprintf(v->out, "no CARP vhid in this scenario\n");

@@ -11,11 +11,12 @@
 
 #include "harness/view_internal.h"
 
-/* The node argument (word 2) and no more words; -1 with the error set. */
-static int one_node(hs_view_ctx *v, const char *usage)
+/* The node argument (word 2) and no more words (but word 3 with
+ * more_ok); -1 with the error set. */
+static int node_arg(hs_view_ctx *v, const char *usage, bool more_ok)
 {
     int node = view_node_arg(v, 2, usage);
-    if (node < 0 || !view_no_more(v, 2))
+    if (node < 0 || !view_no_more(v, more_ok ? 3 : 2))
         return -1;
     return node;
 }
@@ -40,7 +41,7 @@ static int cmp_route(const void *x, const void *y)
 
 bool view_routes(hs_view_ctx *v)
 {
-    int node = one_node(v, "show routes NODE");
+    int node = node_arg(v, "show routes NODE", false);
     if (node < 0 || v->check)
         return node >= 0;
     sim_node *n = v->hw->nodes[node];
@@ -83,15 +84,21 @@ bool view_routes(hs_view_ctx *v)
 
 bool view_arp(hs_view_ctx *v)
 {
-    int node = one_node(v, "show arp NODE");
-    if (node < 0 || v->check)
-        return node >= 0;
+    int node = node_arg(v, "show arp NODE [INTERFACE]", true);
+    if (node < 0)
+        return false;
     sim_node *n = v->hw->nodes[node];
+    if (v->n > 3 && !sim_node_iface(n, v->words[3]))
+        return view_fail(v, v->col[3], "node '%s' has no interface '%s'", v->words[2], v->words[3]);
+    if (v->check)
+        return true;
     static const char *const head[] = {"INTERFACE", "ADDRESS", "MAC", "STATE", "EXPIRES"};
     view_table t;
     view_table_init(&t, 5, head);
     for (uint32_t f = 1; f <= sim_node_iface_count(n); f++) {
         sim_iface *ifp = sim_node_iface_by_index(n, f);
+        if (v->n > 3 && strcmp(sim_iface_name(ifp), v->words[3]) != 0)
+            continue;
         for (size_t i = 0; i < sim_arp_count(ifp); i++) {
             sim_arp_entry e;
             if (!sim_arp_entry_at(ifp, i, &e))
@@ -136,13 +143,16 @@ static void groups_of(const hs_view_ctx *v, int node, int g, const wg_ip *addr, 
 
 bool view_gateways(hs_view_ctx *v)
 {
-    int node = one_node(v, "show gateways NODE");
+    int node = node_arg(v, "show gateways NODE [GATEWAY]", true);
     if (node < 0)
         return false;
     const hs_node *hn = &v->s->nodes[node];
     sim_fw *fw = view_fw(v, node);
     if (hn->n_gateways == 0 || !fw)
         return view_fail(v, v->col[2], "node '%s' has no gateway", hn->name);
+    int only = v->n > 3 ? hs_node_find_gateway(hn, v->words[3]) : -1;
+    if (v->n > 3 && only < 0)
+        return view_fail(v, v->col[3], "node '%s' has no gateway '%s'", hn->name, v->words[3]);
     if (v->check)
         return true;
     sim_node *n = v->hw->nodes[node];
@@ -157,7 +167,7 @@ bool view_gateways(hs_view_ctx *v)
     for (size_t g = 0; g < hn->n_gateways; g++) {
         const hs_gateway *hg = &hn->gateways[g];
         sim_fw_gateway_info gi;
-        if (!sim_fw_gateway_info_get(fw, hg->name, &gi))
+        if ((only >= 0 && (int)g != only) || !sim_fw_gateway_info_get(fw, hg->name, &gi))
             continue;
         char a[WG_IP_STRLEN], m[WG_IP_STRLEN], loss[16], rtt[32], groups[256];
         groups_of(v, node, (int)g, &gi.addr, groups, sizeof groups);

@@ -28,9 +28,18 @@ bool view_record_kept(hs_view_ctx *v, int col, const char *what)
                      what);
 }
 
-/* "icmp echo-request", "wg handshake-initiation", "udp", "arp who-has". */
+/* "icmp echo-request", "wg handshake-initiation", "udp", "arp who-has";
+ * a fragment adds "fragment ID@OFFSET" (+ while more follow), as packet
+ * lines write it; a later fragment has no UDP/ICMP header to classify. */
 void view_pkt_type(const sim_trace_rec *r, char *buf, size_t len)
 {
+    bool frag = r->src.family && (r->frag_mf || r->frag_off);
+    if (frag && r->frag_off) {
+        snprintf(buf, len, "%s fragment %u@%u%s",
+                 r->proto == SIM_IPPROTO_UDP ? "udp" : r->proto == SIM_IPPROTO_ICMP ? "icmp" : "ip", r->ip_id,
+                 r->frag_off, r->frag_mf ? "+" : "");
+        return;
+    }
     if (r->arp_op) {
         snprintf(buf, len, "arp %s", r->arp_op == 1 ? "who-has" : "reply");
     } else if (r->proto == SIM_IPPROTO_UDP) {
@@ -53,6 +62,10 @@ void view_pkt_type(const sim_trace_rec *r, char *buf, size_t len)
     } else {
         snprintf(buf, len, "ethertype 0x%04x", r->ethertype);
     }
+    if (frag) {
+        size_t k = strlen(buf);
+        snprintf(buf + k, len > k ? len - k : 0, " fragment %u@0+", r->ip_id);
+    }
 }
 
 /* "198.51.100.2:51820 -> 192.0.2.10:51820"; ARP: "192.0.2.1 tell 192.0.2.10". */
@@ -63,7 +76,7 @@ void view_pkt_addrs(const sim_trace_rec *r, char *buf, size_t len)
         snprintf(buf, len, "%s tell %s", wg_ip_format(&r->arp_target, a), wg_ip_format(&r->arp_sender, b));
     else if (!r->src.family)
         snprintf(buf, len, "-");
-    else if (r->proto == SIM_IPPROTO_UDP)
+    else if (r->proto == SIM_IPPROTO_UDP && !r->frag_off) /* a later fragment has no ports */
         snprintf(buf, len, "%s:%u -> %s:%u", wg_ip_format(&r->src, a), r->sport, wg_ip_format(&r->dst, b), r->dport);
     else
         snprintf(buf, len, "%s -> %s", wg_ip_format(&r->src, a), wg_ip_format(&r->dst, b));

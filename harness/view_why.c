@@ -98,6 +98,8 @@ static bool why_packet(hs_view_ctx *v)
     if (v->check)
         return true;
     size_t count = sim_trace_count(v->w);
+    if (count == 0)
+        return view_fail(v, v->col[1], "no packet %s (the record holds no packet yet)", v->words[1]);
     if (n == 0 || n > count)
         return view_fail(v, v->col[1], "no packet %s (the record holds packets 1..%zu)", v->words[1], count);
     chain(v, (size_t)n - 1, 0, 0);

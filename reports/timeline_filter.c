@@ -12,12 +12,13 @@
 /* The categories harness/timeline.c gives entries, in the order a reader
  * meets them in docs/running-scenarios.md. "pf" and "nat" are the pf
  * states created, imported and ended and the NAT translation of each new
- * flow (from the change log), "model" the fallback for a
+ * flow (from the change log), "ip" IPv4 fragmentation and reassembly
+ * (once per datagram), "model" the fallback for a
  * model event that names no model. A category added to timeline.c must be
  * added here, or --kinds refuses it. */
 const char *const rp_timeline_kinds[] = {
     "command", "power", "link", "address", "route",  "arp",    "carp",  "gateway", "pf",
-    "nat",     "pfsync", "wg",  "timer",   "source", "endpoint", "drop", "ping",    "model", "wg-service", NULL,
+    "nat",     "pfsync", "wg",  "timer",   "source", "endpoint", "drop", "ping",    "ip",    "model", "wg-service", NULL,
 };
 
 bool rp_timeline_kind_known(const char *kind)

@@ -205,12 +205,14 @@ typedef enum sim_drop_reason {
     SIM_DROP_TTL_EXCEEDED,
     SIM_DROP_NO_ROUTE,
     SIM_DROP_NEEDS_FRAG,      /* over MTU with DF (ICMP sent when forwarding) */
-    SIM_DROP_FRAG_UNSUPPORTED,/* over MTU without DF: fragmentation is not modelled */
+    SIM_DROP_FRAG_UNSUPPORTED,/* over MTU without DF, and the MTU leaves no room for 8 bytes of data (ip_fragment EMSGSIZE) */
     SIM_DROP_ARP_HOLD_OVERFLOW, /* oldest held packet dropped (arp_maxhold) */
     SIM_DROP_ARP_TIMEOUT,     /* held packets of an unresolved entry (arpt_down) */
     SIM_DROP_NO_SOCKET,       /* UDP port unreachable */
     SIM_DROP_FILTER,          /* a hook (pf) returned SIM_DROP */
     SIM_DROP_TUNNEL,          /* the WireGuard device refused the inner packet */
+    SIM_DROP_REASS_TIMEOUT,   /* fragments of a datagram not completed within the reassembly timeout */
+    SIM_DROP_FRAG_DROPPED,    /* a fragment (or a whole queue) refused by reassembly: bad length, duplicate, too many */
     SIM_DROP__COUNT
 } sim_drop_reason;
 const char *sim_drop_reason_name(sim_drop_reason r);
@@ -538,6 +540,11 @@ typedef struct sim_ipv4_info {
     uint16_t icmp_id, icmp_seq;
     const uint8_t *payload; /* L4 payload (after the UDP/ICMP header) */
     size_t payload_len;
+    /* Fragmentation (RFC 791): the fragment's offset in bytes and the
+     * more-fragments flag. A whole datagram has both 0; only a first
+     * fragment (offset 0) carries the UDP/ICMP header. */
+    uint16_t frag_off;
+    bool mf;
 } sim_ipv4_info;
 /* Header checks (version, lengths, header checksum) and L4 fields; false on
  * anything malformed. Does not verify L4 checksums. */
@@ -563,6 +570,7 @@ typedef struct sim_pkt {
     int origin_node;        /* node id that built the packet, -1 unknown */
     const char *drop_note;  /* a hook returning SIM_DROP may explain it */
     const char *drop_rule;  /* ... and name the rule that dropped it (interned label) */
+    uint32_t frag_mtu;      /* 0: fragments fit the outgoing interface; else at most this (a learnt path MTU) */
 } sim_pkt;
 
 typedef enum sim_hook_point {
@@ -588,6 +596,24 @@ void sim_node_add_hook(sim_node *n, sim_hook_point pt, sim_hook_fn fn, void *ctx
 typedef void (*sim_proto_fn)(void *ctx, sim_node *n, sim_iface *in, const sim_ipv4_info *ip,
                              const uint8_t *l4, size_t l4_len);
 void sim_node_set_proto_handler(sim_node *n, uint8_t proto, sim_proto_fn fn, void *ctx);
+
+/* IPv4 fragments (sim/netinet/ip_frag.c). Over-MTU packets without DF
+ * are fragmented on output (ip_output / ip_fragment); fragments for a
+ * local address are reassembled (ip_reass: net.inet.ip.fragttl 30 s,
+ * maxfragsperpacket 16). With scrub reassembly on (pf's "scrub ...
+ * fragment reassemble", which pfSense generates unless scrub is
+ * disabled) every fragment a node receives is reassembled before its IN
+ * hooks, so pf and forwarding see whole datagrams (pf "frag" timeout
+ * 30 s). */
+void sim_node_set_scrub_reassemble(sim_node *n, bool on);
+/* Datagrams waiting for fragments: stack queues + scrub queues. */
+size_t sim_node_reass_pending(const sim_node *n);
+/* The path MTU a Linux node (platforms linux and wireguard-go) learnt for
+ * dst from ICMP fragmentation needed (ipv4_update_pmtu: at least
+ * net.ipv4.route.min_pmtu 552, only ever lowered, forgotten after
+ * net.ipv4.route.mtu_expires 600 s); 0: none. Other platforms learn
+ * nothing (FreeBSD keeps path MTUs for TCP only). */
+uint32_t sim_node_path_mtu(const sim_node *n, const wg_ip *dst);
 
 typedef struct sim_ip_send_opts {
     wg_ip src;          /* family 0: the stack chooses from the route */
@@ -692,6 +718,12 @@ typedef struct sim_udp_send_opts {
     uint8_t ttl;
     bool df;
     const sim_learned *learned; /* where the learned source came from, for the trace (NULL: none) */
+    /* Linux's default path-MTU discovery for the socket (IP_PMTUDISC_WANT):
+     * DF while the datagram fits the path MTU the node knows (the route's
+     * interface MTU, or less once an ICMP fragmentation needed taught it,
+     * sim_node_path_mtu), else no DF and fragments of that size. df is
+     * then ignored. */
+    bool pmtudisc;
 } sim_udp_send_opts;
 /* Source: explicit src (IP_SENDSRCADDR: must be configured, else
  * SIM_EADDRNOTAVAIL; the interface still comes from the destination route),
@@ -889,6 +921,11 @@ typedef struct sim_trace_rec {
      * world is freed; as a listener sees a frame: during the call only. */
     const sim_src_reason *reason;
     int origin_node;                  /* node that built the IP packet, -1 unknown */
+    /* IPv4 identification and fragmentation: frag_off in bytes, frag_mf
+     * the more-fragments flag (a fragment: frag_mf or frag_off > 0) */
+    uint16_t ip_id;
+    uint16_t frag_off;
+    bool frag_mf;
 } sim_trace_rec;
 
 /* Stored packet records (KEEP points), in time order. */
@@ -939,6 +976,10 @@ typedef struct sim_drop_pkt {
     wg_ip src, dst;          /* IPv4 source and destination; ARP: sender and target */
     uint16_t sport, dport;   /* UDP ports; ICMP echo: the id in both */
     uint32_t len;            /* bytes (IP packet or frame) */
+    /* an IPv4 fragment: its id, offset in bytes and more-fragments flag
+     * (a non-first fragment has no ports) */
+    bool fragment, frag_mf;
+    uint16_t ip_id, frag_off;
 } sim_drop_pkt;
 /* "udp 192.0.2.10:51820 -> 198.51.100.2:51820", "icmp echo 10.0.0.1 -> 10.0.0.2 id 22272",
  * "arp who-has 192.0.2.1 tell 192.0.2.10", "frame ethertype 0x86dd"; "" when nothing is known.
@@ -1057,6 +1098,7 @@ typedef struct sim_fw_options {
     bool no_auto_route_to; /* omit pfSense's "self traffic from a WAN's addresses route-to its gateway" */
     bool no_reply_to;      /* pfSense "Disable reply-to" */
     bool no_carp_preempt;  /* net.inet.carp.preempt=0 (pfSense forces 1) */
+    bool no_scrub;         /* pfSense "Disable Firewall Scrub": pf does not reassemble fragments before filtering */
     sim_fw_wg_group wg_group; /* which tunnels are in the "WireGuard" group; default all */
 } sim_fw_options;
 

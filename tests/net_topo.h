@@ -191,6 +191,17 @@ static inline T_chain T_chain_new(uint64_t seed, sim_time delay)
     return c;
 }
 
+/* The same chain with a smaller MTU on the core segment s12 (r1 and r2
+ * fragment, or refuse DF packets, there). */
+static inline T_chain T_chain_mtu(uint64_t seed, sim_time delay, uint32_t core_mtu)
+{
+    T_chain c = T_chain_new(seed, delay);
+    sim_segment_config sc = *sim_segment_get_config(c.s12);
+    sc.mtu = core_mtu;
+    ck_assert(sim_segment_set_config(c.s12, &sc));
+    return c;
+}
+
 /* WireGuard on a and b of a chain: a = 10.99.0.1 (knows b's endpoint),
  * b = 10.99.0.2 (learns a's). Keys drawn from a stream of the world seed. */
 typedef struct T_wgpair {

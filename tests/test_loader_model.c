@@ -256,6 +256,33 @@ START_TEST(loader_defaults)
     ck_assert_int_eq(s->expects[1].u.packets.from, -1);
     ck_assert(s->expects[2].u.handshake.has_count && !s->expects[2].u.handshake.has_last_within);
     ck_assert_int_eq(s->expects[2].u.handshake.peer, 0);
+    /* fragmentation keys: their defaults */
+    ck_assert(!t->ping.df);
+    ck_assert_uint_eq(h->wg[0].mtu, 0); /* 1420, the simulator's */
+    ck_assert(h->fw.scrub);
+    ck_assert_int_eq(s->expects[1].u.packets.fragment, HS_FRAG_ANY);
+    hs_scenario_free(s);
+}
+END_TEST
+
+/* The keys of IPv4 fragmentation: ping df, a tunnel's mtu, the firewall's
+ * scrub, the packets filter `fragment`. */
+START_TEST(loader_fragment_keys)
+{
+    hs_scenario *s = load_path("scenarios/mtu/pppoe-1492-scrub-disabled-blocks-fragments.yaml");
+    ck_assert_ptr_nonnull(s);
+    ck_assert(!node(s, "fw-b")->fw.scrub);
+    ck_assert(node(s, "fw-a")->fw.scrub);
+    ck_assert_uint_eq(node(s, "fw-b")->wg[0].mtu, 1500);
+    ck_assert_uint_eq(s->segments[hs_find_segment(s, "pppoe")].mtu, 1492);
+    ck_assert_int_eq(s->expects[3].u.packets.fragment, HS_FRAG_LATER);
+    ck_assert_int_eq(s->expects[4].u.packets.fragment, HS_FRAG_YES);
+    hs_scenario_free(s);
+    s = load_path("scenarios/mtu/pppoe-1492-tunnel-fragments.yaml");
+    ck_assert_ptr_nonnull(s);
+    ck_assert(!s->traffic[0].ping.df && s->traffic[1].ping.df);
+    ck_assert_int_eq(s->expects[1].u.packets.fragment, HS_FRAG_FIRST);
+    ck_assert_int_eq(s->expects[3].u.packets.fragment, HS_FRAG_NO);
     hs_scenario_free(s);
 }
 END_TEST
@@ -543,6 +570,7 @@ int main(void)
     tcase_add_test(tc, loader_like_carp_by_vhid);
     tcase_add_test(tc, loader_node_peer_errors);
     tcase_add_test(tc, loader_values);
+    tcase_add_test(tc, loader_fragment_keys);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

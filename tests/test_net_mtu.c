@@ -1,7 +1,7 @@
 /*
  * test_net_mtu.c — over-MTU packets: forwarded with DF -> dropped with
  * ICMP fragmentation needed carrying the next-hop MTU (RFC 1191); without
- * DF -> dropped and counted (fragmentation is not modelled); local sends
+ * DF -> fragmented and delivered (test_net_frag.c has the rules); local sends
  * over the interface MTU -> EMSGSIZE; frames larger than a segment's MTU
  * never cross it.
  */
@@ -9,10 +9,7 @@
 
 START_TEST(test_frag_needed)
 {
-    T_chain c = T_chain_new(41, SIM_MS);
-    sim_segment_config sc = *sim_segment_get_config(c.s12);
-    sc.mtu = 1000;
-    ck_assert(sim_segment_set_config(c.s12, &sc));
+    T_chain c = T_chain_mtu(41, SIM_MS, 1000);
     ck_assert_uint_eq(sim_iface_mtu(sim_node_iface(c.r1, "core")), 1000);
     T_run(c.w, SIM_S);
     T_icmp icmp = {0};
@@ -43,12 +40,14 @@ START_TEST(test_frag_needed)
      * TTL 64, not the decremented 63. */
     ck_assert_uint_ge(icmp.quoted_len, 28);
     ck_assert_int_eq(icmp.quoted[8], SIM_DEFAULT_TTL);
-    /* Without DF: dropped, no ICMP. */
+    /* Without DF: fragmented by r1, reassembled by b, no ICMP. */
     o.df = false;
     ck_assert_int_eq(sim_udp_sendto(sa, &o, &bip, 2222, big, 1200), SIM_OK);
     T_run(c.w, 4 * SIM_S);
     ck_assert_int_eq(icmp.n, 1);
-    ck_assert_uint_eq(sim_node_drops(c.r1, SIM_DROP_FRAG_UNSUPPORTED), 1);
+    ck_assert_int_eq(rx.n, 2);
+    ck_assert_uint_eq(rx.len, 1200);
+    ck_assert_uint_eq(sim_node_drops(c.r1, SIM_DROP_FRAG_UNSUPPORTED), 0);
     /* Over the sender's own MTU: EMSGSIZE. */
     o.df = true;
     ck_assert_int_eq(sim_udp_sendto(sa, &o, &bip, 2222, big, 1473), SIM_EMSGSIZE);
@@ -61,7 +60,7 @@ START_TEST(test_frag_needed)
     T_run(c.w, 6 * SIM_S);
     ck_assert_uint_eq(sim_node_drops(c.r1, SIM_DROP_FRAME_TOO_BIG), 1);
     ck_assert_uint_eq(sim_segment_get_stats(c.s12)->too_big, 1);
-    ck_assert_int_eq(rx.n, 1);
+    ck_assert_int_eq(rx.n, 2);
     sim_world_free(c.w);
 }
 END_TEST
@@ -86,10 +85,7 @@ static sim_verdict snat_core(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt 
  * source, which is the router itself. */
 START_TEST(test_frag_needed_behind_nat)
 {
-    T_chain c = T_chain_new(42, SIM_MS);
-    sim_segment_config sc = *sim_segment_get_config(c.s12);
-    sc.mtu = 1000;
-    ck_assert(sim_segment_set_config(c.s12, &sc));
+    T_chain c = T_chain_mtu(42, SIM_MS, 1000);
     sim_node_add_hook(c.r1, SIM_HOOK_OUT, snat_core, NULL);
     T_run(c.w, SIM_S);
     T_icmp icmp = {0};

@@ -8,6 +8,7 @@
  * offending word's column.
  */
 #include <check.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,18 @@ static void has_not(const char *text, const char *line)
     ck_assert_msg(text && !strstr(text, line), "unexpected \"%s\" in:\n%s", line, text ? text : "(null)");
 }
 
+/* The view's text holds every line given and none of those written "!" "LINE" (NULL ends the list). */
+static void shows(world *x, const char *cmd, ...)
+{
+    char *t = view(x, cmd, NULL, NULL);
+    va_list ap;
+    va_start(ap, cmd);
+    for (const char *l; (l = va_arg(ap, const char *));)
+        (l[0] == '!' ? has_not : has)(t, l[0] == '!' ? l + 1 : l);
+    va_end(ap);
+    free(t);
+}
+
 static void fails_at(world *x, const char *cmd, int col, const char *msg_part)
 {
     char err[256];
@@ -101,18 +114,26 @@ static void fails_at(world *x, const char *cmd, int col, const char *msg_part)
 
 #define C4 "scenarios/conformance/c4-maintenance-mode-roams-remote.yaml"
 
+/* A completion callback: the candidates, each followed by a blank. */
+static void collect(void *ctx, const char *word)
+{
+    char *b = ctx;
+    strcat(b, word);
+    strcat(b, " ");
+}
+
 START_TEST(nodes_view)
 {
     world x = load_file(C4);
     run_to(&x, 35 * SIM_S);
-    char *t = view(&x, "show nodes", NULL, NULL);
-    has(t, "NODE KIND PLATFORM POWER INTERFACE LINK ADDRESSES CARP\n");
-    has(t, "fw1 firewall freebsd on, maintenance wan up 198.51.100.2/24 198.51.100.1/24 (vip) vhid 1 BACKUP\n");
-    has(t, "\n lan up 10.0.0.2/24 10.0.0.1/24 (vip) vhid 2 BACKUP\n");
-    has(t, "fw2 firewall freebsd on wan up 198.51.100.3/24 198.51.100.1/24 (vip) vhid 1 MASTER\n");
-    has(t, "lanhost host freebsd on lan up 10.0.0.10/24\n");
-    has(t, " wg0 up 10.99.0.1/24\n");
-    free(t);
+    shows(&x, "show nodes",
+          "NODE KIND PLATFORM POWER INTERFACE LINK ADDRESSES CARP\n",
+          "fw1 firewall freebsd on, maintenance wan up 198.51.100.2/24 198.51.100.1/24 (vip) vhid 1 BACKUP\n",
+          "\n lan up 10.0.0.2/24 10.0.0.1/24 (vip) vhid 2 BACKUP\n",
+          "fw2 firewall freebsd on wan up 198.51.100.3/24 198.51.100.1/24 (vip) vhid 1 MASTER\n",
+          "lanhost host freebsd on lan up 10.0.0.10/24\n",
+          " wg0 up 10.99.0.1/24\n",
+          NULL);
     done(&x);
 }
 END_TEST
@@ -121,22 +142,16 @@ START_TEST(carp_view)
 {
     world x = load_file(C4);
     run_to(&x, 20 * SIM_S);
-    char *t = view(&x, "show carp", NULL, NULL);
-    has(t, "NODE INTERFACE VHID VIP STATE SINCE ADVBASE ADVSKEW ADVERTISED DEMOTION NOTE\n");
-    has(t, "fw1 wan 1 198.51.100.1/24 MASTER");
-    has(t, "fw2 lan 2 10.0.0.1/24 BACKUP");
-    free(t);
+    shows(&x, "show carp",
+          "NODE INTERFACE VHID VIP STATE SINCE ADVBASE ADVSKEW ADVERTISED DEMOTION NOTE\n",
+          "fw1 wan 1 198.51.100.1/24 MASTER",
+          "fw2 lan 2 10.0.0.1/24 BACKUP",
+          NULL);
     run_to(&x, 35 * SIM_S);
-    t = view(&x, "show carp fw1", NULL, NULL);
     /* maintenance: advskew 254, advertised 240 (carp_send_ad_locked caps it) */
-    has(t, "fw1 wan 1 198.51.100.1/24 BACKUP");
-    has(t, "1s 254 240 0 maintenance\n");
-    has_not(t, "fw2");
-    free(t);
-    t = view(&x, "  show   carp  fw2   # a comment", NULL, NULL);
-    has(t, "fw2 wan 1 198.51.100.1/24 MASTER");
-    has_not(t, "fw1 ");
-    free(t);
+    shows(&x, "show carp fw1", "fw1 wan 1 198.51.100.1/24 BACKUP", "1s 254 240 0 maintenance\n", "!" "fw2", NULL);
+    shows(&x, "show carp fw1 2", "fw1 lan 2 10.0.0.1/24 BACKUP", "!" "fw1 wan", NULL);
+    shows(&x, "  show   carp  fw2   # a comment", "fw2 wan 1 198.51.100.1/24 MASTER", "!" "fw1 ", NULL);
     done(&x);
 }
 END_TEST
@@ -146,7 +161,11 @@ START_TEST(errors_have_columns)
     world x = load_file(C4);
     fails_at(&x, "show carp fw3", 11, "unknown node 'fw3' (did you mean 'fw1'?)");
     fails_at(&x, "show carp lanhost", 11, "no CARP");
-    fails_at(&x, "show carp fw1 wan", 15, "unexpected 'wan'");
+    fails_at(&x, "show carp fw1 wan", 15, "no CARP vhid 'wan'");
+    fails_at(&x, "show carp fw1 3", 15, "no CARP vhid '3'");
+    fails_at(&x, "show carp fw1 1 x", 17, "unexpected 'x'");
+    fails_at(&x, "show arp fw1 eth0", 14, "no interface 'eth0'");
+    fails_at(&x, "show routes fw1 wan", 17, "unexpected 'wan'");
     fails_at(&x, "show crap", 6, "did you mean 'show carp'");
     fails_at(&x, "show", 5, "missing view");
     fails_at(&x, "show nodes x", 12, "unexpected 'x'");
@@ -181,20 +200,17 @@ START_TEST(aligned)
 }
 END_TEST
 
-
 START_TEST(peers_view)
 {
     world x = load_file(C4);
     run_to(&x, 60 * SIM_S);
-    char *t = view(&x, "show peers remote", NULL, NULL);
-    has(t, "INTERFACE PEER ENDPOINT LOCAL HANDSHAKE AGE HANDSHAKES RX TX KEY AGE\n");
     /* the remote roamed to fw1's interface address after the second handshake */
-    has(t, "wg0 fw1 198.51.100.2:51820 192.0.2.10 45.");
-    has(t, "s 14.");
-    free(t);
-    t = view(&x, "show peers fw1 remote", NULL, NULL);
-    has(t, "wg0 remote 192.0.2.10:51820 198.51.100.2 45.");
-    free(t);
+    shows(&x, "show peers remote",
+          "INTERFACE PEER ENDPOINT LOCAL HANDSHAKE AGE HANDSHAKES RX TX KEY AGE\n",
+          "wg0 fw1 198.51.100.2:51820 192.0.2.10 45.",
+          "s 14.",
+          NULL);
+    shows(&x, "show peers fw1 remote", "wg0 remote 192.0.2.10:51820 198.51.100.2 45.", NULL);
     done(&x);
 }
 END_TEST
@@ -203,22 +219,24 @@ START_TEST(net_views)
 {
     world x = load_file(C4);
     run_to(&x, 35 * SIM_S);
-    char *t = view(&x, "show routes fw1", NULL, NULL);
-    has(t, "DESTINATION GATEWAY INTERFACE SOURCE ORIGIN FOLLOWS\ndefault 198.51.100.254 wan 198.51.100.2 static\n");
-    has(t, "10.99.0.2/32 link wg0 10.99.0.1 tunnel wg0\n");
-    has(t, "198.51.100.0/24 link wan 198.51.100.2 connected\n");
-    free(t);
-    t = view(&x, "show arp fw1", NULL, NULL);
-    has(t, "INTERFACE ADDRESS MAC STATE EXPIRES\nwan 198.51.100.254 ");
-    has(t, " resolved ");
-    free(t);
-    t = view(&x, "show states fw2", NULL, NULL);
+    shows(&x, "show routes fw1",
+          "DESTINATION GATEWAY INTERFACE SOURCE ORIGIN FOLLOWS\ndefault 198.51.100.254 wan 198.51.100.2 static\n",
+          "10.99.0.2/32 link wg0 10.99.0.1 tunnel wg0\n",
+          "198.51.100.0/24 link wan 198.51.100.2 connected\n",
+          NULL);
+    shows(&x, "show arp fw1",
+          "INTERFACE ADDRESS MAC STATE EXPIRES\nwan 198.51.100.254 ",
+          "\nlan 10.0.0.10 ",
+          " resolved ",
+          NULL);
+    shows(&x, "show arp fw1 lan", "\nlan 10.0.0.10 ", "!" "wan 198.51.100.254", NULL);
     /* fw2 holds fw1's states, imported through pfsync */
-    has(t, "wan in udp 192.0.2.10:51820 -> 198.51.100.1:51820 - pass in (no filter configured) pfsync from fw1 ");
-    free(t);
-    t = view(&x, "show states fw1", NULL, NULL);
-    has(t, "wan in udp 192.0.2.10:51820 -> 198.51.100.1:51820 - pass in (no filter configured) created here ");
-    free(t);
+    shows(&x, "show states fw2",
+          "wan in udp 192.0.2.10:51820 -> 198.51.100.1:51820 - pass in (no filter configured) pfsync from fw1 ",
+          NULL);
+    shows(&x, "show states fw1",
+          "wan in udp 192.0.2.10:51820 -> 198.51.100.1:51820 - pass in (no filter configured) created here ",
+          NULL);
     done(&x);
 }
 END_TEST
@@ -229,11 +247,16 @@ START_TEST(gateways_view)
 {
     world x = load_file(MULTIWAN);
     run_to(&x, 35 * SIM_S);
-    char *t = view(&x, "show gateways fw", NULL, NULL);
-    has(t, "GATEWAY INTERFACE ADDRESS MONITOR STATUS LOSS RTT DEFAULT GROUPS\n");
-    has(t, "WAN1GW wan1 198.51.100.1 198.51.100.1 online 0.0% 2.0ms yes\n");
-    has(t, "WAN2GW wan2 203.0.113.1 203.0.113.1 ");
-    free(t);
+    shows(&x, "show gateways fw",
+          "GATEWAY INTERFACE ADDRESS MONITOR STATUS LOSS RTT DEFAULT GROUPS\n",
+          "WAN1GW wan1 198.51.100.1 198.51.100.1 online 0.0% 2.0ms yes\n",
+          "WAN2GW wan2 203.0.113.1 203.0.113.1 ",
+          NULL);
+    shows(&x, "show gateways fw WAN2GW", "WAN2GW wan2 ", "!" "WAN1GW", NULL);
+    fails_at(&x, "show gateways fw WAN3GW", 18, "no gateway 'WAN3GW'");
+    char b[256] = "";
+    hs_view_complete(x.hw, "show gateways fw ", collect, b);
+    ck_assert_str_eq(b, "WAN1GW WAN2GW ");
     fails_at(&x, "show gateways isp1", 15, "has no gateway");
     done(&x);
 }
@@ -277,12 +300,10 @@ START_TEST(packets_view)
     ck_assert_str_eq(t, u);
     free(t);
     free(u);
-    t = view(&x, "packets 3 to: fw2 dst: 198.51.100.1 udp-dst-port: 51820", NULL, NULL);
-    has(t, "fw2/wan in 192.0.2.10:51820 -> 198.51.100.1:51820 wg transport remote ");
-    free(t);
-    t = view(&x, "packets 2 from: lanhost icmp: echo-request wg: any", NULL, NULL);
-    has(t, "no packet matches\n");
-    free(t);
+    shows(&x, "packets 3 to: fw2 dst: 198.51.100.1 udp-dst-port: 51820",
+          "fw2/wan in 192.0.2.10:51820 -> 198.51.100.1:51820 wg transport remote ",
+          NULL);
+    shows(&x, "packets 2 from: lanhost icmp: echo-request wg: any", "no packet matches\n", NULL);
     /* the default: 20 rows and the header */
     t = view(&x, "packets", NULL, NULL);
     size_t lines = 0;
@@ -298,6 +319,21 @@ START_TEST(packets_view)
 }
 END_TEST
 
+/* Fragments (the filter's fragment: key, main's) name their id and offset; a later one has no ports. */
+START_TEST(packets_fragments)
+{
+    world x = load_file("scenarios/mtu/pppoe-1492-tunnel-fragments.yaml");
+    run_to(&x, 20 * SIM_S);
+    shows(&x, "packets 1 on: wan-a fragment: non-first",
+          " seg:wan-a wire 203.0.113.2 -> 198.51.100.2 udp fragment 41238@1472 fw-b explicit (learned); ",
+          NULL);
+    shows(&x, "packets 1 on: wan-a fragment: first",
+          " seg:wan-a wire 203.0.113.2:51820 -> 198.51.100.2:51820 wg transport fragment 41238@0+ fw-b ",
+          NULL);
+    done(&x);
+}
+END_TEST
+
 START_TEST(why_views)
 {
     world x = load_file(C4);
@@ -307,22 +343,22 @@ START_TEST(why_views)
     ck_assert_uint_gt(n, 0);
     char cmd[64];
     snprintf(cmd, sizeof cmd, "why %zu", n);
-    char *t = view(&x, cmd, NULL, NULL);
-    has(t, "fw1/wan out 198.51.100.1:51820 -> 192.0.2.10:51820 wg transport, built by fw1\n");
-    has(t, " source 198.51.100.1 because: explicit (learned); ");
-    has(t, " learned-to: 198.51.100.1:51820\n");
-    has(t, " the address was learned from:\n");
-    has(t, "3.002s fw1/wan in 192.0.2.10:51820 -> 198.51.100.1:51820 wg handshake-initiation, built by remote\n");
-    has(t, " source 192.0.2.10 because: route: 0.0.0.0/0 via 192.0.2.1 dev net (static)\n");
-    free(t);
-    t = view(&x, "why endpoint remote fw1", NULL, NULL);
-    has(t, "remote wg0 peer fw1: endpoint 198.51.100.2:51820 now\n");
-    has(t, " 0.000s configured: 198.51.100.1:51820 (");
-    has(t, " 45.391s endpoint is now 198.51.100.2:51820\n");
-    has(t, "roamed to the source of the authenticated packet received at 45.391s on remote/net, sent by fw1\n");
-    has(t, "remote/net in 198.51.100.2:51820 -> 192.0.2.10:51820 wg handshake-initiation, built by fw1\n");
-    has(t, "source 198.51.100.2 because: route (cleared-by-timer)");
-    free(t);
+    shows(&x, cmd,
+          "fw1/wan out 198.51.100.1:51820 -> 192.0.2.10:51820 wg transport, built by fw1\n",
+          " source 198.51.100.1 because: explicit (learned); ",
+          " learned-to: 198.51.100.1:51820\n",
+          " the address was learned from:\n",
+          "3.002s fw1/wan in 192.0.2.10:51820 -> 198.51.100.1:51820 wg handshake-initiation, built by remote\n",
+          " source 192.0.2.10 because: route: 0.0.0.0/0 via 192.0.2.1 dev net (static)\n",
+          NULL);
+    shows(&x, "why endpoint remote fw1",
+          "remote wg0 peer fw1: endpoint 198.51.100.2:51820 now\n",
+          " 0.000s configured: 198.51.100.1:51820 (",
+          " 45.391s endpoint is now 198.51.100.2:51820\n",
+          "roamed to the source of the authenticated packet received at 45.391s on remote/net, sent by fw1\n",
+          "remote/net in 198.51.100.2:51820 -> 192.0.2.10:51820 wg handshake-initiation, built by fw1\n",
+          "source 198.51.100.2 because: route (cleared-by-timer)",
+          NULL);
     fails_at(&x, "why 999999999", 5, "no packet 999999999");
     fails_at(&x, "why endpoint remote fw3", 21, "no WireGuard peer 'fw3'");
     fails_at(&x, "why endpoint remote", 20, "missing peer");
@@ -347,10 +383,8 @@ START_TEST(record_not_kept)
     fails_at(&x, "packets 3", 1, "does not keep every packet");
     fails_at(&x, "why 3", 1, "does not keep every packet");
     /* the other views read the live tables */
-    char *t = view(&x, "show carp fw1", NULL, NULL);
     /* at 0, booted: BACKUP, demoted 240 while the pfsync bulk update runs */
-    has(t, "fw1 wan 1 198.51.100.1/24 BACKUP 0.000s 1s 0 240 240\n");
-    free(t);
+    shows(&x, "show carp fw1", "fw1 wan 1 198.51.100.1/24 BACKUP 0.000s 1s 0 240 240\n", NULL);
     done(&x);
 }
 END_TEST
@@ -370,13 +404,6 @@ START_TEST(check_only)
 }
 END_TEST
 
-static void collect(void *ctx, const char *word)
-{
-    char *b = ctx;
-    strcat(b, word);
-    strcat(b, " ");
-}
-
 START_TEST(completion)
 {
     world x = load_file(C4);
@@ -392,6 +419,12 @@ START_TEST(completion)
     b[0] = 0;
     hs_view_complete(x.hw, "show peers remote ", collect, b);
     has(b, "fw1 ");
+    b[0] = 0;
+    hs_view_complete(x.hw, "show carp fw1 ", collect, b);
+    ck_assert_str_eq(b, "1 2 ");
+    b[0] = 0;
+    hs_view_complete(x.hw, "show arp fw1 ", collect, b);
+    ck_assert_str_eq(b, "wan lan wg0 ");
     b[0] = 0;
     hs_view_complete(x.hw, "why endpoint ", collect, b);
     has(b, "fw1 fw2 remote ");
@@ -416,6 +449,7 @@ int main(void)
     tcase_add_test(tc, gateways_view);
     tcase_add_test(tc, packets_view);
     tcase_add_test(tc, why_views);
+    tcase_add_test(tc, packets_fragments);
     tcase_add_test(tc, record_not_kept);
     tcase_add_test(tc, check_only);
     suite_add_tcase(s, tc);

@@ -251,6 +251,17 @@ struct sim_node {
     size_t n_power_l, cap_power_l, n_link_l, cap_link_l, cap_icmp_l;
     uint64_t drops[SIM_DROP__COUNT];
     void *user;
+    /* IPv4 reassembly queues (ip_frag.c), allocated on the first
+     * fragment: the stack's (for local delivery) and pf scrub's (before
+     * the IN hooks, when scrub_reass is on). */
+    struct sim_reass *reass, *scrub;
+    bool scrub_reass;
+    /* Linux route exceptions: path MTUs learnt from ICMP (ip_frag.c) */
+    struct sim_pmtu {
+        uint32_t dst, mtu;
+        sim_time expires;
+    } *pmtu;
+    size_t n_pmtu, cap_pmtu;
     struct sim_wg_service *wg_service; /* pfSense's WireGuard daemon (pfsense/wg_service.c), or NULL */
 };
 
@@ -298,11 +309,15 @@ typedef struct sim_stored_rec {
             uint8_t type, code;
         } icmp;
         uint8_t arp_sha[6];
+        uint16_t frag_units; /* a non-first fragment (REC_F_LATER, no L4 header): its offset / 8 */
     } u;
     uint8_t proto, ttl;
     uint8_t wg_type;      /* enum wg_msg_type */
     uint8_t flags;        /* REC_F_* (trace.c) */
-    uint16_t arp_op;
+    union {
+        uint16_t arp_op;  /* ARP */
+        uint16_t ip_id;   /* IPv4 */
+    };
     uint8_t eth_src[6], eth_dst[6]; /* the CARP vMAC is evidence */
 } sim_stored_rec;
 
@@ -440,6 +455,31 @@ sim_err sim_ipv4_select(sim_node *n, const wg_ip *dst, const sim_ip_send_opts *o
 bool sim_ipv4_is_multicast(const wg_ip *ip);
 bool sim_ipv4_is_broadcast_for(const sim_node *n, const wg_ip *ip);
 void sim_ipv4_tunnel_input(sim_iface *ifp, const uint8_t *p, size_t len);
+
+/* ip_frag.c */
+/* Is the IPv4 packet a fragment (MF or a non-zero offset)? */
+static inline bool sim_ipv4_is_fragment(const uint8_t *pkt) { return ((pkt[6] & 0x3f) | pkt[7]) != 0; }
+/* Cuts an over-MTU packet into fragments as ip_fragment does and hands
+ * each (a malloc'd buffer the callback does not keep) to emit, in order;
+ * stops at emit's first error and returns it. SIM_EMSGSIZE when the MTU
+ * leaves less than 8 bytes of data per fragment. */
+typedef sim_err (*sim_frag_emit_fn)(void *ctx, const uint8_t *frag, size_t len);
+sim_err sim_ipv4_fragment(const uint8_t *pkt, size_t len, uint32_t mtu, sim_frag_emit_fn emit, void *ctx);
+/* Offers a fragment received on in_ifindex to the node's stack queues
+ * (scrub false) or pf scrub's (true): NULL while the datagram is
+ * incomplete (the fragment is kept or dropped), else the whole datagram
+ * (malloc'd, *out_len set) with a fresh header checksum. */
+uint8_t *sim_ipv4_reass(sim_node *n, bool scrub, uint32_t in_ifindex, const uint8_t *pkt, size_t len,
+                        size_t *out_len);
+/* Forgets every queue (power-off, freeing the node), and the learnt path MTUs. */
+void sim_ipv4_reass_flush(sim_node *n);
+/* An ICMP fragmentation needed about a packet to dst reached node n. */
+void sim_ipv4_pmtu_learn(sim_node *n, const wg_ip *dst, uint16_t next_hop_mtu);
+/* The timeline's line (model "ip") for a datagram cut into or rebuilt
+ * from n fragments: "fragmented udp A:p -> B:q (1500 bytes, id 7) into 2
+ * for mtu 1492 of IF" / "reassembled ... from 2 fragments". mtu 0: reassembly. */
+void sim_ipv4_frag_event(sim_node *n, uint32_t ifindex, const uint8_t *pkt, size_t len, const char *verb,
+                         unsigned nfrags, uint32_t mtu);
 
 /* icmp.c */
 void sim_icmp_input(sim_node *n, sim_iface *in, const uint8_t *pkt, size_t len, const sim_ipv4_info *ip);

@@ -77,6 +77,7 @@ sim_node *sim_node_new(sim_world *w, const char *name, sim_node_kind kind, wg_pl
 
 void sim_node_free(sim_node *n)
 {
+    sim_ipv4_reass_flush(n);
     for (size_t i = 0; i < n->n_wgs; i++)
         sim_wg_free(n->wgs[i]);
     free(n->wgs);
@@ -133,8 +134,9 @@ void sim_node_set_power(sim_node *n, bool on)
         return;
     n->powered = on;
     /* A powered-off machine forgets its neighbours; packets waiting for
-     * ARP die with it. */
+     * ARP and fragments waiting for the rest of their datagram die with it. */
     sim_arp_flush(n);
+    sim_ipv4_reass_flush(n);
     sim_event_log(n->w, SIM_EV_POWER, n, 0, NULL, "%s powered %s", n->name, on ? "on" : "off");
     for (size_t i = 0; i < n->n_power_l; i++)
         n->power_l[i].fn(n->power_l[i].ctx, n, on);

@@ -108,6 +108,13 @@ void sim_icmp_input(sim_node *n, sim_iface *in, const uint8_t *pkt, size_t len, 
             free(msg);
         }
     }
+    if (ip->icmp_type == SIM_ICMP_UNREACH && ip->icmp_code == SIM_ICMP_UNREACH_NEEDFRAG &&
+        l4len >= ICMP_HDR_LEN + IPV4_HDR_LEN) {
+        /* the quoted header's destination; the next-hop MTU in bytes 6-7 */
+        const uint8_t *q = l4 + ICMP_HDR_LEN;
+        wg_ip qdst = wg_ip4(q[16], q[17], q[18], q[19]);
+        sim_ipv4_pmtu_learn(n, &qdst, sim_rd16(l4 + 6));
+    }
     for (size_t i = 0; i < n->n_icmp_l; i++)
         n->icmp_l[i].fn(n->icmp_l[i].ctx, n, in, ip);
 }

@@ -12,10 +12,16 @@
  *  - no source: the address of the route's interface (fib.c).
  *  - forced interface (wireguard-go on Linux, wg-sourcing.md): the route
  *    out of that interface, else the destination is on-link there.
- * Fragmentation is not modelled: an over-MTU packet with DF is dropped
- * with ICMP "fragmentation needed" when forwarded (RFC 1191) and EMSGSIZE
- * when local; without DF it is dropped and counted. A router answers
- * the failures of forwarding as FreeBSD's ip_forward does (see forward()).
+ * MTU (ip_output): an over-MTU packet with DF is dropped with ICMP
+ * "fragmentation needed" when forwarded (RFC 1191) and EMSGSIZE when
+ * local; without DF it is fragmented (ip_frag.c), after the hooks ran on
+ * the whole packet as pf runs before ip_fragment. Fragments for a local
+ * address are reassembled before delivery (ip_input's "ours" path);
+ * forwarded fragments stay fragments. A router answers the failures of
+ * forwarding as FreeBSD's ip_forward does (see forward()).
+ * IP id (sys/netinet/ip_id.c, ip_fillid): net.inet.ip.rfc6864 = 1 gives
+ * atomic datagrams (DF set) id 0; the others take the next value of a
+ * counter that starts at a random value (net.inet.ip.random_id = 0).
  */
 #include "sim/net/net.h"
 
@@ -47,8 +53,13 @@ bool sim_ipv4_parse(const uint8_t *pkt, size_t len, sim_ipv4_info *out)
     size_t l4len = tl - hl;
     out->payload = l4;
     out->payload_len = l4len;
+    uint16_t off = sim_rd16(pkt + 6);
+    if (off & 0x3fff) { /* a fragment (rare): both 0 from the memset otherwise */
+        out->frag_off = (uint16_t)((off & 0x1fff) * 8);
+        out->mf = (off & 0x2000) != 0;
+    }
     /* Non-first fragments carry no L4 header. */
-    bool first = (sim_rd16(pkt + 6) & 0x1fff) == 0;
+    bool first = out->frag_off == 0;
     if (first && out->proto == SIM_IPPROTO_UDP && l4len >= UDP_HDR_LEN) {
         out->sport = sim_rd16(l4);
         out->dport = sim_rd16(l4 + 2);
@@ -143,7 +154,7 @@ uint8_t *sim_ipv4_build(sim_node *n, uint8_t proto, const wg_ip *src, const wg_i
     p[0] = 0x45;
     p[1] = tos;
     sim_wr16(p + 2, (uint16_t)tl);
-    sim_wr16(p + 4, n->ip_id++);
+    sim_wr16(p + 4, df ? 0 : n->ip_id++);
     sim_wr16(p + 6, df ? 0x4000 : 0);
     p[8] = ttl ? ttl : SIM_DEFAULT_TTL;
     p[9] = proto;
@@ -263,7 +274,26 @@ sim_err sim_ipv4_select(sim_node *n, const wg_ip *dst, const sim_ip_send_opts *o
 
 /* ---- local delivery ---- */
 
+static inline __attribute__((always_inline)) void deliver_whole(sim_node *n, sim_iface *in, uint8_t *pkt,
+                                                                size_t len);
+
 static void local_deliver(sim_node *n, sim_iface *in, uint8_t *pkt, size_t len)
+{
+    if (len >= IPV4_HDR_LEN && sim_ipv4_is_fragment(pkt)) {
+        /* ip_input, "ours": reassemble, then deliver the datagram. */
+        size_t wlen = 0;
+        uint8_t *whole = sim_ipv4_reass(n, false, in ? in->ifindex : 0, pkt, len, &wlen);
+        if (whole) {
+            deliver_whole(n, in, whole, wlen);
+            free(whole);
+        }
+        return;
+    }
+    deliver_whole(n, in, pkt, len);
+}
+
+static inline __attribute__((always_inline)) void deliver_whole(sim_node *n, sim_iface *in, uint8_t *pkt,
+                                                                size_t len)
 {
     sim_ipv4_info ip;
     if (!sim_ipv4_parse(pkt, len, &ip)) {
@@ -358,6 +388,64 @@ static void map_multicast(const wg_ip *ip, sim_mac *m)
     m->b[3] = ip->b[1] & 0x7f, m->b[4] = ip->b[2], m->b[5] = ip->b[3];
 }
 
+/* What leaves an interface once routing and the hooks are done: the
+ * whole packet, or each of its fragments. Inlined into output(), so the
+ * path of a packet that fits costs what it did before fragmentation was
+ * modelled; the fragments' path is out of line (output_fragments). */
+static inline __attribute__((always_inline)) sim_err transmit(sim_iface *ifp, sim_pkt *p, const sim_mac *src_mac, int origin, bool fwd,
+                               const wg_ip *dst, const uint8_t *data, size_t len)
+{
+    if (ifp->kind == SIM_IFACE_TUNNEL) {
+        tunnel_tap(ifp, SIM_DIR_OUT, data, len, &p->reason, origin);
+        if (ifp->tunnel_out)
+            ifp->tunnel_out(ifp->tunnel_ctx, ifp, data, len);
+        return SIM_OK;
+    }
+    if (sim_ipv4_is_multicast(dst)) {
+        sim_mac m;
+        map_multicast(dst, &m);
+        return sim_ether_output(ifp, &m, src_mac, ETHERTYPE_IPV4, data, len, &p->reason, origin);
+    }
+    if (is_limited_broadcast(dst) || is_directed_broadcast(ifp, dst))
+        return sim_ether_output(ifp, &sim_mac_broadcast, src_mac, ETHERTYPE_IPV4, data, len, &p->reason, origin);
+    bool is_gw = !wg_ip_eq(&p->nexthop, dst);
+    return sim_arp_resolve_send(ifp, &p->nexthop, is_gw, data, len, src_mac, &p->reason, origin, fwd);
+}
+
+typedef struct tx_ctx {
+    sim_iface *ifp;
+    sim_pkt *p;
+    const sim_mac *src_mac;
+    int origin;
+    bool fwd;
+    wg_ip dst;
+    unsigned frags; /* fragments sent */
+} tx_ctx;
+
+static sim_err transmit_frag(void *ctx, const uint8_t *frag, size_t len)
+{
+    tx_ctx *t = ctx;
+    t->frags++;
+    return transmit(t->ifp, t->p, t->src_mac, t->origin, t->fwd, &t->dst, frag, len);
+}
+
+/* ip_output's "too big" branch without DF: ip_fragment, then each
+ * fragment goes out as a packet would. */
+static __attribute__((noinline)) sim_err output_fragments(sim_node *n, sim_iface *ifp, sim_pkt *p,
+                                                          const sim_mac *src_mac, int origin, bool fwd,
+                                                          const wg_ip *dst, uint32_t mtu)
+{
+    tx_ctx tx = {ifp, p, src_mac, origin, fwd, *dst, 0};
+    sim_err e = sim_ipv4_fragment(p->data, p->len, mtu, transmit_frag, &tx);
+    if (tx.frags)
+        sim_ipv4_frag_event(n, ifp->ifindex, p->data, p->len, "fragmented", tx.frags, mtu);
+    if (e == SIM_EMSGSIZE)
+        sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_FRAG_UNSUPPORTED, p->data, p->len, NULL,
+                         "%zu bytes > mtu %u of %s/%s: no room for 8 bytes of data per fragment", p->len, mtu,
+                         n->name, ifp->name);
+    return e;
+}
+
 /* The output path of local and forwarded packets. Errors are returned,
  * never answered with ICMP here: for a forwarded packet forward() sends
  * the error from its copy of the packet as received, as FreeBSD's
@@ -433,35 +521,19 @@ static sim_err output(sim_node *n, sim_pkt *p, const sim_mac *src_mac, uint32_t 
     if (!ifp)
         return SIM_EINVAL;
     uint32_t mtu = sim_iface_mtu(ifp);
-    if (p->len > mtu) {
-        if (ip.df) {
-            sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_NEEDS_FRAG, p->data, p->len, NULL,
-                             "%zu bytes > mtu %u of %s/%s with DF", p->len, mtu, n->name, ifp->name);
-            if (needfrag_mtu)
-                *needfrag_mtu = mtu;
-        } else {
-            sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_FRAG_UNSUPPORTED, p->data, p->len, NULL,
-                             "%zu bytes > mtu %u of %s/%s", p->len, mtu, n->name, ifp->name);
-        }
+    if (p->frag_mtu && p->frag_mtu < mtu)
+        mtu = p->frag_mtu; /* a Linux sender's learnt path MTU */
+    int origin = p->local_origin ? n->id : p->origin_node;
+    if (p->len <= mtu)
+        return transmit(ifp, p, src_mac, origin, fwd, &ip.dst, p->data, p->len);
+    if (ip.df) {
+        sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_NEEDS_FRAG, p->data, p->len, NULL,
+                         "%zu bytes > mtu %u of %s/%s with DF", p->len, mtu, n->name, ifp->name);
+        if (needfrag_mtu)
+            *needfrag_mtu = mtu;
         return SIM_EMSGSIZE;
     }
-    int origin = p->local_origin ? n->id : p->origin_node;
-    if (ifp->kind == SIM_IFACE_TUNNEL) {
-        tunnel_tap(ifp, SIM_DIR_OUT, p->data, p->len, &p->reason, origin);
-        if (ifp->tunnel_out)
-            ifp->tunnel_out(ifp->tunnel_ctx, ifp, p->data, p->len);
-        return SIM_OK;
-    }
-    if (sim_ipv4_is_multicast(&ip.dst)) {
-        sim_mac m;
-        map_multicast(&ip.dst, &m);
-        return sim_ether_output(ifp, &m, src_mac, ETHERTYPE_IPV4, p->data, p->len, &p->reason, origin);
-    }
-    if (is_limited_broadcast(&ip.dst) || is_directed_broadcast(ifp, &ip.dst))
-        return sim_ether_output(ifp, &sim_mac_broadcast, src_mac, ETHERTYPE_IPV4, p->data, p->len, &p->reason,
-                                origin);
-    bool is_gw = !wg_ip_eq(&p->nexthop, &ip.dst);
-    return sim_arp_resolve_send(ifp, &p->nexthop, is_gw, p->data, p->len, src_mac, &p->reason, origin, fwd);
+    return output_fragments(n, ifp, p, src_mac, origin, fwd, &ip.dst, mtu);
 }
 
 sim_err sim_ipv4_output(sim_node *n, sim_pkt *p, const sim_mac *src_mac) { return output(n, p, src_mac, NULL); }
@@ -521,8 +593,9 @@ static void forward(sim_node *n, sim_pkt *p, const sim_ipv4_info *ip)
      * (ARP giving up after maxtries: EHOSTDOWN/EHOSTUNREACH) -> host
      * unreachable (FreeBSD sends host, not net, unreachable, also for a
      * missing route); a filter's refusal (EACCES there, SIM_EPERM here)
-     * -> nothing. Over-MTU without DF is a model limit (no
-     * fragmentation): nothing. */
+     * -> nothing. Over-MTU without DF was fragmented; EMSGSIZE then
+     * means the MTU left no room to fragment, which ip_forward answers
+     * with nothing (no MTU to report). */
     switch (e) {
     case SIM_OK:
     case SIM_EPERM:
@@ -539,7 +612,30 @@ static void forward(sim_node *n, sim_pkt *p, const sim_ipv4_info *ip)
     }
 }
 
+static inline __attribute__((always_inline)) void input_pkt(sim_node *n, sim_iface *ifp, uint8_t *data, size_t len,
+                                                            const sim_frame *f);
+
 static void input_common(sim_node *n, sim_iface *ifp, uint8_t *data, size_t len, const sim_frame *f)
+{
+    if (!n->scrub_reass || !sim_ipv4_is_fragment(data)) {
+        input_pkt(n, ifp, data, len, f);
+        return;
+    }
+    /* pf's "scrub in ... fragment reassemble" (pf_normalize_ip ->
+     * pf_reassemble) holds fragments before the filter and passes the
+     * reassembled datagram on, so the rules, states, NAT and forwarding
+     * see whole datagrams; ip_output fragments it again where it does
+     * not fit. */
+    size_t wlen = 0;
+    uint8_t *whole = sim_ipv4_reass(n, true, ifp->ifindex, data, len, &wlen);
+    if (whole) {
+        input_pkt(n, ifp, whole, wlen, f);
+        free(whole);
+    }
+}
+
+static inline __attribute__((always_inline)) void input_pkt(sim_node *n, sim_iface *ifp, uint8_t *data, size_t len,
+                                                            const sim_frame *f)
 {
     sim_pkt p = {0};
     p.data = data;

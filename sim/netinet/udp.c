@@ -134,6 +134,17 @@ sim_err sim_udp_sendto(sim_udp_sock *s, const sim_udp_send_opts *o, const wg_ip 
     if (e)
         return e;
     size_t ulen = UDP_HDR_LEN + len;
+    if (o && o->pmtudisc) {
+        /* Linux IP_PMTUDISC_WANT (__ip_make_skb, ip_dont_fragment): DF
+         * when the datagram fits the path MTU, else fragments of it. */
+        sim_iface *ifp = p.out_ifindex ? sim_node_iface_by_index(n, p.out_ifindex) : NULL;
+        uint32_t pmtu = ifp ? sim_iface_mtu(ifp) : 0, learnt = sim_node_path_mtu(n, dst);
+        if (learnt && (!pmtu || learnt < pmtu))
+            pmtu = learnt;
+        io.df = !pmtu || IPV4_HDR_LEN + ulen <= pmtu;
+        if (!io.df)
+            p.frag_mtu = pmtu;
+    }
     uint8_t *u = malloc(ulen);
     if (!u)
         sim_oom("building a UDP datagram");

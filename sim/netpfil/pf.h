@@ -260,6 +260,7 @@ typedef struct pf_pkt {
     uint8_t proto;
     uint32_t src, dst;   /* host order; the rewrite lands here */
     uint16_t sport, dport; /* UDP/TCP ports; ICMP echo: the id in both */
+    bool fragment;       /* an IPv4 fragment pf did not reassemble (no ports) */
 } pf_pkt;
 
 typedef struct pf_result {

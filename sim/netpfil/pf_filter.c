@@ -224,6 +224,45 @@ static const char *ip4(uint32_t a, char *b)
     return b;
 }
 
+/* A block by `rule`, or by pfSense's default deny when no rule matched;
+ * `why` (may be "") is added to the note. */
+static void set_block(pf *p, pf_result *r, const pf_filter_rule *rule, pf_dir dir, const char *ifname, const char *why)
+{
+    r->action = PF_BLOCK;
+    r->drop = PF_DROP_RULE;
+    p->drops[PF_DROP_RULE]++;
+    /* No rule matched: pfSense's "block in ... label Default deny rule
+     * IPv4" at the end of the ruleset (filter.inc) took it. */
+    r->label = rule ? rule->label : PF_DEFAULT_DENY;
+    if (rule)
+        snprintf(r->note, sizeof r->note, "blocked by %s%s%s%s", rule->label, why[0] ? " (" : "", why,
+                 why[0] ? ")" : "");
+    else
+        snprintf(r->note, sizeof r->note, "no rule passes it %s on %s (%s%s%s)", dir == PF_IN ? "in" : "out", ifname,
+                 PF_DEFAULT_DENY, why[0] ? "; " : "", why);
+}
+
+/* pf_test_fragment (FreeBSD sys/netpfil/pf/pf.c): a fragment pf did not
+ * reassemble has no ports, so it is matched against the rules that name
+ * none, creates no state, is not translated (no NAT, no rdr) and follows
+ * no route-to; unmatched, the default applies (in: block, out: pass). */
+static pf_result test_fragment(pf *p, pf_dir dir, const char *ifname, const pf_pkt *pkt, pf_result r)
+{
+    /* the fragment's ports are 0 (pkt_summary), which no rule naming a
+     * port matches */
+    int ri = rule_match(p, dir, ifname, pkt);
+    const pf_filter_rule *rule = ri >= 0 ? &p->rules[ri] : NULL;
+    r.rule = ri;
+    r.label = rule ? rule->label : NULL;
+    if (rule ? rule->action == PF_BLOCK : dir == PF_IN) {
+        set_block(p, &r, rule, dir, ifname,
+                  rule ? "a fragment, not reassembled" : "a fragment, not reassembled: rules with ports never match it");
+        return r;
+    }
+    snprintf(r.note, sizeof r.note, "%s (fragment, no state)", rule ? rule->label : "pass out (default)");
+    return r;
+}
+
 pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
 {
     /* Zeroed up to the note, which is a string: clearing its 512 bytes for
@@ -234,6 +273,8 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
     r.action = PF_PASS;
     r.rule = r.nat_rule = -1;
     char a[16], b[16];
+    if (pkt->fragment)
+        return test_fragment(p, dir, ifname, pkt, r);
 
     pf_key k;
     pf_key_for_packet(dir, pkt, &k);
@@ -321,18 +362,8 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
     pf_action act = rule ? rule->action : dir == PF_OUT ? PF_PASS : PF_BLOCK;
     if (act == PF_BLOCK) {
         *pkt = orig;
-        r.action = PF_BLOCK;
-        r.drop = PF_DROP_RULE;
         r.translated = false;
-        p->drops[PF_DROP_RULE]++;
-        /* No rule matched: pfSense's "block in ... label Default deny rule
-         * IPv4" at the end of the ruleset (filter.inc) took it. */
-        r.label = rule ? rule->label : PF_DEFAULT_DENY;
-        if (rule)
-            snprintf(r.note, sizeof r.note, "blocked by %s", rule->label);
-        else
-            snprintf(r.note, sizeof r.note, "no rule passes it %s on %s (%s)", dir == PF_IN ? "in" : "out", ifname,
-                     PF_DEFAULT_DENY);
+        set_block(p, &r, rule, dir, ifname, "");
         return r;
     }
     if (rule && rule->rt == PF_RT_ROUTETO) {

@@ -489,6 +489,11 @@ static bool pkt_summary(const sim_pkt *p, pf_pkt *out, sim_ipv4_info *ip)
     out->proto = ip->proto;
     out->src = u32(&ip->src);
     out->dst = u32(&ip->dst);
+    if (ip->mf || ip->frag_off) {
+        /* not reassembled (scrub off): pf_test_fragment, no ports */
+        out->fragment = true;
+        return true;
+    }
     if (ip->proto == SIM_IPPROTO_UDP) {
         out->sport = ip->sport;
         out->dport = ip->dport;
@@ -1140,6 +1145,12 @@ sim_fw *sim_fw_attach(sim_node *n, const sim_fw_options *opt)
     if (opt)
         f->opt = *opt;
     f->pf_active = sim_node_kind_of(n) == SIM_NODE_FIREWALL;
+    /* pfSense's filter_generate_scrubbing (/etc/inc/filter.inc) writes
+     * "scrub in on <interfaces> all ... fragment reassemble" unless
+     * System > Advanced > Firewall & NAT "Disable Firewall Scrub"
+     * (disablescrub) is set; a router using these models for NAT is no
+     * pfSense and has no scrub. */
+    sim_node_set_scrub_reassemble(n, f->pf_active && !f->opt.no_scrub);
     pf_host_ops po = {.ctx = f, .is_self = cb_is_self, .iface_addr = cb_iface_addr,
                       .iface_has_addr = cb_iface_has_addr, .iface_net_contains = cb_iface_net_contains,
                       .iface_exists = cb_iface_exists, .iface_in_group = cb_iface_in_group,

@@ -127,6 +127,14 @@ void sim_drop_pkt_from_ip(const uint8_t *pkt, size_t len, sim_drop_pkt *out)
     sim_ipv4_info ip;
     if (!sim_ipv4_parse(pkt, len, &ip))
         return;
+    if (ip.mf || ip.frag_off) {
+        out->fragment = true;
+        out->frag_mf = ip.mf;
+        out->ip_id = ip.id;
+        out->frag_off = ip.frag_off;
+        if (ip.frag_off)
+            return; /* no L4 header */
+    }
     if (ip.proto == SIM_IPPROTO_UDP) {
         out->sport = ip.sport;
         out->dport = ip.dport;
@@ -184,6 +192,12 @@ size_t sim_drop_pkt_format(const sim_drop_pkt *p, char *buf, size_t len)
         k = snprintf(buf, len, "frame ethertype 0x%04x", p->ethertype);
     else if (!p->src.family)
         k = snprintf(buf, len, "%u-byte packet", p->len);
+    else if (p->fragment && p->frag_off)
+        k = snprintf(buf, len, "%s %s -> %s fragment %u@%u%s",
+                     p->proto == SIM_IPPROTO_UDP    ? "udp"
+                     : p->proto == SIM_IPPROTO_ICMP ? "icmp"
+                                                    : "ip",
+                     wg_ip_format(&p->src, a), wg_ip_format(&p->dst, b), p->ip_id, p->frag_off, p->frag_mf ? "+" : "");
     else if (p->proto == SIM_IPPROTO_UDP)
         k = snprintf(buf, len, "udp %s:%u -> %s:%u", wg_ip_format(&p->src, a), p->sport, wg_ip_format(&p->dst, b),
                      p->dport);
@@ -196,5 +210,13 @@ size_t sim_drop_pkt_format(const sim_drop_pkt *p, char *buf, size_t len)
                      wg_ip_format(&p->src, a), wg_ip_format(&p->dst, b));
     else
         k = snprintf(buf, len, "proto %u %s -> %s", p->proto, wg_ip_format(&p->src, a), wg_ip_format(&p->dst, b));
+    if (k >= 0 && p->fragment && !p->frag_off) {
+        /* the first fragment: the line above, and which fragment it is */
+        char tail[40];
+        int m = snprintf(tail, sizeof tail, " fragment %u@0+", p->ip_id);
+        if ((size_t)k + 1 < len)
+            snprintf(buf + k, len - (size_t)k, "%s", tail);
+        k += m;
+    }
     return k > 0 ? (size_t)k : 0;
 }

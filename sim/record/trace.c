@@ -19,6 +19,8 @@ static_assert(sizeof(sim_stored_rec) <= 64, "a stored packet record is at most 6
 
 #define REC_F_IPV4 0x1u
 #define REC_F_KEEPALIVE 0x2u
+#define REC_F_MF 0x4u    /* more fragments */
+#define REC_F_LATER 0x8u /* a fragment at a non-zero offset (u.frag_units) */
 
 const char *sim_dir_name(sim_dir d)
 {
@@ -143,6 +145,16 @@ static void parse_into(sim_stored_rec *r, const sim_frame *f)
     r->dst = wg_ip4_to_u32(&ip.dst);
     r->proto = ip.proto;
     r->ttl = ip.ttl;
+    r->ip_id = ip.id;
+    if (ip.mf)
+        r->flags |= REC_F_MF;
+    if (ip.frag_off) {
+        /* no L4 header: nothing else to read (its data is not a
+         * WireGuard message's start either) */
+        r->flags |= REC_F_LATER;
+        r->u.frag_units = (uint16_t)(ip.frag_off / 8);
+        return;
+    }
     if (ip.proto == SIM_IPPROTO_UDP) {
         r->u.udp.sport = ip.sport;
         r->u.udp.dport = ip.dport;
@@ -175,7 +187,7 @@ static void expand(const sim_world *w, const sim_stored_rec *s, sim_trace_rec *r
     memcpy(r->eth_dst.b, s->eth_dst, 6);
     r->origin_node = s->origin_node;
     r->reason = s->reason ? w->rec.reasons[s->reason - 1] : NULL;
-    if (s->arp_op) {
+    if (s->ethertype == ETHERTYPE_ARP && s->arp_op) { /* arp_op shares its bytes with an IPv4 id */
         r->arp_op = s->arp_op;
         r->arp_sender = wg_ip4_from_u32(s->src);
         r->arp_target = wg_ip4_from_u32(s->dst);
@@ -188,6 +200,12 @@ static void expand(const sim_world *w, const sim_stored_rec *s, sim_trace_rec *r
     r->dst = wg_ip4_from_u32(s->dst);
     r->proto = s->proto;
     r->ttl = s->ttl;
+    r->ip_id = s->ip_id;
+    r->frag_mf = s->flags & REC_F_MF;
+    if (s->flags & REC_F_LATER) {
+        r->frag_off = (uint16_t)(s->u.frag_units * 8);
+        return;
+    }
     if (s->proto == SIM_IPPROTO_UDP) {
         r->sport = s->u.udp.sport;
         r->dport = s->u.udp.dport;
@@ -288,7 +306,23 @@ const char *sim_trace_format(const sim_world *w, const sim_trace_rec *r, char *b
         else
             snprintf(o, left, "ARP reply %s is-at %s", wg_ip_format(&r->arp_sender, a), sim_mac_format(&r->arp_sha, m));
     } else if (r->src.family) {
-        if (r->proto == SIM_IPPROTO_UDP)
+        int f = 0;
+        if (r->frag_mf || r->frag_off) {
+            /* like tcpdump's (frag ID:LEN@OFFSET+) without the length (a
+             * short last fragment's frame is padded): ID@OFFSET, + while
+             * more fragments follow */
+            f = snprintf(o, left, "frag %u@%u%s ", r->ip_id, r->frag_off, r->frag_mf ? "+" : "");
+            if (f < 0 || (size_t)f >= left)
+                return buf;
+            o += f;
+            left -= (size_t)f;
+        }
+        if (r->frag_off)
+            snprintf(o, left, "%s > %s %s (later fragment)", wg_ip_format(&r->src, a), wg_ip_format(&r->dst, b),
+                     r->proto == SIM_IPPROTO_UDP    ? "UDP"
+                     : r->proto == SIM_IPPROTO_ICMP ? "ICMP"
+                                                    : "proto");
+        else if (r->proto == SIM_IPPROTO_UDP)
             snprintf(o, left, "%s.%u > %s.%u UDP%s%s", wg_ip_format(&r->src, a), r->sport, wg_ip_format(&r->dst, b),
                      r->dport, r->wg_type ? " wg " : "", r->wg_type ? wg_msg_type_name(r->wg_type, r->wg_keepalive) : "");
         else if (r->proto == SIM_IPPROTO_ICMP)

@@ -172,6 +172,13 @@ static wg_send_result cb_send(void *ctx, const wg_source *src, const wg_endpoint
         o.ifindex = src->ifindex;
     }
     o.wg_reason = meta ? meta->reason : WG_SRC_NONE;
+    /* Outer DF: FreeBSD and OpenBSD if_wg.c send with sosend and no
+     * IP_DONTFRAG, Linux's module with udp_tunnel_xmit_skb(df 0) and
+     * ignore_df: no DF. wireguard-go on Linux writes to a plain UDP
+     * socket, which Linux's default path-MTU discovery (IP_PMTUDISC_WANT)
+     * sends with DF while it fits the path MTU (docs/models.md, "IPv4
+     * fragments"). */
+    o.pmtudisc = h->node->platform == WG_PLATFORM_WIREGUARD_GO;
     if (meta && (meta->reason == WG_SRC_LEARNED || meta->reason == WG_SRC_STICKY)) {
         peer_cfg *p = peer_of(h, meta->peer_id);
         if (p && p->has_learned)
