@@ -17,7 +17,10 @@
  * command is written 1 ns later, so the saved run sees what the session
  * saw (it is then the first thing after that instant, as in the session).
  * A command injected in the middle of an instant (after `step` or a
- * break) cannot be placed exactly by a time: it too goes 1 ns later.
+ * break) cannot be placed exactly by a time: it too goes 1 ns later. Nor
+ * can one injected at an instant none of whose events had run (t = 0
+ * before the first advance): written at that instant, it runs after the
+ * events the build scheduled for it (docs/explore.md says both).
  */
 #include <errno.h>
 #include <stdlib.h>
