@@ -136,4 +136,8 @@ void hs_view_complete(hs_world *hw, const char *line, void (*add)(void *ctx, con
 #ifdef __cplusplus
 }
 #endif
+
+/* The explore session (wgsim explore) built on the world above. */
+#include "harness/session.h"
+
 #endif /* HARNESS_RUNNER_H */
