@@ -196,6 +196,19 @@ static sim_world *lan_echo_world(sim_capture **cap)
     return w;
 }
 
+/* path holds exactly the n bytes at want; the file is removed */
+static void assert_file_holds(const char *path, const void *want, size_t n)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    uint8_t *got = malloc(n + 1);
+    ck_assert_uint_eq(fread(got, 1, n + 1, f), n);
+    fclose(f);
+    ck_assert_mem_eq(got, want, n);
+    free(got);
+    unlink(path);
+}
+
 START_TEST(test_pcap_streamed_same_bytes)
 {
     sim_capture *mem, *file;
@@ -216,14 +229,7 @@ START_TEST(test_pcap_streamed_same_bytes)
     ck_assert_uint_eq(sim_capture_frames(file), sim_capture_frames(mem));
     ck_assert_uint_gt(sim_capture_frames(mem), 90);
     ck_assert(sim_capture_close(file));
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    uint8_t *got = malloc(n + 1);
-    ck_assert_uint_eq(fread(got, 1, n + 1, f), n);
-    fclose(f);
-    ck_assert_mem_eq(got, d, n);
-    free(got);
-    unlink(path);
+    assert_file_holds(path, d, n);
     sim_world_free(w1);
     sim_world_free(w2);
     /* a file that cannot be created: the open and the close say why */
@@ -274,14 +280,7 @@ START_TEST(test_keylog_streamed_or_off)
     ck_assert(!sim_world_save_keylog(off, path));
     ck_assert_int_eq(errno, EINVAL);
     ck_assert(sim_keylog_close(file));
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    char *got = malloc(n + 1);
-    ck_assert_uint_eq(fread(got, 1, n + 1, f), n);
-    fclose(f);
-    ck_assert_mem_eq(got, k, n);
-    free(got);
-    unlink(path);
+    assert_file_holds(path, k, n);
     sim_world_free(mem);
     sim_world_free(file);
     sim_world_free(off);
