@@ -105,13 +105,20 @@ static void usage(FILE *out)
                  "  --junit FILE    write JUnit XML (one testcase per scenario)\n"
                  "  --json FILE     write every result as JSON\n"
                  "  --pcap DIR      write DIR/<scenario>/seg-<segment>.pcap and keylog.txt\n"
+                 "  --baseline OLD.json  compare with an earlier --json result: regressions\n"
+                 "                  (passed before, failing now), newly passing, added and\n"
+                 "                  removed scenarios, changed convergence figures\n"
+                 "  --fail-on-regression  with --baseline: exit 1 only for a regression (a\n"
+                 "                  failure that failed before too gives 0); 2 still for an\n"
+                 "                  option, baseline or output file that is wrong\n"
                  "  -h, --help      this text\n");
 }
 
 int cmd_test(int argc, char **argv)
 {
     int jobs = 1;
-    const char *junit = NULL, *json = NULL, *filter = NULL, *pcap = NULL;
+    const char *junit = NULL, *json = NULL, *filter = NULL, *pcap = NULL, *baseline = NULL;
+    bool fail_on_regression = false;
     hs_run_options opt = {.clock_seconds = cli_clock_seconds};
     cli_run_options_init(&opt);
     cli_files all = {0}, files = {0};
@@ -144,7 +151,10 @@ int cmd_test(int argc, char **argv)
             jobs = (int)j;
             if (n == val)
                 i++;
-        } else if (!strcmp(a, "--junit") || !strcmp(a, "--json") || !strcmp(a, "--filter") || !strcmp(a, "--pcap")) {
+        } else if (!strcmp(a, "--fail-on-regression")) {
+            fail_on_regression = true;
+        } else if (!strcmp(a, "--junit") || !strcmp(a, "--json") || !strcmp(a, "--filter") || !strcmp(a, "--pcap") ||
+                   !strcmp(a, "--baseline")) {
             if (!val) {
                 fprintf(stderr, "wgsim test: %s needs a value\n", a);
                 return 2;
@@ -155,6 +165,8 @@ int cmd_test(int argc, char **argv)
                 json = val;
             else if (!strcmp(a, "--filter"))
                 filter = val;
+            else if (!strcmp(a, "--baseline"))
+                baseline = val;
             else
                 pcap = val;
             i++;
@@ -179,8 +191,21 @@ int cmd_test(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (status)
+    if (fail_on_regression && !baseline) {
+        fprintf(stderr, "wgsim test: --fail-on-regression needs --baseline OLD.json\n");
+        status = 2;
+    }
+    /* read before the runs: a wrong baseline should not cost a suite's time */
+    char err[512];
+    rp_result_set *old = NULL;
+    if (!status && baseline && !(old = rp_result_set_load(baseline, err, sizeof err))) {
+        fprintf(stderr, "wgsim test: --baseline: %s\n", err);
+        status = 2;
+    }
+    if (status) {
+        cli_files_free(&files);
         return status;
+    }
     if (!files.n && !filter) {
         fprintf(stderr, "wgsim test: no scenario file found\n");
         return 2;
@@ -251,23 +276,31 @@ int cmd_test(int argc, char **argv)
         pthread_join(th[t], NULL);
     free(th);
 
-    bool any_failed = false, any_error = atomic_load(&pc.failed);
+    /* io_error: what went wrong with this invocation, not with a scenario */
+    bool io_error = atomic_load(&pc.failed);
+    bool any_failed = false, any_error = io_error;
     if (pcap)
         cli_pcap_done(&pc);
     for (size_t i = 0; i < files.n; i++) {
         any_failed |= c.results[i]->status == HS_STATUS_FAILED;
         any_error |= c.results[i]->status == HS_STATUS_ERROR;
     }
-    char err[512];
     if (junit && !rp_write_junit(junit, c.results, files.n, err, sizeof err)) {
         fprintf(stderr, "wgsim test: --junit: %s\n", err);
-        any_error = true;
+        io_error = any_error = true;
     }
     if (json && !rp_write_json(json, c.results, files.n, err, sizeof err)) {
         fprintf(stderr, "wgsim test: --json: %s\n", err);
-        any_error = true;
+        io_error = any_error = true;
     }
     rp_print_summary(stdout, c.results, files.n);
+    rp_comparison cmp = {0};
+    if (old) {
+        rp_result_set *now = rp_result_set_from(c.results, files.n);
+        rp_compare(stdout, baseline, old, now, &cmp);
+        rp_result_set_free(now);
+        rp_result_set_free(old);
+    }
     for (size_t i = 0; i < files.n; i++)
         hs_result_free(c.results[i]);
     cli_files_free(&files);
@@ -275,5 +308,10 @@ int cmd_test(int argc, char **argv)
     free(c.done);
     pthread_mutex_destroy(&c.mu);
     pthread_cond_destroy(&c.cv);
+    if (fail_on_regression) {
+        /* a scenario's ERROR is a verdict here (a regression when it passed
+         * before); only what went wrong with this invocation stays 2 */
+        return io_error ? 2 : cmp.regressions ? 1 : 0;
+    }
     return any_error ? 2 : any_failed ? 1 : 0;
 }

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "reports/json_doc.h"
 #include "reports/reports.h"
 
 /* A JSON string of s. Jansson refuses text that is not UTF-8 (json_string
@@ -165,7 +166,7 @@ static json_t *result_json(const hs_result *r)
     return o;
 }
 
-bool rp_write_json(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen)
+json_t *rp_json_document(hs_result *const *results, size_t n)
 {
     json_t *root = json_object();
     size_t passed = 0, failed = 0, skipped = 0, errors = 0;
@@ -187,6 +188,12 @@ bool rp_write_json(const char *path, hs_result *const *results, size_t n, char *
     json_object_set_new(sum, "skipped", json_integer((json_int_t)skipped));
     json_object_set_new(root, "summary", sum);
     json_object_set_new(root, "scenarios", arr);
+    return root;
+}
+
+bool rp_write_json(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen)
+{
+    json_t *root = rp_json_document(results, n);
     int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     if (rc != 0) {

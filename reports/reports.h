@@ -76,6 +76,44 @@ bool rp_write_json(const char *path, hs_result *const *results, size_t n, char *
  * explained, <error> for bad input, <skipped/>. */
 bool rp_write_junit(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen);
 
+/* ---- comparison with a baseline (compare.c) ---- */
+
+/* The top-level key of a `--json` document that names its format, and the
+ * newest format this build reads. A document without the key is of the
+ * format before the key existed (1): it is read the same way. */
+#define RP_JSON_FORMAT_KEY "format_version"
+#define RP_JSON_FORMAT_READ 1
+
+/* Scenario results to compare: a saved `--json` document or this run's. */
+typedef struct rp_result_set rp_result_set;
+/* Reads and checks a `--json` file completely; NULL with err set
+ * ("PATH: reason", "PATH:LINE:COL: not valid JSON: ...") when it cannot be
+ * read, is not JSON, not wgsim's, of a format this build does not read,
+ * or a scenario in it lacks a field the comparison reads. */
+rp_result_set *rp_result_set_load(const char *path, char *err, size_t errlen);
+/* This run's results, as rp_write_json would write them. */
+rp_result_set *rp_result_set_from(hs_result *const *results, size_t n);
+void rp_result_set_free(rp_result_set *s);
+size_t rp_result_set_count(const rp_result_set *s);
+
+typedef struct rp_comparison {
+    /* passed before, failed or error now; or failing both times with an
+     * expectation (matched by its words) that passed before and fails now */
+    size_t regressions;
+    size_t newly_passing; /* failed or error before, passed now */
+    size_t added, removed; /* scenario (matched by name) only in the new / old result */
+    size_t other;         /* any other change of status (to or from skipped) */
+    size_t unchanged;     /* same status (convergence figures may differ) */
+} rp_comparison;
+
+/* Prints "compared with OLD_LABEL: N regressions, N newly passing, N added,
+ * N removed, N unchanged", then a line per regression (with the
+ * expectations that fail now and passed before), per other change of
+ * status, per added and removed scenario, and per scenario whose
+ * convergence figures (handshakes, pings answered, drops) changed; fills c. */
+void rp_compare(FILE *out, const char *old_label, const rp_result_set *old, const rp_result_set *cur,
+                rp_comparison *c);
+
 /* Opens DIR/NAME/<capture>.pcap for every capture point of the world
  * ("seg:wan" -> seg-wan.pcap), creating directories as needed, so that
  * frames are written as the run goes (sim_capture_open): call it before
