@@ -1,0 +1,88 @@
+#!/bin/sh
+# wgsim test --baseline / --fail-on-regression and wgsim report, on results
+# the test makes itself: OLD = a passing variant of tests/data/failing.yaml
+# (same name, the two wrong expectations corrected) and starter.yaml;
+# NEW = failing.yaml and design-example.yaml. So NEW has one regression,
+# one added and one removed scenario; the other way round one newly
+# passing. Then malformed, foreign and newer-format baselines.
+# usage: baseline_compare.sh WGSIM SOURCE_DIR WORKDIR
+wgsim=$1 src=$2 d=$3/baseline-compare
+rm -rf "$d" && mkdir -p "$d/old" "$d/new" || exit 1
+fails=0
+check() { # check WHAT EXPECTED ACTUAL
+    if [ "$2" != "$3" ]; then
+        printf 'FAILED: %s\n  expected: %s\n  got:      %s\n' "$1" "$2" "$3"
+        fails=$((fails + 1))
+    fi
+}
+has() { # has WHAT FILE LINE: FILE holds the line LINE exactly
+    grep -qxF -- "$3" "$2" || { printf 'FAILED: %s: no line\n  %s\nin:\n' "$1" "$3"; cat "$2"; fails=$((fails + 1)); }
+}
+sed 's/src: 203.0.113.2, wg/src: 198.51.100.2, wg/; s/is: 203.0.113.2:51820/is: 198.51.100.2:51820/' \
+    "$src/tests/data/failing.yaml" > "$d/old/failing.yaml" || exit 1
+cp "$src/scenarios/examples/starter.yaml" "$d/old/" && cp "$src/tests/data/failing.yaml" "$src/tests/data/design-example.yaml" "$d/new/" || exit 1
+cd "$d" || exit 1
+
+"$wgsim" test --json old.json old >/dev/null; check "old run passes" 0 $?
+"$wgsim" test --json new.json new >/dev/null; check "new run fails" 1 $?
+
+# the regression, seen by wgsim test --baseline; the exit status is today's without --fail-on-regression
+"$wgsim" test --baseline old.json new > out.txt; check "test --baseline exit" 1 $?
+has "summary" out.txt "compared with old.json: 1 regression, 0 newly passing, 1 added, 1 removed, 0 unchanged"
+has "regression" out.txt "  regression     deliberately-failing (claim C8): passed -> failed"
+has "expectation passed before" out.txt "                 new/failing.yaml:57:5: at 10s: endpoint of fw on remote (passed before)"
+has "expectation not in the baseline" out.txt "                 new/failing.yaml:56:5: during [0s, 5s]: packets from fw src 203.0.113.2 wg handshake-initiation (not in the baseline)"
+has "added" out.txt "  added          maintenance-mode-roams-remote (claim C4): passed"
+has "removed" out.txt "  removed        starter-two-sites (claim C8): was passed"
+"$wgsim" test --baseline old.json --fail-on-regression new >/dev/null; check "regression, --fail-on-regression" 1 $?
+
+# report OLD NEW says the same as test --baseline (the lines after the run's own)
+"$wgsim" report old.json new.json > report.txt; check "report exit" 0 $?
+sed -n '/^compared with/,$p' out.txt > from-test.txt
+check "report = test --baseline" "$(cat from-test.txt)" "$(cat report.txt)"
+"$wgsim" report --fail-on-regression old.json new.json >/dev/null; check "report --fail-on-regression" 1 $?
+
+# the other way: newly passing; nothing regressed, so --fail-on-regression exits 0
+"$wgsim" test --baseline new.json --fail-on-regression old > back.txt; check "newly passing exit" 0 $?
+has "newly passing" back.txt "  newly passing  deliberately-failing (claim C8): failed -> passed"
+has "back summary" back.txt "compared with new.json: 0 regressions, 1 newly passing, 1 added, 1 removed, 0 unchanged"
+# failing before and now, nothing newly failing: not a regression; without the option exit 1 as ever
+"$wgsim" test --baseline new.json --fail-on-regression new/failing.yaml > same.txt; check "still failing, --fail-on-regression" 0 $?
+has "still failing" same.txt "compared with new.json: 0 regressions, 0 newly passing, 0 added, 1 removed, 1 unchanged"
+"$wgsim" test --baseline new.json new/failing.yaml >/dev/null; check "still failing, plain" 1 $?
+
+# results of the format before the version field (no "format_version") are read; a newer one is refused
+grep -q '"format_version"' old.json && sed '/"format_version"/d' old.json > v1.json || cp old.json v1.json
+"$wgsim" report v1.json old.json > v1.txt; check "format 1 read" 0 $?
+has "format 1" v1.txt "compared with v1.json: 0 regressions, 0 newly passing, 0 added, 0 removed, 2 unchanged"
+
+starts() { # starts WHAT PREFIX ACTUAL
+    case "$3" in
+    "$2"*) ;;
+    *) printf 'FAILED: %s\n  expected: %s...\n  got:      %s\n' "$1" "$2" "$3"; fails=$((fails + 1)) ;;
+    esac
+}
+bad() { # bad NAME CONTENT EXPECTED-MESSAGE (its start: jansson words the syntax errors)
+    printf '%s' "$2" > "$1"
+    "$wgsim" report "$1" new.json > /dev/null 2> err.txt; check "$1: report exit" 2 $?
+    starts "$1: message" "wgsim report: $3" "$(cat err.txt)"
+    "$wgsim" test --baseline "$1" new/failing.yaml > run.txt 2> err.txt; check "$1: test --baseline exit" 2 $?
+    check "$1: not run" "" "$(cat run.txt)"
+    starts "$1: test message" "wgsim test: --baseline: $3" "$(cat err.txt)"
+}
+bad trunc.json '{"tool": "wgsim", "scenarios": [' "trunc.json:1:32: not valid JSON: "
+bad foreign.json '{"tests": []}' 'foreign.json: not a wgsim JSON result (no "tool": "wgsim")'
+bad newer.json '{"tool": "wgsim", "format_version": 99, "scenarios": []}' \
+    'newer.json: "format_version" 99 is not a format this wgsim reads (1 to 1); compare with a wgsim of that version'
+bad status.json '{"tool": "wgsim", "scenarios": [{"name": "a", "file": "a.yaml", "status": "won"}]}' \
+    "status.json: scenarios[0].status 'won' is not passed, failed, error or skipped"
+bad verdict.json '{"tool": "wgsim", "scenarios": [{"name": "a", "file": "a.yaml", "status": "passed", "expectations": [{"verdict": 1, "what": "x"}]}]}' \
+    "verdict.json: scenarios[0].expectations[0].verdict is not a string"
+"$wgsim" report missing.json new.json 2> err.txt; check "missing file exit" 2 $?
+check "missing file" "wgsim report: missing.json: No such file or directory" "$(cat err.txt)"
+"$wgsim" test --fail-on-regression new 2> err.txt >/dev/null; check "--fail-on-regression alone" 2 $?
+check "--fail-on-regression alone: message" "wgsim test: --fail-on-regression needs --baseline OLD.json" "$(cat err.txt)"
+"$wgsim" report old.json 2>/dev/null; check "report with one file" 2 $?
+
+[ $fails -eq 0 ] && echo "baseline comparison: all checks passed"
+exit $((fails > 0))
