@@ -105,6 +105,10 @@ static void usage(FILE *out)
                  "  --junit FILE    write JUnit XML (one testcase per scenario)\n"
                  "  --json FILE     write every result as JSON\n"
                  "  --pcap DIR      write DIR/<scenario>/seg-<segment>.pcap and keylog.txt\n"
+                 "  --annotations github  also print GitHub Actions workflow commands\n"
+                 "                  ('::error file=F,line=L,col=C,...::') after each\n"
+                 "                  scenario's result: its failed expectations, errors and\n"
+                 "                  warnings appear on the pull request's diff\n"
                  "  --baseline OLD.json  compare with an earlier --json result: regressions\n"
                  "                  (passed before, failing now), newly passing, added and\n"
                  "                  removed scenarios, changed convergence figures\n"
@@ -118,6 +122,7 @@ int cmd_test(int argc, char **argv)
 {
     int jobs = 1;
     const char *junit = NULL, *json = NULL, *filter = NULL, *pcap = NULL, *baseline = NULL;
+    const char *annotations = NULL;
     bool fail_on_regression = false;
     hs_run_options opt = {.clock_seconds = cli_clock_seconds};
     cli_run_options_init(&opt);
@@ -154,7 +159,7 @@ int cmd_test(int argc, char **argv)
         } else if (!strcmp(a, "--fail-on-regression")) {
             fail_on_regression = true;
         } else if (!strcmp(a, "--junit") || !strcmp(a, "--json") || !strcmp(a, "--filter") || !strcmp(a, "--pcap") ||
-                   !strcmp(a, "--baseline")) {
+                   !strcmp(a, "--baseline") || !strcmp(a, "--annotations")) {
             if (!val) {
                 fprintf(stderr, "wgsim test: %s needs a value\n", a);
                 return 2;
@@ -167,6 +172,8 @@ int cmd_test(int argc, char **argv)
                 filter = val;
             else if (!strcmp(a, "--baseline"))
                 baseline = val;
+            else if (!strcmp(a, "--annotations"))
+                annotations = val;
             else
                 pcap = val;
             i++;
@@ -190,6 +197,10 @@ int cmd_test(int argc, char **argv)
         fprintf(stderr, "wgsim test: no scenario file or directory given\n");
         usage(stderr);
         return 2;
+    }
+    if (annotations && strcmp(annotations, "github")) {
+        fprintf(stderr, "wgsim test: --annotations: '%s' is not a format (github)\n", annotations);
+        status = 2;
     }
     if (fail_on_regression && !baseline) {
         fprintf(stderr, "wgsim test: --fail-on-regression needs --baseline OLD.json\n");
@@ -270,6 +281,8 @@ int cmd_test(int argc, char **argv)
             rp_print_warnings(stderr, c.results[i]);
         }
         rp_print_result(stdout, c.results[i]);
+        if (annotations)
+            rp_print_annotations(stdout, c.results[i]);
         fflush(stdout);
     }
     for (size_t t = 0; t < started; t++)

@@ -76,6 +76,17 @@ bool rp_write_json(const char *path, hs_result *const *results, size_t n, char *
  * explained, <error> for bad input, <skipped/>. */
 bool rp_write_junit(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen);
 
+/* ---- CI annotations (annotations.c) ---- */
+
+/* `--annotations github`: GitHub Actions workflow commands for r, one a
+ * line: "::error file=F,line=L,col=C,title=wgsim: NAME::WORDS%0Aexpected:
+ * ...%0Aseen: ..." per failed expectation, one "::error" per error line of
+ * a scenario that did not run (at its place when it names one), one
+ * "::warning" per lint warning; nothing for a passed or skipped scenario.
+ * Every text is escaped by GitHub's rules (message: % CR LF; property
+ * values: also ':' and ','). */
+void rp_print_annotations(FILE *out, const hs_result *r);
+
 /* ---- comparison with a baseline (compare.c) ---- */
 
 /* The top-level key of a `--json` document that names its format, and the
