@@ -103,6 +103,9 @@ static void usage(FILE *out)
                  "                  it is an ERROR with them as its message; without it\n"
                  "                  they go to stderr before its result line\n"
                  "  --junit FILE    write JUnit XML (one testcase per scenario)\n"
+                 "  --junit-granularity G  what a JUnit testcase is: scenario (the default)\n"
+                 "                  or expectation (classname = the scenario; file and line\n"
+                 "                  as attributes and properties)\n"
                  "  --json FILE     write every result as JSON\n"
                  "  --pcap DIR      write DIR/<scenario>/seg-<segment>.pcap and keylog.txt\n"
                  "  --annotations github  also print GitHub Actions workflow commands\n"
@@ -122,7 +125,7 @@ int cmd_test(int argc, char **argv)
 {
     int jobs = 1;
     const char *junit = NULL, *json = NULL, *filter = NULL, *pcap = NULL, *baseline = NULL;
-    const char *annotations = NULL;
+    const char *annotations = NULL, *granularity = "scenario";
     bool fail_on_regression = false;
     hs_run_options opt = {.clock_seconds = cli_clock_seconds};
     cli_run_options_init(&opt);
@@ -159,7 +162,7 @@ int cmd_test(int argc, char **argv)
         } else if (!strcmp(a, "--fail-on-regression")) {
             fail_on_regression = true;
         } else if (!strcmp(a, "--junit") || !strcmp(a, "--json") || !strcmp(a, "--filter") || !strcmp(a, "--pcap") ||
-                   !strcmp(a, "--baseline") || !strcmp(a, "--annotations")) {
+                   !strcmp(a, "--baseline") || !strcmp(a, "--annotations") || !strcmp(a, "--junit-granularity")) {
             if (!val) {
                 fprintf(stderr, "wgsim test: %s needs a value\n", a);
                 return 2;
@@ -174,6 +177,8 @@ int cmd_test(int argc, char **argv)
                 baseline = val;
             else if (!strcmp(a, "--annotations"))
                 annotations = val;
+            else if (!strcmp(a, "--junit-granularity"))
+                granularity = val;
             else
                 pcap = val;
             i++;
@@ -200,6 +205,10 @@ int cmd_test(int argc, char **argv)
     }
     if (annotations && strcmp(annotations, "github")) {
         fprintf(stderr, "wgsim test: --annotations: '%s' is not a format (github)\n", annotations);
+        status = 2;
+    }
+    if (strcmp(granularity, "scenario") && strcmp(granularity, "expectation")) {
+        fprintf(stderr, "wgsim test: --junit-granularity: '%s' is not scenario or expectation\n", granularity);
         status = 2;
     }
     if (fail_on_regression && !baseline) {
@@ -298,7 +307,9 @@ int cmd_test(int argc, char **argv)
         any_failed |= c.results[i]->status == HS_STATUS_FAILED;
         any_error |= c.results[i]->status == HS_STATUS_ERROR;
     }
-    if (junit && !rp_write_junit(junit, c.results, files.n, err, sizeof err)) {
+    bool (*write_junit)(const char *, hs_result *const *, size_t, char *, size_t) =
+        !strcmp(granularity, "expectation") ? rp_write_junit_per_expectation : rp_write_junit;
+    if (junit && !write_junit(junit, c.results, files.n, err, sizeof err)) {
         fprintf(stderr, "wgsim test: --junit: %s\n", err);
         io_error = any_error = true;
     }

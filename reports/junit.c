@@ -91,6 +91,75 @@ static void classname(FILE *f, const char *file)
     }
 }
 
+/* A failed expectation in words: "FILE:LINE: what", expected, seen and
+ * the packets that explain it. */
+static void explain(FILE *f, const hs_result *r, const hs_expect_result *e)
+{
+    char ts[32];
+    char loc[600];
+    snprintf(loc, sizeof loc, "%s:%u: ", r->file, e->loc.line);
+    xml_text(f, loc);
+    xml_text(f, e->what);
+    xml_text(f, "\n  expected: ");
+    xml_text(f, e->expected);
+    xml_text(f, "\n  seen:     ");
+    xml_text(f, e->observed);
+    xml_text(f, "\n");
+    for (size_t p = 0; p < e->n_packets; p++) {
+        xml_text(f, "    ");
+        xml_text(f, hs_result_time(e->packets[p].t, ts, sizeof ts));
+        xml_text(f, "s  ");
+        xml_text(f, e->packets[p].text);
+        xml_text(f, "\n");
+    }
+}
+
+/* The linter's warnings, as wgsim test prints them on stderr. */
+static void warnings(FILE *f, const hs_result *r)
+{
+    if (!r->n_warnings)
+        return;
+    char w[2048];
+    fprintf(f, "      <system-err>");
+    for (size_t k = 0; k < r->n_warnings; k++) {
+        xml_text(f, hs_result_warning(r, k, w, sizeof w));
+        xml_text(f, "\n");
+    }
+    fprintf(f, "</system-err>\n");
+}
+
+/* <skipped/> or <error> of a scenario that did not run. An attribute's
+ * newlines become spaces in every XML reader: the error's message is the
+ * first error, the text all of them, one per line (as `wgsim validate`
+ * prints them). */
+static void not_run(FILE *f, const hs_result *r)
+{
+    if (r->status == HS_STATUS_SKIPPED) {
+        fprintf(f, "      <skipped message=\"");
+        xml_text(f, r->error ? r->error : "skipped");
+        fprintf(f, "\"/>\n");
+        return;
+    }
+    const char *e = r->error ? r->error : "error";
+    size_t first = strcspn(e, "\n");
+    char msg[600];
+    snprintf(msg, sizeof msg, "%.*s%s", (int)(first < 500 ? first : 500), e, e[first] ? " (and more)" : "");
+    fprintf(f, "      <error message=\"");
+    xml_text(f, msg);
+    fprintf(f, "\">");
+    xml_text(f, e);
+    fprintf(f, "</error>\n");
+}
+
+static bool finish(FILE *f, const char *path, char *err, size_t errlen)
+{
+    if (fclose(f) != 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
 bool rp_write_junit(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "w");
@@ -125,65 +194,112 @@ bool rp_write_junit(const char *path, hs_result *const *results, size_t n, char 
             xml_text(f, r->claim);
             fprintf(f, "\"/></properties>\n");
         }
-        if (r->status == HS_STATUS_SKIPPED) {
-            fprintf(f, "      <skipped message=\"");
-            xml_text(f, r->error ? r->error : "skipped");
-            fprintf(f, "\"/>\n");
-        } else if (r->status == HS_STATUS_ERROR) {
-            /* An attribute's newlines become spaces in every XML reader:
-             * the message is the first error, the text all of them, one per
-             * line (as `wgsim validate` prints them). */
-            const char *e = r->error ? r->error : "error";
-            size_t first = strcspn(e, "\n");
-            char msg[600];
-            snprintf(msg, sizeof msg, "%.*s%s", (int)(first < 500 ? first : 500), e, e[first] ? " (and more)" : "");
-            fprintf(f, "      <error message=\"");
-            xml_text(f, msg);
-            fprintf(f, "\">");
-            xml_text(f, e);
-            fprintf(f, "</error>\n");
+        if (r->status == HS_STATUS_SKIPPED || r->status == HS_STATUS_ERROR) {
+            not_run(f, r);
         } else if (r->status == HS_STATUS_FAILED) {
             fprintf(f, "      <failure message=\"%zu of %zu expectations failed\">", r->n_failed, r->n_expects);
-            char ts[32];
-            for (size_t k = 0; k < r->n_expects; k++) {
-                const hs_expect_result *e = &r->expects[k];
-                if (e->passed)
-                    continue;
-                char loc[600];
-                snprintf(loc, sizeof loc, "%s:%u: ", r->file, e->loc.line);
-                xml_text(f, loc);
-                xml_text(f, e->what);
-                xml_text(f, "\n  expected: ");
-                xml_text(f, e->expected);
-                xml_text(f, "\n  seen:     ");
-                xml_text(f, e->observed);
-                xml_text(f, "\n");
-                for (size_t p = 0; p < e->n_packets; p++) {
-                    xml_text(f, "    ");
-                    xml_text(f, hs_result_time(e->packets[p].t, ts, sizeof ts));
-                    xml_text(f, "s  ");
-                    xml_text(f, e->packets[p].text);
-                    xml_text(f, "\n");
-                }
-            }
+            for (size_t k = 0; k < r->n_expects; k++)
+                if (!r->expects[k].passed)
+                    explain(f, r, &r->expects[k]);
             fprintf(f, "</failure>\n");
         }
-        if (r->n_warnings) {
-            /* the linter's warnings, as wgsim test prints them on stderr */
-            char w[2048];
-            fprintf(f, "      <system-err>");
-            for (size_t k = 0; k < r->n_warnings; k++) {
-                xml_text(f, hs_result_warning(r, k, w, sizeof w));
-                xml_text(f, "\n");
-            }
-            fprintf(f, "</system-err>\n");
-        }
+        warnings(f, r);
         fprintf(f, "    </testcase>\n");
     }
     fprintf(f, "  </testsuite>\n</testsuites>\n");
-    if (fclose(f) != 0) {
+    return finish(f, path, err, errlen);
+}
+
+/* One testcase of the per-expectation form: classname the scenario, name
+ * "LINE: what" (unique within the scenario: one expectation a line), the
+ * file and line as attributes (read by GitLab and Jenkins) and as
+ * properties (the form every JUnit reader keeps). */
+static void expectation_case(FILE *f, const hs_result *r, const hs_expect_result *e)
+{
+    fprintf(f, "    <testcase classname=\"");
+    xml_text(f, r->name);
+    fprintf(f, "\" name=\"%u: ", e->loc.line);
+    xml_text(f, e->what);
+    fprintf(f, "\" file=\"");
+    xml_text(f, r->file);
+    fprintf(f, "\" line=\"%u\" time=\"0\">\n", e->loc.line);
+    fprintf(f, "      <properties><property name=\"file\" value=\"");
+    xml_text(f, r->file);
+    fprintf(f, "\"/><property name=\"line\" value=\"%u\"/><property name=\"kind\" value=\"%s\"/>", e->loc.line,
+            hs_expect_kind_name(e->kind));
+    if (r->claim) {
+        fprintf(f, "<property name=\"claim\" value=\"");
+        xml_text(f, r->claim);
+        fprintf(f, "\"/>");
+    }
+    fprintf(f, "</properties>\n");
+    if (!e->passed) {
+        fprintf(f, "      <failure message=\"expected ");
+        xml_text(f, e->expected);
+        fprintf(f, ", seen ");
+        xml_text(f, e->observed);
+        fprintf(f, "\">");
+        explain(f, r, e);
+        fprintf(f, "</failure>\n");
+    } else {
+        fprintf(f, "      <system-out>seen: ");
+        xml_text(f, e->observed);
+        fprintf(f, "</system-out>\n");
+    }
+    fprintf(f, "    </testcase>\n");
+}
+
+bool rp_write_junit_per_expectation(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return false;
     }
-    return true;
+    /* a scenario that did not run, or has no expectation, is one testcase */
+    size_t tests = 0, failures = 0, errors = 0, skipped = 0;
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        const hs_result *r = results[i];
+        bool ran = r->status == HS_STATUS_PASSED || r->status == HS_STATUS_FAILED;
+        tests += ran && r->n_expects ? r->n_expects : 1;
+        failures += ran ? r->n_failed : 0;
+        errors += r->status == HS_STATUS_ERROR;
+        skipped += r->status == HS_STATUS_SKIPPED;
+        total += r->wall_seconds;
+    }
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    fprintf(f, "<testsuites tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n", tests,
+            failures, errors, skipped, total);
+    for (size_t i = 0; i < n; i++) {
+        const hs_result *r = results[i];
+        bool ran = r->status == HS_STATUS_PASSED || r->status == HS_STATUS_FAILED;
+        fprintf(f, "  <testsuite name=\"");
+        xml_text(f, r->name);
+        fprintf(f, "\" file=\"");
+        xml_text(f, r->file);
+        fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
+                ran && r->n_expects ? r->n_expects : 1, ran ? r->n_failed : 0, r->status == HS_STATUS_ERROR,
+                r->status == HS_STATUS_SKIPPED, r->wall_seconds);
+        if (ran && r->n_expects) {
+            for (size_t k = 0; k < r->n_expects; k++)
+                expectation_case(f, r, &r->expects[k]);
+        } else {
+            /* the scenario as a whole: why it did not run, or that it ran */
+            fprintf(f, "    <testcase classname=\"");
+            xml_text(f, r->name);
+            fprintf(f, "\" name=\"");
+            xml_text(f, ran ? "(no expectations)" : "(scenario)");
+            fprintf(f, "\" file=\"");
+            xml_text(f, r->file);
+            fprintf(f, "\" time=\"%.3f\">\n", r->wall_seconds);
+            if (!ran)
+                not_run(f, r);
+            fprintf(f, "    </testcase>\n");
+        }
+        warnings(f, r);
+        fprintf(f, "  </testsuite>\n");
+    }
+    fprintf(f, "</testsuites>\n");
+    return finish(f, path, err, errlen);
 }

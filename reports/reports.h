@@ -75,6 +75,17 @@ bool rp_write_json(const char *path, hs_result *const *results, size_t n, char *
  * scenario's directory), <failure> with every failed expectation
  * explained, <error> for bad input, <skipped/>. */
 bool rp_write_junit(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen);
+/* JUnit XML with one testcase per expectation (`--junit-granularity
+ * expectation`): a testsuite per scenario (name and file), in it a
+ * testcase per expectation with classname = the scenario's name, name =
+ * "LINE: the expectation in words", file and line as attributes and as
+ * properties (with its kind and the claim), <failure> explained as in the
+ * per-scenario form. A scenario that did not run is one testcase
+ * "(scenario)" with its <error> or <skipped/>; one without expectations a
+ * passing testcase "(no expectations)". Warnings go to the testsuite's
+ * <system-err>. */
+bool rp_write_junit_per_expectation(const char *path, hs_result *const *results, size_t n, char *err,
+                                    size_t errlen);
 
 /* ---- CI annotations (annotations.c) ---- */
 
