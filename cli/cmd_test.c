@@ -42,9 +42,18 @@ static bool selected(const char *glob, const char *path)
     return ok;
 }
 
+/* --matrix platform=A,B: the platforms, every scenario run once per each */
+typedef struct matrix {
+    wg_platform v[8];
+    const char *names[8];
+    size_t n;
+} matrix;
+
 typedef struct run_ctx {
     const cli_files *files;
     hs_run_options opt;
+    const matrix *m; /* NULL: each file once */
+    size_t n_runs;   /* files->n, times the matrix's platforms */
     hs_result **results;
     size_t next;   /* next file to start */
     size_t *done;  /* per file: finished? */
@@ -57,18 +66,71 @@ static void *worker(void *arg)
     run_ctx *c = arg;
     for (;;) {
         pthread_mutex_lock(&c->mu);
-        size_t i = c->next < c->files->n ? c->next++ : SIZE_MAX;
+        size_t i = c->next < c->n_runs ? c->next++ : SIZE_MAX;
         pthread_mutex_unlock(&c->mu);
         if (i == SIZE_MAX)
             return NULL;
-        cli_oom_running(c->files->v[i]);
-        hs_result *r = hs_run_file(c->files->v[i], &c->opt);
+        /* run i: file i % n on platform i / n (a platform's runs together) */
+        const char *file = c->files->v[i % c->files->n];
+        hs_run_options opt = c->opt;
+        if (c->m) {
+            opt.has_platform = true;
+            opt.platform = c->m->v[i / c->files->n];
+        }
+        cli_oom_running(file);
+        hs_result *r = hs_run_file(file, &opt);
         cli_oom_running(NULL);
         pthread_mutex_lock(&c->mu);
         c->results[i] = r;
         c->done[i] = 1;
         pthread_cond_broadcast(&c->cv);
         pthread_mutex_unlock(&c->mu);
+    }
+}
+
+/* --matrix platform=A,B,...: every platform once, known, and no option
+ * that names a scenario's outputs once (their names would repeat). */
+static bool parse_matrix(const char *arg, matrix *m, const hs_run_options *opt, const char *junit, const char *pcap,
+                         const char *baseline)
+{
+    const char *conflict = opt->has_platform ? "--platform" : junit ? "--junit" : pcap ? "--pcap" : baseline ? "--baseline" : NULL;
+    if (conflict) {
+        fprintf(stderr, "wgsim test: --matrix: not with %s (every scenario runs once per platform)\n", conflict);
+        return false;
+    }
+    if (strncmp(arg, "platform=", 9)) {
+        fprintf(stderr, "wgsim test: --matrix: '%s': give platform=P1,P2,... (the one dimension there is)\n", arg);
+        return false;
+    }
+    const char *p = arg + 9;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        char name[32];
+        wg_platform v;
+        if (len == 0 || len >= sizeof name) {
+            fprintf(stderr, "wgsim test: --matrix: '%s': an empty or overlong platform\n", arg);
+            return false;
+        }
+        memcpy(name, p, len);
+        name[len] = 0;
+        if (!wg_platform_parse(name, &v)) {
+            fprintf(stderr, "wgsim test: --matrix: '%s' is not one of freebsd, openbsd, linux, wireguard-go\n", name);
+            return false;
+        }
+        for (size_t k = 0; k < m->n; k++)
+            if (m->v[k] == v) {
+                fprintf(stderr, "wgsim test: --matrix: platform '%s' given twice\n", name);
+                return false;
+            }
+        if (m->n == sizeof m->v / sizeof *m->v) {
+            fprintf(stderr, "wgsim test: --matrix: too many platforms\n");
+            return false;
+        }
+        m->v[m->n] = v;
+        m->names[m->n++] = wg_platform_name(v);
+        if (!p[len])
+            return true;
+        p += len + 1;
     }
 }
 
@@ -112,6 +174,11 @@ static void usage(FILE *out)
                  "                  ('::error file=F,line=L,col=C,...::') after each\n"
                  "                  scenario's result: its failed expectations, errors and\n"
                  "                  warnings appear on the pull request's diff\n"
+                 "  --matrix platform=P1,P2,...  run every scenario once per platform\n"
+                 "                  (freebsd, openbsd, linux, wireguard-go) and print the\n"
+                 "                  claims x platforms table (in --json too: \"matrix\");\n"
+                 "                  not with --platform, --junit, --pcap or --baseline,\n"
+                 "                  which name a scenario once\n"
                  "  --baseline OLD.json  compare with an earlier --json result: regressions\n"
                  "                  (passed before, failing now), newly passing, added and\n"
                  "                  removed scenarios, changed convergence figures\n"
@@ -125,7 +192,7 @@ int cmd_test(int argc, char **argv)
 {
     int jobs = 1;
     const char *junit = NULL, *json = NULL, *filter = NULL, *pcap = NULL, *baseline = NULL;
-    const char *annotations = NULL, *granularity = "scenario";
+    const char *annotations = NULL, *granularity = "scenario", *matrix_arg = NULL;
     bool fail_on_regression = false;
     hs_run_options opt = {.clock_seconds = cli_clock_seconds};
     cli_run_options_init(&opt);
@@ -162,7 +229,8 @@ int cmd_test(int argc, char **argv)
         } else if (!strcmp(a, "--fail-on-regression")) {
             fail_on_regression = true;
         } else if (!strcmp(a, "--junit") || !strcmp(a, "--json") || !strcmp(a, "--filter") || !strcmp(a, "--pcap") ||
-                   !strcmp(a, "--baseline") || !strcmp(a, "--annotations") || !strcmp(a, "--junit-granularity")) {
+                   !strcmp(a, "--baseline") || !strcmp(a, "--annotations") || !strcmp(a, "--junit-granularity") ||
+                   !strcmp(a, "--matrix")) {
             if (!val) {
                 fprintf(stderr, "wgsim test: %s needs a value\n", a);
                 return 2;
@@ -179,6 +247,8 @@ int cmd_test(int argc, char **argv)
                 annotations = val;
             else if (!strcmp(a, "--junit-granularity"))
                 granularity = val;
+            else if (!strcmp(a, "--matrix"))
+                matrix_arg = val;
             else
                 pcap = val;
             i++;
@@ -211,6 +281,9 @@ int cmd_test(int argc, char **argv)
         fprintf(stderr, "wgsim test: --junit-granularity: '%s' is not scenario or expectation\n", granularity);
         status = 2;
     }
+    matrix m = {0};
+    if (matrix_arg && !parse_matrix(matrix_arg, &m, &opt, junit, pcap, baseline))
+        status = 2;
     if (fail_on_regression && !baseline) {
         fprintf(stderr, "wgsim test: --fail-on-regression needs --baseline OLD.json\n");
         status = 2;
@@ -233,9 +306,10 @@ int cmd_test(int argc, char **argv)
     if (!files.n)
         fprintf(stderr, "wgsim test: no scenario matches --filter '%s'\n", filter);
 
-    run_ctx c = {.files = &files, .opt = opt};
-    c.results = calloc(files.n ? files.n : 1, sizeof *c.results);
-    c.done = calloc(files.n ? files.n : 1, sizeof *c.done);
+    size_t n_runs = files.n * (matrix_arg ? m.n : 1);
+    run_ctx c = {.files = &files, .opt = opt, .m = matrix_arg ? &m : NULL, .n_runs = n_runs};
+    c.results = calloc(n_runs ? n_runs : 1, sizeof *c.results);
+    c.done = calloc(n_runs ? n_runs : 1, sizeof *c.done);
     if (!c.results || !c.done)
         sim_oom("starting the runs");
     cli_pcap pc = {.cmd = "test", .dir = pcap};
@@ -245,7 +319,7 @@ int cmd_test(int argc, char **argv)
         c.opt.timeline = true;
     pthread_mutex_init(&c.mu, NULL);
     pthread_cond_init(&c.cv, NULL);
-    size_t nthreads = (size_t)jobs < files.n ? (size_t)jobs : files.n;
+    size_t nthreads = (size_t)jobs < n_runs ? (size_t)jobs : n_runs;
     pthread_t *th = calloc(nthreads ? nthreads : 1, sizeof *th);
     if (!th)
         sim_oom("starting the runs");
@@ -262,7 +336,9 @@ int cmd_test(int argc, char **argv)
      * under way (stderr, erased before each result) */
     bool tty = isatty(STDERR_FILENO);
     bool shown = false;
-    for (size_t i = 0; i < files.n; i++) {
+    for (size_t i = 0; i < n_runs; i++) {
+        if (matrix_arg && i % files.n == 0)
+            printf("== platform %s\n", m.names[i / files.n]);
         pthread_mutex_lock(&c.mu);
         while (!c.done[i]) {
             struct timespec until;
@@ -274,9 +350,10 @@ int cmd_test(int argc, char **argv)
             }
             if (pthread_cond_timedwait(&c.cv, &c.mu, &until) != 0 && tty && !c.done[i]) {
                 size_t finished = 0;
-                for (size_t k = 0; k < files.n; k++)
+                for (size_t k = 0; k < n_runs; k++)
                     finished += c.done[k] ? 1 : 0;
-                fprintf(stderr, "\r  running: %zu of %zu done, waiting for %s\033[K", finished, files.n, files.v[i]);
+                fprintf(stderr, "\r  running: %zu of %zu done, waiting for %s\033[K", finished, n_runs,
+                        files.v[i % files.n]);
                 shown = true;
             }
         }
@@ -303,7 +380,7 @@ int cmd_test(int argc, char **argv)
     bool any_failed = false, any_error = io_error;
     if (pcap)
         cli_pcap_done(&pc);
-    for (size_t i = 0; i < files.n; i++) {
+    for (size_t i = 0; i < n_runs; i++) {
         any_failed |= c.results[i]->status == HS_STATUS_FAILED;
         any_error |= c.results[i]->status == HS_STATUS_ERROR;
     }
@@ -313,11 +390,14 @@ int cmd_test(int argc, char **argv)
         fprintf(stderr, "wgsim test: --junit: %s\n", err);
         io_error = any_error = true;
     }
-    if (json && !rp_write_json(json, c.results, files.n, err, sizeof err)) {
+    if (json && !(matrix_arg ? rp_write_json_matrix(json, "platform", c.results, files.n, m.names, m.n, err, sizeof err)
+                             : rp_write_json(json, c.results, files.n, err, sizeof err))) {
         fprintf(stderr, "wgsim test: --json: %s\n", err);
         io_error = any_error = true;
     }
-    rp_print_summary(stdout, c.results, files.n);
+    if (matrix_arg)
+        rp_print_matrix(stdout, "platform", c.results, files.n, m.names, m.n);
+    rp_print_summary(stdout, c.results, n_runs);
     rp_comparison cmp = {0};
     if (old) {
         rp_result_set *now = rp_result_set_from(c.results, files.n);
@@ -325,7 +405,7 @@ int cmd_test(int argc, char **argv)
         rp_result_set_free(now);
         rp_result_set_free(old);
     }
-    for (size_t i = 0; i < files.n; i++)
+    for (size_t i = 0; i < n_runs; i++)
         hs_result_free(c.results[i]);
     cli_files_free(&files);
     free(c.results);

@@ -18,7 +18,7 @@
  * names come from the file system and need not be UTF-8, and they reach
  * names and error texts too. Such a string is kept with every byte outside
  * ASCII replaced by '?'. */
-static json_t *text(const char *s)
+json_t *rp_json_text(const char *s)
 {
     json_t *j = json_string(s);
     if (j)
@@ -34,7 +34,7 @@ static json_t *text(const char *s)
     return j ? j : json_null();
 }
 
-static json_t *str_or_null(const char *s) { return s ? text(s) : json_null(); }
+static json_t *str_or_null(const char *s) { return s ? rp_json_text(s) : json_null(); }
 
 /* A source reason, field by field ({"kind": "route", "route": "0.0.0.0/0", "via": ...}). */
 static json_t *fields_json(const hs_field *v, size_t n)
@@ -193,7 +193,11 @@ json_t *rp_json_document(hs_result *const *results, size_t n)
 
 bool rp_write_json(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen)
 {
-    json_t *root = rp_json_document(results, n);
+    return rp_json_dump(rp_json_document(results, n), path, err, errlen);
+}
+
+bool rp_json_dump(json_t *root, const char *path, char *err, size_t errlen)
+{
     int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     if (rc != 0) {

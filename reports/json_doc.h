@@ -13,5 +13,11 @@
 
 /* The document rp_write_json writes (a new reference; json_decref it). */
 json_t *rp_json_document(hs_result *const *results, size_t n);
+/* Writes root to path (indented, keys in order) and releases it; false
+ * with "PATH: cannot write JSON (reason)" in err. */
+bool rp_json_dump(json_t *root, const char *path, char *err, size_t errlen);
+/* A JSON string of s; text that is not UTF-8 keeps its ASCII, every other
+ * byte shown as '?' (jansson refuses it). */
+json_t *rp_json_text(const char *s);
 
 #endif /* REPORTS_JSON_DOC_H */

@@ -87,6 +87,20 @@ bool rp_write_junit(const char *path, hs_result *const *results, size_t n, char 
 bool rp_write_junit_per_expectation(const char *path, hs_result *const *results, size_t n, char *err,
                                     size_t errlen);
 
+/* ---- matrix: `wgsim test --matrix platform=...` (matrix.c) ---- */
+
+/* results[v * n_per + i] is scenario i run with values[v] of the
+ * dimension ("platform"). Prints the claims x values table: a row per
+ * claim (scenarios without one share "(none)"), per value "holds N/M"
+ * (every scenario of the claim passed), "fails N/M" (one failed), "error
+ * N/M" (none failed, one did not run) or "skipped N/M"; N passed of M. */
+void rp_print_matrix(FILE *out, const char *dimension, hs_result *const *results, size_t n_per,
+                     const char *const *values, size_t n_values);
+/* rp_write_json of every run with a top-level "matrix": the dimension, its
+ * values and per claim per value the verdict and the counts. */
+bool rp_write_json_matrix(const char *path, const char *dimension, hs_result *const *results, size_t n_per,
+                          const char *const *values, size_t n_values, char *err, size_t errlen);
+
 /* ---- CI annotations (annotations.c) ---- */
 
 /* `--annotations github`: GitHub Actions workflow commands for r, one a
