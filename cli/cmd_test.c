@@ -103,7 +103,11 @@ static void usage(FILE *out)
                  "                  it is an ERROR with them as its message; without it\n"
                  "                  they go to stderr before its result line\n"
                  "  --junit FILE    write JUnit XML (one testcase per scenario)\n"
-                 "  --json FILE     write every result as JSON\n"
+                 "  --json FILE     write every result as JSON (with the phase tables)\n"
+                 "  --markdown FILE write the summary, per claim, and the phase tables as\n"
+                 "                  GitHub-flavoured Markdown (a CI job summary)\n"
+                 "  --date TEXT     the date --markdown names (none is read from the clock,\n"
+                 "                  so the file stays reproducible)\n"
                  "  --pcap DIR      write DIR/<scenario>/seg-<segment>.pcap and keylog.txt\n"
                  "  -h, --help      this text\n");
 }
@@ -115,12 +119,15 @@ int cmd_test(int argc, char **argv)
     hs_run_options opt = {.clock_seconds = cli_clock_seconds};
     cli_run_options_init(&opt);
     cli_files all = {0}, files = {0};
+    cli_markdown md = {0};
     int status = 0;
     int first_path = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         int shared = cli_run_option("test", argc, argv, &i, &opt);
+        if (!shared)
+            shared = cli_markdown_option("test", argc, argv, &i, &md);
         if (shared < 0)
             return 2;
         if (shared > 0)
@@ -267,6 +274,8 @@ int cmd_test(int argc, char **argv)
         fprintf(stderr, "wgsim test: --json: %s\n", err);
         any_error = true;
     }
+    if (!cli_markdown_write("test", &md, &opt, c.results, files.n))
+        any_error = true;
     rp_print_summary(stdout, c.results, files.n);
     for (size_t i = 0; i < files.n; i++)
         hs_result_free(c.results[i]);
