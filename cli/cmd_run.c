@@ -143,6 +143,9 @@ static void usage(FILE *out)
                  "                  ('states fw2; peers remote'); checked before the run\n"
                  "                  (a bad view: exit 2 with its column); repeatable\n"
                  "  --json FILE     also write the result as JSON\n"
+                 "  --markdown FILE also write the verdict and the phase table as\n"
+                 "                  GitHub-flavoured Markdown\n"
+                 "  --date TEXT     the date --markdown names (none is read from the clock)\n"
                  "  --pcap DIR      write DIR/<scenario>/seg-<segment>.pcap and keylog.txt\n"
                  "  -h, --help      this text\n");
 }
@@ -154,11 +157,14 @@ int cmd_run(int argc, char **argv)
     const char *file = NULL, *json = NULL, *pcap = NULL;
     name_list only = {0}, kinds = {0};
     cli_show show = {0};
+    cli_markdown md = {0};
     int rc = 2;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         int shared = cli_run_option("run", argc, argv, &i, &opt);
+        if (!shared)
+            shared = cli_markdown_option("run", argc, argv, &i, &md);
         if (shared < 0)
             goto out;
         if (shared > 0)
@@ -232,6 +238,7 @@ int cmd_run(int argc, char **argv)
         rp_print_header(stdout, r);
         if (opt.timeline)
             rp_print_timeline_filtered(stdout, r, &filter);
+        rp_print_phases(stdout, r);
         rp_print_expectations(stdout, r);
         printf("\n");
         rp_print_result(stdout, r);
@@ -246,6 +253,9 @@ int cmd_run(int argc, char **argv)
             rc = 2;
         }
     }
+    hs_result *const all[1] = {r};
+    if (!cli_markdown_write("run", &md, &opt, all, 1))
+        rc = 2;
     if (atomic_load(&pc.failed))
         rc = 2;
     if (pcap)

@@ -91,9 +91,14 @@ static void *worker(void *arg)
 /* --matrix platform=A,B,...: every platform once, known, and no option
  * that names a scenario's outputs once (their names would repeat). */
 static bool parse_matrix(const char *arg, matrix *m, const hs_run_options *opt, const char *junit, const char *pcap,
-                         const char *baseline)
+                         const char *baseline, const char *markdown)
 {
-    const char *conflict = opt->has_platform ? "--platform" : junit ? "--junit" : pcap ? "--pcap" : baseline ? "--baseline" : NULL;
+    const char *conflict = opt->has_platform ? "--platform"
+                           : junit           ? "--junit"
+                           : pcap            ? "--pcap"
+                           : baseline        ? "--baseline"
+                           : markdown        ? "--markdown"
+                                             : NULL;
     if (conflict) {
         fprintf(stderr, "wgsim test: --matrix: not with %s (every scenario runs once per platform)\n", conflict);
         return false;
@@ -168,7 +173,11 @@ static void usage(FILE *out)
                  "  --junit-granularity G  what a JUnit testcase is: scenario (the default)\n"
                  "                  or expectation (classname = the scenario; file and line\n"
                  "                  as attributes and properties)\n"
-                 "  --json FILE     write every result as JSON\n"
+                 "  --json FILE     write every result as JSON (with the phase tables)\n"
+                 "  --markdown FILE write the summary, per claim, and the phase tables as\n"
+                 "                  GitHub-flavoured Markdown (a CI job summary)\n"
+                 "  --date TEXT     the date --markdown names (none is read from the clock,\n"
+                 "                  so the file stays reproducible)\n"
                  "  --pcap DIR      write DIR/<scenario>/seg-<segment>.pcap and keylog.txt\n"
                  "  --annotations github  also print GitHub Actions workflow commands\n"
                  "                  ('::error file=F,line=L,col=C,...::') after each\n"
@@ -177,7 +186,8 @@ static void usage(FILE *out)
                  "  --matrix platform=P1,P2,...  run every scenario once per platform\n"
                  "                  (freebsd, openbsd, linux, wireguard-go) and print the\n"
                  "                  claims x platforms table (in --json too: \"matrix\");\n"
-                 "                  not with --platform, --junit, --pcap or --baseline,\n"
+                 "                  not with --platform, --junit, --pcap, --baseline or\n"
+                 "                  --markdown,\n"
                  "                  which name a scenario once\n"
                  "  --baseline OLD.json  compare with an earlier --json result: regressions\n"
                  "                  (passed before, failing now), newly passing, added and\n"
@@ -197,12 +207,15 @@ int cmd_test(int argc, char **argv)
     hs_run_options opt = {.clock_seconds = cli_clock_seconds};
     cli_run_options_init(&opt);
     cli_files all = {0}, files = {0};
+    cli_markdown md = {0};
     int status = 0;
     int first_path = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         int shared = cli_run_option("test", argc, argv, &i, &opt);
+        if (!shared)
+            shared = cli_markdown_option("test", argc, argv, &i, &md);
         if (shared < 0)
             return 2;
         if (shared > 0)
@@ -282,7 +295,7 @@ int cmd_test(int argc, char **argv)
         status = 2;
     }
     matrix m = {0};
-    if (matrix_arg && !parse_matrix(matrix_arg, &m, &opt, junit, pcap, baseline))
+    if (matrix_arg && !parse_matrix(matrix_arg, &m, &opt, junit, pcap, baseline, md.path))
         status = 2;
     if (fail_on_regression && !baseline) {
         fprintf(stderr, "wgsim test: --fail-on-regression needs --baseline OLD.json\n");
@@ -395,6 +408,8 @@ int cmd_test(int argc, char **argv)
         fprintf(stderr, "wgsim test: --json: %s\n", err);
         io_error = any_error = true;
     }
+    if (!cli_markdown_write("test", &md, &opt, c.results, files.n))
+        io_error = any_error = true;
     if (matrix_arg)
         rp_print_matrix(stdout, "platform", c.results, files.n, m.names, m.n);
     rp_print_summary(stdout, c.results, n_runs);

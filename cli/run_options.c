@@ -14,6 +14,10 @@
 #include <string.h>
 #include <time.h>
 
+#ifndef WGSIM_VERSION
+#define WGSIM_VERSION "unknown"
+#endif
+
 #if defined(__SANITIZE_ADDRESS__)
 /* Declared here, as bench/bench_hub.c does: gcc ships the ASan runtime
  * but not always sanitizer/allocator_interface.h (Debian's gcc 12 does
@@ -96,6 +100,46 @@ static bool parse_count(const char *v, uint64_t *out)
     if (*end)
         return false;
     *out = n;
+    return true;
+}
+
+int cli_markdown_option(const char *cmd, int argc, char **argv, int *i, cli_markdown *md)
+{
+    const char *a = argv[*i];
+    const char *val = *i + 1 < argc ? argv[*i + 1] : NULL;
+    if (strcmp(a, "--markdown") && strcmp(a, "--date"))
+        return 0;
+    if (!val || !*val) {
+        fprintf(stderr, "wgsim %s: %s needs a value\n", cmd, a);
+        return -1;
+    }
+    if (!strcmp(a, "--markdown"))
+        md->path = val;
+    else
+        md->date = val;
+    (*i)++;
+    return 1;
+}
+
+bool cli_markdown_write(const char *cmd, const cli_markdown *md, const hs_run_options *opt,
+                        hs_result *const *results, size_t n)
+{
+    if (!md->path)
+        return true;
+    char seed[32], err[512];
+    if (opt->has_seed)
+        snprintf(seed, sizeof seed, "%llu", (unsigned long long)opt->seed);
+    rp_run_info info = {
+        .version = WGSIM_VERSION,
+        .engine = opt->has_engine ? (opt->engine == HS_ENGINE_NS3 ? "ns3" : "native") : NULL,
+        .platform = opt->has_platform ? wg_platform_name(opt->platform) : NULL,
+        .seed = opt->has_seed ? seed : NULL,
+        .date = md->date,
+    };
+    if (!rp_write_markdown(md->path, results, n, &info, err, sizeof err)) {
+        fprintf(stderr, "wgsim %s: --markdown: %s\n", cmd, err);
+        return false;
+    }
     return true;
 }
 

@@ -58,6 +58,20 @@ void cli_pcap_enable(hs_run_options *opt, cli_pcap *p);
 /* Frees what cli_pcap_enable and the runs allocated (call after the runs). */
 void cli_pcap_done(cli_pcap *p);
 
+/* --markdown FILE and --date TEXT (wgsim test and run): the Markdown
+ * summary (reports/markdown.c) and the date it names, given by the caller
+ * so that the same run writes the same file. */
+typedef struct cli_markdown {
+    const char *path; /* NULL: no --markdown */
+    const char *date; /* NULL: "not given" */
+} cli_markdown;
+/* Like cli_run_option, for --markdown and --date. */
+int cli_markdown_option(const char *cmd, int argc, char **argv, int *i, cli_markdown *md);
+/* Writes md->path when set, the run's metadata taken from opt; false after
+ * printing "wgsim CMD: --markdown: PATH: reason" (exit 2). */
+bool cli_markdown_write(const char *cmd, const cli_markdown *md, const hs_run_options *opt,
+                        hs_result *const *results, size_t n);
+
 /* The monotonic clock the runner times scenarios with (hs_run_options.clock_seconds). */
 double cli_clock_seconds(void);
 

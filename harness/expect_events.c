@@ -128,6 +128,7 @@ static void seen(void *ctx, const sim_event_rec *ev)
         st->handshakes++;
     if (st->built) {
         match(hw, ev);
+        hs_phases_event(hw, ev);
         return;
     }
     if (st->n_early == st->cap_early) {

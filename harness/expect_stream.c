@@ -477,6 +477,7 @@ static void feed_consume(ping_feed *fd, sim_time now, bool at_end)
             size_t i = fd->exps[j];
             tun_take(fd, &hw->s->expects[i], &hw->stream->e[i].tun, x, now);
         }
+        hs_phases_echo(hw, fd->ping, x);
         last = x->sent;
     }
     /* record_all keeps every sample, for readers after the run */

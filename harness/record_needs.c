@@ -122,6 +122,7 @@ static void on_frame(void *ctx, const sim_trace_rec *r)
         hs_timeline_frame(hw, r);
     hs_frame f = {r, pi->node, hs_world_node_of(hw, r->origin_node), pi->seg};
     hs_stream_frame(hw, &f);
+    hs_phases_frame(hw, &f);
 }
 
 static void mark(needs *n, int scenario_node, uint8_t flags)

@@ -87,7 +87,37 @@ void hs_result_free(hs_result *r)
     for (size_t i = 0; i < r->n_warnings; i++)
         free(r->warnings[i].msg);
     free(r->warnings);
+    hs_phases_free(r);
     free(r);
+}
+
+void hs_phases_free(hs_result *r)
+{
+    for (size_t p = 0; p < r->n_phases; p++) {
+        hs_phase *ph = &r->phases[p];
+        for (size_t t = 0; ph->tunnels && t < r->n_tunnels; t++)
+            for (int k = 0; k < 2; k++) {
+                hs_phase_side *sd = &ph->tunnels[t].side[k];
+                free(sd->serving);
+                for (size_t j = 0; j < sd->n_sources; j++) {
+                    free(sd->sources[j].node);
+                    free(sd->sources[j].src);
+                }
+                free(sd->sources);
+            }
+        free(ph->tunnels);
+        free(ph->event);
+    }
+    free(r->phases);
+    for (size_t t = 0; t < r->n_tunnels; t++) {
+        free(r->tunnels[t].name);
+        free(r->tunnels[t].nodes[0]);
+        free(r->tunnels[t].nodes[1]);
+    }
+    free(r->tunnels);
+    r->phases = NULL;
+    r->tunnels = NULL;
+    r->n_phases = r->n_tunnels = 0;
 }
 
 const char *hs_result_warning(const hs_result *r, size_t i, char *buf, size_t len)

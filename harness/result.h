@@ -79,6 +79,48 @@ typedef struct hs_counters {
     uint64_t engine_events;   /* not used by every engine: 0 when unknown */
 } hs_counters;
 
+/* The phase table (harness/phases.c, docs/reports.md): the run cut at
+ * each timeline event, and per phase and WireGuard tunnel what an operator
+ * reads off a change: which node serves each side, the source address:port
+ * each side sends from, the outage and the handshakes. */
+
+/* A tunnel: two WireGuard keys that peer (the nodes holding one key, an HA
+ * pair's `like:` copies, are one side). Named after the first peer entry
+ * that makes it: "fw1/wg0/remote". */
+typedef struct hs_tunnel_info {
+    char *name;
+    char *nodes[2]; /* the nodes of each side: "fw1, fw2" */
+} hs_tunnel_info;
+
+/* A source a side sent the tunnel's datagrams from in a phase. */
+typedef struct hs_phase_source {
+    char *node;
+    char *src;          /* "198.51.100.1:51820", as the frame left the node */
+    uint64_t datagrams;
+    int64_t first;      /* ns: the first of them */
+} hs_phase_source;
+
+typedef struct hs_phase_side {
+    char *serving;      /* the node that sent most of the side's datagrams; NULL: it sent none */
+    hs_phase_source *sources; /* most datagrams first (at most HS_PHASE_SOURCES) */
+    size_t n_sources;
+    uint64_t datagrams; /* all of them, those of sources not kept included */
+} hs_phase_side;
+#define HS_PHASE_SOURCES 4
+
+typedef struct hs_phase_tunnel {
+    hs_phase_side side[2];
+    uint64_t handshakes;      /* completed (as the initiator saw them) */
+    uint64_t echoes, answered; /* of the pings through the tunnel, sent in the phase */
+    int64_t outage;           /* ns from the phase's start to the first answered echo sent in it; -1: none */
+} hs_phase_tunnel;
+
+typedef struct hs_phase {
+    int64_t start, end;       /* ns; end: the next phase's start or the run's end */
+    char *event;              /* the timeline commands at `start` ("; " between them); NULL: the run's start */
+    hs_phase_tunnel *tunnels; /* [hs_result.n_tunnels] */
+} hs_phase;
+
 typedef struct hs_result {
     char *file;
     char *name;               /* the scenario's name, or the file name if it did not load */
@@ -100,12 +142,19 @@ typedef struct hs_result {
      * hs_run_options.strict they are the run's error instead. */
     hs_error *warnings;
     size_t n_warnings;
+    /* the phase table (none for a run that did not start) */
+    hs_tunnel_info *tunnels;
+    size_t n_tunnels;
+    hs_phase *phases;
+    size_t n_phases;
 } hs_result;
 
 void hs_result_free(hs_result *r);
 /* Warning i as "FILE:LINE:COL: warning: message [rule]" into buf. */
 const char *hs_result_warning(const hs_result *r, size_t i, char *buf, size_t len);
 void hs_fields_free(hs_field *v, size_t n);
+/* Frees the phase table of r (tunnels and phases), leaving none. */
+void hs_phases_free(hs_result *r);
 
 /* Formats a time as seconds with millisecond precision: "45.251". */
 const char *hs_result_time(int64_t t, char *buf, size_t len);

@@ -61,6 +61,7 @@ struct hs_world {
     uint64_t frames_read;
     struct hs_streams *stream;    /* history expectations as the run goes (expect_stream.c) */
     struct hs_event_streams *evlog; /* what they read of the event log (expect_events.c) */
+    struct hs_phases *phases;     /* the phase table as the run goes (phases.c) */
     /* the handshake messages WireGuard nodes sent, for the timeline's
      * "left from ... [source: ...]" (timeline.c find_sent) */
     struct hs_pkt *hs_msgs;
@@ -145,6 +146,16 @@ void hs_events_handshake(const hs_world *hw, size_t i, size_t *count, sim_time *
  * name the lines). */
 void hs_events_lines(hs_world *hw, size_t i, hs_expect_result *er, const char *node, const char *peer);
 void hs_events_free(hs_world *hw);
+
+/* phases.c: the phase table, taken from the frames, events and ping
+ * samples the run streams */
+void hs_phases_start(hs_world *hw);  /* once the pings exist (hs_expect_schedule) */
+void hs_phases_frame(hs_world *hw, const hs_frame *f);
+void hs_phases_event(hs_world *hw, const sim_event_rec *ev);
+/* A final sample of ping `traffic` (expect_stream.c consumes them in order). */
+void hs_phases_echo(hs_world *hw, size_t traffic, const sim_ping_sample *x);
+void hs_phases_result(hs_world *hw, hs_result *r);
+void hs_phases_free_world(hs_world *hw);
 
 /* timeline.c */
 void hs_timeline_build(hs_world *hw, hs_result *r);

@@ -126,16 +126,18 @@ static bool check_document(json_t *root, const char *path, char *err, size_t err
     const char *tool = json_string_value(json_object_get(root, "tool"));
     if (!tool || strcmp(tool, "wgsim"))
         return bad(err, errlen, path, "not a wgsim JSON result (no \"tool\": \"wgsim\")");
-    json_t *ver = json_object_get(root, RP_JSON_FORMAT_KEY);
+    /* no "format_version": a file of version 1, written before the field
+     * existed; it has no phase table, the rest reads the same */
+    json_t *ver = json_object_get(root, "format_version");
     if (ver) {
         if (!json_is_integer(ver))
-            return bad(err, errlen, path, "\"%s\" is not a number", RP_JSON_FORMAT_KEY);
+            return bad(err, errlen, path, "\"format_version\" is not a number");
         json_int_t v = json_integer_value(ver);
-        if (v < 1 || v > RP_JSON_FORMAT_READ)
+        if (v < 1 || v > RP_JSON_FORMAT_VERSION)
             return bad(err, errlen, path,
-                       "\"%s\" %" JSON_INTEGER_FORMAT " is not a format this wgsim reads (1 to %d); "
+                       "\"format_version\" %" JSON_INTEGER_FORMAT " is not a format this wgsim reads (1 to %d); "
                        "compare with a wgsim of that version",
-                       RP_JSON_FORMAT_KEY, v, RP_JSON_FORMAT_READ);
+                       v, RP_JSON_FORMAT_VERSION);
     }
     json_t *sc = json_object_get(root, "scenarios");
     if (!json_is_array(sc))

@@ -118,6 +118,85 @@ static json_t *warnings_json(const hs_result *r)
     return a;
 }
 
+/* "fw1, fw2" as ["fw1", "fw2"] */
+static json_t *names_json(const char *list)
+{
+    json_t *a = json_array();
+    const char *p = list;
+    while (p && *p) {
+        const char *sep = strstr(p, ", ");
+        size_t n = sep ? (size_t)(sep - p) : strlen(p);
+        char *name = strndup(p, n);
+        if (!name)
+            sim_oom("writing JSON");
+        json_array_append_new(a, rp_json_text(name));
+        free(name);
+        p = sep ? sep + 2 : NULL;
+    }
+    return a;
+}
+
+static json_t *side_json(const hs_phase_side *sd)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "serving", str_or_null(sd->serving));
+    json_object_set_new(o, "source", str_or_null(sd->n_sources ? sd->sources[0].src : NULL));
+    json_object_set_new(o, "datagrams", json_integer((json_int_t)sd->datagrams));
+    json_t *a = json_array();
+    for (size_t k = 0; k < sd->n_sources; k++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "node", str_or_null(sd->sources[k].node));
+        json_object_set_new(x, "source", str_or_null(sd->sources[k].src));
+        json_object_set_new(x, "datagrams", json_integer((json_int_t)sd->sources[k].datagrams));
+        json_object_set_new(x, "first", json_real((double)sd->sources[k].first / 1e9));
+        json_array_append_new(a, x);
+    }
+    json_object_set_new(o, "sources", a);
+    return o;
+}
+
+/* "tunnels" and "phases" (docs/reports.md): the phase table. */
+static void phases_json(json_t *o, const hs_result *r)
+{
+    json_t *tu = json_array();
+    for (size_t t = 0; t < r->n_tunnels; t++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "name", str_or_null(r->tunnels[t].name));
+        json_t *sides = json_array();
+        json_array_append_new(sides, names_json(r->tunnels[t].nodes[0]));
+        json_array_append_new(sides, names_json(r->tunnels[t].nodes[1]));
+        json_object_set_new(x, "sides", sides);
+        json_array_append_new(tu, x);
+    }
+    json_object_set_new(o, "tunnels", tu);
+    json_t *ph = json_array();
+    for (size_t p = 0; p < r->n_phases; p++) {
+        const hs_phase *f = &r->phases[p];
+        json_t *x = json_object();
+        json_object_set_new(x, "start", json_real((double)f->start / 1e9));
+        json_object_set_new(x, "end", json_real((double)f->end / 1e9));
+        json_object_set_new(x, "event", str_or_null(f->event));
+        json_t *ta = json_array();
+        for (size_t t = 0; t < r->n_tunnels; t++) {
+            const hs_phase_tunnel *c = &f->tunnels[t];
+            json_t *y = json_object();
+            json_object_set_new(y, "tunnel", str_or_null(r->tunnels[t].name));
+            json_t *sides = json_array();
+            json_array_append_new(sides, side_json(&c->side[0]));
+            json_array_append_new(sides, side_json(&c->side[1]));
+            json_object_set_new(y, "sides", sides);
+            json_object_set_new(y, "handshakes", json_integer((json_int_t)c->handshakes));
+            json_object_set_new(y, "echoes", json_integer((json_int_t)c->echoes));
+            json_object_set_new(y, "answered", json_integer((json_int_t)c->answered));
+            json_object_set_new(y, "outage", c->outage < 0 ? json_null() : json_real((double)c->outage / 1e9));
+            json_array_append_new(ta, y);
+        }
+        json_object_set_new(x, "tunnels", ta);
+        json_array_append_new(ph, x);
+    }
+    json_object_set_new(o, "phases", ph);
+}
+
 static json_t *result_json(const hs_result *r)
 {
     json_t *o = json_object();
@@ -146,6 +225,7 @@ static json_t *result_json(const hs_result *r)
     json_object_set_new(k, "pings_sent", json_integer((json_int_t)c->pings_sent));
     json_object_set_new(k, "pings_answered", json_integer((json_int_t)c->pings_answered));
     json_object_set_new(o, "counters", k);
+    phases_json(o, r);
     if (r->n_timeline) {
         json_t *t = json_array();
         for (size_t i = 0; i < r->n_timeline; i++) {
@@ -181,6 +261,7 @@ json_t *rp_json_document(hs_result *const *results, size_t n)
         json_array_append_new(arr, result_json(results[i]));
     }
     json_object_set_new(root, "tool", json_string("wgsim"));
+    json_object_set_new(root, "format_version", json_integer(RP_JSON_FORMAT_VERSION));
     json_t *sum = json_object();
     json_object_set_new(sum, "passed", json_integer((json_int_t)passed));
     json_object_set_new(sum, "failed", json_integer((json_int_t)failed));

@@ -40,6 +40,20 @@ void rp_print_timeline(FILE *out, const hs_result *r);
 /* Every expectation with its verdict (failures explained). */
 void rp_print_expectations(FILE *out, const hs_result *r);
 
+/* ---- the phase table (phases.c, docs/reports.md) ---- */
+
+/* `wgsim run`'s "phases" section: the tunnels, then per phase its span and
+ * event and per tunnel each side's serving node and main source, the
+ * outage, the handshakes and the echoes answered. Nothing without tunnels. */
+void rp_print_phases(FILE *out, const hs_result *r);
+/* A side's cell: "fw1 198.51.100.1:51820", " (+N more)" when it sent from
+ * more than one source, "-" when it sent nothing. */
+const char *rp_phase_side_text(const hs_phase_side *sd, char *buf, size_t len);
+/* "15.412s", "no answer" (echoes, none answered), "-" (no ping through it). */
+const char *rp_phase_outage_text(const hs_phase_tunnel *t, char *buf, size_t len);
+/* The phase's timeline commands, "(start)" for the first one. */
+const char *rp_phase_event_text(const hs_phase *p);
+
 /* ---- timeline filter: `wgsim run --only` / `--kinds` (timeline_filter.c) ---- */
 
 /* Entries kept: those whose category is one of `kinds` (none: any) and
@@ -65,12 +79,43 @@ size_t rp_timeline_apply_filter(hs_result *r, const rp_timeline_filter *f);
 
 /* ---- files ---- */
 
-/* One JSON document: {"tool": "wgsim", "summary": {...}, "scenarios": [...]}
- * with per scenario name, file, claim, status, duration, seed, platform,
- * every expectation (verdict, expected, observed, value, packets), the
- * counters and, when collected, the timeline. false with err set on I/O
- * errors. */
+/* The version of the JSON result ("format_version"; docs/reports.md).
+ * 1: the files written before the field existed (no phase table);
+ * 2: with "tunnels" and "phases" per scenario. A reader of version N reads
+ * every earlier one; fields are only ever added within a version. */
+#define RP_JSON_FORMAT_VERSION 2
+
+/* One JSON document: {"tool": "wgsim", "format_version": 2, "summary":
+ * {...}, "scenarios": [...]} with per scenario name, file, claim, status,
+ * duration, seed, platform, every expectation (verdict, expected, observed,
+ * value, packets), the counters, the phase table ("tunnels", "phases") and,
+ * when collected, the timeline. false with err set on I/O errors. */
 bool rp_write_json(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen);
+/* ---- Markdown (markdown.c) ---- */
+
+/* What the Markdown summary says about the run (none of it read from the
+ * host: the caller passes it; NULL fields read "unknown", "each scenario's
+ * own", "not given"). */
+typedef struct rp_run_info {
+    const char *version;  /* wgsim's version */
+    const char *engine;   /* --engine, NULL: each scenario's */
+    const char *platform; /* --platform, NULL: each scenario's default */
+    const char *seed;     /* --seed as given, NULL: each scenario's */
+    const char *date;     /* --date as given (a date in the file keeps it reproducible) */
+} rp_run_info;
+/* GitHub-flavoured Markdown: the totals, the run's metadata, a table of
+ * passed / failed / skipped per claim, one row per scenario, the failed
+ * expectations with file:line, and every scenario's phase table. All user
+ * text is escaped (rp_markdown_text). */
+void rp_print_markdown(FILE *out, hs_result *const *results, size_t n, const rp_run_info *info);
+/* rp_print_markdown into path; false with "PATH: reason" in err. */
+bool rp_write_markdown(const char *path, hs_result *const *results, size_t n, const rp_run_info *info, char *err,
+                       size_t errlen);
+/* s as inert Markdown text on one line, fit for a table cell: `\ ` * _ [ ]
+ * | ~ # !` backslash-escaped (and - + = at the start), < > & " as
+ * entities, line breaks and tabs as spaces. */
+void rp_markdown_text(FILE *out, const char *s);
+
 /* JUnit XML: one testsuite, one testcase per scenario (classname = the
  * scenario's directory), <failure> with every failed expectation
  * explained, <error> for bad input, <skipped/>. */
@@ -114,18 +159,13 @@ void rp_print_annotations(FILE *out, const hs_result *r);
 
 /* ---- comparison with a baseline (compare.c) ---- */
 
-/* The top-level key of a `--json` document that names its format, and the
- * newest format this build reads. A document without the key is of the
- * format before the key existed (1): it is read the same way. */
-#define RP_JSON_FORMAT_KEY "format_version"
-#define RP_JSON_FORMAT_READ 1
-
 /* Scenario results to compare: a saved `--json` document or this run's. */
 typedef struct rp_result_set rp_result_set;
 /* Reads and checks a `--json` file completely; NULL with err set
  * ("PATH: reason", "PATH:LINE:COL: not valid JSON: ...") when it cannot be
- * read, is not JSON, not wgsim's, of a format this build does not read,
- * or a scenario in it lacks a field the comparison reads. */
+ * read, is not JSON, not wgsim's, of a format this build does not read
+ * ("format_version" above RP_JSON_FORMAT_VERSION; none is version 1), or
+ * a scenario in it lacks a field the comparison reads. */
 rp_result_set *rp_result_set_load(const char *path, char *err, size_t errlen);
 /* This run's results, as rp_write_json would write them. */
 rp_result_set *rp_result_set_from(hs_result *const *results, size_t n);

@@ -73,7 +73,7 @@ bad() { # bad NAME CONTENT EXPECTED-MESSAGE (its start: jansson words the syntax
 bad trunc.json '{"tool": "wgsim", "scenarios": [' "trunc.json:1:32: not valid JSON: "
 bad foreign.json '{"tests": []}' 'foreign.json: not a wgsim JSON result (no "tool": "wgsim")'
 bad newer.json '{"tool": "wgsim", "format_version": 99, "scenarios": []}' \
-    'newer.json: "format_version" 99 is not a format this wgsim reads (1 to 1); compare with a wgsim of that version'
+    'newer.json: "format_version" 99 is not a format this wgsim reads (1 to 2); compare with a wgsim of that version'
 bad status.json '{"tool": "wgsim", "scenarios": [{"name": "a", "file": "a.yaml", "status": "won"}]}' \
     "status.json: scenarios[0].status 'won' is not passed, failed, error or skipped"
 bad verdict.json '{"tool": "wgsim", "scenarios": [{"name": "a", "file": "a.yaml", "status": "passed", "expectations": [{"verdict": 1, "what": "x"}]}]}' \

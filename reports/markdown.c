@@ -1,0 +1,275 @@
+/*
+ * markdown.c — `--markdown FILE`: the results as GitHub-flavoured Markdown
+ * for a CI job summary or a merge-request comment (docs/reports.md): the
+ * totals, the run's metadata, passed / failed / skipped per claim, one row
+ * per scenario, the failed expectations, and every scenario's phase table.
+ *
+ * Names, descriptions, claims and expectation texts are user input: every
+ * one goes through md_text, so that none can close a table cell, open a
+ * code span, a link or an emphasis, or carry HTML (GitHub renders inline
+ * HTML; a description with <script> must stay text). The file holds no
+ * wall-clock value: the date is the caller's (--date), so the same run
+ * writes the same bytes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/reports.h"
+
+void rp_markdown_text(FILE *out, const char *s)
+{
+    if (!s)
+        return;
+    bool start = true; /* a list or heading marker counts at the start only */
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned char c = *p;
+        switch (c) {
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '&': fputs("&amp;", out); break;
+        case '"': fputs("&quot;", out); break;
+        /* one line: a line break would end the table row or the paragraph */
+        case '\n':
+        case '\r':
+        case '\t': fputc(' ', out); break;
+        case '\\':
+        case '`':
+        case '*':
+        case '_':
+        case '[':
+        case ']':
+        case '|':
+        case '~':
+        case '#':
+        case '!':
+            fputc('\\', out);
+            fputc(c, out);
+            break;
+        case '-':
+        case '+':
+        case '=':
+            if (start)
+                fputc('\\', out);
+            fputc(c, out);
+            break;
+        default:
+            /* other control characters have no place in a report */
+            fputc(c < 0x20 || c == 0x7f ? ' ' : c, out);
+        }
+        start = false;
+    }
+}
+
+typedef struct tally {
+    const char *claim; /* NULL: scenarios without a claim */
+    size_t passed, failed, skipped;
+} tally;
+
+static void count(tally *t, hs_status s)
+{
+    if (s == HS_STATUS_PASSED)
+        t->passed++;
+    else if (s == HS_STATUS_SKIPPED)
+        t->skipped++;
+    else
+        t->failed++; /* an error counts as failed, as in the terminal */
+}
+
+static void md_row_claims(FILE *out, hs_result *const *results, size_t n)
+{
+    /* in the order claims first appear; n is small (a suite) */
+    tally *v = calloc(n ? n : 1, sizeof *v);
+    if (!v)
+        sim_oom("writing Markdown");
+    size_t nv = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *c = results[i]->claim;
+        size_t k = 0;
+        while (k < nv && !(c ? v[k].claim && !strcmp(v[k].claim, c) : !v[k].claim))
+            k++;
+        if (k == nv)
+            v[nv++].claim = c;
+        count(&v[k], results[i]->status);
+    }
+    fprintf(out, "## Claims\n\n| Claim | Passed | Failed | Skipped |\n|---|---:|---:|---:|\n");
+    for (size_t k = 0; k < nv; k++) {
+        fputs("| ", out);
+        if (v[k].claim)
+            rp_markdown_text(out, v[k].claim);
+        else
+            fputs("(no claim)", out);
+        fprintf(out, " | %zu | %zu | %zu |\n", v[k].passed, v[k].failed, v[k].skipped);
+    }
+    fputc('\n', out);
+    free(v);
+}
+
+static const char *status_word(hs_status s)
+{
+    switch (s) {
+    case HS_STATUS_PASSED: return "passed";
+    case HS_STATUS_FAILED: return "**failed**";
+    case HS_STATUS_ERROR: return "**error**";
+    case HS_STATUS_SKIPPED: return "skipped";
+    }
+    return "?";
+}
+
+static void md_failures(FILE *out, const hs_result *r)
+{
+    if (r->status == HS_STATUS_ERROR || r->status == HS_STATUS_SKIPPED) {
+        fputs("- ", out);
+        rp_markdown_text(out, r->error ? r->error : hs_status_name(r->status));
+        fputc('\n', out);
+    }
+    for (size_t i = 0; i < r->n_expects; i++) {
+        const hs_expect_result *e = &r->expects[i];
+        if (e->passed)
+            continue;
+        fputs("- ", out);
+        rp_markdown_text(out, r->file);
+        fprintf(out, ":%u: ", e->loc.line);
+        rp_markdown_text(out, e->what);
+        fputs(" — expected ", out);
+        rp_markdown_text(out, e->expected);
+        fputs(", seen ", out);
+        rp_markdown_text(out, e->observed);
+        fputc('\n', out);
+    }
+}
+
+static void md_phases(FILE *out, const hs_result *r)
+{
+    fputs("**Tunnels:** ", out);
+    for (size_t t = 0; t < r->n_tunnels; t++) {
+        fputs(t ? "; " : "", out);
+        rp_markdown_text(out, r->tunnels[t].name);
+        fputs(" (side A: ", out);
+        rp_markdown_text(out, r->tunnels[t].nodes[0]);
+        fputs("; side B: ", out);
+        rp_markdown_text(out, r->tunnels[t].nodes[1]);
+        fputc(')', out);
+    }
+    fputs("\n\n| Phase | Event | Tunnel | Side A: serving node, source | Side B: serving node, source | Outage "
+          "| Handshakes | Echoes answered |\n|---|---|---|---|---|---:|---:|---:|\n",
+          out);
+    for (size_t p = 0; p < r->n_phases; p++) {
+        const hs_phase *ph = &r->phases[p];
+        char a[32], b[32];
+        for (size_t t = 0; t < r->n_tunnels; t++) {
+            const hs_phase_tunnel *x = &ph->tunnels[t];
+            char sa[160], sb[160], o[32];
+            fprintf(out, "| %s–%s s | ", hs_result_time(ph->start, a, sizeof a), hs_result_time(ph->end, b, sizeof b));
+            rp_markdown_text(out, rp_phase_event_text(ph));
+            fputs(" | ", out);
+            rp_markdown_text(out, r->tunnels[t].name);
+            fputs(" | ", out);
+            rp_markdown_text(out, rp_phase_side_text(&x->side[0], sa, sizeof sa));
+            fputs(" | ", out);
+            rp_markdown_text(out, rp_phase_side_text(&x->side[1], sb, sizeof sb));
+            fprintf(out, " | %s | %llu | %llu/%llu |\n", rp_phase_outage_text(x, o, sizeof o),
+                    (unsigned long long)x->handshakes, (unsigned long long)x->answered,
+                    (unsigned long long)x->echoes);
+        }
+    }
+    fputc('\n', out);
+}
+
+void rp_print_markdown(FILE *out, hs_result *const *results, size_t n, const rp_run_info *info)
+{
+    tally all = {0};
+    size_t errors = 0;
+    for (size_t i = 0; i < n; i++) {
+        count(&all, results[i]->status);
+        errors += results[i]->status == HS_STATUS_ERROR;
+    }
+    fprintf(out, "# wgsim results\n\n**%zu passed, %zu failed", all.passed, all.failed);
+    if (errors)
+        fprintf(out, " (%zu of them errors)", errors);
+    fprintf(out, ", %zu skipped**\n\n", all.skipped);
+    fputs("| Run | |\n|---|---|\n| wgsim | ", out);
+    rp_markdown_text(out, info && info->version ? info->version : "unknown");
+    fputs(" |\n| engine | ", out);
+    rp_markdown_text(out, info && info->engine ? info->engine : "each scenario's own");
+    fputs(" |\n| platform | ", out);
+    rp_markdown_text(out, info && info->platform ? info->platform : "each scenario's default");
+    fputs(" |\n| seed | ", out);
+    rp_markdown_text(out, info && info->seed ? info->seed : "each scenario's own (see below)");
+    fputs(" |\n| date | ", out);
+    rp_markdown_text(out, info && info->date ? info->date : "not given");
+    fputs(" |\n\n", out);
+    md_row_claims(out, results, n);
+
+    fputs("## Scenarios\n\n| Result | Scenario | Claim | Seed | Platform | File |\n|---|---|---|---:|---|---|\n", out);
+    for (size_t i = 0; i < n; i++) {
+        const hs_result *r = results[i];
+        fprintf(out, "| %s | ", status_word(r->status));
+        rp_markdown_text(out, r->name);
+        fputs(" | ", out);
+        rp_markdown_text(out, r->claim ? r->claim : "");
+        fprintf(out, " | %llu | ", (unsigned long long)r->seed);
+        rp_markdown_text(out, r->platform ? r->platform : "");
+        fputs(" | ", out);
+        rp_markdown_text(out, r->file);
+        fputs(" |\n", out);
+    }
+    fputc('\n', out);
+
+    bool any = false;
+    for (size_t i = 0; i < n; i++)
+        if (results[i]->status != HS_STATUS_PASSED) {
+            if (!any)
+                fputs("## Failures\n\n", out);
+            any = true;
+            fputs("### ", out);
+            rp_markdown_text(out, results[i]->name);
+            fputs("\n\n", out);
+            md_failures(out, results[i]);
+            fputc('\n', out);
+        }
+
+    any = false;
+    for (size_t i = 0; i < n; i++) {
+        const hs_result *r = results[i];
+        if (!r->n_phases || !r->n_tunnels)
+            continue;
+        if (!any)
+            fputs("## Phase tables\n\n", out);
+        any = true;
+        fputs("### ", out);
+        rp_markdown_text(out, r->name);
+        if (r->claim) {
+            fputs(" (claim ", out);
+            rp_markdown_text(out, r->claim);
+            fputc(')', out);
+        }
+        fprintf(out, " — %s\n\n", hs_status_name(r->status));
+        if (r->description) {
+            rp_markdown_text(out, r->description);
+            fputs("\n\n", out);
+        }
+        md_phases(out, r);
+    }
+}
+
+bool rp_write_markdown(const char *path, hs_result *const *results, size_t n, const rp_run_info *info, char *err,
+                       size_t errlen)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    rp_print_markdown(f, results, n, info);
+    bool ok = !ferror(f);
+    int e = errno;
+    if (fclose(f) != 0 && ok) {
+        ok = false;
+        e = errno;
+    }
+    if (!ok)
+        snprintf(err, errlen, "%s: cannot write Markdown (%s)", path, strerror(e ? e : EIO));
+    return ok;
+}
