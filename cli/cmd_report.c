@@ -8,6 +8,7 @@
  * 2 usage or a file that cannot be read, is not JSON or not a wgsim result
  * of a format this build reads.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,12 +26,40 @@ static void usage(FILE *out)
                  "usage or a file that is not a wgsim JSON result this version reads.\n\n"
                  "options:\n"
                  "  --fail-on-regression  exit 1 when there is a regression\n"
+                 "  --markdown FILE write the comparison as GitHub-flavoured Markdown too (a\n"
+                 "                  CI job summary or merge-request comment)\n"
                  "  -h, --help      this text\n");
+}
+
+/* "# wgsim comparison", what was compared, then rp_compare_markdown. */
+static bool write_markdown(const char *path, const char *const *paths, rp_result_set *const *set)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "wgsim report: --markdown: %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    fputs("# wgsim comparison\n\n", f);
+    rp_markdown_text(f, paths[1]);
+    fprintf(f, " (%zu scenarios) compared with ", rp_result_set_count(set[1]));
+    rp_markdown_text(f, paths[0]);
+    fprintf(f, " (%zu scenarios).\n\n", rp_result_set_count(set[0]));
+    rp_comparison c;
+    rp_compare_markdown(f, paths[0], set[0], set[1], &c);
+    bool ok = !ferror(f);
+    int e = errno;
+    if (fclose(f) != 0 && ok) {
+        ok = false;
+        e = errno;
+    }
+    if (!ok)
+        fprintf(stderr, "wgsim report: --markdown: %s: %s\n", path, strerror(e ? e : EIO));
+    return ok;
 }
 
 int cmd_report(int argc, char **argv)
 {
-    const char *paths[2];
+    const char *paths[2], *markdown = NULL;
     size_t n = 0;
     bool fail_on_regression = false;
     for (int i = 1; i < argc; i++) {
@@ -40,6 +69,12 @@ int cmd_report(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "--fail-on-regression")) {
             fail_on_regression = true;
+        } else if (!strcmp(a, "--markdown")) {
+            if (i + 1 == argc) {
+                fprintf(stderr, "wgsim report: --markdown needs a value\n");
+                return 2;
+            }
+            markdown = argv[++i];
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "wgsim report: unknown option '%s'\n", a);
             usage(stderr);
@@ -69,6 +104,8 @@ int cmd_report(int argc, char **argv)
         rp_comparison c;
         rp_compare(stdout, paths[0], set[0], set[1], &c);
         status = fail_on_regression && c.regressions ? 1 : 0;
+        if (markdown && !write_markdown(markdown, paths, set))
+            status = 2;
     }
     rp_result_set_free(set[0]);
     rp_result_set_free(set[1]);

@@ -139,6 +139,20 @@ static bool parse_matrix(const char *arg, matrix *m, const hs_run_options *opt, 
     }
 }
 
+/* --baseline: the two result sets, and what the comparison counted */
+typedef struct compared {
+    const char *label;
+    rp_result_set *old, *now;
+    rp_comparison counts;
+} compared;
+
+static void markdown_comparison(FILE *out, void *arg)
+{
+    compared *c = arg;
+    rp_compare_markdown(out, c->label, c->old, c->now, &c->counts);
+    fputc('\n', out);
+}
+
 static void usage(FILE *out)
 {
     fprintf(out, "usage: wgsim test [options] PATH...\n\n"
@@ -408,16 +422,21 @@ int cmd_test(int argc, char **argv)
         fprintf(stderr, "wgsim test: --json: %s\n", err);
         io_error = any_error = true;
     }
+    /* the comparison with the baseline: in the Markdown file too */
+    compared cmp = {.label = baseline, .old = old};
+    if (old) {
+        cmp.now = rp_result_set_from(c.results, files.n);
+        md.section = markdown_comparison;
+        md.section_arg = &cmp;
+    }
     if (!cli_markdown_write("test", &md, &opt, c.results, files.n))
         io_error = any_error = true;
     if (matrix_arg)
         rp_print_matrix(stdout, "platform", c.results, files.n, m.names, m.n);
     rp_print_summary(stdout, c.results, n_runs);
-    rp_comparison cmp = {0};
     if (old) {
-        rp_result_set *now = rp_result_set_from(c.results, files.n);
-        rp_compare(stdout, baseline, old, now, &cmp);
-        rp_result_set_free(now);
+        rp_compare(stdout, baseline, old, cmp.now, &cmp.counts);
+        rp_result_set_free(cmp.now);
         rp_result_set_free(old);
     }
     for (size_t i = 0; i < n_runs; i++)
@@ -430,7 +449,7 @@ int cmd_test(int argc, char **argv)
     if (fail_on_regression) {
         /* a scenario's ERROR is a verdict here (a regression when it passed
          * before); only what went wrong with this invocation stays 2 */
-        return io_error ? 2 : cmp.regressions ? 1 : 0;
+        return io_error ? 2 : cmp.counts.regressions ? 1 : 0;
     }
     return any_error ? 2 : any_failed ? 1 : 0;
 }

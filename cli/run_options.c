@@ -135,6 +135,8 @@ bool cli_markdown_write(const char *cmd, const cli_markdown *md, const hs_run_op
         .platform = opt->has_platform ? wg_platform_name(opt->platform) : NULL,
         .seed = opt->has_seed ? seed : NULL,
         .date = md->date,
+        .section = md->section,
+        .section_arg = md->section_arg,
     };
     if (!rp_write_markdown(md->path, results, n, &info, err, sizeof err)) {
         fprintf(stderr, "wgsim %s: --markdown: %s\n", cmd, err);

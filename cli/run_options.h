@@ -64,6 +64,9 @@ void cli_pcap_done(cli_pcap *p);
 typedef struct cli_markdown {
     const char *path; /* NULL: no --markdown */
     const char *date; /* NULL: "not given" */
+    /* rp_run_info.section: a section of the caller's own (NULL: none) */
+    void (*section)(FILE *out, void *arg);
+    void *section_arg;
 } cli_markdown;
 /* Like cli_run_option, for --markdown and --date. */
 int cli_markdown_option(const char *cmd, int argc, char **argv, int *i, cli_markdown *md);

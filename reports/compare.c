@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,9 +249,35 @@ static json_t *same_expectation(json_t *o, json_t *e)
     return NULL;
 }
 
-/* Expectations of s that passed in o and fail now; printed when out, and
- * with all_failed every failed one (those the baseline does not have
- * said so). */
+/* A change's explanation is a few lines of text, gathered in a memory
+ * stream so the terminal and the Markdown renderers share them. */
+typedef struct lines {
+    char *buf;
+    size_t len;
+    FILE *f;
+} lines;
+
+static void lines_open(lines *l)
+{
+    *l = (lines){0};
+    l->f = open_memstream(&l->buf, &l->len);
+    if (!l->f)
+        sim_oom("comparing with the baseline");
+}
+
+/* Closes the stream; the text (NULL when nothing was written) is the caller's. */
+static char *lines_close(lines *l)
+{
+    fclose(l->f);
+    if (l->len)
+        return l->buf;
+    free(l->buf);
+    return NULL;
+}
+
+/* Expectations of s that passed in o and fail now; a line each into out
+ * when given, and with all_failed every failed one (those the baseline
+ * does not have said so). */
 static size_t newly_failing(FILE *out, json_t *o, json_t *s, bool all_failed)
 {
     size_t n = 0, k;
@@ -262,7 +289,7 @@ static size_t newly_failing(FILE *out, json_t *o, json_t *s, bool all_failed)
         bool passed_before = before && !strcmp(str(before, "verdict"), "passed");
         n += passed_before;
         if (out && (passed_before || all_failed))
-            fprintf(out, "                 %s: %s (%s)\n", str(e, "location"), str(e, "what"),
+            fprintf(out, "%s: %s (%s)\n", str(e, "location"), str(e, "what"),
                     passed_before ? "passed before" : before ? "failed before too" : "not in the baseline");
     }
     return n;
@@ -274,9 +301,9 @@ static long long count(json_t *s, const char *key)
     return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
 }
 
-/* "handshakes 4 -> 6; pings answered 58 of 60 -> 60 of 60": the convergence
- * figures both results have that differ (0 when none). */
-static size_t print_figures(FILE *out, const char *name, json_t *o, json_t *s)
+/* "handshakes 4 -> 6; pings answered 58 -> 60 (of 60 -> 60 sent)": the
+ * scenario's counters both results have that differ, as one line. */
+static void counter_figures(FILE *out, json_t *o, json_t *s)
 {
     static const struct {
         const char *key, *words;
@@ -286,17 +313,210 @@ static size_t print_figures(FILE *out, const char *name, json_t *o, json_t *s)
         long long a = count(o, figures[k].key), b = count(s, figures[k].key);
         if (a < 0 || b < 0 || a == b)
             continue;
-        if (n++ == 0)
-            fprintf(out, "  changed        %s:", name);
-        else
-            fputc(';', out);
-        fprintf(out, " %s %lld -> %lld", figures[k].words, a, b);
+        fprintf(out, "%s%s %lld -> %lld", n++ ? "; " : "", figures[k].words, a, b);
         if (!strcmp(figures[k].key, "pings_answered"))
             fprintf(out, " (of %lld -> %lld sent)", count(o, "pings_sent"), count(s, "pings_sent"));
     }
     if (n)
         fputc('\n', out);
-    return n;
+}
+
+/* "fw1 198.51.100.2:51820" for a side of a phase's tunnel, "-" when it sent nothing. */
+static void side_text(char *buf, size_t len, json_t *side)
+{
+    const char *serving = json_string_value(json_object_get(side, "serving"));
+    const char *source = json_string_value(json_object_get(side, "source"));
+    if (!serving && !source)
+        snprintf(buf, len, "-");
+    else
+        snprintf(buf, len, "%s%s%s", serving ? serving : "", serving && source ? " " : "", source ? source : "");
+}
+
+static void outage_text(char *buf, size_t len, json_t *t)
+{
+    json_t *v = json_object_get(t, "outage");
+    if (json_is_number(v)) {
+        /* back to whole nanoseconds, then shown as wgsim run shows it
+         * (milliseconds cut, not rounded) */
+        char ts[32];
+        snprintf(buf, len, "%ss", hs_result_time(llround(json_number_value(v) * 1e9), ts, sizeof ts));
+    }
+    else if (json_integer_value(json_object_get(t, "echoes")) > 0)
+        snprintf(buf, len, "no answer");
+    else
+        snprintf(buf, len, "-");
+}
+
+/* The tunnel of phase p named like t (NULL: none). */
+static json_t *same_tunnel(json_t *p, json_t *t)
+{
+    size_t k;
+    json_t *x;
+    json_array_foreach(json_object_get(p, "tunnels"), k, x) {
+        if (!strcmp(str(x, "tunnel"), str(t, "tunnel")))
+            return x;
+    }
+    return NULL;
+}
+
+/* Per phase (matched by position and event) and tunnel (by name): the
+ * outage, the handshakes and each side's serving node and main source
+ * where they differ, a line each: "phase 30.000s maintenance fw1 on,
+ * fw1/wg0/remote: outage 15.031s -> 3.050s; side A fw1 198.51.100.2:51820
+ * -> fw2 203.0.113.2:51820". A baseline without phases (format 1) has
+ * nothing to compare. */
+static void phase_figures(FILE *out, json_t *o, json_t *s)
+{
+    json_t *po = json_object_get(o, "phases"), *ps = json_object_get(s, "phases");
+    for (size_t k = 0; k < json_array_size(ps) && k < json_array_size(po); k++) {
+        json_t *a = json_array_get(po, k), *b = json_array_get(ps, k);
+        const char *ea = json_string_value(json_object_get(a, "event"));
+        const char *eb = json_string_value(json_object_get(b, "event"));
+        if ((ea || eb) && (!ea || !eb || strcmp(ea, eb)))
+            continue; /* another timeline: its phases are not comparable */
+        size_t i;
+        json_t *tb;
+        json_array_foreach(json_object_get(b, "tunnels"), i, tb) {
+            json_t *ta = same_tunnel(a, tb);
+            if (!ta)
+                continue;
+            char x[160], y[160];
+            size_t n = 0;
+            const char *sep = "";
+#define DIFF(...)                                                                                                     \
+    do {                                                                                                              \
+        if (strcmp(x, y)) {                                                                                           \
+            if (n++ == 0)                                                                                             \
+                fprintf(out, "phase %.3fs %s, %s: ", json_number_value(json_object_get(b, "start")),                  \
+                        eb ? eb : "(start)", str(tb, "tunnel"));                                                      \
+            fprintf(out, "%s" __VA_ARGS__);                                                                           \
+            sep = "; ";                                                                                               \
+        }                                                                                                             \
+    } while (0)
+            outage_text(x, sizeof x, ta);
+            outage_text(y, sizeof y, tb);
+            DIFF("outage %s -> %s", sep, x, y);
+            snprintf(x, sizeof x, "%lld", (long long)json_integer_value(json_object_get(ta, "handshakes")));
+            snprintf(y, sizeof y, "%lld", (long long)json_integer_value(json_object_get(tb, "handshakes")));
+            DIFF("handshakes %s -> %s", sep, x, y);
+            for (size_t side = 0; side < 2; side++) {
+                side_text(x, sizeof x, json_array_get(json_object_get(ta, "sides"), side));
+                side_text(y, sizeof y, json_array_get(json_object_get(tb, "sides"), side));
+                DIFF("side %c %s -> %s", sep, side ? 'B' : 'A', x, y);
+            }
+#undef DIFF
+            if (n)
+                fputc('\n', out);
+        }
+    }
+}
+
+typedef enum change_kind { CH_REGRESSION, CH_NEWLY_PASSING, CH_STATUS, CH_ADDED, CH_REMOVED, CH_FIGURES } change_kind;
+static const char *const change_words[] = {"regression", "newly passing", "status", "added", "removed", "changed"};
+
+typedef struct change {
+    change_kind kind;
+    json_t *scenario; /* the new one; the old one for removed */
+    const char *was, *now; /* NULL where there is none */
+    char *details;     /* lines, each ending in '\n' (NULL: none) */
+} change;
+
+typedef struct changes {
+    change *v;
+    size_t n;
+    rp_comparison count;
+    bool old_has_phases; /* else: a format 1 baseline */
+} changes;
+
+static void add(changes *l, change_kind kind, json_t *sc, const char *was, const char *now, char *details)
+{
+    change *v = realloc(l->v, (l->n + 1) * sizeof *v);
+    if (!v)
+        sim_oom("comparing with the baseline");
+    l->v = v;
+    l->v[l->n++] = (change){kind, sc, was, now, details};
+}
+
+/* Every change, in the order a reader wants them: regressions, other
+ * changes of status and added scenarios (in the new result's order),
+ * removed ones, then changed figures. */
+static void collect(const rp_result_set *old, const rp_result_set *cur, changes *l)
+{
+    *l = (changes){0};
+    size_t no = json_array_size(old->scenarios), nn = json_array_size(cur->scenarios);
+    size_t *match_of = calloc(nn ? nn : 1, sizeof *match_of);
+    bool *old_used = calloc(no ? no : 1, sizeof *old_used);
+    if (!match_of || !old_used)
+        sim_oom("comparing with the baseline");
+    match(old, cur, match_of, old_used);
+    rp_comparison *c = &l->count;
+    for (int part = 0; part < 2; part++)
+        for (size_t i = 0; i < nn; i++) {
+            json_t *s = json_array_get(cur->scenarios, i);
+            const char *now = str(s, "status");
+            if (match_of[i] == SIZE_MAX) {
+                if (part == 1) {
+                    c->added++;
+                    add(l, CH_ADDED, s, NULL, now, NULL);
+                }
+                continue;
+            }
+            json_t *o = json_array_get(old->scenarios, match_of[i]);
+            const char *was = str(o, "status");
+            bool regression =
+                (is_pass(was) && is_fail(now)) || (is_fail(was) && is_fail(now) && newly_failing(NULL, o, s, false));
+            if (part == 0 && regression) {
+                c->regressions++;
+                lines d;
+                lines_open(&d);
+                newly_failing(d.f, o, s, is_pass(was));
+                /* an ERROR has no verdicts: its first message says why */
+                const char *why = json_string_value(json_object_get(s, "error"));
+                if (why && !strcmp(now, "error"))
+                    fprintf(d.f, "%.*s\n", (int)strcspn(why, "\n"), why);
+                add(l, CH_REGRESSION, s, was, now, lines_close(&d));
+            } else if (part == 1 && !regression) {
+                if (is_fail(was) && is_pass(now)) {
+                    c->newly_passing++;
+                    add(l, CH_NEWLY_PASSING, s, was, now, NULL);
+                } else if (strcmp(was, now)) {
+                    c->other++;
+                    add(l, CH_STATUS, s, was, now, NULL);
+                } else {
+                    c->unchanged++;
+                }
+            }
+        }
+    for (size_t k = 0; k < no; k++)
+        if (!old_used[k]) {
+            c->removed++;
+            json_t *o = json_array_get(old->scenarios, k);
+            add(l, CH_REMOVED, o, str(o, "status"), NULL, NULL);
+        }
+    l->old_has_phases = true;
+    for (size_t k = 0; k < no; k++)
+        if (!json_object_get(json_array_get(old->scenarios, k), "phases"))
+            l->old_has_phases = false;
+    for (size_t i = 0; i < nn; i++)
+        if (match_of[i] != SIZE_MAX) {
+            json_t *s = json_array_get(cur->scenarios, i), *o = json_array_get(old->scenarios, match_of[i]);
+            lines d;
+            lines_open(&d);
+            counter_figures(d.f, o, s);
+            phase_figures(d.f, o, s);
+            char *text = lines_close(&d);
+            if (text)
+                add(l, CH_FIGURES, s, NULL, NULL, text);
+        }
+    free(match_of);
+    free(old_used);
+}
+
+static void release(changes *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i].details);
+    free(l->v);
 }
 
 static void name_claim(FILE *out, json_t *s)
@@ -307,86 +527,97 @@ static void name_claim(FILE *out, json_t *s)
         fprintf(out, " (claim %s)", claim);
 }
 
+/* "N regressions, N newly passing, N added, N removed, N unchanged" */
+static void counts_text(FILE *out, const rp_comparison *c)
+{
+    fprintf(out, "%zu regression%s, %zu newly passing, %zu added, %zu removed", c->regressions,
+            c->regressions == 1 ? "" : "s", c->newly_passing, c->added, c->removed);
+    if (c->other)
+        fprintf(out, ", %zu otherwise changed", c->other);
+    fprintf(out, ", %zu unchanged", c->unchanged);
+}
+
+static const char *const no_phases_note = "the baseline has no phase tables (format_version 1): "
+                                          "phases are not compared";
+
 void rp_compare(FILE *out, const char *old_label, const rp_result_set *old, const rp_result_set *cur,
                 rp_comparison *c)
 {
-    memset(c, 0, sizeof *c);
-    size_t no = json_array_size(old->scenarios), nn = json_array_size(cur->scenarios);
-    size_t *match_of = calloc(nn ? nn : 1, sizeof *match_of);
-    bool *old_used = calloc(no ? no : 1, sizeof *old_used);
-    if (!match_of || !old_used)
-        sim_oom("comparing with the baseline");
-    match(old, cur, match_of, old_used);
-    /* counted first so that the heading can say it all */
-    for (size_t i = 0; i < nn; i++) {
-        json_t *s = json_array_get(cur->scenarios, i);
-        if (match_of[i] == SIZE_MAX) {
-            c->added++;
-            continue;
-        }
-        json_t *o = json_array_get(old->scenarios, match_of[i]);
-        const char *was = str(o, "status"), *now = str(s, "status");
-        if (is_pass(was) && is_fail(now))
-            c->regressions++;
-        else if (is_fail(was) && is_fail(now) && newly_failing(NULL, o, s, false))
-            c->regressions++;
-        else if (is_fail(was) && is_pass(now))
-            c->newly_passing++;
-        else if (strcmp(was, now))
-            c->other++;
+    changes l;
+    collect(old, cur, &l);
+    *c = l.count;
+    fprintf(out, "compared with %s: ", old_label);
+    counts_text(out, c);
+    fputc('\n', out);
+    if (!l.old_has_phases && json_array_size(old->scenarios))
+        fprintf(out, "  (%s)\n", no_phases_note);
+    for (size_t i = 0; i < l.n; i++) {
+        const change *ch = &l.v[i];
+        fprintf(out, "  %-14s ", change_words[ch->kind]);
+        name_claim(out, ch->scenario);
+        if (ch->was && ch->now)
+            fprintf(out, ": %s -> %s\n", ch->was, ch->now);
+        else if (ch->now)
+            fprintf(out, ": %s\n", ch->now);
+        else if (ch->was)
+            fprintf(out, ": was %s\n", ch->was);
         else
-            c->unchanged++;
+            fputc('\n', out);
+        for (const char *p = ch->details; p && *p;) {
+            size_t n = strcspn(p, "\n");
+            fprintf(out, "                 %.*s\n", (int)n, p);
+            p += n + (p[n] == '\n');
+        }
     }
-    for (size_t k = 0; k < no; k++)
-        c->removed += !old_used[k];
-    fprintf(out, "compared with %s: %zu regression%s, %zu newly passing, %zu added, %zu removed", old_label,
-            c->regressions, c->regressions == 1 ? "" : "s", c->newly_passing, c->added, c->removed);
-    if (c->other)
-        fprintf(out, ", %zu otherwise changed", c->other);
-    fprintf(out, ", %zu unchanged\n", c->unchanged);
-    /* regressions first: they are what a reader looks for */
-    for (int part = 0; part < 2; part++)
-        for (size_t i = 0; i < nn; i++) {
-            json_t *s = json_array_get(cur->scenarios, i);
-            const char *now = str(s, "status");
-            if (match_of[i] == SIZE_MAX) {
-                if (part == 1) {
-                    fputs("  added          ", out);
-                    name_claim(out, s);
-                    fprintf(out, ": %s\n", now);
-                }
-                continue;
-            }
-            json_t *o = json_array_get(old->scenarios, match_of[i]);
-            const char *was = str(o, "status");
-            bool regression = (is_pass(was) && is_fail(now)) || (is_fail(was) && is_fail(now) && newly_failing(NULL, o, s, false));
-            if (part == 0 && regression) {
-                fputs("  regression     ", out);
-                name_claim(out, s);
-                fprintf(out, ": %s -> %s\n", was, now);
-                newly_failing(out, o, s, is_pass(was));
-                /* an ERROR has no verdicts: its first message says why */
-                const char *why = json_string_value(json_object_get(s, "error"));
-                if (why && !strcmp(now, "error"))
-                    fprintf(out, "                 %.*s\n", (int)strcspn(why, "\n"), why);
-            } else if (part == 1 && !regression && strcmp(was, now)) {
-                fprintf(out, "  %-14s ", is_fail(was) && is_pass(now) ? "newly passing" : "status");
-                name_claim(out, s);
-                fprintf(out, ": %s -> %s\n", was, now);
-            }
+    release(&l);
+}
+
+void rp_compare_markdown(FILE *out, const char *old_label, const rp_result_set *old, const rp_result_set *cur,
+                         rp_comparison *c)
+{
+    changes l;
+    collect(old, cur, &l);
+    *c = l.count;
+    fputs("## Compared with ", out);
+    rp_markdown_text(out, old_label);
+    fputs("\n\n", out);
+    /* the word a reader (and a script) looks for, first */
+    fprintf(out, "%s", c->regressions ? "**regression**: " : "");
+    counts_text(out, c);
+    fputs(".\n", out);
+    if (!l.old_has_phases && json_array_size(old->scenarios))
+        fprintf(out, "\n_(%s)_\n", no_phases_note);
+    if (l.n)
+        fputc('\n', out);
+    for (size_t i = 0; i < l.n; i++) {
+        const change *ch = &l.v[i];
+        fprintf(out, "- **%s** ", change_words[ch->kind]);
+        rp_markdown_text(out, str(ch->scenario, "name"));
+        const char *claim = json_string_value(json_object_get(ch->scenario, "claim"));
+        if (claim) {
+            fputs(" (claim ", out);
+            rp_markdown_text(out, claim);
+            fputc(')', out);
         }
-    for (size_t k = 0; k < no; k++)
-        if (!old_used[k]) {
-            json_t *o = json_array_get(old->scenarios, k);
-            fputs("  removed        ", out);
-            name_claim(out, o);
-            fprintf(out, ": was %s\n", str(o, "status"));
+        if (ch->was && ch->now)
+            fprintf(out, ": %s → %s\n", ch->was, ch->now);
+        else if (ch->now)
+            fprintf(out, ": %s\n", ch->now);
+        else if (ch->was)
+            fprintf(out, ": was %s\n", ch->was);
+        else
+            fputc('\n', out);
+        for (const char *p = ch->details; p && *p;) {
+            size_t n = strcspn(p, "\n");
+            char *one = strndup(p, n);
+            if (!one)
+                sim_oom("comparing with the baseline");
+            fputs("  - ", out);
+            rp_markdown_text(out, one);
+            fputc('\n', out);
+            free(one);
+            p += n + (p[n] == '\n');
         }
-    for (size_t i = 0; i < nn; i++)
-        if (match_of[i] != SIZE_MAX) {
-            json_t *s = json_array_get(cur->scenarios, i);
-            print_figures(out, str(s, "name"), json_array_get(old->scenarios, match_of[i]), s);
-        }
-    free(match_of);
-    free(old_used);
+    }
+    release(&l);
 }

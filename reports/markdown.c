@@ -200,6 +200,8 @@ void rp_print_markdown(FILE *out, hs_result *const *results, size_t n, const rp_
     fputs(" |\n| date | ", out);
     rp_markdown_text(out, info && info->date ? info->date : "not given");
     fputs(" |\n\n", out);
+    if (info && info->section)
+        info->section(out, info->section_arg);
     md_row_claims(out, results, n);
 
     fputs("## Scenarios\n\n| Result | Scenario | Claim | Seed | Platform | File |\n|---|---|---|---:|---|---|\n", out);

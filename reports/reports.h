@@ -102,6 +102,11 @@ typedef struct rp_run_info {
     const char *platform; /* --platform, NULL: each scenario's default */
     const char *seed;     /* --seed as given, NULL: each scenario's */
     const char *date;     /* --date as given (a date in the file keeps it reproducible) */
+    /* NULL, or writes a section of its own after the run's metadata, before
+     * the claims (`wgsim test --baseline`: the comparison, so a regression
+     * is near the top) */
+    void (*section)(FILE *out, void *arg);
+    void *section_arg;
 } rp_run_info;
 /* GitHub-flavoured Markdown: the totals, the run's metadata, a table of
  * passed / failed / skipped per claim, one row per scenario, the failed
@@ -186,9 +191,18 @@ typedef struct rp_comparison {
  * N removed, N unchanged", then a line per regression (with the
  * expectations that fail now and passed before), per other change of
  * status, per added and removed scenario, and per scenario whose
- * convergence figures (handshakes, pings answered, drops) changed; fills c. */
+ * convergence figures changed: its handshakes, pings answered and drops,
+ * and per phase (matched by position and event) and tunnel the outage, the
+ * handshakes and each side's serving node and main source (a baseline of
+ * format_version 1 has no phases: a note says they are not compared);
+ * fills c. */
 void rp_compare(FILE *out, const char *old_label, const rp_result_set *old, const rp_result_set *cur,
                 rp_comparison *c);
+/* The same as GitHub-flavoured Markdown: "## Compared with OLD_LABEL", the
+ * counts (led by "**regression**:" when there is one), a bullet per change
+ * with its lines as sub-bullets; all user text escaped (rp_markdown_text). */
+void rp_compare_markdown(FILE *out, const char *old_label, const rp_result_set *old, const rp_result_set *cur,
+                         rp_comparison *c);
 
 /* Opens DIR/NAME/<capture>.pcap for every capture point of the world
  * ("seg:wan" -> seg-wan.pcap), creating directories as needed, so that

@@ -20,7 +20,8 @@ has() { # has WHAT FILE LINE: FILE holds the line LINE exactly
 }
 sed 's/src: 203.0.113.2, wg/src: 198.51.100.2, wg/; s/is: 203.0.113.2:51820/is: 198.51.100.2:51820/' \
     "$src/tests/data/failing.yaml" > "$d/old/failing.yaml" || exit 1
-cp "$src/scenarios/examples/starter.yaml" "$d/old/" && cp "$src/tests/data/failing.yaml" "$src/tests/data/design-example.yaml" "$d/new/" || exit 1
+# the removed scenario's name is user text that the Markdown must keep inert
+sed 's/^name: starter-two-sites/name: "x|<script>alert(1)<\/script>`y`"/' "$src/scenarios/examples/starter.yaml" > "$d/old/starter.yaml" && cp "$src/tests/data/failing.yaml" "$src/tests/data/design-example.yaml" "$d/new/" || exit 1
 cd "$d" || exit 1
 
 "$wgsim" test --json old.json old >/dev/null; check "old run passes" 0 $?
@@ -33,7 +34,7 @@ has "regression" out.txt "  regression     deliberately-failing (claim C8): pass
 has "expectation passed before" out.txt "                 new/failing.yaml:57:5: at 10s: endpoint of fw on remote (passed before)"
 has "expectation not in the baseline" out.txt "                 new/failing.yaml:56:5: during [0s, 5s]: packets from fw src 203.0.113.2 wg handshake-initiation (not in the baseline)"
 has "added" out.txt "  added          maintenance-mode-roams-remote (claim C4): passed"
-has "removed" out.txt "  removed        starter-two-sites (claim C8): was passed"
+has "removed" out.txt "  removed        x|<script>alert(1)</script>\`y\` (claim C8): was passed"
 "$wgsim" test --baseline old.json --fail-on-regression new >/dev/null; check "regression, --fail-on-regression" 1 $?
 
 # report OLD NEW says the same as test --baseline (the lines after the run's own)
@@ -51,10 +52,33 @@ has "back summary" back.txt "compared with new.json: 0 regressions, 1 newly pass
 has "still failing" same.txt "compared with new.json: 0 regressions, 0 newly passing, 0 added, 1 removed, 1 unchanged"
 "$wgsim" test --baseline new.json new/failing.yaml >/dev/null; check "still failing, plain" 1 $?
 
-# results of the format before the version field (no "format_version") are read; a newer one is refused
-grep -q '"format_version"' old.json && sed '/"format_version"/d' old.json > v1.json || cp old.json v1.json
-"$wgsim" report v1.json old.json > v1.txt; check "format 1 read" 0 $?
-has "format 1" v1.txt "compared with v1.json: 0 regressions, 0 newly passing, 0 added, 0 removed, 2 unchanged"
+# Markdown: the comparison near the top of test's file (before the claims), and report's own file;
+# the regression word first, user text escaped
+"$wgsim" test --baseline old.json --markdown test.md --date 2026-12-07 new >/dev/null; check "test --markdown exit" 1 $?
+check "comparison before the claims" "## Compared with old.json
+## Claims" "$(grep -E '^## (Compared|Claims)' test.md)"
+"$wgsim" report --markdown report.md old.json new.json >/dev/null; check "report --markdown exit" 0 $?
+has "markdown title" report.md "# wgsim comparison"
+has "markdown counts" report.md "**regression**: 1 regression, 0 newly passing, 1 added, 1 removed, 0 unchanged."
+has "markdown regression" report.md "- **regression** deliberately-failing (claim C8): passed → failed"
+has "markdown detail" report.md "  - new/failing.yaml:57:5: at 10s: endpoint of fw on remote (passed before)"
+has "markdown escaped" report.md '- **removed** x\|&lt;script&gt;alert(1)&lt;/script&gt;\`y\` (claim C8): was passed'
+check "same section in both" "$(sed -n '/^## Compared/,/^## Claims/p' test.md | sed '$d')" "$(sed -n '/^## Compared/,$p' report.md)"
+"$wgsim" report --markdown /dev/null/x.md old.json new.json >/dev/null 2>err.txt; check "markdown not written" 2 $?
+
+# convergence figures: the same scenario with a slower network recovers later in every phase
+sed 's/net:  {delay: 15ms/net:  {delay: 40ms/' "$src/tests/data/design-example.yaml" > slow.yaml
+"$wgsim" test --json fast.json "$src/tests/data/design-example.yaml" >/dev/null && "$wgsim" test --json slow.json slow.yaml >/dev/null
+"$wgsim" report --fail-on-regression fast.json slow.json > slow.txt; check "slower is no regression" 0 $?
+has "changed" slow.txt "  changed        maintenance-mode-roams-remote (claim C4)"
+grep -qE '^                 phase 30[.]000s maintenance fw1 on, fw1/wg0/remote: outage 15[.][0-9]{3}s -> 15[.][0-9]{3}s$' slow.txt ||
+    { echo "FAILED: outage change of the maintenance phase"; cat slow.txt; fails=$((fails + 1)); }
+
+# a result of format_version 1 (written before the field and the phase tables existed; made by
+# wgsim at the commit before them) is read: statuses and expectations compared, phases not
+"$wgsim" report "$src/tests/data/result-format1.json" new.json > v1.txt; check "format 1 read" 0 $?
+has "format 1" v1.txt "compared with $src/tests/data/result-format1.json: 0 regressions, 0 newly passing, 1 added, 0 removed, 1 unchanged"
+has "format 1 note" v1.txt "  (the baseline has no phase tables (format_version 1): phases are not compared)"
 
 starts() { # starts WHAT PREFIX ACTUAL
     case "$3" in
