@@ -16,6 +16,8 @@
  *     the last endpoint changes of the peer (4) or the last CARP / gateway
  *     / power lines of the node (5) up to the failing instant, in a ring
  *     that stops taking events once they are later than the failure.
+ * Once built, every event also goes to the phase table (phases.c:
+ * handshakes, endpoint changes).
  * Events logged while the world is built (before the nodes and tunnels
  * the expectations name exist) are kept aside and replayed once it is
  * built, so the answers are those of a scan over the whole log.

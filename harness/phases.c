@@ -347,21 +347,29 @@ static char *xstrdup(const char *s)
     return d;
 }
 
-/* "fw1, fw2": the nodes holding key. */
+/* "fw1, fw2": the nodes holding key (sized to them: a hub's thousand
+ * tunnels each name one or two nodes of thousands). */
+static bool holds(const hs_node *n, const uint8_t *key)
+{
+    for (size_t j = 0; j < n->n_wg; j++)
+        if (!memcmp(n->wg[j].public_key, key, WG_KEY_LEN))
+            return true;
+    return false;
+}
+
 static char *side_nodes(const hs_scenario *s, const uint8_t *key)
 {
     size_t len = 1;
     for (size_t i = 0; i < s->n_nodes; i++)
-        len += strlen(s->nodes[i].name) + 2;
+        if (holds(&s->nodes[i], key))
+            len += strlen(s->nodes[i].name) + 2;
     char *out = xcalloc(len, 1);
     for (size_t i = 0; i < s->n_nodes; i++)
-        for (size_t j = 0; j < s->nodes[i].n_wg; j++)
-            if (!memcmp(s->nodes[i].wg[j].public_key, key, WG_KEY_LEN)) {
-                if (*out)
-                    strcat(out, ", ");
-                strcat(out, s->nodes[i].name);
-                break;
-            }
+        if (holds(&s->nodes[i], key)) {
+            if (*out)
+                strcat(out, ", ");
+            strcat(out, s->nodes[i].name);
+        }
     return out;
 }
 

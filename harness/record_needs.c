@@ -15,8 +15,10 @@
  *   - handshake expectations explain a failure with the handshake messages
  *     the node sent and received;
  *   - the timeline (wgsim run, reports) shows the source of every
- *     handshake message, and the WireGuard datagram counter counts what
- *     nodes send: the interfaces of nodes with WireGuard, out.
+ *     handshake message, the WireGuard datagram counter counts what nodes
+ *     send, and the phase table (phases.c) reads which node sends each
+ *     tunnel's datagrams from which source: the interfaces of nodes with
+ *     WireGuard, out.
  * Other points are OFF: no parsing, no listener. hs_run_options.record_all
  * KEEPs every point in the record as well (the explore shell, tests that
  * read the trace).
