@@ -153,6 +153,20 @@ static void markdown_comparison(FILE *out, void *arg)
     fputc('\n', out);
 }
 
+struct valued {
+    const char *name;
+    const char **value;
+};
+
+/* Where option a keeps its value, NULL when it is not one of v. */
+static const char **valued_option(const char *a, const struct valued *v, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (!strcmp(a, v[k].name))
+            return v[k].value;
+    return NULL;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out, "usage: wgsim test [options] PATH...\n\n"
@@ -222,6 +236,18 @@ int cmd_test(int argc, char **argv)
     cli_run_options_init(&opt);
     cli_files all = {0}, files = {0};
     cli_markdown md = {0};
+    /* the options that take a value and only keep it */
+    const struct valued valued[] = {
+        {"--junit", &junit},
+        {"--json", &json},
+        {"--filter", &filter},
+        {"--pcap", &pcap},
+        {"--baseline", &baseline},
+        {"--annotations", &annotations},
+        {"--junit-granularity", &granularity},
+        {"--matrix", &matrix_arg},
+    };
+    const char **dest;
     int status = 0;
     int first_path = -1;
     for (int i = 1; i < argc; i++) {
@@ -255,29 +281,12 @@ int cmd_test(int argc, char **argv)
                 i++;
         } else if (!strcmp(a, "--fail-on-regression")) {
             fail_on_regression = true;
-        } else if (!strcmp(a, "--junit") || !strcmp(a, "--json") || !strcmp(a, "--filter") || !strcmp(a, "--pcap") ||
-                   !strcmp(a, "--baseline") || !strcmp(a, "--annotations") || !strcmp(a, "--junit-granularity") ||
-                   !strcmp(a, "--matrix")) {
+        } else if ((dest = valued_option(a, valued, sizeof valued / sizeof *valued))) {
             if (!val) {
                 fprintf(stderr, "wgsim test: %s needs a value\n", a);
                 return 2;
             }
-            if (!strcmp(a, "--junit"))
-                junit = val;
-            else if (!strcmp(a, "--json"))
-                json = val;
-            else if (!strcmp(a, "--filter"))
-                filter = val;
-            else if (!strcmp(a, "--baseline"))
-                baseline = val;
-            else if (!strcmp(a, "--annotations"))
-                annotations = val;
-            else if (!strcmp(a, "--junit-granularity"))
-                granularity = val;
-            else if (!strcmp(a, "--matrix"))
-                matrix_arg = val;
-            else
-                pcap = val;
+            *dest = val;
             i++;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "wgsim test: unknown option '%s'\n", a);

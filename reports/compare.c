@@ -527,6 +527,19 @@ static void name_claim(FILE *out, json_t *s)
         fprintf(out, " (claim %s)", claim);
 }
 
+/* ": passed -> failed", ": passed" (added), ": was passed" (removed), and
+ * the line's end. */
+static void status_tail(FILE *out, const change *ch, const char *arrow)
+{
+    if (ch->was && ch->now)
+        fprintf(out, ": %s %s %s", ch->was, arrow, ch->now);
+    else if (ch->now)
+        fprintf(out, ": %s", ch->now);
+    else if (ch->was)
+        fprintf(out, ": was %s", ch->was);
+    fputc('\n', out);
+}
+
 /* "N regressions, N newly passing, N added, N removed, N unchanged" */
 static void counts_text(FILE *out, const rp_comparison *c)
 {
@@ -555,14 +568,7 @@ void rp_compare(FILE *out, const char *old_label, const rp_result_set *old, cons
         const change *ch = &l.v[i];
         fprintf(out, "  %-14s ", change_words[ch->kind]);
         name_claim(out, ch->scenario);
-        if (ch->was && ch->now)
-            fprintf(out, ": %s -> %s\n", ch->was, ch->now);
-        else if (ch->now)
-            fprintf(out, ": %s\n", ch->now);
-        else if (ch->was)
-            fprintf(out, ": was %s\n", ch->was);
-        else
-            fputc('\n', out);
+        status_tail(out, ch, "->");
         for (const char *p = ch->details; p && *p;) {
             size_t n = strcspn(p, "\n");
             fprintf(out, "                 %.*s\n", (int)n, p);
@@ -599,14 +605,7 @@ void rp_compare_markdown(FILE *out, const char *old_label, const rp_result_set *
             rp_markdown_text(out, claim);
             fputc(')', out);
         }
-        if (ch->was && ch->now)
-            fprintf(out, ": %s → %s\n", ch->was, ch->now);
-        else if (ch->now)
-            fprintf(out, ": %s\n", ch->now);
-        else if (ch->was)
-            fprintf(out, ": was %s\n", ch->was);
-        else
-            fputc('\n', out);
+        status_tail(out, ch, "→");
         for (const char *p = ch->details; p && *p;) {
             size_t n = strcspn(p, "\n");
             char *one = strndup(p, n);
