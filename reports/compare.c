@@ -364,7 +364,10 @@ static json_t *same_tunnel(json_t *p, json_t *t)
  * where they differ, a line each: "phase 30.000s maintenance fw1 on,
  * fw1/wg0/remote: outage 15.031s -> 3.050s; side A fw1 198.51.100.2:51820
  * -> fw2 203.0.113.2:51820". A baseline without phases (format 1) has
- * nothing to compare. */
+ * nothing to compare. The phase table is not checked on load: it is read
+ * with jansson's accessors, which give NULL, 0 or "" for a missing or
+ * mistyped field, so a damaged table compares as "-" or 0 instead of
+ * refusing a file whose verdicts are sound. */
 static void phase_figures(FILE *out, json_t *o, json_t *s)
 {
     json_t *po = json_object_get(o, "phases"), *ps = json_object_get(s, "phases");
