@@ -347,6 +347,42 @@ static void outage_text(char *buf, size_t len, json_t *t)
         snprintf(buf, len, "-");
 }
 
+/* "fw1 198.51.100.2:51820 x77, fw2 203.0.113.2:51820 x3": the datagrams a
+ * side sent per node and source address ("none"). */
+static void sources_text(char *buf, size_t len, json_t *side)
+{
+    size_t used = 0, k;
+    json_t *x;
+    snprintf(buf, len, "none");
+    json_array_foreach(json_object_get(side, "sources"), k, x) {
+        int n = snprintf(buf + used, len - used, "%s%s %s x%lld", used ? ", " : "", str(x, "node"), str(x, "source"),
+                         (long long)json_integer_value(json_object_get(x, "datagrams")));
+        if (n < 0 || (size_t)n >= len - used)
+            break; /* the first ones, as many as fit */
+        used += (size_t)n;
+    }
+}
+
+/* Whether two sides sent from the same nodes and source addresses (in any
+ * order, whatever the counts). */
+static bool same_sources(json_t *a, json_t *b)
+{
+    json_t *la = json_object_get(a, "sources"), *lb = json_object_get(b, "sources");
+    if (json_array_size(la) != json_array_size(lb))
+        return false;
+    size_t i, k;
+    json_t *x, *y;
+    json_array_foreach(la, i, x) {
+        bool found = false;
+        json_array_foreach(lb, k, y) {
+            found |= !strcmp(str(x, "node"), str(y, "node")) && !strcmp(str(x, "source"), str(y, "source"));
+        }
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
 /* The tunnel of phase p named like t (NULL: none). */
 static json_t *same_tunnel(json_t *p, json_t *t)
 {
@@ -360,8 +396,9 @@ static json_t *same_tunnel(json_t *p, json_t *t)
 }
 
 /* Per phase (matched by position and event) and tunnel (by name): the
- * outage, the handshakes and each side's serving node and main source
- * where they differ, a line each: "phase 30.000s maintenance fw1 on,
+ * outage, the handshakes, each side's serving node and main source, and
+ * its datagrams per source address when a source came or went, where they
+ * differ, a line each: "phase 30.000s maintenance fw1 on,
  * fw1/wg0/remote: outage 15.031s -> 3.050s; side A fw1 198.51.100.2:51820
  * -> fw2 203.0.113.2:51820". A baseline without phases (format 1) has
  * nothing to compare. The phase table is not checked on load: it is read
@@ -383,7 +420,7 @@ static void phase_figures(FILE *out, json_t *o, json_t *s)
             json_t *ta = same_tunnel(a, tb);
             if (!ta)
                 continue;
-            char x[160], y[160];
+            char x[320], y[320];
             size_t n = 0;
             const char *sep = "";
 #define DIFF(...)                                                                                                     \
@@ -406,6 +443,18 @@ static void phase_figures(FILE *out, json_t *o, json_t *s)
                 side_text(x, sizeof x, json_array_get(json_object_get(ta, "sides"), side));
                 side_text(y, sizeof y, json_array_get(json_object_get(tb, "sides"), side));
                 DIFF("side %c %s -> %s", sep, side ? 'B' : 'A', x, y);
+            }
+            /* packets per source address, when a source came or went */
+            for (size_t side = 0; side < 2; side++) {
+                json_t *sa = json_array_get(json_object_get(ta, "sides"), side);
+                json_t *sb = json_array_get(json_object_get(tb, "sides"), side);
+                /* one source each: the main source above said it */
+                if (same_sources(sa, sb) || (json_array_size(json_object_get(sa, "sources")) <= 1 &&
+                                             json_array_size(json_object_get(sb, "sources")) <= 1))
+                    continue;
+                sources_text(x, sizeof x, sa);
+                sources_text(y, sizeof y, sb);
+                DIFF("side %c sources %s -> %s", sep, side ? 'B' : 'A', x, y);
             }
 #undef DIFF
             if (n)

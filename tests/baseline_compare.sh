@@ -74,6 +74,12 @@ has "changed" slow.txt "  changed        maintenance-mode-roams-remote (claim C4
 grep -qE '^                 phase 30[.]000s maintenance fw1 on, fw1/wg0/remote: outage 15[.][0-9]{3}s -> 15[.][0-9]{3}s$' slow.txt ||
     { echo "FAILED: outage change of the maintenance phase"; cat slow.txt; fails=$((fails + 1)); }
 
+# the firewall's default route moved to WAN2: the tunnel's source on side A changes (and the scenario now passes)
+sed 's/routes: \[{to: default, via: 198.51.100.1}\]/routes: [{to: default, via: 203.0.113.1}]/' "$src/tests/data/failing.yaml" > wan2.yaml
+"$wgsim" test --baseline new.json wan2.yaml > wan2.txt; check "moved to wan2 exit" 0 $?
+grep -qE '^                 phase 0[.]000s [(]start[)], fw/wg0/remote: .*side A fw 198[.]51[.]100[.]2:51820 -> fw 203[.]0[.]113[.]2:51820$' wan2.txt ||
+    { echo "FAILED: the source change of side A"; cat wan2.txt; fails=$((fails + 1)); }
+
 # a result of format_version 1 (written before the field and the phase tables existed; made by
 # wgsim at the commit before them) is read: statuses and expectations compared, phases not
 "$wgsim" report "$src/tests/data/result-format1.json" new.json > v1.txt; check "format 1 read" 0 $?
