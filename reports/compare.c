@@ -289,7 +289,7 @@ static size_t newly_failing(FILE *out, json_t *o, json_t *s, bool all_failed)
         bool passed_before = before && !strcmp(str(before, "verdict"), "passed");
         n += passed_before;
         if (out && (passed_before || all_failed))
-            fprintf(out, "%s: %s (%s)\n", str(e, "location"), str(e, "what"),
+            fprintf(out, "%s: %s (%s)\n", *str(e, "location") ? str(e, "location") : "(no location)", str(e, "what"),
                     passed_before ? "passed before" : before ? "failed before too" : "not in the baseline");
     }
     return n;
