@@ -140,6 +140,14 @@ static void md_failures(FILE *out, const hs_result *r)
     }
 }
 
+static void md_side(FILE *out, const hs_phase_side *sd, char *buf, size_t len)
+{
+    if (sd->serving)
+        rp_markdown_text(out, rp_phase_side_text(sd, buf, len));
+    else
+        fputc('-', out);
+}
+
 static void md_phases(FILE *out, const hs_result *r)
 {
     fputs("**Tunnels:** ", out);
@@ -166,9 +174,10 @@ static void md_phases(FILE *out, const hs_result *r)
             fputs(" | ", out);
             rp_markdown_text(out, r->tunnels[t].name);
             fputs(" | ", out);
-            rp_markdown_text(out, rp_phase_side_text(&x->side[0], sa, sizeof sa));
+            /* "-" (sent nothing) is ours: escaped it would read "\-" in the raw text */
+            md_side(out, &x->side[0], sa, sizeof sa);
             fputs(" | ", out);
-            rp_markdown_text(out, rp_phase_side_text(&x->side[1], sb, sizeof sb));
+            md_side(out, &x->side[1], sb, sizeof sb);
             fprintf(out, " | %s | %llu | %llu/%llu |\n", rp_phase_outage_text(x, o, sizeof o),
                     (unsigned long long)x->handshakes, (unsigned long long)x->answered,
                     (unsigned long long)x->echoes);
