@@ -23,7 +23,12 @@ void rp_markdown_text(FILE *out, const char *s)
     if (!s)
         return;
     bool start = true; /* a list or heading marker counts at the start only */
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    /* trailing white space (a folded YAML description ends with a line
+     * break) would only pad the line */
+    const unsigned char *end = (const unsigned char *)s + strlen(s);
+    while (end > (const unsigned char *)s && (end[-1] == ' ' || end[-1] == '\n' || end[-1] == '\r' || end[-1] == '\t'))
+        end--;
+    for (const unsigned char *p = (const unsigned char *)s; p < end; p++) {
         unsigned char c = *p;
         switch (c) {
         case '<': fputs("&lt;", out); break;

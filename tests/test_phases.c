@@ -253,7 +253,7 @@ START_TEST(markdown_text_is_inert)
     m = md("- item\\");
     ck_assert_str_eq(m, "\\- item\\\\");
     free(m);
-    m = md("# h\r\n\t1.5");
+    m = md("# h\r\n\t1.5 \n");
     ck_assert_str_eq(m, "\\# h   1.5");
     free(m);
 }
