@@ -23,7 +23,12 @@ void rp_markdown_text(FILE *out, const char *s)
     if (!s)
         return;
     bool start = true; /* a list or heading marker counts at the start only */
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    /* trailing white space (a folded YAML description ends with a line
+     * break) would only pad the line */
+    const unsigned char *end = (const unsigned char *)s + strlen(s);
+    while (end > (const unsigned char *)s && (end[-1] == ' ' || end[-1] == '\n' || end[-1] == '\r' || end[-1] == '\t'))
+        end--;
+    for (const unsigned char *p = (const unsigned char *)s; p < end; p++) {
         unsigned char c = *p;
         switch (c) {
         case '<': fputs("&lt;", out); break;
@@ -140,6 +145,14 @@ static void md_failures(FILE *out, const hs_result *r)
     }
 }
 
+static void md_side(FILE *out, const hs_phase_side *sd, char *buf, size_t len)
+{
+    if (sd->serving)
+        rp_markdown_text(out, rp_phase_side_text(sd, buf, len));
+    else
+        fputc('-', out);
+}
+
 static void md_phases(FILE *out, const hs_result *r)
 {
     fputs("**Tunnels:** ", out);
@@ -166,9 +179,10 @@ static void md_phases(FILE *out, const hs_result *r)
             fputs(" | ", out);
             rp_markdown_text(out, r->tunnels[t].name);
             fputs(" | ", out);
-            rp_markdown_text(out, rp_phase_side_text(&x->side[0], sa, sizeof sa));
+            /* "-" (sent nothing) is ours: escaped it would read "\-" in the raw text */
+            md_side(out, &x->side[0], sa, sizeof sa);
             fputs(" | ", out);
-            rp_markdown_text(out, rp_phase_side_text(&x->side[1], sb, sizeof sb));
+            md_side(out, &x->side[1], sb, sizeof sb);
             fprintf(out, " | %s | %llu | %llu/%llu |\n", rp_phase_outage_text(x, o, sizeof o),
                     (unsigned long long)x->handshakes, (unsigned long long)x->answered,
                     (unsigned long long)x->echoes);
