@@ -8,7 +8,6 @@
  * 2 usage or a file that cannot be read, is not JSON or not a wgsim result
  * of a format this build reads.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,32 +28,6 @@ static void usage(FILE *out)
                  "  --markdown FILE write the comparison as GitHub-flavoured Markdown too (a\n"
                  "                  CI job summary or merge-request comment)\n"
                  "  -h, --help      this text\n");
-}
-
-/* "# wgsim comparison", what was compared, then rp_compare_markdown. */
-static bool write_markdown(const char *path, const char *const *paths, rp_result_set *const *set)
-{
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "wgsim report: --markdown: %s: %s\n", path, strerror(errno));
-        return false;
-    }
-    fputs("# wgsim comparison\n\n", f);
-    rp_markdown_text(f, paths[1]);
-    fprintf(f, " (%zu scenarios) compared with ", rp_result_set_count(set[1]));
-    rp_markdown_text(f, paths[0]);
-    fprintf(f, " (%zu scenarios).\n\n", rp_result_set_count(set[0]));
-    rp_comparison c;
-    rp_compare_markdown(f, paths[0], set[0], set[1], &c);
-    bool ok = !ferror(f);
-    int e = errno;
-    if (fclose(f) != 0 && ok) {
-        ok = false;
-        e = errno;
-    }
-    if (!ok)
-        fprintf(stderr, "wgsim report: --markdown: %s: %s\n", path, strerror(e ? e : EIO));
-    return ok;
 }
 
 int cmd_report(int argc, char **argv)
@@ -104,8 +77,10 @@ int cmd_report(int argc, char **argv)
         rp_comparison c;
         rp_compare(stdout, paths[0], set[0], set[1], &c);
         status = fail_on_regression && c.regressions ? 1 : 0;
-        if (markdown && !write_markdown(markdown, paths, set))
+        if (markdown && !rp_write_compare_markdown(markdown, paths[0], paths[1], set[0], set[1], &c, err, sizeof err)) {
+            fprintf(stderr, "wgsim report: --markdown: %s\n", err);
             status = 2;
+        }
     }
     rp_result_set_free(set[0]);
     rp_result_set_free(set[1]);

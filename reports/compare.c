@@ -25,6 +25,7 @@
 
 #include "reports/json_doc.h"
 #include "reports/reports.h"
+#include "reports/write_file.h"
 
 struct rp_result_set {
     json_t *root;
@@ -671,4 +672,29 @@ void rp_compare_markdown(FILE *out, const char *old_label, const rp_result_set *
         }
     }
     release(&l);
+}
+
+typedef struct report_args {
+    const char *old_label, *new_label;
+    const rp_result_set *old, *cur;
+    rp_comparison *c;
+} report_args;
+
+static void print_report(FILE *f, void *arg)
+{
+    report_args *a = arg;
+    fputs("# wgsim comparison\n\n", f);
+    rp_markdown_text(f, a->new_label);
+    fprintf(f, " (%zu scenarios) compared with ", rp_result_set_count(a->cur));
+    rp_markdown_text(f, a->old_label);
+    fprintf(f, " (%zu scenarios).\n\n", rp_result_set_count(a->old));
+    rp_compare_markdown(f, a->old_label, a->old, a->cur, a->c);
+}
+
+bool rp_write_compare_markdown(const char *path, const char *old_label, const char *new_label,
+                               const rp_result_set *old, const rp_result_set *cur, rp_comparison *c, char *err,
+                               size_t errlen)
+{
+    report_args a = {old_label, new_label, old, cur, c};
+    return rp_write_file(path, "Markdown", print_report, &a, err, errlen);
 }

@@ -11,12 +11,12 @@
  * wall-clock value: the date is the caller's (--date), so the same run
  * writes the same bytes.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "reports/reports.h"
+#include "reports/write_file.h"
 
 void rp_markdown_text(FILE *out, const char *s)
 {
@@ -270,22 +270,21 @@ void rp_print_markdown(FILE *out, hs_result *const *results, size_t n, const rp_
     }
 }
 
+typedef struct markdown_args {
+    hs_result *const *results;
+    size_t n;
+    const rp_run_info *info;
+} markdown_args;
+
+static void print_markdown(FILE *f, void *arg)
+{
+    markdown_args *a = arg;
+    rp_print_markdown(f, a->results, a->n, a->info);
+}
+
 bool rp_write_markdown(const char *path, hs_result *const *results, size_t n, const rp_run_info *info, char *err,
                        size_t errlen)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return false;
-    }
-    rp_print_markdown(f, results, n, info);
-    bool ok = !ferror(f);
-    int e = errno;
-    if (fclose(f) != 0 && ok) {
-        ok = false;
-        e = errno;
-    }
-    if (!ok)
-        snprintf(err, errlen, "%s: cannot write Markdown (%s)", path, strerror(e ? e : EIO));
-    return ok;
+    markdown_args a = {results, n, info};
+    return rp_write_file(path, "Markdown", print_markdown, &a, err, errlen);
 }

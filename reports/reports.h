@@ -203,6 +203,11 @@ void rp_compare(FILE *out, const char *old_label, const rp_result_set *old, cons
  * with its lines as sub-bullets; all user text escaped (rp_markdown_text). */
 void rp_compare_markdown(FILE *out, const char *old_label, const rp_result_set *old, const rp_result_set *cur,
                          rp_comparison *c);
+/* `wgsim report --markdown FILE`: "# wgsim comparison", which two results
+ * were compared, then rp_compare_markdown; false with "PATH: reason". */
+bool rp_write_compare_markdown(const char *path, const char *old_label, const char *new_label,
+                               const rp_result_set *old, const rp_result_set *cur, rp_comparison *c, char *err,
+                               size_t errlen);
 
 /* Opens DIR/NAME/<capture>.pcap for every capture point of the world
  * ("seg:wan" -> seg-wan.pcap), creating directories as needed, so that
