@@ -27,12 +27,13 @@ static void usage(FILE *out)
                  "  --fail-on-regression  exit 1 when there is a regression\n"
                  "  --markdown FILE write the comparison as GitHub-flavoured Markdown too (a\n"
                  "                  CI job summary or merge-request comment)\n"
+                 "  --html FILE     write the comparison as one self-contained HTML page\n"
                  "  -h, --help      this text\n");
 }
 
 int cmd_report(int argc, char **argv)
 {
-    const char *paths[2], *markdown = NULL;
+    const char *paths[2], *markdown = NULL, *html = NULL;
     size_t n = 0;
     bool fail_on_regression = false;
     for (int i = 1; i < argc; i++) {
@@ -48,6 +49,12 @@ int cmd_report(int argc, char **argv)
                 return 2;
             }
             markdown = argv[++i];
+        } else if (!strcmp(a, "--html")) {
+            if (i + 1 == argc) {
+                fprintf(stderr, "wgsim report: --html needs a value\n");
+                return 2;
+            }
+            html = argv[++i];
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "wgsim report: unknown option '%s'\n", a);
             usage(stderr);
@@ -79,6 +86,10 @@ int cmd_report(int argc, char **argv)
         status = fail_on_regression && c.regressions ? 1 : 0;
         if (markdown && !rp_write_compare_markdown(markdown, paths[0], paths[1], set[0], set[1], &c, err, sizeof err)) {
             fprintf(stderr, "wgsim report: --markdown: %s\n", err);
+            status = 2;
+        }
+        if (html && !rp_write_compare_html(html, paths[0], paths[1], set[0], set[1], &c, err, sizeof err)) {
+            fprintf(stderr, "wgsim report: --html: %s\n", err);
             status = 2;
         }
     }

@@ -145,7 +145,10 @@ static void usage(FILE *out)
                  "  --json FILE     also write the result as JSON\n"
                  "  --markdown FILE also write the verdict and the phase table as\n"
                  "                  GitHub-flavoured Markdown\n"
-                 "  --date TEXT     the date --markdown names (none is read from the clock)\n"
+                 "  --html FILE     also write the verdicts and the phase table as one\n"
+                 "                  self-contained HTML page\n"
+                 "  --date TEXT     the date --markdown and --html name (none is read from\n"
+                 "                  the clock)\n"
                  "  --pcap DIR      write DIR/<scenario>/seg-<segment>.pcap and keylog.txt\n"
                  "  -h, --help      this text\n");
 }

@@ -91,13 +91,14 @@ static void *worker(void *arg)
 /* --matrix platform=A,B,...: every platform once, known, and no option
  * that names a scenario's outputs once (their names would repeat). */
 static bool parse_matrix(const char *arg, matrix *m, const hs_run_options *opt, const char *junit, const char *pcap,
-                         const char *baseline, const char *markdown)
+                         const char *baseline, const char *markdown, const char *html)
 {
     const char *conflict = opt->has_platform ? "--platform"
                            : junit           ? "--junit"
                            : pcap            ? "--pcap"
                            : baseline        ? "--baseline"
                            : markdown        ? "--markdown"
+                           : html            ? "--html"
                                              : NULL;
     if (conflict) {
         fprintf(stderr, "wgsim test: --matrix: not with %s (every scenario runs once per platform)\n", conflict);
@@ -145,6 +146,12 @@ typedef struct compared {
     rp_result_set *old, *now;
     rp_comparison counts;
 } compared;
+
+static void html_comparison(FILE *out, void *arg)
+{
+    compared *c = arg;
+    rp_compare_html(out, c->label, c->old, c->now, &c->counts);
+}
 
 static void markdown_comparison(FILE *out, void *arg)
 {
@@ -204,7 +211,11 @@ static void usage(FILE *out)
                  "  --json FILE     write every result as JSON (with the phase tables)\n"
                  "  --markdown FILE write the summary, per claim, and the phase tables as\n"
                  "                  GitHub-flavoured Markdown (a CI job summary)\n"
-                 "  --date TEXT     the date --markdown names (none is read from the clock,\n"
+                 "  --html FILE     write one self-contained HTML report (no script, nothing\n"
+                 "                  loaded from elsewhere): the summary, per claim, and per\n"
+                 "                  scenario its expectations and phase table; with\n"
+                 "                  --baseline the comparison first\n"
+                 "  --date TEXT     the date --markdown and --html name (none is read from the clock,\n"
                  "                  so the file stays reproducible)\n"
                  "  --pcap DIR      write DIR/<scenario>/seg-<segment>.pcap and keylog.txt\n"
                  "  --annotations github  also print GitHub Actions workflow commands\n"
@@ -214,8 +225,8 @@ static void usage(FILE *out)
                  "  --matrix platform=P1,P2,...  run every scenario once per platform\n"
                  "                  (freebsd, openbsd, linux, wireguard-go) and print the\n"
                  "                  claims x platforms table (in --json too: \"matrix\");\n"
-                 "                  not with --platform, --junit, --pcap, --baseline or\n"
-                 "                  --markdown,\n"
+                 "                  not with --platform, --junit, --pcap, --baseline,\n"
+                 "                  --markdown or --html,\n"
                  "                  which name a scenario once\n"
                  "  --baseline OLD.json  compare with an earlier --json result: regressions\n"
                  "                  (passed before, failing now), newly passing, added and\n"
@@ -318,7 +329,7 @@ int cmd_test(int argc, char **argv)
         status = 2;
     }
     matrix m = {0};
-    if (matrix_arg && !parse_matrix(matrix_arg, &m, &opt, junit, pcap, baseline, md.path))
+    if (matrix_arg && !parse_matrix(matrix_arg, &m, &opt, junit, pcap, baseline, md.path, md.html))
         status = 2;
     if (fail_on_regression && !baseline) {
         fprintf(stderr, "wgsim test: --fail-on-regression needs --baseline OLD.json\n");
@@ -436,6 +447,7 @@ int cmd_test(int argc, char **argv)
     if (old) {
         cmp.now = rp_result_set_from(c.results, files.n);
         md.section = markdown_comparison;
+        md.html_section = html_comparison;
         md.section_arg = &cmp;
     }
     if (!cli_markdown_write("test", &md, &opt, c.results, files.n))

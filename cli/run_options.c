@@ -107,7 +107,7 @@ int cli_markdown_option(const char *cmd, int argc, char **argv, int *i, cli_mark
 {
     const char *a = argv[*i];
     const char *val = *i + 1 < argc ? argv[*i + 1] : NULL;
-    if (strcmp(a, "--markdown") && strcmp(a, "--date"))
+    if (strcmp(a, "--markdown") && strcmp(a, "--html") && strcmp(a, "--date"))
         return 0;
     if (!val || !*val) {
         fprintf(stderr, "wgsim %s: %s needs a value\n", cmd, a);
@@ -115,6 +115,8 @@ int cli_markdown_option(const char *cmd, int argc, char **argv, int *i, cli_mark
     }
     if (!strcmp(a, "--markdown"))
         md->path = val;
+    else if (!strcmp(a, "--html"))
+        md->html = val;
     else
         md->date = val;
     (*i)++;
@@ -124,25 +126,32 @@ int cli_markdown_option(const char *cmd, int argc, char **argv, int *i, cli_mark
 bool cli_markdown_write(const char *cmd, const cli_markdown *md, const hs_run_options *opt,
                         hs_result *const *results, size_t n)
 {
-    if (!md->path)
+    if (!md->path && !md->html)
         return true;
     char seed[32], err[512];
     if (opt->has_seed)
         snprintf(seed, sizeof seed, "%llu", (unsigned long long)opt->seed);
     rp_run_info info = {
         .version = WGSIM_VERSION,
+        .commit = WGSIM_GIT_COMMIT,
         .engine = opt->has_engine ? (opt->engine == HS_ENGINE_NS3 ? "ns3" : "native") : NULL,
         .platform = opt->has_platform ? wg_platform_name(opt->platform) : NULL,
         .seed = opt->has_seed ? seed : NULL,
         .date = md->date,
         .section = md->section,
+        .html_section = md->html_section,
         .section_arg = md->section_arg,
     };
-    if (!rp_write_markdown(md->path, results, n, &info, err, sizeof err)) {
+    bool ok = true;
+    if (md->path && !rp_write_markdown(md->path, results, n, &info, err, sizeof err)) {
         fprintf(stderr, "wgsim %s: --markdown: %s\n", cmd, err);
-        return false;
+        ok = false;
     }
-    return true;
+    if (md->html && !rp_write_html(md->html, results, n, &info, err, sizeof err)) {
+        fprintf(stderr, "wgsim %s: --html: %s\n", cmd, err);
+        ok = false;
+    }
+    return ok;
 }
 
 int cli_run_option(const char *cmd, int argc, char **argv, int *i, hs_run_options *opt)

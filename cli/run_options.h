@@ -63,15 +63,18 @@ void cli_pcap_done(cli_pcap *p);
  * so that the same run writes the same file. */
 typedef struct cli_markdown {
     const char *path; /* NULL: no --markdown */
+    const char *html; /* NULL: no --html (the same metadata, reports/html.c) */
     const char *date; /* NULL: "not given" */
     /* rp_run_info.section: a section of the caller's own (NULL: none) */
     void (*section)(FILE *out, void *arg);
+    void (*html_section)(FILE *out, void *arg); /* the same for --html, with section_arg */
     void *section_arg;
 } cli_markdown;
-/* Like cli_run_option, for --markdown and --date. */
+/* Like cli_run_option, for --markdown, --html and --date. */
 int cli_markdown_option(const char *cmd, int argc, char **argv, int *i, cli_markdown *md);
-/* Writes md->path when set, the run's metadata taken from opt; false after
- * printing "wgsim CMD: --markdown: PATH: reason" (exit 2). */
+/* Writes md->path and md->html when set, the run's metadata taken from
+ * opt; false after printing "wgsim CMD: --markdown: PATH: reason" (or
+ * --html) (exit 2). */
 bool cli_markdown_write(const char *cmd, const cli_markdown *md, const hs_run_options *opt,
                         hs_result *const *results, size_t n);
 

@@ -674,6 +674,48 @@ void rp_compare_markdown(FILE *out, const char *old_label, const rp_result_set *
     release(&l);
 }
 
+void rp_compare_html(FILE *out, const char *old_label, const rp_result_set *old, const rp_result_set *cur,
+                     rp_comparison *c)
+{
+    changes l;
+    collect(old, cur, &l);
+    *c = l.count;
+    fputs("<section id=\"comparison\">\n<h2>Compared with ", out);
+    rp_html_text(out, old_label);
+    fputs("</h2>\n", out);
+    /* the word a reader (and a script) looks for, first */
+    fputs(c->regressions ? "<p class=\"regression\"><strong>regression</strong>: " : "<p>", out);
+    counts_text(out, c);
+    fputs(".</p>\n", out);
+    if (!l.old_has_phases && json_array_size(old->scenarios))
+        fprintf(out, "<p><em>(%s)</em></p>\n", no_phases_note);
+    if (l.n)
+        fputs("<ul class=\"changes\">\n", out);
+    for (size_t i = 0; i < l.n; i++) {
+        const change *ch = &l.v[i];
+        fprintf(out, "<li><strong>%s</strong> ", change_words[ch->kind]);
+        rp_html_text(out, str(ch->scenario, "name"));
+        const char *claim = json_string_value(json_object_get(ch->scenario, "claim"));
+        if (claim) {
+            fputs(" (claim ", out);
+            rp_html_text(out, claim);
+            fputc(')', out);
+        }
+        /* the arrow and the statuses are ours, the words fixed */
+        status_tail(out, ch, "→");
+        if (ch->details) {
+            fputs("<pre>", out);
+            rp_html_text(out, ch->details);
+            fputs("</pre>", out);
+        }
+        fputs("</li>\n", out);
+    }
+    if (l.n)
+        fputs("</ul>\n", out);
+    fputs("</section>\n", out);
+    release(&l);
+}
+
 typedef struct report_args {
     const char *old_label, *new_label;
     const rp_result_set *old, *cur;
@@ -697,4 +739,24 @@ bool rp_write_compare_markdown(const char *path, const char *old_label, const ch
 {
     report_args a = {old_label, new_label, old, cur, c};
     return rp_write_file(path, "Markdown", print_report, &a, err, errlen);
+}
+
+static void print_html_report(FILE *f, void *arg)
+{
+    report_args *a = arg;
+    rp_html_head(f, "wgsim comparison");
+    fputs("<h1>wgsim comparison</h1>\n<p><code>", f);
+    rp_html_text(f, a->new_label);
+    fprintf(f, "</code> (%zu scenarios) compared with <code>", rp_result_set_count(a->cur));
+    rp_html_text(f, a->old_label);
+    fprintf(f, "</code> (%zu scenarios).</p>\n", rp_result_set_count(a->old));
+    rp_compare_html(f, a->old_label, a->old, a->cur, a->c);
+    fputs("</body>\n</html>\n", f);
+}
+
+bool rp_write_compare_html(const char *path, const char *old_label, const char *new_label, const rp_result_set *old,
+                           const rp_result_set *cur, rp_comparison *c, char *err, size_t errlen)
+{
+    report_args a = {old_label, new_label, old, cur, c};
+    return rp_write_file(path, "HTML", print_html_report, &a, err, errlen);
 }

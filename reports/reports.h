@@ -98,6 +98,7 @@ bool rp_write_json(const char *path, hs_result *const *results, size_t n, char *
  * own", "not given"). */
 typedef struct rp_run_info {
     const char *version;  /* wgsim's version */
+    const char *commit;   /* `git describe --always --dirty` at configure time; NULL: "unknown" (HTML only) */
     const char *engine;   /* --engine, NULL: each scenario's */
     const char *platform; /* --platform, NULL: each scenario's default */
     const char *seed;     /* --seed as given, NULL: each scenario's */
@@ -106,6 +107,9 @@ typedef struct rp_run_info {
      * the claims (`wgsim test --baseline`: the comparison, so a regression
      * is near the top) */
     void (*section)(FILE *out, void *arg);
+    /* the same for the HTML report (rp_print_html), with section_arg:
+     * written right after the totals */
+    void (*html_section)(FILE *out, void *arg);
     void *section_arg;
 } rp_run_info;
 /* GitHub-flavoured Markdown: the totals, the run's metadata, a table of
@@ -120,6 +124,26 @@ bool rp_write_markdown(const char *path, hs_result *const *results, size_t n, co
  * | ~ # !` backslash-escaped (and - + = at the start), < > & " as
  * entities, line breaks and tabs as spaces. */
 void rp_markdown_text(FILE *out, const char *s);
+
+/* ---- HTML (html.c, html_escape.c; docs/reports.md "HTML report") ---- */
+
+/* One self-contained HTML page (inline style, no script, a
+ * Content-Security-Policy that loads nothing): the totals, the run's
+ * metadata, passed / failed / skipped per claim, and per scenario a
+ * <details> (open when it did not pass) with its description, every
+ * expectation (verdict, file:line, expected, seen) and its phase table.
+ * All user text is escaped (rp_html_text); no value is read from the host. */
+void rp_print_html(FILE *out, hs_result *const *results, size_t n, const rp_run_info *info);
+/* rp_print_html into path; false with "PATH: reason" in err. */
+bool rp_write_html(const char *path, hs_result *const *results, size_t n, const rp_run_info *info, char *err,
+                   size_t errlen);
+/* The page's start up to <body>: doctype, charset, the policy, TITLE
+ * (escaped) and the style. */
+void rp_html_head(FILE *out, const char *title);
+/* s as inert HTML character data, fit for an attribute value too: < > & "
+ * ' as references, control characters other than line breaks and tabs as
+ * spaces. */
+void rp_html_text(FILE *out, const char *s);
 
 /* JUnit XML: one testsuite, one testcase per scenario (classname = the
  * scenario's directory), <failure> with every failed expectation
@@ -203,6 +227,15 @@ void rp_compare(FILE *out, const char *old_label, const rp_result_set *old, cons
  * with its lines as sub-bullets; all user text escaped (rp_markdown_text). */
 void rp_compare_markdown(FILE *out, const char *old_label, const rp_result_set *old, const rp_result_set *cur,
                          rp_comparison *c);
+/* The same as HTML: a section with the counts (led by a "regression"
+ * banner when there is one) and a list item per change; all user text
+ * escaped (rp_html_text). */
+void rp_compare_html(FILE *out, const char *old_label, const rp_result_set *old, const rp_result_set *cur,
+                     rp_comparison *c);
+/* `wgsim report --html FILE`: a page with which two results were compared,
+ * then rp_compare_html; false with "PATH: reason". */
+bool rp_write_compare_html(const char *path, const char *old_label, const char *new_label, const rp_result_set *old,
+                           const rp_result_set *cur, rp_comparison *c, char *err, size_t errlen);
 /* `wgsim report --markdown FILE`: "# wgsim comparison", which two results
  * were compared, then rp_compare_markdown; false with "PATH: reason". */
 bool rp_write_compare_markdown(const char *path, const char *old_label, const char *new_label,

@@ -1,0 +1,250 @@
+/*
+ * html.c — `--html FILE`: the results as one self-contained HTML file for a
+ * change request or a CI artifact (docs/reports.md, "HTML report"): the
+ * totals and the run's metadata, passed / failed / skipped per claim, then
+ * per scenario a <details> (open when it did not pass) with its
+ * description, claim, every expectation with its verdict, what was
+ * expected and seen and its file:line, and its phase table.
+ *
+ * Self-contained: the style is inline, there is no script, and a
+ * Content-Security-Policy of default-src 'none' keeps the browser from
+ * loading anything even if a text were ever written unescaped. Every user
+ * text goes through rp_html_text. No value is read from the host: the date
+ * is the caller's (--date), so the same run writes the same bytes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/reports.h"
+#include "reports/write_file.h"
+
+static const char style[] =
+    "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#1b1f24;max-width:1200px}"
+    "h1{font-size:1.6em;margin:0 0 .3em}h2{font-size:1.25em;margin:1.2em 0 .4em}"
+    "table{border-collapse:collapse;margin:.4em 0 .8em}"
+    "th,td{border:1px solid #c8ccd0;padding:.2em .5em;text-align:left;vertical-align:top}"
+    "th{background:#eef1f4}td.n{text-align:right}"
+    ".passed{color:#116329}.failed,.error{color:#b00020;font-weight:bold}.skipped{color:#6a737d}"
+    ".totals{font-size:1.2em;font-weight:bold}"
+    ".regression{background:#ffe3e3;border:1px solid #b00020;padding:.4em .6em}"
+    "details{border:1px solid #c8ccd0;border-radius:4px;margin:.4em 0;padding:.2em .6em}"
+    "details[open]{padding-bottom:.6em}summary{cursor:pointer}"
+    ".desc{white-space:pre-wrap;color:#333}code{font-size:.95em}"
+    ".changes li pre{margin:.2em 0;white-space:pre-wrap}";
+
+typedef struct tally {
+    const char *claim; /* NULL: scenarios without a claim */
+    size_t passed, failed, skipped;
+} tally;
+
+static void count(tally *t, hs_status s)
+{
+    if (s == HS_STATUS_PASSED)
+        t->passed++;
+    else if (s == HS_STATUS_SKIPPED)
+        t->skipped++;
+    else
+        t->failed++; /* an error counts as failed, as in the terminal */
+}
+
+/* One table cell of user text. */
+static void td(FILE *out, const char *s)
+{
+    fputs("<td>", out);
+    rp_html_text(out, s);
+    fputs("</td>", out);
+}
+
+static void meta_row(FILE *out, const char *key, const char *value)
+{
+    fprintf(out, "<tr><th>%s</th>", key);
+    td(out, value);
+    fputs("</tr>\n", out);
+}
+
+static void claims_table(FILE *out, hs_result *const *results, size_t n)
+{
+    /* in the order claims first appear; n is small (a suite) */
+    tally *v = calloc(n ? n : 1, sizeof *v);
+    if (!v)
+        sim_oom("writing HTML");
+    size_t nv = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *c = results[i]->claim;
+        size_t k = 0;
+        while (k < nv && !(c ? v[k].claim && !strcmp(v[k].claim, c) : !v[k].claim))
+            k++;
+        if (k == nv)
+            v[nv++].claim = c;
+        count(&v[k], results[i]->status);
+    }
+    fputs("<h2>Claims</h2>\n<table id=\"claims\"><tr><th>Claim</th><th>Passed</th><th>Failed</th><th>Skipped</th></tr>\n",
+          out);
+    for (size_t k = 0; k < nv; k++) {
+        fputs("<tr>", out);
+        td(out, v[k].claim ? v[k].claim : "(no claim)");
+        fprintf(out, "<td class=\"n\">%zu</td><td class=\"n\">%zu</td><td class=\"n\">%zu</td></tr>\n", v[k].passed,
+                v[k].failed, v[k].skipped);
+    }
+    fputs("</table>\n", out);
+    free(v);
+}
+
+static void expectations(FILE *out, const hs_result *r)
+{
+    if (r->error) {
+        fprintf(out, "<p class=\"%s\">", hs_status_name(r->status));
+        rp_html_text(out, r->error);
+        fputs("</p>\n", out);
+    }
+    if (!r->n_expects)
+        return;
+    fputs("<table class=\"expectations\"><tr><th>Verdict</th><th>Where</th><th>Expectation</th><th>Expected</th>"
+          "<th>Seen</th></tr>\n",
+          out);
+    for (size_t i = 0; i < r->n_expects; i++) {
+        const hs_expect_result *e = &r->expects[i];
+        const char *v = e->passed ? "passed" : "failed";
+        fprintf(out, "<tr><td class=\"%s\">%s</td><td>", v, v);
+        rp_html_text(out, r->file);
+        fprintf(out, ":%u</td>", e->loc.line);
+        td(out, e->what);
+        td(out, e->expected);
+        td(out, e->observed);
+        fputs("</tr>\n", out);
+    }
+    fputs("</table>\n", out);
+}
+
+static void phase_table(FILE *out, const hs_result *r)
+{
+    fputs("<p>Tunnels: ", out);
+    for (size_t t = 0; t < r->n_tunnels; t++) {
+        fputs(t ? "; " : "", out);
+        fputs("<code>", out);
+        rp_html_text(out, r->tunnels[t].name);
+        fputs("</code> (side A: ", out);
+        rp_html_text(out, r->tunnels[t].nodes[0]);
+        fputs("; side B: ", out);
+        rp_html_text(out, r->tunnels[t].nodes[1]);
+        fputc(')', out);
+    }
+    fputs("</p>\n<table class=\"phases\"><tr><th>Phase</th><th>Event</th><th>Tunnel</th>"
+          "<th>Side A: serving node, source</th><th>Side B: serving node, source</th><th>Outage</th>"
+          "<th>Handshakes</th><th>Echoes answered</th></tr>\n",
+          out);
+    for (size_t p = 0; p < r->n_phases; p++) {
+        const hs_phase *ph = &r->phases[p];
+        char a[32], b[32];
+        for (size_t t = 0; t < r->n_tunnels; t++) {
+            const hs_phase_tunnel *x = &ph->tunnels[t];
+            char sa[160], sb[160], o[32];
+            fprintf(out, "<tr><td>%s–%s s</td>", hs_result_time(ph->start, a, sizeof a),
+                    hs_result_time(ph->end, b, sizeof b));
+            td(out, rp_phase_event_text(ph));
+            td(out, r->tunnels[t].name);
+            td(out, rp_phase_side_text(&x->side[0], sa, sizeof sa));
+            td(out, rp_phase_side_text(&x->side[1], sb, sizeof sb));
+            fprintf(out, "<td class=\"n\">%s</td><td class=\"n\">%llu</td><td class=\"n\">%llu/%llu</td></tr>\n",
+                    rp_phase_outage_text(x, o, sizeof o), (unsigned long long)x->handshakes,
+                    (unsigned long long)x->answered, (unsigned long long)x->echoes);
+        }
+    }
+    fputs("</table>\n", out);
+}
+
+static void scenario(FILE *out, const hs_result *r, size_t i)
+{
+    const char *st = hs_status_name(r->status);
+    /* what needs reading opens by itself */
+    fprintf(out, "<details class=\"scenario\" id=\"s%zu\"%s><summary><span class=\"%s\">%s</span> <strong>", i,
+            r->status == HS_STATUS_PASSED || r->status == HS_STATUS_SKIPPED ? "" : " open", st, st);
+    rp_html_text(out, r->name);
+    fputs("</strong>", out);
+    if (r->claim) {
+        fputs(" (claim ", out);
+        rp_html_text(out, r->claim);
+        fputc(')', out);
+    }
+    fputs("</summary>\n<p><code>", out);
+    rp_html_text(out, r->file);
+    fprintf(out, "</code> — seed %llu", (unsigned long long)r->seed);
+    if (r->platform) {
+        fputs(", platform ", out);
+        rp_html_text(out, r->platform);
+    }
+    char d[32];
+    fprintf(out, ", %s s simulated</p>\n", hs_result_time(r->sim_duration, d, sizeof d));
+    if (r->description) {
+        fputs("<p class=\"desc\">", out);
+        rp_html_text(out, r->description);
+        fputs("</p>\n", out);
+    }
+    expectations(out, r);
+    if (r->n_phases && r->n_tunnels)
+        phase_table(out, r);
+    fputs("</details>\n", out);
+}
+
+void rp_html_head(FILE *out, const char *title)
+{
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+          /* nothing may be fetched: the file must open offline, mailed or archived */
+          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+          out);
+    rp_html_text(out, title);
+    fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n", style);
+}
+
+void rp_print_html(FILE *out, hs_result *const *results, size_t n, const rp_run_info *info)
+{
+    tally all = {0};
+    size_t errors = 0;
+    for (size_t i = 0; i < n; i++) {
+        count(&all, results[i]->status);
+        errors += results[i]->status == HS_STATUS_ERROR;
+    }
+    rp_html_head(out, "wgsim results");
+    fprintf(out, "<h1>wgsim results</h1>\n<p class=\"totals\" id=\"summary\">%zu passed, %zu failed", all.passed,
+            all.failed);
+    if (errors)
+        fprintf(out, " (%zu of them errors)", errors);
+    fprintf(out, ", %zu skipped</p>\n", all.skipped);
+    /* a regression is the first thing to read */
+    if (info && info->html_section)
+        info->html_section(out, info->section_arg);
+    fputs("<table id=\"run\">\n", out);
+    meta_row(out, "wgsim", info && info->version ? info->version : "unknown");
+    meta_row(out, "commit", info && info->commit ? info->commit : "unknown");
+    meta_row(out, "engine", info && info->engine ? info->engine : "each scenario's own");
+    meta_row(out, "platform", info && info->platform ? info->platform : "each scenario's default");
+    meta_row(out, "seed", info && info->seed ? info->seed : "each scenario's own (see below)");
+    meta_row(out, "date", info && info->date ? info->date : "not given");
+    fputs("</table>\n", out);
+    claims_table(out, results, n);
+    fputs("<h2>Scenarios</h2>\n", out);
+    for (size_t i = 0; i < n; i++)
+        scenario(out, results[i], i);
+    fputs("</body>\n</html>\n", out);
+}
+
+typedef struct html_args {
+    hs_result *const *results;
+    size_t n;
+    const rp_run_info *info;
+} html_args;
+
+static void print_html(FILE *f, void *arg)
+{
+    html_args *a = arg;
+    rp_print_html(f, a->results, a->n, a->info);
+}
+
+bool rp_write_html(const char *path, hs_result *const *results, size_t n, const rp_run_info *info, char *err,
+                   size_t errlen)
+{
+    html_args a = {results, n, info};
+    return rp_write_file(path, "HTML", print_html, &a, err, errlen);
+}
