@@ -76,6 +76,7 @@ void hs_result_free(hs_result *r)
         free(e->packets);
     }
     free(r->expects);
+    hs_topology_free(&r->topology);
     for (size_t i = 0; i < r->n_timeline; i++) {
         free(r->timeline[i].node);
         free(r->timeline[i].category);

@@ -121,6 +121,41 @@ typedef struct hs_phase {
     hs_phase_tunnel *tunnels; /* [hs_result.n_tunnels] */
 } hs_phase;
 
+/* The scenario's topology, compact, for drawing it (reports/html_topology.c):
+ * what a diagram names, nothing a model reads. */
+typedef struct hs_topo_link {
+    size_t segment;  /* index in hs_topology.segments */
+    char *label;     /* "wan 198.51.100.2/24" */
+} hs_topo_link;
+
+typedef struct hs_topo_node {
+    char *name;
+    const char *kind; /* static: "host", "router", "firewall" */
+    hs_topo_link *links; /* one per interface */
+    size_t n_links;
+    char **vips;     /* "vhid 1 198.51.100.1/24" per CARP entry */
+    size_t n_vips;
+} hs_topo_node;
+
+typedef struct hs_topo_tunnel {
+    size_t a, b;     /* node indices, a < b: a WireGuard peer entry naming a node (`node:`) */
+    char *label;     /* "wg0" of node a */
+} hs_topo_tunnel;
+
+/* Nodes above which no topology is kept: a diagram of more is not read
+ * (a 1,000-peer hub), and the copy would cost the run time and memory. */
+#define HS_TOPO_MAX_NODES 64
+
+typedef struct hs_topology {
+    size_t scenario_nodes; /* the scenario's nodes; above HS_TOPO_MAX_NODES the rest is empty */
+    char **segments;
+    size_t n_segments;
+    hs_topo_node *nodes;
+    size_t n_nodes;
+    hs_topo_tunnel *tunnels;
+    size_t n_tunnels;
+} hs_topology;
+
 typedef struct hs_result {
     char *file;
     char *name;               /* the scenario's name, or the file name if it did not load */
@@ -147,12 +182,17 @@ typedef struct hs_result {
     size_t n_tunnels;
     hs_phase *phases;
     size_t n_phases;
+    /* the scenario's nodes, segments, VIPs and tunnels (none for a scenario
+     * that did not load; filled by the runner, harness/topology.c) */
+    hs_topology topology;
 } hs_result;
 
 void hs_result_free(hs_result *r);
 /* Warning i as "FILE:LINE:COL: warning: message [rule]" into buf. */
 const char *hs_result_warning(const hs_result *r, size_t i, char *buf, size_t len);
 void hs_fields_free(hs_field *v, size_t n);
+/* Frees r's topology, leaving none. */
+void hs_topology_free(hs_topology *t);
 /* Frees the phase table of r (tunnels and phases), leaving none. */
 void hs_phases_free(hs_result *r);
 

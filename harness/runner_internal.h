@@ -155,6 +155,9 @@ void hs_phases_event(hs_world *hw, const sim_event_rec *ev);
 /* A final sample of ping `traffic` (expect_stream.c consumes them in order). */
 void hs_phases_echo(hs_world *hw, size_t traffic, const sim_ping_sample *x);
 void hs_phases_result(hs_world *hw, hs_result *r);
+/* r->topology from the scenario: names, kinds, segment links, VIPs and the
+ * tunnels between nodes (topology.c), for the HTML report's diagram. */
+void hs_topology_result(const hs_scenario *s, hs_result *r);
 void hs_phases_free_world(hs_world *hw);
 
 /* timeline.c */

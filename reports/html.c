@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reports/html_topology.h"
 #include "reports/reports.h"
 #include "reports/write_file.h"
 
@@ -31,7 +32,13 @@ static const char style[] =
     "details{border:1px solid #c8ccd0;border-radius:4px;margin:.4em 0;padding:.2em .6em}"
     "details[open]{padding-bottom:.6em}summary{cursor:pointer}"
     ".desc{white-space:pre-wrap;color:#333}code{font-size:.95em}"
-    ".changes li pre{margin:.2em 0;white-space:pre-wrap}";
+    ".changes li pre{margin:.2em 0;white-space:pre-wrap}"
+    "svg.topology{max-width:100%;height:auto;display:block;margin:.4em 0}"
+    "svg text{font:12px system-ui,sans-serif;fill:#1b1f24}svg text.name{font-weight:bold}"
+    "svg text.kind,svg text.ifl{font-size:10px;fill:#555}svg text.vip{font-size:11px;fill:#0b4f9c}"
+    "svg text.seg{font-size:11px;font-weight:bold}svg text.tl{font-size:10px;fill:#7b1fa2}"
+    ".segment{fill:#6a737d}.node{stroke:#4a5560}.link{stroke:#6a737d;stroke-width:1.5}"
+    ".tunnel{fill:none;stroke:#7b1fa2;stroke-width:2;stroke-dasharray:6 4}";
 
 typedef struct tally {
     const char *claim; /* NULL: scenarios without a claim */
@@ -181,6 +188,7 @@ static void scenario(FILE *out, const hs_result *r, size_t i)
         rp_html_text(out, r->description);
         fputs("</p>\n", out);
     }
+    rp_html_topology(out, r);
     expectations(out, r);
     if (r->n_phases && r->n_tunnels)
         phase_table(out, r);

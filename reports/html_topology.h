@@ -1,0 +1,19 @@
+/*
+ * html_topology.h — inside libreports: the scenario's topology as an
+ * inline SVG for the HTML report.
+ */
+#ifndef REPORTS_HTML_TOPOLOGY_H
+#define REPORTS_HTML_TOPOLOGY_H
+
+#include <stdio.h>
+
+#include "harness/result.h"
+
+/* An <svg class="topology"> of r->topology: segments as horizontal bars,
+ * nodes as boxes above them (name, kind, CARP VIPs) joined to each segment
+ * they have an interface on (labelled with the interface and its address),
+ * WireGuard tunnels as dashed arcs over the boxes. A line saying why
+ * instead when there is nothing to draw or too much. */
+void rp_html_topology(FILE *out, const hs_result *r);
+
+#endif /* REPORTS_HTML_TOPOLOGY_H */
