@@ -18,7 +18,7 @@
 
 #include "reports/html_topology.h"
 #include "reports/reports.h"
-#include "reports/write_file.h"
+#include "reports/tally.h"
 
 static const char style[] =
     "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#1b1f24;max-width:1200px}"
@@ -40,21 +40,6 @@ static const char style[] =
     ".segment{fill:#6a737d}.node{stroke:#4a5560}.link{stroke:#6a737d;stroke-width:1.5}"
     ".tunnel{fill:none;stroke:#7b1fa2;stroke-width:2;stroke-dasharray:6 4}";
 
-typedef struct tally {
-    const char *claim; /* NULL: scenarios without a claim */
-    size_t passed, failed, skipped;
-} tally;
-
-static void count(tally *t, hs_status s)
-{
-    if (s == HS_STATUS_PASSED)
-        t->passed++;
-    else if (s == HS_STATUS_SKIPPED)
-        t->skipped++;
-    else
-        t->failed++; /* an error counts as failed, as in the terminal */
-}
-
 /* One table cell of user text. */
 static void td(FILE *out, const char *s)
 {
@@ -72,20 +57,8 @@ static void meta_row(FILE *out, const char *key, const char *value)
 
 static void claims_table(FILE *out, hs_result *const *results, size_t n)
 {
-    /* in the order claims first appear; n is small (a suite) */
-    tally *v = calloc(n ? n : 1, sizeof *v);
-    if (!v)
-        sim_oom("writing HTML");
-    size_t nv = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *c = results[i]->claim;
-        size_t k = 0;
-        while (k < nv && !(c ? v[k].claim && !strcmp(v[k].claim, c) : !v[k].claim))
-            k++;
-        if (k == nv)
-            v[nv++].claim = c;
-        count(&v[k], results[i]->status);
-    }
+    size_t nv;
+    rp_tally *v = rp_tally_claims(results, n, &nv);
     fputs("<h2>Claims</h2>\n<table id=\"claims\"><tr><th>Claim</th><th>Passed</th><th>Failed</th><th>Skipped</th></tr>\n",
           out);
     for (size_t k = 0; k < nv; k++) {
@@ -127,16 +100,7 @@ static void expectations(FILE *out, const hs_result *r)
 static void phase_table(FILE *out, const hs_result *r)
 {
     fputs("<p>Tunnels: ", out);
-    for (size_t t = 0; t < r->n_tunnels; t++) {
-        fputs(t ? "; " : "", out);
-        fputs("<code>", out);
-        rp_html_text(out, r->tunnels[t].name);
-        fputs("</code> (side A: ", out);
-        rp_html_text(out, r->tunnels[t].nodes[0]);
-        fputs("; side B: ", out);
-        rp_html_text(out, r->tunnels[t].nodes[1]);
-        fputc(')', out);
-    }
+    rp_print_tunnel_sides(out, r, rp_html_text, "<code>", "</code>");
     fputs("</p>\n<table class=\"phases\"><tr><th>Phase</th><th>Event</th><th>Tunnel</th>"
           "<th>Side A: serving node, source</th><th>Side B: serving node, source</th><th>Outage</th>"
           "<th>Handshakes</th><th>Echoes answered</th></tr>\n",
@@ -208,10 +172,10 @@ void rp_html_head(FILE *out, const char *title)
 
 void rp_print_html(FILE *out, hs_result *const *results, size_t n, const rp_run_info *info)
 {
-    tally all = {0};
+    rp_tally all = {0};
     size_t errors = 0;
     for (size_t i = 0; i < n; i++) {
-        count(&all, results[i]->status);
+        rp_tally_add(&all, results[i]->status);
         errors += results[i]->status == HS_STATUS_ERROR;
     }
     rp_html_head(out, "wgsim results");
@@ -238,21 +202,8 @@ void rp_print_html(FILE *out, hs_result *const *results, size_t n, const rp_run_
     fputs("</body>\n</html>\n", out);
 }
 
-typedef struct html_args {
-    hs_result *const *results;
-    size_t n;
-    const rp_run_info *info;
-} html_args;
-
-static void print_html(FILE *f, void *arg)
-{
-    html_args *a = arg;
-    rp_print_html(f, a->results, a->n, a->info);
-}
-
 bool rp_write_html(const char *path, hs_result *const *results, size_t n, const rp_run_info *info, char *err,
                    size_t errlen)
 {
-    html_args a = {results, n, info};
-    return rp_write_file(path, "HTML", print_html, &a, err, errlen);
+    return rp_write_summary(path, "HTML", rp_print_html, results, n, info, err, errlen);
 }

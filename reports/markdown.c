@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "reports/reports.h"
-#include "reports/write_file.h"
+#include "reports/tally.h"
 
 void rp_markdown_text(FILE *out, const char *s)
 {
@@ -67,37 +67,10 @@ void rp_markdown_text(FILE *out, const char *s)
     }
 }
 
-typedef struct tally {
-    const char *claim; /* NULL: scenarios without a claim */
-    size_t passed, failed, skipped;
-} tally;
-
-static void count(tally *t, hs_status s)
-{
-    if (s == HS_STATUS_PASSED)
-        t->passed++;
-    else if (s == HS_STATUS_SKIPPED)
-        t->skipped++;
-    else
-        t->failed++; /* an error counts as failed, as in the terminal */
-}
-
 static void md_row_claims(FILE *out, hs_result *const *results, size_t n)
 {
-    /* in the order claims first appear; n is small (a suite) */
-    tally *v = calloc(n ? n : 1, sizeof *v);
-    if (!v)
-        sim_oom("writing Markdown");
-    size_t nv = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *c = results[i]->claim;
-        size_t k = 0;
-        while (k < nv && !(c ? v[k].claim && !strcmp(v[k].claim, c) : !v[k].claim))
-            k++;
-        if (k == nv)
-            v[nv++].claim = c;
-        count(&v[k], results[i]->status);
-    }
+    size_t nv;
+    rp_tally *v = rp_tally_claims(results, n, &nv);
     fprintf(out, "## Claims\n\n| Claim | Passed | Failed | Skipped |\n|---|---:|---:|---:|\n");
     for (size_t k = 0; k < nv; k++) {
         fputs("| ", out);
@@ -156,15 +129,7 @@ static void md_side(FILE *out, const hs_phase_side *sd, char *buf, size_t len)
 static void md_phases(FILE *out, const hs_result *r)
 {
     fputs("**Tunnels:** ", out);
-    for (size_t t = 0; t < r->n_tunnels; t++) {
-        fputs(t ? "; " : "", out);
-        rp_markdown_text(out, r->tunnels[t].name);
-        fputs(" (side A: ", out);
-        rp_markdown_text(out, r->tunnels[t].nodes[0]);
-        fputs("; side B: ", out);
-        rp_markdown_text(out, r->tunnels[t].nodes[1]);
-        fputc(')', out);
-    }
+    rp_print_tunnel_sides(out, r, rp_markdown_text, "", "");
     fputs("\n\n| Phase | Event | Tunnel | Side A: serving node, source | Side B: serving node, source | Outage "
           "| Handshakes | Echoes answered |\n|---|---|---|---|---|---:|---:|---:|\n",
           out);
@@ -193,10 +158,10 @@ static void md_phases(FILE *out, const hs_result *r)
 
 void rp_print_markdown(FILE *out, hs_result *const *results, size_t n, const rp_run_info *info)
 {
-    tally all = {0};
+    rp_tally all = {0};
     size_t errors = 0;
     for (size_t i = 0; i < n; i++) {
-        count(&all, results[i]->status);
+        rp_tally_add(&all, results[i]->status);
         errors += results[i]->status == HS_STATUS_ERROR;
     }
     fprintf(out, "# wgsim results\n\n**%zu passed, %zu failed", all.passed, all.failed);
@@ -270,21 +235,8 @@ void rp_print_markdown(FILE *out, hs_result *const *results, size_t n, const rp_
     }
 }
 
-typedef struct markdown_args {
-    hs_result *const *results;
-    size_t n;
-    const rp_run_info *info;
-} markdown_args;
-
-static void print_markdown(FILE *f, void *arg)
-{
-    markdown_args *a = arg;
-    rp_print_markdown(f, a->results, a->n, a->info);
-}
-
 bool rp_write_markdown(const char *path, hs_result *const *results, size_t n, const rp_run_info *info, char *err,
                        size_t errlen)
 {
-    markdown_args a = {results, n, info};
-    return rp_write_file(path, "Markdown", print_markdown, &a, err, errlen);
+    return rp_write_summary(path, "Markdown", rp_print_markdown, results, n, info, err, errlen);
 }

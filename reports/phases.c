@@ -59,3 +59,17 @@ void rp_print_phases(FILE *out, const hs_result *r)
         }
     }
 }
+
+void rp_print_tunnel_sides(FILE *out, const hs_result *r, void (*text)(FILE *out, const char *s), const char *open,
+                           const char *close)
+{
+    for (size_t t = 0; t < r->n_tunnels; t++) {
+        fprintf(out, "%s%s", t ? "; " : "", open);
+        text(out, r->tunnels[t].name);
+        fprintf(out, "%s (side A: ", close);
+        text(out, r->tunnels[t].nodes[0]);
+        fputs("; side B: ", out);
+        text(out, r->tunnels[t].nodes[1]);
+        fputc(')', out);
+    }
+}

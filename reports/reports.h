@@ -51,6 +51,11 @@ void rp_print_phases(FILE *out, const hs_result *r);
 const char *rp_phase_side_text(const hs_phase_side *sd, char *buf, size_t len);
 /* "15.412s", "no answer" (echoes, none answered), "-" (no ping through it). */
 const char *rp_phase_outage_text(const hs_phase_tunnel *t, char *buf, size_t len);
+/* "NAME (side A: fw1, fw2; side B: remote); ..." for every tunnel, each
+ * text through `text` (the format's escaper), each name between open and
+ * close ("<code>", "</code>"; "" for none). */
+void rp_print_tunnel_sides(FILE *out, const hs_result *r, void (*text)(FILE *out, const char *s), const char *open,
+                           const char *close);
 /* The phase's timeline commands, "(start)" for the first one. */
 const char *rp_phase_event_text(const hs_phase *p);
 
