@@ -131,6 +131,7 @@ static void seen(void *ctx, const sim_event_rec *ev)
     if (st->built) {
         match(hw, ev);
         hs_phases_event(hw, ev);
+        hs_series_event(hw, ev);
         return;
     }
     if (st->n_early == st->cap_early) {

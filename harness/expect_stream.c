@@ -478,6 +478,7 @@ static void feed_consume(ping_feed *fd, sim_time now, bool at_end)
             tun_take(fd, &hw->s->expects[i], &hw->stream->e[i].tun, x, now);
         }
         hs_phases_echo(hw, fd->ping, x);
+        hs_series_echo(hw, fd->ping, x);
         last = x->sent;
     }
     /* record_all keeps every sample, for readers after the run */

@@ -89,6 +89,7 @@ void hs_result_free(hs_result *r)
         free(r->warnings[i].msg);
     free(r->warnings);
     hs_phases_free(r);
+    hs_series_free(&r->series);
     free(r);
 }
 

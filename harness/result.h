@@ -156,6 +156,35 @@ typedef struct hs_topology {
     size_t n_tunnels;
 } hs_topology;
 
+/* What the HTML report's timeline draws (harness/series.c): state changes
+ * of CARP vhids and gateways, handshakes completed and endpoint changes per
+ * tunnel, and per ping the echoes sent and answered per simulated second.
+ * Each list is capped (HS_SERIES_MAX); what did not fit is counted. */
+typedef enum hs_mark_kind { HS_MARK_CARP, HS_MARK_GATEWAY, HS_MARK_HANDSHAKE, HS_MARK_ENDPOINT } hs_mark_kind;
+
+typedef struct hs_mark {
+    int64_t t;          /* ns */
+    hs_mark_kind kind;
+    char *lane;         /* "fw1/wan vhid 1", "fw1 gateway WAN_GW", "fw1/wg0/remote" */
+    char *value;        /* the new state ("MASTER", "down"), the new endpoint, or NULL */
+} hs_mark;
+
+typedef struct hs_ping_series {
+    char *name;         /* "fw1 -> 10.0.2.1" */
+    uint32_t *sent, *answered; /* [n_seconds], by the second the echo was sent in */
+    size_t n_seconds;
+} hs_ping_series;
+
+#define HS_SERIES_MAX 4096
+
+typedef struct hs_series {
+    hs_mark *marks;
+    size_t n_marks, cap_marks;
+    size_t marks_dropped;  /* not kept: over HS_SERIES_MAX */
+    hs_ping_series *pings;
+    size_t n_pings;
+} hs_series;
+
 typedef struct hs_result {
     char *file;
     char *name;               /* the scenario's name, or the file name if it did not load */
@@ -185,6 +214,8 @@ typedef struct hs_result {
     /* the scenario's nodes, segments, VIPs and tunnels (none for a scenario
      * that did not load; filled by the runner, harness/topology.c) */
     hs_topology topology;
+    /* the timeline's series (none for a run that did not start) */
+    hs_series series;
 } hs_result;
 
 void hs_result_free(hs_result *r);
@@ -193,6 +224,8 @@ const char *hs_result_warning(const hs_result *r, size_t i, char *buf, size_t le
 void hs_fields_free(hs_field *v, size_t n);
 /* Frees r's topology, leaving none. */
 void hs_topology_free(hs_topology *t);
+/* Frees r's series, leaving none. */
+void hs_series_free(hs_series *s);
 /* Frees the phase table of r (tunnels and phases), leaving none. */
 void hs_phases_free(hs_result *r);
 

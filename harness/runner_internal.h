@@ -64,6 +64,7 @@ struct hs_world {
     struct hs_phases *phases;     /* the phase table as the run goes (phases.c) */
     /* the handshake messages WireGuard nodes sent, for the timeline's
      * "left from ... [source: ...]" (timeline.c find_sent) */
+    struct hs_series *series;     /* the HTML timeline's series as the run goes (series.c) */
     struct hs_pkt *hs_msgs;
     size_t n_hs_msgs, cap_hs_msgs;
 };
@@ -159,6 +160,14 @@ void hs_phases_result(hs_world *hw, hs_result *r);
  * tunnels between nodes (topology.c), for the HTML report's diagram. */
 void hs_topology_result(const hs_scenario *s, hs_result *r);
 void hs_phases_free_world(hs_world *hw);
+
+/* series.c: the HTML timeline's state changes, handshakes, endpoint
+ * changes and per-second ping losses as the run goes */
+void hs_series_start(hs_world *hw);  /* once the pings exist (hs_expect_schedule) */
+void hs_series_event(hs_world *hw, const sim_event_rec *ev);
+void hs_series_echo(hs_world *hw, size_t traffic, const sim_ping_sample *x);
+void hs_series_result(hs_world *hw, hs_result *r); /* moves the series into r */
+void hs_series_free_world(hs_world *hw);
 
 /* timeline.c */
 void hs_timeline_build(hs_world *hw, hs_result *r);
