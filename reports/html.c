@@ -38,7 +38,12 @@ static const char style[] =
     "svg text.kind,svg text.ifl{font-size:10px;fill:#555}svg text.vip{font-size:11px;fill:#0b4f9c}"
     "svg text.seg{font-size:11px;font-weight:bold}svg text.tl{font-size:10px;fill:#7b1fa2}"
     ".segment{fill:#6a737d}.node{stroke:#4a5560}.link{stroke:#6a737d;stroke-width:1.5}"
-    ".tunnel{fill:none;stroke:#7b1fa2;stroke-width:2;stroke-dasharray:6 4}";
+    ".tunnel{fill:none;stroke:#7b1fa2;stroke-width:2;stroke-dasharray:6 4}"
+    "svg.timeline{max-width:100%;height:auto;display:block;margin:.4em 0}"
+    "svg text.lane,svg text.tick{font-size:10px}svg text.ev{font-size:10px;fill:#8a4b00}"
+    ".lanebase{stroke:#d0d4d8}.hs{stroke:#7b1fa2;stroke-width:2}.ep{fill:#e65100}"
+    ".answered{fill:#9fd5ad}.lost{fill:#c62828}.axis{stroke:#6a737d}"
+    ".event{stroke:#8a4b00;stroke-dasharray:4 3}";
 
 /* One table cell of user text. */
 static void td(FILE *out, const char *s)
@@ -156,6 +161,7 @@ static void scenario(FILE *out, const hs_result *r, size_t i)
     expectations(out, r);
     if (r->n_phases && r->n_tunnels)
         phase_table(out, r);
+    rp_html_timeline(out, r);
     fputs("</details>\n", out);
 }
 

@@ -16,4 +16,10 @@
  * instead when there is nothing to draw or too much. */
 void rp_html_topology(FILE *out, const hs_result *r);
 
+/* An <svg class="timeline"> of r->series and r->phases: CARP and gateway
+ * state bands per lane, handshakes and endpoint changes per tunnel, each
+ * ping's losses per second, the timeline's events as vertical lines
+ * (reports/html_timeline.c). Nothing when the run did not start. */
+void rp_html_timeline(FILE *out, const hs_result *r);
+
 #endif /* REPORTS_HTML_TOPOLOGY_H */

@@ -3,7 +3,7 @@
 # headless Chromium loads the shipped suite's page (with a failing scenario
 # and a baseline, so a regression and an open <details> are in it) and
 # dumps the DOM, which must hold the summary, the comparison, the phase
-# tables and the topology SVGs, and no reference to anything outside the
+# tables, the topology and timeline SVGs, and no reference to anything outside the
 # file; host names resolve nowhere while it loads. Exit 77 (skipped)
 # only where Chromium is not installed or cannot start.
 # usage: html_chromium.sh WGSIM SOURCE_DIR WORKDIR
@@ -37,7 +37,13 @@ dom '<table class="phases">'
 dom '<td>maintenance fw1 on</td><td>fw1/wg0/remote</td><td>fw2 198.51.100.1:51820</td>'
 dom '<svg class="topology"'
 dom '<path class="tunnel"'
+dom '<svg class="timeline"'
+dom '<rect class="band"'
+dom '<rect class="lost"'
+dom '<line class="event"'
 n=$(grep -o '<svg class="topology"' "$d/dom.html" | wc -l)
+t=$(grep -o '<svg class="timeline"' "$d/dom.html" | wc -l)
+[ "$t" -ge 40 ] || { echo "MISSING: a timeline per scenario (found $t)"; bad=1; }
 [ "$n" -ge 40 ] || { echo "MISSING: a topology per scenario (found $n)"; bad=1; }
 # nothing referenced from elsewhere in the DOM the browser built (the
 # page's policy, default-src 'none', would refuse it anyway). Chromium's log
@@ -46,5 +52,5 @@ n=$(grep -o '<svg class="topology"' "$d/dom.html" | wc -l)
 if grep -iE '(src|href)="|(https?|ftp)://|url\(' "$d/dom.html" | grep -qv 'http-equiv'; then
     echo "PRESENT: an external reference in the DOM"; bad=1
 fi
-[ $bad = 0 ] && echo "chromium-ok ($n topologies)"
+[ $bad = 0 ] && echo "chromium-ok ($n topologies, $t timelines)"
 exit $bad

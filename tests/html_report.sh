@@ -4,7 +4,8 @@
 #   - the summary, the run's metadata with --date and the commit, the claims
 #     table, a failed scenario open and a passing one collapsed, an
 #     expectation with its file:line, the phase table of an HA pair whose
-#     tunnel moves to fw2, the topology SVG, and the same bytes twice;
+#     tunnel moves to fw2, the topology SVG, the timeline SVG (CARP states,
+#     events, handshakes, endpoint changes, losses), and the same bytes twice;
 #   - user text made inert: <script> and "><img onerror=...> in a
 #     description, a claim and a scenario name come out as text;
 #   - --baseline and wgsim report --html: the word regression at the top;
@@ -40,6 +41,14 @@ has "$h" '<svg class="topology"'
 has "$h" '<text x="18" y="'
 has "$h" 'class="vip">vhid 1 198.51.100.1/24</text>'
 has "$h" '<path class="tunnel"'
+# the timeline: CARP bands, the events, handshakes, endpoint changes, losses
+has "$h" '<svg class="timeline"'
+has "$h" 'fill="#2e9d4f"><title>fw2/wan vhid 1 master at 20.001 s</title>'
+has "$h" '<title>fw1/wan vhid 1 off at 60.000 s</title>'
+has "$h" 'class="ev">maintenance fw1 on</text>'
+has "$h" '<line class="hs"'
+has "$h" '<title>fw2/wg0/remote endpoint changed to 192.0.2.10:51820 at 34.783 s</title>'
+has "$h" '<title>ping remote -&gt; 10.99.0.1: 0 of 1 echoes answered per second, 20.000–35.000 s</title>'
 "$wgsim" test --html "$d/t2.html" --date 2026-12-07 "$ha" "$fail" >/dev/null 2>&1
 cmp -s "$h" "$d/t2.html" || { echo "MISSING: the same bytes on a second run"; bad=1; }
 
