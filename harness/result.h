@@ -176,13 +176,17 @@ typedef struct hs_ping_series {
 } hs_ping_series;
 
 #define HS_SERIES_MAX 4096
+/* Pings with per-second buckets: the first this many (a 10,000-peer hub's
+ * pings would cost megabytes, and no reader reads that many lanes). */
+#define HS_SERIES_PINGS 48
 
 typedef struct hs_series {
     hs_mark *marks;
     size_t n_marks, cap_marks;
     size_t marks_dropped;  /* not kept: over HS_SERIES_MAX */
-    hs_ping_series *pings;
+    hs_ping_series *pings; /* [n_pings]; name NULL: not kept */
     size_t n_pings;
+    size_t pings_dropped;  /* pings not kept: over HS_SERIES_PINGS */
 } hs_series;
 
 typedef struct hs_result {

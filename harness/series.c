@@ -10,7 +10,8 @@
  *     nothing logs a CARP change when the box goes dark;
  *   - handshakes completed (where the initiator completes, as the phase
  *     table counts them) and endpoint changes, per node/interface/peer;
- *   - per ping, echoes sent and answered per simulated second.
+ *   - per ping, echoes sent and answered per simulated second (the first
+ *     HS_SERIES_PINGS pings).
  * Marks are capped at HS_SERIES_MAX (the rest counted), the per-second
  * buckets at HS_SERIES_MAX seconds: memory does not grow with the run.
  */
@@ -46,10 +47,16 @@ void hs_series_start(hs_world *hw)
     size_t secs = (size_t)((s->duration + SIM_S - 1) / SIM_S);
     if (secs > HS_SERIES_MAX)
         secs = HS_SERIES_MAX;
+    size_t kept = 0;
     for (size_t i = 0; i < s->n_traffic; i++) {
         const hs_traffic *tr = &s->traffic[i];
         if (tr->kind != HS_TRAFFIC_PING)
             continue;
+        if (kept == HS_SERIES_PINGS) {
+            se->pings_dropped++;
+            continue;
+        }
+        kept++;
         char to[WG_IP_STRLEN];
         hs_ping_series *p = &se->pings[i];
         p->name = hs_strdup_printf("%s -> %s", s->nodes[tr->ping.from].name, wg_ip_format(&tr->ping.to, to));

@@ -252,6 +252,7 @@ void rp_html_timeline(FILE *out, const hs_result *r)
     }
     axis(out, dur, TOP + (double)rows * ROW + 4);
     fputs("</svg>\n", out);
+    dropped += se->pings_dropped;
     if (dropped || se->marks_dropped)
         fprintf(out, "<p class=\"note\">Timeline: %zu more lanes and %zu more marks not drawn.</p>\n", dropped,
                 se->marks_dropped);
