@@ -5,7 +5,8 @@
 #     table, a failed scenario open and a passing one collapsed, an
 #     expectation with its file:line, the phase table of an HA pair whose
 #     tunnel moves to fw2, the topology SVG, the timeline SVG (CARP states,
-#     events, handshakes, endpoint changes, losses), and the same bytes twice;
+#     events, handshakes, endpoint changes, losses; a note for lanes not
+#     drawn), and the same bytes twice;
 #   - user text made inert: <script> and "><img onerror=...> in a
 #     description, a claim and a scenario name come out as text;
 #   - --baseline and wgsim report --html: the word regression at the top;
@@ -51,6 +52,11 @@ has "$h" '<title>fw2/wg0/remote endpoint changed to 192.0.2.10:51820 at 34.783 s
 has "$h" '<title>ping remote -&gt; 10.99.0.1: 0 of 1 echoes answered per second, 20.000–35.000 s</title>'
 "$wgsim" test --html "$d/t2.html" --date 2026-12-07 "$ha" "$fail" >/dev/null 2>&1
 cmp -s "$h" "$d/t2.html" || { echo "MISSING: the same bytes on a second run"; bad=1; }
+
+# a timeline with more lanes than are drawn says so (60 pings: 48 kept)
+awk '{print} /^  - \{ping: /{for(i=0;i<59;i++) print}' "$src/scenarios/examples/starter.yaml" > "$d/many.yaml"
+"$wgsim" test --html "$d/m.html" --date 2026-12-07 "$d/many.yaml" >/dev/null 2>&1
+hasre "$d/m.html" '<p class="note">Timeline: [0-9]+ more lanes and 0 more marks not drawn.</p>'
 
 # hostile user text: in the description, the claim and the name
 sed -e 's/^claim: C8.*/claim: "C8<b>x<\/b>"/' \
