@@ -4,7 +4,8 @@
  * totals and the run's metadata, passed / failed / skipped per claim, then
  * per scenario a <details> (open when it did not pass) with its
  * description, claim, every expectation with its verdict, what was
- * expected and seen and its file:line, and its phase table.
+ * expected and seen and its file:line, its phase table and its timeline
+ * (html_timeline.c).
  *
  * Self-contained: the style is inline, there is no script, and a
  * Content-Security-Policy of default-src 'none' keeps the browser from
