@@ -90,6 +90,7 @@ void hs_result_free(hs_result *r)
     free(r->warnings);
     hs_phases_free(r);
     hs_series_free(&r->series);
+    hs_seq_free(&r->seq);
     free(r);
 }
 

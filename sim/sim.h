@@ -760,6 +760,10 @@ void sim_wg_up(sim_wg *h);
 void sim_wg_down(sim_wg *h);
 bool sim_wg_set_endpoint(sim_wg *h, int peer_id, const wg_endpoint *ep);
 bool sim_wg_remove_endpoint(sim_wg *h, int peer_id);
+/* The peer's configured endpoint (the scenario's `endpoint:`, or the last
+ * sim_wg_set_endpoint; not what the device learned by roaming) into out;
+ * false when the peer has none configured or is unknown. */
+bool sim_wg_configured_endpoint(const sim_wg *h, int peer_id, wg_endpoint *out);
 /* pfSense "restart the WireGuard service" (destroys and recreates the wg
  * interface): a fresh device from the configuration, as at power-on, while
  * the node stays up - sessions, learned endpoints and learned local
