@@ -108,6 +108,17 @@ static void expectations(FILE *out, const hs_result *r)
     fputs("</table>\n", out);
 }
 
+static void phase_row(FILE *out, const rp_phase_row *x)
+{
+    fprintf(out, "<tr><td>%s</td>", x->span);
+    td(out, x->event);
+    td(out, x->tunnel);
+    td(out, x->side[0]);
+    td(out, x->side[1]);
+    fprintf(out, "<td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n", x->outage,
+            x->handshakes, x->echoes);
+}
+
 static void phase_table(FILE *out, const hs_result *r)
 {
     fputs("<p>Tunnels: ", out);
@@ -116,23 +127,7 @@ static void phase_table(FILE *out, const hs_result *r)
           "<th>Side A: serving node, source</th><th>Side B: serving node, source</th><th>Outage</th>"
           "<th>Handshakes</th><th>Echoes answered</th></tr>\n",
           out);
-    for (size_t p = 0; p < r->n_phases; p++) {
-        const hs_phase *ph = &r->phases[p];
-        char a[32], b[32];
-        for (size_t t = 0; t < r->n_tunnels; t++) {
-            const hs_phase_tunnel *x = &ph->tunnels[t];
-            char sa[160], sb[160], o[32];
-            fprintf(out, "<tr><td>%s–%s s</td>", hs_result_time(ph->start, a, sizeof a),
-                    hs_result_time(ph->end, b, sizeof b));
-            td(out, rp_phase_event_text(ph));
-            td(out, r->tunnels[t].name);
-            td(out, rp_phase_side_text(&x->side[0], sa, sizeof sa));
-            td(out, rp_phase_side_text(&x->side[1], sb, sizeof sb));
-            fprintf(out, "<td class=\"n\">%s</td><td class=\"n\">%llu</td><td class=\"n\">%llu/%llu</td></tr>\n",
-                    rp_phase_outage_text(x, o, sizeof o), (unsigned long long)x->handshakes,
-                    (unsigned long long)x->answered, (unsigned long long)x->echoes);
-        }
-    }
+    rp_phase_rows(r, phase_row, out);
     fputs("</table>\n", out);
 }
 
