@@ -195,6 +195,8 @@ hs_field *hs_drop_fields(const hs_world *hw, const sim_event_rec *ev, size_t *n_
 
 /* result.c helpers */
 char *hs_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* calloc of at least one element, or sim_oom(what). */
+void *hs_xcalloc(size_t n, size_t size, const char *what);
 void hs_result_add_line(hs_expect_result *e, int64_t t, char *text_owned);
 
 #endif /* HARNESS_RUNNER_INTERNAL_H */

@@ -30,18 +30,10 @@ typedef struct hs_seq_acc {
     int *lane;          /* [scenario node] -> lane, -1 none yet */
 } hs_seq_acc;
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        sim_oom("the sequence diagram's messages");
-    return p;
-}
-
 void hs_seq_start(hs_world *hw)
 {
-    hs_seq_acc *a = xcalloc(1, sizeof *a);
-    a->lane = xcalloc(hw->s->n_nodes, sizeof *a->lane);
+    hs_seq_acc *a = hs_xcalloc(1, sizeof *a, "the sequence diagram's messages");
+    a->lane = hs_xcalloc(hw->s->n_nodes, sizeof *a->lane, "the sequence diagram's messages");
     for (size_t i = 0; i < hw->s->n_nodes; i++)
         a->lane[i] = -1;
     hw->seq = a;

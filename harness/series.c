@@ -21,20 +21,12 @@
 #include "harness/internal.h"
 #include "harness/runner_internal.h"
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        sim_oom("the timeline's series");
-    return p;
-}
-
 void hs_series_start(hs_world *hw)
 {
     const hs_scenario *s = hw->s;
-    hs_series *se = xcalloc(1, sizeof *se);
+    hs_series *se = hs_xcalloc(1, sizeof *se, "the timeline's series");
     hw->series = se;
-    se->pings = xcalloc(s->n_traffic, sizeof *se->pings);
+    se->pings = hs_xcalloc(s->n_traffic, sizeof *se->pings, "the timeline's series");
     se->n_pings = s->n_traffic;
     size_t secs = (size_t)((s->duration + SIM_S - 1) / SIM_S);
     if (secs > HS_SERIES_MAX)
@@ -52,8 +44,8 @@ void hs_series_start(hs_world *hw)
         char to[WG_IP_STRLEN];
         hs_ping_series *p = &se->pings[i];
         p->name = hs_strdup_printf("%s -> %s", s->nodes[tr->ping.from].name, wg_ip_format(&tr->ping.to, to));
-        p->sent = xcalloc(secs, sizeof *p->sent);
-        p->answered = xcalloc(secs, sizeof *p->answered);
+        p->sent = hs_xcalloc(secs, sizeof *p->sent, "the timeline's series");
+        p->answered = hs_xcalloc(secs, sizeof *p->answered, "the timeline's series");
         p->n_seconds = secs;
     }
 }
