@@ -249,10 +249,13 @@ bool ld_get_duration(L *l, const yd_node *v, hs_time *out)
     const char *s = ld_scalar(l, v, "a duration");
     if (!s)
         return false;
-    if (!hs_parse_duration(s, out)) {
+    hs_dur_err e = hs_duration_parse(s, out);
+    if (e != HS_DUR_OK) {
         bool bare = *s && strspn(s, "0123456789.") == strlen(s);
-        ld_err(l, v, "%s: '%.60s' is not a duration%s", ld_label(v, "duration"), s,
-            bare ? " (add a unit: ms, s, m or h, e.g. 10s)" : " (e.g. 250ms, 10s, 1.5s, 2m, 1h)");
+        ld_err(l, v, "%s: '%.60s' %s%s", ld_label(v, "duration"), s, hs_duration_problem(e),
+            e != HS_DUR_SYNTAX ? ""
+            : bare             ? " (add a unit: ms, s, m or h, e.g. 10s)"
+                               : " (e.g. 250ms, 10s, 1.5s, 2m, 1h)");
         return false;
     }
     return true;

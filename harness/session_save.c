@@ -29,23 +29,6 @@
 
 #include "harness/runner_internal.h"
 
-/* "30s", "30.000000001s": seconds, exact to the nanosecond, as
- * hs_parse_duration reads them. */
-static const char *exact_time(sim_time t, char *buf, size_t len)
-{
-    long long s = (long long)(t / HS_S), ns = (long long)(t % HS_S);
-    if (!ns) {
-        snprintf(buf, len, "%llds", s);
-        return buf;
-    }
-    char frac[16];
-    snprintf(frac, sizeof frac, "%09lld", ns);
-    for (size_t l = strlen(frac); l > 1 && frac[l - 1] == '0'; l--)
-        frac[l - 1] = 0;
-    snprintf(buf, len, "%lld.%ss", s, frac);
-    return buf;
-}
-
 typedef struct doc {
     yaml_document_t d;
     bool oom;
@@ -140,7 +123,7 @@ static void add_observations(doc *x, hs_world *hw, sim_time now)
     const hs_scenario *s = hw->s;
     int seq = root_seq(x, "expect");
     char at[48], num[16], ep[WG_IP_STRLEN + 8];
-    exact_time(now, at, sizeof at);
+    hs_format_seconds(now, at, sizeof at);
     for (size_t ni = 0; ni < s->n_nodes; ni++) {
         if (!hw->nodes[ni])
             continue;
@@ -214,7 +197,7 @@ bool hs_session_save(hs_session *ss, const char *path, bool with_expect, char *e
     for (size_t i = 0; i < n; i++) {
         char at[48];
         int m = flow_map(&x);
-        pair(&x, m, "at", scalar(&x, exact_time(j[i].t + (j[i].after_instant ? 1 : 0), at, sizeof at)));
+        pair(&x, m, "at", scalar(&x, hs_format_seconds(j[i].t + (j[i].after_instant ? 1 : 0), at, sizeof at)));
         pair(&x, m, "do", scalar(&x, j[i].text));
         append(&x, events, m);
     }
@@ -224,7 +207,7 @@ bool hs_session_save(hs_session *ss, const char *path, bool with_expect, char *e
     if (n && j[n - 1].t + 1 > end)
         end = j[n - 1].t + 1;
     if (end > s->duration)
-        set_root_scalar(&x, "duration", exact_time(end, buf, sizeof buf));
+        set_root_scalar(&x, "duration", hs_format_seconds(end, buf, sizeof buf));
     if (hw->opt.has_seed) { /* --seed: the saved run must use the session's */
         snprintf(buf, sizeof buf, "%llu", (unsigned long long)hw->opt.seed);
         set_root_scalar(&x, "seed", buf);
