@@ -194,7 +194,9 @@ bool hs_command_parse(const char *line, hs_command *out, char *err, size_t errle
                 return fail(err, errlen, err_col, c,
                             "'%s' is not a destination ('default' or a prefix such as 192.0.2.0/24)", w);
             } else {
-                out->dest_default = out->dest.len == 0;
+                /* only 0.0.0.0/0 is "default" (as printed): ::/0 printed as
+                 * "default" would read back as 0.0.0.0/0 */
+                out->dest_default = out->dest.len == 0 && out->dest.ip.family == 4;
             }
             break;
         case A_VIA_KW:
