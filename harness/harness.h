@@ -661,6 +661,20 @@ typedef struct hs_scenario {
 hs_scenario *hs_load_bytes(const char *name, const uint8_t *bytes, size_t len, hs_diag *diag);
 /* Reads the file and calls hs_load_bytes (I/O errors go to diag). */
 hs_scenario *hs_load_file(const char *path, hs_diag *diag);
+
+/* The whole file at `path`, for a loader (harness/input_file.c): never
+ * blocks, and refuses before reading anything but a regular file of at
+ * most `max` bytes (a FIFO, a device, a socket, a directory; `what`, e.g.
+ * "scenario files", names the limit in the message). NULL on failure, with
+ * the reason in err (without the path) and errno set (EISDIR a directory,
+ * EFBIG too large, EINVAL another kind of file, else open()'s or read()'s).
+ * The bytes are NUL-terminated; free them with hs_input_free, which zeroes
+ * them first (a WireGuard configuration holds a private key). */
+uint8_t *hs_read_input(const char *path, size_t max, const char *what, size_t *len, char *err, size_t errlen);
+/* Its first half: the checks, then the open descriptor (O_NONBLOCK, which
+ * changes nothing for a regular file), or -1 as above. */
+int hs_open_input(const char *path, size_t max, const char *what, char *err, size_t errlen);
+void hs_input_free(uint8_t *buf, size_t len);
 void hs_scenario_free(hs_scenario *s);
 
 /* Warnings (harness/lint*.c, docs/scenario-language.md "Warnings"): adds

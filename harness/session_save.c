@@ -27,6 +27,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "harness/internal.h"
 #include "harness/runner_internal.h"
 
 typedef struct doc {
@@ -169,20 +170,22 @@ bool hs_session_save(hs_session *ss, const char *path, bool with_expect, char *e
     const hs_scenario *s = hs_session_scenario(ss);
     hs_world *hw = hs_session_world(ss);
     sim_time now = hs_session_now(ss);
-    FILE *in = s->file ? fopen(s->file, "rb") : NULL;
+    char why[256] = "no file";
+    size_t len = 0;
+    uint8_t *in = s->file ? hs_read_input(s->file, HS_MAX_INPUT, "scenario files", &len, why, sizeof why) : NULL;
     if (!in) {
-        snprintf(err, errlen, "save: cannot read the scenario %s: %s", s->file ? s->file : "(none)",
-                 strerror(s->file ? errno : ENOENT));
+        snprintf(err, errlen, "save: cannot read the scenario %s: %s", s->file ? s->file : "(none)", why);
         return false;
     }
     yaml_parser_t p;
     doc x = {0};
     if (!yaml_parser_initialize(&p))
         sim_oom("saving a session");
-    yaml_parser_set_input_file(&p, in);
+    size_t skip = yd_bom_len(in, len); /* as the loader read it */
+    yaml_parser_set_input_string(&p, in + skip, len - skip);
     bool loaded = yaml_parser_load(&p, &x.d);
     yaml_parser_delete(&p);
-    fclose(in);
+    hs_input_free(in, len);
     yaml_node_t *root = loaded ? yaml_document_get_root_node(&x.d) : NULL;
     if (!root || root->type != YAML_MAPPING_NODE) {
         if (loaded)
