@@ -109,6 +109,8 @@ durations)
     expect "duration over the limit" 2 "long.yaml:21:11: duration: '1000001h' is longer than 1000000h (about 114 years), the longest duration wgsim takes" -- "$wgsim" validate long.yaml
     expect "60000000000ns" 0 "ns.yaml: ok (3 nodes, 2 events, 5 expectations)" -- "$wgsim" validate ns.yaml
     expect "finer than 1ns" 2 "fine.yaml:68:31: do: '1.5ns' is finer than 1ns, the tick of the simulated clock (usage: reboot NODE [DOWNTIME])" -- "$wgsim" validate fine.yaml
+    sed 's/rtt: "< 100ms"/rtt: "< 2000000h"/' "$starter" > rtt.yaml
+    expect "time comparison over the limit" 2 "rtt.yaml:79:60: rtt: '< 2000000h': '2000000h' is longer than 1000000h (about 114 years), the longest duration wgsim takes" -- "$wgsim" validate rtt.yaml
     expect "run --at over the limit" 2 "wgsim run: --at: '2000000h' is longer than 1000000h (about 114 years), the longest duration wgsim takes" -- "$wgsim" run --at 2000000h "$starter"
     ;;
 peer-interval)
