@@ -67,6 +67,8 @@ bom)
     expect "BOM" 0 "bom.yaml: ok (3 nodes, 2 events, 5 expectations)" -- "$wgsim" validate bom.yaml
     expect "BOM then ---" 0 "bom-doc.yaml: ok (3 nodes, 2 events, 5 expectations)" -- "$wgsim" validate bom-doc.yaml
     expect "BOM: column 1" 2 "bom-col.yaml:1:1: the scenario: missing required key 'nodes'" -- "$wgsim" validate bom-col.yaml
+    peer_conf p.conf && { printf '\357\273\277'; cat p.conf; } > bom.conf
+    expect "BOM in a configuration" 2 "bom.conf:1: the file starts with a UTF-8 byte-order mark, which wg(8) does not read either; save it without one" -- "$wgsim" peer bom.conf
     expect "BOM inside" 2 "bom-inside.yaml:2:1: byte-order mark (U+FEFF) inside the file: only the very start of a file may have one" -- "$wgsim" validate bom-inside.yaml
     ;;
 empty-directory)

@@ -347,6 +347,14 @@ bool wgconf_parse(const char *name, const char *text, size_t len, wgconf *out, c
     if (!ok) {
         p.line = 1;
         fail(&p, "out of memory");
+    } else if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) {
+        /* said plainly: quoted in "got '...'" the mark is invisible. wg(8)
+         * refuses it too (wireguard-tools config.c process_line: the
+         * "[Interface]" after it is a "Line unrecognized"), so it is not
+         * skipped: the file would not work with the real tools. */
+        p.line = 1;
+        ok = fail(&p, "the file starts with a UTF-8 byte-order mark, which wg(8) does not read either; save it "
+                      "without one");
     }
     size_t pos = 0;
     while (ok && pos < len) {
