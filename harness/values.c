@@ -15,7 +15,7 @@
  * DEC_BIG, so "99999999999999999999999ns" is out of range, not malformed),
  * its first 9 fraction digits scaled by 1e9, and whether a digit past the
  * ninth is not 0. */
-#define DEC_BIG ((unsigned __int128)1 << 100)
+#define DEC_BIG ((unsigned __int128)1 << 80)
 typedef struct decimal {
     unsigned __int128 ip;
     uint64_t frac_e9;
@@ -101,7 +101,8 @@ hs_dur_err hs_duration_parse(const char *s, hs_time *out)
             return HS_DUR_SYNTAX;
         /* "m" followed by "s" is "ms", handled by longest match above */
         p += best;
-        /* exact: DEC_BIG * 3.6e12 and the fraction stay far below 2^128 */
+        /* exact: ip < 2^84 (DEC_BIG * 10 + 9) times at most 3.6e12 < 2^42
+         * stays below 2^126, and total below 2^62 before this sum */
         unsigned __int128 frac = (unsigned __int128)d.frac_e9 * units[bi].ns;
         finer |= d.finer || frac % 1000000000 != 0;
         total += d.ip * units[bi].ns + frac / 1000000000;

@@ -118,6 +118,10 @@ START_TEST(duration_limits)
     ck_assert_int_eq(hs_duration_parse("3600000000000000001ns", &t), HS_DUR_RANGE);
     ck_assert_int_eq(hs_duration_parse("1000000h1ns", &t), HS_DUR_RANGE);
     ck_assert_int_eq(hs_duration_parse("999999999999999999999999999999999999999999h", &t), HS_DUR_RANGE);
+    /* 2^128 / 3.6e12 hours: a product that wraps around 128 bits must
+     * still be out of range, not a small time */
+    ck_assert_int_eq(hs_duration_parse("94522879700260684295381836h", &t), HS_DUR_RANGE);
+    ck_assert_int_eq(hs_duration_parse("340282366920938463463374607431768211457ns", &t), HS_DUR_RANGE);
     ck_assert_int_eq(hs_duration_parse("1.5ns", &t), HS_DUR_FINER);
     ck_assert_int_eq(hs_duration_parse("1.0000001ms", &t), HS_DUR_FINER);
     ck_assert_int_eq(hs_duration_parse("1.0000000001s", &t), HS_DUR_FINER);
