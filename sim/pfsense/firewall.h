@@ -4,6 +4,7 @@
  * sim_fw_* only:
  *   firewall.c          lifecycle (attach, boot, power, link, free),
  *                       commands and accessors
+ *   firewall_pf.c       pf on the packet path, pfsync defer
  * The overview of the node and its sources: firewall.c's header comment
  * and docs/models.md "The firewall node".
  */
