@@ -5,6 +5,7 @@
  *   firewall.c          lifecycle (attach, boot, power, link, free),
  *                       commands and accessors
  *   firewall_pf.c       pf on the packet path, pfsync defer
+ *   firewall_rules.c    the ruleset pfSense generates (filter.inc)
  * The overview of the node and its sources: firewall.c's header comment
  * and docs/models.md "The firewall node".
  */
