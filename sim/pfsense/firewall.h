@@ -7,6 +7,7 @@
  *   firewall_pf.c       pf on the packet path, pfsync defer
  *   firewall_rules.c    the ruleset pfSense generates (filter.inc)
  *   firewall_carp.c     CARP glue, maintenance mode, CARP disable
+ *   firewall_gateway.c  gateway glue: dpinger probes, routes via gateways
  * The overview of the node and its sources: firewall.c's header comment
  * and docs/models.md "The firewall node".
  */
