@@ -8,6 +8,7 @@
  *   firewall_rules.c    the ruleset pfSense generates (filter.inc)
  *   firewall_carp.c     CARP glue, maintenance mode, CARP disable
  *   firewall_gateway.c  gateway glue: dpinger probes, routes via gateways
+ *   firewall_config.c   the sim_fw_* setters, the pfsync pair
  * The overview of the node and its sources: firewall.c's header comment
  * and docs/models.md "The firewall node".
  */
