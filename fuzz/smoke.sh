@@ -4,7 +4,9 @@
 # Builds the libFuzzer targets with clang in BUILD_DIR (a tree of its own,
 # ns-3 off: the targets do not use it), regenerates the seeds the targets
 # can produce themselves (which also checks that they still authenticate
-# and replay), and runs every target for a bounded time on its seed corpus.
+# and replay, or do what they are for), replays every input under
+# fuzz/regress/TARGET/ (each one a finding that once crashed), and runs every
+# target for a bounded time on its seed corpus.
 # Any crash, sanitizer report or failed check fails the test; the input that
 # did it is left in BUILD_DIR/artifacts/.
 #
@@ -62,8 +64,8 @@ fi
 bin="$build/tree/fuzz"
 seeds="$build/seeds"
 rm -rf "$seeds"
-mkdir -p "$seeds/wg_receive" "$seeds/frame" "$build/artifacts"
-for t in wg_receive frame; do
+mkdir -p "$seeds/wg_receive" "$seeds/wg_protocol" "$seeds/frame" "$build/artifacts"
+for t in wg_receive wg_protocol frame; do
   if ! WGSIM_FUZZ_WRITE_SEEDS="$seeds/$t" "$bin/fuzz_$t" >"$seeds/$t.log" 2>&1; then
     cat "$seeds/$t.log"
     echo "fuzz_smoke: FAILED: fuzz_$t could not generate its seeds"
@@ -72,19 +74,37 @@ for t in wg_receive frame; do
 done
 
 status=0
-for t in wg_receive yaml_loader command frame; do
+targets=(wg_receive wg_protocol yaml_loader command frame)
+# The regression inputs first, each run once: a finding that comes back
+# fails here whatever the random run below does.
+for t in "${targets[@]}"; do
+  reg="$src/fuzz/regress/$t"
+  [ -d "$reg" ] || continue
+  files=("$reg"/*)
+  [ -e "${files[0]}" ] || continue
+  log="$build/$t-regress.log"
+  if "$bin/fuzz_$t" -runs=1 -timeout=30 "${files[@]}" >"$log" 2>&1; then
+    echo "fuzz_smoke: fuzz_$t: ${#files[@]} regression inputs replayed"
+  else
+    echo "fuzz_smoke: fuzz_$t FAILED on a regression input (log: $log):"
+    grep -E -A25 'ERROR|check failed|runtime error|Running:' "$log" | head -60
+    status=1
+  fi
+done
+for t in "${targets[@]}"; do
   corpus=("$src/fuzz/corpus/$t")
   extra=()
   [ -f "$src/fuzz/$t.dict" ] && extra+=(-dict="$src/fuzz/$t.dict")
   [ $t = yaml_loader ] && extra=(-dict="$src/fuzz/yaml.dict")
   case $t in
-    wg_receive | frame) corpus+=("$seeds/$t") ;;
+    wg_receive | wg_protocol | frame) corpus+=("$seeds/$t") ;;
     yaml_loader) corpus+=("$src/scenarios" "$src/tests/data") ;;
   esac
   work="$build/work/$t" # new inputs go here, never into the source tree
   rm -rf "$work"
   mkdir -p "$work"
   log="$build/$t.log"
+  [ -d "$src/fuzz/regress/$t" ] && corpus+=("$src/fuzz/regress/$t")
   if "$bin/fuzz_$t" -runs="$runs" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
        -artifact_prefix="$build/artifacts/$t-" "${extra[@]}" "$work" "${corpus[@]}" >"$log" 2>&1; then
     echo "fuzz_smoke: fuzz_$t ok: $(grep -E '^Done' "$log" | tail -1)"
