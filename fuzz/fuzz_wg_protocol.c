@@ -360,6 +360,10 @@ static void host_event(void *ctx, const wg_event *ev)
     fz_side *s = ctx;
     if ((unsigned)ev->kind <= WG_EV_KEY_ROTATED)
         s->events[ev->kind]++;
+    if (verbose)
+        fprintf(stderr, "  side %d event %s%s%s\n", s->id, wg_event_kind_name(ev->kind),
+                ev->kind == WG_EV_PACKET_DROPPED ? " " : "",
+                ev->kind == WG_EV_PACKET_DROPPED ? wg_drop_reason_name(ev->drop) : "");
 }
 
 static bool host_addr_is_local(void *ctx, const wg_ip *addr)
@@ -660,7 +664,7 @@ static void forge_initiation(fz_world *w, int x, fz_prog *p)
     if ((a >> 5 & 3) == 2)
         msg[1 + (b & 1)] = (uint8_t)(b | 1); /* reserved bytes: not a WireGuard type word */
     stamp_macs(w, msg, sizeof msg, to, b >> 2);
-    adv_send(w, to, (b >> 4 & 1) ? to : x, b >> 5, msg, sizeof msg, a >> 7);
+    adv_send(w, to, x, b >> 5, msg, sizeof msg, a >> 7); /* from one of x's addresses: roaming */
 }
 
 /* Response "from" side y to the last initiation side x sent: the adversary
