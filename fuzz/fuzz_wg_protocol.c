@@ -297,7 +297,9 @@ static void check_sent_transport(fz_side *s, const uint8_t *data, size_t len)
     wg_keypairs *kps = &peer_of(s)->keypairs;
     wg_keypair *cand[3] = {kps->current, kps->previous, kps->next};
     wg_keypair *kp = NULL;
-    for (int i = 0; i < 3; i++)
+    /* Current first: it is the one that sends. The others can carry the
+     * same remote index when the adversary answered with a colliding one. */
+    for (int i = 0; i < 3 && !kp; i++)
         if (cand[i] && cand[i]->remote_index == ridx && cand[i]->send_counter == counter + 1)
             kp = cand[i];
     FZ_CHECK(kp, "side %d sent %zu bytes on no session of its own (index %08x counter %llu)", s->id, len, ridx,
@@ -305,7 +307,12 @@ static void check_sent_transport(fz_side *s, const uint8_t *data, size_t len)
     FZ_CHECK(kp->birth + WG_REJECT_AFTER_TIME >= w->now, "side %d sent on a session %lld ns old", s->id,
              (long long)(w->now - kp->birth));
     FZ_CHECK(seen_add(w->tx_seen, &w->n_tx_seen, fingerprint(kp->send_key), counter),
-             "side %d reused nonce %llu on one send key", s->id, (unsigned long long)counter);
+             "side %d reused nonce %llu on one send key (key %016llx, session %08x -> %08x born %lld)", s->id,
+             (unsigned long long)counter, (unsigned long long)fingerprint(kp->send_key), kp->entry.index, ridx,
+             (long long)kp->birth);
+    if (verbose)
+        fprintf(stderr, "  side %d sends counter %llu on key %016llx (session %08x -> %08x)\n", s->id,
+                (unsigned long long)counter, (unsigned long long)fingerprint(kp->send_key), kp->entry.index, ridx);
 }
 
 static wg_send_result host_send(void *ctx, const wg_source *src, const wg_endpoint *dst, const uint8_t *data,
