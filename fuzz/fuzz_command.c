@@ -17,15 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FZ_CHECK(cond, ...)                                                                                   \
-    do {                                                                                                      \
-        if (!(cond)) {                                                                                        \
-            fprintf(stderr, "fuzz_command: check failed: %s: ", #cond);                                       \
-            fprintf(stderr, __VA_ARGS__);                                                                     \
-            fputc('\n', stderr);                                                                              \
-            abort();                                                                                          \
-        }                                                                                                     \
-    } while (0)
+#define FZ_TARGET "fuzz_command"
+#include "fuzz_check.h"
 
 /* A scenario with a little of everything a command can refer to: CARP,
  * pf, wireguard peers, gateways and a group. */

@@ -26,15 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FZ_CHECK(cond, ...)                                                                                   \
-    do {                                                                                                      \
-        if (!(cond)) {                                                                                        \
-            fprintf(stderr, "fuzz_frame: check failed: %s: ", #cond);                                         \
-            fprintf(stderr, __VA_ARGS__);                                                                     \
-            fputc('\n', stderr);                                                                              \
-            abort();                                                                                          \
-        }                                                                                                     \
-    } while (0)
+#define FZ_TARGET "fuzz_frame"
+#include "fuzz_check.h"
 
 #define NEED(x)                                                                                               \
     do {                                                                                                      \

@@ -55,15 +55,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FZ_CHECK(cond, ...)                                                                                   \
-    do {                                                                                                      \
-        if (!(cond)) {                                                                                        \
-            fprintf(stderr, "fuzz_wg_protocol: check failed: %s: ", #cond);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                                     \
-            fputc('\n', stderr);                                                                              \
-            abort();                                                                                          \
-        }                                                                                                     \
-    } while (0)
+#define FZ_TARGET "fuzz_wg_protocol"
+#include "fuzz_check.h"
+#include "fuzz_wg_packets.h"
 
 #define MS(x) ((int64_t)(x) * 1000000)
 #define SEC(x) ((int64_t)(x) * WG_NS_PER_SEC)
@@ -547,31 +541,7 @@ static void send_inner(fz_side *s, int kind, size_t payload)
     uint8_t buf[FZ_MAX_MSG];
     wg_ip src = kind == 1 ? tun6[s->id] : kind == 2 ? stranger4 : tun4[s->id];
     wg_ip dst = kind == 1 ? tun6[!s->id] : tun4[!s->id];
-    size_t n = 0;
-    if (payload > 120)
-        payload = 120;
-    if (src.family == 4) {
-        n = 20 + payload;
-        memset(buf, 0, n);
-        buf[0] = 0x45;
-        buf[2] = (uint8_t)(n >> 8);
-        buf[3] = (uint8_t)n;
-        buf[8] = 64;
-        buf[9] = 17;
-        memcpy(buf + 12, src.b, 4);
-        memcpy(buf + 16, dst.b, 4);
-    } else {
-        n = 40 + payload;
-        memset(buf, 0, n);
-        buf[0] = 0x60;
-        buf[5] = (uint8_t)payload;
-        buf[6] = 17;
-        buf[7] = 64;
-        memcpy(buf + 8, src.b, 16);
-        memcpy(buf + 24, dst.b, 16);
-    }
-    for (size_t k = n - payload; k < n; k++)
-        buf[k] = (uint8_t)(k * 13 + 5);
+    size_t n = fz_ip_packet(buf, src, dst, payload > 120 ? 120 : payload);
     (void)wg_device_send_inner(s->dev, s->w->now, buf, n);
 }
 
@@ -739,7 +709,7 @@ static void forge_cookie(fz_world *w, int y, fz_prog *p)
 }
 
 /* The plaintext of a forged transport message (mode 0-7). */
-static size_t forge_plaintext(fz_world *w, int x, unsigned mode, fz_prog *p, uint8_t *pt, size_t cap)
+static size_t forge_plaintext(fz_world *w, int x, unsigned mode, fz_prog *p, uint8_t *pt)
 {
     size_t n = 0;
     wg_ip src = mode == 2 ? stranger4 : tun4[x], dst = tun4[!x];
@@ -747,14 +717,7 @@ static size_t forge_plaintext(fz_world *w, int x, unsigned mode, fz_prog *p, uin
     case 1: /* keepalive */
         return 0;
     case 3: /* IPv6 */
-        n = 48;
-        memset(pt, 0, n);
-        pt[0] = 0x60;
-        pt[5] = 8;
-        pt[6] = 17;
-        memcpy(pt + 8, tun6[x].b, 16);
-        memcpy(pt + 24, tun6[!x].b, 16);
-        return n;
+        return fz_ip_packet(pt, tun6[x], tun6[!x], 8);
     case 4: /* not IP */
         n = 1 + (u8(p) & 63);
         rng(&w->adv_rng, 9, pt, n);
@@ -765,17 +728,14 @@ static size_t forge_plaintext(fz_world *w, int x, unsigned mode, fz_prog *p, uin
             pt[i] = u8(p);
         return n;
     default: /* IPv4: 0 allowed, 2 disallowed source, 5 length past the end, 6 padded */
-        n = 28;
-        memset(pt, 0, n + 16);
-        pt[0] = 0x45;
-        pt[3] = (uint8_t)(mode == 5 ? n + 4 : n);
-        pt[8] = 64;
-        pt[9] = 17;
-        memcpy(pt + 12, src.b, 4);
-        memcpy(pt + 16, dst.b, 4);
-        if (mode == 6)
-            n += 1 + (u8(p) % 15);
-        (void)cap;
+        n = fz_ip_packet(pt, src, dst, 8);
+        if (mode == 5)
+            pt[3] = (uint8_t)(n + 4);
+        if (mode == 6) {
+            size_t pad = 1 + (u8(p) % 15);
+            memset(pt + n, 0, pad);
+            n += pad;
+        }
         return n;
     }
 }
@@ -818,7 +778,7 @@ static void forge_data(fz_world *w, int x, fz_prog *p)
     default: c = u64(p); break;
     }
     uint8_t pt[FZ_MAX_MSG];
-    size_t n = forge_plaintext(w, x, a >> 5, p, pt, sizeof pt);
+    size_t n = forge_plaintext(w, x, a >> 5, p, pt);
     size_t len = WG_DATA_OFF_PAYLOAD + n + WG_AEAD_TAG_LEN;
     uint8_t msg[FZ_MAX_MSG];
     if (len > sizeof msg)

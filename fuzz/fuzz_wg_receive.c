@@ -35,15 +35,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FZ_CHECK(cond, ...)                                                                                   \
-    do {                                                                                                      \
-        if (!(cond)) {                                                                                        \
-            fprintf(stderr, "fuzz_wg_receive: check failed: %s: ", #cond);                                    \
-            fprintf(stderr, __VA_ARGS__);                                                                     \
-            fputc('\n', stderr);                                                                              \
-            abort();                                                                                          \
-        }                                                                                                     \
-    } while (0)
+#define FZ_TARGET "fuzz_wg_receive"
+#include "fuzz_check.h"
+#include "fuzz_wg_packets.h"
 
 enum fz_state {
     FZ_FRESH = 0,        /* R without peers */
@@ -250,36 +244,6 @@ static bool verbose;
 /* Keys are the same on every run: computed once. */
 static uint8_t priv_r[WG_KEY_LEN], priv_i[WG_KEY_LEN], pub_r[WG_KEY_LEN], pub_i[WG_KEY_LEN];
 
-static size_t ip4_packet(uint8_t *buf, wg_ip src, wg_ip dst, size_t payload)
-{
-    size_t total = 20 + payload;
-    memset(buf, 0, total);
-    buf[0] = 0x45;
-    buf[2] = (uint8_t)(total >> 8);
-    buf[3] = (uint8_t)total;
-    buf[8] = 64;
-    buf[9] = 17;
-    memcpy(buf + 12, src.b, 4);
-    memcpy(buf + 16, dst.b, 4);
-    for (size_t k = 0; k < payload; k++)
-        buf[20 + k] = (uint8_t)(k * 7 + 1);
-    return total;
-}
-
-static size_t ip6_packet(uint8_t *buf, wg_ip src, wg_ip dst, size_t payload)
-{
-    size_t total = 40 + payload;
-    memset(buf, 0, total);
-    buf[0] = 0x60;
-    buf[4] = (uint8_t)(payload >> 8);
-    buf[5] = (uint8_t)payload;
-    buf[6] = 17;
-    buf[7] = 64;
-    memcpy(buf + 8, src.b, 16);
-    memcpy(buf + 24, dst.b, 16);
-    return total;
-}
-
 static int add_peer(wg_device *d, const uint8_t pub[WG_KEY_LEN], bool endpoint, const wg_endpoint *ep,
                     const wg_prefix *ips, size_t n, bool psk, uint16_t ka, int64_t now)
 {
@@ -326,7 +290,7 @@ static void flush(fz_world *w)
 static void send_inner(wg_device *d, int64_t now, wg_ip src, wg_ip dst, size_t payload)
 {
     uint8_t buf[256];
-    size_t n = src.family == 4 ? ip4_packet(buf, src, dst, payload) : ip6_packet(buf, src, dst, payload);
+    size_t n = fz_ip_packet(buf, src, dst, payload);
     (void)wg_device_send_inner(d, now, buf, n);
 }
 

@@ -17,15 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FZ_CHECK(cond, ...)                                                                                   \
-    do {                                                                                                      \
-        if (!(cond)) {                                                                                        \
-            fprintf(stderr, "fuzz_yaml_loader: check failed: %s: ", #cond);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                                     \
-            fputc('\n', stderr);                                                                              \
-            abort();                                                                                          \
-        }                                                                                                     \
-    } while (0)
+#define FZ_TARGET "fuzz_yaml_loader"
+#include "fuzz_check.h"
 
 #define NAME "fuzz.yaml"
 
