@@ -118,6 +118,7 @@ typedef struct fz_side {
     wg_device *dev;
     int peer; /* the other side's peer id on this device */
     int addr; /* which of eps[id][] it sends from (roaming) */
+    bool load; /* what the harness last set with wg_device_set_under_load */
     uint64_t rng_calls;
     uint64_t delivered;
     uint64_t events[WG_EV_KEY_ROTATED + 1];
@@ -873,7 +874,8 @@ static void step(fz_world *w, fz_prog *p)
         break;
     }
     case OP_LOAD:
-        wg_device_set_under_load(s->dev, !s->dev->under_load);
+        s->load = !s->load;
+        wg_device_set_under_load(s->dev, s->load);
         break;
     case OP_ROAM:
         s->addr = u8(p) & 3;
@@ -933,6 +935,7 @@ static void epilogue(fz_world *w)
     for (int i = 0; i < 2; i++) {
         if (!wg_device_is_up(w->s[i].dev))
             wg_device_up(w->s[i].dev, w->now);
+        w->s[i].load = false;
         wg_device_set_under_load(w->s[i].dev, false);
     }
     uint64_t got0[2] = {w->s[0].delivered, w->s[1].delivered};
