@@ -42,6 +42,9 @@ static bool selected(const char *glob, const char *path)
     return ok;
 }
 
+/* --pcap DIR with --matrix: the longest DIR/<platform> */
+#define PCAP_DIR_MAX 4096
+
 /* --matrix platform=A,B: the platforms, every scenario run once per each */
 typedef struct matrix {
     wg_platform v[8];
@@ -332,6 +335,11 @@ int cmd_test(int argc, char **argv)
     matrix m = {0};
     if (matrix_arg && !parse_matrix(matrix_arg, &m, &opt, baseline))
         status = 2;
+    /* DIR/<platform> must fit the buffer below */
+    if (matrix_arg && pcap && strlen(pcap) > PCAP_DIR_MAX - 32) {
+        fprintf(stderr, "wgsim test: --pcap: '%.40s...': too long a directory for --matrix\n", pcap);
+        status = 2;
+    }
     if (fail_on_regression && !baseline) {
         fprintf(stderr, "wgsim test: --fail-on-regression needs --baseline OLD.json\n");
         status = 2;
@@ -364,7 +372,7 @@ int cmd_test(int argc, char **argv)
     /* with --matrix, DIR/<platform> per platform: a scenario's captures
      * are written once per platform, each run to its own directory */
     cli_pcap pcs[sizeof m.v / sizeof *m.v];
-    char pcap_dirs[sizeof m.v / sizeof *m.v][4096];
+    char pcap_dirs[sizeof m.v / sizeof *m.v][PCAP_DIR_MAX];
     if (pcap && matrix_arg) {
         for (size_t v = 0; v < m.n; v++) {
             snprintf(pcap_dirs[v], sizeof pcap_dirs[v], "%s/%s", pcap, m.names[v]);
