@@ -75,11 +75,8 @@ static void matrix_row(FILE *out, const rp_run_info *info)
     fputs("<tr><th>", out);
     rp_html_text(out, info->dimension);
     fputs("</th><td>", out);
-    for (size_t v = 0; v < info->n_values; v++) {
-        fputs(v ? ", " : "", out);
-        rp_html_text(out, info->values[v]);
-    }
-    fputs(" (--matrix: every scenario on each)</td></tr>\n", out);
+    rp_matrix_values(out, info, rp_html_text);
+    fputs("</td></tr>\n", out);
 }
 
 /* matrix: the counts are of every value's runs together (a matrix run

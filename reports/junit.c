@@ -268,16 +268,6 @@ static void scenario_suite(FILE *f, hs_result *const *results, size_t n, const c
     fprintf(f, "  </testsuite>\n");
 }
 
-bool rp_write_junit(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen)
-{
-    FILE *f = start(path, scenario_counts(results, n), err, errlen);
-    if (!f)
-        return false;
-    scenario_suite(f, results, n, NULL, NULL);
-    fprintf(f, "</testsuites>\n");
-    return finish(f, path, err, errlen);
-}
-
 /* One testcase of the per-expectation form: classname the scenario, name
  * "LINE: what" (unique within the scenario: one expectation a line), the
  * file and line as attributes (read by GitLab and Jenkins) and as
@@ -379,26 +369,35 @@ static void expectation_suites(FILE *f, hs_result *const *results, size_t n, con
     }
 }
 
-bool rp_write_junit_per_expectation(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen)
-{
-    FILE *f = start(path, expectation_counts(results, n), err, errlen);
-    if (!f)
-        return false;
-    expectation_suites(f, results, n, NULL, NULL);
-    fprintf(f, "</testsuites>\n");
-    return finish(f, path, err, errlen);
-}
-
-bool rp_write_junit_matrix(const char *path, bool per_expectation, const char *dimension,
-                           hs_result *const *results, size_t n_per, const char *const *values, size_t n_values,
-                           char *err, size_t errlen)
+/* The file: values NULL is a run without a matrix (one block of n_per
+ * results, no value named). */
+static bool write_junit(const char *path, bool per_expectation, const char *dimension, hs_result *const *results,
+                        size_t n_per, const char *const *values, size_t n_values, char *err, size_t errlen)
 {
     size_t n = n_per * n_values;
     FILE *f = start(path, per_expectation ? expectation_counts(results, n) : scenario_counts(results, n), err, errlen);
     if (!f)
         return false;
     for (size_t v = 0; v < n_values; v++)
-        (per_expectation ? expectation_suites : scenario_suite)(f, results + v * n_per, n_per, dimension, values[v]);
+        (per_expectation ? expectation_suites : scenario_suite)(f, results + v * n_per, n_per, dimension,
+                                                                 values ? values[v] : NULL);
     fprintf(f, "</testsuites>\n");
     return finish(f, path, err, errlen);
+}
+
+bool rp_write_junit(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen)
+{
+    return write_junit(path, false, NULL, results, n, NULL, 1, err, errlen);
+}
+
+bool rp_write_junit_per_expectation(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen)
+{
+    return write_junit(path, true, NULL, results, n, NULL, 1, err, errlen);
+}
+
+bool rp_write_junit_matrix(const char *path, bool per_expectation, const char *dimension,
+                           hs_result *const *results, size_t n_per, const char *const *values, size_t n_values,
+                           char *err, size_t errlen)
+{
+    return write_junit(path, per_expectation, dimension, results, n_per, values, n_values, err, errlen);
 }

@@ -185,11 +185,7 @@ void rp_print_markdown(FILE *out, hs_result *const *results, size_t n, const rp_
         fputs(" |\n| ", out);
         rp_markdown_text(out, info->dimension);
         fputs(" | ", out);
-        for (size_t v = 0; v < info->n_values; v++) {
-            fputs(v ? ", " : "", out);
-            rp_markdown_text(out, info->values[v]);
-        }
-        fputs(" (--matrix: every scenario on each)", out);
+        rp_matrix_values(out, info, rp_markdown_text);
     } else {
         fputs(" |\n| platform | ", out);
         rp_markdown_text(out, info && info->platform ? info->platform : "each scenario's default");

@@ -19,5 +19,8 @@ void rp_matrix_html(FILE *out, const char *dimension, hs_result *const *results,
  * hold in bold. */
 void rp_matrix_markdown(FILE *out, const char *dimension, hs_result *const *results, size_t n_per,
                         const char *const *values, size_t n_values);
+/* The metadata's value of a matrix run: "freebsd, linux (--matrix: every
+ * scenario on each)", each value through `text` (the format's escaper). */
+void rp_matrix_values(FILE *out, const rp_run_info *info, void (*text)(FILE *out, const char *s));
 
 #endif /* REPORTS_MATRIX_H */
