@@ -33,6 +33,9 @@
  *    REJECT_AFTER_TIME or with a counter >= REJECT_AFTER_MESSAGES;
  *  - a device accepts nothing on a session past REJECT_AFTER_TIME or at a
  *    counter >= REJECT_AFTER_MESSAGES;
+ *  - the replay window refuses an authenticated counter only when it was
+ *    accepted before, is past REJECT_AFTER_MESSAGES or is more than the
+ *    window behind the greatest accepted (Linux counter_validate);
  *  - whenever A holds a session whose peer index is one of B's sessions,
  *    their keys match crosswise (A's send = B's receive) — unless the
  *    program impersonated a side, which lets the adversary pair a session
