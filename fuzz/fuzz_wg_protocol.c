@@ -23,7 +23,7 @@
  * and B, preshared key, persistent keepalive); then operations, each an
  * opcode byte followed by the argument bytes it reads (a read past the end
  * gives 0). At most FZ_MAX_OPS operations run; then a benign epilogue
- * (the network delivers everything, both sides send, time runs 90 s).
+ * (the network delivers everything, both sides send, for up to 200 s).
  *
  * Invariants checked after every step (a failure aborts = a finding):
  *  - a transport message that authenticates at a device is accepted at
@@ -931,7 +931,13 @@ static void run_delivering(fz_world *w, int64_t t)
 
 /* The network turns benign: both interfaces up, no load, everything
  * delivered at once, and each side sends every 5 s until one of its
- * packets got through; 90 s is enough for a handshake with retries. */
+ * packets got through. The bound is REJECT_AFTER_TIME + 20 s, not a few
+ * handshake retries: the adversary holds the session keys, so it can spend
+ * a session's receive counters (a forged REJECT_AFTER_MESSAGES - 1 that
+ * authenticates), and then, as in Linux, nothing but the session's age
+ * (REKEY_AFTER_TIME on the initiator's next send, REJECT_AFTER_TIME at the
+ * latest) starts a new handshake while the other direction keeps working. */
+#define FZ_EPILOGUE_SECONDS 200
 static void epilogue(fz_world *w)
 {
     w->in_epilogue = true;
@@ -942,7 +948,7 @@ static void epilogue(fz_world *w)
         wg_device_set_under_load(w->s[i].dev, false);
     }
     uint64_t got0[2] = {w->s[0].delivered, w->s[1].delivered};
-    for (int t = 0; t < 90; t++) {
+    for (int t = 0; t < FZ_EPILOGUE_SECONDS; t++) {
         for (int i = 0; i < 2; i++)
             if (w->s[!i].delivered == got0[!i] && t % 5 == i) {
                 send_inner(&w->s[i], 0, 8);
@@ -955,7 +961,7 @@ static void epilogue(fz_world *w)
     }
     if (w->future_ts)
         return; /* a peer's key was used with a timestamp from the future: it may lock out the real peer */
-    FZ_CHECK(false, "after 90 benign seconds A got %llu packets and B %llu",
+    FZ_CHECK(false, "after %d benign seconds A got %llu packets and B %llu", FZ_EPILOGUE_SECONDS,
              (unsigned long long)(w->s[0].delivered - got0[0]), (unsigned long long)(w->s[1].delivered - got0[1]));
 }
 
