@@ -24,6 +24,7 @@
 
 #define IMP_NAME 64  /* scenario names: 1-63 characters */
 #define IMP_TEXT 160 /* an XPath, a short description */
+#define IMP_MATCH_MAX 64 /* addresses x ports one rule side expands to */
 
 typedef enum { IMP_PFSENSE, IMP_OPNSENSE } imp_product;
 
@@ -191,6 +192,9 @@ typedef struct imp_fw {
     char pfsync_iface[IMP_NAME];
     uint32_t pfsync_peer;
     bool maintenance; /* CARP persistent maintenance mode: advskew 254 */
+    /* pfSense has neither setting (both always on); OPNsense has both. */
+    bool carp_preempt_off;  /* OPNsense hasync/disablepreempt: net.inet.carp.preempt stays 0 */
+    bool auto_route_to_off; /* OPNsense system/pf_disable_force_gw: no "force gw" rules for own traffic */
     /* WireGuard */
     bool wg_enabled;
     IMP_VEC(imp_wg_tunnel) tunnels;
@@ -233,6 +237,8 @@ void imp_fw_free(imp_fw *fw);
 /* The pfSense reader, on a parsed document (xml.c hands it over). */
 struct _xmlDoc;
 bool imp_pfsense_read(struct _xmlDoc *doc, imp_fw *fw, imp_errors *err);
+/* The OPNsense reader (opnsense_*.c), the same way. */
+bool imp_opnsense_read(struct _xmlDoc *doc, imp_fw *fw, imp_errors *err);
 
 /* Applies --address to dynamic interfaces; false (with every dynamic
  * interface still without an address, and the option to pass) otherwise. */

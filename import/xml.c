@@ -103,6 +103,12 @@ bool ix_yes(const xmlNode *n, const char *name)
            !strcasecmp(buf, "enabled");
 }
 
+bool ix_set(const xmlNode *n, const char *name)
+{
+    char buf[8];
+    return ix_text(n, name, buf, sizeof buf) && buf[0] && strcmp(buf, "0");
+}
+
 typedef struct parse_ctx {
     imp_errors *err;
     const char *path;
@@ -163,9 +169,7 @@ imp_fw *imp_read_file(const char *path, imp_errors *err)
         ok = imp_pfsense_read(doc, fw, err);
     } else if (root && !strcmp((const char *)root->name, "opnsense")) {
         fw->product = IMP_OPNSENSE;
-        imp_error(err, path, ix_line(root),
-                  "an OPNsense backup (<opnsense>): reading OPNsense configurations is not yet supported "
-                  "by this wgsim; only pfSense (<pfsense>) backups can be imported");
+        ok = imp_opnsense_read(doc, fw, err);
     } else {
         imp_error(err, path, root ? ix_line(root) : 1,
                   "root element <%s>: not a firewall configuration backup (expected <pfsense> or <opnsense>)",

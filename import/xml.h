@@ -29,6 +29,9 @@ int ix_line(const xmlNode *n);
  * pfSense tests many flags with isset(): present at all is set. */
 bool ix_flag(const xmlNode *n, const char *name);
 bool ix_yes(const xmlNode *n, const char *name); /* "yes", "on", "1", "true", "enabled" */
+/* PHP !empty(): present with text other than "" and "0". OPNsense tests its
+ * flags so (MVC BooleanField "0"/"1"; legacy code uses empty()). */
+bool ix_set(const xmlNode *n, const char *name);
 
 #define IX_FOR(c, parent, name) for (xmlNode *c = ix_child((parent), (name)); c; c = ix_next(c, (name)))
 
