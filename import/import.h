@@ -24,6 +24,7 @@
 
 #define IMP_NAME 64  /* scenario names: 1-63 characters */
 #define IMP_TEXT 160 /* an XPath, a short description */
+#define IMP_MATCH_MAX 64 /* addresses x ports one rule side expands to */
 
 typedef enum { IMP_PFSENSE, IMP_OPNSENSE } imp_product;
 

@@ -17,7 +17,6 @@ void imp_pfsense_read_other(xmlNode *root, imp_fw *fw); /* pfsense_other.c */
 /* pfsense_match.c: a rule's <source>/<destination> and its ports, aliases
  * expanded. Returns the number of matches written to out (each side one
  * address x one port), 0 with why set when it cannot be expressed. */
-#define IMP_MATCH_MAX 64
 size_t imp_pfsense_match(xmlNode *root, const xmlNode *side, imp_match *out, size_t cap, char *why, size_t whycap);
 
 #endif
