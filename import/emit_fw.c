@@ -52,8 +52,21 @@ static bool emitted_iface(const imp_iface *f)
     return f && !f->wg && f->kind == IMP_ADDR_STATIC;
 }
 
-static void emit_interfaces(w_out *o, const imp_fw *fw)
+/* An IP alias the pair's first node already has (the same address on
+ * both nodes of one network: the pair check reports it). */
+static bool alias_on_first(const w_world *w, size_t k, const imp_vip *v)
 {
+    if (k == 0)
+        return false;
+    for (size_t i = 0; i < w->fws[0]->vips.n; i++)
+        if (!w->fws[0]->vips.v[i].carp && w->fws[0]->vips.v[i].addr.addr == v->addr.addr)
+            return true;
+    return false;
+}
+
+static void emit_interfaces(w_out *o, const w_world *w, size_t k)
+{
+    const imp_fw *fw = w->fws[k];
     char b[20];
     w_printf(o, "    interfaces:\n");
     for (size_t i = 0; i < fw->ifaces.n; i++) {
@@ -63,7 +76,7 @@ static void emit_interfaces(w_out *o, const imp_fw *fw)
         w_printf(o, "      %s: {segment: %s, address: %s", f->name, f->name, w_pfx(f->addr, b));
         bool first = true;
         for (size_t v = 0; v < fw->vips.n; v++)
-            if (!fw->vips.v[v].carp && !strcmp(fw->vips.v[v].iface, f->name)) {
+            if (!fw->vips.v[v].carp && !strcmp(fw->vips.v[v].iface, f->name) && !alias_on_first(w, k, &fw->vips.v[v])) {
                 w_printf(o, "%s%s", first ? ", aliases: [" : ", ", w_pfx(fw->vips.v[v].addr, b));
                 first = false;
             }
@@ -210,50 +223,12 @@ static void emit_options(w_out *o, const imp_fw *fw)
     free(g.buf);
 }
 
-/* The addresses a match stands for on this firewall (NULL list = any). */
-static size_t resolve(const imp_fw *fw, const imp_match *m, imp_prefix *out, size_t cap, bool *any)
-{
-    *any = false;
-    size_t n = 0;
-    const imp_iface *f = NULL;
-    int len;
-    switch (m->kind) {
-    case IMP_MATCH_ANY:
-        *any = true;
-        return 0;
-    case IMP_MATCH_PREFIX:
-        out[0] = m->prefix;
-        return 1;
-    case IMP_MATCH_NET:
-    case IMP_MATCH_IFADDR:
-        f = imp_fw_iface(fw, m->iface);
-        if (!f || f->kind != IMP_ADDR_STATIC)
-            return 0;
-        out[0] = m->kind == IMP_MATCH_NET ? (imp_prefix){f->addr.addr & imp_mask(f->addr.len), f->addr.len}
-                                          : (imp_prefix){f->addr.addr, 32};
-        return 1;
-    case IMP_MATCH_SELF:
-        for (size_t i = 0; i < fw->ifaces.n && n < cap; i++)
-            if (fw->ifaces.v[i].kind == IMP_ADDR_STATIC)
-                out[n++] = (imp_prefix){fw->ifaces.v[i].addr.addr, 32};
-        for (size_t i = 0; i < fw->vips.n && n < cap; i++)
-            out[n++] = (imp_prefix){fw->vips.v[i].addr.addr, 32};
-        for (size_t i = 0; i < fw->tunnels.n && n < cap; i++) {
-            uint32_t a = w_tunnel_addr(fw, &fw->tunnels.v[i], &len);
-            if (a)
-                out[n++] = (imp_prefix){a, 32};
-        }
-        return n;
-    }
-    return 0;
-}
-
 static void nat_line(w_out *o, const imp_fw *fw, const imp_nat_rule *r)
 {
     char b[20], a[16];
     imp_prefix d[IMP_MATCH_MAX];
     bool dany;
-    size_t nd = resolve(fw, &r->dst, d, IMP_MATCH_MAX, &dany);
+    size_t nd = w_resolve(fw, &r->dst, d, IMP_MATCH_MAX, &dany);
     if (!dany && nd != 1) {
         w_printf(o, "        # %s: destination is not one network, not imported\n", r->comment);
         return;
@@ -345,7 +320,7 @@ static void emit_filter(w_out *o, const imp_fw *fw)
         }
         imp_prefix s[IMP_MATCH_MAX], d[IMP_MATCH_MAX];
         bool sany, dany;
-        size_t ns = resolve(fw, &r->src, s, IMP_MATCH_MAX, &sany), nd = resolve(fw, &r->dst, d, IMP_MATCH_MAX, &dany);
+        size_t ns = w_resolve(fw, &r->src, s, IMP_MATCH_MAX, &sany), nd = w_resolve(fw, &r->dst, d, IMP_MATCH_MAX, &dany);
         if ((!sany && !ns) || (!dany && !nd)) {
             w_printf(o, "      # %s: a network of an interface that is not imported\n", r->comment);
             continue;
@@ -457,7 +432,7 @@ void w_emit_firewall(w_out *o, const w_world *w, size_t k)
     const imp_fw *fw = w->fws[k];
     w_printf(o, "  %s:\n    kind: firewall   # %s, %s\n", w->node[k],
              fw->product == IMP_PFSENSE ? "pfSense" : "OPNsense", fw->file);
-    emit_interfaces(o, fw);
+    emit_interfaces(o, w, k);
     emit_carp(o, fw);
     emit_gateways(o, w, k);
     if (w->n == 2 && fw->pfsync) {

@@ -325,12 +325,198 @@ void w_emit_world(w_out *o, const w_world *w)
     emit_segments(o, w);
 }
 
+static void emit_lan_host(w_out *o, const w_world *w)
+{
+    char a[16], b[20];
+    if (!w->lan_host_addr)
+        return;
+    w_printf(o, "  %s:   # added: a host on the %s network, to test the tunnels from the LAN\n    kind: host\n",
+             w->lan_host, w->lan_iface);
+    w_printf(o, "    interfaces: {%s: {segment: %s, address: %s}}\n    routes: [{to: default, via: %s}]\n",
+             w->lan_iface, w->lan_iface, w_pfx((imp_prefix){w->lan_host_addr, w->lan_len}, b),
+             w_addr(w->lan_gw, a));
+}
+
 static void emit_nodes_added(w_out *o, const w_world *w)
 {
+    emit_lan_host(o, w);
     emit_isps(o, w);
     emit_internet(o, w);
     for (size_t r = 0; r < w->remotes.n; r++)
         emit_remote(o, w, &w->remotes.v[r]);
+}
+
+/* The interface the firewall sends to dst by: its most specific static
+ * route, else the default gateway (a group: its best tier). */
+static const imp_iface *egress(const w_world *w, size_t k, uint32_t dst)
+{
+    const imp_fw *fw = w->fws[k];
+    const char *via = w->default_gw[k];
+    int best = -1;
+    for (size_t r = 0; r < fw->routes.n; r++)
+        if (imp_in_prefix(dst, fw->routes.v[r].to) && fw->routes.v[r].to.len > best) {
+            best = fw->routes.v[r].to.len;
+            via = fw->routes.v[r].gateway;
+        }
+    const imp_gateway *g = imp_fw_gateway(fw, via);
+    for (size_t i = 0; !g && i < fw->groups.n; i++)
+        if (!strcmp(fw->groups.v[i].name, via)) {
+            int tier = 99;
+            for (size_t mm = 0; mm < fw->groups.v[i].members.n; mm++)
+                if (fw->groups.v[i].members.v[mm].tier < tier) {
+                    tier = fw->groups.v[i].members.v[mm].tier;
+                    g = imp_fw_gateway(fw, fw->groups.v[i].members.v[mm].gateway);
+                }
+        }
+    const imp_iface *f = g ? imp_fw_iface(fw, g->iface) : NULL;
+    return f && f->kind == IMP_ADDR_STATIC ? f : NULL;
+}
+
+/* The address the master's WireGuard packets to remote x carry on the
+ * wire. When the firewall initiates (C3/C6/C8): from its own address on
+ * the interface of the route to the remote, never a VIP; when the remote
+ * initiates to the published address: answered from that address (C1),
+ * out of the interface it came in by (reply-to). Then outbound NAT of that
+ * interface (a rule translating the firewall's own WireGuard to a VIP is
+ * W3b's workaround). 0 when no address can be told. */
+typedef struct wire {
+    const char *ifname; /* the interface it leaves by */
+    uint32_t pre;       /* the source WireGuard sends from */
+    uint32_t src;       /* after outbound NAT */
+} wire;
+
+static wire wire_source(const w_world *w, const w_remote *x, int m, bool fw_first, int rport)
+{
+    const imp_fw *fw = w->fws[m];
+    const imp_iface *out = egress(w, (size_t)m, x->addr);
+    const char *ifname = out ? out->name : NULL;
+    uint32_t pre = out ? out->addr.addr : 0;
+    if (!fw_first) {
+        /* the answer leaves by the route's interface unless a floating state
+         * of the inbound packet carries it back by reply-to: an if-bound state
+         * (the scenario's default) only matches on the interface it was made on */
+        bool back = !strcmp(fw->state_policy, "floating") && !fw->reply_to_off;
+        ifname = back || !out ? w->public_iface : out->name;
+        pre = w->public_addr;
+    }
+    if (!ifname || !pre)
+        return (wire){0};
+    return (wire){ifname, pre, w_nat_source(fw, ifname, pre, x->tun->listen_port, x->addr, rport)};
+}
+
+/* In a pair, the BACKUP runs WireGuard too: with the same key, an
+ * endpoint and a keepalive it initiates to the remote by itself. When its
+ * packets carry another source than the master's, the remote roams
+ * between the two nodes (each authenticated packet moves its endpoint),
+ * and the tunnel's traffic is split between them: no loss figure holds.
+ * Returns the backup's source then, else 0. */
+static uint32_t backup_roams(const w_world *w, const w_remote *x, int m, bool fw_starts, int rport, uint32_t msrc)
+{
+    if (w->n < 2 || !fw_starts)
+        return 0;
+    wire b = wire_source(w, x, 1 - m, true, rport);
+    return b.src && b.src != msrc ? b.src : 0;
+}
+
+typedef struct t_state {
+    const imp_wg_peer *p; /* the master's entry for the remote */
+    bool wan_ok;          /* the filter passes the remote's WireGuard in at the published address */
+    bool fw_starts;       /* the master initiates by itself (endpoint and keepalive) */
+} t_state;
+
+static t_state tunnel_state(const w_world *w, const w_remote *x, int m)
+{
+    const imp_fw *fw = w->fws[m];
+    t_state t = {.p = x->peer};
+    for (size_t i = 0; i < fw->peers.n; i++)
+        if (!strcmp(fw->peers.v[i].tunnel, x->tun->name) && fw->peers.v[i].line == x->peer->line)
+            t.p = &fw->peers.v[i];
+    int rport = t.p->has_endpoint ? t.p->port : 51820;
+    t.wan_ok = w->public_addr &&
+               w_filter_passes(fw, w->public_iface, "udp", x->addr, rport, w->public_addr, x->tun->listen_port);
+    t.fw_starts = t.p->has_endpoint && t.p->keepalive > 0;
+    return t;
+}
+
+static void expect_tunnel(w_out *o, const w_world *w, const w_remote *x, int m, size_t ping)
+{
+    const imp_fw *fw = w->fws[m];
+    const char *master = w->node[m];
+    char a[16];
+    t_state t = tunnel_state(w, x, m);
+    bool wan_ok = t.wan_ok, fw_starts = t.fw_starts;
+    bool icmp_ok = w_filter_passes(fw, x->tun->name, "icmp", x->wg.addr, 0, x->fw_tunnel, 0);
+    /* the LAN host's pings make the firewall initiate to a peer with an endpoint */
+    bool lan_drives = w->lan_host_addr && t.p->has_endpoint &&
+                      w_filter_passes(fw, w->lan_iface, "icmp", w->lan_host_addr, 0,
+                                      x->has_lan ? x->lan.addr : x->wg.addr, 0);
+    bool up = wan_ok || fw_starts || lan_drives;
+    /* who speaks first: a firewall keepalive at boot beats the remote, whose
+     * first initiation meets no CARP MASTER yet */
+    bool fw_first = fw_starts || !wan_ok;
+    int rport = t.p->has_endpoint ? t.p->port : 51820;
+    wire wr = wire_source(w, x, m, fw_first, rport);
+    uint32_t roam = up ? backup_roams(w, x, m, fw_starts, rport, wr.src) : 0;
+    char b[16], why[200];
+    if (!up)
+        w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"100%%\"}}   # %s: down as imported: the "
+                    "filter passes no WireGuard (udp %d) in on %s and %s never initiates (no endpoint)\n",
+                 T_CHECK, DURATION, ping, x->node, x->tun->listen_port, w->public_iface, master);
+    else if (roam)
+        w_printf(o, "  # ping %zu: no loss expected: %s, the BACKUP, initiates to %s too (endpoint and keepalive, "
+                    "the pair's shared key) from %s, so the remote roams between the nodes\n"
+                    "  - {during: [%s, %s], packets: {from: %s, src: \"%s:%d\", dst: %s}}\n",
+                 ping, w->node[1 - m], x->node, w_addr(roam, b), T_CHECK, DURATION, w->node[1 - m], w_addr(roam, a),
+                 x->tun->listen_port, imp_addr_str(x->addr, (char[16]){0}));
+    else if (!icmp_ok)
+        w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"100%%\"}}   # %s: the tunnel is up but "
+                    "the filter passes no ICMP in on %s (or the WireGuard group) to %s: pfSense's default deny\n",
+                 T_CHECK, DURATION, ping, x->node, x->tun->name, w_addr(x->fw_tunnel, a));
+    else
+        w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"0%%\"}}   # %s <-> %s over %s\n", T_CHECK,
+                 DURATION, ping, x->node, master, x->tun->name);
+    if (!up || !wr.src)
+        return;
+    if (fw_first)
+        snprintf(why, sizeof why, "%s initiates from its %s address %s (C3/C8: never a VIP)", master, wr.ifname,
+                 w_addr(wr.pre, b));
+    else
+        snprintf(why, sizeof why, "%s answers from the %s %s the remote contacts (C1), out of %s", master,
+                 w->public_is_vip ? "CARP VIP" : "address", w_addr(wr.pre, b), wr.ifname);
+    w_printf(o, "  - {during: [%s, %s], packets: {from: %s, src: \"%s:%d\", dst: %s}}   # %s%s%s\n", T_CHECK,
+             DURATION, master, w_addr(wr.src, a), x->tun->listen_port, imp_addr_str(x->addr, (char[16]){0}), why,
+             wr.src != wr.pre ? "; outbound NAT makes it " : "", wr.src != wr.pre ? w_addr(wr.src, b) : "");
+}
+
+/* The LAN host's ping to the remote's LAN (or tunnel address): the LAN's
+ * filter must pass it, and the tunnel comes up when the remote can reach
+ * the firewall or the firewall has the remote's endpoint (it initiates
+ * for the packet it must send). */
+static void expect_lan_ping(w_out *o, const w_world *w, const w_remote *x, int m, size_t ping, uint32_t dst)
+{
+    const imp_fw *fw = w->fws[m];
+    t_state t = tunnel_state(w, x, m);
+    char a[16];
+    if (!w_filter_passes(fw, w->lan_iface, "icmp", w->lan_host_addr, 0, dst, 0)) {
+        w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"100%%\"}}   # %s -> %s: the filter passes "
+                    "no ICMP in on %s to it\n",
+                 T_CHECK, DURATION, ping, w->lan_host, w_addr(dst, a), w->lan_iface);
+        return;
+    }
+    int rport = t.p->has_endpoint ? t.p->port : 51820;
+    if (backup_roams(w, x, m, t.fw_starts, rport, wire_source(w, x, m, t.fw_starts || !t.wan_ok, rport).src)) {
+        w_printf(o, "  # ping %zu (%s -> %s): no loss expected: the remote roams between the nodes (above)\n", ping,
+                 w->lan_host, w_addr(dst, a));
+        return;
+    }
+    if (!t.wan_ok && !t.p->has_endpoint) {
+        w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"100%%\"}}   # %s -> %s: the tunnel "
+                    "stays down (no endpoint to initiate to, WireGuard not passed in on %s)\n",
+                 T_CHECK, DURATION, ping, w->lan_host, w_addr(dst, a), w->public_iface);
+        return;
+    }
+    w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"0%%\"}}   # %s -> %s's LAN across %s\n",
+             T_CHECK, DURATION, ping, w->lan_host, x->node, x->tun->name);
 }
 
 void w_emit_tests(w_out *o, const w_world *w)
@@ -347,6 +533,9 @@ void w_emit_tests(w_out *o, const w_world *w)
         w_printf(o, "  - {ping: {from: %s, to: %s, every: 1s, start: %s}}   # %zu\n", x->node,
                  w_addr(x->fw_tunnel, a), T_SETTLE, pings);
         pings++;
+        if (w->lan_host_addr)
+            w_printf(o, "  - {ping: {from: %s, to: %s, every: 1s, start: %s}}   # %zu\n", w->lan_host,
+                     w_addr(x->has_lan ? x->lan.addr : x->wg.addr, a), T_SETTLE, pings++);
     }
     int m = w->master < 0 ? 0 : w->master;
     const char *master = w->node[m];
@@ -387,13 +576,9 @@ void w_emit_tests(w_out *o, const w_world *w)
         const w_remote *x = &w->remotes.v[r];
         if (!x->has_wg || !x->fw_tunnel)
             continue;
-        w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"0%%\"}}   # %s <-> %s over %s\n", T_CHECK,
-                 DURATION, pings++, x->node, master, x->tun->name);
-        if (w->public_addr)
-            w_printf(o, "  - {during: [%s, %s], packets: {from: %s, src: \"%s:%d\", dst: %s}}   # %s's WireGuard "
-                        "answers from the %s the remote contacts\n",
-                     T_CHECK, DURATION, master, w_addr(w->public_addr, a), x->tun->listen_port,
-                     imp_addr_str(x->addr, (char[16]){0}), master, w->public_is_vip ? "CARP VIP" : "address");
+        expect_tunnel(o, w, x, m, pings++);
+        if (w->lan_host_addr)
+            expect_lan_ping(o, w, x, m, pings++, x->has_lan ? x->lan.addr : x->wg.addr);
         n++;
     }
     if (!n && pub && pub->fw == 0)

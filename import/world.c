@@ -56,11 +56,19 @@ static void use(w_world *w, imp_prefix p)
     *imp_push(&w->used) = p;
 }
 
+static bool soft_used(const w_world *w, imp_prefix p)
+{
+    for (size_t i = 0; i < w->soft.n; i++)
+        if (imp_prefix_overlap(w->soft.v[i], p))
+            return true;
+    return false;
+}
+
 static bool choose_net(w_world *w, imp_prefix *out)
 {
     for (uint32_t i = 0; i < 16384; i++) {
         imp_prefix p = {0x64400000u + (i << 8), 24};
-        if (!is_used(w, p)) {
+        if (!is_used(w, p) && !soft_used(w, p)) {
             use(w, p);
             *out = p;
             return true;
@@ -101,10 +109,10 @@ static void collect_used(w_world *w)
         for (size_t i = 0; i < fw->vips.n; i++)
             use(w, fw->vips.v[i].addr);
         for (size_t i = 0; i < fw->routes.n; i++)
-            use(w, fw->routes.v[i].to);
+            *imp_push(&w->soft) = fw->routes.v[i].to;
         for (size_t i = 0; i < fw->gateways.n; i++)
             if (fw->gateways.v[i].monitor)
-                use(w, (imp_prefix){fw->gateways.v[i].monitor, 32});
+                *imp_push(&w->soft) = (imp_prefix){fw->gateways.v[i].monitor, 32};
         for (size_t i = 0; i < fw->tunnels.n; i++)
             for (size_t a = 0; a < fw->tunnels.v[i].addrs.n; a++)
                 use(w, fw->tunnels.v[i].addrs.v[a]);
@@ -365,6 +373,50 @@ static void plan_master(w_world *w)
     }
 }
 
+/* The LAN host: on "lan" when the firewall has one (else the first
+ * interface without a gateway that is not the pfsync link), at the
+ * highest free host address, its default route the LAN's CARP VIP (else
+ * the first firewall's address). */
+static void plan_lan_host(w_world *w)
+{
+    const imp_fw *fw = w->fws[0];
+    const imp_iface *lan = imp_fw_iface(fw, "lan");
+    if (lan && (lan->wan || lan->wg || lan->kind != IMP_ADDR_STATIC))
+        lan = NULL;
+    for (size_t i = 0; !lan && i < fw->ifaces.n; i++) {
+        const imp_iface *f = &fw->ifaces.v[i];
+        if (!f->wan && !f->wg && f->kind == IMP_ADDR_STATIC && strcmp(f->name, fw->pfsync_iface))
+            lan = f;
+    }
+    if (!lan || lan->addr.len > 29)
+        return;
+    uint32_t net = lan->addr.addr & imp_mask(lan->addr.len), bcast = net | ~imp_mask(lan->addr.len);
+    for (uint32_t a = bcast - 1; a > net && !w->lan_host_addr; a--) {
+        bool taken = false;
+        for (size_t k = 0; k < w->n; k++) {
+            for (size_t i = 0; i < w->fws[k]->ifaces.n; i++)
+                taken |= w->fws[k]->ifaces.v[i].kind == IMP_ADDR_STATIC && w->fws[k]->ifaces.v[i].addr.addr == a;
+            for (size_t i = 0; i < w->fws[k]->vips.n; i++)
+                taken |= w->fws[k]->vips.v[i].addr.addr == a;
+        }
+        if (!taken)
+            w->lan_host_addr = a;
+    }
+    if (!w->lan_host_addr)
+        return;
+    imp_copy(w->lan_iface, sizeof w->lan_iface, lan->name);
+    w->lan_len = lan->addr.len;
+    w->lan_gw = lan->addr.addr;
+    for (size_t i = 0; i < fw->vips.n; i++)
+        if (fw->vips.v[i].carp && !strcmp(fw->vips.v[i].iface, lan->name)) {
+            w->lan_gw = fw->vips.v[i].addr.addr;
+            break;
+        }
+    char base[IMP_NAME];
+    snprintf(base, sizeof base, "%.50s-host", lan->name);
+    take_name(w, w->lan_host, sizeof w->lan_host, base);
+}
+
 bool w_plan(w_world *w, imp_fw **fws, size_t n, const imp_options *o, imp_errors *err)
 {
     memset(w, 0, sizeof *w);
@@ -391,6 +443,7 @@ bool w_plan(w_world *w, imp_fw **fws, size_t n, const imp_options *o, imp_errors
     plan_isps(w);
     plan_public(w);
     plan_master(w);
+    plan_lan_host(w);
     return plan_remotes(w, err);
 }
 
@@ -403,4 +456,5 @@ void w_free(w_world *w)
     free(w->sites.v);
     free(w->remotes.v);
     free(w->used.v);
+    free(w->soft.v);
 }

@@ -58,7 +58,14 @@ typedef struct w_world {
     uint32_t public_addr; /* its CARP VIP, else the first firewall's address */
     bool public_is_vip;
     int master;            /* index of the preferred node of the pair (lower advskew), -1 single */
-    imp_prefix_vec used;   /* every network the configuration names */
+    /* a host on the firewalls' LAN that pings every remote's LAN across its tunnel */
+    char lan_iface[IMP_NAME];
+    char lan_host[IMP_NAME];
+    uint32_t lan_host_addr, lan_gw;
+    int lan_len;
+    imp_prefix_vec used;   /* networks of interfaces, VIPs, tunnels and allowed IPs: no site may overlap them */
+    imp_prefix_vec soft;   /* route destinations, monitors: places in the world a site may hold, but
+                            * the networks the import chooses avoid them too */
     IMP_VEC(char *) names; /* node and segment names taken */
     uint8_t tunnel_key[32]; /* scratch for derived keys */
 } w_world;
@@ -67,6 +74,15 @@ bool w_plan(w_world *w, imp_fw **fws, size_t n, const imp_options *o, imp_errors
 void w_free(w_world *w);
 const char *w_fw_iface_name(const imp_fw *fw, const char *logical); /* tunnel name for an assigned tunnel */
 uint32_t w_tunnel_addr(const imp_fw *fw, const imp_wg_tunnel *t, int *len);
+
+/* verdict.c: the addresses a rule side stands for (any: *any), and
+ * whether the firewall's filter passes a packet in on iface (a logical
+ * interface or a tunnel name); ports 0 = a packet without ports. */
+size_t w_resolve(const imp_fw *fw, const imp_match *m, imp_prefix *out, size_t cap, bool *any);
+bool w_filter_passes(const imp_fw *fw, const char *iface, const char *proto, uint32_t src, int sport, uint32_t dst,
+                     int dport);
+
+uint32_t w_nat_source(const imp_fw *fw, const char *iface, uint32_t src, int sport, uint32_t dst, int dport);
 
 /* Writers: emit_fw.c (the firewall nodes), emit_world.c (the rest). */
 typedef struct w_out {
