@@ -61,6 +61,12 @@ static void compare_vips(const imp_fw *a, const imp_fw *b, imp_findings *f)
             imp_findings_add(f, "CARP vhid %d: advbase %d on %s, %d on %s (the shorter one is preferred)", va->vhid,
                              va->advbase, a->hostname, vb->advbase, b->hostname);
     }
+    for (size_t i = 0; i < a->vips.n; i++)
+        for (size_t j = 0; j < b->vips.n; j++)
+            if (!a->vips.v[i].carp && !b->vips.v[j].carp && a->vips.v[i].addr.addr == b->vips.v[j].addr.addr)
+                imp_findings_add(f, "IP alias %s is on both nodes: one address twice on one network (the scenario "
+                                 "keeps it on %s only; a CARP VIP or an alias on one is what moves on failover)",
+                                 imp_addr_str(a->vips.v[i].addr.addr, x), a->hostname);
     for (size_t i = 0; i < b->vips.n; i++)
         if (b->vips.v[i].carp && !find_vhid(a, NULL, b->vips.v[i].vhid))
             imp_findings_add(f, "CARP vhid %d (%s on %s) is on %s only: after a failover nothing holds it",

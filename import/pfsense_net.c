@@ -104,18 +104,24 @@ static void read_interfaces(xmlNode *root, imp_fw *fw)
             read_interface(root, x, fw);
 }
 
-/* An IP alias on "_vipUNIQID" lives on that CARP VIP's interface. */
-static bool vip_iface(xmlNode *vips, const char *ifname, char *out, size_t cap)
+/* An IP alias on "_vipUNIQID" lives on that VIP's interface; *parent_vhid
+ * is the parent's vhid when it is a CARP VIP (the alias then moves with
+ * that vhid: interface_ipalias_configure adds it with "vhid N"). */
+static bool vip_iface(xmlNode *vips, const char *ifname, char *out, size_t cap, int *parent_vhid)
 {
+    *parent_vhid = 0;
     if (strncmp(ifname, "_vip", 4)) {
         imp_copy(out, cap, ifname);
         return true;
     }
-    char buf[IMP_NAME];
+    char buf[IMP_NAME], mode[16];
     IX_FOR(v, vips, "vip")
     {
-        if (ix_text(v, "uniqid", buf, sizeof buf) && !strcmp(buf, ifname + 4))
+        if (ix_text(v, "uniqid", buf, sizeof buf) && !strcmp(buf, ifname + 4)) {
+            if (ix_text(v, "mode", mode, sizeof mode) && !strcmp(mode, "carp"))
+                *parent_vhid = (int)ix_int(v, "vhid", 0);
             return ix_text(v, "interface", out, cap) != NULL && strncmp(out, "_vip", 4);
+        }
     }
     return false;
 }
@@ -149,9 +155,18 @@ static void read_vips(xmlNode *root, imp_fw *fw)
         p->carp = carp;
         p->line = ix_line(v);
         p->addr = (imp_prefix){a, (int)bits};
-        if (!vip_iface(vips, ifname, p->iface, sizeof p->iface)) {
+        int parent_vhid;
+        if (!vip_iface(vips, ifname, p->iface, sizeof p->iface, &parent_vhid)) {
             fw->vips.n--;
             imp_unmodelled_add(fw, ix_line(v), xp, "IP alias on '%s', a VIP this file does not define", ifname);
+            continue;
+        }
+        if (!carp && parent_vhid) {
+            fw->vips.n--;
+            imp_unmodelled_add(fw, ix_line(v), xp,
+                               "IP alias %s stacked on CARP vhid %d (it moves with that vhid): the scenario's CARP "
+                               "holds one address per vhid; not imported",
+                               subnet, parent_vhid);
             continue;
         }
         if (carp) {

@@ -31,10 +31,12 @@ static int protocols(const char *p, const char *out[2])
         out[1] = "udp";
         return 2;
     }
-    if (!strcmp(p, "tcp") || !strcmp(p, "udp") || !strcmp(p, "icmp")) {
-        out[0] = p;
-        return 1;
-    }
+    static const char *const known[] = {"tcp", "udp", "icmp"};
+    for (size_t i = 0; i < 3; i++)
+        if (!strcmp(p, known[i])) {
+            out[0] = known[i]; /* not p: the caller reuses its buffer */
+            return 1;
+        }
     return 0;
 }
 

@@ -130,6 +130,23 @@ static void on_error(void *user, xmlErrorPtr e)
     pc->reported++;
 }
 
+/* libxml2 keeps no line for a DTD node: find "<!DOCTYPE" in the file. */
+static int doctype_line(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 1;
+    int line = 1, c, matched = 0;
+    static const char pat[] = "<!DOCTYPE";
+    while ((c = fgetc(f)) != EOF && matched < 9) {
+        if (c == '\n')
+            line++;
+        matched = c == pat[matched] ? matched + 1 : (c == '<' ? 1 : 0);
+    }
+    fclose(f);
+    return line;
+}
+
 imp_fw *imp_read_file(const char *path, imp_errors *err)
 {
     parse_ctx pc = {.err = err, .path = path};
@@ -152,7 +169,7 @@ imp_fw *imp_read_file(const char *path, imp_errors *err)
         return NULL;
     }
     if (doc->intSubset || doc->extSubset) {
-        imp_error(err, path, doc->intSubset ? ix_line((xmlNode *)doc->intSubset) : 1,
+        imp_error(err, path, doctype_line(path),
                   "a DOCTYPE declaration: configuration backups have none, and its entities are not expanded; "
                   "refused");
         xmlFreeDoc(doc);
