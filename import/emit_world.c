@@ -559,20 +559,30 @@ void w_emit_tests(w_out *o, const w_world *w)
         const imp_iface *f = imp_fw_iface(fw, p->iface);
         if (!p->carp || !f || f->wg || f->kind != IMP_ADDR_STATIC)
             continue;
-        bool on_other = false;
-        if (w->n > 1)
-            for (size_t j = 0; j < w->fws[1]->vips.n; j++)
-                on_other |= w->fws[1]->vips.v[j].carp && w->fws[1]->vips.v[j].vhid == p->vhid;
-        const char *mn = on_other ? master : w->node[0];
-        w_printf(o, "  - {during: [%s, %s], carp: {node: %s, vhid: %d, state: master}}\n", T_SETTLE, DURATION, mn,
-                 p->vhid);
-        if (on_other)
+        const imp_vip *q = NULL;
+        for (size_t j = 0; w->n > 1 && j < w->fws[1]->vips.n; j++)
+            if (w->fws[1]->vips.v[j].carp && w->fws[1]->vips.v[j].vhid == p->vhid)
+                q = &w->fws[1]->vips.v[j];
+        if (q && w->carp_tie) {
+            w_printf(o, "  # vhid %d: no MASTER expected: a vhid of the pair has equal advbase and advskew on both "
+                        "nodes, so the two take it from each other (see the warnings)\n",
+                     p->vhid);
+            continue;
+        }
+        /* per vhid: the shorter advbase, then the lower advskew wins (carp_input_c) */
+        int sa = fw->maintenance ? 254 : p->advskew, sb = q && w->fws[1]->maintenance ? 254 : q ? q->advskew : 0;
+        size_t vm = q && (q->advbase < p->advbase || (q->advbase == p->advbase && sb < sa)) ? 1 : 0;
+        w_printf(o, "  - {during: [%s, %s], carp: {node: %s, vhid: %d, state: master}}\n", T_SETTLE, DURATION,
+                 w->node[vm], p->vhid);
+        if (q)
             w_printf(o, "  - {during: [%s, %s], carp: {node: %s, vhid: %d, state: backup}}\n", T_SETTLE, DURATION,
-                     w->node[1 - m], p->vhid);
+                     w->node[1 - vm], p->vhid);
         n++;
     }
     pings = 0;
-    for (size_t r = 0; r < w->remotes.n; r++) {
+    if (w->carp_tie)
+        w_printf(o, "  # no tunnel expectation: with CARP flapping between the nodes none holds\n");
+    for (size_t r = 0; r < w->remotes.n && !w->carp_tie; r++) {
         const w_remote *x = &w->remotes.v[r];
         if (!x->has_wg || !x->fw_tunnel)
             continue;
