@@ -86,8 +86,8 @@ static void header_secrets(w_out *o, const w_world *w)
                 "# %s.\n"
                 "# The firewalls' peer entries are rewritten to name the remote nodes (so their public keys\n"
                 "# are the derived ones, not the backups'); %zu pre-shared key%s dropped.\n#\n",
-             w->n > 1 ? "each tunnel's by the import (private-key:, one per tunnel, shared by the pair\n#   as "
-                        "configuration sync shares it)"
+             w->n > 1 ? "each tunnel's by the import (private-key:, one key per tunnel, the same on\n# both nodes "
+                        "as pfSense's configuration sync makes it)"
                       : "each firewall tunnel's by wgsim from the node and tunnel name",
              psk, psk == 1 ? "" : "s");
 }
@@ -127,10 +127,25 @@ static void header_lists(w_out *o, const w_world *w, const imp_findings *f)
     w_printf(o, "\n");
 }
 
+/* What the backups leave to the version of pfSense that reads them. */
+static void header_assumed(w_out *o, const w_world *w)
+{
+    bool silent = false;
+    for (size_t k = 0; k < w->n; k++)
+        silent |= !w->fws[k]->state_policy[0];
+    w_printf(o, "# Assumed where the backup%s silent:\n", w->n > 1 ? "s are" : " is");
+    if (silent)
+        w_printf(o, "#   - no /pfsense/system/statepolicy: pfSense 2.8 / Plus 24.03 and later bind states to their\n"
+                    "#     interface (if-bound, the scenario's default); 2.7 has no such setting and pf's states\n"
+                    "#     float. Add `firewall: {state-policy: floating}` for a 2.7 firewall.\n");
+    w_printf(o, "#   - CARP preempt is on: pfSense always sets net.inet.carp.preempt=1 (interfaces_sync_setup).\n#\n");
+}
+
 void w_emit_header(w_out *o, const w_world *w, const imp_findings *f)
 {
     header_sources(o, w);
     header_added(o, w);
+    header_assumed(o, w);
     header_secrets(o, w);
     header_lists(o, w, f);
     char names[2 * IMP_NAME + 8];
