@@ -92,7 +92,7 @@ bool imp_apply_addresses(imp_fw **fws, size_t n, imp_options *o, imp_errors *err
     }
     for (size_t x = 0; x < o->given.n; x++)
         if (!o->given.v[x].used) {
-            imp_error(err, "--address", 0, "%s%s%s: no dynamic (DHCP/PPPoE) interface of that name%s",
+            imp_error(err, "wgsim import", 0, "--address %s%s%s: no dynamic (DHCP/PPPoE) interface of that name%s",
                       o->given.v[x].host, o->given.v[x].host[0] ? ":" : "", o->given.v[x].iface,
                       " in the backup (static addresses are taken from the backup)");
             ok = false;

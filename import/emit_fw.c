@@ -159,7 +159,7 @@ static void emit_gateways(w_out *o, const w_world *w, size_t k)
             w_printf(o, ", loss-low: %d%%", p->loss_low);
         if (p->loss_high)
             w_printf(o, ", loss-high: %d%%", p->loss_high);
-        w_printf(o, "}%s\n", p->dynamic ? "   # dynamic in the backup: the ISP router's address chosen" : "");
+        w_printf(o, "}   # line %d%s\n", p->line, p->dynamic ? "; dynamic in the backup: the ISP router's address chosen" : "");
     }
     any = false;
     for (size_t g = 0; g < fw->groups.n; g++) {

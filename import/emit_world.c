@@ -86,8 +86,8 @@ static void header_secrets(w_out *o, const w_world *w)
                 "# %s.\n"
                 "# The firewalls' peer entries are rewritten to name the remote nodes (so their public keys\n"
                 "# are the derived ones, not the backups'); %zu pre-shared key%s dropped.\n#\n",
-             w->n > 1 ? "each tunnel's by the import (private-key:, one per tunnel, shared by the pair\n#   as "
-                        "configuration sync shares it)"
+             w->n > 1 ? "each tunnel's by the import (private-key:, one key per tunnel, the same on\n# both nodes "
+                        "as pfSense's configuration sync makes it)"
                       : "each firewall tunnel's by wgsim from the node and tunnel name",
              psk, psk == 1 ? "" : "s");
 }
@@ -127,10 +127,25 @@ static void header_lists(w_out *o, const w_world *w, const imp_findings *f)
     w_printf(o, "\n");
 }
 
+/* What the backups leave to the version of pfSense that reads them. */
+static void header_assumed(w_out *o, const w_world *w)
+{
+    bool silent = false;
+    for (size_t k = 0; k < w->n; k++)
+        silent |= !w->fws[k]->state_policy[0];
+    w_printf(o, "# Assumed where the backup%s silent:\n", w->n > 1 ? "s are" : " is");
+    if (silent)
+        w_printf(o, "#   - no /pfsense/system/statepolicy: pfSense 2.8 / Plus 24.03 and later bind states to their\n"
+                    "#     interface (if-bound, the scenario's default); 2.7 has no such setting and pf's states\n"
+                    "#     float. Add `firewall: {state-policy: floating}` for a 2.7 firewall.\n");
+    w_printf(o, "#   - CARP preempt is on: pfSense always sets net.inet.carp.preempt=1 (interfaces_sync_setup).\n#\n");
+}
+
 void w_emit_header(w_out *o, const w_world *w, const imp_findings *f)
 {
     header_sources(o, w);
     header_added(o, w);
+    header_assumed(o, w);
     header_secrets(o, w);
     header_lists(o, w, f);
     char names[2 * IMP_NAME + 8];
@@ -559,20 +574,30 @@ void w_emit_tests(w_out *o, const w_world *w)
         const imp_iface *f = imp_fw_iface(fw, p->iface);
         if (!p->carp || !f || f->wg || f->kind != IMP_ADDR_STATIC)
             continue;
-        bool on_other = false;
-        if (w->n > 1)
-            for (size_t j = 0; j < w->fws[1]->vips.n; j++)
-                on_other |= w->fws[1]->vips.v[j].carp && w->fws[1]->vips.v[j].vhid == p->vhid;
-        const char *mn = on_other ? master : w->node[0];
-        w_printf(o, "  - {during: [%s, %s], carp: {node: %s, vhid: %d, state: master}}\n", T_SETTLE, DURATION, mn,
-                 p->vhid);
-        if (on_other)
+        const imp_vip *q = NULL;
+        for (size_t j = 0; w->n > 1 && j < w->fws[1]->vips.n; j++)
+            if (w->fws[1]->vips.v[j].carp && w->fws[1]->vips.v[j].vhid == p->vhid)
+                q = &w->fws[1]->vips.v[j];
+        if (q && w->carp_tie) {
+            w_printf(o, "  # vhid %d: no MASTER expected: a vhid of the pair has equal advbase and advskew on both "
+                        "nodes, so the two take it from each other (see the warnings)\n",
+                     p->vhid);
+            continue;
+        }
+        /* per vhid: the shorter advbase, then the lower advskew wins (carp_input_c) */
+        int sa = fw->maintenance ? 254 : p->advskew, sb = q && w->fws[1]->maintenance ? 254 : q ? q->advskew : 0;
+        size_t vm = q && (q->advbase < p->advbase || (q->advbase == p->advbase && sb < sa)) ? 1 : 0;
+        w_printf(o, "  - {during: [%s, %s], carp: {node: %s, vhid: %d, state: master}}\n", T_SETTLE, DURATION,
+                 w->node[vm], p->vhid);
+        if (q)
             w_printf(o, "  - {during: [%s, %s], carp: {node: %s, vhid: %d, state: backup}}\n", T_SETTLE, DURATION,
-                     w->node[1 - m], p->vhid);
+                     w->node[1 - vm], p->vhid);
         n++;
     }
     pings = 0;
-    for (size_t r = 0; r < w->remotes.n; r++) {
+    if (w->carp_tie)
+        w_printf(o, "  # no tunnel expectation: with CARP flapping between the nodes none holds\n");
+    for (size_t r = 0; r < w->remotes.n && !w->carp_tie; r++) {
         const w_remote *x = &w->remotes.v[r];
         if (!x->has_wg || !x->fw_tunnel)
             continue;

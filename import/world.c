@@ -366,9 +366,11 @@ static void plan_master(w_world *w)
             const imp_vip *b = &w->fws[1]->vips.v[j];
             if (!b->carp || b->vhid != a->vhid)
                 continue;
+            /* every common vhid: the first decides the master, any tie is noted */
             int sa = w->fws[0]->maintenance ? 254 : a->advskew, sb = w->fws[1]->maintenance ? 254 : b->advskew;
-            w->master = (a->advbase < b->advbase || (a->advbase == b->advbase && sa <= sb)) ? 0 : 1;
-            return;
+            if (w->master < 0)
+                w->master = (a->advbase < b->advbase || (a->advbase == b->advbase && sa <= sb)) ? 0 : 1;
+            w->carp_tie |= a->advbase == b->advbase && sa == sb;
         }
     }
 }

@@ -1,0 +1,86 @@
+#!/bin/sh
+# import_cli.sh WGSIM SOURCE_DIR WORK_DIR — `wgsim import` end to end on the
+# sample backups of tests/import/ (issue 21): each import is validated and
+# run (`wgsim test` passes), no secret of any sample (tests/import/SECRETS.txt)
+# appears in any output, and bad inputs stop with exit 2 and a location.
+# Prints FAILED: ... for each problem and import-ok at the end when none.
+W=$1
+S=$2/tests/import
+D=$3/import-cli
+rm -rf "$D" && mkdir -p "$D" || exit 1
+fail() { echo "FAILED: $*"; }
+
+# run_import NAME ARGS...: the scenario to $D/NAME.yaml, stderr to $D/NAME.err
+run_import() {
+    n=$1; shift
+    "$W" import "$@" -o "$D/$n.yaml" 2>"$D/$n.err"
+    rc=$?
+    [ $rc -eq 0 ] || { fail "$n: import exit $rc: $(cat "$D/$n.err")"; return; }
+    "$W" validate --strict "$D/$n.yaml" >/dev/null 2>"$D/$n.validate" || fail "$n: validate: $(cat "$D/$n.validate")"
+    "$W" test "$D/$n.yaml" >"$D/$n.test" 2>&1 || fail "$n: wgsim test: $(cat "$D/$n.test")"
+    echo "$n: $(tail -n 1 "$D/$n.test")"
+}
+
+run_import pfsense-ha "$S/pfsense-ha-fw1.xml" "$S/pfsense-ha-fw2.xml"
+run_import pfsense-single "$S/pfsense-single-dhcp.xml" --address wan=198.51.100.20/24
+# stdout is the same scenario as -o
+"$W" import "$S/pfsense-ha-fw1.xml" "$S/pfsense-ha-fw2.xml" 2>/dev/null | cmp -s - "$D/pfsense-ha.yaml" || fail "stdout differs from -o"
+# same seed, same bytes; another seed, other keys only
+"$W" import "$S/pfsense-ha-fw1.xml" "$S/pfsense-ha-fw2.xml" --seed 7 2>/dev/null >"$D/seed7.yaml"
+[ "$(diff "$D/pfsense-ha.yaml" "$D/seed7.yaml" | grep -c '^[<>]')" -gt 0 ] || fail "--seed changes nothing"
+diff "$D/pfsense-ha.yaml" "$D/seed7.yaml" | grep '^[<>]' | grep -v 'private-key:\|^[<>] seed: \|^[<>] # Seed ' && fail "--seed changed more than keys"
+
+# secrets: no line of SECRETS.txt in any output or message
+n_secrets=$(grep -c . "$S/SECRETS.txt")
+[ "$n_secrets" -gt 10 ] || fail "SECRETS.txt has only $n_secrets lines"
+for f in "$D"/*.yaml "$D"/*.err; do
+    if grep -F -q -f "$S/SECRETS.txt" "$f"; then fail "secret PRESENT in $f: $(grep -F -o -f "$S/SECRETS.txt" "$f" | head -n 1)"; fi
+done
+# the header says what was added and lists unmodelled settings with their XPath
+for want in "isp-WAN1GW" "remote WireGuard host" "roaming" "/pfsense/ipsec/phase1" "/pfsense/openvpn/openvpn-server" \
+    "/pfsense/filter/rule\[4\]/gateway" "ipaddrv6" "pre-shared key" "derived from the seed" "state: master" \
+    "state: backup" "# events:" "power-off" "maintenance" "gateway-down"; do
+    grep -q -- "$want" "$D/pfsense-ha.yaml" || fail "MISSING in the HA import: $want"
+done
+grep -q "dhcp in the backup" "$D/pfsense-single.yaml" || fail "MISSING: --address noted in the header"
+
+# expect_exit CODE PATTERN NAME ARGS...: exit status and a message matching PATTERN
+expect_exit() {
+    code=$1 pat=$2 n=$3; shift 3
+    "$W" import "$@" >"$D/$n.out" 2>"$D/$n.err"
+    rc=$?
+    [ $rc -eq "$code" ] || fail "$n: exit $rc, expected $code"
+    grep -q -E -- "$pat" "$D/$n.err" "$D/$n.out" || fail "$n: MISSING message /$pat/: $(cat "$D/$n.err")"
+    [ -s "$D/$n.out" ] && [ "$code" -eq 2 ] && fail "$n: wrote something on stdout"
+    echo "$n: exit $rc"
+}
+expect_exit 2 "bad-malformed.xml:[0-9]+: XML: " malformed "$S/bad-malformed.xml"
+expect_exit 2 "bad-truncated.xml:[0-9]+: XML: " truncated "$S/bad-truncated.xml"
+expect_exit 2 "bad-no-interfaces.xml:[0-9]+: no enabled interface" no-interfaces "$S/bad-no-interfaces.xml"
+expect_exit 2 "not an HA pair" not-a-pair "$S/pfsense-ha-fw1.xml" "$S/bad-not-a-pair-fw2.xml"
+expect_exit 2 "pfsense-single-dhcp.xml:[0-9]+: interface wan .* is dhcp: .*--address wan=ADDR/LEN" dynamic "$S/pfsense-single-dhcp.xml"
+expect_exit 2 "--address lan: no dynamic" address-static "$S/pfsense-single-dhcp.xml" --address wan=198.51.100.20/24 --address lan=10.0.0.9/24
+expect_exit 2 "not an IPv4 host address" address-bad "$S/pfsense-single-dhcp.xml" --address wan=198.51.100.0/24
+expect_exit 2 "not modelled: /pfsense/ipsec/phase1\[1\]" strict --strict "$S/pfsense-ha-fw1.xml" "$S/pfsense-ha-fw2.xml"
+expect_exit 2 "no such file|cannot read" missing "$D/nonexistent.xml"
+expect_exit 2 "unknown option" option --frobnicate "$S/pfsense-single-dhcp.xml"
+printf '<?xml version="1.0"?>\n<!DOCTYPE pfsense [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<pfsense>&x;</pfsense>\n' >"$D/xxe.xml"
+expect_exit 2 "xxe.xml:2: a DOCTYPE" doctype "$D/xxe.xml"
+printf '<nothing/>\n' >"$D/other.xml"
+expect_exit 2 "other.xml:1: root element <nothing>" root "$D/other.xml"
+# --check: the findings, nothing written
+expect_exit 0 "0 HA-pair findings, 0 linter warnings; nothing written" check --check "$S/pfsense-ha-fw1.xml" "$S/pfsense-ha-fw2.xml" -o "$D/check.yaml"
+[ -e "$D/check.yaml" ] && fail "--check wrote a file"
+# a pair that differs: the second backup with another advskew and no pfsync
+sed -e 's|<advskew>100</advskew>|<advskew>0</advskew>|' -e 's|<pfsyncenabled>on</pfsyncenabled>||' \
+    "$S/pfsense-ha-fw2.xml" >"$D/fw2-differs.xml"
+expect_exit 1 "warning: CARP vhid [0-9]+: both nodes advertise advbase 1 advskew 0" check-differs \
+    --check "$S/pfsense-ha-fw1.xml" "$D/fw2-differs.xml"
+grep -q "warning: carp: vhid .*\[carp-equal-priority\]" "$D/check-differs.out" || fail "MISSING: linter findings in --check"
+grep -q "fw2: pfsync is not enabled" "$D/check-differs.out" || fail "MISSING: pfsync finding in --check"
+"$W" import "$S/pfsense-ha-fw1.xml" "$D/fw2-differs.xml" >"$D/differs.yaml" 2>"$D/differs.err" || fail "differs: exit $?"
+grep -q "# HA pair: the backups differ" "$D/differs.yaml" || fail "MISSING: HA findings in the header"
+grep -q "wgsim import: .*warning: CARP vhid" "$D/differs.err" || fail "MISSING: HA findings on stderr"
+"$W" test "$D/differs.yaml" >"$D/differs.test" 2>&1 || fail "differs: wgsim test: $(cat "$D/differs.test")"
+"$W" import --help | grep -q "usage: wgsim import FW1.xml \[FW2.xml\]" || fail "MISSING: import --help"
+echo import-ok
