@@ -204,6 +204,10 @@ static void emit_options(w_out *o, const imp_fw *fw)
         w_printf(&t, "%sreply-to: false", t.n ? ", " : "");
     if (fw->scrub_off)
         w_printf(&t, "%sscrub: false", t.n ? ", " : "");
+    if (fw->auto_route_to_off)
+        w_printf(&t, "%sauto-route-to: false", t.n ? ", " : "");
+    if (fw->carp_preempt_off)
+        w_printf(&t, "%scarp-preempt: false", t.n ? ", " : "");
     if (fw->aliases_resolve_interval >= 0)
         w_printf(&t, "%saliases-resolve-interval: %ds", t.n ? ", " : "", fw->aliases_resolve_interval);
     w_out g = {0};
@@ -267,10 +271,11 @@ static void nat_auto_cb(void *ctx, const imp_nat_rule *r)
 static void emit_nat(w_out *o, const imp_fw *fw)
 {
     static const char *const modes[] = {"automatic", "hybrid", "manual (advanced)", "disabled"};
-    w_printf(o, "    # outbound NAT: %s (/pfsense/nat/outbound/mode)%s\n", modes[fw->nat_mode],
-             fw->nat_mode == IMP_NAT_AUTOMATIC || fw->nat_mode == IMP_NAT_HYBRID
-                 ? "; the automatic rules are the ones pfSense generates (filter.inc)"
-                 : "");
+    w_printf(o, "    # outbound NAT: %s (/%s/nat/outbound/mode)", modes[fw->nat_mode], imp_root(fw));
+    if (fw->nat_mode == IMP_NAT_AUTOMATIC || fw->nat_mode == IMP_NAT_HYBRID)
+        w_printf(o, "; the automatic rules are the ones %s generates (%s)", imp_product_name(fw),
+                 fw->product == IMP_OPNSENSE ? "filter.lib.inc filter_auto_source_nat" : "filter.inc");
+    w_printf(o, "\n");
     if (fw->nat_mode == IMP_NAT_DISABLED)
         return;
     bool autos = fw->nat_mode != IMP_NAT_MANUAL;
@@ -307,8 +312,8 @@ static void emit_filter(w_out *o, const imp_fw *fw)
 {
     if (!fw->has_filter)
         return;
-    w_printf(o, "    filter:   # the user rules; pfSense's generated rules (CARP, anti-lockout, the default deny) "
-                "are the simulator's\n");
+    w_printf(o, "    filter:   # the user rules; %s's generated rules (CARP, anti-lockout, the default deny) "
+                "are the simulator's\n", imp_product_name(fw));
     if (!fw->filter.n)
         w_printf(o, "      []\n");
     char b[20], c[20];
@@ -388,7 +393,9 @@ static void emit_wireguard(w_out *o, const w_world *w, size_t k)
     w_printf(o, "    wireguard:\n");
     for (size_t t = 0; t < fw->tunnels.n; t++) {
         const imp_wg_tunnel *p = &fw->tunnels.v[t];
-        w_printf(o, "      %s:   # tunnels/item, line %d\n        listen-port: %d\n", p->name, p->line, p->listen_port);
+        w_printf(o, "      %s:   # %s, line %d\n        listen-port: %d\n", p->name,
+                 fw->product == IMP_OPNSENSE ? "wireguard/server/servers/server" : "tunnels/item", p->line,
+                 p->listen_port);
         int len;
         uint32_t ad = w_tunnel_addr(fw, p, &len);
         if (ad)
@@ -422,7 +429,8 @@ static void emit_wireguard(w_out *o, const w_world *w, size_t k)
             }
             if (q->keepalive)
                 w_printf(o, ", persistent-keepalive: %d", q->keepalive);
-            w_printf(o, "}   # peers/item, line %d%s\n", q->line, q->had_psk ? "; its pre-shared key dropped" : "");
+            w_printf(o, "}   # %s, line %d%s\n", fw->product == IMP_OPNSENSE ? "wireguard/client/clients/client" : "peers/item",
+                     q->line, q->had_psk ? "; its pre-shared key dropped" : "");
         }
     }
 }
@@ -430,8 +438,7 @@ static void emit_wireguard(w_out *o, const w_world *w, size_t k)
 void w_emit_firewall(w_out *o, const w_world *w, size_t k)
 {
     const imp_fw *fw = w->fws[k];
-    w_printf(o, "  %s:\n    kind: firewall   # %s, %s\n", w->node[k],
-             fw->product == IMP_PFSENSE ? "pfSense" : "OPNsense", fw->file);
+    w_printf(o, "  %s:\n    kind: firewall   # %s, %s\n", w->node[k], imp_product_name(fw), fw->file);
     emit_interfaces(o, w, k);
     emit_carp(o, fw);
     emit_gateways(o, w, k);
@@ -441,14 +448,15 @@ void w_emit_firewall(w_out *o, const w_world *w, size_t k)
                     emitted_iface(imp_fw_iface(other, fw->pfsync_iface)) &&
                     (!other->pfsync || !strcmp(other->pfsync_iface, fw->pfsync_iface));
         if (both)
-            w_printf(o, "    pfsync: {peer: %s, interface: %s}   # /pfsense/hasync\n", w->node[1 - k],
-                     fw->pfsync_iface);
+            w_printf(o, "    pfsync: {peer: %s, interface: %s}   # /%s/hasync\n", w->node[1 - k],
+                     fw->pfsync_iface, imp_root(fw));
         else
-            w_printf(o, "    pfsync: %s   # /pfsense/hasync (its interface %s is not on both nodes)\n",
-                     w->node[1 - k], fw->pfsync_iface);
+            w_printf(o, "    pfsync: %s   # /%s/hasync (its interface %s is not on both nodes)\n",
+                     w->node[1 - k], imp_root(fw), fw->pfsync_iface);
     } else if (fw->pfsync) {
         char a[16];
-        w_printf(o, "    # pfsync to %s (/pfsense/hasync): its peer is not imported\n", w_addr(fw->pfsync_peer, a));
+        w_printf(o, "    # pfsync to %s (/%s/hasync): its peer is not imported\n", w_addr(fw->pfsync_peer, a),
+                 imp_root(fw));
     }
     emit_options(o, fw);
     emit_nat(o, fw);

@@ -127,18 +127,30 @@ static void header_lists(w_out *o, const w_world *w, const imp_findings *f)
     w_printf(o, "\n");
 }
 
-/* What the backups leave to the version of pfSense that reads them. */
+/* What the backups leave to the version of pfSense that reads them, and
+ * what OPNsense does where pfSense has a setting (opnsense_other.c,
+ * opnsense_wg.c). */
 static void header_assumed(w_out *o, const w_world *w)
 {
-    bool silent = false;
-    for (size_t k = 0; k < w->n; k++)
+    bool silent = false, pf = false, opn = false;
+    for (size_t k = 0; k < w->n; k++) {
         silent |= !w->fws[k]->state_policy[0];
+        pf |= w->fws[k]->product == IMP_PFSENSE;
+        opn |= w->fws[k]->product == IMP_OPNSENSE;
+    }
     w_printf(o, "# Assumed where the backup%s silent:\n", w->n > 1 ? "s are" : " is");
     if (silent)
         w_printf(o, "#   - no /pfsense/system/statepolicy: pfSense 2.8 / Plus 24.03 and later bind states to their\n"
                     "#     interface (if-bound, the scenario's default); 2.7 has no such setting and pf's states\n"
                     "#     float. Add `firewall: {state-policy: floating}` for a 2.7 firewall.\n");
-    w_printf(o, "#   - CARP preempt is on: pfSense always sets net.inet.carp.preempt=1 (interfaces_sync_setup).\n#\n");
+    if (pf)
+        w_printf(o, "#   - CARP preempt is on: pfSense always sets net.inet.carp.preempt=1 (interfaces_sync_setup).\n");
+    if (opn)
+        w_printf(o, "#   - OPNsense: states float (pf's default) unless /opnsense/system/state-policy is set; CARP\n"
+                    "#     preempts unless /opnsense/hasync/disablepreempt is set (rc.syshook.d/start/90-carp).\n"
+                    "#   - OPNsense's WireGuard sets each peer's endpoint when an instance starts; only a cron job\n"
+                    "#     running 'wireguard renew' re-resolves (stale peers only): resolve-interval 0s without.\n");
+    w_printf(o, "#\n");
 }
 
 void w_emit_header(w_out *o, const w_world *w, const imp_findings *f)
@@ -485,8 +497,8 @@ static void expect_tunnel(w_out *o, const w_world *w, const w_remote *x, int m, 
                  x->tun->listen_port, imp_addr_str(x->addr, (char[16]){0}));
     else if (!icmp_ok)
         w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"100%%\"}}   # %s: the tunnel is up but "
-                    "the filter passes no ICMP in on %s (or the WireGuard group) to %s: pfSense's default deny\n",
-                 T_CHECK, DURATION, ping, x->node, x->tun->name, w_addr(x->fw_tunnel, a));
+                    "the filter passes no ICMP in on %s (or the WireGuard group) to %s: %s's default deny\n",
+                 T_CHECK, DURATION, ping, x->node, x->tun->name, w_addr(x->fw_tunnel, a), imp_product_name(w->fws[m]));
     else
         w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"0%%\"}}   # %s <-> %s over %s\n", T_CHECK,
                  DURATION, ping, x->node, master, x->tun->name);

@@ -257,6 +257,11 @@ void imp_findings_free(imp_findings *f);
  * NULL with errors. findings are written into the header. */
 char *imp_scenario(imp_fw **fws, size_t n, const imp_options *o, const imp_findings *findings, imp_errors *err);
 
+/* "pfsense" or "opnsense": the root element, for XPaths (reader.c). */
+const char *imp_root(const imp_fw *fw);
+/* "pfSense" or "OPNsense", for messages (reader.c). */
+const char *imp_product_name(const imp_fw *fw);
+
 /* Helpers shared by the readers and the writer (model.c). */
 void imp_set_oom_handler(void (*h)(const char *what));
 void *imp_xcalloc(size_t n, size_t size, const char *what);

@@ -26,6 +26,11 @@ const char *imp_root(const imp_fw *fw)
     return fw->product == IMP_OPNSENSE ? "opnsense" : "pfsense";
 }
 
+const char *imp_product_name(const imp_fw *fw)
+{
+    return fw->product == IMP_OPNSENSE ? "OPNsense" : "pfSense";
+}
+
 static const char *const dynamic_kinds[] = {"dhcp", "pppoe", "pptp", "l2tp", "ppp", NULL};
 
 void imp_read_ifaddr(imp_fw *fw, const xmlNode *x, imp_iface *i, const char *xp)

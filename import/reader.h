@@ -11,9 +11,6 @@
 
 #include "import/import.h"
 
-/* "pfsense" or "opnsense": the root of every XPath the reader lists. */
-const char *imp_root(const imp_fw *fw);
-
 /* <ipaddr>/<subnet> (an address, a dynamic kind, nothing) of interface
  * element x into i, with the IPv6 and MAC settings of x listed as
  * unmodelled. xp is x's XPath. */
