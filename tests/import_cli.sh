@@ -23,6 +23,8 @@ run_import() {
 
 run_import pfsense-ha "$S/pfsense-ha-fw1.xml" "$S/pfsense-ha-fw2.xml"
 run_import pfsense-single "$S/pfsense-single-dhcp.xml" --address wan=198.51.100.20/24
+run_import opnsense-ha "$S/opnsense-ha-fw1.xml" "$S/opnsense-ha-fw2.xml"
+run_import opnsense-single "$S/opnsense-single-dhcp.xml" --address wan=198.51.100.77/24
 # stdout is the same scenario as -o
 "$W" import "$S/pfsense-ha-fw1.xml" "$S/pfsense-ha-fw2.xml" 2>/dev/null | cmp -s - "$D/pfsense-ha.yaml" || fail "stdout differs from -o"
 # same seed, same bytes; another seed, other keys only
@@ -43,6 +45,18 @@ for want in "isp-WAN1GW" "remote WireGuard host" "roaming" "/pfsense/ipsec/phase
     grep -q -- "$want" "$D/pfsense-ha.yaml" || fail "MISSING in the HA import: $want"
 done
 grep -q "dhcp in the backup" "$D/pfsense-single.yaml" || fail "MISSING: --address noted in the header"
+# OPNsense: its XPaths, the wireguard group, its options and its automatic NAT
+for want in "(OPNsense, hostname opn1)" "pfsync: {peer: opn2, interface: opt2}   # /opnsense/hasync" \
+    "state-policy: floating" "resolve-interval: 0s" "/opnsense/OPNsense/wireguard/server/servers/server\[1\]/carp_depend_on" \
+    "/opnsense/filter/rule\[2\]/gateway" "/opnsense/OPNsense/TrafficShaper/pipes/pipe\[1\]" "via: default-switching" \
+    "OPNsense generates (filter.lib.inc filter_auto_source_nat)" "state: master" "state: backup"; do
+    grep -q -- "$want" "$D/opnsense-ha.yaml" || fail "MISSING in the OPNsense HA import: $want"
+done
+for want in "interface: WireGuard, src: 10.71.0.0/24" "interface: wg1, protocol: udp" "auto-route-to: false" \
+    "state-policy: if-bound" "resolve-interval: 300s" "/opnsense/OPNsense/Swanctl/Connections/Connection\[1\]" \
+    "hostname or IPv6" "dhcp in the backup"; do
+    grep -q -- "$want" "$D/opnsense-single.yaml" || fail "MISSING in the OPNsense single import: $want"
+done
 
 # expect_exit CODE PATTERN NAME ARGS...: exit status and a message matching PATTERN
 expect_exit() {
@@ -57,6 +71,13 @@ expect_exit() {
 expect_exit 2 "bad-malformed.xml:[0-9]+: XML: " malformed "$S/bad-malformed.xml"
 expect_exit 2 "bad-truncated.xml:[0-9]+: XML: " truncated "$S/bad-truncated.xml"
 expect_exit 2 "bad-no-interfaces.xml:[0-9]+: no enabled interface" no-interfaces "$S/bad-no-interfaces.xml"
+expect_exit 2 "opnsense-single-dhcp.xml:[0-9]+: interface wan .* is dhcp: .*--address wan=ADDR/LEN" opn-dynamic \
+    "$S/opnsense-single-dhcp.xml"
+expect_exit 2 "not an HA pair" opn-not-a-pair "$S/opnsense-ha-fw1.xml" "$S/opnsense-single-dhcp.xml" \
+    --address wan=198.51.100.77/24
+expect_exit 2 "not modelled: /opnsense/" opn-strict --strict "$S/opnsense-ha-fw1.xml" "$S/opnsense-ha-fw2.xml"
+expect_exit 0 "0 HA-pair findings, 0 linter warnings; nothing written" opn-check --check "$S/opnsense-ha-fw1.xml" \
+    "$S/opnsense-ha-fw2.xml"
 expect_exit 2 "not an HA pair" not-a-pair "$S/pfsense-ha-fw1.xml" "$S/bad-not-a-pair-fw2.xml"
 expect_exit 2 "pfsense-single-dhcp.xml:[0-9]+: interface wan .* is dhcp: .*--address wan=ADDR/LEN" dynamic "$S/pfsense-single-dhcp.xml"
 expect_exit 2 "--address lan: no dynamic" address-static "$S/pfsense-single-dhcp.xml" --address wan=198.51.100.20/24 --address lan=10.0.0.9/24
