@@ -31,7 +31,7 @@ static void usage(FILE *out)
             "for the usual procedures. The header says what was added, which settings are not\n"
             "modelled (with their XPath) and how secrets were handled: no private key, pre-shared\n"
             "key, password hash, certificate or API key of a backup is ever written.\n\n"
-            "pfSense backups (<pfsense>) are read; OPNsense (<opnsense>) is recognised.\n"
+            "pfSense (<pfsense>) and OPNsense (<opnsense>) backups are read.\n"
             "Two files are one HA pair: checked against each other (vhids, VIPs, advskew, pfsync\n"
             "peers, WireGuard tunnels); differences are warnings on stderr and in the header.\n\n"
             "options:\n"

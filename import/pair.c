@@ -189,6 +189,9 @@ bool imp_pair_check(const imp_fw *a, const imp_fw *b, imp_findings *f, imp_error
                   a->file);
         return false;
     }
+    if (a->product != b->product)
+        imp_findings_add(f, "%s is %s, %s is %s: configuration sync does not work between them, each node is "
+                         "configured by hand", a->hostname, imp_product_name(a), b->hostname, imp_product_name(b));
     if (!strcmp(a->hostname, b->hostname))
         imp_findings_add(f, "both backups have the hostname %s: the second node is named %s-2", a->hostname,
                          a->hostname);

@@ -224,6 +224,12 @@ START_TEST(pair_check)
     ck_assert_int_eq(b->vips.v[0].advskew, 100);
     ck_assert(b->pfsync_peer == imp_fw_iface(a, "opt2")->addr.addr);
     imp_findings_free(&f);
+    /* one node of each product: no configuration sync between them, a finding */
+    b->product = IMP_PFSENSE;
+    ck_assert(imp_pair_check(a, b, &f, &e));
+    ck_assert_uint_eq(f.lines.n, 1);
+    ck_assert_msg(strstr(f.lines.v[0], "opn2 is pfSense: configuration sync does not work"), "%s", f.lines.v[0]);
+    imp_findings_free(&f);
     imp_errors_free(&e);
     imp_fw_free(a);
     imp_fw_free(b);
