@@ -202,6 +202,33 @@ static void read_filter(xmlNode *root, imp_fw *fw)
                 imp_unmodelled_add(fw, ix_line(r), oxp, "%s '%s' (limiter / queue / schedule): not modelled",
                                    *o, buf);
             }
+        /* advanced options: the GUI writes them empty on every rule; a value is a setting */
+        for (const char *opt[] = {"tag", "tagged", "os", "max", "max-src-nodes", "max-src-conn", "max-src-states",
+                                  "statetimeout", "tcpflags1", "tcpflags2", "vlanprio", "vlanprioset", "dscp", NULL},
+                        **o = opt;
+             *o; o++)
+            if (ix_text(r, *o, buf, sizeof buf) && buf[0]) {
+                char oxp[IMP_TEXT];
+                snprintf(oxp, sizeof oxp, "%.120s/%.20s", xp, *o);
+                imp_unmodelled_add(fw, ix_line(r), oxp, "advanced option %s '%.40s': not modelled", *o, buf);
+            }
+        for (const char *opt[] = {"allowopts", "nopfsync", "disablereplyto", "nosync", NULL}, **o = opt; *o; o++)
+            if (ix_flag(r, *o) && strcmp(*o, "nosync")) {
+                char oxp[IMP_TEXT];
+                snprintf(oxp, sizeof oxp, "%.120s/%.20s", xp, *o);
+                imp_unmodelled_add(fw, ix_line(r), oxp, "advanced option %s: not modelled", *o);
+            }
+        if (ix_text(r, "statetype", buf, sizeof buf) && buf[0] && strcmp(buf, "keep state")) {
+            char oxp[IMP_TEXT];
+            snprintf(oxp, sizeof oxp, "%.120s/statetype", xp);
+            imp_unmodelled_add(fw, ix_line(r), oxp, "state type '%s': modelled as keep state", buf);
+        }
+        if (ix_text(r, "icmptype", buf, sizeof buf) && buf[0] && strcmp(buf, "any")) {
+            char oxp[IMP_TEXT];
+            snprintf(oxp, sizeof oxp, "%.120s/icmptype", xp);
+            imp_unmodelled_add(fw, ix_line(r), oxp, "ICMP types '%s': the rule is imported for every ICMP type",
+                               buf);
+        }
         const char *protos[2];
         ix_text(r, "protocol", buf, sizeof buf);
         int np = protocols(buf, protos);
@@ -224,6 +251,18 @@ static void read_filter(xmlNode *root, imp_fw *fw)
         ix_text(r, "interface", ifname, sizeof ifname);
         if (strchr(ifname, ',') || !ifname[0]) {
             imp_unmodelled_add(fw, ix_line(r), xp, "rule on several interfaces '%s'", ifname);
+            continue;
+        }
+        /* a rule on a disabled interface is skipped; on an interface group
+         * other than the WireGuard package's: not modelled */
+        if (strcmp(ifname, "WireGuard") && !imp_fw_iface(fw, ifname)) {
+            if (ix_child(ix_child(root, "interfaces"), ifname))
+                imp_skipped_add(fw, ix_line(r), xp, "filter rule on a disabled interface");
+            else
+                imp_unmodelled_add(fw, ix_line(r), xp,
+                                   "rule on '%s', an interface group or unknown interface: only the WireGuard group "
+                                   "is modelled",
+                                   ifname);
             continue;
         }
         char dir[8] = "in";
