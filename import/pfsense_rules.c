@@ -14,6 +14,7 @@
  *     (policy routing), disabled (filter_generate_user_rule).
  * Each configured rule the scenario cannot express is an unmodelled item.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "import/pfsense.h"
@@ -38,6 +39,21 @@ static int protocols(const char *p, const char *out[2])
             return 1;
         }
     return 0;
+}
+
+/* An outbound NAT rule's <sourceport>/<dstport>: absent or empty = any
+ * (0), a single port, else false (ranges and aliases are not modelled). */
+static bool nat_port(const xmlNode *r, const char *name, int *out)
+{
+    char buf[64];
+    if (!ix_text(r, name, buf, sizeof buf) || !buf[0])
+        return true;
+    char *end;
+    long p = strtol(buf, &end, 10);
+    if (*end || p < 1 || p > 65535)
+        return false;
+    *out = (int)p;
+    return true;
 }
 
 static void read_outbound(xmlNode *root, imp_fw *fw)
@@ -99,28 +115,18 @@ static void read_outbound(xmlNode *root, imp_fw *fw)
             continue;
         } else
             sm[0] = (imp_match){.kind = IMP_MATCH_ANY};
-        if (ix_text(r, "sourceport", buf, sizeof buf) && buf[0]) {
-            char *end;
-            long p = strtol(buf, &end, 10);
-            if (*end || p < 1 || p > 65535) {
-                imp_unmodelled_add(fw, ix_line(r), xp, "source port '%s': only a single port is modelled", buf);
-                continue;
-            }
-            sm[0].port = (int)p;
+        if (!nat_port(r, "sourceport", &sm[0].port)) {
+            imp_unmodelled_add(fw, ix_line(r), xp, "source port: only a single port is modelled");
+            continue;
         }
         nd = imp_pfsense_match(root, ix_child(r, "destination"), dm, IMP_MATCH_MAX, why, sizeof why);
         if (!nd) {
             imp_unmodelled_add(fw, ix_line(r), xp, "destination: %s", why);
             continue;
         }
-        if (ix_text(r, "dstport", buf, sizeof buf) && buf[0]) {
-            char *end;
-            long p = strtol(buf, &end, 10);
-            if (*end || p < 1 || p > 65535 || nd != 1) {
-                imp_unmodelled_add(fw, ix_line(r), xp, "destination port '%s': only a single port is modelled", buf);
-                continue;
-            }
-            dm[0].port = (int)p;
+        if (!nat_port(r, "dstport", &dm[0].port) || (dm[0].port && nd != 1)) {
+            imp_unmodelled_add(fw, ix_line(r), xp, "destination port: only a single port is modelled");
+            continue;
         }
         if ((sm[0].port || dm[0].port) && np == 1 && !strcmp(protos[0], "any")) {
             imp_unmodelled_add(fw, ix_line(r), xp, "ports without protocol tcp or udp");
