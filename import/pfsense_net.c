@@ -73,6 +73,10 @@ static void read_interface(xmlNode *root, xmlNode *x, imp_fw *fw)
         else
             imp_unmodelled_add(fw, ix_line(x), xp, "<ipaddr>%s</ipaddr>: address kind not modelled", addr);
     }
+    if (i->kind == IMP_ADDR_NONE && !i->wg && !addr[0]) {
+        imp_unmodelled_add(fw, i->line, xp, "no IPv4 address (<ipaddr> empty): the interface is not imported");
+        fw->unmodelled.v[fw->unmodelled.n - 1].info = true; /* nothing to forward IPv4 on: nothing lost */
+    }
     /* interface_has_gateway: dynamic kinds and a configured <gateway>. */
     i->wan = i->kind == IMP_ADDR_DYNAMIC || i->gateway[0];
     if (ix_text(x, "ipaddrv6", buf, sizeof buf) && buf[0] && strcmp(buf, "none")) {

@@ -85,5 +85,10 @@ grep -q "fw2: pfsync is not enabled" "$D/check-differs.out" || fail "MISSING: pf
 grep -q "# HA pair: the backups differ" "$D/differs.yaml" || fail "MISSING: HA findings in the header"
 grep -q "wgsim import: .*warning: CARP vhid" "$D/differs.err" || fail "MISSING: HA findings on stderr"
 "$W" test "$D/differs.yaml" >"$D/differs.test" 2>&1 || fail "differs: wgsim test: $(cat "$D/differs.test")"
+# split preferences: vhid 1 prefers fw2, the others fw1 - reported, and the import still runs
+sed -e '0,/<advskew>0<\/advskew>/s//<advskew>150<\/advskew>/' "$S/pfsense-ha-fw1.xml" >"$D/fw1-split.xml"
+expect_exit 1 "CARP vhid 1 prefers fw2 but vhid 2 prefers fw1" check-split --check "$D/fw1-split.xml" "$S/pfsense-ha-fw2.xml"
+"$W" import "$D/fw1-split.xml" "$S/pfsense-ha-fw2.xml" -o "$D/split.yaml" 2>/dev/null || fail "split: exit $?"
+"$W" test "$D/split.yaml" >"$D/split.test" 2>&1 || fail "split: wgsim test: $(cat "$D/split.test")"
 "$W" import --help | grep -q "usage: wgsim import FW1.xml \[FW2.xml\]" || fail "MISSING: import --help"
 echo import-ok
