@@ -479,6 +479,7 @@ void hs_world_free(hs_world *hw)
     hs_events_free(hw);
     hs_phases_free_world(hw);
     hs_series_free_world(hw);
+    hs_seq_free_world(hw);
     if (hw->engine)
         sim_engine_destroy(hw->engine);
     const hs_scenario *s = hw->s;

@@ -520,6 +520,7 @@ void hs_expect_schedule(hs_world *hw)
     hs_events_start(hw);
     hs_phases_start(hw);
     hs_series_start(hw);
+    hs_seq_start(hw);
     for (size_t i = 0; i < s->n_expects; i++) {
         const hs_expect *e = &s->expects[i];
         hw->exp[i].value = NAN;

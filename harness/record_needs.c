@@ -18,7 +18,9 @@
  *     handshake message, the WireGuard datagram counter counts what nodes
  *     send, and the phase table (phases.c) reads which node sends each
  *     tunnel's datagrams from which source: the interfaces of nodes with
- *     WireGuard, out.
+ *     WireGuard, out; the HTML sequence diagram (seqdiag.c) reads the
+ *     handshake messages they receive: the same interfaces, in (watched,
+ *     not counted).
  * Other points are OFF: no parsing, no listener. hs_run_options.record_all
  * KEEPs every point in the record as well (the explore shell, tests that
  * read the trace).
@@ -125,6 +127,7 @@ static void on_frame(void *ctx, const sim_trace_rec *r)
     hs_frame f = {r, pi->node, hs_world_node_of(hw, r->origin_node), pi->seg};
     hs_stream_frame(hw, &f);
     hs_phases_frame(hw, &f);
+    hs_seq_frame(hw, &f);
 }
 
 static void mark(needs *n, int scenario_node, uint8_t flags)
@@ -148,7 +151,8 @@ void hs_record_select(hs_world *hw)
         sim_oom("choosing what the run reads");
     for (size_t i = 0; i < s->n_nodes; i++)
         if (s->nodes[i].n_wg)
-            mark(n, (int)i, hw->opt.timeline ? NEED_OUT : WATCH_OUT);
+            /* in: the handshake messages they receive (seqdiag.c), not counted */
+            mark(n, (int)i, (hw->opt.timeline ? NEED_OUT : WATCH_OUT) | WATCH_IN);
     for (size_t i = 0; i < s->n_expects; i++) {
         const hs_expect *e = &s->expects[i];
         switch (e->kind) {

@@ -25,6 +25,14 @@ const char *hs_result_time(int64_t t, char *buf, size_t len)
     return buf;
 }
 
+void *hs_xcalloc(size_t n, size_t size, const char *what)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (!p)
+        sim_oom(what);
+    return p;
+}
+
 char *hs_strdup_printf(const char *fmt, ...)
 {
     va_list ap;
@@ -90,6 +98,7 @@ void hs_result_free(hs_result *r)
     free(r->warnings);
     hs_phases_free(r);
     hs_series_free(&r->series);
+    hs_seq_free(&r->seq);
     free(r);
 }
 

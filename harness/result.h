@@ -189,6 +189,34 @@ typedef struct hs_series {
     size_t pings_dropped;  /* pings not kept: over HS_SERIES_PINGS */
 } hs_series;
 
+/* What the HTML report's packet sequence diagram draws (harness/seqdiag.c):
+ * the WireGuard handshake messages (initiation, response, cookie reply)
+ * nodes received from other nodes, as they arrived, with the source reason
+ * and the endpoint the receiver's configuration has for the sender. */
+typedef struct hs_seq_msg {
+    int64_t t;          /* ns: when it arrived */
+    size_t from, to;    /* lanes (hs_seq.lanes): the node that built it, the node that received it */
+    int type;           /* enum wg_msg_type: 1 initiation, 2 response, 3 cookie reply */
+    char *src;          /* "203.0.113.2:51820": the source as it arrived (after any NAT on the way) */
+    char *expected;     /* the receiver's configured endpoint of the sending peer; NULL: none configured */
+    char *reason;       /* the source reason, whole (sim_src_reason_text); NULL: none recorded */
+} hs_seq_msg;
+
+/* Messages kept per scenario: the rest are counted (a diagram of more is
+ * not read, and a 1,000-peer hub would make megabytes). */
+#define HS_SEQ_MAX 200
+
+typedef struct hs_seq {
+    char **lanes;       /* node names, in order of first message */
+    size_t n_lanes;
+    hs_seq_msg *msgs;   /* in arrival order */
+    size_t n_msgs;
+    size_t dropped;     /* not kept: over HS_SEQ_MAX */
+} hs_seq;
+
+/* Is the message's source not the endpoint the receiver has configured? */
+bool hs_seq_wrong(const hs_seq_msg *m);
+
 typedef struct hs_result {
     char *file;
     char *name;               /* the scenario's name, or the file name if it did not load */
@@ -220,6 +248,8 @@ typedef struct hs_result {
     hs_topology topology;
     /* the timeline's series (none for a run that did not start) */
     hs_series series;
+    /* the sequence diagram's messages (none for a run that did not start) */
+    hs_seq seq;
 } hs_result;
 
 void hs_result_free(hs_result *r);
@@ -230,6 +260,8 @@ void hs_fields_free(hs_field *v, size_t n);
 void hs_topology_free(hs_topology *t);
 /* Frees r's series, leaving none. */
 void hs_series_free(hs_series *s);
+/* Frees a sequence diagram's messages, leaving none. */
+void hs_seq_free(hs_seq *q);
 /* Frees the phase table of r (tunnels and phases), leaving none. */
 void hs_phases_free(hs_result *r);
 

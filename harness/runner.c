@@ -261,6 +261,7 @@ hs_result *hs_run_scenario(const hs_scenario *s, const hs_run_options *o)
     hs_phases_result(hw, r);
     hs_topology_result(s, r);
     hs_series_result(hw, r);
+    hs_seq_result(hw, r);
     if (opt.timeline)
         hs_timeline_build(hw, r);
     if (hw->run_error) {

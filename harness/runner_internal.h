@@ -65,6 +65,7 @@ struct hs_world {
     /* the handshake messages WireGuard nodes sent, for the timeline's
      * "left from ... [source: ...]" (timeline.c find_sent) */
     struct hs_series *series;     /* the HTML timeline's series as the run goes (series.c) */
+    struct hs_seq_acc *seq;       /* the HTML sequence diagram's messages as the run goes (seqdiag.c) */
     struct hs_pkt *hs_msgs;
     size_t n_hs_msgs, cap_hs_msgs;
 };
@@ -169,6 +170,13 @@ void hs_series_echo(hs_world *hw, size_t traffic, const sim_ping_sample *x);
 void hs_series_result(hs_world *hw, hs_result *r); /* moves the series into r */
 void hs_series_free_world(hs_world *hw);
 
+/* seqdiag.c: the handshake messages WireGuard nodes receive, for the
+ * HTML sequence diagram, as the run goes */
+void hs_seq_start(hs_world *hw);   /* once built (hs_expect_schedule) */
+void hs_seq_frame(hs_world *hw, const hs_frame *f);
+void hs_seq_result(hs_world *hw, hs_result *r); /* moves the messages into r */
+void hs_seq_free_world(hs_world *hw);
+
 /* timeline.c */
 void hs_timeline_build(hs_world *hw, hs_result *r);
 /* Every frame the run reads, while the timeline is on: keeps the
@@ -187,6 +195,8 @@ hs_field *hs_drop_fields(const hs_world *hw, const sim_event_rec *ev, size_t *n_
 
 /* result.c helpers */
 char *hs_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* calloc of at least one element, or sim_oom(what). */
+void *hs_xcalloc(size_t n, size_t size, const char *what);
 void hs_result_add_line(hs_expect_result *e, int64_t t, char *text_owned);
 
 #endif /* HARNESS_RUNNER_INTERNAL_H */

@@ -3,9 +3,9 @@
  * "HTML report"): `wgsim test` keeps no event log, so the runner keeps a
  * compact copy as the run goes, from the event listener expect_events.c
  * installs and the pings' final samples expect_stream.c hands over:
- *   - CARP state changes ("fw1/wan vhid 1 BACKUP -> MASTER (...)", logged
- *     by sim/pfsense/firewall.c carp_cb_state) and gateway state changes
- *     (gw_cb_status), as lane and new state;
+ *   - CARP state changes (logged by sim/pfsense/firewall.c carp_cb_state)
+ *     and gateway state changes (gw_cb_status), as lane and new state,
+ *     read from the events' fields (sim_ev_state), not their text;
  *   - a node powered off ends its state lanes (a mark "off" in each):
  *     nothing logs a CARP change when the box goes dark;
  *   - handshakes completed (where the initiator completes, as the phase
@@ -21,28 +21,12 @@
 #include "harness/internal.h"
 #include "harness/runner_internal.h"
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        sim_oom("the timeline's series");
-    return p;
-}
-
-static char *xstrndup(const char *s, size_t n)
-{
-    char *d = strndup(s, n);
-    if (!d)
-        sim_oom("the timeline's series");
-    return d;
-}
-
 void hs_series_start(hs_world *hw)
 {
     const hs_scenario *s = hw->s;
-    hs_series *se = xcalloc(1, sizeof *se);
+    hs_series *se = hs_xcalloc(1, sizeof *se, "the timeline's series");
     hw->series = se;
-    se->pings = xcalloc(s->n_traffic, sizeof *se->pings);
+    se->pings = hs_xcalloc(s->n_traffic, sizeof *se->pings, "the timeline's series");
     se->n_pings = s->n_traffic;
     size_t secs = (size_t)((s->duration + SIM_S - 1) / SIM_S);
     if (secs > HS_SERIES_MAX)
@@ -60,8 +44,8 @@ void hs_series_start(hs_world *hw)
         char to[WG_IP_STRLEN];
         hs_ping_series *p = &se->pings[i];
         p->name = hs_strdup_printf("%s -> %s", s->nodes[tr->ping.from].name, wg_ip_format(&tr->ping.to, to));
-        p->sent = xcalloc(secs, sizeof *p->sent);
-        p->answered = xcalloc(secs, sizeof *p->answered);
+        p->sent = hs_xcalloc(secs, sizeof *p->sent, "the timeline's series");
+        p->answered = hs_xcalloc(secs, sizeof *p->answered, "the timeline's series");
         p->n_seconds = secs;
     }
 }
@@ -85,23 +69,28 @@ static void add_mark(hs_series *se, sim_time t, hs_mark_kind k, char *lane, char
     se->marks[se->n_marks++] = (hs_mark){t, k, lane, value};
 }
 
-/* "LANE FROM -> TO (...)" (carp_cb_state, gw_cb_status): lane and TO. */
-static void state_change(hs_series *se, sim_time t, hs_mark_kind k, const char *text)
+/* A CARP or gateway state change (carp_cb_state, gw_cb_status log it with
+ * its fields, sim_ev_state): its lane ("fw1/wan vhid 1", "fw1 gateway
+ * WAN_GW") and the new state. */
+static void state_change(hs_world *hw, const sim_event_rec *ev)
 {
-    const char *arrow = strstr(text, " -> ");
-    if (!arrow)
-        return; /* maintenance mode and advertisement lines: not a state */
-    const char *from = arrow;
-    while (from > text && from[-1] != ' ')
-        from--;
-    if (from == text)
+    int node = hs_world_node_of(hw, ev->node);
+    if (node < 0)
         return;
-    const char *to = arrow + 4;
-    size_t n = strcspn(to, " ");
-    add_mark(se, t, k, xstrndup(text, (size_t)(from - 1 - text)), xstrndup(to, n));
+    const char *name = hw->s->nodes[node].name;
+    const sim_ev_state *st = &ev->state;
+    if (st->kind == SIM_EVS_CARP) {
+        const sim_iface *ifp = sim_node_iface_by_index(hw->nodes[node], ev->ifindex);
+        add_mark(hw->series, ev->t, HS_MARK_CARP,
+                 hs_strdup_printf("%s/%s vhid %u", name, ifp ? sim_iface_name(ifp) : "", st->vhid),
+                 hs_strdup_printf("%s", sim_carp_state_name((sim_carp_state)st->to)));
+    } else {
+        add_mark(hw->series, ev->t, HS_MARK_GATEWAY, hs_strdup_printf("%s gateway %s", name, st->gateway),
+                 hs_strdup_printf("%s", sim_gw_status_name((sim_gw_status)st->to)));
+    }
 }
 
-/* "fw1 powered off" (sim/net/node.c): each state lane of fw1 so far
+/* fw1 powered off (sim/net/node.c, a SIM_EVS_POWER event): each state lane of fw1 so far
  * ("fw1/wan vhid 1", "fw1 gateway WAN_GW") gets a mark "off". */
 static void power_off(hs_series *se, sim_time t, const char *node)
 {
@@ -124,17 +113,14 @@ void hs_series_event(hs_world *hw, const sim_event_rec *ev)
     hs_series *se = hw->series;
     if (!se)
         return;
-    if (ev->kind == SIM_EV_POWER && ev->text && strstr(ev->text, " powered off")) {
+    if (ev->state.kind == SIM_EVS_POWER) {
         int node = hs_world_node_of(hw, ev->node);
-        if (node >= 0)
+        if (node >= 0 && !ev->state.to)
             power_off(se, ev->t, hw->s->nodes[node].name);
         return;
     }
-    if (ev->kind == SIM_EV_MODEL && ev->text) {
-        if (!strcmp(ev->model, "carp"))
-            state_change(se, ev->t, HS_MARK_CARP, ev->text);
-        else if (!strcmp(ev->model, "gateway"))
-            state_change(se, ev->t, HS_MARK_GATEWAY, ev->text);
+    if (ev->state.kind == SIM_EVS_CARP || ev->state.kind == SIM_EVS_GATEWAY) {
+        state_change(hw, ev);
         return;
     }
     if (ev->kind != SIM_EV_WG ||

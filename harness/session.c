@@ -170,10 +170,9 @@ static bool brk_matches(const hs_world *hw, const sbreak *b, const sim_event_rec
         return false;
     switch (b->kind) {
     case BRK_CARP:
-        /* a state change ("fw1/wan vhid 1 BACKUP -> MASTER (...)"), not
-         * every advertisement the model logs */
-        return ev->kind == SIM_EV_MODEL && ev->model && !strcmp(ev->model, "carp") && ev->text &&
-               strstr(ev->text, " -> ");
+        /* a state change (its fields, sim_ev_state), not every
+         * advertisement the model logs */
+        return ev->state.kind == SIM_EVS_CARP;
     case BRK_HANDSHAKE: return ev->kind == SIM_EV_WG && ev->wg.kind == WG_EV_HANDSHAKE_COMPLETE;
     case BRK_ENDPOINT: return ev->kind == SIM_EV_WG && ev->wg.kind == WG_EV_ENDPOINT_CHANGED;
     case BRK_DROP: return ev->kind == SIM_EV_DROP;

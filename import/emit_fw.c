@@ -145,20 +145,18 @@ static void emit_gateways(w_out *o, const w_world *w, size_t k)
         w_printf(o, "      - {name: %s, interface: %s, address: %s", p->name, p->iface, w_addr(p->addr, a));
         if (p->monitor && p->monitor != p->addr)
             w_printf(o, ", monitor: %s", w_addr(p->monitor, a));
-        if (p->interval)
-            w_printf(o, ", interval: %dms", p->interval);
-        if (p->loss_interval)
-            w_printf(o, ", loss-interval: %dms", p->loss_interval);
-        if (p->time_period)
-            w_printf(o, ", time-period: %dms", p->time_period);
-        if (p->latency_low)
-            w_printf(o, ", latency-low: %dms", p->latency_low);
-        if (p->latency_high)
-            w_printf(o, ", latency-high: %dms", p->latency_high);
-        if (p->loss_low)
-            w_printf(o, ", loss-low: %d%%", p->loss_low);
-        if (p->loss_high)
-            w_printf(o, ", loss-high: %d%%", p->loss_high);
+        /* dpinger settings the backup sets (gwlb.inc): milliseconds, then percentages */
+        const struct {
+            const char *key;
+            int v;
+            const char *unit;
+        } th[] = {{"interval", p->interval, "ms"},         {"loss-interval", p->loss_interval, "ms"},
+                  {"time-period", p->time_period, "ms"},   {"latency-low", p->latency_low, "ms"},
+                  {"latency-high", p->latency_high, "ms"}, {"loss-low", p->loss_low, "%"},
+                  {"loss-high", p->loss_high, "%"}};
+        for (size_t t = 0; t < sizeof th / sizeof *th; t++)
+            if (th[t].v)
+                w_printf(o, ", %s: %d%s", th[t].key, th[t].v, th[t].unit);
         w_printf(o, "}   # line %d%s\n", p->line, p->dynamic ? "; dynamic in the backup: the ISP router's address chosen" : "");
     }
     any = false;

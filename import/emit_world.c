@@ -116,7 +116,7 @@ static void header_lists(w_out *o, const w_world *w, const imp_findings *f)
                 w_printf(o, "#   %s:%d: %s: %s\n", w->fws[k]->file, u->line, u->xpath, u->why);
         }
     if (skipped) {
-        w_printf(o, "# Disabled in the backup%s, not imported:\n", w->n > 1 ? "s" : "");
+        w_printf(o, "# Not imported, nothing lost (disabled in the backup%s, or no IPv4 address):\n", w->n > 1 ? "s" : "");
         for (size_t k = 0; k < w->n; k++)
             for (size_t i = 0; i < w->fws[k]->unmodelled.n; i++) {
                 const imp_unmodelled *u = &w->fws[k]->unmodelled.v[i];
@@ -609,7 +609,10 @@ void w_emit_tests(w_out *o, const w_world *w)
     pings = 0;
     if (w->carp_tie)
         w_printf(o, "  # no tunnel expectation: with CARP flapping between the nodes none holds\n");
-    for (size_t r = 0; r < w->remotes.n && !w->carp_tie; r++) {
+    else if (w->carp_split)
+        w_printf(o, "  # no tunnel expectation: the vhids prefer different nodes, so traffic crosses both (see the "
+                    "warnings)\n");
+    for (size_t r = 0; r < w->remotes.n && !w->carp_tie && !w->carp_split; r++) {
         const w_remote *x = &w->remotes.v[r];
         if (!x->has_wg || !x->fw_tunnel)
             continue;

@@ -74,6 +74,28 @@ static void compare_vips(const imp_fw *a, const imp_fw *b, imp_findings *f)
                              b->hostname);
 }
 
+/* Every vhid should prefer the same node: split preferences leave the
+ * VIPs of one subnet on one node and the others on the other. */
+static void compare_order(const imp_fw *a, const imp_fw *b, imp_findings *f)
+{
+    int first = -1, first_vhid = 0;
+    for (size_t i = 0; i < a->vips.n; i++) {
+        const imp_vip *va = &a->vips.v[i];
+        const imp_vip *vb = va->carp ? find_vhid(b, NULL, va->vhid) : NULL;
+        if (!vb || (va->advbase == vb->advbase && skew(a, va) == skew(b, vb)))
+            continue;
+        int pref = va->advbase < vb->advbase || (va->advbase == vb->advbase && skew(a, va) < skew(b, vb)) ? 0 : 1;
+        if (first < 0) {
+            first = pref;
+            first_vhid = va->vhid;
+        } else if (pref != first)
+            imp_findings_add(f, "CARP vhid %d prefers %s but vhid %d prefers %s: the VIPs are split between the "
+                             "nodes",
+                             first_vhid, first ? b->hostname : a->hostname, va->vhid,
+                             pref ? b->hostname : a->hostname);
+    }
+}
+
 static void compare_pfsync(const imp_fw *a, const imp_fw *b, imp_findings *f)
 {
     const imp_fw *p[2] = {a, b};
@@ -196,6 +218,7 @@ bool imp_pair_check(const imp_fw *a, const imp_fw *b, imp_findings *f, imp_error
         imp_findings_add(f, "both backups have the hostname %s: the second node is named %s-2", a->hostname,
                          a->hostname);
     compare_vips(a, b, f);
+    compare_order(a, b, f);
     compare_pfsync(a, b, f);
     compare_ifaces(a, b, f);
     compare_wg(a, b, f);

@@ -73,6 +73,10 @@ static void read_interface(xmlNode *root, xmlNode *x, imp_fw *fw)
         else
             imp_unmodelled_add(fw, ix_line(x), xp, "<ipaddr>%s</ipaddr>: address kind not modelled", addr);
     }
+    if (i->kind == IMP_ADDR_NONE && !i->wg && !addr[0]) {
+        imp_unmodelled_add(fw, i->line, xp, "no IPv4 address (<ipaddr> empty): the interface is not imported");
+        fw->unmodelled.v[fw->unmodelled.n - 1].info = true; /* nothing to forward IPv4 on: nothing lost */
+    }
     /* interface_has_gateway: dynamic kinds and a configured <gateway>. */
     i->wan = i->kind == IMP_ADDR_DYNAMIC || i->gateway[0];
     if (ix_text(x, "ipaddrv6", buf, sizeof buf) && buf[0] && strcmp(buf, "none")) {
@@ -240,6 +244,19 @@ static void read_gateways(xmlNode *root, imp_fw *fw)
             imp_unmodelled_add(fw, ix_line(g), xp,
                                "gateway %s has monitoring disabled: the scenario's gateway is monitored", name);
         p->is_default = ix_flag(g, "defaultgw");
+        if (ix_flag(g, "action_disable"))
+            imp_unmodelled_add(fw, ix_line(g), xp,
+                               "gateway %s: 'Disable Gateway Monitoring Action' (stays in its groups when down): "
+                               "not modelled",
+                               name);
+        if (ix_flag(g, "nonlocalgateway"))
+            imp_unmodelled_add(fw, ix_line(g), xp, "gateway %s: a non-local gateway (outside the interface's "
+                                                   "network): not modelled",
+                               name);
+        if (ix_int(g, "weight", 1) > 1)
+            imp_unmodelled_add(fw, ix_line(g), xp, "gateway %s: weight %ld (same-tier load balancing is "
+                                                   "round-robin in the simulator)",
+                               name, ix_int(g, "weight", 1));
         read_thresholds(g, p);
     }
     if (ix_text(gws, "defaultgw4", buf, sizeof buf) && buf[0])
@@ -317,6 +334,15 @@ static void read_routes(xmlNode *root, imp_fw *fw)
         imp_prefix p;
         if (!imp_parse_prefix(net, &p)) {
             imp_unmodelled_add(fw, ix_line(r), xp, "route to '%s': not an IPv4 network (or an alias)", net);
+            continue;
+        }
+        bool group = false;
+        for (size_t g = 0; g < fw->groups.n; g++)
+            group |= !strcmp(fw->groups.v[g].name, gw);
+        if (!imp_fw_gateway(fw, gw) && !group) {
+            imp_unmodelled_add(fw, ix_line(r), xp, "route to %s via '%s': %s", net, gw,
+                               !strncmp(gw, "Null", 4) ? "a blackhole route: not modelled"
+                                                       : "not an IPv4 gateway or group of this file");
             continue;
         }
         imp_route *x = imp_push(&fw->routes);

@@ -14,6 +14,7 @@
  *     (policy routing), disabled (filter_generate_user_rule).
  * Each configured rule the scenario cannot express is an unmodelled item.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "import/pfsense.h"
@@ -38,6 +39,21 @@ static int protocols(const char *p, const char *out[2])
             return 1;
         }
     return 0;
+}
+
+/* An outbound NAT rule's <sourceport>/<dstport>: absent or empty = any
+ * (0), a single port, else false (ranges and aliases are not modelled). */
+static bool nat_port(const xmlNode *r, const char *name, int *out)
+{
+    char buf[64];
+    if (!ix_text(r, name, buf, sizeof buf) || !buf[0])
+        return true;
+    char *end;
+    long p = strtol(buf, &end, 10);
+    if (*end || p < 1 || p > 65535)
+        return false;
+    *out = (int)p;
+    return true;
 }
 
 static void read_outbound(xmlNode *root, imp_fw *fw)
@@ -99,28 +115,18 @@ static void read_outbound(xmlNode *root, imp_fw *fw)
             continue;
         } else
             sm[0] = (imp_match){.kind = IMP_MATCH_ANY};
-        if (ix_text(r, "sourceport", buf, sizeof buf) && buf[0]) {
-            char *end;
-            long p = strtol(buf, &end, 10);
-            if (*end || p < 1 || p > 65535) {
-                imp_unmodelled_add(fw, ix_line(r), xp, "source port '%s': only a single port is modelled", buf);
-                continue;
-            }
-            sm[0].port = (int)p;
+        if (!nat_port(r, "sourceport", &sm[0].port)) {
+            imp_unmodelled_add(fw, ix_line(r), xp, "source port: only a single port is modelled");
+            continue;
         }
         nd = imp_pfsense_match(root, ix_child(r, "destination"), dm, IMP_MATCH_MAX, why, sizeof why);
         if (!nd) {
             imp_unmodelled_add(fw, ix_line(r), xp, "destination: %s", why);
             continue;
         }
-        if (ix_text(r, "dstport", buf, sizeof buf) && buf[0]) {
-            char *end;
-            long p = strtol(buf, &end, 10);
-            if (*end || p < 1 || p > 65535 || nd != 1) {
-                imp_unmodelled_add(fw, ix_line(r), xp, "destination port '%s': only a single port is modelled", buf);
-                continue;
-            }
-            dm[0].port = (int)p;
+        if (!nat_port(r, "dstport", &dm[0].port) || (dm[0].port && nd != 1)) {
+            imp_unmodelled_add(fw, ix_line(r), xp, "destination port: only a single port is modelled");
+            continue;
         }
         if ((sm[0].port || dm[0].port) && np == 1 && !strcmp(protos[0], "any")) {
             imp_unmodelled_add(fw, ix_line(r), xp, "ports without protocol tcp or udp");
@@ -202,6 +208,33 @@ static void read_filter(xmlNode *root, imp_fw *fw)
                 imp_unmodelled_add(fw, ix_line(r), oxp, "%s '%s' (limiter / queue / schedule): not modelled",
                                    *o, buf);
             }
+        /* advanced options: the GUI writes them empty on every rule; a value is a setting */
+        for (const char *opt[] = {"tag", "tagged", "os", "max", "max-src-nodes", "max-src-conn", "max-src-states",
+                                  "statetimeout", "tcpflags1", "tcpflags2", "vlanprio", "vlanprioset", "dscp", NULL},
+                        **o = opt;
+             *o; o++)
+            if (ix_text(r, *o, buf, sizeof buf) && buf[0]) {
+                char oxp[IMP_TEXT];
+                snprintf(oxp, sizeof oxp, "%.120s/%.20s", xp, *o);
+                imp_unmodelled_add(fw, ix_line(r), oxp, "advanced option %s '%.40s': not modelled", *o, buf);
+            }
+        for (const char *opt[] = {"allowopts", "nopfsync", "disablereplyto", "nosync", NULL}, **o = opt; *o; o++)
+            if (ix_flag(r, *o) && strcmp(*o, "nosync")) {
+                char oxp[IMP_TEXT];
+                snprintf(oxp, sizeof oxp, "%.120s/%.20s", xp, *o);
+                imp_unmodelled_add(fw, ix_line(r), oxp, "advanced option %s: not modelled", *o);
+            }
+        if (ix_text(r, "statetype", buf, sizeof buf) && buf[0] && strcmp(buf, "keep state")) {
+            char oxp[IMP_TEXT];
+            snprintf(oxp, sizeof oxp, "%.120s/statetype", xp);
+            imp_unmodelled_add(fw, ix_line(r), oxp, "state type '%s': modelled as keep state", buf);
+        }
+        if (ix_text(r, "icmptype", buf, sizeof buf) && buf[0] && strcmp(buf, "any")) {
+            char oxp[IMP_TEXT];
+            snprintf(oxp, sizeof oxp, "%.120s/icmptype", xp);
+            imp_unmodelled_add(fw, ix_line(r), oxp, "ICMP types '%s': the rule is imported for every ICMP type",
+                               buf);
+        }
         const char *protos[2];
         ix_text(r, "protocol", buf, sizeof buf);
         int np = protocols(buf, protos);
@@ -224,6 +257,18 @@ static void read_filter(xmlNode *root, imp_fw *fw)
         ix_text(r, "interface", ifname, sizeof ifname);
         if (strchr(ifname, ',') || !ifname[0]) {
             imp_unmodelled_add(fw, ix_line(r), xp, "rule on several interfaces '%s'", ifname);
+            continue;
+        }
+        /* a rule on a disabled interface is skipped; on an interface group
+         * other than the WireGuard package's: not modelled */
+        if (strcmp(ifname, "WireGuard") && !imp_fw_iface(fw, ifname)) {
+            if (ix_child(ix_child(root, "interfaces"), ifname))
+                imp_skipped_add(fw, ix_line(r), xp, "filter rule on a disabled interface");
+            else
+                imp_unmodelled_add(fw, ix_line(r), xp,
+                                   "rule on '%s', an interface group or unknown interface: only the WireGuard group "
+                                   "is modelled",
+                                   ifname);
             continue;
         }
         char dir[8] = "in";

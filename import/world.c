@@ -368,8 +368,10 @@ static void plan_master(w_world *w)
                 continue;
             /* every common vhid: the first decides the master, any tie is noted */
             int sa = w->fws[0]->maintenance ? 254 : a->advskew, sb = w->fws[1]->maintenance ? 254 : b->advskew;
+            int pref = (a->advbase < b->advbase || (a->advbase == b->advbase && sa <= sb)) ? 0 : 1;
             if (w->master < 0)
-                w->master = (a->advbase < b->advbase || (a->advbase == b->advbase && sa <= sb)) ? 0 : 1;
+                w->master = pref;
+            w->carp_split |= pref != w->master;
             w->carp_tie |= a->advbase == b->advbase && sa == sb;
         }
     }

@@ -59,6 +59,7 @@ typedef struct w_world {
     bool public_is_vip;
     int master;            /* index of the preferred node of the pair (lower advskew), -1 single */
     bool carp_tie;         /* a vhid of the pair with equal advbase and advskew: no MASTER to expect */
+    bool carp_split;       /* the vhids do not all prefer the same node */
     /* a host on the firewalls' LAN that pings every remote's LAN across its tunnel */
     char lan_iface[IMP_NAME];
     char lan_host[IMP_NAME];

@@ -4,8 +4,8 @@
  * totals and the run's metadata, passed / failed / skipped per claim, then
  * per scenario a <details> (open when it did not pass) with its
  * description, claim, every expectation with its verdict, what was
- * expected and seen and its file:line, its phase table and its timeline
- * (html_timeline.c).
+ * expected and seen and its file:line, its phase table, its timeline
+ * (html_timeline.c) and its packet sequence diagram (html_seqdiag.c).
  *
  * Self-contained: the style is inline, there is no script, and a
  * Content-Security-Policy of default-src 'none' keeps the browser from
@@ -44,7 +44,12 @@ static const char style[] =
     "svg text.lane,svg text.tick{font-size:10px}svg text.ev{font-size:10px;fill:#8a4b00}"
     ".lanebase{stroke:#d0d4d8}.hs{stroke:#7b1fa2;stroke-width:2}.ep{fill:#e65100}"
     ".answered{fill:#9fd5ad}.lost{fill:#c62828}.axis{stroke:#6a737d}"
-    ".event{stroke:#8a4b00;stroke-dasharray:4 3}";
+    ".event{stroke:#8a4b00;stroke-dasharray:4 3}"
+    "svg.seqdiag{max-width:100%;height:auto;display:block;margin:.4em 0}"
+    ".life{stroke:#c8ccd0;stroke-dasharray:3 3}.arrow{stroke:#1b1f24;stroke-width:1.5}.head{fill:#1b1f24}"
+    ".msg.resp .arrow{stroke:#0b4f9c}.msg.resp .head{fill:#0b4f9c}svg text.ml{font-size:11px}"
+    ".msg.wrong .arrow{stroke:#c62828;stroke-width:2.5}.msg.wrong .head{fill:#c62828}"
+    "svg .msg.wrong text.ml,svg .wrongmark{fill:#c62828;font-weight:bold}";
 
 /* One table cell of user text. */
 static void td(FILE *out, const char *s)
@@ -103,6 +108,17 @@ static void expectations(FILE *out, const hs_result *r)
     fputs("</table>\n", out);
 }
 
+static void phase_row(FILE *out, const rp_phase_row *x)
+{
+    fprintf(out, "<tr><td>%s</td>", x->span);
+    td(out, x->event);
+    td(out, x->tunnel);
+    td(out, x->side[0]);
+    td(out, x->side[1]);
+    fprintf(out, "<td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n", x->outage,
+            x->handshakes, x->echoes);
+}
+
 static void phase_table(FILE *out, const hs_result *r)
 {
     fputs("<p>Tunnels: ", out);
@@ -111,23 +127,7 @@ static void phase_table(FILE *out, const hs_result *r)
           "<th>Side A: serving node, source</th><th>Side B: serving node, source</th><th>Outage</th>"
           "<th>Handshakes</th><th>Echoes answered</th></tr>\n",
           out);
-    for (size_t p = 0; p < r->n_phases; p++) {
-        const hs_phase *ph = &r->phases[p];
-        char a[32], b[32];
-        for (size_t t = 0; t < r->n_tunnels; t++) {
-            const hs_phase_tunnel *x = &ph->tunnels[t];
-            char sa[160], sb[160], o[32];
-            fprintf(out, "<tr><td>%s–%s s</td>", hs_result_time(ph->start, a, sizeof a),
-                    hs_result_time(ph->end, b, sizeof b));
-            td(out, rp_phase_event_text(ph));
-            td(out, r->tunnels[t].name);
-            td(out, rp_phase_side_text(&x->side[0], sa, sizeof sa));
-            td(out, rp_phase_side_text(&x->side[1], sb, sizeof sb));
-            fprintf(out, "<td class=\"n\">%s</td><td class=\"n\">%llu</td><td class=\"n\">%llu/%llu</td></tr>\n",
-                    rp_phase_outage_text(x, o, sizeof o), (unsigned long long)x->handshakes,
-                    (unsigned long long)x->answered, (unsigned long long)x->echoes);
-        }
-    }
+    rp_phase_rows(r, phase_row, out);
     fputs("</table>\n", out);
 }
 
@@ -163,6 +163,7 @@ static void scenario(FILE *out, const hs_result *r, size_t i)
     if (r->n_phases && r->n_tunnels)
         phase_table(out, r);
     rp_html_timeline(out, r);
+    rp_html_seqdiag(out, r);
     fputs("</details>\n", out);
 }
 

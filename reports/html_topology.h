@@ -22,4 +22,11 @@ void rp_html_topology(FILE *out, const hs_result *r);
  * (reports/html_timeline.c). Nothing when the run did not start. */
 void rp_html_timeline(FILE *out, const hs_result *r);
 
+/* An <svg class="seqdiag"> of r->seq: a lane per node, an arrow per
+ * WireGuard handshake message received, labelled with its source, marked
+ * "wrong" where the receiver's configuration expects another endpoint
+ * (reports/html_seqdiag.c). A line instead when none was received;
+ * nothing when the run did not start. */
+void rp_html_seqdiag(FILE *out, const hs_result *r);
+
 #endif /* REPORTS_HTML_TOPOLOGY_H */

@@ -118,12 +118,21 @@ static void md_failures(FILE *out, const hs_result *r)
     }
 }
 
-static void md_side(FILE *out, const hs_phase_side *sd, char *buf, size_t len)
+static void md_row(FILE *out, const rp_phase_row *x)
 {
-    if (sd->serving)
-        rp_markdown_text(out, rp_phase_side_text(sd, buf, len));
-    else
-        fputc('-', out);
+    fprintf(out, "| %s | ", x->span);
+    rp_markdown_text(out, x->event);
+    fputs(" | ", out);
+    rp_markdown_text(out, x->tunnel);
+    for (int s = 0; s < 2; s++) {
+        fputs(" | ", out);
+        /* "-" (sent nothing) is ours: escaped it would read "\-" in the raw text */
+        if (x->sent[s])
+            rp_markdown_text(out, x->side[s]);
+        else
+            fputs(x->side[s], out);
+    }
+    fprintf(out, " | %s | %s | %s |\n", x->outage, x->handshakes, x->echoes);
 }
 
 static void md_phases(FILE *out, const hs_result *r)
@@ -133,26 +142,7 @@ static void md_phases(FILE *out, const hs_result *r)
     fputs("\n\n| Phase | Event | Tunnel | Side A: serving node, source | Side B: serving node, source | Outage "
           "| Handshakes | Echoes answered |\n|---|---|---|---|---|---:|---:|---:|\n",
           out);
-    for (size_t p = 0; p < r->n_phases; p++) {
-        const hs_phase *ph = &r->phases[p];
-        char a[32], b[32];
-        for (size_t t = 0; t < r->n_tunnels; t++) {
-            const hs_phase_tunnel *x = &ph->tunnels[t];
-            char sa[160], sb[160], o[32];
-            fprintf(out, "| %s–%s s | ", hs_result_time(ph->start, a, sizeof a), hs_result_time(ph->end, b, sizeof b));
-            rp_markdown_text(out, rp_phase_event_text(ph));
-            fputs(" | ", out);
-            rp_markdown_text(out, r->tunnels[t].name);
-            fputs(" | ", out);
-            /* "-" (sent nothing) is ours: escaped it would read "\-" in the raw text */
-            md_side(out, &x->side[0], sa, sizeof sa);
-            fputs(" | ", out);
-            md_side(out, &x->side[1], sb, sizeof sb);
-            fprintf(out, " | %s | %llu | %llu/%llu |\n", rp_phase_outage_text(x, o, sizeof o),
-                    (unsigned long long)x->handshakes, (unsigned long long)x->answered,
-                    (unsigned long long)x->echoes);
-        }
-    }
+    rp_phase_rows(r, md_row, out);
     fputc('\n', out);
 }
 

@@ -1,7 +1,8 @@
 /*
  * phases.c — the phase table in words (docs/reports.md): the texts of its
- * cells, shared by the terminal and the Markdown file, and `wgsim run`'s
- * "phases" section.
+ * cells, shared by the terminal, the Markdown file and the HTML page, the
+ * rows the Markdown and HTML tables print (rp_phase_rows), and `wgsim
+ * run`'s "phases" section.
  */
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +36,29 @@ const char *rp_phase_outage_text(const hs_phase_tunnel *t, char *buf, size_t len
 }
 
 const char *rp_phase_event_text(const hs_phase *p) { return p->event ? p->event : "(start)"; }
+
+void rp_phase_rows(const hs_result *r, void (*row)(FILE *out, const rp_phase_row *x), FILE *out)
+{
+    for (size_t p = 0; p < r->n_phases; p++) {
+        const hs_phase *ph = &r->phases[p];
+        char a[32], b[32];
+        for (size_t t = 0; t < r->n_tunnels; t++) {
+            const hs_phase_tunnel *x = &ph->tunnels[t];
+            rp_phase_row w = {.event = rp_phase_event_text(ph), .tunnel = r->tunnels[t].name};
+            snprintf(w.span, sizeof w.span, "%s–%s s", hs_result_time(ph->start, a, sizeof a),
+                     hs_result_time(ph->end, b, sizeof b));
+            for (int s = 0; s < 2; s++) {
+                rp_phase_side_text(&x->side[s], w.side[s], sizeof w.side[s]);
+                w.sent[s] = x->side[s].serving != NULL;
+            }
+            rp_phase_outage_text(x, w.outage, sizeof w.outage);
+            snprintf(w.handshakes, sizeof w.handshakes, "%llu", (unsigned long long)x->handshakes);
+            snprintf(w.echoes, sizeof w.echoes, "%llu/%llu", (unsigned long long)x->answered,
+                     (unsigned long long)x->echoes);
+            row(out, &w);
+        }
+    }
+}
 
 void rp_print_phases(FILE *out, const hs_result *r)
 {

@@ -59,6 +59,24 @@ void rp_print_tunnel_sides(FILE *out, const hs_result *r, void (*text)(FILE *out
 /* The phase's timeline commands, "(start)" for the first one. */
 const char *rp_phase_event_text(const hs_phase *p);
 
+/* One row of the phase table (a phase and a tunnel) as the Markdown and
+ * HTML tables show it, every cell already formatted; `event`, `tunnel`
+ * and `side` are user text the writer escapes in its own way, the others
+ * are ours (numbers, "-", "no answer"). */
+typedef struct rp_phase_row {
+    char span[72];        /* "20.000–60.000 s" */
+    const char *event;    /* rp_phase_event_text */
+    const char *tunnel;   /* the tunnel's name */
+    char side[2][160];    /* rp_phase_side_text */
+    bool sent[2];         /* the side sent anything (else side is our "-") */
+    char outage[32];      /* rp_phase_outage_text */
+    char handshakes[24];
+    char echoes[48];      /* "answered/sent" */
+} rp_phase_row;
+/* Calls row for each phase, and in it each tunnel, in order: the one
+ * producer of the rows both table writers print. */
+void rp_phase_rows(const hs_result *r, void (*row)(FILE *out, const rp_phase_row *x), FILE *out);
+
 /* ---- timeline filter: `wgsim run --only` / `--kinds` (timeline_filter.c) ---- */
 
 /* Entries kept: those whose category is one of `kinds` (none: any) and

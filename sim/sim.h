@@ -760,6 +760,10 @@ void sim_wg_up(sim_wg *h);
 void sim_wg_down(sim_wg *h);
 bool sim_wg_set_endpoint(sim_wg *h, int peer_id, const wg_endpoint *ep);
 bool sim_wg_remove_endpoint(sim_wg *h, int peer_id);
+/* The peer's configured endpoint (the scenario's `endpoint:`, or the last
+ * sim_wg_set_endpoint; not what the device learned by roaming) into out;
+ * false when the peer has none configured or is unknown. */
+bool sim_wg_configured_endpoint(const sim_wg *h, int peer_id, wg_endpoint *out);
 /* pfSense "restart the WireGuard service" (destroys and recreates the wg
  * interface): a fresh device from the configuration, as at power-on, while
  * the node stays up - sessions, learned endpoints and learned local
@@ -986,6 +990,19 @@ typedef struct sim_drop_pkt {
  * Like snprintf (returns the full length). */
 size_t sim_drop_pkt_format(const sim_drop_pkt *p, char *buf, size_t len);
 
+/* What a state change event says, field by field, for readers that would
+ * otherwise parse its text (the HTML timeline, the explore shell's
+ * breaks): CARP ("fw1/wan vhid 1 backup -> master (...)", .ifindex is the
+ * vhid's interface), gateway ("fw1 gateway WAN_GW online -> down (...)")
+ * and power ("fw1 powered off"). SIM_EVS_NONE for every other event. */
+typedef enum sim_ev_state_kind { SIM_EVS_NONE = 0, SIM_EVS_CARP, SIM_EVS_GATEWAY, SIM_EVS_POWER } sim_ev_state_kind;
+typedef struct sim_ev_state {
+    sim_ev_state_kind kind;
+    uint32_t vhid;        /* CARP */
+    const char *gateway;  /* GATEWAY: its name (interned: valid until the world is freed) */
+    int from, to;         /* CARP: sim_carp_state; GATEWAY: sim_gw_status; POWER: 0 off, 1 on */
+} sim_ev_state;
+
 typedef struct sim_event_rec {
     sim_time t;
     sim_ev_kind kind;
@@ -1006,6 +1023,8 @@ typedef struct sim_event_rec {
      * (interned; NULL: no rule, .text says why) */
     sim_drop_pkt pkt;
     const char *rule;
+    /* CARP, gateway and power state changes: the change as fields */
+    sim_ev_state state;
 } sim_event_rec;
 
 size_t sim_event_count(const sim_world *w);
@@ -1013,6 +1032,9 @@ const sim_event_rec *sim_event_at(const sim_world *w, size_t i);
 /* For model plugins: logs a SIM_EV_MODEL (or any kind) event at now. */
 void sim_event_log(sim_world *w, sim_ev_kind kind, const sim_node *n, uint32_t ifindex, const char *model,
                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* The same, for a state change: st is copied into the event's .state. */
+void sim_event_log_state(sim_world *w, sim_ev_kind kind, const sim_node *n, uint32_t ifindex, const char *model,
+                         const sim_ev_state *st, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 typedef void (*sim_event_log_fn)(void *ctx, const sim_event_rec *e);
 void sim_event_set_listener(sim_world *w, sim_event_log_fn fn, void *ctx);
 /* Segment random losses are counted but not logged unless enabled (they

@@ -3,7 +3,7 @@
 # headless Chromium loads the shipped suite's page (with a failing scenario
 # and a baseline, so a regression and an open <details> are in it) and
 # dumps the DOM, which must hold the summary, the comparison, the phase
-# tables, the topology and timeline SVGs, and no reference to anything outside the
+# tables, the topology, timeline and sequence diagram SVGs, and no reference to anything outside the
 # file; host names resolve nowhere while it loads. Exit 77 (skipped)
 # only where Chromium is not installed or cannot start.
 # usage: html_chromium.sh WGSIM SOURCE_DIR WORKDIR
@@ -41,10 +41,15 @@ dom '<svg class="timeline"'
 dom '<rect class="band"'
 dom '<rect class="lost"'
 dom '<line class="event"'
+dom '<svg class="seqdiag"'
+dom '<g class="msg resp wrong"><title>response gw → remote at '
+dom '<tspan class="wrongmark">✗ wrong, expected '
 n=$(grep -o '<svg class="topology"' "$d/dom.html" | wc -l)
 t=$(grep -o '<svg class="timeline"' "$d/dom.html" | wc -l)
 [ "$t" -ge 40 ] || { echo "MISSING: a timeline per scenario (found $t)"; bad=1; }
 [ "$n" -ge 40 ] || { echo "MISSING: a topology per scenario (found $n)"; bad=1; }
+q=$(grep -o '<svg class="seqdiag"' "$d/dom.html" | wc -l)
+[ "$q" -ge 40 ] || { echo "MISSING: a sequence diagram per scenario (found $q)"; bad=1; }
 # nothing referenced from elsewhere in the DOM the browser built (the
 # page's policy, default-src 'none', would refuse it anyway). Chromium's log
 # is not read for this: the browser's own services (update, time, accounts)
@@ -52,5 +57,5 @@ t=$(grep -o '<svg class="timeline"' "$d/dom.html" | wc -l)
 if grep -iE '(src|href)="|(https?|ftp)://|url\(' "$d/dom.html" | grep -qv 'http-equiv'; then
     echo "PRESENT: an external reference in the DOM"; bad=1
 fi
-[ $bad = 0 ] && echo "chromium-ok ($n topologies, $t timelines)"
+[ $bad = 0 ] && echo "chromium-ok ($n topologies, $t timelines, $q sequence diagrams)"
 exit $bad

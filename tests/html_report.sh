@@ -6,7 +6,9 @@
 #     expectation with its file:line, the phase table of an HA pair whose
 #     tunnel moves to fw2, the topology SVG, the timeline SVG (CARP states,
 #     events, handshakes, endpoint changes, losses; a note for lanes not
-#     drawn), and the same bytes twice;
+#     drawn), the sequence diagram (an arrow per handshake message, marked
+#     wrong where the receiver's configuration expects another endpoint; a
+#     note for messages over the cap), and the same bytes twice;
 #   - user text made inert: <script> and "><img onerror=...> in a
 #     description, a claim and a scenario name come out as text;
 #   - --baseline and wgsim report --html: the word regression at the top;
@@ -52,6 +54,24 @@ has "$h" '<title>fw2/wg0/remote endpoint changed to 192.0.2.10:51820 at 34.783 s
 has "$h" '<title>ping remote -&gt; 10.99.0.1: 0 of 1 echoes answered per second, 20.000–35.000 s</title>'
 "$wgsim" test --html "$d/t2.html" --date 2026-12-07 "$ha" "$fail" >/dev/null 2>&1
 cmp -s "$h" "$d/t2.html" || { echo "MISSING: the same bytes on a second run"; bad=1; }
+
+# the sequence diagram: an arrow per handshake message with its source and
+# its source reason on hover; where the receiver's configured endpoint is
+# another address the arrow is marked wrong (linux replies from wan1 to a
+# remote that has the wan2 address); more than HS_SEQ_MAX messages: a note
+has "$h" '<svg class="seqdiag"'
+has "$h" '<g class="msg resp"><title>response fw2 → remote at '
+hasre "$h" '<text x="[0-9.]+" y="[0-9]+" class="ml">initiation 192\.0\.2\.10:51820</text>'
+hasnt "$h" 'class="msg init wrong"'
+"$wgsim" test --html "$d/w.html" --date 2026-12-07 "$src/scenarios/platforms/linux-contacted-on-wan2-replies-from-wan1.yaml" >/dev/null 2>&1
+has "$d/w.html" '<g class="msg resp wrong"><title>response gw → remote at '
+has "$d/w.html" "remote's configured endpoint of gw: 203.0.113.10:51820 (WRONG: the message came from another address); source: "
+has "$d/w.html" '<tspan class="wrongmark">✗ wrong, expected 203.0.113.10:51820</tspan>'
+has "$d/w.html" '<p class="note">Sequence diagram: 1 message arrived from a source that is not the endpoint'
+sed -e 's/^duration: .*/duration: 20m/' "$src/scenarios/conformance/c6-initiated-never-from-vip.yaml" > "$d/long.yaml"
+"$wgsim" test --html "$d/l.html" --date 2026-12-07 "$d/long.yaml" >/dev/null 2>&1
+hasre "$d/l.html" '<p class="note">Sequence diagram: [0-9]+ more messages not drawn \(200 kept of [0-9]+, 2 of 2 lanes drawn\)\.</p>'
+[ "$(grep -c '^<g class="msg init"' "$d/l.html")" = 200 ] || { echo "MISSING: 200 arrows drawn"; bad=1; }
 
 # a timeline with more lanes than are drawn says so (60 pings: 48 kept)
 awk '{print} /^  - \{ping: /{for(i=0;i<59;i++) print}' "$src/scenarios/examples/starter.yaml" > "$d/many.yaml"

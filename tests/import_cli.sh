@@ -89,6 +89,9 @@ printf '<?xml version="1.0"?>\n<!DOCTYPE pfsense [<!ENTITY x SYSTEM "file:///etc
 expect_exit 2 "xxe.xml:2: a DOCTYPE" doctype "$D/xxe.xml"
 printf '<nothing/>\n' >"$D/other.xml"
 expect_exit 2 "other.xml:1: root element <nothing>" root "$D/other.xml"
+# OPNsense backups are recognised and refused with a message until the OPNsense reader
+# (branch opnsense) lands: it replaces this check with an import that runs.
+expect_exit 2 "opnsense-ha-fw1.xml:[0-9]+: an OPNsense backup .*not yet supported" opnsense "$S/opnsense-ha-fw1.xml" "$S/opnsense-ha-fw2.xml"
 # --check: the findings, nothing written
 expect_exit 0 "0 HA-pair findings, 0 linter warnings; nothing written" check --check "$S/pfsense-ha-fw1.xml" "$S/pfsense-ha-fw2.xml" -o "$D/check.yaml"
 [ -e "$D/check.yaml" ] && fail "--check wrote a file"
@@ -103,5 +106,10 @@ grep -q "fw2: pfsync is not enabled" "$D/check-differs.out" || fail "MISSING: pf
 grep -q "# HA pair: the backups differ" "$D/differs.yaml" || fail "MISSING: HA findings in the header"
 grep -q "wgsim import: .*warning: CARP vhid" "$D/differs.err" || fail "MISSING: HA findings on stderr"
 "$W" test "$D/differs.yaml" >"$D/differs.test" 2>&1 || fail "differs: wgsim test: $(cat "$D/differs.test")"
+# split preferences: vhid 1 prefers fw2, the others fw1 - reported, and the import still runs
+sed -e '0,/<advskew>0<\/advskew>/s//<advskew>150<\/advskew>/' "$S/pfsense-ha-fw1.xml" >"$D/fw1-split.xml"
+expect_exit 1 "CARP vhid 1 prefers fw2 but vhid 2 prefers fw1" check-split --check "$D/fw1-split.xml" "$S/pfsense-ha-fw2.xml"
+"$W" import "$D/fw1-split.xml" "$S/pfsense-ha-fw2.xml" -o "$D/split.yaml" 2>/dev/null || fail "split: exit $?"
+"$W" test "$D/split.yaml" >"$D/split.test" 2>&1 || fail "split: wgsim test: $(cat "$D/split.test")"
 "$W" import --help | grep -q "usage: wgsim import FW1.xml \[FW2.xml\]" || fail "MISSING: import --help"
 echo import-ok

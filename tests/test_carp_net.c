@@ -67,6 +67,53 @@ START_TEST(carp_adverts_are_packets)
 }
 END_TEST
 
+/* CARP state changes and power events carry their fields (sim_ev_state),
+ * the same as their text says; no other event has any. */
+START_TEST(carp_and_power_events_carry_fields)
+{
+    T_run(h.w, 20 * SIM_S);
+    sim_node_set_power(h.fw1, false);
+    T_run(h.w, 25 * SIM_S);
+    sim_node_set_power(h.fw1, true);
+    T_run(h.w, 30 * SIM_S);
+    size_t carp = 0, power = 0;
+    bool fw2_master = false;
+    for (size_t i = 0; i < sim_event_count(h.w); i++) {
+        const sim_event_rec *e = sim_event_at(h.w, i);
+        char want[160];
+        switch (e->state.kind) {
+        case SIM_EVS_CARP: {
+            ck_assert_str_eq(e->model, "carp");
+            ck_assert_uint_eq(e->state.vhid, 1);
+            const sim_node *n = e->node == sim_node_id(h.fw1) ? h.fw1 : h.fw2;
+            snprintf(want, sizeof want, "%s/%s vhid 1 %s -> %s (", sim_node_name(n),
+                     sim_iface_name(sim_node_iface_by_index(n, e->ifindex)),
+                     sim_carp_state_name((sim_carp_state)e->state.from), sim_carp_state_name((sim_carp_state)e->state.to));
+            ck_assert_msg(!strncmp(e->text, want, strlen(want)), "'%s' is not '%s...'", e->text, want);
+            fw2_master |= n == h.fw2 && e->state.from == SIM_CARP_BACKUP && e->state.to == SIM_CARP_MASTER;
+            carp++;
+            break;
+        }
+        case SIM_EVS_POWER:
+            ck_assert_int_eq(e->kind, SIM_EV_POWER);
+            ck_assert_int_eq(e->state.from, !e->state.to);
+            snprintf(want, sizeof want, "fw1 powered %s", e->state.to ? "on" : "off");
+            ck_assert_str_eq(e->text, want);
+            power++;
+            break;
+        case SIM_EVS_GATEWAY: ck_abort_msg("no gateway in this world: %s", e->text); break;
+        case SIM_EVS_NONE:
+            ck_assert_ptr_null(strstr(e->text, " -> ")); /* a state change without its fields */
+            ck_assert_int_ne(e->kind, SIM_EV_POWER);
+            break;
+        }
+    }
+    ck_assert(fw2_master);
+    ck_assert_uint_ge(carp, 4); /* both to BACKUP at 3 s, fw1 to MASTER, fw2 to MASTER after the power-off, ... */
+    ck_assert_uint_eq(power, 2);
+}
+END_TEST
+
 START_TEST(carp_power_off_failover_on_wire)
 {
     /* 2.39..3.39 s after the power-off (advbase 1, skew 100), plus the
@@ -242,6 +289,7 @@ int main(void)
     TCase *t = tcase_create("carp_net");
     tcase_add_checked_fixture(t, setup, teardown);
     tcase_add_test(t, carp_adverts_are_packets);
+    tcase_add_test(t, carp_and_power_events_carry_fields);
     tcase_add_loop_test(t, carp_power_off_failover_on_wire, 0, 3);
     tcase_add_test(t, carp_reboot_through_init_preempts);
     tcase_add_test(t, carp_maintenance_and_reversal_on_wire);

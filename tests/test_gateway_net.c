@@ -76,6 +76,37 @@ START_TEST(gateway_down_after_loss_interval_on_wire)
 }
 END_TEST
 
+/* A gateway's state changes carry their fields (sim_ev_state): name, from
+ * and to, as the text says them; other events of the gateway model none. */
+START_TEST(gateway_state_change_fields)
+{
+    T_run(m.w, 30 * SIM_S);
+    sim_node_set_gateway_down(m.isp1, true);
+    T_run(m.w, 41 * SIM_S);
+    static const struct {
+        int from, to;
+        const char *text;
+    } want[] = {{SIM_GW_ONLINE, SIM_GW_LOSS, "gateway WAN1GW online -> loss ("},
+                {SIM_GW_LOSS, SIM_GW_DOWN, "gateway WAN1GW loss -> down ("}};
+    size_t seen = 0;
+    for (size_t i = 0; i < sim_event_count(m.w); i++) {
+        const sim_event_rec *e = sim_event_at(m.w, i);
+        if (e->state.kind != SIM_EVS_GATEWAY) {
+            ck_assert(!(e->kind == SIM_EV_MODEL && !strcmp(e->model, "gateway") && strstr(e->text, " -> ")));
+            continue;
+        }
+        ck_assert_uint_lt(seen, 2);
+        ck_assert_str_eq(e->model, "gateway");
+        ck_assert_str_eq(e->state.gateway, "WAN1GW");
+        ck_assert_int_eq(e->state.from, want[seen].from);
+        ck_assert_int_eq(e->state.to, want[seen].to);
+        ck_assert_ptr_nonnull(strstr(e->text, want[seen].text));
+        seen++;
+    }
+    ck_assert_uint_eq(seen, 2);
+}
+END_TEST
+
 START_TEST(gateway_only_down_alarms_reroute)
 {
     /* pfSense runs dpinger with -D latencyhigh -L losshigh and the alarm
@@ -144,6 +175,7 @@ int main(void)
     TCase *t = tcase_create("gateway_net");
     tcase_add_checked_fixture(t, setup, teardown);
     tcase_add_test(t, gateway_down_after_loss_interval_on_wire);
+    tcase_add_test(t, gateway_state_change_fields);
     tcase_add_test(t, gateway_monitor_host_route);
     tcase_add_test(t, gateway_only_down_alarms_reroute);
     suite_add_tcase(s, t);

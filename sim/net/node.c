@@ -137,7 +137,8 @@ void sim_node_set_power(sim_node *n, bool on)
      * ARP and fragments waiting for the rest of their datagram die with it. */
     sim_arp_flush(n);
     sim_ipv4_reass_flush(n);
-    sim_event_log(n->w, SIM_EV_POWER, n, 0, NULL, "%s powered %s", n->name, on ? "on" : "off");
+    sim_ev_state st = {.kind = SIM_EVS_POWER, .from = !on, .to = on};
+    sim_event_log_state(n->w, SIM_EV_POWER, n, 0, NULL, &st, "%s powered %s", n->name, on ? "on" : "off");
     for (size_t i = 0; i < n->n_power_l; i++)
         n->power_l[i].fn(n->power_l[i].ctx, n, on);
 }

@@ -806,8 +806,10 @@ static void carp_routes(sim_fw *f, carp_vhid *v, bool master)
 static void carp_cb_state(void *ctx, carp_vhid *v, carp_state from, carp_state to, const char *why)
 {
     sim_fw *f = ctx;
-    sim_event_log(f->w, SIM_EV_MODEL, f->n, v->ifindex, "carp", "%s/%s vhid %u %s -> %s (%s)", sim_node_name(f->n),
-                  ifname_of(f, v->ifindex), v->vhid, carp_state_name(from), carp_state_name(to), why);
+    sim_ev_state st = {.kind = SIM_EVS_CARP, .vhid = v->vhid, .from = (int)from, .to = (int)to};
+    sim_event_log_state(f->w, SIM_EV_MODEL, f->n, v->ifindex, "carp", &st, "%s/%s vhid %u %s -> %s (%s)",
+                        sim_node_name(f->n), ifname_of(f, v->ifindex), v->vhid, carp_state_name(from),
+                        carp_state_name(to), why);
     log_carp(f);
     /* ip_carp.c: carp_master_down_locked adds the routes (carp_addroute)
      * on BACKUP -> MASTER; only MASTER -> BACKUP deletes them (carp_input_c
@@ -995,9 +997,10 @@ static void gw_cb_probe(void *ctx, gateway *g, uint16_t seq)
 static void gw_cb_status(void *ctx, gateway *g, gw_status from, gw_status to)
 {
     sim_fw *f = ctx;
-    sim_event_log(f->w, SIM_EV_MODEL, f->n, 0, "gateway", "%s gateway %s %s -> %s (loss %.1f%%, latency %.1f ms)",
-                  sim_node_name(f->n), g->name, gw_status_name(from), gw_status_name(to), g->loss,
-                  (double)g->latency / (double)SIM_MS);
+    sim_ev_state st = {.kind = SIM_EVS_GATEWAY, .gateway = g->name, .from = (int)from, .to = (int)to};
+    sim_event_log_state(f->w, SIM_EV_MODEL, f->n, 0, "gateway", &st,
+                        "%s gateway %s %s -> %s (loss %.1f%%, latency %.1f ms)", sim_node_name(f->n), g->name,
+                        gw_status_name(from), gw_status_name(to), g->loss, (double)g->latency / (double)SIM_MS);
     /* pfSense starts dpinger with -D latencyhigh -L losshigh -C
      * rc.gateway_alarm (gwlb.inc start_dpinger): only entering or leaving
      * "down" raises an alarm. rc.gateway_alarm then runs

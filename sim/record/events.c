@@ -68,11 +68,9 @@ void sim_event_push(sim_world *w, const sim_event_rec *e)
         r->event_fn(r->event_ctx, &c);
 }
 
-void sim_event_log(sim_world *w, sim_ev_kind kind, const sim_node *n, uint32_t ifindex, const char *model,
-                   const char *fmt, ...)
+static void event_vlog(sim_world *w, sim_ev_kind kind, const sim_node *n, uint32_t ifindex, const char *model,
+                       const sim_ev_state *st, const char *fmt, va_list ap)
 {
-    if (!sim_events_wanted(w))
-        return;
     sim_event_rec e = {0};
     e.t = sim_now(w->eng);
     e.kind = kind;
@@ -86,13 +84,37 @@ void sim_event_log(sim_world *w, sim_ev_kind kind, const sim_node *n, uint32_t i
             e.segment = ifp->seg->id;
     }
     e.model = model;
-    va_list ap;
-    va_start(ap, fmt);
+    if (st) {
+        e.state = *st;
+        if (st->gateway)
+            e.state.gateway = sim_world_intern(w, st->gateway);
+    }
     char *text = sim_rec_vprintf(fmt, ap);
-    va_end(ap);
     e.text = text;
     sim_event_push(w, &e);
     free(text);
+}
+
+void sim_event_log(sim_world *w, sim_ev_kind kind, const sim_node *n, uint32_t ifindex, const char *model,
+                   const char *fmt, ...)
+{
+    if (!sim_events_wanted(w))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    event_vlog(w, kind, n, ifindex, model, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void sim_event_log_state(sim_world *w, sim_ev_kind kind, const sim_node *n, uint32_t ifindex, const char *model,
+                         const sim_ev_state *st, const char *fmt, ...)
+{
+    if (!sim_events_wanted(w))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    event_vlog(w, kind, n, ifindex, model, st, fmt, ap);
+    va_end(ap);
 }
 
 size_t sim_event_count(const sim_world *w) { return w->rec.n_events; }

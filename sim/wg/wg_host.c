@@ -697,6 +697,15 @@ bool sim_wg_remove_endpoint(sim_wg *h, int peer_id)
     return ok;
 }
 
+bool sim_wg_configured_endpoint(const sim_wg *h, int peer_id, wg_endpoint *out)
+{
+    const peer_cfg *p = peer_of((sim_wg *)h, peer_id); /* peer_of only reads */
+    if (!p || !p->pc.has_endpoint)
+        return false;
+    *out = p->pc.endpoint;
+    return true;
+}
+
 size_t sim_wg_reapply_endpoints(sim_wg *h, bool dry_run)
 {
     if (!h->dev || !h->node->powered)
