@@ -89,9 +89,6 @@ printf '<?xml version="1.0"?>\n<!DOCTYPE pfsense [<!ENTITY x SYSTEM "file:///etc
 expect_exit 2 "xxe.xml:2: a DOCTYPE" doctype "$D/xxe.xml"
 printf '<nothing/>\n' >"$D/other.xml"
 expect_exit 2 "other.xml:1: root element <nothing>" root "$D/other.xml"
-# OPNsense backups are recognised and refused with a message until the OPNsense reader
-# (branch opnsense) lands: it replaces this check with an import that runs.
-expect_exit 2 "opnsense-ha-fw1.xml:[0-9]+: an OPNsense backup .*not yet supported" opnsense "$S/opnsense-ha-fw1.xml" "$S/opnsense-ha-fw2.xml"
 # --check: the findings, nothing written
 expect_exit 0 "0 HA-pair findings, 0 linter warnings; nothing written" check --check "$S/pfsense-ha-fw1.xml" "$S/pfsense-ha-fw2.xml" -o "$D/check.yaml"
 [ -e "$D/check.yaml" ] && fail "--check wrote a file"
