@@ -76,24 +76,6 @@ static void read_interface(xmlNode *x, imp_fw *fw)
     }
 }
 
-/* An IP alias on "_vipUUID" (older OPNsense) lives on that VIP's interface. */
-static bool vip_iface(xmlNode *vips, const char *ifname, char *out, size_t cap)
-{
-    if (strncmp(ifname, "_vip", 4)) {
-        imp_copy(out, cap, ifname);
-        return true;
-    }
-    IX_FOR(v, vips, "vip")
-    {
-        xmlChar *u = xmlGetProp(v, (const xmlChar *)"uuid");
-        bool same = u && !strcmp((const char *)u, ifname + 4);
-        xmlFree(u);
-        if (same)
-            return ix_text(v, "interface", out, cap) != NULL && strncmp(out, "_vip", 4);
-    }
-    return false;
-}
-
 static void read_vips(xmlNode *root, imp_fw *fw)
 {
     xmlNode *vips = ix_child(root, "virtualip");
@@ -104,7 +86,8 @@ static void read_vips(xmlNode *root, imp_fw *fw)
         char ifname[IMP_NAME], iface[IMP_NAME], xp[IMP_TEXT], buf[64];
         snprintf(xp, sizeof xp, "/opnsense/virtualip/vip[%d]", k);
         ix_text(v, "interface", ifname, sizeof ifname);
-        if (!vip_iface(vips, ifname, iface, sizeof iface)) {
+        int parent_vhid;
+        if (!imp_vip_iface(vips, ifname, true, iface, sizeof iface, &parent_vhid)) {
             imp_unmodelled_add(fw, ix_line(v), xp, "IP alias on '%s', a VIP this file does not define", ifname);
             continue;
         }
@@ -114,7 +97,11 @@ static void read_vips(xmlNode *root, imp_fw *fw)
             imp_unmodelled_add(fw, ix_line(v), pxp,
                                "unicast CARP to %s: the scenario's CARP advertises by multicast on the segment", buf);
         }
-        imp_read_vip(fw, v, xp, iface);
+        /* an IP alias with a vhid is stacked on that CARP VIP (Interfaces/Vip.xml,
+         * interface_ipalias_configure "alias ... vhid N") */
+        if (ix_text(v, "mode", buf, sizeof buf) && !strcmp(buf, "ipalias") && ix_int(v, "vhid", 0) > 0)
+            parent_vhid = (int)ix_int(v, "vhid", 0);
+        imp_read_vip(fw, v, xp, iface, parent_vhid);
     }
 }
 
@@ -126,7 +113,7 @@ typedef struct gw_rank {
 /* One gateway_item of either form; false when it is not imported. */
 static bool read_gateway(xmlNode *g, const char *xp, imp_fw *fw, bool mvc, gw_rank *rank)
 {
-    char name[IMP_NAME], addr[64], proto[16], buf[64];
+    char name[IMP_NAME], addr[64], proto[16];
     ix_text(g, "name", name, sizeof name);
     ix_text(g, "gateway", addr, sizeof addr);
     ix_text(g, "ipprotocol", proto, sizeof proto);
@@ -148,19 +135,14 @@ static bool read_gateway(xmlNode *g, const char *xp, imp_fw *fw, bool mvc, gw_ra
         imp_unmodelled_add(fw, ix_line(g), xp, "gateway %s address '%s' is not IPv4", name, addr);
         return false;
     }
-    if (ix_text(g, "monitor", buf, sizeof buf) && buf[0] && !imp_parse_addr(buf, &p.monitor))
-        imp_unmodelled_add(fw, ix_line(g), xp, "gateway %s monitor '%s' is not IPv4: its address is monitored", name,
-                           buf);
     /* the MVC model's default is 1 (not monitored); the legacy list's absent flag is 0 */
     p.monitor_off = mvc && !ix_has(g, "monitor_disable") ? true : ix_set(g, "monitor_disable");
-    if (p.monitor_off)
-        imp_unmodelled_add(fw, ix_line(g), xp,
-                           "gateway %s has monitoring disabled: the scenario's gateway is monitored (it goes down "
-                           "only when its monitor stops answering)",
-                           name);
+    imp_read_monitor(fw, g, xp, name, &p);
     if (ix_set(g, "force_down"))
         imp_unmodelled_add(fw, ix_line(g), xp, "gateway %s is forced down: imported as up", name);
-    imp_read_thresholds(g, &p);
+    if (ix_set(g, "fargw"))
+        imp_unmodelled_add(fw, ix_line(g), xp, "gateway %s: a far gateway (outside the interface's network): not "
+                           "modelled", name);
     rank->upstream = ix_set(g, "defaultgw");
     long prio = ix_int(g, "priority", 255);
     rank->priority = prio < 0 || prio > 255 ? 255 : (int)prio;
@@ -235,17 +217,6 @@ static void read_gateways(xmlNode *root, imp_fw *fw)
     default_gateway(root, fw, rank);
 }
 
-static void add_member(imp_fw *fw, imp_group *p, const char *gw, int tier, const xmlNode *it, const char *xp)
-{
-    if (!imp_fw_gateway(fw, gw)) {
-        imp_unmodelled_add(fw, ix_line(it), xp, "group %s member '%s' is not an IPv4 gateway of this file", p->name, gw);
-        return;
-    }
-    imp_member *m = imp_push(&p->members);
-    imp_copy(m->gateway, sizeof m->gateway, gw);
-    m->tier = tier < 1 || tier > 5 ? 1 : tier;
-}
-
 static void read_groups(xmlNode *root, imp_fw *fw)
 {
     char buf[512], xp[IMP_TEXT];
@@ -254,12 +225,7 @@ static void read_groups(xmlNode *root, imp_fw *fw)
     {
         k++;
         snprintf(xp, sizeof xp, "/opnsense/gateways/gateway_group[%d]", k);
-        imp_group *p = imp_push(&fw->groups);
-        ix_text(g, "name", buf, sizeof buf);
-        imp_sanitize_name(p->name, sizeof p->name, buf, "GWGROUP");
-        p->line = ix_line(g);
-        ix_text(g, "trigger", buf, sizeof buf);
-        imp_copy(p->trigger, sizeof p->trigger, imp_trigger(buf));
+        imp_group *p = imp_read_group(fw, g);
         /* new form: item, item2 .. item5 = tiers, each a comma list;
          * legacy form: repeated item "GW|TIER" */
         static const char *const tiers[] = {"item", "item2", "item3", "item4", "item5"};
@@ -275,13 +241,10 @@ static void read_groups(xmlNode *root, imp_fw *fw)
                         *bar = 0;
                         tier = atoi(bar + 1);
                     }
-                    add_member(fw, p, s, tier, it, xp);
+                    imp_add_member(fw, p, s, tier, it, xp);
                 }
             }
-        if (!p->members.n) {
-            free(p->members.v);
-            fw->groups.n--;
-        }
+        imp_group_done(fw);
     }
 }
 
@@ -290,24 +253,9 @@ static void read_routes(xmlNode *root, imp_fw *fw)
     int k = 0;
     IX_FOR(r, ix_child(root, "staticroutes"), "route")
     {
-        k++;
-        char xp[IMP_TEXT], net[64], gw[IMP_NAME];
-        snprintf(xp, sizeof xp, "/opnsense/staticroutes/route[%d]", k);
-        ix_text(r, "network", net, sizeof net);
-        ix_text(r, "gateway", gw, sizeof gw);
-        if (ix_set(r, "disabled") || (ix_has(r, "enabled") && !ix_set(r, "enabled"))) {
-            imp_skipped_add(fw, ix_line(r), xp, net);
-            continue;
-        }
-        imp_prefix p;
-        if (!imp_parse_prefix(net, &p)) {
-            imp_unmodelled_add(fw, ix_line(r), xp, "route to '%s': not an IPv4 network", net);
-            continue;
-        }
-        imp_route *x = imp_push(&fw->routes);
-        x->to = p;
-        imp_sanitize_name(x->gateway, sizeof x->gateway, gw, "");
-        x->line = ix_line(r);
+        char xp[IMP_TEXT];
+        snprintf(xp, sizeof xp, "/opnsense/staticroutes/route[%d]", ++k);
+        imp_read_route(fw, r, xp, ix_set(r, "disabled") || (ix_has(r, "enabled") && !ix_set(r, "enabled")));
     }
 }
 

@@ -49,6 +49,17 @@ static void lower(char *s)
         *s = (char)tolower((unsigned char)*s);
 }
 
+/* The model's rules in <sequence> order, stable (ArrayField sortedBy). */
+static void by_sequence(orule *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && v[j].seq < v[j - 1].seq; j--) {
+            orule t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+}
+
 /* Legacy <source>/<destination> (Rule.php legacyMoveAddressFields). */
 static void legacy_side(const xmlNode *side, char *net, size_t nc, bool *neg, char *port, size_t pc)
 {
@@ -231,12 +242,7 @@ static void add_nat(xmlNode *root, imp_fw *fw, orule *o, int k)
 static void read_outbound(xmlNode *root, imp_fw *fw)
 {
     xmlNode *ob = ix_path(root, "nat/outbound");
-    char mode[32];
-    ix_text(ob, "mode", mode, sizeof mode);
-    fw->nat_mode = !strcmp(mode, "hybrid")     ? IMP_NAT_HYBRID
-                   : !strcmp(mode, "advanced") ? IMP_NAT_MANUAL
-                   : !strcmp(mode, "disabled") ? IMP_NAT_DISABLED
-                                               : IMP_NAT_AUTOMATIC;
+    fw->nat_mode = imp_read_nat_mode(root);
     bool manual = fw->nat_mode == IMP_NAT_HYBRID || fw->nat_mode == IMP_NAT_MANUAL;
     /* the model's rules (pf_firewall, priority 50), by sequence, then the legacy ones (priority 100) */
     xmlNode *mvc = ix_path(root, "OPNsense/Firewall/Filter/snatrules");
@@ -253,12 +259,7 @@ static void read_outbound(xmlNode *root, imp_fw *fw)
         o->static_port = ix_set(r, "staticnatport");
         o->enabled = !(ix_has(r, "enabled") && !ix_set(r, "enabled"));
     }
-    for (size_t i = 1; i < n; i++) /* stable: by sequence */
-        for (size_t j = i; j > 0 && v[j].seq < v[j - 1].seq; j--) {
-            orule t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
+    by_sequence(v, n);
     for (size_t i = 0; i < n; i++) {
         if (!manual)
             imp_skipped_add(fw, v[i].line, v[i].xp, "outbound NAT rule while the mode ignores configured rules");
@@ -378,12 +379,7 @@ static void read_filter(xmlNode *root, imp_fw *fw)
         o->enabled = !(ix_has(r, "enabled") && !ix_set(r, "enabled"));
     }
     size_t nm = k;
-    for (size_t i = 1; i < nm; i++) /* the model's rules by sequence */
-        for (size_t j = i; j > 0 && v[j].seq < v[j - 1].seq; j--) {
-            orule t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
+    by_sequence(v, nm);
     int kk = 0;
     IX_FOR(r, legacy, "rule")
     {

@@ -22,9 +22,8 @@
 
 #include "import/import.h"
 #include "import/pfsense.h"
+#include "import/reader.h"
 #include "import/xml.h"
-
-static const char *const dynamic_kinds[] = {"dhcp", "pppoe", "pptp", "l2tp", "ppp", NULL};
 
 static void read_hostname(xmlNode *root, imp_fw *fw)
 {
@@ -52,50 +51,15 @@ static void read_interface(xmlNode *root, xmlNode *x, imp_fw *fw)
     imp_sanitize_name(i->descr, sizeof i->descr, buf, "");
     ix_text(x, "gateway", buf, sizeof buf);
     imp_copy(i->gateway, sizeof i->gateway, buf);
-    char addr[64];
-    ix_text(x, "ipaddr", addr, sizeof addr);
-    long bits = ix_int(x, "subnet", -1);
-    uint32_t a;
-    if (imp_parse_addr(addr, &a)) {
-        if (bits < 0 || bits > 32) {
-            imp_unmodelled_add(fw, ix_line(x), xp, "IPv4 address %s without a valid <subnet>: interface has no address",
-                               addr);
-        } else {
-            i->kind = IMP_ADDR_STATIC;
-            i->addr = (imp_prefix){a, (int)bits};
-        }
-    } else if (addr[0]) {
-        for (int k = 0; dynamic_kinds[k]; k++)
-            if (!strcmp(addr, dynamic_kinds[k]))
-                i->kind = IMP_ADDR_DYNAMIC;
-        if (i->kind == IMP_ADDR_DYNAMIC)
-            imp_copy(i->dynamic, sizeof i->dynamic, addr);
-        else
-            imp_unmodelled_add(fw, ix_line(x), xp, "<ipaddr>%s</ipaddr>: address kind not modelled", addr);
-    }
-    if (i->kind == IMP_ADDR_NONE && !i->wg && !addr[0]) {
-        imp_unmodelled_add(fw, i->line, xp, "no IPv4 address (<ipaddr> empty): the interface is not imported");
-        fw->unmodelled.v[fw->unmodelled.n - 1].info = true; /* nothing to forward IPv4 on: nothing lost */
-    }
+    imp_read_ifaddr(fw, x, i, xp);
     /* interface_has_gateway: dynamic kinds and a configured <gateway>. */
     i->wan = i->kind == IMP_ADDR_DYNAMIC || i->gateway[0];
-    if (ix_text(x, "ipaddrv6", buf, sizeof buf) && buf[0] && strcmp(buf, "none")) {
-        char xp6[IMP_TEXT];
-        snprintf(xp6, sizeof xp6, "%.120s/ipaddrv6", xp);
-        imp_unmodelled_add(fw, ix_line(ix_child(x, "ipaddrv6")), xp6, "IPv6 (%s): the simulated network is IPv4 only",
-                           buf);
-    }
     if (ix_flag(x, "blockbogons") || ix_flag(x, "blockpriv")) {
         char xpb[IMP_TEXT];
         snprintf(xpb, sizeof xpb, "%.120s/%s", xp, ix_flag(x, "blockbogons") ? "blockbogons" : "blockpriv");
         imp_unmodelled_add(fw, i->line, xpb,
                            "block bogon/private networks on the interface: not modelled (the imported world's "
                            "documentation addresses would be bogons)");
-    }
-    if (ix_has(x, "spoofmac") && ix_text(x, "spoofmac", buf, sizeof buf) && buf[0]) {
-        char xpm[IMP_TEXT];
-        snprintf(xpm, sizeof xpm, "%.120s/spoofmac", xp);
-        imp_unmodelled_add(fw, i->line, xpm, "MAC address override: the simulator assigns MAC addresses");
     }
     (void)root;
 }
@@ -108,28 +72,6 @@ static void read_interfaces(xmlNode *root, imp_fw *fw)
             read_interface(root, x, fw);
 }
 
-/* An IP alias on "_vipUNIQID" lives on that VIP's interface; *parent_vhid
- * is the parent's vhid when it is a CARP VIP (the alias then moves with
- * that vhid: interface_ipalias_configure adds it with "vhid N"). */
-static bool vip_iface(xmlNode *vips, const char *ifname, char *out, size_t cap, int *parent_vhid)
-{
-    *parent_vhid = 0;
-    if (strncmp(ifname, "_vip", 4)) {
-        imp_copy(out, cap, ifname);
-        return true;
-    }
-    char buf[IMP_NAME], mode[16];
-    IX_FOR(v, vips, "vip")
-    {
-        if (ix_text(v, "uniqid", buf, sizeof buf) && !strcmp(buf, ifname + 4)) {
-            if (ix_text(v, "mode", mode, sizeof mode) && !strcmp(mode, "carp"))
-                *parent_vhid = (int)ix_int(v, "vhid", 0);
-            return ix_text(v, "interface", out, cap) != NULL && strncmp(out, "_vip", 4);
-        }
-    }
-    return false;
-}
-
 static void read_vips(xmlNode *root, imp_fw *fw)
 {
     xmlNode *vips = ix_child(root, "virtualip");
@@ -137,71 +79,16 @@ static void read_vips(xmlNode *root, imp_fw *fw)
     IX_FOR(v, vips, "vip")
     {
         k++;
-        char mode[32], ifname[IMP_NAME], subnet[64], xp[IMP_TEXT];
+        char ifname[IMP_NAME], iface[IMP_NAME], xp[IMP_TEXT];
         snprintf(xp, sizeof xp, "/pfsense/virtualip/vip[%d]", k);
-        ix_text(v, "mode", mode, sizeof mode);
         ix_text(v, "interface", ifname, sizeof ifname);
-        ix_text(v, "subnet", subnet, sizeof subnet);
-        long bits = ix_int(v, "subnet_bits", 32);
-        uint32_t a;
-        bool carp = !strcmp(mode, "carp");
-        if (!carp && strcmp(mode, "ipalias")) {
-            imp_unmodelled_add(fw, ix_line(v), xp, "virtual IP mode '%s' (%s): only carp and ipalias are modelled",
-                               mode, subnet);
-            continue;
-        }
-        if (!imp_parse_addr(subnet, &a) || bits < 0 || bits > 32) {
-            imp_unmodelled_add(fw, ix_line(v), xp, "%s VIP '%s/%ld': not an IPv4 address (the network is IPv4 only)",
-                               mode, subnet, bits);
-            continue;
-        }
-        imp_vip *p = imp_push(&fw->vips);
-        p->carp = carp;
-        p->line = ix_line(v);
-        p->addr = (imp_prefix){a, (int)bits};
         int parent_vhid;
-        if (!vip_iface(vips, ifname, p->iface, sizeof p->iface, &parent_vhid)) {
-            fw->vips.n--;
+        if (!imp_vip_iface(vips, ifname, false, iface, sizeof iface, &parent_vhid))
             imp_unmodelled_add(fw, ix_line(v), xp, "IP alias on '%s', a VIP this file does not define", ifname);
-            continue;
-        }
-        if (!carp && parent_vhid) {
-            fw->vips.n--;
-            imp_unmodelled_add(fw, ix_line(v), xp,
-                               "IP alias %s stacked on CARP vhid %d (it moves with that vhid): the scenario's CARP "
-                               "holds one address per vhid; not imported",
-                               subnet, parent_vhid);
-            continue;
-        }
-        if (carp) {
-            p->vhid = (int)ix_int(v, "vhid", -1);
-            p->advbase = (int)ix_int(v, "advbase", 1);
-            p->advskew = (int)ix_int(v, "advskew", 0);
-            if (p->vhid < 1 || p->vhid > 255 || p->advbase < 1 || p->advbase > 255 || p->advskew < 0 ||
-                p->advskew > 254) {
-                fw->vips.n--;
-                imp_unmodelled_add(fw, ix_line(v), xp, "CARP VIP %s: vhid/advbase/advskew out of range", subnet);
-            }
-        }
+        else
+            imp_read_vip(fw, v, xp, iface, parent_vhid);
     }
     fw->maintenance = ix_flag(root, "virtualip_carp_maintenancemode");
-}
-
-/* gwlb.inc: interval/loss_interval/time_period in ms, latency in ms, loss in %. */
-static void read_thresholds(xmlNode *g, imp_gateway *p)
-{
-    p->interval = (int)ix_int(g, "interval", 0);
-    p->loss_interval = (int)ix_int(g, "loss_interval", 0);
-    p->time_period = (int)ix_int(g, "time_period", 0);
-    p->latency_low = (int)ix_int(g, "latencylow", 0);
-    p->latency_high = (int)ix_int(g, "latencyhigh", 0);
-    p->loss_low = (int)ix_int(g, "losslow", 0);
-    p->loss_high = (int)ix_int(g, "losshigh", 0);
-    int *f[] = {&p->interval, &p->loss_interval, &p->time_period, &p->latency_low,
-                &p->latency_high, &p->loss_low, &p->loss_high};
-    for (size_t i = 0; i < sizeof f / sizeof *f; i++)
-        if (*f[i] < 0)
-            *f[i] = 0;
 }
 
 static void read_gateways(xmlNode *root, imp_fw *fw)
@@ -236,13 +123,7 @@ static void read_gateways(xmlNode *root, imp_fw *fw)
             imp_unmodelled_add(fw, ix_line(g), xp, "gateway %s address '%s' is not IPv4", name, addr);
             continue;
         }
-        if (ix_text(g, "monitor", buf, sizeof buf) && buf[0] && !imp_parse_addr(buf, &p->monitor))
-            imp_unmodelled_add(fw, ix_line(g), xp, "gateway %s monitor '%s' is not IPv4: its address is monitored",
-                               name, buf);
         p->monitor_off = ix_flag(g, "monitor_disable");
-        if (p->monitor_off)
-            imp_unmodelled_add(fw, ix_line(g), xp,
-                               "gateway %s has monitoring disabled: the scenario's gateway is monitored", name);
         p->is_default = ix_flag(g, "defaultgw");
         if (ix_flag(g, "action_disable"))
             imp_unmodelled_add(fw, ix_line(g), xp,
@@ -253,11 +134,7 @@ static void read_gateways(xmlNode *root, imp_fw *fw)
             imp_unmodelled_add(fw, ix_line(g), xp, "gateway %s: a non-local gateway (outside the interface's "
                                                    "network): not modelled",
                                name);
-        if (ix_int(g, "weight", 1) > 1)
-            imp_unmodelled_add(fw, ix_line(g), xp, "gateway %s: weight %ld (same-tier load balancing is "
-                                                   "round-robin in the simulator)",
-                               name, ix_int(g, "weight", 1));
-        read_thresholds(g, p);
+        imp_read_monitor(fw, g, xp, name, p);
     }
     if (ix_text(gws, "defaultgw4", buf, sizeof buf) && buf[0])
         imp_sanitize_name(fw->default_gw, sizeof fw->default_gw, buf, "");
@@ -265,25 +142,12 @@ static void read_gateways(xmlNode *root, imp_fw *fw)
         if (fw->gateways.v[i].is_default)
             imp_copy(fw->default_gw, sizeof fw->default_gw, fw->gateways.v[i].name);
 
-    static const char *const triggers[][2] = {{"down", "down"},
-                                              {"downloss", "loss"},
-                                              {"downlatency", "latency"},
-                                              {"downlosslatency", "loss-or-latency"}};
     k = 0;
     IX_FOR(g, gws, "gateway_group")
     {
         k++;
         snprintf(xp, sizeof xp, "/pfsense/gateways/gateway_group[%d]", k);
-        imp_group *p = imp_push(&fw->groups);
-        ix_text(g, "name", buf, sizeof buf);
-        imp_sanitize_name(p->name, sizeof p->name, buf, "GWGROUP");
-        p->line = ix_line(g);
-        char trig[32];
-        ix_text(g, "trigger", trig, sizeof trig);
-        imp_copy(p->trigger, sizeof p->trigger, "down");
-        for (size_t t = 0; t < sizeof triggers / sizeof *triggers; t++)
-            if (!strcmp(trig, triggers[t][0]))
-                imp_copy(p->trigger, sizeof p->trigger, triggers[t][1]);
+        imp_group *p = imp_read_group(fw, g);
         IX_FOR(it, g, "item")
         {
             char item[256];
@@ -294,26 +158,13 @@ static void read_gateways(xmlNode *root, imp_fw *fw)
                 *f2++ = 0;
             if (f3)
                 *f3++ = 0;
-            if (!imp_fw_gateway(fw, item)) {
-                imp_unmodelled_add(fw, ix_line(it), xp, "group %s member '%s' is not an IPv4 gateway of this file",
-                                   p->name, item);
-                continue;
-            }
-            imp_member *m = imp_push(&p->members);
-            imp_copy(m->gateway, sizeof m->gateway, item);
-            m->tier = f2 ? atoi(f2) : 1;
-            if (m->tier < 1 || m->tier > 5)
-                m->tier = 1;
-            if (f3 && f3[0] && strcmp(f3, "address"))
+            if (imp_add_member(fw, p, item, f2 ? atoi(f2) : 1, it, xp) && f3 && f3[0] && strcmp(f3, "address"))
                 imp_unmodelled_add(fw, ix_line(it), xp,
                                    "group %s member %s uses virtual IP '%s' as its source: the scenario's group "
                                    "uses the interface address",
                                    p->name, item, f3);
         }
-        if (!p->members.n) {
-            free(p->members.v);
-            fw->groups.n--;
-        }
+        imp_group_done(fw);
     }
 }
 
@@ -322,33 +173,9 @@ static void read_routes(xmlNode *root, imp_fw *fw)
     int k = 0;
     IX_FOR(r, ix_child(root, "staticroutes"), "route")
     {
-        k++;
-        char xp[IMP_TEXT], net[64], gw[IMP_NAME];
-        snprintf(xp, sizeof xp, "/pfsense/staticroutes/route[%d]", k);
-        ix_text(r, "network", net, sizeof net);
-        ix_text(r, "gateway", gw, sizeof gw);
-        if (ix_flag(r, "disabled")) {
-            imp_skipped_add(fw, ix_line(r), xp, net);
-            continue;
-        }
-        imp_prefix p;
-        if (!imp_parse_prefix(net, &p)) {
-            imp_unmodelled_add(fw, ix_line(r), xp, "route to '%s': not an IPv4 network (or an alias)", net);
-            continue;
-        }
-        bool group = false;
-        for (size_t g = 0; g < fw->groups.n; g++)
-            group |= !strcmp(fw->groups.v[g].name, gw);
-        if (!imp_fw_gateway(fw, gw) && !group) {
-            imp_unmodelled_add(fw, ix_line(r), xp, "route to %s via '%s': %s", net, gw,
-                               !strncmp(gw, "Null", 4) ? "a blackhole route: not modelled"
-                                                       : "not an IPv4 gateway or group of this file");
-            continue;
-        }
-        imp_route *x = imp_push(&fw->routes);
-        x->to = p;
-        imp_sanitize_name(x->gateway, sizeof x->gateway, gw, "");
-        x->line = ix_line(r);
+        char xp[IMP_TEXT];
+        snprintf(xp, sizeof xp, "/pfsense/staticroutes/route[%d]", ++k);
+        imp_read_route(fw, r, xp, ix_flag(r, "disabled"));
     }
 }
 

@@ -9,16 +9,11 @@
 #include <string.h>
 
 #include "import/pfsense.h"
+#include "import/reader.h"
 #include "import/xml.h"
 
-typedef struct listed {
-    const char *path; /* below /pfsense */
-    const char *item; /* repeated element */
-    const char *why;
-} listed;
-
 /* Features with forwarding effect the simulator has no model of. */
-static const listed features[] = {
+static const imp_feature features[] = {
     {"ipsec", "phase1", "IPsec tunnel (phase 1): IPsec is not modelled"},
     {"ipsec", "phase2", "IPsec phase 2 (tunnel networks): IPsec is not modelled"},
     {"ipsec", "mobilekey", "IPsec mobile client: IPsec is not modelled"},
@@ -43,18 +38,7 @@ static const char *const packages[] = {"frr", "openbgpd", "quagga_ospfd", "tails
 static void list_features(xmlNode *root, imp_fw *fw)
 {
     char xp[IMP_TEXT];
-    for (size_t f = 0; f < sizeof features / sizeof *features; f++) {
-        int k = 0;
-        IX_FOR(x, ix_child(root, features[f].path), features[f].item)
-        {
-            k++;
-            snprintf(xp, sizeof xp, "/pfsense/%s/%s[%d]", features[f].path, features[f].item, k);
-            if (ix_flag(x, "disabled") || ix_flag(x, "disable"))
-                imp_skipped_add(fw, ix_line(x), xp, features[f].why);
-            else
-                imp_unmodelled_add(fw, ix_line(x), xp, "%s", features[f].why);
-        }
-    }
+    imp_list_features(root, fw, features, sizeof features / sizeof *features);
     xmlNode *pk = ix_child(root, "installedpackages");
     for (int p = 0; packages[p]; p++) {
         xmlNode *x = ix_child(pk, packages[p]);

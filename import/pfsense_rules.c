@@ -18,28 +18,8 @@
 #include <string.h>
 
 #include "import/pfsense.h"
+#include "import/reader.h"
 #include "import/xml.h"
-
-/* "tcp/udp" is two scenario rules; other protocols than these are not modelled. */
-static int protocols(const char *p, const char *out[2])
-{
-    if (!p[0] || !strcmp(p, "any")) {
-        out[0] = "any";
-        return 1;
-    }
-    if (!strcmp(p, "tcp/udp")) {
-        out[0] = "tcp";
-        out[1] = "udp";
-        return 2;
-    }
-    static const char *const known[] = {"tcp", "udp", "icmp"};
-    for (size_t i = 0; i < 3; i++)
-        if (!strcmp(p, known[i])) {
-            out[0] = known[i]; /* not p: the caller reuses its buffer */
-            return 1;
-        }
-    return 0;
-}
 
 /* An outbound NAT rule's <sourceport>/<dstport>: absent or empty = any
  * (0), a single port, else false (ranges and aliases are not modelled). */
@@ -59,12 +39,7 @@ static bool nat_port(const xmlNode *r, const char *name, int *out)
 static void read_outbound(xmlNode *root, imp_fw *fw)
 {
     xmlNode *ob = ix_path(root, "nat/outbound");
-    char mode[32];
-    ix_text(ob, "mode", mode, sizeof mode);
-    fw->nat_mode = !strcmp(mode, "hybrid")     ? IMP_NAT_HYBRID
-                   : !strcmp(mode, "advanced") ? IMP_NAT_MANUAL
-                   : !strcmp(mode, "disabled") ? IMP_NAT_DISABLED
-                                               : IMP_NAT_AUTOMATIC;
+    fw->nat_mode = imp_read_nat_mode(root);
     int k = 0;
     IX_FOR(r, ob, "rule")
     {
@@ -90,7 +65,7 @@ static void read_outbound(xmlNode *root, imp_fw *fw)
         }
         const char *protos[2];
         ix_text(r, "protocol", buf, sizeof buf);
-        int np = protocols(buf, protos);
+        int np = imp_protocols(buf, protos);
         if (!np) {
             imp_unmodelled_add(fw, ix_line(r), xp, "outbound NAT of protocol '%s'", buf);
             continue;
@@ -237,7 +212,7 @@ static void read_filter(xmlNode *root, imp_fw *fw)
         }
         const char *protos[2];
         ix_text(r, "protocol", buf, sizeof buf);
-        int np = protocols(buf, protos);
+        int np = imp_protocols(buf, protos);
         if (!np) {
             imp_unmodelled_add(fw, ix_line(r), xp, "protocol '%s': only tcp, udp and icmp are modelled", buf);
             continue;

@@ -18,18 +18,8 @@
 #include <string.h>
 
 #include "import/pfsense.h"
+#include "import/reader.h"
 #include "import/xml.h"
-
-/* Keys are only compared (HA pair): a 16-byte BLAKE2b of the text. */
-static bool key_hash(const xmlNode *n, const char *name, uint8_t out[16])
-{
-    char buf[256];
-    if (!ix_text(n, name, buf, sizeof buf) || !buf[0])
-        return false;
-    crypto_generichash(out, 16, (const unsigned char *)buf, strlen(buf), NULL, 0);
-    sodium_memzero(buf, sizeof buf);
-    return true;
-}
 
 static void read_rows(xmlNode *rows, imp_fw *fw, const char *xp, imp_prefix_vec *out)
 {
@@ -85,7 +75,7 @@ void imp_pfsense_read_wg(xmlNode *root, imp_fw *fw)
         long mtu = ix_int(t, "mtu", 0);
         x->mtu = mtu >= 576 && mtu <= 65535 ? (int)mtu : 0;
         read_rows(ix_child(t, "addresses"), fw, xp, &x->addrs);
-        x->has_key = key_hash(t, "privatekey", x->key_hash);
+        x->has_key = imp_key_hash(t, "privatekey", x->key_hash);
         if (!x->enabled) {
             imp_skipped_add(fw, x->line, xp, x->name);
             free(x->addrs.v);
@@ -121,7 +111,7 @@ void imp_pfsense_read_wg(xmlNode *root, imp_fw *fw)
         }
         x->had_psk = ix_text(p, "presharedkey", buf, sizeof buf) && buf[0];
         sodium_memzero(buf, sizeof buf);
-        x->has_pub = key_hash(p, "publickey", x->pub_hash);
+        x->has_pub = imp_key_hash(p, "publickey", x->pub_hash);
         read_rows(ix_child(p, "allowedips"), fw, xp, &x->allowed);
     }
 }

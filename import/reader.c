@@ -16,6 +16,7 @@
  *     library/OPNsense/Firewall/FilterRule.php ("tcp/udp" is both).
  */
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "import/reader.h"
@@ -56,6 +57,10 @@ void imp_read_ifaddr(imp_fw *fw, const xmlNode *x, imp_iface *i, const char *xp)
         else
             imp_unmodelled_add(fw, ix_line(x), xp, "<ipaddr>%s</ipaddr>: address kind not modelled", addr);
     }
+    if (i->kind == IMP_ADDR_NONE && !i->wg && !addr[0]) {
+        imp_unmodelled_add(fw, i->line, xp, "no IPv4 address (<ipaddr> empty): the interface is not imported");
+        fw->unmodelled.v[fw->unmodelled.n - 1].info = true; /* nothing to forward IPv4 on: nothing lost */
+    }
     if (ix_text(x, "ipaddrv6", buf, sizeof buf) && buf[0] && strcmp(buf, "none")) {
         snprintf(sub, sizeof sub, "%.120s/ipaddrv6", xp);
         imp_unmodelled_add(fw, ix_line(ix_child(x, "ipaddrv6")), sub, "IPv6 (%s): the simulated network is IPv4 only",
@@ -67,7 +72,30 @@ void imp_read_ifaddr(imp_fw *fw, const xmlNode *x, imp_iface *i, const char *xp)
     }
 }
 
-void imp_read_vip(imp_fw *fw, const xmlNode *v, const char *xp, const char *iface)
+bool imp_vip_iface(const xmlNode *vips, const char *ifname, bool by_uuid, char *out, size_t cap, int *parent_vhid)
+{
+    *parent_vhid = 0;
+    if (strncmp(ifname, "_vip", 4)) {
+        imp_copy(out, cap, ifname);
+        return true;
+    }
+    char buf[IMP_NAME], mode[16];
+    IX_FOR(v, vips, "vip")
+    {
+        xmlChar *u = by_uuid ? xmlGetProp(v, (const xmlChar *)"uuid") : NULL;
+        bool same = by_uuid ? u && !strcmp((const char *)u, ifname + 4)
+                            : ix_text(v, "uniqid", buf, sizeof buf) && !strcmp(buf, ifname + 4);
+        xmlFree(u);
+        if (same) {
+            if (ix_text(v, "mode", mode, sizeof mode) && !strcmp(mode, "carp"))
+                *parent_vhid = (int)ix_int(v, "vhid", 0);
+            return ix_text(v, "interface", out, cap) != NULL && strncmp(out, "_vip", 4);
+        }
+    }
+    return false;
+}
+
+void imp_read_vip(imp_fw *fw, const xmlNode *v, const char *xp, const char *iface, int parent_vhid)
 {
     char mode[32], subnet[64];
     ix_text(v, "mode", mode, sizeof mode);
@@ -85,6 +113,13 @@ void imp_read_vip(imp_fw *fw, const xmlNode *v, const char *xp, const char *ifac
                            subnet, bits);
         return;
     }
+    if (!carp && parent_vhid) {
+        imp_unmodelled_add(fw, ix_line(v), xp,
+                           "IP alias %s stacked on CARP vhid %d (it moves with that vhid): the scenario's CARP holds "
+                           "one address per vhid; not imported",
+                           subnet, parent_vhid);
+        return;
+    }
     imp_vip p = {.carp = carp, .line = ix_line(v), .addr = {a, (int)bits}};
     imp_copy(p.iface, sizeof p.iface, iface);
     if (carp) {
@@ -97,6 +132,51 @@ void imp_read_vip(imp_fw *fw, const xmlNode *v, const char *xp, const char *ifac
         }
     }
     *imp_push(&fw->vips) = p;
+}
+
+void imp_read_monitor(imp_fw *fw, const xmlNode *g, const char *xp, const char *name, imp_gateway *p)
+{
+    char buf[64];
+    if (ix_text(g, "monitor", buf, sizeof buf) && buf[0] && !imp_parse_addr(buf, &p->monitor))
+        imp_unmodelled_add(fw, ix_line(g), xp, "gateway %s monitor '%s' is not IPv4: its address is monitored", name,
+                           buf);
+    if (p->monitor_off)
+        imp_unmodelled_add(fw, ix_line(g), xp, "gateway %s has monitoring disabled: the scenario's gateway is monitored",
+                           name);
+    if (ix_int(g, "weight", 1) > 1)
+        imp_unmodelled_add(fw, ix_line(g), xp,
+                           "gateway %s: weight %ld (same-tier load balancing is round-robin in the simulator)", name,
+                           ix_int(g, "weight", 1));
+    imp_read_thresholds(g, p);
+}
+
+void imp_read_route(imp_fw *fw, const xmlNode *r, const char *xp, bool disabled)
+{
+    char net[64], gw[IMP_NAME];
+    ix_text(r, "network", net, sizeof net);
+    ix_text(r, "gateway", gw, sizeof gw);
+    if (disabled) {
+        imp_skipped_add(fw, ix_line(r), xp, net);
+        return;
+    }
+    imp_prefix p;
+    if (!imp_parse_prefix(net, &p)) {
+        imp_unmodelled_add(fw, ix_line(r), xp, "route to '%s': not an IPv4 network (or an alias)", net);
+        return;
+    }
+    bool group = false;
+    for (size_t g = 0; g < fw->groups.n; g++)
+        group |= !strcmp(fw->groups.v[g].name, gw);
+    if (!imp_fw_gateway(fw, gw) && !group) {
+        imp_unmodelled_add(fw, ix_line(r), xp, "route to %s via '%s': %s", net, gw,
+                           !strncmp(gw, "Null", 4) ? "a blackhole route: not modelled"
+                                                   : "not an IPv4 gateway or group of this file");
+        return;
+    }
+    imp_route *x = imp_push(&fw->routes);
+    x->to = p;
+    imp_sanitize_name(x->gateway, sizeof x->gateway, gw, "");
+    x->line = ix_line(r);
 }
 
 void imp_read_thresholds(const xmlNode *g, imp_gateway *p)
@@ -113,6 +193,49 @@ void imp_read_thresholds(const xmlNode *g, imp_gateway *p)
     for (size_t i = 0; i < sizeof f / sizeof *f; i++)
         if (*f[i] < 0)
             *f[i] = 0;
+}
+
+imp_group *imp_read_group(imp_fw *fw, const xmlNode *g)
+{
+    char buf[IMP_NAME];
+    imp_group *p = imp_push(&fw->groups);
+    ix_text(g, "name", buf, sizeof buf);
+    imp_sanitize_name(p->name, sizeof p->name, buf, "GWGROUP");
+    p->line = ix_line(g);
+    ix_text(g, "trigger", buf, sizeof buf);
+    imp_copy(p->trigger, sizeof p->trigger, imp_trigger(buf));
+    return p;
+}
+
+bool imp_add_member(imp_fw *fw, imp_group *p, const char *gw, int tier, const xmlNode *it, const char *xp)
+{
+    if (!imp_fw_gateway(fw, gw)) {
+        imp_unmodelled_add(fw, ix_line(it), xp, "group %s member '%s' is not an IPv4 gateway of this file", p->name, gw);
+        return false;
+    }
+    imp_member *m = imp_push(&p->members);
+    imp_copy(m->gateway, sizeof m->gateway, gw);
+    m->tier = tier < 1 || tier > 5 ? 1 : tier;
+    return true;
+}
+
+void imp_group_done(imp_fw *fw)
+{
+    imp_group *p = &fw->groups.v[fw->groups.n - 1];
+    if (!p->members.n) {
+        free(p->members.v);
+        fw->groups.n--;
+    }
+}
+
+imp_nat_mode imp_read_nat_mode(xmlNode *root)
+{
+    char mode[32];
+    ix_text(ix_path(root, "nat/outbound"), "mode", mode, sizeof mode);
+    return !strcmp(mode, "hybrid")     ? IMP_NAT_HYBRID
+           : !strcmp(mode, "advanced") ? IMP_NAT_MANUAL
+           : !strcmp(mode, "disabled") ? IMP_NAT_DISABLED
+                                       : IMP_NAT_AUTOMATIC;
 }
 
 const char *imp_trigger(const char *cfg)
@@ -136,10 +259,12 @@ int imp_protocols(const char *p, const char *out[2])
         out[1] = "udp";
         return 2;
     }
-    if (!strcmp(p, "tcp") || !strcmp(p, "udp") || !strcmp(p, "icmp")) {
-        out[0] = p;
-        return 1;
-    }
+    static const char *const known[] = {"tcp", "udp", "icmp"};
+    for (size_t i = 0; i < 3; i++)
+        if (!strcmp(p, known[i])) {
+            out[0] = known[i]; /* not p: callers reuse their buffer */
+            return 1;
+        }
     return 0;
 }
 

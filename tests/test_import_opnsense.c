@@ -250,7 +250,10 @@ START_TEST(other_forms)
         "<virtualip><vip uuid=\"u1\"><interface>wan</interface><mode>carp</mode><subnet>192.0.2.5</subnet>"
         "<subnet_bits>24</subnet_bits><vhid>7</vhid><peer>192.0.2.3</peer></vip>"
         "<vip uuid=\"u2\"><interface>_vipu1</interface><mode>ipalias</mode><subnet>192.0.2.6</subnet>"
-        "<subnet_bits>32</subnet_bits></vip></virtualip>\n"
+        "<subnet_bits>32</subnet_bits></vip>"
+        "<vip><interface>lan</interface><mode>ipalias</mode><subnet>10.9.0.9</subnet><subnet_bits>24</subnet_bits>"
+        "</vip><vip><interface>wan</interface><mode>ipalias</mode><subnet>192.0.2.7</subnet><vhid>7</vhid></vip>"
+        "</virtualip>\n"
         "<gateways><gateway_item><name>GW1</name><interface>wan</interface><gateway>192.0.2.1</gateway>"
         "<priority>10</priority><monitor_disable>1</monitor_disable></gateway_item></gateways>\n"
         "<hasync><pfsyncenabled>0</pfsyncenabled><pfsyncinterface>lan</pfsyncinterface>"
@@ -267,8 +270,12 @@ START_TEST(other_forms)
         "</OPNsense>\n</opnsense>\n");
     ck_assert(fw->reply_to_off && !fw->scrub_off);
     ck_assert(!imp_fw_iface(fw, "lan")->wan); /* <gateway>none</gateway> */
+    /* IP aliases stacked on CARP vhid 7, by "_vipUUID" (older) or by <vhid>, are listed; a plain one is imported */
     ck_assert_uint_eq(fw->vips.n, 2);
-    ck_assert_str_eq(fw->vips.v[1].iface, "wan"); /* _vipUUID: the CARP's interface */
+    ck_assert(!fw->vips.v[1].carp);
+    ck_assert_str_eq(fw->vips.v[1].iface, "lan");
+    ck_assert_int_eq(listed(fw, "/opnsense/virtualip/vip[2]"), 1);
+    ck_assert_int_eq(listed(fw, "/opnsense/virtualip/vip[4]"), 1);
     ck_assert_int_eq(fw->vips.v[0].advbase, 1);
     ck_assert_int_eq(listed(fw, "/opnsense/virtualip/vip[1]/peer"), 1);
     ck_assert(imp_fw_gateway(fw, "GW1")->monitor_off);
