@@ -108,5 +108,12 @@ sed -e '0,/<advskew>0<\/advskew>/s//<advskew>150<\/advskew>/' "$S/pfsense-ha-fw1
 expect_exit 1 "CARP vhid 1 prefers fw2 but vhid 2 prefers fw1" check-split --check "$D/fw1-split.xml" "$S/pfsense-ha-fw2.xml"
 "$W" import "$D/fw1-split.xml" "$S/pfsense-ha-fw2.xml" -o "$D/split.yaml" 2>/dev/null || fail "split: exit $?"
 "$W" test "$D/split.yaml" >"$D/split.test" 2>&1 || fail "split: wgsim test: $(cat "$D/split.test")"
+# the same for an OPNsense pair (pfsync is on when pfsyncinterface is set)
+sed -e 's|<advskew>100</advskew>|<advskew>0</advskew>|' -e 's|<pfsyncinterface>opt2</pfsyncinterface>|<pfsyncinterface/>|' \
+    "$S/opnsense-ha-fw2.xml" >"$D/opn2-differs.xml"
+expect_exit 1 "warning: CARP vhid [0-9]+: both nodes advertise advbase 1 advskew 0" opn-check-differs \
+    --check "$S/opnsense-ha-fw1.xml" "$D/opn2-differs.xml"
+grep -q "opn2: pfsync is not enabled (/opnsense/hasync/pfsyncinterface)" "$D/opn-check-differs.out" ||
+    fail "MISSING: OPNsense pfsync finding in --check"
 "$W" import --help | grep -q "usage: wgsim import FW1.xml \[FW2.xml\]" || fail "MISSING: import --help"
 echo import-ok
