@@ -174,7 +174,7 @@ static void emit_gateways(w_out *o, const w_world *w, size_t k)
     bool routes = false;
     if (w->default_gw[k][0] && via_emitted(fw, w->default_gw[k])) {
         w_printf(o, "    routes:\n      - {to: default, via: %s}%s\n", w->default_gw[k],
-                 w->default_chosen[k] ? "   # the backup names no default gateway: pfSense's automatic choice"
+                 w->default_chosen[k] ? "   # the backup names no default gateway: the first gateway, the automatic choice"
                                       : "");
         routes = true;
     }
@@ -202,6 +202,8 @@ static void emit_options(w_out *o, const imp_fw *fw)
         w_printf(&t, "%sreply-to: false", t.n ? ", " : "");
     if (fw->scrub_off)
         w_printf(&t, "%sscrub: false", t.n ? ", " : "");
+    if (fw->preempt_off)
+        w_printf(&t, "%scarp-preempt: false", t.n ? ", " : "");
     if (fw->aliases_resolve_interval >= 0)
         w_printf(&t, "%saliases-resolve-interval: %ds", t.n ? ", " : "", fw->aliases_resolve_interval);
     w_out g = {0};
@@ -265,7 +267,7 @@ static void nat_auto_cb(void *ctx, const imp_nat_rule *r)
 static void emit_nat(w_out *o, const imp_fw *fw)
 {
     static const char *const modes[] = {"automatic", "hybrid", "manual (advanced)", "disabled"};
-    w_printf(o, "    # outbound NAT: %s (/pfsense/nat/outbound/mode)%s\n", modes[fw->nat_mode],
+    w_printf(o, "    # outbound NAT: %s (%s/nat/outbound/mode)%s\n", modes[fw->nat_mode], imp_root(fw),
              fw->nat_mode == IMP_NAT_AUTOMATIC || fw->nat_mode == IMP_NAT_HYBRID
                  ? "; the automatic rules are the ones pfSense generates (filter.inc)"
                  : "");
@@ -439,14 +441,15 @@ void w_emit_firewall(w_out *o, const w_world *w, size_t k)
                     emitted_iface(imp_fw_iface(other, fw->pfsync_iface)) &&
                     (!other->pfsync || !strcmp(other->pfsync_iface, fw->pfsync_iface));
         if (both)
-            w_printf(o, "    pfsync: {peer: %s, interface: %s}   # /pfsense/hasync\n", w->node[1 - k],
-                     fw->pfsync_iface);
+            w_printf(o, "    pfsync: {peer: %s, interface: %s}   # %s/hasync\n", w->node[1 - k], fw->pfsync_iface,
+                     imp_root(fw));
         else
-            w_printf(o, "    pfsync: %s   # /pfsense/hasync (its interface %s is not on both nodes)\n",
-                     w->node[1 - k], fw->pfsync_iface);
+            w_printf(o, "    pfsync: %s   # %s/hasync (its interface %s is not on both nodes)\n", w->node[1 - k],
+                     imp_root(fw), fw->pfsync_iface);
     } else if (fw->pfsync) {
         char a[16];
-        w_printf(o, "    # pfsync to %s (/pfsense/hasync): its peer is not imported\n", w_addr(fw->pfsync_peer, a));
+        w_printf(o, "    # pfsync to %s (%s/hasync): its peer is not imported\n", w_addr(fw->pfsync_peer, a),
+                 imp_root(fw));
     }
     emit_options(o, fw);
     emit_nat(o, fw);

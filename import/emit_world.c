@@ -63,7 +63,7 @@ static void header_added(w_out *o, const w_world *w)
                 w_printf(o, "#   - %s gateway %s (dynamic in the backup): its ISP router put at %s\n", w->node[k],
                          w->fws[k]->gateways.v[g].name, w_addr(w->fws[k]->gateways.v[g].addr, a));
         if (w->default_chosen[k])
-            w_printf(o, "#   - %s: the backup names no default gateway; %s chosen (pfSense's automatic default: "
+            w_printf(o, "#   - %s: the backup names no default gateway; %s chosen (the automatic default: "
                         "the first gateway)\n",
                      w->node[k], w->default_gw[k]);
     }
@@ -130,15 +130,21 @@ static void header_lists(w_out *o, const w_world *w, const imp_findings *f)
 /* What the backups leave to the version of pfSense that reads them. */
 static void header_assumed(w_out *o, const w_world *w)
 {
-    bool silent = false;
-    for (size_t k = 0; k < w->n; k++)
-        silent |= !w->fws[k]->state_policy[0];
+    bool silent = false, pfsense = false;
+    for (size_t k = 0; k < w->n; k++) {
+        silent |= !w->fws[k]->state_policy[0] && w->fws[k]->product == IMP_PFSENSE;
+        pfsense |= w->fws[k]->product == IMP_PFSENSE;
+    }
+    if (!silent && !pfsense)
+        return;
     w_printf(o, "# Assumed where the backup%s silent:\n", w->n > 1 ? "s are" : " is");
     if (silent)
         w_printf(o, "#   - no /pfsense/system/statepolicy: pfSense 2.8 / Plus 24.03 and later bind states to their\n"
                     "#     interface (if-bound, the scenario's default); 2.7 has no such setting and pf's states\n"
                     "#     float. Add `firewall: {state-policy: floating}` for a 2.7 firewall.\n");
-    w_printf(o, "#   - CARP preempt is on: pfSense always sets net.inet.carp.preempt=1 (interfaces_sync_setup).\n#\n");
+    if (pfsense)
+        w_printf(o, "#   - CARP preempt is on: pfSense always sets net.inet.carp.preempt=1 (interfaces_sync_setup).\n");
+    w_printf(o, "#\n");
 }
 
 void w_emit_header(w_out *o, const w_world *w, const imp_findings *f)

@@ -192,6 +192,7 @@ typedef struct imp_fw {
     char pfsync_iface[IMP_NAME];
     uint32_t pfsync_peer;
     bool maintenance; /* CARP persistent maintenance mode: advskew 254 */
+    bool preempt_off; /* net.inet.carp.preempt=0 (OPNsense hasync/disablepreempt; pfSense always sets 1) */
     /* WireGuard */
     bool wg_enabled;
     IMP_VEC(imp_wg_tunnel) tunnels;
@@ -269,6 +270,8 @@ void imp_unmodelled_add(imp_fw *fw, int line, const char *xpath, const char *fmt
 /* A disabled item: listed in the header, not an error with --strict. */
 void imp_skipped_add(imp_fw *fw, int line, const char *xpath, const char *what);
 const imp_iface *imp_fw_iface(const imp_fw *fw, const char *name);
+/* "/pfsense" or "/opnsense": the root of the backup's XPaths. */
+const char *imp_root(const imp_fw *fw);
 const imp_gateway *imp_fw_gateway(const imp_fw *fw, const char *name);
 
 /* The automatic outbound NAT rules pfSense generates for fw (nat_auto.c). */

@@ -103,8 +103,8 @@ static void compare_pfsync(const imp_fw *a, const imp_fw *b, imp_findings *f)
     for (int s = 0; s < 2; s++) {
         const imp_fw *me = p[s], *other = p[1 - s];
         if (!me->pfsync) {
-            imp_findings_add(f, "%s: pfsync is not enabled (/pfsense/hasync/pfsyncenabled): states are not "
-                             "replicated, a failover drops them", me->hostname);
+            imp_findings_add(f, "%s: pfsync is not enabled (%s/hasync/pfsyncenabled): states are not "
+                             "replicated, a failover drops them", me->hostname, imp_root(me));
             continue;
         }
         const imp_iface *oi = imp_fw_iface(other, me->pfsync_iface);
