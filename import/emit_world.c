@@ -11,6 +11,8 @@
 
 #define T_SETTLE "10s" /* CARP elected (3 x advbase, pfsync bulk) before the remotes start */
 #define T_CHECK "15s"  /* first handshakes done */
+#define T_END "55s"    /* the expectations as imported end before the procedures' time */
+#define T_PROC "60s"   /* the commented-out procedures */
 #define DURATION "2m"
 
 static void header_sources(w_out *o, const w_world *w)
@@ -482,20 +484,20 @@ static void expect_tunnel(w_out *o, const w_world *w, const w_remote *x, int m, 
     if (!up)
         w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"100%%\"}}   # %s: down as imported: the "
                     "filter passes no WireGuard (udp %d) in on %s and %s never initiates (no endpoint)\n",
-                 T_CHECK, DURATION, ping, x->node, x->tun->listen_port, w->public_iface, master);
+                 T_CHECK, T_END, ping, x->node, x->tun->listen_port, w->public_iface, master);
     else if (roam)
         w_printf(o, "  # ping %zu: no loss expected: %s, the BACKUP, initiates to %s too (endpoint and keepalive, "
                     "the pair's shared key) from %s, so the remote roams between the nodes\n"
                     "  - {during: [%s, %s], packets: {from: %s, src: \"%s:%d\", dst: %s}}\n",
-                 ping, w->node[1 - m], x->node, w_addr(roam, b), T_CHECK, DURATION, w->node[1 - m], w_addr(roam, a),
+                 ping, w->node[1 - m], x->node, w_addr(roam, b), T_CHECK, T_END, w->node[1 - m], w_addr(roam, a),
                  x->tun->listen_port, imp_addr_str(x->addr, (char[16]){0}));
     else if (!icmp_ok)
         w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"100%%\"}}   # %s: the tunnel is up but "
                     "the filter passes no ICMP in on %s (or the WireGuard group) to %s: pfSense's default deny\n",
-                 T_CHECK, DURATION, ping, x->node, x->tun->name, w_addr(x->fw_tunnel, a));
+                 T_CHECK, T_END, ping, x->node, x->tun->name, w_addr(x->fw_tunnel, a));
     else
         w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"0%%\"}}   # %s <-> %s over %s\n", T_CHECK,
-                 DURATION, ping, x->node, master, x->tun->name);
+                 T_END, ping, x->node, master, x->tun->name);
     if (!up || !wr.src)
         return;
     if (fw_first)
@@ -505,7 +507,7 @@ static void expect_tunnel(w_out *o, const w_world *w, const w_remote *x, int m, 
         snprintf(why, sizeof why, "%s answers from the %s %s the remote contacts (C1), out of %s", master,
                  w->public_is_vip ? "CARP VIP" : "address", w_addr(wr.pre, b), wr.ifname);
     w_printf(o, "  - {during: [%s, %s], packets: {from: %s, src: \"%s:%d\", dst: %s}}   # %s%s%s\n", T_CHECK,
-             DURATION, master, w_addr(wr.src, a), x->tun->listen_port, imp_addr_str(x->addr, (char[16]){0}), why,
+             T_END, master, w_addr(wr.src, a), x->tun->listen_port, imp_addr_str(x->addr, (char[16]){0}), why,
              wr.src != wr.pre ? "; outbound NAT makes it " : "", wr.src != wr.pre ? w_addr(wr.src, b) : "");
 }
 
@@ -521,7 +523,7 @@ static void expect_lan_ping(w_out *o, const w_world *w, const w_remote *x, int m
     if (!w_filter_passes(fw, w->lan_iface, "icmp", w->lan_host_addr, 0, dst, 0)) {
         w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"100%%\"}}   # %s -> %s: the filter passes "
                     "no ICMP in on %s to it\n",
-                 T_CHECK, DURATION, ping, w->lan_host, w_addr(dst, a), w->lan_iface);
+                 T_CHECK, T_END, ping, w->lan_host, w_addr(dst, a), w->lan_iface);
         return;
     }
     int rport = t.p->has_endpoint ? t.p->port : 51820;
@@ -533,11 +535,50 @@ static void expect_lan_ping(w_out *o, const w_world *w, const w_remote *x, int m
     if (!t.wan_ok && !t.p->has_endpoint) {
         w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"100%%\"}}   # %s -> %s: the tunnel "
                     "stays down (no endpoint to initiate to, WireGuard not passed in on %s)\n",
-                 T_CHECK, DURATION, ping, w->lan_host, w_addr(dst, a), w->public_iface);
+                 T_CHECK, T_END, ping, w->lan_host, w_addr(dst, a), w->public_iface);
         return;
     }
     w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"0%%\"}}   # %s -> %s's LAN across %s\n",
-             T_CHECK, DURATION, ping, w->lan_host, x->node, x->tun->name);
+             T_CHECK, T_END, ping, w->lan_host, x->node, x->tun->name);
+}
+
+/* A CARP VIP the scenario has (on an imported interface). */
+static bool emitted_carp(const w_world *w, size_t k, const imp_vip *v)
+{
+    const imp_iface *f = imp_fw_iface(w->fws[k], v->iface);
+    return f && !f->wg && f->kind == IMP_ADDR_STATIC;
+}
+
+/* What the procedures lead to, commented out like them: maintenance or
+ * power-off of the master gives every vhid to the other node (carp_input_c:
+ * preempt is on, and a silent master is replaced after 3 x advbase); a
+ * gateway whose ISP router stops answering goes down for dpinger within its
+ * loss interval. Checked by the CTest cli_import, which enables each. */
+static void after_procedures(w_out *o, const w_world *w, int m, bool carp, const w_isp *pub)
+{
+    const imp_fw *fw = w->fws[m];
+    if (carp && w->n > 1 && !w->carp_tie && !w->carp_split) {
+        w_printf(o, "  # after the master's maintenance or power-off at %s, %s holds every VIP:\n", T_PROC,
+                 w->node[1 - m]);
+        for (size_t v = 0; v < fw->vips.n; v++)
+            if (fw->vips.v[v].carp && emitted_carp(w, (size_t)m, &fw->vips.v[v]))
+                w_printf(o, "  # - {during: [65s, %s], carp: {node: %s, vhid: %d, state: master}}   # [maintenance] "
+                            "[power-off]\n",
+                         DURATION, w->node[1 - m], fw->vips.v[v].vhid);
+    } else if (carp) {
+        for (size_t v = 0; v < fw->vips.n; v++)
+            if (fw->vips.v[v].carp && emitted_carp(w, (size_t)m, &fw->vips.v[v]))
+                w_printf(o, "  # - {during: [61s, %s], carp: {node: %s, vhid: %d, state: init}}   # [power-off]\n",
+                         DURATION, w->node[m], fw->vips.v[v].vhid);
+    }
+    if (!pub)
+        return;
+    w_printf(o, "  # after gateway-down %s at %s, dpinger on %s marks %s down:\n", pub->node, T_PROC,
+             w->n > 1 ? "both nodes" : w->node[0], pub->gw->name);
+    for (size_t k = 0; k < w->n; k++)
+        if (imp_fw_gateway(w->fws[k], pub->gw->name))
+            w_printf(o, "  # - {during: [75s, %s], gateway: {node: %s, name: %s, status: down}}   # [gateway-down]\n",
+                     DURATION, w->node[k], pub->gw->name);
 }
 
 void w_emit_tests(w_out *o, const w_world *w)
@@ -564,14 +605,17 @@ void w_emit_tests(w_out *o, const w_world *w)
     bool carp = false;
     for (size_t v = 0; v < w->fws[m]->vips.n; v++)
         carp |= w->fws[m]->vips.v[v].carp;
-    w_printf(o, "\n# Usual procedures: uncomment one (and adapt the expectations after its time).\n# events:\n");
+    w_printf(o, "\n# Usual procedures: uncomment `events:` and one of them, with the expectations marked\n"
+                "# like it at the end of expect: (the others there hold until %s, before any of them).\n"
+                "# events:\n",
+             T_END);
     if (carp)
-        w_printf(o, "#   - {at: 60s, do: maintenance %s on}   # maintenance on the CARP master\n", master);
-    w_printf(o, "#   - {at: 60s, do: power-off %s}        # the %s loses power\n", master,
+        w_printf(o, "#   - {at: %s, do: maintenance %s on}   # [maintenance] on the CARP master\n", T_PROC, master);
+    w_printf(o, "#   - {at: %s, do: power-off %s}   # [power-off] the %s loses power\n", T_PROC, master,
              carp ? "master" : "firewall");
     if (pub)
-        w_printf(o, "#   - {at: 60s, do: gateway-down %s}   # the default gateway %s fails\n", pub->node,
-                 pub->gw->name);
+        w_printf(o, "#   - {at: %s, do: gateway-down %s}   # [gateway-down] the default gateway %s fails\n", T_PROC,
+                 pub->node, pub->gw->name);
     w_printf(o, "\nexpect:\n");
     size_t n = 0;
     const imp_fw *fw = w->fws[0];
@@ -593,10 +637,10 @@ void w_emit_tests(w_out *o, const w_world *w)
         /* per vhid: the shorter advbase, then the lower advskew wins (carp_input_c) */
         int sa = fw->maintenance ? 254 : p->advskew, sb = q && w->fws[1]->maintenance ? 254 : q ? q->advskew : 0;
         size_t vm = q && (q->advbase < p->advbase || (q->advbase == p->advbase && sb < sa)) ? 1 : 0;
-        w_printf(o, "  - {during: [%s, %s], carp: {node: %s, vhid: %d, state: master}}\n", T_SETTLE, DURATION,
+        w_printf(o, "  - {during: [%s, %s], carp: {node: %s, vhid: %d, state: master}}\n", T_SETTLE, T_END,
                  w->node[vm], p->vhid);
         if (q)
-            w_printf(o, "  - {during: [%s, %s], carp: {node: %s, vhid: %d, state: backup}}\n", T_SETTLE, DURATION,
+            w_printf(o, "  - {during: [%s, %s], carp: {node: %s, vhid: %d, state: backup}}\n", T_SETTLE, T_END,
                      w->node[1 - vm], p->vhid);
         n++;
     }
@@ -615,6 +659,7 @@ void w_emit_tests(w_out *o, const w_world *w)
             expect_lan_ping(o, w, x, m, pings++, x->has_lan ? x->lan.addr : x->wg.addr);
         n++;
     }
+    after_procedures(o, w, m, carp, pub);
     if (!n && pub && pub->fw == 0)
         w_printf(o, "  - {at: %s, route: {node: %s, to: default, via: %s}}\n", T_SETTLE, w->node[0],
                  w_addr(pub->gw->addr, a));

@@ -230,6 +230,8 @@ typedef struct imp_options {
 /* Reads one backup (pfSense; OPNsense when its reader is built in). NULL
  * with every problem in err (malformed XML: FILE:LINE, exit status 2). */
 imp_fw *imp_read_file(const char *path, imp_errors *err);
+/* The same on bytes in memory (name: for messages); the fuzzing entry point. */
+imp_fw *imp_read_bytes(const char *name, const char *bytes, size_t len, imp_errors *err);
 void imp_fw_free(imp_fw *fw);
 
 /* The pfSense reader, on a parsed document (xml.c hands it over). */
