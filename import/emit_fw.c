@@ -346,8 +346,10 @@ static void emit_filter(w_out *o, const imp_fw *fw)
     }
 }
 
-/* One key per tunnel for the whole pair (configuration sync copies the
- * tunnel, key included), derived from the seed, never the backup's:
+/* One key per tunnel for the whole pair (remote peers pin one public key,
+ * so a pair that survives a failover shares it; pfSense-pkg-WireGuard is
+ * not synced by XMLRPC, the operator configures both nodes alike),
+ * derived from the seed, never the backup's:
  * BLAKE2b-256("wgsim-import-key" || LE64(seed) || first node || 0 || tunnel),
  * clamped as a Curve25519 private key. */
 static void derived_key(const w_world *w, const char *tunnel, char out[64])
@@ -398,7 +400,7 @@ static void emit_wireguard(w_out *o, const w_world *w, size_t k)
         if (w->n > 1) {
             derived_key(w, p->name, key);
             w_printf(o, "        private-key: %s   # derived from the seed, the same on both nodes (not the "
-                        "backup's)\n",
+                        "backups')\n",
                      key);
             sodium_memzero(key, sizeof key);
         }

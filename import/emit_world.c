@@ -88,8 +88,8 @@ static void header_secrets(w_out *o, const w_world *w)
                 "# %s.\n"
                 "# The firewalls' peer entries are rewritten to name the remote nodes (so their public keys\n"
                 "# are the derived ones, not the backups'); %zu pre-shared key%s dropped.\n#\n",
-             w->n > 1 ? "each tunnel's by the import (private-key:, one key per tunnel, the same on\n# both nodes "
-                        "as pfSense's configuration sync makes it)"
+             w->n > 1 ? "each tunnel's by the import (private-key:, one key per tunnel, the same on\n# both nodes: "
+                        "the remotes pin one public key; the package is not synced, so alike by hand)"
                       : "each firewall tunnel's by wgsim from the node and tunnel name",
              psk, psk == 1 ? "" : "s");
 }

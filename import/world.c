@@ -83,19 +83,20 @@ const char *w_fw_iface_name(const imp_fw *fw, const char *logical)
     return f && f->wg ? f->driver : logical;
 }
 
-/* A tunnel's address: the package's, else its interface assignment's. */
+/* A tunnel's address: an assigned tunnel's is its interface's (the
+ * package skips the addresses of assigned tunnels: wg_api.inc
+ * wg_interface_update_addresses), else the package's first. */
 uint32_t w_tunnel_addr(const imp_fw *fw, const imp_wg_tunnel *t, int *len)
 {
+    for (size_t i = 0; i < fw->ifaces.n; i++)
+        if (fw->ifaces.v[i].wg && !strcmp(fw->ifaces.v[i].driver, t->name)) {
+            *len = fw->ifaces.v[i].addr.len;
+            return fw->ifaces.v[i].kind == IMP_ADDR_STATIC ? fw->ifaces.v[i].addr.addr : 0;
+        }
     if (t->addrs.n) {
         *len = t->addrs.v[0].len;
         return t->addrs.v[0].addr;
     }
-    for (size_t i = 0; i < fw->ifaces.n; i++)
-        if (fw->ifaces.v[i].wg && !strcmp(fw->ifaces.v[i].driver, t->name) &&
-            fw->ifaces.v[i].kind == IMP_ADDR_STATIC) {
-            *len = fw->ifaces.v[i].addr.len;
-            return fw->ifaces.v[i].addr.addr;
-        }
     return 0;
 }
 
