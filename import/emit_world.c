@@ -52,6 +52,8 @@ static void header_added(w_out *o, const w_world *w)
             w_printf(o, ", tunnel address %s", w_pfx(x->wg, b));
         if (x->has_lan)
             w_printf(o, ", LAN %s", w_pfx(x->lan, c));
+        if (x->pub_addr)
+            w_printf(o, "; to %s (%s)", w_addr(x->pub_addr, a), x->pub_iface);
         w_printf(o, "\n");
     }
     for (size_t k = 0; k < w->n; k++) {
@@ -69,10 +71,9 @@ static void header_added(w_out *o, const w_world *w)
                         "the first gateway)\n",
                      w->node[k], w->default_gw[k]);
     }
-    if (w->public_addr)
-        w_printf(o, "#   The remotes reach the firewall%s at %s, the %s of %s (the default gateway's interface).\n",
-                 w->n > 1 ? "s" : "", w_addr(w->public_addr, a), w->public_is_vip ? "CARP VIP" : "address",
-                 w->public_iface);
+    w_printf(o, "#   Each remote reaches the firewall%s at the CARP VIP (else the address) of the interface the\n"
+                "#   firewall routes it by (a static route's, else the default gateway's).\n",
+             w->n > 1 ? "s" : "");
     w_printf(o, "#\n");
 }
 
@@ -196,15 +197,12 @@ static void emit_segments(w_out *o, const w_world *w)
     w_printf(o, "\n");
 }
 
-/* The firewall's address on iface as the world sees it: its CARP VIP, else its own. */
+/* The first firewall's address on iface as the world sees it (w_face). */
 static uint32_t face(const w_world *w, const char *iface)
 {
-    const imp_fw *fw = w->fws[0];
-    for (size_t i = 0; i < fw->vips.n; i++)
-        if (fw->vips.v[i].carp && !strcmp(fw->vips.v[i].iface, iface))
-            return fw->vips.v[i].addr.addr;
-    const imp_iface *f = imp_fw_iface(fw, iface);
-    return f && f->kind == IMP_ADDR_STATIC ? f->addr.addr : 0;
+    const imp_iface *f = imp_fw_iface(w->fws[0], iface);
+    bool vip;
+    return f && f->kind == IMP_ADDR_STATIC ? w_face(w->fws[0], f, &vip) : 0;
 }
 
 static bool world_address(const w_world *w, uint32_t a)
@@ -320,8 +318,8 @@ static void emit_remote(w_out *o, const w_world *w, const w_remote *x)
     if (x->has_wg)
         w_printf(o, "        address: %s\n", w_pfx(x->wg, b));
     w_printf(o, "        peers:\n          - {node: %s, interface: %s", w->node[0], x->tun->name);
-    if (w->public_addr)
-        w_printf(o, ", endpoint: %s:%d", w_addr(w->public_addr, a), x->tun->listen_port);
+    if (x->pub_addr)
+        w_printf(o, ", endpoint: %s:%d", w_addr(x->pub_addr, a), x->tun->listen_port);
     int len;
     const imp_fw *fw = w->fws[x->fw];
     uint32_t ta = w_tunnel_addr(fw, x->tun, &len);
@@ -369,32 +367,6 @@ static void emit_nodes_added(w_out *o, const w_world *w)
         emit_remote(o, w, &w->remotes.v[r]);
 }
 
-/* The interface the firewall sends to dst by: its most specific static
- * route, else the default gateway (a group: its best tier). */
-static const imp_iface *egress(const w_world *w, size_t k, uint32_t dst)
-{
-    const imp_fw *fw = w->fws[k];
-    const char *via = w->default_gw[k];
-    int best = -1;
-    for (size_t r = 0; r < fw->routes.n; r++)
-        if (imp_in_prefix(dst, fw->routes.v[r].to) && fw->routes.v[r].to.len > best) {
-            best = fw->routes.v[r].to.len;
-            via = fw->routes.v[r].gateway;
-        }
-    const imp_gateway *g = imp_fw_gateway(fw, via);
-    for (size_t i = 0; !g && i < fw->groups.n; i++)
-        if (!strcmp(fw->groups.v[i].name, via)) {
-            int tier = 99;
-            for (size_t mm = 0; mm < fw->groups.v[i].members.n; mm++)
-                if (fw->groups.v[i].members.v[mm].tier < tier) {
-                    tier = fw->groups.v[i].members.v[mm].tier;
-                    g = imp_fw_gateway(fw, fw->groups.v[i].members.v[mm].gateway);
-                }
-        }
-    const imp_iface *f = g ? imp_fw_iface(fw, g->iface) : NULL;
-    return f && f->kind == IMP_ADDR_STATIC ? f : NULL;
-}
-
 /* The address the master's WireGuard packets to remote x carry on the
  * wire. When the firewall initiates (C3/C6/C8): from its own address on
  * the interface of the route to the remote, never a VIP; when the remote
@@ -411,7 +383,7 @@ typedef struct wire {
 static wire wire_source(const w_world *w, const w_remote *x, int m, bool fw_first, int rport)
 {
     const imp_fw *fw = w->fws[m];
-    const imp_iface *out = egress(w, (size_t)m, x->addr);
+    const imp_iface *out = w_egress(w, (size_t)m, x->addr);
     const char *ifname = out ? out->name : NULL;
     uint32_t pre = out ? out->addr.addr : 0;
     if (!fw_first) {
@@ -419,8 +391,8 @@ static wire wire_source(const w_world *w, const w_remote *x, int m, bool fw_firs
          * of the inbound packet carries it back by reply-to: an if-bound state
          * (the scenario's default) only matches on the interface it was made on */
         bool back = !strcmp(fw->state_policy, "floating") && !fw->reply_to_off;
-        ifname = back || !out ? w->public_iface : out->name;
-        pre = w->public_addr;
+        ifname = back || !out ? x->pub_iface : out->name;
+        pre = x->pub_addr;
     }
     if (!ifname || !pre)
         return (wire){0};
@@ -455,8 +427,8 @@ static t_state tunnel_state(const w_world *w, const w_remote *x, int m)
         if (!strcmp(fw->peers.v[i].tunnel, x->tun->name) && fw->peers.v[i].line == x->peer->line)
             t.p = &fw->peers.v[i];
     int rport = t.p->has_endpoint ? t.p->port : 51820;
-    t.wan_ok = w->public_addr &&
-               w_filter_passes(fw, w->public_iface, "udp", x->addr, rport, w->public_addr, x->tun->listen_port);
+    t.wan_ok = x->pub_addr &&
+               w_filter_passes(fw, x->pub_iface, "udp", x->addr, rport, x->pub_addr, x->tun->listen_port);
     t.fw_starts = t.p->has_endpoint && t.p->keepalive > 0;
     return t;
 }
@@ -484,7 +456,7 @@ static void expect_tunnel(w_out *o, const w_world *w, const w_remote *x, int m, 
     if (!up)
         w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"100%%\"}}   # %s: down as imported: the "
                     "filter passes no WireGuard (udp %d) in on %s and %s never initiates (no endpoint)\n",
-                 T_CHECK, T_END, ping, x->node, x->tun->listen_port, w->public_iface, master);
+                 T_CHECK, T_END, ping, x->node, x->tun->listen_port, x->pub_iface, master);
     else if (roam)
         w_printf(o, "  # ping %zu: no loss expected: %s, the BACKUP, initiates to %s too (endpoint and keepalive, "
                     "the pair's shared key) from %s, so the remote roams between the nodes\n"
@@ -505,7 +477,7 @@ static void expect_tunnel(w_out *o, const w_world *w, const w_remote *x, int m, 
                  w_addr(wr.pre, b));
     else
         snprintf(why, sizeof why, "%s answers from the %s %s the remote contacts (C1), out of %s", master,
-                 w->public_is_vip ? "CARP VIP" : "address", w_addr(wr.pre, b), wr.ifname);
+                 x->pub_is_vip ? "CARP VIP" : "address", w_addr(wr.pre, b), wr.ifname);
     w_printf(o, "  - {during: [%s, %s], packets: {from: %s, src: \"%s:%d\", dst: %s}}   # %s%s%s\n", T_CHECK,
              T_END, master, w_addr(wr.src, a), x->tun->listen_port, imp_addr_str(x->addr, (char[16]){0}), why,
              wr.src != wr.pre ? "; outbound NAT makes it " : "", wr.src != wr.pre ? w_addr(wr.src, b) : "");
@@ -535,7 +507,7 @@ static void expect_lan_ping(w_out *o, const w_world *w, const w_remote *x, int m
     if (!t.wan_ok && !t.p->has_endpoint) {
         w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"100%%\"}}   # %s -> %s: the tunnel "
                     "stays down (no endpoint to initiate to, WireGuard not passed in on %s)\n",
-                 T_CHECK, T_END, ping, w->lan_host, w_addr(dst, a), w->public_iface);
+                 T_CHECK, T_END, ping, w->lan_host, w_addr(dst, a), x->pub_iface);
         return;
     }
     w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"0%%\"}}   # %s -> %s's LAN across %s\n",
