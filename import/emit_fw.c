@@ -174,7 +174,7 @@ static void emit_gateways(w_out *o, const w_world *w, size_t k)
     bool routes = false;
     if (w->default_gw[k][0] && via_emitted(fw, w->default_gw[k])) {
         w_printf(o, "    routes:\n      - {to: default, via: %s}%s\n", w->default_gw[k],
-                 w->default_chosen[k] ? "   # the backup names no default gateway: pfSense's automatic choice"
+                 w->default_chosen[k] ? "   # the backup names no default gateway: the first gateway, the automatic choice"
                                       : "");
         routes = true;
     }
@@ -204,7 +204,7 @@ static void emit_options(w_out *o, const imp_fw *fw)
         w_printf(&t, "%sscrub: false", t.n ? ", " : "");
     if (fw->auto_route_to_off)
         w_printf(&t, "%sauto-route-to: false", t.n ? ", " : "");
-    if (fw->carp_preempt_off)
+    if (fw->preempt_off)
         w_printf(&t, "%scarp-preempt: false", t.n ? ", " : "");
     if (fw->aliases_resolve_interval >= 0)
         w_printf(&t, "%saliases-resolve-interval: %ds", t.n ? ", " : "", fw->aliases_resolve_interval);
@@ -269,7 +269,7 @@ static void nat_auto_cb(void *ctx, const imp_nat_rule *r)
 static void emit_nat(w_out *o, const imp_fw *fw)
 {
     static const char *const modes[] = {"automatic", "hybrid", "manual (advanced)", "disabled"};
-    w_printf(o, "    # outbound NAT: %s (/%s/nat/outbound/mode)", modes[fw->nat_mode], imp_root(fw));
+    w_printf(o, "    # outbound NAT: %s (%s/nat/outbound/mode)", modes[fw->nat_mode], imp_root(fw));
     if (fw->nat_mode == IMP_NAT_AUTOMATIC || fw->nat_mode == IMP_NAT_HYBRID)
         w_printf(o, "; the automatic rules are the ones %s generates (%s)", imp_product_name(fw),
                  fw->product == IMP_OPNSENSE ? "filter.lib.inc filter_auto_source_nat" : "filter.inc");
@@ -349,8 +349,10 @@ static void emit_filter(w_out *o, const imp_fw *fw)
     }
 }
 
-/* One key per tunnel for the whole pair (configuration sync copies the
- * tunnel, key included), derived from the seed, never the backup's:
+/* One key per tunnel for the whole pair (remote peers pin one public key,
+ * so a pair that survives a failover shares it; pfSense-pkg-WireGuard is
+ * not synced by XMLRPC, the operator configures both nodes alike),
+ * derived from the seed, never the backup's:
  * BLAKE2b-256("wgsim-import-key" || LE64(seed) || first node || 0 || tunnel),
  * clamped as a Curve25519 private key. */
 static void derived_key(const w_world *w, const char *tunnel, char out[64])
@@ -403,7 +405,7 @@ static void emit_wireguard(w_out *o, const w_world *w, size_t k)
         if (w->n > 1) {
             derived_key(w, p->name, key);
             w_printf(o, "        private-key: %s   # derived from the seed, the same on both nodes (not the "
-                        "backup's)\n",
+                        "backups')\n",
                      key);
             sodium_memzero(key, sizeof key);
         }
@@ -446,14 +448,14 @@ void w_emit_firewall(w_out *o, const w_world *w, size_t k)
                     emitted_iface(imp_fw_iface(other, fw->pfsync_iface)) &&
                     (!other->pfsync || !strcmp(other->pfsync_iface, fw->pfsync_iface));
         if (both)
-            w_printf(o, "    pfsync: {peer: %s, interface: %s}   # /%s/hasync\n", w->node[1 - k],
-                     fw->pfsync_iface, imp_root(fw));
+            w_printf(o, "    pfsync: {peer: %s, interface: %s}   # %s/hasync\n", w->node[1 - k], fw->pfsync_iface,
+                     imp_root(fw));
         else
-            w_printf(o, "    pfsync: %s   # /%s/hasync (its interface %s is not on both nodes)\n",
-                     w->node[1 - k], imp_root(fw), fw->pfsync_iface);
+            w_printf(o, "    pfsync: %s   # %s/hasync (its interface %s is not on both nodes)\n", w->node[1 - k],
+                     imp_root(fw), fw->pfsync_iface);
     } else if (fw->pfsync) {
         char a[16];
-        w_printf(o, "    # pfsync to %s (/%s/hasync): its peer is not imported\n", w_addr(fw->pfsync_peer, a),
+        w_printf(o, "    # pfsync to %s (%s/hasync): its peer is not imported\n", w_addr(fw->pfsync_peer, a),
                  imp_root(fw));
     }
     emit_options(o, fw);

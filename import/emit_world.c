@@ -11,6 +11,8 @@
 
 #define T_SETTLE "10s" /* CARP elected (3 x advbase, pfsync bulk) before the remotes start */
 #define T_CHECK "15s"  /* first handshakes done */
+#define T_END "55s"    /* the expectations as imported end before the procedures' time */
+#define T_PROC "60s"   /* the commented-out procedures */
 #define DURATION "2m"
 
 static void header_sources(w_out *o, const w_world *w)
@@ -50,6 +52,8 @@ static void header_added(w_out *o, const w_world *w)
             w_printf(o, ", tunnel address %s", w_pfx(x->wg, b));
         if (x->has_lan)
             w_printf(o, ", LAN %s", w_pfx(x->lan, c));
+        if (x->pub_addr)
+            w_printf(o, "; to %s (%s)", w_addr(x->pub_addr, a), x->pub_iface);
         w_printf(o, "\n");
     }
     for (size_t k = 0; k < w->n; k++) {
@@ -63,14 +67,13 @@ static void header_added(w_out *o, const w_world *w)
                 w_printf(o, "#   - %s gateway %s (dynamic in the backup): its ISP router put at %s\n", w->node[k],
                          w->fws[k]->gateways.v[g].name, w_addr(w->fws[k]->gateways.v[g].addr, a));
         if (w->default_chosen[k])
-            w_printf(o, "#   - %s: the backup names no default gateway; %s chosen (pfSense's automatic default: "
+            w_printf(o, "#   - %s: the backup names no default gateway; %s chosen (the automatic default: "
                         "the first gateway)\n",
                      w->node[k], w->default_gw[k]);
     }
-    if (w->public_addr)
-        w_printf(o, "#   The remotes reach the firewall%s at %s, the %s of %s (the default gateway's interface).\n",
-                 w->n > 1 ? "s" : "", w_addr(w->public_addr, a), w->public_is_vip ? "CARP VIP" : "address",
-                 w->public_iface);
+    w_printf(o, "#   Each remote reaches the firewall%s at the CARP VIP (else the address) of the interface the\n"
+                "#   firewall routes it by (a static route's, else the default gateway's).\n",
+             w->n > 1 ? "s" : "");
     w_printf(o, "#\n");
 }
 
@@ -86,8 +89,8 @@ static void header_secrets(w_out *o, const w_world *w)
                 "# %s.\n"
                 "# The firewalls' peer entries are rewritten to name the remote nodes (so their public keys\n"
                 "# are the derived ones, not the backups'); %zu pre-shared key%s dropped.\n#\n",
-             w->n > 1 ? "each tunnel's by the import (private-key:, one key per tunnel, the same on\n# both nodes "
-                        "as pfSense's configuration sync makes it)"
+             w->n > 1 ? "each tunnel's by the import (private-key:, one key per tunnel, the same on\n# both nodes: "
+                        "the remotes pin one public key; the package is not synced, so alike by hand)"
                       : "each firewall tunnel's by wgsim from the node and tunnel name",
              psk, psk == 1 ? "" : "s");
 }
@@ -132,18 +135,20 @@ static void header_lists(w_out *o, const w_world *w, const imp_findings *f)
  * opnsense_wg.c). */
 static void header_assumed(w_out *o, const w_world *w)
 {
-    bool silent = false, pf = false, opn = false;
+    bool silent = false, pfsense = false, opn = false;
     for (size_t k = 0; k < w->n; k++) {
-        silent |= !w->fws[k]->state_policy[0];
-        pf |= w->fws[k]->product == IMP_PFSENSE;
+        silent |= !w->fws[k]->state_policy[0] && w->fws[k]->product == IMP_PFSENSE;
+        pfsense |= w->fws[k]->product == IMP_PFSENSE;
         opn |= w->fws[k]->product == IMP_OPNSENSE;
     }
+    if (!silent && !pfsense && !opn)
+        return;
     w_printf(o, "# Assumed where the backup%s silent:\n", w->n > 1 ? "s are" : " is");
     if (silent)
         w_printf(o, "#   - no /pfsense/system/statepolicy: pfSense 2.8 / Plus 24.03 and later bind states to their\n"
                     "#     interface (if-bound, the scenario's default); 2.7 has no such setting and pf's states\n"
                     "#     float. Add `firewall: {state-policy: floating}` for a 2.7 firewall.\n");
-    if (pf)
+    if (pfsense)
         w_printf(o, "#   - CARP preempt is on: pfSense always sets net.inet.carp.preempt=1 (interfaces_sync_setup).\n");
     if (opn)
         w_printf(o, "#   - OPNsense: states float (pf's default) unless /opnsense/system/state-policy is set; CARP\n"
@@ -200,15 +205,12 @@ static void emit_segments(w_out *o, const w_world *w)
     w_printf(o, "\n");
 }
 
-/* The firewall's address on iface as the world sees it: its CARP VIP, else its own. */
+/* The first firewall's address on iface as the world sees it (w_face). */
 static uint32_t face(const w_world *w, const char *iface)
 {
-    const imp_fw *fw = w->fws[0];
-    for (size_t i = 0; i < fw->vips.n; i++)
-        if (fw->vips.v[i].carp && !strcmp(fw->vips.v[i].iface, iface))
-            return fw->vips.v[i].addr.addr;
-    const imp_iface *f = imp_fw_iface(fw, iface);
-    return f && f->kind == IMP_ADDR_STATIC ? f->addr.addr : 0;
+    const imp_iface *f = imp_fw_iface(w->fws[0], iface);
+    bool vip;
+    return f && f->kind == IMP_ADDR_STATIC ? w_face(w->fws[0], f, &vip) : 0;
 }
 
 static bool world_address(const w_world *w, uint32_t a)
@@ -324,8 +326,8 @@ static void emit_remote(w_out *o, const w_world *w, const w_remote *x)
     if (x->has_wg)
         w_printf(o, "        address: %s\n", w_pfx(x->wg, b));
     w_printf(o, "        peers:\n          - {node: %s, interface: %s", w->node[0], x->tun->name);
-    if (w->public_addr)
-        w_printf(o, ", endpoint: %s:%d", w_addr(w->public_addr, a), x->tun->listen_port);
+    if (x->pub_addr)
+        w_printf(o, ", endpoint: %s:%d", w_addr(x->pub_addr, a), x->tun->listen_port);
     int len;
     const imp_fw *fw = w->fws[x->fw];
     uint32_t ta = w_tunnel_addr(fw, x->tun, &len);
@@ -373,32 +375,6 @@ static void emit_nodes_added(w_out *o, const w_world *w)
         emit_remote(o, w, &w->remotes.v[r]);
 }
 
-/* The interface the firewall sends to dst by: its most specific static
- * route, else the default gateway (a group: its best tier). */
-static const imp_iface *egress(const w_world *w, size_t k, uint32_t dst)
-{
-    const imp_fw *fw = w->fws[k];
-    const char *via = w->default_gw[k];
-    int best = -1;
-    for (size_t r = 0; r < fw->routes.n; r++)
-        if (imp_in_prefix(dst, fw->routes.v[r].to) && fw->routes.v[r].to.len > best) {
-            best = fw->routes.v[r].to.len;
-            via = fw->routes.v[r].gateway;
-        }
-    const imp_gateway *g = imp_fw_gateway(fw, via);
-    for (size_t i = 0; !g && i < fw->groups.n; i++)
-        if (!strcmp(fw->groups.v[i].name, via)) {
-            int tier = 99;
-            for (size_t mm = 0; mm < fw->groups.v[i].members.n; mm++)
-                if (fw->groups.v[i].members.v[mm].tier < tier) {
-                    tier = fw->groups.v[i].members.v[mm].tier;
-                    g = imp_fw_gateway(fw, fw->groups.v[i].members.v[mm].gateway);
-                }
-        }
-    const imp_iface *f = g ? imp_fw_iface(fw, g->iface) : NULL;
-    return f && f->kind == IMP_ADDR_STATIC ? f : NULL;
-}
-
 /* The address the master's WireGuard packets to remote x carry on the
  * wire. When the firewall initiates (C3/C6/C8): from its own address on
  * the interface of the route to the remote, never a VIP; when the remote
@@ -415,7 +391,7 @@ typedef struct wire {
 static wire wire_source(const w_world *w, const w_remote *x, int m, bool fw_first, int rport)
 {
     const imp_fw *fw = w->fws[m];
-    const imp_iface *out = egress(w, (size_t)m, x->addr);
+    const imp_iface *out = w_egress(w, (size_t)m, x->addr);
     const char *ifname = out ? out->name : NULL;
     uint32_t pre = out ? out->addr.addr : 0;
     if (!fw_first) {
@@ -423,8 +399,8 @@ static wire wire_source(const w_world *w, const w_remote *x, int m, bool fw_firs
          * of the inbound packet carries it back by reply-to: an if-bound state
          * (the scenario's default) only matches on the interface it was made on */
         bool back = !strcmp(fw->state_policy, "floating") && !fw->reply_to_off;
-        ifname = back || !out ? w->public_iface : out->name;
-        pre = w->public_addr;
+        ifname = back || !out ? x->pub_iface : out->name;
+        pre = x->pub_addr;
     }
     if (!ifname || !pre)
         return (wire){0};
@@ -459,8 +435,8 @@ static t_state tunnel_state(const w_world *w, const w_remote *x, int m)
         if (!strcmp(fw->peers.v[i].tunnel, x->tun->name) && fw->peers.v[i].line == x->peer->line)
             t.p = &fw->peers.v[i];
     int rport = t.p->has_endpoint ? t.p->port : 51820;
-    t.wan_ok = w->public_addr &&
-               w_filter_passes(fw, w->public_iface, "udp", x->addr, rport, w->public_addr, x->tun->listen_port);
+    t.wan_ok = x->pub_addr &&
+               w_filter_passes(fw, x->pub_iface, "udp", x->addr, rport, x->pub_addr, x->tun->listen_port);
     t.fw_starts = t.p->has_endpoint && t.p->keepalive > 0;
     return t;
 }
@@ -488,20 +464,20 @@ static void expect_tunnel(w_out *o, const w_world *w, const w_remote *x, int m, 
     if (!up)
         w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"100%%\"}}   # %s: down as imported: the "
                     "filter passes no WireGuard (udp %d) in on %s and %s never initiates (no endpoint)\n",
-                 T_CHECK, DURATION, ping, x->node, x->tun->listen_port, w->public_iface, master);
+                 T_CHECK, T_END, ping, x->node, x->tun->listen_port, x->pub_iface, master);
     else if (roam)
         w_printf(o, "  # ping %zu: no loss expected: %s, the BACKUP, initiates to %s too (endpoint and keepalive, "
                     "the pair's shared key) from %s, so the remote roams between the nodes\n"
                     "  - {during: [%s, %s], packets: {from: %s, src: \"%s:%d\", dst: %s}}\n",
-                 ping, w->node[1 - m], x->node, w_addr(roam, b), T_CHECK, DURATION, w->node[1 - m], w_addr(roam, a),
+                 ping, w->node[1 - m], x->node, w_addr(roam, b), T_CHECK, T_END, w->node[1 - m], w_addr(roam, a),
                  x->tun->listen_port, imp_addr_str(x->addr, (char[16]){0}));
     else if (!icmp_ok)
         w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"100%%\"}}   # %s: the tunnel is up but "
                     "the filter passes no ICMP in on %s (or the WireGuard group) to %s: %s's default deny\n",
-                 T_CHECK, DURATION, ping, x->node, x->tun->name, w_addr(x->fw_tunnel, a), imp_product_name(w->fws[m]));
+                 T_CHECK, T_END, ping, x->node, x->tun->name, w_addr(x->fw_tunnel, a), imp_product_name(w->fws[m]));
     else
         w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"0%%\"}}   # %s <-> %s over %s\n", T_CHECK,
-                 DURATION, ping, x->node, master, x->tun->name);
+                 T_END, ping, x->node, master, x->tun->name);
     if (!up || !wr.src)
         return;
     if (fw_first)
@@ -509,9 +485,9 @@ static void expect_tunnel(w_out *o, const w_world *w, const w_remote *x, int m, 
                  w_addr(wr.pre, b));
     else
         snprintf(why, sizeof why, "%s answers from the %s %s the remote contacts (C1), out of %s", master,
-                 w->public_is_vip ? "CARP VIP" : "address", w_addr(wr.pre, b), wr.ifname);
+                 x->pub_is_vip ? "CARP VIP" : "address", w_addr(wr.pre, b), wr.ifname);
     w_printf(o, "  - {during: [%s, %s], packets: {from: %s, src: \"%s:%d\", dst: %s}}   # %s%s%s\n", T_CHECK,
-             DURATION, master, w_addr(wr.src, a), x->tun->listen_port, imp_addr_str(x->addr, (char[16]){0}), why,
+             T_END, master, w_addr(wr.src, a), x->tun->listen_port, imp_addr_str(x->addr, (char[16]){0}), why,
              wr.src != wr.pre ? "; outbound NAT makes it " : "", wr.src != wr.pre ? w_addr(wr.src, b) : "");
 }
 
@@ -527,7 +503,7 @@ static void expect_lan_ping(w_out *o, const w_world *w, const w_remote *x, int m
     if (!w_filter_passes(fw, w->lan_iface, "icmp", w->lan_host_addr, 0, dst, 0)) {
         w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"100%%\"}}   # %s -> %s: the filter passes "
                     "no ICMP in on %s to it\n",
-                 T_CHECK, DURATION, ping, w->lan_host, w_addr(dst, a), w->lan_iface);
+                 T_CHECK, T_END, ping, w->lan_host, w_addr(dst, a), w->lan_iface);
         return;
     }
     int rport = t.p->has_endpoint ? t.p->port : 51820;
@@ -539,11 +515,50 @@ static void expect_lan_ping(w_out *o, const w_world *w, const w_remote *x, int m
     if (!t.wan_ok && !t.p->has_endpoint) {
         w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"100%%\"}}   # %s -> %s: the tunnel "
                     "stays down (no endpoint to initiate to, WireGuard not passed in on %s)\n",
-                 T_CHECK, DURATION, ping, w->lan_host, w_addr(dst, a), w->public_iface);
+                 T_CHECK, T_END, ping, w->lan_host, w_addr(dst, a), x->pub_iface);
         return;
     }
     w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"0%%\"}}   # %s -> %s's LAN across %s\n",
-             T_CHECK, DURATION, ping, w->lan_host, x->node, x->tun->name);
+             T_CHECK, T_END, ping, w->lan_host, x->node, x->tun->name);
+}
+
+/* A CARP VIP the scenario has (on an imported interface). */
+static bool emitted_carp(const w_world *w, size_t k, const imp_vip *v)
+{
+    const imp_iface *f = imp_fw_iface(w->fws[k], v->iface);
+    return f && !f->wg && f->kind == IMP_ADDR_STATIC;
+}
+
+/* What the procedures lead to, commented out like them: maintenance or
+ * power-off of the master gives every vhid to the other node (carp_input_c:
+ * preempt is on, and a silent master is replaced after 3 x advbase); a
+ * gateway whose ISP router stops answering goes down for dpinger within its
+ * loss interval. Checked by the CTest cli_import, which enables each. */
+static void after_procedures(w_out *o, const w_world *w, int m, bool carp, const w_isp *pub)
+{
+    const imp_fw *fw = w->fws[m];
+    if (carp && w->n > 1 && !w->carp_tie && !w->carp_split) {
+        w_printf(o, "  # after the master's maintenance or power-off at %s, %s holds every VIP:\n", T_PROC,
+                 w->node[1 - m]);
+        for (size_t v = 0; v < fw->vips.n; v++)
+            if (fw->vips.v[v].carp && emitted_carp(w, (size_t)m, &fw->vips.v[v]))
+                w_printf(o, "  # - {during: [65s, %s], carp: {node: %s, vhid: %d, state: master}}   # [maintenance] "
+                            "[power-off]\n",
+                         DURATION, w->node[1 - m], fw->vips.v[v].vhid);
+    } else if (carp) {
+        for (size_t v = 0; v < fw->vips.n; v++)
+            if (fw->vips.v[v].carp && emitted_carp(w, (size_t)m, &fw->vips.v[v]))
+                w_printf(o, "  # - {during: [61s, %s], carp: {node: %s, vhid: %d, state: init}}   # [power-off]\n",
+                         DURATION, w->node[m], fw->vips.v[v].vhid);
+    }
+    if (!pub)
+        return;
+    w_printf(o, "  # after gateway-down %s at %s, dpinger on %s marks %s down:\n", pub->node, T_PROC,
+             w->n > 1 ? "both nodes" : w->node[0], pub->gw->name);
+    for (size_t k = 0; k < w->n; k++)
+        if (imp_fw_gateway(w->fws[k], pub->gw->name))
+            w_printf(o, "  # - {during: [75s, %s], gateway: {node: %s, name: %s, status: down}}   # [gateway-down]\n",
+                     DURATION, w->node[k], pub->gw->name);
 }
 
 void w_emit_tests(w_out *o, const w_world *w)
@@ -570,14 +585,17 @@ void w_emit_tests(w_out *o, const w_world *w)
     bool carp = false;
     for (size_t v = 0; v < w->fws[m]->vips.n; v++)
         carp |= w->fws[m]->vips.v[v].carp;
-    w_printf(o, "\n# Usual procedures: uncomment one (and adapt the expectations after its time).\n# events:\n");
+    w_printf(o, "\n# Usual procedures: uncomment `events:` and one of them, with the expectations marked\n"
+                "# like it at the end of expect: (the others there hold until %s, before any of them).\n"
+                "# events:\n",
+             T_END);
     if (carp)
-        w_printf(o, "#   - {at: 60s, do: maintenance %s on}   # maintenance on the CARP master\n", master);
-    w_printf(o, "#   - {at: 60s, do: power-off %s}        # the %s loses power\n", master,
+        w_printf(o, "#   - {at: %s, do: maintenance %s on}   # [maintenance] on the CARP master\n", T_PROC, master);
+    w_printf(o, "#   - {at: %s, do: power-off %s}   # [power-off] the %s loses power\n", T_PROC, master,
              carp ? "master" : "firewall");
     if (pub)
-        w_printf(o, "#   - {at: 60s, do: gateway-down %s}   # the default gateway %s fails\n", pub->node,
-                 pub->gw->name);
+        w_printf(o, "#   - {at: %s, do: gateway-down %s}   # [gateway-down] the default gateway %s fails\n", T_PROC,
+                 pub->node, pub->gw->name);
     w_printf(o, "\nexpect:\n");
     size_t n = 0;
     const imp_fw *fw = w->fws[0];
@@ -599,10 +617,10 @@ void w_emit_tests(w_out *o, const w_world *w)
         /* per vhid: the shorter advbase, then the lower advskew wins (carp_input_c) */
         int sa = fw->maintenance ? 254 : p->advskew, sb = q && w->fws[1]->maintenance ? 254 : q ? q->advskew : 0;
         size_t vm = q && (q->advbase < p->advbase || (q->advbase == p->advbase && sb < sa)) ? 1 : 0;
-        w_printf(o, "  - {during: [%s, %s], carp: {node: %s, vhid: %d, state: master}}\n", T_SETTLE, DURATION,
+        w_printf(o, "  - {during: [%s, %s], carp: {node: %s, vhid: %d, state: master}}\n", T_SETTLE, T_END,
                  w->node[vm], p->vhid);
         if (q)
-            w_printf(o, "  - {during: [%s, %s], carp: {node: %s, vhid: %d, state: backup}}\n", T_SETTLE, DURATION,
+            w_printf(o, "  - {during: [%s, %s], carp: {node: %s, vhid: %d, state: backup}}\n", T_SETTLE, T_END,
                      w->node[1 - vm], p->vhid);
         n++;
     }
@@ -621,6 +639,7 @@ void w_emit_tests(w_out *o, const w_world *w)
             expect_lan_ping(o, w, x, m, pings++, x->has_lan ? x->lan.addr : x->wg.addr);
         n++;
     }
+    after_procedures(o, w, m, carp, pub);
     if (!n && pub && pub->fw == 0)
         w_printf(o, "  - {at: %s, route: {node: %s, to: default, via: %s}}\n", T_SETTLE, w->node[0],
                  w_addr(pub->gw->addr, a));

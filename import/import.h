@@ -192,8 +192,7 @@ typedef struct imp_fw {
     char pfsync_iface[IMP_NAME];
     uint32_t pfsync_peer;
     bool maintenance; /* CARP persistent maintenance mode: advskew 254 */
-    /* pfSense has neither setting (both always on); OPNsense has both. */
-    bool carp_preempt_off;  /* OPNsense hasync/disablepreempt: net.inet.carp.preempt stays 0 */
+    bool preempt_off; /* net.inet.carp.preempt=0 (OPNsense hasync/disablepreempt; pfSense always sets 1) */
     bool auto_route_to_off; /* OPNsense system/pf_disable_force_gw: no "force gw" rules for own traffic */
     /* WireGuard */
     bool wg_enabled;
@@ -232,6 +231,8 @@ typedef struct imp_options {
 /* Reads one backup (pfSense; OPNsense when its reader is built in). NULL
  * with every problem in err (malformed XML: FILE:LINE, exit status 2). */
 imp_fw *imp_read_file(const char *path, imp_errors *err);
+/* The same on bytes in memory (name: for messages); the fuzzing entry point. */
+imp_fw *imp_read_bytes(const char *name, const char *bytes, size_t len, imp_errors *err);
 void imp_fw_free(imp_fw *fw);
 
 /* The pfSense reader, on a parsed document (xml.c hands it over). */
@@ -257,8 +258,6 @@ void imp_findings_free(imp_findings *f);
  * NULL with errors. findings are written into the header. */
 char *imp_scenario(imp_fw **fws, size_t n, const imp_options *o, const imp_findings *findings, imp_errors *err);
 
-/* "pfsense" or "opnsense": the root element, for XPaths (reader.c). */
-const char *imp_root(const imp_fw *fw);
 /* "pfSense" or "OPNsense", for messages (reader.c). */
 const char *imp_product_name(const imp_fw *fw);
 
@@ -279,6 +278,8 @@ void imp_unmodelled_add(imp_fw *fw, int line, const char *xpath, const char *fmt
 /* A disabled item: listed in the header, not an error with --strict. */
 void imp_skipped_add(imp_fw *fw, int line, const char *xpath, const char *what);
 const imp_iface *imp_fw_iface(const imp_fw *fw, const char *name);
+/* "/pfsense" or "/opnsense": the root of the backup's XPaths. */
+const char *imp_root(const imp_fw *fw);
 const imp_gateway *imp_fw_gateway(const imp_fw *fw, const char *name);
 
 /* The automatic outbound NAT rules pfSense generates for fw (nat_auto.c). */

@@ -150,6 +150,11 @@ void imp_skipped_add(imp_fw *fw, int line, const char *xpath, const char *what)
     fw->unmodelled.v[fw->unmodelled.n - 1].info = true;
 }
 
+const char *imp_root(const imp_fw *fw)
+{
+    return fw->product == IMP_OPNSENSE ? "/opnsense" : "/pfsense";
+}
+
 const imp_iface *imp_fw_iface(const imp_fw *fw, const char *name)
 {
     for (size_t i = 0; i < fw->ifaces.n; i++)

@@ -265,7 +265,7 @@ static void read_hasync(xmlNode *root, imp_fw *fw)
     char buf[64];
     if (!h)
         return;
-    fw->carp_preempt_off = ix_set(h, "disablepreempt");
+    fw->preempt_off = ix_set(h, "disablepreempt");
     /* before MHA1_0_0 a separate pfsyncenabled flag existed */
     fw->pfsync = ix_text(h, "pfsyncinterface", fw->pfsync_iface, sizeof fw->pfsync_iface) && fw->pfsync_iface[0] &&
                  (!ix_has(h, "pfsyncenabled") || ix_set(h, "pfsyncenabled"));

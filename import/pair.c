@@ -1,8 +1,10 @@
 /*
  * pair.c — two backups as one HA pair. pfSense's configuration sync
- * (XMLRPC, System > High Avail. Sync) copies VIPs, rules, NAT and the
- * WireGuard package to the secondary; what stays per node is the hostname,
- * interface addresses, advskew and the pfsync peer address. So the pair is
+ * (XMLRPC, System > High Avail. Sync) copies VIPs, rules and NAT to the
+ * secondary; what stays per node is the hostname, interface addresses,
+ * advskew and the pfsync peer address. The WireGuard package is not synced
+ * (it has no XMLRPC hook): the operator configures both nodes alike by
+ * hand, which is where they drift. So the pair is
  * checked where a failover needs the two alike (the linter's ha-* rules,
  * docs/scenario-language.md "Warnings", check the same in the scenario):
  * same vhids and VIPs with one preferred node, pfsync enabled on the same
@@ -103,7 +105,7 @@ static void compare_pfsync(const imp_fw *a, const imp_fw *b, imp_findings *f)
     for (int s = 0; s < 2; s++) {
         const imp_fw *me = p[s], *other = p[1 - s];
         if (!me->pfsync) {
-            imp_findings_add(f, "%s: pfsync is not enabled (/%s/hasync/%s): states are not "
+            imp_findings_add(f, "%s: pfsync is not enabled (%s/hasync/%s): states are not "
                              "replicated, a failover drops them",
                              me->hostname, imp_root(me), me->product == IMP_OPNSENSE ? "pfsyncinterface" : "pfsyncenabled");
             continue;
@@ -184,7 +186,7 @@ static void compare_wg(const imp_fw *a, const imp_fw *b, imp_findings *f)
             if (t->has_key && u->has_key && memcmp(t->key_hash, u->key_hash, 16))
                 imp_findings_add(f, "WireGuard tunnel %s: the private keys differ between the two backups: remotes "
                                  "know one public key, so after a failover their handshakes fail (the scenario "
-                                 "gives both nodes one derived key, as a synced pair has)", t->name);
+                                 "gives both nodes one derived key, as a working pair has)", t->name);
             if (count_peers(a, t->name) != count_peers(b, t->name))
                 imp_findings_add(f, "WireGuard tunnel %s: %zu peers on %s, %zu on %s", t->name,
                                  count_peers(a, t->name), a->hostname, count_peers(b, t->name), b->hostname);

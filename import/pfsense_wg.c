@@ -3,11 +3,13 @@
  * (installedpackages/wireguard). Meaning from pfSense-pkg-WireGuard
  * (github.com/pfsense/FreeBSD-ports, net/pfSense-pkg-WireGuard/files/usr/
  * local/pkg/wireguard/includes/wg.inc, wg_service.inc):
- *   config/item: enable ("on"), resolve_interval (seconds, default 300,
+ *   config (the first; wg_globals.inc): enable ("off" stops it), resolve_interval (seconds, default 300,
  *     0 = off), resolve_interval_track ("yes": use system/
  *     aliasesresolveinterval), interface_group (all | unassigned | none);
  *   tunnels/item: name (tun_wgN), enabled ("yes"), listenport, mtu,
- *     addresses/row (address, mask), privatekey (never read);
+ *     addresses/row (address, mask; used only when the tunnel is not
+ *     assigned to an interface: wg_api.inc wg_interface_update_addresses),
+ *     privatekey (only hashed, for the pair comparison);
  *   peers/item: enabled ("yes"), tun, descr, endpoint (address or
  *     hostname), port (default 51820), persistentkeepalive, allowedips/row
  *     (address, mask), publickey and presharedkey (never read: the
@@ -43,9 +45,14 @@ void imp_pfsense_read_wg(xmlNode *root, imp_fw *fw)
     xmlNode *wg = ix_path(root, "installedpackages/wireguard");
     if (!wg)
         return;
-    xmlNode *cfg = ix_path(wg, "config/item");
+    /* config is a list tag: the first <config> holds the settings
+     * (config_get_path('installedpackages/wireguard/config/0/...')) */
+    xmlNode *cfg = ix_child(wg, "config");
+    if (ix_child(cfg, "item"))
+        cfg = ix_child(cfg, "item");
     char buf[256], xp[IMP_TEXT];
-    fw->wg_enabled = !cfg || ix_yes(cfg, "enable");
+    /* only an explicit "off" stops the service (wg_install.inc wg_defaults_install writes "on") */
+    fw->wg_enabled = !(ix_text(cfg, "enable", buf, sizeof buf) && !strcmp(buf, "off"));
     if (cfg) {
         fw->resolve_interval = (int)ix_int(cfg, "resolve_interval", -1);
         fw->resolve_track = ix_yes(cfg, "resolve_interval_track");
@@ -56,7 +63,7 @@ void imp_pfsense_read_wg(xmlNode *root, imp_fw *fw)
     }
     fw->aliases_resolve_interval = (int)ix_int(ix_child(root, "system"), "aliasesresolveinterval", -1);
     if (!fw->wg_enabled) {
-        imp_skipped_add(fw, ix_line(cfg), "/pfsense/installedpackages/wireguard/config/item/enable",
+        imp_skipped_add(fw, ix_line(cfg), "/pfsense/installedpackages/wireguard/config/enable",
                         "the WireGuard service: no tunnel imported");
         return;
     }

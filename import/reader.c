@@ -22,11 +22,6 @@
 #include "import/reader.h"
 #include "import/xml.h"
 
-const char *imp_root(const imp_fw *fw)
-{
-    return fw->product == IMP_OPNSENSE ? "opnsense" : "pfsense";
-}
-
 const char *imp_product_name(const imp_fw *fw)
 {
     return fw->product == IMP_OPNSENSE ? "OPNsense" : "pfSense";
@@ -293,7 +288,7 @@ void imp_list_features(xmlNode *root, imp_fw *fw, const imp_feature *list, size_
         IX_FOR(x, ix_path(root, list[f].path), list[f].item)
         {
             k++;
-            snprintf(xp, sizeof xp, "/%s/%s/%s[%d]", imp_root(fw), list[f].path, list[f].item, k);
+            snprintf(xp, sizeof xp, "%s/%s/%s[%d]", imp_root(fw), list[f].path, list[f].item, k);
             if (feature_disabled(fw, x))
                 imp_skipped_add(fw, ix_line(x), xp, list[f].why);
             else

@@ -83,19 +83,20 @@ const char *w_fw_iface_name(const imp_fw *fw, const char *logical)
     return f && f->wg ? f->driver : logical;
 }
 
-/* A tunnel's address: the package's, else its interface assignment's. */
+/* A tunnel's address: an assigned tunnel's is its interface's (the
+ * package skips the addresses of assigned tunnels: wg_api.inc
+ * wg_interface_update_addresses), else the package's first. */
 uint32_t w_tunnel_addr(const imp_fw *fw, const imp_wg_tunnel *t, int *len)
 {
+    for (size_t i = 0; i < fw->ifaces.n; i++)
+        if (fw->ifaces.v[i].wg && !strcmp(fw->ifaces.v[i].driver, t->name)) {
+            *len = fw->ifaces.v[i].addr.len;
+            return fw->ifaces.v[i].kind == IMP_ADDR_STATIC ? fw->ifaces.v[i].addr.addr : 0;
+        }
     if (t->addrs.n) {
         *len = t->addrs.v[0].len;
         return t->addrs.v[0].addr;
     }
-    for (size_t i = 0; i < fw->ifaces.n; i++)
-        if (fw->ifaces.v[i].wg && !strcmp(fw->ifaces.v[i].driver, t->name) &&
-            fw->ifaces.v[i].kind == IMP_ADDR_STATIC) {
-            *len = fw->ifaces.v[i].addr.len;
-            return fw->ifaces.v[i].addr.addr;
-        }
     return 0;
 }
 
@@ -331,6 +332,43 @@ static bool plan_remotes(w_world *w, imp_errors *err)
     return true;
 }
 
+/* The interface the firewall sends to dst by: its most specific static
+ * route, else the default gateway (a group: its best tier). */
+const imp_iface *w_egress(const w_world *w, size_t k, uint32_t dst)
+{
+    const imp_fw *fw = w->fws[k];
+    const char *via = w->default_gw[k];
+    int best = -1;
+    for (size_t r = 0; r < fw->routes.n; r++)
+        if (imp_in_prefix(dst, fw->routes.v[r].to) && fw->routes.v[r].to.len > best) {
+            best = fw->routes.v[r].to.len;
+            via = fw->routes.v[r].gateway;
+        }
+    const imp_gateway *g = imp_fw_gateway(fw, via);
+    for (size_t i = 0; !g && i < fw->groups.n; i++)
+        if (!strcmp(fw->groups.v[i].name, via)) {
+            int tier = 99;
+            for (size_t mm = 0; mm < fw->groups.v[i].members.n; mm++)
+                if (fw->groups.v[i].members.v[mm].tier < tier) {
+                    tier = fw->groups.v[i].members.v[mm].tier;
+                    g = imp_fw_gateway(fw, fw->groups.v[i].members.v[mm].gateway);
+                }
+        }
+    const imp_iface *f = g ? imp_fw_iface(fw, g->iface) : NULL;
+    return f && f->kind == IMP_ADDR_STATIC ? f : NULL;
+}
+
+uint32_t w_face(const imp_fw *fw, const imp_iface *f, bool *vip)
+{
+    *vip = false;
+    for (size_t i = 0; i < fw->vips.n; i++)
+        if (fw->vips.v[i].carp && !strcmp(fw->vips.v[i].iface, f->name)) {
+            *vip = true;
+            return fw->vips.v[i].addr.addr;
+        }
+    return f->addr.addr;
+}
+
 static void plan_public(w_world *w)
 {
     const imp_gateway *g = w->n ? default_gateway(w, 0) : NULL;
@@ -342,13 +380,26 @@ static void plan_public(w_world *w)
     if (!f)
         return;
     imp_copy(w->public_iface, sizeof w->public_iface, f->name);
-    w->public_addr = f->addr.addr;
-    for (size_t i = 0; i < fw->vips.n; i++)
-        if (fw->vips.v[i].carp && !strcmp(fw->vips.v[i].iface, f->name)) {
-            w->public_addr = fw->vips.v[i].addr.addr;
-            w->public_is_vip = true;
-            break;
+    w->public_addr = w_face(fw, f, &w->public_is_vip);
+}
+
+/* Each remote reaches the firewall by the interface the firewall routes it
+ * by (a static route pins a site to a WAN: the site is configured with
+ * that WAN's address), else the default gateway's interface. */
+static void plan_remote_faces(w_world *w)
+{
+    for (size_t r = 0; r < w->remotes.n; r++) {
+        w_remote *x = &w->remotes.v[r];
+        const imp_iface *f = x->peer->has_endpoint ? w_egress(w, 0, x->addr) : NULL;
+        if (f && f->wan && !f->wg) {
+            imp_copy(x->pub_iface, sizeof x->pub_iface, f->name);
+            x->pub_addr = w_face(w->fws[0], f, &x->pub_is_vip);
+        } else {
+            imp_copy(x->pub_iface, sizeof x->pub_iface, w->public_iface);
+            x->pub_addr = w->public_addr;
+            x->pub_is_vip = w->public_is_vip;
         }
+    }
 }
 
 /* The pair's preferred node: the lower advskew of the first common vhid
@@ -448,7 +499,10 @@ bool w_plan(w_world *w, imp_fw **fws, size_t n, const imp_options *o, imp_errors
     plan_public(w);
     plan_master(w);
     plan_lan_host(w);
-    return plan_remotes(w, err);
+    if (!plan_remotes(w, err))
+        return false;
+    plan_remote_faces(w);
+    return true;
 }
 
 void w_free(w_world *w)

@@ -39,6 +39,11 @@ typedef struct w_remote {
     imp_prefix lan;    /* its LAN: the first other allowed network */
     char lan_segment[IMP_NAME];
     uint32_t fw_tunnel; /* the firewall's tunnel address it pings (0: none) */
+    /* where it reaches the firewall(s): the CARP VIP (else the first
+     * firewall's address) of the interface the firewall routes it by */
+    char pub_iface[IMP_NAME];
+    uint32_t pub_addr;
+    bool pub_is_vip;
 } w_remote;
 
 typedef struct w_world {
@@ -76,6 +81,12 @@ bool w_plan(w_world *w, imp_fw **fws, size_t n, const imp_options *o, imp_errors
 void w_free(w_world *w);
 const char *w_fw_iface_name(const imp_fw *fw, const char *logical); /* tunnel name for an assigned tunnel */
 uint32_t w_tunnel_addr(const imp_fw *fw, const imp_wg_tunnel *t, int *len);
+/* The interface fws[k] sends to dst by: its most specific static route,
+ * else the default gateway (a group: its best tier); NULL: none. */
+const imp_iface *w_egress(const w_world *w, size_t k, uint32_t dst);
+/* The firewall's address on f as the world sees it: its CARP VIP (*vip),
+ * else f's own. */
+uint32_t w_face(const imp_fw *fw, const imp_iface *f, bool *vip);
 
 /* verdict.c: the addresses a rule side stands for (any: *any), and
  * whether the firewall's filter passes a packet in on iface (a logical

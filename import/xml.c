@@ -8,6 +8,7 @@
  */
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -147,7 +148,8 @@ static int doctype_line(const char *path)
     return line;
 }
 
-imp_fw *imp_read_file(const char *path, imp_errors *err)
+/* Parses a backup from a file (bytes == NULL) or from memory. */
+static imp_fw *read_backup(const char *path, const char *bytes, size_t len, imp_errors *err)
 {
     parse_ctx pc = {.err = err, .path = path};
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
@@ -157,7 +159,9 @@ imp_fw *imp_read_file(const char *path, imp_errors *err)
     }
     xmlSetStructuredErrorFunc(&pc, on_error);
     /* NONET: no network; no NOENT: entities are not substituted; no DTD loading. */
-    xmlDocPtr doc = xmlCtxtReadFile(ctxt, path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+    int opts = XML_PARSE_NONET | XML_PARSE_NOBLANKS;
+    xmlDocPtr doc = bytes ? xmlCtxtReadMemory(ctxt, bytes, len > INT32_MAX ? INT32_MAX : (int)len, path, NULL, opts)
+                          : xmlCtxtReadFile(ctxt, path, NULL, opts);
     xmlSetStructuredErrorFunc(NULL, NULL);
     bool wellformed = ctxt->wellFormed;
     xmlFreeParserCtxt(ctxt);
@@ -169,7 +173,7 @@ imp_fw *imp_read_file(const char *path, imp_errors *err)
         return NULL;
     }
     if (doc->intSubset || doc->extSubset) {
-        imp_error(err, path, doctype_line(path),
+        imp_error(err, path, bytes ? 0 : doctype_line(path),
                   "a DOCTYPE declaration: configuration backups have none, and its entities are not expanded; "
                   "refused");
         xmlFreeDoc(doc);
@@ -198,4 +202,14 @@ imp_fw *imp_read_file(const char *path, imp_errors *err)
         return NULL;
     }
     return fw;
+}
+
+imp_fw *imp_read_file(const char *path, imp_errors *err)
+{
+    return read_backup(path, NULL, 0, err);
+}
+
+imp_fw *imp_read_bytes(const char *name, const char *bytes, size_t len, imp_errors *err)
+{
+    return read_backup(name, bytes ? bytes : "", len, err);
 }

@@ -32,6 +32,17 @@ run_import opnsense-single "$S/opnsense-single-dhcp.xml" --address wan=198.51.10
 [ "$(diff "$D/pfsense-ha.yaml" "$D/seed7.yaml" | grep -c '^[<>]')" -gt 0 ] || fail "--seed changes nothing"
 diff "$D/pfsense-ha.yaml" "$D/seed7.yaml" | grep '^[<>]' | grep -v 'private-key:\|^[<>] seed: \|^[<>] # Seed ' && fail "--seed changed more than keys"
 
+# each commented-out procedure, enabled with the expectations marked like it, runs and passes
+for n in pfsense-ha pfsense-single opnsense-ha opnsense-single; do
+    for p in maintenance power-off gateway-down; do
+        grep -q "do: .*# \[$p\]" "$D/$n.yaml" || continue
+        sed -E -e 's/^# events:/events:/' -e "/\[$p\]/ s/^#   - /  - /" -e "/\[$p\]/ s/^  # - /  - /" \
+            "$D/$n.yaml" >"$D/$n-$p.yaml"
+        "$W" test "$D/$n-$p.yaml" >"$D/$n-$p.test" 2>&1 || fail "$n with $p: $(cat "$D/$n-$p.test")"
+        echo "$n with $p: $(tail -n 1 "$D/$n-$p.test")"
+    done
+done
+
 # secrets: no line of SECRETS.txt in any output or message
 n_secrets=$(grep -c . "$S/SECRETS.txt")
 [ "$n_secrets" -gt 10 ] || fail "SECRETS.txt has only $n_secrets lines"

@@ -72,6 +72,7 @@ START_TEST(reads_pfsense_ha_primary)
     ck_assert(!fw->peers.v[2].has_endpoint); /* the roaming laptop */
     ck_assert(has_unmodelled(fw, "/pfsense/ipsec/phase1[1]"));
     ck_assert(has_unmodelled(fw, "/pfsense/openvpn/openvpn-server[1]"));
+    ck_assert_int_eq(fw->resolve_interval, 60); /* the first <config> */
     imp_fw_free(fw);
 }
 END_TEST
@@ -190,6 +191,42 @@ START_TEST(scenario_has_no_secret)
 }
 END_TEST
 
+/* An assigned tunnel takes its interface's address (the package's is
+ * ignored), rules on its interface name the tunnel, the settings are the
+ * first <config>'s. */
+START_TEST(assigned_tunnel_and_settings)
+{
+    static const char x[] =
+        "<pfsense><system><hostname>a</hostname></system><interfaces>"
+        "<wan><enable/><if>em0</if><ipaddr>198.51.100.2</ipaddr><subnet>24</subnet><gateway>GW</gateway></wan>"
+        "<opt1><enable/><if>tun_wg0</if><ipaddr>10.9.0.1</ipaddr><subnet>24</subnet></opt1></interfaces>"
+        "<gateways><gateway_item><interface>wan</interface><gateway>198.51.100.1</gateway><name>GW</name>"
+        "</gateway_item></gateways>"
+        "<filter><rule><type>pass</type><interface>opt1</interface><source><any/></source>"
+        "<destination><any/></destination></rule></filter>"
+        "<installedpackages><wireguard><config><enable>on</enable><resolve_interval>0</resolve_interval></config>"
+        "<tunnels><item><name>tun_wg0</name><enabled>yes</enabled><listenport>51821</listenport>"
+        "<addresses><row><address>10.8.0.1</address><mask>24</mask></row></addresses></item></tunnels>"
+        "</wireguard></installedpackages></pfsense>";
+    imp_errors e = {0};
+    imp_fw *fw = imp_read_bytes("t.xml", x, strlen(x), &e);
+    ck_assert_msg(fw != NULL, "%s", e.lines.n ? e.lines.v[0] : "");
+    ck_assert_int_eq(fw->resolve_interval, 0);
+    ck_assert(fw->wg_enabled);
+    imp_options o = {.seed = 1};
+    char *y = imp_scenario(&fw, 1, &o, NULL, &e);
+    ck_assert_ptr_nonnull(y);
+    ck_assert_msg(strstr(y, "        address: 10.9.0.1/24\n"), "%s", y);
+    ck_assert(!strstr(y, "10.8.0.1"));
+    ck_assert(strstr(y, "{action: pass, interface: tun_wg0}"));
+    ck_assert(strstr(y, "resolve-interval: 0s"));
+    ck_assert(!strstr(y, "opt1:")); /* the tunnel is not an Ethernet interface */
+    free(y);
+    imp_fw_free(fw);
+    imp_errors_free(&e);
+}
+END_TEST
+
 START_TEST(helpers)
 {
     imp_prefix p;
@@ -216,6 +253,7 @@ int main(void)
     tcase_add_test(t, pair_check);
     tcase_add_test(t, dynamic_wan_needs_address_and_automatic_nat);
     tcase_add_test(t, scenario_has_no_secret);
+    tcase_add_test(t, assigned_tunnel_and_settings);
     tcase_add_test(t, helpers);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);

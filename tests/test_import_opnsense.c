@@ -96,7 +96,7 @@ START_TEST(reads_the_ha_primary)
     ck_assert_int_eq(listed(fw, "/opnsense/filter/rule[2]/gateway"), 1);
     ck_assert_int_eq(listed(fw, "/opnsense/filter/rule[4]"), 1);
     ck_assert_str_eq(fw->state_policy, "floating");
-    ck_assert(fw->pfsync && !fw->carp_preempt_off && !fw->auto_route_to_off);
+    ck_assert(fw->pfsync && !fw->preempt_off && !fw->auto_route_to_off);
     ck_assert_str_eq(fw->pfsync_iface, "opt2");
     /* WireGuard: instance 0 is wg0; its peers in the order of its uuid list */
     ck_assert(fw->wg_enabled);
@@ -281,7 +281,7 @@ START_TEST(other_forms)
     ck_assert(imp_fw_gateway(fw, "GW1")->monitor_off);
     ck_assert_str_eq(fw->default_gw, "GW1"); /* one gateway: no switching group */
     ck_assert_uint_eq(fw->groups.n, 0);
-    ck_assert(!fw->pfsync && fw->carp_preempt_off);
+    ck_assert(!fw->pfsync && fw->preempt_off);
     ck_assert_uint_eq(fw->filter.n, 2); /* the legacy alias, expanded */
     ck_assert_int_eq(listed(fw, "/opnsense/filter/rule[2]"), 1); /* negated */
     ck_assert_str_eq(fw->tunnels.v[0].name, "wg3");
