@@ -88,6 +88,13 @@ const char *w_fw_iface_name(const imp_fw *fw, const char *logical)
  * wg_interface_update_addresses), else the package's first. */
 uint32_t w_tunnel_addr(const imp_fw *fw, const imp_wg_tunnel *t, int *len)
 {
+    /* OPNsense sets an instance's own tunnel addresses whether or not it is
+     * assigned (wg-service-control.php wg_start); its assignment usually
+     * has none */
+    if (fw->product == IMP_OPNSENSE && t->addrs.n) {
+        *len = t->addrs.v[0].len;
+        return t->addrs.v[0].addr;
+    }
     for (size_t i = 0; i < fw->ifaces.n; i++)
         if (fw->ifaces.v[i].wg && !strcmp(fw->ifaces.v[i].driver, t->name)) {
             *len = fw->ifaces.v[i].addr.len;

@@ -64,6 +64,7 @@ for want in "(OPNsense, hostname opn1)" "pfsync: {peer: opn2, interface: opt2}  
     grep -q -- "$want" "$D/opnsense-ha.yaml" || fail "MISSING in the OPNsense HA import: $want"
 done
 for want in "interface: WireGuard, src: 10.71.0.0/24" "interface: wg1, protocol: udp" "auto-route-to: false" \
+    "address: 10.71.0.1/24" \
     "state-policy: if-bound" "resolve-interval: 300s" "/opnsense/OPNsense/Swanctl/Connections/Connection\[1\]" \
     "hostname or IPv6" "dhcp in the backup"; do
     grep -q -- "$want" "$D/opnsense-single.yaml" || fail "MISSING in the OPNsense single import: $want"
