@@ -116,6 +116,22 @@ static bool gateway_emitted(const imp_fw *fw, const imp_gateway *g)
     return emitted_iface(f) && g->addr && imp_in_prefix(g->addr, f->addr);
 }
 
+/* A group is written with the members that are (a gateway outside its
+ * interface's network once --address gave it one is not), when any is. */
+static bool member_emitted(const imp_fw *fw, const imp_member *m)
+{
+    const imp_gateway *g = imp_fw_gateway(fw, m->gateway);
+    return g && gateway_emitted(fw, g);
+}
+
+static bool group_emitted(const imp_fw *fw, const imp_group *p)
+{
+    for (size_t m = 0; m < p->members.n; m++)
+        if (member_emitted(fw, &p->members.v[m]))
+            return true;
+    return false;
+}
+
 static bool via_emitted(const imp_fw *fw, const char *name)
 {
     const imp_gateway *g = imp_fw_gateway(fw, name);
@@ -123,7 +139,7 @@ static bool via_emitted(const imp_fw *fw, const char *name)
         return gateway_emitted(fw, g);
     for (size_t i = 0; i < fw->groups.n; i++)
         if (!strcmp(fw->groups.v[i].name, name))
-            return true;
+            return group_emitted(fw, &fw->groups.v[i]);
     return false;
 }
 
@@ -162,12 +178,21 @@ static void emit_gateways(w_out *o, const w_world *w, size_t k)
     any = false;
     for (size_t g = 0; g < fw->groups.n; g++) {
         const imp_group *p = &fw->groups.v[g];
+        if (!group_emitted(fw, p)) {
+            w_printf(o, "    # gateway group %s (line %d): none of its gateways is imported\n", p->name, p->line);
+            continue;
+        }
         if (!any)
             w_printf(o, "    gateway-groups:\n");
         any = true;
         w_printf(o, "      - {name: %s, trigger: %s, members: [", p->name, p->trigger);
+        bool first = true;
         for (size_t m = 0; m < p->members.n; m++)
-            w_printf(o, "%s{gateway: %s, tier: %d}", m ? ", " : "", p->members.v[m].gateway, p->members.v[m].tier);
+            if (member_emitted(fw, &p->members.v[m])) {
+                w_printf(o, "%s{gateway: %s, tier: %d}", first ? "" : ", ", p->members.v[m].gateway,
+                         p->members.v[m].tier);
+                first = false;
+            }
         w_printf(o, "]}   # line %d\n", p->line);
     }
     char b[20];

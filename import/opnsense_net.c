@@ -111,7 +111,7 @@ typedef struct gw_rank {
 } gw_rank;
 
 /* One gateway_item of either form; false when it is not imported. */
-static bool read_gateway(xmlNode *g, const char *xp, imp_fw *fw, bool mvc, gw_rank *rank)
+static bool read_gateway(xmlNode *root, xmlNode *g, const char *xp, imp_fw *fw, bool mvc, gw_rank *rank)
 {
     char name[IMP_NAME], addr[64], proto[16];
     ix_text(g, "name", name, sizeof name);
@@ -133,6 +133,21 @@ static bool read_gateway(xmlNode *g, const char *xp, imp_fw *fw, bool mvc, gw_ra
         p.dynamic = true;
     else if (!imp_parse_addr(addr, &p.addr)) {
         imp_unmodelled_add(fw, ix_line(g), xp, "gateway %s address '%s' is not IPv4", name, addr);
+        return false;
+    }
+    /* the scenario's gateway is a neighbour on an imported interface */
+    const imp_iface *f = imp_fw_iface(fw, p.iface);
+    if (!f || f->wg || f->kind == IMP_ADDR_NONE) {
+        /* on a disabled interface it does nothing: listed as disabled */
+        bool off = !f && ix_child(ix_child(root, "interfaces"), p.iface);
+        imp_unmodelled_add(fw, ix_line(g), xp, "gateway %s on '%s', an interface that is %s", name, p.iface,
+                           off ? "disabled: not imported" : "not imported (no IPv4 network of its own)");
+        fw->unmodelled.v[fw->unmodelled.n - 1].info = off;
+        return false;
+    }
+    if (f->kind == IMP_ADDR_STATIC && !p.dynamic && !imp_in_prefix(p.addr, f->addr)) {
+        imp_unmodelled_add(fw, ix_line(g), xp, "gateway %s (%s) is outside %s's network: not modelled", name, addr,
+                           p.iface);
         return false;
     }
     /* the MVC model's default is 1 (not monitored); the legacy list's absent flag is 0 */
@@ -211,7 +226,7 @@ static void read_gateways(xmlNode *root, imp_fw *fw)
         k++;
         snprintf(xp, sizeof xp, "/opnsense/%s/gateway_item[%d]", is_mvc ? "OPNsense/Gateways" : "gateways", k);
         gw_rank r;
-        if (read_gateway(g, xp, fw, is_mvc, &r) && fw->gateways.n <= 64)
+        if (read_gateway(root, g, xp, fw, is_mvc, &r) && fw->gateways.n <= 64)
             rank[fw->gateways.n - 1] = r;
     }
     default_gateway(root, fw, rank);

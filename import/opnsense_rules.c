@@ -217,6 +217,11 @@ static void add_nat(xmlNode *root, imp_fw *fw, orule *o, int k)
     int np = common(root, fw, o, protos, sm, &ns, dm, &nd);
     if (!np)
         return;
+    const imp_iface *f = imp_fw_iface(fw, o->iface);
+    if (!f || f->kind == IMP_ADDR_NONE) {
+        imp_unmodelled_add(fw, o->line, o->xp, "outbound NAT on '%s', an interface that is not imported", o->iface);
+        return;
+    }
     imp_nat_rule t = {.line = o->line, .static_port = o->static_port};
     imp_copy(t.iface, sizeof t.iface, o->iface);
     if (!nat_target(root, fw, o, &t))
@@ -301,6 +306,14 @@ static bool filter_iface(xmlNode *root, imp_fw *fw, orule *o)
     if (ix_text(g, "ifname", buf, sizeof buf) && !strcmp(buf, o->iface)) {
         imp_unmodelled_add(fw, o->line, o->xp, "rule on interface group '%s': only the WireGuard group is modelled",
                            o->iface);
+        return false;
+    }
+    /* a rule on a disabled interface does nothing; on an unknown one pf refuses it (getPriority 600000) */
+    if (!imp_fw_iface(fw, o->iface)) {
+        if (ix_child(ix_child(root, "interfaces"), o->iface))
+            imp_skipped_add(fw, o->line, o->xp, "filter rule on a disabled interface");
+        else
+            imp_unmodelled_add(fw, o->line, o->xp, "rule on '%s', not an interface of this file", o->iface);
         return false;
     }
     o->prio = 400000;

@@ -25,6 +25,16 @@ run_import pfsense-ha "$S/pfsense-ha-fw1.xml" "$S/pfsense-ha-fw2.xml"
 run_import pfsense-single "$S/pfsense-single-dhcp.xml" --address wan=198.51.100.20/24
 run_import opnsense-ha "$S/opnsense-ha-fw1.xml" "$S/opnsense-ha-fw2.xml"
 run_import opnsense-single "$S/opnsense-single-dhcp.xml" --address wan=198.51.100.77/24
+# odd but valid OPNsense input still makes a scenario that loads: a gateway whose <interface> is empty (the
+# model's default wan, a DHCP WAN whose --address network does not hold it), outbound NAT and a filter rule
+# on interfaces the backup does not have (found by mutating the sample)
+perl -0pe 's|<interface>opt1</interface>(\s*<gateway>203)|<interface/>$1|; s|<interface>wan</interface>(\s*<ipprotocol>inet</ipprotocol>\s*<protocol>any</protocol>\s*<source_net>lan)|<interface>\|\|\|</interface>$1|; s|<interface>lan</interface>(\s*<direction>in</direction>\s*<ipprotocol>inet</ipprotocol>\s*<protocol>any</protocol>\s*<source_net>lan)|<interface>opt9</interface>$1|' \
+    "$S/opnsense-single-dhcp.xml" >"$D/opnsense-odd.xml"
+cmp -s "$S/opnsense-single-dhcp.xml" "$D/opnsense-odd.xml" && fail "opnsense-odd.xml: the edits did not apply"
+run_import opnsense-odd "$D/opnsense-odd.xml" --address wan=198.51.100.77/24
+for want in "gateway WAN2GW on wan" "outbound NAT on '|||'" "rule on 'opt9'"; do
+    grep -q -F -- "$want" "$D/opnsense-odd.yaml" || fail "MISSING in the odd OPNsense import: $want"
+done
 # stdout is the same scenario as -o
 "$W" import "$S/pfsense-ha-fw1.xml" "$S/pfsense-ha-fw2.xml" 2>/dev/null | cmp -s - "$D/pfsense-ha.yaml" || fail "stdout differs from -o"
 # same seed, same bytes; another seed, other keys only
