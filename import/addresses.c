@@ -97,6 +97,21 @@ bool imp_apply_addresses(imp_fw **fws, size_t n, imp_options *o, imp_errors *err
                       " in the backup (static addresses are taken from the backup)");
             ok = false;
         }
+    /* one node's interfaces on overlapping networks: the scenario cannot
+     * say which one a neighbour is on (the loader refuses it) */
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; i < fws[k]->ifaces.n; i++)
+            for (size_t j = 0; j < i; j++) {
+                const imp_iface *a = &fws[k]->ifaces.v[j], *b = &fws[k]->ifaces.v[i];
+                char x[16], y[16];
+                if (a->kind != IMP_ADDR_STATIC || b->kind != IMP_ADDR_STATIC || !imp_prefix_overlap(a->addr, b->addr))
+                    continue;
+                imp_error(err, fws[k]->file, b->line, "interface %s (%s/%d) overlaps interface %s (%s/%d)%s%s", b->name,
+                          imp_addr_str(b->addr.addr, x), b->addr.len, a->name, imp_addr_str(a->addr.addr, y),
+                          a->addr.len, a->given || b->given ? "; the address of --address " : "",
+                          b->given ? b->name : a->given ? a->name : "");
+                ok = false;
+            }
     if (!ok)
         return false;
     /* dynamic gateways: the ISP router's address in the given network */

@@ -97,6 +97,8 @@ expect_exit 2 "opnsense-single-dhcp.xml:[0-9]+: interface wan .* is dhcp: .*--ad
     "$S/opnsense-single-dhcp.xml"
 expect_exit 2 "not an HA pair" opn-not-a-pair "$S/opnsense-ha-fw1.xml" "$S/opnsense-single-dhcp.xml" \
     --address wan=198.51.100.77/24
+expect_exit 2 "opnsense-single-dhcp.xml:[0-9]+: interface lan \\(10.70.0.1/24\\) overlaps interface wan \\(10.0.0.1/8\\); the address of --address wan" \
+    opn-overlap "$S/opnsense-single-dhcp.xml" --address wan=10.0.0.1/8
 expect_exit 2 "not modelled: /opnsense/" opn-strict --strict "$S/opnsense-ha-fw1.xml" "$S/opnsense-ha-fw2.xml"
 expect_exit 0 "0 HA-pair findings, 0 linter warnings; nothing written" opn-check --check "$S/opnsense-ha-fw1.xml" \
     "$S/opnsense-ha-fw2.xml"
