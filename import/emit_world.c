@@ -325,7 +325,8 @@ static void emit_remote(w_out *o, const w_world *w, const w_remote *x)
     w_printf(o, "    wireguard:\n      wg0:\n        listen-port: %d\n", x->peer->has_endpoint ? x->peer->port : 51820);
     if (x->has_wg)
         w_printf(o, "        address: %s\n", w_pfx(x->wg, b));
-    w_printf(o, "        peers:\n          - {node: %s, interface: %s", w->node[0], x->tun->name);
+    /* the node the remote was made from: the first, unless only the second has the tunnel */
+    w_printf(o, "        peers:\n          - {node: %s, interface: %s", w->node[x->fw], x->tun->name);
     if (x->pub_addr)
         w_printf(o, ", endpoint: %s:%d", w_addr(x->pub_addr, a), x->tun->listen_port);
     int len;

@@ -104,7 +104,7 @@ void imp_nat_automatic(const imp_fw *fw, void (*emit)(void *ctx, const imp_nat_r
     size_t n = opn ? opnsense_sources(fw, src, 64) : pfsense_sources(fw, src, 64);
     for (size_t i = 0; i < fw->ifaces.n; i++) {
         const imp_iface *f = &fw->ifaces.v[i];
-        if (!f->wan || f->wg)
+        if (!f->wan || f->wg || f->kind != IMP_ADDR_STATIC) /* no address to translate to: no interface */
             continue;
         if (opn) {
             for (size_t s = 0; s < n; s++)

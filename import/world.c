@@ -282,8 +282,11 @@ static bool plan_remotes(w_world *w, imp_errors *err)
             if (!t)
                 continue; /* a peer of a disabled or missing tunnel */
             bool known = false;
-            for (size_t r = 0; r < w->remotes.n; r++)
-                known |= same_peer(w->remotes.v[r].peer, p);
+            for (size_t r = 0; r < w->remotes.n; r++) /* one remote per peer, and per endpoint of a tunnel: a
+                                                        * pair whose peer keys differ has one host there */
+                known |= same_peer(w->remotes.v[r].peer, p) ||
+                         (p->has_endpoint && w->remotes.v[r].peer->has_endpoint &&
+                          w->remotes.v[r].peer->endpoint == p->endpoint && !strcmp(w->remotes.v[r].tun->name, t->name));
             if (known)
                 continue;
             w_remote *x = imp_push(&w->remotes);

@@ -35,6 +35,19 @@ run_import opnsense-odd "$D/opnsense-odd.xml" --address wan=198.51.100.77/24
 for want in "gateway WAN2GW on wan" "outbound NAT on '|||'" "rule on 'opt9'"; do
     grep -q -F -- "$want" "$D/opnsense-odd.yaml" || fail "MISSING in the odd OPNsense import: $want"
 done
+# an OPNsense pair that drifted: a peer key differs (one remote host at that endpoint, a finding), and a
+# tunnel on the secondary only (its remotes peer with the node that has it); both load
+sed -e 's|c+uSb1p+p/LIer+PPqOQzu4lWh7JRCZe+lmsBDGaQBc=|9Kx0vQm3bT7sW2eY5uZ8aR1cD4fG6hJ9kL2nP5qS8tU=|' \
+    "$S/opnsense-ha-fw1.xml" >"$D/opn1-otherkey.xml"
+"$W" import "$D/opn1-otherkey.xml" "$S/opnsense-ha-fw2.xml" -o "$D/opnsense-drift-key.yaml" 2>"$D/opnsense-drift-key.err" ||
+    fail "opnsense-drift-key: $(cat "$D/opnsense-drift-key.err")"
+"$W" test "$D/opnsense-drift-key.yaml" >"$D/opnsense-drift-key.test" 2>&1 || fail "opnsense-drift-key: $(cat "$D/opnsense-drift-key.test")"
+echo "opnsense-drift-key: $(tail -n 1 "$D/opnsense-drift-key.test")"
+grep -q "WireGuard peer site-a of wg0 (opn1) is on opn1 only" "$D/opnsense-drift-key.yaml" || fail "MISSING: the key drift finding"
+sed -e 's|<instance>0</instance>|<instance>none</instance>|' "$S/opnsense-ha-fw1.xml" >"$D/opn1-notunnel.xml"
+"$W" import "$D/opn1-notunnel.xml" "$S/opnsense-ha-fw2.xml" -o "$D/opnsense-drift-tunnel.yaml" 2>"$D/opnsense-drift-tunnel.err" ||
+    fail "opnsense-drift-tunnel: $(cat "$D/opnsense-drift-tunnel.err")"
+grep -q "node: opn2, interface: wg0" "$D/opnsense-drift-tunnel.yaml" || fail "MISSING: remotes peer with opn2"
 # stdout is the same scenario as -o
 "$W" import "$S/pfsense-ha-fw1.xml" "$S/pfsense-ha-fw2.xml" 2>/dev/null | cmp -s - "$D/pfsense-ha.yaml" || fail "stdout differs from -o"
 # same seed, same bytes; another seed, other keys only
