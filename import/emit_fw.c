@@ -116,6 +116,21 @@ static bool gateway_emitted(const imp_fw *fw, const imp_gateway *g)
     return emitted_iface(f) && g->addr && imp_in_prefix(g->addr, f->addr);
 }
 
+static bool member_emitted(const imp_fw *fw, const imp_member *m)
+{
+    const imp_gateway *g = imp_fw_gateway(fw, m->gateway);
+    return g && gateway_emitted(fw, g);
+}
+
+/* A group is written when one of its members is. */
+static bool group_emitted(const imp_fw *fw, const imp_group *p)
+{
+    for (size_t m = 0; m < p->members.n; m++)
+        if (member_emitted(fw, &p->members.v[m]))
+            return true;
+    return false;
+}
+
 static bool via_emitted(const imp_fw *fw, const char *name)
 {
     const imp_gateway *g = imp_fw_gateway(fw, name);
@@ -123,7 +138,7 @@ static bool via_emitted(const imp_fw *fw, const char *name)
         return gateway_emitted(fw, g);
     for (size_t i = 0; i < fw->groups.n; i++)
         if (!strcmp(fw->groups.v[i].name, name))
-            return true;
+            return group_emitted(fw, &fw->groups.v[i]);
     return false;
 }
 
@@ -162,12 +177,21 @@ static void emit_gateways(w_out *o, const w_world *w, size_t k)
     any = false;
     for (size_t g = 0; g < fw->groups.n; g++) {
         const imp_group *p = &fw->groups.v[g];
+        if (!group_emitted(fw, p)) {
+            w_printf(o, "    # gateway group %s: none of its gateways is imported\n", p->name);
+            continue;
+        }
         if (!any)
             w_printf(o, "    gateway-groups:\n");
         any = true;
         w_printf(o, "      - {name: %s, trigger: %s, members: [", p->name, p->trigger);
+        bool first = true;
         for (size_t m = 0; m < p->members.n; m++)
-            w_printf(o, "%s{gateway: %s, tier: %d}", m ? ", " : "", p->members.v[m].gateway, p->members.v[m].tier);
+            if (member_emitted(fw, &p->members.v[m])) {
+                w_printf(o, "%s{gateway: %s, tier: %d}", first ? "" : ", ", p->members.v[m].gateway,
+                         p->members.v[m].tier);
+                first = false;
+            }
         w_printf(o, "]}   # line %d\n", p->line);
     }
     char b[20];
@@ -223,9 +247,15 @@ static void emit_options(w_out *o, const imp_fw *fw)
     free(g.buf);
 }
 
+static bool filter_iface_ok(const imp_fw *fw, const char *name);
+
 static void nat_line(w_out *o, const imp_fw *fw, const imp_nat_rule *r)
 {
     char b[20], a[16];
+    if (!filter_iface_ok(fw, r->iface)) {
+        w_printf(o, "        # %s: interface %s is not imported\n", r->comment, r->iface);
+        return;
+    }
     imp_prefix d[IMP_MATCH_MAX];
     bool dany;
     size_t nd = w_resolve(fw, &r->dst, d, IMP_MATCH_MAX, &dany);

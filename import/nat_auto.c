@@ -55,8 +55,8 @@ void imp_nat_automatic(const imp_fw *fw, void (*emit)(void *ctx, const imp_nat_r
     }
     for (size_t i = 0; i < fw->ifaces.n; i++) {
         const imp_iface *f = &fw->ifaces.v[i];
-        if (!f->wan || f->wg)
-            continue;
+        if (!f->wan || f->wg || f->kind != IMP_ADDR_STATIC)
+            continue; /* a WAN without an address is not imported */
         for (size_t s = 0; s < n; s++) {
             imp_nat_rule r = {.translate_iface = true, .automatic = true};
             imp_copy(r.iface, sizeof r.iface, f->name);

@@ -43,10 +43,11 @@ static void read_interface(xmlNode *root, xmlNode *x, imp_fw *fw)
         return;
     }
     imp_iface *i = imp_push(&fw->ifaces);
-    imp_copy(i->name, sizeof i->name, lname);
+    imp_sanitize_name(i->name, sizeof i->name, lname, "if"); /* an XML name may hold ':' or non-ASCII */
     i->line = ix_line(x);
     ix_text(x, "if", buf, sizeof buf);
     imp_copy(i->driver, sizeof i->driver, buf);
+    imp_clean_text(i->driver);
     i->wg = !strncmp(buf, "tun_wg", 6);
     ix_text(x, "descr", buf, sizeof buf);
     imp_sanitize_name(i->descr, sizeof i->descr, buf, "");

@@ -176,6 +176,7 @@ static imp_fw *read_backup(const char *path, const char *bytes, size_t len, imp_
     xmlNode *root = xmlDocGetRootElement(doc);
     imp_fw *fw = imp_xcalloc(1, sizeof *fw, "firewall model");
     imp_copy(fw->file, sizeof fw->file, path);
+    imp_clean_text(fw->file); /* written in comments and messages */
     fw->resolve_interval = -1;
     fw->aliases_resolve_interval = -1;
     bool ok = false;
