@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/commands.h"
 #include "harness/harness.h"
@@ -244,6 +245,13 @@ int cmd_import(int argc, char **argv)
         fprintf(stderr, "usage: wgsim import FW1.xml [FW2.xml] [-o SCENARIO.yaml] [options] (see --help)\n");
         goto done;
     }
+    /* -o must not overwrite a backup (a swapped argument would destroy it) */
+    struct stat so, si;
+    for (size_t k = 0; out_path && !check && k < nfiles; k++)
+        if (!stat(out_path, &so) && !stat(files[k], &si) && so.st_dev == si.st_dev && so.st_ino == si.st_ino) {
+            fprintf(stderr, "wgsim import: -o %s is the backup %s: refused\n", out_path, files[k]);
+            goto done;
+        }
     status = run(files, nfiles, &o, check ? NULL : out_path, check);
 done:
     free(o.given.v);
