@@ -191,6 +191,7 @@ typedef struct imp_fw {
     bool pfsync;
     char pfsync_iface[IMP_NAME];
     uint32_t pfsync_peer;
+    uint32_t sync_to; /* hasync/synchronizetoip: where XMLRPC sends this node's configuration (0: none) */
     bool maintenance; /* CARP persistent maintenance mode: advskew 254 */
     bool preempt_off; /* net.inet.carp.preempt=0 (OPNsense hasync/disablepreempt; pfSense always sets 1) */
     /* WireGuard */

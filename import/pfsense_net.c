@@ -363,6 +363,9 @@ static void read_hasync(xmlNode *root, imp_fw *fw)
     ix_text(h, "pfsyncinterface", fw->pfsync_iface, sizeof fw->pfsync_iface);
     if (ix_text(h, "pfsyncpeerip", buf, sizeof buf) && buf[0] && !imp_parse_addr(buf, &fw->pfsync_peer))
         imp_unmodelled_add(fw, ix_line(h), "/pfsense/hasync/pfsyncpeerip", "pfsync peer '%s' is not IPv4", buf);
+    /* the XMLRPC sync target (rc.filter_synchronize): only compared, configuration sync is not simulated */
+    if (ix_text(h, "synchronizetoip", buf, sizeof buf) && buf[0] && !imp_parse_addr(buf, &fw->sync_to))
+        fw->sync_to = 0;
 }
 
 bool imp_pfsense_read_net(xmlNode *root, imp_fw *fw)
