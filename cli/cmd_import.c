@@ -143,6 +143,8 @@ static int run(const char **files, size_t nfiles, imp_options *o, const char *ou
         goto out;
     if (nfiles == 2 && !imp_pair_check(fws[0], fws[1], &findings, &err))
         goto out;
+    /* before --strict: what cannot be imported as it is counts as not modelled */
+    imp_consistent(fws, nfiles);
     if (o->strict && strict_refusal(fws, nfiles))
         goto out;
     yaml = imp_scenario(fws, nfiles, o, &findings, &err);

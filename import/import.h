@@ -255,7 +255,7 @@ void imp_findings_free(imp_findings *f);
 /* Takes out of the models what a scenario may not hold (listed as not
  * imported): names that clash, overlapping networks, VIPs outside their
  * network, a pair's contradicting VIPs and addresses (consistency.c).
- * imp_scenario calls it. */
+ * imp_scenario calls it (again: a second pass finds nothing). */
 void imp_consistent(imp_fw **fws, size_t n);
 
 /* Builds the scenario (world.c + emit.c). Returns malloc'd YAML text, or
