@@ -17,6 +17,9 @@
 #include "import/import.h"
 #include "sim/sim.h"
 
+/* A large pfSense backup (packages, RRD data) is a few MiB. */
+#define BACKUP_MAX ((size_t)64 << 20)
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -135,8 +138,19 @@ static int run(const char **files, size_t nfiles, imp_options *o, const char *ou
     imp_findings findings = {0};
     int status = 2;
     char *yaml = NULL;
-    for (size_t k = 0; k < nfiles; k++)
-        fws[k] = imp_read_file(files[k], &err);
+    for (size_t k = 0; k < nfiles; k++) {
+        /* read as scenario files are (docs/robustness.md): a FIFO, a device or
+         * a directory is refused before a read, and the size is bounded */
+        char why[256];
+        size_t len = 0;
+        uint8_t *bytes = hs_read_input(files[k], BACKUP_MAX, "configuration backups", &len, why, sizeof why);
+        if (!bytes) {
+            imp_error(&err, files[k], 0, "%s", why);
+            continue;
+        }
+        fws[k] = imp_read_bytes(files[k], (const char *)bytes, len, &err);
+        hs_input_free(bytes, len); /* zeroed: a backup holds secrets */
+    }
     if (err.lines.n || !fws[0] || (nfiles == 2 && !fws[1]))
         goto out;
     if (!imp_apply_addresses(fws, nfiles, o, &err))
