@@ -234,13 +234,13 @@ int cmd_import(int argc, char **argv)
         } else if (!strcmp(a, "-o")) {
             out_path = argv[++i];
         } else if (!strcmp(a, "--name")) {
-            char n[IMP_NAME];
-            imp_sanitize_name(n, sizeof n, argv[++i], "");
-            if (strcmp(n, argv[i])) {
-                fprintf(stderr, "wgsim import: --name '%s': 1-63 characters of A-Z a-z 0-9 . _ -\n", argv[i]);
+            const char *n = argv[++i];
+            size_t len = strlen(n), ok = strspn(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+            if (!len || len > 63 || ok != len) {
+                fprintf(stderr, "wgsim import: --name '%s': 1-63 characters of A-Z a-z 0-9 . _ -\n", n);
                 goto done;
             }
-            o.name = argv[i];
+            o.name = n;
         } else if (!strcmp(a, "--address")) {
             if (!parse_address(argv[++i], &o))
                 goto done;

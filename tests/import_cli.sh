@@ -79,6 +79,8 @@ mkfifo "$D/fifo.xml" && expect_exit 2 "fifo.xml: is not a regular file but a FIF
 expect_exit 2 "/dev/zero: is not a regular file but a character device" device /dev/zero
 expect_exit 2 "is a directory, not a file" directory "$S"
 expect_exit 2 "unknown option" option --frobnicate "$S/pfsense-single-dhcp.xml"
+expect_exit 2 "--name 'a b': 1-63 characters" name "$S/pfsense-single-dhcp.xml" --name "a b"
+"$W" import "$S/pfsense-single-dhcp.xml" --address wan=198.51.100.20/24 --name site-2 2>/dev/null | grep -qx "name: site-2" || fail "MISSING: --name"
 cp "$S/pfsense-single-dhcp.xml" "$D/keep.xml"
 expect_exit 2 "is the backup .*: refused" overwrite "$D/keep.xml" --address wan=198.51.100.20/24 -o "$D/keep.xml"
 cmp -s "$S/pfsense-single-dhcp.xml" "$D/keep.xml" || fail "-o overwrote the backup"
