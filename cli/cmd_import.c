@@ -10,11 +10,15 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/commands.h"
 #include "harness/harness.h"
 #include "import/import.h"
 #include "sim/sim.h"
+
+/* A large pfSense backup (packages, RRD data) is a few MiB. */
+#define BACKUP_MAX ((size_t)64 << 20)
 
 static void usage(FILE *out)
 {
@@ -134,14 +138,27 @@ static int run(const char **files, size_t nfiles, imp_options *o, const char *ou
     imp_findings findings = {0};
     int status = 2;
     char *yaml = NULL;
-    for (size_t k = 0; k < nfiles; k++)
-        fws[k] = imp_read_file(files[k], &err);
+    for (size_t k = 0; k < nfiles; k++) {
+        /* read as scenario files are (docs/robustness.md): a FIFO, a device or
+         * a directory is refused before a read, and the size is bounded */
+        char why[256];
+        size_t len = 0;
+        uint8_t *bytes = hs_read_input(files[k], BACKUP_MAX, "configuration backups", &len, why, sizeof why);
+        if (!bytes) {
+            imp_error(&err, files[k], 0, "%s", why);
+            continue;
+        }
+        fws[k] = imp_read_bytes(files[k], (const char *)bytes, len, &err);
+        hs_input_free(bytes, len); /* zeroed: a backup holds secrets */
+    }
     if (err.lines.n || !fws[0] || (nfiles == 2 && !fws[1]))
         goto out;
     if (!imp_apply_addresses(fws, nfiles, o, &err))
         goto out;
     if (nfiles == 2 && !imp_pair_check(fws[0], fws[1], &findings, &err))
         goto out;
+    /* before --strict: what cannot be imported as it is counts as not modelled */
+    imp_consistent(fws, nfiles);
     if (o->strict && strict_refusal(fws, nfiles))
         goto out;
     yaml = imp_scenario(fws, nfiles, o, &findings, &err);
@@ -217,13 +234,13 @@ int cmd_import(int argc, char **argv)
         } else if (!strcmp(a, "-o")) {
             out_path = argv[++i];
         } else if (!strcmp(a, "--name")) {
-            char n[IMP_NAME];
-            imp_sanitize_name(n, sizeof n, argv[++i], "");
-            if (strcmp(n, argv[i])) {
-                fprintf(stderr, "wgsim import: --name '%s': 1-63 characters of A-Z a-z 0-9 . _ -\n", argv[i]);
+            const char *n = argv[++i];
+            size_t len = strlen(n), ok = strspn(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+            if (!len || len > 63 || ok != len) {
+                fprintf(stderr, "wgsim import: --name '%s': 1-63 characters of A-Z a-z 0-9 . _ -\n", n);
                 goto done;
             }
-            o.name = argv[i];
+            o.name = n;
         } else if (!strcmp(a, "--address")) {
             if (!parse_address(argv[++i], &o))
                 goto done;
@@ -244,6 +261,13 @@ int cmd_import(int argc, char **argv)
         fprintf(stderr, "usage: wgsim import FW1.xml [FW2.xml] [-o SCENARIO.yaml] [options] (see --help)\n");
         goto done;
     }
+    /* -o must not overwrite a backup (a swapped argument would destroy it) */
+    struct stat so, si;
+    for (size_t k = 0; out_path && !check && k < nfiles; k++)
+        if (!stat(out_path, &so) && !stat(files[k], &si) && so.st_dev == si.st_dev && so.st_ino == si.st_ino) {
+            fprintf(stderr, "wgsim import: -o %s is the backup %s: refused\n", out_path, files[k]);
+            goto done;
+        }
     status = run(files, nfiles, &o, check ? NULL : out_path, check);
 done:
     free(o.given.v);

@@ -36,6 +36,8 @@
 #include "cli/peer/icmp_echo.h"
 #include "cli/peer/udp_host.h"
 #include "cli/peer/wgconf.h"
+#include "harness/harness.h"
+#include "sim/sim.h"
 #include "wgnode/wgnode.h"
 
 /* Inner packets the program originates while the device is calling it back
@@ -134,38 +136,34 @@ static void usage(FILE *out)
             "                   changes, timers, drops with their reason\n"
             "  -h, --help       this text\n"
             "\n"
-            "DUR is a number with a unit: 500ms, 1s, 2.5s, 2m, 1h (a bare number is seconds).\n"
+            "DUR is a number with a unit: 500ms, 1s, 2.5s, 2m, 1h (a bare number is seconds);\n"
+            "--interval is at least 2ms, as for ping(8) run by a user who is not root.\n"
             "\n"
             "exit status: 0 ran until --duration or a signal, or every ping was answered;\n"
             "1 some echo request got no reply; 2 bad configuration, option or socket error.\n");
 }
 
-/* "250ms", "1.5s", "2m", "1h", "10" (seconds) -> ns; false if malformed. */
-static bool parse_duration(const char *s, int64_t *out)
+/* The shortest --interval: iputils ping's floor for a user who is not root
+ * (ping.h MIN_USER_INTERVAL_MS, 2 ms). wgsim peer runs unprivileged and is
+ * a reachability test; requests closer than that are a flood. */
+#define PEER_MIN_INTERVAL (2 * HS_MS)
+
+/* DUR as the scenario language reads it (hs_duration_parse: "250ms",
+ * "1.5s", "2m", "20ns"), or a bare number of seconds as ping(8) takes -i
+ * and -W ("10", "0.5"). */
+static hs_dur_err parse_duration(const char *s, int64_t *out)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || errno || !(v >= 0) || *s == '-' || *s == '+' || *s == ' ')
-        return false;
-    double unit;
-    if (!*end || !strcmp(end, "s"))
-        unit = 1e9;
-    else if (!strcmp(end, "ms"))
-        unit = 1e6;
-    else if (!strcmp(end, "us"))
-        unit = 1e3;
-    else if (!strcmp(end, "m"))
-        unit = 60e9;
-    else if (!strcmp(end, "h"))
-        unit = 3600e9;
-    else
-        return false;
-    double ns = v * unit;
-    if (ns > 9.0e18) /* beyond int64 nanoseconds: ~292 years */
-        return false;
-    *out = (int64_t)ns;
-    return true;
+    if (!*s || strspn(s, "0123456789.") != strlen(s))
+        return hs_duration_parse(s, out);
+    size_t n = strlen(s);
+    char *sec = malloc(n + 2);
+    if (!sec)
+        sim_oom("reading an option");
+    memcpy(sec, s, n);
+    memcpy(sec + n, "s", 2);
+    hs_dur_err e = hs_duration_parse(sec, out);
+    free(sec);
+    return e;
 }
 
 static double since_start(const peer_app *a) { return (double)(a->now - a->t0) / 1e9; }
@@ -545,8 +543,9 @@ static bool open_keylog(peer_app *a, const char *path)
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
 /* t + d for d >= 0, saturating at WG_TIME_NEVER: durations may be up to
- * 9e18 ns each (parse_duration), and a sum of two of them past INT64_MAX
- * is signed overflow. */
+ * HS_TIME_MAX each (parse_duration); the clock plus two of them (last send
+ * + interval + timeout) fits only while the clock is below 2e18 ns, which
+ * CLOCK_MONOTONIC does not promise. */
 static int64_t after(int64_t t, int64_t d) { return t > WG_TIME_NEVER - d ? WG_TIME_NEVER : t + d; }
 
 static int run(peer_app *a, int64_t duration)
@@ -663,9 +662,27 @@ int cmd_peer(int argc, char **argv)
         case 'W':
         case 'd': {
             int64_t *dst = c == 'i' ? &interval : c == 'W' ? &timeout : &duration;
-            if (!parse_duration(optarg, dst) || (c != 'W' && *dst <= 0)) {
-                fprintf(stderr, "wgsim peer: --%s '%s': expected a positive duration like 500ms, 1s, 2m\n",
-                        c == 'i' ? "interval" : c == 'W' ? "timeout" : "duration", optarg);
+            const char *opt = c == 'i' ? "interval" : c == 'W' ? "timeout" : "duration";
+            hs_dur_err e = parse_duration(optarg, dst);
+            if (e == HS_DUR_SYNTAX) {
+                fprintf(stderr, "wgsim peer: --%s '%s': not a duration (e.g. 500ms, 1s, 2m; a bare number is seconds)\n",
+                        opt, optarg);
+                return 2;
+            }
+            if (e != HS_DUR_OK) {
+                fprintf(stderr, "wgsim peer: --%s '%s' %s\n", opt, optarg, hs_duration_problem(e));
+                return 2;
+            }
+            if (c == 'i' && *dst < PEER_MIN_INTERVAL) {
+                fprintf(stderr,
+                        "wgsim peer: --interval '%s': at least 2ms, the shortest interval ping(8) allows a user who "
+                        "is not root (iputils MIN_USER_INTERVAL_MS); closer requests are a flood, not a "
+                        "reachability test\n",
+                        optarg);
+                return 2;
+            }
+            if (c == 'd' && *dst <= 0) {
+                fprintf(stderr, "wgsim peer: --duration '%s': must be more than 0\n", optarg);
                 return 2;
             }
             break;

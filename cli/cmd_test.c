@@ -42,6 +42,9 @@ static bool selected(const char *glob, const char *path)
     return ok;
 }
 
+/* --pcap DIR with --matrix: the longest DIR/<platform> */
+#define PCAP_DIR_MAX 4096
+
 /* --matrix platform=A,B: the platforms, every scenario run once per each */
 typedef struct matrix {
     wg_platform v[8];
@@ -53,6 +56,7 @@ typedef struct run_ctx {
     const cli_files *files;
     hs_run_options opt;
     const matrix *m; /* NULL: each file once */
+    cli_pcap *pcaps; /* --pcap with --matrix: one per platform (DIR/<platform>), else NULL */
     size_t n_runs;   /* files->n, times the matrix's platforms */
     hs_result **results;
     size_t next;   /* next file to start */
@@ -76,6 +80,8 @@ static void *worker(void *arg)
         if (c->m) {
             opt.has_platform = true;
             opt.platform = c->m->v[i / c->files->n];
+            if (c->pcaps)
+                opt.ctx = &c->pcaps[i / c->files->n];
         }
         cli_oom_running(file);
         hs_result *r = hs_run_file(file, &opt);
@@ -88,20 +94,18 @@ static void *worker(void *arg)
     }
 }
 
-/* --matrix platform=A,B,...: every platform once, known, and no option
- * that names a scenario's outputs once (their names would repeat). */
-static bool parse_matrix(const char *arg, matrix *m, const hs_run_options *opt, const char *junit, const char *pcap,
-                         const char *baseline, const char *markdown, const char *html)
+/* --matrix platform=A,B,...: every platform once and known. --platform
+ * would contradict it; a --baseline holds one run per scenario, which a
+ * matrix's runs (one per platform) cannot be matched with. */
+static bool parse_matrix(const char *arg, matrix *m, const hs_run_options *opt, const char *baseline)
 {
-    const char *conflict = opt->has_platform ? "--platform"
-                           : junit           ? "--junit"
-                           : pcap            ? "--pcap"
-                           : baseline        ? "--baseline"
-                           : markdown        ? "--markdown"
-                           : html            ? "--html"
-                                             : NULL;
-    if (conflict) {
-        fprintf(stderr, "wgsim test: --matrix: not with %s (every scenario runs once per platform)\n", conflict);
+    if (opt->has_platform) {
+        fprintf(stderr, "wgsim test: --matrix: not with --platform (the matrix sets each run's platform)\n");
+        return false;
+    }
+    if (baseline) {
+        fprintf(stderr, "wgsim test: --matrix: not with --baseline (a baseline has one run per scenario, the matrix "
+                        "one per platform)\n");
         return false;
     }
     if (strncmp(arg, "platform=", 9)) {
@@ -218,16 +222,16 @@ static void usage(FILE *out)
                  "  --date TEXT     the date --markdown and --html name (none is read from\n"
                  "                  the clock, so the file stays reproducible)\n"
                  "  --pcap DIR      write DIR/<scenario>/seg-<segment>.pcap and keylog.txt\n"
+                 "                  (with --matrix: DIR/<platform>/<scenario>/...)\n"
                  "  --annotations github  also print GitHub Actions workflow commands\n"
                  "                  ('::error file=F,line=L,col=C,...::') after each\n"
                  "                  scenario's result: its failed expectations, errors and\n"
                  "                  warnings appear on the pull request's diff\n"
                  "  --matrix platform=P1,P2,...  run every scenario once per platform\n"
                  "                  (freebsd, openbsd, linux, wireguard-go) and print the\n"
-                 "                  claims x platforms table (in --json too: \"matrix\");\n"
-                 "                  not with --platform, --junit, --pcap, --baseline,\n"
-                 "                  --markdown or --html,\n"
-                 "                  which name a scenario once\n"
+                 "                  claims x platforms table (in --json, --html and\n"
+                 "                  --markdown too; --junit: the platform leads each\n"
+                 "                  classname); not with --platform or --baseline\n"
                  "  --baseline OLD.json  compare with an earlier --json result: regressions\n"
                  "                  (passed before, failing now), newly passing, added and\n"
                  "                  removed scenarios, changed convergence figures\n"
@@ -329,8 +333,13 @@ int cmd_test(int argc, char **argv)
         status = 2;
     }
     matrix m = {0};
-    if (matrix_arg && !parse_matrix(matrix_arg, &m, &opt, junit, pcap, baseline, md.path, md.html))
+    if (matrix_arg && !parse_matrix(matrix_arg, &m, &opt, baseline))
         status = 2;
+    /* DIR/<platform> must fit the buffer below */
+    if (matrix_arg && pcap && strlen(pcap) > PCAP_DIR_MAX - 32) {
+        fprintf(stderr, "wgsim test: --pcap: '%.40s...': too long a directory for --matrix\n", pcap);
+        status = 2;
+    }
     if (fail_on_regression && !baseline) {
         fprintf(stderr, "wgsim test: --fail-on-regression needs --baseline OLD.json\n");
         status = 2;
@@ -360,8 +369,20 @@ int cmd_test(int argc, char **argv)
     if (!c.results || !c.done)
         sim_oom("starting the runs");
     cli_pcap pc = {.cmd = "test", .dir = pcap};
-    if (pcap)
+    /* with --matrix, DIR/<platform> per platform: a scenario's captures
+     * are written once per platform, each run to its own directory */
+    cli_pcap pcs[sizeof m.v / sizeof *m.v];
+    char pcap_dirs[sizeof m.v / sizeof *m.v][PCAP_DIR_MAX];
+    if (pcap && matrix_arg) {
+        for (size_t v = 0; v < m.n; v++) {
+            snprintf(pcap_dirs[v], sizeof pcap_dirs[v], "%s/%s", pcap, m.names[v]);
+            pcs[v] = (cli_pcap){.cmd = "test", .dir = pcap_dirs[v]};
+            cli_pcap_enable(&c.opt, &pcs[v]);
+        }
+        c.pcaps = pcs;
+    } else if (pcap) {
         cli_pcap_enable(&c.opt, &pc);
+    }
     if (json)
         c.opt.timeline = true;
     pthread_mutex_init(&c.mu, NULL);
@@ -424,16 +445,25 @@ int cmd_test(int argc, char **argv)
 
     /* io_error: what went wrong with this invocation, not with a scenario */
     bool io_error = atomic_load(&pc.failed);
-    bool any_failed = false, any_error = io_error;
-    if (pcap)
+    if (pcap && matrix_arg) {
+        for (size_t v = 0; v < m.n; v++) {
+            io_error |= atomic_load(&pcs[v].failed);
+            cli_pcap_done(&pcs[v]);
+        }
+    } else if (pcap) {
         cli_pcap_done(&pc);
+    }
+    bool any_failed = false, any_error = io_error;
     for (size_t i = 0; i < n_runs; i++) {
         any_failed |= c.results[i]->status == HS_STATUS_FAILED;
         any_error |= c.results[i]->status == HS_STATUS_ERROR;
     }
+    bool per_expectation = !strcmp(granularity, "expectation");
     bool (*write_junit)(const char *, hs_result *const *, size_t, char *, size_t) =
-        !strcmp(granularity, "expectation") ? rp_write_junit_per_expectation : rp_write_junit;
-    if (junit && !write_junit(junit, c.results, files.n, err, sizeof err)) {
+        per_expectation ? rp_write_junit_per_expectation : rp_write_junit;
+    if (junit && !(matrix_arg ? rp_write_junit_matrix(junit, per_expectation, "platform", c.results, files.n, m.names,
+                                                      m.n, err, sizeof err)
+                              : write_junit(junit, c.results, files.n, err, sizeof err))) {
         fprintf(stderr, "wgsim test: --junit: %s\n", err);
         io_error = any_error = true;
     }
@@ -450,7 +480,12 @@ int cmd_test(int argc, char **argv)
         md.html_section = html_comparison;
         md.section_arg = &cmp;
     }
-    if (!cli_markdown_write("test", &md, &opt, c.results, files.n))
+    if (matrix_arg) {
+        md.dimension = "platform";
+        md.values = m.names;
+        md.n_values = m.n;
+    }
+    if (!cli_markdown_write("test", &md, &opt, c.results, n_runs))
         io_error = any_error = true;
     if (matrix_arg)
         rp_print_matrix(stdout, "platform", c.results, files.n, m.names, m.n);

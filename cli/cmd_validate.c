@@ -25,7 +25,8 @@ int cmd_validate(int argc, char **argv)
                "FILE:LINE:COL: message per error and FILE:LINE:COL: warning: message [rule]\n"
                "per warning on stderr (up to 20 of each per file).\n\n"
                "exit status: 0 all files valid, 2 an error in any file (with --strict: or a\n"
-               "warning), or bad usage.\n\n"
+               "warning), a path that cannot be read or is not a regular file, a directory\n"
+               "with no scenario file below it, or bad usage.\n\n"
                "options:\n"
                "  --strict        a warning is an error: the file is not ok (exit 2)\n"
                "  -h, --help      this text\n");

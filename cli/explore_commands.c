@@ -104,8 +104,11 @@ static bool time_arg(const words *ws, const char *usage, hs_time *t, char *err, 
 {
     if (!one_arg(ws, usage, err, errlen, err_col))
         return false;
-    if (!hs_parse_duration(ws->w[1], t) || *t < 0)
-        return fail(err, errlen, err_col, ws->col[1], "'%s' is not a time (e.g. 30s, 1m30s, 250ms)", ws->w[1]);
+    hs_dur_err e = hs_duration_parse(ws->w[1], t);
+    if (e != HS_DUR_OK)
+        return fail(err, errlen, err_col, ws->col[1], "'%s' %s%s", ws->w[1],
+                    e == HS_DUR_SYNTAX ? "is not a time" : hs_duration_problem(e),
+                    e == HS_DUR_SYNTAX ? " (e.g. 30s, 1m30s, 250ms)" : "");
     return true;
 }
 

@@ -141,6 +141,9 @@ bool cli_markdown_write(const char *cmd, const cli_markdown *md, const hs_run_op
         .section = md->section,
         .html_section = md->html_section,
         .section_arg = md->section_arg,
+        .dimension = md->dimension,
+        .values = md->values,
+        .n_values = md->n_values,
     };
     bool ok = true;
     if (md->path && !rp_write_markdown(md->path, results, n, &info, err, sizeof err)) {

@@ -69,6 +69,10 @@ typedef struct cli_markdown {
     void (*section)(FILE *out, void *arg);
     void (*html_section)(FILE *out, void *arg); /* the same for --html, with section_arg */
     void *section_arg;
+    /* rp_run_info's matrix (wgsim test --matrix; n_values 0: none) */
+    const char *dimension;
+    const char *const *values;
+    size_t n_values;
 } cli_markdown;
 /* Like cli_run_option, for --markdown, --html and --date. */
 int cli_markdown_option(const char *cmd, int argc, char **argv, int *i, cli_markdown *md);

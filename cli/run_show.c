@@ -23,8 +23,10 @@ static void *grow(void *p, size_t *cap, size_t n, size_t size)
 bool cli_show_add_at(cli_show *c, const char *val)
 {
     hs_time t;
-    if (!hs_parse_duration(val, &t)) {
-        fprintf(stderr, "wgsim run: --at: '%s' is not a time (write 30s, 1m30s, 250ms)\n", val);
+    hs_dur_err e = hs_duration_parse(val, &t);
+    if (e != HS_DUR_OK) {
+        fprintf(stderr, "wgsim run: --at: '%s' %s%s\n", val, e == HS_DUR_SYNTAX ? "is not a time" : hs_duration_problem(e),
+                e == HS_DUR_SYNTAX ? " (write 30s, 1m30s, 250ms)" : "");
         return false;
     }
     c->at = grow(c->at, &c->cap_at, c->n_at, sizeof *c->at);

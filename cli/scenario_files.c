@@ -6,6 +6,7 @@
 #include "sim/sim.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,14 +54,22 @@ static bool walk(const char *cmd, const char *path, cli_files *out, const walk_d
     bool top = up == NULL;
     struct stat st;
     if (stat(path, &st) != 0) {
-        fprintf(stderr, "wgsim %s: %s: no such file or directory\n", cmd, path);
+        /* strerror: a symbolic link loop is ELOOP, "Too many levels of
+         * symbolic links", not "no such file" */
+        fprintf(stderr, "wgsim %s: %s: %s\n", cmd, path, strerror(errno));
         return false;
     }
     if (!S_ISDIR(st.st_mode)) {
-        /* named on the command line: taken whatever its name */
-        if (top || (S_ISREG(st.st_mode) && is_scenario_name(path)))
+        /* named on the command line: taken whatever its name, and the
+         * loader says what is wrong with it (a FIFO, a device) */
+        if (top || S_ISREG(st.st_mode)) {
             cli_files_add(out, path);
-        return true;
+            return true;
+        }
+        /* a FIFO named x.yaml in a scenario directory: not opened (it could
+         * block), but said, so the suite does not silently lose a file */
+        fprintf(stderr, "wgsim %s: %s: is not a regular file (a FIFO, a device or a socket), not read\n", cmd, path);
+        return false;
     }
     for (const walk_dir *a = up; a; a = a->up)
         if (a->dev == st.st_dev && a->ino == st.st_ino) {
@@ -87,7 +96,9 @@ static bool walk(const char *cmd, const char *path, cli_files *out, const walk_d
                 sim_oom("listing scenario files");
             snprintf(sub, need, "%s%s%s", path, sep, e);
             struct stat s2;
-            if (stat(sub, &s2) == 0 && (S_ISDIR(s2.st_mode) || is_scenario_name(e)))
+            /* a *.yaml that cannot be stat()ed (a dangling link, a link
+             * loop) is walked so the error is said */
+            if (stat(sub, &s2) == 0 ? S_ISDIR(s2.st_mode) || is_scenario_name(e) : is_scenario_name(e))
                 ok &= walk(cmd, sub, out, &here);
             free(sub);
         }
@@ -97,4 +108,16 @@ static bool walk(const char *cmd, const char *path, cli_files *out, const walk_d
     return ok;
 }
 
-bool cli_files_collect(const char *cmd, const char *path, cli_files *out) { return walk(cmd, path, out, NULL); }
+bool cli_files_collect(const char *cmd, const char *path, cli_files *out)
+{
+    size_t before = out->n;
+    if (!walk(cmd, path, out, NULL))
+        return false;
+    if (out->n == before) {
+        /* validate and list printed nothing and exited 0: a wrong directory
+         * looked like a suite of valid files */
+        fprintf(stderr, "wgsim %s: %s: no scenario file (*.yaml, *.yml) in this directory or below\n", cmd, path);
+        return false;
+    }
+    return true;
+}

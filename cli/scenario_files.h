@@ -19,8 +19,10 @@ typedef struct cli_files {
 
 void cli_files_add(cli_files *l, const char *path);
 /* Appends the scenario files under `path`. A missing path or a directory
- * that cannot be read is printed as "wgsim CMD: PATH: ..." and the walk
- * goes on; returns false when that happened. */
+ * that cannot be read, a directory with no scenario file below it, and a
+ * *.yaml below it that is not a regular file (a FIFO) are printed as
+ * "wgsim CMD: PATH: ..." and the walk goes on; returns false when that
+ * happened. */
 bool cli_files_collect(const char *cmd, const char *path, cli_files *out);
 void cli_files_free(cli_files *l);
 

@@ -72,7 +72,7 @@ for t in wg_receive frame; do
 done
 
 status=0
-for t in wg_receive yaml_loader command frame; do
+for t in wg_receive yaml_loader command frame import; do
   corpus=("$src/fuzz/corpus/$t")
   extra=()
   [ -f "$src/fuzz/$t.dict" ] && extra+=(-dict="$src/fuzz/$t.dict")
@@ -80,6 +80,7 @@ for t in wg_receive yaml_loader command frame; do
   case $t in
     wg_receive | frame) corpus+=("$seeds/$t") ;;
     yaml_loader) corpus+=("$src/scenarios" "$src/tests/data") ;;
+    import) corpus=("$src/tests/import") ;; # the sample backups (and their bad inputs)
   esac
   work="$build/work/$t" # new inputs go here, never into the source tree
   rm -rf "$work"

@@ -194,7 +194,9 @@ bool hs_command_parse(const char *line, hs_command *out, char *err, size_t errle
                 return fail(err, errlen, err_col, c,
                             "'%s' is not a destination ('default' or a prefix such as 192.0.2.0/24)", w);
             } else {
-                out->dest_default = out->dest.len == 0;
+                /* only 0.0.0.0/0 is "default" (as printed): ::/0 printed as
+                 * "default" would read back as 0.0.0.0/0 */
+                out->dest_default = out->dest.len == 0 && out->dest.ip.family == 4;
             }
             break;
         case A_VIA_KW:
@@ -213,12 +215,14 @@ bool hs_command_parse(const char *line, hs_command *out, char *err, size_t errle
             if (!wg_ip_parse(w, &out->addr))
                 return fail(err, errlen, err_col, c, "'%s' is not an address", w);
             break;
-        case A_OPT_DURATION:
-            if (!hs_parse_duration(w, &out->duration) || out->duration < 0)
-                return fail(err, errlen, err_col, c, "'%s' is not a duration (e.g. 30s, 2m; usage: %s)", w,
-                            def->usage);
+        case A_OPT_DURATION: {
+            hs_dur_err e = hs_duration_parse(w, &out->duration);
+            if (e != HS_DUR_OK)
+                return fail(err, errlen, err_col, c, "'%s' %s (%susage: %s)", w, hs_duration_problem(e),
+                            e == HS_DUR_SYNTAX ? "e.g. 30s, 2m; " : "", def->usage);
             out->has_duration = true;
             break;
+        }
         case A_NONE:
             break;
         }

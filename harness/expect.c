@@ -61,14 +61,13 @@ const char *hs_fmt_ms(sim_time t, char *buf, size_t len)
     return buf;
 }
 
+/* As ld_get_addr_match reads it: an IPv6 address with a port in brackets,
+ * since "2001:db8::1:80" is one address, not port 80 of 2001:db8::1. */
 static const char *addr_match_str(const hs_addr_match *m, char *buf)
 {
-    char a[WG_IP_STRLEN];
     if (m->port)
-        snprintf(buf, WG_IP_STRLEN + 8, "%s:%u", wg_ip_format(&m->ip, a), m->port);
-    else
-        snprintf(buf, WG_IP_STRLEN + 8, "%s", wg_ip_format(&m->ip, a));
-    return buf;
+        return wg_endpoint_format(&(wg_endpoint){.ip = m->ip, .port = m->port}, buf);
+    return wg_ip_format(&m->ip, buf);
 }
 
 static const char *wgm_name(hs_wg_match m)

@@ -103,13 +103,28 @@ const char *hs_cmp_format(const hs_cmp *c, char *buf, size_t len);
 const char *hs_format_percent(double v, char *buf, size_t len);
 
 /* Value parsers (also used by the explore shell). All reject trailing junk.
- * Durations: "0", "250ms", "10s", "1.5s", "2m", "1h", "1m30s", "500us", "20ns". */
+ * Durations: "0", "250ms", "10s", "1.5s", "2m", "1h", "1m30s", "500us", "20ns",
+ * any number of digits, up to HS_TIME_MAX, exact to the nanosecond. */
 bool hs_parse_duration(const char *s, hs_time *out);
+/* The longest duration and the latest time: a million hours. Any sum of two
+ * (an event's time plus a reboot's downtime, a delay plus its jitter) still
+ * fits in hs_time, and SIM_TIME_NEVER stays beyond every real time. */
+#define HS_TIME_MAX (INT64_C(1000000) * 3600 * HS_S)
+#define HS_TIME_MAX_TEXT "1000000h (about 114 years)"
+/* Why hs_duration_parse refused a string; hs_duration_problem() says it as
+ * "is not a duration", "is longer than 1000000h ...", ... */
+typedef enum hs_dur_err { HS_DUR_OK, HS_DUR_SYNTAX, HS_DUR_RANGE, HS_DUR_FINER } hs_dur_err;
+hs_dur_err hs_duration_parse(const char *s, hs_time *out);
+const char *hs_duration_problem(hs_dur_err e);
 bool hs_parse_percent(const char *s, double *out); /* "0%", "0.5%", "0" */
 /* Bandwidth in bit/s: "10Mbit", "1.5Gbit", "512kbit", "64000bit", "0" (unlimited). */
 bool hs_parse_bandwidth(const char *s, uint64_t *out);
 bool hs_parse_cmp(const char *s, hs_unit unit, hs_cmp *out);
+/* The shortest exact spelling hs_parse_duration reads back to t: "0s",
+ * "2m", "90s", "1500ms", "250us", "20ns", "11.000000001s". */
 const char *hs_format_duration(hs_time t, char *buf, size_t len);
+/* Seconds, exact to the nanosecond: "30s", "30.000000001s". */
+const char *hs_format_seconds(hs_time t, char *buf, size_t len);
 
 /* An address, optionally with a port (packet and state matches). */
 typedef struct hs_addr_match {
@@ -646,6 +661,20 @@ typedef struct hs_scenario {
 hs_scenario *hs_load_bytes(const char *name, const uint8_t *bytes, size_t len, hs_diag *diag);
 /* Reads the file and calls hs_load_bytes (I/O errors go to diag). */
 hs_scenario *hs_load_file(const char *path, hs_diag *diag);
+
+/* The whole file at `path`, for a loader (harness/input_file.c): never
+ * blocks, and refuses before reading anything but a regular file of at
+ * most `max` bytes (a FIFO, a device, a socket, a directory; `what`, e.g.
+ * "scenario files", names the limit in the message). NULL on failure, with
+ * the reason in err (without the path) and errno set (EISDIR a directory,
+ * EFBIG too large, EINVAL another kind of file, else open()'s or read()'s).
+ * The bytes are NUL-terminated; free them with hs_input_free, which zeroes
+ * them first (a WireGuard configuration holds a private key). */
+uint8_t *hs_read_input(const char *path, size_t max, const char *what, size_t *len, char *err, size_t errlen);
+/* Its first half: the checks, then the open descriptor (O_NONBLOCK, which
+ * changes nothing for a regular file), or -1 as above. */
+int hs_open_input(const char *path, size_t max, const char *what, char *err, size_t errlen);
+void hs_input_free(uint8_t *buf, size_t len);
 void hs_scenario_free(hs_scenario *s);
 
 /* Warnings (harness/lint*.c, docs/scenario-language.md "Warnings"): adds

@@ -78,6 +78,9 @@ typedef struct yd_node {
  * aliases, tags, non-scalar keys, duplicate keys, nesting deeper than
  * HS_MAX_DEPTH. */
 yd_node *yd_parse(hs_arena *a, const uint8_t *bytes, size_t len, hs_diag *diag);
+/* 3 when the bytes open with a UTF-8 byte-order mark, which yd_parse skips
+ * (docs/robustness.md), else 0. */
+size_t yd_bom_len(const uint8_t *bytes, size_t len);
 
 yd_node *yd_get(const yd_node *map, const char *key);
 const char *yd_kind_name(const yd_node *n); /* "a mapping", "a list", "a string", "nothing (null)" */

@@ -44,9 +44,9 @@ void lint_gateways(const hs_scenario *s, hs_diag *d)
             if (!g->monitor.family || !g->name)
                 continue;
             /* dpinger probes the monitor through a host route via the
-             * gateway (sim/pfsense/firewall.c monitor_routes): one address
-             * has one such route, so two gateways sharing it probe through
-             * one of them. pfSense refuses it (src/etc/inc/gwlb.inc
+             * gateway (sim/pfsense/firewall_gateway.c fw_monitor_routes):
+             * one address has one such route, so two gateways sharing it
+             * probe through one of them. pfSense refuses it (src/etc/inc/gwlb.inc
              * validate_gateway: "monitor IP address ... already in use"). */
             for (size_t j = 0; j < i; j++) {
                 const hs_gateway *o = &n->gateways[j];

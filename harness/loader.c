@@ -22,7 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
 
 /* ------------------------------------------------------------------ */
 /* lookups (public)                                                   */
@@ -226,61 +226,19 @@ hs_scenario *hs_load_bytes(const char *name, const uint8_t *bytes, size_t len, h
 
 hs_scenario *hs_load_file(const char *path, hs_diag *diag)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        hs_diag_add(diag, (hs_loc){0, 0}, "cannot open: %s", strerror(errno));
-        return NULL;
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    char err[256];
+    size_t len;
+    uint8_t *buf = hs_read_input(path, HS_MAX_INPUT, "scenario files", &len, err, sizeof err);
+    if (!buf) {
         /* 'wgsim run DIR' read it and said 'read error: Is a directory' */
-        hs_diag_add(diag, (hs_loc){0, 0},
-                    "is a directory, not a scenario file (wgsim test and wgsim validate take directories)");
-        fclose(f);
+        if (errno == EISDIR)
+            snprintf(err, sizeof err,
+                     "is a directory, not a scenario file (wgsim test and wgsim validate take directories)");
+        hs_diag_add(diag, (hs_loc){0, 0}, "%s", err);
         return NULL;
     }
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > (off_t)HS_MAX_INPUT) {
-        hs_diag_add(diag, (hs_loc){0, 0}, "file too large (%lld bytes; scenario files are limited to %u MiB, %u bytes)",
-                    (long long)st.st_size, (unsigned)(HS_MAX_INPUT >> 20), (unsigned)HS_MAX_INPUT);
-        fclose(f);
-        return NULL;
-    }
-    size_t cap = 64 * 1024, len = 0;
-    uint8_t *buf = malloc(cap);
-    for (;;) {
-        if (!buf) {
-            /* said, not abort()ed: with 64 MiB files this can happen */
-            hs_diag_add(diag, (hs_loc){0, 0}, "out of memory reading the file (%zu bytes read)", len);
-            fclose(f);
-            return NULL;
-        }
-        if (len == cap) {
-            if (cap > HS_MAX_INPUT) {
-                /* read one byte past the limit so hs_load_bytes reports it */
-                break;
-            }
-            cap *= 2;
-            uint8_t *nb = realloc(buf, cap);
-            if (!nb)
-                free(buf);
-            buf = nb;
-            continue;
-        }
-        size_t r = fread(buf + len, 1, cap - len, f);
-        len += r;
-        if (r == 0) {
-            if (ferror(f)) {
-                hs_diag_add(diag, (hs_loc){0, 0}, "read error: %s", strerror(errno));
-                fclose(f);
-                free(buf);
-                return NULL;
-            }
-            break;
-        }
-    }
-    fclose(f);
     hs_scenario *s = hs_load_bytes(path, buf, len, diag);
-    free(buf);
+    hs_input_free(buf, len);
     return s;
 }
 

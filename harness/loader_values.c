@@ -249,10 +249,13 @@ bool ld_get_duration(L *l, const yd_node *v, hs_time *out)
     const char *s = ld_scalar(l, v, "a duration");
     if (!s)
         return false;
-    if (!hs_parse_duration(s, out)) {
+    hs_dur_err e = hs_duration_parse(s, out);
+    if (e != HS_DUR_OK) {
         bool bare = *s && strspn(s, "0123456789.") == strlen(s);
-        ld_err(l, v, "%s: '%.60s' is not a duration%s", ld_label(v, "duration"), s,
-            bare ? " (add a unit: ms, s, m or h, e.g. 10s)" : " (e.g. 250ms, 10s, 1.5s, 2m, 1h)");
+        ld_err(l, v, "%s: '%.60s' %s%s", ld_label(v, "duration"), s, hs_duration_problem(e),
+            e != HS_DUR_SYNTAX ? ""
+            : bare             ? " (add a unit: ms, s, m or h, e.g. 10s)"
+                               : " (e.g. 250ms, 10s, 1.5s, 2m, 1h)");
         return false;
     }
     return true;
@@ -416,7 +419,18 @@ bool ld_get_cmp(L *l, const yd_node *v, hs_unit unit, hs_cmp *out)
         return false;
     if (!hs_parse_cmp(s, unit, out)) {
         static const char *const ex[] = {"'>= 1', '== 0' or a bare count", "'<= 5%' or '0%'", "'< 100ms' or '2s'"};
-        ld_err(l, v, "%s: '%.60s' is not a comparison (e.g. %s)", ld_label(v, "value"), s, ex[unit]);
+        /* a well-formed time past the limit says the limit, as a duration does */
+        char t[64];
+        hs_time ignored;
+        hs_dur_err e = HS_DUR_SYNTAX;
+        int end = -1;
+        if (unit == HS_UNIT_DURATION && sscanf(s + strspn(s, " =<>"), "%63s %n", t, &end) == 1 && end >= 0 &&
+            !s[strspn(s, " =<>") + (size_t)end])
+            e = hs_duration_parse(t, &ignored);
+        if (e == HS_DUR_RANGE || e == HS_DUR_FINER)
+            ld_err(l, v, "%s: '%.60s': '%s' %s", ld_label(v, "value"), s, t, hs_duration_problem(e));
+        else
+            ld_err(l, v, "%s: '%.60s' is not a comparison (e.g. %s)", ld_label(v, "value"), s, ex[unit]);
         return false;
     }
     out->loc = v->loc;

@@ -3,9 +3,10 @@
  * "HTML report"): `wgsim test` keeps no event log, so the runner keeps a
  * compact copy as the run goes, from the event listener expect_events.c
  * installs and the pings' final samples expect_stream.c hands over:
- *   - CARP state changes (logged by sim/pfsense/firewall.c carp_cb_state)
- *     and gateway state changes (gw_cb_status), as lane and new state,
- *     read from the events' fields (sim_ev_state), not their text;
+ *   - CARP state changes (logged by sim/pfsense/firewall_carp.c
+ *     carp_cb_state) and gateway state changes (firewall_gateway.c
+ *     gw_cb_status), as lane and new state, read from the events' fields
+ *     (sim_ev_state), not their text;
  *   - a node powered off ends its state lanes (a mark "off" in each):
  *     nothing logs a CARP change when the box goes dark;
  *   - handshakes completed (where the initiator completes, as the phase

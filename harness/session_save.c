@@ -27,24 +27,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "harness/internal.h"
 #include "harness/runner_internal.h"
-
-/* "30s", "30.000000001s": seconds, exact to the nanosecond, as
- * hs_parse_duration reads them. */
-static const char *exact_time(sim_time t, char *buf, size_t len)
-{
-    long long s = (long long)(t / HS_S), ns = (long long)(t % HS_S);
-    if (!ns) {
-        snprintf(buf, len, "%llds", s);
-        return buf;
-    }
-    char frac[16];
-    snprintf(frac, sizeof frac, "%09lld", ns);
-    for (size_t l = strlen(frac); l > 1 && frac[l - 1] == '0'; l--)
-        frac[l - 1] = 0;
-    snprintf(buf, len, "%lld.%ss", s, frac);
-    return buf;
-}
 
 typedef struct doc {
     yaml_document_t d;
@@ -140,7 +124,7 @@ static void add_observations(doc *x, hs_world *hw, sim_time now)
     const hs_scenario *s = hw->s;
     int seq = root_seq(x, "expect");
     char at[48], num[16], ep[WG_IP_STRLEN + 8];
-    exact_time(now, at, sizeof at);
+    hs_format_seconds(now, at, sizeof at);
     for (size_t ni = 0; ni < s->n_nodes; ni++) {
         if (!hw->nodes[ni])
             continue;
@@ -186,20 +170,22 @@ bool hs_session_save(hs_session *ss, const char *path, bool with_expect, char *e
     const hs_scenario *s = hs_session_scenario(ss);
     hs_world *hw = hs_session_world(ss);
     sim_time now = hs_session_now(ss);
-    FILE *in = s->file ? fopen(s->file, "rb") : NULL;
+    char why[256] = "no file";
+    size_t len = 0;
+    uint8_t *in = s->file ? hs_read_input(s->file, HS_MAX_INPUT, "scenario files", &len, why, sizeof why) : NULL;
     if (!in) {
-        snprintf(err, errlen, "save: cannot read the scenario %s: %s", s->file ? s->file : "(none)",
-                 strerror(s->file ? errno : ENOENT));
+        snprintf(err, errlen, "save: cannot read the scenario %s: %s", s->file ? s->file : "(none)", why);
         return false;
     }
     yaml_parser_t p;
     doc x = {0};
     if (!yaml_parser_initialize(&p))
         sim_oom("saving a session");
-    yaml_parser_set_input_file(&p, in);
+    size_t skip = yd_bom_len(in, len); /* as the loader read it */
+    yaml_parser_set_input_string(&p, in + skip, len - skip);
     bool loaded = yaml_parser_load(&p, &x.d);
     yaml_parser_delete(&p);
-    fclose(in);
+    hs_input_free(in, len);
     yaml_node_t *root = loaded ? yaml_document_get_root_node(&x.d) : NULL;
     if (!root || root->type != YAML_MAPPING_NODE) {
         if (loaded)
@@ -214,7 +200,7 @@ bool hs_session_save(hs_session *ss, const char *path, bool with_expect, char *e
     for (size_t i = 0; i < n; i++) {
         char at[48];
         int m = flow_map(&x);
-        pair(&x, m, "at", scalar(&x, exact_time(j[i].t + (j[i].after_instant ? 1 : 0), at, sizeof at)));
+        pair(&x, m, "at", scalar(&x, hs_format_seconds(j[i].t + (j[i].after_instant ? 1 : 0), at, sizeof at)));
         pair(&x, m, "do", scalar(&x, j[i].text));
         append(&x, events, m);
     }
@@ -224,7 +210,7 @@ bool hs_session_save(hs_session *ss, const char *path, bool with_expect, char *e
     if (n && j[n - 1].t + 1 > end)
         end = j[n - 1].t + 1;
     if (end > s->duration)
-        set_root_scalar(&x, "duration", exact_time(end, buf, sizeof buf));
+        set_root_scalar(&x, "duration", hs_format_seconds(end, buf, sizeof buf));
     if (hw->opt.has_seed) { /* --seed: the saved run must use the session's */
         snprintf(buf, sizeof buf, "%llu", (unsigned long long)hw->opt.seed);
         set_root_scalar(&x, "seed", buf);

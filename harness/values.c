@@ -11,17 +11,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Parses "123" or "1.25" at *p: integer part and up to 9 fraction digits,
- * as an exact value scaled by 1e9. */
-static bool parse_decimal_e9(const char **p, uint64_t *out)
+/* A decimal number at *p, "123" or "1.25": its integer part (saturated at
+ * DEC_BIG, so "99999999999999999999999ns" is out of range, not malformed),
+ * its first 9 fraction digits scaled by 1e9, and whether a digit past the
+ * ninth is not 0. */
+#define DEC_BIG ((unsigned __int128)1 << 80)
+typedef struct decimal {
+    unsigned __int128 ip;
+    uint64_t frac_e9;
+    bool finer; /* a non-zero digit beyond 1e-9 */
+} decimal;
+
+static bool parse_decimal(const char **p, decimal *out)
 {
     const char *s = *p;
-    uint64_t ip = 0, frac = 0;
+    decimal d = {0};
     int nd = 0, nf = 0;
     while (isdigit((unsigned char)*s)) {
-        if (ip >= UINT64_C(1000000000)) /* at most 10 digits: ip * 1e9 fits in 64 bits */
-            return false;
-        ip = ip * 10 + (uint64_t)(*s - '0');
+        if (d.ip < DEC_BIG)
+            d.ip = d.ip * 10 + (unsigned)(*s - '0');
         s++;
         nd++;
     }
@@ -29,27 +37,39 @@ static bool parse_decimal_e9(const char **p, uint64_t *out)
         s++;
         while (isdigit((unsigned char)*s)) {
             if (nf < 9) {
-                frac = frac * 10 + (uint64_t)(*s - '0');
+                d.frac_e9 = d.frac_e9 * 10 + (uint64_t)(*s - '0');
                 nf++;
             } else if (*s != '0') {
-                return false; /* more precision than a nanosecond */
+                d.finer = true;
             }
             s++;
             nd++;
         }
-        if (nf == 0 && nd == 0)
-            return false;
     }
     if (nd == 0)
         return false;
     for (int i = nf; i < 9; i++)
-        frac *= 10;
-    *out = ip * UINT64_C(1000000000) + frac;
+        d.frac_e9 *= 10;
+    *out = d;
     *p = s;
     return true;
 }
 
-bool hs_parse_duration(const char *s, hs_time *out)
+/* The same, as one exact value scaled by 1e9, for the values whose integer
+ * part stays small (percentages, bandwidths, counts): at most 10 integer
+ * digits and 9 fraction digits, so it fits in 64 bits. */
+static bool parse_decimal_e9(const char **p, uint64_t *out)
+{
+    decimal d;
+    const char *s = *p;
+    if (!parse_decimal(&s, &d) || d.finer || d.ip > UINT64_C(9999999999))
+        return false;
+    *out = (uint64_t)d.ip * UINT64_C(1000000000) + d.frac_e9;
+    *p = s;
+    return true;
+}
+
+hs_dur_err hs_duration_parse(const char *s, hs_time *out)
 {
     static const struct {
         const char *u;
@@ -57,17 +77,18 @@ bool hs_parse_duration(const char *s, hs_time *out)
     } units[] = {{"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000},
                  {"m", UINT64_C(60000000000)}, {"h", UINT64_C(3600000000000)}};
     if (!s || !*s)
-        return false;
+        return HS_DUR_SYNTAX;
     if (!strcmp(s, "0")) {
         *out = 0;
-        return true;
+        return HS_DUR_OK;
     }
     const char *p = s;
-    __int128 total = 0;
+    unsigned __int128 total = 0;
+    bool finer = false;
     while (*p) {
-        uint64_t v;
-        if (!parse_decimal_e9(&p, &v))
-            return false;
+        decimal d;
+        if (!parse_decimal(&p, &d))
+            return HS_DUR_SYNTAX;
         size_t best = 0, bi = 0;
         for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
             size_t l = strlen(units[i].u);
@@ -77,15 +98,36 @@ bool hs_parse_duration(const char *s, hs_time *out)
             }
         }
         if (!best)
-            return false;
+            return HS_DUR_SYNTAX;
         /* "m" followed by "s" is "ms", handled by longest match above */
         p += best;
-        total += (__int128)v * units[bi].ns / 1000000000;
-        if (total > (__int128)INT64_MAX / 2)
-            return false;
+        /* exact: ip < 2^84 (DEC_BIG * 10 + 9) times at most 3.6e12 < 2^42
+         * stays below 2^126, and total below 2^62 before this sum */
+        unsigned __int128 frac = (unsigned __int128)d.frac_e9 * units[bi].ns;
+        finer |= d.finer || frac % 1000000000 != 0;
+        total += d.ip * units[bi].ns + frac / 1000000000;
+        if (total > (unsigned __int128)HS_TIME_MAX)
+            total = (unsigned __int128)HS_TIME_MAX + 1; /* saturate; the rest is still checked */
     }
+    if (finer)
+        return HS_DUR_FINER;
+    if (total > (unsigned __int128)HS_TIME_MAX)
+        return HS_DUR_RANGE;
     *out = (hs_time)total;
-    return true;
+    return HS_DUR_OK;
+}
+
+bool hs_parse_duration(const char *s, hs_time *out) { return hs_duration_parse(s, out) == HS_DUR_OK; }
+
+const char *hs_duration_problem(hs_dur_err e)
+{
+    switch (e) {
+    case HS_DUR_OK: return "is a duration";
+    case HS_DUR_SYNTAX: break;
+    case HS_DUR_RANGE: return "is longer than " HS_TIME_MAX_TEXT ", the longest duration wgsim takes";
+    case HS_DUR_FINER: return "is finer than 1ns, the tick of the simulated clock";
+    }
+    return "is not a duration";
 }
 
 bool hs_parse_percent(const char *s, double *out)
@@ -213,6 +255,21 @@ bool hs_cmp_test(const hs_cmp *c, double x)
     return false;
 }
 
+const char *hs_format_seconds(hs_time t, char *buf, size_t len)
+{
+    long long sec = (long long)(t / HS_S), ns = (long long)(t % HS_S);
+    if (!ns) {
+        snprintf(buf, len, "%llds", sec);
+        return buf;
+    }
+    char frac[16];
+    snprintf(frac, sizeof frac, "%09lld", ns);
+    for (size_t l = strlen(frac); l > 1 && frac[l - 1] == '0'; l--)
+        frac[l - 1] = 0;
+    snprintf(buf, len, "%lld.%ss", sec, frac);
+    return buf;
+}
+
 const char *hs_format_duration(hs_time t, char *buf, size_t len)
 {
     if (t == 0)
@@ -225,8 +282,23 @@ const char *hs_format_duration(hs_time t, char *buf, size_t len)
         snprintf(buf, len, "%lldms", (long long)(t / HS_MS));
     else if (t % 1000 == 0)
         snprintf(buf, len, "%lldus", (long long)(t / 1000));
-    else
+    else if (t < HS_S)
         snprintf(buf, len, "%lldns", (long long)t);
+    else /* "11.000000001s", not "11000000001ns": readable, and as exact */
+        hs_format_seconds(t, buf, len);
+    return buf;
+}
+
+/* The fewest decimals (at most 9, what hs_parse_percent reads) that read
+ * back to v; %g would print 1e-05, which no parser here reads. */
+static const char *percent_exact(double v, char *buf, size_t len)
+{
+    for (int d = 0; d < 9; d++) {
+        snprintf(buf, len, "%.*f", d, v);
+        if (strtod(buf, NULL) == v)
+            return buf;
+    }
+    snprintf(buf, len, "%.9f", v);
     return buf;
 }
 
@@ -235,7 +307,10 @@ const char *hs_cmp_format(const hs_cmp *c, char *buf, size_t len)
     char v[48];
     switch (c->unit) {
     case HS_UNIT_COUNT: snprintf(v, sizeof v, "%.0f", c->value); break;
-    case HS_UNIT_PERCENT: snprintf(v, sizeof v, "%g%%", c->value); break;
+    case HS_UNIT_PERCENT:
+        percent_exact(c->value, v, sizeof v - 1);
+        strcat(v, "%");
+        break;
     case HS_UNIT_DURATION: hs_format_duration((hs_time)c->value, v, sizeof v); break;
     }
     snprintf(buf, len, "%s %s", hs_cmp_op_str(c->op), v);

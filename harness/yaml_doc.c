@@ -211,6 +211,10 @@ static bool is_null_plain(const char *s)
     return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL");
 }
 
+static const uint8_t bom[3] = {0xEF, 0xBB, 0xBF};
+
+size_t yd_bom_len(const uint8_t *bytes, size_t len) { return len >= 3 && !memcmp(bytes, bom, 3) ? 3 : 0; }
+
 yd_node *yd_parse(hs_arena *a, const uint8_t *bytes, size_t len, hs_diag *d)
 {
     if (!bytes) { /* libyaml asserts on a NULL input */
@@ -222,6 +226,14 @@ yd_node *yd_parse(hs_arena *a, const uint8_t *bytes, size_t len, hs_diag *d)
                     len, (unsigned)(HS_MAX_INPUT >> 20), (unsigned)HS_MAX_INPUT);
         return NULL;
     }
+    /* A UTF-8 byte-order mark may open the file (YAML 1.2 §5.2: a stream
+     * may begin with one; Windows editors write it). It is taken off here,
+     * not left to libyaml, which accepts it but then reads "---" after it
+     * as a plain scalar, and counts it as a column. Anywhere else U+FEFF is
+     * refused, as §5.2 says it must not appear inside a document. */
+    size_t skip = yd_bom_len(bytes, len);
+    bytes += skip;
+    len -= skip;
     /* The first of the two problems is reported: a binary file (an ELF
      * header has a NUL at byte 8) reads "not a text file", not "invalid
      * UTF-8" about a byte further on. */
@@ -235,6 +247,12 @@ yd_node *yd_parse(hs_arena *a, const uint8_t *bytes, size_t len, hs_diag *d)
     if (nul) {
         hs_diag_add(d, loc_of_offset(bytes, (size_t)(nul - bytes)),
                     "NUL byte: this is not a text file (scenario files are UTF-8 YAML)");
+        return NULL;
+    }
+    const uint8_t *inner = len >= 3 ? memmem(bytes, len, bom, 3) : NULL;
+    if (inner) {
+        hs_diag_add(d, loc_of_offset(bytes, (size_t)(inner - bytes)),
+                    "byte-order mark (U+FEFF) inside the file: only the very start of a file may have one");
         return NULL;
     }
 

@@ -116,14 +116,13 @@ static bool gateway_emitted(const imp_fw *fw, const imp_gateway *g)
     return emitted_iface(f) && g->addr && imp_in_prefix(g->addr, f->addr);
 }
 
-/* A group is written with the members that are (a gateway outside its
- * interface's network once --address gave it one is not), when any is. */
 static bool member_emitted(const imp_fw *fw, const imp_member *m)
 {
     const imp_gateway *g = imp_fw_gateway(fw, m->gateway);
     return g && gateway_emitted(fw, g);
 }
 
+/* A group is written when one of its members is. */
 static bool group_emitted(const imp_fw *fw, const imp_group *p)
 {
     for (size_t m = 0; m < p->members.n; m++)
@@ -179,7 +178,7 @@ static void emit_gateways(w_out *o, const w_world *w, size_t k)
     for (size_t g = 0; g < fw->groups.n; g++) {
         const imp_group *p = &fw->groups.v[g];
         if (!group_emitted(fw, p)) {
-            w_printf(o, "    # gateway group %s (line %d): none of its gateways is imported\n", p->name, p->line);
+            w_printf(o, "    # gateway group %s: none of its gateways is imported\n", p->name);
             continue;
         }
         if (!any)
@@ -250,9 +249,15 @@ static void emit_options(w_out *o, const imp_fw *fw)
     free(g.buf);
 }
 
+static bool filter_iface_ok(const imp_fw *fw, const char *name);
+
 static void nat_line(w_out *o, const imp_fw *fw, const imp_nat_rule *r)
 {
     char b[20], a[16];
+    if (!filter_iface_ok(fw, r->iface)) {
+        w_printf(o, "        # %s: interface %s is not imported\n", r->comment, r->iface);
+        return;
+    }
     imp_prefix d[IMP_MATCH_MAX];
     bool dany;
     size_t nd = w_resolve(fw, &r->dst, d, IMP_MATCH_MAX, &dany);

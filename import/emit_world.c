@@ -71,7 +71,8 @@ static void header_added(w_out *o, const w_world *w)
                         "the first gateway)\n",
                      w->node[k], w->default_gw[k]);
     }
-    w_printf(o, "#   Each remote reaches the firewall%s at the CARP VIP (else the address) of the interface the\n"
+    if (w->remotes.n)
+        w_printf(o, "#   Each remote reaches the firewall%s at the CARP VIP (else the address) of the interface the\n"
                 "#   firewall routes it by (a static route's, else the default gateway's).\n",
              w->n > 1 ? "s" : "");
     w_printf(o, "#\n");

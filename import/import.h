@@ -191,6 +191,7 @@ typedef struct imp_fw {
     bool pfsync;
     char pfsync_iface[IMP_NAME];
     uint32_t pfsync_peer;
+    uint32_t sync_to; /* hasync/synchronizetoip: where XMLRPC sends this node's configuration (0: none) */
     bool maintenance; /* CARP persistent maintenance mode: advskew 254 */
     bool preempt_off; /* net.inet.carp.preempt=0 (OPNsense hasync/disablepreempt; pfSense always sets 1) */
     bool auto_route_to_off; /* OPNsense system/pf_disable_force_gw: no "force gw" rules for own traffic */
@@ -254,6 +255,12 @@ bool imp_pair_check(const imp_fw *a, const imp_fw *b, imp_findings *f, imp_error
 void imp_findings_add(imp_findings *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void imp_findings_free(imp_findings *f);
 
+/* Takes out of the models what a scenario may not hold (listed as not
+ * imported): names that clash, overlapping networks, VIPs outside their
+ * network, a pair's contradicting VIPs and addresses (consistency.c).
+ * imp_scenario calls it (again: a second pass finds nothing). */
+void imp_consistent(imp_fw **fws, size_t n);
+
 /* Builds the scenario (world.c + emit.c). Returns malloc'd YAML text, or
  * NULL with errors. findings are written into the header. */
 char *imp_scenario(imp_fw **fws, size_t n, const imp_options *o, const imp_findings *findings, imp_errors *err);
@@ -266,6 +273,7 @@ void imp_set_oom_handler(void (*h)(const char *what));
 void *imp_xcalloc(size_t n, size_t size, const char *what);
 char *imp_strdup(const char *s);
 void imp_copy(char *dst, size_t cap, const char *src);
+void imp_clean_text(char *s); /* control and non-ASCII bytes -> '?': one printable line */
 bool imp_parse_addr(const char *s, uint32_t *out);
 bool imp_parse_prefix(const char *s, imp_prefix *out); /* ADDR/LEN */
 const char *imp_addr_str(uint32_t a, char buf[16]);

@@ -65,6 +65,17 @@ void imp_copy(char *dst, size_t cap, const char *src)
     snprintf(dst, cap, "%s", src ? src : "");
 }
 
+/* Text from a backup or the command line that ends up in a comment or a
+ * message: one line of printable ASCII, so that no value can end a YAML
+ * comment and write keys of its own (a hostile backup), nor break the
+ * scenario's UTF-8. */
+void imp_clean_text(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p >= 0x7f)
+            *p = '?';
+}
+
 bool imp_parse_addr(const char *s, uint32_t *out)
 {
     struct in_addr a;
@@ -141,6 +152,8 @@ void imp_unmodelled_add(imp_fw *fw, int line, const char *xpath, const char *fmt
     va_start(ap, fmt);
     vsnprintf(u->why, sizeof u->why, fmt, ap);
     va_end(ap);
+    imp_clean_text(u->xpath);
+    imp_clean_text(u->why);
     u->line = line;
 }
 
@@ -188,6 +201,7 @@ void imp_error(imp_errors *e, const char *file, int line, const char *fmt, ...)
     va_start(ap, fmt);
     char *msg = vformat(fmt, ap);
     va_end(ap);
+    imp_clean_text(msg);
     size_t n = strlen(file) + strlen(msg) + 32;
     char *s = imp_xcalloc(1, n, "import message");
     if (line > 0)
@@ -216,8 +230,10 @@ void imp_findings_add(imp_findings *f, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    *imp_push(&f->lines) = vformat(fmt, ap);
+    char *line = vformat(fmt, ap);
     va_end(ap);
+    imp_clean_text(line);
+    *imp_push(&f->lines) = line;
 }
 
 void imp_findings_free(imp_findings *f)

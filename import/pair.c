@@ -119,6 +119,15 @@ static void compare_pfsync(const imp_fw *a, const imp_fw *b, imp_findings *f)
                              imp_addr_str(me->pfsync_peer, x), other->hostname, me->pfsync_iface,
                              imp_addr_str(oi->addr.addr, y));
     }
+    for (int s = 0; s < 2; s++) {
+        const imp_fw *me = p[s], *other = p[1 - s];
+        bool found = !me->sync_to;
+        for (size_t i = 0; !found && i < other->ifaces.n; i++)
+            found = other->ifaces.v[i].kind == IMP_ADDR_STATIC && other->ifaces.v[i].addr.addr == me->sync_to;
+        if (!found)
+            imp_findings_add(f, "%s: configuration sync goes to %s (hasync/synchronizetoip), not an address of %s",
+                             me->hostname, imp_addr_str(me->sync_to, x), other->hostname);
+    }
     if (a->pfsync && b->pfsync && strcmp(a->pfsync_iface, b->pfsync_iface))
         imp_findings_add(f, "pfsync interface: %s on %s, %s on %s", a->pfsync_iface, a->hostname, b->pfsync_iface,
                          b->hostname);

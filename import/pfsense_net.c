@@ -42,10 +42,11 @@ static void read_interface(xmlNode *root, xmlNode *x, imp_fw *fw)
         return;
     }
     imp_iface *i = imp_push(&fw->ifaces);
-    imp_copy(i->name, sizeof i->name, lname);
+    imp_sanitize_name(i->name, sizeof i->name, lname, "if"); /* an XML name may hold ':' or non-ASCII */
     i->line = ix_line(x);
     ix_text(x, "if", buf, sizeof buf);
     imp_copy(i->driver, sizeof i->driver, buf);
+    imp_clean_text(i->driver);
     i->wg = !strncmp(buf, "tun_wg", 6);
     ix_text(x, "descr", buf, sizeof buf);
     imp_sanitize_name(i->descr, sizeof i->descr, buf, "");
@@ -189,6 +190,9 @@ static void read_hasync(xmlNode *root, imp_fw *fw)
     ix_text(h, "pfsyncinterface", fw->pfsync_iface, sizeof fw->pfsync_iface);
     if (ix_text(h, "pfsyncpeerip", buf, sizeof buf) && buf[0] && !imp_parse_addr(buf, &fw->pfsync_peer))
         imp_unmodelled_add(fw, ix_line(h), "/pfsense/hasync/pfsyncpeerip", "pfsync peer '%s' is not IPv4", buf);
+    /* the XMLRPC sync target (rc.filter_synchronize): only compared, configuration sync is not simulated */
+    if (ix_text(h, "synchronizetoip", buf, sizeof buf) && buf[0] && !imp_parse_addr(buf, &fw->sync_to))
+        fw->sync_to = 0;
 }
 
 bool imp_pfsense_read_net(xmlNode *root, imp_fw *fw)

@@ -11,6 +11,7 @@
 char *imp_scenario(imp_fw **fws, size_t n, const imp_options *o, const imp_findings *findings, imp_errors *err)
 {
     w_world w;
+    imp_consistent(fws, n);
     if (!w_plan(&w, fws, n, o, err)) {
         w_free(&w);
         return NULL;

@@ -131,20 +131,25 @@ static void on_error(void *user, xmlErrorPtr e)
     pc->reported++;
 }
 
-/* libxml2 keeps no line for a DTD node: find "<!DOCTYPE" in the file. */
-static int doctype_line(const char *path)
+/* libxml2 keeps no line for a DTD node: find "<!DOCTYPE" in the bytes,
+ * or in the file when there are none. */
+static int doctype_line(const char *path, const char *bytes, size_t len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    FILE *f = bytes ? NULL : fopen(path, "rb");
+    if (!bytes && !f)
         return 1;
     int line = 1, c, matched = 0;
     static const char pat[] = "<!DOCTYPE";
-    while ((c = fgetc(f)) != EOF && matched < 9) {
+    for (size_t i = 0; matched < 9; i++) {
+        c = bytes ? (i < len ? (unsigned char)bytes[i] : EOF) : fgetc(f);
+        if (c == EOF)
+            break;
         if (c == '\n')
             line++;
         matched = c == pat[matched] ? matched + 1 : (c == '<' ? 1 : 0);
     }
-    fclose(f);
+    if (f)
+        fclose(f);
     return line;
 }
 
@@ -173,7 +178,7 @@ static imp_fw *read_backup(const char *path, const char *bytes, size_t len, imp_
         return NULL;
     }
     if (doc->intSubset || doc->extSubset) {
-        imp_error(err, path, bytes ? 0 : doctype_line(path),
+        imp_error(err, path, doctype_line(path, bytes, len),
                   "a DOCTYPE declaration: configuration backups have none, and its entities are not expanded; "
                   "refused");
         xmlFreeDoc(doc);
@@ -182,6 +187,7 @@ static imp_fw *read_backup(const char *path, const char *bytes, size_t len, imp_
     xmlNode *root = xmlDocGetRootElement(doc);
     imp_fw *fw = imp_xcalloc(1, sizeof *fw, "firewall model");
     imp_copy(fw->file, sizeof fw->file, path);
+    imp_clean_text(fw->file); /* written in comments and messages */
     fw->resolve_interval = -1;
     fw->aliases_resolve_interval = -1;
     bool ok = false;

@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -155,9 +156,18 @@ static bool check_document(json_t *root, const char *path, char *err, size_t err
 
 rp_result_set *rp_result_set_load(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
+    /* not fopen(): a FIFO given as --baseline would block it (issue 22) */
+    char why[256];
+    int fd = hs_open_input(path, SIZE_MAX, "JSON results", why, sizeof why);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
     if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        if (fd < 0 && errno != EISDIR && errno != EINVAL) /* open() said it: as before, "No such file ..." */
+            snprintf(why, sizeof why, "%s", strerror(errno));
+        if (fd >= 0) {
+            snprintf(why, sizeof why, "%s", strerror(errno));
+            close(fd);
+        }
+        snprintf(err, errlen, "%s: %s", path, why);
         return NULL;
     }
     json_error_t je;

@@ -6,6 +6,8 @@
  * description, claim, every expectation with its verdict, what was
  * expected and seen and its file:line, its phase table, its timeline
  * (html_timeline.c) and its packet sequence diagram (html_seqdiag.c).
+ * A `--matrix` run adds the claims × platforms table (matrix.c) near the
+ * top and groups the scenarios under a heading per platform.
  *
  * Self-contained: the style is inline, there is no script, and a
  * Content-Security-Policy of default-src 'none' keeps the browser from
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include "reports/html_topology.h"
+#include "reports/matrix.h"
 #include "reports/reports.h"
 #include "reports/tally.h"
 
@@ -66,11 +69,24 @@ static void meta_row(FILE *out, const char *key, const char *value)
     fputs("</tr>\n", out);
 }
 
-static void claims_table(FILE *out, hs_result *const *results, size_t n)
+/* The metadata row of a matrix run: the dimension and every value. */
+static void matrix_row(FILE *out, const rp_run_info *info)
+{
+    fputs("<tr><th>", out);
+    rp_html_text(out, info->dimension);
+    fputs("</th><td>", out);
+    rp_matrix_values(out, info, rp_html_text);
+    fputs("</td></tr>\n", out);
+}
+
+/* matrix: the counts are of every value's runs together (a matrix run
+ * says so; the claims × values table above splits them) */
+static void claims_table(FILE *out, hs_result *const *results, size_t n, bool matrix)
 {
     size_t nv;
     rp_tally *v = rp_tally_claims(results, n, &nv);
-    fputs("<h2>Claims</h2>\n<table id=\"claims\"><tr><th>Claim</th><th>Passed</th><th>Failed</th><th>Skipped</th></tr>\n",
+    fputs(matrix ? "<h2>Claims, every run together</h2>\n" : "<h2>Claims</h2>\n", out);
+    fputs("<table id=\"claims\"><tr><th>Claim</th><th>Passed</th><th>Failed</th><th>Skipped</th></tr>\n",
           out);
     for (size_t k = 0; k < nv; k++) {
         fputs("<tr>", out);
@@ -131,7 +147,10 @@ static void phase_table(FILE *out, const hs_result *r)
     fputs("</table>\n", out);
 }
 
-static void scenario(FILE *out, const hs_result *r, size_t i)
+/* value: the run's value of the matrix (NULL: no matrix), named in the
+ * title so that a collapsed scenario still says where it ran; i counts
+ * every run, so the ids stay unique across the values. */
+static void scenario(FILE *out, const hs_result *r, size_t i, const rp_run_info *info, const char *value)
 {
     const char *st = hs_status_name(r->status);
     /* what needs reading opens by itself */
@@ -143,6 +162,12 @@ static void scenario(FILE *out, const hs_result *r, size_t i)
         fputs(" (claim ", out);
         rp_html_text(out, r->claim);
         fputc(')', out);
+    }
+    if (value) {
+        fputs(" on ", out);
+        rp_html_text(out, info->dimension);
+        fputc(' ', out);
+        rp_html_text(out, value);
     }
     fputs("</summary>\n<p><code>", out);
     rp_html_text(out, r->file);
@@ -199,14 +224,32 @@ void rp_print_html(FILE *out, hs_result *const *results, size_t n, const rp_run_
     meta_row(out, "wgsim", info && info->version ? info->version : "unknown");
     meta_row(out, "commit", info && info->commit ? info->commit : "unknown");
     meta_row(out, "engine", info && info->engine ? info->engine : "each scenario's own");
-    meta_row(out, "platform", info && info->platform ? info->platform : "each scenario's default");
+    if (info && info->n_values)
+        matrix_row(out, info);
+    else
+        meta_row(out, "platform", info && info->platform ? info->platform : "each scenario's default");
     meta_row(out, "seed", info && info->seed ? info->seed : "each scenario's own (see below)");
     meta_row(out, "date", info && info->date ? info->date : "not given");
     fputs("</table>\n", out);
-    claims_table(out, results, n);
-    fputs("<h2>Scenarios</h2>\n", out);
-    for (size_t i = 0; i < n; i++)
-        scenario(out, results[i], i);
+    size_t n_values = info ? info->n_values : 0;
+    size_t n_per = n_values ? n / n_values : n;
+    if (n_values)
+        rp_matrix_html(out, info->dimension, results, n_per, info->values, n_values);
+    claims_table(out, results, n, n_values > 0);
+    if (!n_values)
+        fputs("<h2>Scenarios</h2>\n", out);
+    for (size_t i = 0; i < n; i++) {
+        const char *value = n_values ? info->values[i / n_per] : NULL;
+        if (n_values && i % n_per == 0) {
+            /* a heading per value, the index as its id (a value is text) */
+            fprintf(out, "<h2 class=\"matrix-value\" id=\"v%zu\">Scenarios on ", i / n_per);
+            rp_html_text(out, info->dimension);
+            fputc(' ', out);
+            rp_html_text(out, value);
+            fputs("</h2>\n", out);
+        }
+        scenario(out, results[i], i, info, value);
+    }
     fputs("</body>\n</html>\n", out);
 }
 

@@ -1,6 +1,10 @@
 /*
  * junit.c — `wgsim test --junit FILE`: JUnit XML, one testcase per
- * scenario, so CI systems show each scenario with its failures explained.
+ * scenario, so CI systems show each scenario with its failures explained;
+ * `--junit-granularity expectation`: one per expectation. A `--matrix` run
+ * (rp_write_junit_matrix) puts the platform in front of every classname
+ * as a package, so that the same scenario on two platforms stays two
+ * tests and CI tools group them per platform.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -71,6 +75,28 @@ static void xml_text(FILE *f, const char *s)
                 fputc(c, f);
         }
     }
+}
+
+/* A matrix run's value in front of a classname, as a package ("linux.");
+ * nothing without a matrix. */
+static void value_prefix(FILE *f, const char *value)
+{
+    if (value) {
+        xml_text(f, value);
+        fputc('.', f);
+    }
+}
+
+/* A matrix run's testsuite properties: the dimension and the value. */
+static void value_property(FILE *f, const char *dimension, const char *value, const char *indent)
+{
+    if (!value)
+        return;
+    fprintf(f, "%s<properties><property name=\"", indent);
+    xml_text(f, dimension);
+    fprintf(f, "\" value=\"");
+    xml_text(f, value);
+    fprintf(f, "\"/></properties>\n");
 }
 
 /* classname: the scenario's directory ("scenarios.conformance"). */
@@ -160,29 +186,62 @@ static bool finish(FILE *f, const char *path, char *err, size_t errlen)
     return true;
 }
 
-bool rp_write_junit(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen)
+typedef struct counts {
+    size_t tests, failures, errors, skipped;
+    double time;
+} counts;
+
+/* The per-scenario form's counts: a testcase per scenario. */
+static counts scenario_counts(hs_result *const *results, size_t n)
+{
+    counts c = {.tests = n};
+    for (size_t i = 0; i < n; i++) {
+        c.failures += results[i]->status == HS_STATUS_FAILED;
+        c.errors += results[i]->status == HS_STATUS_ERROR;
+        c.skipped += results[i]->status == HS_STATUS_SKIPPED;
+        c.time += results[i]->wall_seconds;
+    }
+    return c;
+}
+
+static void counts_attrs(FILE *f, counts c)
+{
+    fprintf(f, "tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\"", c.tests, c.failures,
+            c.errors, c.skipped, c.time);
+}
+
+static FILE *start(const char *path, counts all, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "w");
     if (!f) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return false;
+        return NULL;
     }
-    size_t failures = 0, errors = 0, skipped = 0;
-    double total = 0;
-    for (size_t i = 0; i < n; i++) {
-        failures += results[i]->status == HS_STATUS_FAILED;
-        errors += results[i]->status == HS_STATUS_ERROR;
-        skipped += results[i]->status == HS_STATUS_SKIPPED;
-        total += results[i]->wall_seconds;
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites ");
+    counts_attrs(f, all);
+    fprintf(f, ">\n");
+    return f;
+}
+
+/* One testsuite of the per-scenario form: NAME ("wgsim", or "wgsim
+ * platform=linux" in a matrix run), a testcase per scenario. */
+static void scenario_suite(FILE *f, hs_result *const *results, size_t n, const char *dimension, const char *value)
+{
+    fprintf(f, "  <testsuite name=\"wgsim");
+    if (value) {
+        fputc(' ', f);
+        xml_text(f, dimension);
+        fputc('=', f);
+        xml_text(f, value);
     }
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    fprintf(f, "<testsuites tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n", n, failures,
-            errors, skipped, total);
-    fprintf(f, "  <testsuite name=\"wgsim\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
-            n, failures, errors, skipped, total);
+    fprintf(f, "\" ");
+    counts_attrs(f, scenario_counts(results, n));
+    fprintf(f, ">\n");
+    value_property(f, dimension, value, "    ");
     for (size_t i = 0; i < n; i++) {
         const hs_result *r = results[i];
         fprintf(f, "    <testcase classname=\"");
+        value_prefix(f, value);
         classname(f, r->file);
         fprintf(f, "\" name=\"");
         xml_text(f, r->name);
@@ -206,17 +265,17 @@ bool rp_write_junit(const char *path, hs_result *const *results, size_t n, char 
         warnings(f, r);
         fprintf(f, "    </testcase>\n");
     }
-    fprintf(f, "  </testsuite>\n</testsuites>\n");
-    return finish(f, path, err, errlen);
+    fprintf(f, "  </testsuite>\n");
 }
 
 /* One testcase of the per-expectation form: classname the scenario, name
  * "LINE: what" (unique within the scenario: one expectation a line), the
  * file and line as attributes (read by GitLab and Jenkins) and as
  * properties (the form every JUnit reader keeps). */
-static void expectation_case(FILE *f, const hs_result *r, const hs_expect_result *e)
+static void expectation_case(FILE *f, const hs_result *r, const hs_expect_result *e, const char *value)
 {
     fprintf(f, "    <testcase classname=\"");
+    value_prefix(f, value);
     xml_text(f, r->name);
     fprintf(f, "\" name=\"%u: ", e->loc.line);
     xml_text(f, e->what);
@@ -249,44 +308,52 @@ static void expectation_case(FILE *f, const hs_result *r, const hs_expect_result
     fprintf(f, "    </testcase>\n");
 }
 
-bool rp_write_junit_per_expectation(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen)
+/* The per-expectation form's counts: a scenario that did not run, or has
+ * no expectation, is one testcase. */
+static counts expectation_counts(hs_result *const *results, size_t n)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return false;
-    }
-    /* a scenario that did not run, or has no expectation, is one testcase */
-    size_t tests = 0, failures = 0, errors = 0, skipped = 0;
-    double total = 0;
+    counts c = {0};
     for (size_t i = 0; i < n; i++) {
         const hs_result *r = results[i];
         bool ran = r->status == HS_STATUS_PASSED || r->status == HS_STATUS_FAILED;
-        tests += ran && r->n_expects ? r->n_expects : 1;
-        failures += ran ? r->n_failed : 0;
-        errors += r->status == HS_STATUS_ERROR;
-        skipped += r->status == HS_STATUS_SKIPPED;
-        total += r->wall_seconds;
+        c.tests += ran && r->n_expects ? r->n_expects : 1;
+        c.failures += ran ? r->n_failed : 0;
+        c.errors += r->status == HS_STATUS_ERROR;
+        c.skipped += r->status == HS_STATUS_SKIPPED;
+        c.time += r->wall_seconds;
     }
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    fprintf(f, "<testsuites tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n", tests,
-            failures, errors, skipped, total);
+    return c;
+}
+
+/* The per-expectation form's testsuites, one per scenario ("NAME", in a
+ * matrix run "NAME (platform linux)"). */
+static void expectation_suites(FILE *f, hs_result *const *results, size_t n, const char *dimension, const char *value)
+{
     for (size_t i = 0; i < n; i++) {
         const hs_result *r = results[i];
         bool ran = r->status == HS_STATUS_PASSED || r->status == HS_STATUS_FAILED;
         fprintf(f, "  <testsuite name=\"");
         xml_text(f, r->name);
+        if (value) {
+            fputs(" (", f);
+            xml_text(f, dimension);
+            fputc(' ', f);
+            xml_text(f, value);
+            fputc(')', f);
+        }
         fprintf(f, "\" file=\"");
         xml_text(f, r->file);
         fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
                 ran && r->n_expects ? r->n_expects : 1, ran ? r->n_failed : 0, r->status == HS_STATUS_ERROR,
                 r->status == HS_STATUS_SKIPPED, r->wall_seconds);
+        value_property(f, dimension, value, "    ");
         if (ran && r->n_expects) {
             for (size_t k = 0; k < r->n_expects; k++)
-                expectation_case(f, r, &r->expects[k]);
+                expectation_case(f, r, &r->expects[k], value);
         } else {
             /* the scenario as a whole: why it did not run, or that it ran */
             fprintf(f, "    <testcase classname=\"");
+            value_prefix(f, value);
             xml_text(f, r->name);
             fprintf(f, "\" name=\"");
             xml_text(f, ran ? "(no expectations)" : "(scenario)");
@@ -300,6 +367,37 @@ bool rp_write_junit_per_expectation(const char *path, hs_result *const *results,
         warnings(f, r);
         fprintf(f, "  </testsuite>\n");
     }
+}
+
+/* The file: values NULL is a run without a matrix (one block of n_per
+ * results, no value named). */
+static bool write_junit(const char *path, bool per_expectation, const char *dimension, hs_result *const *results,
+                        size_t n_per, const char *const *values, size_t n_values, char *err, size_t errlen)
+{
+    size_t n = n_per * n_values;
+    FILE *f = start(path, per_expectation ? expectation_counts(results, n) : scenario_counts(results, n), err, errlen);
+    if (!f)
+        return false;
+    for (size_t v = 0; v < n_values; v++)
+        (per_expectation ? expectation_suites : scenario_suite)(f, results + v * n_per, n_per, dimension,
+                                                                 values ? values[v] : NULL);
     fprintf(f, "</testsuites>\n");
     return finish(f, path, err, errlen);
+}
+
+bool rp_write_junit(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen)
+{
+    return write_junit(path, false, NULL, results, n, NULL, 1, err, errlen);
+}
+
+bool rp_write_junit_per_expectation(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen)
+{
+    return write_junit(path, true, NULL, results, n, NULL, 1, err, errlen);
+}
+
+bool rp_write_junit_matrix(const char *path, bool per_expectation, const char *dimension,
+                           hs_result *const *results, size_t n_per, const char *const *values, size_t n_values,
+                           char *err, size_t errlen)
+{
+    return write_junit(path, per_expectation, dimension, results, n_per, values, n_values, err, errlen);
 }

@@ -3,6 +3,8 @@
  * for a CI job summary or a merge-request comment (docs/reports.md): the
  * totals, the run's metadata, passed / failed / skipped per claim, one row
  * per scenario, the failed expectations, and every scenario's phase table.
+ * A `--matrix` run adds the claims × platforms table (matrix.c) after the
+ * metadata and names each run's platform in its headings.
  *
  * Names, descriptions, claims and expectation texts are user input: every
  * one goes through md_text, so that none can close a table cell, open a
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reports/matrix.h"
 #include "reports/reports.h"
 #include "reports/tally.h"
 
@@ -67,11 +70,13 @@ void rp_markdown_text(FILE *out, const char *s)
     }
 }
 
-static void md_row_claims(FILE *out, hs_result *const *results, size_t n)
+/* matrix: as in html.c, the counts are of every value's runs together */
+static void md_row_claims(FILE *out, hs_result *const *results, size_t n, bool matrix)
 {
     size_t nv;
     rp_tally *v = rp_tally_claims(results, n, &nv);
-    fprintf(out, "## Claims\n\n| Claim | Passed | Failed | Skipped |\n|---|---:|---:|---:|\n");
+    fputs(matrix ? "## Claims, every run together\n\n" : "## Claims\n\n", out);
+    fprintf(out, "| Claim | Passed | Failed | Skipped |\n|---|---:|---:|---:|\n");
     for (size_t k = 0; k < nv; k++) {
         fputs("| ", out);
         if (v[k].claim)
@@ -146,6 +151,20 @@ static void md_phases(FILE *out, const hs_result *r)
     fputc('\n', out);
 }
 
+/* A scenario's heading: its name and, in a matrix run, " on platform P"
+ * (the same scenario appears once per value). */
+static void md_heading(FILE *out, hs_result *const *results, size_t i, size_t n, const rp_run_info *info)
+{
+    fputs("### ", out);
+    rp_markdown_text(out, results[i]->name);
+    if (info && info->n_values) {
+        fputs(" on ", out);
+        rp_markdown_text(out, info->dimension);
+        fputc(' ', out);
+        rp_markdown_text(out, info->values[i / (n / info->n_values)]);
+    }
+}
+
 void rp_print_markdown(FILE *out, hs_result *const *results, size_t n, const rp_run_info *info)
 {
     rp_tally all = {0};
@@ -162,8 +181,15 @@ void rp_print_markdown(FILE *out, hs_result *const *results, size_t n, const rp_
     rp_markdown_text(out, info && info->version ? info->version : "unknown");
     fputs(" |\n| engine | ", out);
     rp_markdown_text(out, info && info->engine ? info->engine : "each scenario's own");
-    fputs(" |\n| platform | ", out);
-    rp_markdown_text(out, info && info->platform ? info->platform : "each scenario's default");
+    if (info && info->n_values) {
+        fputs(" |\n| ", out);
+        rp_markdown_text(out, info->dimension);
+        fputs(" | ", out);
+        rp_matrix_values(out, info, rp_markdown_text);
+    } else {
+        fputs(" |\n| platform | ", out);
+        rp_markdown_text(out, info && info->platform ? info->platform : "each scenario's default");
+    }
     fputs(" |\n| seed | ", out);
     rp_markdown_text(out, info && info->seed ? info->seed : "each scenario's own (see below)");
     fputs(" |\n| date | ", out);
@@ -171,7 +197,9 @@ void rp_print_markdown(FILE *out, hs_result *const *results, size_t n, const rp_
     fputs(" |\n\n", out);
     if (info && info->section)
         info->section(out, info->section_arg);
-    md_row_claims(out, results, n);
+    if (info && info->n_values)
+        rp_matrix_markdown(out, info->dimension, results, n / info->n_values, info->values, info->n_values);
+    md_row_claims(out, results, n, info && info->n_values);
 
     fputs("## Scenarios\n\n| Result | Scenario | Claim | Seed | Platform | File |\n|---|---|---|---:|---|---|\n", out);
     for (size_t i = 0; i < n; i++) {
@@ -194,8 +222,7 @@ void rp_print_markdown(FILE *out, hs_result *const *results, size_t n, const rp_
             if (!any)
                 fputs("## Failures\n\n", out);
             any = true;
-            fputs("### ", out);
-            rp_markdown_text(out, results[i]->name);
+            md_heading(out, results, i, n, info);
             fputs("\n\n", out);
             md_failures(out, results[i]);
             fputc('\n', out);
@@ -209,8 +236,7 @@ void rp_print_markdown(FILE *out, hs_result *const *results, size_t n, const rp_
         if (!any)
             fputs("## Phase tables\n\n", out);
         any = true;
-        fputs("### ", out);
-        rp_markdown_text(out, r->name);
+        md_heading(out, results, i, n, info);
         if (r->claim) {
             fputs(" (claim ", out);
             rp_markdown_text(out, r->claim);

@@ -1,8 +1,9 @@
 /*
  * matrix.c — `wgsim test --matrix platform=freebsd,openbsd,...`: which
  * claim holds on which stack. Every scenario is run once per value; this
- * file folds the results into a claims × values table for the terminal
- * and the `--json` document ("matrix").
+ * file folds the results into a claims × values table for the terminal,
+ * the `--json` document ("matrix") and the HTML and Markdown reports
+ * (matrix.h).
  *
  * A claim is a row; its scenarios are those that name it (the ones that
  * name none share the row "(none)"). A cell says "holds" when every
@@ -16,6 +17,7 @@
 #include <jansson.h>
 
 #include "reports/json_doc.h"
+#include "reports/matrix.h"
 #include "reports/reports.h"
 
 #define NO_CLAIM "(none)"
@@ -85,6 +87,117 @@ static const char *verdict(const cell *c)
     return "skipped";
 }
 
+static size_t total(const cell *c) { return c->passed + c->failed + c->errors + c->skipped; }
+
+/* The mark before a cell's verdict in the reports: what a reader without
+ * colour (or printing the page) still sees. */
+static const char *mark(const cell *c)
+{
+    if (c->failed || c->errors)
+        return "✗";
+    return c->passed ? "✓" : "–";
+}
+
+/* The page's style class of a cell (html.c: passed, failed, error, skipped). */
+static const char *html_class(const cell *c)
+{
+    if (c->failed)
+        return "failed";
+    if (c->errors)
+        return "error";
+    return c->passed ? "passed" : "skipped";
+}
+
+static void html_cell(FILE *out, const cell *c)
+{
+    fprintf(out, "<td class=\"%s\">%s %s %zu/%zu</td>", html_class(c), mark(c), verdict(c), c->passed, total(c));
+}
+
+static void markdown_cell(FILE *out, const cell *c)
+{
+    const char *bold = c->failed || c->errors ? "**" : "";
+    fprintf(out, " %s%s %s %zu/%zu%s |", bold, mark(c), verdict(c), c->passed, total(c), bold);
+}
+
+/* How a report writes the table: `text` escapes user text (the claims,
+ * the values), the strings frame the heading row, the rule under it
+ * (Markdown's; NULL: none), each row and the table. */
+typedef struct markup {
+    void (*text)(FILE *out, const char *s);
+    const char *head, *value, *value_end, *head_end;
+    const char *rule, *rule_cell, *rule_end;
+    const char *row, *claim_end, *row_end, *end;
+    void (*cell)(FILE *out, const cell *c);
+} markup;
+
+static const markup html = {
+    rp_html_text, "<table id=\"matrix\"><tr><th>Claim</th>", "<th>", "</th>", "</tr>\n", NULL, NULL, NULL,
+    "<tr><td>", "</td>", "</tr>\n", "</table>\n", html_cell,
+};
+
+static const markup markdown = {
+    rp_markdown_text, "| Claim |", " ", " |", "\n", "|---|", "---|", "\n", "| ", " |", "\n", "\n", markdown_cell,
+};
+
+static void print_table(FILE *out, const markup *mk, hs_result *const *results, size_t n_per,
+                        const char *const *values, size_t n_values)
+{
+    table t;
+    build(&t, results, n_per, n_values);
+    fputs(mk->head, out);
+    for (size_t v = 0; v < n_values; v++) {
+        fputs(mk->value, out);
+        mk->text(out, values[v]);
+        fputs(mk->value_end, out);
+    }
+    fputs(mk->head_end, out);
+    if (mk->rule) {
+        fputs(mk->rule, out);
+        for (size_t v = 0; v < n_values; v++)
+            fputs(mk->rule_cell, out);
+        fputs(mk->rule_end, out);
+    }
+    for (size_t k = 0; k < t.n_claims; k++) {
+        fputs(mk->row, out);
+        mk->text(out, t.claims[k]);
+        fputs(mk->claim_end, out);
+        for (size_t v = 0; v < n_values; v++)
+            mk->cell(out, &t.cells[k * n_values + v]);
+        fputs(mk->row_end, out);
+    }
+    fputs(mk->end, out);
+    release(&t);
+}
+
+void rp_matrix_html(FILE *out, const char *dimension, hs_result *const *results, size_t n_per,
+                    const char *const *values, size_t n_values)
+{
+    fputs("<h2>Claims × ", out);
+    rp_html_text(out, dimension);
+    fputs("s</h2>\n<p>Per claim and ", out);
+    rp_html_text(out, dimension);
+    fputs(": whether it holds (every scenario with the claim passed), and how many of them passed.</p>\n", out);
+    print_table(out, &html, results, n_per, values, n_values);
+}
+
+void rp_matrix_markdown(FILE *out, const char *dimension, hs_result *const *results, size_t n_per,
+                        const char *const *values, size_t n_values)
+{
+    fputs("## Claims × ", out);
+    rp_markdown_text(out, dimension);
+    fputs("s\n\n", out);
+    print_table(out, &markdown, results, n_per, values, n_values);
+}
+
+void rp_matrix_values(FILE *out, const rp_run_info *info, void (*text)(FILE *out, const char *s))
+{
+    for (size_t v = 0; v < info->n_values; v++) {
+        fputs(v ? ", " : "", out);
+        text(out, info->values[v]);
+    }
+    fputs(" (--matrix: every scenario on each)", out);
+}
+
 void rp_print_matrix(FILE *out, const char *dimension, hs_result *const *results, size_t n_per,
                      const char *const *values, size_t n_values)
 {
@@ -110,8 +223,7 @@ void rp_print_matrix(FILE *out, const char *dimension, hs_result *const *results
         for (size_t v = 0; v < n_values; v++) {
             const cell *c = &t.cells[k * n_values + v];
             char text[64];
-            snprintf(text, sizeof text, "%s %zu/%zu", verdict(c), c->passed,
-                     c->passed + c->failed + c->errors + c->skipped);
+            snprintf(text, sizeof text, "%s %zu/%zu", verdict(c), c->passed, total(c));
             fprintf(out, "  %-*s", (int)w[v], text);
         }
         fputc('\n', out);

@@ -134,6 +134,15 @@ typedef struct rp_run_info {
      * written right after the totals */
     void (*html_section)(FILE *out, void *arg);
     void *section_arg;
+    /* `wgsim test --matrix`: the dimension ("platform") and its values
+     * (n_values 0: no matrix). The results are then n_values blocks of
+     * n / n_values runs, results[v * n_per + i] scenario i with values[v]
+     * (as rp_print_matrix takes them): the reports add the claims × values
+     * table, name the values in the metadata and each run's value in its
+     * heading. */
+    const char *dimension;
+    const char *const *values;
+    size_t n_values;
 } rp_run_info;
 /* GitHub-flavoured Markdown: the totals, the run's metadata, a table of
  * passed / failed / skipped per claim, one row per scenario, the failed
@@ -183,6 +192,18 @@ bool rp_write_junit(const char *path, hs_result *const *results, size_t n, char 
  * <system-err>. */
 bool rp_write_junit_per_expectation(const char *path, hs_result *const *results, size_t n, char *err,
                                     size_t errlen);
+
+/* rp_write_junit (per_expectation false) or rp_write_junit_per_expectation
+ * of a matrix run, results[v * n_per + i] scenario i with values[v]. The
+ * value leads every classname as a package ("linux.scenarios.conformance",
+ * "linux.NAME"), so that Jenkins and GitLab group the runs per value and
+ * the same scenario on two values stays two tests; per scenario there is
+ * one testsuite per value ("wgsim platform=linux"), per expectation the
+ * testsuite of each run is "NAME (platform linux)"; every testsuite has
+ * the value as a property. */
+bool rp_write_junit_matrix(const char *path, bool per_expectation, const char *dimension,
+                           hs_result *const *results, size_t n_per, const char *const *values, size_t n_values,
+                           char *err, size_t errlen);
 
 /* ---- matrix: `wgsim test --matrix platform=...` (matrix.c) ---- */
 

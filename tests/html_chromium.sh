@@ -4,7 +4,7 @@
 # and a baseline, so a regression and an open <details> are in it) and
 # dumps the DOM, which must hold the summary, the comparison, the phase
 # tables, the topology, timeline and sequence diagram SVGs, and no reference to anything outside the
-# file; host names resolve nowhere while it loads. Exit 77 (skipped)
+# file; a --matrix page's DOM has the claims x platforms table; host names resolve nowhere while it loads. Exit 77 (skipped)
 # only where Chromium is not installed or cannot start.
 # usage: html_chromium.sh WGSIM SOURCE_DIR WORKDIR
 wgsim=$1 src=$2 d=$3/html-chromium
@@ -57,5 +57,15 @@ q=$(grep -o '<svg class="seqdiag"' "$d/dom.html" | wc -l)
 if grep -iE '(src|href)="|(https?|ftp)://|url\(' "$d/dom.html" | grep -qv 'http-equiv'; then
     echo "PRESENT: an external reference in the DOM"; bad=1
 fi
+# a --matrix report: the claims x platforms table is in the DOM, a cell
+# that fails marked in words
+"$wgsim" test --matrix platform=freebsd,linux --html "$d/matrix.html" --date 2026-12-07 \
+    "$src/scenarios/platforms/linux-carp-disable-replies-from-interface-address.yaml" >/dev/null 2>&1
+run --dump-dom "file://$d/matrix.html" >"$d/matrix-dom.html" 2>/dev/null
+grep -qF '<table id="matrix"><tbody><tr><th>Claim</th><th>freebsd</th><th>linux</th></tr>' "$d/matrix-dom.html" &&
+    grep -qF '<td class="failed">✗ fails 0/1</td><td class="passed">✓ holds 1/1</td>' "$d/matrix-dom.html" ||
+    { echo "MISSING in the DOM: the claims x platforms table"; bad=1; }
+grep -qF '<h2 class="matrix-value" id="v1">Scenarios on platform linux</h2>' "$d/matrix-dom.html" ||
+    { echo "MISSING in the DOM: the heading of platform linux"; bad=1; }
 [ $bad = 0 ] && echo "chromium-ok ($n topologies, $t timelines, $q sequence diagrams)"
 exit $bad

@@ -96,7 +96,7 @@ done
 # expect_exit CODE PATTERN NAME ARGS...: exit status and a message matching PATTERN
 expect_exit() {
     code=$1 pat=$2 n=$3; shift 3
-    "$W" import "$@" >"$D/$n.out" 2>"$D/$n.err"
+    timeout 20 "$W" import "$@" >"$D/$n.out" 2>"$D/$n.err" # a read that blocks fails, not hangs
     rc=$?
     [ $rc -eq "$code" ] || fail "$n: exit $rc, expected $code"
     grep -q -E -- "$pat" "$D/$n.err" "$D/$n.out" || fail "$n: MISSING message /$pat/: $(cat "$D/$n.err")"
@@ -120,8 +120,17 @@ expect_exit 2 "pfsense-single-dhcp.xml:[0-9]+: interface wan .* is dhcp: .*--add
 expect_exit 2 "--address lan: no dynamic" address-static "$S/pfsense-single-dhcp.xml" --address wan=198.51.100.20/24 --address lan=10.0.0.9/24
 expect_exit 2 "not an IPv4 host address" address-bad "$S/pfsense-single-dhcp.xml" --address wan=198.51.100.0/24
 expect_exit 2 "not modelled: /pfsense/ipsec/phase1\[1\]" strict --strict "$S/pfsense-ha-fw1.xml" "$S/pfsense-ha-fw2.xml"
-expect_exit 2 "no such file|cannot read" missing "$D/nonexistent.xml"
+expect_exit 2 "nonexistent.xml: cannot open: No such file" missing "$D/nonexistent.xml"
+# read as scenario files are (docs/robustness.md): never a blocking or endless read
+mkfifo "$D/fifo.xml" && expect_exit 2 "fifo.xml: is not a regular file but a FIFO" fifo "$D/fifo.xml"
+expect_exit 2 "/dev/zero: is not a regular file but a character device" device /dev/zero
+expect_exit 2 "is a directory, not a file" directory "$S"
 expect_exit 2 "unknown option" option --frobnicate "$S/pfsense-single-dhcp.xml"
+expect_exit 2 "--name 'a b': 1-63 characters" name "$S/pfsense-single-dhcp.xml" --name "a b"
+"$W" import "$S/pfsense-single-dhcp.xml" --address wan=198.51.100.20/24 --name site-2 2>/dev/null | grep -qx "name: site-2" || fail "MISSING: --name"
+cp "$S/pfsense-single-dhcp.xml" "$D/keep.xml"
+expect_exit 2 "is the backup .*: refused" overwrite "$D/keep.xml" --address wan=198.51.100.20/24 -o "$D/keep.xml"
+cmp -s "$S/pfsense-single-dhcp.xml" "$D/keep.xml" || fail "-o overwrote the backup"
 printf '<?xml version="1.0"?>\n<!DOCTYPE pfsense [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<pfsense>&x;</pfsense>\n' >"$D/xxe.xml"
 expect_exit 2 "xxe.xml:2: a DOCTYPE" doctype "$D/xxe.xml"
 printf '<nothing/>\n' >"$D/other.xml"

@@ -106,9 +106,14 @@ START_TEST(pair_check)
     /* a difference is a finding, never papered over */
     b->vips.v[0].advskew = a->vips.v[0].advskew;
     b->pfsync_peer ^= 1;
+    a->sync_to ^= 1;
     imp_findings_free(&f);
     ck_assert(imp_pair_check(a, b, &f, &e));
-    ck_assert_uint_ge(f.lines.n, 2);
+    ck_assert_uint_ge(f.lines.n, 3);
+    bool sync = false;
+    for (size_t i = 0; i < f.lines.n; i++)
+        sync |= strstr(f.lines.v[i], "configuration sync goes to") != NULL;
+    ck_assert(sync);
     imp_findings_free(&f);
     imp_errors_free(&e);
     imp_fw_free(a);

@@ -174,7 +174,7 @@ void sim_node_set_proto_handler(sim_node *n, uint8_t proto, sim_proto_fn fn, voi
     if (!n->proto) {
         n->proto = calloc(256, sizeof *n->proto);
         if (!n->proto)
-            abort(); /* as VEC_GROW: a model without its protocol cannot run */
+            sim_oom("a node's protocol table"); /* as VEC_GROW: a model without its protocol cannot run */
     }
     n->proto[proto] = (sim_proto_handler){fn, ctx};
 }

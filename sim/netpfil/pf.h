@@ -5,8 +5,8 @@
  *
  * The model works on a packet summary (protocol, addresses, ports) and
  * interface NAMES, as pf does (its kif is a name). The firewall node
- * (sim/pfsense/firewall.c) calls pf_test() from the network's IN and OUT hooks and
- * applies the result to the real packet bytes.
+ * (sim/pfsense/firewall_pf.c) calls pf_test() from the network's IN and OUT
+ * hooks and applies the result to the real packet bytes.
  *
  * Sources: ../shared/reference/ha-model.md §2 and §3 (tags PFH, PFCTL, FLT,
  * PSC) and FreeBSD sys/netpfil/pf/pf.c, pf_lb.c, pfvar.h; docs/models.md "pf".

@@ -248,8 +248,8 @@ static void set_block(pf *p, pf_result *r, const pf_filter_rule *rule, pf_dir di
  * no route-to; unmatched, the default applies (in: block, out: pass). */
 static pf_result test_fragment(pf *p, pf_dir dir, const char *ifname, const pf_pkt *pkt, pf_result r)
 {
-    /* the fragment's ports are 0 (pkt_summary), which no rule naming a
-     * port matches */
+    /* the fragment's ports are 0 (firewall_pf.c pkt_summary), which no
+     * rule naming a port matches */
     int ri = rule_match(p, dir, ifname, pkt);
     const pf_filter_rule *rule = ri >= 0 ? &p->rules[ri] : NULL;
     r.rule = ri;

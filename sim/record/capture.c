@@ -82,7 +82,8 @@ static bool sink_open(sim_sink *k, const char *path)
     k->streamed = true;
     errno = 0;
     k->out = fopen(path, "wb");
-    bool ok = k->out && fwrite(k->buf, 1, k->len, k->out) == k->len;
+    /* an empty buffer has no data pointer: fwrite must not see NULL */
+    bool ok = k->out && (k->len == 0 || fwrite(k->buf, 1, k->len, k->out) == k->len);
     if (!ok)
         k->error = errno ? errno : EIO;
     free(k->buf);

@@ -5,7 +5,7 @@
  *
  * A reason is built by the stack when it chooses the source (netinet/ipv4.c,
  * sim_ipv4_select), added to by pf when it translates or policy-routes the
- * packet (pfsense/firewall.c), and carries the datagram a WireGuard peer's
+ * packet (pfsense/firewall_pf.c), and carries the datagram a WireGuard peer's
  * learned local address came from (wg/wg_host.c). Nothing is formatted until
  * somebody shows it.
  */
