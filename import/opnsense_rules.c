@@ -41,6 +41,7 @@ typedef struct orule {
     char src[1024], sport[64], dst[1024], dport[64], target[64], target_bits[8];
     bool src_not, dst_not;
     const char *unmodelled; /* set: the rule cannot be imported, why */
+    const xmlNode *x;       /* the element, for its other settings */
 } orule;
 
 static void lower(char *s)
@@ -73,6 +74,7 @@ static void legacy_side(const xmlNode *side, char *net, size_t nc, bool *neg, ch
 
 static void read_legacy(xmlNode *r, orule *o, bool nat)
 {
+    o->x = r;
     o->line = ix_line(r);
     o->seq = 0;
     ix_text(r, "type", o->type, sizeof o->type);
@@ -101,6 +103,7 @@ static void read_legacy(xmlNode *r, orule *o, bool nat)
 static void read_mvc(xmlNode *r, orule *o, bool nat)
 {
     char buf[16];
+    o->x = r;
     o->line = ix_line(r);
     o->seq = ix_int(r, "sequence", 0);
     if (!nat && ix_text(r, "action", o->type, sizeof o->type) == NULL)
@@ -320,6 +323,36 @@ static bool filter_iface(xmlNode *root, imp_fw *fw, orule *o)
     return true;
 }
 
+/* A filter rule's settings the scenario's rules do not have (model
+ * Firewall/Filter.xml; legacy: the same names): listed, the rule imported
+ * without them. The GUI writes most of them empty on every rule. */
+static void rule_options(imp_fw *fw, const orule *o)
+{
+    static const char *const flags[] = {"allowopts", "nopfsync", "disablereplyto"};
+    static const char *const texts[] = {"tag",         "tagged",        "max",       "max-src-nodes", "max-src-conn",
+                                        "max-src-states", "statetimeout", "state-policy", "sched",      "divert-to",
+                                        "replyto"};
+    char buf[64], sub[IMP_TEXT];
+    if (ix_text(o->x, "statetype", buf, sizeof buf) && buf[0] && strcmp(buf, "keep") && strcmp(buf, "keep state")) {
+        snprintf(sub, sizeof sub, "%.120s/statetype", o->xp);
+        imp_unmodelled_add(fw, o->line, sub, "state type '%s': modelled as keep state", buf);
+    }
+    if (ix_text(o->x, "icmptype", buf, sizeof buf) && buf[0] && strcmp(buf, "any")) {
+        snprintf(sub, sizeof sub, "%.120s/icmptype", o->xp);
+        imp_unmodelled_add(fw, o->line, sub, "ICMP types '%s': the rule is imported for every ICMP type", buf);
+    }
+    for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
+        if (ix_set(o->x, flags[i])) {
+            snprintf(sub, sizeof sub, "%.120s/%s", o->xp, flags[i]);
+            imp_unmodelled_add(fw, o->line, sub, "advanced option %s: not modelled", flags[i]);
+        }
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        if (ix_text(o->x, texts[i], buf, sizeof buf) && buf[0]) {
+            snprintf(sub, sizeof sub, "%.120s/%s", o->xp, texts[i]);
+            imp_unmodelled_add(fw, o->line, sub, "advanced option %s '%.40s': not modelled", texts[i], buf);
+        }
+}
+
 static void add_filter(xmlNode *root, imp_fw *fw, orule *o)
 {
     if (o->gateway[0]) {
@@ -344,6 +377,7 @@ static void add_filter(xmlNode *root, imp_fw *fw, orule *o)
         imp_unmodelled_add(fw, o->line, o->xp, "rule type '%s': not modelled", o->type);
         return;
     }
+    rule_options(fw, o);
     const char *protos[2];
     imp_match sm[IMP_MATCH_MAX], dm[IMP_MATCH_MAX];
     size_t ns, nd;

@@ -260,7 +260,8 @@ START_TEST(other_forms)
         "<disablepreempt>1</disablepreempt></hasync>\n"
         "<aliases><alias><name>nets</name><type>network</type><address>10.1.0.0/16 10.2.0.0/16</address></alias>"
         "</aliases>\n"
-        "<filter><rule><type>pass</type><interface>lan</interface><source><address>nets</address></source>"
+        "<filter><rule><type>pass</type><interface>lan</interface><statetype>sloppy state</statetype><tag>t1</tag>"
+        "<allowopts>0</allowopts><source><address>nets</address></source>"
         "<destination><any>1</any></destination></rule>"
         "<rule><type>pass</type><interface>lan</interface><source><not>1</not><network>lan</network></source>"
         "<destination><any/></destination></rule></filter>\n"
@@ -284,6 +285,9 @@ START_TEST(other_forms)
     ck_assert(!fw->pfsync && fw->preempt_off);
     ck_assert_uint_eq(fw->filter.n, 2); /* the legacy alias, expanded */
     ck_assert_int_eq(listed(fw, "/opnsense/filter/rule[2]"), 1); /* negated */
+    ck_assert_int_eq(listed(fw, "/opnsense/filter/rule[1]/statetype"), 1);
+    ck_assert_int_eq(listed(fw, "/opnsense/filter/rule[1]/tag"), 1);
+    ck_assert_int_eq(listed(fw, "/opnsense/filter/rule[1]/allowopts"), 0); /* "0" is off */
     ck_assert_str_eq(fw->tunnels.v[0].name, "wg3");
     ck_assert_int_eq(fw->tunnels.v[0].listen_port, 51823);
     ck_assert_int_eq(listed(fw, "/opnsense/OPNsense/wireguard/server/servers/server[1]"), 1);
