@@ -540,13 +540,24 @@ static void after_procedures(w_out *o, const w_world *w, int m, bool carp, const
 {
     const imp_fw *fw = w->fws[m];
     if (carp && w->n > 1 && !w->carp_tie && !w->carp_split) {
-        w_printf(o, "  # after the master's maintenance or power-off at %s, %s holds every VIP:\n", T_PROC,
-                 w->node[1 - m]);
+        /* a backup without preempt (OPNsense hasync/disablepreempt) does not take the VIPs from a master
+         * that still advertises, however badly (carp_input_c): maintenance moves nothing */
+        bool no_preempt = w->fws[1 - m]->preempt_off;
+        w_printf(o, "  # after the master's %s at %s, %s holds every VIP:\n",
+                 no_preempt ? "power-off" : "maintenance or power-off", T_PROC, w->node[1 - m]);
         for (size_t v = 0; v < fw->vips.n; v++)
             if (fw->vips.v[v].carp && emitted_carp(w, (size_t)m, &fw->vips.v[v]))
-                w_printf(o, "  # - {during: [65s, %s], carp: {node: %s, vhid: %d, state: master}}   # [maintenance] "
-                            "[power-off]\n",
-                         DURATION, w->node[1 - m], fw->vips.v[v].vhid);
+                w_printf(o, "  # - {during: [65s, %s], carp: {node: %s, vhid: %d, state: master}}   # %s[power-off]\n",
+                         DURATION, w->node[1 - m], fw->vips.v[v].vhid, no_preempt ? "" : "[maintenance] ");
+        if (no_preempt) {
+            w_printf(o, "  # after its maintenance, %s keeps every VIP: %s has carp-preempt: false\n", w->node[m],
+                     w->node[1 - m]);
+            for (size_t v = 0; v < fw->vips.n; v++)
+                if (fw->vips.v[v].carp && emitted_carp(w, (size_t)m, &fw->vips.v[v]))
+                    w_printf(o, "  # - {during: [65s, %s], carp: {node: %s, vhid: %d, state: master}}   "
+                                "# [maintenance]\n",
+                             DURATION, w->node[m], fw->vips.v[v].vhid);
+        }
     } else if (carp) {
         for (size_t v = 0; v < fw->vips.n; v++)
             if (fw->vips.v[v].carp && emitted_carp(w, (size_t)m, &fw->vips.v[v]))

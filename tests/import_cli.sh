@@ -25,6 +25,12 @@ run_import pfsense-ha "$S/pfsense-ha-fw1.xml" "$S/pfsense-ha-fw2.xml"
 run_import pfsense-single "$S/pfsense-single-dhcp.xml" --address wan=198.51.100.20/24
 run_import opnsense-ha "$S/opnsense-ha-fw1.xml" "$S/opnsense-ha-fw2.xml"
 run_import opnsense-single "$S/opnsense-single-dhcp.xml" --address wan=198.51.100.77/24
+# OPNsense's "Disable preempt": carp-preempt: false, and a maintenance that moves nothing
+for i in 1 2; do
+    sed 's|<disablepreempt>0</disablepreempt>|<disablepreempt>1</disablepreempt>|' "$S/opnsense-ha-fw$i.xml" >"$D/opn$i-nopreempt.xml"
+done
+run_import opnsense-nopreempt "$D/opn1-nopreempt.xml" "$D/opn2-nopreempt.xml"
+grep -q "carp-preempt: false" "$D/opnsense-nopreempt.yaml" || fail "MISSING: carp-preempt: false"
 # odd but valid OPNsense input still makes a scenario that loads: a gateway whose <interface> is empty (the
 # model's default wan, a DHCP WAN whose --address network does not hold it), outbound NAT and a filter rule
 # on interfaces the backup does not have (found by mutating the sample)
@@ -56,7 +62,7 @@ grep -q "node: opn2, interface: wg0" "$D/opnsense-drift-tunnel.yaml" || fail "MI
 diff "$D/pfsense-ha.yaml" "$D/seed7.yaml" | grep '^[<>]' | grep -v 'private-key:\|^[<>] seed: \|^[<>] # Seed ' && fail "--seed changed more than keys"
 
 # each commented-out procedure, enabled with the expectations marked like it, runs and passes
-for n in pfsense-ha pfsense-single opnsense-ha opnsense-single; do
+for n in pfsense-ha pfsense-single opnsense-ha opnsense-single opnsense-nopreempt; do
     for p in maintenance power-off gateway-down; do
         grep -q "do: .*# \[$p\]" "$D/$n.yaml" || continue
         sed -E -e 's/^# events:/events:/' -e "/\[$p\]/ s/^#   - /  - /" -e "/\[$p\]/ s/^  # - /  - /" \
