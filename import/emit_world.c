@@ -647,6 +647,16 @@ void w_emit_tests(w_out *o, const w_world *w)
         const w_remote *x = &w->remotes.v[r];
         if (!x->has_wg || !x->fw_tunnel)
             continue;
+        bool on_master = false; /* a drifted pair: the tunnel may be on the backup only */
+        for (size_t t = 0; t < w->fws[m]->tunnels.n; t++)
+            on_master |= !strcmp(w->fws[m]->tunnels.v[t].name, x->tun->name);
+        if (!on_master) {
+            w_printf(o, "  # pings %zu%s: no expectation: %s is on %s only, not on the CARP master %s (see the "
+                        "warnings)\n",
+                     pings, w->lan_host_addr ? " and the next" : "", x->tun->name, w->node[x->fw], w->node[m]);
+            pings += w->lan_host_addr ? 2 : 1;
+            continue;
+        }
         expect_tunnel(o, w, x, m, pings++);
         if (w->lan_host_addr)
             expect_lan_ping(o, w, x, m, pings++, x->has_lan ? x->lan.addr : x->wg.addr);

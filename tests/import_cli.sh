@@ -54,6 +54,9 @@ sed -e 's|<instance>0</instance>|<instance>none</instance>|' "$S/opnsense-ha-fw1
 "$W" import "$D/opn1-notunnel.xml" "$S/opnsense-ha-fw2.xml" -o "$D/opnsense-drift-tunnel.yaml" 2>"$D/opnsense-drift-tunnel.err" ||
     fail "opnsense-drift-tunnel: $(cat "$D/opnsense-drift-tunnel.err")"
 grep -q "node: opn2, interface: wg0" "$D/opnsense-drift-tunnel.yaml" || fail "MISSING: remotes peer with opn2"
+"$W" test "$D/opnsense-drift-tunnel.yaml" >"$D/opnsense-drift-tunnel.test" 2>&1 ||
+    fail "opnsense-drift-tunnel: $(cat "$D/opnsense-drift-tunnel.test")"
+echo "opnsense-drift-tunnel: $(tail -n 1 "$D/opnsense-drift-tunnel.test")"
 # stdout is the same scenario as -o
 "$W" import "$S/pfsense-ha-fw1.xml" "$S/pfsense-ha-fw2.xml" 2>/dev/null | cmp -s - "$D/pfsense-ha.yaml" || fail "stdout differs from -o"
 # same seed, same bytes; another seed, other keys only
