@@ -11,17 +11,8 @@
 #include <string.h>
 
 #include "import/import.h"
+#include "tests/import_samples.h"
 
-#define SAMPLE(f) WGSIM_SOURCE_DIR "/tests/import/" f
-
-static imp_fw *read_ok(const char *path)
-{
-    imp_errors e = {0};
-    imp_fw *fw = imp_read_file(path, &e);
-    ck_assert_msg(fw && !e.lines.n, "%s: %s", path, e.lines.n ? e.lines.v[0] : "NULL");
-    imp_errors_free(&e);
-    return fw;
-}
 
 /* A document written for one test, read back. */
 static imp_fw *read_text(const char *name, const char *xml)
