@@ -72,18 +72,24 @@ static void legacy_side(const xmlNode *side, char *net, size_t nc, bool *neg, ch
     ix_text(side, "port", port, pc);
 }
 
-static void read_legacy(xmlNode *r, orule *o, bool nat)
+/* What both forms name alike. */
+static void read_common(xmlNode *r, orule *o)
 {
     o->x = r;
     o->line = ix_line(r);
-    o->seq = 0;
-    ix_text(r, "type", o->type, sizeof o->type);
     ix_text(r, "interface", o->iface, sizeof o->iface);
     ix_text(r, "ipprotocol", o->ipproto, sizeof o->ipproto);
     ix_text(r, "protocol", o->proto, sizeof o->proto);
     if (!ix_text(r, "direction", o->direction, sizeof o->direction) || !o->direction[0])
         imp_copy(o->direction, sizeof o->direction, "in");
     ix_text(r, "gateway", o->gateway, sizeof o->gateway);
+}
+
+static void read_legacy(xmlNode *r, orule *o, bool nat)
+{
+    read_common(r, o);
+    o->seq = 0;
+    ix_text(r, "type", o->type, sizeof o->type);
     o->floating = ix_set(r, "floating") || strchr(o->iface, ',');
     o->quick = !o->floating || ix_set(r, "quick");
     legacy_side(ix_child(r, "source"), o->src, sizeof o->src, &o->src_not, o->sport, sizeof o->sport);
@@ -103,17 +109,10 @@ static void read_legacy(xmlNode *r, orule *o, bool nat)
 static void read_mvc(xmlNode *r, orule *o, bool nat)
 {
     char buf[16];
-    o->x = r;
-    o->line = ix_line(r);
+    read_common(r, o);
     o->seq = ix_int(r, "sequence", 0);
     if (!nat && ix_text(r, "action", o->type, sizeof o->type) == NULL)
         imp_copy(o->type, sizeof o->type, "pass");
-    ix_text(r, "interface", o->iface, sizeof o->iface);
-    ix_text(r, "ipprotocol", o->ipproto, sizeof o->ipproto);
-    ix_text(r, "protocol", o->proto, sizeof o->proto);
-    if (!ix_text(r, "direction", o->direction, sizeof o->direction) || !o->direction[0])
-        imp_copy(o->direction, sizeof o->direction, "in");
-    ix_text(r, "gateway", o->gateway, sizeof o->gateway);
     o->floating = strchr(o->iface, ',') || !o->iface[0] || ix_set(r, "interfacenot");
     o->quick = !ix_has(r, "quick") || ix_set(r, "quick");
     ix_text(r, "source_net", o->src, sizeof o->src);
