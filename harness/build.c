@@ -419,7 +419,8 @@ hs_world *hs_world_build(const hs_scenario *s, const hs_run_options *o, char *er
                                  .no_reply_to = !hn->fw.reply_to,
                                  .no_carp_preempt = !hn->fw.carp_preempt,
                                  .no_scrub = !hn->fw.scrub,
-                                 .wg_group = (sim_fw_wg_group)hn->fw.wg_group};
+                                 .wg_group = (sim_fw_wg_group)hn->fw.wg_group,
+                                 .gateway_semantics = (sim_gw_semantics)hn->fw.gateway_semantics};
             hw->fws[i] = sim_fw_attach(hw->nodes[i], &fo);
             if (!hw->fws[i])
                 ok = fail(err, errlen, s, hn->loc, "node %s: the firewall models could not be attached", hn->name);

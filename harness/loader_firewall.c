@@ -325,8 +325,11 @@ hs_time hs_fw_wg_resolve_interval(const hs_fw_options *o)
 void ld_load_firewall(L *l, hs_node *n, const yd_node *v)
 {
     static const char *const keys[] = {"state-policy", "reply-to",  "auto-route-to",           "carp-preempt",
-                                       "wireguard",    "aliases-resolve-interval", "scrub", NULL};
+                                       "wireguard",    "aliases-resolve-interval", "scrub", "gateway-semantics",
+                                       NULL};
     static const char *const policies[] = {"if-bound", "floating", NULL};
+    /* sim_gw_semantics, in its order */
+    static const char *const gw_semantics[] = {"pfsense-2.7", "pfsense-2.9-dev", NULL};
     if (!ld_check_map(l, v, "firewall", keys) || ld_is_null(v))
         return;
     n->fw.loc = v->loc;
@@ -346,6 +349,8 @@ void ld_load_firewall(L *l, hs_node *n, const yd_node *v)
         load_wg_settings(l, n, x);
     if ((x = yd_get(v, "aliases-resolve-interval")))
         get_interval(l, x, "aliases-resolve-interval", &n->fw.aliases_resolve_interval);
+    if ((x = yd_get(v, "gateway-semantics")) && ld_get_enum(l, x, gw_semantics, &e))
+        n->fw.gateway_semantics = e;
 }
 
 /* `interface:` of a filter, NAT or port-forward rule: one of the node's
