@@ -223,6 +223,7 @@ static bool build_node_fw(hs_world *hw, size_t ni, char *err, size_t errlen)
                                  .dst = fw_addr_prefix(fr->has_dst, &fr->dst),
                                  .sport = fr->src_port,
                                  .dport = fr->dst_port,
+                                 .gateway = fr->gateway,
                                  .label = labels[i]};
         }
         sim_err e = sim_fw_set_filter(f, r, hn->n_filter);

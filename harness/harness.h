@@ -342,6 +342,7 @@ typedef struct hs_filter_rule {
     bool has_dst;
     wg_prefix dst;
     uint16_t dst_port;
+    const char *gateway; /* `gateway:` a gateway or group of the node (policy routing), or NULL */
 } hs_filter_rule;
 
 typedef struct hs_gateway {
