@@ -1218,7 +1218,7 @@ typedef struct sim_fw_rule {
     sim_fw_addr src, dst;
     uint16_t sport, dport; /* 0 any */
     bool no_state;
-    const char *gateway;  /* policy routing: route-to this gateway, or a group's best member */
+    const char *gateway;  /* policy routing: route-to this gateway, or the group members its trigger keeps */
     const char *label;
 } sim_fw_rule;
 /* Installing a filter (even an empty one) blocks unmatched inbound
