@@ -223,6 +223,7 @@ static bool build_node_fw(hs_world *hw, size_t ni, char *err, size_t errlen)
                                  .dst = fw_addr_prefix(fr->has_dst, &fr->dst),
                                  .sport = fr->src_port,
                                  .dport = fr->dst_port,
+                                 .gateway = fr->gateway,
                                  .label = labels[i]};
         }
         sim_err e = sim_fw_set_filter(f, r, hn->n_filter);
@@ -419,7 +420,8 @@ hs_world *hs_world_build(const hs_scenario *s, const hs_run_options *o, char *er
                                  .no_reply_to = !hn->fw.reply_to,
                                  .no_carp_preempt = !hn->fw.carp_preempt,
                                  .no_scrub = !hn->fw.scrub,
-                                 .wg_group = (sim_fw_wg_group)hn->fw.wg_group};
+                                 .wg_group = (sim_fw_wg_group)hn->fw.wg_group,
+                                 .gateway_semantics = (sim_gw_semantics)hn->fw.gateway_semantics};
             hw->fws[i] = sim_fw_attach(hw->nodes[i], &fo);
             if (!hw->fws[i])
                 ok = fail(err, errlen, s, hn->loc, "node %s: the firewall models could not be attached", hn->name);

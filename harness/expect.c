@@ -362,8 +362,9 @@ static bool sample_gateway(hs_world *hw, const hs_expect *e, char *obs, size_t l
         return false;
     }
     char lat[32];
-    snprintf(obs, len, "%s (loss %.1f%%, latency %s)", sim_gw_status_name(gi.status), gi.loss,
-             hs_fmt_ms(gi.latency, lat, sizeof lat));
+    snprintf(obs, len, "%s (%s%sloss %.1f%%, latency %s)", sim_gw_status_name(gi.status),
+             gi.status == SIM_GW_DOWN ? sim_gw_reason_name(gi.reason) : "", gi.status == SIM_GW_DOWN ? ", " : "",
+             gi.loss, hs_fmt_ms(gi.latency, lat, sizeof lat));
     *value = gi.loss;
     sim_gw_status want = x->status == HS_GW_ONLINE ? SIM_GW_ONLINE
                          : x->status == HS_GW_DOWN ? SIM_GW_DOWN

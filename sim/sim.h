@@ -1115,6 +1115,14 @@ typedef enum sim_fw_wg_group {
 /* The name of that group in filter and NAT rules (sim_fw_rule.ifname ...). */
 #define SIM_FW_WG_GROUP_NAME "WireGuard"
 
+/* Which pfSense version's code decides the route-to members of a group
+ * whose members are all down (docs/models.md "Gateway groups and
+ * triggers"). */
+typedef enum sim_gw_semantics {
+    SIM_GW_SEM_PFSENSE_2_7 = 0, /* 2.7.2 (and the 2.8 branch point): the default */
+    SIM_GW_SEM_PFSENSE_2_9_DEV, /* master, 2.9.0-DEVELOPMENT: is_online_gateway_status */
+} sim_gw_semantics;
+
 typedef struct sim_fw_options {
     bool floating_states;  /* pf state policy floating; default if-bound (pfSense since 2024-01) */
     bool no_auto_route_to; /* omit pfSense's "self traffic from a WAN's addresses route-to its gateway" */
@@ -1122,6 +1130,7 @@ typedef struct sim_fw_options {
     bool no_carp_preempt;  /* net.inet.carp.preempt=0 (pfSense forces 1) */
     bool no_scrub;         /* pfSense "Disable Firewall Scrub": pf does not reassemble fragments before filtering */
     sim_fw_wg_group wg_group; /* which tunnels are in the "WireGuard" group; default all */
+    sim_gw_semantics gateway_semantics; /* default SIM_GW_SEM_PFSENSE_2_7 */
 } sim_fw_options;
 
 /* Gives node n the firewall models (any node kind: a router may use it for
@@ -1209,7 +1218,7 @@ typedef struct sim_fw_rule {
     sim_fw_addr src, dst;
     uint16_t sport, dport; /* 0 any */
     bool no_state;
-    const char *gateway;  /* policy routing: route-to this gateway, or a group's best member */
+    const char *gateway;  /* policy routing: route-to this gateway, or the group members its trigger keeps */
     const char *label;
 } sim_fw_rule;
 /* Installing a filter (even an empty one) blocks unmatched inbound
@@ -1229,8 +1238,13 @@ typedef struct sim_fw_gateway {
 } sim_fw_gateway;
 sim_err sim_fw_add_gateway(sim_fw *f, const sim_fw_gateway *g);
 
+/* DELAY / LOSS: pfSense's "online" with a warning (above a low
+ * threshold; they remove the gateway from nothing); DOWN: above a high
+ * threshold, the reason in sim_gw_reason. */
 typedef enum sim_gw_status { SIM_GW_ONLINE = 0, SIM_GW_DELAY, SIM_GW_LOSS, SIM_GW_DOWN } sim_gw_status;
 const char *sim_gw_status_name(sim_gw_status s);
+typedef enum sim_gw_reason { SIM_GW_REASON_NONE = 0, SIM_GW_REASON_HIGHDELAY, SIM_GW_REASON_HIGHLOSS } sim_gw_reason;
+const char *sim_gw_reason_name(sim_gw_reason r); /* "none", "highdelay", "highloss" (pfSense substatus) */
 typedef enum sim_gw_trigger {
     SIM_GW_TRIGGER_DOWN = 0, /* pfSense "Member down" (default) */
     SIM_GW_TRIGGER_LOSS,
@@ -1290,6 +1304,7 @@ sim_carp_state sim_fw_carp_state(const sim_fw *f, uint8_t vhid); /* INIT when un
 
 typedef struct sim_fw_gateway_info {
     sim_gw_status status;
+    sim_gw_reason reason; /* SIM_GW_DOWN: why */
     double loss;        /* percent over the window */
     sim_time latency;   /* average */
     char ifname[16];

@@ -121,6 +121,17 @@ START_TEST(loader_option_names)
     ck_opt_error("    firewall: {wireguard: {resolve-intervall: 60s}}\n",
                  "t.yaml:7:28: unknown key 'resolve-intervall' in wireguard; did you mean 'resolve-interval'?");
     ck_opt_error("    firewall: {aliases-resolve-interval: -5s}\n", "t.yaml:7:42: ");
+    ck_opt_error("    firewall: {gateway-semantics: pfsense-2.7.2}\n",
+                 "t.yaml:7:35: gateway-semantics: 'pfsense-2.7.2' is not one of the choices; did you mean "
+                 "'pfsense-2.7'?");
+    /* a filter rule's gateway: a gateway or group of the node, on a pass rule */
+    ck_opt_error("    gateways: [{name: WAN1GW, interface: wan, address: 192.0.2.254}]\n"
+                 "    filter: [{action: pass, gateway: WANGW}]\n",
+                 "t.yaml:8:38: gateway: 'WANGW' is not a gateway or gateway group of node 'fw1'; did you mean "
+                 "'WAN1GW'?");
+    ck_opt_error("    gateways: [{name: WAN1GW, interface: wan, address: 192.0.2.254}]\n"
+                 "    filter: [{action: block, gateway: WAN1GW}]\n",
+                 "t.yaml:8:39: gateway: only a pass rule routes");
     ck_opt_error("  h: {kind: host, firewall: {reply-to: false}}\n",
                  "t.yaml:7:19: 'firewall:' is only for nodes of kind firewall ('h' is a host)");
     ck_opt_error("    pfsync: {peer: fw2, defr: false}\n",
@@ -146,7 +157,8 @@ START_TEST(loader_option_values)
         "  fw1:\n"
         "    kind: firewall\n"
         "    interfaces: {wan: {segment: wan, address: 192.0.2.1/24}, sync: {segment: sync, address: 10.1.0.1/24}}\n"
-        "    firewall: {state-policy: floating, reply-to: false, auto-route-to: false, carp-preempt: false}\n"
+        "    firewall: {state-policy: floating, reply-to: false, auto-route-to: false, carp-preempt: false,\n"
+        "               gateway-semantics: pfsense-2.9-dev}\n"
         "    pfsync: {peer: fw2, lag: 200ms, flush-interval: 2s, defer: true, bulk: false, interface: sync}\n"
         "    wireguard: {wg0: {options: [linux-cookie-reply-as-code, bsd-handshake-keepalive-as-code]},\n"
         "                wg1: {listen-port: 51821, options: bsd-handshake-keepalive-as-code}}\n"
@@ -159,6 +171,8 @@ START_TEST(loader_option_values)
     const hs_node *a = &s->nodes[0], *b = &s->nodes[1];
     ck_assert(a->fw.floating_states && !a->fw.reply_to && !a->fw.auto_route_to && !a->fw.carp_preempt);
     ck_assert(!b->fw.floating_states && b->fw.reply_to && b->fw.auto_route_to && b->fw.carp_preempt);
+    ck_assert_int_eq(a->fw.gateway_semantics, 1); /* sim_gw_semantics: pfsense-2.9-dev */
+    ck_assert_int_eq(b->fw.gateway_semantics, 0);     /* the default, pfsense-2.7 */
     /* pfSense-pkg-WireGuard's defaults: 300 s, not tracking the system's 300 s */
     ck_assert(a->fw.wg_resolve_interval == 300 * HS_S && !a->fw.wg_resolve_interval_track &&
               a->fw.aliases_resolve_interval == 300 * HS_S && hs_fw_wg_resolve_interval(&a->fw) == 300 * HS_S);
