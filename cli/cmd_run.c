@@ -113,6 +113,8 @@ static void usage(FILE *out)
                  "Warnings about the scenario (wgsim validate's) go to stderr first.\n\n"
                  "options:\n"
                  "  --seed S        use seed S instead of the scenario's\n"
+                 "  --perturb loss=P%%,jitter=D  that loss and jitter on every segment whose\n"
+                 "                  file does not write the key (see docs/running-scenarios.md)\n"
                  "  --platform P    nodes on the default platform use P (freebsd, openbsd,\n"
                  "                  linux, wireguard-go)\n"
                  "  --engine E      native (default) or ns3\n"

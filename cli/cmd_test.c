@@ -188,6 +188,8 @@ static void usage(FILE *out)
                  "  -j N, -jN, --jobs N  run N scenarios in parallel, 1-256 (default 1; output\n"
                  "                  order stays the same)\n"
                  "  --seed S        use seed S instead of each scenario's seed\n"
+                 "  --perturb loss=P%%,jitter=D  that loss and/or jitter on every segment\n"
+                 "                  whose file does not write the key (loss: 0%% counts)\n"
                  "  --platform P    nodes on the default platform use P (freebsd, openbsd,\n"
                  "                  linux, wireguard-go)\n"
                  "  --engine E      native (default) or ns3 for every scenario (ns3 runs one\n"
