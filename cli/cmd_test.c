@@ -11,16 +11,14 @@
  * files were given, as soon as each one and all before it are done.
  */
 #include <fnmatch.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/run_options.h"
 #include "cli/scenario_files.h"
+#include "cli/test_runs.h"
 #include "harness/runner.h"
 #include "reports/reports.h"
 
@@ -49,42 +47,20 @@ typedef struct matrix {
     size_t n;
 } matrix;
 
-typedef struct run_ctx {
+/* A plain suite or a --matrix: run i is file i % n on platform i / n (a
+ * platform's runs together). */
+typedef struct suite_plan {
     const cli_files *files;
-    hs_run_options opt;
     const matrix *m; /* NULL: each file once */
-    size_t n_runs;   /* files->n, times the matrix's platforms */
-    hs_result **results;
-    size_t next;   /* next file to start */
-    size_t *done;  /* per file: finished? */
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-} run_ctx;
+} suite_plan;
 
-static void *worker(void *arg)
+static void plan_suite(void *arg, size_t i, const char **file, hs_run_options *opt)
 {
-    run_ctx *c = arg;
-    for (;;) {
-        pthread_mutex_lock(&c->mu);
-        size_t i = c->next < c->n_runs ? c->next++ : SIZE_MAX;
-        pthread_mutex_unlock(&c->mu);
-        if (i == SIZE_MAX)
-            return NULL;
-        /* run i: file i % n on platform i / n (a platform's runs together) */
-        const char *file = c->files->v[i % c->files->n];
-        hs_run_options opt = c->opt;
-        if (c->m) {
-            opt.has_platform = true;
-            opt.platform = c->m->v[i / c->files->n];
-        }
-        cli_oom_running(file);
-        hs_result *r = hs_run_file(file, &opt);
-        cli_oom_running(NULL);
-        pthread_mutex_lock(&c->mu);
-        c->results[i] = r;
-        c->done[i] = 1;
-        pthread_cond_broadcast(&c->cv);
-        pthread_mutex_unlock(&c->mu);
+    const suite_plan *p = arg;
+    *file = p->files->v[i % p->files->n];
+    if (p->m) {
+        opt->has_platform = true;
+        opt->platform = p->m->v[i / p->files->n];
     }
 }
 
@@ -356,73 +332,32 @@ int cmd_test(int argc, char **argv)
         fprintf(stderr, "wgsim test: no scenario matches --filter '%s'\n", filter);
 
     size_t n_runs = files.n * (matrix_arg ? m.n : 1);
-    run_ctx c = {.files = &files, .opt = opt, .m = matrix_arg ? &m : NULL, .n_runs = n_runs};
-    c.results = calloc(n_runs ? n_runs : 1, sizeof *c.results);
-    c.done = calloc(n_runs ? n_runs : 1, sizeof *c.done);
-    if (!c.results || !c.done)
+    hs_result **results = calloc(n_runs ? n_runs : 1, sizeof *results);
+    if (!results)
         sim_oom("starting the runs");
     cli_pcap pc = {.cmd = "test", .dir = pcap};
     if (pcap)
-        cli_pcap_enable(&c.opt, &pc);
+        cli_pcap_enable(&opt, &pc);
     if (json)
-        c.opt.timeline = true;
-    pthread_mutex_init(&c.mu, NULL);
-    pthread_cond_init(&c.cv, NULL);
-    size_t nthreads = (size_t)jobs < n_runs ? (size_t)jobs : n_runs;
-    pthread_t *th = calloc(nthreads ? nthreads : 1, sizeof *th);
-    if (!th)
-        sim_oom("starting the runs");
-    /* A thread that cannot be created (EAGAIN: no memory for its stack, a
-     * process limit) leaves its share to the others; with none at all this
-     * thread runs every scenario itself, else the wait below never ends. */
-    size_t started = 0;
-    for (size_t t = 0; t < nthreads; t++)
-        if (pthread_create(&th[started], NULL, worker, &c) == 0)
-            started++;
-    if (started == 0)
-        worker(&c);
-    /* print in order; on a terminal, a progress line while a long run is
-     * under way (stderr, erased before each result) */
-    bool tty = isatty(STDERR_FILENO);
-    bool shown = false;
+        opt.timeline = true;
+    suite_plan plan = {.files = &files, .m = matrix_arg ? &m : NULL};
+    cli_runs *runs = cli_runs_start(n_runs, jobs, &opt, plan_suite, &plan);
+    /* print in order, each result as soon as it and all before it are done */
     for (size_t i = 0; i < n_runs; i++) {
         if (matrix_arg && i % files.n == 0)
             printf("== platform %s\n", m.names[i / files.n]);
-        pthread_mutex_lock(&c.mu);
-        while (!c.done[i]) {
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_nsec += 500000000L;
-            if (until.tv_nsec >= 1000000000L) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000L;
-            }
-            if (pthread_cond_timedwait(&c.cv, &c.mu, &until) != 0 && tty && !c.done[i]) {
-                size_t finished = 0;
-                for (size_t k = 0; k < n_runs; k++)
-                    finished += c.done[k] ? 1 : 0;
-                fprintf(stderr, "\r  running: %zu of %zu done, waiting for %s\033[K", finished, n_runs,
-                        files.v[i % files.n]);
-                shown = true;
-            }
-        }
-        pthread_mutex_unlock(&c.mu);
-        if (shown) {
-            fprintf(stderr, "\r\033[K");
-            shown = false;
-        }
-        if (c.results[i]->n_warnings) {
+        fflush(stdout);
+        results[i] = cli_runs_wait(runs, i);
+        if (results[i]->n_warnings) {
             fflush(stdout);
-            rp_print_warnings(stderr, c.results[i]);
+            rp_print_warnings(stderr, results[i]);
         }
-        rp_print_result(stdout, c.results[i]);
+        rp_print_result(stdout, results[i]);
         if (annotations)
-            rp_print_annotations(stdout, c.results[i]);
+            rp_print_annotations(stdout, results[i]);
         fflush(stdout);
     }
-    for (size_t t = 0; t < started; t++)
-        pthread_join(th[t], NULL);
-    free(th);
+    cli_runs_finish(runs);
 
     /* io_error: what went wrong with this invocation, not with a scenario */
     bool io_error = atomic_load(&pc.failed);
@@ -430,45 +365,42 @@ int cmd_test(int argc, char **argv)
     if (pcap)
         cli_pcap_done(&pc);
     for (size_t i = 0; i < n_runs; i++) {
-        any_failed |= c.results[i]->status == HS_STATUS_FAILED;
-        any_error |= c.results[i]->status == HS_STATUS_ERROR;
+        any_failed |= results[i]->status == HS_STATUS_FAILED;
+        any_error |= results[i]->status == HS_STATUS_ERROR;
     }
     bool (*write_junit)(const char *, hs_result *const *, size_t, char *, size_t) =
         !strcmp(granularity, "expectation") ? rp_write_junit_per_expectation : rp_write_junit;
-    if (junit && !write_junit(junit, c.results, files.n, err, sizeof err)) {
+    if (junit && !write_junit(junit, results, files.n, err, sizeof err)) {
         fprintf(stderr, "wgsim test: --junit: %s\n", err);
         io_error = any_error = true;
     }
-    if (json && !(matrix_arg ? rp_write_json_matrix(json, "platform", c.results, files.n, m.names, m.n, err, sizeof err)
-                             : rp_write_json(json, c.results, files.n, err, sizeof err))) {
+    if (json && !(matrix_arg ? rp_write_json_matrix(json, "platform", results, files.n, m.names, m.n, err, sizeof err)
+                             : rp_write_json(json, results, files.n, err, sizeof err))) {
         fprintf(stderr, "wgsim test: --json: %s\n", err);
         io_error = any_error = true;
     }
     /* the comparison with the baseline: in the Markdown file too */
     compared cmp = {.label = baseline, .old = old};
     if (old) {
-        cmp.now = rp_result_set_from(c.results, files.n);
+        cmp.now = rp_result_set_from(results, files.n);
         md.section = markdown_comparison;
         md.html_section = html_comparison;
         md.section_arg = &cmp;
     }
-    if (!cli_markdown_write("test", &md, &opt, c.results, files.n))
+    if (!cli_markdown_write("test", &md, &opt, results, files.n))
         io_error = any_error = true;
     if (matrix_arg)
-        rp_print_matrix(stdout, "platform", c.results, files.n, m.names, m.n);
-    rp_print_summary(stdout, c.results, n_runs);
+        rp_print_matrix(stdout, "platform", results, files.n, m.names, m.n);
+    rp_print_summary(stdout, results, n_runs);
     if (old) {
         rp_compare(stdout, baseline, old, cmp.now, &cmp.counts);
         rp_result_set_free(cmp.now);
         rp_result_set_free(old);
     }
     for (size_t i = 0; i < n_runs; i++)
-        hs_result_free(c.results[i]);
+        hs_result_free(results[i]);
     cli_files_free(&files);
-    free(c.results);
-    free(c.done);
-    pthread_mutex_destroy(&c.mu);
-    pthread_cond_destroy(&c.cv);
+    free(results);
     if (fail_on_regression) {
         /* a scenario's ERROR is a verdict here (a regression when it passed
          * before); only what went wrong with this invocation stays 2 */
