@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/run_options.h"
 #include "cli/scenario_files.h"
+#include "cli/test_modes.h"
 #include "cli/test_runs.h"
 #include "harness/runner.h"
 #include "reports/reports.h"
@@ -116,6 +117,29 @@ static bool parse_matrix(const char *arg, matrix *m, const hs_run_options *opt, 
     }
 }
 
+/* --seeds and --check-determinism run every scenario several times: not
+ * with an option that names one run (a file per scenario, a seed, a
+ * platform per run), nor with each other. */
+static bool modes_compatible(const char *seeds, bool determinism, const hs_run_options *opt, const char *matrix,
+                             const char *junit, const char *pcap, const char *baseline, const cli_markdown *md,
+                             const char *annotations)
+{
+    const char *mode = seeds ? "--seeds" : "--check-determinism";
+    const char *conflict = seeds && determinism    ? "--check-determinism"
+                           : seeds && opt->has_seed ? "--seed"
+                           : matrix                 ? "--matrix"
+                           : junit                  ? "--junit"
+                           : pcap                   ? "--pcap"
+                           : baseline               ? "--baseline"
+                           : md->path               ? "--markdown"
+                           : md->html               ? "--html"
+                           : annotations            ? "--annotations"
+                                                    : NULL;
+    if (conflict)
+        fprintf(stderr, "wgsim test: %s: not with %s (every scenario runs more than once)\n", mode, conflict);
+    return !conflict;
+}
+
 /* --baseline: the two result sets, and what the comparison counted */
 typedef struct compared {
     const char *label;
@@ -212,6 +236,16 @@ static void usage(FILE *out)
                  "  --fail-on-regression  with --baseline: exit 1 only for a regression (a\n"
                  "                  failure that failed before too gives 0); 2 still for an\n"
                  "                  option, baseline or output file that is wrong\n"
+                 "  --seeds LIST    run every scenario once per seed (1-100, 1,5,9 or\n"
+                 "                  1-10,20; at most 100000): per scenario the seeds it passed\n"
+                 "                  on, each failing seed with why and the 'wgsim run' command\n"
+                 "                  that replays it; --json writes the sweep (docs/reports.md);\n"
+                 "                  exit 1 when a seed failed. Not with --seed, --matrix,\n"
+                 "                  --junit, --pcap, --baseline, --markdown, --html, --annotations\n"
+                 "  --check-determinism  run every scenario twice and compare the run records\n"
+                 "                  (JSON result without the wall time, pcap of every segment,\n"
+                 "                  key log) byte for byte; prints the first difference, exit 1\n"
+                 "                  when there is one. Same exclusions as --seeds, and --json\n"
                  "  -h, --help      this text\n");
 }
 
@@ -219,8 +253,8 @@ int cmd_test(int argc, char **argv)
 {
     int jobs = 1;
     const char *junit = NULL, *json = NULL, *filter = NULL, *pcap = NULL, *baseline = NULL;
-    const char *annotations = NULL, *granularity = "scenario", *matrix_arg = NULL;
-    bool fail_on_regression = false;
+    const char *annotations = NULL, *granularity = "scenario", *matrix_arg = NULL, *seeds_arg = NULL;
+    bool fail_on_regression = false, check_determinism = false;
     hs_run_options opt = {.clock_seconds = cli_clock_seconds};
     cli_run_options_init(&opt);
     cli_files all = {0}, files = {0};
@@ -235,6 +269,7 @@ int cmd_test(int argc, char **argv)
         {"--annotations", &annotations},
         {"--junit-granularity", &granularity},
         {"--matrix", &matrix_arg},
+        {"--seeds", &seeds_arg},
     };
     const char **dest;
     int status = 0;
@@ -270,6 +305,8 @@ int cmd_test(int argc, char **argv)
                 i++;
         } else if (!strcmp(a, "--fail-on-regression")) {
             fail_on_regression = true;
+        } else if (!strcmp(a, "--check-determinism")) {
+            check_determinism = true;
         } else if ((dest = valued_option(a, valued, sizeof valued / sizeof *valued))) {
             if (!val) {
                 fprintf(stderr, "wgsim test: %s needs a value\n", a);
@@ -309,6 +346,16 @@ int cmd_test(int argc, char **argv)
     matrix m = {0};
     if (matrix_arg && !parse_matrix(matrix_arg, &m, &opt, junit, pcap, baseline, md.path, md.html))
         status = 2;
+    cli_seeds seeds = {0};
+    if ((seeds_arg || check_determinism) &&
+        !modes_compatible(seeds_arg, check_determinism, &opt, matrix_arg, junit, pcap, baseline, &md, annotations))
+        status = 2;
+    else if (seeds_arg && !cli_seeds_parse(seeds_arg, &seeds))
+        status = 2;
+    if (check_determinism && json) {
+        fprintf(stderr, "wgsim test: --check-determinism: not with --json (it prints the first difference)\n");
+        status = 2;
+    }
     if (fail_on_regression && !baseline) {
         fprintf(stderr, "wgsim test: --fail-on-regression needs --baseline OLD.json\n");
         status = 2;
@@ -330,6 +377,12 @@ int cmd_test(int argc, char **argv)
     }
     if (!files.n)
         fprintf(stderr, "wgsim test: no scenario matches --filter '%s'\n", filter);
+    if (seeds_arg || check_determinism) {
+        int rc = seeds_arg ? cli_test_sweep(&files, &opt, jobs, &seeds, json) : cli_test_determinism(&files, &opt, jobs);
+        cli_seeds_free(&seeds);
+        cli_files_free(&files);
+        return rc;
+    }
 
     size_t n_runs = files.n * (matrix_arg ? m.n : 1);
     hs_result **results = calloc(n_runs ? n_runs : 1, sizeof *results);

@@ -140,6 +140,9 @@ typedef struct hs_perturb {
  * false with the reason in err (without a "--perturb:" prefix). */
 bool hs_parse_perturb(const char *s, hs_perturb *out, char *err, size_t errlen);
 /* The loss (percent) and jitter segment g runs with under p. */
+/* "loss=1%,jitter=5ms" (what is set), as hs_parse_perturb reads it back
+ * to the same values; "" when nothing is set. */
+const char *hs_format_perturb(const hs_perturb *p, char *buf, size_t len);
 struct hs_segment;
 void hs_perturb_segment(const hs_perturb *p, const struct hs_segment *g, double *loss, hs_time *jitter);
 

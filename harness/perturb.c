@@ -75,6 +75,28 @@ bool hs_parse_perturb(const char *s, hs_perturb *out, char *err, size_t errlen)
     return true;
 }
 
+const char *hs_format_perturb(const hs_perturb *p, char *buf, size_t len)
+{
+    char loss[48] = "", jitter[48] = "";
+    if (p->has_loss) {
+        /* hs_parse_percent keeps billionths of a percent: print them all,
+         * then drop the trailing zeros, so the text reads back exactly */
+        unsigned long long v = (unsigned long long)(p->loss * 1e9 + 0.5);
+        int n = snprintf(loss, sizeof loss, "loss=%llu.%09llu", v / 1000000000ULL, v % 1000000000ULL);
+        while (n > 0 && loss[n - 1] == '0')
+            loss[--n] = 0;
+        if (n > 0 && loss[n - 1] == '.')
+            loss[--n] = 0;
+        snprintf(loss + n, sizeof loss - (size_t)n, "%%");
+    }
+    if (p->has_jitter) {
+        char d[40];
+        snprintf(jitter, sizeof jitter, "jitter=%s", hs_format_duration(p->jitter, d, sizeof d));
+    }
+    snprintf(buf, len, "%s%s%s", loss, *loss && *jitter ? "," : "", jitter);
+    return buf;
+}
+
 void hs_perturb_segment(const hs_perturb *p, const hs_segment *g, double *loss, hs_time *jitter)
 {
     *loss = p->has_loss && !g->has_loss ? p->loss : g->loss;

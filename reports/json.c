@@ -277,6 +277,16 @@ bool rp_write_json(const char *path, hs_result *const *results, size_t n, char *
     return rp_json_dump(rp_json_document(results, n), path, err, errlen);
 }
 
+char *rp_json_string(hs_result *const *results, size_t n)
+{
+    json_t *root = rp_json_document(results, n);
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (!text)
+        sim_oom("a JSON result");
+    return text;
+}
+
 bool rp_json_dump(json_t *root, const char *path, char *err, size_t errlen)
 {
     int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
