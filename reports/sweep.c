@@ -95,22 +95,34 @@ void rp_print_sweep_row(FILE *out, const rp_sweep_row *row, size_t detail)
         fprintf(out, "    (%zu more, each with its replay command in --json)\n", row->n_fails - detail);
 }
 
-void rp_print_sweep_summary(FILE *out, const rp_sweep *s)
+/* Over every scenario of the sweep. */
+typedef struct totals {
+    size_t held, runs, failed, errors, skipped;
+} totals;
+
+static totals count_totals(const rp_sweep *s)
 {
-    size_t held = 0, runs = 0, failed = 0, errors = 0;
+    totals t = {0};
     for (size_t i = 0; i < s->n_rows; i++) {
         const rp_sweep_row *row = &s->rows[i];
-        held += row->n_fails == 0;
-        runs += row->runs;
-        failed += row->failed;
-        errors += row->errors;
+        t.held += row->n_fails == 0;
+        t.runs += row->runs;
+        t.failed += row->failed;
+        t.errors += row->errors;
+        t.skipped += row->skipped;
     }
+    return t;
+}
+
+void rp_print_sweep_summary(FILE *out, const rp_sweep *s)
+{
+    totals t = count_totals(s);
     fprintf(out, "%zu scenario%s, %zu seed%s each", s->n_rows, s->n_rows == 1 ? "" : "s", s->n_seeds,
             s->n_seeds == 1 ? "" : "s");
     if (s->perturb)
         fprintf(out, ", perturbed %s", s->perturb);
-    fprintf(out, ": %zu passed on every seed, %zu did not; %zu runs, %zu failed, %zu errors\n", held,
-            s->n_rows - held, runs, failed, errors);
+    fprintf(out, ": %zu passed on every seed, %zu did not; %zu runs, %zu failed, %zu errors\n", t.held,
+            s->n_rows - t.held, t.runs, t.failed, t.errors);
 }
 
 bool rp_write_json_sweep(const char *path, const rp_sweep *s, char *err, size_t errlen)
@@ -123,15 +135,9 @@ bool rp_write_json_sweep(const char *path, const rp_sweep *s, char *err, size_t 
     json_object_set_new(sw, "n_seeds", json_integer((json_int_t)s->n_seeds));
     json_object_set_new(sw, "perturb", s->perturb ? rp_json_text(s->perturb) : json_null());
     json_object_set_new(root, "sweep", sw);
-    size_t held = 0, runs = 0, failed = 0, errors = 0, skipped = 0;
     json_t *arr = json_array();
     for (size_t i = 0; i < s->n_rows; i++) {
         const rp_sweep_row *row = &s->rows[i];
-        held += row->n_fails == 0;
-        runs += row->runs;
-        failed += row->failed;
-        errors += row->errors;
-        skipped += row->skipped;
         json_t *o = json_object();
         json_object_set_new(o, "name", rp_json_text(row->name ? row->name : ""));
         json_object_set_new(o, "file", rp_json_text(row->file ? row->file : ""));
@@ -162,13 +168,14 @@ bool rp_write_json_sweep(const char *path, const rp_sweep *s, char *err, size_t 
         json_object_set_new(o, "failing_seeds", fs);
         json_array_append_new(arr, o);
     }
+    totals t = count_totals(s);
     json_t *sum = json_object();
     json_object_set_new(sum, "scenarios", json_integer((json_int_t)s->n_rows));
-    json_object_set_new(sum, "passed_every_seed", json_integer((json_int_t)held));
-    json_object_set_new(sum, "runs", json_integer((json_int_t)runs));
-    json_object_set_new(sum, "runs_failed", json_integer((json_int_t)failed));
-    json_object_set_new(sum, "runs_error", json_integer((json_int_t)errors));
-    json_object_set_new(sum, "runs_skipped", json_integer((json_int_t)skipped));
+    json_object_set_new(sum, "passed_every_seed", json_integer((json_int_t)t.held));
+    json_object_set_new(sum, "runs", json_integer((json_int_t)t.runs));
+    json_object_set_new(sum, "runs_failed", json_integer((json_int_t)t.failed));
+    json_object_set_new(sum, "runs_error", json_integer((json_int_t)t.errors));
+    json_object_set_new(sum, "runs_skipped", json_integer((json_int_t)t.skipped));
     json_object_set_new(root, "summary", sum);
     json_object_set_new(root, "scenarios", arr);
     return rp_json_dump(root, path, err, errlen);
