@@ -6,9 +6,10 @@
  * Exit status: 0 all passed, 1 an expectation failed, 2 bad input or usage
  * (a scenario that does not load or a command the simulator refused).
  *
- * -j N runs scenarios on N threads (every scenario has its own world; the
- * libraries keep no global state); results are printed in the order the
- * files were given, as soon as each one and all before it are done.
+ * -j N runs scenarios on N threads (test_runs.c); results are printed in
+ * the order the files were given, as soon as each one and all before it
+ * are done. --seeds (test_sweep.c) and --check-determinism
+ * (test_determinism.c) run each scenario more than once on the same runner.
  */
 #include <fnmatch.h>
 #include <stdio.h>
