@@ -6,7 +6,8 @@
 #     seeds pass and some fail, the failing ones listed with a replay
 #     command, and that command, run as printed, fails the same way while
 #     the same seed without --perturb passes;
-#   - --json carries every failing seed with its replay command;
+#   - --json carries every failing seed with its replay command, and
+#     `wgsim report` refuses it as a baseline (no verdicts to compare);
 #   - an explicit `loss: 0%` is left alone: loss=100% on segment b only
 #     changes nothing, on a (no loss written) every echo is lost;
 #   - bad --seeds / --perturb values and option clashes: exit 2;
@@ -45,6 +46,12 @@ grep -q "\"replay\": \"wgsim run $tiny --seed $seed --perturb loss=5%\"" "$d/swe
   fail "json: the replay command"
 n_fail=$(grep -c '"replay"' "$d/sweep.json")
 grep -q "\"failed\": $n_fail," "$d/sweep.json" || fail "json: every failing seed ($n_fail) listed"
+
+# a sweep's JSON is not a result to compare with
+"$wgsim" report "$d/sweep.json" "$d/sweep.json" >"$d/report.txt" 2>&1
+[ $? -eq 2 ] || fail "wgsim report on a sweep exits 2"
+grep -q "a seed sweep (wgsim test --seeds --json), not a result to compare" "$d/report.txt" ||
+  fail "wgsim report says it is a sweep"
 
 # explicit `loss: 0%` on b is kept; a writes no loss
 cp "$tiny" "$d/only-a-lossless.yaml"
