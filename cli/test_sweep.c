@@ -191,7 +191,7 @@ int cli_test_sweep(const cli_files *files, const hs_run_options *opt, int jobs, 
         hs_run_options ro = *opt;
         plan_sweep(&plan, i, &(const char *){NULL}, &ro);
         char *replay = cli_replay_command(files->v[i / seeds->n], &ro);
-        rp_sweep_count(&sw.rows[i / seeds->n], r, replay);
+        rp_sweep_count(&sw.rows[i / seeds->n], r, ro.seed, replay);
         free(replay);
         hs_result_free(r);
         if (i % seeds->n == seeds->n - 1) {

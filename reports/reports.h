@@ -226,12 +226,13 @@ typedef struct rp_sweep {
     size_t n_rows;
 } rp_sweep;
 
-/* Counts run r (one seed of the row's scenario) into row; `replay` is the
- * command that replays it (copied when r did not pass). */
-void rp_sweep_count(rp_sweep_row *row, const hs_result *r, const char *replay);
+/* Counts run r (seed `seed` of the row's scenario; r->seed is 0 when the
+ * file did not load) into row; `replay` is the command that replays it
+ * (copied when r did not pass). */
+void rp_sweep_count(rp_sweep_row *row, const hs_result *r, uint64_t seed, const char *replay);
 /* "PASS name (claim C4) 100/100 seeds", or FAIL/ERROR with the seeds that
  * did not pass, the first `detail` of them with why and the replay
- * command. */
+ * command (once when every seed failed for the same reason). */
 void rp_print_sweep_row(FILE *out, const rp_sweep_row *row, size_t detail);
 /* "56 scenarios, 100 seeds each (loss=1%): 55 held on every seed, 1 did not; 5600 runs, 3 failed, 0 errors" */
 void rp_print_sweep_summary(FILE *out, const rp_sweep *s);

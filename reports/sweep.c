@@ -43,7 +43,7 @@ static char *why(const hs_result *r)
     return t;
 }
 
-void rp_sweep_count(rp_sweep_row *row, const hs_result *r, const char *replay)
+void rp_sweep_count(rp_sweep_row *row, const hs_result *r, uint64_t seed, const char *replay)
 {
     if (!row->name) {
         row->name = dup_or_oom(r->name);
@@ -62,7 +62,7 @@ void rp_sweep_count(rp_sweep_row *row, const hs_result *r, const char *replay)
         sim_oom("a seed sweep's row");
     row->fails = v;
     v[row->n_fails++] = (rp_sweep_fail){
-        .seed = r->seed, .status = r->status, .why = why(r), .replay = dup_or_oom(replay)};
+        .seed = seed, .status = r->status, .why = why(r), .replay = dup_or_oom(replay)};
 }
 
 static const char *verdict(const rp_sweep_row *row)
@@ -86,6 +86,15 @@ void rp_print_sweep_row(FILE *out, const rp_sweep_row *row, size_t detail)
     for (size_t i = 0; i < row->n_fails; i++)
         fprintf(out, "%s%llu", i ? "," : " ", (unsigned long long)row->fails[i].seed);
     fputc('\n', out);
+    /* the same reason on every seed (a file that does not load): once */
+    bool same = row->n_fails == row->runs && row->n_fails > 1;
+    for (size_t i = 1; same && i < row->n_fails; i++)
+        same = row->fails[i].status == row->fails[0].status && !strcmp(row->fails[i].why, row->fails[0].why);
+    if (same) {
+        fprintf(out, "    every seed %s: %s\n      replay one: %s\n",
+                row->fails[0].status == HS_STATUS_ERROR ? "error" : "failed", row->fails[0].why, row->fails[0].replay);
+        return;
+    }
     for (size_t i = 0; i < row->n_fails && i < detail; i++) {
         const rp_sweep_fail *f = &row->fails[i];
         fprintf(out, "    seed %llu %s: %s\n      replay: %s\n", (unsigned long long)f->seed,

@@ -10,6 +10,7 @@
 #     `wgsim report` refuses it as a baseline (no verdicts to compare);
 #   - an explicit `loss: 0%` is left alone: loss=100% on segment b only
 #     changes nothing, on a (no loss written) every echo is lost;
+#   - a file that does not load: ERROR with its error once, exit 2;
 #   - bad --seeds / --perturb values and option clashes: exit 2;
 #   - --check-determinism: the same bytes twice (exit 0), and with the test
 #     hook that perturbs the second run a difference found (exit 1).
@@ -46,6 +47,13 @@ grep -q "\"replay\": \"wgsim run $tiny --seed $seed --perturb loss=5%\"" "$d/swe
   fail "json: the replay command"
 n_fail=$(grep -c '"replay"' "$d/sweep.json")
 grep -q "\"failed\": $n_fail," "$d/sweep.json" || fail "json: every failing seed ($n_fail) listed"
+
+# a file that does not load: ERROR on every seed, said once, exit 2
+"$wgsim" test --seeds 1-3 "$src/tests/data/bad-example.yaml" "$starter" >"$d/error.txt" 2>&1
+[ $? -eq 2 ] || fail "a sweep with an ERROR exits 2"
+grep -q "^ERROR .*bad-example.yaml 0/3 seeds; not on seeds 1,2,3$" "$d/error.txt" || fail "ERROR line with the seeds"
+[ "$(grep -c "every seed error: .*bad-example.yaml:5:9: unknown key 'delya'" "$d/error.txt")" = 1 ] ||
+  fail "the error once"
 
 # a sweep's JSON is not a result to compare with
 "$wgsim" report "$d/sweep.json" "$d/sweep.json" >"$d/report.txt" 2>&1
