@@ -209,6 +209,7 @@ static json_t *result_json(const hs_result *r)
     json_object_set_new(o, "simulated", json_real((double)r->sim_duration / 1e9));
     json_object_set_new(o, "seed", json_integer((json_int_t)r->seed));
     json_object_set_new(o, "platform", str_or_null(r->platform));
+    json_object_set_new(o, "perturb", str_or_null(r->perturb));
     json_object_set_new(o, "error", str_or_null(r->error));
     json_object_set_new(o, "warnings", warnings_json(r));
     json_t *ex = json_array();
