@@ -375,9 +375,12 @@ hs_world *hs_world_build(const hs_scenario *s, const hs_run_options *o, char *er
     bool ok = true;
     for (size_t i = 0; ok && i < s->n_segments; i++) {
         const hs_segment *g = &s->segments[i];
+        double loss;
+        hs_time jitter;
+        hs_perturb_segment(&hw->opt.perturb, g, &loss, &jitter);
         sim_segment_config sc = {.delay = g->delay,
-                                 .jitter = g->jitter,
-                                 .loss = g->loss / 100.0,
+                                 .jitter = jitter,
+                                 .loss = loss / 100.0,
                                  .bandwidth_bps = g->bandwidth,
                                  .queue_limit = g->queue,
                                  .mtu = g->mtu};

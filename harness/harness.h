@@ -126,6 +126,26 @@ const char *hs_format_duration(hs_time t, char *buf, size_t len);
 /* Seconds, exact to the nanosecond: "30s", "30.000000001s". */
 const char *hs_format_seconds(hs_time t, char *buf, size_t len);
 
+/* --perturb loss=1%,jitter=5ms (harness/perturb.c; docs/running-scenarios.md,
+ * "Seed sweeps"): loss and jitter for every segment whose file does not
+ * write that key (hs_segment.has_loss / has_jitter). The segment draws
+ * them from its own seeded stream, so a perturbed run is as
+ * deterministic per seed as any other. */
+typedef struct hs_perturb {
+    bool has_loss, has_jitter;
+    double loss;    /* percent */
+    hs_time jitter;
+} hs_perturb;
+/* "loss=P%", "jitter=D" or both, comma-separated, each at most once.
+ * false with the reason in err (without a "--perturb:" prefix). */
+bool hs_parse_perturb(const char *s, hs_perturb *out, char *err, size_t errlen);
+/* The loss (percent) and jitter segment g runs with under p. */
+/* "loss=1%,jitter=5ms" (what is set), as hs_parse_perturb reads it back
+ * to the same values; "" when nothing is set. */
+const char *hs_format_perturb(const hs_perturb *p, char *buf, size_t len);
+struct hs_segment;
+void hs_perturb_segment(const hs_perturb *p, const struct hs_segment *g, double *loss, hs_time *jitter);
+
 /* An address, optionally with a port (packet and state matches). */
 typedef struct hs_addr_match {
     bool set;
@@ -148,6 +168,9 @@ typedef struct hs_segment {
     uint64_t bandwidth;    /* bit/s, 0 = unlimited (default) */
     uint32_t mtu;          /* default 1500 */
     uint32_t queue;        /* packets, default 1000 (used when bandwidth-limited) */
+    /* The file wrote the key (`loss: 0%` too): --perturb leaves that
+     * property of this segment alone (hs_perturb). */
+    bool has_loss, has_jitter;
 } hs_segment;
 
 typedef struct hs_iface {
