@@ -1,0 +1,178 @@
+/*
+ * hsqueue.c — the handshake queue and the "under load" decision (issue 22;
+ * docs/wgnode.md "Under load").
+ *
+ * Facts followed (Linux drivers/net/wireguard/receive.c and queueing.h):
+ *  - wg_packet_receive puts every initiation, response and cookie reply
+ *    on one per-device ring of MAX_QUEUED_INCOMING_HANDSHAKES (4096)
+ *    entries and drops what does not fit; transport data never waits
+ *    there;
+ *  - a worker takes them off in order; wg_receive_handshake_packet calls
+ *    the device under load when the queue length (the message being
+ *    processed still counted) is at least 4096 / 8, remembers when
+ *    (last_under_load) and stays under load until one second has passed
+ *    since then (wg_birthdate_has_expired(last_under_load, 1)).
+ * FreeBSD if_wg.c wg_handshake (MAX_QUEUED_HANDSHAKES / 8, UNDERLOAD_TIMEOUT
+ * 1 s) decides the same way; wgnode follows Linux's reading of it.
+ *
+ * The queue holds copies (a datagram handed to wg_device_receive is the
+ * host's), grown on demand up to the bound so an idle device keeps none.
+ */
+#include "wgnode/device.h"
+#include "wgnode/messages.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct wg_hs_item {
+    wg_source local;
+    wg_endpoint remote;
+    uint8_t len;
+    uint8_t data[WG_INITIATION_LEN]; /* the longest handshake message */
+};
+
+void wg_hsq_free(struct wg_device *dev)
+{
+    if (dev->hsq)
+        wg_memzero(dev->hsq, dev->hsq_cap * sizeof *dev->hsq);
+    free(dev->hsq);
+    dev->hsq = NULL;
+    dev->hsq_cap = dev->hsq_len = dev->hsq_head = 0;
+}
+
+static bool hsq_grow(struct wg_device *dev)
+{
+    size_t n = dev->hsq_cap ? dev->hsq_cap * 2 : 64;
+    if (n > WG_MAX_QUEUED_HANDSHAKES)
+        n = WG_MAX_QUEUED_HANDSHAKES;
+    struct wg_hs_item *q = malloc(n * sizeof *q);
+    if (!q)
+        return false;
+    /* unwrap the ring into the new array */
+    for (size_t i = 0; i < dev->hsq_len; i++)
+        q[i] = dev->hsq[(dev->hsq_head + i) % dev->hsq_cap];
+    if (dev->hsq)
+        wg_memzero(dev->hsq, dev->hsq_cap * sizeof *dev->hsq);
+    free(dev->hsq);
+    dev->hsq = q;
+    dev->hsq_cap = n;
+    dev->hsq_head = 0;
+    return true;
+}
+
+static bool hsq_push(struct wg_device *dev, const wg_source *local, const wg_endpoint *remote, const uint8_t *data,
+                     size_t len)
+{
+    if (dev->hsq_len >= WG_MAX_QUEUED_HANDSHAKES || len > WG_INITIATION_LEN)
+        return false;
+    if (dev->hsq_len == dev->hsq_cap && !hsq_grow(dev))
+        return false;
+    struct wg_hs_item *it = &dev->hsq[(dev->hsq_head + dev->hsq_len) % dev->hsq_cap];
+    if (local)
+        it->local = *local;
+    else
+        memset(&it->local, 0, sizeof it->local);
+    it->remote = *remote;
+    it->len = (uint8_t)len;
+    memcpy(it->data, data, len);
+    dev->hsq_len++;
+    if (dev->hsq_len > dev->hsq_max)
+        dev->hsq_max = dev->hsq_len;
+    return true;
+}
+
+/* Processes the oldest queued message; returns what wg_receive_handshake
+ * returned. The queue length passed on still counts it (Linux decrements
+ * handshake_queue_len after the message is handled). */
+static bool hsq_pop_process(struct wg_device *dev, int64_t now)
+{
+    struct wg_hs_item it = dev->hsq[dev->hsq_head];
+    size_t qlen = dev->hsq_len;
+    dev->hsq_head = (dev->hsq_head + 1) % dev->hsq_cap;
+    dev->hsq_len--;
+    bool expensive = wg_receive_handshake(dev, now, &it.local, &it.remote, it.data, it.len, qlen);
+    wg_memzero(&it, sizeof it);
+    return expensive;
+}
+
+static int64_t cost_of(const struct wg_device *dev, bool expensive)
+{
+    return expensive ? dev->hs_cost : dev->hs_reject_cost;
+}
+
+void wg_hsq_receive(struct wg_device *dev, int64_t now, const wg_source *local, const wg_endpoint *remote,
+                    const uint8_t *data, size_t len)
+{
+    if (dev->hs_mode == WG_HSQ_NONE) {
+        wg_receive_handshake(dev, now, local, remote, data, len, 0);
+        return;
+    }
+    if (dev->hs_mode == WG_HSQ_TIMED && dev->hsq_len == 0 && now >= dev->hs_busy_until) {
+        /* An idle processor starts at once; the message then occupies it. */
+        dev->hs_busy_until = now + cost_of(dev, wg_receive_handshake(dev, now, local, remote, data, len, 1));
+        return;
+    }
+    if (!hsq_push(dev, local, remote, data, len))
+        wg_drop(dev, WG_DROP_QUEUE_FULL, NULL, remote);
+}
+
+void wg_hsq_tick(struct wg_device *dev, int64_t now)
+{
+    /* One message per call: the next is due cost later (never now, costs
+     * being positive), and the host calls again at the new deadline. */
+    if (dev->hs_mode == WG_HSQ_TIMED && dev->hsq_len && now >= dev->hs_busy_until)
+        dev->hs_busy_until = now + cost_of(dev, hsq_pop_process(dev, now));
+}
+
+int64_t wg_hsq_deadline(const struct wg_device *dev)
+{
+    return dev->hs_mode == WG_HSQ_TIMED && dev->hsq_len ? dev->hs_busy_until : WG_TIME_NEVER;
+}
+
+size_t wg_device_process_handshakes(wg_device *dev, int64_t now, size_t max)
+{
+    size_t n = 0;
+    while (n < max && dev->hsq_len) {
+        hsq_pop_process(dev, now);
+        n++;
+    }
+    return n;
+}
+
+bool wg_hsq_under_load(struct wg_device *dev, int64_t now, size_t qlen)
+{
+    dev->hs_processed++;
+    bool under = qlen >= WG_UNDER_LOAD_QUEUE_LEN;
+    if (under) {
+        if (!dev->last_under_load) {
+            dev->under_load_since = now;
+            dev->under_load_periods++;
+        }
+        dev->last_under_load = now;
+    } else if (dev->last_under_load) {
+        under = now < dev->last_under_load + WG_UNDER_LOAD_HOLD;
+        if (!under) {
+            dev->under_load_total += dev->last_under_load + WG_UNDER_LOAD_HOLD - dev->under_load_since;
+            dev->last_under_load = 0;
+        }
+    }
+    return under || dev->under_load;
+}
+
+void wg_device_load_info(const wg_device *dev, int64_t now, wg_load_info *out)
+{
+    memset(out, 0, sizeof *out);
+    out->backlog = dev->hsq_len;
+    out->backlog_max = dev->hsq_max;
+    out->under_load_ns = dev->under_load_total;
+    if (dev->last_under_load) {
+        int64_t end = dev->last_under_load + WG_UNDER_LOAD_HOLD;
+        out->under_load = now < end || dev->under_load;
+        out->under_load_ns += (now < end ? now : end) - dev->under_load_since;
+    } else {
+        out->under_load = dev->under_load;
+    }
+    out->under_load_periods = dev->under_load_periods;
+    out->processed = dev->hs_processed;
+    out->cookie_replies = dev->cookie_replies;
+}
