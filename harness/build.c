@@ -268,7 +268,10 @@ static bool build_wireguard(hs_world *hw, size_t ni, char *err, size_t errlen)
         const hs_wg *wg = &hn->wg[j];
         wg_device_config cfg = {.listen_port = wg->listen_port,
                                 .platform = sim_node_platform(hw->nodes[ni]),
-                                .options = wg->options};
+                                .options = wg->options,
+                                .hs_queue = WG_HSQ_TIMED,
+                                .handshake_cost = wg->handshake_cost,
+                                .handshake_reject_cost = WG_HANDSHAKE_REJECT_COST_DEFAULT};
         memcpy(cfg.private_key, wg->private_key, WG_KEY_LEN);
         sim_wg *h = sim_wg_new(hw->nodes[ni], wg->name, &cfg, wg->has_address ? &wg->address : NULL);
         if (!h)

@@ -274,6 +274,7 @@ typedef struct hs_wg {
     uint32_t options;     /* WG_OPT_* bits from `options:`; 0 = the reference's behaviour */
     hs_loc options_loc;
     uint32_t mtu;         /* the tunnel interface's MTU; 0 = 1420 (wg-quick's and pfSense's default) */
+    hs_time handshake_cost; /* CPU time one handshake costs the device (WG_HANDSHAKE_COST_DEFAULT) */
     void *index_; /* private: peers by name and by public key (hs_wg_find_peer) */
 } hs_wg;
 

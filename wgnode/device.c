@@ -472,17 +472,11 @@ wg_drop_reason wg_device_send_inner(wg_device *dev, int64_t now, const uint8_t *
     return WG_DROP_NONE;
 }
 
-void wg_device_tick(wg_device *dev, int64_t now)
-{
-    wg_timers_run(dev, now);
-    wg_hsq_tick(dev, now);
-}
+void wg_device_tick(wg_device *dev, int64_t now) { wg_timers_run(dev, now); }
 
 int64_t wg_device_next_deadline(const wg_device *dev)
 {
-    int64_t t = dev->heap_len ? dev->heap[0].deadline : WG_TIME_NEVER;
-    int64_t q = wg_hsq_deadline(dev);
-    return q < t ? q : t;
+    return dev->heap_len ? dev->heap[0].deadline : WG_TIME_NEVER;
 }
 
 uint64_t wg_device_drop_count(const wg_device *dev, wg_drop_reason r)

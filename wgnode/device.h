@@ -30,12 +30,14 @@ struct wg_device {
     bool up;
     bool under_load; /* forced by the host (wg_device_set_under_load) */
 
-    /* The handshake queue (hsqueue.c): a ring of waiting messages. */
+    /* The handshake queue (hsqueue.c): a ring of waiting messages (host mode). */
     wg_hs_queue_mode hs_mode;
     int64_t hs_cost, hs_reject_cost;
     struct wg_hs_item *hsq;
     size_t hsq_head, hsq_len, hsq_cap, hsq_max;
-    int64_t hs_busy_until;    /* WG_HSQ_TIMED: when the current message is done */
+    int64_t *hsd;             /* WG_HSQ_TIMED: when each queued message is done (ring) */
+    size_t hsd_head, hsd_len;
+    int64_t hs_busy_until;    /* WG_HSQ_TIMED: when the last queued message is done */
     int64_t last_under_load;  /* 0: not under load (Linux last_under_load) */
     int64_t under_load_since; /* start of the current period */
     int64_t under_load_total; /* closed periods */
@@ -95,8 +97,6 @@ bool wg_receive_handshake(struct wg_device *dev, int64_t now, const wg_source *l
 /* hsqueue.c */
 void wg_hsq_receive(struct wg_device *dev, int64_t now, const wg_source *local, const wg_endpoint *remote,
                     const uint8_t *data, size_t len);
-void wg_hsq_tick(struct wg_device *dev, int64_t now);
-int64_t wg_hsq_deadline(const struct wg_device *dev);
 void wg_hsq_free(struct wg_device *dev);
 /* Decides under load for a message processed at now with qlen queued
  * (Linux wg_receive_handshake_packet) and keeps the statistics. */

@@ -15,8 +15,9 @@
  * FreeBSD if_wg.c wg_handshake (MAX_QUEUED_HANDSHAKES / 8, UNDERLOAD_TIMEOUT
  * 1 s) decides the same way; wgnode follows Linux's reading of it.
  *
- * The queue holds copies (a datagram handed to wg_device_receive is the
- * host's), grown on demand up to the bound so an idle device keeps none.
+ * WG_HSQ_HOST: the queue holds copies (a datagram handed to
+ * wg_device_receive is the host's), grown on demand up to the bound so an
+ * idle device keeps none. WG_HSQ_TIMED: see timed_receive.
  */
 #include "wgnode/device.h"
 #include "wgnode/messages.h"
@@ -38,6 +39,9 @@ void wg_hsq_free(struct wg_device *dev)
     free(dev->hsq);
     dev->hsq = NULL;
     dev->hsq_cap = dev->hsq_len = dev->hsq_head = 0;
+    free(dev->hsd);
+    dev->hsd = NULL;
+    dev->hsd_len = dev->hsd_head = 0;
 }
 
 static bool hsq_grow(struct wg_device *dev)
@@ -81,23 +85,59 @@ static bool hsq_push(struct wg_device *dev, const wg_source *local, const wg_end
     return true;
 }
 
-/* Processes the oldest queued message; returns what wg_receive_handshake
- * returned. The queue length passed on still counts it (Linux decrements
+/* Processes the oldest queued message (host mode). The queue length passed on still counts it (Linux decrements
  * handshake_queue_len after the message is handled). */
-static bool hsq_pop_process(struct wg_device *dev, int64_t now)
+static void hsq_pop_process(struct wg_device *dev, int64_t now)
 {
     struct wg_hs_item it = dev->hsq[dev->hsq_head];
     size_t qlen = dev->hsq_len;
     dev->hsq_head = (dev->hsq_head + 1) % dev->hsq_cap;
     dev->hsq_len--;
-    bool expensive = wg_receive_handshake(dev, now, &it.local, &it.remote, it.data, it.len, qlen);
+    wg_receive_handshake(dev, now, &it.local, &it.remote, it.data, it.len, qlen);
     wg_memzero(&it, sizeof it);
-    return expensive;
 }
 
-static int64_t cost_of(const struct wg_device *dev, bool expensive)
+/* WG_HSQ_TIMED: the queue as a ring of the times its messages will be
+ * done. Pops those done by now; returns the length left. */
+static size_t timed_backlog(struct wg_device *dev, int64_t now)
 {
-    return expensive ? dev->hs_cost : dev->hs_reject_cost;
+    while (dev->hsd_len && dev->hsd[dev->hsd_head] <= now) {
+        dev->hsd_head = (dev->hsd_head + 1) % WG_MAX_QUEUED_HANDSHAKES;
+        dev->hsd_len--;
+    }
+    return dev->hsd_len;
+}
+
+/* The simulator's processor (WG_HSQ_TIMED). A message is worked on when
+ * it arrives, and the queue records when it would be done: after the
+ * messages ahead of it, plus its own cost. Its place in that queue is
+ * what the under-load rule sees (Linux reads the length when it takes the
+ * message off; in a FIFO the same messages are counted). So light traffic
+ * is never delayed (the shipped scenarios run unchanged) and a flood
+ * shows as a long queue, load, cookie replies, rate limits and queue-full
+ * drops — not as latency, which wgnode does not model. */
+static void timed_receive(struct wg_device *dev, int64_t now, const wg_source *local, const wg_endpoint *remote,
+                          const uint8_t *data, size_t len)
+{
+    size_t ahead = timed_backlog(dev, now);
+    if (ahead >= WG_MAX_QUEUED_HANDSHAKES) {
+        wg_drop(dev, WG_DROP_QUEUE_FULL, NULL, remote);
+        return;
+    }
+    if (!dev->hsd) {
+        dev->hsd = calloc(WG_MAX_QUEUED_HANDSHAKES, sizeof *dev->hsd);
+        if (!dev->hsd) { /* no memory for the model: processed unqueued */
+            wg_receive_handshake(dev, now, local, remote, data, len, 0);
+            return;
+        }
+    }
+    bool expensive = wg_receive_handshake(dev, now, local, remote, data, len, ahead + 1);
+    int64_t start = ahead ? dev->hs_busy_until : now;
+    dev->hs_busy_until = start + (expensive ? dev->hs_cost : dev->hs_reject_cost);
+    dev->hsd[(dev->hsd_head + dev->hsd_len) % WG_MAX_QUEUED_HANDSHAKES] = dev->hs_busy_until;
+    dev->hsd_len++;
+    if (dev->hsd_len > dev->hsq_max)
+        dev->hsq_max = dev->hsd_len;
 }
 
 void wg_hsq_receive(struct wg_device *dev, int64_t now, const wg_source *local, const wg_endpoint *remote,
@@ -107,26 +147,12 @@ void wg_hsq_receive(struct wg_device *dev, int64_t now, const wg_source *local, 
         wg_receive_handshake(dev, now, local, remote, data, len, 0);
         return;
     }
-    if (dev->hs_mode == WG_HSQ_TIMED && dev->hsq_len == 0 && now >= dev->hs_busy_until) {
-        /* An idle processor starts at once; the message then occupies it. */
-        dev->hs_busy_until = now + cost_of(dev, wg_receive_handshake(dev, now, local, remote, data, len, 1));
+    if (dev->hs_mode == WG_HSQ_TIMED) {
+        timed_receive(dev, now, local, remote, data, len);
         return;
     }
     if (!hsq_push(dev, local, remote, data, len))
         wg_drop(dev, WG_DROP_QUEUE_FULL, NULL, remote);
-}
-
-void wg_hsq_tick(struct wg_device *dev, int64_t now)
-{
-    /* One message per call: the next is due cost later (never now, costs
-     * being positive), and the host calls again at the new deadline. */
-    if (dev->hs_mode == WG_HSQ_TIMED && dev->hsq_len && now >= dev->hs_busy_until)
-        dev->hs_busy_until = now + cost_of(dev, hsq_pop_process(dev, now));
-}
-
-int64_t wg_hsq_deadline(const struct wg_device *dev)
-{
-    return dev->hs_mode == WG_HSQ_TIMED && dev->hsq_len ? dev->hs_busy_until : WG_TIME_NEVER;
 }
 
 size_t wg_device_process_handshakes(wg_device *dev, int64_t now, size_t max)
@@ -163,6 +189,9 @@ void wg_device_load_info(const wg_device *dev, int64_t now, wg_load_info *out)
 {
     memset(out, 0, sizeof *out);
     out->backlog = dev->hsq_len;
+    if (dev->hs_mode == WG_HSQ_TIMED) /* those not done by now */
+        for (size_t i = 0; i < dev->hsd_len; i++)
+            out->backlog += dev->hsd[(dev->hsd_head + i) % WG_MAX_QUEUED_HANDSHAKES] > now;
     out->backlog_max = dev->hsq_max;
     out->under_load_ns = dev->under_load_total;
     if (dev->last_under_load) {

@@ -365,13 +365,12 @@ typedef enum wg_hs_queue_mode {
      * unless the host says so (wg_device_set_under_load); unit tests and
      * fuzzers. */
     WG_HSQ_NONE = 0,
-    /* A simulated processor: each message occupies the device for a
-     * cost (handshake_cost when it reached the Noise computation,
-     * handshake_reject_cost when the MAC checks ended it); what arrives
-     * while it is busy waits in the queue, which wg_device_tick drains at
-     * wg_device_next_deadline. A message arriving at an idle device is
-     * processed at once (the cost follows it), so light traffic is never
-     * delayed. */
+    /* A simulated processor (the simulator): each message costs the
+     * device handshake_cost when it reached the Noise computation,
+     * handshake_reject_cost when the MAC checks ended it; the queue holds
+     * the messages whose work is not done yet. A message is handled when
+     * it arrives (light traffic is never delayed); its place in the queue
+     * decides load and queue-full drops. */
     WG_HSQ_TIMED,
     /* Real processing (`wgsim peer`): wg_device_receive only queues; the
      * host calls wg_device_process_handshakes when it has time, so the

@@ -81,7 +81,7 @@ done
 pings=$((400 + count / 250))
 printf '[Interface]\nPrivateKey = %s\nAddress = 10.78.0.2/24\n[Peer]\nPublicKey = %s\nEndpoint = 127.0.0.1:%s\nAllowedIPs = 10.78.0.1/32\n' \
   "$privB" "$pubA" "$portA" >"$tmp/b.conf"
-"$wgsim" peer "$tmp/b.conf" --ping 10.78.0.1 --count "$pings" --interval 5ms --timeout 1s >"$tmp/b.out" 2>"$tmp/b.log" &
+"$wgsim" peer "$tmp/b.conf" --ping 10.78.0.1 --count "$pings" --interval 5ms --timeout 2s >"$tmp/b.out" 2>"$tmp/b.log" &
 pidB=$!
 pids+=("$pidB")
 wait_for 10 grep -q "^reply from 10.78.0.1: icmp_seq=5 " "$tmp/b.out" || fail "no ping reply before the flood"
