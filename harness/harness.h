@@ -407,7 +407,8 @@ typedef struct hs_node {
     size_t n_groups;
 } hs_node;
 
-typedef enum hs_traffic_kind { HS_TRAFFIC_PING } hs_traffic_kind;
+typedef enum hs_traffic_kind { HS_TRAFFIC_PING, HS_TRAFFIC_FLOOD } hs_traffic_kind;
+typedef enum hs_flood_kind { HS_FLOOD_REPLAY, HS_FLOOD_FRESH, HS_FLOOD_GARBAGE } hs_flood_kind;
 typedef struct hs_traffic {
     hs_loc loc;
     hs_traffic_kind kind;
@@ -423,6 +424,14 @@ typedef struct hs_traffic {
         hs_time stop;   /* default: the scenario's duration */
         bool df;        /* don't fragment (ping -D); default false */
     } ping;
+    struct { /* HS_TRAFFIC_FLOOD: attacker traffic (sim_flood) */
+        int from;       /* node index */
+        wg_endpoint to;
+        hs_flood_kind kind;
+        uint64_t rate;  /* datagrams per second */
+        hs_time start, stop;
+        int of;         /* replay: the node whose first initiation is replayed; fresh: mac1 for its key */
+    } flood;
 } hs_traffic;
 
 /* ---- commands (timeline `do:` and the explore shell) ---- */
