@@ -18,34 +18,7 @@ set -o pipefail
 wgsim=${1:-}
 flood=${2:-}
 count=${3:-100000}
-tmp=
-pids=()
-
-fail() {
-  printf 'FAIL: %s\n' "$*"
-  if [ -n "$tmp" ]; then
-    for f in "$tmp"/*.log "$tmp"/*.out; do
-      [ -s "$f" ] && printf -- '----- %s -----\n' "$(basename "$f")" && tail -n 20 "$f"
-    done
-  fi
-  exit 1
-}
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-  [ -n "$tmp" ] && rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-wait_for() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.05
-  done
-}
+. "$(dirname "$0")/peer_lib.sh"
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 [ -x "$wgsim" ] && [ -x "$flood" ] || fail "usage: flood.sh PATH/TO/wgsim PATH/TO/peer_flood COUNT"
@@ -61,21 +34,11 @@ pubB=c962zL8wgRTBOENnwTBtiFWGQBlO8JXuJYAqh5YSFjk=
 "$flood" capture "$privB" "$pubA" "$tmp/captured" || fail "cannot capture an initiation"
 sleep 0.01 # B's handshake gets a later TAI64N than the captured one
 
-started=
-for try in 1 2 3 4 5; do
-  portA=$((20000 + (RANDOM % 30000)))
+a_conf() {
   printf '[Interface]\nPrivateKey = %s\nListenPort = %s\nAddress = 10.78.0.1/24\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.78.0.2/32\n' \
-    "$privA" "$portA" "$pubB" >"$tmp/a.conf"
-  "$wgsim" peer "$tmp/a.conf" --duration 110s >"$tmp/a.out" 2>"$tmp/a.log" &
-  pidA=$!
-  if wait_for 5 grep -q "listening on UDP port $portA" "$tmp/a.log"; then
-    pids+=("$pidA")
-    started=1
-    break
-  fi
-  wait "$pidA" 2>/dev/null
-done
-[ -n "$started" ] || fail "the answering wgsim peer did not start"
+    "$privA" "$1" "$pubB" >"$tmp/a.conf"
+}
+start_answering a_conf --duration 110s
 
 # Enough pings to outlast the flood (about 1 s per 250,000 datagrams here).
 pings=$((400 + count / 250))
