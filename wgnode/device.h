@@ -36,7 +36,7 @@ struct wg_device {
     struct wg_hs_item *hsq;
     size_t hsq_head, hsq_len, hsq_cap, hsq_max;
     int64_t *hsd;             /* WG_HSQ_TIMED: when each queued message is done (ring) */
-    size_t hsd_head, hsd_len;
+    size_t hsd_head, hsd_len, hsd_cap;
     int64_t hs_busy_until;    /* WG_HSQ_TIMED: when the last queued message is done */
     int64_t last_under_load;  /* 0: not under load (Linux last_under_load) */
     int64_t under_load_since; /* start of the current period */

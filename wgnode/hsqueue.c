@@ -41,20 +41,32 @@ void wg_hsq_free(struct wg_device *dev)
     dev->hsq_cap = dev->hsq_len = dev->hsq_head = 0;
     free(dev->hsd);
     dev->hsd = NULL;
-    dev->hsd_len = dev->hsd_head = 0;
+    dev->hsd_cap = dev->hsd_len = dev->hsd_head = 0;
+}
+
+/* A ring of len elements of size elem from head in cap slots, unwrapped
+ * into a new array of twice the room (first: first, at most
+ * WG_MAX_QUEUED_HANDSHAKES); NULL without memory (the old one is kept). */
+static void *ring_grow(void *ring, size_t elem, size_t head, size_t len, size_t cap, size_t first, size_t *new_cap)
+{
+    size_t n = cap ? cap * 2 : first;
+    if (n > WG_MAX_QUEUED_HANDSHAKES)
+        n = WG_MAX_QUEUED_HANDSHAKES;
+    uint8_t *r = malloc(n * elem);
+    if (!r)
+        return NULL;
+    for (size_t i = 0; i < len; i++)
+        memcpy(r + i * elem, (uint8_t *)ring + ((head + i) % cap) * elem, elem);
+    *new_cap = n;
+    return r;
 }
 
 static bool hsq_grow(struct wg_device *dev)
 {
-    size_t n = dev->hsq_cap ? dev->hsq_cap * 2 : 64;
-    if (n > WG_MAX_QUEUED_HANDSHAKES)
-        n = WG_MAX_QUEUED_HANDSHAKES;
-    struct wg_hs_item *q = malloc(n * sizeof *q);
+    size_t n;
+    struct wg_hs_item *q = ring_grow(dev->hsq, sizeof *q, dev->hsq_head, dev->hsq_len, dev->hsq_cap, 64, &n);
     if (!q)
         return false;
-    /* unwrap the ring into the new array */
-    for (size_t i = 0; i < dev->hsq_len; i++)
-        q[i] = dev->hsq[(dev->hsq_head + i) % dev->hsq_cap];
     if (dev->hsq)
         wg_memzero(dev->hsq, dev->hsq_cap * sizeof *dev->hsq);
     free(dev->hsq);
@@ -98,14 +110,29 @@ static void hsq_pop_process(struct wg_device *dev, int64_t now)
 }
 
 /* WG_HSQ_TIMED: the queue as a ring of the times its messages will be
- * done. Pops those done by now; returns the length left. */
+ * done, grown on demand (a simulated hub of 10,000 sites has 10,000
+ * devices that never see more than a few at once). Pops those done by
+ * now; returns the length left. */
 static size_t timed_backlog(struct wg_device *dev, int64_t now)
 {
     while (dev->hsd_len && dev->hsd[dev->hsd_head] <= now) {
-        dev->hsd_head = (dev->hsd_head + 1) % WG_MAX_QUEUED_HANDSHAKES;
+        dev->hsd_head = (dev->hsd_head + 1) % dev->hsd_cap;
         dev->hsd_len--;
     }
     return dev->hsd_len;
+}
+
+static bool timed_grow(struct wg_device *dev)
+{
+    size_t n;
+    int64_t *d = ring_grow(dev->hsd, sizeof *d, dev->hsd_head, dev->hsd_len, dev->hsd_cap, 4, &n);
+    if (!d)
+        return false;
+    free(dev->hsd);
+    dev->hsd = d;
+    dev->hsd_cap = n;
+    dev->hsd_head = 0;
+    return true;
 }
 
 /* The simulator's processor (WG_HSQ_TIMED). A message is worked on when
@@ -124,17 +151,15 @@ static void timed_receive(struct wg_device *dev, int64_t now, const wg_source *l
         wg_drop(dev, WG_DROP_QUEUE_FULL, NULL, remote);
         return;
     }
-    if (!dev->hsd) {
-        dev->hsd = calloc(WG_MAX_QUEUED_HANDSHAKES, sizeof *dev->hsd);
-        if (!dev->hsd) { /* no memory for the model: processed unqueued */
-            wg_receive_handshake(dev, now, local, remote, data, len, 0);
-            return;
-        }
+    if (ahead == dev->hsd_cap && !timed_grow(dev)) {
+        /* no memory for the model: handled, but not queued */
+        wg_receive_handshake(dev, now, local, remote, data, len, ahead + 1);
+        return;
     }
     bool expensive = wg_receive_handshake(dev, now, local, remote, data, len, ahead + 1);
     int64_t start = ahead ? dev->hs_busy_until : now;
     dev->hs_busy_until = start + (expensive ? dev->hs_cost : dev->hs_reject_cost);
-    dev->hsd[(dev->hsd_head + dev->hsd_len) % WG_MAX_QUEUED_HANDSHAKES] = dev->hs_busy_until;
+    dev->hsd[(dev->hsd_head + dev->hsd_len) % dev->hsd_cap] = dev->hs_busy_until;
     dev->hsd_len++;
     if (dev->hsd_len > dev->hsq_max)
         dev->hsq_max = dev->hsd_len;
@@ -191,7 +216,7 @@ void wg_device_load_info(const wg_device *dev, int64_t now, wg_load_info *out)
     out->backlog = dev->hsq_len;
     if (dev->hs_mode == WG_HSQ_TIMED) /* those not done by now */
         for (size_t i = 0; i < dev->hsd_len; i++)
-            out->backlog += dev->hsd[(dev->hsd_head + i) % WG_MAX_QUEUED_HANDSHAKES] > now;
+            out->backlog += dev->hsd[(dev->hsd_head + i) % dev->hsd_cap] > now;
     out->backlog_max = dev->hsq_max;
     out->under_load_ns = dev->under_load_total;
     if (dev->last_under_load) {
