@@ -24,11 +24,6 @@ rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 [ -x "$wgsim" ] && [ -x "$flood" ] || fail "usage: flood.sh PATH/TO/wgsim PATH/TO/peer_flood COUNT"
 tmp=$(mktemp -d /tmp/wgsim-flood.XXXXXX) || fail "mktemp failed"
 
-# The fixed test keys of loopback.sh.
-privA=uDgZvX3/rREpig3FVxkknfL0fasPuJM7hNAyQLO8CH4=
-pubA=X7unlVSoj5IGfn10TteMywhccZRaer7l0O/mdhJb+WY=
-privB=SEgXacxGY3ve9KisRZVR+Uw/B6aP/t4ADN/NeNcCMGM=
-pubB=c962zL8wgRTBOENnwTBtiFWGQBlO8JXuJYAqh5YSFjk=
 
 # The attacker's copy of an initiation from B, made before B's handshake.
 "$flood" capture "$privB" "$pubA" "$tmp/captured" || fail "cannot capture an initiation"

@@ -16,11 +16,7 @@ wgsim=${1:-}
 [ -n "$wgsim" ] && [ -x "$wgsim" ] || fail "usage: loopback.sh PATH/TO/wgsim (got '${wgsim}')"
 tmp=$(mktemp -d /tmp/wgsim-loopback.XXXXXX) || fail "mktemp failed"
 
-# Fixed test keys (made with wg genkey / wg pubkey / wg genpsk).
-privA=uDgZvX3/rREpig3FVxkknfL0fasPuJM7hNAyQLO8CH4=
-pubA=X7unlVSoj5IGfn10TteMywhccZRaer7l0O/mdhJb+WY=
-privB=SEgXacxGY3ve9KisRZVR+Uw/B6aP/t4ADN/NeNcCMGM=
-pubB=c962zL8wgRTBOENnwTBtiFWGQBlO8JXuJYAqh5YSFjk=
+# The preshared key (wg genpsk); the two key pairs are peer_lib.sh's.
 psk=blFF+3glPHD6dxfpTNJ+f5tFJwOBYiBaBYQK1fP5Spc=
 
 # --help documents the command and exits 0.

@@ -6,6 +6,12 @@
 tmp=
 pids=()
 
+# Fixed test keys of the two peers A and B (made with wg genkey / wg pubkey).
+privA=uDgZvX3/rREpig3FVxkknfL0fasPuJM7hNAyQLO8CH4=
+pubA=X7unlVSoj5IGfn10TteMywhccZRaer7l0O/mdhJb+WY=
+privB=SEgXacxGY3ve9KisRZVR+Uw/B6aP/t4ADN/NeNcCMGM=
+pubB=c962zL8wgRTBOENnwTBtiFWGQBlO8JXuJYAqh5YSFjk=
+
 fail() {
   printf 'FAIL: %s\n' "$*"
   if [ -n "$tmp" ]; then
