@@ -209,6 +209,7 @@ START_TEST(test_timed_queue_flood_puts_device_under_load)
     ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_REPLAYED_TIMESTAMP), WG_UNDER_LOAD_QUEUE_LEN - 1);
     ck_assert(li.under_load);
     ck_assert_uint_eq(li.under_load_periods, 1);
+    ck_assert_uint_eq(fh_count_events(&P.hb, WG_EV_UNDER_LOAD), 1);
     /* The cookie replies to the one source are held to the burst of 5;
      * the rest are rate-limited. */
     ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_COOKIE_REPLY, -1, true), 5);

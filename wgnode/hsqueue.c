@@ -198,6 +198,8 @@ bool wg_hsq_under_load(struct wg_device *dev, int64_t now, size_t qlen)
         if (!dev->last_under_load) {
             dev->under_load_since = now;
             dev->under_load_periods++;
+            wg_event ev = wg_event_for(NULL, WG_EV_UNDER_LOAD);
+            wg_emit(dev, &ev);
         }
         dev->last_under_load = now;
     } else if (dev->last_under_load) {

@@ -273,6 +273,7 @@ typedef enum wg_event_kind {
     WG_EV_PACKET_DROPPED,       /* .drop */
     WG_EV_KEYS_ZEROED,
     WG_EV_KEY_ROTATED,
+    WG_EV_UNDER_LOAD,           /* the handshake queue reached 4096/8: a period under load starts */
 } wg_event_kind;
 const char *wg_event_kind_name(wg_event_kind k);
 
