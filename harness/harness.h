@@ -519,6 +519,7 @@ typedef enum hs_expect_kind {
     HS_EXP_GATEWAY,
     HS_EXP_STATE,
     HS_EXP_ROUTE,
+    HS_EXP_LOAD,
 } hs_expect_kind;
 const char *hs_expect_kind_name(hs_expect_kind k); /* the YAML key */
 
@@ -615,6 +616,14 @@ typedef struct hs_expect {
             int dev; /* interface index, -1 = not checked */
             hs_loc via_loc, dev_loc;
         } route;
+        struct { /* what load did to a WireGuard device, counted from its creation (issue 22) */
+            int node, wg;
+            hs_loc node_loc;
+            bool has_time, has_cookies, has_limited;
+            hs_cmp time;    /* time under load */
+            hs_cmp cookies; /* cookie replies sent */
+            hs_cmp limited; /* handshake messages dropped by the per-source rate limit */
+        } load;
     } u;
 } hs_expect;
 

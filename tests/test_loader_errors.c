@@ -87,6 +87,11 @@ START_TEST(loader_flood_errors)
     snprintf(text, sizeof text, "%straffic: [{flood: {from: r, to: 192.0.2.9:51820, kind: garbage, rate: 0}}]\n",
              head);
     ck_only_error(text, "t.yaml:6:71: rate: '0' is not a rate in datagrams per second (an integer from 1 to 1000000)");
+    /* load: at: only; a node with WireGuard; at least one counter */
+    snprintf(text, sizeof text, "%sexpect: [{during: [1s, 2s], load: {node: r, under-load: \">= 1s\"}}]\n", head);
+    ck_only_error(text, "t.yaml:6:35: load: give 'at:' (what it counts adds up from the start of the run)");
+    snprintf(text, sizeof text, "%sexpect: [{at: 1s, load: {node: r, cookie-replies: \">= 1\"}}]\n", head);
+    ck_only_error(text, "t.yaml:6:32: node: 'r' has no wireguard interface");
 }
 END_TEST
 
