@@ -474,7 +474,7 @@ static void drain(peer_app *a, int fd)
  * back to the sockets: transport data (the pings) never waits behind a
  * flood of handshakes, as the kernel's handshake worker runs beside its
  * receive path. Returns true when messages are left. */
-#define HS_SLICE_NS (1 * INT64_C(1000000))
+#define HS_SLICE_NS (250 * INT64_C(1000))
 #define HS_BATCH 16
 static bool process_handshakes(peer_app *a)
 {
