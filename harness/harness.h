@@ -298,6 +298,7 @@ typedef struct hs_wg {
     uint32_t options;     /* WG_OPT_* bits from `options:`; 0 = the reference's behaviour */
     hs_loc options_loc;
     uint32_t mtu;         /* the tunnel interface's MTU; 0 = 1420 (wg-quick's and pfSense's default) */
+    hs_time handshake_cost; /* CPU time one handshake costs the device (WG_HANDSHAKE_COST_DEFAULT) */
     void *index_; /* private: peers by name and by public key (hs_wg_find_peer) */
 } hs_wg;
 
@@ -431,7 +432,8 @@ typedef struct hs_node {
     size_t n_groups;
 } hs_node;
 
-typedef enum hs_traffic_kind { HS_TRAFFIC_PING } hs_traffic_kind;
+typedef enum hs_traffic_kind { HS_TRAFFIC_PING, HS_TRAFFIC_FLOOD } hs_traffic_kind;
+typedef enum hs_flood_kind { HS_FLOOD_REPLAY, HS_FLOOD_FRESH, HS_FLOOD_GARBAGE } hs_flood_kind;
 typedef struct hs_traffic {
     hs_loc loc;
     hs_traffic_kind kind;
@@ -447,6 +449,14 @@ typedef struct hs_traffic {
         hs_time stop;   /* default: the scenario's duration */
         bool df;        /* don't fragment (ping -D); default false */
     } ping;
+    struct { /* HS_TRAFFIC_FLOOD: attacker traffic (sim_flood) */
+        int from;       /* node index */
+        wg_endpoint to;
+        hs_flood_kind kind;
+        uint64_t rate;  /* datagrams per second */
+        hs_time start, stop;
+        int of;         /* replay: the node whose first initiation is replayed; fresh: mac1 for its key */
+    } flood;
 } hs_traffic;
 
 /* ---- commands (timeline `do:` and the explore shell) ---- */
@@ -534,6 +544,7 @@ typedef enum hs_expect_kind {
     HS_EXP_GATEWAY,
     HS_EXP_STATE,
     HS_EXP_ROUTE,
+    HS_EXP_LOAD,
 } hs_expect_kind;
 const char *hs_expect_kind_name(hs_expect_kind k); /* the YAML key */
 
@@ -630,6 +641,14 @@ typedef struct hs_expect {
             int dev; /* interface index, -1 = not checked */
             hs_loc via_loc, dev_loc;
         } route;
+        struct { /* what load did to a WireGuard device, counted from its creation (issue 22) */
+            int node, wg;
+            hs_loc node_loc;
+            bool has_time, has_cookies, has_limited;
+            hs_cmp time;    /* time under load */
+            hs_cmp cookies; /* cookie replies sent */
+            hs_cmp limited; /* handshake messages dropped by the per-source rate limit */
+        } load;
     } u;
 } hs_expect;
 

@@ -753,6 +753,9 @@ wg_device *sim_wg_device(sim_wg *h);
 sim_iface *sim_wg_iface(sim_wg *h);
 sim_node *sim_wg_node(sim_wg *h);
 sim_wg *sim_node_wg(const sim_node *n, const char *ifname);
+/* The first handshake initiation this device sent (what an attacker on
+ * the path could have captured); false before it sent one. */
+bool sim_wg_first_initiation(const sim_wg *h, uint8_t out[WG_INITIATION_LEN]);
 /* Call after driving the device directly (wg_device_set_endpoint, ...):
  * re-arms the timer. The wrappers below do it themselves. */
 void sim_wg_changed(sim_wg *h);
@@ -790,6 +793,23 @@ size_t sim_wg_reapply_endpoints(sim_wg *h, bool dry_run);
  * 0: only at start (wg_should_reresolve_endpoints: 0 disables). Rules and
  * sources: docs/models.md "pfSense WireGuard service". One per node (a
  * second call changes the interval and restarts it); the world frees it. */
+/* Attacker traffic: a handshake flood against a WireGuard listen port
+ * (sim/wg/wg_flood.c; scenario `traffic: - flood:`). */
+typedef enum sim_flood_kind { SIM_FLOOD_REPLAY, SIM_FLOOD_FRESH, SIM_FLOOD_GARBAGE } sim_flood_kind;
+typedef struct sim_flood_config {
+    wg_endpoint dst;
+    sim_flood_kind kind;
+    uint64_t rate;       /* datagrams per second (sent in 1 ms rounds) */
+    sim_time start, stop;
+    uint8_t responder[WG_KEY_LEN]; /* FRESH: the public key mac1 is made for */
+    const sim_wg *replay_of;       /* REPLAY: whose first initiation is replayed */
+} sim_flood_config;
+typedef struct sim_flood sim_flood;
+/* Starts at cfg->start; freed with the world. NULL on a bad config. */
+sim_flood *sim_flood_start(sim_node *n, const sim_flood_config *cfg);
+uint64_t sim_flood_sent(const sim_flood *f);
+uint64_t sim_flood_cookie_replies(const sim_flood *f);
+
 typedef struct sim_wg_service sim_wg_service;
 sim_wg_service *sim_wg_service_start(sim_node *n, sim_time resolve_interval);
 /* Runs of the daemon so far that found an endpoint to put back. */

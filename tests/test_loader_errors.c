@@ -65,6 +65,36 @@ START_TEST(loader_no_cascade_ping_stop_after_bad_start)
 }
 END_TEST
 
+/* Issue 22: a flood's kind, its `of:` node and its times. */
+START_TEST(loader_flood_errors)
+{
+    static const char head[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "nodes:\n"
+        "  r: {kind: router, interfaces: {wan: {segment: wan, address: 192.0.2.1/24}}}\n"
+        "segments: {wan: {}}\n";
+    char text[1024];
+    snprintf(text, sizeof text, "%straffic: [{flood: {from: r, to: 192.0.2.9:51820, kind: replayed}}]\n", head);
+    ck_only_error(text, "t.yaml:6:56: kind: 'replayed' is not one of the choices; did you mean 'replay'?");
+    snprintf(text, sizeof text, "%straffic: [{flood: {from: r, to: 192.0.2.9:51820, kind: replay}}]\n", head);
+    ck_only_error(text, "t.yaml:6:19: flood: kind replay needs 'of:' (the node whose first initiation is replayed)");
+    snprintf(text, sizeof text, "%straffic: [{flood: {from: r, to: 192.0.2.9:51820, kind: fresh, of: r}}]\n", head);
+    ck_only_error(text, "t.yaml:6:67: of: node 'r' has no WireGuard interface");
+    snprintf(text, sizeof text,
+             "%straffic: [{flood: {from: r, to: 192.0.2.9:51820, kind: garbage, start: 30s, stop: 30s}}]\n", head);
+    ck_only_error(text, "t.yaml:6:83: stop: not after start");
+    snprintf(text, sizeof text, "%straffic: [{flood: {from: r, to: 192.0.2.9:51820, kind: garbage, rate: 0}}]\n",
+             head);
+    ck_only_error(text, "t.yaml:6:71: rate: '0' is not a rate in datagrams per second (an integer from 1 to 1000000)");
+    /* load: at: only; a node with WireGuard; at least one counter */
+    snprintf(text, sizeof text, "%sexpect: [{during: [1s, 2s], load: {node: r, under-load: \">= 1s\"}}]\n", head);
+    ck_only_error(text, "t.yaml:6:35: load: give 'at:' (what it counts adds up from the start of the run)");
+    snprintf(text, sizeof text, "%sexpect: [{at: 1s, load: {node: r, cookie-replies: \">= 1\"}}]\n", head);
+    ck_only_error(text, "t.yaml:6:32: node: 'r' has no wireguard interface");
+}
+END_TEST
+
 START_TEST(loader_no_cascade_after_bad_interface_address)
 {
     static const char text[] =
@@ -1774,6 +1804,7 @@ int main(void)
     TCase *tc = tcase_create("errors");
 
     tcase_add_test(tc, loader_syntax_error);
+    tcase_add_test(tc, loader_flood_errors);
     tcase_add_test(tc, loader_unquoted_comparison_hint);
     tcase_add_test(tc, loader_ipv6_refused);
     tcase_add_test(tc, loader_bad_traffic_no_cascade);
