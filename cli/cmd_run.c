@@ -105,6 +105,33 @@ static bool nodes_known(const hs_scenario *s, const name_list *only)
     return true;
 }
 
+/* --perturb under the header: what it set and on which segments (those
+ * whose file does not write the key), so a replayed sweep run shows the
+ * network it ran on. NULL without a perturbation. */
+static char *perturb_text(const hs_scenario *s, const hs_perturb *p)
+{
+    if (!p->has_loss && !p->has_jitter)
+        return NULL;
+    char *text = NULL, b[128];
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    if (!out)
+        sim_oom("the --perturb line");
+    fprintf(out, "perturb  %s on segments that do not set it:", hs_format_perturb(p, b, sizeof b));
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_segments; i++) {
+        const hs_segment *g = &s->segments[i];
+        bool loss = p->has_loss && !g->has_loss, jitter = p->has_jitter && !g->has_jitter;
+        if (loss || jitter)
+            fprintf(out, "%s %s%s", n++ ? "," : "", g->name,
+                    loss == p->has_loss && jitter == p->has_jitter ? "" : loss ? " (loss only)" : " (jitter only)");
+    }
+    fprintf(out, "%s\n", n ? "" : " none");
+    if (fclose(out) != 0 || !text)
+        sim_oom("the --perturb line");
+    return text;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out, "usage: wgsim run [options] FILE\n\n"
@@ -113,6 +140,8 @@ static void usage(FILE *out)
                  "Warnings about the scenario (wgsim validate's) go to stderr first.\n\n"
                  "options:\n"
                  "  --seed S        use seed S instead of the scenario's\n"
+                 "  --perturb loss=P%%,jitter=D  that loss and jitter on every segment whose\n"
+                 "                  file does not write the key (see docs/running-scenarios.md)\n"
                  "  --platform P    nodes on the default platform use P (freebsd, openbsd,\n"
                  "                  linux, wireguard-go)\n"
                  "  --engine E      native (default) or ns3\n"
@@ -231,6 +260,7 @@ int cmd_run(int argc, char **argv)
     cli_oom_running(file);
     hs_result *r = s ? hs_run_scenario(s, &opt) : hs_run_file(file, &opt);
     cli_oom_running(NULL);
+    char *perturbed = s ? perturb_text(s, &opt.perturb) : NULL;
     hs_scenario_free(s);
     rc = r->status == HS_STATUS_PASSED ? 0 : r->status == HS_STATUS_FAILED ? 1 : r->status == HS_STATUS_SKIPPED ? 0 : 2;
     rp_print_warnings(stderr, r);
@@ -239,6 +269,8 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "%s\n", r->error ? r->error : "error");
     } else {
         rp_print_header(stdout, r);
+        if (perturbed)
+            fputs(perturbed, stdout);
         if (opt.timeline)
             rp_print_timeline_filtered(stdout, r, &filter);
         rp_print_phases(stdout, r);
@@ -264,6 +296,7 @@ int cmd_run(int argc, char **argv)
     if (pcap)
         cli_pcap_done(&pc);
     hs_result_free(r);
+    free(perturbed);
 out:
     list_free(&only);
     list_free(&kinds);

@@ -6,21 +6,21 @@
  * Exit status: 0 all passed, 1 an expectation failed, 2 bad input or usage
  * (a scenario that does not load or a command the simulator refused).
  *
- * -j N runs scenarios on N threads (every scenario has its own world; the
- * libraries keep no global state); results are printed in the order the
- * files were given, as soon as each one and all before it are done.
+ * -j N runs scenarios on N threads (test_runs.c); results are printed in
+ * the order the files were given, as soon as each one and all before it
+ * are done. --seeds (test_sweep.c) and --check-determinism
+ * (test_determinism.c) run each scenario more than once on the same runner.
  */
 #include <fnmatch.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/run_options.h"
 #include "cli/scenario_files.h"
+#include "cli/test_modes.h"
+#include "cli/test_runs.h"
 #include "harness/runner.h"
 #include "reports/reports.h"
 
@@ -52,45 +52,23 @@ typedef struct matrix {
     size_t n;
 } matrix;
 
-typedef struct run_ctx {
+/* A plain suite or a --matrix: run i is file i % n on platform i / n (a
+ * platform's runs together). */
+typedef struct suite_plan {
     const cli_files *files;
-    hs_run_options opt;
     const matrix *m; /* NULL: each file once */
     cli_pcap *pcaps; /* --pcap with --matrix: one per platform (DIR/<platform>), else NULL */
-    size_t n_runs;   /* files->n, times the matrix's platforms */
-    hs_result **results;
-    size_t next;   /* next file to start */
-    size_t *done;  /* per file: finished? */
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-} run_ctx;
+} suite_plan;
 
-static void *worker(void *arg)
+static void plan_suite(void *arg, size_t i, const char **file, hs_run_options *opt)
 {
-    run_ctx *c = arg;
-    for (;;) {
-        pthread_mutex_lock(&c->mu);
-        size_t i = c->next < c->n_runs ? c->next++ : SIZE_MAX;
-        pthread_mutex_unlock(&c->mu);
-        if (i == SIZE_MAX)
-            return NULL;
-        /* run i: file i % n on platform i / n (a platform's runs together) */
-        const char *file = c->files->v[i % c->files->n];
-        hs_run_options opt = c->opt;
-        if (c->m) {
-            opt.has_platform = true;
-            opt.platform = c->m->v[i / c->files->n];
-            if (c->pcaps)
-                opt.ctx = &c->pcaps[i / c->files->n];
-        }
-        cli_oom_running(file);
-        hs_result *r = hs_run_file(file, &opt);
-        cli_oom_running(NULL);
-        pthread_mutex_lock(&c->mu);
-        c->results[i] = r;
-        c->done[i] = 1;
-        pthread_cond_broadcast(&c->cv);
-        pthread_mutex_unlock(&c->mu);
+    const suite_plan *p = arg;
+    *file = p->files->v[i % p->files->n];
+    if (p->m) {
+        opt->has_platform = true;
+        opt->platform = p->m->v[i / p->files->n];
+        if (p->pcaps)
+            opt->ctx = &p->pcaps[i / p->files->n];
     }
 }
 
@@ -144,6 +122,29 @@ static bool parse_matrix(const char *arg, matrix *m, const hs_run_options *opt, 
     }
 }
 
+/* --seeds and --check-determinism run every scenario several times: not
+ * with an option that names one run (a file per scenario, a seed, a
+ * platform per run), nor with each other. */
+static bool modes_compatible(const char *seeds, bool determinism, const hs_run_options *opt, const char *matrix,
+                             const char *junit, const char *pcap, const char *baseline, const cli_markdown *md,
+                             const char *annotations)
+{
+    const char *mode = seeds ? "--seeds" : "--check-determinism";
+    const char *conflict = seeds && determinism    ? "--check-determinism"
+                           : seeds && opt->has_seed ? "--seed"
+                           : matrix                 ? "--matrix"
+                           : junit                  ? "--junit"
+                           : pcap                   ? "--pcap"
+                           : baseline               ? "--baseline"
+                           : md->path               ? "--markdown"
+                           : md->html               ? "--html"
+                           : annotations            ? "--annotations"
+                                                    : NULL;
+    if (conflict)
+        fprintf(stderr, "wgsim test: %s: not with %s (every scenario runs more than once)\n", mode, conflict);
+    return !conflict;
+}
+
 /* --baseline: the two result sets, and what the comparison counted */
 typedef struct compared {
     const char *label;
@@ -192,6 +193,8 @@ static void usage(FILE *out)
                  "  -j N, -jN, --jobs N  run N scenarios in parallel, 1-256 (default 1; output\n"
                  "                  order stays the same)\n"
                  "  --seed S        use seed S instead of each scenario's seed\n"
+                 "  --perturb loss=P%%,jitter=D  that loss and/or jitter on every segment\n"
+                 "                  whose file does not write the key (loss: 0%% counts)\n"
                  "  --platform P    nodes on the default platform use P (freebsd, openbsd,\n"
                  "                  linux, wireguard-go)\n"
                  "  --engine E      native (default) or ns3 for every scenario (ns3 runs one\n"
@@ -238,6 +241,16 @@ static void usage(FILE *out)
                  "  --fail-on-regression  with --baseline: exit 1 only for a regression (a\n"
                  "                  failure that failed before too gives 0); 2 still for an\n"
                  "                  option, baseline or output file that is wrong\n"
+                 "  --seeds LIST    run every scenario once per seed (1-100, 1,5,9 or\n"
+                 "                  1-10,20; at most 100000): per scenario the seeds it passed\n"
+                 "                  on, each failing seed with why and the 'wgsim run' command\n"
+                 "                  that replays it; --json writes the sweep (docs/reports.md);\n"
+                 "                  exit 1 when a seed failed. Not with --seed, --matrix,\n"
+                 "                  --junit, --pcap, --baseline, --markdown, --html, --annotations\n"
+                 "  --check-determinism  run every scenario twice and compare the run records\n"
+                 "                  (JSON result without the wall time, pcap of every segment,\n"
+                 "                  key log) byte for byte; prints the first difference, exit 1\n"
+                 "                  when there is one. Same exclusions as --seeds, and --json\n"
                  "  -h, --help      this text\n");
 }
 
@@ -245,8 +258,8 @@ int cmd_test(int argc, char **argv)
 {
     int jobs = 1;
     const char *junit = NULL, *json = NULL, *filter = NULL, *pcap = NULL, *baseline = NULL;
-    const char *annotations = NULL, *granularity = "scenario", *matrix_arg = NULL;
-    bool fail_on_regression = false;
+    const char *annotations = NULL, *granularity = "scenario", *matrix_arg = NULL, *seeds_arg = NULL;
+    bool fail_on_regression = false, check_determinism = false;
     hs_run_options opt = {.clock_seconds = cli_clock_seconds};
     cli_run_options_init(&opt);
     cli_files all = {0}, files = {0};
@@ -261,6 +274,7 @@ int cmd_test(int argc, char **argv)
         {"--annotations", &annotations},
         {"--junit-granularity", &granularity},
         {"--matrix", &matrix_arg},
+        {"--seeds", &seeds_arg},
     };
     const char **dest;
     int status = 0;
@@ -296,6 +310,8 @@ int cmd_test(int argc, char **argv)
                 i++;
         } else if (!strcmp(a, "--fail-on-regression")) {
             fail_on_regression = true;
+        } else if (!strcmp(a, "--check-determinism")) {
+            check_determinism = true;
         } else if ((dest = valued_option(a, valued, sizeof valued / sizeof *valued))) {
             if (!val) {
                 fprintf(stderr, "wgsim test: %s needs a value\n", a);
@@ -340,6 +356,16 @@ int cmd_test(int argc, char **argv)
         fprintf(stderr, "wgsim test: --pcap: '%.40s...': too long a directory for --matrix\n", pcap);
         status = 2;
     }
+    cli_seeds seeds = {0};
+    if ((seeds_arg || check_determinism) &&
+        !modes_compatible(seeds_arg, check_determinism, &opt, matrix_arg, junit, pcap, baseline, &md, annotations))
+        status = 2;
+    else if (seeds_arg && !cli_seeds_parse(seeds_arg, &seeds))
+        status = 2;
+    if (check_determinism && json) {
+        fprintf(stderr, "wgsim test: --check-determinism: not with --json (it prints the first difference)\n");
+        status = 2;
+    }
     if (fail_on_regression && !baseline) {
         fprintf(stderr, "wgsim test: --fail-on-regression needs --baseline OLD.json\n");
         status = 2;
@@ -361,12 +387,16 @@ int cmd_test(int argc, char **argv)
     }
     if (!files.n)
         fprintf(stderr, "wgsim test: no scenario matches --filter '%s'\n", filter);
+    if (seeds_arg || check_determinism) {
+        int rc = seeds_arg ? cli_test_sweep(&files, &opt, jobs, &seeds, json) : cli_test_determinism(&files, &opt, jobs);
+        cli_seeds_free(&seeds);
+        cli_files_free(&files);
+        return rc;
+    }
 
     size_t n_runs = files.n * (matrix_arg ? m.n : 1);
-    run_ctx c = {.files = &files, .opt = opt, .m = matrix_arg ? &m : NULL, .n_runs = n_runs};
-    c.results = calloc(n_runs ? n_runs : 1, sizeof *c.results);
-    c.done = calloc(n_runs ? n_runs : 1, sizeof *c.done);
-    if (!c.results || !c.done)
+    hs_result **results = calloc(n_runs ? n_runs : 1, sizeof *results);
+    if (!results)
         sim_oom("starting the runs");
     cli_pcap pc = {.cmd = "test", .dir = pcap};
     /* with --matrix, DIR/<platform> per platform: a scenario's captures
@@ -377,71 +407,31 @@ int cmd_test(int argc, char **argv)
         for (size_t v = 0; v < m.n; v++) {
             snprintf(pcap_dirs[v], sizeof pcap_dirs[v], "%s/%s", pcap, m.names[v]);
             pcs[v] = (cli_pcap){.cmd = "test", .dir = pcap_dirs[v]};
-            cli_pcap_enable(&c.opt, &pcs[v]);
+            cli_pcap_enable(&opt, &pcs[v]);
         }
-        c.pcaps = pcs;
     } else if (pcap) {
-        cli_pcap_enable(&c.opt, &pc);
+        cli_pcap_enable(&opt, &pc);
     }
     if (json)
-        c.opt.timeline = true;
-    pthread_mutex_init(&c.mu, NULL);
-    pthread_cond_init(&c.cv, NULL);
-    size_t nthreads = (size_t)jobs < n_runs ? (size_t)jobs : n_runs;
-    pthread_t *th = calloc(nthreads ? nthreads : 1, sizeof *th);
-    if (!th)
-        sim_oom("starting the runs");
-    /* A thread that cannot be created (EAGAIN: no memory for its stack, a
-     * process limit) leaves its share to the others; with none at all this
-     * thread runs every scenario itself, else the wait below never ends. */
-    size_t started = 0;
-    for (size_t t = 0; t < nthreads; t++)
-        if (pthread_create(&th[started], NULL, worker, &c) == 0)
-            started++;
-    if (started == 0)
-        worker(&c);
-    /* print in order; on a terminal, a progress line while a long run is
-     * under way (stderr, erased before each result) */
-    bool tty = isatty(STDERR_FILENO);
-    bool shown = false;
+        opt.timeline = true;
+    suite_plan plan = {.files = &files, .m = matrix_arg ? &m : NULL, .pcaps = pcap && matrix_arg ? pcs : NULL};
+    cli_runs *runs = cli_runs_start(n_runs, jobs, &opt, plan_suite, &plan);
+    /* print in order, each result as soon as it and all before it are done */
     for (size_t i = 0; i < n_runs; i++) {
         if (matrix_arg && i % files.n == 0)
             printf("== platform %s\n", m.names[i / files.n]);
-        pthread_mutex_lock(&c.mu);
-        while (!c.done[i]) {
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_nsec += 500000000L;
-            if (until.tv_nsec >= 1000000000L) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000L;
-            }
-            if (pthread_cond_timedwait(&c.cv, &c.mu, &until) != 0 && tty && !c.done[i]) {
-                size_t finished = 0;
-                for (size_t k = 0; k < n_runs; k++)
-                    finished += c.done[k] ? 1 : 0;
-                fprintf(stderr, "\r  running: %zu of %zu done, waiting for %s\033[K", finished, n_runs,
-                        files.v[i % files.n]);
-                shown = true;
-            }
-        }
-        pthread_mutex_unlock(&c.mu);
-        if (shown) {
-            fprintf(stderr, "\r\033[K");
-            shown = false;
-        }
-        if (c.results[i]->n_warnings) {
+        fflush(stdout);
+        results[i] = cli_runs_wait(runs, i);
+        if (results[i]->n_warnings) {
             fflush(stdout);
-            rp_print_warnings(stderr, c.results[i]);
+            rp_print_warnings(stderr, results[i]);
         }
-        rp_print_result(stdout, c.results[i]);
+        rp_print_result(stdout, results[i]);
         if (annotations)
-            rp_print_annotations(stdout, c.results[i]);
+            rp_print_annotations(stdout, results[i]);
         fflush(stdout);
     }
-    for (size_t t = 0; t < started; t++)
-        pthread_join(th[t], NULL);
-    free(th);
+    cli_runs_finish(runs);
 
     /* io_error: what went wrong with this invocation, not with a scenario */
     bool io_error = atomic_load(&pc.failed);
@@ -455,27 +445,27 @@ int cmd_test(int argc, char **argv)
     }
     bool any_failed = false, any_error = io_error;
     for (size_t i = 0; i < n_runs; i++) {
-        any_failed |= c.results[i]->status == HS_STATUS_FAILED;
-        any_error |= c.results[i]->status == HS_STATUS_ERROR;
+        any_failed |= results[i]->status == HS_STATUS_FAILED;
+        any_error |= results[i]->status == HS_STATUS_ERROR;
     }
     bool per_expectation = !strcmp(granularity, "expectation");
     bool (*write_junit)(const char *, hs_result *const *, size_t, char *, size_t) =
         per_expectation ? rp_write_junit_per_expectation : rp_write_junit;
-    if (junit && !(matrix_arg ? rp_write_junit_matrix(junit, per_expectation, "platform", c.results, files.n, m.names,
+    if (junit && !(matrix_arg ? rp_write_junit_matrix(junit, per_expectation, "platform", results, files.n, m.names,
                                                       m.n, err, sizeof err)
-                              : write_junit(junit, c.results, files.n, err, sizeof err))) {
+                              : write_junit(junit, results, files.n, err, sizeof err))) {
         fprintf(stderr, "wgsim test: --junit: %s\n", err);
         io_error = any_error = true;
     }
-    if (json && !(matrix_arg ? rp_write_json_matrix(json, "platform", c.results, files.n, m.names, m.n, err, sizeof err)
-                             : rp_write_json(json, c.results, files.n, err, sizeof err))) {
+    if (json && !(matrix_arg ? rp_write_json_matrix(json, "platform", results, files.n, m.names, m.n, err, sizeof err)
+                             : rp_write_json(json, results, files.n, err, sizeof err))) {
         fprintf(stderr, "wgsim test: --json: %s\n", err);
         io_error = any_error = true;
     }
     /* the comparison with the baseline: in the Markdown file too */
     compared cmp = {.label = baseline, .old = old};
     if (old) {
-        cmp.now = rp_result_set_from(c.results, files.n);
+        cmp.now = rp_result_set_from(results, files.n);
         md.section = markdown_comparison;
         md.html_section = html_comparison;
         md.section_arg = &cmp;
@@ -485,23 +475,20 @@ int cmd_test(int argc, char **argv)
         md.values = m.names;
         md.n_values = m.n;
     }
-    if (!cli_markdown_write("test", &md, &opt, c.results, n_runs))
+    if (!cli_markdown_write("test", &md, &opt, results, n_runs))
         io_error = any_error = true;
     if (matrix_arg)
-        rp_print_matrix(stdout, "platform", c.results, files.n, m.names, m.n);
-    rp_print_summary(stdout, c.results, n_runs);
+        rp_print_matrix(stdout, "platform", results, files.n, m.names, m.n);
+    rp_print_summary(stdout, results, n_runs);
     if (old) {
         rp_compare(stdout, baseline, old, cmp.now, &cmp.counts);
         rp_result_set_free(cmp.now);
         rp_result_set_free(old);
     }
     for (size_t i = 0; i < n_runs; i++)
-        hs_result_free(c.results[i]);
+        hs_result_free(results[i]);
     cli_files_free(&files);
-    free(c.results);
-    free(c.done);
-    pthread_mutex_destroy(&c.mu);
-    pthread_cond_destroy(&c.cv);
+    free(results);
     if (fail_on_regression) {
         /* a scenario's ERROR is a verdict here (a regression when it passed
          * before); only what went wrong with this invocation stays 2 */

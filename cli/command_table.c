@@ -12,6 +12,7 @@ int cmd_bench(int argc, char **argv);
 int cmd_peer(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 const wgsim_command wgsim_commands[] = {
     {"test", "run scenario files and report PASS/FAIL per scenario", cmd_test},
@@ -19,6 +20,7 @@ const wgsim_command wgsim_commands[] = {
     {"explore", "a shell on a scenario's world: step through it, inject commands, inspect, go back in time", cmd_explore},
     {"report", "compare two saved --json results: regressions, newly passing, added, removed", cmd_report},
     {"bench", "benchmarks side by side with their baselines (engine, handshake, transport, scenario, hub)", cmd_bench},
+    {"import", "build a scenario from firewall configuration backups (pfSense config.xml; an HA pair)", cmd_import},
     {"validate", "check scenario files without running them (file:line:col errors)", cmd_validate},
     {"list", "list scenarios: name, claim, description", cmd_list},
     {"peer", "run the WireGuard core on real UDP sockets against a real peer (interop)", cmd_peer},

@@ -1,5 +1,5 @@
 /*
- * run_options.c — --seed, --platform, --engine, --pcap, --max-memory and
+ * run_options.c — --seed, --perturb, --platform, --engine, --pcap, --max-memory and
  * --max-events for `wgsim test` and `wgsim run` (see run_options.h), and
  * the out-of-memory message of the program.
  */
@@ -190,6 +190,12 @@ int cli_run_option(const char *cmd, int argc, char **argv, int *i, hs_run_option
             return -1;
         }
         opt->has_platform = true;
+    } else if (!strcmp(a, "--perturb")) {
+        char err[256];
+        if (!hs_parse_perturb(val, &opt->perturb, err, sizeof err)) {
+            fprintf(stderr, "wgsim %s: --perturb: %s\n", cmd, err);
+            return -1;
+        }
     } else if (!strcmp(a, "--strict")) {
         opt->strict = true;
         return 1; /* takes no value */

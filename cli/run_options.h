@@ -1,5 +1,5 @@
 /*
- * run_options.h — the options `wgsim test` and `wgsim run` share (--seed,
+ * run_options.h — the options `wgsim test` and `wgsim run` share (--seed, --perturb,
  * --platform, --engine, --pcap, --max-memory, --max-events, --strict), handled by
  * one piece so both commands accept and refuse the same values with the
  * same messages.

@@ -74,7 +74,7 @@ for t in wg_receive wg_protocol frame; do
 done
 
 status=0
-targets=(wg_receive wg_protocol yaml_loader command frame)
+targets=(wg_receive wg_protocol yaml_loader command frame import)
 # The regression inputs first, each run once: a finding that comes back
 # fails here whatever the random run below does.
 for t in "${targets[@]}"; do
@@ -99,6 +99,7 @@ for t in "${targets[@]}"; do
   case $t in
     wg_receive | wg_protocol | frame) corpus+=("$seeds/$t") ;;
     yaml_loader) corpus+=("$src/scenarios" "$src/tests/data") ;;
+    import) corpus=("$src/tests/import") ;; # the sample backups (and their bad inputs)
   esac
   work="$build/work/$t" # new inputs go here, never into the source tree
   rm -rf "$work"

@@ -223,6 +223,7 @@ static bool build_node_fw(hs_world *hw, size_t ni, char *err, size_t errlen)
                                  .dst = fw_addr_prefix(fr->has_dst, &fr->dst),
                                  .sport = fr->src_port,
                                  .dport = fr->dst_port,
+                                 .gateway = fr->gateway,
                                  .label = labels[i]};
         }
         sim_err e = sim_fw_set_filter(f, r, hn->n_filter);
@@ -268,7 +269,10 @@ static bool build_wireguard(hs_world *hw, size_t ni, char *err, size_t errlen)
         const hs_wg *wg = &hn->wg[j];
         wg_device_config cfg = {.listen_port = wg->listen_port,
                                 .platform = sim_node_platform(hw->nodes[ni]),
-                                .options = wg->options};
+                                .options = wg->options,
+                                .hs_queue = WG_HSQ_TIMED,
+                                .handshake_cost = wg->handshake_cost,
+                                .handshake_reject_cost = WG_HANDSHAKE_REJECT_COST_DEFAULT};
         memcpy(cfg.private_key, wg->private_key, WG_KEY_LEN);
         sim_wg *h = sim_wg_new(hw->nodes[ni], wg->name, &cfg, wg->has_address ? &wg->address : NULL);
         if (!h)
@@ -309,12 +313,45 @@ static void ping_stop_cb(void *arg)
     sim_ping_stop(arg);
 }
 
+/* A flood's `of:` node: its WireGuard interface listening on the port the
+ * flood goes to, else its first. */
+static size_t flood_wg_of(const hs_node *n, uint16_t port)
+{
+    for (size_t j = 0; j < n->n_wg; j++)
+        if (n->wg[j].listen_port == port)
+            return j;
+    return 0;
+}
+
+static bool build_flood(hs_world *hw, const hs_traffic *t)
+{
+    static const sim_flood_kind kinds[] = {[HS_FLOOD_REPLAY] = SIM_FLOOD_REPLAY, [HS_FLOOD_FRESH] = SIM_FLOOD_FRESH,
+                                           [HS_FLOOD_GARBAGE] = SIM_FLOOD_GARBAGE};
+    sim_flood_config fc = {.dst = t->flood.to,
+                           .kind = kinds[t->flood.kind],
+                           .rate = t->flood.rate,
+                           .start = t->flood.start,
+                           .stop = t->flood.stop};
+    if (t->flood.of >= 0) {
+        const hs_node *of = &hw->s->nodes[t->flood.of];
+        size_t j = flood_wg_of(of, t->flood.to.port);
+        memcpy(fc.responder, of->wg[j].public_key, WG_KEY_LEN);
+        fc.replay_of = hw->wgs[t->flood.of][j];
+    }
+    return sim_flood_start(hw->nodes[t->flood.from], &fc) != NULL;
+}
+
 static bool build_traffic(hs_world *hw, char *err, size_t errlen)
 {
     const hs_scenario *s = hw->s;
     hw->pings = xcalloc(s->n_traffic, sizeof *hw->pings);
     for (size_t i = 0; i < s->n_traffic; i++) {
         const hs_traffic *t = &s->traffic[i];
+        if (t->kind == HS_TRAFFIC_FLOOD) {
+            if (!build_flood(hw, t))
+                return fail(err, errlen, s, t->loc, "traffic: the simulator refused this flood");
+            continue;
+        }
         if (t->kind != HS_TRAFFIC_PING)
             continue;
         sim_ping_config pc = {.dst = t->ping.to,
@@ -374,9 +411,12 @@ hs_world *hs_world_build(const hs_scenario *s, const hs_run_options *o, char *er
     bool ok = true;
     for (size_t i = 0; ok && i < s->n_segments; i++) {
         const hs_segment *g = &s->segments[i];
+        double loss;
+        hs_time jitter;
+        hs_perturb_segment(&hw->opt.perturb, g, &loss, &jitter);
         sim_segment_config sc = {.delay = g->delay,
-                                 .jitter = g->jitter,
-                                 .loss = g->loss / 100.0,
+                                 .jitter = jitter,
+                                 .loss = loss / 100.0,
                                  .bandwidth_bps = g->bandwidth,
                                  .queue_limit = g->queue,
                                  .mtu = g->mtu};
@@ -419,7 +459,8 @@ hs_world *hs_world_build(const hs_scenario *s, const hs_run_options *o, char *er
                                  .no_reply_to = !hn->fw.reply_to,
                                  .no_carp_preempt = !hn->fw.carp_preempt,
                                  .no_scrub = !hn->fw.scrub,
-                                 .wg_group = (sim_fw_wg_group)hn->fw.wg_group};
+                                 .wg_group = (sim_fw_wg_group)hn->fw.wg_group,
+                                 .gateway_semantics = (sim_gw_semantics)hn->fw.gateway_semantics};
             hw->fws[i] = sim_fw_attach(hw->nodes[i], &fo);
             if (!hw->fws[i])
                 ok = fail(err, errlen, s, hn->loc, "node %s: the firewall models could not be attached", hn->name);

@@ -182,6 +182,9 @@ static char *describe(const hs_scenario *s, const hs_expect *e)
             hs_sb_add(&b, " translated %s", addr_match_str(&p->translated, a));
         break;
     }
+    case HS_EXP_LOAD:
+        hs_sb_add(&b, " %s %s", s->nodes[e->u.load.node].name, s->nodes[e->u.load.node].wg[e->u.load.wg].name);
+        break;
     case HS_EXP_ROUTE: {
         char d[WG_IP_STRLEN];
         if (e->u.route.is_default)
@@ -362,8 +365,9 @@ static bool sample_gateway(hs_world *hw, const hs_expect *e, char *obs, size_t l
         return false;
     }
     char lat[32];
-    snprintf(obs, len, "%s (loss %.1f%%, latency %s)", sim_gw_status_name(gi.status), gi.loss,
-             hs_fmt_ms(gi.latency, lat, sizeof lat));
+    snprintf(obs, len, "%s (%s%sloss %.1f%%, latency %s)", sim_gw_status_name(gi.status),
+             gi.status == SIM_GW_DOWN ? sim_gw_reason_name(gi.reason) : "", gi.status == SIM_GW_DOWN ? ", " : "",
+             gi.loss, hs_fmt_ms(gi.latency, lat, sizeof lat));
     *value = gi.loss;
     sim_gw_status want = x->status == HS_GW_ONLINE ? SIM_GW_ONLINE
                          : x->status == HS_GW_DOWN ? SIM_GW_DOWN
@@ -444,7 +448,32 @@ static bool sample_route(hs_world *hw, const hs_expect *e, char *obs, size_t len
 
 static bool is_sampled(hs_expect_kind k)
 {
-    return k == HS_EXP_ENDPOINT || k == HS_EXP_CARP || k == HS_EXP_GATEWAY || k == HS_EXP_STATE || k == HS_EXP_ROUTE;
+    return k == HS_EXP_ENDPOINT || k == HS_EXP_CARP || k == HS_EXP_GATEWAY || k == HS_EXP_STATE || k == HS_EXP_ROUTE ||
+           k == HS_EXP_LOAD;
+}
+
+/* What load did to the device so far (wg_device_load_info): time under
+ * load, cookie replies sent, messages rate-limited. */
+static bool sample_load(hs_world *hw, const hs_expect *e, char *obs, size_t len, double *value)
+{
+    const __typeof__(e->u.load) *x = &e->u.load;
+    sim_wg *h = hw->wgs[x->node][x->wg];
+    wg_device *dev = h ? sim_wg_device(h) : NULL;
+    if (!dev) {
+        snprintf(obs, len, "no WireGuard device (node off)");
+        return false;
+    }
+    wg_load_info li;
+    wg_device_load_info(dev, sim_world_now(hw->w), &li);
+    uint64_t limited = wg_device_drop_count(dev, WG_DROP_RATE_LIMITED);
+    char d[32];
+    snprintf(obs, len, "under load %s (%llu times), %llu cookie replies sent, %llu rate-limited",
+             hs_format_duration(li.under_load_ns, d, sizeof d), (unsigned long long)li.under_load_periods,
+             (unsigned long long)li.cookie_replies, (unsigned long long)limited);
+    *value = (double)li.under_load_ns;
+    return (!x->has_time || hs_cmp_test(&x->time, (double)li.under_load_ns)) &&
+           (!x->has_cookies || hs_cmp_test(&x->cookies, (double)li.cookie_replies)) &&
+           (!x->has_limited || hs_cmp_test(&x->limited, (double)limited));
 }
 
 static void add_evidence(hs_exp_state *st, char *line)
@@ -499,6 +528,7 @@ static void sample_cb(void *arg)
     case HS_EXP_GATEWAY: ok = sample_gateway(hw, e, obs, sizeof obs, &v); break;
     case HS_EXP_STATE: ok = sample_state(hw, e, obs, sizeof obs, &v); break;
     case HS_EXP_ROUTE: ok = sample_route(hw, e, obs, sizeof obs, &v); break;
+    case HS_EXP_LOAD: ok = sample_load(hw, e, obs, sizeof obs, &v); break;
     default: return;
     }
     st->sampled = true;
@@ -597,6 +627,18 @@ static void eval_sampled(hs_world *hw, size_t i, hs_expect_result *er)
     case HS_EXP_STATE: {
         char cb[64];
         er->expected = hs_strdup_printf("matching states %s", hs_cmp_format(&e->u.state.count, cb, sizeof cb));
+        break;
+    }
+    case HS_EXP_LOAD: {
+        hs_sbuf b = {0};
+        char cb[64];
+        if (e->u.load.has_time)
+            hs_sb_add(&b, "under load %s", hs_cmp_format(&e->u.load.time, cb, sizeof cb));
+        if (e->u.load.has_cookies)
+            hs_sb_add(&b, "%scookie replies %s", b.n ? ", " : "", hs_cmp_format(&e->u.load.cookies, cb, sizeof cb));
+        if (e->u.load.has_limited)
+            hs_sb_add(&b, "%srate-limited %s", b.n ? ", " : "", hs_cmp_format(&e->u.load.limited, cb, sizeof cb));
+        er->expected = strdup(b.b);
         break;
     }
     case HS_EXP_ROUTE: {

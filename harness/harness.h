@@ -126,6 +126,26 @@ const char *hs_format_duration(hs_time t, char *buf, size_t len);
 /* Seconds, exact to the nanosecond: "30s", "30.000000001s". */
 const char *hs_format_seconds(hs_time t, char *buf, size_t len);
 
+/* --perturb loss=1%,jitter=5ms (harness/perturb.c; docs/running-scenarios.md,
+ * "Seed sweeps"): loss and jitter for every segment whose file does not
+ * write that key (hs_segment.has_loss / has_jitter). The segment draws
+ * them from its own seeded stream, so a perturbed run is as
+ * deterministic per seed as any other. */
+typedef struct hs_perturb {
+    bool has_loss, has_jitter;
+    double loss;    /* percent */
+    hs_time jitter;
+} hs_perturb;
+/* "loss=P%", "jitter=D" or both, comma-separated, each at most once.
+ * false with the reason in err (without a "--perturb:" prefix). */
+bool hs_parse_perturb(const char *s, hs_perturb *out, char *err, size_t errlen);
+/* The loss (percent) and jitter segment g runs with under p. */
+/* "loss=1%,jitter=5ms" (what is set), as hs_parse_perturb reads it back
+ * to the same values; "" when nothing is set. */
+const char *hs_format_perturb(const hs_perturb *p, char *buf, size_t len);
+struct hs_segment;
+void hs_perturb_segment(const hs_perturb *p, const struct hs_segment *g, double *loss, hs_time *jitter);
+
 /* An address, optionally with a port (packet and state matches). */
 typedef struct hs_addr_match {
     bool set;
@@ -148,6 +168,9 @@ typedef struct hs_segment {
     uint64_t bandwidth;    /* bit/s, 0 = unlimited (default) */
     uint32_t mtu;          /* default 1500 */
     uint32_t queue;        /* packets, default 1000 (used when bandwidth-limited) */
+    /* The file wrote the key (`loss: 0%` too): --perturb leaves that
+     * property of this segment alone (hs_perturb). */
+    bool has_loss, has_jitter;
 } hs_segment;
 
 typedef struct hs_iface {
@@ -218,6 +241,7 @@ typedef struct hs_fw_options {
     hs_time aliases_resolve_interval; /* aliases-resolve-interval, default 300 s */
     hs_loc loc;           /* line 0: not given */
     int wg_group;         /* wireguard: interface-group: sim_fw_wg_group (0 all, 1 unassigned, 2 none) */
+    int gateway_semantics; /* gateway-semantics: sim_gw_semantics (0 pfsense-2.7, 1 pfsense-2.9-dev) */
 } hs_fw_options;
 /* `icmp:` of packets / no-packets: which ICMP messages match (name ->
  * type, code; code -1 = any). Index 0 ("" ) is "not given". */
@@ -274,6 +298,7 @@ typedef struct hs_wg {
     uint32_t options;     /* WG_OPT_* bits from `options:`; 0 = the reference's behaviour */
     hs_loc options_loc;
     uint32_t mtu;         /* the tunnel interface's MTU; 0 = 1420 (wg-quick's and pfSense's default) */
+    hs_time handshake_cost; /* CPU time one handshake costs the device (WG_HANDSHAKE_COST_DEFAULT) */
     void *index_; /* private: peers by name and by public key (hs_wg_find_peer) */
 } hs_wg;
 
@@ -341,6 +366,7 @@ typedef struct hs_filter_rule {
     bool has_dst;
     wg_prefix dst;
     uint16_t dst_port;
+    const char *gateway; /* `gateway:` a gateway or group of the node (policy routing), or NULL */
 } hs_filter_rule;
 
 typedef struct hs_gateway {
@@ -406,7 +432,8 @@ typedef struct hs_node {
     size_t n_groups;
 } hs_node;
 
-typedef enum hs_traffic_kind { HS_TRAFFIC_PING } hs_traffic_kind;
+typedef enum hs_traffic_kind { HS_TRAFFIC_PING, HS_TRAFFIC_FLOOD } hs_traffic_kind;
+typedef enum hs_flood_kind { HS_FLOOD_REPLAY, HS_FLOOD_FRESH, HS_FLOOD_GARBAGE } hs_flood_kind;
 typedef struct hs_traffic {
     hs_loc loc;
     hs_traffic_kind kind;
@@ -422,6 +449,14 @@ typedef struct hs_traffic {
         hs_time stop;   /* default: the scenario's duration */
         bool df;        /* don't fragment (ping -D); default false */
     } ping;
+    struct { /* HS_TRAFFIC_FLOOD: attacker traffic (sim_flood) */
+        int from;       /* node index */
+        wg_endpoint to;
+        hs_flood_kind kind;
+        uint64_t rate;  /* datagrams per second */
+        hs_time start, stop;
+        int of;         /* replay: the node whose first initiation is replayed; fresh: mac1 for its key */
+    } flood;
 } hs_traffic;
 
 /* ---- commands (timeline `do:` and the explore shell) ---- */
@@ -509,6 +544,7 @@ typedef enum hs_expect_kind {
     HS_EXP_GATEWAY,
     HS_EXP_STATE,
     HS_EXP_ROUTE,
+    HS_EXP_LOAD,
 } hs_expect_kind;
 const char *hs_expect_kind_name(hs_expect_kind k); /* the YAML key */
 
@@ -605,6 +641,14 @@ typedef struct hs_expect {
             int dev; /* interface index, -1 = not checked */
             hs_loc via_loc, dev_loc;
         } route;
+        struct { /* what load did to a WireGuard device, counted from its creation (issue 22) */
+            int node, wg;
+            hs_loc node_loc;
+            bool has_time, has_cookies, has_limited;
+            hs_cmp time;    /* time under load */
+            hs_cmp cookies; /* cookie replies sent */
+            hs_cmp limited; /* handshake messages dropped by the per-source rate limit */
+        } load;
     } u;
 } hs_expect;
 

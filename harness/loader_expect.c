@@ -8,8 +8,47 @@
 #include <string.h>
 
 static const char *const expect_kinds[] = {"packets", "no-packets", "endpoint", "handshake", "tunnel",
-                                           "carp",    "gateway",    "state",    "route",     NULL};
-const char *hs_expect_kind_name(hs_expect_kind k) { return (unsigned)k < 9 ? expect_kinds[k] : "?"; }
+                                           "carp",    "gateway",    "state",    "route",     "load", NULL};
+const char *hs_expect_kind_name(hs_expect_kind k) { return (unsigned)k <= HS_EXP_LOAD ? expect_kinds[k] : "?"; }
+
+/* load: node, its WireGuard interface (required when it has several), and
+ * at least one of the three counters. */
+static void load_load(L *l, hs_expect *e, const yd_node *m)
+{
+    const yd_node *x;
+    e->u.load.node = e->u.load.wg = -1;
+    if (e->during) {
+        ld_err(l, m, "load: give 'at:' (what it counts adds up from the start of the run)");
+        return;
+    }
+    if (ld_require(l, m, "node", "load")) {
+        x = yd_get(m, "node");
+        e->u.load.node = ld_resolve_node(l, x);
+        e->u.load.node_loc = x->loc;
+    }
+    if (e->u.load.node >= 0) {
+        const hs_node *n = &l->s->nodes[e->u.load.node];
+        if (n->n_wg == 0) {
+            ld_err(l, yd_get(m, "node"), "node: '%s' has no wireguard interface", n->name);
+        } else if ((x = yd_get(m, "interface"))) {
+            const char *wn = ld_scalar(l, x, "a wireguard interface name");
+            if (wn && (e->u.load.wg = hs_node_find_wg(n, wn)) < 0)
+                ld_err(l, x, "interface: node '%s' has no wireguard interface '%.60s'", n->name, wn);
+        } else if (n->n_wg > 1) {
+            ld_err(l, m, "load: node '%s' has %zu wireguard interfaces: say which with 'interface:'", n->name, n->n_wg);
+        } else {
+            e->u.load.wg = 0;
+        }
+    }
+    if ((x = yd_get(m, "under-load")))
+        e->u.load.has_time = ld_get_cmp(l, x, HS_UNIT_DURATION, &e->u.load.time);
+    if ((x = yd_get(m, "cookie-replies")))
+        e->u.load.has_cookies = ld_get_cmp(l, x, HS_UNIT_COUNT, &e->u.load.cookies);
+    if ((x = yd_get(m, "rate-limited")))
+        e->u.load.has_limited = ld_get_cmp(l, x, HS_UNIT_COUNT, &e->u.load.limited);
+    if (!yd_get(m, "under-load") && !yd_get(m, "cookie-replies") && !yd_get(m, "rate-limited"))
+        ld_err(l, m, "load: needs one of 'under-load:', 'cookie-replies:', 'rate-limited:'");
+}
 
 /* node: + (optional interface:) + peer: for endpoint / handshake. */
 static void expect_peer(L *l, const yd_node *m, int *node, int *wg, int *peer, hs_loc *node_loc, hs_loc *peer_loc)
@@ -141,8 +180,9 @@ static void load_expect_kind(L *l, hs_expect *e, const yd_node *m)
     static const char *const gk[] = {"node", "name", "status", NULL};
     static const char *const sk[] = {"node", "proto", "src", "dst", "translated", "count", NULL};
     static const char *const rk[] = {"node", "to", "via", "dev", NULL};
+    static const char *const lk[] = {"node", "interface", "under-load", "cookie-replies", "rate-limited", NULL};
     /* no-packets: the packet filter's keys */
-    static const char *const *const keysets[] = {pk, packet_filter_keys, ek, hk, tk, ck, gk, sk, rk};
+    static const char *const *const keysets[] = {pk, packet_filter_keys, ek, hk, tk, ck, gk, sk, rk, lk};
     if (!ld_check_map(l, m, what, keysets[e->kind]))
         return;
     if (ld_is_null(m)) {
@@ -303,6 +343,7 @@ static void load_expect_kind(L *l, hs_expect *e, const yd_node *m)
         if (!yd_get(m, "via") && !yd_get(m, "dev"))
             ld_err(l, m, "route: needs 'via:' and/or 'dev:'");
         break;
+    case HS_EXP_LOAD: load_load(l, e, m); break;
     }
 }
 
@@ -312,7 +353,7 @@ void ld_load_expect(L *l, const yd_node *v)
     if (!ld_check_seq(l, v, "expect") || ld_is_null(v))
         return;
     static const char *const keys[] = {"at",     "during", "packets", "no-packets", "endpoint", "handshake",
-                                       "tunnel", "carp",   "gateway", "state",      "route",    NULL};
+                                       "tunnel", "carp",   "gateway", "state",      "route",    "load", NULL};
     s->expects = hs_alloc(l->a, v->count * sizeof *s->expects);
     for (const yd_node *c = v->first; c; c = c->next) {
         if (!ld_check_map(l, c, "expectation", keys) || ld_is_null(c)) {
@@ -366,7 +407,7 @@ void ld_load_expect(L *l, const yd_node *v)
             }
             if (!unknown_key)
                 ld_err(l, c, "expectation: needs one of packets, no-packets, endpoint, handshake, tunnel, carp, gateway, "
-                          "state, route");
+                          "state, route, load");
             continue;
         }
         e->kind_loc = kind->key_loc;

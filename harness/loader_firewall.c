@@ -179,6 +179,19 @@ void ld_load_groups(L *l, hs_node *n, const yd_node *v)
     }
 }
 
+/* The did-you-mean for an unknown gateway name, among every gateway and
+ * group of the node (an error: linear is fine). */
+static const char *gateway_hint(L *l, const hs_node *n, const char *s, char *h, size_t hlen)
+{
+    const char **names = hs_alloc(l->a, (n->n_gateways + n->n_groups + 1) * sizeof *names);
+    size_t k = 0;
+    for (size_t i = 0; i < n->n_gateways; i++)
+        names[k++] = n->gateways[i].name;
+    for (size_t i = 0; i < n->n_groups; i++)
+        names[k++] = n->groups[i].name;
+    return ld_hint(l, s, names, k, false, h, hlen);
+}
+
 void ld_load_routes(L *l, hs_node *n, const yd_node *v)
 {
     if (!ld_check_seq(l, v, "routes") || ld_is_null(v))
@@ -227,16 +240,9 @@ void ld_load_routes(L *l, hs_node *n, const yd_node *v)
             } else if ((r->via_index = hs_index_get_str(&l->group_index[n - l->s->nodes], s)) >= 0) {
                 r->via_kind = HS_VIA_GROUP;
             } else {
-                /* the did-you-mean, among every gateway and group (an error: linear is fine) */
-                const char **names = hs_alloc(l->a, (n->n_gateways + n->n_groups + 1) * sizeof *names);
-                size_t k = 0;
-                for (size_t i = 0; i < n->n_gateways; i++)
-                    names[k++] = n->gateways[i].name;
-                for (size_t i = 0; i < n->n_groups; i++)
-                    names[k++] = n->groups[i].name;
                 char h[300];
                 ld_err(l, x, "via: '%.60s' is not an address, nor a gateway or gateway group of node '%s'%s", s, n->name,
-                    ld_hint(l, s, names, k, false, h, sizeof h));
+                    gateway_hint(l, n, s, h, sizeof h));
             }
         }
     }
@@ -325,8 +331,11 @@ hs_time hs_fw_wg_resolve_interval(const hs_fw_options *o)
 void ld_load_firewall(L *l, hs_node *n, const yd_node *v)
 {
     static const char *const keys[] = {"state-policy", "reply-to",  "auto-route-to",           "carp-preempt",
-                                       "wireguard",    "aliases-resolve-interval", "scrub", NULL};
+                                       "wireguard",    "aliases-resolve-interval", "scrub", "gateway-semantics",
+                                       NULL};
     static const char *const policies[] = {"if-bound", "floating", NULL};
+    /* sim_gw_semantics, in its order */
+    static const char *const gw_semantics[] = {"pfsense-2.7", "pfsense-2.9-dev", NULL};
     if (!ld_check_map(l, v, "firewall", keys) || ld_is_null(v))
         return;
     n->fw.loc = v->loc;
@@ -346,6 +355,8 @@ void ld_load_firewall(L *l, hs_node *n, const yd_node *v)
         load_wg_settings(l, n, x);
     if ((x = yd_get(v, "aliases-resolve-interval")))
         get_interval(l, x, "aliases-resolve-interval", &n->fw.aliases_resolve_interval);
+    if ((x = yd_get(v, "gateway-semantics")) && ld_get_enum(l, x, gw_semantics, &e))
+        n->fw.gateway_semantics = e;
 }
 
 /* `interface:` of a filter, NAT or port-forward rule: one of the node's
@@ -501,6 +512,27 @@ void ld_load_nat(L *l, hs_node *n, const yd_node *v)
     }
 }
 
+/* `gateway:` of a filter rule: pfSense's policy routing (the rule's
+ * Gateway field, filter.inc filter_generate_gateways): route-to a gateway
+ * or a group's members. pfSense offers it on pass rules only. */
+static void load_rule_gateway(L *l, const hs_node *n, const yd_node *x, hs_filter_rule *r)
+{
+    const char *s = ld_scalar(l, x, "a gateway or gateway group");
+    if (!s)
+        return;
+    if (r->action != HS_ACTION_PASS) {
+        ld_err(l, x, "gateway: only a pass rule routes (pfSense offers a gateway on pass rules)");
+        return;
+    }
+    if (hs_index_get_str(&l->gw_index[n - l->s->nodes], s) < 0 && hs_index_get_str(&l->group_index[n - l->s->nodes], s) < 0) {
+        char h[300];
+        ld_err(l, x, "gateway: '%.60s' is not a gateway or gateway group of node '%s'%s", s, n->name,
+               gateway_hint(l, n, s, h, sizeof h));
+        return;
+    }
+    r->gateway = s;
+}
+
 void ld_load_filter(L *l, hs_node *n, const yd_node *v)
 {
     if (!ld_check_seq(l, v, "filter"))
@@ -509,7 +541,7 @@ void ld_load_filter(L *l, hs_node *n, const yd_node *v)
     if (ld_is_null(v))
         return;
     static const char *const keys[] = {"action", "interface", "direction", "protocol", "src",
-                                       "src-port", "dst",     "dst-port",  NULL};
+                                       "src-port", "dst",     "dst-port",  "gateway",  NULL};
     static const char *const actions[] = {"pass", "block", NULL};
     static const char *const dirs[] = {"in", "out", "any", NULL};
     n->filter = hs_alloc(l->a, v->count * sizeof *n->filter);
@@ -548,6 +580,8 @@ void ld_load_filter(L *l, hs_node *n, const yd_node *v)
             ld_get_port(l, x, &r->dst_port);
         if ((r->src_port || r->dst_port) && r->protocol != HS_PROTO_UDP && r->protocol != HS_PROTO_TCP)
             ld_err(l, c, "filter rule: a port needs 'protocol: udp' or 'protocol: tcp'");
+        if ((x = yd_get(c, "gateway")))
+            load_rule_gateway(l, n, x, r);
     }
 }
 

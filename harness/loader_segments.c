@@ -36,10 +36,14 @@ void ld_load_segments(L *l, const yd_node *v)
         bool delay_ok = true, jitter_ok = true;
         if ((x = yd_get(c, "delay")))
             delay_ok = ld_get_duration(l, x, &g->delay);
-        if ((x = yd_get(c, "jitter")))
+        if ((x = yd_get(c, "jitter"))) {
             jitter_ok = ld_get_duration(l, x, &g->jitter);
-        if ((x = yd_get(c, "loss")))
+            g->has_jitter = true;
+        }
+        if ((x = yd_get(c, "loss"))) {
             ld_get_percent(l, x, &g->loss);
+            g->has_loss = true;
+        }
         if ((x = yd_get(c, "bandwidth"))) {
             const char *bs = ld_scalar(l, x, "a bandwidth");
             if (bs && !hs_parse_bandwidth(bs, &g->bandwidth))

@@ -1,8 +1,56 @@
 /*
- * loader_traffic.c — `traffic:`: generated traffic (pings), numbered in
- * file order for `tunnel:` expectations.
+ * loader_traffic.c — `traffic:`: generated traffic (pings, and handshake
+ * floods), numbered in file order for `tunnel:` expectations.
  */
 #include "harness/loader_internal.h"
+
+
+/* `flood: {from, to, kind, rate, start, stop, of}` (sim/wg/wg_flood.c). */
+static void load_flood(L *l, hs_traffic *t, const yd_node *c, const yd_node *p)
+{
+    static const char *const fkeys[] = {"from", "to", "kind", "rate", "start", "stop", "of", NULL};
+    static const char *const kinds[] = {"replay", "fresh", "garbage", NULL};
+    hs_scenario *s = l->s;
+    t->loc = c->loc;
+    t->kind = HS_TRAFFIC_FLOOD;
+    t->flood.from = t->flood.of = -1;
+    t->flood.kind = HS_FLOOD_GARBAGE;
+    t->flood.rate = 1000;
+    t->flood.stop = s->duration;
+    if (!ld_check_map(l, p, "flood", fkeys) || ld_is_null(p)) {
+        if (ld_is_null(p))
+            ld_err(l, p, "flood: needs 'from:', 'to:' and 'kind:'");
+        return;
+    }
+    const yd_node *x;
+    uint64_t u;
+    if (ld_require(l, p, "from", "flood"))
+        t->flood.from = ld_resolve_node(l, yd_get(p, "from"));
+    if (ld_require(l, p, "to", "flood"))
+        ld_get_endpoint(l, yd_get(p, "to"), &t->flood.to);
+    int k;
+    if (ld_require(l, p, "kind", "flood") && ld_get_enum(l, yd_get(p, "kind"), kinds, &k))
+        t->flood.kind = (hs_flood_kind)k; /* kinds[] is in hs_flood_kind order */
+    if ((x = yd_get(p, "rate")) && ld_get_u64(l, x, 1, 1000000, "a rate in datagrams per second", &u))
+        t->flood.rate = u;
+    if ((x = yd_get(p, "of"))) {
+        t->flood.of = ld_resolve_node(l, x);
+        if (t->flood.kind == HS_FLOOD_GARBAGE)
+            ld_err(l, x, "of: a garbage flood needs no node");
+        else if (t->flood.of >= 0 && s->nodes[t->flood.of].n_wg == 0)
+            ld_err(l, x, "of: node '%s' has no WireGuard interface", s->nodes[t->flood.of].name);
+    } else if (t->flood.kind != HS_FLOOD_GARBAGE && yd_get(p, "kind")) {
+        ld_err(l, p, "flood: kind %s needs 'of:' (%s)", t->flood.kind == HS_FLOOD_REPLAY ? "replay" : "fresh",
+               t->flood.kind == HS_FLOOD_REPLAY ? "the node whose first initiation is replayed"
+                                                 : "the node whose public key mac1 is made for");
+    }
+    bool start_ok = true;
+    if ((x = yd_get(p, "start")))
+        start_ok = ld_get_duration(l, x, &t->flood.start) && ld_check_time(l, x, t->flood.start, "start");
+    if ((x = yd_get(p, "stop")) && ld_get_duration(l, x, &t->flood.stop) &&
+        ld_check_time(l, x, t->flood.stop, "stop") && start_ok && t->flood.stop <= t->flood.start)
+        ld_err(l, x, "stop: not after start");
+}
 
 void ld_load_traffic(L *l, const yd_node *v)
 {
@@ -12,7 +60,7 @@ void ld_load_traffic(L *l, const yd_node *v)
         l->traffic_bad = hs_diag_count(l->d) != errors_before;
         return;
     }
-    static const char *const keys[] = {"ping", NULL};
+    static const char *const keys[] = {"ping", "flood", NULL};
     static const char *const pkeys[] = {"from", "to", "every", "size", "count", "start", "stop", "df", NULL};
     s->traffic = hs_alloc(l->a, v->count * sizeof *s->traffic);
     for (const yd_node *c = v->first; c; c = c->next) {
@@ -20,6 +68,10 @@ void ld_load_traffic(L *l, const yd_node *v)
             if (ld_is_null(c))
                 ld_err(l, c, "traffic item: expected {ping: {...}}, found nothing");
             l->traffic_bad = true; /* left out: the items after it would be numbered one lower */
+            continue;
+        }
+        if (yd_get(c, "flood")) {
+            load_flood(l, &s->traffic[s->n_traffic++], c, yd_get(c, "flood"));
             continue;
         }
         const yd_node *p = yd_get(c, "ping");

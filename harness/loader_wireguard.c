@@ -86,7 +86,8 @@ void ld_load_wireguard(L *l, hs_node *n, int ni, const yd_node *v)
         ld_err(l, v, "wireguard: expected a mapping of interface names (e.g. wg0), found %s", yd_kind_name(v));
         return;
     }
-    static const char *const keys[] = {"listen-port", "private-key", "address", "peers", "options", "mtu", NULL};
+    static const char *const keys[] = {"listen-port", "private-key", "address", "peers", "options", "mtu",
+                                       "handshake-cost", NULL};
     static const char *const pkeys[] = {"node",     "public-key",  "interface",           "name",
                                         "preshared-key", "endpoint", "allowed-ips", "persistent-keepalive", NULL};
     n->wg = hs_alloc(l->a, v->count * sizeof *n->wg);
@@ -95,6 +96,7 @@ void ld_load_wireguard(L *l, hs_node *n, int ni, const yd_node *v)
         w->name = hs_strdup(l->a, c->key);
         w->loc = c->key_loc;
         w->listen_port = 51820;
+        w->handshake_cost = WG_HANDSHAKE_COST_DEFAULT;
         ld_name_ok(l, c->key, c, "wireguard interface");
         if (hs_index_get_str(&l->iface_index[ni], c->key) >= 0)
             ld_err_key(l, c, "'%s' is already an interface of node '%s'", c->key, n->name);
@@ -124,6 +126,14 @@ void ld_load_wireguard(L *l, hs_node *n, int ni, const yd_node *v)
         }
         if ((x = yd_get(c, "options")))
             load_wg_options(l, w, x);
+        /* The simulated CPU time of one handshake (docs/models.md,
+         * "Handshake processing cost"): what lets a flood put the device
+         * under load. */
+        if ((x = yd_get(c, "handshake-cost")) && ld_get_duration(l, x, &w->handshake_cost) &&
+            (w->handshake_cost < 1000 || w->handshake_cost > HS_S)) {
+            ld_err(l, x, "handshake-cost: must be between 1us and 1s");
+            w->handshake_cost = WG_HANDSHAKE_COST_DEFAULT;
+        }
         uint64_t mtu;
         if ((x = yd_get(c, "mtu")) && ld_get_u64(l, x, 576, 65535, "an MTU", &mtu))
             w->mtu = (uint32_t)mtu;

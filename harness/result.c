@@ -71,6 +71,7 @@ void hs_result_free(hs_result *r)
     free(r->claim);
     free(r->description);
     free(r->platform);
+    free(r->perturb);
     free(r->error);
     for (size_t i = 0; i < r->n_expects; i++) {
         hs_expect_result *e = &r->expects[i];

@@ -223,6 +223,7 @@ typedef struct hs_result {
     char *claim;              /* NULL when none */
     char *description;
     char *platform;           /* the default platform the run used */
+    char *perturb;            /* --perturb as it reads back ("loss=1%,jitter=5ms"), NULL: none */
     uint64_t seed;
     int64_t sim_duration;     /* ns */
     hs_status status;

@@ -224,6 +224,12 @@ hs_result *hs_run_scenario(const hs_scenario *s, const hs_run_options *o)
     r->description = dup_or_null(s->description);
     r->platform = strdup(wg_platform_name(opt.has_platform ? opt.platform : s->platform));
     r->seed = opt.has_seed ? opt.seed : s->seed;
+    if (opt.perturb.has_loss || opt.perturb.has_jitter) {
+        char b[128];
+        r->perturb = strdup(hs_format_perturb(&opt.perturb, b, sizeof b));
+        if (!r->perturb)
+            sim_oom("creating a result");
+    }
     r->sim_duration = s->duration;
     if (!take_warnings(s, &opt, r)) {
         r->wall_seconds = now_s(o) - t0;

@@ -33,6 +33,7 @@ typedef struct hs_run_options {
     wg_platform platform;
     bool has_engine;        /* --engine: replaces defaults.engine */
     hs_engine engine;
+    hs_perturb perturb;     /* --perturb: loss and jitter where a segment sets none */
     bool timeline;          /* collect the readable timeline (wgsim run, reports) */
     bool capture;           /* capture every segment (pcap output) */
     bool record_all;        /* keep every capture point in the run record and every ping

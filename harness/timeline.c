@@ -317,6 +317,12 @@ static void wg_line(tl_builder *b, const sim_event_rec *ev, const char *node)
     case WG_EV_KEY_ROTATED:
         add(b, ev->t, node, "wg", hs_strdup_printf("%s peer %s: new session key in use", wgname, pn));
         break;
+    case WG_EV_UNDER_LOAD:
+        add(b, ev->t, node, "wg",
+            hs_strdup_printf("%s: under load (%d handshake messages queued, held 1 s): mac2 required, cookie "
+                             "replies sent, initiations rate-limited per source",
+                             wgname, WG_UNDER_LOAD_QUEUE_LEN));
+        break;
     default: break;
     }
 }

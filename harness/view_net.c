@@ -176,7 +176,10 @@ bool view_gateways(hs_view_ctx *v)
         view_table_cell(&t, "%s", gi.ifname);
         view_table_cell(&t, "%s", wg_ip_format(&gi.addr, a));
         view_table_cell(&t, "%s", wg_ip_format(hg->monitor.family ? &hg->monitor : &hg->address, m));
-        view_table_cell(&t, "%s", sim_gw_status_name(gi.status));
+        if (gi.status == SIM_GW_DOWN)
+            view_table_cell(&t, "down (%s)", sim_gw_reason_name(gi.reason));
+        else
+            view_table_cell(&t, "%s", sim_gw_status_name(gi.status));
         view_table_cell(&t, "%s%%", hs_format_percent(gi.loss, loss, sizeof loss));
         view_table_cell(&t, "%s", hs_fmt_ms(gi.latency, rtt, sizeof rtt));
         view_table_cell(&t, "%s", def && wg_ip_eq(&def->gateway, &gi.addr) ? "yes" : "");

@@ -142,6 +142,10 @@ static bool check_document(json_t *root, const char *path, char *err, size_t err
                        "compare with a wgsim of that version",
                        v, RP_JSON_FORMAT_VERSION);
     }
+    /* a seed sweep (sweep.c) counts seeds per scenario: no verdict to compare */
+    if (json_object_get(root, "sweep"))
+        return bad(err, errlen, path,
+                   "a seed sweep (wgsim test --seeds --json), not a result to compare: give a --json result");
     json_t *sc = json_object_get(root, "scenarios");
     if (!json_is_array(sc))
         return bad(err, errlen, path, "\"scenarios\" is missing or not an array");

@@ -209,6 +209,7 @@ static json_t *result_json(const hs_result *r)
     json_object_set_new(o, "simulated", json_real((double)r->sim_duration / 1e9));
     json_object_set_new(o, "seed", json_integer((json_int_t)r->seed));
     json_object_set_new(o, "platform", str_or_null(r->platform));
+    json_object_set_new(o, "perturb", str_or_null(r->perturb));
     json_object_set_new(o, "error", str_or_null(r->error));
     json_object_set_new(o, "warnings", warnings_json(r));
     json_t *ex = json_array();
@@ -275,6 +276,16 @@ json_t *rp_json_document(hs_result *const *results, size_t n)
 bool rp_write_json(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen)
 {
     return rp_json_dump(rp_json_document(results, n), path, err, errlen);
+}
+
+char *rp_json_string(hs_result *const *results, size_t n)
+{
+    json_t *root = rp_json_document(results, n);
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (!text)
+        sim_oom("a JSON result");
+    return text;
 }
 
 bool rp_json_dump(json_t *root, const char *path, char *err, size_t errlen)

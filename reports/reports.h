@@ -114,6 +114,8 @@ size_t rp_timeline_apply_filter(hs_result *r, const rp_timeline_filter *f);
  * value, packets), the counters, the phase table ("tunnels", "phases") and,
  * when collected, the timeline. false with err set on I/O errors. */
 bool rp_write_json(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen);
+/* The same document as text (malloc'd, the caller frees it). */
+char *rp_json_string(hs_result *const *results, size_t n);
 /* ---- Markdown (markdown.c) ---- */
 
 /* What the Markdown summary says about the run (none of it read from the
@@ -218,6 +220,46 @@ void rp_print_matrix(FILE *out, const char *dimension, hs_result *const *results
  * values and per claim per value the verdict and the counts. */
 bool rp_write_json_matrix(const char *path, const char *dimension, hs_result *const *results, size_t n_per,
                           const char *const *values, size_t n_values, char *err, size_t errlen);
+
+/* ---- seed sweeps: `wgsim test --seeds` (sweep.c) ---- */
+
+/* A seed on which a scenario did not pass. */
+typedef struct rp_sweep_fail {
+    uint64_t seed;
+    hs_status status; /* failed or error */
+    char *why;        /* the first failed expectation ("FILE:LINE: words: expected ..., seen ...") or error line */
+    char *replay;     /* the command that replays this run alone */
+} rp_sweep_fail;
+
+/* One scenario over every seed of the sweep. */
+typedef struct rp_sweep_row {
+    char *name, *file, *claim;
+    size_t runs, passed, failed, errors, skipped;
+    rp_sweep_fail *fails; /* in seed order as given */
+    size_t n_fails;
+} rp_sweep_row;
+
+typedef struct rp_sweep {
+    const char *seeds;   /* --seeds as given */
+    size_t n_seeds;
+    const char *perturb; /* --perturb as given, NULL: none */
+    rp_sweep_row *rows;
+    size_t n_rows;
+} rp_sweep;
+
+/* Counts run r (seed `seed` of the row's scenario; r->seed is 0 when the
+ * file did not load) into row; `replay` is the command that replays it
+ * (copied when r did not pass). */
+void rp_sweep_count(rp_sweep_row *row, const hs_result *r, uint64_t seed, const char *replay);
+/* "PASS name (claim C4) 100/100 seeds", or FAIL/ERROR with the seeds that
+ * did not pass, the first `detail` of them with why and the replay
+ * command (once when every seed failed for the same reason). */
+void rp_print_sweep_row(FILE *out, const rp_sweep_row *row, size_t detail);
+/* "56 scenarios, 100 seeds each (loss=1%): 55 held on every seed, 1 did not; 5600 runs, 3 failed, 0 errors" */
+void rp_print_sweep_summary(FILE *out, const rp_sweep *s);
+/* The sweep as JSON (docs/reports.md, "Seed sweep JSON"); false with err set on I/O errors. */
+bool rp_write_json_sweep(const char *path, const rp_sweep *s, char *err, size_t errlen);
+void rp_sweep_free(rp_sweep *s);
 
 /* ---- CI annotations (annotations.c) ---- */
 

@@ -753,6 +753,9 @@ wg_device *sim_wg_device(sim_wg *h);
 sim_iface *sim_wg_iface(sim_wg *h);
 sim_node *sim_wg_node(sim_wg *h);
 sim_wg *sim_node_wg(const sim_node *n, const char *ifname);
+/* The first handshake initiation this device sent (what an attacker on
+ * the path could have captured); false before it sent one. */
+bool sim_wg_first_initiation(const sim_wg *h, uint8_t out[WG_INITIATION_LEN]);
 /* Call after driving the device directly (wg_device_set_endpoint, ...):
  * re-arms the timer. The wrappers below do it themselves. */
 void sim_wg_changed(sim_wg *h);
@@ -790,6 +793,23 @@ size_t sim_wg_reapply_endpoints(sim_wg *h, bool dry_run);
  * 0: only at start (wg_should_reresolve_endpoints: 0 disables). Rules and
  * sources: docs/models.md "pfSense WireGuard service". One per node (a
  * second call changes the interval and restarts it); the world frees it. */
+/* Attacker traffic: a handshake flood against a WireGuard listen port
+ * (sim/wg/wg_flood.c; scenario `traffic: - flood:`). */
+typedef enum sim_flood_kind { SIM_FLOOD_REPLAY, SIM_FLOOD_FRESH, SIM_FLOOD_GARBAGE } sim_flood_kind;
+typedef struct sim_flood_config {
+    wg_endpoint dst;
+    sim_flood_kind kind;
+    uint64_t rate;       /* datagrams per second (sent in 1 ms rounds) */
+    sim_time start, stop;
+    uint8_t responder[WG_KEY_LEN]; /* FRESH: the public key mac1 is made for */
+    const sim_wg *replay_of;       /* REPLAY: whose first initiation is replayed */
+} sim_flood_config;
+typedef struct sim_flood sim_flood;
+/* Starts at cfg->start; freed with the world. NULL on a bad config. */
+sim_flood *sim_flood_start(sim_node *n, const sim_flood_config *cfg);
+uint64_t sim_flood_sent(const sim_flood *f);
+uint64_t sim_flood_cookie_replies(const sim_flood *f);
+
 typedef struct sim_wg_service sim_wg_service;
 sim_wg_service *sim_wg_service_start(sim_node *n, sim_time resolve_interval);
 /* Runs of the daemon so far that found an endpoint to put back. */
@@ -1115,6 +1135,14 @@ typedef enum sim_fw_wg_group {
 /* The name of that group in filter and NAT rules (sim_fw_rule.ifname ...). */
 #define SIM_FW_WG_GROUP_NAME "WireGuard"
 
+/* Which pfSense version's code decides the route-to members of a group
+ * whose members are all down (docs/models.md "Gateway groups and
+ * triggers"). */
+typedef enum sim_gw_semantics {
+    SIM_GW_SEM_PFSENSE_2_7 = 0, /* 2.7.2 (and the 2.8 branch point): the default */
+    SIM_GW_SEM_PFSENSE_2_9_DEV, /* master, 2.9.0-DEVELOPMENT: is_online_gateway_status */
+} sim_gw_semantics;
+
 typedef struct sim_fw_options {
     bool floating_states;  /* pf state policy floating; default if-bound (pfSense since 2024-01) */
     bool no_auto_route_to; /* omit pfSense's "self traffic from a WAN's addresses route-to its gateway" */
@@ -1122,6 +1150,7 @@ typedef struct sim_fw_options {
     bool no_carp_preempt;  /* net.inet.carp.preempt=0 (pfSense forces 1) */
     bool no_scrub;         /* pfSense "Disable Firewall Scrub": pf does not reassemble fragments before filtering */
     sim_fw_wg_group wg_group; /* which tunnels are in the "WireGuard" group; default all */
+    sim_gw_semantics gateway_semantics; /* default SIM_GW_SEM_PFSENSE_2_7 */
 } sim_fw_options;
 
 /* Gives node n the firewall models (any node kind: a router may use it for
@@ -1209,7 +1238,7 @@ typedef struct sim_fw_rule {
     sim_fw_addr src, dst;
     uint16_t sport, dport; /* 0 any */
     bool no_state;
-    const char *gateway;  /* policy routing: route-to this gateway, or a group's best member */
+    const char *gateway;  /* policy routing: route-to this gateway, or the group members its trigger keeps */
     const char *label;
 } sim_fw_rule;
 /* Installing a filter (even an empty one) blocks unmatched inbound
@@ -1229,8 +1258,13 @@ typedef struct sim_fw_gateway {
 } sim_fw_gateway;
 sim_err sim_fw_add_gateway(sim_fw *f, const sim_fw_gateway *g);
 
+/* DELAY / LOSS: pfSense's "online" with a warning (above a low
+ * threshold; they remove the gateway from nothing); DOWN: above a high
+ * threshold, the reason in sim_gw_reason. */
 typedef enum sim_gw_status { SIM_GW_ONLINE = 0, SIM_GW_DELAY, SIM_GW_LOSS, SIM_GW_DOWN } sim_gw_status;
 const char *sim_gw_status_name(sim_gw_status s);
+typedef enum sim_gw_reason { SIM_GW_REASON_NONE = 0, SIM_GW_REASON_HIGHDELAY, SIM_GW_REASON_HIGHLOSS } sim_gw_reason;
+const char *sim_gw_reason_name(sim_gw_reason r); /* "none", "highdelay", "highloss" (pfSense substatus) */
 typedef enum sim_gw_trigger {
     SIM_GW_TRIGGER_DOWN = 0, /* pfSense "Member down" (default) */
     SIM_GW_TRIGGER_LOSS,
@@ -1290,6 +1324,7 @@ sim_carp_state sim_fw_carp_state(const sim_fw *f, uint8_t vhid); /* INIT when un
 
 typedef struct sim_fw_gateway_info {
     sim_gw_status status;
+    sim_gw_reason reason; /* SIM_GW_DOWN: why */
     double loss;        /* percent over the window */
     sim_time latency;   /* average */
     char ifname[16];

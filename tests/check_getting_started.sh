@@ -3,7 +3,7 @@
 #   ```yaml file=NAME      the block is saved as NAME (then `wgsim validate`d)
 #   ```sh                  the block runs (sh -e) from a scratch directory
 #                          where build/wgsim is the wgsim under test and
-#                          scenarios/ is the repository's; it must exit 0
+#                          scenarios/ and tests/import/ are the repository's; it must exit 0
 #   ```sh exit=N           ... must exit N (a scenario that is meant to FAIL)
 #   ```sh needs=PROG       ... skipped (and said so) when PROG is missing
 #   ```text output         every line, except '...', must be a line of the
@@ -22,6 +22,8 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/work" "$tmp/work/build" "$tmp/blocks"
 ln -s "$(cd "$(dirname "$wgsim")" && pwd)/$(basename "$wgsim")" "$tmp/work/build/wgsim"
 ln -s "$(cd "$root" && pwd)/scenarios" "$tmp/work/scenarios"
+# the sample configuration backups of `wgsim import` (docs/getting-started.md, "Start from your firewalls")
+mkdir -p "$tmp/work/tests" && ln -s "$(cd "$root" && pwd)/tests/import" "$tmp/work/tests/import"
 
 # Split the page into numbered blocks: blocks/N.body and blocks/N.info.
 awk -v dir="$tmp/blocks" '

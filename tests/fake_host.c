@@ -272,7 +272,8 @@ void pair_init(wg_pair *p, const wg_pair_opts *o)
 
     wg_device_config ca = {.listen_port = 51820, .platform = o->pa, .options = o->options_a};
     memcpy(ca.private_key, p->priv_a, WG_KEY_LEN);
-    wg_device_config cb = {.listen_port = 51820, .platform = o->pb, .options = o->options_b};
+    wg_device_config cb = {.listen_port = 51820, .platform = o->pb, .options = o->options_b, .hs_queue = o->hsq_b,
+                           .handshake_cost = o->cost_b, .handshake_reject_cost = o->reject_cost_b};
     memcpy(cb.private_key, p->priv_b, WG_KEY_LEN);
     p->a = wg_device_new(&ca, &p->ha.ops);
     p->b = wg_device_new(&cb, &p->hb.ops);

@@ -106,6 +106,8 @@ typedef struct wg_pair_opts {
     uint16_t keepalive_a, keepalive_b;
     bool psk;
     uint32_t options_a, options_b; /* wg_device_config.options (WG_OPT_*) */
+    wg_hs_queue_mode hsq_b;        /* b's handshake queue, with its costs */
+    int64_t cost_b, reject_cost_b;
 } wg_pair_opts;
 
 typedef struct wg_pair {

@@ -88,10 +88,14 @@ START_TEST(gateway_down_after_loss_interval_early)
     ck_assert_int_eq(first_loss, 35 * SIM_S);
     ck_assert_int_eq(first_down, 40 * SIM_S);
     ck_assert_int_eq(g->status, GW_DOWN);
+    /* no reply at all: latency average 0, loss 100 % -> "highloss" */
+    ck_assert_int_eq(g->reason, GW_REASON_HIGHLOSS);
+    ck_assert(gw_member_up(g) == false);
     /* recovery: online again once loss falls back under 10 % */
     alive = true;
     sim_run_until(eng, 200 * SIM_S);
     ck_assert_int_eq(g->status, GW_ONLINE);
+    ck_assert_int_eq(g->reason, GW_REASON_NONE);
 }
 END_TEST
 
@@ -125,6 +129,7 @@ START_TEST(gateway_latency_thresholds)
     gw_start(g);
     sim_run_until(eng, 20 * SIM_S);
     ck_assert_int_eq(g->status, GW_DOWN);
+    ck_assert_int_eq(g->reason, GW_REASON_HIGHDELAY);
 }
 END_TEST
 
@@ -154,10 +159,9 @@ START_TEST(gateway_delay_checked_before_loss)
     ck_assert(g->loss > 10.0 && g->loss < 20.0);
     ck_assert_int_eq(g->latency, 300 * SIM_MS);
     ck_assert_int_eq(g->status, GW_DELAY);
-    /* a group triggering on packet loss still uses it */
-    gw_group *grp = gw_group_add(&S, "g", GW_TRIGGER_LOSS);
-    ck_assert(gw_group_add_member(grp, g, 1));
-    ck_assert(gw_member_usable(grp, g));
+    /* "delay" is pfSense's online with a warning: the gateway stays in
+     * its groups whatever their trigger */
+    ck_assert(gw_member_up(g));
     /* the same loss at low latency reads "loss" */
     gw_stop(g);
     rtt = 10 * SIM_MS;
@@ -165,7 +169,7 @@ START_TEST(gateway_delay_checked_before_loss)
     sim_run_until(eng, 180 * SIM_S);
     ck_assert(g->loss > 10.0 && g->loss < 20.0);
     ck_assert_int_eq(g->status, GW_LOSS);
-    ck_assert(!gw_member_usable(grp, g));
+    ck_assert(gw_member_up(g));
     drop_every = 0;
 }
 END_TEST
@@ -190,26 +194,109 @@ START_TEST(gateway_group_tiers)
     ck_assert_ptr_eq(gw_group_pick(grp, w3), w3);
     w1->status = GW_ONLINE;
     ck_assert_ptr_eq(gw_group_pick(grp, w3), w1); /* back to the best tier */
+    /* the trigger plays no part in fixup_default_gateway: "loss" under a
+     * packet-loss trigger keeps tier 1 */
     grp->trigger = GW_TRIGGER_LOSS;
     w1->status = GW_LOSS;
-    ck_assert_ptr_eq(gw_group_pick(grp, w1), w2);
+    ck_assert_ptr_eq(gw_group_pick(grp, w1), w1);
     w2->status = w3->status = GW_DOWN;
     w1->status = GW_DOWN;
-    /* nothing usable: get_gwgroup_members_inner's Plan B counts every
+    /* nothing up: get_gwgroup_members_inner's Plan B counts every
      * member as up, so tier 1 is chosen again (the current one of tier 2
      * is not kept) */
     ck_assert_ptr_eq(gw_group_pick(grp, w2), w1);
     gateway *pool[4];
-    ck_assert_uint_eq(gw_group_best_tier(grp, pool, 4), 1);
+    bool plan_b = false;
+    ck_assert_uint_eq(gw_group_best_tier(grp, pool, 4, &plan_b), 1);
     ck_assert_ptr_eq(pool[0], w1);
-    w1->status = GW_LOSS; /* w1 unusable under "loss", w2/w3 down: Plan B */
-    ck_assert_ptr_eq(gw_group_pick(grp, w3), w1);
-    w3->status = GW_ONLINE; /* one usable member: no Plan B */
+    ck_assert(plan_b);
+    w3->status = GW_DELAY; /* one member up (with a warning): no Plan B */
     ck_assert_ptr_eq(gw_group_pick(grp, w1), w3);
-    ck_assert_uint_eq(gw_group_best_tier(grp, pool, 4), 1);
+    ck_assert_uint_eq(gw_group_best_tier(grp, pool, 4, &plan_b), 1);
     ck_assert_ptr_eq(pool[0], w3);
+    ck_assert(!plan_b);
     gw_group *empty = gw_group_add(&S, "empty", GW_TRIGGER_DOWN);
     ck_assert_ptr_null(gw_group_pick(empty, NULL));
+}
+END_TEST
+
+/* One row of the membership table: a member's status and reason, and
+ * whether each trigger (down, loss, latency, loss-or-latency) keeps it in
+ * a rule's route-to under 2.7 and 2.9-dev. Sources: 2.7.2 filter.inc
+ * filter_generate_gateways; master gwlb.inc is_online_gateway_status. */
+typedef struct member_row {
+    gw_status status;
+    gw_reason reason;
+    bool up;          /* get_gwgroup_members_inner keeps it (both versions) */
+    bool keep27[4];   /* by trigger */
+    bool keep29[4];
+} member_row;
+
+START_TEST(gateway_membership_table)
+{
+    static const member_row rows[] = {
+        {GW_ONLINE, GW_REASON_NONE, true, {1, 1, 1, 1}, {1, 1, 1, 1}},
+        {GW_DELAY, GW_REASON_NONE, true, {1, 1, 1, 1}, {1, 1, 1, 1}},
+        {GW_LOSS, GW_REASON_NONE, true, {1, 1, 1, 1}, {1, 1, 1, 1}},
+        /* down members reach the route-to filter only through Plan B */
+        {GW_DOWN, GW_REASON_HIGHLOSS, false, {0, 0, 1, 1}, {1, 0, 1, 0}},
+        {GW_DOWN, GW_REASON_HIGHDELAY, false, {0, 1, 0, 1}, {1, 1, 0, 0}},
+    };
+    static const gw_trigger trig[4] = {GW_TRIGGER_DOWN, GW_TRIGGER_LOSS, GW_TRIGGER_LATENCY,
+                                       GW_TRIGGER_LOSS_OR_LATENCY};
+    gateway *g = gw_add(&S, "WANGW", "wan", 1, 0, NULL);
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        g->status = rows[r].status;
+        g->reason = rows[r].reason;
+        ck_assert_msg(gw_member_up(g) == rows[r].up, "row %zu up", r);
+        for (int t = 0; t < 4; t++) {
+            ck_assert_msg(gw_route_to_keeps(GW_SEM_PFSENSE_2_7, trig[t], g) == rows[r].keep27[t], "row %zu 2.7 trigger %d",
+                          r, t);
+            ck_assert_msg(gw_route_to_keeps(GW_SEM_PFSENSE_2_9_DEV, trig[t], g) == rows[r].keep29[t],
+                          "row %zu 2.9-dev trigger %d", r, t);
+        }
+    }
+}
+END_TEST
+
+START_TEST(gateway_group_route_to_by_version)
+{
+    /* WAN1 tier 1 with 30 % loss (down, highloss), WAN2 tier 2 online:
+     * the default route and every rule use WAN2, whatever the trigger and
+     * the version. Then WAN2 goes down on latency: Plan B, tier 1 = WAN1,
+     * and the route-to depends on trigger and version. */
+    gateway *w1 = gw_add(&S, "WAN1GW", "wan1", 1, 0, NULL);
+    gateway *w2 = gw_add(&S, "WAN2GW", "wan2", 2, 0, NULL);
+    gw_group *grp = gw_group_add(&S, "failover", GW_TRIGGER_DOWN);
+    ck_assert(gw_group_add_member(grp, w1, 1));
+    ck_assert(gw_group_add_member(grp, w2, 2));
+    w1->status = GW_DOWN;
+    w1->reason = GW_REASON_HIGHLOSS;
+    gateway *pool[4];
+    for (int t = GW_TRIGGER_DOWN; t <= GW_TRIGGER_LOSS_OR_LATENCY; t++) {
+        grp->trigger = (gw_trigger)t;
+        for (int sem = GW_SEM_PFSENSE_2_7; sem <= GW_SEM_PFSENSE_2_9_DEV; sem++) {
+            ck_assert_uint_eq(gw_group_route_to(grp, (gw_semantics)sem, pool, 4), 1);
+            ck_assert_ptr_eq(pool[0], w2);
+        }
+        ck_assert_ptr_eq(gw_group_pick(grp, w1), w2);
+    }
+    w2->status = GW_DOWN;
+    w2->reason = GW_REASON_HIGHDELAY;
+    grp->trigger = GW_TRIGGER_DOWN;
+    ck_assert_ptr_eq(gw_group_pick(grp, w2), w1); /* Plan B: tier 1 */
+    ck_assert_uint_eq(gw_group_route_to(grp, GW_SEM_PFSENSE_2_7, pool, 4), 0); /* no route-to */
+    ck_assert_uint_eq(gw_group_route_to(grp, GW_SEM_PFSENSE_2_9_DEV, pool, 4), 1);
+    ck_assert_ptr_eq(pool[0], w1);
+    grp->trigger = GW_TRIGGER_LOSS_OR_LATENCY;
+    ck_assert_uint_eq(gw_group_route_to(grp, GW_SEM_PFSENSE_2_7, pool, 4), 1);
+    ck_assert_uint_eq(gw_group_route_to(grp, GW_SEM_PFSENSE_2_9_DEV, pool, 4), 0);
+    grp->trigger = GW_TRIGGER_LATENCY; /* tolerates WAN1's high loss in both */
+    ck_assert_uint_eq(gw_group_route_to(grp, GW_SEM_PFSENSE_2_7, pool, 4), 1);
+    ck_assert_uint_eq(gw_group_route_to(grp, GW_SEM_PFSENSE_2_9_DEV, pool, 4), 1);
+    grp->trigger = GW_TRIGGER_LOSS; /* does not */
+    ck_assert_uint_eq(gw_group_route_to(grp, GW_SEM_PFSENSE_2_7, pool, 4), 0);
+    ck_assert_uint_eq(gw_group_route_to(grp, GW_SEM_PFSENSE_2_9_DEV, pool, 4), 0);
 }
 END_TEST
 
@@ -223,6 +310,8 @@ static Suite *suite(void)
     tcase_add_test(t, gateway_latency_thresholds);
     tcase_add_test(t, gateway_delay_checked_before_loss);
     tcase_add_test(t, gateway_group_tiers);
+    tcase_add_test(t, gateway_membership_table);
+    tcase_add_test(t, gateway_group_route_to_by_version);
     suite_add_tcase(s, t);
     return s;
 }

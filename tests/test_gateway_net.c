@@ -111,8 +111,9 @@ START_TEST(gateway_only_down_alarms_reroute)
 {
     /* pfSense runs dpinger with -D latencyhigh -L losshigh and the alarm
      * command rc.gateway_alarm: only entering/leaving "down" makes pfSense
-     * re-evaluate group routes. A member in "delay" of a group triggering
-     * on latency keeps the default route until an alarm happens. */
+     * re-evaluate group routes. A member in "delay" keeps the default
+     * route (a warning removes nothing, whatever the trigger) until an
+     * alarm happens. */
     sim_fw_group_member mem[2] = {{"WAN1GW", 1}, {"WAN2GW", 2}};
     ck_assert_int_eq(sim_fw_add_gateway_group(m.f, "lat", SIM_GW_TRIGGER_LATENCY, mem, 2), SIM_OK);
     wg_prefix def = T_pfx("0.0.0.0/0");
@@ -136,14 +137,18 @@ START_TEST(gateway_only_down_alarms_reroute)
     ck_assert(sim_fw_gateway_info_get(m.f, "WAN1GW", &gi));
     ck_assert_int_eq(gi.status, SIM_GW_DOWN);
     ck_assert(wg_ip_eq(&sim_node_route_find(m.fw, &def)->gateway, &g2));
+    ck_assert_int_eq(gi.reason, SIM_GW_REASON_HIGHDELAY);
     /* back to 150 ms: leaving "down" is an alarm; the re-evaluation sees
-     * WAN1GW in "delay", unusable under the latency trigger: stays on WAN2 */
+     * WAN1GW in "delay", which is pfSense's "online" with a warning:
+     * get_gwgroup_members_inner puts it back in tier 1 whatever the
+     * group's trigger, so the default route returns to WAN1 */
     c.delay = 150 * SIM_MS;
     ck_assert(sim_segment_set_config(m.wan1, &c));
     T_run(m.w, 300 * SIM_S);
     ck_assert(sim_fw_gateway_info_get(m.f, "WAN1GW", &gi));
     ck_assert_int_eq(gi.status, SIM_GW_DELAY);
-    ck_assert(wg_ip_eq(&sim_node_route_find(m.fw, &def)->gateway, &g2));
+    ck_assert_int_eq(gi.reason, SIM_GW_REASON_NONE);
+    ck_assert(wg_ip_eq(&sim_node_route_find(m.fw, &def)->gateway, &g1));
 }
 END_TEST
 

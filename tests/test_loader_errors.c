@@ -65,6 +65,36 @@ START_TEST(loader_no_cascade_ping_stop_after_bad_start)
 }
 END_TEST
 
+/* Issue 22: a flood's kind, its `of:` node and its times. */
+START_TEST(loader_flood_errors)
+{
+    static const char head[] =
+        "name: t\n"
+        "duration: 1m\n"
+        "nodes:\n"
+        "  r: {kind: router, interfaces: {wan: {segment: wan, address: 192.0.2.1/24}}}\n"
+        "segments: {wan: {}}\n";
+    char text[1024];
+    snprintf(text, sizeof text, "%straffic: [{flood: {from: r, to: 192.0.2.9:51820, kind: replayed}}]\n", head);
+    ck_only_error(text, "t.yaml:6:56: kind: 'replayed' is not one of the choices; did you mean 'replay'?");
+    snprintf(text, sizeof text, "%straffic: [{flood: {from: r, to: 192.0.2.9:51820, kind: replay}}]\n", head);
+    ck_only_error(text, "t.yaml:6:19: flood: kind replay needs 'of:' (the node whose first initiation is replayed)");
+    snprintf(text, sizeof text, "%straffic: [{flood: {from: r, to: 192.0.2.9:51820, kind: fresh, of: r}}]\n", head);
+    ck_only_error(text, "t.yaml:6:67: of: node 'r' has no WireGuard interface");
+    snprintf(text, sizeof text,
+             "%straffic: [{flood: {from: r, to: 192.0.2.9:51820, kind: garbage, start: 30s, stop: 30s}}]\n", head);
+    ck_only_error(text, "t.yaml:6:83: stop: not after start");
+    snprintf(text, sizeof text, "%straffic: [{flood: {from: r, to: 192.0.2.9:51820, kind: garbage, rate: 0}}]\n",
+             head);
+    ck_only_error(text, "t.yaml:6:71: rate: '0' is not a rate in datagrams per second (an integer from 1 to 1000000)");
+    /* load: at: only; a node with WireGuard; at least one counter */
+    snprintf(text, sizeof text, "%sexpect: [{during: [1s, 2s], load: {node: r, under-load: \">= 1s\"}}]\n", head);
+    ck_only_error(text, "t.yaml:6:35: load: give 'at:' (what it counts adds up from the start of the run)");
+    snprintf(text, sizeof text, "%sexpect: [{at: 1s, load: {node: r, cookie-replies: \">= 1\"}}]\n", head);
+    ck_only_error(text, "t.yaml:6:32: node: 'r' has no wireguard interface");
+}
+END_TEST
+
 START_TEST(loader_no_cascade_after_bad_interface_address)
 {
     static const char text[] =
@@ -121,6 +151,17 @@ START_TEST(loader_option_names)
     ck_opt_error("    firewall: {wireguard: {resolve-intervall: 60s}}\n",
                  "t.yaml:7:28: unknown key 'resolve-intervall' in wireguard; did you mean 'resolve-interval'?");
     ck_opt_error("    firewall: {aliases-resolve-interval: -5s}\n", "t.yaml:7:42: ");
+    ck_opt_error("    firewall: {gateway-semantics: pfsense-2.7.2}\n",
+                 "t.yaml:7:35: gateway-semantics: 'pfsense-2.7.2' is not one of the choices; did you mean "
+                 "'pfsense-2.7'?");
+    /* a filter rule's gateway: a gateway or group of the node, on a pass rule */
+    ck_opt_error("    gateways: [{name: WAN1GW, interface: wan, address: 192.0.2.254}]\n"
+                 "    filter: [{action: pass, gateway: WANGW}]\n",
+                 "t.yaml:8:38: gateway: 'WANGW' is not a gateway or gateway group of node 'fw1'; did you mean "
+                 "'WAN1GW'?");
+    ck_opt_error("    gateways: [{name: WAN1GW, interface: wan, address: 192.0.2.254}]\n"
+                 "    filter: [{action: block, gateway: WAN1GW}]\n",
+                 "t.yaml:8:39: gateway: only a pass rule routes");
     ck_opt_error("  h: {kind: host, firewall: {reply-to: false}}\n",
                  "t.yaml:7:19: 'firewall:' is only for nodes of kind firewall ('h' is a host)");
     ck_opt_error("    pfsync: {peer: fw2, defr: false}\n",
@@ -146,7 +187,8 @@ START_TEST(loader_option_values)
         "  fw1:\n"
         "    kind: firewall\n"
         "    interfaces: {wan: {segment: wan, address: 192.0.2.1/24}, sync: {segment: sync, address: 10.1.0.1/24}}\n"
-        "    firewall: {state-policy: floating, reply-to: false, auto-route-to: false, carp-preempt: false}\n"
+        "    firewall: {state-policy: floating, reply-to: false, auto-route-to: false, carp-preempt: false,\n"
+        "               gateway-semantics: pfsense-2.9-dev}\n"
         "    pfsync: {peer: fw2, lag: 200ms, flush-interval: 2s, defer: true, bulk: false, interface: sync}\n"
         "    wireguard: {wg0: {options: [linux-cookie-reply-as-code, bsd-handshake-keepalive-as-code]},\n"
         "                wg1: {listen-port: 51821, options: bsd-handshake-keepalive-as-code}}\n"
@@ -159,6 +201,8 @@ START_TEST(loader_option_values)
     const hs_node *a = &s->nodes[0], *b = &s->nodes[1];
     ck_assert(a->fw.floating_states && !a->fw.reply_to && !a->fw.auto_route_to && !a->fw.carp_preempt);
     ck_assert(!b->fw.floating_states && b->fw.reply_to && b->fw.auto_route_to && b->fw.carp_preempt);
+    ck_assert_int_eq(a->fw.gateway_semantics, 1); /* sim_gw_semantics: pfsense-2.9-dev */
+    ck_assert_int_eq(b->fw.gateway_semantics, 0);     /* the default, pfsense-2.7 */
     /* pfSense-pkg-WireGuard's defaults: 300 s, not tracking the system's 300 s */
     ck_assert(a->fw.wg_resolve_interval == 300 * HS_S && !a->fw.wg_resolve_interval_track &&
               a->fw.aliases_resolve_interval == 300 * HS_S && hs_fw_wg_resolve_interval(&a->fw) == 300 * HS_S);
@@ -1760,6 +1804,7 @@ int main(void)
     TCase *tc = tcase_create("errors");
 
     tcase_add_test(tc, loader_syntax_error);
+    tcase_add_test(tc, loader_flood_errors);
     tcase_add_test(tc, loader_unquoted_comparison_hint);
     tcase_add_test(tc, loader_ipv6_refused);
     tcase_add_test(tc, loader_bad_traffic_no_cascade);

@@ -170,6 +170,109 @@ START_TEST(test_cookie_reply_under_load)
 }
 END_TEST
 
+/* Issue 22: the device decides under load from its handshake queue, as
+ * Linux receive.c wg_receive_handshake_packet does (>= 4096/8 queued, held
+ * 1 s). b processes a handshake message in 170 us (2 us when the MAC
+ * checks end it); 2,000 replays of a's initiation from one flooding
+ * source arrive at once. */
+START_TEST(test_timed_queue_flood_puts_device_under_load)
+{
+    wg_pair_opts o = {.pa = WG_PLATFORM_LINUX, .pb = WG_PLATFORM_LINUX, .a_knows_b = true, .hsq_b = WG_HSQ_TIMED,
+                      .cost_b = 170000, .reject_cost_b = 2000};
+    pair_init(&P, &o);
+    /* Normal traffic: no delay, never under load. */
+    ck_assert_int_eq(pair_send_ab(&P, 10), WG_DROP_NONE);
+    ck_assert_uint_eq(P.hb.n_delivered, 1);
+    wg_load_info li;
+    wg_device_load_info(P.b, P.now, &li);
+    ck_assert(!li.under_load);
+    ck_assert_uint_eq(li.backlog_max, 1); /* the one handshake, while its work lasts */
+    ck_assert_uint_eq(li.processed, 1);
+    ck_assert_int_eq(li.under_load_ns, 0);
+
+    const fh_sent *init = fh_last_sent(&P.ha, WG_MSG_INITIATION);
+    uint8_t copy[WG_INITIATION_LEN];
+    memcpy(copy, init->data, sizeof copy);
+    wg_endpoint flooder;
+    ck_assert(wg_endpoint_parse("203.0.113.66:40000", &flooder));
+    wg_source local = {.addr = P.ep_b.ip, .ifindex = 1};
+    pair_run_until(&P, SEC(1));
+    int64_t t0 = P.now;
+    for (int i = 0; i < 5000; i++)
+        wg_device_receive(P.b, t0, &local, &flooder, copy, sizeof copy);
+    /* Each is handled on arrival; the queue holds those whose work is not
+     * done: 511 replays cost the DH (170 us each) before the queue reached
+     * 512, the rest cost 2 us, and past 4096 they are queue-full. */
+    wg_device_load_info(P.b, t0, &li);
+    ck_assert_uint_eq(li.backlog, WG_MAX_QUEUED_HANDSHAKES);
+    ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_QUEUE_FULL), 5000 - WG_MAX_QUEUED_HANDSHAKES);
+    ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_REPLAYED_TIMESTAMP), WG_UNDER_LOAD_QUEUE_LEN - 1);
+    ck_assert(li.under_load);
+    ck_assert_uint_eq(li.under_load_periods, 1);
+    ck_assert_uint_eq(fh_count_events(&P.hb, WG_EV_UNDER_LOAD), 1);
+    /* The cookie replies to the one source are held to the burst of 5;
+     * the rest are rate-limited. */
+    ck_assert_uint_eq(fh_count_sent(&P.hb, WG_MSG_COOKIE_REPLY, -1, true), 5);
+    ck_assert_uint_eq(li.cookie_replies, 5);
+    ck_assert_uint_eq(wg_device_drop_count(P.b, WG_DROP_RATE_LIMITED),
+                      WG_MAX_QUEUED_HANDSHAKES - (WG_UNDER_LOAD_QUEUE_LEN - 1) - 5);
+    /* The work drains with time: 511 x 170 us + 3585 x 2 us = 94 ms. */
+    pair_run_until(&P, t0 + MS(95));
+    wg_device_load_info(P.b, P.now, &li);
+    ck_assert_uint_eq(li.backlog, 0);
+    ck_assert(li.under_load); /* held for 1 s */
+    ck_assert_uint_eq(li.backlog_max, WG_MAX_QUEUED_HANDSHAKES);
+
+    /* While under load the legitimate peer re-handshakes: a cookie reply,
+     * then the retry with mac2 (REKEY_TIMEOUT later) completes. Keep the
+     * device loaded with bursts of 600 floods every 500 ms (each burst
+     * queues past 512). */
+    wg_peer_info ia;
+    wg_device_peer_info(P.a, P.a_peer, &ia);
+    uint64_t hs0 = ia.handshakes;
+    P.now += SEC(121); /* past REKEY_AFTER_TIME: the next send re-handshakes */
+    for (int k = 0; k < 24; k++) {
+        pair_run_until(&P, P.now + MS(500));
+        for (int i = 0; i < 600; i++)
+            wg_device_receive(P.b, P.now, &local, &flooder, copy, sizeof copy);
+        if (k == 0)
+            pair_send_ab(&P, 10);
+    }
+    wg_device_peer_info(P.a, P.a_peer, &ia);
+    ck_assert_uint_eq(ia.handshakes, hs0 + 1);
+    ck_assert_uint_ge(fh_count_events(&P.ha, WG_EV_COOKIE_REPLY_RECEIVED), 1);
+    ck_assert_uint_eq(P.hb.n_delivered, 2);
+    /* Quiet: after a second without a long queue the device leaves load. */
+    pair_run_until(&P, P.now + SEC(3));
+    pair_send_ab(&P, 10);
+    pair_run_until(&P, P.now + SEC(1));
+    wg_device_load_info(P.b, P.now, &li);
+    ck_assert(!li.under_load);
+    ck_assert_int_ge(li.under_load_ns, SEC(1));
+    pair_free(&P);
+}
+END_TEST
+
+/* `wgsim peer`'s mode: the device only queues; the host drains. */
+START_TEST(test_host_queue_drained_by_host)
+{
+    wg_pair_opts o = {.pa = WG_PLATFORM_LINUX, .pb = WG_PLATFORM_LINUX, .a_knows_b = true, .hsq_b = WG_HSQ_HOST};
+    pair_init(&P, &o);
+    ck_assert_int_eq(pair_send_ab(&P, 10), WG_DROP_NONE);
+    ck_assert_uint_eq(P.hb.n_delivered, 0); /* the initiation waits */
+    wg_load_info li;
+    wg_device_load_info(P.b, P.now, &li);
+    ck_assert_uint_eq(li.backlog, 1);
+    ck_assert_uint_eq(wg_device_process_handshakes(P.b, P.now, 10), 1);
+    pair_flush(&P);
+    ck_assert_uint_eq(P.hb.n_delivered, 1);
+    /* A timed queue without a cost is refused. */
+    wg_device_config bad = {.hs_queue = WG_HSQ_TIMED};
+    ck_assert_ptr_null(wg_device_new(&bad, &P.hb.ops));
+    pair_free(&P);
+}
+END_TEST
+
 /* Under load, handshake messages with a valid mac2 are still limited per
  * source address: 20 per second with a burst of 5 (Linux receive.c
  * wg_receive_handshake_packet -> wg_ratelimiter_allow; ratelimiter.c). */
@@ -509,6 +612,8 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_end_to_end_with_rotation);
     tcase_add_test(tc, test_ipv6_inner_and_allowed);
+    tcase_add_test(tc, test_timed_queue_flood_puts_device_under_load);
+    tcase_add_test(tc, test_host_queue_drained_by_host);
     tcase_add_test(tc, test_outbound_routing_and_inbound_allowed_check);
     tcase_add_test(tc, test_transport_replay_rejected);
     tcase_add_test(tc, test_cookie_reply_under_load);

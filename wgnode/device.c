@@ -113,6 +113,11 @@ wg_device *wg_device_new(const wg_device_config *cfg, const wg_host_ops *host)
 {
     if (!cfg || !host || !host->send || !host->deliver || !host->random_bytes || !host->wall_ns)
         return NULL;
+    /* A timed queue needs a positive cost per processed message, or its
+     * deadline would never move past now. */
+    if (cfg->hs_queue > WG_HSQ_HOST ||
+        (cfg->hs_queue == WG_HSQ_TIMED && (cfg->handshake_cost <= 0 || cfg->handshake_reject_cost <= 0)))
+        return NULL;
     wg_device *dev = calloc(1, sizeof *dev);
     if (!dev)
         return NULL;
@@ -123,8 +128,12 @@ wg_device *wg_device_new(const wg_device_config *cfg, const wg_host_ops *host)
     dev->platform = cfg->platform;
     dev->options = cfg->options;
     dev->sourcing = wg_sourcing_for(cfg->platform);
+    dev->hs_mode = cfg->hs_queue;
+    dev->hs_cost = cfg->handshake_cost;
+    dev->hs_reject_cost = cfg->handshake_reject_cost;
     wg_allowedips_init(&dev->allowedips);
     wg_ratelimit_init(&dev->ratelimit);
+    wg_ratelimit_init(&dev->cookie_ratelimit);
     if (!wg_index_init(&dev->index) || !pk_grow(dev)) {
         wg_device_free(dev);
         return NULL;
@@ -166,6 +175,8 @@ void wg_device_free(wg_device *dev)
     free(dev->heap_pos);
     wg_index_free(&dev->index);
     wg_ratelimit_free(&dev->ratelimit);
+    wg_ratelimit_free(&dev->cookie_ratelimit);
+    wg_hsq_free(dev);
     wg_cookie_checker_clear(&dev->checker);
     wg_identity_clear(&dev->identity);
     free(dev->buf);

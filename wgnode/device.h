@@ -28,7 +28,20 @@ struct wg_device {
     uint32_t options; /* WG_OPT_* (wgnode.h): code behaviour where the reference differs */
     const wg_sourcing *sourcing;
     bool up;
-    bool under_load;
+    bool under_load; /* forced by the host (wg_device_set_under_load) */
+
+    /* The handshake queue (hsqueue.c): a ring of waiting messages (host mode). */
+    wg_hs_queue_mode hs_mode;
+    int64_t hs_cost, hs_reject_cost;
+    struct wg_hs_item *hsq;
+    size_t hsq_head, hsq_len, hsq_cap, hsq_max;
+    int64_t *hsd;             /* WG_HSQ_TIMED: when each queued message is done (ring) */
+    size_t hsd_head, hsd_len, hsd_cap;
+    int64_t hs_busy_until;    /* WG_HSQ_TIMED: when the last queued message is done */
+    int64_t last_under_load;  /* 0: not under load (Linux last_under_load) */
+    int64_t under_load_since; /* start of the current period */
+    int64_t under_load_total; /* closed periods */
+    uint64_t under_load_periods, hs_processed, cookie_replies;
 
     wg_peer **peers; /* by id; NULL for removed ids */
     size_t n_ids, cap_ids;
@@ -38,7 +51,8 @@ struct wg_device {
 
     wg_index index;
     wg_allowedips allowedips;
-    wg_ratelimit ratelimit;
+    wg_ratelimit ratelimit;        /* initiations with a valid cookie, under load */
+    wg_ratelimit cookie_ratelimit; /* cookie replies, under load (docs/wgnode.md "Under load") */
 
     wg_heap_entry *heap; /* min-heap of peers by earliest timer (timers.c) */
     uint32_t *heap_pos;  /* by peer id (cap_ids): the peer's index in heap */
@@ -73,6 +87,20 @@ void wg_stage_packet(wg_peer *peer, const uint8_t *data, size_t len, int64_t now
 void wg_send_on_handshake_complete(wg_peer *peer, int64_t now, bool initiator);
 /* Zero every session and the handshake of a peer (timer zero-key-material). */
 void wg_peer_zero_keys(wg_peer *peer);
+
+/* receive.c: one handshake message (initiation, response or cookie
+ * reply, length checked) taken off the queue; qlen is the queue length
+ * counting it. Returns true when it reached the Noise computation (the
+ * expensive part). */
+bool wg_receive_handshake(struct wg_device *dev, int64_t now, const wg_source *local, const wg_endpoint *remote,
+                          const uint8_t *data, size_t len, size_t qlen);
+/* hsqueue.c */
+void wg_hsq_receive(struct wg_device *dev, int64_t now, const wg_source *local, const wg_endpoint *remote,
+                    const uint8_t *data, size_t len);
+void wg_hsq_free(struct wg_device *dev);
+/* Decides under load for a message processed at now with qlen queued
+ * (Linux wg_receive_handshake_packet) and keeps the statistics. */
+bool wg_hsq_under_load(struct wg_device *dev, int64_t now, size_t qlen);
 
 /* receive.c: the inner IP header check shared with the outbound path.
  * Sets *src / *dst and *ip_len (the packet's own length, which padding

@@ -94,6 +94,7 @@ static const char *const event_names[] = {
     [WG_EV_PACKET_DROPPED] = "packet-dropped",
     [WG_EV_KEYS_ZEROED] = "keys-zeroed",
     [WG_EV_KEY_ROTATED] = "key-rotated",
+    [WG_EV_UNDER_LOAD] = "under-load",
 };
 
 const char *wg_event_kind_name(wg_event_kind k) { return NAME(event_names, k); }

@@ -56,17 +56,26 @@ bool wg_inner_parse(const uint8_t *data, size_t len, wg_ip *src, wg_ip *dst, siz
 /* mac1 always; under load also mac2, else answer with a cookie reply
  * (cookie.h wg_cookie_validate, device rule). Returns false when dropped. */
 static bool check_macs(struct wg_device *dev, int64_t now, const wg_source *local, const wg_endpoint *remote,
-                       const uint8_t *data, size_t len)
+                       const uint8_t *data, size_t len, bool under_load)
 {
     wg_mac_state st =
-        wg_cookie_validate(&dev->checker, data, len, remote, dev->under_load, now, dev->host.random_bytes, dev->host.ctx);
+        wg_cookie_validate(&dev->checker, data, len, remote, under_load, now, dev->host.random_bytes, dev->host.ctx);
     if (st == WG_MAC_INVALID) {
         wg_drop(dev, WG_DROP_BAD_MAC1, NULL, remote);
         return false;
     }
-    if (!dev->under_load)
+    if (!under_load)
         return true;
     if (st != WG_MAC_VALID_WITH_COOKIE) {
+        /* Linux answers every such message it takes off the queue; wgnode
+         * also limits the replies per source with the initiations' token
+         * bucket (a table of its own), so one flooding source gets 20/s
+         * and cannot use the device to reflect traffic at a victim's
+         * address (issue 22; docs/wgnode.md "Under load"). */
+        if (!wg_ratelimit_allow(&dev->cookie_ratelimit, &remote->ip, now)) {
+            wg_drop(dev, WG_DROP_RATE_LIMITED, NULL, remote);
+            return false;
+        }
         wg_send_cookie_reply(dev, data, len, local, remote, now);
         wg_drop(dev, WG_DROP_BAD_MAC2, NULL, remote);
         return false;
@@ -95,8 +104,6 @@ static void after_authenticated_handshake(wg_peer *peer, size_t len, int64_t now
 static void rx_initiation(struct wg_device *dev, int64_t now, const wg_source *local, const wg_endpoint *remote,
                           const uint8_t *data, size_t len)
 {
-    if (!check_macs(dev, now, local, remote, data, len))
-        return;
     wg_initiation_open op;
     if (!wg_handshake_open_initiation(&op, &dev->identity, data)) {
         wg_memzero(&op, sizeof op);
@@ -123,8 +130,6 @@ static void rx_initiation(struct wg_device *dev, int64_t now, const wg_source *l
 static void rx_response(struct wg_device *dev, int64_t now, const wg_source *local, const wg_endpoint *remote,
                         const uint8_t *data, size_t len)
 {
-    if (!check_macs(dev, now, local, remote, data, len))
-        return;
     wg_index_entry *e = wg_index_lookup(&dev->index, wg_le32_read(data + WG_RESP_OFF_RECEIVER), WG_INDEX_HANDSHAKE);
     if (!e) {
         wg_drop(dev, WG_DROP_UNKNOWN_INDEX, NULL, remote);
@@ -269,6 +274,28 @@ static void rx_data(struct wg_device *dev, int64_t now, const wg_source *local, 
     dev->host.deliver(dev->host.ctx, peer->id, pt, ip_len);
 }
 
+bool wg_receive_handshake(struct wg_device *dev, int64_t now, const wg_source *local, const wg_endpoint *remote,
+                          const uint8_t *data, size_t len, size_t qlen)
+{
+    if (!dev->up) { /* taken down while it waited */
+        wg_drop(dev, WG_DROP_DEVICE_DOWN, NULL, remote);
+        return false;
+    }
+    bool under_load = wg_hsq_under_load(dev, now, qlen);
+    uint32_t type = wg_msg_type_word(data, len);
+    if (type == WG_MSG_COOKIE_REPLY) {
+        rx_cookie_reply(dev, now, remote, data);
+        return false;
+    }
+    if (!check_macs(dev, now, local, remote, data, len, under_load))
+        return false;
+    if (type == WG_MSG_INITIATION)
+        rx_initiation(dev, now, local, remote, data, len);
+    else
+        rx_response(dev, now, local, remote, data, len);
+    return true;
+}
+
 void wg_device_receive(wg_device *dev, int64_t now, const wg_source *local, const wg_endpoint *remote,
                        const uint8_t *data, size_t len)
 {
@@ -286,19 +313,15 @@ void wg_device_receive(wg_device *dev, int64_t now, const wg_source *local, cons
     uint32_t type = wg_msg_type_word(data, len);
     switch (type) {
     case WG_MSG_INITIATION:
-        if (len != WG_INITIATION_LEN)
-            break;
-        rx_initiation(dev, now, local, &from, data, len);
-        return;
     case WG_MSG_RESPONSE:
-        if (len != WG_RESPONSE_LEN)
-            break;
-        rx_response(dev, now, local, &from, data, len);
-        return;
     case WG_MSG_COOKIE_REPLY:
-        if (len != WG_COOKIE_REPLY_LEN)
+        if (len != (type == WG_MSG_INITIATION  ? WG_INITIATION_LEN
+                    : type == WG_MSG_RESPONSE ? WG_RESPONSE_LEN
+                                              : WG_COOKIE_REPLY_LEN))
             break;
-        rx_cookie_reply(dev, now, &from, data);
+        /* Linux wg_packet_receive: handshake messages wait in the
+         * handshake queue; transport data never does. */
+        wg_hsq_receive(dev, now, local, &from, data, len);
         return;
     case WG_MSG_TRANSPORT:
         if (len < WG_KEEPALIVE_LEN)

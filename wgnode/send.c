@@ -154,6 +154,7 @@ void wg_send_cookie_reply(struct wg_device *dev, const uint8_t *msg, size_t len,
     wg_cookie_create_reply(&dev->checker, out, msg, len, remote, nonce, now, dev->host.random_bytes, dev->host.ctx);
     wg_send_result r = wg_sourcing_send_reply(dev, local, remote, out, sizeof out, WG_MSG_COOKIE_REPLY);
     if (r == WG_SEND_OK) {
+        dev->cookie_replies++;
         wg_event ev = {.kind = WG_EV_COOKIE_REPLY_SENT, .peer_id = -1, .endpoint = *remote,
                        .msg_type = WG_MSG_COOKIE_REPLY};
         if (local)

@@ -273,6 +273,7 @@ typedef enum wg_event_kind {
     WG_EV_PACKET_DROPPED,       /* .drop */
     WG_EV_KEYS_ZEROED,
     WG_EV_KEY_ROTATED,
+    WG_EV_UNDER_LOAD,           /* the handshake queue reached 4096/8: a period under load starts */
 } wg_event_kind;
 const char *wg_event_kind_name(wg_event_kind k);
 
@@ -353,11 +354,49 @@ enum {
     WG_OPT_LINUX_COOKIE_REPLY_AS_CODE = 1u << 1,
 };
 
+/* How handshake messages (initiation, response, cookie reply) reach the
+ * protocol, and so how "under load" is decided (issue 22; docs/wgnode.md
+ * "Under load"). Linux receive.c wg_packet_receive puts them on a bounded
+ * queue (MAX_QUEUED_INCOMING_HANDSHAKES) that a worker drains, and
+ * wg_receive_handshake_packet calls the device under load while that queue
+ * holds at least 1/8 of its bound, and for one second after the last
+ * time it did (last_under_load). */
+typedef enum wg_hs_queue_mode {
+    /* No queue: processed inside wg_device_receive. Never under load
+     * unless the host says so (wg_device_set_under_load); unit tests and
+     * fuzzers. */
+    WG_HSQ_NONE = 0,
+    /* A simulated processor (the simulator): each message costs the
+     * device handshake_cost when it reached the Noise computation,
+     * handshake_reject_cost when the MAC checks ended it; the queue holds
+     * the messages whose work is not done yet. A message is handled when
+     * it arrives (light traffic is never delayed); its place in the queue
+     * decides load and queue-full drops. */
+    WG_HSQ_TIMED,
+    /* Real processing (`wgsim peer`): wg_device_receive only queues; the
+     * host calls wg_device_process_handshakes when it has time, so the
+     * queue is the real backlog. */
+    WG_HSQ_HOST,
+} wg_hs_queue_mode;
+
+#define WG_MAX_QUEUED_HANDSHAKES 4096                            /* Linux MAX_QUEUED_INCOMING_HANDSHAKES */
+#define WG_UNDER_LOAD_QUEUE_LEN (WG_MAX_QUEUED_HANDSHAKES / 8)   /* Linux wg_receive_handshake_packet */
+#define WG_UNDER_LOAD_HOLD WG_NS_PER_SEC                         /* Linux: last_under_load, 1 s */
+/* Defaults for WG_HSQ_TIMED, measured on our own crypto (docs/models.md,
+ * "Handshake processing cost"): consuming an initiation and answering it
+ * (3 X25519 + 1 base-point multiplication) and a message the MAC checks
+ * end (mac1, under load mac2, maybe a cookie reply). */
+#define WG_HANDSHAKE_COST_DEFAULT (170 * INT64_C(1000))
+#define WG_HANDSHAKE_REJECT_COST_DEFAULT (2 * INT64_C(1000))
+
 typedef struct wg_device_config {
     uint8_t private_key[WG_KEY_LEN];
     uint16_t listen_port;
     wg_platform platform;
     uint32_t options; /* WG_OPT_* bits; 0 = the reference's behaviour everywhere */
+    wg_hs_queue_mode hs_queue;
+    int64_t handshake_cost;        /* WG_HSQ_TIMED: ns per message that reached Noise (> 0) */
+    int64_t handshake_reject_cost; /* WG_HSQ_TIMED: ns per message the MAC checks ended (> 0) */
 } wg_device_config;
 
 typedef struct wg_peer_config {
@@ -429,8 +468,25 @@ size_t wg_device_allowed_ips(const wg_device *dev, int peer_id, wg_prefix *out, 
  * flushes cached routes, which is when a vanished learned source is noticed. */
 void wg_device_routes_changed(wg_device *dev, int64_t now);
 
-/* Under load: mac2 is required and cookie replies are sent (host-driven). */
+/* Forces the device under load (on top of what its handshake queue
+ * decides): mac2 is required and cookie replies are sent. */
 void wg_device_set_under_load(wg_device *dev, bool under_load);
+
+/* WG_HSQ_HOST: processes up to max queued handshake messages, oldest
+ * first; returns how many. */
+size_t wg_device_process_handshakes(wg_device *dev, int64_t now, size_t max);
+
+/* The handshake queue and what load did (all modes). */
+typedef struct wg_load_info {
+    size_t backlog;              /* messages waiting now */
+    size_t backlog_max;          /* the most that ever waited */
+    bool under_load;             /* as of now (the 1 s hold included) */
+    int64_t under_load_ns;       /* total time under load up to now */
+    uint64_t under_load_periods; /* how many times it started */
+    uint64_t processed;          /* handshake messages processed */
+    uint64_t cookie_replies;     /* cookie replies sent */
+} wg_load_info;
+void wg_device_load_info(const wg_device *dev, int64_t now, wg_load_info *out);
 
 /* Inputs. */
 void wg_device_receive(wg_device *dev, int64_t now, const wg_source *local,

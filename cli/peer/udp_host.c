@@ -77,6 +77,14 @@ static int open_socket(int family, uint16_t port, int *err_out)
         if (rc == 0)
             rc = setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
     }
+    /* A receive buffer of 7 MiB, as wireguard-go asks for (conn,
+     * socketBufferSize; SO_RCVBUFFORCE when allowed, else SO_RCVBUF, which
+     * the kernel caps at net.core.rmem_max): a burst of datagrams waits
+     * there instead of being dropped while a handshake is computed. Not
+     * getting it is not an error. */
+    int rcvbuf = 7 << 20;
+    if (rc == 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     struct sockaddr_storage ss;
     socklen_t sl;
     wg_endpoint any = {.ip = {.family = family == AF_INET ? 4 : 6}, .port = port};

@@ -369,6 +369,8 @@ struct sim_world {
     size_t n_caps, cap_caps;
     sim_ping **pings;
     size_t n_pings, cap_pings;
+    sim_flood **floods; /* wg/wg_flood.c */
+    size_t n_floods, cap_floods;
     uint64_t next_frame_id;
     uint64_t l2_gen; /* bumped when a node's L2 ops change */
     sim_record rec; /* the run record (sim/record/) */
@@ -521,6 +523,7 @@ void sim_sink_free(sim_sink *k);
 /* wg_host.c / ping.c */
 void sim_wg_free(sim_wg *h);
 void sim_ping_free(sim_ping *p);
+void sim_flood_free(sim_flood *f);
 void sim_ping_icmp_input(void *ctx, sim_node *n, sim_iface *in, const sim_ipv4_info *ip);
 
 static inline bool sim_events_wanted(const sim_world *w) { return w->rec.events_on || w->rec.event_fn; }

@@ -46,6 +46,9 @@ void sim_world_free(sim_world *w)
     for (size_t i = 0; i < w->n_pings; i++)
         sim_ping_free(w->pings[i]);
     free(w->pings);
+    for (size_t i = 0; i < w->n_floods; i++)
+        sim_flood_free(w->floods[i]);
+    free(w->floods);
     /* Pending objects (frames in flight, model plugins that registered
      * themselves) go while the nodes they may refer to still exist. */
     while (w->pending.next != &w->pending) {

@@ -76,6 +76,7 @@ bool fw_prefix_has(const wg_ip *net, uint8_t plen, uint32_t a)
 
 const char *sim_carp_state_name(sim_carp_state s) { return carp_state_name((carp_state)s); }
 const char *sim_gw_status_name(sim_gw_status s) { return gw_status_name((gw_status)s); }
+const char *sim_gw_reason_name(sim_gw_reason r) { return gw_reason_name((gw_reason)r); }
 
 sim_node *sim_fw_node(const sim_fw *f) { return f->n; }
 
@@ -192,6 +193,8 @@ sim_fw *sim_fw_attach(sim_node *n, const sim_fw_options *opt)
     sim_node_set_scrub_reassemble(n, f->pf_active && !f->opt.no_scrub);
     fw_pf_attach(f);
     fw_gw_attach(f);
+    if (f->opt.gateway_semantics == SIM_GW_SEM_PFSENSE_2_9_DEV)
+        f->gws.semantics = GW_SEM_PFSENSE_2_9_DEV;
     sim_pending_add(f->w, &f->pend, fw_free);
     sim_node_set_user(n, f);
     fw_carp_attach(f);
@@ -281,6 +284,7 @@ bool sim_fw_gateway_info_get(const sim_fw *f, const char *name, sim_fw_gateway_i
     if (!g)
         return false;
     out->status = (sim_gw_status)g->status;
+    out->reason = (sim_gw_reason)g->reason;
     out->loss = g->loss;
     out->latency = g->latency;
     snprintf(out->ifname, sizeof out->ifname, "%s", g->ifname);

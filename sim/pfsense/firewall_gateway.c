@@ -84,9 +84,14 @@ static void gw_cb_status(void *ctx, gateway *g, gw_status from, gw_status to)
 {
     sim_fw *f = ctx;
     sim_ev_state st = {.kind = SIM_EVS_GATEWAY, .gateway = g->name, .from = (int)from, .to = (int)to};
+    /* A gateway going down says why (get_dpinger_status's substatus), as
+     * pfSense's "omitting from routing group" log line does. */
+    char why[24] = "";
+    if (to == GW_DOWN)
+        snprintf(why, sizeof why, "%s, ", gw_reason_name(g->reason));
     sim_event_log_state(f->w, SIM_EV_MODEL, f->n, 0, "gateway", &st,
-                        "%s gateway %s %s -> %s (loss %.1f%%, latency %.1f ms)", sim_node_name(f->n), g->name,
-                        gw_status_name(from), gw_status_name(to), g->loss, (double)g->latency / (double)SIM_MS);
+                        "%s gateway %s %s -> %s (%sloss %.1f%%, latency %.1f ms)", sim_node_name(f->n), g->name,
+                        gw_status_name(from), gw_status_name(to), why, g->loss, (double)g->latency / (double)SIM_MS);
     /* pfSense starts dpinger with -D latencyhigh -L losshigh -C
      * rc.gateway_alarm (gwlb.inc start_dpinger): only entering or leaving
      * "down" raises an alarm. rc.gateway_alarm then runs

@@ -81,16 +81,19 @@ void fw_build_rules(sim_fw *f)
             gateway *pool[PF_RT_POOL_MAX];
             size_t np = 0;
             if (!g) {
-                /* A gateway group: the usable members of its best tier
-                 * (return_gateway_groups_array); with more than one,
-                 * filter_generate_gateways writes `route-to { (if gw) ... }
-                 * round-robin` (weights and sticky-address not modelled). */
+                /* A gateway group: the members of its best tier
+                 * (return_gateway_groups_array) that the trigger keeps
+                 * (filter_generate_gateways, gw_group_route_to); with more
+                 * than one it writes `route-to { (if gw) ... } round-robin`
+                 * (weights and sticky-address not modelled). */
                 gw_group *grp = gw_group_find(&f->gws, f->user_gw[i]);
-                np = grp ? gw_group_best_tier(grp, pool, PF_RT_POOL_MAX) : 0;
+                np = grp ? gw_group_route_to(grp, f->gws.semantics, pool, PF_RT_POOL_MAX) : 0;
                 g = np ? pool[0] : NULL;
             }
-            /* A single gateway that is down loses its route-to; a group
-             * always has members (Plan B keeps them when all are down). */
+            /* A single gateway that is down loses its route-to, and so
+             * does a group none of whose members the trigger keeps (only
+             * possible when all are down, Plan B): the rule stays and
+             * follows the routing table. */
             if (g && (np > 0 || g->status != GW_DOWN)) {
                 x->rt = PF_RT_ROUTETO;
                 x->rt_addr = g->addr;

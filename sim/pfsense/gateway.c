@@ -12,12 +12,16 @@
  *   in use (DP). loss % = lost / (received + lost); latency = the average
  *   of received probes.
  * - Every alert_interval (1000 ms) the status is evaluated: latency >
- *   latency_high or loss > loss_high -> down; else latency > latency_low
- *   -> delay; else loss > loss_low -> loss; else online (GW
- *   get_dpinger_status, called by return_gateways_status; thresholds
- *   10/20 %, 200/500 ms).
+ *   latency_high -> down (highdelay), loss > loss_high -> down
+ *   (highloss); else latency > latency_low -> delay; else loss >
+ *   loss_low -> loss; else online (GW get_dpinger_status, called by
+ *   return_gateways_status; thresholds 10/20 %, 200/500 ms). delay and
+ *   loss are pfSense's status "online" with a warning substatus: they
+ *   take a gateway out of nothing.
  * - Groups: lower tier preferred; trigger "member down" by default
- *   (D:routing/gateway-settings).
+ *   (D:routing/gateway-settings). Which members a route or a rule uses:
+ *   gw_member_up, gw_route_to_keeps (docs/models.md "Gateway groups and
+ *   triggers").
  */
 #include "sim/pfsense/gateway.h"
 
@@ -32,6 +36,17 @@ const char *gw_status_name(gw_status s)
     case GW_DELAY: return "delay";
     case GW_LOSS: return "loss";
     case GW_DOWN: return "down";
+    }
+    return "?";
+}
+
+const char *gw_reason_name(gw_reason r)
+{
+    /* pfSense's substatus names (gwlb.inc get_dpinger_status). */
+    switch (r) {
+    case GW_REASON_NONE: return "none";
+    case GW_REASON_HIGHDELAY: return "highdelay";
+    case GW_REASON_HIGHLOSS: return "highloss";
     }
     return "?";
 }
@@ -180,6 +195,7 @@ void gw_start(gateway *g)
     memset(g->slots, 0, g->nslots * sizeof *g->slots);
     g->next = 0;
     g->status = GW_ONLINE;
+    g->reason = GW_REASON_NONE;
     g->loss = 0;
     g->latency = 0;
     if (g->monitor_disabled)
@@ -239,8 +255,10 @@ void gw_probe_reply(gateway *g, uint16_t seq)
     }
 }
 
-gw_status gw_evaluate(gateway *g)
+gw_status gw_evaluate(gateway *g, gw_reason *reason)
 {
+    if (reason)
+        *reason = GW_REASON_NONE;
     if (g->monitor_disabled)
         return g->status = GW_ONLINE;
     sim_time now = sim_now(g->set->eng);
@@ -258,18 +276,23 @@ gw_status gw_evaluate(gateway *g)
     g->latency = received ? sum / (sim_time)received : 0;
     g->loss = received + lost ? 100.0 * (double)lost / (double)(received + lost) : 0.0;
     /* pfSense gwlb.inc get_dpinger_status, in its order: latency > high
-     * -> down, loss > high -> down, latency > low -> delay, loss > low ->
-     * loss. So high latency with moderate loss reads "delay", not "loss"
-     * (which matters for a group whose trigger is packet loss). */
+     * -> down/highdelay, loss > high -> down/highloss, latency > low ->
+     * online/delay, loss > low -> online/loss. So high latency with
+     * moderate loss reads "delay", and a total outage (no reply: average
+     * latency 0, loss 100 %) reads "highloss". */
     gw_status st;
-    if (g->latency > g->opt.latency_high || g->loss > g->opt.loss_high)
+    gw_reason why = GW_REASON_NONE;
+    if (g->latency > g->opt.latency_high || g->loss > g->opt.loss_high) {
         st = GW_DOWN;
-    else if (g->latency > g->opt.latency_low)
+        why = g->latency > g->opt.latency_high ? GW_REASON_HIGHDELAY : GW_REASON_HIGHLOSS;
+    } else if (g->latency > g->opt.latency_low)
         st = GW_DELAY;
     else if (g->loss > g->opt.loss_low)
         st = GW_LOSS;
     else
         st = GW_ONLINE;
+    if (reason)
+        *reason = why;
     return st;
 }
 
@@ -277,7 +300,12 @@ static void alert_fired(void *arg)
 {
     gateway *g = arg;
     g->alert_ev = sim_schedule_in(g->set->eng, g->opt.alert_interval, alert_fired, g);
-    gw_status old = g->status, st = gw_evaluate(g);
+    gw_reason why;
+    gw_status old = g->status, st = gw_evaluate(g, &why);
+    /* pfSense reads the substatus afresh whenever it asks dpinger; only a
+     * change of status is an alarm (the reason of a down gateway may move
+     * between highloss and highdelay without one). */
+    g->reason = why;
     if (st != old) {
         g->status = st;
         if (g->set->ops.status_changed)
@@ -285,25 +313,57 @@ static void alert_fired(void *arg)
     }
 }
 
-bool gw_member_usable(const gw_group *grp, const gateway *g)
+bool gw_member_up(const gateway *g)
 {
-    /* Triggers (D:routing/gateway-settings): member down / packet loss /
-     * high latency / packet loss or high latency. */
-    switch (grp->trigger) {
-    case GW_TRIGGER_DOWN: return g->status != GW_DOWN;
-    case GW_TRIGGER_LOSS: return g->status != GW_DOWN && g->status != GW_LOSS;
-    case GW_TRIGGER_LATENCY: return g->status != GW_DOWN && g->status != GW_DELAY;
-    case GW_TRIGGER_LOSS_OR_LATENCY: return g->status == GW_ONLINE;
+    /* get_gwgroup_members_inner: 2.7.2 (gwlb.inc) drops a member when
+     * stristr($status['status'], "down"); master drops it when
+     * !is_online_gateway_status($gateway_status), whose default trigger
+     * "downlosslatency" refuses exactly the OFFLINE_* statuses. Neither
+     * passes the group's trigger, and "delay"/"loss" are status "online"
+     * in both. Monitoring disabled: always online (get_dpinger_status is
+     * not asked; return_gateways_status reports "online"). */
+    return g->status != GW_DOWN;
+}
+
+bool gw_route_to_keeps(gw_semantics sem, gw_trigger trigger, const gateway *g)
+{
+    bool down = g->status == GW_DOWN;
+    bool highloss = down && g->reason == GW_REASON_HIGHLOSS;
+    bool highdelay = down && g->reason == GW_REASON_HIGHDELAY;
+    bool on_loss = trigger == GW_TRIGGER_LOSS || trigger == GW_TRIGGER_LOSS_OR_LATENCY;
+    bool on_latency = trigger == GW_TRIGGER_LATENCY || trigger == GW_TRIGGER_LOSS_OR_LATENCY;
+    switch (sem) {
+    case GW_SEM_PFSENSE_2_7:
+        /* 2.7.2 filter.inc filter_generate_gateways, as written:
+         * (status != down && trigger == "down") || (substatus != highloss
+         * && trigger has "loss") || (substatus != highdelay && trigger has
+         * "latency"). A member that is up passes under every trigger; of
+         * members that are down, "down" keeps none, "downloss" those with
+         * high delay, "downlatency" those with high loss, and
+         * "downlosslatency" every one. */
+        return (!down && trigger == GW_TRIGGER_DOWN) || (!highloss && on_loss) || (!highdelay && on_latency);
+    case GW_SEM_PFSENSE_2_9_DEV:
+        /* master filter.inc filter_generate_gateways ->
+         * is_gateway_online(member, trigger) -> get_gateway_status
+         * (substatus highloss -> OFFLINE_LOSS, highdelay ->
+         * OFFLINE_LATENCY, delay/loss -> ONLINE_*) ->
+         * is_online_gateway_status: "down" tolerates both OFFLINE_LOSS
+         * and OFFLINE_LATENCY, "downloss" OFFLINE_LATENCY, "downlatency"
+         * OFFLINE_LOSS, "downlosslatency" neither. */
+        if (!down)
+            return true;
+        if (trigger == GW_TRIGGER_DOWN)
+            return highloss || highdelay;
+        return (highdelay && trigger == GW_TRIGGER_LOSS) || (highloss && trigger == GW_TRIGGER_LATENCY);
     }
     return false;
 }
 
 /* pfSense get_gwgroup_members_inner: members are sorted into tiers when
- * usable; when no member of any tier is usable ("Engage Plan B") every
- * member counts as up. */
-static bool counts(const gw_group *grp, const gateway *g, bool plan_b)
+ * up; when none is ("Engage Plan B") every member counts as up. */
+static bool counts(const gateway *g, bool plan_b)
 {
-    return plan_b || gw_member_usable(grp, g);
+    return plan_b || gw_member_up(g);
 }
 
 static int best_tier(const gw_group *grp, bool *plan_b)
@@ -312,20 +372,31 @@ static int best_tier(const gw_group *grp, bool *plan_b)
     for (int pass = 0; pass < 2 && best == 0; pass++) {
         *plan_b = pass == 1;
         for (size_t i = 0; i < grp->n; i++)
-            if (counts(grp, grp->m[i].gw, *plan_b) && (best == 0 || grp->m[i].tier < best))
+            if (counts(grp->m[i].gw, *plan_b) && (best == 0 || grp->m[i].tier < best))
                 best = grp->m[i].tier;
     }
     return best;
 }
 
-size_t gw_group_best_tier(const gw_group *grp, gateway **out, size_t max)
+size_t gw_group_best_tier(const gw_group *grp, gateway **out, size_t max, bool *plan_b)
 {
-    bool plan_b;
-    int best = best_tier(grp, &plan_b);
+    bool pb;
+    int best = best_tier(grp, &pb);
     size_t k = 0;
     for (size_t i = 0; i < grp->n && best && k < max; i++)
-        if (grp->m[i].tier == best && counts(grp, grp->m[i].gw, plan_b))
+        if (grp->m[i].tier == best && counts(grp->m[i].gw, pb))
             out[k++] = grp->m[i].gw;
+    if (plan_b)
+        *plan_b = pb;
+    return k;
+}
+
+size_t gw_group_route_to(const gw_group *grp, gw_semantics sem, gateway **out, size_t max)
+{
+    size_t n = gw_group_best_tier(grp, out, max, NULL), k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (gw_route_to_keeps(sem, grp->trigger, out[i]))
+            out[k++] = out[i];
     return k;
 }
 
@@ -335,7 +406,7 @@ gateway *gw_group_pick(const gw_group *grp, const gateway *current)
      * the best tier's members ("Keep current gateway"), else the tier's
      * first member. */
     gateway *m[64];
-    size_t k = gw_group_best_tier(grp, m, sizeof m / sizeof m[0]);
+    size_t k = gw_group_best_tier(grp, m, sizeof m / sizeof m[0], NULL);
     for (size_t i = 0; i < k; i++)
         if (m[i] == current)
             return m[i];

@@ -15,9 +15,28 @@
 
 #include "sim/sim.h"
 
+/* What the model shows: pfSense's dpinger status with its substatus
+ * folded in (gwlb.inc get_dpinger_status). GW_DELAY and GW_LOSS are
+ * pfSense's status "online" with substatus "delay" / "loss" (a warning
+ * above the low threshold); GW_DOWN is status "down", above a high
+ * threshold, with the reason in gateway.reason. */
 typedef enum gw_status { GW_ONLINE = 0, GW_DELAY, GW_LOSS, GW_DOWN } gw_status;
 const char *gw_status_name(gw_status s);
 bool gw_status_parse(const char *s, gw_status *out);
+/* Why a gateway is down: get_dpinger_status's substatus "highdelay"
+ * (average latency > latency_high, checked first) or "highloss" (loss >
+ * loss_high). GW_REASON_NONE while not down. */
+typedef enum gw_reason { GW_REASON_NONE = 0, GW_REASON_HIGHDELAY, GW_REASON_HIGHLOSS } gw_reason;
+const char *gw_reason_name(gw_reason r);
+
+/* Which pfSense code decides group membership (docs/models.md "Gateway
+ * groups and triggers"). Both read the same statuses; they differ only in
+ * which members of a group whose members are all down (Plan B) a rule's
+ * route-to keeps, by the group's trigger. */
+typedef enum gw_semantics {
+    GW_SEM_PFSENSE_2_7 = 0, /* 2.7.2 ec956d3 (same code at the 2.8 branch point): filter.inc filter_generate_gateways */
+    GW_SEM_PFSENSE_2_9_DEV, /* master 9363ac5 (2.9.0-DEVELOPMENT): gwlb.inc is_online_gateway_status */
+} gw_semantics;
 
 typedef struct gw_monitor_options {
     sim_time probe_interval; /* 500 ms */
@@ -51,12 +70,15 @@ struct gateway {
     size_t nslots, next;
     uint16_t seq;
     gw_status status;
+    gw_reason reason;      /* why it is down (GW_DOWN only) */
     double loss;           /* last evaluated loss, percent */
     sim_time latency;      /* last evaluated average latency */
     sim_event_id probe_ev, alert_ev;
     uint64_t probes_sent, replies;
 };
 
+/* pfSense's group triggers (system_gateway_groups_edit.php: "down",
+ * "downloss", "downlatency", "downlosslatency"). */
 typedef enum gw_trigger { GW_TRIGGER_DOWN = 0, GW_TRIGGER_LOSS, GW_TRIGGER_LATENCY, GW_TRIGGER_LOSS_OR_LATENCY } gw_trigger;
 
 typedef struct gw_member {
@@ -86,6 +108,7 @@ struct gw_set {
     size_t n, cap;
     gw_group *groups;
     size_t ngroups, gcap;
+    gw_semantics semantics; /* default GW_SEM_PFSENSE_2_7 */
 };
 
 void gw_set_init(gw_set *s, sim_engine *eng, const gw_ops *ops);
@@ -106,20 +129,34 @@ void gw_stop_all(gw_set *s);
 /* An echo reply for seq arrived now. */
 void gw_probe_reply(gateway *g, uint16_t seq);
 /* Recomputes loss/latency over the window and the status now (also run
- * every alert interval). */
-gw_status gw_evaluate(gateway *g);
+ * every alert interval); *reason (may be NULL) gets why it is down. */
+gw_status gw_evaluate(gateway *g, gw_reason *reason);
 
-/* Is the member usable under the group's trigger? */
-bool gw_member_usable(const gw_group *grp, const gateway *g);
+/* Does get_gwgroup_members_inner put the gateway in its tier? Only a
+ * gateway that is down leaves, whatever the group's trigger, in both
+ * versions (2.7.2: stristr(status, "down"); master:
+ * is_online_gateway_status(status) without the trigger). */
+bool gw_member_up(const gateway *g);
+/* Does filter_generate_gateways keep this member of get_gwgroup_members_inner's
+ * result in a rule's route-to, under the trigger and the version? Every
+ * member that is up is kept; the trigger decides only for members that
+ * are down, which reach it only through Plan B. */
+bool gw_route_to_keeps(gw_semantics sem, gw_trigger trigger, const gateway *g);
 /* pfSense fixup_default_gateway for a failover group: the best (lowest)
- * tier with a usable member (no usable member at all: every member counts,
- * get_gwgroup_members_inner's "Plan B"); the current gateway is kept when
- * it is a member of that tier, else the tier's first member. NULL only
- * for a group without members. */
+ * tier with a member that is up (none up at all: every member counts,
+ * get_gwgroup_members_inner's "Plan B", so the lowest tier); the current
+ * gateway is kept when it is a member of that tier, else the tier's first
+ * member. The trigger plays no part. NULL only for a group without
+ * members. */
 gateway *gw_group_pick(const gw_group *grp, const gateway *current);
-/* pfSense return_gateway_groups_array: the usable members of the best
- * tier (Plan B as above), in configuration order (what a filter rule naming the group
- * route-to's round-robin). Returns how many were written (<= max). */
-size_t gw_group_best_tier(const gw_group *grp, gateway **out, size_t max);
+/* pfSense get_gwgroup_members_inner (via return_gateway_groups_array):
+ * the members of the best tier (Plan B as above), in configuration order.
+ * *plan_b (may be NULL) tells whether no member was up. Returns how many
+ * were written (<= max). */
+size_t gw_group_best_tier(const gw_group *grp, gateway **out, size_t max, bool *plan_b);
+/* What a filter rule naming the group route-to's (round-robin when more
+ * than one): the best tier's members that gw_route_to_keeps. 0: the rule
+ * has no route-to (filter_generate_gateways writes an empty GW macro). */
+size_t gw_group_route_to(const gw_group *grp, gw_semantics sem, gateway **out, size_t max);
 
 #endif /* SIM_GATEWAY_H */

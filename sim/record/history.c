@@ -65,7 +65,7 @@ typedef struct hist_rec {
         } route;
         struct {
             uint32_t ifname, addr;
-            uint8_t status;
+            uint8_t status, reason;
             double loss;
             int64_t latency;
         } gw;
@@ -471,6 +471,7 @@ void sim_hist_log_gateway(sim_world *w, int node, const char *name, const sim_fw
     rec.v.gw.ifname = sim_rec_intern_id(w, gi->ifname);
     rec.v.gw.addr = wg_ip4_to_u32(&gi->addr);
     rec.v.gw.status = (uint8_t)gi->status;
+    rec.v.gw.reason = (uint8_t)gi->reason;
     rec.v.gw.loss = gi->loss;
     rec.v.gw.latency = gi->latency;
     /* loss and latency move with every probe: only the rest makes a record */
@@ -606,6 +607,7 @@ static void gateway_item(const sim_world *w, const hist_row *row, const hist_rec
     snprintf(o->info.ifname, sizeof o->info.ifname, "%s", ifn ? ifn : "");
     o->info.addr = v4(rec->v.gw.addr);
     o->info.status = (sim_gw_status)rec->v.gw.status;
+    o->info.reason = (sim_gw_reason)rec->v.gw.reason;
     o->info.loss = rec->v.gw.loss;
     o->info.latency = rec->v.gw.latency;
     o->since = rec->t;

@@ -76,6 +76,10 @@ struct sim_wg {
     int *dirty;
     size_t n_dirty, cap_dirty;
     bool all_dirty;
+    /* The first initiation sent (sim_wg_first_initiation: what a flood
+     * replays). */
+    bool has_first_init;
+    uint8_t first_init[WG_INITIATION_LEN];
 };
 
 static sim_time now_of(const sim_wg *h) { return sim_now(h->node->w->eng); }
@@ -166,6 +170,10 @@ static wg_send_result cb_send(void *ctx, const wg_source *src, const wg_endpoint
                               const wg_send_meta *meta)
 {
     sim_wg *h = ctx;
+    if (meta && meta->type == WG_MSG_INITIATION && len == WG_INITIATION_LEN && !h->has_first_init) {
+        memcpy(h->first_init, data, len);
+        h->has_first_init = true;
+    }
     sim_udp_send_opts o = {0};
     if (src) {
         o.src = src->addr;
@@ -731,4 +739,12 @@ size_t sim_wg_reapply_endpoints(sim_wg *h, bool dry_run)
 uint64_t sim_wg_send_errors(const sim_wg *h, wg_send_result r)
 {
     return (unsigned)r <= WG_SEND_EINVAL ? h->send_errs[r] : 0;
+}
+
+bool sim_wg_first_initiation(const sim_wg *h, uint8_t out[WG_INITIATION_LEN])
+{
+    if (!h || !h->has_first_init)
+        return false;
+    memcpy(out, h->first_init, WG_INITIATION_LEN);
+    return true;
 }

@@ -11,44 +11,12 @@ set -u
 set -o pipefail
 
 wgsim=${1:-}
-tmp=
-pids=()
-
-fail() {
-  printf 'FAIL: %s\n' "$*"
-  if [ -n "$tmp" ]; then
-    for f in "$tmp"/*.log "$tmp"/*.out; do
-      [ -s "$f" ] && printf -- '----- %s -----\n' "$(basename "$f")" && tail -n 30 "$f"
-    done
-  fi
-  exit 1
-}
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-  [ -n "$tmp" ] && rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-running() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat" 2>/dev/null; }
-wait_for() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.05
-  done
-}
+. "$(dirname "$0")/peer_lib.sh"
 
 [ -n "$wgsim" ] && [ -x "$wgsim" ] || fail "usage: loopback.sh PATH/TO/wgsim (got '${wgsim}')"
 tmp=$(mktemp -d /tmp/wgsim-loopback.XXXXXX) || fail "mktemp failed"
 
-# Fixed test keys (made with wg genkey / wg pubkey / wg genpsk).
-privA=uDgZvX3/rREpig3FVxkknfL0fasPuJM7hNAyQLO8CH4=
-pubA=X7unlVSoj5IGfn10TteMywhccZRaer7l0O/mdhJb+WY=
-privB=SEgXacxGY3ve9KisRZVR+Uw/B6aP/t4ADN/NeNcCMGM=
-pubB=c962zL8wgRTBOENnwTBtiFWGQBlO8JXuJYAqh5YSFjk=
+# The preshared key (wg genpsk); the two key pairs are peer_lib.sh's.
 psk=blFF+3glPHD6dxfpTNJ+f5tFJwOBYiBaBYQK1fP5Spc=
 
 # --help documents the command and exits 0.
@@ -65,29 +33,19 @@ rc=$?
 grep -q "^$tmp/bad.conf:3: ListenPort" "$tmp/bad.log" || fail "bad config: no FILE:3: message"
 
 # The answering side, on a free port (another test may hold one: try a few).
-started=
-for try in 1 2 3 4 5; do
-  portA=$((20000 + (RANDOM % 30000)))
+a_conf() {
   cat >"$tmp/a.conf" <<EOF
 [Interface]
 PrivateKey = $privA
-ListenPort = $portA
+ListenPort = $1
 Address = 10.77.0.1/24, fd77::1/64
 [Peer]
 PublicKey = $pubB
 PresharedKey = $psk
 AllowedIPs = 10.77.0.2/32, fd77::2/128
 EOF
-  "$wgsim" peer "$tmp/a.conf" --duration 60s --verbose >"$tmp/a.out" 2>"$tmp/a.log" &
-  pidA=$!
-  if wait_for 5 grep -q "listening on UDP port $portA" "$tmp/a.log"; then
-    pids+=("$pidA")
-    started=1
-    break
-  fi
-  wait "$pidA" 2>/dev/null
-done
-[ -n "$started" ] || fail "the answering wgsim peer did not start"
+}
+start_answering a_conf --duration 60s --verbose
 
 cat >"$tmp/b.conf" <<EOF
 [Interface]

@@ -1,0 +1,28 @@
+/*
+ * scenario.c — imp_scenario: plans the world around the firewalls
+ * (world.c) and writes the scenario: header, segments, the firewall
+ * nodes (emit_fw.c), the added nodes, traffic, procedures, expectations
+ * (emit_world.c).
+ */
+#include <stdlib.h>
+
+#include "import/world.h"
+
+char *imp_scenario(imp_fw **fws, size_t n, const imp_options *o, const imp_findings *findings, imp_errors *err)
+{
+    w_world w;
+    imp_consistent(fws, n);
+    if (!w_plan(&w, fws, n, o, err)) {
+        w_free(&w);
+        return NULL;
+    }
+    w_out out = {0};
+    w_emit_header(&out, &w, findings);
+    w_emit_world(&out, &w);
+    w_printf(&out, "nodes:\n");
+    for (size_t k = 0; k < n; k++)
+        w_emit_firewall(&out, &w, k);
+    w_emit_tests(&out, &w);
+    w_free(&w);
+    return out.buf;
+}

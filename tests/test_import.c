@@ -1,0 +1,260 @@
+/*
+ * test_import.c — the import library (issue 21) on the sample backups of
+ * tests/import/: the pfSense reader's model, parse errors with their line,
+ * the HA pair check, pfSense's automatic outbound NAT, --address, the
+ * filter verdicts behind the generated expectations, and that the
+ * generated text holds no secret of the samples.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "import/import.h"
+#include "tests/import_samples.h"
+
+
+static bool has_unmodelled(const imp_fw *fw, const char *xpath)
+{
+    for (size_t i = 0; i < fw->unmodelled.n; i++)
+        if (!strcmp(fw->unmodelled.v[i].xpath, xpath) && !fw->unmodelled.v[i].info)
+            return true;
+    return false;
+}
+
+START_TEST(reads_pfsense_ha_primary)
+{
+    imp_fw *fw = read_ok(SAMPLE("pfsense-ha-fw1.xml"));
+    char a[16];
+    ck_assert_str_eq(fw->hostname, "fw1");
+    ck_assert_int_eq(fw->product, IMP_PFSENSE);
+    const imp_iface *wan = imp_fw_iface(fw, "wan");
+    ck_assert_ptr_nonnull(wan);
+    ck_assert_str_eq(wan->driver, "igb0");
+    ck_assert_int_eq(wan->kind, IMP_ADDR_STATIC);
+    ck_assert_str_eq(imp_addr_str(wan->addr.addr, a), "198.51.100.2");
+    ck_assert_int_eq(wan->addr.len, 24);
+    ck_assert(wan->wan);
+    ck_assert(!imp_fw_iface(fw, "lan")->wan);
+    /* three CARP VIPs; the IP alias stacked on vhid 2 is unmodelled, not dropped */
+    size_t carp = 0;
+    for (size_t i = 0; i < fw->vips.n; i++)
+        carp += fw->vips.v[i].carp;
+    ck_assert_uint_eq(carp, 3);
+    ck_assert(has_unmodelled(fw, "/pfsense/virtualip/vip[4]"));
+    const imp_gateway *g = imp_fw_gateway(fw, "WAN1GW");
+    ck_assert_ptr_nonnull(g);
+    ck_assert_str_eq(g->iface, "wan");
+    ck_assert_str_eq(imp_addr_str(g->monitor, a), "192.0.2.53");
+    ck_assert_str_eq(fw->default_gw, "WANFAILOVER");
+    ck_assert_uint_eq(fw->groups.n, 1);
+    ck_assert_str_eq(fw->groups.v[0].trigger, "loss"); /* downloss */
+    ck_assert_uint_eq(fw->groups.v[0].members.n, 2);
+    ck_assert_int_eq(fw->groups.v[0].members.v[1].tier, 2);
+    ck_assert_int_eq(fw->nat_mode, IMP_NAT_HYBRID);
+    ck_assert(fw->pfsync);
+    ck_assert_str_eq(fw->pfsync_iface, "opt2");
+    ck_assert_uint_eq(fw->tunnels.n, 1);
+    ck_assert_str_eq(fw->tunnels.v[0].name, "tun_wg0");
+    ck_assert_int_eq(fw->tunnels.v[0].listen_port, 51820);
+    ck_assert(fw->tunnels.v[0].has_key);
+    ck_assert_uint_eq(fw->peers.n, 3);
+    ck_assert(fw->peers.v[0].has_endpoint);
+    ck_assert_int_eq(fw->peers.v[0].keepalive, 25);
+    ck_assert(!fw->peers.v[2].has_endpoint); /* the roaming laptop */
+    ck_assert(has_unmodelled(fw, "/pfsense/ipsec/phase1[1]"));
+    ck_assert(has_unmodelled(fw, "/pfsense/openvpn/openvpn-server[1]"));
+    ck_assert_int_eq(fw->resolve_interval, 60); /* the first <config> */
+    imp_fw_free(fw);
+}
+END_TEST
+
+START_TEST(errors_carry_the_line)
+{
+    imp_errors e = {0};
+    ck_assert_ptr_null(imp_read_file(SAMPLE("bad-malformed.xml"), &e));
+    ck_assert_uint_ge(e.lines.n, 1);
+    ck_assert_msg(strstr(e.lines.v[0], "bad-malformed.xml:78: XML: "), "%s", e.lines.v[0]);
+    imp_errors_free(&e);
+    ck_assert_ptr_null(imp_read_file(SAMPLE("bad-no-interfaces.xml"), &e));
+    ck_assert_msg(strstr(e.lines.v[0], "no enabled interface"), "%s", e.lines.v[0]);
+    imp_errors_free(&e);
+    ck_assert_ptr_null(imp_read_file(SAMPLE("bad-truncated.xml"), &e));
+    ck_assert_msg(strstr(e.lines.v[0], "bad-truncated.xml:") && strstr(e.lines.v[0], "XML"), "%s", e.lines.v[0]);
+    imp_errors_free(&e);
+}
+END_TEST
+
+START_TEST(pair_check)
+{
+    imp_fw *a = read_ok(SAMPLE("pfsense-ha-fw1.xml")), *b = read_ok(SAMPLE("pfsense-ha-fw2.xml"));
+    imp_fw *c = read_ok(SAMPLE("bad-not-a-pair-fw2.xml"));
+    imp_findings f = {0};
+    imp_errors e = {0};
+    ck_assert(imp_pair_check(a, b, &f, &e));
+    ck_assert_msg(f.lines.n == 0, "%s", f.lines.n ? f.lines.v[0] : "");
+    ck_assert(!imp_pair_check(a, c, &f, &e));
+    ck_assert_msg(strstr(e.lines.v[0], "not an HA pair"), "%s", e.lines.v[0]);
+    /* a difference is a finding, never papered over */
+    b->vips.v[0].advskew = a->vips.v[0].advskew;
+    b->pfsync_peer ^= 1;
+    a->sync_to ^= 1;
+    imp_findings_free(&f);
+    ck_assert(imp_pair_check(a, b, &f, &e));
+    ck_assert_uint_ge(f.lines.n, 3);
+    bool sync = false;
+    for (size_t i = 0; i < f.lines.n; i++)
+        sync |= strstr(f.lines.v[i], "configuration sync goes to") != NULL;
+    ck_assert(sync);
+    imp_findings_free(&f);
+    imp_errors_free(&e);
+    imp_fw_free(a);
+    imp_fw_free(b);
+    imp_fw_free(c);
+}
+END_TEST
+
+typedef struct nat_seen {
+    size_t n, isakmp;
+    bool lan, localhost;
+} nat_seen;
+
+static void count_nat(void *ctx, const imp_nat_rule *r)
+{
+    nat_seen *s = ctx;
+    char a[16];
+    s->n++;
+    s->isakmp += r->dst.port == 500 && r->static_port;
+    s->localhost |= !strcmp(imp_addr_str(r->src.prefix.addr, a), "127.0.0.0") && r->src.prefix.len == 8;
+    s->lan |= r->src.kind == IMP_MATCH_PREFIX && r->src.prefix.len == 24 && !strcmp(r->iface, "wan");
+    ck_assert(r->translate_iface);
+}
+
+START_TEST(dynamic_wan_needs_address_and_automatic_nat)
+{
+    imp_fw *fw = read_ok(SAMPLE("pfsense-single-dhcp.xml"));
+    imp_options o = {.seed = 1};
+    imp_errors e = {0};
+    ck_assert(!imp_apply_addresses(&fw, 1, &o, &e));
+    ck_assert_msg(strstr(e.lines.v[0], "--address wan=ADDR/LEN"), "%s", e.lines.v[0]);
+    imp_errors_free(&e);
+    imp_given *g = imp_push(&o.given);
+    imp_copy(g->iface, sizeof g->iface, "wan");
+    ck_assert(imp_parse_prefix("198.51.100.20/24", &g->addr));
+    ck_assert(imp_apply_addresses(&fw, 1, &o, &e));
+    const imp_gateway *gw = imp_fw_gateway(fw, "WAN_DHCP");
+    ck_assert_ptr_nonnull(gw);
+    ck_assert_uint_ne(gw->addr, 0);
+    /* automatic NAT: per WAN, per source (localhost, each LAN), ISAKMP + the rule */
+    nat_seen s = {0};
+    imp_nat_automatic(fw, count_nat, &s);
+    ck_assert_uint_ge(s.n, 4);
+    ck_assert_uint_eq(s.isakmp * 2, s.n);
+    ck_assert(s.localhost && s.lan);
+    free(o.given.v);
+    imp_fw_free(fw);
+}
+END_TEST
+
+START_TEST(scenario_has_no_secret)
+{
+    imp_fw *fws[2] = {read_ok(SAMPLE("pfsense-ha-fw1.xml")), read_ok(SAMPLE("pfsense-ha-fw2.xml"))};
+    imp_options o = {.seed = 1};
+    imp_findings f = {0};
+    imp_errors e = {0};
+    ck_assert(imp_pair_check(fws[0], fws[1], &f, &e));
+    char *y = imp_scenario(fws, 2, &o, &f, &e);
+    ck_assert_ptr_nonnull(y);
+    ck_assert(strstr(y, "pfsync: {peer: fw2, interface: opt2}"));
+    ck_assert(strstr(y, "carp: {node: fw1, vhid: 1, state: master}"));
+    FILE *s = fopen(SAMPLE("SECRETS.txt"), "r");
+    ck_assert_ptr_nonnull(s);
+    char line[4096];
+    size_t checked = 0;
+    while (fgets(line, sizeof line, s)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (!line[0])
+            continue;
+        ck_assert_msg(!strstr(y, line), "secret in the scenario: %s", line);
+        checked++;
+    }
+    fclose(s);
+    ck_assert_uint_gt(checked, 10);
+    free(y);
+    imp_findings_free(&f);
+    imp_errors_free(&e);
+    imp_fw_free(fws[0]);
+    imp_fw_free(fws[1]);
+}
+END_TEST
+
+/* An assigned tunnel takes its interface's address (the package's is
+ * ignored), rules on its interface name the tunnel, the settings are the
+ * first <config>'s. */
+START_TEST(assigned_tunnel_and_settings)
+{
+    static const char x[] =
+        "<pfsense><system><hostname>a</hostname></system><interfaces>"
+        "<wan><enable/><if>em0</if><ipaddr>198.51.100.2</ipaddr><subnet>24</subnet><gateway>GW</gateway></wan>"
+        "<opt1><enable/><if>tun_wg0</if><ipaddr>10.9.0.1</ipaddr><subnet>24</subnet></opt1></interfaces>"
+        "<gateways><gateway_item><interface>wan</interface><gateway>198.51.100.1</gateway><name>GW</name>"
+        "</gateway_item></gateways>"
+        "<filter><rule><type>pass</type><interface>opt1</interface><source><any/></source>"
+        "<destination><any/></destination></rule></filter>"
+        "<installedpackages><wireguard><config><enable>on</enable><resolve_interval>0</resolve_interval></config>"
+        "<tunnels><item><name>tun_wg0</name><enabled>yes</enabled><listenport>51821</listenport>"
+        "<addresses><row><address>10.8.0.1</address><mask>24</mask></row></addresses></item></tunnels>"
+        "</wireguard></installedpackages></pfsense>";
+    imp_errors e = {0};
+    imp_fw *fw = imp_read_bytes("t.xml", x, strlen(x), &e);
+    ck_assert_msg(fw != NULL, "%s", e.lines.n ? e.lines.v[0] : "");
+    ck_assert_int_eq(fw->resolve_interval, 0);
+    ck_assert(fw->wg_enabled);
+    imp_options o = {.seed = 1};
+    char *y = imp_scenario(&fw, 1, &o, NULL, &e);
+    ck_assert_ptr_nonnull(y);
+    ck_assert_msg(strstr(y, "        address: 10.9.0.1/24\n"), "%s", y);
+    ck_assert(!strstr(y, "10.8.0.1"));
+    ck_assert(strstr(y, "{action: pass, interface: tun_wg0}"));
+    ck_assert(strstr(y, "resolve-interval: 0s"));
+    ck_assert(!strstr(y, "opt1:")); /* the tunnel is not an Ethernet interface */
+    free(y);
+    imp_fw_free(fw);
+    imp_errors_free(&e);
+}
+END_TEST
+
+START_TEST(helpers)
+{
+    imp_prefix p;
+    ck_assert(imp_parse_prefix("10.0.0.1/24", &p) && p.len == 24);
+    ck_assert(!imp_parse_prefix("10.0.0.1", &p));
+    ck_assert(!imp_parse_prefix("10.0.0.1/33", &p));
+    ck_assert(!imp_parse_prefix("10.0.0.1/", &p));
+    ck_assert(imp_prefix_overlap((imp_prefix){0x0a000000, 8}, (imp_prefix){0x0a010200, 24}));
+    ck_assert(!imp_prefix_overlap((imp_prefix){0x0a000000, 24}, (imp_prefix){0x0a000100, 24}));
+    char n[64];
+    imp_sanitize_name(n, sizeof n, "Site A (main)", "x");
+    ck_assert_str_eq(n, "Site-A-main");
+    imp_sanitize_name(n, sizeof n, "  ", "x");
+    ck_assert_str_eq(n, "x");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("import");
+    TCase *t = tcase_create("import");
+    tcase_add_test(t, reads_pfsense_ha_primary);
+    tcase_add_test(t, errors_carry_the_line);
+    tcase_add_test(t, pair_check);
+    tcase_add_test(t, dynamic_wan_needs_address_and_automatic_nat);
+    tcase_add_test(t, scenario_has_no_secret);
+    tcase_add_test(t, assigned_tunnel_and_settings);
+    tcase_add_test(t, helpers);
+    suite_add_tcase(s, t);
+    SRunner *r = srunner_create(s);
+    srunner_run_all(r, CK_NORMAL);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? 1 : 0;
+}
