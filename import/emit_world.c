@@ -452,9 +452,10 @@ static void expect_tunnel(w_out *o, const w_world *w, const w_remote *x, int m, 
     bool wan_ok = t.wan_ok, fw_starts = t.fw_starts;
     bool icmp_ok = w_filter_passes(fw, x->tun->name, "icmp", x->wg.addr, 0, x->fw_tunnel, 0);
     /* the LAN host's pings make the firewall initiate to a peer with an endpoint */
+    uint32_t lan_dst = x->has_lan ? x->lan.addr : x->wg.addr;
     bool lan_drives = w->lan_host_addr && t.p->has_endpoint &&
-                      w_filter_passes(fw, w->lan_iface, "icmp", w->lan_host_addr, 0,
-                                      x->has_lan ? x->lan.addr : x->wg.addr, 0);
+                      w_filter_passes(fw, w->lan_iface, "icmp", w->lan_host_addr, 0, lan_dst, 0) &&
+                      !w_policy_route(fw, w->lan_iface, "icmp", w->lan_host_addr, 0, lan_dst, 0);
     bool up = wan_ok || fw_starts || lan_drives;
     /* who speaks first: a firewall keepalive at boot beats the remote, whose
      * first initiation meets no CARP MASTER yet */
@@ -506,6 +507,13 @@ static void expect_lan_ping(w_out *o, const w_world *w, const w_remote *x, int m
         w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"100%%\"}}   # %s -> %s: the filter passes "
                     "no ICMP in on %s to it\n",
                  T_CHECK, T_END, ping, w->lan_host, w_addr(dst, a), w->lan_iface);
+        return;
+    }
+    const char *gw = w_policy_route(fw, w->lan_iface, "icmp", w->lan_host_addr, 0, dst, 0);
+    if (gw) {
+        w_printf(o, "  # ping %zu (%s -> %s): no expectation: its pass rule policy-routes it to %s, which %s sends "
+                    "out of that gateway, not into %s (no negate rule covers WireGuard networks)\n",
+                 ping, w->lan_host, w_addr(dst, a), gw, imp_product_name(fw), x->tun->name);
         return;
     }
     int rport = t.p->has_endpoint ? t.p->port : 51820;

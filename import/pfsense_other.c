@@ -20,7 +20,6 @@ static const imp_feature features[] = {
     {"openvpn", "openvpn-server", "OpenVPN server: OpenVPN is not modelled"},
     {"openvpn", "openvpn-client", "OpenVPN client: OpenVPN is not modelled"},
     {"openvpn", "openvpn-csc", "OpenVPN client-specific override: OpenVPN is not modelled"},
-    {"nat", "rule", "port forward: not imported (the scenario's nat.forward can be written by hand)"},
     {"nat", "onetoone", "1:1 NAT: not modelled"},
     {"nat", "npt", "IPv6 network prefix translation: the network is IPv4 only"},
     {"dnshaper", "queue", "limiter (dummynet): bandwidth and delay are per segment in the scenario"},
