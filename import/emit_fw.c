@@ -217,9 +217,22 @@ static void emit_gateways(w_out *o, const w_world *w, size_t k)
     }
 }
 
+bool w_rule_names_group(const imp_fw *fw)
+{
+    for (size_t i = 0; i < fw->filter.n; i++)
+        for (size_t g = 0; g < fw->groups.n; g++)
+            if (!strcmp(fw->filter.v[i].gateway, fw->groups.v[g].name) && w_via_emitted(fw, fw->groups.v[g].name))
+                return true;
+    return false;
+}
+
 static void emit_options(w_out *o, const imp_fw *fw)
 {
     w_out t = {0};
+    /* pinned, not left to the default, which follows the newest release
+     * modelled (the header says why) */
+    if (fw->product == IMP_PFSENSE && w_rule_names_group(fw))
+        w_printf(&t, "gateway-semantics: pfsense-2.7");
     if (fw->state_policy[0])
         w_printf(&t, "%sstate-policy: %s", t.n ? ", " : "", fw->state_policy);
     if (fw->reply_to_off)

@@ -184,6 +184,7 @@ typedef struct imp_fw {
     imp_product product;
     char file[512];
     char hostname[IMP_NAME]; /* a valid scenario name */
+    char config_version[16]; /* pfSense /pfsense/version: the configuration schema's, "" = absent */
     IMP_VEC(imp_iface) ifaces;
     IMP_VEC(imp_vip) vips;
     IMP_VEC(imp_gateway) gateways;

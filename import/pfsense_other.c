@@ -53,6 +53,7 @@ static void read_options(xmlNode *root, imp_fw *fw)
     xmlNode *sys = ix_child(root, "system");
     fw->scrub_off = ix_flag(sys, "disablescrub");
     fw->reply_to_off = ix_flag(sys, "disablereplyto");
+    ix_text(root, "version", fw->config_version, sizeof fw->config_version);
     char buf[32];
     if (ix_text(sys, "statepolicy", buf, sizeof buf) && (!strcmp(buf, "if-bound") || !strcmp(buf, "floating")))
         imp_copy(fw->state_policy, sizeof fw->state_policy, buf);

@@ -102,6 +102,10 @@ const char *w_policy_route(const imp_fw *fw, const char *iface, const char *prot
 bool w_src_policy_routed(const imp_fw *fw, const char *iface, uint32_t src);
 /* Whether the scenario has gateway or group name of fw (emit_fw.c). */
 bool w_via_emitted(const imp_fw *fw, const char *name);
+/* Whether a rule of the scenario routes to a gateway group of fw: then
+ * which pfSense version's code keeps members of an all-down group
+ * matters (firewall: {gateway-semantics}). */
+bool w_rule_names_group(const imp_fw *fw);
 
 uint32_t w_nat_source(const imp_fw *fw, const char *iface, uint32_t src, int sport, uint32_t dst, int dport);
 

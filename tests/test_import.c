@@ -225,7 +225,8 @@ END_TEST
 
 /* Policy routing (a pass rule's gateway is imported, a block rule's is
  * listed as ignored, an unknown one as dropped), a gateway named like an
- * address (listed, as the OPNsense reader does), and port forwards: the
+ * address (listed, as the OPNsense reader does), gateway-semantics written
+ * out for a rule naming a group, and port forwards: the
  * interface's own address is imported with its associated rule; a CARP VIP
  * destination, a port range and a forward without a pass rule are listed. */
 START_TEST(policy_routing_and_port_forwards)
@@ -236,7 +237,8 @@ START_TEST(policy_routing_and_port_forwards)
         "<lan><enable/><if>em1</if><ipaddr>10.1.0.1</ipaddr><subnet>24</subnet></lan></interfaces>"
         "<gateways><gateway_item><interface>wan</interface><gateway>198.51.100.1</gateway><name>GW</name>"
         "</gateway_item><gateway_item><interface>wan</interface><gateway>198.51.100.9</gateway>"
-        "<name>198.51.100.9</name></gateway_item></gateways>"
+        "<name>198.51.100.9</name></gateway_item><gateway_group><name>GRP</name><item>GW|1|address</item>"
+        "<trigger>down</trigger></gateway_group></gateways>"
         "<nat><rule><interface>wan</interface><protocol>udp</protocol><source><any/></source>"
         "<destination><network>wanip</network><port>51900</port></destination><target>10.1.0.20</target>"
         "<local-port>51820</local-port><associated-rule-id>nat_1</associated-rule-id></rule>"
@@ -260,7 +262,9 @@ START_TEST(policy_routing_and_port_forwards)
         "<destination><any/></destination><gateway>NOSUCH</gateway></rule>"
         "<rule><type>pass</type><interface>wan</interface><protocol>udp</protocol><source><any/></source>"
         "<destination><address>10.1.0.20</address><port>51820</port></destination>"
-        "<associated-rule-id>nat_1</associated-rule-id></rule></filter></pfsense>";
+        "<associated-rule-id>nat_1</associated-rule-id></rule>"
+        "<rule><type>pass</type><interface>lan</interface><source><address>10.1.0.0/26</address></source>"
+        "<destination><any/></destination><gateway>GRP</gateway></rule></filter><version>23.3</version></pfsense>";
     imp_errors e = {0};
     imp_fw *fw = imp_read_bytes("t.xml", x, strlen(x), &e);
     ck_assert_msg(fw != NULL, "%s", e.lines.n ? e.lines.v[0] : "");
@@ -295,7 +299,10 @@ START_TEST(policy_routing_and_port_forwards)
                             "10.1.0.20:51820}   # nat/rule[1]"), "%s", y);
     ck_assert(strstr(y, "{interface: wan, protocol: tcp, port: 443, to: 10.1.0.21:443}"));
     ck_assert(strstr(y, "{interface: wan, protocol: udp, port: 5000, to: 10.1.0.24:5000}"));
-    /* the LAN host is outside the policy-routed source */
+    /* a rule routes to a group: the pfSense version's semantics written out, and why */
+    ck_assert_msg(strstr(y, "firewall: {gateway-semantics: pfsense-2.7}"), "%s", y);
+    ck_assert(strstr(y, "/pfsense/version 23.3\n#     predates 2.9 development"));
+    /* the LAN host is outside the policy-routed sources */
     ck_assert_msg(strstr(y, "address: 10.1.0.127/24"), "%s", y);
     free(y);
     imp_fw_free(fw);
