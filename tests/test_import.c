@@ -187,6 +187,16 @@ START_TEST(scenario_has_no_secret)
 }
 END_TEST
 
+/* A backup in a string, which must read without error. */
+static imp_fw *bytes_ok(const char *x)
+{
+    imp_errors e = {0};
+    imp_fw *fw = imp_read_bytes("t.xml", x, strlen(x), &e);
+    ck_assert_msg(fw != NULL && !e.lines.n, "%s", e.lines.n ? e.lines.v[0] : "");
+    imp_errors_free(&e);
+    return fw;
+}
+
 /* An assigned tunnel takes its interface's address (the package's is
  * ignored), rules on its interface name the tunnel, the settings are the
  * first <config>'s. */
@@ -205,8 +215,7 @@ START_TEST(assigned_tunnel_and_settings)
         "<addresses><row><address>10.8.0.1</address><mask>24</mask></row></addresses></item></tunnels>"
         "</wireguard></installedpackages></pfsense>";
     imp_errors e = {0};
-    imp_fw *fw = imp_read_bytes("t.xml", x, strlen(x), &e);
-    ck_assert_msg(fw != NULL, "%s", e.lines.n ? e.lines.v[0] : "");
+    imp_fw *fw = bytes_ok(x);
     ck_assert_int_eq(fw->resolve_interval, 0);
     ck_assert(fw->wg_enabled);
     imp_options o = {.seed = 1};
@@ -266,8 +275,7 @@ START_TEST(policy_routing_and_port_forwards)
         "<rule><type>pass</type><interface>lan</interface><source><address>10.1.0.0/26</address></source>"
         "<destination><any/></destination><gateway>GRP</gateway></rule></filter><version>23.3</version></pfsense>";
     imp_errors e = {0};
-    imp_fw *fw = imp_read_bytes("t.xml", x, strlen(x), &e);
-    ck_assert_msg(fw != NULL, "%s", e.lines.n ? e.lines.v[0] : "");
+    imp_fw *fw = bytes_ok(x);
     /* gateways: the one named like an address is listed, not read */
     ck_assert_uint_eq(fw->gateways.n, 1);
     ck_assert(has_unmodelled(fw, "/pfsense/gateways/gateway_item[2]"));
