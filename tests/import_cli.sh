@@ -98,7 +98,7 @@ done
 for want in "interface: WireGuard, src: 10.71.0.0/24" "interface: wg1, protocol: udp" "auto-route-to: false" \
     "address: 10.71.0.1/24" \
     "state-policy: if-bound" "resolve-interval: 300s" "/opnsense/OPNsense/Swanctl/Connections/Connection\[1\]" \
-    "hostname or IPv6" "dhcp in the backup"; do
+    "hostname or IPv6" "dhcp in the backup" "to: 10.70.0.30:51820}   # nat/rule\[1\]"; do
     grep -q -- "$want" "$D/opnsense-single.yaml" || fail "MISSING in the OPNsense single import: $want"
 done
 
