@@ -81,6 +81,13 @@ START_TEST(errors_carry_the_line)
     ck_assert_ptr_null(imp_read_file(SAMPLE("bad-truncated.xml"), &e));
     ck_assert_msg(strstr(e.lines.v[0], "bad-truncated.xml:") && strstr(e.lines.v[0], "XML"), "%s", e.lines.v[0]);
     imp_errors_free(&e);
+    /* an undefined namespace prefix (found by fuzz_import): refused with its
+     * line, not read with an error beside the model */
+    static const char ns[] = "<pfsense>\n<system><hostname>a</hostname></system>\n<usern:me/>\n</pfsense>";
+    ck_assert_ptr_null(imp_read_bytes("ns.xml", ns, strlen(ns), &e));
+    ck_assert_uint_eq(e.lines.n, 1);
+    ck_assert_msg(strstr(e.lines.v[0], "ns.xml:3: XML: Namespace prefix usern"), "%s", e.lines.v[0]);
+    imp_errors_free(&e);
 }
 END_TEST
 
