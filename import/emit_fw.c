@@ -131,7 +131,7 @@ static bool group_emitted(const imp_fw *fw, const imp_group *p)
     return false;
 }
 
-static bool via_emitted(const imp_fw *fw, const char *name)
+bool w_via_emitted(const imp_fw *fw, const char *name)
 {
     const imp_gateway *g = imp_fw_gateway(fw, name);
     if (g)
@@ -196,7 +196,7 @@ static void emit_gateways(w_out *o, const w_world *w, size_t k)
     }
     char b[20];
     bool routes = false;
-    if (w->default_gw[k][0] && via_emitted(fw, w->default_gw[k])) {
+    if (w->default_gw[k][0] && w_via_emitted(fw, w->default_gw[k])) {
         w_printf(o, "    routes:\n      - {to: default, via: %s}%s\n", w->default_gw[k],
                  w->default_chosen[k] ? "   # the backup names no default gateway: the first gateway, the automatic choice"
                                       : "");
@@ -204,7 +204,7 @@ static void emit_gateways(w_out *o, const w_world *w, size_t k)
     }
     for (size_t r = 0; r < fw->routes.n; r++) {
         const imp_route *p = &fw->routes.v[r];
-        if (!via_emitted(fw, p->gateway)) {
+        if (!w_via_emitted(fw, p->gateway)) {
             w_printf(o, "    # static route to %s via %s (line %d): the gateway is not imported (a WireGuard "
                         "tunnel's routes come from its peers' allowed IPs)\n",
                      w_pfx(p->to, b), p->gateway, p->line);
@@ -217,9 +217,22 @@ static void emit_gateways(w_out *o, const w_world *w, size_t k)
     }
 }
 
+bool w_rule_names_group(const imp_fw *fw)
+{
+    for (size_t i = 0; i < fw->filter.n; i++)
+        for (size_t g = 0; g < fw->groups.n; g++)
+            if (!strcmp(fw->filter.v[i].gateway, fw->groups.v[g].name) && w_via_emitted(fw, fw->groups.v[g].name))
+                return true;
+    return false;
+}
+
 static void emit_options(w_out *o, const imp_fw *fw)
 {
     w_out t = {0};
+    /* pinned, not left to the default, which follows the newest release
+     * modelled (the header says why) */
+    if (fw->product == IMP_PFSENSE && w_rule_names_group(fw))
+        w_printf(&t, "gateway-semantics: pfsense-2.7");
     if (fw->state_policy[0])
         w_printf(&t, "%sstate-policy: %s", t.n ? ", " : "", fw->state_policy);
     if (fw->reply_to_off)
@@ -296,6 +309,21 @@ static void nat_auto_cb(void *ctx, const imp_nat_rule *r)
     nat_line(c->o, c->fw, r);
 }
 
+/* Port forwards (pf rdr); disabling outbound NAT leaves them working (filter.inc). */
+static void emit_forwards(w_out *o, const imp_fw *fw)
+{
+    char a[16];
+    w_printf(o, "      forward:\n");
+    for (size_t i = 0; i < fw->forwards.n; i++) {
+        const imp_forward *r = &fw->forwards.v[i];
+        if (!filter_iface_ok(fw, r->iface))
+            w_printf(o, "        # %s: interface %s is not imported\n", r->comment, r->iface);
+        else
+            w_printf(o, "        - {interface: %s, protocol: %s, port: %d, to: %s:%d}   # %s\n",
+                     w_fw_iface_name(fw, r->iface), r->proto, r->port, w_addr(r->to, a), r->to_port, r->comment);
+    }
+}
+
 static void emit_nat(w_out *o, const imp_fw *fw)
 {
     static const char *const modes[] = {"automatic", "hybrid", "manual (advanced)", "disabled"};
@@ -304,22 +332,27 @@ static void emit_nat(w_out *o, const imp_fw *fw)
         w_printf(o, "; the automatic rules are the ones %s generates (%s)", imp_product_name(fw),
                  fw->product == IMP_OPNSENSE ? "filter.lib.inc filter_auto_source_nat" : "filter.inc");
     w_printf(o, "\n");
-    if (fw->nat_mode == IMP_NAT_DISABLED)
-        return;
-    bool autos = fw->nat_mode != IMP_NAT_MANUAL;
+    bool autos = fw->nat_mode == IMP_NAT_AUTOMATIC || fw->nat_mode == IMP_NAT_HYBRID;
     bool has_wan = false;
     for (size_t i = 0; i < fw->ifaces.n; i++)
         has_wan |= fw->ifaces.v[i].wan && emitted_iface(&fw->ifaces.v[i]);
-    if (!(fw->nat_mode != IMP_NAT_AUTOMATIC && fw->nat.n) && !(autos && has_wan))
+    bool outbound = (fw->nat_mode == IMP_NAT_HYBRID || fw->nat_mode == IMP_NAT_MANUAL) && fw->nat.n;
+    outbound |= autos && has_wan;
+    if (!outbound && !fw->forwards.n)
         return;
-    w_printf(o, "    nat:\n      outbound:\n");
-    if (fw->nat_mode != IMP_NAT_AUTOMATIC)
-        for (size_t i = 0; i < fw->nat.n; i++)
-            nat_line(o, fw, &fw->nat.v[i]);
-    if (autos) {
-        nat_ctx c = {o, fw};
-        imp_nat_automatic(fw, nat_auto_cb, &c);
+    w_printf(o, "    nat:\n");
+    if (outbound) {
+        w_printf(o, "      outbound:\n");
+        if (fw->nat_mode != IMP_NAT_AUTOMATIC)
+            for (size_t i = 0; i < fw->nat.n; i++)
+                nat_line(o, fw, &fw->nat.v[i]);
+        if (autos) {
+            nat_ctx c = {o, fw};
+            imp_nat_automatic(fw, nat_auto_cb, &c);
+        }
     }
+    if (fw->forwards.n)
+        emit_forwards(o, fw);
 }
 
 static bool filter_iface_ok(const imp_fw *fw, const char *name)
@@ -374,7 +407,13 @@ static void emit_filter(w_out *o, const imp_fw *fw)
                     w_printf(o, ", dst: %s", w_pfx(d[y], c));
                 if (r->dst.port)
                     w_printf(o, ", dst-port: %d", r->dst.port);
-                w_printf(o, "}   # %s\n", r->comment);
+                bool routed = r->gateway[0] && w_via_emitted(fw, r->gateway);
+                if (routed)
+                    w_printf(o, ", gateway: %s", r->gateway);
+                w_printf(o, "}   # %s", r->comment);
+                if (r->gateway[0] && !routed) /* its gateway is on no imported network (emit_gateways says so) */
+                    w_printf(o, "; gateway %s not imported: the routing table decides", r->gateway);
+                w_printf(o, "\n");
             }
     }
 }

@@ -5,6 +5,7 @@
  * router, the remote WireGuard hosts, the pings, the commented-out
  * procedures and the expectations that hold on the network as imported.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "import/world.h"
@@ -137,7 +138,10 @@ static void header_lists(w_out *o, const w_world *w, const imp_findings *f)
 static void header_assumed(w_out *o, const w_world *w)
 {
     bool silent = false, pfsense = false, opn = false;
+    const imp_fw *grouped = NULL; /* a pfSense node whose rules route to a group */
     for (size_t k = 0; k < w->n; k++) {
+        if (w->fws[k]->product == IMP_PFSENSE && w_rule_names_group(w->fws[k]) && !grouped)
+            grouped = w->fws[k];
         silent |= !w->fws[k]->state_policy[0] && w->fws[k]->product == IMP_PFSENSE;
         pfsense |= w->fws[k]->product == IMP_PFSENSE;
         opn |= w->fws[k]->product == IMP_OPNSENSE;
@@ -151,6 +155,23 @@ static void header_assumed(w_out *o, const w_world *w)
                     "#     float. Add `firewall: {state-policy: floating}` for a 2.7 firewall.\n");
     if (pfsense)
         w_printf(o, "#   - CARP preempt is on: pfSense always sets net.inet.carp.preempt=1 (interfaces_sync_setup).\n");
+    if (grouped) {
+        /* the 2.8 branch point (a3671d9bb6^) has latest_config 23.9 (globals.inc); master's
+         * gateway helpers came later (ddd366b370), and releases after 2.8 are not in the mirror */
+        const char *v = grouped->config_version;
+        bool before = v[0] && strtod(v, NULL) > 0 && strtod(v, NULL) <= 23.9;
+        w_printf(o, "#   - gateway-semantics: pfsense-2.7 is written out: a rule routes to a gateway group, and\n"
+                    "#     pfSense versions keep different members of an all-down group (docs/models.md); the\n"
+                    "#     simulator's default follows the newest release it models and may move. ");
+        if (before)
+            w_printf(o, "/pfsense/version %s\n#     predates 2.9 development (23.9 at the 2.8 branch point): "
+                        "2.7/2.8 code.\n",
+                     v);
+        else
+            w_printf(o, "/pfsense/version '%s'\n#     cannot tell 2.7/2.8 code from 2.9.0-DEVELOPMENT's: set "
+                        "pfsense-2.9-dev for such a build.\n",
+                     v);
+    }
     if (opn)
         w_printf(o, "#   - OPNsense: states float (pf's default) unless /opnsense/system/state-policy is set; CARP\n"
                     "#     preempts unless /opnsense/hasync/disablepreempt is set (rc.syshook.d/start/90-carp).\n"
@@ -452,9 +473,10 @@ static void expect_tunnel(w_out *o, const w_world *w, const w_remote *x, int m, 
     bool wan_ok = t.wan_ok, fw_starts = t.fw_starts;
     bool icmp_ok = w_filter_passes(fw, x->tun->name, "icmp", x->wg.addr, 0, x->fw_tunnel, 0);
     /* the LAN host's pings make the firewall initiate to a peer with an endpoint */
+    uint32_t lan_dst = x->has_lan ? x->lan.addr : x->wg.addr;
     bool lan_drives = w->lan_host_addr && t.p->has_endpoint &&
-                      w_filter_passes(fw, w->lan_iface, "icmp", w->lan_host_addr, 0,
-                                      x->has_lan ? x->lan.addr : x->wg.addr, 0);
+                      w_filter_passes(fw, w->lan_iface, "icmp", w->lan_host_addr, 0, lan_dst, 0) &&
+                      !w_policy_route(fw, w->lan_iface, "icmp", w->lan_host_addr, 0, lan_dst, 0);
     bool up = wan_ok || fw_starts || lan_drives;
     /* who speaks first: a firewall keepalive at boot beats the remote, whose
      * first initiation meets no CARP MASTER yet */
@@ -506,6 +528,13 @@ static void expect_lan_ping(w_out *o, const w_world *w, const w_remote *x, int m
         w_printf(o, "  - {during: [%s, %s], tunnel: {ping: %zu, loss: \"100%%\"}}   # %s -> %s: the filter passes "
                     "no ICMP in on %s to it\n",
                  T_CHECK, T_END, ping, w->lan_host, w_addr(dst, a), w->lan_iface);
+        return;
+    }
+    const char *gw = w_policy_route(fw, w->lan_iface, "icmp", w->lan_host_addr, 0, dst, 0);
+    if (gw) {
+        w_printf(o, "  # ping %zu (%s -> %s): no expectation: its pass rule policy-routes it to %s, which %s sends "
+                    "out of that gateway, not into %s (no negate rule covers WireGuard networks)\n",
+                 ping, w->lan_host, w_addr(dst, a), gw, imp_product_name(fw), x->tun->name);
         return;
     }
     int rport = t.p->has_endpoint ? t.p->port : 51820;

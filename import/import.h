@@ -124,12 +124,23 @@ typedef struct imp_nat_rule {
     int line;
 } imp_nat_rule;
 
+/* A port forward: udp/tcp port of the interface's own address to to:to_port. */
+typedef struct imp_forward {
+    char iface[IMP_NAME];
+    char proto[8]; /* udp | tcp */
+    int port, to_port;
+    uint32_t to;
+    char comment[IMP_TEXT];
+    int line;
+} imp_forward;
+
 typedef struct imp_filter_rule {
     bool pass;
     char iface[IMP_NAME]; /* logical interface, tunnel name or the WireGuard group */
     char direction[4];    /* in / out / any */
     char proto[8];
     imp_match src, dst;
+    char gateway[IMP_NAME]; /* policy routing (pass rules): a gateway or group of fw; "" = the routing table */
     char comment[IMP_TEXT];
     int line;
 } imp_filter_rule;
@@ -173,6 +184,7 @@ typedef struct imp_fw {
     imp_product product;
     char file[512];
     char hostname[IMP_NAME]; /* a valid scenario name */
+    char config_version[16]; /* pfSense /pfsense/version: the configuration schema's, "" = absent */
     IMP_VEC(imp_iface) ifaces;
     IMP_VEC(imp_vip) vips;
     IMP_VEC(imp_gateway) gateways;
@@ -181,6 +193,7 @@ typedef struct imp_fw {
     IMP_VEC(imp_route) routes;
     imp_nat_mode nat_mode;
     IMP_VEC(imp_nat_rule) nat; /* as configured (manual / hybrid rules) */
+    IMP_VEC(imp_forward) forwards; /* port forwards (nat/rule) */
     bool has_filter;
     /* System > Advanced > Firewall & NAT (filter.inc) */
     bool scrub_off;          /* system/disablescrub */

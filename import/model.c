@@ -260,6 +260,7 @@ void imp_fw_free(imp_fw *fw)
     free(fw->groups.v);
     free(fw->routes.v);
     free(fw->nat.v);
+    free(fw->forwards.v);
     free(fw->filter.v);
     free(fw->tunnels.v);
     free(fw->peers.v);

@@ -125,11 +125,8 @@ static bool read_gateway(xmlNode *root, xmlNode *g, const char *xp, imp_fw *fw, 
         imp_unmodelled_add(fw, ix_line(g), xp, "IPv6 gateway %s: the simulated network is IPv4 only", name);
         return false;
     }
-    uint32_t looks;
-    if (imp_parse_addr(name, &looks)) { /* Gateways.xml's name mask has no dots; a route's via would read it as one */
-        imp_unmodelled_add(fw, ix_line(g), xp, "gateway name '%s' is an address: not a gateway name", name);
+    if (!imp_gateway_name_ok(fw, g, xp, name))
         return false;
-    }
     imp_gateway p = {.line = ix_line(g)};
     imp_sanitize_name(p.name, sizeof p.name, name, "GW");
     if (!ix_text(g, "interface", p.iface, sizeof p.iface) || !p.iface[0])

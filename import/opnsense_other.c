@@ -31,7 +31,6 @@ static const imp_feature features[] = {
     {"openvpn", "openvpn-server", "OpenVPN server: OpenVPN is not modelled"},
     {"openvpn", "openvpn-client", "OpenVPN client: OpenVPN is not modelled"},
     {"OPNsense/OpenVPN/Instances", "Instance", "OpenVPN instance: OpenVPN is not modelled"},
-    {"nat", "rule", "port forward: not imported (the scenario's nat.forward can be written by hand)"},
     {"nat", "onetoone", "1:1 NAT: not modelled"},
     {"OPNsense/Firewall/Filter/onetoone", "rule", "1:1 NAT: not modelled"},
     {"nat", "npt", "IPv6 network prefix translation: the network is IPv4 only"},

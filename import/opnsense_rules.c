@@ -354,14 +354,6 @@ static void rule_options(imp_fw *fw, const orule *o)
 
 static void add_filter(xmlNode *root, imp_fw *fw, orule *o)
 {
-    if (o->gateway[0]) {
-        char gxp[IMP_TEXT];
-        snprintf(gxp, sizeof gxp, "%.120s/gateway", o->xp);
-        imp_unmodelled_add(fw, o->line, gxp,
-                           "policy routing to gateway '%s': the rule is imported without it (traffic follows the "
-                           "routing table)",
-                           o->gateway);
-    }
     if (o->floating) {
         imp_unmodelled_add(fw, o->line, o->xp, "floating rule (several interfaces or 'not'): not imported");
         return;
@@ -377,6 +369,21 @@ static void add_filter(xmlNode *root, imp_fw *fw, orule *o)
         return;
     }
     rule_options(fw, o);
+    char gw[IMP_NAME];
+    imp_rule_gateway(fw, o->line, o->xp, o->type, o->gateway, gw);
+    if (gw[0]) {
+        char gxp[IMP_TEXT];
+        snprintf(gxp, sizeof gxp, "%.120s/gateway", o->xp);
+        /* OPNsense's route-to follows its own status rules, which the
+         * simulator does not run: Plugin.php setGateways maps a gateway
+         * whatever its status (route-to kept while down unless
+         * skip_rules_gw_down), GatewayGroups.php getActiveGroups drops
+         * members by the trigger and keeps the first tier when none is up */
+        imp_unmodelled_add(fw, o->line, gxp,
+                           "policy routing to '%s' imported with pfSense's route-to rules: OPNsense's own when a "
+                           "gateway is down or degraded are not modelled",
+                           gw);
+    }
     const char *protos[2];
     imp_match sm[IMP_MATCH_MAX], dm[IMP_MATCH_MAX];
     size_t ns, nd;
@@ -396,6 +403,7 @@ static void add_filter(xmlNode *root, imp_fw *fw, orule *o)
                 imp_copy(x->proto, sizeof x->proto, protos[p]);
                 x->src = sm[s];
                 x->dst = dm[d];
+                imp_copy(x->gateway, sizeof x->gateway, gw);
                 x->line = o->line;
                 snprintf(x->comment, sizeof x->comment, "%.100s (line %d)", o->xp + strlen("/opnsense/"), o->line);
             }
@@ -458,5 +466,6 @@ static void read_filter(xmlNode *root, imp_fw *fw)
 void imp_opnsense_read_rules(xmlNode *root, imp_fw *fw)
 {
     read_outbound(root, fw);
+    imp_read_forwards(root, fw);
     read_filter(root, fw);
 }

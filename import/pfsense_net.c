@@ -113,6 +113,8 @@ static void read_gateways(xmlNode *root, imp_fw *fw)
             imp_unmodelled_add(fw, ix_line(g), xp, "IPv6 gateway %s: the simulated network is IPv4 only", name);
             continue;
         }
+        if (!imp_gateway_name_ok(fw, g, xp, name))
+            continue;
         imp_gateway *p = imp_push(&fw->gateways);
         imp_sanitize_name(p->name, sizeof p->name, name, "GW");
         ix_text(g, "interface", p->iface, sizeof p->iface);

@@ -20,7 +20,6 @@ static const imp_feature features[] = {
     {"openvpn", "openvpn-server", "OpenVPN server: OpenVPN is not modelled"},
     {"openvpn", "openvpn-client", "OpenVPN client: OpenVPN is not modelled"},
     {"openvpn", "openvpn-csc", "OpenVPN client-specific override: OpenVPN is not modelled"},
-    {"nat", "rule", "port forward: not imported (the scenario's nat.forward can be written by hand)"},
     {"nat", "onetoone", "1:1 NAT: not modelled"},
     {"nat", "npt", "IPv6 network prefix translation: the network is IPv4 only"},
     {"dnshaper", "queue", "limiter (dummynet): bandwidth and delay are per segment in the scenario"},
@@ -54,6 +53,7 @@ static void read_options(xmlNode *root, imp_fw *fw)
     xmlNode *sys = ix_child(root, "system");
     fw->scrub_off = ix_flag(sys, "disablescrub");
     fw->reply_to_off = ix_flag(sys, "disablereplyto");
+    ix_text(root, "version", fw->config_version, sizeof fw->config_version);
     char buf[32];
     if (ix_text(sys, "statepolicy", buf, sizeof buf) && (!strcmp(buf, "if-bound") || !strcmp(buf, "floating")))
         imp_copy(fw->state_policy, sizeof fw->state_policy, buf);

@@ -11,7 +11,8 @@
  *   filter/rule: type pass|block|reject, interface (an interface, or the
  *     WireGuard group), ipprotocol, protocol (tcp, udp, tcp/udp, icmp,
  *     absent = any), source/destination, direction and floating, gateway
- *     (policy routing), disabled (filter_generate_user_rule).
+ *     (policy routing: route-to, filter_generate_gateways), disabled
+ *     (filter_generate_user_rule).
  * Each configured rule the scenario cannot express is an unmodelled item.
  */
 #include <stdlib.h>
@@ -149,14 +150,6 @@ static void read_filter(xmlNode *root, imp_fw *fw)
             imp_skipped_add(fw, ix_line(r), xp, "filter rule");
             continue;
         }
-        if (ix_text(r, "gateway", buf, sizeof buf) && buf[0]) {
-            char gxp[IMP_TEXT];
-            snprintf(gxp, sizeof gxp, "%.120s/gateway", xp);
-            imp_unmodelled_add(fw, ix_line(r), gxp,
-                               "policy routing to gateway '%s': the rule is imported without it (traffic follows "
-                               "the routing table)",
-                               buf);
-        }
         if (ix_yes(r, "floating")) {
             imp_unmodelled_add(fw, ix_line(r), xp, "floating rule: not imported (pfSense's floating tab)");
             continue;
@@ -168,6 +161,10 @@ static void read_filter(xmlNode *root, imp_fw *fw)
         }
         char type[16];
         ix_text(r, "type", type, sizeof type);
+        /* filter_generate_user_rule: any other type (none, as on the rule a
+         * port forward adds: firewall_nat.inc) is pass */
+        if (strcmp(type, "block") && strcmp(type, "reject") && strcmp(type, "match"))
+            imp_copy(type, sizeof type, "pass");
         if (!strcmp(type, "reject"))
             imp_unmodelled_add(fw, ix_line(r), xp,
                                "reject rule imported as block (no TCP reset / ICMP unreachable is sent)");
@@ -210,6 +207,9 @@ static void read_filter(xmlNode *root, imp_fw *fw)
             imp_unmodelled_add(fw, ix_line(r), oxp, "ICMP types '%s': the rule is imported for every ICMP type",
                                buf);
         }
+        char gw[IMP_NAME];
+        ix_text(r, "gateway", buf, sizeof buf);
+        imp_rule_gateway(fw, ix_line(r), xp, type, buf, gw);
         const char *protos[2];
         ix_text(r, "protocol", buf, sizeof buf);
         int np = imp_protocols(buf, protos);
@@ -259,6 +259,7 @@ static void read_filter(xmlNode *root, imp_fw *fw)
                     imp_copy(x->proto, sizeof x->proto, protos[p]);
                     x->src = sm[s];
                     x->dst = dm[d];
+                    imp_copy(x->gateway, sizeof x->gateway, gw);
                     x->line = ix_line(r);
                     snprintf(x->comment, sizeof x->comment, "filter/rule[%d] (line %d)", k, x->line);
                 }
@@ -268,5 +269,6 @@ static void read_filter(xmlNode *root, imp_fw *fw)
 void imp_pfsense_read_rules(xmlNode *root, imp_fw *fw)
 {
     read_outbound(root, fw);
+    imp_read_forwards(root, fw);
     read_filter(root, fw);
 }

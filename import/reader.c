@@ -12,6 +12,14 @@
  *   group triggers: pfSense gwlb.inc return_gateway_groups_array, OPNsense
  *     Routing/GatewayGroups.php getActiveGroups (down, downloss,
  *     downlatency, downlosslatency);
+ *   gateway names: pfSense system_gateways_edit.php / gwlb.inc
+ *     validate_gateway (is_validaliasname: letters, digits, "_"), OPNsense
+ *     Routing/Gateways.xml (the name's mask has no dots), so a name that
+ *     reads as an address was not written by either GUI;
+ *   a filter rule's gateway: pfSense filter.inc filter_generate_user_rule
+ *     and filter_generate_gateways (route-to a gateway or group), OPNsense
+ *     Firewall/FilterRule.php parseRoute with Plugin.php setGateways /
+ *     setGatewayGroups;
  *   rule protocols: pfSense filter.inc filter_generate_user_rule, OPNsense
  *     library/OPNsense/Firewall/FilterRule.php ("tcp/udp" is both).
  */
@@ -188,6 +196,43 @@ void imp_read_thresholds(const xmlNode *g, imp_gateway *p)
     for (size_t i = 0; i < sizeof f / sizeof *f; i++)
         if (*f[i] < 0)
             *f[i] = 0;
+}
+
+bool imp_gateway_name_ok(imp_fw *fw, const xmlNode *g, const char *xp, const char *name)
+{
+    uint32_t looks;
+    if (!imp_parse_addr(name, &looks))
+        return true;
+    imp_unmodelled_add(fw, ix_line(g), xp, "gateway name '%s' is an address: not a gateway name", name);
+    return false;
+}
+
+void imp_rule_gateway(imp_fw *fw, int line, const char *xp, const char *type, const char *gw, char *out)
+{
+    out[0] = '\0';
+    if (!gw[0])
+        return;
+    char gxp[IMP_TEXT], name[IMP_NAME];
+    snprintf(gxp, sizeof gxp, "%.120s/gateway", xp);
+    if (strcmp(type, "pass")) {
+        /* pfSense filter.inc filter_generate_user_rule: route-to only when
+         * $type == "pass"; OPNsense FilterRule.php: "Gateway not allowed for
+         * block rules" */
+        imp_skipped_add(fw, line, gxp, "gateway on a rule that is not a pass rule (the firewall ignores it)");
+        return;
+    }
+    imp_sanitize_name(name, sizeof name, gw, "");
+    bool known = imp_fw_gateway(fw, name) != NULL;
+    for (size_t i = 0; i < fw->groups.n && !known; i++)
+        known = !strcmp(fw->groups.v[i].name, name);
+    if (!known) {
+        imp_unmodelled_add(fw, line, gxp,
+                           "policy routing to '%s', no gateway or group imported from the backup: the rule is "
+                           "imported without it (traffic follows the routing table)",
+                           gw);
+        return;
+    }
+    imp_copy(out, IMP_NAME, name);
 }
 
 imp_group *imp_read_group(imp_fw *fw, const xmlNode *g)

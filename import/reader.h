@@ -40,6 +40,20 @@ void imp_read_thresholds(const xmlNode *g, imp_gateway *p);
 /* A group <trigger> in the scenario's spelling ("down" when unknown). */
 const char *imp_trigger(const char *cfg);
 
+/* False, with the gateway listed at xp, when its name reads as an IPv4
+ * address: neither GUI accepts one, and a route's or rule's via would
+ * take it for the address. */
+bool imp_gateway_name_ok(imp_fw *fw, const xmlNode *g, const char *xp, const char *name);
+
+/* A filter rule's <gateway> (policy routing) into out (cap IMP_NAME):
+ * kept on a pass rule naming a gateway or group of fw; on another rule
+ * type listed as ignored (both products add route-to to pass rules only),
+ * naming nothing known listed as dropped. xp is the rule's XPath. */
+void imp_rule_gateway(imp_fw *fw, int line, const char *xp, const char *type, const char *gw, char *out);
+
+/* Port forwards: every <nat><rule> (forward.c). */
+void imp_read_forwards(xmlNode *root, imp_fw *fw);
+
 /* A new gateway group from <gateway_group> g: name, trigger, line. */
 imp_group *imp_read_group(imp_fw *fw, const xmlNode *g);
 /* Adds member gw (a gateway of fw, else listed at it/xp) at tier 1-5. */

@@ -96,11 +96,10 @@ static bool rule_matches(const imp_fw *fw, const imp_filter_rule *r, const char 
     return side_matches(fw, &r->src, src, sport) && side_matches(fw, &r->dst, dst, dport);
 }
 
-bool w_filter_passes(const imp_fw *fw, const char *iface, const char *proto, uint32_t src, int sport, uint32_t dst,
-                     int dport)
+/* The rule that decides a packet in on iface; NULL: none (default deny). */
+static const imp_filter_rule *deciding_rule(const imp_fw *fw, const char *iface, const char *proto, uint32_t src,
+                                            int sport, uint32_t dst, int dport)
 {
-    if (!fw->has_filter)
-        return true;
     bool tunnel = false;
     for (size_t t = 0; t < fw->tunnels.n; t++)
         tunnel |= !strcmp(fw->tunnels.v[t].name, iface);
@@ -113,8 +112,40 @@ bool w_filter_passes(const imp_fw *fw, const char *iface, const char *proto, uin
                           : (group || strcmp(w_fw_iface_name(fw, r->iface), iface)))
                 continue;
             if (rule_matches(fw, r, proto, src, sport, dst, dport))
-                return r->pass;
+                return r;
         }
+    return NULL;
+}
+
+bool w_filter_passes(const imp_fw *fw, const char *iface, const char *proto, uint32_t src, int sport, uint32_t dst,
+                     int dport)
+{
+    if (!fw->has_filter)
+        return true;
+    const imp_filter_rule *r = deciding_rule(fw, iface, proto, src, sport, dst, dport);
+    return r && r->pass;
+}
+
+/* pfSense adds no "negate" rule for WireGuard networks (filter.inc
+ * filter_get_vpns_list: IPsec, OpenVPN and PPPoE server networks only), so
+ * a policy-routed rule sends even tunnel traffic to its gateway. */
+const char *w_policy_route(const imp_fw *fw, const char *iface, const char *proto, uint32_t src, int sport,
+                           uint32_t dst, int dport)
+{
+    if (!fw->has_filter)
+        return NULL;
+    const imp_filter_rule *r = deciding_rule(fw, iface, proto, src, sport, dst, dport);
+    return r && r->pass && r->gateway[0] && w_via_emitted(fw, r->gateway) ? r->gateway : NULL;
+}
+
+bool w_src_policy_routed(const imp_fw *fw, const char *iface, uint32_t src)
+{
+    for (size_t i = 0; i < fw->filter.n; i++) {
+        const imp_filter_rule *r = &fw->filter.v[i];
+        if (r->pass && r->gateway[0] && !strcmp(w_fw_iface_name(fw, r->iface), iface) &&
+            side_matches(fw, &r->src, src, r->src.port) && w_via_emitted(fw, r->gateway))
+            return true;
+    }
     return false;
 }
 

@@ -440,7 +440,7 @@ static void plan_master(w_world *w)
 
 /* The LAN host: on "lan" when the firewall has one (else the first
  * interface without a gateway that is not the pfsync link), at the
- * highest free host address, its default route the LAN's CARP VIP (else
+ * highest free host address (one no policy-routed rule takes, if any), its default route the LAN's CARP VIP (else
  * the first firewall's address). */
 static void plan_lan_host(w_world *w)
 {
@@ -456,17 +456,23 @@ static void plan_lan_host(w_world *w)
     if (!lan || lan->addr.len > 29)
         return;
     uint32_t net = lan->addr.addr & imp_mask(lan->addr.len), bcast = net | ~imp_mask(lan->addr.len);
-    for (uint32_t a = bcast - 1; a > net && !w->lan_host_addr; a--) {
-        bool taken = false;
-        for (size_t k = 0; k < w->n; k++) {
-            for (size_t i = 0; i < w->fws[k]->ifaces.n; i++)
-                taken |= w->fws[k]->ifaces.v[i].kind == IMP_ADDR_STATIC && w->fws[k]->ifaces.v[i].addr.addr == a;
-            for (size_t i = 0; i < w->fws[k]->vips.n; i++)
-                taken |= w->fws[k]->vips.v[i].addr.addr == a;
+    /* first an address no policy-routed rule takes (its pings would leave by
+     * that rule's gateway, not the tunnels), then any */
+    for (int any = 0; any < 2 && !w->lan_host_addr; any++)
+        for (uint32_t a = bcast - 1; a > net && !w->lan_host_addr; a--) {
+            if (!any && w_src_policy_routed(fw, lan->name, a))
+                continue;
+            bool taken = false;
+            for (size_t k = 0; k < w->n; k++) {
+                for (size_t i = 0; i < w->fws[k]->ifaces.n; i++)
+                    taken |= w->fws[k]->ifaces.v[i].kind == IMP_ADDR_STATIC &&
+                             w->fws[k]->ifaces.v[i].addr.addr == a;
+                for (size_t i = 0; i < w->fws[k]->vips.n; i++)
+                    taken |= w->fws[k]->vips.v[i].addr.addr == a;
+            }
+            if (!taken)
+                w->lan_host_addr = a;
         }
-        if (!taken)
-            w->lan_host_addr = a;
-    }
     if (!w->lan_host_addr)
         return;
     imp_copy(w->lan_iface, sizeof w->lan_iface, lan->name);

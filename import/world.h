@@ -94,6 +94,18 @@ uint32_t w_face(const imp_fw *fw, const imp_iface *f, bool *vip);
 size_t w_resolve(const imp_fw *fw, const imp_match *m, imp_prefix *out, size_t cap, bool *any);
 bool w_filter_passes(const imp_fw *fw, const char *iface, const char *proto, uint32_t src, int sport, uint32_t dst,
                      int dport);
+/* The gateway (or group) the deciding pass rule policy-routes such a packet
+ * to, when the scenario has it; NULL: the routing table decides. */
+const char *w_policy_route(const imp_fw *fw, const char *iface, const char *proto, uint32_t src, int sport,
+                           uint32_t dst, int dport);
+/* Whether some pass rule with a gateway on iface takes packets from src. */
+bool w_src_policy_routed(const imp_fw *fw, const char *iface, uint32_t src);
+/* Whether the scenario has gateway or group name of fw (emit_fw.c). */
+bool w_via_emitted(const imp_fw *fw, const char *name);
+/* Whether a rule of the scenario routes to a gateway group of fw: then
+ * which pfSense version's code keeps members of an all-down group
+ * matters (firewall: {gateway-semantics}). */
+bool w_rule_names_group(const imp_fw *fw);
 
 uint32_t w_nat_source(const imp_fw *fw, const char *iface, uint32_t src, int sport, uint32_t dst, int dport);
 

@@ -168,7 +168,10 @@ static imp_fw *read_backup(const char *path, const char *bytes, size_t len, imp_
     xmlDocPtr doc = bytes ? xmlCtxtReadMemory(ctxt, bytes, len > INT32_MAX ? INT32_MAX : (int)len, path, NULL, opts)
                           : xmlCtxtReadFile(ctxt, path, NULL, opts);
     xmlSetStructuredErrorFunc(NULL, NULL);
-    bool wellformed = ctxt->wellFormed;
+    /* an undefined namespace prefix is an error libxml2 reports on a
+     * document it still calls well-formed (nsWellFormed): backups use no
+     * namespaces, so it is refused like any other XML error */
+    bool wellformed = ctxt->wellFormed && ctxt->nsWellFormed;
     xmlFreeParserCtxt(ctxt);
     if (!doc || !wellformed) {
         if (!pc.reported)

@@ -83,7 +83,7 @@ for f in "$D"/*.yaml "$D"/*.err; do
 done
 # the header says what was added and lists unmodelled settings with their XPath
 for want in "isp-WAN1GW" "remote WireGuard host" "roaming" "/pfsense/ipsec/phase1" "/pfsense/openvpn/openvpn-server" \
-    "/pfsense/filter/rule\[4\]/gateway" "ipaddrv6" "pre-shared key" "derived from the seed" "state: master" \
+    "gateway: WAN2GW}   # filter/rule\[4\]" "to: 10.10.0.30:51820}   # nat/rule\[1\]" "/pfsense/nat/rule\[2\]: port forward" "ipaddrv6" "pre-shared key" "derived from the seed" "state: master" \
     "state: backup" "# events:" "power-off" "maintenance" "gateway-down"; do
     grep -q -- "$want" "$D/pfsense-ha.yaml" || fail "MISSING in the HA import: $want"
 done
@@ -98,7 +98,7 @@ done
 for want in "interface: WireGuard, src: 10.71.0.0/24" "interface: wg1, protocol: udp" "auto-route-to: false" \
     "address: 10.71.0.1/24" \
     "state-policy: if-bound" "resolve-interval: 300s" "/opnsense/OPNsense/Swanctl/Connections/Connection\[1\]" \
-    "hostname or IPv6" "dhcp in the backup"; do
+    "hostname or IPv6" "dhcp in the backup" "to: 10.70.0.30:51820}   # nat/rule\[1\]"; do
     grep -q -- "$want" "$D/opnsense-single.yaml" || fail "MISSING in the OPNsense single import: $want"
 done
 

@@ -82,9 +82,14 @@ START_TEST(reads_the_ha_primary)
     ck_assert(fw->nat.v[0].static_port && fw->nat.v[0].src.port == 51820);
     ck_assert_str_eq(pfx(fw->nat.v[1].src.prefix, b), "10.60.0.0/24");
     ck_assert(!fw->nat.v[1].translate_iface);
-    /* filter: the IPv6 rule and the policy route are listed */
+    /* filter: the IPv6 rule is listed; the policy route is imported, and listed
+     * because OPNsense's route-to while gateways are down is not pfSense's */
     ck_assert_uint_eq(fw->filter.n, 4);
     ck_assert_int_eq(listed(fw, "/opnsense/filter/rule[2]/gateway"), 1);
+    bool routed = false;
+    for (size_t i = 0; i < fw->filter.n; i++)
+        routed |= !strcmp(fw->filter.v[i].gateway, "WAN_FAILOVER");
+    ck_assert(routed);
     ck_assert_int_eq(listed(fw, "/opnsense/filter/rule[4]"), 1);
     ck_assert_str_eq(fw->state_policy, "floating");
     ck_assert(fw->pfsync && !fw->preempt_off && !fw->auto_route_to_off);
@@ -303,6 +308,54 @@ START_TEST(other_forms)
 }
 END_TEST
 
+/* Port forwards in OPNsense's Destination NAT model (mounted at /nat/rule):
+ * <pass> pass / rule give the forward its pass rule, manual is listed; a
+ * well-known port name, a gateway on a block rule (OPNsense drops it:
+ * FilterRule.php) and a gateway named like an address are listed. */
+START_TEST(port_forwards_and_rule_gateways)
+{
+    imp_fw *fw = read_text(
+        "opnsense-forwards.xml",
+        "<?xml version=\"1.0\"?>\n<opnsense>\n<system><hostname>fwd</hostname></system>\n"
+        "<interfaces><wan><if>igb0</if><enable/><ipaddr>192.0.2.2</ipaddr><subnet>24</subnet>"
+        "<gateway>GW1</gateway></wan><lan><if>igb1</if><enable/><ipaddr>10.9.0.1</ipaddr><subnet>24</subnet>"
+        "</lan></interfaces>\n"
+        "<gateways><gateway_item><name>GW1</name><interface>wan</interface><gateway>192.0.2.1</gateway>"
+        "</gateway_item><gateway_item><name>192.0.2.9</name><interface>wan</interface><gateway>192.0.2.9</gateway>"
+        "</gateway_item></gateways>\n"
+        "<nat><rule uuid=\"a\"><sequence>1</sequence><disabled>0</disabled><nordr>0</nordr><interface>wan</interface>"
+        "<ipprotocol>inet</ipprotocol><protocol>UDP</protocol><source><network>any</network><not>0</not></source>"
+        "<destination><network>wanip</network><port>51820</port><not>0</not></destination>"
+        "<target>10.9.0.20</target><local-port>51821</local-port><pass>rule</pass></rule>"
+        "<rule uuid=\"b\"><sequence>2</sequence><disabled>0</disabled><interface>wan</interface>"
+        "<protocol>TCP</protocol><source><network>any</network></source>"
+        "<destination><network>wanip</network><port>2222</port></destination>"
+        "<target>10.9.0.21</target><local-port>22</local-port><pass></pass></rule>"
+        "<rule uuid=\"c\"><sequence>3</sequence><disabled>0</disabled><interface>wan</interface>"
+        "<protocol>TCP</protocol><source><network>any</network></source>"
+        "<destination><network>wanip</network><port>https</port></destination>"
+        "<target>10.9.0.22</target><pass>pass</pass></rule>"
+        "<rule uuid=\"d\"><sequence>4</sequence><disabled>1</disabled><interface>wan</interface>"
+        "<protocol>TCP</protocol><destination><network>wanip</network><port>80</port></destination>"
+        "<target>10.9.0.23</target></rule></nat>\n"
+        "<filter><rule><type>block</type><interface>lan</interface><source><network>lan</network></source>"
+        "<destination><any/></destination><gateway>GW1</gateway></rule></filter>\n</opnsense>\n");
+    ck_assert_uint_eq(fw->gateways.n, 1);
+    ck_assert_int_eq(listed(fw, "/opnsense/gateways/gateway_item[2]"), 1);
+    ck_assert_int_eq(listed(fw, "/opnsense/filter/rule[1]/gateway"), 2);
+    ck_assert_str_eq(fw->filter.v[0].gateway, "");
+    ck_assert_uint_eq(fw->forwards.n, 2);
+    ck_assert_str_eq(fw->forwards.v[0].proto, "udp");
+    ck_assert(fw->forwards.v[0].port == 51820 && fw->forwards.v[0].to_port == 51821);
+    ck_assert_int_eq(listed(fw, "/opnsense/nat/rule[1]"), 0);
+    ck_assert_int_eq(listed(fw, "/opnsense/nat/rule[2]"), 1); /* manual: imported, listed */
+    ck_assert(fw->forwards.v[1].port == 2222 && fw->forwards.v[1].to_port == 22);
+    ck_assert_int_eq(listed(fw, "/opnsense/nat/rule[3]"), 1); /* "https": not one port */
+    ck_assert_int_eq(listed(fw, "/opnsense/nat/rule[4]"), 2);
+    imp_fw_free(fw);
+}
+END_TEST
+
 START_TEST(no_interfaces_is_an_error)
 {
     char path[512];
@@ -329,6 +382,7 @@ int main(void)
     tcase_add_test(t, automatic_nat_is_opnsense_s);
     tcase_add_test(t, pair_check);
     tcase_add_test(t, other_forms);
+    tcase_add_test(t, port_forwards_and_rule_gateways);
     tcase_add_test(t, no_interfaces_is_an_error);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);
