@@ -136,10 +136,35 @@ static bool name_used(const imp_fw *fw, const char *name, const void *upto)
     return false;
 }
 
+/* A monitor address no host can answer: the network or broadcast address
+ * of the gateway interface's network, or the firewall's own. The scenario
+ * cannot put it on the ISP router, and dpinger would see 100% loss. */
+static void monitor(imp_fw *fw, imp_gateway *g)
+{
+    const imp_iface *f = g->monitor ? imp_fw_iface(fw, g->iface) : NULL;
+    bool in_net = f && f->addr.len && f->addr.len < 31 &&
+                  (g->monitor & imp_mask(f->addr.len)) == (f->addr.addr & imp_mask(f->addr.len));
+    const char *why = in_net && !host_address((imp_prefix){g->monitor, f->addr.len})
+                          ? "is the network or broadcast address of the interface's network"
+                      : g->monitor && own_address(fw, g->monitor, NULL) ? "is an address of the firewall itself"
+                                                                        : NULL;
+    if (!why)
+        return;
+    char xp[IMP_TEXT], a[16];
+    path_of(fw, "gateway", xp, sizeof xp);
+    snprintf(xp + strlen(xp), sizeof xp - strlen(xp), "/monitor");
+    imp_unmodelled_add(fw, g->line, xp,
+                       "gateway %s: monitor %s %s, which no host answers: not imported, the gateway's own address is "
+                       "monitored instead",
+                       g->name, imp_addr_str(g->monitor, a), why);
+    g->monitor = 0;
+}
+
 static void gateways(imp_fw *fw)
 {
     for (size_t i = 0; i < fw->gateways.n; i++) {
         imp_gateway *g = &fw->gateways.v[i];
+        monitor(fw, g);
         const char *why = name_used(fw, g->name, g) ? "a second gateway of that name"
                           : g->addr && own_address(fw, g->addr, NULL) ? "its address is the firewall's own"
                                                                        : NULL;

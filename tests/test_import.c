@@ -239,6 +239,36 @@ START_TEST(assigned_tunnel_and_settings)
 }
 END_TEST
 
+/* A monitor no host can answer (the network address of the gateway's
+ * network, the broadcast address, the firewall's own address) is listed
+ * and the gateway's own address monitored: the scenario could not put it
+ * on the ISP router (fuzz/regress/import/network-address-as-host). */
+START_TEST(unanswerable_monitor_is_listed)
+{
+    static const char *const monitors[] = {"198.51.100.0", "198.51.100.255", "198.51.100.2"};
+    for (size_t k = 0; k < sizeof monitors / sizeof *monitors; k++) {
+        char x[1024];
+        snprintf(x, sizeof x,
+                 "<pfsense><system><hostname>a</hostname></system><interfaces>"
+                 "<wan><enable/><if>em0</if><ipaddr>198.51.100.2</ipaddr><subnet>24</subnet><gateway>GW</gateway>"
+                 "</wan></interfaces><gateways><gateway_item><interface>wan</interface>"
+                 "<gateway>198.51.100.1</gateway><name>GW</name><monitor>%s</monitor></gateway_item></gateways>"
+                 "</pfsense>",
+                 monitors[k]);
+        imp_errors e = {0};
+        imp_fw *fw = bytes_ok(x);
+        imp_options o = {.seed = 1};
+        char *y = imp_scenario(&fw, 1, &o, NULL, &e);
+        ck_assert_msg(y, "monitor %s: %s", monitors[k], e.lines.n ? e.lines.v[0] : "?");
+        ck_assert_msg(has_unmodelled(fw, "/pfsense/gateways/gateway_item/monitor"), "monitor %s", monitors[k]);
+        ck_assert_msg(!strstr(y, "monitor: 198.51.100"), "%s", y);
+        free(y);
+        imp_fw_free(fw);
+        imp_errors_free(&e);
+    }
+}
+END_TEST
+
 /* Policy routing (a pass rule's gateway is imported, a block rule's is
  * listed as ignored, an unknown one as dropped), a gateway named like an
  * address (listed, as the OPNsense reader does), gateway-semantics written
@@ -353,6 +383,7 @@ int main(void)
     tcase_add_test(t, scenario_has_no_secret);
     tcase_add_test(t, assigned_tunnel_and_settings);
     tcase_add_test(t, policy_routing_and_port_forwards);
+    tcase_add_test(t, unanswerable_monitor_is_listed);
     tcase_add_test(t, helpers);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);
