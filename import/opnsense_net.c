@@ -58,6 +58,7 @@ static void read_interface(xmlNode *x, imp_fw *fw)
     imp_copy(i->name, sizeof i->name, lname);
     i->line = ix_line(x);
     imp_copy(i->driver, sizeof i->driver, buf);
+    imp_clean_text(i->driver); /* it reaches a comment (fuzz/regress/import/bom-in-driver-name) */
     /* an assigned WireGuard instance: wgN (Wireguard/FieldTypes/ServerField.php) */
     i->wg = !strncmp(buf, "wg", 2) && buf[2] >= '0' && buf[2] <= '9';
     ix_text(x, "descr", buf, sizeof buf);

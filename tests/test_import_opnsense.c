@@ -356,6 +356,24 @@ START_TEST(port_forwards_and_rule_gateways)
 }
 END_TEST
 
+/* Text from the backup that reaches a comment is one line of ASCII: a
+ * byte-order mark inside <if> (fuzz/regress/import/bom-in-driver-name)
+ * once reached the scenario, which its loader then refused. */
+START_TEST(driver_name_is_cleaned)
+{
+    static const char x[] = "<opnsense><system><hostname>o</hostname></system><interfaces>"
+                            "<lan><enable>1</enable><if>vt\xef\xbb\xbf" "2\n</if><ipaddr>10.1.0.1</ipaddr>"
+                            "<subnet>24</subnet></lan></interfaces></opnsense>";
+    imp_errors e = {0};
+    imp_fw *fw = imp_read_bytes("t.xml", x, strlen(x), &e);
+    ck_assert_msg(fw && !e.lines.n, "%s", e.lines.n ? e.lines.v[0] : "NULL");
+    ck_assert_int_eq(fw->ifaces.n, 1);
+    ck_assert_str_eq(fw->ifaces.v[0].driver, "vt???2"); /* the newline is trimmed as any surrounding space */
+    imp_fw_free(fw);
+    imp_errors_free(&e);
+}
+END_TEST
+
 START_TEST(no_interfaces_is_an_error)
 {
     char path[512];
@@ -384,6 +402,7 @@ int main(void)
     tcase_add_test(t, other_forms);
     tcase_add_test(t, port_forwards_and_rule_gateways);
     tcase_add_test(t, no_interfaces_is_an_error);
+    tcase_add_test(t, driver_name_is_cleaned);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);
