@@ -136,18 +136,25 @@ static bool name_used(const imp_fw *fw, const char *name, const void *upto)
     return false;
 }
 
+/* Is a the network or broadcast address of the network of fw's interface
+ * iface? No host holds it, so no ISP router can be put there. */
+static bool not_a_host_on(const imp_fw *fw, const char *iface, uint32_t a)
+{
+    const imp_iface *f = imp_fw_iface(fw, iface);
+    bool in_net = f && f->addr.len && f->addr.len < 31 &&
+                  (a & imp_mask(f->addr.len)) == (f->addr.addr & imp_mask(f->addr.len));
+    return in_net && !host_address((imp_prefix){a, f->addr.len});
+}
+
 /* A monitor address no host can answer: the network or broadcast address
  * of the gateway interface's network, or the firewall's own. The scenario
  * cannot put it on the ISP router, and dpinger would see 100% loss. */
 static void monitor(imp_fw *fw, imp_gateway *g)
 {
-    const imp_iface *f = g->monitor ? imp_fw_iface(fw, g->iface) : NULL;
-    bool in_net = f && f->addr.len && f->addr.len < 31 &&
-                  (g->monitor & imp_mask(f->addr.len)) == (f->addr.addr & imp_mask(f->addr.len));
-    const char *why = in_net && !host_address((imp_prefix){g->monitor, f->addr.len})
-                          ? "is the network or broadcast address of the interface's network"
-                      : g->monitor && own_address(fw, g->monitor, NULL) ? "is an address of the firewall itself"
-                                                                        : NULL;
+    const char *why = !g->monitor                                 ? NULL
+                      : not_a_host_on(fw, g->iface, g->monitor)   ? "is the network or broadcast address of the interface's network"
+                      : own_address(fw, g->monitor, NULL)         ? "is an address of the firewall itself"
+                                                                  : NULL;
     if (!why)
         return;
     char xp[IMP_TEXT], a[16];
@@ -167,7 +174,9 @@ static void gateways(imp_fw *fw)
         monitor(fw, g);
         const char *why = name_used(fw, g->name, g) ? "a second gateway of that name"
                           : g->addr && own_address(fw, g->addr, NULL) ? "its address is the firewall's own"
-                                                                       : NULL;
+                          : g->addr && not_a_host_on(fw, g->iface, g->addr)
+                              ? "its address is the network or broadcast address of the interface's network"
+                              : NULL;
         if (why) {
             drop(fw, g->line, "gateway", why, g->name);
             ERASE(fw->gateways, i);

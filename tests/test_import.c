@@ -266,6 +266,22 @@ START_TEST(unanswerable_monitor_is_listed)
         imp_fw_free(fw);
         imp_errors_free(&e);
     }
+    /* the gateway's own address at the network address: the gateway is listed */
+    static const char g[] =
+        "<pfsense><system><hostname>a</hostname></system><interfaces>"
+        "<wan><enable/><if>em0</if><ipaddr>198.51.100.2</ipaddr><subnet>24</subnet><gateway>GW</gateway>"
+        "</wan></interfaces><gateways><gateway_item><interface>wan</interface>"
+        "<gateway>198.51.100.0</gateway><name>GW</name></gateway_item></gateways></pfsense>";
+    imp_errors e = {0};
+    imp_fw *fw = bytes_ok(g);
+    imp_options o = {.seed = 1};
+    char *y = imp_scenario(&fw, 1, &o, NULL, &e);
+    ck_assert_msg(y, "%s", e.lines.n ? e.lines.v[0] : "?");
+    ck_assert(has_unmodelled(fw, "/pfsense/gateways/gateway_item"));
+    ck_assert_msg(!strstr(y, "address: 198.51.100.0"), "%s", y);
+    free(y);
+    imp_fw_free(fw);
+    imp_errors_free(&e);
 }
 END_TEST
 
