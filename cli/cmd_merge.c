@@ -32,12 +32,14 @@ static void usage(FILE *out)
                  "                  wall times are the shards')\n"
                  "  --junit FILE    write JUnit XML of the whole suite (one testcase per\n"
                  "                  scenario)\n"
+                 "  --junit-granularity G  scenario (the default) or expectation, as for\n"
+                 "                  wgsim test\n"
                  "  -h, --help      this text\n");
 }
 
 int cmd_merge(int argc, char **argv)
 {
-    const char *json = NULL, *junit = NULL;
+    const char *json = NULL, *junit = NULL, *granularity = "scenario";
     const char **paths = calloc((size_t)argc, sizeof *paths);
     if (!paths)
         sim_oom("reading the options");
@@ -49,13 +51,13 @@ int cmd_merge(int argc, char **argv)
             usage(stdout);
             free(paths);
             return 0;
-        } else if (!strcmp(a, "--json") || !strcmp(a, "--junit")) {
+        } else if (!strcmp(a, "--json") || !strcmp(a, "--junit") || !strcmp(a, "--junit-granularity")) {
             if (i + 1 == argc) {
                 fprintf(stderr, "wgsim merge: %s needs a value\n", a);
                 free(paths);
                 return 2;
             }
-            *(!strcmp(a, "--json") ? &json : &junit) = argv[++i];
+            *(!strcmp(a, "--json") ? &json : !strcmp(a, "--junit") ? &junit : &granularity) = argv[++i];
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "wgsim merge: unknown option '%s'\n", a);
             usage(stderr);
@@ -64,6 +66,11 @@ int cmd_merge(int argc, char **argv)
         } else {
             paths[n++] = a;
         }
+    }
+    if (strcmp(granularity, "scenario") && strcmp(granularity, "expectation")) {
+        fprintf(stderr, "wgsim merge: --junit-granularity: '%s' is not scenario or expectation\n", granularity);
+        free(paths);
+        return 2;
     }
     if (!n) {
         fprintf(stderr, "wgsim merge: give the shards' results, R1.json R2.json ...\n");
@@ -89,7 +96,8 @@ int cmd_merge(int argc, char **argv)
         fprintf(stderr, "wgsim merge: --json: %s\n", err);
         status = 2;
     }
-    if (junit && !rp_write_junit(junit, results, count, err, sizeof err)) {
+    if (junit && !(strcmp(granularity, "expectation") ? rp_write_junit : rp_write_junit_per_expectation)(
+                     junit, results, count, err, sizeof err)) {
         fprintf(stderr, "wgsim merge: --junit: %s\n", err);
         status = 2;
     }

@@ -42,6 +42,24 @@ for k in 1 2 3; do
   n_sum=$((n_sum + n))
 done
 [ $n_sum = "$n_all" ] || fail "the shards hold $n_sum scenarios, the suite $n_all"
+# failures (30% loss on every segment fails most scenarios): the failure
+# texts with their packets, the per-expectation JUnit and exit 1 carry over
+"$wgsim" test -j2 --perturb loss=30% scenarios/ --json "$tmp/pa.json" --junit-granularity expectation \
+  --junit "$tmp/pa.xml" >/dev/null 2>&1
+pa_rc=$?
+[ $pa_rc = 1 ] || fail "with 30% loss the unsplit run exits $pa_rc, not 1"
+for k in 1 2; do
+  "$wgsim" test -j2 --perturb loss=30% --shard $k/2 scenarios/ --json "$tmp/p$k.json" >/dev/null 2>&1
+done
+"$wgsim" merge "$tmp/p1.json" "$tmp/p2.json" --json "$tmp/pm.json" --junit-granularity expectation \
+  --junit "$tmp/pm.xml" >/dev/null
+pm_rc=$?
+[ $pm_rc = $pa_rc ] || fail "merge of the failing shards exits $pm_rc, the unsplit run $pa_rc"
+jnorm "$tmp/pa.json" >"$tmp/a.n"; jnorm "$tmp/pm.json" >"$tmp/m.n"
+cmp -s "$tmp/a.n" "$tmp/m.n" || { fail "merged failing JSON differs"; diff "$tmp/a.n" "$tmp/m.n" | head -20; }
+xnorm "$tmp/pa.xml" >"$tmp/a.x"; xnorm "$tmp/pm.xml" >"$tmp/m.x"
+cmp -s "$tmp/a.x" "$tmp/m.x" || { fail "merged per-expectation JUnit differs"; diff "$tmp/a.x" "$tmp/m.x" | head -20; }
+grep -q '<failure' "$tmp/m.x" || fail "no failure in the merged JUnit of a failing suite"
 # refusals
 expect2() { # DESCRIPTION PATTERN COMMAND...
   what=$1 pat=$2; shift 2
