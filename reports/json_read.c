@@ -31,6 +31,15 @@ static char *dup_str(json_t *o, const char *key)
     return c;
 }
 
+/* n zeroed elements of size bytes; NULL for none */
+static void *elements(size_t n, size_t size)
+{
+    void *v = n ? calloc(n, size) : NULL;
+    if (n && !v)
+        sim_oom("reading a JSON result");
+    return v;
+}
+
 static int64_t ns(json_t *o, const char *key) { return (int64_t)llround(json_number_value(json_object_get(o, key)) * 1e9); }
 
 /* "FILE:LINE:COL" (or "FILE"): the line and column after the file. */
@@ -72,9 +81,7 @@ static void read_expectation(hs_result *r, json_t *o, hs_expect_result *e)
     e->value = json_is_number(v) ? json_number_value(v) : NAN;
     json_t *pk = json_object_get(o, "packets");
     e->n_packets = json_array_size(pk);
-    e->packets = e->n_packets ? calloc(e->n_packets, sizeof *e->packets) : NULL;
-    if (e->n_packets && !e->packets)
-        sim_oom("reading a JSON result");
+    e->packets = elements(e->n_packets, sizeof *e->packets);
     for (size_t p = 0; p < e->n_packets; p++) {
         json_t *x = json_array_get(pk, p);
         e->packets[p].t = ns(x, "t");
@@ -121,18 +128,14 @@ hs_result *rp_result_from_json(json_t *o)
     r->seed = (uint64_t)json_integer_value(json_object_get(o, "seed"));
     json_t *ex = json_object_get(o, "expectations");
     r->n_expects = json_array_size(ex);
-    r->expects = r->n_expects ? calloc(r->n_expects, sizeof *r->expects) : NULL;
-    if (r->n_expects && !r->expects)
-        sim_oom("reading a JSON result");
+    r->expects = elements(r->n_expects, sizeof *r->expects);
     for (size_t i = 0; i < r->n_expects; i++) {
         read_expectation(r, json_array_get(ex, i), &r->expects[i]);
         r->n_failed += r->expects[i].passed ? 0 : 1;
     }
     json_t *wa = json_object_get(o, "warnings");
     r->n_warnings = json_array_size(wa);
-    r->warnings = r->n_warnings ? calloc(r->n_warnings, sizeof *r->warnings) : NULL;
-    if (r->n_warnings && !r->warnings)
-        sim_oom("reading a JSON result");
+    r->warnings = elements(r->n_warnings, sizeof *r->warnings);
     for (size_t i = 0; i < r->n_warnings; i++)
         read_warning(r, json_array_get(wa, i), &r->warnings[i]);
     json_t *c = json_object_get(o, "counters");
