@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "cli/run_options.h"
 #include "cli/run_show.h"
 #include "harness/runner.h"
@@ -179,6 +180,9 @@ static void usage(FILE *out)
                  "  --date TEXT     the date --markdown and --html name (none is read from\n"
                  "                  the clock)\n"
                  "  --pcap DIR      write DIR/<scenario>/seg-<segment>.pcap and keylog.txt\n"
+                 "  -q, --quiet     no progress line (on a terminal, stderr shows the\n"
+                 "                  simulated time reached every half second of a long\n"
+                 "                  run; never when stderr is not a terminal)\n"
                  "  -h, --help      this text\n");
 }
 
@@ -205,6 +209,8 @@ int cmd_run(int argc, char **argv)
             usage(stdout);
             rc = 0;
             goto out;
+        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+            cli_progress_quiet();
         } else if (!strcmp(a, "--no-timeline")) {
             opt.timeline = false;
         } else if (!strcmp(a, "--json") || !strcmp(a, "--pcap") || !strcmp(a, "--only") || !strcmp(a, "--kinds") ||
@@ -257,9 +263,15 @@ int cmd_run(int argc, char **argv)
     cli_pcap pc = {.cmd = "run", .dir = pcap};
     if (pcap)
         cli_pcap_enable(&opt, &pc);
+    /* on a terminal, the simulated time reached; not with --at, whose views
+     * go to stdout during the run */
+    cli_run_progress prog = {0};
+    if (s && !opt.n_stops)
+        cli_run_progress_enable(&opt, &prog, s->duration);
     cli_oom_running(file);
     hs_result *r = s ? hs_run_scenario(s, &opt) : hs_run_file(file, &opt);
     cli_oom_running(NULL);
+    cli_run_progress_done(&prog);
     char *perturbed = s ? perturb_text(s, &opt.perturb) : NULL;
     hs_scenario_free(s);
     rc = r->status == HS_STATUS_PASSED ? 0 : r->status == HS_STATUS_FAILED ? 1 : r->status == HS_STATUS_SKIPPED ? 0 : 2;

@@ -17,10 +17,12 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "cli/run_options.h"
 #include "cli/scenario_files.h"
 #include "cli/test_modes.h"
 #include "cli/test_runs.h"
+#include "cli/test_shard.h"
 #include "harness/runner.h"
 #include "reports/reports.h"
 
@@ -208,6 +210,11 @@ static void usage(FILE *out)
                  "                  (exit 2) naming the limit, the simulated time reached\n"
                  "                  and what the world held\n"
                  "  --filter GLOB   only scenarios whose name, file or file name matches\n"
+                 "  --shard K/N     run only share K of N (1 <= K <= N): the files split\n"
+                 "                  into N shares of about equal simulated duration, the\n"
+                 "                  same on every machine; --json and --junit name the\n"
+                 "                  shard; join the shards' --json with wgsim merge. Not\n"
+                 "                  with --baseline or --matrix\n"
                  "  --strict        a scenario with warnings (see wgsim validate) is not run:\n"
                  "                  it is an ERROR with them as its message; without it\n"
                  "                  they go to stderr before its result line\n"
@@ -251,6 +258,9 @@ static void usage(FILE *out)
                  "                  (JSON result without the wall time, pcap of every segment,\n"
                  "                  key log) byte for byte; prints the first difference, exit 1\n"
                  "                  when there is one. Same exclusions as --seeds, and --json\n"
+                 "  -q, --quiet     no progress line (on a terminal, stderr shows the runs\n"
+                 "                  done / total and an ETA while waiting; never when\n"
+                 "                  stderr is not a terminal)\n"
                  "  -h, --help      this text\n");
 }
 
@@ -259,6 +269,7 @@ int cmd_test(int argc, char **argv)
     int jobs = 1;
     const char *junit = NULL, *json = NULL, *filter = NULL, *pcap = NULL, *baseline = NULL;
     const char *annotations = NULL, *granularity = "scenario", *matrix_arg = NULL, *seeds_arg = NULL;
+    const char *shard_arg = NULL;
     bool fail_on_regression = false, check_determinism = false;
     hs_run_options opt = {.clock_seconds = cli_clock_seconds};
     cli_run_options_init(&opt);
@@ -275,6 +286,7 @@ int cmd_test(int argc, char **argv)
         {"--junit-granularity", &granularity},
         {"--matrix", &matrix_arg},
         {"--seeds", &seeds_arg},
+        {"--shard", &shard_arg},
     };
     const char **dest;
     int status = 0;
@@ -308,6 +320,8 @@ int cmd_test(int argc, char **argv)
             jobs = (int)j;
             if (n == val)
                 i++;
+        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+            cli_progress_quiet();
         } else if (!strcmp(a, "--fail-on-regression")) {
             fail_on_regression = true;
         } else if (!strcmp(a, "--check-determinism")) {
@@ -356,6 +370,17 @@ int cmd_test(int argc, char **argv)
         fprintf(stderr, "wgsim test: --pcap: '%.40s...': too long a directory for --matrix\n", pcap);
         status = 2;
     }
+    /* a shard holds part of the suite: a baseline of the whole would call
+     * the rest removed, and a matrix has its own split (compare the merged
+     * result: wgsim merge, wgsim report) */
+    cli_shard shard = {0};
+    if (shard_arg && !cli_shard_parse(shard_arg, &shard))
+        status = 2;
+    else if (shard_arg && (baseline || matrix_arg)) {
+        fprintf(stderr, "wgsim test: --shard: not with %s (merge the shards' --json with wgsim merge, then compare)\n",
+                baseline ? "--baseline" : "--matrix");
+        status = 2;
+    }
     cli_seeds seeds = {0};
     if ((seeds_arg || check_determinism) &&
         !modes_compatible(seeds_arg, check_determinism, &opt, matrix_arg, junit, pcap, baseline, &md, annotations))
@@ -387,10 +412,13 @@ int cmd_test(int argc, char **argv)
     }
     if (!files.n)
         fprintf(stderr, "wgsim test: no scenario matches --filter '%s'\n", filter);
+    if (shard.n)
+        cli_shard_select(&shard, &files);
     if (seeds_arg || check_determinism) {
         int rc = seeds_arg ? cli_test_sweep(&files, &opt, jobs, &seeds, json) : cli_test_determinism(&files, &opt, jobs);
         cli_seeds_free(&seeds);
         cli_files_free(&files);
+        cli_shard_free(&shard);
         return rc;
     }
 
@@ -451,13 +479,23 @@ int cmd_test(int argc, char **argv)
     bool per_expectation = !strcmp(granularity, "expectation");
     bool (*write_junit)(const char *, hs_result *const *, size_t, char *, size_t) =
         per_expectation ? rp_write_junit_per_expectation : rp_write_junit;
-    if (junit && !(matrix_arg ? rp_write_junit_matrix(junit, per_expectation, "platform", results, files.n, m.names,
-                                                      m.n, err, sizeof err)
-                              : write_junit(junit, results, files.n, err, sizeof err))) {
+    /* a shard names itself: "K/N" as the JUnit suite's property, "shard" in the JSON */
+    char shard_id[48];
+    const char *shard_ids[1] = {shard_id};
+    snprintf(shard_id, sizeof shard_id, "%zu/%zu", shard.k, shard.n);
+    if (junit && !(matrix_arg  ? rp_write_junit_matrix(junit, per_expectation, "platform", results, files.n, m.names,
+                                                       m.n, err, sizeof err)
+                   : shard.n ? rp_write_junit_matrix(junit, per_expectation, "shard", results, files.n, shard_ids, 1,
+                                                     err, sizeof err)
+                             : write_junit(junit, results, files.n, err, sizeof err))) {
         fprintf(stderr, "wgsim test: --junit: %s\n", err);
         io_error = any_error = true;
     }
     if (json && !(matrix_arg ? rp_write_json_matrix(json, "platform", results, files.n, m.names, m.n, err, sizeof err)
+                  : shard.n  ? rp_write_json_shard(json, results, files.n,
+                                                   &(rp_shard){.index = shard.k, .count = shard.n, .total = shard.total,
+                                                               .positions = shard.positions},
+                                                   err, sizeof err)
                              : rp_write_json(json, results, files.n, err, sizeof err))) {
         fprintf(stderr, "wgsim test: --json: %s\n", err);
         io_error = any_error = true;
@@ -488,6 +526,7 @@ int cmd_test(int argc, char **argv)
     for (size_t i = 0; i < n_runs; i++)
         hs_result_free(results[i]);
     cli_files_free(&files);
+    cli_shard_free(&shard);
     free(results);
     if (fail_on_regression) {
         /* a scenario's ERROR is a verdict here (a regression when it passed

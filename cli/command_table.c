@@ -13,11 +13,13 @@ int cmd_peer(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 const wgsim_command wgsim_commands[] = {
     {"test", "run scenario files and report PASS/FAIL per scenario", cmd_test},
     {"run", "run one scenario: its timeline (why the tunnel moved) and every verdict", cmd_run},
     {"explore", "a shell on a scenario's world: step through it, inject commands, inspect, go back in time", cmd_explore},
+    {"merge", "join the --json results of a suite's shards (wgsim test --shard K/N) into one", cmd_merge},
     {"report", "compare two saved --json results: regressions, newly passing, added, removed", cmd_report},
     {"bench", "benchmarks side by side with their baselines (engine, handshake, transport, scenario, hub)", cmd_bench},
     {"import", "build a scenario from firewall configuration backups (pfSense config.xml; an HA pair)", cmd_import},

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "cli/progress.h"
 #include "cli/run_options.h"
 
 struct cli_runs {
@@ -26,6 +26,7 @@ struct cli_runs {
     pthread_t *th;
     size_t started;     /* threads that exist */
     bool shown;         /* a progress line is on stderr */
+    double began;       /* cli_clock_seconds at the start: the ETA's measure */
 };
 
 static void *worker(void *arg)
@@ -63,6 +64,7 @@ cli_runs *cli_runs_start(size_t n, int jobs, const hs_run_options *base, cli_run
     c->base = *base;
     c->plan = plan;
     c->plan_arg = plan_arg;
+    c->began = cli_clock_seconds();
     c->files = calloc(n ? n : 1, sizeof *c->files);
     c->results = calloc(n ? n : 1, sizeof *c->results);
     c->done = calloc(n ? n : 1, sizeof *c->done);
@@ -86,7 +88,7 @@ hs_result *cli_runs_wait(cli_runs *c, size_t i)
 {
     if (c->started == 0)
         worker(c);
-    bool tty = isatty(STDERR_FILENO);
+    bool tty = cli_progress_on();
     pthread_mutex_lock(&c->mu);
     while (!c->done[i]) {
         struct timespec until;
@@ -100,7 +102,9 @@ hs_result *cli_runs_wait(cli_runs *c, size_t i)
             size_t finished = 0;
             for (size_t k = 0; k < c->n; k++)
                 finished += c->done[k] ? 1 : 0;
-            fprintf(stderr, "\r  running: %zu of %zu done, waiting for %s\033[K", finished, c->n,
+            char eta[48];
+            cli_progress_eta(eta, sizeof eta, cli_clock_seconds() - c->began, finished, c->n);
+            fprintf(stderr, "\r  running: %zu/%zu done, %s, waiting for %s\033[K", finished, c->n, eta,
                     c->files[i] ? c->files[i] : "a run not started yet");
             c->shown = true;
         }

@@ -109,7 +109,7 @@ static bool run_bounded(hs_world *hw, const hs_run_options *o, hs_result *r, sim
 {
     sim_engine *e = sim_world_engine(hw->w);
     char what[256] = "", usage[768], b1[32], b2[32], ts[32];
-    if (!o->max_events && !(o->max_memory && o->memory_bytes)) {
+    if (!o->max_events && !(o->max_memory && o->memory_bytes) && !o->progress) {
         /* no limit: one run, as before limits existed (tests compare the
          * two ways to show slicing changes nothing) */
         sim_world_run_until(hw->w, end);
@@ -146,6 +146,8 @@ static bool run_bounded(hs_world *hw, const hs_run_options *o, hs_result *r, sim
         e->pause_at = 0;
         if (e->executed != pause)
             return true; /* reached the end (or a model stopped the engine) */
+        if (o->progress)
+            o->progress(o->progress_ctx, sim_world_now(hw->w));
     }
     held(hw, usage, sizeof usage);
     char msg[1200];

@@ -85,6 +85,12 @@ typedef struct hs_run_options {
     size_t n_stops;
     void (*at_stop)(void *stop_ctx, hs_world *hw, sim_time t);
     void *stop_ctx; /* at_stop's own: ctx belongs to before_run / after_run (pcap output) */
+    /* Called between slices of HS_LIMIT_SLICE engine events with the
+     * simulated time reached (`wgsim run` shows it on a terminal; the
+     * caller decides from its own clock whether to say anything). It only
+     * reads: slicing changes none of the models' events. NULL: none. */
+    void (*progress)(void *progress_ctx, sim_time reached);
+    void *progress_ctx;
 } hs_run_options;
 
 /* Engine events between two limit checks: small enough that a run

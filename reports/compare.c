@@ -213,6 +213,8 @@ void rp_result_set_free(rp_result_set *s)
 
 size_t rp_result_set_count(const rp_result_set *s) { return json_array_size(s->scenarios); }
 
+json_t *rp_result_set_root(const rp_result_set *s) { return s->root; }
+
 static const char *str(json_t *o, const char *key)
 {
     const char *v = json_string_value(json_object_get(o, key));

@@ -278,6 +278,22 @@ bool rp_write_json(const char *path, hs_result *const *results, size_t n, char *
     return rp_json_dump(rp_json_document(results, n), path, err, errlen);
 }
 
+bool rp_write_json_shard(const char *path, hs_result *const *results, size_t n, const rp_shard *shard, char *err,
+                         size_t errlen)
+{
+    json_t *root = rp_json_document(results, n);
+    json_t *sh = json_object();
+    json_object_set_new(sh, "index", json_integer((json_int_t)shard->index));
+    json_object_set_new(sh, "count", json_integer((json_int_t)shard->count));
+    json_object_set_new(sh, "total", json_integer((json_int_t)shard->total));
+    json_t *pos = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(pos, json_integer((json_int_t)shard->positions[i]));
+    json_object_set_new(sh, "positions", pos);
+    json_object_set_new(root, "shard", sh);
+    return rp_json_dump(root, path, err, errlen);
+}
+
 char *rp_json_string(hs_result *const *results, size_t n)
 {
     json_t *root = rp_json_document(results, n);

@@ -20,4 +20,12 @@ bool rp_json_dump(json_t *root, const char *path, char *err, size_t errlen);
  * byte shown as '?' (jansson refuses it). */
 json_t *rp_json_text(const char *s);
 
+/* A loaded result's document (borrowed: valid while s is). */
+typedef struct rp_result_set rp_result_set;
+json_t *rp_result_set_root(const rp_result_set *s);
+/* A scenario object of a checked document read back as a result
+ * (json_read.c): what the JUnit writer and the summary read; no phase
+ * table or timeline. The caller frees it (hs_result_free). */
+hs_result *rp_result_from_json(json_t *scenario);
+
 #endif /* REPORTS_JSON_DOC_H */

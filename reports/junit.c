@@ -78,10 +78,13 @@ static void xml_text(FILE *f, const char *s)
 }
 
 /* A matrix run's value in front of a classname, as a package ("linux.");
- * nothing without a matrix. */
-static void value_prefix(FILE *f, const char *value)
+ * nothing without a matrix. Nor for a shard (`wgsim test --shard K/N`):
+ * its scenarios are the suite's own, each in one shard only, and a
+ * testcase keeps the name it has in the unsplit run (CI keeps its history
+ * whether the suite was split or not). */
+static void value_prefix(FILE *f, const char *dimension, const char *value)
 {
-    if (value) {
+    if (value && strcmp(dimension, "shard")) {
         xml_text(f, value);
         fputc('.', f);
     }
@@ -241,7 +244,7 @@ static void scenario_suite(FILE *f, hs_result *const *results, size_t n, const c
     for (size_t i = 0; i < n; i++) {
         const hs_result *r = results[i];
         fprintf(f, "    <testcase classname=\"");
-        value_prefix(f, value);
+        value_prefix(f, dimension, value);
         classname(f, r->file);
         fprintf(f, "\" name=\"");
         xml_text(f, r->name);
@@ -272,10 +275,11 @@ static void scenario_suite(FILE *f, hs_result *const *results, size_t n, const c
  * "LINE: what" (unique within the scenario: one expectation a line), the
  * file and line as attributes (read by GitLab and Jenkins) and as
  * properties (the form every JUnit reader keeps). */
-static void expectation_case(FILE *f, const hs_result *r, const hs_expect_result *e, const char *value)
+static void expectation_case(FILE *f, const hs_result *r, const hs_expect_result *e, const char *dimension,
+                             const char *value)
 {
     fprintf(f, "    <testcase classname=\"");
-    value_prefix(f, value);
+    value_prefix(f, dimension, value);
     xml_text(f, r->name);
     fprintf(f, "\" name=\"%u: ", e->loc.line);
     xml_text(f, e->what);
@@ -349,11 +353,11 @@ static void expectation_suites(FILE *f, hs_result *const *results, size_t n, con
         value_property(f, dimension, value, "    ");
         if (ran && r->n_expects) {
             for (size_t k = 0; k < r->n_expects; k++)
-                expectation_case(f, r, &r->expects[k], value);
+                expectation_case(f, r, &r->expects[k], dimension, value);
         } else {
             /* the scenario as a whole: why it did not run, or that it ran */
             fprintf(f, "    <testcase classname=\"");
-            value_prefix(f, value);
+            value_prefix(f, dimension, value);
             xml_text(f, r->name);
             fprintf(f, "\" name=\"");
             xml_text(f, ran ? "(no expectations)" : "(scenario)");

@@ -114,6 +114,17 @@ size_t rp_timeline_apply_filter(hs_result *r, const rp_timeline_filter *f);
  * value, packets), the counters, the phase table ("tunnels", "phases") and,
  * when collected, the timeline. false with err set on I/O errors. */
 bool rp_write_json(const char *path, hs_result *const *results, size_t n, char *err, size_t errlen);
+/* Which share of a split suite a run is (`wgsim test --shard K/N`). */
+typedef struct rp_shard {
+    size_t index, count;    /* K and N */
+    size_t total;           /* scenarios in the whole suite */
+    const size_t *positions; /* [i]: where result i stands in the whole suite (0-based) */
+} rp_shard;
+/* rp_write_json of one shard: the document also holds "shard": {"index":
+ * K, "count": N, "total": T, "positions": [...]} (docs/reports.md), which
+ * wgsim merge reads to put the scenarios back in the unsplit order. */
+bool rp_write_json_shard(const char *path, hs_result *const *results, size_t n, const rp_shard *sh, char *err,
+                         size_t errlen);
 /* The same document as text (malloc'd, the caller frees it). */
 char *rp_json_string(hs_result *const *results, size_t n);
 /* ---- Markdown (markdown.c) ---- */
@@ -271,6 +282,22 @@ void rp_sweep_free(rp_sweep *s);
  * Every text is escaped by GitHub's rules (message: % CR LF; property
  * values: also ':' and ','). */
 void rp_print_annotations(FILE *out, const hs_result *r);
+
+/* ---- shards joined (merge.c, `wgsim merge`) ---- */
+
+typedef struct rp_merged rp_merged;
+/* Reads the shards' --json files (checked as rp_result_set_load does) and
+ * joins them in the unsplit run's order; NULL with err set when one cannot
+ * be read, is not a shard's result, the format versions or the splits
+ * differ, two hold the same scenario, or one is missing. */
+rp_merged *rp_merge_shards(const char *const *paths, size_t n, char *err, size_t errlen);
+/* The joined scenarios read back as results (no phase table, no timeline:
+ * for the JUnit file and the summary); owned by m. */
+hs_result *const *rp_merged_results(const rp_merged *m, size_t *n);
+/* The joined document: what the unsplit run's --json holds, the shards'
+ * scenarios as they wrote them, no "shard". false with err set. */
+bool rp_write_merged_json(const char *path, const rp_merged *m, char *err, size_t errlen);
+void rp_merged_free(rp_merged *m);
 
 /* ---- comparison with a baseline (compare.c) ---- */
 
