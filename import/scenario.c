@@ -24,5 +24,15 @@ char *imp_scenario(imp_fw **fws, size_t n, const imp_options *o, const imp_findi
         w_emit_firewall(&out, &w, k);
     w_emit_tests(&out, &w);
     w_free(&w);
+    /* Backup text is cleaned where it is read (imp_clean_text,
+     * imp_sanitize_name), but a backup reaches the scenario by many paths
+     * (names of things it references, items listed as not imported); what
+     * the writer itself produces is ASCII, so a byte outside printable
+     * ASCII can only be backup text that slipped through: made '?' here,
+     * it can neither break the scenario's UTF-8 (a byte-order mark inside
+     * the file, found by fuzz_import) nor end a line early. */
+    for (unsigned char *p = (unsigned char *)out.buf; p && *p; p++)
+        if (*p != '\n' && (*p < 0x20 || *p >= 0x7f))
+            *p = '?';
     return out.buf;
 }
