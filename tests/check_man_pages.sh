@@ -5,6 +5,7 @@
 #    wgsim(1) and in the bash completion's list for CMD;
 #  - every key in the first column of a table in docs/scenario-language.md
 #    appears in wgsim-scenario(5);
+#  - wgsim(1)'s header names the version of `wgsim --version`;
 #  - man(1) renders both pages without a warning.
 # usage: check_man_pages.sh WGSIM MAN1 MAN5 SCENARIO_LANGUAGE_MD COMPLETION
 wgsim="$1"; man1="$2"; man5="$3"; doc="$4"; comp="$5"
@@ -12,6 +13,9 @@ bad=0
 # the page's text with roff's escapes for '-' and fonts taken out
 plain() { sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/\\(aq/'"'"'/g' "$1"; }
 page1=$(plain "$man1")
+# the page's header names the version the program says it is
+ver=$("$wgsim" --version | sed -n '1s/^wgsim \([^ ]*\).*/\1/p')
+grep -q "^\.TH WGSIM 1 [^ ]* \"wgsim $ver\"" "$man1" || { echo "wgsim(1): .TH does not name wgsim $ver"; bad=1; }
 cmds=$("$wgsim" --help | awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }')
 [ -n "$cmds" ] || { echo "no commands in wgsim --help"; exit 1; }
 nopts=0

@@ -62,6 +62,10 @@ BEGIN {
     next
 }
 incode { line(esc($0)); next }
+# the document's list of links to its sections: a manual page has no links
+/^Contents: / { skip = 1 }
+skip && /^ *$/ { skip = 0 }
+skip { next }
 /^#+ / {
     intable = 0
     lvl = index($0, " ") - 1
