@@ -26,9 +26,6 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "harness/result.h"
 #include "harness/runner.h"
@@ -89,28 +86,15 @@ static double suite_once(suite_run *s)
 
 /* ---- the benchmark ------------------------------------------------------- */
 
-/* Found beside the program, never compiled in, so an installed wgsim does not
- * reach into the tree it was built from (issue 23): PREFIX/bin/wgsim has its
- * suite in PREFIX/share/wgsim/scenarios; build/wgsim, at the top of a build
- * directory inside the source tree, has it in ../scenarios. */
+/* PREFIX/bin/wgsim has its suite in PREFIX/share/wgsim/scenarios;
+ * build/wgsim, at the top of a build directory inside the source tree, has it
+ * in ../scenarios (bench_beside_program: nothing compiled in, issue 23). */
 const char *bench_scenarios_dir(void)
 {
     static char dir[4096];
-    static const char *const beside[] = {"/../share/wgsim/scenarios", "/../scenarios"};
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return "scenarios";
-    exe[n] = 0;
-    char *slash = strrchr(exe, '/');
-    if (slash)
-        *slash = 0;
-    for (size_t i = 0; i < sizeof beside / sizeof *beside; i++) {
-        struct stat st;
-        if (snprintf(dir, sizeof dir, "%s%s", exe, beside[i]) < (int)sizeof dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-            return dir;
-    }
-    return "scenarios"; /* the working directory's: a clear error if absent */
+    static const char *const beside[] = {"../share/wgsim/scenarios", "../scenarios"};
+    const char *found = bench_beside_program(beside, sizeof beside / sizeof *beside, true, dir, sizeof dir);
+    return found ? found : "scenarios"; /* the working directory's: a clear error if absent */
 }
 
 int bench_scenario(const bench_options *o, bench_result *r)

@@ -13,9 +13,13 @@ for f in bin/wgsim share/man/man1/wgsim.1 share/man/man5/wgsim-scenario.5 share/
   [ -s "$p/$f" ] || { echo "not installed: $f"; exit 1; }
 done
 # the program carries no path into the source tree (debug information aside)
-if strings "$p/bin/wgsim" | grep -q "^$src/scenarios"; then echo "compiled-in source path: $src/scenarios"; exit 1; fi
+for path in "$src/scenarios" "$build/bench/ns3_udp_echo"; do
+  if strings "$p/bin/wgsim" | grep -q "^$path"; then echo "compiled-in path: $path"; exit 1; fi
+done
 # the source tree out of reach: run from elsewhere with a copy of the prefix
 cp -R "$p" "$work/moved" || exit 1
 cd "$work/elsewhere" || exit 1
 "$work/moved/bin/wgsim" --version | head -1
 "$work/moved/bin/wgsim" test -j 2 "$work/moved/share/wgsim/scenarios/" | tail -1
+# bench's default suite is the installed one
+"$work/moved/bin/wgsim" bench scenario --quick --json | sed 's/,.*//'
