@@ -103,8 +103,10 @@
 
 static const size_t wg_sizes[] = {100, 1000, 10000};
 static const size_t wg_sizes_quick[] = {10, 100};
+#ifdef WGSIM_NS3_UDP_ECHO /* scale-udp needs ns-3 */
 static const size_t udp_sizes[] = {100, 1000};
 static const size_t udp_sizes_quick[] = {10, 100};
+#endif
 
 /* ---- what the child reports ------------------------------------------------ */
 
