@@ -49,7 +49,11 @@ int bench_transport(const bench_options *o, bench_result *r);
 /* scenario: simulated seconds per wall second of the HA scenario (needs
  * o->ha_scenario; the suite time goes to the table only). */
 int bench_scenario(const bench_options *o, bench_result *r);
-/* The scenarios/ directory of the source tree this was built from, and
+/* The first of rel[] (paths relative to the running program's directory)
+ * that is a directory (dir) or an executable file, written into buf; NULL
+ * when none is (bench_paths.c). */
+const char *bench_beside_program(const char *const rel[], size_t n, bool dir, char *buf, size_t cap);
+/* The scenarios/ directory found beside the program (bench_scenario.c), and
  * the HA scenario's path below it. */
 const char *bench_scenarios_dir(void);
 #define BENCH_HA_SCENARIO "conformance/c4-maintenance-mode-roams-remote.yaml"

@@ -103,8 +103,10 @@
 
 static const size_t wg_sizes[] = {100, 1000, 10000};
 static const size_t wg_sizes_quick[] = {10, 100};
+#ifdef WGSIM_NS3_UDP_ECHO /* scale-udp needs ns-3 */
 static const size_t udp_sizes[] = {100, 1000};
 static const size_t udp_sizes_quick[] = {10, 100};
+#endif
 
 /* ---- what the child reports ------------------------------------------------ */
 
@@ -765,7 +767,7 @@ int bench_scale(const bench_options *o, bench_result r[BENCH_SCALE_RESULTS], siz
 #ifdef WGSIM_NS3_UDP_ECHO
 /* Runs the ns-3 program for n clients; fills res (rep.sent / received
  * from its one output line "sent S received R"). */
-static void run_ns3(size_t n, int seconds, run_result *res)
+static void run_ns3(const char *echo, size_t n, int seconds, run_result *res)
 {
     memset(res, 0, sizeof *res);
     int fds[2];
@@ -786,7 +788,7 @@ static void run_ns3(size_t n, int seconds, run_result *res)
         close(fds[0]);
         dup2(fds[1], STDOUT_FILENO);
         close(fds[1]);
-        execl(WGSIM_NS3_UDP_ECHO, WGSIM_NS3_UDP_ECHO, nbuf, sbuf, (char *)NULL);
+        execl(echo, echo, nbuf, sbuf, (char *)NULL);
         _exit(127);
     }
     close(fds[1]);
@@ -825,6 +827,15 @@ int bench_scale_udp(const bench_options *o, bench_result r[BENCH_SCALE_UDP_RESUL
     fprintf(stderr, "wgsim bench scale-udp: this build has no ns-3 (configure with -DWGSIM_WITH_NS3=ON)\n");
     return 2;
 #else
+    /* the ns-3 program beside wgsim: build/bench/ or PREFIX/libexec/wgsim/ */
+    static const char *const beside[] = {"bench/ns3_udp_echo", "../libexec/wgsim/ns3_udp_echo"};
+    char echo_buf[4096];
+    const char *echo = bench_beside_program(beside, sizeof beside / sizeof *beside, false, echo_buf, sizeof echo_buf);
+    if (!echo) {
+        fprintf(stderr, "wgsim bench scale-udp: the ns-3 program ns3_udp_echo is not beside this wgsim "
+                        "(bench/ns3_udp_echo in the build directory, ../libexec/wgsim/ns3_udp_echo installed)\n");
+        return 2;
+    }
     const size_t *sizes = o->quick ? udp_sizes_quick : udp_sizes;
     size_t n_sizes = o->quick ? sizeof udp_sizes_quick / sizeof *udp_sizes_quick : sizeof udp_sizes / sizeof *udp_sizes;
     if (o->n_peers) {
@@ -849,7 +860,7 @@ int bench_scale_udp(const bench_options *o, bench_result r[BENCH_SCALE_UDP_RESUL
     for (size_t k = 0; k < n_sizes; k++) {
         run_result us, them;
         run_in_child(sizes[k], false, until, &us);
-        run_ns3(sizes[k], seconds, &them);
+        run_ns3(echo, sizes[k], seconds, &them);
         if (!us.ran || !them.ran) {
             all_ok = false;
             if (t) {

@@ -86,7 +86,16 @@ static double suite_once(suite_run *s)
 
 /* ---- the benchmark ------------------------------------------------------- */
 
-const char *bench_scenarios_dir(void) { return WGSIM_SCENARIOS_DIR; }
+/* PREFIX/bin/wgsim has its suite in PREFIX/share/wgsim/scenarios;
+ * build/wgsim, at the top of a build directory inside the source tree, has it
+ * in ../scenarios (bench_beside_program: nothing compiled in, issue 23). */
+const char *bench_scenarios_dir(void)
+{
+    static char dir[4096];
+    static const char *const beside[] = {"../share/wgsim/scenarios", "../scenarios"};
+    const char *found = bench_beside_program(beside, sizeof beside / sizeof *beside, true, dir, sizeof dir);
+    return found ? found : "scenarios"; /* the working directory's: a clear error if absent */
+}
 
 int bench_scenario(const bench_options *o, bench_result *r)
 {

@@ -12,6 +12,14 @@
 #ifndef WGSIM_VERSION
 #define WGSIM_VERSION "unknown"
 #endif
+#ifndef WGSIM_GIT_COMMIT
+#define WGSIM_GIT_COMMIT "unknown"
+#endif
+#ifdef WGSIM_NS3_VERSION
+#define WGSIM_VERSION_NS3 "ns-3 engine: yes (ns-3 " WGSIM_NS3_VERSION ")"
+#else
+#define WGSIM_VERSION_NS3 "ns-3 engine: no (built with -DWGSIM_WITH_NS3=OFF)"
+#endif
 
 void wgsim_usage(FILE *out)
 {
@@ -34,7 +42,9 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
-        printf("wgsim %s\n", WGSIM_VERSION);
+        /* the commit is what `git describe --always --dirty` said when CMake
+         * configured ("unknown" outside git): enough to rebuild the same binary */
+        printf("wgsim %s (commit %s)\n%s\n", WGSIM_VERSION, WGSIM_GIT_COMMIT, WGSIM_VERSION_NS3);
         return 0;
     }
     if (wg_crypto_init() != 0) {
