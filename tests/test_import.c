@@ -285,6 +285,36 @@ START_TEST(unanswerable_monitor_is_listed)
 }
 END_TEST
 
+/* A peer's /32 allowed IP that is the network address of the tunnel's
+ * network is not the remote's tunnel address: no host holds it
+ * (fuzz/regress/import/network-address-in-generated-scenario). */
+START_TEST(network_address_is_no_tunnel_address)
+{
+    static const char x[] =
+        "<pfsense><system><hostname>a</hostname></system><interfaces>"
+        "<wan><enable/><if>em0</if><ipaddr>198.51.100.2</ipaddr><subnet>24</subnet><gateway>GW</gateway></wan>"
+        "</interfaces><gateways><gateway_item><interface>wan</interface><gateway>198.51.100.1</gateway>"
+        "<name>GW</name></gateway_item></gateways>"
+        "<installedpackages><wireguard><config><enable>on</enable></config>"
+        "<tunnels><item><name>tun_wg0</name><enabled>yes</enabled><listenport>51820</listenport>"
+        "<addresses><row><address>10.66.0.2</address><mask>24</mask></row></addresses></item></tunnels>"
+        "<peers><item><enabled>yes</enabled><tun>tun_wg0</tun><descr>Office</descr><endpoint>203.0.113.50</endpoint>"
+        "<port>51820</port><publickey>tcPZEUhCx9qWcsP+hjQb05bew8nQ/v7XeBI6NeOLyjE=</publickey>"
+        "<allowedips><row><address>10.66.0.0</address><mask>32</mask></row>"
+        "<row><address>10.77.0.0</address><mask>24</mask></row></allowedips></item></peers>"
+        "</wireguard></installedpackages></pfsense>";
+    imp_errors e = {0};
+    imp_fw *fw = bytes_ok(x);
+    imp_options o = {.seed = 1};
+    char *y = imp_scenario(&fw, 1, &o, NULL, &e);
+    ck_assert_msg(y, "%s", e.lines.n ? e.lines.v[0] : "?");
+    ck_assert_msg(!strstr(y, "address: 10.66.0.0/"), "%s", y);
+    free(y);
+    imp_fw_free(fw);
+    imp_errors_free(&e);
+}
+END_TEST
+
 /* Policy routing (a pass rule's gateway is imported, a block rule's is
  * listed as ignored, an unknown one as dropped), a gateway named like an
  * address (listed, as the OPNsense reader does), gateway-semantics written
@@ -400,6 +430,7 @@ int main(void)
     tcase_add_test(t, assigned_tunnel_and_settings);
     tcase_add_test(t, policy_routing_and_port_forwards);
     tcase_add_test(t, unanswerable_monitor_is_listed);
+    tcase_add_test(t, network_address_is_no_tunnel_address);
     tcase_add_test(t, helpers);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);
