@@ -46,14 +46,6 @@ static void drop(imp_fw *fw, int line, const char *what, const char *why, const 
     imp_unmodelled_add(fw, line, xp, "%s%s%s: not imported", name ? name : "", name ? ": " : "", why);
 }
 
-static bool host_address(imp_prefix p)
-{
-    if (p.len > 30)
-        return true;
-    uint32_t host = ~imp_mask(p.len) & p.addr;
-    return host && host != ~imp_mask(p.len);
-}
-
 /* Is a an address of fw (interface, VIP), other than the item skip? */
 static bool own_address(const imp_fw *fw, uint32_t a, const void *skip)
 {
@@ -80,7 +72,7 @@ static void ifaces(imp_fw *fw)
             if (!strcmp(fw->tunnels.v[t].name, f->name))
                 why = "the name of a WireGuard tunnel";
         if (!why && f->kind == IMP_ADDR_STATIC && !f->wg) {
-            if (!host_address(f->addr))
+            if (!imp_host_address(f->addr))
                 why = "its address is the network or broadcast address of its prefix";
             for (size_t j = 0; !why && j < i; j++) {
                 const imp_iface *g = &fw->ifaces.v[j];
@@ -104,7 +96,7 @@ static void vips(imp_fw *fw)
         const char *why = NULL;
         if (!f || f->wg || f->kind != IMP_ADDR_STATIC)
             why = "its interface is not imported";
-        else if (!host_address(v->addr) || own_address(fw, v->addr.addr, v))
+        else if (!imp_host_address(v->addr) || own_address(fw, v->addr.addr, v))
             why = "its address is another address of the node, or not a host address";
         else if (v->carp && (!imp_in_prefix(v->addr.addr, f->addr) || v->addr.len < f->addr.len))
             why = "a CARP VIP outside its interface's network";
@@ -143,7 +135,7 @@ static bool not_a_host_on(const imp_fw *fw, const char *iface, uint32_t a)
     const imp_iface *f = imp_fw_iface(fw, iface);
     bool in_net = f && f->addr.len && f->addr.len < 31 &&
                   (a & imp_mask(f->addr.len)) == (f->addr.addr & imp_mask(f->addr.len));
-    return in_net && !host_address((imp_prefix){a, f->addr.len});
+    return in_net && !imp_host_address((imp_prefix){a, f->addr.len});
 }
 
 /* A monitor address no host can answer: the network or broadcast address
@@ -229,7 +221,7 @@ static void wireguard(imp_fw *fw)
         if (!why && f && !f->wg)
             why = "the name of an Ethernet interface";
         for (size_t a = 0; !why && a < t->addrs.n; a++)
-            if (!host_address(t->addrs.v[a]))
+            if (!imp_host_address(t->addrs.v[a]))
                 why = "its address is the network or broadcast address of its prefix";
         if (why) {
             drop(fw, t->line, "tunnel", why, t->name);

@@ -293,6 +293,7 @@ const char *imp_addr_str(uint32_t a, char buf[16]);
 uint32_t imp_mask(int len);
 bool imp_in_prefix(uint32_t a, imp_prefix p);
 bool imp_prefix_overlap(imp_prefix a, imp_prefix b);
+bool imp_host_address(imp_prefix p); /* not the network's own or broadcast address */
 void imp_sanitize_name(char *dst, size_t cap, const char *src, const char *fallback);
 void imp_unmodelled_add(imp_fw *fw, int line, const char *xpath, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -123,6 +123,16 @@ bool imp_prefix_overlap(imp_prefix a, imp_prefix b)
     return (a.addr & imp_mask(len)) == (b.addr & imp_mask(len));
 }
 
+/* p.addr is a host of the network p (not its network or broadcast
+ * address; /31 and /32 have no such two). */
+bool imp_host_address(imp_prefix p)
+{
+    if (p.len > 30)
+        return true;
+    uint32_t host = ~imp_mask(p.len) & p.addr;
+    return host && host != ~imp_mask(p.len);
+}
+
 /* Scenario names are 1-63 of A-Z a-z 0-9 . _ - (docs/scenario-language.md,
  * "File rules"): other characters become '-', runs collapse. */
 void imp_sanitize_name(char *dst, size_t cap, const char *src, const char *fallback)

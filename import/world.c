@@ -305,10 +305,8 @@ static bool plan_remotes(w_world *w, imp_errors *err)
                 /* a /32 inside the tunnel's network is the remote's tunnel address,
                  * unless no host can hold it (the network's own or broadcast
                  * address: fuzz/regress/import/network-address-in-generated-scenario) */
-                uint32_t host = ap.addr & ~imp_mask(tlen);
-                bool a_host = tlen >= 31 || (host != 0 && host != ~imp_mask(tlen));
                 if (!x->has_wg && ta && ap.len == 32 && imp_in_prefix(ap.addr, (imp_prefix){ta, tlen}) &&
-                    ap.addr != ta && a_host) {
+                    ap.addr != ta && imp_host_address((imp_prefix){ap.addr, tlen})) {
                     x->has_wg = true;
                     x->wg = (imp_prefix){ap.addr, tlen};
                 } else if (!x->has_lan && ap.len >= 8 && ap.len <= 30 &&
