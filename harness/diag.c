@@ -39,6 +39,13 @@ void hs_diag_add(hs_diag *d, hs_loc loc, const char *fmt, ...)
     va_end(ap);
     if (r < 0)
         sim_oom("formatting an error message");
+    /* One mistake reached twice (a like: entry without a vhid applies to
+     * every inherited vhid, a count: item to every copy) is one message. */
+    for (size_t i = 0; i < d->n; i++)
+        if (d->v[i].loc.line == loc.line && d->v[i].loc.col == loc.col && !strcmp(d->v[i].msg, msg)) {
+            free(msg);
+            return;
+        }
     if (d->n == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 8;
         hs_error *v = realloc(d->v, cap * sizeof *v);

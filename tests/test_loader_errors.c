@@ -396,6 +396,28 @@ START_TEST(loader_bad_like_one_error)
 }
 END_TEST
 
+/* A like: carp entry without a vhid applies to every inherited vhid; a
+ * mistake in it is one message, not one per vhid. */
+START_TEST(loader_like_carp_entry_typo_once)
+{
+    static const char text[] =
+        "name: t\n"
+        "segments: {wan: {}, lan: {}}\n"
+        "nodes:\n"
+        "  fw1:\n"
+        "    kind: firewall\n"
+        "    interfaces:\n"
+        "      wan: {segment: wan, address: 198.51.100.2/24}\n"
+        "      lan: {segment: lan, address: 10.0.0.2/24}\n"
+        "    carp:\n"
+        "      - {interface: wan, vhid: 1, address: 198.51.100.1/24}\n"
+        "      - {interface: lan, vhid: 2, address: 10.0.0.1/24}\n"
+        "  fw2: {like: fw1, interfaces: {wan: {address: 198.51.100.3/24}, lan: {address: 10.0.0.3/24}},\n"
+        "        carp: [{advksew: 100}]}\n";
+    ck_only_error(text, "t.yaml:13:17: unknown key 'advksew' in carp entry; did you mean 'advskew'?");
+}
+END_TEST
+
 /* The two nodes of a pfsync pair name each other: fw1 -> fw2 while fw2
  * syncs with fw3 validated. One-sided pfsync (the peer has none) stays
  * allowed. */
@@ -1810,6 +1832,7 @@ int main(void)
     tcase_add_test(tc, loader_bad_traffic_no_cascade);
     tcase_add_test(tc, loader_mistyped_kind_one_error);
     tcase_add_test(tc, loader_bad_like_one_error);
+    tcase_add_test(tc, loader_like_carp_entry_typo_once);
     tcase_add_test(tc, loader_pfsync_pair_names_each_other);
     tcase_add_test(tc, loader_unknown_key_top);
     tcase_add_test(tc, loader_unknown_key_nested);
