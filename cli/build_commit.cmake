@@ -4,6 +4,7 @@
 # is rewritten only when the commit string changed, so an up-to-date build
 # recompiles and relinks nothing.
 # usage: cmake -DSRC=<source dir> -DGIT=<git or empty> -DOUT=<build_commit.c> -P build_commit.cmake
+cmake_minimum_required(VERSION 3.25)  # the policies of the project (CMP0053 for file(CONFIGURE))
 set(commit "unknown")
 if(GIT)
   # Only the project's own checkout counts: a release tarball unpacked inside
