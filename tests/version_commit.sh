@@ -20,7 +20,8 @@ fi
 gen() { cmake -DSRC="$1" -DGIT="$(command -v git)" -DOUT="$work/out.c" -P "$script" || fail "generator failed"; }
 said_by() { sed -n 's/^const char wgsim_git_commit\[\] = "\(.*\)";$/\1/p' "$work/out.c"; }
 rm -rf "$work" && mkdir -p "$work/repo/sub" || exit 1
-gen "$work/repo"
+# (the ceiling hides the checkout this work directory may itself be in)
+GIT_CEILING_DIRECTORIES="$work" gen "$work/repo"
 [ "$(said_by)" = unknown ] || fail "outside git: $(said_by)"
 g() { git -C "$work/repo" -c user.name=t -c user.email=t@t -c commit.gpgsign=false "$@" >/dev/null || fail "git $*"; }
 g init -q && echo a > "$work/repo/f" && g add f && g commit -qm one
