@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/build_commit.h"
 #include "cli/commands.h"
 #include "cli/run_options.h"
 #include "harness/harness.h"
@@ -11,9 +12,6 @@
 
 #ifndef WGSIM_VERSION
 #define WGSIM_VERSION "unknown"
-#endif
-#ifndef WGSIM_GIT_COMMIT
-#define WGSIM_GIT_COMMIT "unknown"
 #endif
 #ifdef WGSIM_NS3_VERSION
 #define WGSIM_VERSION_NS3 "ns-3 engine: yes (ns-3 " WGSIM_NS3_VERSION ")"
@@ -42,9 +40,9 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
-        /* the commit is what `git describe --always --dirty` said when CMake
-         * configured ("unknown" outside git): enough to rebuild the same binary */
-        printf("wgsim %s (commit %s)\n%s\n", WGSIM_VERSION, WGSIM_GIT_COMMIT, WGSIM_VERSION_NS3);
+        /* the commit is what `git describe --always --dirty` said at the last
+         * build ("unknown" outside git): enough to rebuild the same binary */
+        printf("wgsim %s (commit %s)\n%s\n", WGSIM_VERSION, wgsim_git_commit, WGSIM_VERSION_NS3);
         return 0;
     }
     if (wg_crypto_init() != 0) {

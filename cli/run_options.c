@@ -5,6 +5,7 @@
  */
 #include "cli/run_options.h"
 
+#include "cli/build_commit.h"
 #include "reports/reports.h"
 
 #include <errno.h>
@@ -133,7 +134,7 @@ bool cli_markdown_write(const char *cmd, const cli_markdown *md, const hs_run_op
         snprintf(seed, sizeof seed, "%llu", (unsigned long long)opt->seed);
     rp_run_info info = {
         .version = WGSIM_VERSION,
-        .commit = WGSIM_GIT_COMMIT,
+        .commit = wgsim_git_commit,
         .engine = opt->has_engine ? (opt->engine == HS_ENGINE_NS3 ? "ns3" : "native") : NULL,
         .platform = opt->has_platform ? wg_platform_name(opt->platform) : NULL,
         .seed = opt->has_seed ? seed : NULL,
