@@ -197,7 +197,7 @@ static void read_phases(reading *rd, hs_result *r, json_t *o)
     r->tunnels = elements(r->n_tunnels, sizeof *r->tunnels);
     for (size_t t = 0; t < r->n_tunnels; t++) {
         json_t *x = json_array_get(tu, t), *sides = json_object_get(x, "sides");
-        r->tunnels[t].name = dup_str(x, "name");
+        r->tunnels[t].name = need_str(rd, x, "name", "a tunnel's name is not a string");
         r->tunnels[t].nodes[0] = joined(rd, json_array_get(sides, 0));
         r->tunnels[t].nodes[1] = joined(rd, json_array_get(sides, 1));
     }
