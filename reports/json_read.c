@@ -294,11 +294,19 @@ static void read_series(reading *rd, hs_series *se, json_t *o)
         const char *kind = json_string_value(json_object_get(x, "kind"));
         hs_mark *m = &se->marks[i];
         m->t = t_ns(x);
+        bool known = false;
         for (hs_mark_kind k = HS_MARK_CARP; k <= HS_MARK_ENDPOINT; k++)
-            if (kind && !strcmp(kind, rp_mark_kinds[k]))
+            if (kind && !strcmp(kind, rp_mark_kinds[k])) {
                 m->kind = k;
+                known = true;
+            }
+        if (!known)
+            wrong(rd, "a mark's kind is not carp, gateway, handshake or endpoint");
         m->lane = need_str(rd, x, "lane", "a mark's lane is not a string");
         m->value = dup_str(x, "value");
+        /* a state change is drawn by its new state */
+        if (!m->value && (m->kind == HS_MARK_CARP || m->kind == HS_MARK_GATEWAY))
+            wrong(rd, "a CARP or gateway mark has no state");
     }
     se->marks_dropped = count(o, "marks_dropped");
     se->n_pings = json_array_size(pings);
