@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/baseline.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "cli/run_options.h"
@@ -145,26 +146,6 @@ static bool modes_compatible(const char *seeds, bool determinism, const hs_run_o
     if (conflict)
         fprintf(stderr, "wgsim test: %s: not with %s (every scenario runs more than once)\n", mode, conflict);
     return !conflict;
-}
-
-/* --baseline: the two result sets, and what the comparison counted */
-typedef struct compared {
-    const char *label;
-    rp_result_set *old, *now;
-    rp_comparison counts;
-} compared;
-
-static void html_comparison(FILE *out, void *arg)
-{
-    compared *c = arg;
-    rp_compare_html(out, c->label, c->old, c->now, &c->counts);
-}
-
-static void markdown_comparison(FILE *out, void *arg)
-{
-    compared *c = arg;
-    rp_compare_markdown(out, c->label, c->old, c->now, &c->counts);
-    fputc('\n', out);
 }
 
 struct valued {
@@ -395,13 +376,10 @@ int cmd_test(int argc, char **argv)
         fprintf(stderr, "wgsim test: --fail-on-regression needs --baseline OLD.json\n");
         status = 2;
     }
-    /* read before the runs: a wrong baseline should not cost a suite's time */
     char err[512];
-    rp_result_set *old = NULL;
-    if (!status && baseline && !(old = rp_result_set_load(baseline, err, sizeof err))) {
-        fprintf(stderr, "wgsim test: --baseline: %s\n", err);
+    cli_baseline base = {.label = baseline};
+    if (!status && !cli_baseline_load("test", &base))
         status = 2;
-    }
     if (status) {
         cli_files_free(&files);
         return status;
@@ -491,47 +469,39 @@ int cmd_test(int argc, char **argv)
         fprintf(stderr, "wgsim test: --junit: %s\n", err);
         io_error = any_error = true;
     }
+    /* a shard says how it was run: the merged reports name it */
+    char seed[32];
+    rp_run_info run;
+    cli_run_info(&opt, &run, seed, sizeof seed);
     if (json && !(matrix_arg ? rp_write_json_matrix(json, "platform", results, files.n, m.names, m.n, err, sizeof err)
                   : shard.n  ? rp_write_json_shard(json, results, files.n,
                                                    &(rp_shard){.index = shard.k, .count = shard.n, .total = shard.total,
-                                                               .positions = shard.positions},
+                                                               .positions = shard.positions, .run = &run},
                                                    err, sizeof err)
                              : rp_write_json(json, results, files.n, err, sizeof err))) {
         fprintf(stderr, "wgsim test: --json: %s\n", err);
         io_error = any_error = true;
     }
-    /* the comparison with the baseline: in the Markdown file too */
-    compared cmp = {.label = baseline, .old = old};
-    if (old) {
-        cmp.now = rp_result_set_from(results, files.n);
-        md.section = markdown_comparison;
-        md.html_section = html_comparison;
-        md.section_arg = &cmp;
-    }
+    /* the comparison with the baseline: in the Markdown and HTML files too */
+    if (base.old)
+        cli_baseline_attach(&base, rp_result_set_from(results, files.n), &md);
     if (matrix_arg) {
         md.dimension = "platform";
         md.values = m.names;
         md.n_values = m.n;
     }
-    if (!cli_markdown_write("test", &md, &opt, results, n_runs))
+    if (!cli_markdown_write_run("test", &md, &run, results, n_runs))
         io_error = any_error = true;
     if (matrix_arg)
         rp_print_matrix(stdout, "platform", results, files.n, m.names, m.n);
     rp_print_summary(stdout, results, n_runs);
-    if (old) {
-        rp_compare(stdout, baseline, old, cmp.now, &cmp.counts);
-        rp_result_set_free(cmp.now);
-        rp_result_set_free(old);
-    }
+    cli_baseline_finish(&base);
     for (size_t i = 0; i < n_runs; i++)
         hs_result_free(results[i]);
     cli_files_free(&files);
     cli_shard_free(&shard);
     free(results);
-    if (fail_on_regression) {
-        /* a scenario's ERROR is a verdict here (a regression when it passed
-         * before); only what went wrong with this invocation stays 2 */
-        return io_error ? 2 : cmp.counts.regressions ? 1 : 0;
-    }
+    if (fail_on_regression)
+        return cli_baseline_status(&base, io_error);
     return any_error ? 2 : any_failed ? 1 : 0;
 }

@@ -124,28 +124,42 @@ int cli_markdown_option(const char *cmd, int argc, char **argv, int *i, cli_mark
     return 1;
 }
 
-bool cli_markdown_write(const char *cmd, const cli_markdown *md, const hs_run_options *opt,
-                        hs_result *const *results, size_t n)
+void cli_run_info(const hs_run_options *opt, rp_run_info *info, char *seed, size_t seedlen)
 {
-    if (!md->path && !md->html)
-        return true;
-    char seed[32], err[512];
     if (opt->has_seed)
-        snprintf(seed, sizeof seed, "%llu", (unsigned long long)opt->seed);
-    rp_run_info info = {
+        snprintf(seed, seedlen, "%llu", (unsigned long long)opt->seed);
+    *info = (rp_run_info){
         .version = WGSIM_VERSION,
         .commit = wgsim_git_commit,
         .engine = opt->has_engine ? (opt->engine == HS_ENGINE_NS3 ? "ns3" : "native") : NULL,
         .platform = opt->has_platform ? wg_platform_name(opt->platform) : NULL,
         .seed = opt->has_seed ? seed : NULL,
-        .date = md->date,
-        .section = md->section,
-        .html_section = md->html_section,
-        .section_arg = md->section_arg,
-        .dimension = md->dimension,
-        .values = md->values,
-        .n_values = md->n_values,
     };
+}
+
+bool cli_markdown_write(const char *cmd, const cli_markdown *md, const hs_run_options *opt,
+                        hs_result *const *results, size_t n)
+{
+    char seed[32];
+    rp_run_info run;
+    cli_run_info(opt, &run, seed, sizeof seed);
+    return cli_markdown_write_run(cmd, md, &run, results, n);
+}
+
+bool cli_markdown_write_run(const char *cmd, const cli_markdown *md, const rp_run_info *run,
+                            hs_result *const *results, size_t n)
+{
+    if (!md->path && !md->html)
+        return true;
+    char err[512];
+    rp_run_info info = *run;
+    info.date = md->date;
+    info.section = md->section;
+    info.html_section = md->html_section;
+    info.section_arg = md->section_arg;
+    info.dimension = md->dimension;
+    info.values = md->values;
+    info.n_values = md->n_values;
     bool ok = true;
     if (md->path && !rp_write_markdown(md->path, results, n, &info, err, sizeof err)) {
         fprintf(stderr, "wgsim %s: --markdown: %s\n", cmd, err);

@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 
 #include "harness/runner.h"
+#include "reports/reports.h"
 
 /* Parses argv[*i] when it is one of the shared options, with its value in
  * argv[*i + 1] (then *i is advanced past it). Returns 1 when parsed into
@@ -81,6 +82,15 @@ int cli_markdown_option(const char *cmd, int argc, char **argv, int *i, cli_mark
  * --html) (exit 2). */
 bool cli_markdown_write(const char *cmd, const cli_markdown *md, const hs_run_options *opt,
                         hs_result *const *results, size_t n);
+/* The same with the run's version, commit, engine, platform and seed given
+ * (wgsim merge: as the shards said them); md's date, sections and matrix
+ * are added. */
+bool cli_markdown_write_run(const char *cmd, const cli_markdown *md, const rp_run_info *run,
+                            hs_result *const *results, size_t n);
+/* What the reports say about a run with opt: this wgsim's version and
+ * commit, opt's engine, platform and seed (written into seed[seedlen]);
+ * the rest zero. */
+void cli_run_info(const hs_run_options *opt, rp_run_info *info, char *seed, size_t seedlen);
 
 /* The monotonic clock the runner times scenarios with (hs_run_options.clock_seconds). */
 double cli_clock_seconds(void);

@@ -203,6 +203,16 @@ rp_result_set *rp_result_set_from(hs_result *const *results, size_t n)
     return s;
 }
 
+rp_result_set *rp_result_set_of(json_t *root)
+{
+    rp_result_set *s = calloc(1, sizeof *s);
+    if (!s)
+        sim_oom("comparing with the baseline");
+    s->root = json_incref(root);
+    s->scenarios = json_object_get(s->root, "scenarios");
+    return s;
+}
+
 void rp_result_set_free(rp_result_set *s)
 {
     if (!s)

@@ -20,12 +20,27 @@ bool rp_json_dump(json_t *root, const char *path, char *err, size_t errlen);
  * byte shown as '?' (jansson refuses it). */
 json_t *rp_json_text(const char *s);
 
+/* rp_json_text, or JSON null for NULL. */
+json_t *rp_json_text_or_null(const char *s);
+/* A scenario's "drawing" (a shard's --json only; docs/reports.md): its
+ * topology, timeline series and sequence diagram, which the HTML report
+ * draws and the phase table and expectations do not hold. */
+json_t *rp_drawing_json(const hs_result *r);
+/* hs_mark_kind's names in "drawing" */
+extern const char *const rp_mark_kinds[4];
+
 /* A loaded result's document (borrowed: valid while s is). */
 typedef struct rp_result_set rp_result_set;
 json_t *rp_result_set_root(const rp_result_set *s);
 /* A scenario object of a checked document read back as a result
- * (json_read.c): what the JUnit writer and the summary read; no phase
- * table or timeline. The caller frees it (hs_result_free). */
-hs_result *rp_result_from_json(json_t *scenario);
+ * (json_read.c): what the JUnit, Markdown and HTML writers and the
+ * summary read: the phase table, and the "drawing" when the object has
+ * one; no timeline. The caller frees it (hs_result_free). NULL with what
+ * is wrong in err when the phase table or the drawing is damaged (an
+ * index out of range, a name that is not a string). */
+hs_result *rp_result_from_json(json_t *scenario, char *err, size_t errlen);
+/* A result set over a document (a new reference is taken), as
+ * rp_result_set_load would give it. */
+rp_result_set *rp_result_set_of(json_t *root);
 
 #endif /* REPORTS_JSON_DOC_H */

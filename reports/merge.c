@@ -9,8 +9,13 @@
  * shard says where its scenarios stood in the whole list ("shard":
  * "positions", "total"), so the order is the unsplit run's, and a missing
  * or repeated shard is found instead of silently giving a smaller suite.
- * For the JUnit file the scenarios are read back into results
- * (json_read.c): the writer is the one `wgsim test --junit` uses.
+ * For the JUnit, Markdown and HTML files the scenarios are read back into
+ * results (json_read.c): the writers are the ones `wgsim test` uses. What
+ * the HTML report draws and the unsplit --json leaves out (topology,
+ * timeline series, sequence diagram) comes in a shard's per-scenario
+ * "drawing", taken out of the merged document; what the reports say about
+ * the run (wgsim's version, engine, platform, seed) in its "shard".run,
+ * which must be the same in every shard.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,8 +29,10 @@
 
 struct rp_merged {
     json_t *root;        /* the unsplit run's document */
-    hs_result **results; /* its scenarios read back (for JUnit and the summary) */
+    hs_result **results; /* its scenarios read back (for the reports and the summary) */
     size_t n;
+    json_t *run;         /* the shards' "shard".run */
+    rp_run_info info;    /* its strings */
 };
 
 /* What merging holds until it is done or refused. */
@@ -34,6 +41,7 @@ typedef struct holding {
     size_t n;
     json_t *slots; /* position -> scenario */
     const char **from; /* position -> the file it came from */
+    json_t *run; /* the first shard's "run" */
 } holding;
 
 static void release(holding *h)
@@ -43,6 +51,7 @@ static void release(holding *h)
     free(h->docs);
     json_decref(h->slots);
     free(h->from);
+    json_decref(h->run);
 }
 
 static rp_merged *refuse(holding *h, char *err, size_t errlen, const char *fmt, ...)
@@ -130,7 +139,15 @@ rp_merged *rp_merge_shards(const char *const *paths, size_t n, char *err, size_t
                           " scenarios) but %s is one of %" JSON_INTEGER_FORMAT " (%" JSON_INTEGER_FORMAT
                           " scenarios): not the same split suite",
                           paths[i], c, t, paths[0], count, total);
+        /* the reports name one version, engine, platform and seed */
+        json_t *run = json_object_get(sh, "run");
+        if (i && run != h.run && !json_equal(run, h.run))
+            return refuse(&h, err, errlen,
+                          "%s: run by another wgsim or with another --engine, --platform or --seed than %s "
+                          "(\"shard\".run differs): run every shard the same way",
+                          paths[i], paths[0]);
         if (!i) {
+            h.run = json_incref(run);
             version = v;
             count = c;
             total = t;
@@ -174,8 +191,25 @@ rp_merged *rp_merge_shards(const char *const *paths, size_t n, char *err, size_t
     m->results = calloc(m->n ? m->n : 1, sizeof *m->results);
     if (!m->results)
         sim_oom("merging results");
-    for (size_t k = 0; k < m->n; k++)
-        m->results[k] = rp_result_from_json(json_array_get(h.slots, k));
+    for (size_t k = 0; k < m->n; k++) {
+        json_t *s = json_array_get(h.slots, k);
+        if (!(m->results[k] = rp_result_from_json(s, why, sizeof why))) {
+            snprintf(err, errlen, "%s: scenario '%s' (%s): %s", h.from[k], json_string_value(json_object_get(s, "name")),
+                     json_string_value(json_object_get(s, "file")), why);
+            m->n = k;
+            rp_merged_free(m);
+            release(&h);
+            return NULL;
+        }
+        /* the unsplit run's --json has none */
+        json_object_del(s, "drawing");
+    }
+    m->run = json_incref(h.run);
+    json_t *run = m->run;
+    const char **fields[] = {&m->info.version, &m->info.commit, &m->info.engine, &m->info.platform, &m->info.seed};
+    static const char *const keys[] = {"wgsim", "commit", "engine", "platform", "seed"};
+    for (size_t k = 0; k < 5; k++)
+        *fields[k] = json_string_value(json_object_get(run, keys[k]));
     /* the document rp_json_document writes (its keys in its order, the
      * summary counted from the statuses), with the shards' scenarios */
     m->root = rp_json_document(m->results, m->n);
@@ -191,6 +225,10 @@ hs_result *const *rp_merged_results(const rp_merged *m, size_t *n)
     return m->results;
 }
 
+const rp_run_info *rp_merged_run_info(const rp_merged *m) { return &m->info; }
+
+rp_result_set *rp_merged_result_set(const rp_merged *m) { return rp_result_set_of(m->root); }
+
 bool rp_write_merged_json(const char *path, const rp_merged *m, char *err, size_t errlen)
 {
     return rp_json_dump(json_incref(m->root), path, err, errlen);
@@ -204,5 +242,6 @@ void rp_merged_free(rp_merged *m)
         hs_result_free(m->results[k]);
     free(m->results);
     json_decref(m->root);
+    json_decref(m->run);
     free(m);
 }

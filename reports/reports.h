@@ -119,10 +119,16 @@ typedef struct rp_shard {
     size_t index, count;    /* K and N */
     size_t total;           /* scenarios in the whole suite */
     const size_t *positions; /* [i]: where result i stands in the whole suite (0-based) */
+    /* the run's version, commit, engine, platform and seed as the reports
+     * name them (rp_run_info; the rest is not read); NULL: all unknown */
+    const struct rp_run_info *run;
 } rp_shard;
 /* rp_write_json of one shard: the document also holds "shard": {"index":
- * K, "count": N, "total": T, "positions": [...]} (docs/reports.md), which
- * wgsim merge reads to put the scenarios back in the unsplit order. */
+ * K, "count": N, "total": T, "positions": [...], "run": {...}}
+ * (docs/reports.md), which wgsim merge reads to put the scenarios back in
+ * the unsplit order and to name the run in its reports, and per scenario
+ * a "drawing" (topology, timeline series, sequence diagram) for the
+ * merged HTML report. */
 bool rp_write_json_shard(const char *path, hs_result *const *results, size_t n, const rp_shard *sh, char *err,
                          size_t errlen);
 /* The same document as text (malloc'd, the caller frees it). */
@@ -291,9 +297,19 @@ typedef struct rp_merged rp_merged;
  * be read, is not a shard's result, the format versions or the splits
  * differ, two hold the same scenario, or one is missing. */
 rp_merged *rp_merge_shards(const char *const *paths, size_t n, char *err, size_t errlen);
-/* The joined scenarios read back as results (no phase table, no timeline:
- * for the JUnit file and the summary); owned by m. */
+/* The joined scenarios read back as results, with the phase table and
+ * what the HTML report draws (no timeline: for the JUnit, Markdown and
+ * HTML files and the summary); owned by m. */
 hs_result *const *rp_merged_results(const rp_merged *m, size_t *n);
+/* What the shards said about the run (version, commit, engine, platform,
+ * seed; NULL where they did not say); the rest of it zero, for the caller
+ * to fill. Owned by m. */
+const rp_run_info *rp_merged_run_info(const rp_merged *m);
+/* The joined document as a result set, to compare with a baseline as
+ * `wgsim test --baseline` compares the unsplit run; free it with
+ * rp_result_set_free. */
+typedef struct rp_result_set rp_result_set;
+rp_result_set *rp_merged_result_set(const rp_merged *m);
 /* The joined document: what the unsplit run's --json holds, the shards'
  * scenarios as they wrote them, no "shard". false with err set. */
 bool rp_write_merged_json(const char *path, const rp_merged *m, char *err, size_t errlen);

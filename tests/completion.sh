@@ -20,4 +20,5 @@ t wgsim validate scenarios/examples/st
 t wgsim run "$c4" --only ''
 t wgsim explore "$c4" --only fw1,re
 t wgsim report --fail
+t wgsim merge --ma
 t wgsim bench sc
