@@ -168,7 +168,8 @@ static bool build_node_fw(hs_world *hw, size_t ni, char *err, size_t errlen)
             r[i] = (sim_fw_port_forward){.ifname = rule_ifname(hn, n->iface, &n->on),
                                          .proto = (uint8_t)n->protocol,
                                          .port = n->port,
-                                         .to = n->to};
+                                         .to = n->to,
+                                         .addr = n->has_address ? n->address : (wg_ip){0}};
         }
         sim_err e = sim_fw_set_port_forwards(f, r, hn->n_nat_forward);
         free(r);

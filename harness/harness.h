@@ -348,6 +348,9 @@ typedef struct hs_nat_forward {
     uint16_t port;     /* destination port on the node's address */
     wg_endpoint to;    /* inside address:port */
     hs_loc to_loc;
+    bool has_address;  /* `address:`: the destination matched; else the interface's own address */
+    wg_ip address;     /* an address of the interface: its own, an alias or a CARP VIP on it */
+    hs_loc address_loc;
 } hs_nat_forward;
 
 typedef enum hs_action { HS_ACTION_PASS, HS_ACTION_BLOCK } hs_action;

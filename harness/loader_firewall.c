@@ -422,13 +422,77 @@ static bool get_source_spec(L *l, const yd_node *x, bool *self, bool *has, wg_pr
     return true;
 }
 
+/* Appends A to a comma-separated list of candidate addresses. */
+static void list_addr(char *buf, size_t len, size_t *k, const wg_ip *a)
+{
+    char b[WG_IP_STRLEN];
+    int w = snprintf(buf + *k, len - *k, "%s%s", *k ? ", " : "", wg_ip_format(a, b));
+    if (w > 0 && (size_t)w < len - *k)
+        *k += (size_t)w;
+}
+
+/* `address:` of a port forward: the destination its rdr matches (pfSense's
+ * Destination field; filter.inc filter_generate_port_forward writes it as
+ * the rdr's `to`). The interface's own address, one of its IP aliases or a
+ * CARP VIP on it (pfSense offers the interface's addresses and its virtual
+ * IPs); on a WireGuard tunnel, the tunnel's address. Loaded after the
+ * interfaces, the tunnels and `carp:`. */
+static void load_forward_address(L *l, const hs_node *n, const yd_node *x, hs_nat_forward *f)
+{
+    f->address_loc = x->loc;
+    if (!ld_get_ip(l, x, &f->address))
+        return;
+    if (f->on.group) {
+        ld_err(l, x, "address: a forward on the interface group '%s' matches each member's own address; name one "
+                     "interface for a particular address", HS_WG_GROUP);
+        return;
+    }
+    if (f->iface < 0 && f->on.wg < 0)
+        return; /* the interface was refused already */
+    char have[400];
+    size_t k = 0;
+    have[0] = 0;
+    const char *ifname;
+    bool found = false;
+    if (f->on.wg >= 0) {
+        const hs_wg *w = &n->wg[f->on.wg];
+        ifname = w->name;
+        if (w->has_address) {
+            found = wg_ip_eq(&w->address.ip, &f->address);
+            list_addr(have, sizeof have, &k, &w->address.ip);
+        }
+    } else {
+        const hs_iface *i = &n->ifaces[f->iface];
+        ifname = i->name;
+        found = wg_ip_eq(&i->address.ip, &f->address);
+        list_addr(have, sizeof have, &k, &i->address.ip);
+        for (size_t j = 0; j < i->n_aliases; j++) {
+            found = found || wg_ip_eq(&i->aliases[j].ip, &f->address);
+            list_addr(have, sizeof have, &k, &i->aliases[j].ip);
+        }
+        for (size_t j = 0; j < n->n_carp; j++)
+            if (n->carp[j].iface == f->iface) {
+                found = found || wg_ip_eq(&n->carp[j].address.ip, &f->address);
+                list_addr(have, sizeof have, &k, &n->carp[j].address.ip);
+            }
+    }
+    if (found) {
+        f->has_address = true;
+        return;
+    }
+    char b[WG_IP_STRLEN];
+    ld_err(l, x, "address: %s is not an address of interface '%s' of node '%s' (a forward matches the interface's "
+                 "own address, an IP alias or a CARP VIP on it%s%s)",
+           wg_ip_format(&f->address, b), ifname, n->name, k ? ": " : "", have);
+}
+
 void ld_load_nat(L *l, hs_node *n, const yd_node *v)
 {
     static const char *const keys[] = {"outbound", "forward", NULL};
     static const char *const okeys[] = {"interface",   "source",        "protocol",  "source-port", "destination",
                                         "destination-port", "translate", "static-port", "mapping",   "udp-timeout",
                                         NULL};
-    static const char *const fkeys[] = {"interface", "protocol", "port", "to", NULL};
+    static const char *const fkeys[] = {"interface", "protocol", "port", "to", "address", NULL};
     static const char *const mappings[] = {"default", "endpoint-independent", "symmetric", "pf", NULL};
     if (!ld_check_map(l, v, "nat", keys) || ld_is_null(v))
         return;
@@ -508,6 +572,8 @@ void ld_load_nat(L *l, hs_node *n, const yd_node *v)
                 ld_get_endpoint(l, x, &f->to);
                 f->to_loc = x->loc;
             }
+            if ((x = yd_get(c, "address")))
+                load_forward_address(l, n, x, f);
         }
     }
 }

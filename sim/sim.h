@@ -1207,13 +1207,15 @@ typedef struct sim_fw_nat_rule {
 } sim_fw_nat_rule;
 sim_err sim_fw_set_nat(sim_fw *f, const sim_fw_nat_rule *r, size_t n);
 
-/* Port forwards (pf rdr): inbound on ifname to its primary address and
- * port go to `to`. Each gets pfSense's associated pass rule. */
+/* Port forwards (pf rdr): inbound on ifname to its primary address (or
+ * to `addr`) and port go to `to`. Each gets pfSense's associated pass rule. */
 typedef struct sim_fw_port_forward {
     const char *ifname;
     uint8_t proto;        /* 0 = udp */
     uint16_t port;
     wg_endpoint to;
+    wg_ip addr;           /* family 0: the interface's primary address; else this IPv4
+                           * destination (a CARP VIP or IP alias of the interface) */
 } sim_fw_port_forward;
 sim_err sim_fw_set_port_forwards(sim_fw *f, const sim_fw_port_forward *r, size_t n);
 

@@ -239,6 +239,42 @@ START_TEST(pf_port_forward_with_filter)
 }
 END_TEST
 
+/* A forward whose destination is an IP alias of the WAN (pfSense's port
+ * forward with Destination = a virtual IP; the rdr's `to` address): it
+ * matches packets to the alias only, and the inside host's answers leave
+ * from the alias through the rdr state. */
+START_TEST(pf_port_forward_on_alias)
+{
+    build(true, NULL);
+    wg_prefix al = T_pfx("198.51.100.20/24");
+    ck_assert_int_eq(sim_iface_add_addr(sim_node_iface(m.fw, "wan"), &al, false, 0, 0), SIM_OK);
+    sim_fw_port_forward fwd = {.ifname = "wan", .port = 51820, .addr = T_ip("198.51.100.20")};
+    ck_assert(wg_endpoint_parse("10.0.0.50:4000", &fwd.to));
+    ck_assert_int_eq(sim_fw_set_port_forwards(m.f, &fwd, 1), SIM_OK);
+    sim_fw_rule r = {.block = true, .ifname = "wan", .dir = SIM_FW_DIR_IN, .proto = 17, .dport = 9, .label = "x"};
+    ck_assert_int_eq(sim_fw_set_filter(m.f, &r, 1), SIM_OK);
+    sim_fw_start(m.f);
+    ck_assert_int_eq(send_udp(s_remote, NULL, "198.51.100.20", 51820), SIM_OK);
+    T_run(m.w, SIM_S);
+    ck_assert_int_eq(rx_host.n, 1);
+    ck_assert_int_eq(send_udp(s_host, NULL, "192.0.2.10", 6000), SIM_OK);
+    T_run(m.w, 2 * SIM_S);
+    ck_assert_int_eq(rx_remote.n, 1);
+    wg_ip alias = T_ip("198.51.100.20");
+    ck_assert(wg_ip_eq(&rx_remote.last.src, &alias));
+    ck_assert_uint_eq(rx_remote.last.sport, 51820);
+    /* the interface's own address is not the rule's destination: blocked */
+    ck_assert_int_eq(send_udp(s_remote, NULL, "198.51.100.2", 51820), SIM_OK);
+    T_run(m.w, 3 * SIM_S);
+    ck_assert_int_eq(rx_host.n, 1);
+    ck_assert_uint_eq(sim_fw_drops(m.f, SIM_FW_DROP_RULE), 1);
+    /* an address of another family is refused */
+    sim_fw_port_forward bad = fwd;
+    ck_assert(wg_ip_parse("2001:db8::1", &bad.addr));
+    ck_assert_int_eq(sim_fw_set_port_forwards(m.f, &bad, 1), SIM_EINVAL);
+}
+END_TEST
+
 START_TEST(pf_policy_route_skips_down_gateway)
 {
     /* LAN traffic policy-routed to WAN2GW; when WAN2GW goes down the rule
@@ -489,6 +525,7 @@ int main(void)
     tcase_add_test(t, pf_without_policy_routing_leaves_by_fib);
     tcase_add_test(t, pf_gateway_down_router);
     tcase_add_test(t, pf_port_forward_with_filter);
+    tcase_add_test(t, pf_port_forward_on_alias);
     tcase_add_test(t, pf_policy_route_skips_down_gateway);
     tcase_add_test(t, pf_policy_route_via_group);
     tcase_add_test(t, pf_policy_route_group_equal_tier_round_robin);

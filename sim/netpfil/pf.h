@@ -157,13 +157,19 @@ typedef struct pf_nat_rule {
     const char *label;        /* as pf_filter_rule.label */
 } pf_nat_rule;
 
-/* A port forward (pf rdr): inbound on ifname to the interface's primary
- * address and port goes to to_addr:to_port. */
+/* A port forward (pf rdr): inbound on ifname to the match address and
+ * port goes to to_addr:to_port. The match address is the rule's
+ * destination (pf.conf `rdr on IF proto P from any to DST port N`):
+ * pfSense writes the interface's address "(wan)" by default, or the
+ * address the user picked, e.g. a CARP VIP or an IP alias (filter.inc
+ * filter_generate_port_forward). */
 typedef struct pf_rdr_rule {
     char ifname[PF_IFNAMSIZ];
     bool group;               /* ifname is an interface group (as pf_filter_rule.group) */
     uint8_t proto;
     uint16_t port;
+    bool has_dst;             /* false: the primary address of the interface the packet arrived on */
+    uint32_t dst_addr;        /* else this address (host order) */
     uint32_t to_addr;
     uint16_t to_port;
 } pf_rdr_rule;

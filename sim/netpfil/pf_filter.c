@@ -133,6 +133,8 @@ static void update_cksum(pf *p)
         FNV_FIELD(h, r->port);
         FNV_FIELD(h, r->to_addr);
         FNV_FIELD(h, r->to_port);
+        if (r->has_dst) /* only then: the checksum of a ruleset without one is as before */
+            FNV_FIELD(h, r->dst_addr);
     }
     p->rules_cksum = h;
 }

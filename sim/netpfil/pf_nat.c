@@ -241,6 +241,11 @@ int pf_rdr_match(const pf *p, const char *ifname, const pf_pkt *pkt)
         if (!r->ifname[0] || !pf_kif_match(p, r->ifname, r->group, ifname) || r->proto != pkt->proto ||
             r->port != pkt->dport)
             continue;
+        if (r->has_dst) {
+            if (r->dst_addr != pkt->dst)
+                continue;
+            return (int)i;
+        }
         uint32_t a; /* the address of the interface the packet arrived on (a group has none) */
         if (!p->ops.iface_addr || !p->ops.iface_addr(p->ops.ctx, ifname, &a) || a != pkt->dst)
             continue;

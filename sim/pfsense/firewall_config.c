@@ -124,7 +124,8 @@ sim_err sim_fw_set_port_forwards(sim_fw *f, const sim_fw_port_forward *r, size_t
     for (size_t i = 0; i < n; i++) {
         uint8_t proto = r[i].proto ? r[i].proto : SIM_IPPROTO_UDP;
         if (!rule_ifname(r[i].ifname, c[i].ifname, &c[i].group) || r[i].port == 0 || r[i].to.ip.family != 4 ||
-            r[i].to.port == 0 || (proto != SIM_IPPROTO_UDP && proto != 6)) {
+            r[i].to.port == 0 || (proto != SIM_IPPROTO_UDP && proto != 6) ||
+            (r[i].addr.family != 0 && r[i].addr.family != 4)) {
             free(c);
             return SIM_EINVAL;
         }
@@ -132,6 +133,9 @@ sim_err sim_fw_set_port_forwards(sim_fw *f, const sim_fw_port_forward *r, size_t
         c[i].port = r[i].port;
         c[i].to_addr = fw_u32(&r[i].to.ip);
         c[i].to_port = r[i].to.port;
+        c[i].has_dst = r[i].addr.family == 4;
+        if (c[i].has_dst)
+            c[i].dst_addr = fw_u32(&r[i].addr);
     }
     pf_set_rdr(&f->pf, c, n);
     free(f->rdr);

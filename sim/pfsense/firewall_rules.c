@@ -56,7 +56,13 @@ void fw_build_rules(sim_fw *f)
         x->dst.kind = PF_ADDR_PREFIX;
         x->dst.addr = d->to_addr;
         x->dst.plen = 32;
-        x->label = fw_lab(f, "port forward %s:%u", d->ifname, d->port);
+        if (d->has_dst) {
+            char b[WG_IP_STRLEN];
+            wg_ip a = fw_ip4(d->dst_addr);
+            x->label = fw_lab(f, "port forward %s %s:%u", d->ifname, wg_ip_format(&a, b), d->port);
+        } else {
+            x->label = fw_lab(f, "port forward %s:%u", d->ifname, d->port);
+        }
         uint32_t gw;
         if (!f->opt.no_reply_to && iface_gateway(f, d->ifname, &gw)) {
             x->rt = PF_RT_REPLYTO;
