@@ -309,23 +309,45 @@ static void nat_auto_cb(void *ctx, const imp_nat_rule *r)
     nat_line(c->o, c->fw, r);
 }
 
-/* Port forwards (pf rdr); disabling outbound NAT leaves them working (filter.inc). */
-static void emit_forwards(w_out *o, const imp_fw *fw)
+/* Is a forward's VIP / alias destination written on the node (the checks
+ * may have dropped it since the forward was read)? As emit_carp and
+ * emit_interfaces decide. */
+static bool forward_addr_emitted(const w_world *w, size_t k, const imp_forward *r)
 {
-    char a[16];
+    const imp_fw *fw = w->fws[k];
+    for (size_t v = 0; v < fw->vips.n; v++) {
+        const imp_vip *p = &fw->vips.v[v];
+        if (p->addr.addr == r->addr && !strcmp(p->iface, r->iface))
+            return emitted_iface(imp_fw_iface(fw, p->iface)) && (p->carp || !alias_on_first(w, k, p));
+    }
+    return false;
+}
+
+/* Port forwards (pf rdr); disabling outbound NAT leaves them working (filter.inc). */
+static void emit_forwards(w_out *o, const w_world *w, size_t k)
+{
+    const imp_fw *fw = w->fws[k];
+    char a[16], b[16];
     w_printf(o, "      forward:\n");
     for (size_t i = 0; i < fw->forwards.n; i++) {
         const imp_forward *r = &fw->forwards.v[i];
         if (!filter_iface_ok(fw, r->iface))
             w_printf(o, "        # %s: interface %s is not imported\n", r->comment, r->iface);
+        else if (r->addr && !forward_addr_emitted(w, k, r))
+            w_printf(o, "        # %s: destination %s is not imported\n", r->comment, w_addr(r->addr, b));
+        else if (r->addr)
+            w_printf(o, "        - {interface: %s, protocol: %s, port: %d, to: %s:%d, address: %s}   # %s\n",
+                     w_fw_iface_name(fw, r->iface), r->proto, r->port, w_addr(r->to, a), r->to_port,
+                     w_addr(r->addr, b), r->comment);
         else
             w_printf(o, "        - {interface: %s, protocol: %s, port: %d, to: %s:%d}   # %s\n",
                      w_fw_iface_name(fw, r->iface), r->proto, r->port, w_addr(r->to, a), r->to_port, r->comment);
     }
 }
 
-static void emit_nat(w_out *o, const imp_fw *fw)
+static void emit_nat(w_out *o, const w_world *w, size_t k)
 {
+    const imp_fw *fw = w->fws[k];
     static const char *const modes[] = {"automatic", "hybrid", "manual (advanced)", "disabled"};
     w_printf(o, "    # outbound NAT: %s (%s/nat/outbound/mode)", modes[fw->nat_mode], imp_root(fw));
     if (fw->nat_mode == IMP_NAT_AUTOMATIC || fw->nat_mode == IMP_NAT_HYBRID)
@@ -352,7 +374,7 @@ static void emit_nat(w_out *o, const imp_fw *fw)
         }
     }
     if (fw->forwards.n)
-        emit_forwards(o, fw);
+        emit_forwards(o, w, k);
 }
 
 static bool filter_iface_ok(const imp_fw *fw, const char *name)
@@ -528,7 +550,7 @@ void w_emit_firewall(w_out *o, const w_world *w, size_t k)
                  imp_root(fw));
     }
     emit_options(o, fw);
-    emit_nat(o, fw);
+    emit_nat(o, w, k);
     emit_filter(o, fw);
     emit_wireguard(o, w, k);
 }

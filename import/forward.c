@@ -11,10 +11,11 @@
  * manual rule; a legacy associated-rule-id "pass" reads as pass:
  * FieldTypes/DNatAssociatedRuleField.php).
  *
- * The scenario's `nat: forward:` is one port of an interface's own address
- * to an inside address and port, for udp or tcp, from any source, with
- * pfSense's associated pass rule (docs/scenario-language.md). Everything
- * else a forward says is listed by XPath, never widened silently.
+ * The scenario's `nat: forward:` is one port of an interface's own address,
+ * or of a CARP VIP or IP alias on it (`address:`), to an inside address and
+ * port, for udp or tcp, from any source, with pfSense's associated pass
+ * rule (docs/scenario-language.md). Everything else a forward says is
+ * listed by XPath, never widened silently.
  */
 #include <string.h>
 
@@ -96,6 +97,18 @@ static bool has_pass(xmlNode *root, const imp_fw *fw, const xmlNode *r, char *wh
     return false;
 }
 
+/* Is a a CARP VIP or IP alias of the interface? Both are offered as a
+ * port forward's destination (pfSense firewall_nat_edit.php lists the
+ * virtual IPs; filter.inc filter_generate_port_forward writes the address
+ * as the rdr's destination). */
+static bool vip_of(const imp_fw *fw, const char *iface, uint32_t a)
+{
+    for (size_t i = 0; i < fw->vips.n; i++)
+        if (fw->vips.v[i].addr.addr == a && !strcmp(fw->vips.v[i].iface, iface))
+            return true;
+    return false;
+}
+
 /* One forward; false (listed) when the scenario cannot say it. */
 static bool read_forward(xmlNode *root, imp_fw *fw, xmlNode *r, const char *xp, int k)
 {
@@ -133,17 +146,19 @@ static bool read_forward(xmlNode *root, imp_fw *fw, xmlNode *r, const char *xp, 
                                          "takes every source", buf[0] ? buf : "any", sport[0] ? sport : "any");
         return false;
     }
-    /* the destination: the interface's own address ("wanip", or that address written out) */
+    /* the destination: the interface's own address ("wanip", or that address
+     * written out), or a CARP VIP / IP alias on the interface */
     char ifip[IMP_NAME + 4];
     snprintf(ifip, sizeof ifip, "%sip", iface);
     side_value(dst, buf, sizeof buf);
-    uint32_t a;
-    bool own = !strcmp(buf, ifip) ||
-               (f->kind == IMP_ADDR_STATIC && imp_parse_addr(buf, &a) && a == f->addr.addr);
-    if (!own || flag(fw, dst, "not")) {
+    uint32_t a = 0;
+    bool addr = imp_parse_addr(buf, &a);
+    bool own = !strcmp(buf, ifip) || (f->kind == IMP_ADDR_STATIC && addr && a == f->addr.addr);
+    bool vip = !own && addr && vip_of(fw, iface, a);
+    if ((!own && !vip) || flag(fw, dst, "not")) {
         imp_unmodelled_add(fw, line, xp,
-                           "port forward to destination '%.60s' (a CARP VIP, another address or network): the "
-                           "scenario's forward is on the interface's own address",
+                           "port forward to destination '%.60s' (another address or network): the scenario's forward "
+                           "is on the interface's own address or a CARP VIP or IP alias on it",
                            buf[0] ? buf : "any");
         return false;
     }
@@ -157,7 +172,7 @@ static bool read_forward(xmlNode *root, imp_fw *fw, xmlNode *r, const char *xp, 
         return false;
     }
     ix_text(r, "target", target, sizeof target);
-    imp_forward t = {.port = port, .to_port = to_port ? to_port : port, .line = line};
+    imp_forward t = {.port = port, .to_port = to_port ? to_port : port, .addr = vip ? a : 0, .line = line};
     if (!imp_parse_addr(target, &t.to)) {
         imp_unmodelled_add(fw, line, xp, "port forward to '%.60s', not one IPv4 address", target);
         return false;

@@ -124,12 +124,13 @@ typedef struct imp_nat_rule {
     int line;
 } imp_nat_rule;
 
-/* A port forward: udp/tcp port of the interface's own address to to:to_port. */
+/* A port forward: udp/tcp port of the interface's own address (or of a VIP / alias on it) to to:to_port. */
 typedef struct imp_forward {
     char iface[IMP_NAME];
     char proto[8]; /* udp | tcp */
     int port, to_port;
     uint32_t to;
+    uint32_t addr; /* the destination when a CARP VIP or IP alias of iface; 0 = the interface's own address */
     char comment[IMP_TEXT];
     int line;
 } imp_forward;

@@ -83,7 +83,7 @@ for f in "$D"/*.yaml "$D"/*.err; do
 done
 # the header says what was added and lists unmodelled settings with their XPath
 for want in "isp-WAN1GW" "remote WireGuard host" "roaming" "/pfsense/ipsec/phase1" "/pfsense/openvpn/openvpn-server" \
-    "gateway: WAN2GW}   # filter/rule\[4\]" "to: 10.10.0.30:51820}   # nat/rule\[1\]" "/pfsense/nat/rule\[2\]: port forward" "ipaddrv6" "pre-shared key" "derived from the seed" "state: master" \
+    "gateway: WAN2GW}   # filter/rule\[4\]" "to: 10.10.0.30:51820}   # nat/rule\[1\]" "to: 10.10.0.31:443, address: 198.51.100.10}   # nat/rule\[2\]" "ipaddrv6" "pre-shared key" "derived from the seed" "state: master" \
     "state: backup" "# events:" "power-off" "maintenance" "gateway-down"; do
     grep -q -- "$want" "$D/pfsense-ha.yaml" || fail "MISSING in the HA import: $want"
 done

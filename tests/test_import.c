@@ -319,8 +319,9 @@ END_TEST
  * listed as ignored, an unknown one as dropped), a gateway named like an
  * address (listed, as the OPNsense reader does), gateway-semantics written
  * out for a rule naming a group, and port forwards: the
- * interface's own address is imported with its associated rule; a CARP VIP
- * destination, a port range and a forward without a pass rule are listed. */
+ * interface's own address is imported with its associated rule, a CARP VIP
+ * of the interface with `address:`; another destination, a port range and
+ * a forward without a pass rule are listed. */
 START_TEST(policy_routing_and_port_forwards)
 {
     static const char x[] =
@@ -341,11 +342,16 @@ START_TEST(policy_routing_and_port_forwards)
         "<destination><address>198.51.100.10</address><port>22</port></destination><target>10.1.0.22</target>"
         "<associated-rule-id>pass</associated-rule-id></rule>"
         "<rule><interface>wan</interface><protocol>tcp</protocol><source><any/></source>"
+        "<destination><address>198.51.100.20</address><port>22</port></destination><target>10.1.0.22</target>"
+        "<associated-rule-id>pass</associated-rule-id></rule>"
+        "<rule><interface>wan</interface><protocol>tcp</protocol><source><any/></source>"
         "<destination><network>wanip</network><port>1000-2000</port></destination><target>10.1.0.23</target>"
         "</rule>"
         "<rule><interface>wan</interface><protocol>udp</protocol><source><any/></source>"
         "<destination><network>wanip</network><port>5000</port></destination><target>10.1.0.24</target>"
         "</rule></nat>"
+        "<virtualip><vip><mode>carp</mode><interface>wan</interface><vhid>1</vhid><subnet>198.51.100.20</subnet>"
+        "<subnet_bits>24</subnet_bits></vip></virtualip>"
         "<filter><rule><type>pass</type><interface>lan</interface><source><address>10.1.0.128/25</address>"
         "</source><destination><any/></destination><gateway>GW</gateway></rule>"
         "<rule><type>block</type><interface>lan</interface><source><address>10.1.0.64/26</address></source>"
@@ -374,14 +380,16 @@ START_TEST(policy_routing_and_port_forwards)
     ck_assert_str_eq(fw->filter.v[2].gateway, "");
     ck_assert(has_unmodelled(fw, "/pfsense/filter/rule[3]/gateway"));
     /* port forwards: rule 1 (associated rule), rule 2 (rdr pass, tcp and udp) */
-    ck_assert_uint_eq(fw->forwards.n, 4); /* 1, 2 (tcp and udp), 5 */
+    ck_assert_uint_eq(fw->forwards.n, 5); /* 1, 2 (tcp and udp), 4 (the VIP), 6 */
     ck_assert(fw->forwards.v[0].port == 51900 && fw->forwards.v[0].to_port == 51820);
     ck_assert_str_eq(fw->forwards.v[0].proto, "udp");
     ck_assert(!has_unmodelled(fw, "/pfsense/nat/rule[1]") && !has_unmodelled(fw, "/pfsense/nat/rule[2]"));
     ck_assert(fw->forwards.v[1].port == 443 && fw->forwards.v[1].to_port == 443);
-    ck_assert(has_unmodelled(fw, "/pfsense/nat/rule[3]")); /* not the interface's address */
-    ck_assert(has_unmodelled(fw, "/pfsense/nat/rule[4]")); /* a port range */
-    ck_assert(has_unmodelled(fw, "/pfsense/nat/rule[5]")); /* imported, but no pass rule of its own */
+    ck_assert(has_unmodelled(fw, "/pfsense/nat/rule[3]")); /* not the interface's address nor a VIP */
+    ck_assert(!has_unmodelled(fw, "/pfsense/nat/rule[4]")); /* the WAN's CARP VIP */
+    ck_assert(fw->forwards.v[3].addr == 0xc6336414 && fw->forwards.v[3].port == 22);
+    ck_assert(has_unmodelled(fw, "/pfsense/nat/rule[5]")); /* a port range */
+    ck_assert(has_unmodelled(fw, "/pfsense/nat/rule[6]")); /* imported, but no pass rule of its own */
     imp_options o = {.seed = 1};
     char *y = imp_scenario(&fw, 1, &o, NULL, &e);
     ck_assert_msg(y != NULL, "%s", e.lines.n ? e.lines.v[0] : "");
@@ -390,6 +398,8 @@ START_TEST(policy_routing_and_port_forwards)
                             "10.1.0.20:51820}   # nat/rule[1]"), "%s", y);
     ck_assert(strstr(y, "{interface: wan, protocol: tcp, port: 443, to: 10.1.0.21:443}"));
     ck_assert(strstr(y, "{interface: wan, protocol: udp, port: 5000, to: 10.1.0.24:5000}"));
+    ck_assert_msg(strstr(y, "{interface: wan, protocol: tcp, port: 22, to: 10.1.0.22:22, address: 198.51.100.20}"),
+                  "%s", y);
     /* a rule routes to a group: the pfSense version's semantics written out, and why */
     ck_assert_msg(strstr(y, "firewall: {gateway-semantics: pfsense-2.7}"), "%s", y);
     ck_assert(strstr(y, "/pfsense/version 23.3\n#     predates 2.9 development"));

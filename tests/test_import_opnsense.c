@@ -310,6 +310,8 @@ END_TEST
 
 /* Port forwards in OPNsense's Destination NAT model (mounted at /nat/rule):
  * <pass> pass / rule give the forward its pass rule, manual is listed; a
+ * CARP VIP or IP alias of the interface as destination is imported, a VIP
+ * of another interface listed; a
  * well-known port name, a gateway on a block rule (OPNsense drops it:
  * FilterRule.php) and a gateway named like an address are listed. */
 START_TEST(port_forwards_and_rule_gateways)
@@ -337,21 +339,46 @@ START_TEST(port_forwards_and_rule_gateways)
         "<target>10.9.0.22</target><pass>pass</pass></rule>"
         "<rule uuid=\"d\"><sequence>4</sequence><disabled>1</disabled><interface>wan</interface>"
         "<protocol>TCP</protocol><destination><network>wanip</network><port>80</port></destination>"
-        "<target>10.9.0.23</target></rule></nat>\n"
+        "<target>10.9.0.23</target></rule>"
+        "<rule uuid=\"e\"><sequence>5</sequence><disabled>0</disabled><interface>wan</interface>"
+        "<protocol>UDP</protocol><source><network>any</network></source>"
+        "<destination><network>192.0.2.10</network><port>51830</port></destination>"
+        "<target>10.9.0.24</target><pass>pass</pass></rule>"
+        "<rule uuid=\"f\"><sequence>6</sequence><disabled>0</disabled><interface>wan</interface>"
+        "<protocol>UDP</protocol><source><network>any</network></source>"
+        "<destination><network>192.0.2.11</network><port>51831</port></destination>"
+        "<target>10.9.0.25</target><pass>pass</pass></rule>"
+        "<rule uuid=\"g\"><sequence>7</sequence><disabled>0</disabled><interface>wan</interface>"
+        "<protocol>UDP</protocol><source><network>any</network></source>"
+        "<destination><network>10.9.0.10</network><port>51832</port></destination>"
+        "<target>10.9.0.26</target><pass>pass</pass></rule></nat>\n"
+        "<virtualip><vip><mode>carp</mode><interface>wan</interface><vhid>5</vhid><subnet>192.0.2.10</subnet>"
+        "<subnet_bits>24</subnet_bits></vip><vip><mode>ipalias</mode><interface>wan</interface>"
+        "<subnet>192.0.2.11</subnet><subnet_bits>32</subnet_bits></vip><vip><mode>carp</mode>"
+        "<interface>lan</interface><vhid>6</vhid><subnet>10.9.0.10</subnet><subnet_bits>24</subnet_bits></vip>"
+        "</virtualip>\n"
         "<filter><rule><type>block</type><interface>lan</interface><source><network>lan</network></source>"
         "<destination><any/></destination><gateway>GW1</gateway></rule></filter>\n</opnsense>\n");
     ck_assert_uint_eq(fw->gateways.n, 1);
     ck_assert_int_eq(listed(fw, "/opnsense/gateways/gateway_item[2]"), 1);
     ck_assert_int_eq(listed(fw, "/opnsense/filter/rule[1]/gateway"), 2);
     ck_assert_str_eq(fw->filter.v[0].gateway, "");
-    ck_assert_uint_eq(fw->forwards.n, 2);
+    ck_assert_uint_eq(fw->forwards.n, 4);
     ck_assert_str_eq(fw->forwards.v[0].proto, "udp");
+    ck_assert_uint_eq(fw->forwards.v[0].addr, 0); /* wanip */
     ck_assert(fw->forwards.v[0].port == 51820 && fw->forwards.v[0].to_port == 51821);
     ck_assert_int_eq(listed(fw, "/opnsense/nat/rule[1]"), 0);
     ck_assert_int_eq(listed(fw, "/opnsense/nat/rule[2]"), 1); /* manual: imported, listed */
     ck_assert(fw->forwards.v[1].port == 2222 && fw->forwards.v[1].to_port == 22);
     ck_assert_int_eq(listed(fw, "/opnsense/nat/rule[3]"), 1); /* "https": not one port */
     ck_assert_int_eq(listed(fw, "/opnsense/nat/rule[4]"), 2);
+    /* a CARP VIP and an IP alias of the WAN: imported with their address; the LAN's VIP on the WAN: listed */
+    ck_assert_uint_eq(fw->forwards.v[2].addr, 0xc000020a);
+    ck_assert(fw->forwards.v[2].port == 51830 && fw->forwards.v[2].to_port == 51830);
+    ck_assert_uint_eq(fw->forwards.v[3].addr, 0xc000020b);
+    ck_assert_int_eq(listed(fw, "/opnsense/nat/rule[5]"), 0);
+    ck_assert_int_eq(listed(fw, "/opnsense/nat/rule[6]"), 0);
+    ck_assert_int_eq(listed(fw, "/opnsense/nat/rule[7]"), 1);
     imp_fw_free(fw);
 }
 END_TEST
