@@ -212,15 +212,25 @@ START_TEST(pf_gateway_down_router)
 }
 END_TEST
 
-START_TEST(pf_port_forward_with_filter)
+/* The firewall started with one forward of wan port 51820 (to `addr`, or
+ * the interface's address when NULL) to the host's port 4000, and a filter,
+ * so that unmatched inbound traffic is blocked. */
+static void start_forward(const char *addr)
 {
-    build(true, NULL);
     sim_fw_port_forward fwd = {.ifname = "wan", .port = 51820};
+    if (addr)
+        fwd.addr = T_ip(addr);
     ck_assert(wg_endpoint_parse("10.0.0.50:4000", &fwd.to));
     ck_assert_int_eq(sim_fw_set_port_forwards(m.f, &fwd, 1), SIM_OK);
     sim_fw_rule r = {.block = true, .ifname = "wan", .dir = SIM_FW_DIR_IN, .proto = 17, .dport = 9, .label = "x"};
     ck_assert_int_eq(sim_fw_set_filter(m.f, &r, 1), SIM_OK);
     sim_fw_start(m.f);
+}
+
+START_TEST(pf_port_forward_with_filter)
+{
+    build(true, NULL);
+    start_forward(NULL);
     ck_assert_int_eq(send_udp(s_remote, NULL, "198.51.100.2", 51820), SIM_OK);
     T_run(m.w, SIM_S);
     ck_assert_int_eq(rx_host.n, 1);
@@ -248,12 +258,7 @@ START_TEST(pf_port_forward_on_alias)
     build(true, NULL);
     wg_prefix al = T_pfx("198.51.100.20/24");
     ck_assert_int_eq(sim_iface_add_addr(sim_node_iface(m.fw, "wan"), &al, false, 0, 0), SIM_OK);
-    sim_fw_port_forward fwd = {.ifname = "wan", .port = 51820, .addr = T_ip("198.51.100.20")};
-    ck_assert(wg_endpoint_parse("10.0.0.50:4000", &fwd.to));
-    ck_assert_int_eq(sim_fw_set_port_forwards(m.f, &fwd, 1), SIM_OK);
-    sim_fw_rule r = {.block = true, .ifname = "wan", .dir = SIM_FW_DIR_IN, .proto = 17, .dport = 9, .label = "x"};
-    ck_assert_int_eq(sim_fw_set_filter(m.f, &r, 1), SIM_OK);
-    sim_fw_start(m.f);
+    start_forward("198.51.100.20");
     ck_assert_int_eq(send_udp(s_remote, NULL, "198.51.100.20", 51820), SIM_OK);
     T_run(m.w, SIM_S);
     ck_assert_int_eq(rx_host.n, 1);
@@ -269,7 +274,8 @@ START_TEST(pf_port_forward_on_alias)
     ck_assert_int_eq(rx_host.n, 1);
     ck_assert_uint_eq(sim_fw_drops(m.f, SIM_FW_DROP_RULE), 1);
     /* an address of another family is refused */
-    sim_fw_port_forward bad = fwd;
+    sim_fw_port_forward bad = {.ifname = "wan", .port = 51820};
+    ck_assert(wg_endpoint_parse("10.0.0.50:4000", &bad.to));
     ck_assert(wg_ip_parse("2001:db8::1", &bad.addr));
     ck_assert_int_eq(sim_fw_set_port_forwards(m.f, &bad, 1), SIM_EINVAL);
 }
