@@ -5,16 +5,6 @@
  */
 #include "test_loader_util.h"
 
-/* After a bad value, checks that depend on it are skipped: one error per
- * mistake, never a second one about a value the user did not write. */
-#define ck_only_error(text, prefix)                                                              \
-    do {                                                                                         \
-        ck_error(text, prefix);                                                                  \
-        if (g_diag.n != 1)                                                                       \
-            dump_errors();                                                                       \
-        ck_assert_uint_eq(g_diag.n, 1);                                                          \
-    } while (0)
-
 START_TEST(loader_no_cascade_jitter_after_bad_delay)
 {
     static const char text[] =

@@ -7,15 +7,6 @@
  */
 #include "test_loader_util.h"
 
-/* One error exactly: a mistake is one message (as test_loader_errors.c). */
-#define ck_only_error(text, prefix)                                                              \
-    do {                                                                                         \
-        ck_error(text, prefix);                                                                  \
-        if (g_diag.n != 1)                                                                       \
-            dump_errors();                                                                       \
-        ck_assert_uint_eq(g_diag.n, 1);                                                          \
-    } while (0)
-
 /* nat.forward `address:`: the interface's own address, an alias or a CARP
  * VIP on that interface; a VIP of another interface is refused, listing
  * what the interface has. */

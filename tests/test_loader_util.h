@@ -59,6 +59,16 @@ static int has_error(const char *prefix)
         ck_assert_msg(has_error(prefix), "missing error: %s", prefix);                           \
     } while (0)
 
+/* After a bad value, checks that depend on it are skipped: one error per
+ * mistake, never a second one about a value the user did not write. */
+#define ck_only_error(text, prefix)                                                              \
+    do {                                                                                         \
+        ck_error(text, prefix);                                                                  \
+        if (g_diag.n != 1)                                                                       \
+            dump_errors();                                                                       \
+        ck_assert_uint_eq(g_diag.n, 1);                                                          \
+    } while (0)
+
 #define ck_loads(text, sp)                                                                       \
     do {                                                                                         \
         (sp) = load_str(text);                                                                   \
