@@ -241,7 +241,7 @@ typedef struct hs_fw_options {
     hs_time aliases_resolve_interval; /* aliases-resolve-interval, default 300 s */
     hs_loc loc;           /* line 0: not given */
     int wg_group;         /* wireguard: interface-group: sim_fw_wg_group (0 all, 1 unassigned, 2 none) */
-    int gateway_semantics; /* gateway-semantics: sim_gw_semantics (0 pfsense-2.7, 1 pfsense-2.9-dev) */
+    int gateway_semantics; /* gateway-semantics: sim_gw_semantics (0 pfsense-2.7, 1 pfsense-2.9-dev, 2 opnsense) */
 } hs_fw_options;
 /* `icmp:` of packets / no-packets: which ICMP messages match (name ->
  * type, code; code -1 = any). Index 0 ("" ) is "not given". */

@@ -335,7 +335,7 @@ void ld_load_firewall(L *l, hs_node *n, const yd_node *v)
                                        NULL};
     static const char *const policies[] = {"if-bound", "floating", NULL};
     /* sim_gw_semantics, in its order */
-    static const char *const gw_semantics[] = {"pfsense-2.7", "pfsense-2.9-dev", NULL};
+    static const char *const gw_semantics[] = {"pfsense-2.7", "pfsense-2.9-dev", "opnsense", NULL};
     if (!ld_check_map(l, v, "firewall", keys) || ld_is_null(v))
         return;
     n->fw.loc = v->loc;

@@ -1136,11 +1136,12 @@ typedef enum sim_fw_wg_group {
 #define SIM_FW_WG_GROUP_NAME "WireGuard"
 
 /* Which pfSense version's code decides the route-to members of a group
- * whose members are all down (docs/models.md "Gateway groups and
- * triggers"). */
+ * whose members are all down, or OPNsense's rules for groups and single
+ * gateways (docs/models.md "Gateway groups and triggers"). */
 typedef enum sim_gw_semantics {
     SIM_GW_SEM_PFSENSE_2_7 = 0, /* 2.7.2 (and the 2.8 branch point): the default */
     SIM_GW_SEM_PFSENSE_2_9_DEV, /* master, 2.9.0-DEVELOPMENT: is_online_gateway_status */
+    SIM_GW_SEM_OPNSENSE,        /* OPNsense: GatewayGroups getActiveGroups; a single gateway keeps its route-to */
 } sim_gw_semantics;
 
 typedef struct sim_fw_options {

@@ -162,6 +162,9 @@ START_TEST(gateway_delay_checked_before_loss)
     /* "delay" is pfSense's online with a warning: the gateway stays in
      * its groups whatever their trigger */
     ck_assert(gw_member_up(g));
+    /* OPNsense reads both (dpinger.inc dpinger_status): "delay+loss" */
+    ck_assert(g->delay_loss);
+    ck_assert_str_eq(gw_opn_status_name(g->status, g->delay_loss), "delay+loss");
     /* the same loss at low latency reads "loss" */
     gw_stop(g);
     rtt = 10 * SIM_MS;
@@ -170,6 +173,7 @@ START_TEST(gateway_delay_checked_before_loss)
     ck_assert(g->loss > 10.0 && g->loss < 20.0);
     ck_assert_int_eq(g->status, GW_LOSS);
     ck_assert(gw_member_up(g));
+    ck_assert(!g->delay_loss);
     drop_every = 0;
 }
 END_TEST
@@ -300,6 +304,66 @@ START_TEST(gateway_group_route_to_by_version)
 }
 END_TEST
 
+START_TEST(gateway_opnsense_member_table)
+{
+    /* OPNsense GatewayGroups::gatewayIsUp, by trigger (down, loss,
+     * latency, loss-or-latency): unlike pfSense, a warning status takes a
+     * member out of a group whose trigger names it. */
+    static const struct {
+        gw_status st;
+        bool dl;
+        bool up[4];
+    } rows[] = {
+        {GW_ONLINE, false, {1, 1, 1, 1}}, {GW_DELAY, false, {1, 1, 0, 0}}, {GW_LOSS, false, {1, 0, 1, 0}},
+        {GW_DELAY, true, {1, 0, 0, 0}},   {GW_DOWN, false, {0, 0, 0, 0}},
+    };
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++)
+        for (int t = 0; t < 4; t++)
+            ck_assert_msg(gw_opn_member_up((gw_trigger)t, rows[r].st, rows[r].dl) == rows[r].up[t], "row %zu trigger %d",
+                          r, t);
+}
+END_TEST
+
+START_TEST(gateway_opnsense_group_route_to)
+{
+    /* Tier 1: WAN1 with a loss warning, WAN2 online; tier 2: WAN3. */
+    gateway *w1 = gw_add(&S, "WAN1GW", "wan1", 1, 0, NULL);
+    gateway *w2 = gw_add(&S, "WAN2GW", "wan2", 2, 0, NULL);
+    gateway *w3 = gw_add(&S, "WAN3GW", "wan3", 3, 0, NULL);
+    gw_group *grp = gw_group_add(&S, "g", GW_TRIGGER_LOSS);
+    ck_assert(gw_group_add_member(grp, w1, 1));
+    ck_assert(gw_group_add_member(grp, w2, 1));
+    ck_assert(gw_group_add_member(grp, w3, 2));
+    w1->status = GW_LOSS;
+    gateway *pool[4];
+    /* pfSense keeps the lossy member (a warning is "online"), OPNsense's
+     * loss trigger drops it */
+    ck_assert_uint_eq(gw_group_route_to(grp, GW_SEM_PFSENSE_2_7, pool, 4), 2);
+    ck_assert_uint_eq(gw_group_route_to(grp, GW_SEM_OPNSENSE, pool, 4), 1);
+    ck_assert_ptr_eq(pool[0], w2);
+    grp->trigger = GW_TRIGGER_DOWN; /* a down trigger keeps it */
+    ck_assert_uint_eq(gw_group_route_to(grp, GW_SEM_OPNSENSE, pool, 4), 2);
+    /* tier 1 unusable under the loss trigger: OPNsense moves to tier 2 */
+    grp->trigger = GW_TRIGGER_LOSS;
+    w2->status = GW_DOWN;
+    w2->reason = GW_REASON_HIGHLOSS;
+    ck_assert_uint_eq(gw_group_route_to(grp, GW_SEM_OPNSENSE, pool, 4), 1);
+    ck_assert_ptr_eq(pool[0], w3);
+    ck_assert_uint_eq(gw_group_route_to(grp, GW_SEM_PFSENSE_2_7, pool, 4), 1);
+    ck_assert_ptr_eq(pool[0], w1);
+    /* nothing usable: every member of tier 1, down or not */
+    w3->status = GW_DELAY;
+    w3->delay_loss = true;
+    ck_assert_uint_eq(gw_group_route_to(grp, GW_SEM_OPNSENSE, pool, 4), 2);
+    ck_assert_ptr_eq(pool[0], w1);
+    ck_assert_ptr_eq(pool[1], w2);
+    /* a group without tier 1 members and none usable: no route-to */
+    gw_group *t2 = gw_group_add(&S, "t2", GW_TRIGGER_LOSS);
+    ck_assert(gw_group_add_member(t2, w3, 2));
+    ck_assert_uint_eq(gw_group_route_to(t2, GW_SEM_OPNSENSE, pool, 4), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("gateway");
@@ -312,6 +376,8 @@ static Suite *suite(void)
     tcase_add_test(t, gateway_group_tiers);
     tcase_add_test(t, gateway_membership_table);
     tcase_add_test(t, gateway_group_route_to_by_version);
+    tcase_add_test(t, gateway_opnsense_member_table);
+    tcase_add_test(t, gateway_opnsense_group_route_to);
     suite_add_tcase(s, t);
     return s;
 }

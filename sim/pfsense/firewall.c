@@ -195,6 +195,8 @@ sim_fw *sim_fw_attach(sim_node *n, const sim_fw_options *opt)
     fw_gw_attach(f);
     if (f->opt.gateway_semantics == SIM_GW_SEM_PFSENSE_2_9_DEV)
         f->gws.semantics = GW_SEM_PFSENSE_2_9_DEV;
+    else if (f->opt.gateway_semantics == SIM_GW_SEM_OPNSENSE)
+        f->gws.semantics = GW_SEM_OPNSENSE;
     sim_pending_add(f->w, &f->pend, fw_free);
     sim_node_set_user(n, f);
     fw_carp_attach(f);

@@ -80,6 +80,22 @@ static void gw_cb_probe(void *ctx, gateway *g, uint16_t seq)
     sim_icmp_echo(f->n, &dst, (uint16_t)(GW_ICMP_ID_BASE + idx), seq, 0, &o);
 }
 
+/* OPNsense gateway_watcher.php (f95e815:111-115) raises an alarm, which
+ * reloads routes and rules, when GatewayGroups::gatewayStateChange finds a
+ * group containing the gateway for whose trigger it went from usable to
+ * not or back (gatewayIsUp), e.g. "none" -> "loss" under a loss trigger. */
+static bool opn_group_alarm(const sim_fw *f, const gateway *g, gw_status from, gw_status to)
+{
+    for (size_t i = 0; i < f->gws.ngroups; i++) {
+        const gw_group *grp = &f->gws.groups[i];
+        for (size_t j = 0; j < grp->n; j++)
+            if (grp->m[j].gw == g && gw_opn_member_up(grp->trigger, from, g->was_delay_loss) !=
+                                         gw_opn_member_up(grp->trigger, to, g->delay_loss))
+                return true;
+    }
+    return false;
+}
+
 static void gw_cb_status(void *ctx, gateway *g, gw_status from, gw_status to)
 {
     sim_fw *f = ctx;
@@ -89,9 +105,12 @@ static void gw_cb_status(void *ctx, gateway *g, gw_status from, gw_status to)
     char why[24] = "";
     if (to == GW_DOWN)
         snprintf(why, sizeof why, "%s, ", gw_reason_name(g->reason));
+    bool opn = f->gws.semantics == GW_SEM_OPNSENSE;
     sim_event_log_state(f->w, SIM_EV_MODEL, f->n, 0, "gateway", &st,
                         "%s gateway %s %s -> %s (%sloss %.1f%%, latency %.1f ms)", sim_node_name(f->n), g->name,
-                        gw_status_name(from), gw_status_name(to), why, g->loss, (double)g->latency / (double)SIM_MS);
+                        opn ? gw_opn_status_name(from, g->was_delay_loss) : gw_status_name(from),
+                        opn ? gw_opn_status_name(to, g->delay_loss) : gw_status_name(to), why, g->loss,
+                        (double)g->latency / (double)SIM_MS);
     /* pfSense starts dpinger with -D latencyhigh -L losshigh -C
      * rc.gateway_alarm (gwlb.inc start_dpinger): only entering or leaving
      * "down" raises an alarm. rc.gateway_alarm then runs
@@ -100,7 +119,7 @@ static void gw_cb_status(void *ctx, gateway *g, gw_status from, gw_status to)
      * gateway's current status, delay and loss included. A change between
      * online, delay and loss alone triggers nothing. */
     fw_log_gateways(f);
-    if ((from == GW_DOWN) == (to == GW_DOWN))
+    if ((from == GW_DOWN) == (to == GW_DOWN) && !(opn && opn_group_alarm(f, g, from, to)))
         return;
     fw_apply_all_follow(f);
     fw_build_rules(f);

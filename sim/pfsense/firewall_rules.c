@@ -99,8 +99,12 @@ void fw_build_rules(sim_fw *f)
             /* A single gateway that is down loses its route-to, and so
              * does a group none of whose members the trigger keeps (only
              * possible when all are down, Plan B): the rule stays and
-             * follows the routing table. */
-            if (g && (np > 0 || g->status != GW_DOWN)) {
+             * follows the routing table. OPNsense maps every gateway to
+             * its route-to whatever its status (Firewall/Plugin.php
+             * setGateways; "skip rules when gateway is down" not
+             * modelled). */
+            bool single_keeps = g && (g->status != GW_DOWN || f->gws.semantics == GW_SEM_OPNSENSE);
+            if (g && (np > 0 || single_keeps)) {
                 x->rt = PF_RT_ROUTETO;
                 x->rt_addr = g->addr;
                 snprintf(x->rt_ifname, sizeof x->rt_ifname, "%s", g->ifname);

@@ -196,6 +196,7 @@ void gw_start(gateway *g)
     g->next = 0;
     g->status = GW_ONLINE;
     g->reason = GW_REASON_NONE;
+    g->delay_loss = g->was_delay_loss = false;
     g->loss = 0;
     g->latency = 0;
     if (g->monitor_disabled)
@@ -302,11 +303,17 @@ static void alert_fired(void *arg)
     g->alert_ev = sim_schedule_in(g->set->eng, g->opt.alert_interval, alert_fired, g);
     gw_reason why;
     gw_status old = g->status, st = gw_evaluate(g, &why);
+    bool was_dl = g->delay_loss;
+    /* OPNsense dpinger_status: latency and loss both above their low
+     * thresholds (and neither above its high one) is "delay+loss"; in
+     * pfSense's order of checks that is our GW_DELAY. */
+    g->delay_loss = st == GW_DELAY && g->loss > g->opt.loss_low;
+    g->was_delay_loss = was_dl;
     /* pfSense reads the substatus afresh whenever it asks dpinger; only a
      * change of status is an alarm (the reason of a down gateway may move
      * between highloss and highdelay without one). */
     g->reason = why;
-    if (st != old) {
+    if (st != old || (g->set->semantics == GW_SEM_OPNSENSE && g->delay_loss != was_dl)) {
         g->status = st;
         if (g->set->ops.status_changed)
             g->set->ops.status_changed(g->set->ops.ctx, g, old, st);
@@ -355,6 +362,10 @@ bool gw_route_to_keeps(gw_semantics sem, gw_trigger trigger, const gateway *g)
         if (trigger == GW_TRIGGER_DOWN)
             return highloss || highdelay;
         return (highdelay && trigger == GW_TRIGGER_LOSS) || (highloss && trigger == GW_TRIGGER_LATENCY);
+    case GW_SEM_OPNSENSE:
+        /* OPNsense filters before choosing the tier (gw_group_route_to,
+         * opn_active); this is its per-member test. */
+        return gw_opn_member_up(trigger, g->status, g->delay_loss);
     }
     return false;
 }
@@ -391,8 +402,56 @@ size_t gw_group_best_tier(const gw_group *grp, gateway **out, size_t max, bool *
     return k;
 }
 
+bool gw_opn_member_up(gw_trigger trigger, gw_status st, bool delay_loss)
+{
+    /* OPNsense GatewayGroups.php gatewayIsUp (f95e815:162-185): "down"
+     * (and force_down) is down; "delay+loss" is up unless the trigger
+     * names latency or loss; "delay" unless it names latency; "loss"
+     * unless it names loss; anything else ("none") is up. The triggers are
+     * down / downloss / downlatency / downlosslatency, as pfSense's. */
+    bool on_loss = trigger == GW_TRIGGER_LOSS || trigger == GW_TRIGGER_LOSS_OR_LATENCY;
+    bool on_latency = trigger == GW_TRIGGER_LATENCY || trigger == GW_TRIGGER_LOSS_OR_LATENCY;
+    switch (st) {
+    case GW_DOWN: return false;
+    case GW_DELAY: return delay_loss ? !on_latency && !on_loss : !on_latency;
+    case GW_LOSS: return !on_loss;
+    case GW_ONLINE: return true;
+    }
+    return true;
+}
+
+const char *gw_opn_status_name(gw_status st, bool delay_loss)
+{
+    return st == GW_DELAY && delay_loss ? "delay+loss" : gw_status_name(st);
+}
+
+/* OPNsense GatewayGroups.php getActiveGroups (f95e815:223-267): tiers in
+ * order, the first with a member gatewayIsUp gives those members; when
+ * no tier has one, every member of the first tier (index 1, whatever its
+ * members' status: "backwards compatibility"). */
+static size_t opn_active(const gw_group *grp, gateway **out, size_t max)
+{
+    for (int tier = 1; tier <= 5; tier++) {
+        size_t k = 0;
+        for (size_t i = 0; i < grp->n && k < max; i++) {
+            const gateway *g = grp->m[i].gw;
+            if (grp->m[i].tier == tier && gw_opn_member_up(grp->trigger, g->status, g->delay_loss))
+                out[k++] = grp->m[i].gw;
+        }
+        if (k)
+            return k;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < grp->n && k < max; i++)
+        if (grp->m[i].tier == 1)
+            out[k++] = grp->m[i].gw;
+    return k;
+}
+
 size_t gw_group_route_to(const gw_group *grp, gw_semantics sem, gateway **out, size_t max)
 {
+    if (sem == GW_SEM_OPNSENSE)
+        return opn_active(grp, out, max);
     size_t n = gw_group_best_tier(grp, out, max, NULL), k = 0;
     for (size_t i = 0; i < n; i++)
         if (gw_route_to_keeps(sem, grp->trigger, out[i]))

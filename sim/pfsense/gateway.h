@@ -36,6 +36,7 @@ const char *gw_reason_name(gw_reason r);
 typedef enum gw_semantics {
     GW_SEM_PFSENSE_2_7 = 0, /* 2.7.2 ec956d3 (same code at the 2.8 branch point): filter.inc filter_generate_gateways */
     GW_SEM_PFSENSE_2_9_DEV, /* master 9363ac5 (2.9.0-DEVELOPMENT): gwlb.inc is_online_gateway_status */
+    GW_SEM_OPNSENSE,        /* OPNsense core f95e815: Routing/GatewayGroups.php getActiveGroups, gatewayIsUp */
 } gw_semantics;
 
 typedef struct gw_monitor_options {
@@ -71,6 +72,8 @@ struct gateway {
     uint16_t seq;
     gw_status status;
     gw_reason reason;      /* why it is down (GW_DOWN only) */
+    bool delay_loss;       /* OPNsense's "delay+loss": GW_DELAY with loss above loss_low too */
+    bool was_delay_loss;   /* delay_loss before the evaluation that called status_changed */
     double loss;           /* last evaluated loss, percent */
     sim_time latency;      /* last evaluated average latency */
     sim_event_id probe_ev, alert_ev;
@@ -97,7 +100,8 @@ typedef struct gw_ops {
     void *ctx;
     /* Send one echo request to g->monitor with this sequence number. */
     void (*send_probe)(void *ctx, gateway *g, uint16_t seq);
-    /* The evaluated status changed (pfSense rc.gateway_alarm). */
+    /* The evaluated status changed (pfSense rc.gateway_alarm); under
+     * GW_SEM_OPNSENSE also when only delay_loss changed (from == to). */
     void (*status_changed)(void *ctx, gateway *g, gw_status from, gw_status to);
 } gw_ops;
 
@@ -156,7 +160,18 @@ gateway *gw_group_pick(const gw_group *grp, const gateway *current);
 size_t gw_group_best_tier(const gw_group *grp, gateway **out, size_t max, bool *plan_b);
 /* What a filter rule naming the group route-to's (round-robin when more
  * than one): the best tier's members that gw_route_to_keeps. 0: the rule
- * has no route-to (filter_generate_gateways writes an empty GW macro). */
+ * has no route-to (filter_generate_gateways writes an empty GW macro).
+ * GW_SEM_OPNSENSE: getActiveGroups instead - the lowest tier with a member
+ * gw_opn_member_up, those members; none: every member of tier 1 (0 when
+ * tier 1 has none: Plugin::setGatewayGroups maps no route-to). */
 size_t gw_group_route_to(const gw_group *grp, gw_semantics sem, gateway **out, size_t max);
+/* OPNsense GatewayGroups::gatewayIsUp: is a member in a group with this
+ * trigger usable, given its status and whether it is "delay+loss"? "down"
+ * never; "delay" unless the trigger has latency, "loss" unless it has
+ * loss, "delay+loss" unless it has either; online always. */
+bool gw_opn_member_up(gw_trigger trigger, gw_status st, bool delay_loss);
+/* OPNsense's name of a status (dpinger.inc dpinger_status): "delay+loss"
+ * when delay_loss, else gw_status_name. */
+const char *gw_opn_status_name(gw_status st, bool delay_loss);
 
 #endif /* SIM_GATEWAY_H */
