@@ -226,6 +226,14 @@ bool w_rule_names_group(const imp_fw *fw)
     return false;
 }
 
+bool w_rule_names_gateway(const imp_fw *fw)
+{
+    for (size_t i = 0; i < fw->filter.n; i++)
+        if (fw->filter.v[i].gateway[0] && w_via_emitted(fw, fw->filter.v[i].gateway))
+            return true;
+    return false;
+}
+
 static void emit_options(w_out *o, const imp_fw *fw)
 {
     w_out t = {0};
@@ -233,6 +241,10 @@ static void emit_options(w_out *o, const imp_fw *fw)
      * modelled (the header says why) */
     if (fw->product == IMP_PFSENSE && w_rule_names_group(fw))
         w_printf(&t, "gateway-semantics: pfsense-2.7");
+    /* OPNsense's route-to rules differ from pfSense's for a single gateway
+     * and for a group (docs/models.md "Gateway groups and triggers") */
+    if (fw->product == IMP_OPNSENSE && w_rule_names_gateway(fw))
+        w_printf(&t, "gateway-semantics: opnsense");
     if (fw->state_policy[0])
         w_printf(&t, "%sstate-policy: %s", t.n ? ", " : "", fw->state_policy);
     if (fw->reply_to_off)

@@ -137,7 +137,7 @@ static void header_lists(w_out *o, const w_world *w, const imp_findings *f)
  * opnsense_wg.c). */
 static void header_assumed(w_out *o, const w_world *w)
 {
-    bool silent = false, pfsense = false, opn = false;
+    bool silent = false, pfsense = false, opn = false, opn_routed = false;
     const imp_fw *grouped = NULL; /* a pfSense node whose rules route to a group */
     for (size_t k = 0; k < w->n; k++) {
         if (w->fws[k]->product == IMP_PFSENSE && w_rule_names_group(w->fws[k]) && !grouped)
@@ -145,6 +145,7 @@ static void header_assumed(w_out *o, const w_world *w)
         silent |= !w->fws[k]->state_policy[0] && w->fws[k]->product == IMP_PFSENSE;
         pfsense |= w->fws[k]->product == IMP_PFSENSE;
         opn |= w->fws[k]->product == IMP_OPNSENSE;
+        opn_routed |= w->fws[k]->product == IMP_OPNSENSE && w_rule_names_gateway(w->fws[k]);
     }
     if (!silent && !pfsense && !opn)
         return;
@@ -177,6 +178,10 @@ static void header_assumed(w_out *o, const w_world *w)
                     "#     preempts unless /opnsense/hasync/disablepreempt is set (rc.syshook.d/start/90-carp).\n"
                     "#   - OPNsense's WireGuard sets each peer's endpoint when an instance starts; only a cron job\n"
                     "#     running 'wireguard renew' re-resolves (stale peers only): resolve-interval 0s without.\n");
+    if (opn_routed)
+        w_printf(o, "#   - gateway-semantics: opnsense is written out: a rule routes to a gateway or group, and\n"
+                    "#     OPNsense keeps a down gateway's route-to and drops a group member with a warning its\n"
+                    "#     trigger names (docs/models.md, \"Gateway groups and triggers\").\n");
     w_printf(o, "#\n");
 }
 

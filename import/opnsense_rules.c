@@ -371,17 +371,16 @@ static void add_filter(xmlNode *root, imp_fw *fw, orule *o)
     rule_options(fw, o);
     char gw[IMP_NAME];
     imp_rule_gateway(fw, o->line, o->xp, o->type, o->gateway, gw);
-    if (gw[0]) {
+    /* OPNsense's own route-to rules (Plugin.php setGateways: a gateway
+     * whatever its status; GatewayGroups.php getActiveGroups: members by
+     * the trigger) are the scenario's gateway-semantics: opnsense
+     * (emit_fw.c); only "Skip rules when gateway is down" is not. */
+    if (gw[0] && ix_has(ix_child(root, "system"), "skip_rules_gw_down")) {
         char gxp[IMP_TEXT];
         snprintf(gxp, sizeof gxp, "%.120s/gateway", o->xp);
-        /* OPNsense's route-to follows its own status rules, which the
-         * simulator does not run: Plugin.php setGateways maps a gateway
-         * whatever its status (route-to kept while down unless
-         * skip_rules_gw_down), GatewayGroups.php getActiveGroups drops
-         * members by the trigger and keeps the first tier when none is up */
         imp_unmodelled_add(fw, o->line, gxp,
-                           "policy routing to '%s' imported with pfSense's route-to rules: OPNsense's own when a "
-                           "gateway is down or degraded are not modelled",
+                           "policy routing to '%s': system/skip_rules_gw_down (drop the rule while its gateway or "
+                           "group maps no route-to) is not modelled",
                            gw);
     }
     const char *protos[2];

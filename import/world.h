@@ -106,6 +106,9 @@ bool w_via_emitted(const imp_fw *fw, const char *name);
  * which pfSense version's code keeps members of an all-down group
  * matters (firewall: {gateway-semantics}). */
 bool w_rule_names_group(const imp_fw *fw);
+/* Whether a rule of the scenario routes to a gateway or group of fw: an
+ * OPNsense node then gets gateway-semantics: opnsense. */
+bool w_rule_names_gateway(const imp_fw *fw);
 
 uint32_t w_nat_source(const imp_fw *fw, const char *iface, uint32_t src, int sport, uint32_t dst, int dport);
 

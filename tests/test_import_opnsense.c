@@ -82,10 +82,11 @@ START_TEST(reads_the_ha_primary)
     ck_assert(fw->nat.v[0].static_port && fw->nat.v[0].src.port == 51820);
     ck_assert_str_eq(pfx(fw->nat.v[1].src.prefix, b), "10.60.0.0/24");
     ck_assert(!fw->nat.v[1].translate_iface);
-    /* filter: the IPv6 rule is listed; the policy route is imported, and listed
-     * because OPNsense's route-to while gateways are down is not pfSense's */
+    /* filter: the IPv6 rule is listed; the policy route is imported and not
+     * listed: OPNsense's route-to rules are gateway-semantics: opnsense (only
+     * skip_rules_gw_down, not set here, would be listed) */
     ck_assert_uint_eq(fw->filter.n, 4);
-    ck_assert_int_eq(listed(fw, "/opnsense/filter/rule[2]/gateway"), 1);
+    ck_assert_int_eq(listed(fw, "/opnsense/filter/rule[2]/gateway"), 0);
     bool routed = false;
     for (size_t i = 0; i < fw->filter.n; i++)
         routed |= !strcmp(fw->filter.v[i].gateway, "WAN_FAILOVER");
