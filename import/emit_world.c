@@ -173,15 +173,15 @@ static void header_assumed(w_out *o, const w_world *w)
                         "pfsense-2.9-dev for such a build.\n",
                      v);
     }
+    if (opn_routed)
+        w_printf(o, "#   - gateway-semantics: opnsense is written out: a rule routes to a gateway or group, and\n"
+                    "#     OPNsense keeps a down gateway's route-to and drops a group member with a warning its\n"
+                    "#     trigger names (docs/models.md, \"Gateway groups and triggers\").\n");
     if (opn)
         w_printf(o, "#   - OPNsense: states float (pf's default) unless /opnsense/system/state-policy is set; CARP\n"
                     "#     preempts unless /opnsense/hasync/disablepreempt is set (rc.syshook.d/start/90-carp).\n"
                     "#   - OPNsense's WireGuard sets each peer's endpoint when an instance starts; only a cron job\n"
                     "#     running 'wireguard renew' re-resolves (stale peers only): resolve-interval 0s without.\n");
-    if (opn_routed)
-        w_printf(o, "#   - gateway-semantics: opnsense is written out: a rule routes to a gateway or group, and\n"
-                    "#     OPNsense keeps a down gateway's route-to and drops a group member with a warning its\n"
-                    "#     trigger names (docs/models.md, \"Gateway groups and triggers\").\n");
     w_printf(o, "#\n");
 }
 
