@@ -144,6 +144,8 @@ START_TEST(loader_option_names)
     ck_opt_error("    firewall: {gateway-semantics: pfsense-2.7.2}\n",
                  "t.yaml:7:35: gateway-semantics: 'pfsense-2.7.2' is not one of the choices; did you mean "
                  "'pfsense-2.7'?");
+    ck_opt_error("    firewall: {gateway-semantics: opnsens}\n",
+                 "t.yaml:7:35: gateway-semantics: 'opnsens' is not one of the choices; did you mean 'opnsense'?");
     /* a filter rule's gateway: a gateway or group of the node, on a pass rule */
     ck_opt_error("    gateways: [{name: WAN1GW, interface: wan, address: 192.0.2.254}]\n"
                  "    filter: [{action: pass, gateway: WANGW}]\n",
