@@ -375,7 +375,7 @@ static void add_filter(xmlNode *root, imp_fw *fw, orule *o)
      * whatever its status; GatewayGroups.php getActiveGroups: members by
      * the trigger) are the scenario's gateway-semantics: opnsense
      * (emit_fw.c); only "Skip rules when gateway is down" is not. */
-    if (gw[0] && ix_has(ix_child(root, "system"), "skip_rules_gw_down")) {
+    if (gw[0] && ix_set(ix_child(root, "system"), "skip_rules_gw_down")) { /* Plugin.php: !empty() */
         char gxp[IMP_TEXT];
         snprintf(gxp, sizeof gxp, "%.120s/gateway", o->xp);
         imp_unmodelled_add(fw, o->line, gxp,

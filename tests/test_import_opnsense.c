@@ -309,6 +309,33 @@ START_TEST(other_forms)
 }
 END_TEST
 
+/* A pass rule's gateway is OPNsense's route-to (gateway-semantics:
+ * opnsense); listed only with system/skip_rules_gw_down, which is not
+ * modelled, and "0" is off (Plugin.php tests it with !empty()). */
+START_TEST(rule_gateway_listed_only_with_skip_rules_gw_down)
+{
+    static const char *const sys[] = {"", "<skip_rules_gw_down>0</skip_rules_gw_down>",
+                                      "<skip_rules_gw_down>1</skip_rules_gw_down>"};
+    for (int i = 0; i < 3; i++) {
+        char xml[2048];
+        snprintf(xml, sizeof xml,
+                 "<?xml version=\"1.0\"?>\n<opnsense>\n<system><hostname>gw</hostname>%s</system>\n"
+                 "<interfaces><wan><if>igb0</if><enable/><ipaddr>192.0.2.2</ipaddr><subnet>24</subnet>"
+                 "<gateway>GW1</gateway></wan><lan><if>igb1</if><enable/><ipaddr>10.9.0.1</ipaddr><subnet>24</subnet>"
+                 "</lan></interfaces>\n"
+                 "<gateways><gateway_item><name>GW1</name><interface>wan</interface><gateway>192.0.2.1</gateway>"
+                 "</gateway_item></gateways>\n"
+                 "<filter><rule><type>pass</type><interface>lan</interface><source><network>lan</network></source>"
+                 "<destination><any/></destination><gateway>GW1</gateway></rule></filter>\n</opnsense>\n",
+                 sys[i]);
+        imp_fw *fw = read_text("opnsense-skip.xml", xml);
+        ck_assert_str_eq(fw->filter.v[0].gateway, "GW1");
+        ck_assert_int_eq(listed(fw, "/opnsense/filter/rule[1]/gateway"), i == 2 ? 1 : 0);
+        imp_fw_free(fw);
+    }
+}
+END_TEST
+
 /* Port forwards in OPNsense's Destination NAT model (mounted at /nat/rule):
  * <pass> pass / rule give the forward its pass rule, manual is listed; a
  * CARP VIP or IP alias of the interface as destination is imported, a VIP
@@ -429,6 +456,7 @@ int main(void)
     tcase_add_test(t, pair_check);
     tcase_add_test(t, other_forms);
     tcase_add_test(t, port_forwards_and_rule_gateways);
+    tcase_add_test(t, rule_gateway_listed_only_with_skip_rules_gw_down);
     tcase_add_test(t, no_interfaces_is_an_error);
     tcase_add_test(t, driver_name_is_cleaned);
     suite_add_tcase(s, t);
