@@ -299,6 +299,11 @@ static bool build_wireguard(hs_world *hw, size_t ni, char *err, size_t errlen)
                             wg->name);
             hw->peer_ids[ni][j][k] = id;
         }
+        /* After the peers: the check at registration may take it down. */
+        if (wg->carp_depend_vhid &&
+            sim_fw_wg_carp_depend(hw->fws[ni], h, wg->carp_depend_vhid, wg->carp_depend_delay) != SIM_OK)
+            return fail(err, errlen, s, wg->carp_depend_loc, "wireguard %s: carp-depend-on refused by the simulator",
+                        wg->name);
     }
     /* A firewall is a pfSense box: its WireGuard package runs the service
      * daemon that re-applies configured endpoints (sim_wg_service_start);
