@@ -493,6 +493,9 @@ static void emit_wireguard(w_out *o, const w_world *w, size_t k)
             w_printf(o, "        address: %s\n", w_pfx((imp_prefix){ad, len}, b));
         if (p->mtu)
             w_printf(o, "        mtu: %d\n", p->mtu);
+        if (p->carp_depend_vhid)
+            w_printf(o, "        carp-depend-on: %d   # carp_depend_on: up only while this vhid is MASTER here\n",
+                     p->carp_depend_vhid);
         if (w->n > 1) {
             derived_key(w, p->name, key);
             w_printf(o, "        private-key: %s   # derived from the seed, the same on both nodes (not the "

@@ -107,7 +107,8 @@ START_TEST(reads_the_ha_primary)
     ck_assert_uint_eq(fw->peers.v[0].allowed.n, 2);
     ck_assert_int_eq(fw->peers.v[1].port, 51820); /* empty serverport */
     ck_assert(!fw->peers.v[2].has_endpoint);
-    ck_assert_int_eq(listed(fw, "/opnsense/OPNsense/wireguard/server/servers/server[1]/carp_depend_on"), 1);
+    ck_assert_int_eq(listed(fw, "/opnsense/OPNsense/wireguard/server/servers/server[1]/carp_depend_on"), 0);
+    ck_assert_int_eq(fw->tunnels.v[0].carp_depend_vhid, 2); /* the WAN1 VIP's vhid */
     ck_assert_int_eq(listed(fw, "/opnsense/OPNsense/TrafficShaper/pipes/pipe[1]"), 1);
     imp_fw_free(fw);
 }
