@@ -9,6 +9,7 @@
  *   firewall_carp.c     CARP glue, maintenance mode, CARP disable
  *   firewall_gateway.c  gateway glue: dpinger probes, routes via gateways
  *   firewall_config.c   the sim_fw_* setters, the pfsync pair
+ *   wg_carp_depend.c    OPNsense's WireGuard carp_depend_on
  * The overview of the node and its sources: firewall.c's header comment
  * and docs/models.md "The firewall node".
  */
