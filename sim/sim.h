@@ -1327,8 +1327,9 @@ bool sim_fw_carp_info_get(const sim_fw *f, const char *ifname, uint8_t vhid, sim
 sim_carp_state sim_fw_carp_state(const sim_fw *f, uint8_t vhid); /* INIT when unknown */
 /* OPNsense's WireGuard instance option carp_depend_on: h (a WireGuard
  * interface of f's node) is up only while vhid is MASTER on this node
- * (sim_wg_up / sim_wg_down; checked at registration, at every power-on
- * and, delay after it (0: at once), on every state change of that vhid).
+ * (sim_wg_up / sim_wg_down; checked at registration - at once: register
+ * before adding peers so a BACKUP sends nothing -, at every power-on and,
+ * delay after it (0: at once), on every state change of that vhid).
  * Rules and sources: docs/models.md "OPNsense WireGuard carp_depend_on".
  * SIM_EINVAL: h not on f's node, vhid 0, delay < 0. */
 sim_err sim_fw_wg_carp_depend(sim_fw *f, sim_wg *h, uint8_t vhid, sim_time delay);

@@ -149,7 +149,6 @@ sim_err sim_fw_wg_carp_depend(sim_fw *f, sim_wg *h, uint8_t vhid, sim_time delay
     *d = (fw_wgdep){.f = f, .h = h, .vhid = vhid, .delay = delay};
     f->wgdeps[f->n_wgdeps++] = d;
     /* wg_start: the instance takes the flag of the vhid's state now. */
-    if (sim_node_powered(f->n))
-        schedule(d, 0);
+    apply(d);
     return SIM_OK;
 }
