@@ -130,7 +130,7 @@ static void resolve_carp_depend(L *l, const hs_node *n, size_t ni, hs_wg *w)
     const yd_node *x = ld_tree_at(l, (int)ni, "wireguard", w->name, "carp-depend-on", (const char *)NULL);
     if (x)
         ld_err(l, x, "carp-depend-on: node '%s' has no CARP %s%s (its `carp:` entries)", n->name,
-              w->carp_depend_by_addr ? "VIP " : "", a);
+               w->carp_depend_by_addr ? "VIP " : "", a);
     w->carp_depend_vhid = 0;
     w->carp_depend_by_addr = false;
 }
@@ -144,9 +144,8 @@ void ld_load_wireguard(L *l, hs_node *n, int ni, const yd_node *v)
         ld_err(l, v, "wireguard: expected a mapping of interface names (e.g. wg0), found %s", yd_kind_name(v));
         return;
     }
-    static const char *const keys[] = {"listen-port", "private-key", "address",          "peers",
-                                       "options",     "mtu",         "handshake-cost",   "carp-depend-on",
-                                       "carp-depend-delay", NULL};
+    static const char *const keys[] = {"listen-port",    "private-key",    "address", "peers", "options", "mtu",
+                                       "handshake-cost", "carp-depend-on", "carp-depend-delay", NULL};
     static const char *const pkeys[] = {"node",     "public-key",  "interface",           "name",
                                         "preshared-key", "endpoint", "allowed-ips", "persistent-keepalive", NULL};
     n->wg = hs_alloc(l->a, v->count * sizeof *n->wg);
