@@ -282,6 +282,12 @@ static bool build_wireguard(hs_world *hw, size_t ni, char *err, size_t errlen)
         hw->wgs[ni][j] = h;
         if (wg->mtu)
             sim_iface_set_mtu(sim_wg_iface(h), wg->mtu);
+        /* Before the peers: the check at registration takes a BACKUP's
+         * interface down before a persistent keepalive could leave. */
+        if (wg->carp_depend_vhid &&
+            sim_fw_wg_carp_depend(hw->fws[ni], h, wg->carp_depend_vhid, wg->carp_depend_delay) != SIM_OK)
+            return fail(err, errlen, s, wg->carp_depend_loc, "wireguard %s: carp-depend-on refused by the simulator",
+                        wg->name);
         hw->peer_ids[ni][j] = xcalloc(wg->n_peers, sizeof(int));
         for (size_t k = 0; k < wg->n_peers; k++) {
             const hs_wg_peer *p = &wg->peers[k];

@@ -299,6 +299,14 @@ typedef struct hs_wg {
     hs_loc options_loc;
     uint32_t mtu;         /* the tunnel interface's MTU; 0 = 1420 (wg-quick's and pfSense's default) */
     hs_time handshake_cost; /* CPU time one handshake costs the device (WG_HANDSHAKE_COST_DEFAULT) */
+    /* OPNsense carp_depend_on (firewall only): the interface is up only
+     * while this vhid is MASTER on the node; 0 = not set. Given as a vhid
+     * or as the VIP's address (resolved against the node's `carp:`). */
+    uint8_t carp_depend_vhid;
+    bool carp_depend_by_addr;
+    wg_ip carp_depend_addr;
+    hs_loc carp_depend_loc;
+    hs_time carp_depend_delay; /* when the syshook's check runs after a transition (0: at once) */
     void *index_; /* private: peers by name and by public key (hs_wg_find_peer) */
 } hs_wg;
 

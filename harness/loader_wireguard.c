@@ -77,6 +77,64 @@ static void load_wg_options(L *l, hs_wg *w, const yd_node *v)
     }
 }
 
+/* OPNsense's carp_depend_on (docs/models.md "OPNsense WireGuard
+ * carp_depend_on"): a vhid or a VIP address, checked against the node's
+ * `carp:` in ld_resolve_peers, once every node is loaded. */
+static void load_carp_depend(L *l, const hs_node *n, hs_wg *w, const yd_node *c)
+{
+    const yd_node *x = yd_get(c, "carp-depend-on"), *d = yd_get(c, "carp-depend-delay");
+    if (d && !x)
+        ld_err(l, d, "carp-depend-delay: only with 'carp-depend-on:'");
+    else if (d && ld_get_duration(l, d, &w->carp_depend_delay) && w->carp_depend_delay > 60 * HS_S) {
+        ld_err(l, d, "carp-depend-delay: must be at most 60s");
+        w->carp_depend_delay = 0;
+    }
+    if (!x)
+        return;
+    w->carp_depend_loc = x->loc;
+    if (n->kind != HS_NODE_FIREWALL) {
+        ld_err(l, x, "carp-depend-on: only on a firewall (OPNsense's WireGuard instance option); '%s' is a %s",
+               n->name, hs_node_kind_name(n->kind));
+        return;
+    }
+    const char *s = ld_scalar(l, x, "a vhid or a CARP VIP address");
+    if (!s)
+        return;
+    uint64_t vhid;
+    if (s[0] && strspn(s, "0123456789") == strlen(s)) {
+        if (ld_get_u64(l, x, 1, 255, "a vhid", &vhid))
+            w->carp_depend_vhid = (uint8_t)vhid;
+    } else if (wg_ip_parse(s, &w->carp_depend_addr)) {
+        w->carp_depend_by_addr = true;
+    } else {
+        ld_err(l, x, "carp-depend-on: '%.60s' is neither a vhid (1-255) nor a CARP VIP address", s);
+    }
+}
+
+/* The vhid or VIP of carp-depend-on must be one of the node's `carp:`. */
+static void resolve_carp_depend(L *l, const hs_node *n, size_t ni, hs_wg *w)
+{
+    if (!w->carp_depend_vhid && !w->carp_depend_by_addr)
+        return;
+    for (size_t i = 0; i < n->n_carp; i++)
+        if (w->carp_depend_by_addr ? wg_ip_eq(&n->carp[i].address.ip, &w->carp_depend_addr)
+                                   : n->carp[i].vhid == w->carp_depend_vhid) {
+            w->carp_depend_vhid = n->carp[i].vhid;
+            return;
+        }
+    char a[WG_IP_STRLEN + 16];
+    if (w->carp_depend_by_addr)
+        wg_ip_format(&w->carp_depend_addr, a);
+    else
+        snprintf(a, sizeof a, "vhid %u", w->carp_depend_vhid);
+    const yd_node *x = ld_tree_at(l, (int)ni, "wireguard", w->name, "carp-depend-on", (const char *)NULL);
+    if (x)
+        ld_err(l, x, "carp-depend-on: node '%s' has no CARP %s%s (its `carp:` entries)", n->name,
+               w->carp_depend_by_addr ? "VIP " : "", a);
+    w->carp_depend_vhid = 0;
+    w->carp_depend_by_addr = false;
+}
+
 /* Peers' `node:` are resolved later (resolve_peers), once every key is known. */
 void ld_load_wireguard(L *l, hs_node *n, int ni, const yd_node *v)
 {
@@ -86,8 +144,8 @@ void ld_load_wireguard(L *l, hs_node *n, int ni, const yd_node *v)
         ld_err(l, v, "wireguard: expected a mapping of interface names (e.g. wg0), found %s", yd_kind_name(v));
         return;
     }
-    static const char *const keys[] = {"listen-port", "private-key", "address", "peers", "options", "mtu",
-                                       "handshake-cost", NULL};
+    static const char *const keys[] = {"listen-port",    "private-key",    "address", "peers", "options", "mtu",
+                                       "handshake-cost", "carp-depend-on", "carp-depend-delay", NULL};
     static const char *const pkeys[] = {"node",     "public-key",  "interface",           "name",
                                         "preshared-key", "endpoint", "allowed-ips", "persistent-keepalive", NULL};
     n->wg = hs_alloc(l->a, v->count * sizeof *n->wg);
@@ -134,6 +192,7 @@ void ld_load_wireguard(L *l, hs_node *n, int ni, const yd_node *v)
             ld_err(l, x, "handshake-cost: must be between 1us and 1s");
             w->handshake_cost = WG_HANDSHAKE_COST_DEFAULT;
         }
+        load_carp_depend(l, n, w, c);
         uint64_t mtu;
         if ((x = yd_get(c, "mtu")) && ld_get_u64(l, x, 576, 65535, "an MTU", &mtu))
             w->mtu = (uint32_t)mtu;
@@ -261,6 +320,7 @@ void ld_resolve_peers(L *l)
         hs_node *n = &s->nodes[ni];
         for (size_t wi = 0; wi < n->n_wg; wi++) {
             hs_wg *w = &n->wg[wi];
+            resolve_carp_depend(l, n, ni, w);
             ld_wg_index *ix = hs_alloc(l->a, sizeof *ix);
             hs_index_init(&ix->names, l->a); /* kept: hs_wg_find_peer */
             hs_index_init(&ix->keys, l->a);

@@ -92,13 +92,27 @@ static void emit_interfaces(w_out *o, const w_world *w, size_t k)
     }
 }
 
+static bool carp_emitted(const imp_fw *fw, const imp_vip *p)
+{
+    return p->carp && emitted_iface(imp_fw_iface(fw, p->iface));
+}
+
+/* carp-depend-on must name a vhid the node's `carp:` has. */
+static bool vhid_emitted(const imp_fw *fw, int vhid)
+{
+    for (size_t v = 0; v < fw->vips.n; v++)
+        if (fw->vips.v[v].vhid == vhid && carp_emitted(fw, &fw->vips.v[v]))
+            return true;
+    return false;
+}
+
 static void emit_carp(w_out *o, const imp_fw *fw)
 {
     char b[20];
     bool any = false;
     for (size_t v = 0; v < fw->vips.n; v++) {
         const imp_vip *p = &fw->vips.v[v];
-        if (!p->carp || !emitted_iface(imp_fw_iface(fw, p->iface)))
+        if (!carp_emitted(fw, p))
             continue;
         if (!any)
             w_printf(o, "    carp:%s\n",
@@ -505,6 +519,13 @@ static void emit_wireguard(w_out *o, const w_world *w, size_t k)
             w_printf(o, "        address: %s\n", w_pfx((imp_prefix){ad, len}, b));
         if (p->mtu)
             w_printf(o, "        mtu: %d\n", p->mtu);
+        if (p->carp_depend_vhid && vhid_emitted(fw, p->carp_depend_vhid))
+            w_printf(o, "        carp-depend-on: %d   # carp_depend_on: up only while this vhid is MASTER here\n",
+                     p->carp_depend_vhid);
+        else if (p->carp_depend_vhid)
+            w_printf(o, "        # carp_depend_on: CARP vhid %d is not imported (its VIP or the VIP's interface is "
+                        "not): the tunnel stays up\n",
+                     p->carp_depend_vhid);
         if (w->n > 1) {
             derived_key(w, p->name, key);
             w_printf(o, "        private-key: %s   # derived from the seed, the same on both nodes (not the "

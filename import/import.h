@@ -152,6 +152,7 @@ typedef struct imp_wg_tunnel {
     int listen_port;
     imp_prefix_vec addrs;
     int mtu; /* 0 = default */
+    int carp_depend_vhid; /* OPNsense carp_depend_on: the VIP's vhid; 0 = none */
     /* A hash of the private key, to compare an HA pair's two tunnels
      * without keeping the key (never written anywhere). */
     bool has_key;

@@ -143,7 +143,8 @@ static void read_peers(xmlNode *srv, xmlNode *clients, const char *tunnel, imp_f
     }
 }
 
-static void server_extras(xmlNode *root, xmlNode *s, const char *xp, const char *name, imp_fw *fw)
+static void server_extras(xmlNode *root, xmlNode *s, const char *xp, const char *name, imp_wg_tunnel *x,
+                          imp_fw *fw)
 {
     char buf[256], sub[IMP_TEXT];
     if (ix_set(s, "disableroutes")) {
@@ -159,14 +160,18 @@ static void server_extras(xmlNode *root, xmlNode *s, const char *xp, const char 
     }
     if (ix_text(s, "carp_depend_on", buf, sizeof buf) && buf[0]) {
         int vhid = 0;
+        char mode[16];
         IX_FOR(v, ix_child(root, "virtualip"), "vip")
-        if (has_uuid(v, buf))
+        if (has_uuid(v, buf) && ix_text(v, "mode", mode, sizeof mode) && !strcmp(mode, "carp"))
             vhid = (int)ix_int(v, "vhid", 0);
-        snprintf(sub, sizeof sub, "%.120s/carp_depend_on", xp);
-        imp_unmodelled_add(fw, ix_line(s), sub,
-                           "%s is down unless CARP vhid %d is MASTER here: the scenario keeps the tunnel up on both "
-                           "nodes (remotes reach the MASTER at the VIP either way)",
-                           name, vhid);
+        if (vhid >= 1 && vhid <= 255) {
+            x->carp_depend_vhid = vhid; /* carp-depend-on (sim/pfsense/wg_carp_depend.c) */
+        } else {
+            snprintf(sub, sizeof sub, "%.120s/carp_depend_on", xp);
+            imp_unmodelled_add(fw, ix_line(s), sub,
+                               "%s depends on VIP %s, which is not a CARP VIP of this file: the tunnel stays up", name,
+                               buf);
+        }
     }
 }
 
@@ -218,7 +223,7 @@ void imp_opnsense_read_wg(xmlNode *root, imp_fw *fw)
         x->mtu = mtu >= 576 && mtu <= 65535 ? (int)mtu : 0;
         cidr_list(s, "tunneladdress", fw, xp, &x->addrs);
         x->has_key = imp_key_hash(s, "privkey", x->key_hash);
-        server_extras(root, s, xp, name, fw);
+        server_extras(root, s, xp, name, x, fw);
         read_peers(s, clients, name, fw);
     }
 }

@@ -761,6 +761,8 @@ bool sim_wg_first_initiation(const sim_wg *h, uint8_t out[WG_INITIATION_LEN]);
 void sim_wg_changed(sim_wg *h);
 void sim_wg_up(sim_wg *h);
 void sim_wg_down(sim_wg *h);
+/* The interface's administrative flag (sim_wg_up / sim_wg_down). */
+bool sim_wg_is_up(const sim_wg *h);
 bool sim_wg_set_endpoint(sim_wg *h, int peer_id, const wg_endpoint *ep);
 bool sim_wg_remove_endpoint(sim_wg *h, int peer_id);
 /* The peer's configured endpoint (the scenario's `endpoint:`, or the last
@@ -1324,6 +1326,14 @@ typedef struct sim_fw_carp_info {
 /* ifname NULL: the first vhid with that number on any interface. */
 bool sim_fw_carp_info_get(const sim_fw *f, const char *ifname, uint8_t vhid, sim_fw_carp_info *out);
 sim_carp_state sim_fw_carp_state(const sim_fw *f, uint8_t vhid); /* INIT when unknown */
+/* OPNsense's WireGuard instance option carp_depend_on: h (a WireGuard
+ * interface of f's node) is up only while vhid is MASTER on this node
+ * (sim_wg_up / sim_wg_down; checked at registration - at once: register
+ * before adding peers so a BACKUP sends nothing -, at every power-on and,
+ * delay after it (0: at once), on every state change of that vhid).
+ * Rules and sources: docs/models.md "OPNsense WireGuard carp_depend_on".
+ * SIM_EINVAL: h not on f's node, vhid 0, delay < 0. */
+sim_err sim_fw_wg_carp_depend(sim_fw *f, sim_wg *h, uint8_t vhid, sim_time delay);
 
 typedef struct sim_fw_gateway_info {
     sim_gw_status status;

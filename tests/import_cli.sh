@@ -90,7 +90,7 @@ done
 grep -q "dhcp in the backup" "$D/pfsense-single.yaml" || fail "MISSING: --address noted in the header"
 # OPNsense: its XPaths, the wireguard group, its options and its automatic NAT
 for want in "(OPNsense, hostname opn1)" "pfsync: {peer: opn2, interface: opt2}   # /opnsense/hasync" \
-    "state-policy: floating" "resolve-interval: 0s" "/opnsense/OPNsense/wireguard/server/servers/server\[1\]/carp_depend_on" \
+    "state-policy: floating" "resolve-interval: 0s" "carp-depend-on: 2   # carp_depend_on" \
     "gateway-semantics: opnsense" "/opnsense/OPNsense/TrafficShaper/pipes/pipe\[1\]" "via: default-switching" \
     "OPNsense generates (filter.lib.inc filter_auto_source_nat)" "state: master" "state: backup"; do
     grep -q -- "$want" "$D/opnsense-ha.yaml" || fail "MISSING in the OPNsense HA import: $want"

@@ -108,7 +108,8 @@ START_TEST(reads_the_ha_primary)
     ck_assert_uint_eq(fw->peers.v[0].allowed.n, 2);
     ck_assert_int_eq(fw->peers.v[1].port, 51820); /* empty serverport */
     ck_assert(!fw->peers.v[2].has_endpoint);
-    ck_assert_int_eq(listed(fw, "/opnsense/OPNsense/wireguard/server/servers/server[1]/carp_depend_on"), 1);
+    ck_assert_int_eq(listed(fw, "/opnsense/OPNsense/wireguard/server/servers/server[1]/carp_depend_on"), 0);
+    ck_assert_int_eq(fw->tunnels.v[0].carp_depend_vhid, 2); /* the WAN1 VIP's vhid */
     ck_assert_int_eq(listed(fw, "/opnsense/OPNsense/TrafficShaper/pipes/pipe[1]"), 1);
     imp_fw_free(fw);
 }
@@ -429,6 +430,37 @@ START_TEST(driver_name_is_cleaned)
 }
 END_TEST
 
+/* fuzz/regress/import/carp-depend-on-vip-not-imported: carp_depend_on
+ * naming a CARP VIP that is not imported (a malformed address) must not
+ * write a carp-depend-on: the scenario's carp: has no such vhid. */
+START_TEST(carp_depend_on_vip_not_imported)
+{
+    FILE *f = fopen(SAMPLE("opnsense-ha-fw1.xml"), "r");
+    ck_assert_ptr_nonnull(f);
+    static char xml[1 << 17];
+    size_t n = fread(xml, 1, sizeof xml - 1, f);
+    fclose(f);
+    xml[n] = 0;
+    char *at = strstr(xml, "<subnet>198.51.100.25</subnet>");
+    ck_assert_ptr_nonnull(at);
+    at[10] = 'O'; /* 19O.51.100.25 */
+    imp_fw *fw = read_text("opn-carp-depend.xml", xml);
+    ck_assert_int_eq(fw->tunnels.v[0].carp_depend_vhid, 2);
+    imp_options o = {.seed = 1};
+    imp_errors e = {0};
+    imp_fw *pair[1] = {fw};
+    ck_assert(imp_apply_addresses(pair, 1, &o, &e));
+    char *yaml = imp_scenario(pair, 1, &o, NULL, &e);
+    ck_assert_ptr_nonnull(yaml);
+    ck_assert_ptr_null(strstr(yaml, "carp-depend-on:"));
+    ck_assert_ptr_nonnull(strstr(yaml, "# carp_depend_on: CARP vhid 2 is not imported"));
+    free(yaml);
+    free(o.given.v);
+    imp_errors_free(&e);
+    imp_fw_free(fw);
+}
+END_TEST
+
 START_TEST(no_interfaces_is_an_error)
 {
     char path[512];
@@ -458,6 +490,7 @@ int main(void)
     tcase_add_test(t, port_forwards_and_rule_gateways);
     tcase_add_test(t, rule_gateway_listed_only_with_skip_rules_gw_down);
     tcase_add_test(t, no_interfaces_is_an_error);
+    tcase_add_test(t, carp_depend_on_vip_not_imported);
     tcase_add_test(t, driver_name_is_cleaned);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);

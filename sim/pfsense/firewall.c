@@ -127,6 +127,7 @@ static void on_power(void *ctx, sim_node *n, bool on)
         if (f->has_pfsync)
             pfsync_reset(&f->ps);
         pf_states_flush(&f->pf);
+        fw_wgdep_power(f, false);
         return;
     }
     /* Boot: "Temporarily Disable CARP" is not persistent; maintenance is. */
@@ -134,6 +135,9 @@ static void on_power(void *ctx, sim_node *n, bool on)
         f->carp_disabled = false;
         fw_vips_add(f);
     }
+    /* Before boot: the boot's CARP transitions find the instances' check
+     * already pending (wg_start, once the device exists again). */
+    fw_wgdep_power(f, true);
     boot(f);
 }
 
@@ -161,6 +165,7 @@ static void fw_free(sim_pending *p)
     }
     pf_destroy(&f->pf);
     gw_set_free(&f->gws);
+    fw_wgdep_free(f);
     free(f->user_rules);
     free(f->user_gw);
     free(f->rdr);

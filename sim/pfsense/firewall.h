@@ -9,6 +9,7 @@
  *   firewall_carp.c     CARP glue, maintenance mode, CARP disable
  *   firewall_gateway.c  gateway glue: dpinger probes, routes via gateways
  *   firewall_config.c   the sim_fw_* setters, the pfsync pair
+ *   wg_carp_depend.c    OPNsense's WireGuard carp_depend_on
  * The overview of the node and its sources: firewall.c's header comment
  * and docs/models.md "The firewall node".
  */
@@ -34,6 +35,9 @@ typedef struct fw_vip {
     bool routed; /* its routes are installed (carp_ifa_addroute), see carp_routes
                   * (firewall_carp.c) */
 } fw_vip;
+
+/* An OPNsense WireGuard instance's carp_depend_on (wg_carp_depend.c). */
+typedef struct fw_wgdep fw_wgdep;
 
 typedef struct fw_follow {
     wg_prefix dst;
@@ -92,6 +96,9 @@ struct sim_fw {
     gw_set gws;
     fw_follow follow[FW_MAX_FOLLOW];
     size_t n_follow;
+    /* WireGuard instances whose interface follows a vhid (carp_depend_on) */
+    fw_wgdep **wgdeps;
+    size_t n_wgdeps;
 };
 
 static inline uint32_t fw_u32(const wg_ip *ip) { return wg_ip4_to_u32(ip); }
@@ -106,6 +113,12 @@ bool fw_prefix_has(const wg_ip *net, uint8_t plen, uint32_t a);
 
 /* firewall_pf.c: pf_init with the host callbacks, the IN/ROUTE/OUT hooks */
 void fw_pf_attach(sim_fw *f);
+
+/* wg_carp_depend.c: OPNsense's carp_depend_on - a vhid changed state /
+ * the node powered on or off / the firewall is freed */
+void fw_wgdep_carp_changed(sim_fw *f, uint8_t vhid);
+void fw_wgdep_power(sim_fw *f, bool on);
+void fw_wgdep_free(sim_fw *f);
 
 /* firewall_rules.c: (re)load pfSense's generated ruleset into pf */
 void fw_build_rules(sim_fw *f);

@@ -122,6 +122,9 @@ static void carp_cb_state(void *ctx, carp_vhid *v, carp_state from, carp_state t
         carp_routes(f, v, true);
     else if (from == CARP_MASTER && to == CARP_BACKUP)
         carp_routes(f, v, false);
+    /* rc.syshook.d/carp/20-wireguard (OPNsense): every transition runs the
+     * WireGuard instances' carp_depend_on check. */
+    fw_wgdep_carp_changed(f, v->vhid);
 }
 
 static carp_vhid *vhid_of(const sim_fw *f, sim_iface *ifp, uint8_t vhid)

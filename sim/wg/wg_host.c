@@ -503,8 +503,13 @@ static void reset_device(sim_wg *h, bool recreate)
 static void on_power(void *ctx, sim_node *n, bool on)
 {
     (void)n;
-    /* Power on is a reboot: a fresh device from the configuration. */
-    reset_device(ctx, on);
+    /* Power on is a reboot: a fresh device from the configuration, up (an
+     * `ifconfig down` does not survive a reboot; the new device is created
+     * up, and h->up must say so for sim_wg_is_up). */
+    sim_wg *h = ctx;
+    if (on)
+        h->up = true;
+    reset_device(h, on);
 }
 
 void sim_wg_restart(sim_wg *h)
@@ -666,6 +671,8 @@ void sim_wg_up(sim_wg *h)
     h->all_dirty = true;
     rearm(h);
 }
+
+bool sim_wg_is_up(const sim_wg *h) { return h->up; }
 
 void sim_wg_down(sim_wg *h)
 {
