@@ -75,7 +75,8 @@ static void apply(fw_wgdep *d)
     bool want = st == CARP_MASTER;
     if (want == sim_wg_is_up(d->h))
         return;
-    const char *why = f->carp_live && !f->carp_disabled && ifindex ? carp_state_name(st) : "not configured (DISABLED)";
+    /* vhid_status names an interface only when CARP runs and has the vhid */
+    const char *why = ifindex ? carp_state_name(st) : "not configured (DISABLED)";
     sim_event_log(f->w, SIM_EV_MODEL, f->n, sim_iface_index(sim_wg_iface(d->h)), "wg",
                   "%s %s %s: carp vhid %u is %s (carp_depend_on)", sim_node_name(f->n), sim_iface_name(sim_wg_iface(d->h)),
                   want ? "up" : "down", d->vhid, why);
