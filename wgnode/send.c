@@ -186,31 +186,89 @@ static bool ensure_buf(struct wg_device *dev, size_t need)
     return true;
 }
 
-void wg_send_staged(wg_peer *peer, int64_t now)
+/* The caller's packet that send_staged() may send without queueing it:
+ * logically the head of an empty staged queue (set: still to send). */
+typedef struct first_pkt {
+    const uint8_t *data;
+    size_t len;
+    bool set;
+    bool quiet; /* a keepalive: a failed copy is not counted as a drop (wg_send_keepalive) */
+} first_pkt;
+
+/* Queues the caller's packet where send_staged() cannot send it now: it
+ * is then staged exactly as if it had been pushed on entry (nothing
+ * between entry and here reads the queue). false when the copy could
+ * not be made: dropped, and the caller stops as wg_stage_packet did. */
+static bool park_first(wg_peer *peer, first_pkt *first)
+{
+    if (!first->set)
+        return true;
+    first->set = false;
+    if (wg_staged_push(&peer->staged, first->data, first->len) < 0) {
+        if (!first->quiet)
+            wg_drop(peer->dev, WG_DROP_QUEUE_FULL, peer, NULL);
+        return false;
+    }
+    return true;
+}
+
+/* Linux wg_packet_send_staged_packets: everything staged goes out with
+ * the current keypair, else stays queued and a handshake starts. first
+ * (may be unset) is a packet for an empty queue: the common case "queue
+ * empty, a current keypair can send" encrypts it straight from the
+ * caller's buffer, with no copy into the queue (docs/performance.md,
+ * "scale"); the order of timers, sends, events and drops is the one of
+ * pushing it and then sending the queue. */
+static void send_staged(wg_peer *peer, int64_t now, first_pkt first)
 {
     struct wg_device *dev = peer->dev;
-    if (!wg_staged_len(&peer->staged))
+    if (!first.set && !wg_staged_len(&peer->staged))
         return;
-    if (!dev->up)
+    if (!dev->up) {
+        park_first(peer, &first);
         return;
+    }
     wg_keypair *kp = peer->keypairs.current;
     bool data_sent = false, any = false, any_ok = false;
-    if (!kp || !kp->sending_valid)
+    if (!kp || !kp->sending_valid) {
+        if (!park_first(peer, &first))
+            return;
         goto nokey;
+    }
     if (wg_sourcing_age_over(dev, WG_AGE_REJECT_SEND, kp->birth, WG_REJECT_AFTER_TIME, now)) {
+        if (!park_first(peer, &first))
+            return;
         kp->sending_valid = false;
         goto nokey;
     }
-    wg_staged_packet *p;
-    while ((p = wg_staged_peek(&peer->staged)) != NULL) {
+    for (;;) {
+        /* the next packet: the caller's, then the queue's oldest */
+        const uint8_t *data;
+        size_t len;
+        wg_staged *from = NULL;
+        if (first.set) {
+            data = first.data;
+            len = first.len;
+        } else {
+            wg_staged_packet *p = wg_staged_peek(&peer->staged);
+            if (!p)
+                break;
+            data = p->data;
+            len = p->len;
+            from = &peer->staged;
+        }
         if (kp->send_counter >= WG_REJECT_AFTER_MESSAGES) {
+            if (!park_first(peer, &first))
+                return;
             kp->sending_valid = false;
             goto nokey;
         }
-        size_t padded = p->len ? wg_transport_padded_len(p->len, 0) : 0;
+        size_t padded = len ? wg_transport_padded_len(len, 0) : 0;
         size_t total = wg_transport_len(padded);
         if (!ensure_buf(dev, total)) {
-            wg_staged_pop(&peer->staged);
+            if (from)
+                wg_staged_pop(from);
+            first.set = false;
             wg_drop(dev, WG_DROP_SEND_FAILED, peer, NULL);
             continue;
         }
@@ -228,12 +286,16 @@ void wg_send_staged(wg_peer *peer, int64_t now)
         wg_le32_write(m + WG_DATA_OFF_RECEIVER, kp->remote_index);
         wg_le64_write(m + WG_DATA_OFF_COUNTER, counter);
         uint8_t *pt = m + WG_DATA_OFF_PAYLOAD;
-        if (p->len)
-            memcpy(pt, p->data, p->len);
-        memset(pt + p->len, 0, padded - p->len);
+        if (len)
+            memcpy(pt, data, len);
+        memset(pt + len, 0, padded - len);
         wg_aead_encrypt(pt, pt, padded, NULL, 0, counter, kp->send_key);
-        bool keepalive = p->len == 0;
-        wg_staged_pop(&peer->staged);
+        bool keepalive = len == 0;
+        /* off the queue before the send: what the send causes sees the
+         * queue without it */
+        if (from)
+            wg_staged_pop(from);
+        first.set = false;
         wg_send_result r = transmit(peer, m, total, WG_MSG_TRANSPORT, keepalive, false);
         if (r == WG_SEND_OK && dev->sourcing->data_timers_after_send_ok) {
             /* OpenBSD wg_deliver_out: only a packet the socket took. */
@@ -266,8 +328,14 @@ nokey:
     wg_send_initiation(peer, now, false, false);
 }
 
+void wg_send_staged(wg_peer *peer, int64_t now) { send_staged(peer, now, (first_pkt){0}); }
+
 void wg_stage_packet(wg_peer *peer, const uint8_t *data, size_t len, int64_t now)
 {
+    if (!wg_staged_len(&peer->staged)) {
+        send_staged(peer, now, (first_pkt){data, len, true, false});
+        return;
+    }
     int r = wg_staged_push(&peer->staged, data, len);
     if (r < 0) {
         wg_drop(peer->dev, WG_DROP_QUEUE_FULL, peer, NULL);
@@ -283,8 +351,8 @@ void wg_send_keepalive(wg_peer *peer, int64_t now)
     /* A keepalive is an empty packet, only when nothing else is queued
      * (anything queued carries the same proof of life). */
     if (!wg_staged_len(&peer->staged)) {
-        if (wg_staged_push(&peer->staged, NULL, 0) < 0)
-            return;
+        send_staged(peer, now, (first_pkt){NULL, 0, true, true});
+        return;
     }
     wg_send_staged(peer, now);
 }
