@@ -12,6 +12,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define ETH_HDR_LEN 14
 #define ETH_MIN_FRAME 60 /* without FCS: shorter frames are padded */
@@ -46,6 +47,15 @@ typedef struct sim_pending {
     struct sim_pending *prev, *next;
     void (*free_fn)(struct sim_pending *p);
 } sim_pending;
+
+/* The world's free lists of short-lived packet memory (bufpool.c): size
+ * classes 64 B .. 2 KiB, at most SIM_POOL_KEEP blocks each. */
+#define SIM_POOL_CLASSES 6
+#define SIM_POOL_KEEP 64
+typedef struct sim_bufpool {
+    void *free[SIM_POOL_CLASSES];
+    uint32_t n[SIM_POOL_CLASSES];
+} sim_bufpool;
 
 /* An immutable frame in flight. Shared by every receiver of one arrival. */
 typedef struct sim_frame {
@@ -381,6 +391,7 @@ struct sim_world {
     uint32_t rx_ifindex;
     sim_sink keylog; /* the WireGuard key log (record/capture.c) */
     sim_pending pending; /* sentinel of the list of pending objects */
+    sim_bufpool pool;    /* frames, deliveries, tunnel queue copies (bufpool.c) */
 };
 
 /* ---- internal functions across files ---- */
@@ -428,8 +439,40 @@ void sim_segment_transmit(sim_segment *s, sim_iface *from, sim_frame *f);
 void sim_segment_free(sim_segment *s);
 uint32_t sim_segment_mtu(const sim_segment *s);
 
+/* Packet memory that does not outlive a call (a packet being built or a
+ * received one the stack may rewrite): the caller's stack buffer of
+ * SIM_SCRATCH_LEN bytes when the packet fits, as nearly all do, else the
+ * heap. A malloc and free per packet and per layer was a third of a
+ * ping's non-crypto instructions (docs/performance.md, "scale"). */
+#define SIM_SCRATCH_LEN 2048
+static inline uint8_t *sim_scratch_get(uint8_t *stack, size_t need, const char *what)
+{
+    if (need <= SIM_SCRATCH_LEN)
+        return stack;
+    uint8_t *p = malloc(need);
+    if (!p)
+        sim_oom(what);
+    return p;
+}
+static inline void sim_scratch_put(uint8_t *p, const uint8_t *stack)
+{
+    if (p != stack)
+        free(p);
+}
+
+/* bufpool.c */
+/* At least size bytes, uninitialised, from the world's pool (or malloc:
+ * sim_oom(what) when that fails); give it back with sim_buf_put and the
+ * same size. */
+void *sim_buf_get(sim_world *w, size_t size, const char *what);
+void sim_buf_put(sim_world *w, void *p, size_t size);
+void sim_bufpool_free(sim_bufpool *bp);
+
 /* ether.c */
+/* A frame of len bytes from the world's pool: data uninitialised, every
+ * other field set; freed with sim_frame_free. */
 sim_frame *sim_frame_new(sim_world *w, size_t len);
+void sim_frame_free(sim_world *w, sim_frame *f);
 /* Builds and sends a frame; meta (reason/origin) optional. */
 sim_err sim_ether_output(sim_iface *ifp, const sim_mac *dst, const sim_mac *src, uint16_t ethertype,
                          const uint8_t *payload, size_t len, const sim_src_reason *reason, int origin_node);
@@ -448,6 +491,10 @@ void sim_arp_clear_iface(sim_iface *ifp);
 void sim_ipv4_input(sim_iface *ifp, const uint8_t *p, size_t len, const sim_frame *f);
 /* Routes (unless out_ifindex is set) and sends a built packet. */
 sim_err sim_ipv4_output(sim_node *n, sim_pkt *p, const sim_mac *src_mac);
+/* Writes the 20-byte header of a packet of tl bytes at p (the payload
+ * follows it at p + IPV4_HDR_LEN); takes the node's next IP id. */
+void sim_ipv4_header(sim_node *n, uint8_t *p, uint8_t proto, const wg_ip *src, const wg_ip *dst, uint8_t ttl,
+                     uint8_t tos, bool df, size_t tl);
 /* Builds a header in front of the payload; returns a malloc'd packet. */
 uint8_t *sim_ipv4_build(sim_node *n, uint8_t proto, const wg_ip *src, const wg_ip *dst, uint8_t ttl,
                         uint8_t tos, bool df, const uint8_t *payload, size_t len, size_t *out_len);

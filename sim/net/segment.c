@@ -107,8 +107,9 @@ void sim_segment_detach(sim_segment *s, sim_iface *ifp)
 static void delivery_free(sim_pending *p)
 {
     delivery *d = (delivery *)p;
-    free(d->frame);
-    free(d);
+    sim_world *w = d->seg->w;
+    sim_frame_free(w, d->frame);
+    sim_buf_put(w, d, sizeof *d);
 }
 
 static int mac_cmp(const sim_mac *a, const sim_mac *b) { return memcmp(a->b, b->b, 6); }
@@ -229,8 +230,8 @@ static void deliver(void *arg)
             sim_ether_input(ifs[i], d->frame);
     if (ifs != stack_ifs)
         free(ifs);
-    free(d->frame);
-    free(d);
+    sim_frame_free(s->w, d->frame);
+    sim_buf_put(s->w, d, sizeof *d);
 }
 
 static void txq_pop_done(sim_txq *q, sim_time now)
@@ -274,7 +275,7 @@ void sim_segment_transmit(sim_segment *s, sim_iface *from, sim_frame *f)
         s->stats.too_big++;
         sim_node_drop_frame(n, from->ifindex, SIM_DROP_FRAME_TOO_BIG, f->data, f->len, "%zu-byte frame on %s (mtu %u)",
                             f->len, s->name, sim_segment_mtu(s));
-        free(f);
+        sim_frame_free(w, f);
         return;
     }
     sim_time end = now;
@@ -287,7 +288,7 @@ void sim_segment_transmit(sim_segment *s, sim_iface *from, sim_frame *f)
             s->stats.queue_drops++;
             sim_node_drop_frame(n, from->ifindex, SIM_DROP_QUEUE_FULL, f->data, f->len, "queue full (%u waiting)",
                                 limit);
-            free(f);
+            sim_frame_free(w, f);
             return;
         }
         sim_time start = q->n ? q->ends[(q->head + q->n - 1) % q->cap] : now;
@@ -317,7 +318,7 @@ void sim_segment_transmit(sim_segment *s, sim_iface *from, sim_frame *f)
             sim_event_push(w, &e);
             free(text);
         }
-        free(f);
+        sim_frame_free(w, f);
         return;
     }
     sim_time at = end + s->cfg.delay;
@@ -327,9 +328,7 @@ void sim_segment_transmit(sim_segment *s, sim_iface *from, sim_frame *f)
         if (at < end)
             at = end;
     }
-    delivery *d = malloc(sizeof *d);
-    if (!d)
-        sim_oom("scheduling a frame's delivery");
+    delivery *d = sim_buf_get(w, sizeof *d, "scheduling a frame's delivery");
     d->seg = s;
     d->from = from;
     d->frame = f;

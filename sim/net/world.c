@@ -73,6 +73,8 @@ void sim_world_free(sim_world *w)
      * and are dropped unrun. */
     if (w->own_engine)
         sim_engine_destroy(w->eng);
+    /* last of the world's memory: freeing the objects above gave blocks back */
+    sim_bufpool_free(&w->pool);
     free(w);
 }
 

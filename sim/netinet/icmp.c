@@ -70,16 +70,13 @@ void sim_icmp_error(sim_node *n, const uint8_t *orig, size_t orig_len, uint8_t t
         wg_ip4_to_u32(&ip.src) == 0 || wg_ip4_to_u32(&ip.src) == 0xffffffffu)
         return;
     size_t len = ICMP_HDR_LEN + quote;
-    uint8_t *msg = calloc(1, len);
-    if (!msg)
-        sim_oom("building an ICMP message");
+    uint8_t msg[ICMP_HDR_LEN + sizeof view] = {0};
     msg[0] = type;
     msg[1] = code;
     if (type == SIM_ICMP_UNREACH && code == SIM_ICMP_UNREACH_NEEDFRAG)
         sim_wr16(msg + 6, mtu);
     memcpy(msg + ICMP_HDR_LEN, orig, quote);
     send_icmp(n, &ip.src, &ip.dst, msg, len);
-    free(msg);
 }
 
 void sim_icmp_input(sim_node *n, sim_iface *in, const uint8_t *pkt, size_t len, const sim_ipv4_info *ip)
@@ -99,13 +96,12 @@ void sim_icmp_input(sim_node *n, sim_iface *in, const uint8_t *pkt, size_t len, 
     if (ip->icmp_type == SIM_ICMP_ECHO) {
         bool bcast = sim_ipv4_is_multicast(&ip->dst) || sim_ipv4_is_broadcast_for(n, &ip->dst);
         if (!bcast) {
-            uint8_t *msg = malloc(l4len);
-            if (!msg)
-                sim_oom("building an ICMP echo reply");
+            uint8_t stack[SIM_SCRATCH_LEN];
+            uint8_t *msg = sim_scratch_get(stack, l4len, "building an ICMP echo reply");
             memcpy(msg, l4, l4len);
             msg[0] = SIM_ICMP_ECHO_REPLY;
             send_icmp(n, &ip->src, &ip->dst, msg, l4len);
-            free(msg);
+            sim_scratch_put(msg, stack);
         }
     }
     if (ip->icmp_type == SIM_ICMP_UNREACH && ip->icmp_code == SIM_ICMP_UNREACH_NEEDFRAG &&
@@ -125,16 +121,17 @@ sim_err sim_icmp_echo(sim_node *n, const wg_ip *dst, uint16_t id, uint16_t seq, 
     if (size > 65507)
         return SIM_EMSGSIZE;
     size_t len = ICMP_HDR_LEN + size;
-    uint8_t *msg = calloc(1, len);
-    if (!msg)
-        sim_oom("building an ICMP message");
+    uint8_t stack[SIM_SCRATCH_LEN];
+    uint8_t *msg = sim_scratch_get(stack, len, "building an ICMP message");
     msg[0] = SIM_ICMP_ECHO;
+    msg[1] = 0;
+    sim_wr16(msg + 2, 0); /* the checksum is computed over 0 */
     sim_wr16(msg + 4, id);
     sim_wr16(msg + 6, seq);
     for (size_t i = 0; i < size; i++)
         msg[ICMP_HDR_LEN + i] = (uint8_t)i; /* ping's default pattern: 0x00, 0x01, ... */
     sim_wr16(msg + 2, sim_inet_checksum(msg, len));
     sim_err e = sim_ip_send(n, SIM_IPPROTO_ICMP, dst, msg, len, o);
-    free(msg);
+    sim_scratch_put(msg, stack);
     return e;
 }

@@ -144,13 +144,9 @@ bool sim_ipv4_is_broadcast_for(const sim_node *n, const wg_ip *ip)
     return is_limited_broadcast(ip) || sim_node_is_directed_broadcast(n, ip);
 }
 
-uint8_t *sim_ipv4_build(sim_node *n, uint8_t proto, const wg_ip *src, const wg_ip *dst, uint8_t ttl, uint8_t tos,
-                        bool df, const uint8_t *payload, size_t len, size_t *out_len)
+void sim_ipv4_header(sim_node *n, uint8_t *p, uint8_t proto, const wg_ip *src, const wg_ip *dst, uint8_t ttl,
+                     uint8_t tos, bool df, size_t tl)
 {
-    size_t tl = IPV4_HDR_LEN + len;
-    uint8_t *p = malloc(tl);
-    if (!p)
-        sim_oom("building an IPv4 packet");
     p[0] = 0x45;
     p[1] = tos;
     sim_wr16(p + 2, (uint16_t)tl);
@@ -162,6 +158,16 @@ uint8_t *sim_ipv4_build(sim_node *n, uint8_t proto, const wg_ip *src, const wg_i
     memcpy(p + 12, src->b, 4);
     memcpy(p + 16, dst->b, 4);
     sim_wr16(p + 10, sim_inet_checksum(p, IPV4_HDR_LEN));
+}
+
+uint8_t *sim_ipv4_build(sim_node *n, uint8_t proto, const wg_ip *src, const wg_ip *dst, uint8_t ttl, uint8_t tos,
+                        bool df, const uint8_t *payload, size_t len, size_t *out_len)
+{
+    size_t tl = IPV4_HDR_LEN + len;
+    uint8_t *p = malloc(tl);
+    if (!p)
+        sim_oom("building an IPv4 packet");
+    sim_ipv4_header(n, p, proto, src, dst, ttl, tos, df, tl);
     memcpy(p + IPV4_HDR_LEN, payload, len);
     *out_len = tl;
     return p;
@@ -354,6 +360,7 @@ static void tunnel_tap(sim_iface *ifp, sim_dir dir, const uint8_t *pkt, size_t l
     if (ifp->n_caps == 0 && !sim_trace_wants(w, dir, ifp, NULL))
         return;
     sim_frame *f = sim_frame_new(w, ETH_HDR_LEN + len);
+    memset(f->data, 0, 12); /* no MACs on a tunnel */
     f->data[12] = 0x08;
     f->data[13] = 0x00;
     memcpy(f->data + ETH_HDR_LEN, pkt, len);
@@ -366,7 +373,7 @@ static void tunnel_tap(sim_iface *ifp, sim_dir dir, const uint8_t *pkt, size_t l
     sim_time now = sim_now(w->eng);
     for (size_t i = 0; i < ifp->n_caps; i++)
         sim_capture_frame(ifp->caps[i], now, f->data, f->len);
-    free(f);
+    sim_frame_free(w, f);
 }
 
 /* ---- output ---- */
@@ -550,10 +557,13 @@ sim_err sim_ip_send(sim_node *n, uint8_t proto, const wg_ip *dst, const uint8_t 
         return e;
     if (IPV4_HDR_LEN + len > 65535)
         return SIM_EMSGSIZE;
-    p.data = sim_ipv4_build(n, proto, &src, dst, o ? o->ttl : 0, o ? o->tos : 0, o ? o->df : false, payload, len,
-                            &p.len);
+    uint8_t stack[SIM_SCRATCH_LEN];
+    p.len = IPV4_HDR_LEN + len;
+    p.data = sim_scratch_get(stack, p.len, "building an IPv4 packet");
+    memcpy(p.data + IPV4_HDR_LEN, payload, len);
+    sim_ipv4_header(n, p.data, proto, &src, dst, o ? o->ttl : 0, o ? o->tos : 0, o ? o->df : false, p.len);
     e = sim_ipv4_output(n, &p, o ? o->src_mac : NULL);
-    free(p.data);
+    sim_scratch_put(p.data, stack);
     return e;
 }
 
@@ -703,13 +713,13 @@ void sim_ipv4_input(sim_iface *ifp, const uint8_t *pkt, size_t len, const sim_fr
         sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_MALFORMED, pkt, len, NULL, "IPv4 header");
         return;
     }
-    /* Ethernet padding beyond the IP total length is trimmed. */
-    uint8_t *copy = malloc(tl);
-    if (!copy)
-        sim_oom("receiving an IPv4 packet");
+    /* Ethernet padding beyond the IP total length is trimmed. A copy: the
+     * frame is shared by its receivers and the hooks rewrite (NAT). */
+    uint8_t stack[SIM_SCRATCH_LEN];
+    uint8_t *copy = sim_scratch_get(stack, tl, "receiving an IPv4 packet");
     memcpy(copy, pkt, tl);
     input_common(n, ifp, copy, tl, f);
-    free(copy);
+    sim_scratch_put(copy, stack);
 }
 
 void sim_ipv4_tunnel_input(sim_iface *ifp, const uint8_t *pkt, size_t len)
@@ -721,10 +731,9 @@ void sim_ipv4_tunnel_input(sim_iface *ifp, const uint8_t *pkt, size_t len)
         return;
     }
     tunnel_tap(ifp, SIM_DIR_IN, pkt, ip.total_len, NULL, -1);
-    uint8_t *copy = malloc(ip.total_len);
-    if (!copy)
-        sim_oom("receiving an IPv4 packet");
+    uint8_t stack[SIM_SCRATCH_LEN];
+    uint8_t *copy = sim_scratch_get(stack, ip.total_len, "receiving an IPv4 packet");
     memcpy(copy, pkt, ip.total_len);
     input_common(n, ifp, copy, ip.total_len, NULL);
-    free(copy);
+    sim_scratch_put(copy, stack);
 }

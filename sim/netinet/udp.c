@@ -145,9 +145,11 @@ sim_err sim_udp_sendto(sim_udp_sock *s, const sim_udp_send_opts *o, const wg_ip 
         if (!io.df)
             p.frag_mtu = pmtu;
     }
-    uint8_t *u = malloc(ulen);
-    if (!u)
-        sim_oom("building a UDP datagram");
+    /* the datagram is built in place behind the room for the IP header */
+    uint8_t stack[SIM_SCRATCH_LEN];
+    p.len = IPV4_HDR_LEN + ulen;
+    p.data = sim_scratch_get(stack, p.len, "building a UDP datagram");
+    uint8_t *u = p.data + IPV4_HDR_LEN;
     sim_wr16(u, s->port);
     sim_wr16(u + 2, dport);
     sim_wr16(u + 4, (uint16_t)ulen);
@@ -155,10 +157,9 @@ sim_err sim_udp_sendto(sim_udp_sock *s, const sim_udp_send_opts *o, const wg_ip 
     memcpy(u + UDP_HDR_LEN, data, len);
     uint16_t c = sim_l4_checksum(&src, dst, SIM_IPPROTO_UDP, u, ulen);
     sim_wr16(u + 6, c ? c : 0xffff);
-    p.data = sim_ipv4_build(n, SIM_IPPROTO_UDP, &src, dst, io.ttl, 0, io.df, u, ulen, &p.len);
-    free(u);
+    sim_ipv4_header(n, p.data, SIM_IPPROTO_UDP, &src, dst, io.ttl, 0, io.df, p.len);
     e = sim_ipv4_output(n, &p, NULL);
-    free(p.data);
+    sim_scratch_put(p.data, stack);
     return e;
 }
 

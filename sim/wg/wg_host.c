@@ -397,7 +397,7 @@ static void flush_inner(void *arg)
             if (xmit_answers_icmp(h, r))
                 xmit_err_icmp(h, q[i].data, q[i].len, r);
         }
-        free(q[i].data);
+        sim_buf_put(h->node->w, q[i].data, q[i].len);
     }
     if (!h->q) {
         /* Nothing queued meanwhile: keep the array for the next packet
@@ -416,9 +416,8 @@ static void tunnel_out(void *ctx, sim_iface *ifp, const uint8_t *pkt, size_t len
     sim_wg *h = ctx;
     VEC_GROW(h->q, h->nq, h->capq);
     inner_pkt *ip = &h->q[h->nq++];
-    ip->data = malloc(len);
-    if (!ip->data)
-        sim_oom("queueing a packet for the tunnel");
+    /* from the world's pool: it lives until flush_inner, the next event */
+    ip->data = sim_buf_get(h->node->w, len, "queueing a packet for the tunnel");
     memcpy(ip->data, pkt, len);
     ip->len = len;
     if (!h->flush_ev)
@@ -428,7 +427,7 @@ static void tunnel_out(void *ctx, sim_iface *ifp, const uint8_t *pkt, size_t len
 static void drop_queue(sim_wg *h)
 {
     for (size_t i = 0; i < h->nq; i++)
-        free(h->q[i].data);
+        sim_buf_put(h->node->w, h->q[i].data, h->q[i].len);
     free(h->q);
     h->q = NULL;
     h->nq = h->capq = 0;
