@@ -519,6 +519,51 @@ START_TEST(test_down_up)
 }
 END_TEST
 
+/* send.c send_staged: a packet for an empty staged queue leaves from the
+ * caller's buffer when a keypair can send it, and is copied into the
+ * queue where it cannot (no session yet): what is sent later is the
+ * packet as it was handed over, whatever the caller then does with its
+ * buffer. Interface down: refused, nothing queued, nothing sent. */
+START_TEST(test_first_packet_sent_at_once_or_copied)
+{
+    std_pair();
+    uint8_t buf[256], want[2][256];
+    size_t n = fh_ip4_packet(buf, pair_tun_a, pair_tun_b, 40);
+    memcpy(want[0], buf, n);
+    P.ha.now = P.now;
+    size_t init0 = fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false);
+    ck_assert_int_eq(wg_device_send_inner(P.a, P.now, buf, n), WG_DROP_NONE);
+    /* no session: the initiation leaves, the packet waits */
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_TRANSPORT, -1, false), 0);
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_INITIATION, -1, false), init0 + 1);
+    memset(buf, 0xee, sizeof buf); /* the caller reuses its buffer */
+    pair_flush(&P);
+    ck_assert_uint_eq(P.hb.n_delivered, 1);
+    ck_assert_uint_eq(P.hb.delivered[0].len, n);
+    ck_assert(memcmp(P.hb.delivered[0].data, want[0], n) == 0);
+    /* a session: the next packet leaves during the call */
+    size_t n2 = fh_ip4_packet(buf, pair_tun_a, pair_tun_b, 100);
+    memcpy(want[1], buf, n2);
+    size_t data0 = fh_count_sent(&P.ha, WG_MSG_TRANSPORT, 0, false);
+    ck_assert_int_eq(wg_device_send_inner(P.a, P.now, buf, n2), WG_DROP_NONE);
+    ck_assert_uint_eq(fh_count_sent(&P.ha, WG_MSG_TRANSPORT, 0, false), data0 + 1);
+    memset(buf, 0xee, sizeof buf);
+    pair_flush(&P);
+    ck_assert_uint_eq(P.hb.n_delivered, 2);
+    ck_assert_uint_eq(P.hb.delivered[1].len, n2);
+    ck_assert(memcmp(P.hb.delivered[1].data, want[1], n2) == 0);
+    ck_assert_uint_eq(wg_device_drop_count(P.a, WG_DROP_QUEUE_FULL), 0);
+    ck_assert_uint_eq(wg_device_drop_count(P.a, WG_DROP_SEND_FAILED), 0);
+    /* down: refused before the queue */
+    wg_device_down(P.a, P.now);
+    size_t sent = P.ha.n_sent;
+    n = fh_ip4_packet(buf, pair_tun_a, pair_tun_b, 40);
+    ck_assert_int_eq(wg_device_send_inner(P.a, P.now, buf, n), WG_DROP_DEVICE_DOWN);
+    ck_assert_uint_eq(P.ha.n_sent, sent);
+    pair_free(&P);
+}
+END_TEST
+
 START_TEST(test_names)
 {
     for (int p = 0; p < 4; p++) {
@@ -624,6 +669,7 @@ int main(void)
     tcase_add_test(tc, test_peers_at_run_time);
     tcase_add_test(tc, test_keylog_for_wireshark);
     tcase_add_test(tc, test_down_up);
+    tcase_add_test(tc, test_first_packet_sent_at_once_or_copied);
     tcase_add_test(tc, test_names);
     tcase_add_test(tc, test_many_peers);
     tcase_add_test(tc, test_set_allowed_ips_refused_keeps_list);
