@@ -49,9 +49,9 @@ typedef struct sim_pending {
 } sim_pending;
 
 /* The world's free lists of short-lived packet memory (bufpool.c): size
- * classes 64 B .. 2 KiB, at most SIM_POOL_KEEP blocks each. */
-#define SIM_POOL_CLASSES 6
-#define SIM_POOL_KEEP 64
+ * classes in steps of 64 B up to 2 KiB, at most SIM_POOL_KEEP blocks each. */
+#define SIM_POOL_CLASSES 32
+#define SIM_POOL_KEEP 32
 typedef struct sim_bufpool {
     void *free[SIM_POOL_CLASSES];
     uint32_t n[SIM_POOL_CLASSES];
