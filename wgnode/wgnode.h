@@ -496,6 +496,9 @@ void wg_device_receive(wg_device *dev, int64_t now, const wg_source *local,
 wg_drop_reason wg_device_send_inner(wg_device *dev, int64_t now, const uint8_t *packet, size_t len);
 void wg_device_tick(wg_device *dev, int64_t now);
 int64_t wg_device_next_deadline(const wg_device *dev); /* WG_TIME_NEVER when idle */
+/* A cache hint before handling a packet or timer of a device with few
+ * peers (prefetch.c); no effect on behaviour. */
+void wg_device_prefetch(const wg_device *dev);
 
 /* Counters of dropped datagrams/packets by reason. */
 uint64_t wg_device_drop_count(const wg_device *dev, wg_drop_reason r);

@@ -434,6 +434,10 @@ sim_frame *sim_frame_new(sim_world *w, size_t len);
 sim_err sim_ether_output(sim_iface *ifp, const sim_mac *dst, const sim_mac *src, uint16_t ethertype,
                          const uint8_t *payload, size_t len, const sim_src_reason *reason, int origin_node);
 void sim_ether_input(sim_iface *ifp, const sim_frame *f);
+/* Cache hints (prefetch.c, wg_host.c): no effect on behaviour. */
+void sim_node_prefetch(const sim_node *n);
+void sim_wg_prefetch_1(const sim_wg *h);
+void sim_wg_prefetch_2(const sim_wg *h);
 void sim_mac_for(const char *node, const char *ifname, sim_mac *out);
 extern const sim_mac sim_mac_broadcast;
 

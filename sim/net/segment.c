@@ -226,6 +226,9 @@ static void deliver(void *arg)
     size_t n = receivers(s, d->frame, ifs);
     for (size_t i = 0; i < n; i++)
         if (ifs[i] != d->from && ifs[i]->seg == s)
+            sim_node_prefetch(ifs[i]->node);
+    for (size_t i = 0; i < n; i++)
+        if (ifs[i] != d->from && ifs[i]->seg == s)
             sim_ether_input(ifs[i], d->frame);
     if (ifs != stack_ifs)
         free(ifs);

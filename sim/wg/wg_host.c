@@ -82,6 +82,20 @@ struct sim_wg {
     uint8_t first_init[WG_INITIATION_LEN];
 };
 
+/* Cache hints for sim_node_prefetch (prefetch.c): the host struct, then
+ * what it points to. */
+void sim_wg_prefetch_1(const sim_wg *h)
+{
+    for (size_t off = 0; off < sizeof *h; off += 64)
+        __builtin_prefetch((const char *)h + off);
+}
+
+void sim_wg_prefetch_2(const sim_wg *h)
+{
+    if (h->dev)
+        wg_device_prefetch(h->dev);
+}
+
 static sim_time now_of(const sim_wg *h) { return sim_now(h->node->w->eng); }
 
 static void tick(void *arg);
@@ -128,6 +142,7 @@ static void rearm(sim_wg *h)
 static void tick(void *arg)
 {
     sim_wg *h = arg;
+    sim_node_prefetch(h->node);
     h->timer = 0;
     h->armed = WG_TIME_NEVER;
     if (!h->dev || !h->node->powered)
@@ -382,6 +397,7 @@ static void xmit_err_icmp(sim_wg *h, const uint8_t *pkt, size_t len, wg_drop_rea
 static void flush_inner(void *arg)
 {
     sim_wg *h = arg;
+    sim_node_prefetch(h->node);
     h->flush_ev = 0;
     /* Packets queued while flushing go to the next round. */
     inner_pkt *q = h->q;
