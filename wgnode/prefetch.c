@@ -1,5 +1,6 @@
 /*
- * prefetch.c — cache hints for a small device (no effect on behaviour).
+ * prefetch.c — the cache lines a packet of a device or peer reads, for a
+ * host's cache hints (no effect on behaviour).
  *
  * In a large world a road-warrior device's structures are out of cache
  * each time one of its packets arrives (a second later), and the packet
@@ -11,9 +12,10 @@
  */
 #include "wgnode/device.h"
 #include "wgnode/peer.h"
+#include "wgnode/allowedips.h"
 
-/* Devices with more peers than this (a hub) are not walked: which peer a
- * packet is for is not known here. */
+/* Devices with more peers than this (a hub) list only their own struct:
+ * which peer a packet is for is not known in advance. */
 #define PREFETCH_MAX_PEERS 4
 
 static inline void range(const void *p, size_t len)
@@ -23,26 +25,69 @@ static inline void range(const void *p, size_t len)
         __builtin_prefetch(c + off);
 }
 
+/* ---- a peer's lines ---- */
+
+typedef struct lines {
+    const void **out;
+    size_t n, max;
+} lines;
+
+static inline void add(lines *l, const void *p)
+{
+    if (p && l->n < l->max)
+        l->out[l->n++] = p;
+}
+
+static void add_keypair(lines *l, const wg_device *dev, const wg_keypair *kp)
+{
+    if (!kp)
+        return;
+    add(l, kp);
+    add(l, kp->send_key);
+    add(l, &kp->replay);
+    add(l, wg_index_bucket(&dev->index, kp->entry.index));
+}
+
+size_t wg_device_peer_lines(const wg_device *dev, int id, const wg_ip *inner, const void **out, size_t max)
+{
+    lines l = {out, 0, max};
+    if (id < 0 || (size_t)id >= dev->n_ids || !dev->peers[id])
+        return 0;
+    const wg_peer *p = dev->peers[id];
+    add(&l, &dev->peers[id]);
+    add(&l, p);
+    add(&l, &p->keypairs);
+    add(&l, &p->endpoint);
+    add(&l, &p->timers[0]);
+    add(&l, &p->rx_bytes);
+    add(&l, p->staged.ring);
+    add_keypair(&l, dev, p->keypairs.current);
+    add_keypair(&l, dev, p->keypairs.next);
+    if (dev->heap_pos && (size_t)id < dev->cap_ids) {
+        add(&l, &dev->heap_pos[id]);
+        if (dev->heap_pos[id] < dev->heap_len)
+            add(&l, &dev->heap[dev->heap_pos[id]]);
+    }
+    if (inner)
+        l.n += wg_allowedips_path(&dev->allowedips, inner, l.out + l.n, l.max - l.n);
+    return l.n;
+}
+
 void wg_device_prefetch(const wg_device *dev)
 {
     range(dev, sizeof *dev);
     if (dev->peer_count > PREFETCH_MAX_PEERS)
         return;
     range(dev->peers, dev->n_ids * sizeof *dev->peers);
-    range(dev->index.buckets, 64);
-    range(dev->heap, 64);
+    if (dev->allowedips.root4)
+        __builtin_prefetch(dev->allowedips.root4);
     for (size_t i = 0; i < dev->n_ids; i++)
         if (dev->peers[i])
             range(dev->peers[i], sizeof *dev->peers[i]);
     for (size_t i = 0; i < dev->n_ids; i++) {
-        const wg_peer *p = dev->peers[i];
-        if (!p)
-            continue;
-        if (p->keypairs.current)
-            range(p->keypairs.current, sizeof *p->keypairs.current);
-        if (p->keypairs.next)
-            range(p->keypairs.next, 128);
+        const void *lines[24];
+        size_t n = dev->peers[i] ? wg_device_peer_lines(dev, (int)i, NULL, lines, 24) : 0;
+        for (size_t k = 0; k < n; k++)
+            __builtin_prefetch(lines[k]);
     }
-    if (dev->allowedips.root4)
-        range(dev->allowedips.root4, 64);
 }

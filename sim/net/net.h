@@ -126,6 +126,15 @@ typedef struct sim_arp_slot {
     struct sim_iface *ifp;
 } sim_arp_slot;
 
+/* The per-flow objects noted while a frame arrived on an interface (RX)
+ * and before one left it (TX), prefetched when the next frame arrives
+ * (prefetch.c). Allocated on first use, only on nodes with many
+ * interfaces. */
+typedef struct sim_warm {
+    const void *p[2][SIM_TOUCH_MAX];
+    uint8_t n[2];
+} sim_warm;
+
 struct sim_iface {
     sim_node *node;
     uint32_t ifindex;
@@ -149,6 +158,7 @@ struct sim_iface {
     /* Tunnel interfaces: where packets routed out of it go. */
     void (*tunnel_out)(void *ctx, sim_iface *ifp, const uint8_t *pkt, size_t len);
     void *tunnel_ctx;
+    sim_warm *warm;
 };
 
 typedef struct sim_hook {
@@ -434,10 +444,19 @@ sim_frame *sim_frame_new(sim_world *w, size_t len);
 sim_err sim_ether_output(sim_iface *ifp, const sim_mac *dst, const sim_mac *src, uint16_t ethertype,
                          const uint8_t *payload, size_t len, const sim_src_reason *reason, int origin_node);
 void sim_ether_input(sim_iface *ifp, const sim_frame *f);
-/* Cache hints (prefetch.c, wg_host.c): no effect on behaviour. */
+/* Cache hints (prefetch.c, wg_host.c; sim.h "Cache hints"): no effect on
+ * behaviour. sim_node_prefetch at the start of a node's event;
+ * sim_warm_rx before a frame of ifp is handled, sim_warm_tx_begin before a
+ * node's queued packets are sent (sim_warm_tx_key when one of its frames
+ * leaves), sim_warm_end after either. */
 void sim_node_prefetch(const sim_node *n);
-void sim_wg_prefetch_1(const sim_wg *h);
-void sim_wg_prefetch_2(const sim_wg *h);
+void sim_warm_rx(sim_iface *ifp);
+void sim_warm_tx_begin(const sim_node *n);
+void sim_warm_tx_key(sim_iface *ifp);
+void sim_warm_end(void);
+void sim_warm_forget(const sim_world *w);
+void sim_wg_prefetch_host(const sim_wg *h);
+void sim_wg_prefetch_device(const sim_wg *h);
 void sim_mac_for(const char *node, const char *ifname, sim_mac *out);
 extern const sim_mac sim_mac_broadcast;
 

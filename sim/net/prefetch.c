@@ -1,21 +1,49 @@
 /*
- * prefetch.c — cache hints for the node a packet or timer is about to
- * visit (no effect on behaviour).
+ * prefetch.c — cache hints: bring into cache what a node's next packet
+ * or timer will read, before it reads it. No effect on behaviour.
  *
- * In a large world a host's structures are out of cache every time one of
- * its events fires (its ping a second later, its reply a round trip
- * later), and the packet path reads them one pointer at a time: node ->
- * interface array -> interface -> address array, socket, WireGuard host
- * -> device -> peer -> keypair. Each is a memory access waited for in
- * turn. Walking the node first, one level at a time and issuing every
- * prefetch of a level before reading the next, makes the accesses of a
- * level overlap (docs/performance.md, "scale"). Nodes with many
- * interfaces (a hub) are not walked: which of their interfaces a packet
- * uses is not known here.
+ * In a world of thousands of peers every per-peer object is out of cache
+ * when that peer's next packet comes (a second later), and the packet
+ * path reads the objects one pointer at a time, each a memory access
+ * waited for in turn: about a hundred per ping at N = 10,000 in
+ * `wgsim bench scale` (docs/performance.md, "scale"). Two hints overlap
+ * those accesses:
+ *
+ *  - A small node (a host: a few interfaces, sockets and WireGuard
+ *    devices) is walked at the start of each of its events, one level at
+ *    a time (node; its arrays; interfaces, sockets, WireGuard hosts; their
+ *    arrays and devices; peers and keypairs), every prefetch of a level
+ *    issued before the next level is read, so the accesses of a level
+ *    overlap instead of following each other.
+ *  - A node with many interfaces (a hub) cannot be walked: which of its
+ *    10,000 peers a frame is for is known only once the frame is parsed
+ *    and looked up. Instead, while a frame that arrived on one of its
+ *    interfaces is handled, and while packets it queued are sent, the
+ *    models note the per-flow objects they read (sim_touch in sim.h: the
+ *    address slot, route, ARP entry, pf states and buckets, WireGuard
+ *    peer, keypair, index bucket and allowed-IPs nodes). The notes are
+ *    kept with that interface (RX: noted while its frame arrived; TX:
+ *    noted before a frame left by it) and prefetched all at once when the
+ *    interface's next frame arrives: the request and the reply of a flow
+ *    read the same objects a second later.
+ *
+ * A note is an address that is never dereferenced; prefetching an
+ * address whose object has been freed since is harmless (a prefetch
+ * never faults). Nothing here is read by a model.
  */
 #include "sim/net/net.h"
 
-#define PREFETCH_MAX_IFS 4
+#include <stdlib.h>
+#include <string.h>
+
+/* Above this many interfaces, sockets or WireGuard hosts a node is "big":
+ * per-flow notes instead of a walk. */
+#define SMALL_MAX 4
+
+static inline bool small(const sim_node *n)
+{
+    return n->n_ifs <= SMALL_MAX && n->n_socks <= SMALL_MAX && n->n_wgs <= SMALL_MAX;
+}
 
 static inline void range(const void *p, size_t len)
 {
@@ -24,14 +52,16 @@ static inline void range(const void *p, size_t len)
         __builtin_prefetch(c + off);
 }
 
+/* ---- small nodes: a walk ---- */
+
 void sim_node_prefetch(const sim_node *n)
 {
     range(n, 192); /* the hot lines (net.h) */
-    if (n->n_ifs > PREFETCH_MAX_IFS || n->n_socks > PREFETCH_MAX_IFS || n->n_wgs > PREFETCH_MAX_IFS)
+    if (!small(n))
         return;
     range(n->ifs, n->n_ifs * sizeof *n->ifs);
     range(n->addr_ht, n->addr_ht_cap * sizeof *n->addr_ht);
-    range(n->addr_filter, 64);
+    range(n->addr_filter, 1);
     range(n->routes, n->n_routes * sizeof *n->routes);
     range(n->fib_ht, n->fib_cap * sizeof *n->fib_ht);
     range(n->socks, n->n_socks * sizeof *n->socks);
@@ -41,15 +71,90 @@ void sim_node_prefetch(const sim_node *n)
     for (size_t i = 0; i < n->n_socks; i++)
         range(n->socks[i], sizeof *n->socks[i]);
     for (size_t i = 0; i < n->n_wgs; i++)
-        sim_wg_prefetch_1(n->wgs[i]);
+        sim_wg_prefetch_host(n->wgs[i]);
     for (size_t i = 0; i < n->n_ifs; i++) {
         const sim_iface *ifp = n->ifs[i];
         range(ifp->addrs, ifp->n_addrs * sizeof *ifp->addrs);
         range(ifp->arp_ht, ifp->arp_ht_cap * sizeof *ifp->arp_ht);
         range(ifp->arp, ifp->n_arp * sizeof *ifp->arp);
-        for (size_t k = 0; k < ifp->n_arp && k < PREFETCH_MAX_IFS; k++)
+        for (size_t k = 0; k < ifp->n_arp && k < SMALL_MAX; k++)
             range(ifp->arp[k], sizeof *ifp->arp[k]);
     }
     for (size_t i = 0; i < n->n_wgs; i++)
-        sim_wg_prefetch_2(n->wgs[i]);
+        sim_wg_prefetch_device(n->wgs[i]);
+}
+
+/* ---- big nodes: per-flow notes ---- */
+
+_Thread_local sim_touch_rec sim_touch_rec_;
+
+/* What is being recorded: what a frame arriving on `key` reads (RX), or
+ * what is read before a frame leaves (TX: its interface is known only
+ * when the frame is transmitted, sim_warm_tx_key). */
+enum { RX, TX };
+static _Thread_local struct {
+    const sim_world *w;
+    sim_iface *key;
+    int part;
+} cur;
+
+static void store(sim_iface *ifp, int part)
+{
+    sim_touch_rec *r = &sim_touch_rec_;
+    if (!ifp->warm) {
+        ifp->warm = calloc(1, sizeof *ifp->warm);
+        if (!ifp->warm)
+            return; /* a hint: nothing is lost without it */
+    }
+    memcpy(ifp->warm->p[part], r->p, r->n * sizeof *r->p);
+    ifp->warm->n[part] = (uint8_t)r->n;
+}
+
+void sim_warm_end(void)
+{
+    if (cur.key && cur.part == RX)
+        store(cur.key, RX);
+    sim_touch_rec_.n = sim_touch_rec_.max = 0;
+    cur.w = NULL;
+    cur.key = NULL;
+}
+
+void sim_warm_rx(sim_iface *ifp)
+{
+    sim_warm_end();
+    if (small(ifp->node))
+        return;
+    const sim_warm *wm = ifp->warm;
+    if (wm)
+        for (unsigned part = 0; part < 2; part++)
+            for (unsigned i = 0; i < wm->n[part]; i++)
+                __builtin_prefetch(wm->p[part][i]);
+    cur.w = ifp->node->w;
+    cur.key = ifp;
+    cur.part = RX;
+    sim_touch_rec_.max = SIM_TOUCH_MAX;
+}
+
+void sim_warm_tx_begin(const sim_node *n)
+{
+    sim_warm_end();
+    if (small(n))
+        return;
+    cur.w = n->w;
+    cur.part = TX;
+    sim_touch_rec_.max = SIM_TOUCH_MAX;
+}
+
+void sim_warm_tx_key(sim_iface *ifp)
+{
+    if (!sim_touch_rec_.max || cur.part != TX || cur.w != ifp->node->w)
+        return;
+    store(ifp, TX);
+    sim_touch_rec_.n = 0; /* what follows belongs to the next frame */
+}
+
+void sim_warm_forget(const sim_world *w)
+{
+    if (cur.w == w)
+        sim_warm_end();
 }

@@ -228,8 +228,11 @@ static void deliver(void *arg)
         if (ifs[i] != d->from && ifs[i]->seg == s)
             sim_node_prefetch(ifs[i]->node);
     for (size_t i = 0; i < n; i++)
-        if (ifs[i] != d->from && ifs[i]->seg == s)
+        if (ifs[i] != d->from && ifs[i]->seg == s) {
+            sim_warm_rx(ifs[i]);
             sim_ether_input(ifs[i], d->frame);
+            sim_warm_end();
+        }
     if (ifs != stack_ifs)
         free(ifs);
     free(d->frame);
@@ -280,6 +283,7 @@ void sim_segment_transmit(sim_segment *s, sim_iface *from, sim_frame *f)
         free(f);
         return;
     }
+    sim_warm_tx_key(from);
     sim_time end = now;
     if (s->cfg.bandwidth_bps) {
         sim_txq *q = &from->txq;

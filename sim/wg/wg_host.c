@@ -83,14 +83,14 @@ struct sim_wg {
 };
 
 /* Cache hints for sim_node_prefetch (prefetch.c): the host struct, then
- * what it points to. */
-void sim_wg_prefetch_1(const sim_wg *h)
+ * (a level later) its device. */
+void sim_wg_prefetch_host(const sim_wg *h)
 {
     for (size_t off = 0; off < sizeof *h; off += 64)
         __builtin_prefetch((const char *)h + off);
 }
 
-void sim_wg_prefetch_2(const sim_wg *h)
+void sim_wg_prefetch_device(const sim_wg *h)
 {
     if (h->dev)
         wg_device_prefetch(h->dev);
@@ -181,10 +181,32 @@ static void index_peer(sim_wg *h, int id, size_t idx)
     h->by_id[id] = (uint32_t)idx + 1;
 }
 
+/* Notes the device's lines of a peer's flow (sim.h "Cache hints"); inner:
+ * the tunnel address the packet comes from or goes to. */
+static void touch_peer(const sim_wg *h, int peer_id, const uint8_t *packet, size_t len, bool src)
+{
+    if (!sim_touch_rec_.max || !h->dev)
+        return;
+    wg_ip inner = {0};
+    bool v4 = len >= 20 && packet[0] >> 4 == 4;
+    if (v4) {
+        inner.family = 4;
+        memcpy(inner.b, packet + (src ? 12 : 16), 4);
+    }
+    const void *p[SIM_TOUCH_MAX];
+    size_t n = wg_device_peer_lines(h->dev, peer_id, v4 ? &inner : NULL, p, SIM_TOUCH_MAX);
+    for (size_t i = 0; i < n; i++)
+        sim_touch(p[i]);
+    if ((size_t)peer_id < h->cap_by_id && h->by_id[peer_id])
+        sim_touch(&h->by_id[peer_id]);
+}
+
 static wg_send_result cb_send(void *ctx, const wg_source *src, const wg_endpoint *dst, const uint8_t *data, size_t len,
                               const wg_send_meta *meta)
 {
     sim_wg *h = ctx;
+    if (meta && meta->type == WG_MSG_TRANSPORT)
+        touch_peer(h, meta->peer_id, NULL, 0, false);
     if (meta && meta->type == WG_MSG_INITIATION && len == WG_INITIATION_LEN && !h->has_first_init) {
         memcpy(h->first_init, data, len);
         h->has_first_init = true;
@@ -237,8 +259,8 @@ static wg_send_result cb_send(void *ctx, const wg_source *src, const wg_endpoint
 
 static void cb_deliver(void *ctx, int peer_id, const uint8_t *packet, size_t len)
 {
-    (void)peer_id;
     sim_wg *h = ctx;
+    touch_peer(h, peer_id, packet, len, true);
     sim_ipv4_tunnel_input(h->ifp, packet, len);
 }
 
@@ -398,6 +420,7 @@ static void flush_inner(void *arg)
 {
     sim_wg *h = arg;
     sim_node_prefetch(h->node);
+    sim_warm_tx_begin(h->node);
     h->flush_ev = 0;
     /* Packets queued while flushing go to the next round. */
     inner_pkt *q = h->q;
@@ -424,6 +447,7 @@ static void flush_inner(void *arg)
         free(q);
     }
     rearm(h);
+    sim_warm_end();
 }
 
 static void tunnel_out(void *ctx, sim_iface *ifp, const uint8_t *pkt, size_t len)
