@@ -94,6 +94,10 @@ typedef struct sim_touch_rec {
     const void *p[SIM_TOUCH_MAX];
 } sim_touch_rec;
 extern _Thread_local sim_touch_rec sim_touch_rec_;
+/* On by default; off only to measure what they are worth (`wgsim bench
+ * scale --no-cache-hints`) or to check that they change nothing. */
+struct sim_world;
+void sim_cache_hints_enable(struct sim_world *w, bool on);
 static inline void sim_touch(const void *p)
 {
     sim_touch_rec *r = &sim_touch_rec_;

@@ -368,6 +368,7 @@ typedef struct sim_record {
 struct sim_world {
     sim_engine *eng;
     bool own_engine;
+    bool no_cache_hints; /* sim_cache_hints_enable(w, false): prefetch.c does nothing */
     uint64_t seed;
     int64_t epoch;
     sim_node **nodes;

@@ -54,8 +54,17 @@ static inline void range(const void *p, size_t len)
 
 /* ---- small nodes: a walk ---- */
 
+void sim_cache_hints_enable(sim_world *w, bool on)
+{
+    w->no_cache_hints = !on;
+    if (!on)
+        sim_warm_forget(w);
+}
+
 void sim_node_prefetch(const sim_node *n)
 {
+    if (n->w->no_cache_hints)
+        return;
     range(n, 192); /* the hot lines (net.h) */
     if (!small(n))
         return;
@@ -122,7 +131,7 @@ void sim_warm_end(void)
 void sim_warm_rx(sim_iface *ifp)
 {
     sim_warm_end();
-    if (small(ifp->node))
+    if (small(ifp->node) || ifp->node->w->no_cache_hints)
         return;
     const sim_warm *wm = ifp->warm;
     if (wm)
@@ -138,7 +147,7 @@ void sim_warm_rx(sim_iface *ifp)
 void sim_warm_tx_begin(const sim_node *n)
 {
     sim_warm_end();
-    if (small(n))
+    if (small(n) || n->w->no_cache_hints)
         return;
     cur.w = n->w;
     cur.part = TX;
