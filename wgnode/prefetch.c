@@ -73,21 +73,41 @@ size_t wg_device_peer_lines(const wg_device *dev, int id, const wg_ip *inner, co
     return l.n;
 }
 
-void wg_device_prefetch(const wg_device *dev)
+bool wg_device_prefetch(const wg_device *dev, int level)
 {
-    range(dev, sizeof *dev);
-    if (dev->peer_count > PREFETCH_MAX_PEERS)
-        return;
-    range(dev->peers, dev->n_ids * sizeof *dev->peers);
-    if (dev->allowedips.root4)
-        __builtin_prefetch(dev->allowedips.root4);
-    for (size_t i = 0; i < dev->n_ids; i++)
-        if (dev->peers[i])
-            range(dev->peers[i], sizeof *dev->peers[i]);
-    for (size_t i = 0; i < dev->n_ids; i++) {
-        const void *lines[24];
-        size_t n = dev->peers[i] ? wg_device_peer_lines(dev, (int)i, NULL, lines, 24) : 0;
-        for (size_t k = 0; k < n; k++)
-            __builtin_prefetch(lines[k]);
+    switch (level) {
+    case 0:
+        range(dev, sizeof *dev);
+        return dev->peer_count <= PREFETCH_MAX_PEERS;
+    case 1:
+        range(dev->peers, dev->n_ids * sizeof *dev->peers);
+        range(dev->heap_pos, dev->n_ids * sizeof *dev->heap_pos);
+        if (dev->allowedips.root4)
+            __builtin_prefetch(dev->allowedips.root4);
+        return true;
+    case 2:
+        for (size_t i = 0; i < dev->n_ids; i++)
+            if (dev->peers[i])
+                range(dev->peers[i], sizeof *dev->peers[i]);
+        return true;
+    case 3:
+        for (size_t i = 0; i < dev->n_ids; i++) {
+            const wg_peer *p = dev->peers[i];
+            if (p && p->keypairs.current)
+                range(p->keypairs.current, 128);
+            if (p && p->keypairs.next)
+                range(p->keypairs.next, 128);
+        }
+        return true;
+    case 4:
+        for (size_t i = 0; i < dev->n_ids; i++) {
+            const void *lines[24];
+            size_t n = dev->peers[i] ? wg_device_peer_lines(dev, (int)i, NULL, lines, 24) : 0;
+            for (size_t k = 0; k < n; k++)
+                __builtin_prefetch(lines[k]);
+        }
+        return false;
+    default:
+        return false;
     }
 }

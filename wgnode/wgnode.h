@@ -498,8 +498,10 @@ void wg_device_tick(wg_device *dev, int64_t now);
 int64_t wg_device_next_deadline(const wg_device *dev); /* WG_TIME_NEVER when idle */
 /* A cache hint before a packet or timer of this device (prefetch.c): the
  * device, and for a device of at most a few peers (a road warrior) the
- * lines of its peers (below). No effect on behaviour. */
-void wg_device_prefetch(const wg_device *dev);
+ * lines of its peers (below), in levels 0, 1, ...: a level reads only what
+ * the levels before it prefetched. Returns false after the last level.
+ * No effect on behaviour. */
+bool wg_device_prefetch(const wg_device *dev, int level);
 /* The addresses a packet of peer `id` reads in the device (the peer, its
  * keypairs and their index buckets, its timer-heap slot, the allowed-IPs
  * nodes of `inner` when given), at most max: what a host notes for its

@@ -365,10 +365,19 @@ typedef struct sim_record {
     bool log_losses;
 } sim_record;
 
+/* A frame's receiver being warmed ahead of its delivery (prefetch.c). */
+#define SIM_WARMQ_MAX 16
+typedef struct sim_warm_job {
+    const sim_iface *to; /* NULL: done */
+    uint8_t level;
+} sim_warm_job;
+
 struct sim_world {
     sim_engine *eng;
     bool own_engine;
     bool no_cache_hints; /* sim_cache_hints_enable(w, false): prefetch.c does nothing */
+    uint8_t warmq_head, warmq_n;
+    sim_warm_job warmq[SIM_WARMQ_MAX];
     uint64_t seed;
     int64_t epoch;
     sim_node **nodes;
@@ -457,7 +466,9 @@ void sim_warm_tx_key(sim_iface *ifp);
 void sim_warm_end(void);
 void sim_warm_forget(const sim_world *w);
 void sim_wg_prefetch_host(const sim_wg *h);
-void sim_wg_prefetch_device(const sim_wg *h);
+bool sim_wg_prefetch_device(const sim_wg *h, int level);
+void sim_warm_ahead(sim_world *w, const sim_segment *s, const sim_iface *from);
+void sim_warm_step(sim_world *w);
 void sim_mac_for(const char *node, const char *ifname, sim_mac *out);
 extern const sim_mac sim_mac_broadcast;
 

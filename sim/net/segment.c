@@ -212,6 +212,7 @@ static void deliver(void *arg)
 {
     delivery *d = arg;
     sim_segment *s = d->seg;
+    sim_warm_step(s->w);
     sim_pending_del(&d->pend);
     s->stats.frames_delivered++;
     sim_time now = sim_now(s->w->eng);
@@ -342,4 +343,5 @@ void sim_segment_transmit(sim_segment *s, sim_iface *from, sim_frame *f)
     d->frame = f;
     sim_pending_add(w, &d->pend, delivery_free);
     sim_schedule_at(w->eng, at, deliver, d);
+    sim_warm_ahead(w, s, from);
 }

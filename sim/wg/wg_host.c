@@ -82,19 +82,15 @@ struct sim_wg {
     uint8_t first_init[WG_INITIATION_LEN];
 };
 
-/* Cache hints for sim_node_prefetch (prefetch.c): the host struct, then
- * (a level later) its device. */
+/* Cache hints for the walk of a small node (prefetch.c): the host struct,
+ * then (from the next level on) its device's levels. */
 void sim_wg_prefetch_host(const sim_wg *h)
 {
     for (size_t off = 0; off < sizeof *h; off += 64)
         __builtin_prefetch((const char *)h + off);
 }
 
-void sim_wg_prefetch_device(const sim_wg *h)
-{
-    if (h->dev)
-        wg_device_prefetch(h->dev);
-}
+bool sim_wg_prefetch_device(const sim_wg *h, int level) { return h->dev && wg_device_prefetch(h->dev, level); }
 
 static sim_time now_of(const sim_wg *h) { return sim_now(h->node->w->eng); }
 
@@ -142,6 +138,7 @@ static void rearm(sim_wg *h)
 static void tick(void *arg)
 {
     sim_wg *h = arg;
+    sim_warm_step(h->node->w);
     sim_node_prefetch(h->node);
     h->timer = 0;
     h->armed = WG_TIME_NEVER;
@@ -419,7 +416,9 @@ static void xmit_err_icmp(sim_wg *h, const uint8_t *pkt, size_t len, wg_drop_rea
 static void flush_inner(void *arg)
 {
     sim_wg *h = arg;
-    sim_node_prefetch(h->node);
+    /* No walk of the node: the flush follows, at the same instant, the
+     * event of this node that queued the packets, which read it all. */
+    sim_warm_step(h->node->w);
     sim_warm_tx_begin(h->node);
     h->flush_ev = 0;
     /* Packets queued while flushing go to the next round. */
