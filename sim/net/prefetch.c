@@ -6,8 +6,8 @@
  * when that peer's next packet comes (a second later), and the packet
  * path reads the objects one pointer at a time, each a memory access
  * waited for in turn: about a hundred per ping at N = 10,000 in
- * `wgsim bench scale` (docs/performance.md, "scale"). Two hints overlap
- * those accesses:
+ * `wgsim bench scale` (docs/performance.md, "Cache hints"). Three hints
+ * overlap those accesses:
  *
  *  - A small node (a host: a few interfaces, sockets and WireGuard
  *    devices) is walked at the start of each of its events, one level at
@@ -24,8 +24,13 @@
  *    peer, keypair, index bucket and allowed-IPs nodes). The notes are
  *    kept with that interface (RX: noted while its frame arrived; TX:
  *    noted before a frame left by it) and prefetched all at once when the
- *    interface's next frame arrives: the request and the reply of a flow
- *    read the same objects a second later.
+ *    interface's next frame is on its way: the request and the reply of a
+ *    flow read the same objects a second later.
+ *  - A frame on a point-to-point link is delivered a link delay after it
+ *    leaves, dozens of events later in a large world; its receiver is
+ *    known when it leaves (sim_warm_ahead). The receiving node's walk, or
+ *    the receiving interface's notes, then advance one level at each
+ *    event (sim_warm_step), so that the delivery waits for none of them.
  *
  * A note is an address that is never dereferenced; prefetching an
  * address whose object has been freed since is harmless (a prefetch
@@ -234,13 +239,10 @@ void sim_warm_end(void)
 void sim_warm_rx(sim_iface *ifp)
 {
     sim_warm_end();
+    /* Its notes were prefetched while the frame crossed the link
+     * (sim_warm_ahead); now the flow's reads are noted again. */
     if (small(ifp->node) || ifp->node->w->no_cache_hints)
         return;
-    const sim_warm *wm = ifp->warm;
-    if (wm)
-        for (unsigned part = 0; part < 2; part++)
-            for (unsigned i = 0; i < wm->n[part]; i++)
-                __builtin_prefetch(wm->p[part][i]);
     cur.w = ifp->node->w;
     cur.key = ifp;
     cur.part = RX;

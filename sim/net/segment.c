@@ -226,9 +226,6 @@ static void deliver(void *arg)
         sim_oom("delivering a frame");
     size_t n = receivers(s, d->frame, ifs);
     for (size_t i = 0; i < n; i++)
-        if (ifs[i] != d->from && ifs[i]->seg == s)
-            sim_node_prefetch(ifs[i]->node);
-    for (size_t i = 0; i < n; i++)
         if (ifs[i] != d->from && ifs[i]->seg == s) {
             sim_warm_rx(ifs[i]);
             sim_ether_input(ifs[i], d->frame);

@@ -178,9 +178,10 @@ static void index_peer(sim_wg *h, int id, size_t idx)
     h->by_id[id] = (uint32_t)idx + 1;
 }
 
-/* Notes the device's lines of a peer's flow (sim.h "Cache hints"); inner:
- * the tunnel address the packet comes from or goes to. */
-static void touch_peer(const sim_wg *h, int peer_id, const uint8_t *packet, size_t len, bool src)
+/* Notes the device's lines of a peer whose packet just arrived (sim.h
+ * "Cache hints"), with the allowed-IPs nodes of its inner source: the
+ * reply reads the same lines (its destination is that source). */
+static void touch_peer(const sim_wg *h, int peer_id, const uint8_t *packet, size_t len)
 {
     if (!sim_touch_rec_.max || !h->dev)
         return;
@@ -188,7 +189,7 @@ static void touch_peer(const sim_wg *h, int peer_id, const uint8_t *packet, size
     bool v4 = len >= 20 && packet[0] >> 4 == 4;
     if (v4) {
         inner.family = 4;
-        memcpy(inner.b, packet + (src ? 12 : 16), 4);
+        memcpy(inner.b, packet + 12, 4);
     }
     const void *p[SIM_TOUCH_MAX];
     size_t n = wg_device_peer_lines(h->dev, peer_id, v4 ? &inner : NULL, p, SIM_TOUCH_MAX);
@@ -202,8 +203,6 @@ static wg_send_result cb_send(void *ctx, const wg_source *src, const wg_endpoint
                               const wg_send_meta *meta)
 {
     sim_wg *h = ctx;
-    if (meta && meta->type == WG_MSG_TRANSPORT)
-        touch_peer(h, meta->peer_id, NULL, 0, false);
     if (meta && meta->type == WG_MSG_INITIATION && len == WG_INITIATION_LEN && !h->has_first_init) {
         memcpy(h->first_init, data, len);
         h->has_first_init = true;
@@ -257,7 +256,7 @@ static wg_send_result cb_send(void *ctx, const wg_source *src, const wg_endpoint
 static void cb_deliver(void *ctx, int peer_id, const uint8_t *packet, size_t len)
 {
     sim_wg *h = ctx;
-    touch_peer(h, peer_id, packet, len, true);
+    touch_peer(h, peer_id, packet, len);
     sim_ipv4_tunnel_input(h->ifp, packet, len);
 }
 
