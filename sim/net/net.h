@@ -366,7 +366,7 @@ typedef struct sim_record {
 } sim_record;
 
 /* A frame's receiver being warmed ahead of its delivery (prefetch.c). */
-#define SIM_WARMQ_MAX 16
+#define SIM_WARMQ_MAX 64 /* frames in flight at once: ~20 at N = 10,000 in bench scale */
 typedef struct sim_warm_job {
     const sim_iface *to; /* NULL: done */
     uint8_t level;

@@ -218,6 +218,8 @@ static _Thread_local struct {
 static void store(sim_iface *ifp, int part)
 {
     sim_touch_rec *r = &sim_touch_rec_;
+    if (!r->n)
+        return; /* a frame that read nothing per flow (ARP): keep the flow's */
     if (!ifp->warm) {
         ifp->warm = calloc(1, sizeof *ifp->warm);
         if (!ifp->warm)

@@ -90,7 +90,15 @@ void sim_wg_prefetch_host(const sim_wg *h)
         __builtin_prefetch((const char *)h + off);
 }
 
-bool sim_wg_prefetch_device(const sim_wg *h, int level) { return h->dev && wg_device_prefetch(h->dev, level); }
+bool sim_wg_prefetch_device(const sim_wg *h, int level)
+{
+    if (level == 0 && h->n_peers <= 4) {
+        for (size_t off = 0; off < h->n_peers * sizeof *h->peers; off += 64)
+            __builtin_prefetch((const char *)h->peers + off);
+        __builtin_prefetch(h->by_id);
+    }
+    return h->dev && wg_device_prefetch(h->dev, level);
+}
 
 static sim_time now_of(const sim_wg *h) { return sim_now(h->node->w->eng); }
 
@@ -195,8 +203,10 @@ static void touch_peer(const sim_wg *h, int peer_id, const uint8_t *packet, size
     size_t n = wg_device_peer_lines(h->dev, peer_id, v4 ? &inner : NULL, p, SIM_TOUCH_MAX);
     for (size_t i = 0; i < n; i++)
         sim_touch(p[i]);
-    if ((size_t)peer_id < h->cap_by_id && h->by_id[peer_id])
+    if ((size_t)peer_id < h->cap_by_id && h->by_id[peer_id]) {
         sim_touch(&h->by_id[peer_id]);
+        sim_touch(&h->peers[h->by_id[peer_id] - 1]);
+    }
 }
 
 static wg_send_result cb_send(void *ctx, const wg_source *src, const wg_endpoint *dst, const uint8_t *data, size_t len,
