@@ -30,6 +30,7 @@ typedef struct bench_options {
     const size_t *peers;
     size_t n_peers;
     int seconds;
+    bool no_cache_hints; /* scale, scale-udp: sim_cache_hints_enable(w, false) */
 } bench_options;
 
 typedef struct bench_result {

@@ -297,6 +297,9 @@ static void scale_world_free(scale_world *sw)
 }
 
 /* Builds the world of the header; false (with a message) on a refusal. */
+/* --no-cache-hints: set before the children are forked. */
+static bool cache_hints_off;
+
 static bool scale_world_build(scale_world *sw, size_t n, bool wg, sim_time until)
 {
     sim_world_config wc = {.seed = 17};
@@ -316,6 +319,8 @@ static bool scale_world_build(scale_world *sw, size_t n, bool wg, sim_time until
     for (int c = 0; c < SIM_HIST__COUNT; c++)
         sim_history_enable(sw->w, (sim_hist_class)c, false);
     sim_keylog_enable(sw->w, false);
+    if (cache_hints_off)
+        sim_cache_hints_enable(sw->w, false);
     sim_engine *e = sim_world_engine(sw->w);
     sw->hub = sim_node_new(sw->w, "hub", wg ? SIM_NODE_FIREWALL : SIM_NODE_HOST, WG_PLATFORM_FREEBSD);
     if (!sw->hub)
@@ -667,15 +672,16 @@ int bench_scale(const bench_options *o, bench_result r[BENCH_SCALE_RESULTS], siz
     run_result *res = calloc(n_sizes, sizeof *res);
     if (!res)
         return 2;
+    cache_hints_off = o->no_cache_hints;
     FILE *t = o->table;
     if (t)
         fprintf(t,
                 "scale: a hub firewall and N WireGuard hosts, each on its own link, each pinging the hub through\n"
                 "  its tunnel once a second for %d simulated s; trace off (sim_trace_enable(w, false, false)),\n"
-                "  event log off (sim_event_log_enable(w, false)), change log off; each N in a fresh child process\n"
+                "  event log off (sim_event_log_enable(w, false)), change log off%s; each N in a fresh child process\n"
                 "  %8s %9s %9s %9s %11s %10s %9s %9s %7s %12s %10s\n",
-                seconds, "N", "build s", "run s", "wall s", "crypto s", "wall/cr", "peak MiB", "B/peer", "start",
-                "pings ok", "handshakes");
+                seconds, cache_hints_off ? ", cache hints off (sim_cache_hints_enable(w, false))" : "", "N", "build s",
+                "run s", "wall s", "crypto s", "wall/cr", "peak MiB", "B/peer", "start", "pings ok", "handshakes");
     for (size_t k = 0; k < n_sizes; k++) {
         run_in_child(sizes[k], true, until, &res[k]);
         if (!t)
@@ -844,6 +850,9 @@ int bench_scale_udp(const bench_options *o, bench_result r[BENCH_SCALE_UDP_RESUL
     }
     int seconds = o->seconds ? o->seconds : o->quick ? QUICK_SECONDS : SCALE_SECONDS;
     sim_time until = (sim_time)seconds * SIM_S;
+    cache_hints_off = o->no_cache_hints;
+    if (o->table && cache_hints_off)
+        fprintf(o->table, "scale-udp: cache hints off (sim_cache_hints_enable(w, false))\n");
     FILE *t = o->table;
     if (t)
         fprintf(t,

@@ -63,7 +63,7 @@ static const bench_entry benches[] = {
 static void usage(FILE *out)
 {
     fprintf(out, "usage: wgsim bench [NAME...] [--json] [--quick] [--full] [--scenarios DIR]\n"
-                 "                   [--peers N[,N...]] [--seconds S]\n\n"
+                 "                   [--peers N[,N...]] [--seconds S] [--no-cache-hints]\n\n"
                  "Runs each named benchmark (all when none is named) with its baseline\n"
                  "in the same process and prints ours, baseline and their ratio.\n\n"
                  "  --json   one JSON line per result (hub: two, \"hub\" and \"hub-memory\"):\n"
@@ -79,7 +79,10 @@ static void usage(FILE *out)
                  "           scale, scale-udp: these numbers of hosts (default 100,1000,10000 and\n"
                  "           100,1000; --quick 10,100), each in its own child process\n"
                  "  --seconds S\n"
-                 "           scale, scale-udp: simulated seconds (default 600; --quick 30)\n\n"
+                 "           scale, scale-udp: simulated seconds (default 600; --quick 30)\n"
+                 "  --no-cache-hints\n"
+                 "           scale, scale-udp: without the simulator's prefetch hints (to measure\n"
+                 "           what they are worth; results are otherwise identical)\n\n"
                  "benchmarks:\n");
     for (size_t i = 0; i < N_BENCHES; i++)
         fprintf(out, "  %-10s %s\n", benches[i].name, benches[i].what);
@@ -127,6 +130,7 @@ int cmd_bench(int argc, char **argv)
     bool json = false, quick = false, full = false;
     size_t peers[8], n_peers = 0;
     int seconds = 0;
+    bool no_hints = false;
     const char *scenarios = NULL;
     bool selected[N_BENCHES] = {false};
     size_t n_selected = 0;
@@ -159,6 +163,8 @@ int cmd_bench(int argc, char **argv)
             }
             seconds = (int)v;
             i++;
+        } else if (!strcmp(a, "--no-cache-hints")) {
+            no_hints = true;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;
@@ -185,7 +191,7 @@ int cmd_bench(int argc, char **argv)
         return 2;
     }
     bench_options o = {.quick = quick, .full = full, .table = json ? NULL : stdout, .peers = peers,
-                       .n_peers = n_peers, .seconds = seconds};
+                       .n_peers = n_peers, .seconds = seconds, .no_cache_hints = no_hints};
     int status = 0;
     cli_files suite = {0};
     char *ha = NULL;

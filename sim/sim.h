@@ -76,6 +76,35 @@ struct sim_engine {
 };
 
 static inline sim_time sim_now(const sim_engine *e) { return e->now; }
+/* ---- Cache hints (sim/net/prefetch.c) ----------------------------------
+ * In a world of thousands of peers a flow's per-peer objects (its pf
+ * states, route and ARP entries, WireGuard peer and keypair) are out of
+ * cache each time its next packet comes, a second later, and the packet
+ * path reads them one after another, each a memory access waited for in
+ * turn. While a frame of a node with many interfaces is handled, the
+ * models note the per-flow objects they read (sim_touch); the notes are
+ * kept with the interface the flow uses and prefetched all at once when
+ * its next frame arrives (docs/performance.md, "scale"). Hints only: a
+ * note is an address, never dereferenced, and nothing a model decides
+ * depends on them. Thread-local, since `wgsim test` runs scenarios on
+ * several threads. */
+#define SIM_TOUCH_MAX 32
+typedef struct sim_touch_rec {
+    unsigned n, max; /* max 0: not recording */
+    const void *p[SIM_TOUCH_MAX];
+} sim_touch_rec;
+extern _Thread_local sim_touch_rec sim_touch_rec_;
+/* On by default; off only to measure what they are worth (`wgsim bench
+ * scale --no-cache-hints`) or to check that they change nothing. */
+struct sim_world;
+void sim_cache_hints_enable(struct sim_world *w, bool on);
+static inline void sim_touch(const void *p)
+{
+    sim_touch_rec *r = &sim_touch_rec_;
+    if (r->n < r->max && (r->n == 0 || ((uintptr_t)r->p[r->n - 1] ^ (uintptr_t)p) >= 64))
+        r->p[r->n++] = p;
+}
+
 static inline sim_event_id sim_schedule_at(sim_engine *e, sim_time at, sim_event_fn fn, void *arg)
 {
     return e->ops->schedule(e, at, fn, arg);

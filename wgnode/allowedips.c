@@ -152,6 +152,26 @@ void wg_allowedips_remove_by_peer(wg_allowedips *t, const struct wg_peer *peer)
     remove_rec(&t->root6, peer);
 }
 
+size_t wg_allowedips_path(const wg_allowedips *t, const wg_ip *ip, const void **out, size_t max)
+{
+    /* The nodes below the first few levels: those are shared by every
+     * lookup and stay in cache. */
+    enum { SHARED_LEVELS = 8 };
+    if (ip->family != 4)
+        return 0;
+    uint32_t k = wg_ip4_to_u32(ip);
+    size_t n = 0, depth = 0;
+    for (const struct wg_aip_node *nd = t->root4; nd && n < max; depth++) {
+        if (depth >= SHARED_LEVELS)
+            out[n++] = nd;
+        unsigned c = nd->cidr;
+        if (c >= 32)
+            break;
+        nd = nd->child[(k >> (31 - c)) & 1];
+    }
+    return n;
+}
+
 struct wg_peer *wg_allowedips_lookup(const wg_allowedips *t, const wg_ip *ip)
 {
     if (ip->family != 4 && ip->family != 6)

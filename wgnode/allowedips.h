@@ -22,6 +22,9 @@ typedef struct wg_allowedips {
 
 void wg_allowedips_init(wg_allowedips *t);
 void wg_allowedips_free(wg_allowedips *t);
+/* The trie nodes a lookup of ip reads below the shared top levels, as
+ * addresses for a cache hint (prefetch.c); at most max. IPv4 only. */
+size_t wg_allowedips_path(const wg_allowedips *t, const wg_ip *ip, const void **out, size_t max);
 /* Host bits beyond p->len are ignored. false: bad family/length or out of memory. */
 bool wg_allowedips_insert(wg_allowedips *t, const wg_prefix *p, struct wg_peer *peer);
 /* Removes every prefix owned by peer. */

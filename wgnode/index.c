@@ -112,6 +112,11 @@ void wg_index_replace(wg_index *t, wg_index_entry *old, wg_index_entry *new_entr
     link_entry(t, new_entry);
 }
 
+const void *wg_index_bucket(const wg_index *t, uint32_t index)
+{
+    return t->buckets ? &t->buckets[bucket_of(t, index)] : NULL;
+}
+
 wg_index_entry *wg_index_lookup(const wg_index *t, uint32_t index, unsigned kinds)
 {
     if (!t->buckets)

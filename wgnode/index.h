@@ -36,6 +36,8 @@ typedef void (*wg_index_random_fn)(void *ctx, uint8_t *buf, size_t len);
 
 bool wg_index_init(wg_index *t);
 void wg_index_free(wg_index *t); /* entries belong to their owners */
+/* Where index's bucket head is (a cache hint, prefetch.c); NULL when empty. */
+const void *wg_index_bucket(const wg_index *t, uint32_t index);
 /* Links e under a fresh random index not in use (removing e first if it was
  * linked, as Linux re-inserts on every new handshake). */
 void wg_index_insert(wg_index *t, wg_index_entry *e, wg_index_random_fn rnd, void *ctx);

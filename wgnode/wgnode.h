@@ -496,6 +496,17 @@ void wg_device_receive(wg_device *dev, int64_t now, const wg_source *local,
 wg_drop_reason wg_device_send_inner(wg_device *dev, int64_t now, const uint8_t *packet, size_t len);
 void wg_device_tick(wg_device *dev, int64_t now);
 int64_t wg_device_next_deadline(const wg_device *dev); /* WG_TIME_NEVER when idle */
+/* A cache hint before a packet or timer of this device (prefetch.c): the
+ * device, and for a device of at most a few peers (a road warrior) the
+ * lines of its peers (below), in levels 0, 1, ...: a level reads only what
+ * the levels before it prefetched. Returns false after the last level.
+ * No effect on behaviour. */
+bool wg_device_prefetch(const wg_device *dev, int level);
+/* The addresses a packet of peer `id` reads in the device (the peer, its
+ * keypairs and their index buckets, its timer-heap slot, the allowed-IPs
+ * nodes of `inner` when given), at most max: what a host notes for its
+ * cache hints (sim.h "Cache hints"). Never dereferenced by the caller. */
+size_t wg_device_peer_lines(const wg_device *dev, int id, const wg_ip *inner, const void **out, size_t max);
 
 /* Counters of dropped datagrams/packets by reason. */
 uint64_t wg_device_drop_count(const wg_device *dev, wg_drop_reason r);

@@ -136,6 +136,15 @@ typedef struct sim_arp_slot {
     struct sim_iface *ifp;
 } sim_arp_slot;
 
+/* The per-flow objects noted while a frame arrived on an interface (RX)
+ * and before one left it (TX), prefetched when the next frame arrives
+ * (prefetch.c). Allocated on first use, only on nodes with many
+ * interfaces. */
+typedef struct sim_warm {
+    const void *p[2][SIM_TOUCH_MAX];
+    uint8_t n[2];
+} sim_warm;
+
 struct sim_iface {
     sim_node *node;
     uint32_t ifindex;
@@ -159,6 +168,7 @@ struct sim_iface {
     /* Tunnel interfaces: where packets routed out of it go. */
     void (*tunnel_out)(void *ctx, sim_iface *ifp, const uint8_t *pkt, size_t len);
     void *tunnel_ctx;
+    sim_warm *warm;
 };
 
 typedef struct sim_hook {
@@ -365,9 +375,19 @@ typedef struct sim_record {
     bool log_losses;
 } sim_record;
 
+/* A frame's receiver being warmed ahead of its delivery (prefetch.c). */
+#define SIM_WARMQ_MAX 64 /* frames in flight at once: ~20 at N = 10,000 in bench scale */
+typedef struct sim_warm_job {
+    const sim_iface *to; /* NULL: done */
+    uint8_t level;
+} sim_warm_job;
+
 struct sim_world {
     sim_engine *eng;
     bool own_engine;
+    bool no_cache_hints; /* sim_cache_hints_enable(w, false): prefetch.c does nothing */
+    uint8_t warmq_head, warmq_n;
+    sim_warm_job warmq[SIM_WARMQ_MAX];
     uint64_t seed;
     int64_t epoch;
     sim_node **nodes;
@@ -477,6 +497,21 @@ void sim_frame_free(sim_world *w, sim_frame *f);
 sim_err sim_ether_output(sim_iface *ifp, const sim_mac *dst, const sim_mac *src, uint16_t ethertype,
                          const uint8_t *payload, size_t len, const sim_src_reason *reason, int origin_node);
 void sim_ether_input(sim_iface *ifp, const sim_frame *f);
+/* Cache hints (prefetch.c, wg_host.c; sim.h "Cache hints"): no effect on
+ * behaviour. sim_node_prefetch at the start of a node's event;
+ * sim_warm_rx before a frame of ifp is handled, sim_warm_tx_begin before a
+ * node's queued packets are sent (sim_warm_tx_key when one of its frames
+ * leaves), sim_warm_end after either. */
+void sim_node_prefetch(const sim_node *n);
+void sim_warm_rx(sim_iface *ifp);
+void sim_warm_tx_begin(const sim_node *n);
+void sim_warm_tx_key(sim_iface *ifp);
+void sim_warm_end(void);
+void sim_warm_forget(const sim_world *w);
+void sim_wg_prefetch_host(const sim_wg *h);
+bool sim_wg_prefetch_device(const sim_wg *h, int level);
+void sim_warm_ahead(sim_world *w, const sim_segment *s, const sim_iface *from);
+void sim_warm_step(sim_world *w);
 void sim_mac_for(const char *node, const char *ifname, sim_mac *out);
 extern const sim_mac sim_mac_broadcast;
 

@@ -93,6 +93,7 @@ void sim_node_free(sim_node *n)
             free(ifp->txq.ends);
         free(ifp->caps);
         free(ifp->name);
+        free(ifp->warm);
         free(ifp);
     }
     free(n->ifs);
@@ -450,7 +451,9 @@ const sim_addr *sim_node_find_addr(const sim_node *n, const wg_ip *ip, sim_iface
     if (!addr_maybe(n, v))
         return NULL;
     size_t mask = n->addr_ht_cap - 1;
-    for (size_t i = addr_home(v, n->addr_ht_cap); n->addr_ht[i].ifpos1; i = (i + 1) & mask) {
+    size_t home = addr_home(v, n->addr_ht_cap);
+    sim_touch(&n->addr_ht[home]);
+    for (size_t i = home; n->addr_ht[i].ifpos1; i = (i + 1) & mask) {
         if (n->addr_ht[i].ip != v || n->addr_ht[i].pos == SIM_ADDR_BCAST)
             continue;
         sim_iface *ifp = n->ifs[n->addr_ht[i].ifpos1 - 1];

@@ -64,6 +64,8 @@ static void fire(void *arg)
     if (p->stopped)
         return;
     sim_node *n = p->node;
+    sim_warm_step(n->w);
+    sim_node_prefetch(n);
     sim_ip_send_opts o = {0};
     o.src = p->cfg.src;
     o.ttl = p->cfg.ttl;

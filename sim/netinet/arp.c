@@ -61,7 +61,9 @@ static sim_arp_slot *find(const sim_iface *ifp, const wg_ip *ip)
     if (!ifp->arp_ht)
         return NULL;
     size_t h = ht_hash(ip, ifp->arp_ht_cap);
+    sim_touch(&ifp->arp_ht[h]);
     while (ifp->arp_ht[h]) {
+        sim_touch(ifp->arp_ht[h]);
         if (wg_ip_eq(&ifp->arp_ht[h]->ip, ip))
             return ifp->arp_ht[h];
         h = (h + 1) & (ifp->arp_ht_cap - 1);

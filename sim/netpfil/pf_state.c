@@ -176,13 +176,19 @@ pf_state *pf_state_find(pf *p, pf_dir dir, const char *ifname, const pf_key *k)
         return NULL;
     size_t b = key_hash(k) & (p->hsize - 1);
     if (dir == PF_IN) {
-        for (pf_state *s = p->hw[b]; s; s = s->next_w)
+        sim_touch(&p->hw[b]);
+        for (pf_state *s = p->hw[b]; s; s = s->next_w) {
+            sim_touch(s);
             if (pf_key_eq(&s->wire, k) && pf_state_live(p, s) && kif_match(p, s, ifname))
                 return s;
+        }
     } else {
-        for (pf_state *s = p->hs[b]; s; s = s->next_s)
+        sim_touch(&p->hs[b]);
+        for (pf_state *s = p->hs[b]; s; s = s->next_s) {
+            sim_touch(s);
             if (pf_key_eq(&s->stack, k) && pf_state_live(p, s) && kif_match(p, s, ifname))
                 return s;
+        }
     }
     return NULL;
 }

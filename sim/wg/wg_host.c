@@ -82,6 +82,24 @@ struct sim_wg {
     uint8_t first_init[WG_INITIATION_LEN];
 };
 
+/* Cache hints for the walk of a small node (prefetch.c): the host struct,
+ * then (from the next level on) its device's levels. */
+void sim_wg_prefetch_host(const sim_wg *h)
+{
+    for (size_t off = 0; off < sizeof *h; off += 64)
+        __builtin_prefetch((const char *)h + off);
+}
+
+bool sim_wg_prefetch_device(const sim_wg *h, int level)
+{
+    if (level == 0 && h->n_peers <= 4) {
+        for (size_t off = 0; off < h->n_peers * sizeof *h->peers; off += 64)
+            __builtin_prefetch((const char *)h->peers + off);
+        __builtin_prefetch(h->by_id);
+    }
+    return h->dev && wg_device_prefetch(h->dev, level);
+}
+
 static sim_time now_of(const sim_wg *h) { return sim_now(h->node->w->eng); }
 
 static void tick(void *arg);
@@ -128,6 +146,8 @@ static void rearm(sim_wg *h)
 static void tick(void *arg)
 {
     sim_wg *h = arg;
+    sim_warm_step(h->node->w);
+    sim_node_prefetch(h->node);
     h->timer = 0;
     h->armed = WG_TIME_NEVER;
     if (!h->dev || !h->node->powered)
@@ -164,6 +184,29 @@ static void index_peer(sim_wg *h, int id, size_t idx)
         h->cap_by_id = cap;
     }
     h->by_id[id] = (uint32_t)idx + 1;
+}
+
+/* Notes the device's lines of a peer whose packet just arrived (sim.h
+ * "Cache hints"), with the allowed-IPs nodes of its inner source: the
+ * reply reads the same lines (its destination is that source). */
+static void touch_peer(const sim_wg *h, int peer_id, const uint8_t *packet, size_t len)
+{
+    if (!sim_touch_rec_.max || !h->dev)
+        return;
+    wg_ip inner = {0};
+    bool v4 = len >= 20 && packet[0] >> 4 == 4;
+    if (v4) {
+        inner.family = 4;
+        memcpy(inner.b, packet + 12, 4);
+    }
+    const void *p[SIM_TOUCH_MAX];
+    size_t n = wg_device_peer_lines(h->dev, peer_id, v4 ? &inner : NULL, p, SIM_TOUCH_MAX);
+    for (size_t i = 0; i < n; i++)
+        sim_touch(p[i]);
+    if ((size_t)peer_id < h->cap_by_id && h->by_id[peer_id]) {
+        sim_touch(&h->by_id[peer_id]);
+        sim_touch(&h->peers[h->by_id[peer_id] - 1]);
+    }
 }
 
 static wg_send_result cb_send(void *ctx, const wg_source *src, const wg_endpoint *dst, const uint8_t *data, size_t len,
@@ -222,8 +265,8 @@ static wg_send_result cb_send(void *ctx, const wg_source *src, const wg_endpoint
 
 static void cb_deliver(void *ctx, int peer_id, const uint8_t *packet, size_t len)
 {
-    (void)peer_id;
     sim_wg *h = ctx;
+    touch_peer(h, peer_id, packet, len);
     sim_ipv4_tunnel_input(h->ifp, packet, len);
 }
 
@@ -382,6 +425,10 @@ static void xmit_err_icmp(sim_wg *h, const uint8_t *pkt, size_t len, wg_drop_rea
 static void flush_inner(void *arg)
 {
     sim_wg *h = arg;
+    /* No walk of the node: the flush follows, at the same instant, the
+     * event of this node that queued the packets, which read it all. */
+    sim_warm_step(h->node->w);
+    sim_warm_tx_begin(h->node);
     h->flush_ev = 0;
     /* Packets queued while flushing go to the next round. */
     inner_pkt *q = h->q;
@@ -408,6 +455,7 @@ static void flush_inner(void *arg)
         free(q);
     }
     rearm(h);
+    sim_warm_end();
 }
 
 static void tunnel_out(void *ctx, sim_iface *ifp, const uint8_t *pkt, size_t len)

@@ -1,0 +1,276 @@
+/*
+ * prefetch.c — cache hints: bring into cache what a node's next packet
+ * or timer will read, before it reads it. No effect on behaviour.
+ *
+ * In a world of thousands of peers every per-peer object is out of cache
+ * when that peer's next packet comes (a second later), and the packet
+ * path reads the objects one pointer at a time, each a memory access
+ * waited for in turn: about a hundred per ping at N = 10,000 in
+ * `wgsim bench scale` (docs/performance.md, "Cache hints"). Three hints
+ * overlap those accesses:
+ *
+ *  - A small node (a host: a few interfaces, sockets and WireGuard
+ *    devices) is walked at the start of each of its events, one level at
+ *    a time (node; its arrays; interfaces, sockets, WireGuard hosts; their
+ *    arrays and devices; peers and keypairs), every prefetch of a level
+ *    issued before the next level is read, so the accesses of a level
+ *    overlap instead of following each other.
+ *  - A node with many interfaces (a hub) cannot be walked: which of its
+ *    10,000 peers a frame is for is known only once the frame is parsed
+ *    and looked up. Instead, while a frame that arrived on one of its
+ *    interfaces is handled, and while packets it queued are sent, the
+ *    models note the per-flow objects they read (sim_touch in sim.h: the
+ *    address slot, route, ARP entry, pf states and buckets, WireGuard
+ *    peer, keypair, index bucket and allowed-IPs nodes). The notes are
+ *    kept with that interface (RX: noted while its frame arrived; TX:
+ *    noted before a frame left by it) and prefetched all at once when the
+ *    interface's next frame is on its way: the request and the reply of a
+ *    flow read the same objects a second later.
+ *  - A frame on a point-to-point link is delivered a link delay after it
+ *    leaves, dozens of events later in a large world; its receiver is
+ *    known when it leaves (sim_warm_ahead). The receiving node's walk, or
+ *    the receiving interface's notes, then advance one level at each
+ *    event (sim_warm_step), so that the delivery waits for none of them.
+ *
+ * A note is an address that is never dereferenced; prefetching an
+ * address whose object has been freed since is harmless (a prefetch
+ * never faults). Nothing here is read by a model.
+ */
+#include "sim/net/net.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Above this many interfaces, sockets or WireGuard hosts a node is "big":
+ * per-flow notes instead of a walk. */
+#define SMALL_MAX 4
+
+static inline bool small(const sim_node *n)
+{
+    return n->n_ifs <= SMALL_MAX && n->n_socks <= SMALL_MAX && n->n_wgs <= SMALL_MAX;
+}
+
+static inline void range(const void *p, size_t len)
+{
+    const char *c = p;
+    for (size_t off = 0; off < len; off += 64)
+        __builtin_prefetch(c + off);
+}
+
+/* ---- small nodes: a walk, one level at a time ---- */
+
+/* Level `level` of the walk of a small node: every prefetch of a level is
+ * issued before any pointer it fetches is read at the next level. Returns
+ * false once the walk is complete. A level reads only what earlier levels
+ * prefetched, so a walk spread over several events (sim_warm_ahead) never
+ * waits; walked at once (sim_node_prefetch) it waits once per level
+ * instead of once per object. */
+static bool walk_level(const sim_node *n, int level)
+{
+    switch (level) {
+    case 0:
+        range(n, 192); /* the hot lines (net.h) */
+        return true;
+    case 1:
+        if (!small(n))
+            return false;
+        range(n->ifs, n->n_ifs * sizeof *n->ifs);
+        range(n->addr_ht, n->addr_ht_cap * sizeof *n->addr_ht);
+        range(n->addr_filter, 1);
+        range(n->routes, n->n_routes * sizeof *n->routes);
+        range(n->fib_ht, n->fib_cap * sizeof *n->fib_ht);
+        range(n->socks, n->n_socks * sizeof *n->socks);
+        range(n->wgs, n->n_wgs * sizeof *n->wgs);
+        return true;
+    case 2:
+        for (size_t i = 0; i < n->n_ifs; i++)
+            range(n->ifs[i], sizeof *n->ifs[i]);
+        for (size_t i = 0; i < n->n_socks; i++)
+            range(n->socks[i], sizeof *n->socks[i]);
+        for (size_t i = 0; i < n->n_wgs; i++)
+            sim_wg_prefetch_host(n->wgs[i]);
+        return true;
+    case 3:
+        for (size_t i = 0; i < n->n_ifs; i++) {
+            const sim_iface *ifp = n->ifs[i];
+            range(ifp->addrs, ifp->n_addrs * sizeof *ifp->addrs);
+            range(ifp->arp_ht, ifp->arp_ht_cap * sizeof *ifp->arp_ht);
+            range(ifp->arp, ifp->n_arp * sizeof *ifp->arp);
+            if (ifp->seg)
+                range(ifp->seg, 192); /* its hot lines (net.h) */
+        }
+        return n->n_wgs > 0 || n->n_ifs > 0;
+    default: {
+        bool more = false;
+        if (level == 4)
+            for (size_t i = 0; i < n->n_ifs; i++) {
+                const sim_iface *ifp = n->ifs[i];
+                for (size_t k = 0; k < ifp->n_arp && k < SMALL_MAX; k++)
+                    range(ifp->arp[k], sizeof *ifp->arp[k]);
+            }
+        for (size_t i = 0; i < n->n_wgs; i++)
+            more |= sim_wg_prefetch_device(n->wgs[i], level - 4);
+        return more;
+    }
+    }
+}
+
+void sim_cache_hints_enable(sim_world *w, bool on)
+{
+    w->no_cache_hints = !on;
+    if (!on) {
+        sim_warm_forget(w);
+        w->warmq_n = 0;
+    }
+}
+
+void sim_node_prefetch(const sim_node *n)
+{
+    if (n->w->no_cache_hints)
+        return;
+    for (int level = 0; walk_level(n, level); level++)
+        ;
+}
+
+/* ---- frames in flight: their receivers warmed ahead ---- */
+
+/* A frame on a point-to-point link is delivered a link delay after it
+ * leaves (a millisecond in `bench scale`, dozens of other events later);
+ * its receiver is known as it leaves. The walk of the receiving node (or,
+ * for a big one, the notes of the receiving interface) then advances one
+ * level at each event that steps the queue, so by the time the frame
+ * arrives its lines are in cache without the arrival waiting on any of
+ * them. Best effort: a full queue drops its oldest job. */
+#define AHEAD_STEP 4 /* jobs advanced per step */
+
+void sim_warm_ahead(sim_world *w, const sim_segment *s, const sim_iface *from)
+{
+    if (w->no_cache_hints || s->n_ifs != 2)
+        return;
+    const sim_iface *to = s->ifs[s->ifs[0] == from];
+    range(to, sizeof *to);
+    sim_warm_job *q = w->warmq;
+    if (w->warmq_n == SIM_WARMQ_MAX) {
+        w->warmq_head = (w->warmq_head + 1) % SIM_WARMQ_MAX;
+        w->warmq_n--;
+    }
+    q[(w->warmq_head + w->warmq_n) % SIM_WARMQ_MAX] = (sim_warm_job){to, 0};
+    w->warmq_n++;
+}
+
+/* One level of a job. Level 0 reads only the interface (prefetched when
+ * the job was queued): the node's hot lines and the interface's notes.
+ * Level 1 on, from what level 0 brought: for a big node the noted
+ * objects (done), for a small one its walk from level 1. */
+static bool job_level(sim_warm_job *j)
+{
+    const sim_iface *to = j->to;
+    const sim_node *n = to->node;
+    int level = j->level++;
+    if (level == 0) {
+        range(n, 192);
+        if (to->warm)
+            range(to->warm, sizeof *to->warm);
+        return true;
+    }
+    if (!small(n)) {
+        const sim_warm *wm = to->warm;
+        if (wm)
+            for (unsigned part = 0; part < 2; part++)
+                for (unsigned i = 0; i < wm->n[part]; i++)
+                    __builtin_prefetch(wm->p[part][i]);
+        return false;
+    }
+    return walk_level(n, level);
+}
+
+void sim_warm_step(sim_world *w)
+{
+    unsigned stepped = 0;
+    for (unsigned k = 0; k < w->warmq_n && stepped < AHEAD_STEP; k++) {
+        sim_warm_job *j = &w->warmq[(w->warmq_head + k) % SIM_WARMQ_MAX];
+        if (!j->to)
+            continue;
+        stepped++;
+        if (!job_level(j))
+            j->to = NULL; /* done */
+    }
+    while (w->warmq_n && !w->warmq[w->warmq_head].to) {
+        w->warmq_head = (w->warmq_head + 1) % SIM_WARMQ_MAX;
+        w->warmq_n--;
+    }
+}
+
+/* ---- big nodes: per-flow notes ---- */
+
+_Thread_local sim_touch_rec sim_touch_rec_;
+
+/* What is being recorded: what a frame arriving on `key` reads (RX), or
+ * what is read before a frame leaves (TX: its interface is known only
+ * when the frame is transmitted, sim_warm_tx_key). */
+enum { RX, TX };
+static _Thread_local struct {
+    const sim_world *w;
+    sim_iface *key;
+    int part;
+} cur;
+
+static void store(sim_iface *ifp, int part)
+{
+    sim_touch_rec *r = &sim_touch_rec_;
+    if (!r->n)
+        return; /* a frame that read nothing per flow (ARP): keep the flow's */
+    if (!ifp->warm) {
+        ifp->warm = calloc(1, sizeof *ifp->warm);
+        if (!ifp->warm)
+            return; /* a hint: nothing is lost without it */
+    }
+    memcpy(ifp->warm->p[part], r->p, r->n * sizeof *r->p);
+    ifp->warm->n[part] = (uint8_t)r->n;
+}
+
+void sim_warm_end(void)
+{
+    if (cur.key && cur.part == RX)
+        store(cur.key, RX);
+    sim_touch_rec_.n = sim_touch_rec_.max = 0;
+    cur.w = NULL;
+    cur.key = NULL;
+}
+
+void sim_warm_rx(sim_iface *ifp)
+{
+    sim_warm_end();
+    /* Its notes were prefetched while the frame crossed the link
+     * (sim_warm_ahead); now the flow's reads are noted again. */
+    if (small(ifp->node) || ifp->node->w->no_cache_hints)
+        return;
+    cur.w = ifp->node->w;
+    cur.key = ifp;
+    cur.part = RX;
+    sim_touch_rec_.max = SIM_TOUCH_MAX;
+}
+
+void sim_warm_tx_begin(const sim_node *n)
+{
+    sim_warm_end();
+    if (small(n) || n->w->no_cache_hints)
+        return;
+    cur.w = n->w;
+    cur.part = TX;
+    sim_touch_rec_.max = SIM_TOUCH_MAX;
+}
+
+void sim_warm_tx_key(sim_iface *ifp)
+{
+    if (!sim_touch_rec_.max || cur.part != TX || cur.w != ifp->node->w)
+        return;
+    store(ifp, TX);
+    sim_touch_rec_.n = 0; /* what follows belongs to the next frame */
+}
+
+void sim_warm_forget(const sim_world *w)
+{
+    if (cur.w == w)
+        sim_warm_end();
+}

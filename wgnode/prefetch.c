@@ -1,0 +1,123 @@
+/*
+ * prefetch.c — the cache lines a packet of a device or peer reads, for a
+ * host's cache hints (no effect on behaviour).
+ *
+ * In a large world a road-warrior device's structures are out of cache
+ * each time one of its packets arrives (a second later), and the packet
+ * path reads them one pointer at a time: device -> peer -> keypair ->
+ * index bucket, each a memory access waited for in turn. Prefetching
+ * them level by level first lets the accesses of one level overlap
+ * (docs/performance.md, "scale"). A hint only: prefetch never faults
+ * and nothing here writes.
+ */
+#include "wgnode/device.h"
+#include "wgnode/peer.h"
+#include "wgnode/allowedips.h"
+
+/* Devices with more peers than this (a hub) list only their own struct:
+ * which peer a packet is for is not known in advance. */
+#define PREFETCH_MAX_PEERS 4
+
+static inline void range(const void *p, size_t len)
+{
+    const char *c = p;
+    for (size_t off = 0; off < len; off += 64)
+        __builtin_prefetch(c + off);
+}
+
+/* ---- a peer's lines ---- */
+
+typedef struct lines {
+    const void **out;
+    size_t n, max;
+} lines;
+
+static inline void add(lines *l, const void *p)
+{
+    if (p && l->n < l->max)
+        l->out[l->n++] = p;
+}
+
+static void add_keypair(lines *l, const wg_device *dev, const wg_keypair *kp)
+{
+    if (!kp)
+        return;
+    add(l, kp);
+    add(l, kp->send_key);
+    add(l, &kp->replay);
+    add(l, wg_index_bucket(&dev->index, kp->entry.index));
+}
+
+size_t wg_device_peer_lines(const wg_device *dev, int id, const wg_ip *inner, const void **out, size_t max)
+{
+    lines l = {out, 0, max};
+    if (id < 0 || (size_t)id >= dev->n_ids || !dev->peers[id])
+        return 0;
+    const wg_peer *p = dev->peers[id];
+    add(&l, &dev->peers[id]);
+    add(&l, p);
+    add(&l, &p->keypairs);
+    add(&l, &p->endpoint);
+    add(&l, &p->timers[0]);
+    add(&l, &p->rx_bytes);
+    add(&l, p->staged.ring);
+    add_keypair(&l, dev, p->keypairs.current);
+    add_keypair(&l, dev, p->keypairs.next);
+    if (dev->heap_pos && (size_t)id < dev->cap_ids) {
+        add(&l, &dev->heap_pos[id]);
+        if (dev->heap_pos[id] < dev->heap_len)
+            add(&l, &dev->heap[dev->heap_pos[id]]);
+    }
+    if (inner)
+        l.n += wg_allowedips_path(&dev->allowedips, inner, l.out + l.n, l.max - l.n);
+    return l.n;
+}
+
+bool wg_device_prefetch(const wg_device *dev, int level)
+{
+    switch (level) {
+    case 0:
+        range(dev, sizeof *dev);
+        return dev->peer_count <= PREFETCH_MAX_PEERS;
+    case 1:
+        range(dev->peers, dev->n_ids * sizeof *dev->peers);
+        range(dev->heap_pos, dev->n_ids * sizeof *dev->heap_pos);
+        if (dev->allowedips.root4)
+            __builtin_prefetch(dev->allowedips.root4);
+        return true;
+    case 2:
+        /* The lines of a peer a data packet reads (not the handshake
+         * state, most of the struct). */
+        for (size_t i = 0; i < dev->n_ids; i++) {
+            const wg_peer *p = dev->peers[i];
+            if (!p)
+                continue;
+            __builtin_prefetch(p);
+            __builtin_prefetch(&p->keypairs);
+            __builtin_prefetch(&p->staged);
+            __builtin_prefetch(&p->endpoint);
+            __builtin_prefetch(&p->timers[0]);
+            __builtin_prefetch(&p->rx_bytes);
+        }
+        return true;
+    case 3:
+        for (size_t i = 0; i < dev->n_ids; i++) {
+            const wg_peer *p = dev->peers[i];
+            if (p && p->keypairs.current)
+                range(p->keypairs.current, 128);
+            if (p && p->keypairs.next)
+                range(p->keypairs.next, 128);
+        }
+        return true;
+    case 4:
+        for (size_t i = 0; i < dev->n_ids; i++) {
+            const void *lines[24];
+            size_t n = dev->peers[i] ? wg_device_peer_lines(dev, (int)i, NULL, lines, 24) : 0;
+            for (size_t k = 0; k < n; k++)
+                __builtin_prefetch(lines[k]);
+        }
+        return false;
+    default:
+        return false;
+    }
+}
