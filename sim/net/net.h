@@ -378,9 +378,18 @@ typedef struct sim_record {
 /* A frame's receiver being warmed ahead of its delivery (prefetch.c). */
 #define SIM_WARMQ_MAX 64 /* frames in flight at once: ~20 at N = 10,000 in bench scale */
 typedef struct sim_warm_job {
-    const sim_iface *to; /* NULL: done */
+    const sim_iface *to;  /* a frame's receiving interface, or NULL: */
+    const sim_node *node; /* a node whose timer is due (to == NULL) */
+    const void *obj;      /* with node: the timer's object, prefetched first */
     uint8_t level;
+    bool done;
 } sim_warm_job;
+/* A node's timer warmed ahead of when it fires (prefetch.c sim_warm_at). */
+typedef struct sim_warm_timed {
+    sim_time t; /* when its job starts: the timer's time less the lead */
+    const sim_node *node;
+    const void *obj;
+} sim_warm_timed;
 
 struct sim_world {
     sim_engine *eng;
@@ -388,6 +397,8 @@ struct sim_world {
     bool no_cache_hints; /* sim_cache_hints_enable(w, false): prefetch.c does nothing */
     uint8_t warmq_head, warmq_n;
     sim_warm_job warmq[SIM_WARMQ_MAX];
+    sim_warm_timed *warmt; /* ring, in the order pushed */
+    size_t warmt_head, warmt_n, warmt_cap;
     uint64_t seed;
     int64_t epoch;
     sim_node **nodes;
@@ -512,6 +523,8 @@ void sim_wg_prefetch_host(const sim_wg *h);
 bool sim_wg_prefetch_device(const sim_wg *h, int level);
 void sim_warm_ahead(sim_world *w, const sim_segment *s, const sim_iface *from);
 void sim_warm_step(sim_world *w);
+void sim_warm_at(sim_world *w, sim_time t, const sim_node *n, const void *obj);
+void sim_warm_free(sim_world *w);
 void sim_mac_for(const char *node, const char *ifname, sim_mac *out);
 extern const sim_mac sim_mac_broadcast;
 

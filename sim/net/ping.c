@@ -89,8 +89,11 @@ static void fire(void *arg)
         sim_event_log(n->w, SIM_EV_PING, n, 0, NULL, "%s ping %s seq %u: %s", n->name, wg_ip_format(&p->cfg.dst, b),
                       seq, sim_err_name(e));
     }
-    if (p->cfg.count == 0 || p->sent < p->cfg.count)
-        p->timer = sim_schedule_in(n->w->eng, p->cfg.interval ? p->cfg.interval : SIM_S, fire, p);
+    if (p->cfg.count == 0 || p->sent < p->cfg.count) {
+        sim_time every = p->cfg.interval ? p->cfg.interval : SIM_S;
+        p->timer = sim_schedule_in(n->w->eng, every, fire, p);
+        sim_warm_at(n->w, sim_now(n->w->eng) + every, n, p);
+    }
     if (p->fn)
         p->fn(p->fn_ctx, p);
 }

@@ -42,6 +42,7 @@ void sim_world_free(sim_world *w)
     if (!w)
         return;
     sim_warm_forget(w);
+    sim_warm_free(w);
     /* first: what is torn down below is not a change of the run */
     sim_history_free(w);
     for (size_t i = 0; i < w->n_pings; i++)
