@@ -44,6 +44,7 @@ static void add_keypair(lines *l, const wg_device *dev, const wg_keypair *kp)
         return;
     add(l, kp);
     add(l, kp->send_key);
+    add(l, kp->recv_key);
     add(l, &kp->replay);
     add(l, wg_index_bucket(&dev->index, kp->entry.index));
 }

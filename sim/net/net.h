@@ -140,9 +140,11 @@ typedef struct sim_arp_slot {
  * and before one left it (TX), prefetched when the next frame arrives
  * (prefetch.c). Allocated on first use, only on nodes with many
  * interfaces. */
+#define SIM_WARM_RX SIM_TOUCH_MAX /* ~35 in bench scale: a datagram, its inner packet, the reply's routing */
+#define SIM_WARM_TX 16            /* ~12: encryption and the datagram's output */
 typedef struct sim_warm {
-    const void *p[2][SIM_TOUCH_MAX];
-    uint8_t n[2];
+    const void *rx[SIM_WARM_RX], *tx[SIM_WARM_TX];
+    uint8_t n_rx, n_tx;
 } sim_warm;
 
 struct sim_iface {

@@ -227,10 +227,12 @@ static bool job_level(sim_warm_job *j)
     }
     if (!small(n)) {
         const sim_warm *wm = to->warm;
-        if (wm)
-            for (unsigned part = 0; part < 2; part++)
-                for (unsigned i = 0; i < wm->n[part]; i++)
-                    __builtin_prefetch(wm->p[part][i]);
+        if (wm) {
+            for (unsigned i = 0; i < wm->n_rx; i++)
+                __builtin_prefetch(wm->rx[i]);
+            for (unsigned i = 0; i < wm->n_tx; i++)
+                __builtin_prefetch(wm->tx[i]);
+        }
         return false;
     }
     return walk_level(n, level);
@@ -284,8 +286,14 @@ static void store(sim_iface *ifp, int part)
         if (!ifp->warm)
             return; /* a hint: nothing is lost without it */
     }
-    memcpy(ifp->warm->p[part], r->p, r->n * sizeof *r->p);
-    ifp->warm->n[part] = (uint8_t)r->n;
+    sim_warm *wm = ifp->warm;
+    if (part == RX) {
+        memcpy(wm->rx, r->p, r->n * sizeof *r->p);
+        wm->n_rx = (uint8_t)r->n;
+    } else {
+        wm->n_tx = (uint8_t)(r->n < SIM_WARM_TX ? r->n : SIM_WARM_TX);
+        memcpy(wm->tx, r->p, wm->n_tx * sizeof *r->p);
+    }
 }
 
 void sim_warm_end(void)

@@ -64,6 +64,7 @@ static sim_arp_slot *find(const sim_iface *ifp, const wg_ip *ip)
     sim_touch(&ifp->arp_ht[h]);
     while (ifp->arp_ht[h]) {
         sim_touch(ifp->arp_ht[h]);
+        sim_touch(&ifp->arp_ht[h]->ifp); /* its second line */
         if (wg_ip_eq(&ifp->arp_ht[h]->ip, ip))
             return ifp->arp_ht[h];
         h = (h + 1) & (ifp->arp_ht_cap - 1);

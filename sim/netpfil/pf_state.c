@@ -168,6 +168,16 @@ static bool kif_match(const pf *p, const pf_state *s, const char *ifname)
     return ifname && strcmp(s->ifname, ifname) == 0;
 }
 
+/* The lines of a matched state that pf_test reads after the key's
+ * (expiry and counters, then rule and route-to): cache-hint notes
+ * (sim.h "Cache hints"). */
+static inline pf_state *touched(pf_state *s)
+{
+    sim_touch(&s->expire);
+    sim_touch(&s->rule);
+    return s;
+}
+
 pf_state *pf_state_find(pf *p, pf_dir dir, const char *ifname, const pf_key *k)
 {
     /* Inbound packets are looked up among wire keys, outbound among stack
@@ -180,14 +190,14 @@ pf_state *pf_state_find(pf *p, pf_dir dir, const char *ifname, const pf_key *k)
         for (pf_state *s = p->hw[b]; s; s = s->next_w) {
             sim_touch(s);
             if (pf_key_eq(&s->wire, k) && pf_state_live(p, s) && kif_match(p, s, ifname))
-                return s;
+                return touched(s);
         }
     } else {
         sim_touch(&p->hs[b]);
         for (pf_state *s = p->hs[b]; s; s = s->next_s) {
             sim_touch(s);
             if (pf_key_eq(&s->stack, k) && pf_state_live(p, s) && kif_match(p, s, ifname))
-                return s;
+                return touched(s);
         }
     }
     return NULL;

@@ -205,7 +205,9 @@ static void touch_peer(const sim_wg *h, int peer_id, const uint8_t *packet, size
         sim_touch(p[i]);
     if ((size_t)peer_id < h->cap_by_id && h->by_id[peer_id]) {
         sim_touch(&h->by_id[peer_id]);
-        sim_touch(&h->peers[h->by_id[peer_id] - 1]);
+        const peer_cfg *pc = &h->peers[h->by_id[peer_id] - 1];
+        for (size_t off = 0; off < sizeof *pc; off += 64)
+            sim_touch((const char *)pc + off);
     }
 }
 
