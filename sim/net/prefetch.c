@@ -6,7 +6,7 @@
  * when that peer's next packet comes (a second later), and the packet
  * path reads the objects one pointer at a time, each a memory access
  * waited for in turn: about a hundred per ping at N = 10,000 in
- * `wgsim bench scale` (docs/performance.md, "Cache hints"). Three hints
+ * `wgsim bench scale` (docs/performance.md, "Cache hints"). Four hints
  * overlap those accesses:
  *
  *  - A small node (a host: a few interfaces, sockets and WireGuard
@@ -31,6 +31,9 @@
  *    known when it leaves (sim_warm_ahead). The receiving node's walk, or
  *    the receiving interface's notes, then advance one level at each
  *    event (sim_warm_step), so that the delivery waits for none of them.
+ *  - A ping's next echo is armed a second ahead; its job (the ping and
+ *    its node's walk) waits in a ring until shortly before it fires
+ *    (sim_warm_at), then advances like a frame's.
  *
  * A note is an address that is never dereferenced; prefetching an
  * address whose object has been freed since is harmless (a prefetch
