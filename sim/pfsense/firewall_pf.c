@@ -141,9 +141,11 @@ static void cb_state_log(void *ctx, pf_state *s, pf_log_kind k, sim_time end, si
 /* pf on the packet path                                              */
 /* ------------------------------------------------------------------ */
 
+/* p is on the node's packet path (the IN and OUT hooks): its header
+ * checksum was verified on input or computed here (sim_ipv4_reparse). */
 static bool pkt_summary(const sim_pkt *p, pf_pkt *out, sim_ipv4_info *ip)
 {
-    if (!sim_ipv4_parse(p->data, p->len, ip))
+    if (!sim_ipv4_reparse(p->data, p->len, ip))
         return false;
     memset(out, 0, sizeof *out);
     out->proto = ip->proto;
