@@ -350,7 +350,8 @@ static inline __attribute__((always_inline)) void deliver_whole(sim_node *n, sim
         break;
     }
     if (n->proto && n->proto[ip->proto].fn) {
-        n->proto[ip->proto].fn(n->proto[ip->proto].ctx, n, in, ip, pkt + ip->hdr_len, (size_t)(ip->total_len - ip->hdr_len));
+        n->proto[ip->proto].fn(n->proto[ip->proto].ctx, n, in, ip, pkt + ip->hdr_len,
+                               (size_t)(ip->total_len - ip->hdr_len));
         return;
     }
     /* Asked only here (two address-index lookups that UDP and ICMP, the
@@ -554,7 +555,7 @@ static sim_err output(sim_node *n, sim_pkt *p, const sim_mac *src_mac, uint32_t 
                          p->drop_note ? ": " : "", p->drop_note ? p->drop_note : "");
         return SIM_EPERM;
     }
-    /* Hooks may have rewritten addresses (NAT): parse again. */
+    /* Hooks may have rewritten addresses (NAT): check and read again. */
     if (!hdr_ok(p->data, p->len)) {
         sim_node_drop_ip(n, p->out_ifindex, SIM_DROP_MALFORMED, p->data, p->len, NULL, "hook left a bad IPv4 packet");
         return SIM_EINVAL;
