@@ -578,6 +578,13 @@ typedef struct sim_ipv4_info {
 /* Header checks (version, lengths, header checksum) and L4 fields; false on
  * anything malformed. Does not verify L4 checksums. */
 bool sim_ipv4_parse(const uint8_t *pkt, size_t len, sim_ipv4_info *out);
+/* sim_ipv4_parse without the header checksum, for a packet on a node's
+ * packet path (a hook's sim_pkt, a packet being delivered or sent): its
+ * checksum was verified where it entered the node or computed where the
+ * node built it, and a hook that rewrites the header fixes it
+ * (sim_ipv4_rewrite, sim_ipv4_fix_checksums). Bytes of unknown origin
+ * (a frame, a drop record) go through sim_ipv4_parse. */
+bool sim_ipv4_reparse(const uint8_t *pkt, size_t len, sim_ipv4_info *out);
 /* RFC 1071 Internet checksum helpers. */
 uint16_t sim_inet_checksum(const void *data, size_t len);
 /* Recomputes the IPv4 header checksum and the UDP/ICMP checksum in place. */
@@ -586,7 +593,10 @@ void sim_ipv4_fix_checksums(uint8_t *pkt, size_t len);
 void sim_ipv4_rewrite(uint8_t *pkt, size_t len, const wg_ip *src, const wg_ip *dst, int sport, int dport);
 
 /* A packet passing a hook point. Hooks may rewrite data in place (same
- * length), change out_ifindex/nexthop (policy routing) and add to reason. */
+ * length; the header checksum stays valid: sim_ipv4_rewrite or
+ * sim_ipv4_fix_checksums, as the stack parses it again with
+ * sim_ipv4_reparse), change out_ifindex/nexthop (policy routing) and add
+ * to reason. */
 typedef struct sim_pkt {
     uint8_t *data;          /* the IPv4 packet */
     size_t len;

@@ -17,10 +17,11 @@ START_TEST(test_inet_checksum_vector)
 }
 END_TEST
 
-/* The word-at-a-time sum (checksum.c) against RFC 1071's definition, one
- * big-endian 16-bit word at a time, on every length up to 70, every
- * alignment, all-zero / all-ones / random bytes, and chained partial sums
- * (the pseudo-header then the datagram). */
+/* The wide sum (checksum.c: 32 bytes a round, then 8, then the tail)
+ * against RFC 1071's definition, one big-endian 16-bit word at a time,
+ * on every length up to 260 (every mix of rounds and tail), every
+ * alignment of an 8-byte load, all-zero / all-ones / random bytes, and
+ * chained partial sums (the pseudo-header then the datagram). */
 static uint16_t ref_checksum(const uint8_t *p, size_t len, const uint8_t *q, size_t qlen)
 {
     uint64_t sum = 0;
@@ -39,21 +40,41 @@ static uint16_t ref_checksum(const uint8_t *p, size_t len, const uint8_t *q, siz
 
 START_TEST(test_checksum_matches_word_by_word)
 {
-    uint8_t buf[80];
+    uint8_t buf[272];
     uint32_t x = 12345;
     for (int fill = 0; fill < 3; fill++) {
         for (size_t i = 0; i < sizeof buf; i++) {
             x = x * 1103515245u + 12345u;
             buf[i] = fill == 0 ? 0 : fill == 1 ? 0xff : (uint8_t)(x >> 16);
         }
-        for (size_t off = 0; off < 4; off++)
-            for (size_t len = 0; len <= 70; len++) {
+        for (size_t off = 0; off < 8; off++)
+            for (size_t len = 0; len <= 260; len++) {
                 ck_assert_uint_eq(sim_inet_checksum(buf + off, len), ref_checksum(buf + off, len, NULL, 0));
                 size_t a = len / 3; /* two partial sums, the first of even length as the callers do */
                 a -= a % 2;
                 uint32_t part = sim_cksum_add(sim_cksum_add(0, buf + off, a), buf + off + a, len - a);
                 ck_assert_uint_eq(sim_cksum_fold(part), ref_checksum(buf + off, a, buf + off + a, len - a));
             }
+    }
+}
+END_TEST
+
+/* Long buffers where the 64-bit additions carry out many times (all
+ * ones: every addition after the first; random bytes: about half), at
+ * the sizes of a full-MTU datagram and the largest one. */
+START_TEST(test_checksum_long_carries)
+{
+    static uint8_t buf[65535 + 8];
+    uint32_t x = 777;
+    for (int fill = 0; fill < 2; fill++) {
+        for (size_t i = 0; i < sizeof buf; i++) {
+            x = x * 1103515245u + 12345u;
+            buf[i] = fill == 0 ? 0xff : (uint8_t)(x >> 16);
+        }
+        const size_t lens[] = {1480, 1500, 9001, 65535};
+        for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++)
+            for (size_t off = 0; off < 8; off += 3)
+                ck_assert_uint_eq(sim_inet_checksum(buf + off, lens[k]), ref_checksum(buf + off, lens[k], NULL, 0));
     }
 }
 END_TEST
@@ -194,6 +215,7 @@ int main(void)
     TCase *tc = tcase_create("udp");
     tcase_add_test(tc, test_inet_checksum_vector);
     tcase_add_test(tc, test_checksum_matches_word_by_word);
+    tcase_add_test(tc, test_checksum_long_carries);
     tcase_add_test(tc, test_checksum_verified_on_receive);
     tcase_add_test(tc, test_demux_and_port_unreachable);
     suite_add_tcase(s, tc);

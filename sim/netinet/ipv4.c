@@ -29,16 +29,31 @@
 #include <string.h>
 
 
-bool sim_ipv4_parse(const uint8_t *pkt, size_t len, sim_ipv4_info *out)
+/* Version and lengths: all sim_ipv4_reparse can fail on (the fields
+ * after them are read, not checked). */
+static inline __attribute__((always_inline)) bool hdr_ok(const uint8_t *pkt, size_t len)
 {
-    memset(out, 0, sizeof *out);
     if (len < IPV4_HDR_LEN || (pkt[0] >> 4) != 4)
         return false;
     size_t hl = (size_t)(pkt[0] & 0xf) * 4;
     uint16_t tl = sim_rd16(pkt + 2);
-    if (hl < IPV4_HDR_LEN || hl > tl || tl > len)
+    return hl >= IPV4_HDR_LEN && hl <= tl && tl <= len;
+}
+
+static inline wg_ip hdr_dst(const uint8_t *pkt) { return wg_ip4(pkt[16], pkt[17], pkt[18], pkt[19]); }
+
+/* sim_ipv4_parse and sim_ipv4_reparse: the same checks and fields, the
+ * second without the header checksum. Inlined into both, so each is the
+ * straight-line function the one parse was. */
+static inline __attribute__((always_inline)) bool parse(const uint8_t *pkt, size_t len, sim_ipv4_info *out,
+                                                        bool verify_cksum)
+{
+    memset(out, 0, sizeof *out);
+    if (!hdr_ok(pkt, len))
         return false;
-    if (sim_inet_checksum(pkt, hl) != 0)
+    size_t hl = (size_t)(pkt[0] & 0xf) * 4;
+    uint16_t tl = sim_rd16(pkt + 2);
+    if (verify_cksum && sim_inet_checksum(pkt, hl) != 0)
         return false;
     out->hdr_len = (uint16_t)hl;
     out->total_len = tl;
@@ -75,6 +90,18 @@ bool sim_ipv4_parse(const uint8_t *pkt, size_t len, sim_ipv4_info *out)
     }
     return true;
 }
+
+bool sim_ipv4_parse(const uint8_t *pkt, size_t len, sim_ipv4_info *out) { return parse(pkt, len, out, true); }
+
+/* A packet's header checksum is verified once, where it enters a node
+ * (sim_ipv4_input, sim_ipv4_tunnel_input), or computed where the node
+ * builds or rewrites the header (sim_ipv4_build, forward()'s TTL,
+ * sim_ipv4_rewrite / sim_ipv4_fix_checksums for NAT, reassembly). Every
+ * later parse of the same bytes on the node's packet path (the hooks,
+ * local delivery, output) would verify it again with the same result: a
+ * ping through a tunnel verified 26 header checksums where these 4 decide
+ * (docs/performance.md, "scale"). */
+bool sim_ipv4_reparse(const uint8_t *pkt, size_t len, sim_ipv4_info *out) { return parse(pkt, len, out, false); }
 
 void sim_ipv4_fix_checksums(uint8_t *pkt, size_t len)
 {
@@ -281,55 +308,62 @@ sim_err sim_ipv4_select(sim_node *n, const wg_ip *dst, const sim_ip_send_opts *o
 /* ---- local delivery ---- */
 
 static inline __attribute__((always_inline)) void deliver_whole(sim_node *n, sim_iface *in, uint8_t *pkt,
-                                                                size_t len);
+                                                                size_t len, const sim_ipv4_info *parsed);
 
-static void local_deliver(sim_node *n, sim_iface *in, uint8_t *pkt, size_t len)
+/* parsed: pkt's header as the caller parsed it (input), or NULL (a
+ * looped-back packet): parsed here. */
+static void local_deliver(sim_node *n, sim_iface *in, uint8_t *pkt, size_t len, const sim_ipv4_info *parsed)
 {
     if (len >= IPV4_HDR_LEN && sim_ipv4_is_fragment(pkt)) {
         /* ip_input, "ours": reassemble, then deliver the datagram. */
         size_t wlen = 0;
         uint8_t *whole = sim_ipv4_reass(n, false, in ? in->ifindex : 0, pkt, len, &wlen);
         if (whole) {
-            deliver_whole(n, in, whole, wlen);
+            deliver_whole(n, in, whole, wlen, NULL);
             free(whole);
         }
         return;
     }
-    deliver_whole(n, in, pkt, len);
+    deliver_whole(n, in, pkt, len, parsed);
 }
 
 static inline __attribute__((always_inline)) void deliver_whole(sim_node *n, sim_iface *in, uint8_t *pkt,
-                                                                size_t len)
+                                                                size_t len, const sim_ipv4_info *parsed)
 {
-    sim_ipv4_info ip;
-    if (!sim_ipv4_parse(pkt, len, &ip)) {
-        sim_node_drop(n, in ? in->ifindex : 0, SIM_DROP_MALFORMED, "bad IPv4 header after hooks");
-        return;
+    sim_ipv4_info own;
+    const sim_ipv4_info *ip = parsed;
+    if (!ip) {
+        if (!sim_ipv4_reparse(pkt, len, &own)) {
+            sim_node_drop(n, in ? in->ifindex : 0, SIM_DROP_MALFORMED, "bad IPv4 header after hooks");
+            return;
+        }
+        ip = &own;
     }
-    switch (ip.proto) {
+    switch (ip->proto) {
     case SIM_IPPROTO_UDP:
-        sim_udp_input(n, in, pkt, len, &ip);
+        sim_udp_input(n, in, pkt, len, ip);
         return;
     case SIM_IPPROTO_ICMP:
-        sim_icmp_input(n, in, pkt, len, &ip);
+        sim_icmp_input(n, in, pkt, len, ip);
         return;
     default:
         break;
     }
-    if (n->proto && n->proto[ip.proto].fn) {
-        n->proto[ip.proto].fn(n->proto[ip.proto].ctx, n, in, &ip, pkt + ip.hdr_len, (size_t)(ip.total_len - ip.hdr_len));
+    if (n->proto && n->proto[ip->proto].fn) {
+        n->proto[ip->proto].fn(n->proto[ip->proto].ctx, n, in, ip, pkt + ip->hdr_len,
+                               (size_t)(ip->total_len - ip->hdr_len));
         return;
     }
     /* Asked only here (two address-index lookups that UDP and ICMP, the
      * per-packet cases, do not need). */
-    if (sim_ipv4_is_multicast(&ip.dst) || sim_ipv4_is_broadcast_for(n, &ip.dst)) {
+    if (sim_ipv4_is_multicast(&ip->dst) || sim_ipv4_is_broadcast_for(n, &ip->dst)) {
         /* Multicast for a protocol this node does not run (e.g. CARP
          * adverts reaching a plain host): ignored, counted, not logged. */
         n->drops[SIM_DROP_UNKNOWN_PROTO]++;
         return;
     }
     sim_node_drop_ip(n, in ? in->ifindex : 0, SIM_DROP_UNKNOWN_PROTO, pkt, len, NULL, "no handler for protocol %u",
-                     ip.proto);
+                     ip->proto);
     sim_icmp_error(n, pkt, len, SIM_ICMP_UNREACH, SIM_ICMP_UNREACH_PROTO, 0);
 }
 
@@ -347,7 +381,7 @@ static void loop_fire(void *arg)
     loop_pkt *lp = arg;
     sim_pending_del(&lp->pend);
     if (lp->node->powered)
-        local_deliver(lp->node, NULL, lp->data, lp->len);
+        local_deliver(lp->node, NULL, lp->data, lp->len, NULL);
     free(lp);
 }
 
@@ -473,12 +507,14 @@ static sim_err output(sim_node *n, sim_pkt *p, const sim_mac *src_mac, uint32_t 
                          p->drop_note ? ": " : "", p->drop_note ? p->drop_note : "");
         return SIM_EPERM;
     }
-    sim_ipv4_info ip;
-    if (!sim_ipv4_parse(p->data, p->len, &ip)) {
+    /* Of the header output() reads the destination and DF only: the
+     * checks of sim_ipv4_reparse without its parse of every field. */
+    if (!hdr_ok(p->data, p->len)) {
         sim_node_drop_ip(n, p->in_ifindex, SIM_DROP_MALFORMED, p->data, p->len, NULL, "bad IPv4 packet on output");
         return SIM_EINVAL;
     }
-    if (p->out_ifindex == 0 && p->local_origin && loopback_local(n, &ip.dst)) {
+    wg_ip dst = hdr_dst(p->data);
+    if (p->out_ifindex == 0 && p->local_origin && loopback_local(n, &dst)) {
         loop_pkt *lp = malloc(sizeof *lp + p->len);
         if (!lp)
             sim_oom("looping a packet back to its node");
@@ -491,10 +527,10 @@ static sim_err output(sim_node *n, sim_pkt *p, const sim_mac *src_mac, uint32_t 
     }
     if (p->out_ifindex == 0) {
         sim_route_result rr;
-        if (!sim_fib_lookup(n, &ip.dst, &rr)) {
+        if (!sim_fib_lookup(n, &dst, &rr)) {
             char b[WG_IP_STRLEN];
             sim_node_drop_ip(n, p->in_ifindex, SIM_DROP_NO_ROUTE, p->data, p->len, NULL, "no route to %s",
-                             wg_ip_format(&ip.dst, b));
+                             wg_ip_format(&dst, b));
             return SIM_ENETUNREACH;
         }
         p->out_ifindex = rr.ifindex;
@@ -519,11 +555,12 @@ static sim_err output(sim_node *n, sim_pkt *p, const sim_mac *src_mac, uint32_t 
                          p->drop_note ? ": " : "", p->drop_note ? p->drop_note : "");
         return SIM_EPERM;
     }
-    /* Hooks may have rewritten addresses (NAT): parse again. */
-    if (!sim_ipv4_parse(p->data, p->len, &ip)) {
+    /* Hooks may have rewritten addresses (NAT): check and read again. */
+    if (!hdr_ok(p->data, p->len)) {
         sim_node_drop_ip(n, p->out_ifindex, SIM_DROP_MALFORMED, p->data, p->len, NULL, "hook left a bad IPv4 packet");
         return SIM_EINVAL;
     }
+    dst = hdr_dst(p->data);
     sim_iface *ifp = sim_node_iface_by_index(n, p->out_ifindex);
     if (!ifp)
         return SIM_EINVAL;
@@ -532,15 +569,15 @@ static sim_err output(sim_node *n, sim_pkt *p, const sim_mac *src_mac, uint32_t 
         mtu = p->frag_mtu; /* a Linux sender's learnt path MTU */
     int origin = p->local_origin ? n->id : p->origin_node;
     if (p->len <= mtu)
-        return transmit(ifp, p, src_mac, origin, fwd, &ip.dst, p->data, p->len);
-    if (ip.df) {
+        return transmit(ifp, p, src_mac, origin, fwd, &dst, p->data, p->len);
+    if (p->data[6] & 0x40) { /* DF */
         sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_NEEDS_FRAG, p->data, p->len, NULL,
                          "%zu bytes > mtu %u of %s/%s with DF", p->len, mtu, n->name, ifp->name);
         if (needfrag_mtu)
             *needfrag_mtu = mtu;
         return SIM_EMSGSIZE;
     }
-    return output_fragments(n, ifp, p, src_mac, origin, fwd, &ip.dst, mtu);
+    return output_fragments(n, ifp, p, src_mac, origin, fwd, &dst, mtu);
 }
 
 sim_err sim_ipv4_output(sim_node *n, sim_pkt *p, const sim_mac *src_mac) { return output(n, p, src_mac, NULL); }
@@ -668,7 +705,7 @@ static inline __attribute__((always_inline)) void input_pkt(sim_node *n, sim_ifa
         return;
     }
     sim_ipv4_info ip;
-    if (!sim_ipv4_parse(p.data, p.len, &ip)) {
+    if (!sim_ipv4_reparse(p.data, p.len, &ip)) {
         sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_MALFORMED, p.data, p.len, NULL, "in hook left a bad IPv4 packet");
         return;
     }
@@ -676,7 +713,7 @@ static inline __attribute__((always_inline)) void input_pkt(sim_node *n, sim_ifa
      * addresses too, whatever their state (ip_input has no CARP check). */
     if (sim_node_is_local(n, &ip.dst) || sim_ipv4_is_multicast(&ip.dst) || is_limited_broadcast(&ip.dst) ||
         is_directed_broadcast(ifp, &ip.dst)) {
-        local_deliver(n, ifp, p.data, p.len);
+        local_deliver(n, ifp, p.data, p.len, &ip);
         return;
     }
     if (!n->forwarding) {
@@ -693,7 +730,8 @@ static inline __attribute__((always_inline)) void input_pkt(sim_node *n, sim_ifa
 void sim_ipv4_input(sim_iface *ifp, const uint8_t *pkt, size_t len, const sim_frame *f)
 {
     sim_node *n = ifp->node;
-    sim_ipv4_info ip;
+    /* What sim_ipv4_parse could fail on, each with its own drop reason;
+     * the fields are parsed after the IN hooks (input_pkt). */
     if (len < IPV4_HDR_LEN || (pkt[0] >> 4) != 4) {
         sim_node_drop(n, ifp->ifindex, SIM_DROP_MALFORMED, "not IPv4");
         return;
@@ -707,10 +745,6 @@ void sim_ipv4_input(sim_iface *ifp, const uint8_t *pkt, size_t len, const sim_fr
     }
     if (sim_inet_checksum(pkt, hl) != 0) {
         sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_BAD_IP_CHECKSUM, pkt, len, NULL, "IPv4 header checksum");
-        return;
-    }
-    if (!sim_ipv4_parse(pkt, tl, &ip)) {
-        sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_MALFORMED, pkt, len, NULL, "IPv4 header");
         return;
     }
     /* Ethernet padding beyond the IP total length is trimmed. A copy: the

@@ -141,9 +141,11 @@ static void cb_state_log(void *ctx, pf_state *s, pf_log_kind k, sim_time end, si
 /* pf on the packet path                                              */
 /* ------------------------------------------------------------------ */
 
+/* p is on the node's packet path (the IN and OUT hooks): its header
+ * checksum was verified on input or computed here (sim_ipv4_reparse). */
 static bool pkt_summary(const sim_pkt *p, pf_pkt *out, sim_ipv4_info *ip)
 {
-    if (!sim_ipv4_parse(p->data, p->len, ip))
+    if (!sim_ipv4_reparse(p->data, p->len, ip))
         return false;
     memset(out, 0, sizeof *out);
     out->proto = ip->proto;
@@ -175,13 +177,16 @@ static void apply(sim_pkt *p, const pf_pkt *pk)
 {
     wg_ip s = fw_ip4(pk->src), d = fw_ip4(pk->dst);
     if (pk->proto == SIM_IPPROTO_ICMP) {
+        /* The echo id (pf's "port") first, so that the rewrite's one
+         * pass over the header and the message computes both checksums
+         * (they are recomputed from the bytes: the order of the writes
+         * does not change them). */
         size_t hl = (size_t)(p->data[0] & 0xf) * 4;
-        sim_ipv4_rewrite(p->data, p->len, &s, &d, -1, -1);
         if (hl + 8 <= p->len) {
             p->data[hl + 4] = (uint8_t)(pk->sport >> 8);
             p->data[hl + 5] = (uint8_t)pk->sport;
-            sim_ipv4_fix_checksums(p->data, p->len);
         }
+        sim_ipv4_rewrite(p->data, p->len, &s, &d, -1, -1);
         return;
     }
     sim_ipv4_rewrite(p->data, p->len, &s, &d, pk->proto == SIM_IPPROTO_UDP ? pk->sport : -1,
