@@ -76,6 +76,8 @@ size_t wg_device_peer_lines(const wg_device *dev, int id, const wg_ip *inner, co
 
 bool wg_device_prefetch(const wg_device *dev, int level)
 {
+    if (level > 0 && dev->peer_count > PREFETCH_MAX_PEERS)
+        return false; /* a hub: its device struct only */
     switch (level) {
     case 0:
         range(dev, sizeof *dev);

@@ -44,18 +44,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Above this many interfaces, sockets or WireGuard hosts a node is "big":
- * per-flow notes instead of a walk. */
+/* Above this many interfaces, sockets or WireGuard hosts, or this many
+ * routes, a node is "big": per-flow notes instead of a walk. A walk reads
+ * the node's tables whole, which is a few lines on a host and would be
+ * thousands on a hub with a route per peer (bench/scenarios/hub-10000.yaml:
+ * two interfaces, 10,000 routes). */
 #define SMALL_MAX 4
+#define SMALL_ROUTES 32
 
 static inline bool small(const sim_node *n)
 {
-    return n->n_ifs <= SMALL_MAX && n->n_socks <= SMALL_MAX && n->n_wgs <= SMALL_MAX;
+    return n->n_ifs <= SMALL_MAX && n->n_socks <= SMALL_MAX && n->n_wgs <= SMALL_MAX &&
+           n->n_routes <= SMALL_ROUTES;
 }
 
+/* At most 64 lines (4 KiB) of any one object or table: a hint, and a
+ * bound on what one can cost whatever a node holds. */
 static inline void range(const void *p, size_t len)
 {
     const char *c = p;
+    if (len > 4096)
+        len = 4096;
     for (size_t off = 0; off < len; off += 64)
         __builtin_prefetch(c + off);
 }
