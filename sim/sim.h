@@ -104,6 +104,15 @@ static inline void sim_touch(const void *p)
     if (r->n < r->max && (r->n == 0 || ((uintptr_t)r->p[r->n - 1] ^ (uintptr_t)p) >= 64))
         r->p[r->n++] = p;
 }
+/* Every cache line of an object of len bytes at p. */
+static inline void sim_touch_range(const void *p, size_t len)
+{
+    if (!sim_touch_rec_.max || !len)
+        return;
+    uintptr_t a = (uintptr_t)p & ~(uintptr_t)63, end = (uintptr_t)p + len;
+    for (; a < end; a += 64)
+        sim_touch((const void *)a);
+}
 
 static inline sim_event_id sim_schedule_at(sim_engine *e, sim_time at, sim_event_fn fn, void *arg)
 {

@@ -152,23 +152,37 @@ void wg_allowedips_remove_by_peer(wg_allowedips *t, const struct wg_peer *peer)
     remove_rec(&t->root6, peer);
 }
 
-size_t wg_allowedips_path(const wg_allowedips *t, const wg_ip *ip, const void **out, size_t max)
+/* The IPv4 walk on 32-bit words: a hub looks up every packet it sends or
+ * receives in a trie of one /32 per peer. The nodes it reads below the
+ * first SHARED_LEVELS (those are shared by every lookup and stay in
+ * cache) go to out when given, for a host's cache hints. */
+enum { SHARED_LEVELS = 8 };
+static inline struct wg_peer *walk4(const wg_allowedips *t, uint32_t k, const void **out, size_t max, size_t *n_out)
 {
-    /* The nodes below the first few levels: those are shared by every
-     * lookup and stay in cache. */
-    enum { SHARED_LEVELS = 8 };
-    if (ip->family != 4)
-        return 0;
-    uint32_t k = wg_ip4_to_u32(ip);
-    size_t n = 0, depth = 0;
-    for (const struct wg_aip_node *nd = t->root4; nd && n < max; depth++) {
-        if (depth >= SHARED_LEVELS)
-            out[n++] = nd;
-        unsigned c = nd->cidr;
+    struct wg_peer *best = NULL;
+    size_t depth = 0;
+    for (const struct wg_aip_node *n = t->root4; n; depth++) {
+        if (out && depth >= SHARED_LEVELS && *n_out < max)
+            out[(*n_out)++] = n;
+        unsigned c = n->cidr;
+        uint32_t nb = (uint32_t)n->bits[0] << 24 | (uint32_t)n->bits[1] << 16 | (uint32_t)n->bits[2] << 8 | n->bits[3];
+        uint32_t mask = c ? ~UINT32_C(0) << (32 - c) : 0;
+        if ((k ^ nb) & mask)
+            break;
+        if (n->peer)
+            best = n->peer;
         if (c >= 32)
             break;
-        nd = nd->child[(k >> (31 - c)) & 1];
+        n = n->child[(k >> (31 - c)) & 1];
     }
+    return best;
+}
+
+size_t wg_allowedips_path(const wg_allowedips *t, const wg_ip *ip, const void **out, size_t max)
+{
+    size_t n = 0;
+    if (ip->family == 4)
+        walk4(t, wg_ip4_to_u32(ip), out, max, &n);
     return n;
 }
 
@@ -176,25 +190,9 @@ struct wg_peer *wg_allowedips_lookup(const wg_allowedips *t, const wg_ip *ip)
 {
     if (ip->family != 4 && ip->family != 6)
         return NULL;
+    if (ip->family == 4)
+        return walk4(t, wg_ip4_to_u32(ip), NULL, 0, NULL);
     struct wg_peer *best = NULL;
-    if (ip->family == 4) {
-        /* The same walk on 32-bit words: a hub looks up every packet it
-         * sends or receives in a trie of one /32 per peer. */
-        uint32_t k = wg_ip4_to_u32(ip);
-        for (const struct wg_aip_node *n = t->root4; n;) {
-            unsigned c = n->cidr;
-            uint32_t nb = (uint32_t)n->bits[0] << 24 | (uint32_t)n->bits[1] << 16 | (uint32_t)n->bits[2] << 8 | n->bits[3];
-            uint32_t mask = c ? ~UINT32_C(0) << (32 - c) : 0;
-            if ((k ^ nb) & mask)
-                break;
-            if (n->peer)
-                best = n->peer;
-            if (c >= 32)
-                break;
-            n = n->child[(k >> (31 - c)) & 1];
-        }
-        return best;
-    }
     unsigned total = max_bits(ip->family);
     uint8_t key[16] = {0};
     memcpy(key, ip->b, total / 8);

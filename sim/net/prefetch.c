@@ -58,17 +58,6 @@ static inline bool small(const sim_node *n)
            n->n_routes <= SMALL_ROUTES;
 }
 
-/* At most 64 lines (4 KiB) of any one object or table: a hint, and a
- * bound on what one can cost whatever a node holds. */
-static inline void range(const void *p, size_t len)
-{
-    const char *c = p;
-    if (len > 4096)
-        len = 4096;
-    for (size_t off = 0; off < len; off += 64)
-        __builtin_prefetch(c + off);
-}
-
 /* ---- small nodes: a walk, one level at a time ---- */
 
 /* Level `level` of the walk of a small node: every prefetch of a level is
@@ -81,35 +70,35 @@ static bool walk_level(const sim_node *n, int level)
 {
     switch (level) {
     case 0:
-        range(n, 192); /* the hot lines (net.h) */
+        sim_prefetch_range(n, 192); /* the hot lines (net.h) */
         return true;
     case 1:
         if (!small(n))
             return false;
-        range(n->ifs, n->n_ifs * sizeof *n->ifs);
-        range(n->addr_ht, n->addr_ht_cap * sizeof *n->addr_ht);
-        range(n->addr_filter, 1);
-        range(n->routes, n->n_routes * sizeof *n->routes);
-        range(n->fib_ht, n->fib_cap * sizeof *n->fib_ht);
-        range(n->socks, n->n_socks * sizeof *n->socks);
-        range(n->wgs, n->n_wgs * sizeof *n->wgs);
+        sim_prefetch_range(n->ifs, n->n_ifs * sizeof *n->ifs);
+        sim_prefetch_range(n->addr_ht, n->addr_ht_cap * sizeof *n->addr_ht);
+        sim_prefetch_range(n->addr_filter, 1);
+        sim_prefetch_range(n->routes, n->n_routes * sizeof *n->routes);
+        sim_prefetch_range(n->fib_ht, n->fib_cap * sizeof *n->fib_ht);
+        sim_prefetch_range(n->socks, n->n_socks * sizeof *n->socks);
+        sim_prefetch_range(n->wgs, n->n_wgs * sizeof *n->wgs);
         return true;
     case 2:
         for (size_t i = 0; i < n->n_ifs; i++)
-            range(n->ifs[i], sizeof *n->ifs[i]);
+            sim_prefetch_range(n->ifs[i], sizeof *n->ifs[i]);
         for (size_t i = 0; i < n->n_socks; i++)
-            range(n->socks[i], sizeof *n->socks[i]);
+            sim_prefetch_range(n->socks[i], sizeof *n->socks[i]);
         for (size_t i = 0; i < n->n_wgs; i++)
             sim_wg_prefetch_host(n->wgs[i]);
         return true;
     case 3:
         for (size_t i = 0; i < n->n_ifs; i++) {
             const sim_iface *ifp = n->ifs[i];
-            range(ifp->addrs, ifp->n_addrs * sizeof *ifp->addrs);
-            range(ifp->arp_ht, ifp->arp_ht_cap * sizeof *ifp->arp_ht);
-            range(ifp->arp, ifp->n_arp * sizeof *ifp->arp);
+            sim_prefetch_range(ifp->addrs, ifp->n_addrs * sizeof *ifp->addrs);
+            sim_prefetch_range(ifp->arp_ht, ifp->arp_ht_cap * sizeof *ifp->arp_ht);
+            sim_prefetch_range(ifp->arp, ifp->n_arp * sizeof *ifp->arp);
             if (ifp->seg)
-                range(ifp->seg, 192); /* its hot lines (net.h) */
+                sim_prefetch_range(ifp->seg, 192); /* its hot lines (net.h) */
         }
         return n->n_wgs > 0 || n->n_ifs > 0;
     default: {
@@ -118,7 +107,7 @@ static bool walk_level(const sim_node *n, int level)
             for (size_t i = 0; i < n->n_ifs; i++) {
                 const sim_iface *ifp = n->ifs[i];
                 for (size_t k = 0; k < ifp->n_arp && k < SMALL_MAX; k++)
-                    range(ifp->arp[k], sizeof *ifp->arp[k]);
+                    sim_prefetch_range(ifp->arp[k], sizeof *ifp->arp[k]);
             }
         for (size_t i = 0; i < n->n_wgs; i++)
             more |= sim_wg_prefetch_device(n->wgs[i], level - 4);
@@ -171,7 +160,7 @@ void sim_warm_ahead(sim_world *w, const sim_segment *s, const sim_iface *from)
     if (w->no_cache_hints || s->n_ifs != 2)
         return;
     const sim_iface *to = s->ifs[s->ifs[0] == from];
-    range(to, sizeof *to);
+    sim_prefetch_range(to, sizeof *to);
     push_job(w, (sim_warm_job){.to = to});
 }
 
@@ -227,14 +216,14 @@ static bool job_level(sim_warm_job *j)
     const sim_iface *to = j->to;
     if (!to) {
         if (level == 0)
-            range(j->obj, 128);
+            sim_prefetch_range(j->obj, 128);
         return walk_level(j->node, level);
     }
     const sim_node *n = to->node;
     if (level == 0) {
-        range(n, 192);
+        sim_prefetch_range(n, 192);
         if (to->warm)
-            range(to->warm, sizeof *to->warm);
+            sim_prefetch_range(to->warm, sizeof *to->warm);
         return true;
     }
     if (!small(n)) {

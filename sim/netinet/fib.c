@@ -197,8 +197,7 @@ static const sim_route *fib_get(const sim_node *n, uint32_t key, uint8_t len)
     while (n->fib_ht[h].idx1) {
         if (n->fib_ht[h].key == key && n->fib_ht[h].len == len) {
             const sim_route *r = &n->routes[n->fib_ht[h].idx1 - 1];
-            sim_touch(r);
-            sim_touch((const char *)r + sizeof *r - 1);
+            sim_touch_range(r, sizeof *r);
             return r;
         }
         h = (h + 1) & (n->fib_cap - 1);

@@ -84,17 +84,12 @@ struct sim_wg {
 
 /* Cache hints for the walk of a small node (prefetch.c): the host struct,
  * then (from the next level on) its device's levels. */
-void sim_wg_prefetch_host(const sim_wg *h)
-{
-    for (size_t off = 0; off < sizeof *h; off += 64)
-        __builtin_prefetch((const char *)h + off);
-}
+void sim_wg_prefetch_host(const sim_wg *h) { sim_prefetch_range(h, sizeof *h); }
 
 bool sim_wg_prefetch_device(const sim_wg *h, int level)
 {
     if (level == 0 && h->n_peers <= 4) {
-        for (size_t off = 0; off < h->n_peers * sizeof *h->peers; off += 64)
-            __builtin_prefetch((const char *)h->peers + off);
+        sim_prefetch_range(h->peers, h->n_peers * sizeof *h->peers);
         __builtin_prefetch(h->by_id);
     }
     return h->dev && wg_device_prefetch(h->dev, level);
@@ -205,9 +200,7 @@ static void touch_peer(const sim_wg *h, int peer_id, const uint8_t *packet, size
         sim_touch(p[i]);
     if ((size_t)peer_id < h->cap_by_id && h->by_id[peer_id]) {
         sim_touch(&h->by_id[peer_id]);
-        const peer_cfg *pc = &h->peers[h->by_id[peer_id] - 1];
-        for (size_t off = 0; off < sizeof *pc; off += 64)
-            sim_touch((const char *)pc + off);
+        sim_touch_range(&h->peers[h->by_id[peer_id] - 1], sizeof *h->peers);
     }
 }
 
