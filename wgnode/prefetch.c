@@ -18,11 +18,15 @@
  * which peer a packet is for is not known in advance. */
 #define PREFETCH_MAX_PEERS 4
 
+/* Every cache line [p, p + len) spans (wgnode's own: it depends on no
+ * library of the simulator's, whose sim_prefetch_range is the same). */
 static inline void range(const void *p, size_t len)
 {
-    const char *c = p;
-    for (size_t off = 0; off < len; off += 64)
-        __builtin_prefetch(c + off);
+    if (!p || !len)
+        return;
+    uintptr_t a = (uintptr_t)p & ~(uintptr_t)63, end = (uintptr_t)p + len;
+    for (; a < end; a += 64)
+        __builtin_prefetch((const void *)a);
 }
 
 /* ---- a peer's lines ---- */

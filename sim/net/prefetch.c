@@ -10,9 +10,9 @@
  * overlap those accesses:
  *
  *  - A small node (a host: a few interfaces, sockets and WireGuard
- *    devices) is walked at the start of each of its events, one level at
- *    a time (node; its arrays; interfaces, sockets, WireGuard hosts; their
- *    arrays and devices; peers and keypairs), every prefetch of a level
+ *    devices) is walked at the start of each of its events, level by
+ *    level: node; its arrays; interfaces, sockets, WireGuard hosts; their
+ *    arrays and devices; peers and keypairs. Every prefetch of a level is
  *    issued before the next level is read, so the accesses of a level
  *    overlap instead of following each other.
  *  - A node with many interfaces (a hub) cannot be walked: which of its
