@@ -442,6 +442,16 @@ size_t wg_device_allowed_ips(const wg_device *dev, int peer_id, wg_prefix *out, 
 void wg_device_routes_changed(wg_device *dev, int64_t now)
 {
     (void)now;
+    /* Only wireguard-go asks per peer (wg_sourcing_routes_changed); Linux
+     * drops every route cache at once, the BSDs cache nothing. A hub that
+     * adds a route per peer while it is built would otherwise visit every
+     * peer per route: O(N^2) (docs/performance.md, "scale"). */
+    if (dev->platform == WG_PLATFORM_LINUX) {
+        dev->route_gen++;
+        return;
+    }
+    if (dev->platform != WG_PLATFORM_WIREGUARD_GO)
+        return;
     for (size_t i = 0; i < dev->n_ids; i++)
         if (dev->peers[i])
             wg_sourcing_routes_changed(dev, dev->peers[i]);

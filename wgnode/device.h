@@ -25,6 +25,10 @@ struct wg_device {
     wg_cookie_checker checker;
     uint16_t listen_port;
     wg_platform platform;
+    /* Linux: bumped by every routing change; a peer's route cache is
+     * valid only for the generation it was filled in (sourcing.c), so a
+     * change is O(1) instead of a visit of every peer. */
+    uint32_t route_gen;
     uint32_t options; /* WG_OPT_* (wgnode.h): code behaviour where the reference differs */
     const wg_sourcing *sourcing;
     bool up;

@@ -20,6 +20,7 @@ struct wg_device;
 /* Linux kernel sourcing: the per-peer route cache (socket.c dst_cache). */
 typedef struct wg_route_cache {
     bool valid;
+    uint32_t gen;     /* the device's route_gen when it was filled */
     wg_ip src;        /* the source the route lookup chose */
     uint32_t ifindex; /* the interface the route leaves by */
 } wg_route_cache;

@@ -124,7 +124,7 @@ static wg_send_result linux_send(struct wg_device *dev, wg_peer *peer, const uin
         return host_send(dev, peer, &src, &peer->endpoint, data, len, type, keepalive,
                          has_source(peer) ? WG_SRC_LEARNED : unbound_reason(timer_cleared));
     }
-    if (!peer->rcache.valid) {
+    if (!peer->rcache.valid || peer->rcache.gen != dev->route_gen) {
         /* Cache miss: a source no longer configured is forgotten. */
         if (has_source(peer) && !h->addr_is_local(h->ctx, &peer->src.addr))
             wg_sourcing_clear(dev, peer);
@@ -151,6 +151,7 @@ static wg_send_result linux_send(struct wg_device *dev, wg_peer *peer, const uin
         }
         /* The chosen source is cached, not stored back into the peer. */
         peer->rcache.valid = true;
+        peer->rcache.gen = dev->route_gen;
         peer->rcache.src = chosen;
         peer->rcache.ifindex = ifindex;
     }
@@ -327,10 +328,6 @@ wg_send_result wg_sourcing_send_reply(struct wg_device *dev, const wg_source *lo
 void wg_sourcing_routes_changed(struct wg_device *dev, wg_peer *peer)
 {
     switch (dev->platform) {
-    case WG_PLATFORM_LINUX:
-        /* A routing change makes every cached route obsolete. */
-        peer->rcache.valid = false;
-        break;
     case WG_PLATFORM_WIREGUARD_GO: {
         /* The route listener (device/sticky_linux.go routineRouteListener)
          * asks RTM_GETROUTE for each IPv4 peer whose sticky endpoint has a

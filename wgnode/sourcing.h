@@ -100,8 +100,9 @@ void wg_sourcing_learn(struct wg_device *dev, wg_peer *peer, const wg_source *lo
 /* The retransmit/new-handshake timers, manual endpoint changes, and data
  * send failures clear the learned source. */
 void wg_sourcing_clear(struct wg_device *dev, wg_peer *peer);
-/* The host's routes changed: Linux drops its route caches; wireguard-go
- * clears IPv4 sources whose route now leaves another interface. */
+/* The host's routes changed, for one wireguard-go peer: its IPv4 source
+ * is cleared when its route now leaves another interface. (Linux drops
+ * every route cache at once: wg_device_routes_changed bumps route_gen.) */
 void wg_sourcing_routes_changed(struct wg_device *dev, wg_peer *peer);
 
 #endif /* WGNODE_SOURCING_H */
