@@ -145,6 +145,7 @@ typedef struct sim_arp_slot {
 typedef struct sim_warm {
     const void *rx[SIM_WARM_RX], *tx[SIM_WARM_TX];
     uint8_t n_rx, n_tx;
+    uint8_t rx_skip; /* frames to come before the RX notes are taken again (prefetch.c) */
 } sim_warm;
 
 struct sim_iface {
@@ -219,6 +220,7 @@ struct sim_node {
     bool forwarding;
     bool powered;
     uint16_t ip_id; /* IPv4 identification counter */
+    uint32_t warm_stamp; /* prefetch.c: w->warm_clock when a walk of this node last began */
     sim_iface **ifs;
     size_t n_ifs;
     /* Local IPv4 address -> (interface, position in its addrs), and each
@@ -397,6 +399,7 @@ struct sim_world {
     sim_engine *eng;
     bool own_engine;
     bool no_cache_hints; /* sim_cache_hints_enable(w, false): prefetch.c does nothing */
+    uint32_t warm_clock;  /* sim_warm_step calls: the age of a walk (prefetch.c) */
     uint8_t warmq_head, warmq_n;
     sim_warm_job warmq[SIM_WARMQ_MAX];
     sim_warm_timed *warmt; /* ring, in the order pushed */
