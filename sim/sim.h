@@ -1013,7 +1013,8 @@ size_t sim_trace_stored_size(void); /* bytes per stored packet record */
 /* Distinct source reasons kept by the record (what stored records point at). */
 size_t sim_trace_reason_count(const sim_world *w);
 /* Turn recording of node interfaces / segments on or off (both on by
- * default): off makes their points OFF whatever the filter says. */
+ * default): off makes their points OFF whatever the filter says. Both
+ * off before anything is recorded: frames are not looked at at all. */
 void sim_trace_enable(sim_world *w, bool nodes, bool segments);
 /* Sees every frame at WATCH and KEEP points, in the order they happen. */
 typedef void (*sim_trace_fn)(void *ctx, const sim_trace_rec *r);

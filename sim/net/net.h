@@ -346,6 +346,7 @@ typedef struct sim_stored_rec {
 typedef struct sim_record {
     /* packets */
     bool trace_nodes, trace_segments;
+    bool trace_off; /* every point is OFF: no frame needs looking at (trace.c, sim_trace_enable) */
     sim_point_filter_fn point_fn;
     void *point_ctx;
     sim_rec_point *points;
@@ -613,9 +614,23 @@ void sim_record_init(sim_world *w);
 void sim_record_free(sim_world *w);
 /* Is anything done with frames at this capture point? (Point decided on
  * first use.) Cheap: callers skip building tap frames when false. */
-bool sim_trace_wants(sim_world *w, sim_dir dir, const sim_iface *ifp, const sim_segment *seg);
-void sim_trace_frame(sim_world *w, sim_dir dir, const sim_node *n, const sim_iface *ifp, const sim_segment *seg,
-                     const sim_frame *f);
+bool sim_trace_wants_at(sim_world *w, sim_dir dir, const sim_iface *ifp, const sim_segment *seg);
+void sim_trace_frame_at(sim_world *w, sim_dir dir, const sim_node *n, const sim_iface *ifp, const sim_segment *seg,
+                        const sim_frame *f);
+/* A run that records nothing (trace_off) asks the world, not the point:
+ * one test of a line every frame reads instead of two calls and a
+ * point's slot per frame (6 frames and 4 tap tests a ping through a
+ * tunnel; docs/performance.md, "scale"). */
+static inline bool sim_trace_wants(sim_world *w, sim_dir dir, const sim_iface *ifp, const sim_segment *seg)
+{
+    return !w->rec.trace_off && sim_trace_wants_at(w, dir, ifp, seg);
+}
+static inline void sim_trace_frame(sim_world *w, sim_dir dir, const sim_node *n, const sim_iface *ifp,
+                                   const sim_segment *seg, const sim_frame *f)
+{
+    if (!w->rec.trace_off)
+        sim_trace_frame_at(w, dir, n, ifp, seg, f);
+}
 /* The event's text is copied (e->text may be a temporary). */
 void sim_event_push(sim_world *w, const sim_event_rec *e);
 /* A malloc'd printf (never cut); sim_oom on failure. */
