@@ -450,6 +450,7 @@ typedef struct sim_route {
     wg_ip ifa;           /* connected routes: the owning address; else 0 (chosen at lookup) */
     sim_route_origin origin;
     char tag[32];        /* free label: gateway or group name */
+    const char *tag_rec; /* the stack's: tag interned on first use (fib.c); reset by add/replace */
 } sim_route;
 
 /* SIM_EEXIST when a route for the same prefix exists; SIM_EINVAL when it
@@ -461,6 +462,8 @@ sim_err sim_route_del(sim_node *n, const wg_prefix *dst);
 size_t sim_node_route_count(const sim_node *n);
 const sim_route *sim_node_route_at(const sim_node *n, size_t i);
 const sim_route *sim_node_route_find(const sim_node *n, const wg_prefix *dst);
+/* r's tag (a route of n) interned in the run record, NULL when it has none. */
+const char *sim_route_tag_interned(sim_node *n, const sim_route *r);
 
 typedef struct sim_route_result {
     const sim_route *route; /* NULL when forced on-link (wireguard-go) */

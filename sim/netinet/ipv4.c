@@ -226,7 +226,7 @@ static void route_reason(sim_node *n, const sim_route_result *rr, sim_src_reason
     r->route_plen = rr->route->dst.len;
     r->route_gw = rr->route->gateway;
     r->route_origin = (uint8_t)rr->route->origin;
-    r->route_tag = rr->route->tag[0] ? sim_world_intern(n->w, rr->route->tag) : NULL;
+    r->route_tag = sim_route_tag_interned(n, rr->route);
 }
 
 sim_err sim_ipv4_select(sim_node *n, const wg_ip *dst, const sim_ip_send_opts *o, wg_ip *src_out, sim_pkt *p)
