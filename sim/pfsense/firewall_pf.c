@@ -230,7 +230,8 @@ static sim_verdict hook_in(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *p
     sim_ipv4_info ip;
     if (!pkt_summary(p, &pk, &ip) || pk.proto == CARP_PROTO)
         return SIM_PASS;
-    pf_result r = pf_test(&f->pf, PF_IN, fw_ifname_of(f, p->in_ifindex), &pk);
+    pf_result r;
+    pf_test_into(&f->pf, PF_IN, fw_ifname_of(f, p->in_ifindex), &pk, &r);
     if (r.action != PF_PASS) {
         sim_iface *in = sim_node_iface_by_index(n, p->in_ifindex);
         /* Decrypted tunnel traffic meets the filter on the tunnel: say
@@ -352,7 +353,8 @@ static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *
     /* pf_route runs pf_test again on the interface route-to picks; one
      * level is enough (the second pass can only confirm that interface). */
     for (int pass = 0; pass < 2; pass++) {
-        pf_result r = pf_test(&f->pf, PF_OUT, fw_ifname_of(f, ifx), &pk);
+        pf_result r;
+        pf_test_into(&f->pf, PF_OUT, fw_ifname_of(f, ifx), &pk, &r);
         if (r.action != PF_PASS) {
             snprintf(f->note, sizeof f->note, "pf: %s", r.note);
             p->drop_note = f->note;
