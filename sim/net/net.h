@@ -562,7 +562,8 @@ void sim_ipv4_header(sim_node *n, uint8_t *p, uint8_t proto, const wg_ip *src, c
 /* Builds a header in front of the payload; returns a malloc'd packet. */
 uint8_t *sim_ipv4_build(sim_node *n, uint8_t proto, const wg_ip *src, const wg_ip *dst, uint8_t ttl,
                         uint8_t tos, bool df, const uint8_t *payload, size_t len, size_t *out_len);
-/* Chooses source + route for a local send (shared by UDP/ICMP/raw). */
+/* Chooses source + route for a local send (shared by UDP/ICMP/raw). p
+ * comes zeroed (sim_pkt p = {0}): the reason is filled in, not cleared. */
 sim_err sim_ipv4_select(sim_node *n, const wg_ip *dst, const sim_ip_send_opts *o, wg_ip *src_out,
                         sim_pkt *p);
 bool sim_ipv4_is_multicast(const wg_ip *ip);

@@ -241,7 +241,8 @@ sim_err sim_ipv4_select(sim_node *n, const wg_ip *dst, const sim_ip_send_opts *o
         if (!(o->bindany) && !sim_node_find_addr(n, &o->src, NULL))
             return SIM_EADDRNOTAVAIL;
     }
-    memset(&p->reason, 0, sizeof p->reason);
+    /* p->reason is zero (both callers zero p): clearing its 216 bytes
+     * again cost 40 instructions a packet. */
     p->reason.kind = (uint8_t)(explicit_src ? (o->src_kind ? o->src_kind : SIM_SRC_EXPLICIT) : SIM_SRC_ROUTE);
     p->reason.wg = (uint8_t)(o ? o->wg_reason : WG_SRC_NONE);
     p->reason.node = n->id;
