@@ -32,6 +32,7 @@ static sim_err send_icmp(sim_node *n, const wg_ip *dst, const wg_ip *orig_dst, u
     if (orig_dst && sim_node_is_local(n, orig_dst)) {
         o.src = *orig_dst;
         o.src_kind = SIM_SRC_REFLECT;
+        o.bindany = true; /* configured: just looked up, no need to look again */
     }
     return sim_ip_send(n, SIM_IPPROTO_ICMP, dst, msg, len, &o);
 }
