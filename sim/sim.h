@@ -622,6 +622,10 @@ typedef struct sim_pkt {
     const char *drop_note;  /* a hook returning SIM_DROP may explain it */
     const char *drop_rule;  /* ... and name the rule that dropped it (interned label) */
     uint32_t frag_mtu;      /* 0: fragments fit the outgoing interface; else at most this (a learnt path MTU) */
+    /* IN hooks: the packet as parsed before they ran (NULL elsewhere, or
+     * when it did not parse); a hook that rewrites the packet sets it to
+     * NULL. */
+    const sim_ipv4_info *ip;
 } sim_pkt;
 
 typedef enum sim_hook_point {

@@ -705,6 +705,11 @@ static inline __attribute__((always_inline)) void input_pkt(sim_node *n, sim_ifa
         p.reason.node = p.reason.nat_node = p.reason.rt_node = -1;
     }
     p.origin_node = f ? f->origin_node : -1;
+    /* Parsed once, before the IN hooks: pf reads p.ip instead of parsing
+     * the packet again, and the parse stands after the hooks unless one
+     * rewrote the packet (and cleared p.ip). */
+    sim_ipv4_info ip;
+    p.ip = sim_ipv4_reparse(data, len, &ip) ? &ip : NULL;
     sim_verdict v = run_hooks(n, SIM_HOOK_IN, &p);
     if (v == SIM_STOLEN)
         return;
@@ -713,11 +718,11 @@ static inline __attribute__((always_inline)) void input_pkt(sim_node *n, sim_ifa
                          p.drop_note ? ": " : "", p.drop_note ? p.drop_note : "");
         return;
     }
-    sim_ipv4_info ip;
-    if (!sim_ipv4_reparse(p.data, p.len, &ip)) {
+    if (!(p.ip == &ip && p.data == data && p.len == len) && !sim_ipv4_reparse(p.data, p.len, &ip)) {
         sim_node_drop_ip(n, ifp->ifindex, SIM_DROP_MALFORMED, p.data, p.len, NULL, "in hook left a bad IPv4 packet");
         return;
     }
+    p.ip = NULL; /* for the IN hooks only: forward() rewrites the TTL */
     /* Weak host model (FreeBSD): any local address on any interface; CARP
      * addresses too, whatever their state (ip_input has no CARP check). */
     if (sim_node_is_local(n, &ip.dst) || sim_ipv4_is_multicast(&ip.dst) || is_limited_broadcast(&ip.dst) ||

@@ -142,10 +142,13 @@ static void cb_state_log(void *ctx, pf_state *s, pf_log_kind k, sim_time end, si
 /* ------------------------------------------------------------------ */
 
 /* p is on the node's packet path (the IN and OUT hooks): its header
- * checksum was verified on input or computed here (sim_ipv4_reparse). */
+ * checksum was verified on input or computed here (sim_ipv4_reparse).
+ * An inbound packet comes parsed (p->ip). */
 static bool pkt_summary(const sim_pkt *p, pf_pkt *out, sim_ipv4_info *ip)
 {
-    if (!sim_ipv4_reparse(p->data, p->len, ip))
+    if (p->ip)
+        *ip = *p->ip;
+    else if (!sim_ipv4_reparse(p->data, p->len, ip))
         return false;
     memset(out, 0, sizeof *out);
     out->proto = ip->proto;
@@ -175,6 +178,7 @@ static bool pkt_summary(const sim_pkt *p, pf_pkt *out, sim_ipv4_info *ip)
 
 static void apply(sim_pkt *p, const pf_pkt *pk)
 {
+    p->ip = NULL; /* rewritten: the IN hooks' parse no longer holds */
     wg_ip s = fw_ip4(pk->src), d = fw_ip4(pk->dst);
     if (pk->proto == SIM_IPPROTO_ICMP) {
         /* The echo id (pf's "port") first, so that the rewrite's one
