@@ -113,7 +113,7 @@ static bool resolve(const sim_node *n, const sim_route *r, const wg_ip *dst, sim
     if (r->gateway.family) {
         out->nexthop = r->gateway;
         if (r->ifindex) {
-            ifp = sim_node_iface_by_index(n, r->ifindex);
+            ifp = sim_iface_at(n, r->ifindex);
             if (!ifp)
                 return false;
             a = ifa_with_net(n, &r->gateway, r->ifindex, NULL);
@@ -125,7 +125,7 @@ static bool resolve(const sim_node *n, const sim_route *r, const wg_ip *dst, sim
                 return false;
         }
     } else {
-        ifp = sim_node_iface_by_index(n, r->ifindex);
+        ifp = sim_iface_at(n, r->ifindex);
         if (!ifp)
             return false;
         out->nexthop = *dst;

@@ -563,10 +563,10 @@ static sim_err output(sim_node *n, sim_pkt *p, const sim_mac *src_mac, uint32_t 
         return SIM_EINVAL;
     }
     dst = hdr_dst(p->data);
-    sim_iface *ifp = sim_node_iface_by_index(n, p->out_ifindex);
+    sim_iface *ifp = sim_iface_at(n, p->out_ifindex);
     if (!ifp)
         return SIM_EINVAL;
-    uint32_t mtu = sim_iface_mtu(ifp);
+    uint32_t mtu = sim_iface_mtu_inline(ifp);
     if (p->frag_mtu && p->frag_mtu < mtu)
         mtu = p->frag_mtu; /* a Linux sender's learnt path MTU */
     int origin = p->local_origin ? n->id : p->origin_node;
