@@ -623,8 +623,8 @@ typedef struct sim_pkt {
     const char *drop_rule;  /* ... and name the rule that dropped it (interned label) */
     uint32_t frag_mtu;      /* 0: fragments fit the outgoing interface; else at most this (a learnt path MTU) */
     /* IN hooks: the packet as parsed before they ran (NULL elsewhere, or
-     * when it did not parse); a hook that rewrites the packet sets it to
-     * NULL. */
+     * when it did not parse), valid during the call; a hook that rewrites
+     * the packet sets it to NULL (the parse is kept after the hooks). */
     const sim_ipv4_info *ip;
 } sim_pkt;
 
