@@ -389,12 +389,10 @@ static void loop_fire(void *arg)
 
 /* ---- tunnel interface taps (trace/capture with a synthetic header) ---- */
 
-static void tunnel_tap(sim_iface *ifp, sim_dir dir, const uint8_t *pkt, size_t len, const sim_src_reason *reason,
-                       int origin)
+static __attribute__((noinline)) void tunnel_tap_frame(sim_iface *ifp, sim_dir dir, const uint8_t *pkt, size_t len,
+                                                        const sim_src_reason *reason, int origin)
 {
     sim_world *w = ifp->node->w;
-    if (ifp->n_caps == 0 && !sim_trace_wants(w, dir, ifp, NULL))
-        return;
     sim_frame *f = sim_frame_new(w, ETH_HDR_LEN + len);
     memset(f->data, 0, 12); /* no MACs on a tunnel */
     f->data[12] = 0x08;
@@ -410,6 +408,16 @@ static void tunnel_tap(sim_iface *ifp, sim_dir dir, const uint8_t *pkt, size_t l
     for (size_t i = 0; i < ifp->n_caps; i++)
         sim_capture_frame(ifp->caps[i], now, f->data, f->len);
     sim_frame_free(w, f);
+}
+
+/* The test inline, the frame out of line: a run that records nothing
+ * and captures nothing passes each tunnel packet with two loads. */
+static inline void tunnel_tap(sim_iface *ifp, sim_dir dir, const uint8_t *pkt, size_t len, const sim_src_reason *reason,
+                              int origin)
+{
+    if (ifp->n_caps == 0 && !sim_trace_wants(ifp->node->w, dir, ifp, NULL))
+        return;
+    tunnel_tap_frame(ifp, dir, pkt, len, reason, origin);
 }
 
 /* ---- output ---- */
