@@ -132,7 +132,10 @@ static void cb_state_log(void *ctx, pf_state *s, pf_log_kind k, sim_time end, si
         s->hist = sim_hist_pf_add(f->w, &e);
         break;
     }
-    case PF_LOG_DEADLINE: sim_hist_pf_deadline(f->w, s->hist, end); break;
+    case PF_LOG_DEADLINE:
+        if (s->hist) /* 0: not in the log (off when the state was made); every packet moves the deadline */
+            sim_hist_pf_deadline(f->w, s->hist, end);
+        break;
     case PF_LOG_END: sim_hist_pf_ended(f->w, s->hist, end, why); break;
     }
 }
