@@ -450,6 +450,7 @@ typedef struct sim_route {
     wg_ip ifa;           /* connected routes: the owning address; else 0 (chosen at lookup) */
     sim_route_origin origin;
     char tag[32];        /* free label: gateway or group name */
+    const char *tag_rec; /* the stack's: tag interned on first use (fib.c); reset by add/replace */
 } sim_route;
 
 /* SIM_EEXIST when a route for the same prefix exists; SIM_EINVAL when it
@@ -461,6 +462,8 @@ sim_err sim_route_del(sim_node *n, const wg_prefix *dst);
 size_t sim_node_route_count(const sim_node *n);
 const sim_route *sim_node_route_at(const sim_node *n, size_t i);
 const sim_route *sim_node_route_find(const sim_node *n, const wg_prefix *dst);
+/* r's tag (a route of n) interned in the run record, NULL when it has none. */
+const char *sim_route_tag_interned(sim_node *n, const sim_route *r);
 
 typedef struct sim_route_result {
     const sim_route *route; /* NULL when forced on-link (wireguard-go) */
@@ -619,6 +622,10 @@ typedef struct sim_pkt {
     const char *drop_note;  /* a hook returning SIM_DROP may explain it */
     const char *drop_rule;  /* ... and name the rule that dropped it (interned label) */
     uint32_t frag_mtu;      /* 0: fragments fit the outgoing interface; else at most this (a learnt path MTU) */
+    /* IN hooks: the packet as parsed before they ran (NULL elsewhere, or
+     * when it did not parse), valid during the call; a hook that rewrites
+     * the packet sets it to NULL (the parse is kept after the hooks). */
+    const sim_ipv4_info *ip;
 } sim_pkt;
 
 typedef enum sim_hook_point {
@@ -1013,7 +1020,8 @@ size_t sim_trace_stored_size(void); /* bytes per stored packet record */
 /* Distinct source reasons kept by the record (what stored records point at). */
 size_t sim_trace_reason_count(const sim_world *w);
 /* Turn recording of node interfaces / segments on or off (both on by
- * default): off makes their points OFF whatever the filter says. */
+ * default): off makes their points OFF whatever the filter says. Both
+ * off before anything is recorded: frames are not looked at at all. */
 void sim_trace_enable(sim_world *w, bool nodes, bool segments);
 /* Sees every frame at WATCH and KEEP points, in the order they happen. */
 typedef void (*sim_trace_fn)(void *ctx, const sim_trace_rec *r);

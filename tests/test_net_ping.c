@@ -128,12 +128,56 @@ START_TEST(test_ping_forget_many_then_late_replies)
 }
 END_TEST
 
+static void count_patterned_echo(void *ctx, sim_node *n, sim_iface *in, const sim_ipv4_info *ip)
+{
+    (void)n, (void)in;
+    if (ip->icmp_type != SIM_ICMP_ECHO)
+        return;
+    ck_assert_uint_eq(ip->payload_len, 600);
+    for (size_t i = 0; i < ip->payload_len; i++)
+        ck_assert_uint_eq(ip->payload[i], (uint8_t)i);
+    (*(size_t *)ctx)++;
+}
+
+/* An echo of 600 bytes carries ping's pattern 0x00, 0x01, ... 0xff and
+ * round again (icmp.c copies it from a 256-byte table). Recording turned
+ * off before anything was recorded keeps no packet (the frames are not
+ * even looked at: net.h sim_trace_frame), and turned on again it records
+ * from then on, at points first seen while it was off too. */
+START_TEST(test_echo_pattern_and_trace_off)
+{
+    sim_world *w = T_world(73);
+    sim_trace_enable(w, false, false);
+    sim_segment *s = T_seg(w, "link", SIM_MS);
+    sim_node *a = T_node(w, "a", SIM_NODE_HOST), *b = T_node(w, "b", SIM_NODE_HOST);
+    T_if(a, "eth0", s, "10.0.0.1/24");
+    T_if(b, "eth0", s, "10.0.0.2/24");
+    size_t seen = 0;
+    sim_node_add_icmp_listener(b, count_patterned_echo, &seen);
+    T_run(w, SIM_S);
+    wg_ip dst = T_ip("10.0.0.2");
+    ck_assert_int_eq(sim_icmp_echo(a, &dst, 7, 1, 600, NULL), SIM_OK);
+    T_run(w, 2 * SIM_S);
+    ck_assert_uint_eq(seen, 1);
+    ck_assert_uint_eq(sim_trace_count(w), 0);
+    sim_trace_enable(w, true, true);
+    ck_assert_int_eq(sim_icmp_echo(a, &dst, 7, 2, 600, NULL), SIM_OK);
+    T_run(w, 3 * SIM_S);
+    ck_assert_uint_eq(seen, 2);
+    /* the request and the reply, each out of one node, on the wire and
+     * into the other */
+    ck_assert_uint_eq(sim_trace_count(w), 6);
+    sim_world_free(w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("net_ping");
     TCase *tc = tcase_create("ping");
     tcase_add_test(tc, test_ping_across_routers);
     tcase_add_test(tc, test_ping_forget_keeps_totals);
+    tcase_add_test(tc, test_echo_pattern_and_trace_off);
     tcase_add_loop_test(tc, test_ping_forget_many_then_late_replies, 0, 2);
     suite_add_tcase(s, tc);
     return T_run_suite(s);

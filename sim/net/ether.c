@@ -55,7 +55,8 @@ sim_err sim_ether_output(sim_iface *ifp, const sim_mac *dst, const sim_mac *src,
     f->data[12] = (uint8_t)(ethertype >> 8);
     f->data[13] = (uint8_t)ethertype;
     memcpy(f->data + ETH_HDR_LEN, payload, len);
-    memset(f->data + ETH_HDR_LEN + len, 0, flen - ETH_HDR_LEN - len); /* padding to the minimum frame */
+    if (flen > ETH_HDR_LEN + len) /* padding to the minimum frame (a call to memset for 0 bytes otherwise) */
+        memset(f->data + ETH_HDR_LEN + len, 0, flen - ETH_HDR_LEN - len);
     if (reason) {
         f->has_reason = true;
         f->reason = *reason;

@@ -348,6 +348,7 @@ typedef struct sim_stored_rec {
 typedef struct sim_record {
     /* packets */
     bool trace_nodes, trace_segments;
+    bool trace_off; /* every point is OFF: no frame needs looking at (trace.c, sim_trace_enable) */
     sim_point_filter_fn point_fn;
     void *point_ctx;
     sim_rec_point *points;
@@ -564,7 +565,8 @@ void sim_ipv4_header(sim_node *n, uint8_t *p, uint8_t proto, const wg_ip *src, c
 /* Builds a header in front of the payload; returns a malloc'd packet. */
 uint8_t *sim_ipv4_build(sim_node *n, uint8_t proto, const wg_ip *src, const wg_ip *dst, uint8_t ttl,
                         uint8_t tos, bool df, const uint8_t *payload, size_t len, size_t *out_len);
-/* Chooses source + route for a local send (shared by UDP/ICMP/raw). */
+/* Chooses source + route for a local send (shared by UDP/ICMP/raw). p
+ * comes zeroed (sim_pkt p = {0}): the reason is filled in, not cleared. */
 sim_err sim_ipv4_select(sim_node *n, const wg_ip *dst, const sim_ip_send_opts *o, wg_ip *src_out,
                         sim_pkt *p);
 bool sim_ipv4_is_multicast(const wg_ip *ip);
@@ -616,9 +618,23 @@ void sim_record_init(sim_world *w);
 void sim_record_free(sim_world *w);
 /* Is anything done with frames at this capture point? (Point decided on
  * first use.) Cheap: callers skip building tap frames when false. */
-bool sim_trace_wants(sim_world *w, sim_dir dir, const sim_iface *ifp, const sim_segment *seg);
-void sim_trace_frame(sim_world *w, sim_dir dir, const sim_node *n, const sim_iface *ifp, const sim_segment *seg,
-                     const sim_frame *f);
+bool sim_trace_wants_at(sim_world *w, sim_dir dir, const sim_iface *ifp, const sim_segment *seg);
+void sim_trace_frame_at(sim_world *w, sim_dir dir, const sim_node *n, const sim_iface *ifp, const sim_segment *seg,
+                        const sim_frame *f);
+/* A run that records nothing (trace_off) asks the world, not the point:
+ * one test of a line every frame reads instead of two calls and a
+ * point's slot per frame (6 frames and 4 tap tests a ping through a
+ * tunnel; docs/performance.md, "scale"). */
+static inline bool sim_trace_wants(sim_world *w, sim_dir dir, const sim_iface *ifp, const sim_segment *seg)
+{
+    return !w->rec.trace_off && sim_trace_wants_at(w, dir, ifp, seg);
+}
+static inline void sim_trace_frame(sim_world *w, sim_dir dir, const sim_node *n, const sim_iface *ifp,
+                                   const sim_segment *seg, const sim_frame *f)
+{
+    if (!w->rec.trace_off)
+        sim_trace_frame_at(w, dir, n, ifp, seg, f);
+}
 /* The event's text is copied (e->text may be a temporary). */
 void sim_event_push(sim_world *w, const sim_event_rec *e);
 /* A malloc'd printf (never cut); sim_oom on failure. */
@@ -638,6 +654,21 @@ void sim_wg_free(sim_wg *h);
 void sim_ping_free(sim_ping *p);
 void sim_flood_free(sim_flood *f);
 void sim_ping_icmp_input(void *ctx, sim_node *n, sim_iface *in, const sim_ipv4_info *ip);
+
+/* sim_node_iface_by_index and sim_iface_mtu for the packet path, inlined
+ * (a dozen calls a ping through a tunnel; the public functions are these). */
+static inline sim_iface *sim_iface_at(const sim_node *n, uint32_t ifindex)
+{
+    return ifindex == 0 || ifindex > n->n_ifs ? NULL : n->ifs[ifindex - 1];
+}
+static inline uint32_t sim_iface_mtu_inline(const sim_iface *ifp)
+{
+    if (ifp->mtu)
+        return ifp->mtu;
+    if (ifp->seg && ifp->seg->cfg.mtu)
+        return ifp->seg->cfg.mtu;
+    return SIM_DEFAULT_MTU;
+}
 
 static inline bool sim_events_wanted(const sim_world *w) { return w->rec.events_on || w->rec.event_fn; }
 

@@ -294,12 +294,7 @@ sim_iface *sim_iface_new(sim_node *n, const char *name, sim_segment *seg)
 
 sim_iface *sim_node_iface(const sim_node *n, const char *name) { return sim_names_get(&n->if_names, name); }
 
-sim_iface *sim_node_iface_by_index(const sim_node *n, uint32_t ifindex)
-{
-    if (ifindex == 0 || ifindex > n->n_ifs)
-        return NULL;
-    return n->ifs[ifindex - 1];
-}
+sim_iface *sim_node_iface_by_index(const sim_node *n, uint32_t ifindex) { return sim_iface_at(n, ifindex); }
 
 size_t sim_node_iface_count(const sim_node *n) { return n->n_ifs; }
 uint32_t sim_iface_index(const sim_iface *ifp) { return ifp->ifindex; }
@@ -321,14 +316,7 @@ void sim_iface_attach(sim_iface *ifp, sim_segment *seg)
         sim_segment_attach(seg, ifp);
 }
 
-uint32_t sim_iface_mtu(const sim_iface *ifp)
-{
-    if (ifp->mtu)
-        return ifp->mtu;
-    if (ifp->seg)
-        return sim_segment_mtu(ifp->seg);
-    return SIM_DEFAULT_MTU;
-}
+uint32_t sim_iface_mtu(const sim_iface *ifp) { return sim_iface_mtu_inline(ifp); }
 
 void sim_iface_set_mtu(sim_iface *ifp, uint32_t mtu) { ifp->mtu = mtu; }
 

@@ -113,7 +113,7 @@ static bool resolve(const sim_node *n, const sim_route *r, const wg_ip *dst, sim
     if (r->gateway.family) {
         out->nexthop = r->gateway;
         if (r->ifindex) {
-            ifp = sim_node_iface_by_index(n, r->ifindex);
+            ifp = sim_iface_at(n, r->ifindex);
             if (!ifp)
                 return false;
             a = ifa_with_net(n, &r->gateway, r->ifindex, NULL);
@@ -125,7 +125,7 @@ static bool resolve(const sim_node *n, const sim_route *r, const wg_ip *dst, sim
                 return false;
         }
     } else {
-        ifp = sim_node_iface_by_index(n, r->ifindex);
+        ifp = sim_iface_at(n, r->ifindex);
         if (!ifp)
             return false;
         out->nexthop = *dst;
@@ -258,6 +258,21 @@ const sim_route *sim_node_route_find(const sim_node *n, const wg_prefix *dst)
     return fib_get(n, wg_ip4_to_u32(&p.ip), p.len);
 }
 
+/* Interned on the first packet that cites the route and kept: a packet's
+ * source reason names the tag, and hashing and comparing it for every
+ * packet cost 270 instructions a ping (docs/performance.md, "scale").
+ * Not interned when the route is added, so that strings get their ids in
+ * the order they always did. */
+const char *sim_route_tag_interned(sim_node *n, const sim_route *r)
+{
+    if (!r->tag[0])
+        return NULL;
+    sim_route *own = &n->routes[r - n->routes];
+    if (!own->tag_rec)
+        own->tag_rec = sim_world_intern(n->w, own->tag);
+    return own->tag_rec;
+}
+
 size_t sim_node_route_count(const sim_node *n) { return n->n_routes; }
 const sim_route *sim_node_route_at(const sim_node *n, size_t i) { return i < n->n_routes ? &n->routes[i] : NULL; }
 
@@ -302,6 +317,7 @@ sim_err sim_route_add(sim_node *n, const sim_route *r)
     *nr = *r;
     nr->dst = normalise(&r->dst);
     nr->tag[sizeof nr->tag - 1] = 0;
+    nr->tag_rec = NULL;
     fib_added(n);
     sim_hist_log_route(n->w, n->id, &nr->dst, nr);
     char b[160];
@@ -323,6 +339,7 @@ sim_err sim_route_replace(sim_node *n, const sim_route *r)
             *old = *r;
             old->dst = p;
             old->tag[sizeof old->tag - 1] = 0;
+            old->tag_rec = NULL;
             sim_hist_log_route(n->w, n->id, &old->dst, old);
             char b[160];
             sim_event_log(n->w, SIM_EV_ROUTE, n, old->ifindex, NULL, "%s route change %s", n->name,

@@ -295,6 +295,8 @@ bool pf_set_rdr(pf *p, const pf_rdr_rule *rules, size_t n);
  * lookup, else NAT (outbound) + filter rules and state creation. The
  * packet fields are rewritten in place when translated. */
 pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt);
+/* The same into *r: no copy of the result (the packet path). */
+void pf_test_into(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt, pf_result *r);
 
 /* ---- states (pf_state.c) --------------------------------------- */
 void pf_key_for_packet(pf_dir dir, const pf_pkt *pkt, pf_key *k);

@@ -248,35 +248,35 @@ static void set_block(pf *p, pf_result *r, const pf_filter_rule *rule, pf_dir di
  * reassemble has no ports, so it is matched against the rules that name
  * none, creates no state, is not translated (no NAT, no rdr) and follows
  * no route-to; unmatched, the default applies (in: block, out: pass). */
-static pf_result test_fragment(pf *p, pf_dir dir, const char *ifname, const pf_pkt *pkt, pf_result r)
+static void test_fragment(pf *p, pf_dir dir, const char *ifname, const pf_pkt *pkt, pf_result *r)
 {
     /* the fragment's ports are 0 (firewall_pf.c pkt_summary), which no
      * rule naming a port matches */
     int ri = rule_match(p, dir, ifname, pkt);
     const pf_filter_rule *rule = ri >= 0 ? &p->rules[ri] : NULL;
-    r.rule = ri;
-    r.label = rule ? rule->label : NULL;
+    r->rule = ri;
+    r->label = rule ? rule->label : NULL;
     if (rule ? rule->action == PF_BLOCK : dir == PF_IN) {
-        set_block(p, &r, rule, dir, ifname,
+        set_block(p, r, rule, dir, ifname,
                   rule ? "a fragment, not reassembled" : "a fragment, not reassembled: rules with ports never match it");
-        return r;
+        return;
     }
-    snprintf(r.note, sizeof r.note, "%s (fragment, no state)", rule ? rule->label : "pass out (default)");
-    return r;
+    snprintf(r->note, sizeof r->note, "%s (fragment, no state)", rule ? rule->label : "pass out (default)");
 }
 
-pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
+void pf_test_into(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt, pf_result *r)
 {
     /* Zeroed up to the note, which is a string: clearing its 512 bytes for
      * every packet showed in profiles of large worlds. */
-    pf_result r;
-    memset(&r, 0, offsetof(pf_result, note));
-    r.note[0] = 0;
-    r.action = PF_PASS;
-    r.rule = r.nat_rule = -1;
+    memset(r, 0, offsetof(pf_result, note));
+    r->note[0] = 0;
+    r->action = PF_PASS;
+    r->rule = r->nat_rule = -1;
     char a[16], b[16];
-    if (pkt->fragment)
-        return test_fragment(p, dir, ifname, pkt, r);
+    if (pkt->fragment) {
+        test_fragment(p, dir, ifname, pkt, r);
+        return;
+    }
 
     pf_key k;
     pf_key_for_packet(dir, pkt, &k);
@@ -294,13 +294,13 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
         n.sport = to->port[sidx];
         n.dst = to->addr[didx];
         n.dport = to->port[didx];
-        r.translated = !pkt_eq(&n, pkt);
+        r->translated = !pkt_eq(&n, pkt);
         *pkt = n;
-        r.state = s;
-        r.rule = s->rule;
-        r.nat_rule = s->nat_rule;
+        r->state = s;
+        r->rule = s->rule;
+        r->nat_rule = s->nat_rule;
         if ((s->rt == PF_RT_ROUTETO && fwd) || (s->rt == PF_RT_REPLYTO && !fwd))
-            set_route(&r, s->rt, s->rt_ifname, s->rt_addr);
+            set_route(r, s->rt, s->rt_ifname, s->rt_addr);
         const char *lab = s->nat_rule >= 0 && (size_t)s->nat_rule < p->n_nat ? p->nat[s->nat_rule].label
                           : s->rule >= 0 && (size_t)s->rule < p->n_rules ? p->rules[s->rule].label
                                                                           : "default rule";
@@ -308,9 +308,9 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
          * for blocked packets (the firewall's drop reason); label and
          * by_state say the same for whoever explains a pass. Formatting it
          * for every packet of every flow cost 1-2 % of a large run. */
-        r.label = lab;
-        r.by_state = true;
-        return r;
+        r->label = lab;
+        r->by_state = true;
+        return;
     }
 
     pf_pkt orig = *pkt;
@@ -322,14 +322,14 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
         if (rd >= 0) {
             pkt->dst = p->rdr[rd].to_addr;
             pkt->dport = p->rdr[rd].to_port;
-            r.translated = !pkt_eq(&orig, pkt);
+            r->translated = !pkt_eq(&orig, pkt);
         } else if (pkt->proto != PF_PROTO_ICMP) {
             pf_eim *m = pf_eim_find_public(p, pkt->proto, ifname, pkt->dst, pkt->dport);
             if (m) {
                 pkt->dst = m->in_addr;
                 pkt->dport = m->in_port;
-                r.nat_rule = m->nat_rule;
-                r.translated = true;
+                r->nat_rule = m->nat_rule;
+                r->translated = true;
                 m->last_used = sim_now(p->eng);
             }
         }
@@ -340,33 +340,33 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
             uint32_t na;
             uint16_t np;
             if (!pf_nat_translate(p, nr, ifname, pkt, &na, &np)) {
-                r.action = PF_BLOCK;
-                r.drop = PF_DROP_NAT_MAP;
-                r.nat_rule = nr;
-                r.label = p->nat[nr].label;
+                r->action = PF_BLOCK;
+                r->drop = PF_DROP_NAT_MAP;
+                r->nat_rule = nr;
+                r->label = p->nat[nr].label;
                 p->drops[PF_DROP_NAT_MAP]++;
-                snprintf(r.note, sizeof r.note, "%s: no free port%s", p->nat[nr].label,
+                snprintf(r->note, sizeof r->note, "%s: no free port%s", p->nat[nr].label,
                          p->nat[nr].static_port ? " (static-port collision)" : "");
-                return r;
+                return;
             }
             pkt->src = na;
             pkt->sport = np;
             if (pkt->proto == PF_PROTO_ICMP)
                 pkt->dport = np; /* the echo id is both "ports" */
-            r.nat_rule = nr;
-            r.translated = !pkt_eq(&orig, pkt);
+            r->nat_rule = nr;
+            r->translated = !pkt_eq(&orig, pkt);
         }
     }
 
     int ri = rule_match(p, dir, ifname, pkt);
     const pf_filter_rule *rule = ri >= 0 ? &p->rules[ri] : NULL;
-    r.rule = ri;
+    r->rule = ri;
     pf_action act = rule ? rule->action : dir == PF_OUT ? PF_PASS : PF_BLOCK;
     if (act == PF_BLOCK) {
         *pkt = orig;
-        r.translated = false;
-        set_block(p, &r, rule, dir, ifname, "");
-        return r;
+        r->translated = false;
+        set_block(p, r, rule, dir, ifname, "");
+        return;
     }
     if (rule && rule->rt == PF_RT_ROUTETO) {
         if (rule->rt_n > 1) {
@@ -374,14 +374,14 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
              * takes the next target (pf_map_addr). */
             pf_filter_rule *w = &p->rules[ri];
             unsigned i = w->rt_next++ % w->rt_n;
-            set_route(&r, PF_RT_ROUTETO, w->rt_pool[i].ifname, w->rt_pool[i].addr);
+            set_route(r, PF_RT_ROUTETO, w->rt_pool[i].ifname, w->rt_pool[i].addr);
         } else {
-            set_route(&r, PF_RT_ROUTETO, rule->rt_ifname, rule->rt_addr);
+            set_route(r, PF_RT_ROUTETO, rule->rt_ifname, rule->rt_addr);
         }
     }
     if (rule && rule->no_state) {
-        snprintf(r.note, sizeof r.note, "%s (no state)", rule->label);
-        return r;
+        snprintf(r->note, sizeof r->note, "%s (no state)", rule->label);
+        return;
     }
 
     /* pf_create_state: src peer SINGLE, dst peer NO_TRAFFIC, timeout
@@ -400,40 +400,49 @@ pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
     ns.timeout = PFTM_FIRST;
     ns.expire = sim_now(p->eng);
     ns.rule = ri;
-    ns.nat_rule = r.nat_rule;
-    if (r.nat_rule >= 0)
-        ns.udp_timeout = p->nat[r.nat_rule].udp_timeout;
+    ns.nat_rule = r->nat_rule;
+    if (r->nat_rule >= 0)
+        ns.udp_timeout = p->nat[r->nat_rule].udp_timeout;
     ns.packets[0] = 1;
     if (rule) {
         ns.rt = rule->rt;
         /* route-to: the target chosen above (a pool's pick); reply-to: the rule's */
-        const char *rif = rule->rt == PF_RT_ROUTETO ? r.rt_ifname : rule->rt_ifname;
+        const char *rif = rule->rt == PF_RT_ROUTETO ? r->rt_ifname : rule->rt_ifname;
         snprintf(ns.rt_ifname, sizeof ns.rt_ifname, "%s", rif);
-        ns.rt_addr = rule->rt == PF_RT_ROUTETO ? r.rt_addr : rule->rt_addr;
+        ns.rt_addr = rule->rt == PF_RT_ROUTETO ? r->rt_addr : rule->rt_addr;
         ns.nosync = rule->nosync;
     }
     pf_state *c = pf_state_insert(p, &ns);
     if (!c) {
         *pkt = orig;
-        r.action = PF_BLOCK;
-        r.drop = PF_DROP_STATE_INSERT;
-        r.translated = false;
-        r.rt = PF_RT_NONE;
+        r->action = PF_BLOCK;
+        r->drop = PF_DROP_STATE_INSERT;
+        r->translated = false;
+        r->rt = PF_RT_NONE;
         p->drops[PF_DROP_STATE_INSERT]++;
-        snprintf(r.note, sizeof r.note, "state insert failed");
-        return r;
+        snprintf(r->note, sizeof r->note, "state insert failed");
+        return;
     }
-    r.state = c;
-    r.new_state = true;
-    r.label = r.nat_rule >= 0 && (size_t)r.nat_rule < p->n_nat ? p->nat[r.nat_rule].label : rule ? rule->label : NULL;
-    if (dir == PF_IN && r.translated)
-        snprintf(r.note, sizeof r.note, "%s: %s:%u -> %s:%u", r.nat_rule >= 0 ? "nat mapping" : "rdr",
+    r->state = c;
+    r->new_state = true;
+    r->label = r->nat_rule >= 0 && (size_t)r->nat_rule < p->n_nat ? p->nat[r->nat_rule].label : rule ? rule->label : NULL;
+    if (dir == PF_IN && r->translated)
+        snprintf(r->note, sizeof r->note, "%s: %s:%u -> %s:%u", r->nat_rule >= 0 ? "nat mapping" : "rdr",
                  ip4(orig.dst, a), orig.dport, ip4(pkt->dst, b), pkt->dport);
-    else if (r.nat_rule >= 0)
+    else if (r->nat_rule >= 0)
         /* The label names the rule ("nat rule at FILE:LINE", or "nat N"). */
-        snprintf(r.note, sizeof r.note, "%s: %s:%u -> %s:%u", p->nat[r.nat_rule].label,
+        snprintf(r->note, sizeof r->note, "%s: %s:%u -> %s:%u", p->nat[r->nat_rule].label,
                  ip4(orig.src, a), orig.sport, ip4(pkt->src, b), pkt->sport);
     else
-        snprintf(r.note, sizeof r.note, "%s", rule ? rule->label : dir == PF_OUT ? "pass out (default)" : "");
+        snprintf(r->note, sizeof r->note, "%s", rule ? rule->label : dir == PF_OUT ? "pass out (default)" : "");
+}
+
+/* By value for callers that keep it (tests): firewall_pf.c's hooks use
+ * pf_test_into, as returning the 590-byte result (note included) copied
+ * it on every packet (80 instructions a packet). */
+pf_result pf_test(pf *p, pf_dir dir, const char *ifname, pf_pkt *pkt)
+{
+    pf_result r;
+    pf_test_into(p, dir, ifname, pkt, &r);
     return r;
 }

@@ -132,7 +132,10 @@ static void cb_state_log(void *ctx, pf_state *s, pf_log_kind k, sim_time end, si
         s->hist = sim_hist_pf_add(f->w, &e);
         break;
     }
-    case PF_LOG_DEADLINE: sim_hist_pf_deadline(f->w, s->hist, end); break;
+    case PF_LOG_DEADLINE:
+        if (s->hist) /* 0: not in the log (off when the state was made); every packet moves the deadline */
+            sim_hist_pf_deadline(f->w, s->hist, end);
+        break;
     case PF_LOG_END: sim_hist_pf_ended(f->w, s->hist, end, why); break;
     }
 }
@@ -142,10 +145,13 @@ static void cb_state_log(void *ctx, pf_state *s, pf_log_kind k, sim_time end, si
 /* ------------------------------------------------------------------ */
 
 /* p is on the node's packet path (the IN and OUT hooks): its header
- * checksum was verified on input or computed here (sim_ipv4_reparse). */
+ * checksum was verified on input or computed here (sim_ipv4_reparse).
+ * An inbound packet comes parsed (p->ip). */
 static bool pkt_summary(const sim_pkt *p, pf_pkt *out, sim_ipv4_info *ip)
 {
-    if (!sim_ipv4_reparse(p->data, p->len, ip))
+    if (p->ip)
+        *ip = *p->ip;
+    else if (!sim_ipv4_reparse(p->data, p->len, ip))
         return false;
     memset(out, 0, sizeof *out);
     out->proto = ip->proto;
@@ -175,6 +181,7 @@ static bool pkt_summary(const sim_pkt *p, pf_pkt *out, sim_ipv4_info *ip)
 
 static void apply(sim_pkt *p, const pf_pkt *pk)
 {
+    p->ip = NULL; /* rewritten: the IN hooks' parse no longer holds */
     wg_ip s = fw_ip4(pk->src), d = fw_ip4(pk->dst);
     if (pk->proto == SIM_IPPROTO_ICMP) {
         /* The echo id (pf's "port") first, so that the rewrite's one
@@ -230,7 +237,8 @@ static sim_verdict hook_in(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *p
     sim_ipv4_info ip;
     if (!pkt_summary(p, &pk, &ip) || pk.proto == CARP_PROTO)
         return SIM_PASS;
-    pf_result r = pf_test(&f->pf, PF_IN, fw_ifname_of(f, p->in_ifindex), &pk);
+    pf_result r;
+    pf_test_into(&f->pf, PF_IN, fw_ifname_of(f, p->in_ifindex), &pk, &r);
     if (r.action != PF_PASS) {
         sim_iface *in = sim_node_iface_by_index(n, p->in_ifindex);
         /* Decrypted tunnel traffic meets the filter on the tunnel: say
@@ -352,7 +360,8 @@ static sim_verdict hook_out(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *
     /* pf_route runs pf_test again on the interface route-to picks; one
      * level is enough (the second pass can only confirm that interface). */
     for (int pass = 0; pass < 2; pass++) {
-        pf_result r = pf_test(&f->pf, PF_OUT, fw_ifname_of(f, ifx), &pk);
+        pf_result r;
+        pf_test_into(&f->pf, PF_OUT, fw_ifname_of(f, ifx), &pk, &r);
         if (r.action != PF_PASS) {
             snprintf(f->note, sizeof f->note, "pf: %s", r.note);
             p->drop_note = f->note;

@@ -54,8 +54,17 @@ void sim_record_free(sim_world *w)
 
 void sim_trace_enable(sim_world *w, bool nodes, bool segments)
 {
-    w->rec.trace_nodes = nodes;
-    w->rec.trace_segments = segments;
+    sim_record *r = &w->rec;
+    r->trace_nodes = nodes;
+    r->trace_segments = segments;
+    /* Both off: every point decided from now on is OFF; if every point
+     * decided so far is OFF too, no frame needs its point looked up
+     * (sim_trace_frame's test). Points first seen while off are decided
+     * when recording is turned on again. */
+    bool off = !nodes && !segments;
+    for (size_t i = 0; off && i < r->n_points; i++)
+        off = r->points[i].mode == SIM_POINT_OFF;
+    r->trace_off = off;
 }
 
 void sim_trace_set_listener(sim_world *w, sim_trace_fn fn, void *ctx)
@@ -112,7 +121,7 @@ static uint32_t point_slot(sim_world *w, sim_dir dir, const sim_iface *ifp, cons
 static sim_point_mode slot_mode(uint32_t slot) { return (sim_point_mode)(slot & ((1u << POINT_MODE_BITS) - 1)); }
 static uint32_t slot_id(uint32_t slot) { return (slot >> POINT_MODE_BITS) - 1; }
 
-bool sim_trace_wants(sim_world *w, sim_dir dir, const sim_iface *ifp, const sim_segment *seg)
+bool sim_trace_wants_at(sim_world *w, sim_dir dir, const sim_iface *ifp, const sim_segment *seg)
 {
     return slot_mode(point_slot(w, dir, ifp, seg)) != SIM_POINT_OFF;
 }
@@ -240,8 +249,8 @@ size_t sim_trace_lower_bound(const sim_world *w, sim_time t)
     return lo;
 }
 
-void sim_trace_frame(sim_world *w, sim_dir dir, const sim_node *n, const sim_iface *ifp, const sim_segment *seg,
-                     const sim_frame *f)
+void sim_trace_frame_at(sim_world *w, sim_dir dir, const sim_node *n, const sim_iface *ifp, const sim_segment *seg,
+                        const sim_frame *f)
 {
     (void)n;
     uint32_t slot = point_slot(w, dir, ifp, seg);

@@ -108,7 +108,9 @@ static void log_peer(sim_wg *h, int id)
 
 static void log_peers(sim_wg *h)
 {
-    if (h->dev && sim_hist_on(h->node->w, SIM_HIST_WG)) {
+    /* Nothing dirty (always so while the log is off: cb_event marks
+     * peers only for it), nothing to ask: this runs after every packet. */
+    if ((h->n_dirty || h->all_dirty) && h->dev && sim_hist_on(h->node->w, SIM_HIST_WG)) {
         if (h->all_dirty)
             for (size_t i = 0; i < h->n_peers; i++)
                 log_peer(h, h->peers[i].id);
