@@ -35,6 +35,11 @@
  *    its node's walk) waits in a ring until shortly before it fires
  *    (sim_warm_at), then advances like a frame's.
  *
+ * What would only hit the cache is skipped: a node walked in the last
+ * few hundred events is not walked again (RECENT), and a flow's notes
+ * are retaken every few frames (RX_REFRESH), since it reads the same
+ * objects frame after frame.
+ *
  * A note is an address that is never dereferenced; prefetching an
  * address whose object has been freed since is harmless (a prefetch
  * never faults). Nothing here is read by a model.
