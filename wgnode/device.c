@@ -173,6 +173,7 @@ void wg_device_free(wg_device *dev)
     free(dev->pk_buckets);
     free(dev->heap);
     free(dev->heap_pos);
+    free(dev->heap_due);
     wg_index_free(&dev->index);
     wg_ratelimit_free(&dev->ratelimit);
     wg_ratelimit_free(&dev->cookie_ratelimit);
@@ -268,6 +269,10 @@ int wg_device_add_peer(wg_device *dev, const wg_peer_config *cfg, int64_t now)
         if (!hp)
             return -1;
         dev->heap_pos = hp;
+        int64_t *hd = realloc(dev->heap_due, cap * sizeof *hd);
+        if (!hd)
+            return -1;
+        dev->heap_due = hd;
         dev->cap_ids = cap;
     }
     if (dev->heap_len == dev->heap_cap) {
@@ -486,8 +491,12 @@ void wg_device_tick(wg_device *dev, int64_t now) { wg_timers_run(dev, now); }
 
 int64_t wg_device_next_deadline(const wg_device *dev)
 {
-    return dev->heap_len ? dev->heap[0].deadline : WG_TIME_NEVER;
+    /* Repairing the heap's lazy keys (timers.c) changes its representation,
+     * not what the device holds; the device object itself is never const. */
+    return wg_timers_next_deadline((wg_device *)(uintptr_t)dev);
 }
+
+int64_t wg_device_next_wake(const wg_device *dev) { return wg_timers_wake(dev); }
 
 uint64_t wg_device_drop_count(const wg_device *dev, wg_drop_reason r)
 {

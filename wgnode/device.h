@@ -12,10 +12,10 @@
 #include "wgnode/ratelimit.h"
 #include "wgnode/sourcing.h"
 
-/* A deadline-heap entry: a peer and its earliest timer (timers.c keeps
- * the copy current). */
+/* A deadline-heap entry: a peer and a lower bound of its earliest timer
+ * (timers.c: lazy keys, repaired at the top). */
 typedef struct wg_heap_entry {
-    int64_t deadline;
+    int64_t deadline; /* <= heap_due[id] */
     uint32_t id; /* the peer's id (device.c: peers[id]) */
 } wg_heap_entry;
 
@@ -60,6 +60,7 @@ struct wg_device {
 
     wg_heap_entry *heap; /* min-heap of peers by earliest timer (timers.c) */
     uint32_t *heap_pos;  /* by peer id (cap_ids): the peer's index in heap */
+    int64_t *heap_due;   /* by peer id (cap_ids): the peer's earliest timer */
     size_t heap_len, heap_cap;
 
     uint64_t drops[WG_DROP__COUNT];

@@ -70,6 +70,7 @@ size_t wg_device_peer_lines(const wg_device *dev, int id, const wg_ip *inner, co
     add_keypair(&l, dev, p->keypairs.next);
     if (dev->heap_pos && (size_t)id < dev->cap_ids) {
         add(&l, &dev->heap_pos[id]);
+        add(&l, &dev->heap_due[id]);
         if (dev->heap_pos[id] < dev->heap_len)
             add(&l, &dev->heap[dev->heap_pos[id]]);
     }
@@ -89,6 +90,7 @@ bool wg_device_prefetch(const wg_device *dev, int level)
     case 1:
         range(dev->peers, dev->n_ids * sizeof *dev->peers);
         range(dev->heap_pos, dev->n_ids * sizeof *dev->heap_pos);
+        range(dev->heap_due, dev->n_ids * sizeof *dev->heap_due);
         if (dev->allowedips.root4)
             __builtin_prefetch(dev->allowedips.root4);
         return true;

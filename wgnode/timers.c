@@ -23,42 +23,68 @@ int64_t wg_timers_peer_deadline(const wg_peer *peer)
     return m;
 }
 
-/* Each heap entry carries its peer's earliest deadline, refreshed by
- * changed() whenever one of the peer's timers is set or cleared (the only
- * writers of peer->timers once the peer is in the heap), so sifting
- * compares entries of the array instead of reading five timers out of
- * each peer it passes: on a 10,000-peer hub every data packet re-arms a
- * timer, and the old comparisons were cache misses (3.5 % of `bench
- * scale`). Same comparisons on the same values: the same heap. For the
- * same reason an entry names its peer by id and the positions live in the
- * device's array by id: a sift moves up to log2(peers) entries and reads
- * or writes no peer. */
+/* The heap holds one entry per peer: its id and a key that is a lower
+ * bound of the peer's earliest deadline. The deadline itself is kept by id
+ * in dev->heap_due (changed() refreshes it whenever one of the peer's
+ * timers is set or cleared, the only writers of peer->timers once the
+ * peer is in the heap), so neither sifting nor repairing reads a peer: on
+ * a 10,000-peer hub those reads were cache misses (3.5 % of `bench
+ * scale`), and a sift moves up to log2(peers) entries.
+ *
+ * Keys are lazy. A deadline that moves earlier lowers the key at once (a
+ * sift up); one that moves later or goes away leaves the key where it is,
+ * and the entry is repaired only when it reaches the top (settle()). On a
+ * hub every data packet moves its peer's deadline, nearly always later
+ * (send-keepalive armed 10 s ahead, then cancelled by the reply, then
+ * new-handshake 15 s ahead): eagerly that was four sifts through the whole
+ * heap per ping, the largest single cost of the simulator's part of a ping
+ * in `bench scale`; lazily a peer's entry is repaired about once per
+ * keepalive interval.
+ *
+ * Lazy keys give the same answers: once settled the top's key is its
+ * peer's deadline, and every other peer's deadline is at or above that
+ * peer's key, which is at or above the top's. With ties broken by peer id
+ * (before()) the earliest peer is the same peer whatever the heap's shape,
+ * so wg_device_next_deadline() and the order in which due peers run are
+ * those of an exact heap. */
 static void heap_put(struct wg_device *dev, size_t i, wg_heap_entry e)
 {
     dev->heap[i] = e;
     dev->heap_pos[e.id] = (uint32_t)i;
 }
 
-static void heap_fix(struct wg_device *dev, size_t i)
+/* The heap's order: earliest key first, and among equal keys the lowest
+ * peer id (the order in which the peers were added), so the peers due at
+ * one instant run in an order that the heap's shape does not decide. */
+static inline bool before(wg_heap_entry a, wg_heap_entry b)
+{
+    return a.deadline < b.deadline || (a.deadline == b.deadline && a.id < b.id);
+}
+
+static void sift_up(struct wg_device *dev, size_t i)
 {
     wg_heap_entry x = dev->heap[i];
-    /* up */
     while (i > 0) {
         size_t p = (i - 1) / 2;
-        if (dev->heap[p].deadline <= x.deadline)
+        if (!before(x, dev->heap[p]))
             break;
         heap_put(dev, i, dev->heap[p]);
         i = p;
     }
-    /* down */
+    heap_put(dev, i, x);
+}
+
+static void sift_down(struct wg_device *dev, size_t i)
+{
+    wg_heap_entry x = dev->heap[i];
     for (;;) {
         size_t l = 2 * i + 1, r = l + 1, m = i;
-        int64_t md = x.deadline;
-        if (l < dev->heap_len && dev->heap[l].deadline < md) {
+        wg_heap_entry mx = x;
+        if (l < dev->heap_len && before(dev->heap[l], mx)) {
             m = l;
-            md = dev->heap[l].deadline;
+            mx = dev->heap[l];
         }
-        if (r < dev->heap_len && dev->heap[r].deadline < md)
+        if (r < dev->heap_len && before(dev->heap[r], mx))
             m = r;
         if (m == i)
             break;
@@ -72,8 +98,10 @@ void wg_timers_heap_insert(struct wg_device *dev, wg_peer *peer)
 {
     /* device.c guarantees capacity (heap_cap >= number of peers). */
     size_t i = dev->heap_len++;
-    heap_put(dev, i, (wg_heap_entry){wg_timers_peer_deadline(peer), (uint32_t)peer->id});
-    heap_fix(dev, i);
+    int64_t d = wg_timers_peer_deadline(peer);
+    dev->heap_due[peer->id] = d;
+    heap_put(dev, i, (wg_heap_entry){d, (uint32_t)peer->id});
+    sift_up(dev, i);
 }
 
 void wg_timers_heap_remove(struct wg_device *dev, wg_peer *peer)
@@ -84,9 +112,31 @@ void wg_timers_heap_remove(struct wg_device *dev, wg_peer *peer)
     dev->heap_pos[peer->id] = UINT32_MAX;
     dev->heap_len--;
     if (i != dev->heap_len) {
-        heap_put(dev, i, dev->heap[dev->heap_len]);
-        heap_fix(dev, i);
+        wg_heap_entry last = dev->heap[dev->heap_len];
+        heap_put(dev, i, last);
+        sift_up(dev, i);
+        sift_down(dev, dev->heap_pos[last.id]);
     }
+}
+
+/* Repairs stale keys at the top until the top's key is its peer's
+ * deadline: then it is the earliest deadline of the device. */
+static void settle(struct wg_device *dev)
+{
+    while (dev->heap_len) {
+        wg_heap_entry *top = &dev->heap[0];
+        int64_t d = dev->heap_due[top->id];
+        if (d == top->deadline)
+            return;
+        top->deadline = d; /* later: keys only ever underestimate */
+        sift_down(dev, 0);
+    }
+}
+
+int64_t wg_timers_next_deadline(struct wg_device *dev)
+{
+    settle(dev);
+    return dev->heap_len ? dev->heap[0].deadline : WG_TIME_NEVER;
 }
 
 /* ---- single timers ---- */
@@ -96,8 +146,12 @@ static void changed(wg_peer *peer)
     struct wg_device *dev = peer->dev;
     size_t i = dev->heap_pos[peer->id];
     if (i < dev->heap_len && dev->heap[i].id == (uint32_t)peer->id) {
-        dev->heap[i].deadline = wg_timers_peer_deadline(peer);
-        heap_fix(dev, i);
+        int64_t d = wg_timers_peer_deadline(peer);
+        dev->heap_due[peer->id] = d;
+        if (d < dev->heap[i].deadline) {
+            dev->heap[i].deadline = d;
+            sift_up(dev, i);
+        }
     }
 }
 
@@ -294,15 +348,28 @@ static void run_peer(wg_peer *peer, int64_t now)
 
 void wg_timers_run(struct wg_device *dev, int64_t now)
 {
-    /* Each round runs every due timer of the earliest peer (run_peer loops
-     * until none of its timers is due). Handlers arm timers of their own
-     * peer only, always later than `now` (every delay above is positive), so
-     * each due peer takes one round; the bound is a safety net across peers
-     * and does not cover run_peer's own loop. */
+    /* Each round either repairs the top's stale key or runs every due
+     * timer of the earliest peer (run_peer loops until none of its timers
+     * is due). Handlers arm timers of their own peer only, always later
+     * than `now` (every delay above is positive), so each peer takes at
+     * most one repair and one run; the bound is a safety net across peers
+     * and does not cover run_peer's own loop. Only keys at or before `now`
+     * are repaired: the rest stay lazy (see above). */
     for (size_t guard = 0; dev->heap_len && guard < 4 * dev->heap_len + 64; guard++) {
-        wg_peer *peer = dev->peers[dev->heap[0].id];
-        if (dev->heap[0].deadline > now)
+        wg_heap_entry *top = &dev->heap[0];
+        if (top->deadline > now)
             return;
-        run_peer(peer, now);
+        int64_t d = dev->heap_due[top->id];
+        if (d != top->deadline) {
+            top->deadline = d;
+            sift_down(dev, 0);
+            continue;
+        }
+        run_peer(dev->peers[top->id], now);
     }
+}
+
+int64_t wg_timers_wake(const struct wg_device *dev)
+{
+    return dev->heap_len ? dev->heap[0].deadline : WG_TIME_NEVER;
 }

@@ -15,6 +15,11 @@
 void wg_timers_heap_insert(struct wg_device *dev, wg_peer *peer);
 void wg_timers_heap_remove(struct wg_device *dev, wg_peer *peer);
 int64_t wg_timers_peer_deadline(const wg_peer *peer);
+/* The device's earliest deadline (WG_TIME_NEVER when none); repairs the
+ * heap's lazy keys at the top first (timers.c). */
+int64_t wg_timers_next_deadline(struct wg_device *dev);
+/* The top's key: at or before the earliest deadline (timers.c). */
+int64_t wg_timers_wake(const struct wg_device *dev);
 
 void wg_timer_set(wg_peer *peer, wg_timer_kind t, int64_t when);
 void wg_timer_del(wg_peer *peer, wg_timer_kind t);

@@ -5,7 +5,8 @@
  * generator. The host (the simulator, `wgsim peer`, a fuzzer) drives it:
  *   - wg_device_receive()     for every datagram that arrived on the listen port,
  *   - wg_device_send_inner()  for every IP packet routed into the tunnel,
- *   - wg_device_tick()        when wg_device_next_deadline() is reached,
+ *   - wg_device_tick()        when wg_device_next_wake() (or the exact
+ *                             wg_device_next_deadline()) is reached,
  * and answers through the callbacks of wg_host_ops (send a datagram, deliver a
  * decrypted packet, random bytes, wall clock for TAI64N, trace events).
  *
@@ -498,6 +499,15 @@ void wg_device_receive(wg_device *dev, int64_t now, const wg_source *local,
 wg_drop_reason wg_device_send_inner(wg_device *dev, int64_t now, const uint8_t *packet, size_t len);
 void wg_device_tick(wg_device *dev, int64_t now);
 int64_t wg_device_next_deadline(const wg_device *dev); /* WG_TIME_NEVER when idle */
+/* A time at or before wg_device_next_deadline(), never after it, and
+ * cheaper to keep: the device's timer heap updates its keys lazily
+ * (timers.c), so a deadline that moves later (every data packet moves
+ * one) does not move the wake. A tick at the wake runs what is due, or
+ * nothing, and the wake moves on; a host that ticks at each wake runs
+ * every timer at its exact deadline and in the same order as one that
+ * ticks at each deadline, with some ticks that do nothing. WG_TIME_NEVER
+ * when idle. */
+int64_t wg_device_next_wake(const wg_device *dev);
 /* A cache hint before a packet or timer of this device (prefetch.c): the
  * device, and for a device of at most a few peers (a road warrior) the
  * lines of its peers (below), in levels 0, 1, ...: a level reads only what

@@ -11,8 +11,10 @@
  *    decrypted packets enter the node's IPv4 input on it. Inner packets
  *    are handed to the device from an engine event, never from inside a
  *    device callback, so the device is not re-entered;
- *  - timers: one engine event at wg_device_next_deadline(), re-armed after
- *    every call into the device;
+ *  - timers: one engine event at wg_device_next_wake(), re-armed after
+ *    every call into the device when the wake moved (the wake moves
+ *    rarely: a deadline pushed later leaves it, and a tick at a wake with
+ *    nothing due only moves it on);
  *  - random bytes from the node stream; wall clock = world epoch + now;
  *  - events into the event log, keys into the world key log;
  *  - power: off stops everything; on recreates the device from its
@@ -127,7 +129,7 @@ static void rearm(sim_wg *h)
     log_peers(h);
     if (!h->dev || !h->node->powered)
         return;
-    int64_t d = wg_device_next_deadline(h->dev);
+    int64_t d = wg_device_next_wake(h->dev);
     if (d == h->armed && h->timer)
         return;
     sim_engine *e = h->node->w->eng;
