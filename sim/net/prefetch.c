@@ -168,6 +168,7 @@ void sim_node_prefetch(const sim_node *n)
  * arrives its lines are in cache without the arrival waiting on any of
  * them. Best effort: a full queue drops its oldest job. */
 #define AHEAD_STEP 6 /* jobs advanced per step */
+#define NOTES_STEP 12 /* a big node's notes prefetched per step of its job */
 
 static void push_job(sim_world *w, sim_warm_job j)
 {
@@ -253,14 +254,17 @@ static bool job_level(sim_warm_job *j)
         return true;
     }
     if (!small(n)) {
+        /* NOTES_STEP notes a level: all of them at once are more misses
+         * than the core keeps in flight, and the excess waits. */
         const sim_warm *wm = to->warm;
-        if (wm) {
-            for (unsigned i = 0; i < wm->n_rx; i++)
-                __builtin_prefetch(wm->rx[i]);
-            for (unsigned i = 0; i < wm->n_tx; i++)
-                __builtin_prefetch(wm->tx[i]);
-        }
-        return false;
+        if (!wm)
+            return false;
+        unsigned from = (unsigned)(level - 1) * NOTES_STEP, end = from + NOTES_STEP, total = wm->n_rx + wm->n_tx;
+        if (end > total)
+            end = total;
+        for (unsigned i = from; i < end; i++)
+            __builtin_prefetch(i < wm->n_rx ? wm->rx[i] : wm->tx[i - wm->n_rx]);
+        return end < total;
     }
     if (level == 1 && !walk_due(n))
         return false;
