@@ -85,8 +85,10 @@ bool wg_device_prefetch(const wg_device *dev, int level)
         return false; /* a hub: its device struct only */
     switch (level) {
     case 0:
+        /* Nothing of dev is read at this level: the lines were just asked
+         * for, and reading one would wait for it. Level 1 tells a hub. */
         range(dev, sizeof *dev);
-        return dev->peer_count <= PREFETCH_MAX_PEERS;
+        return true;
     case 1:
         range(dev->peers, dev->n_ids * sizeof *dev->peers);
         range(dev->heap_pos, dev->n_ids * sizeof *dev->heap_pos);
