@@ -262,8 +262,11 @@ static bool job_level(sim_warm_job *j)
         unsigned from = (unsigned)(level - 1) * NOTES_STEP, end = from + NOTES_STEP, total = wm->n_rx + wm->n_tx;
         if (end > total)
             end = total;
-        for (unsigned i = from; i < end; i++)
-            __builtin_prefetch(i < wm->n_rx ? wm->rx[i] : wm->tx[i - wm->n_rx]);
+        unsigned i = from, rx_end = end < wm->n_rx ? end : wm->n_rx;
+        for (; i < rx_end; i++)
+            __builtin_prefetch(wm->rx[i]);
+        for (; i < end; i++)
+            __builtin_prefetch(wm->tx[i - wm->n_rx]);
         return end < total;
     }
     if (level == 1 && !walk_due(n))
