@@ -167,7 +167,7 @@ void sim_node_prefetch(const sim_node *n)
  * level at each event that steps the queue, so by the time the frame
  * arrives its lines are in cache without the arrival waiting on any of
  * them. Best effort: a full queue drops its oldest job. */
-#define AHEAD_STEP 6 /* jobs advanced per step */
+#define AHEAD_STEP 4 /* jobs advanced per step */
 #define NOTES_STEP 12 /* a big node's notes prefetched per step of its job */
 
 static void push_job(sim_world *w, sim_warm_job j)
