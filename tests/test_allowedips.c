@@ -146,6 +146,59 @@ START_TEST(test_random_against_reference)
 }
 END_TEST
 
+/* Host routes (/32, found through their own table, allowedips.c) among
+ * covering prefixes, through moves and removals by peer: every answer
+ * must be the longest match of a brute-force reference. */
+START_TEST(test_host_routes_against_reference)
+{
+    wg_allowedips t;
+    wg_allowedips_init(&t);
+    enum { N = 3000, PEERS = 40 };
+    static wg_prefix pfx[N];
+    static struct wg_peer *owner[N]; /* NULL: removed */
+    uint32_t x = 777;
+    for (int i = 0; i < N; i++) {
+        x = x * 1103515245u + 12345u;
+        /* mostly /32s in two dense /20s (clusters in the table), some covering prefixes */
+        uint32_t a = (x & 1 ? 0x0a000000u : 0x64400000u) | ((x >> 8) & 0xfff);
+        pfx[i].len = (uint8_t)((x >> 20) % 10 ? 32 : 20 + (x >> 24) % 12);
+        pfx[i].ip = wg_ip4_from_u32(a & ~(uint32_t)0 << (32 - pfx[i].len));
+        owner[i] = (struct wg_peer *)(uintptr_t)(0x3000 + (x >> 4) % PEERS);
+        ck_assert(wg_allowedips_insert(&t, &pfx[i], owner[i]));
+        /* the same prefix inserted again moves to the new owner */
+        for (int j = 0; j < i; j++)
+            if (owner[j] && pfx[j].len == pfx[i].len && wg_ip_eq(&pfx[j].ip, &pfx[i].ip))
+                owner[j] = NULL;
+        if (i % 500 == 499) {
+            /* remove one peer's prefixes: the table deletes in the middle of clusters */
+            struct wg_peer *gone = (struct wg_peer *)(uintptr_t)(0x3000 + (x >> 12) % PEERS);
+            wg_allowedips_remove_by_peer(&t, gone);
+            for (int j = 0; j <= i; j++)
+                if (owner[j] == gone)
+                    owner[j] = NULL;
+        }
+    }
+    for (int k = 0; k < 2 * N; k++) {
+        wg_ip ip;
+        if (k < N) {
+            ip = pfx[k].ip; /* every stored address, live or removed */
+        } else {
+            x = x * 1103515245u + 12345u;
+            ip = wg_ip4_from_u32((x & 1 ? 0x0a000000u : 0x64400000u) | ((x >> 8) & 0xfff));
+        }
+        struct wg_peer *want = NULL;
+        int best = -1;
+        for (int i = 0; i < N; i++)
+            if (owner[i] && wg_prefix_contains(&pfx[i], &ip) && pfx[i].len > best) {
+                best = pfx[i].len;
+                want = owner[i];
+            }
+        ck_assert_ptr_eq(wg_allowedips_lookup(&t, &ip), want);
+    }
+    wg_allowedips_free(&t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("allowedips");
@@ -155,6 +208,7 @@ int main(void)
     tcase_add_test(tc, test_move_and_remove);
     tcase_add_test(tc, test_v6_and_families_apart);
     tcase_add_test(tc, test_random_against_reference);
+    tcase_add_test(tc, test_host_routes_against_reference);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

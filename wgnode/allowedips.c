@@ -59,7 +59,85 @@ static struct wg_aip_node *node_new(const uint8_t *bits, unsigned cidr, struct w
     return n;
 }
 
-void wg_allowedips_init(wg_allowedips *t) { t->root4 = t->root6 = NULL; }
+void wg_allowedips_init(wg_allowedips *t) { memset(t, 0, sizeof *t); }
+
+/* ---- the IPv4 /32 table ---- */
+
+static size_t host_slot(uint32_t key, size_t cap)
+{
+    uint32_t v = key * 2654435761u;
+    return (size_t)(v ^ (v >> 16)) & (cap - 1);
+}
+
+static wg_aip_host *host_find(const wg_allowedips *t, uint32_t key)
+{
+    if (!t->host4_n)
+        return NULL;
+    for (size_t i = host_slot(key, t->host4_cap);; i = (i + 1) & (t->host4_cap - 1)) {
+        wg_aip_host *h = &t->host4[i];
+        if (!h->peer)
+            return NULL;
+        if (h->key == key)
+            return h;
+    }
+}
+
+static void host_place(wg_aip_host *tab, size_t cap, uint32_t key, struct wg_peer *peer)
+{
+    size_t i = host_slot(key, cap);
+    while (tab[i].peer)
+        i = (i + 1) & (cap - 1);
+    tab[i] = (wg_aip_host){key, peer};
+}
+
+static bool host_put(wg_allowedips *t, uint32_t key, struct wg_peer *peer)
+{
+    wg_aip_host *h = host_find(t, key);
+    if (h) {
+        h->peer = peer;
+        return true;
+    }
+    if (2 * (t->host4_n + 1) > t->host4_cap) {
+        size_t cap = t->host4_cap ? 2 * t->host4_cap : 4;
+        wg_aip_host *tab = calloc(cap, sizeof *tab);
+        if (!tab)
+            return false;
+        for (size_t i = 0; i < t->host4_cap; i++)
+            if (t->host4[i].peer)
+                host_place(tab, cap, t->host4[i].key, t->host4[i].peer);
+        free(t->host4);
+        t->host4 = tab;
+        t->host4_cap = cap;
+    }
+    host_place(t->host4, t->host4_cap, key, peer);
+    t->host4_n++;
+    return true;
+}
+
+/* Linear probing's deletion: the entries after the hole that could have
+ * sat in it move back, so every probe still finds its key. */
+static void host_del(wg_allowedips *t, uint32_t key)
+{
+    wg_aip_host *h = host_find(t, key);
+    if (!h)
+        return;
+    size_t mask = t->host4_cap - 1, hole = (size_t)(h - t->host4);
+    for (size_t j = (hole + 1) & mask; t->host4[j].peer; j = (j + 1) & mask) {
+        size_t home = host_slot(t->host4[j].key, t->host4_cap);
+        /* j's entry may fill the hole when its home is not within (hole, j] */
+        if (((j - home) & mask) >= ((j - hole) & mask)) {
+            t->host4[hole] = t->host4[j];
+            hole = j;
+        }
+    }
+    t->host4[hole] = (wg_aip_host){0, NULL};
+    t->host4_n--;
+}
+
+static uint32_t node_key4(const struct wg_aip_node *n)
+{
+    return (uint32_t)n->bits[0] << 24 | (uint32_t)n->bits[1] << 16 | (uint32_t)n->bits[2] << 8 | n->bits[3];
+}
 
 static void free_tree(struct wg_aip_node *n)
 {
@@ -74,10 +152,26 @@ void wg_allowedips_free(wg_allowedips *t)
 {
     free_tree(t->root4);
     free_tree(t->root6);
-    t->root4 = t->root6 = NULL;
+    free(t->host4);
+    memset(t, 0, sizeof *t);
 }
 
+static bool trie_insert(wg_allowedips *t, const wg_prefix *p, struct wg_peer *peer);
+
 bool wg_allowedips_insert(wg_allowedips *t, const wg_prefix *p, struct wg_peer *peer)
+{
+    if (!trie_insert(t, p, peer))
+        return false;
+    if (p->ip.family == 4 && p->len == 32 && !host_put(t, wg_ip4_to_u32(&p->ip), peer)) {
+        /* Without its table entry the /32 would still be found by the
+         * walk; but a table that misses entries is not one to keep. */
+        wg_allowedips_remove_by_peer(t, peer);
+        return false;
+    }
+    return true;
+}
+
+static bool trie_insert(wg_allowedips *t, const wg_prefix *p, struct wg_peer *peer)
 {
     if (!peer || (p->ip.family != 4 && p->ip.family != 6))
         return false;
@@ -131,15 +225,18 @@ bool wg_allowedips_insert(wg_allowedips *t, const wg_prefix *p, struct wg_peer *
 
 /* Post-order: clear the peer's entries, then splice out nodes that carry no
  * peer and fewer than two children. */
-static void remove_rec(struct wg_aip_node **link, const struct wg_peer *peer)
+static void remove_rec(wg_allowedips *t, struct wg_aip_node **link, const struct wg_peer *peer, bool v4)
 {
     struct wg_aip_node *n = *link;
     if (!n)
         return;
-    remove_rec(&n->child[0], peer);
-    remove_rec(&n->child[1], peer);
-    if (n->peer == peer)
+    remove_rec(t, &n->child[0], peer, v4);
+    remove_rec(t, &n->child[1], peer, v4);
+    if (n->peer == peer) {
         n->peer = NULL;
+        if (v4 && n->cidr == 32)
+            host_del(t, node_key4(n));
+    }
     if (!n->peer && !(n->child[0] && n->child[1])) {
         *link = n->child[0] ? n->child[0] : n->child[1];
         free(n);
@@ -148,8 +245,8 @@ static void remove_rec(struct wg_aip_node **link, const struct wg_peer *peer)
 
 void wg_allowedips_remove_by_peer(wg_allowedips *t, const struct wg_peer *peer)
 {
-    remove_rec(&t->root4, peer);
-    remove_rec(&t->root6, peer);
+    remove_rec(t, &t->root4, peer, true);
+    remove_rec(t, &t->root6, peer, false);
 }
 
 /* The IPv4 walk on 32-bit words: a hub looks up every packet it sends or
@@ -165,7 +262,7 @@ static inline struct wg_peer *walk4(const wg_allowedips *t, uint32_t k, const vo
         if (out && depth >= SHARED_LEVELS && *n_out < max)
             out[(*n_out)++] = n;
         unsigned c = n->cidr;
-        uint32_t nb = (uint32_t)n->bits[0] << 24 | (uint32_t)n->bits[1] << 16 | (uint32_t)n->bits[2] << 8 | n->bits[3];
+        uint32_t nb = node_key4(n);
         uint32_t mask = c ? ~UINT32_C(0) << (32 - c) : 0;
         if ((k ^ nb) & mask)
             break;
@@ -181,8 +278,16 @@ static inline struct wg_peer *walk4(const wg_allowedips *t, uint32_t k, const vo
 size_t wg_allowedips_path(const wg_allowedips *t, const wg_ip *ip, const void **out, size_t max)
 {
     size_t n = 0;
-    if (ip->family == 4)
-        walk4(t, wg_ip4_to_u32(ip), out, max, &n);
+    if (ip->family != 4 || !max)
+        return 0;
+    uint32_t k = wg_ip4_to_u32(ip);
+    if (t->host4_n) {
+        const wg_aip_host *h = host_find(t, k);
+        out[n++] = h ? (const void *)h : (const void *)&t->host4[host_slot(k, t->host4_cap)];
+        if (h)
+            return n;
+    }
+    walk4(t, k, out, max, &n);
     return n;
 }
 
@@ -190,8 +295,11 @@ struct wg_peer *wg_allowedips_lookup(const wg_allowedips *t, const wg_ip *ip)
 {
     if (ip->family != 4 && ip->family != 6)
         return NULL;
-    if (ip->family == 4)
-        return walk4(t, wg_ip4_to_u32(ip), NULL, 0, NULL);
+    if (ip->family == 4) {
+        uint32_t k = wg_ip4_to_u32(ip);
+        const wg_aip_host *h = host_find(t, k);
+        return h ? h->peer : walk4(t, k, NULL, 0, NULL);
+    }
     struct wg_peer *best = NULL;
     unsigned total = max_bits(ip->family);
     uint8_t key[16] = {0};
