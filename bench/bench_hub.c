@@ -11,7 +11,9 @@
  * and `wgsim peer` drive devices. No network model: the native sim engine
  * (sim/engine/engine_native.c) orders the events, a datagram arrives 20 ms after
  * it is sent, nothing is lost. Each device's timers run at
- * wg_device_next_deadline, re-read after every call into the device.
+ * wg_device_next_wake (at or before the next deadline; a tick there with
+ * nothing due moves it on), re-read after every call into the device, as
+ * the simulator's host (sim/wg/wg_host.c) does.
  *
  * Traffic: every client sends one 64-byte IPv4/UDP packet into the tunnel
  * every 10 s (first at a random offset in the first 10 s, so the hub's
@@ -26,7 +28,7 @@
  * Result 1, "hub": CPU time of the hub vs its crypto lower bound.
  *   ours     = the time spent inside the hub's wgnode calls
  *              (wg_device_receive / wg_device_tick / wg_device_send_inner
- *              from the echo, each followed by wg_device_next_deadline),
+ *              from the echo, each followed by wg_device_next_wake),
  *              summed on the monotonic clock around each call; the
  *              callbacks those calls make (queueing a datagram on the
  *              engine) are inside and count against us. The clients'
@@ -294,7 +296,7 @@ static int64_t host_wall(void *ctx, int64_t now)
     do {                                                                                                       \
         int64_t t0_ = bench_clock_ns();                                                                        \
         call;                                                                                                  \
-        int64_t dl_ = wg_device_next_deadline((b)->hub.dev);                                                   \
+        int64_t dl_ = wg_device_next_wake((b)->hub.dev);                                                       \
         int64_t ns_ = bench_clock_ns() - t0_;                                                                  \
         (b)->hub_ns += ns_;                                                                                    \
         (b)->hub_ns_by[kind] += ns_;                                                                           \
@@ -313,7 +315,7 @@ static void node_timer(void *arg)
         HUB_CALL(b, CALL_TIMER, wg_device_tick(n->dev, b->engine->now));
     } else {
         wg_device_tick(n->dev, b->engine->now);
-        node_rearm(n, wg_device_next_deadline(n->dev));
+        node_rearm(n, wg_device_next_wake(n->dev));
     }
 }
 
@@ -342,7 +344,7 @@ static void deliver_event(void *arg)
         HUB_CALL(b, kind, wg_device_receive(n->dev, b->engine->now, &local, &d->from, d->data, d->len));
     } else {
         wg_device_receive(n->dev, b->engine->now, &local, &d->from, d->data, d->len);
-        node_rearm(n, wg_device_next_deadline(n->dev));
+        node_rearm(n, wg_device_next_wake(n->dev));
     }
     dgram_put(b, d);
 }
@@ -353,7 +355,7 @@ static void client_send_event(void *arg)
     hub_bench *b = n->b;
     wg_device_send_inner(n->dev, b->engine->now, n->inner, sizeof n->inner);
     b->sent_by_clients++;
-    node_rearm(n, wg_device_next_deadline(n->dev));
+    node_rearm(n, wg_device_next_wake(n->dev));
     sim_schedule_at(b->engine, b->engine->now + SEND_EVERY, client_send_event, n);
 }
 
@@ -486,7 +488,7 @@ static hub_bench *hub_bench_new(size_t peers, int64_t *configured_bytes)
         hub_bench_free(b);
         return NULL;
     }
-    node_rearm(h, wg_device_next_deadline(h->dev));
+    node_rearm(h, wg_device_next_wake(h->dev));
     return b;
 }
 
