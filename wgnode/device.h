@@ -20,9 +20,11 @@ typedef struct wg_heap_entry {
 } wg_heap_entry;
 
 struct wg_device {
+    /* What a data packet or timer reads comes first, up to `identity`:
+     * the cache hint of a host's walk (prefetch.c) asks for these lines
+     * only; the handshake state, queues, rate limits and counters after
+     * them are read by handshakes, drops and queries. */
     wg_host_ops host;
-    wg_identity identity;
-    wg_cookie_checker checker;
     uint16_t listen_port;
     wg_platform platform;
     /* Linux: bumped by every routing change; a peer's route cache is
@@ -33,6 +35,25 @@ struct wg_device {
     const wg_sourcing *sourcing;
     bool up;
     bool under_load; /* forced by the host (wg_device_set_under_load) */
+
+    wg_peer **peers; /* by id; NULL for removed ids */
+    size_t n_ids, cap_ids;
+    size_t peer_count;
+    wg_index index;
+    wg_allowedips allowedips;
+
+    wg_heap_entry *heap; /* min-heap of peers by earliest timer (timers.c) */
+    uint32_t *heap_pos;  /* by peer id (cap_ids): the peer's index in heap */
+    int64_t *heap_due;   /* by peer id (cap_ids): the peer's earliest timer */
+    size_t heap_len, heap_cap;
+
+    uint8_t *buf; /* scratch for one outgoing transport message */
+    size_t buf_cap;
+    uint8_t *rxbuf; /* scratch for one decrypted payload */
+    size_t rxbuf_cap;
+
+    wg_identity identity;
+    wg_cookie_checker checker;
 
     /* The handshake queue (hsqueue.c): a ring of waiting messages (host mode). */
     wg_hs_queue_mode hs_mode;
@@ -47,27 +68,13 @@ struct wg_device {
     int64_t under_load_total; /* closed periods */
     uint64_t under_load_periods, hs_processed, cookie_replies;
 
-    wg_peer **peers; /* by id; NULL for removed ids */
-    size_t n_ids, cap_ids;
-    size_t peer_count;
     wg_peer **pk_buckets; /* by public key */
     size_t pk_nbuckets;
 
-    wg_index index;
-    wg_allowedips allowedips;
     wg_ratelimit ratelimit;        /* initiations with a valid cookie, under load */
     wg_ratelimit cookie_ratelimit; /* cookie replies, under load (docs/wgnode.md "Under load") */
 
-    wg_heap_entry *heap; /* min-heap of peers by earliest timer (timers.c) */
-    uint32_t *heap_pos;  /* by peer id (cap_ids): the peer's index in heap */
-    int64_t *heap_due;   /* by peer id (cap_ids): the peer's earliest timer */
-    size_t heap_len, heap_cap;
-
     uint64_t drops[WG_DROP__COUNT];
-    uint8_t *buf; /* scratch for one outgoing transport message */
-    size_t buf_cap;
-    uint8_t *rxbuf; /* scratch for one decrypted payload */
-    size_t rxbuf_cap;
 };
 
 /* Trace helpers (device.c). */

@@ -14,6 +14,8 @@
 #include "wgnode/peer.h"
 #include "wgnode/allowedips.h"
 
+#include <stddef.h>
+
 /* Devices with more peers than this (a hub) list only their own struct:
  * which peer a packet is for is not known in advance. */
 #define PREFETCH_MAX_PEERS 4
@@ -87,7 +89,7 @@ bool wg_device_prefetch(const wg_device *dev, int level)
     case 0:
         /* Nothing of dev is read at this level: the lines were just asked
          * for, and reading one would wait for it. Level 1 tells a hub. */
-        range(dev, sizeof *dev);
+        range(dev, offsetof(struct wg_device, identity)); /* the hot lines (device.h) */
         return true;
     case 1:
         range(dev->peers, dev->n_ids * sizeof *dev->peers);

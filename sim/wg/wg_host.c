@@ -26,6 +26,7 @@
 #include "sim/net/net.h"
 #include "sim/record/history.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,18 +49,17 @@ typedef struct inner_pkt {
 } inner_pkt;
 
 struct sim_wg {
+    /* What a data packet or timer reads comes first, up to `name`: the
+     * cache hint of a host's walk (sim_wg_prefetch_host) asks for these
+     * lines only. */
     sim_node *node;
     sim_iface *ifp;
-    char *name;
     wg_device *dev;
-    wg_device_config cfg;
-    wg_host_ops ops;
     sim_udp_sock *sock;
     sim_event_id timer;
     int64_t armed;
-    bool up;
     peer_cfg *peers;
-    size_t n_peers, cap_peers;
+    size_t n_peers;
     /* The device's peer id -> index in peers + 1 (0: not ours). wgnode
      * numbers peers densely from 0 in the order added, so this stays as
      * long as the peer list; every WireGuard callback that names a peer
@@ -69,24 +69,33 @@ struct sim_wg {
     inner_pkt *q;
     size_t nq, capq;
     sim_event_id flush_ev;
-    uint64_t send_errs[WG_SEND_EINVAL + 1];
     const sim_udp_rx *rx_cur; /* the datagram being handed to the device */
+    size_t n_dirty;
+    bool up;
+    bool all_dirty;
+    /* The first initiation sent (sim_wg_first_initiation: what a flood
+     * replays); the flag is tested on every datagram sent. */
+    bool has_first_init;
+
+    /* Read at setup, on errors or with the change log on. */
+    char *name;
+    wg_device_config cfg;
+    wg_host_ops ops;
+    size_t cap_peers;
+    uint64_t send_errs[WG_SEND_EINVAL + 1];
     /* Peers whose events may have changed what the change log (state as
      * of T) holds of them, logged after the device call that caused them
      * returns (rearm): the device reports an event while it is still
-     * changing the peer. all_dirty: every peer (reboot, up/down, config). */
+     * changing the peer. all_dirty (above): every peer (reboot, up/down,
+     * config). */
     int *dirty;
-    size_t n_dirty, cap_dirty;
-    bool all_dirty;
-    /* The first initiation sent (sim_wg_first_initiation: what a flood
-     * replays). */
-    bool has_first_init;
+    size_t cap_dirty;
     uint8_t first_init[WG_INITIATION_LEN];
 };
 
 /* Cache hints for the walk of a small node (prefetch.c): the host struct,
  * then (from the next level on) its device's levels. */
-void sim_wg_prefetch_host(const sim_wg *h) { sim_prefetch_range(h, sizeof *h); }
+void sim_wg_prefetch_host(const sim_wg *h) { sim_prefetch_range(h, offsetof(sim_wg, name)); }
 
 bool sim_wg_prefetch_device(const sim_wg *h, int level)
 {
