@@ -44,6 +44,17 @@ static inline void add(lines *l, const void *p)
         l->out[l->n++] = p;
 }
 
+/* The lines of a peer a data packet reads: its fields before pk_next
+ * (peer.h), not the handshake state after them. */
+#define PEER_HOT offsetof(wg_peer, pk_next)
+
+static void add_range(lines *l, const void *p, size_t len)
+{
+    uintptr_t a = (uintptr_t)p & ~(uintptr_t)63, end = (uintptr_t)p + len;
+    for (; a < end; a += 64)
+        add(l, (const void *)a);
+}
+
 static void add_keypair(lines *l, const wg_device *dev, const wg_keypair *kp)
 {
     if (!kp)
@@ -62,11 +73,7 @@ size_t wg_device_peer_lines(const wg_device *dev, int id, const wg_ip *inner, co
         return 0;
     const wg_peer *p = dev->peers[id];
     add(&l, &dev->peers[id]);
-    add(&l, p);
-    add(&l, &p->keypairs);
-    add(&l, &p->endpoint);
-    add(&l, &p->timers[0]);
-    add(&l, &p->rx_bytes);
+    add_range(&l, p, PEER_HOT);
     add(&l, p->staged.ring);
     add_keypair(&l, dev, p->keypairs.current);
     add_keypair(&l, dev, p->keypairs.next);
@@ -99,19 +106,8 @@ bool wg_device_prefetch(const wg_device *dev, int level)
             __builtin_prefetch(dev->allowedips.root4);
         return true;
     case 2:
-        /* The lines of a peer a data packet reads (not the handshake
-         * state, most of the struct). */
-        for (size_t i = 0; i < dev->n_ids; i++) {
-            const wg_peer *p = dev->peers[i];
-            if (!p)
-                continue;
-            __builtin_prefetch(p);
-            __builtin_prefetch(&p->keypairs);
-            __builtin_prefetch(&p->staged);
-            __builtin_prefetch(&p->endpoint);
-            __builtin_prefetch(&p->timers[0]);
-            __builtin_prefetch(&p->rx_bytes);
-        }
+        for (size_t i = 0; i < dev->n_ids; i++)
+            range(dev->peers[i], PEER_HOT);
         return true;
     case 3:
         for (size_t i = 0; i < dev->n_ids; i++) {
