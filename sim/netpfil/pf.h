@@ -63,6 +63,9 @@ typedef enum pf_rt { PF_RT_NONE = 0, PF_RT_ROUTETO, PF_RT_REPLYTO } pf_rt;
  * them on 64-byte boundaries (aligned_alloc) was measured slower at
  * N = 10,000 (`wgsim bench scale`, docs/performance.md). */
 typedef struct pf_state {
+    /* Ordered so that what a packet matching the state reads is in its
+     * first two lines (the keys and chains, then the times, counters,
+     * rules and route-to kind): the hub's cache hints note those two. */
     pf_key wire, stack;       /* as seen on the wire / by the stack */
     /* pf_state.c's hash chains (wire key, stack key); not state content. */
     struct pf_state *next_w, *next_s;
@@ -73,16 +76,16 @@ typedef struct pf_state {
     uint8_t src_state, dst_state; /* PFUDPS_* of the initiator / responder */
     bool nosync;              /* rule marked no-sync: not exported by pfsync */
     uint64_t packets[2];      /* [0] in the state's direction, [1] against it */
-    uint32_t hist;            /* the host's change-log id of this state (pf_host_ops.state_log), 0 none */
     pf_dir dir;               /* direction of the packet that created it */
-    uint64_t id;
-    uint32_t creatorid;
     int rule;                 /* filter rule index, -1 for an implicit rule */
     int nat_rule;             /* -1 when not translated */
     pf_rt rt;
-    char rt_ifname[PF_IFNAMSIZ];
     uint32_t rt_addr;         /* gateway, host order */
     bool imported;            /* came from pfsync */
+    char rt_ifname[PF_IFNAMSIZ];
+    uint32_t hist;            /* the host's change-log id of this state (pf_host_ops.state_log), 0 none */
+    uint32_t creatorid;
+    uint64_t id;
     size_t slot;              /* index in pf.st */
 } pf_state;
 
