@@ -64,8 +64,9 @@ typedef enum pf_rt { PF_RT_NONE = 0, PF_RT_ROUTETO, PF_RT_REPLYTO } pf_rt;
  * N = 10,000 (`wgsim bench scale`, docs/performance.md). */
 typedef struct pf_state {
     /* Ordered so that what a packet matching the state reads is in its
-     * first two lines (the keys and chains, then the times, counters,
-     * rules and route-to kind): the hub's cache hints note those two. */
+     * first 128 bytes (the keys and chains, then the times, counters,
+     * rules, route-to kind and change-log id): the hub's cache hints note
+     * those lines. */
     pf_key wire, stack;       /* as seen on the wire / by the stack */
     /* pf_state.c's hash chains (wire key, stack key); not state content. */
     struct pf_state *next_w, *next_s;
@@ -81,9 +82,9 @@ typedef struct pf_state {
     int nat_rule;             /* -1 when not translated */
     pf_rt rt;
     uint32_t rt_addr;         /* gateway, host order */
-    bool imported;            /* came from pfsync */
-    char rt_ifname[PF_IFNAMSIZ];
     uint32_t hist;            /* the host's change-log id of this state (pf_host_ops.state_log), 0 none */
+    char rt_ifname[PF_IFNAMSIZ];
+    bool imported;            /* came from pfsync */
     uint32_t creatorid;
     uint64_t id;
     size_t slot;              /* index in pf.st */

@@ -168,13 +168,12 @@ static bool kif_match(const pf *p, const pf_state *s, const char *ifname)
     return ifname && strcmp(s->ifname, ifname) == 0;
 }
 
-/* The lines of a matched state that pf_test reads after the key's
- * (expiry and counters, then rule and route-to): cache-hint notes
- * (sim.h "Cache hints"). */
+/* The lines of a matched state that pf_test and the change log read
+ * (everything before rt_ifname, pf.h): cache-hint notes (sim.h "Cache
+ * hints"). */
 static inline pf_state *touched(pf_state *s)
 {
-    sim_touch(&s->expire);
-    sim_touch(&s->rule);
+    sim_touch_range(s, offsetof(pf_state, rt_ifname));
     return s;
 }
 
