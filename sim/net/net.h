@@ -655,19 +655,22 @@ void sim_ping_free(sim_ping *p);
 void sim_flood_free(sim_flood *f);
 void sim_ping_icmp_input(void *ctx, sim_node *n, sim_iface *in, const sim_ipv4_info *ip);
 
-/* sim_node_iface_by_index and sim_iface_mtu for the packet path, inlined
+/* sim_node_iface_by_index, sim_segment_mtu and sim_iface_mtu for the packet path, inlined
  * (a dozen calls a ping through a tunnel; the public functions are these). */
 static inline sim_iface *sim_iface_at(const sim_node *n, uint32_t ifindex)
 {
     return ifindex == 0 || ifindex > n->n_ifs ? NULL : n->ifs[ifindex - 1];
 }
+/* The one rule for a segment's MTU (sim_segment_mtu is this). */
+static inline uint32_t sim_segment_mtu_inline(const sim_segment *s)
+{
+    return s->cfg.mtu ? s->cfg.mtu : SIM_DEFAULT_MTU;
+}
 static inline uint32_t sim_iface_mtu_inline(const sim_iface *ifp)
 {
     if (ifp->mtu)
         return ifp->mtu;
-    if (ifp->seg && ifp->seg->cfg.mtu)
-        return ifp->seg->cfg.mtu;
-    return SIM_DEFAULT_MTU;
+    return ifp->seg ? sim_segment_mtu_inline(ifp->seg) : SIM_DEFAULT_MTU;
 }
 
 static inline bool sim_events_wanted(const sim_world *w) { return w->rec.events_on || w->rec.event_fn; }

@@ -84,7 +84,7 @@ const sim_segment_config *sim_segment_get_config(const sim_segment *s) { return 
 const char *sim_segment_name(const sim_segment *s) { return s->name; }
 int sim_segment_id(const sim_segment *s) { return s->id; }
 const sim_segment_stats *sim_segment_get_stats(const sim_segment *s) { return &s->stats; }
-uint32_t sim_segment_mtu(const sim_segment *s) { return s->cfg.mtu ? s->cfg.mtu : SIM_DEFAULT_MTU; }
+uint32_t sim_segment_mtu(const sim_segment *s) { return sim_segment_mtu_inline(s); }
 
 void sim_segment_attach(sim_segment *s, sim_iface *ifp)
 {
