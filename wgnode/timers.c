@@ -119,18 +119,25 @@ void wg_timers_heap_remove(struct wg_device *dev, wg_peer *peer)
     }
 }
 
+/* Brings the top's key up to its peer's deadline (later: keys only ever
+ * underestimate); false when it was already that. */
+static bool repair_top(struct wg_device *dev)
+{
+    wg_heap_entry *top = &dev->heap[0];
+    int64_t d = dev->heap_due[top->id];
+    if (d == top->deadline)
+        return false;
+    top->deadline = d;
+    sift_down(dev, 0);
+    return true;
+}
+
 /* Repairs stale keys at the top until the top's key is its peer's
  * deadline: then it is the earliest deadline of the device. */
 static void settle(struct wg_device *dev)
 {
-    while (dev->heap_len) {
-        wg_heap_entry *top = &dev->heap[0];
-        int64_t d = dev->heap_due[top->id];
-        if (d == top->deadline)
-            return;
-        top->deadline = d; /* later: keys only ever underestimate */
-        sift_down(dev, 0);
-    }
+    while (dev->heap_len && repair_top(dev))
+        ;
 }
 
 int64_t wg_timers_next_deadline(struct wg_device *dev)
@@ -356,16 +363,10 @@ void wg_timers_run(struct wg_device *dev, int64_t now)
      * and does not cover run_peer's own loop. Only keys at or before `now`
      * are repaired: the rest stay lazy (see above). */
     for (size_t guard = 0; dev->heap_len && guard < 4 * dev->heap_len + 64; guard++) {
-        wg_heap_entry *top = &dev->heap[0];
-        if (top->deadline > now)
+        if (dev->heap[0].deadline > now)
             return;
-        int64_t d = dev->heap_due[top->id];
-        if (d != top->deadline) {
-            top->deadline = d;
-            sift_down(dev, 0);
-            continue;
-        }
-        run_peer(dev->peers[top->id], now);
+        if (!repair_top(dev))
+            run_peer(dev->peers[dev->heap[0].id], now);
     }
 }
 
