@@ -70,6 +70,55 @@ START_TEST(test_index_table)
 }
 END_TEST
 
+/* Inserts, re-inserts, replacements and removals in a random order, the
+ * table checked against what each entry says of itself: linear probing's
+ * deletion has to keep every probe chain whole. */
+START_TEST(test_index_churn)
+{
+    wg_index t;
+    ck_assert(wg_index_init(&t));
+    enum { N = 3000, OPS = 60000 };
+    wg_index_entry *e = calloc(N, sizeof *e);
+    for (size_t k = 0; k < N; k++)
+        e[k].kind = WG_INDEX_KEYPAIR;
+    uint32_t x = 12345;
+    size_t linked = 0;
+    for (int op = 0; op < OPS; op++) {
+        x = x * 1103515245u + 12345u;
+        size_t i = (x >> 8) % N, j = (x >> 3) % N;
+        switch ((x >> 28) & 3) {
+        case 0: /* remove */
+            linked -= e[i].linked;
+            wg_index_remove(&t, &e[i]);
+            break;
+        case 1: /* j takes i's index */
+            if (i != j && e[i].linked) {
+                linked -= e[j].linked;
+                wg_index_replace(&t, &e[i], &e[j]);
+                ck_assert(e[j].linked && !e[i].linked);
+            }
+            break;
+        default: /* (re)insert: a new index */
+            linked += !e[i].linked;
+            ck_assert(wg_index_insert(&t, &e[i], det_random, NULL));
+            break;
+        }
+        if (op % 997 == 0 || op == OPS - 1) {
+            ck_assert_uint_eq(t.count, linked);
+            for (size_t k = 0; k < N; k++) {
+                wg_index_entry *f = wg_index_lookup(&t, e[k].index, WG_INDEX_KEYPAIR);
+                if (e[k].linked)
+                    ck_assert_ptr_eq(f, &e[k]);
+                else
+                    ck_assert(f == NULL || (f != &e[k] && f->linked && f->index == e[k].index));
+            }
+        }
+    }
+    wg_index_free(&t);
+    free(e);
+}
+END_TEST
+
 START_TEST(test_staged_queue)
 {
     wg_staged q = {0};
@@ -177,6 +226,7 @@ int main(void)
     Suite *s = suite_create("wgnode_units");
     TCase *tc = tcase_create("units");
     tcase_add_test(tc, test_index_table);
+    tcase_add_test(tc, test_index_churn);
     tcase_add_test(tc, test_staged_queue);
     tcase_add_test(tc, test_keypair_rotation);
     tcase_add_test(tc, test_ratelimit_20_per_second_burst_5);

@@ -4,7 +4,7 @@
  * attempt and every session gets a random 32-bit index from the host's
  * random source; messages addressed to us carry it as "receiver". Entries
  * are embedded in their owner (handshake slot of a peer, or a keypair), so
- * the table allocates only its bucket array.
+ * the table allocates only its slot array.
  */
 #ifndef WGNODE_INDEX_H
 #define WGNODE_INDEX_H
@@ -19,16 +19,25 @@ enum wg_index_kind {
 };
 
 typedef struct wg_index_entry {
-    struct wg_index_entry *next;
     struct wg_peer *peer;
     uint32_t index;
     uint8_t kind;   /* enum wg_index_kind */
     bool linked;
 } wg_index_entry;
 
+/* A slot holds the index beside its entry, so a probe compares indexes
+ * without reading entries: a lookup reads one slot line and then only
+ * the entry it returns (a chained table read the foreign entries ahead of
+ * it in the chain, each in another peer's keypair: a cache miss each on a
+ * 10,000-peer hub). e == NULL: empty. */
+typedef struct wg_index_slot {
+    uint32_t index;
+    wg_index_entry *e;
+} wg_index_slot;
+
 typedef struct wg_index {
-    wg_index_entry **buckets;
-    size_t nbuckets; /* power of two */
+    wg_index_slot *slots; /* open addressing, linear probing */
+    size_t cap;           /* power of two; count <= cap / 2 while memory allows */
     size_t count;
 } wg_index;
 
@@ -36,11 +45,12 @@ typedef void (*wg_index_random_fn)(void *ctx, uint8_t *buf, size_t len);
 
 bool wg_index_init(wg_index *t);
 void wg_index_free(wg_index *t); /* entries belong to their owners */
-/* Where index's bucket head is (a cache hint, prefetch.c); NULL when empty. */
-const void *wg_index_bucket(const wg_index *t, uint32_t index);
+/* Where index's probe starts (a cache hint, prefetch.c); NULL when empty. */
+const void *wg_index_home(const wg_index *t, uint32_t index);
 /* Links e under a fresh random index not in use (removing e first if it was
- * linked, as Linux re-inserts on every new handshake). */
-void wg_index_insert(wg_index *t, wg_index_entry *e, wg_index_random_fn rnd, void *ctx);
+ * linked, as Linux re-inserts on every new handshake). False, e unlinked,
+ * only when the table is full and cannot grow (out of memory). */
+bool wg_index_insert(wg_index *t, wg_index_entry *e, wg_index_random_fn rnd, void *ctx);
 /* new takes over old's index (handshake -> keypair, Linux
  * wg_index_hashtable_replace); old is unlinked. */
 void wg_index_replace(wg_index *t, wg_index_entry *old, wg_index_entry *new_entry);

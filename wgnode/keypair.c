@@ -23,8 +23,10 @@ wg_keypair *wg_keypair_new(const wg_session_keys *keys, struct wg_peer *peer, in
     wg_replay_init(&kp->replay);
     if (hs_entry && hs_entry->linked)
         wg_index_replace(index, hs_entry, &kp->entry);
-    else
-        wg_index_insert(index, &kp->entry, rnd, rnd_ctx);
+    else if (!wg_index_insert(index, &kp->entry, rnd, rnd_ctx)) {
+        wg_keypair_free(kp, index); /* out of memory for the index table */
+        return NULL;
+    }
     return kp;
 }
 

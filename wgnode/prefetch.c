@@ -63,7 +63,7 @@ static void add_keypair(lines *l, const wg_device *dev, const wg_keypair *kp)
     add(l, kp->send_key);
     add(l, kp->recv_key);
     add(l, &kp->replay);
-    add(l, wg_index_bucket(&dev->index, kp->entry.index));
+    add(l, wg_index_home(&dev->index, kp->entry.index));
 }
 
 size_t wg_device_peer_lines(const wg_device *dev, int id, const wg_ip *inner, const void **out, size_t max)

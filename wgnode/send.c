@@ -74,7 +74,8 @@ void wg_send_initiation(wg_peer *peer, int64_t now, bool is_retry, bool timer_cl
 
     uint8_t e[WG_KEY_LEN], ts[WG_TIMESTAMP_LEN], msg[WG_INITIATION_LEN];
     wg_tai64n(ts, dev->host.wall_ns(dev->host.ctx, now));
-    wg_index_insert(&dev->index, &peer->hs_entry, index_random, dev);
+    if (!wg_index_insert(&dev->index, &peer->hs_entry, index_random, dev))
+        return; /* out of memory for the index table: no initiation */
     new_ephemeral(peer, e);
     bool ok = wg_handshake_create_initiation(&peer->hs, &dev->identity, e, peer->hs_entry.index, ts, msg);
     wg_memzero(e, sizeof e);
@@ -125,7 +126,8 @@ void wg_send_response(wg_peer *peer, int64_t now)
 {
     struct wg_device *dev = peer->dev;
     uint8_t e[WG_KEY_LEN], msg[WG_RESPONSE_LEN];
-    wg_index_insert(&dev->index, &peer->hs_entry, index_random, dev);
+    if (!wg_index_insert(&dev->index, &peer->hs_entry, index_random, dev))
+        return; /* out of memory for the index table: no response */
     new_ephemeral(peer, e);
     bool ok = wg_handshake_create_response(&peer->hs, e, peer->hs_entry.index, msg);
     wg_memzero(e, sizeof e);
