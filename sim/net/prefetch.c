@@ -231,8 +231,9 @@ void sim_warm_free(sim_world *w)
 }
 
 /* One level of a job. A frame's job: level 0 reads only the interface
- * (prefetched when the job was queued) and asks for the node's hot lines
- * and the interface's notes; from level 1, for a big node the noted
+ * (prefetched when the job was queued) and asks for the node's hot lines,
+ * the interface's notes and its segment's hot lines; at level 1, the
+ * segment's receiver index; from level 1, for a big node the noted
  * objects (done), for a small one its walk from level 1. A timer's job:
  * level 0 asks for its object and the node's hot lines, then the walk. */
 static bool job_level(sim_warm_job *j)
@@ -251,7 +252,16 @@ static bool job_level(sim_warm_job *j)
         sim_prefetch_range(n, 192);
         if (to->warm)
             sim_prefetch_range(to->warm, sizeof *to->warm);
+        sim_prefetch_range(to->seg, 192); /* its hot lines (net.h): deliver() reads them first */
         return true;
+    }
+    if (level == 1 && to->seg) {
+        /* The link's receiver index and interface list, which deliver()
+         * searches for the frame's receivers: a link of a hub's peer is
+         * out of cache a second after its last frame. */
+        const sim_segment *s = to->seg;
+        sim_prefetch_range(s->macidx, s->n_macidx * sizeof *s->macidx);
+        sim_prefetch_range(s->ifs, s->n_ifs * sizeof *s->ifs);
     }
     if (!small(n)) {
         /* NOTES_STEP notes a level: all of them at once are more misses
