@@ -88,7 +88,7 @@ static inline sim_time sim_now(const sim_engine *e) { return e->now; }
  * note is an address, never dereferenced, and nothing a model decides
  * depends on them. Thread-local, since `wgsim test` runs scenarios on
  * several threads. */
-#define SIM_TOUCH_MAX 44
+#define SIM_TOUCH_MAX 48
 typedef struct sim_touch_rec {
     unsigned n, max; /* max 0: not recording */
     const void *p[SIM_TOUCH_MAX];

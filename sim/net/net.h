@@ -212,15 +212,19 @@ struct sim_udp_sock {
 
 struct sim_node {
     /* Hot: read for every packet the node sends or receives, packed into
-     * the first three cache lines. In a large world each node's packets
-     * are a second apart and its struct is out of cache every time, so
-     * each line touched is a memory access (docs/performance.md, "scale"). */
+     * the first four cache lines (SIM_NODE_HOT, what a walk prefetches).
+     * In a large world each node's packets are a second apart and its
+     * struct is out of cache every time, so each line touched is a memory
+     * access (docs/performance.md, "scale"). */
     sim_world *w;
     int id;
     bool forwarding;
     bool powered;
     uint16_t ip_id; /* IPv4 identification counter */
     uint32_t warm_stamp; /* prefetch.c: w->warm_clock when a walk of this node last began */
+    /* pf scrub's reassembly in front of the IN hooks (ip_frag.c), tested
+     * by every IPv4 input */
+    bool scrub_reass;
     sim_iface **ifs;
     size_t n_ifs;
     /* Local IPv4 address -> (interface, position in its addrs), and each
@@ -256,6 +260,13 @@ struct sim_node {
                                  4 KiB that most nodes of a large world never use */
     sim_icmp_l *icmp_l;
     size_t n_icmp_l;
+    /* Linux route exceptions: path MTUs learnt from ICMP (ip_frag.c),
+     * looked up by every datagram a Linux socket sends with PMTU discovery */
+    struct sim_pmtu {
+        uint32_t dst, mtu;
+        sim_time expires;
+    } *pmtu;
+    size_t n_pmtu;
     /* Colder: configuration, capacities, listeners, counters. */
     sim_l2_ops l2;
     bool has_l2;
@@ -279,15 +290,15 @@ struct sim_node {
      * fragment: the stack's (for local delivery) and pf scrub's (before
      * the IN hooks, when scrub_reass is on). */
     struct sim_reass *reass, *scrub;
-    bool scrub_reass;
-    /* Linux route exceptions: path MTUs learnt from ICMP (ip_frag.c) */
-    struct sim_pmtu {
-        uint32_t dst, mtu;
-        sim_time expires;
-    } *pmtu;
-    size_t n_pmtu, cap_pmtu;
+    size_t cap_pmtu;
     struct sim_wg_service *wg_service; /* pfSense's WireGuard daemon (pfsense/wg_service.c), or NULL */
 };
+/* The hot part of a node and of a segment: what a cache hint prefetches
+ * (prefetch.c). */
+#define SIM_NODE_HOT offsetof(struct sim_node, l2)
+_Static_assert(offsetof(struct sim_node, l2) <= 256, "a node's hot fields fit in four cache lines");
+#define SIM_SEGMENT_HOT offsetof(struct sim_segment, name)
+_Static_assert(offsetof(struct sim_segment, name) <= 192, "a segment's hot fields fit in three cache lines");
 
 /* Where a capture's pcap image or the WireGuard key log goes
  * (record/capture.c): kept in memory until opened on a file, then written

@@ -372,7 +372,6 @@ static size_t addr_filter_bit(uint32_t ip, size_t cap)
 static bool addr_maybe(const sim_node *n, uint32_t ip)
 {
     size_t b = addr_filter_bit(ip, n->addr_ht_cap);
-    sim_touch(&n->addr_filter[b / 64]);
     return n->addr_filter[b / 64] >> (b % 64) & 1;
 }
 
@@ -445,11 +444,11 @@ const sim_addr *sim_node_find_addr(const sim_node *n, const wg_ip *ip, sim_iface
     for (size_t i = home; n->addr_ht[i].ifpos1; i = (i + 1) & mask) {
         if (n->addr_ht[i].ip != v || n->addr_ht[i].pos == SIM_ADDR_BCAST)
             continue;
-        sim_touch(&n->ifs[n->addr_ht[i].ifpos1 - 1]);
         sim_iface *ifp = n->ifs[n->addr_ht[i].ifpos1 - 1];
         if (ifp_out)
             *ifp_out = ifp;
-        sim_touch(ifp);
+        /* The slot's interface is the one the frame came in on, or one
+         * shared by every flow (wg0); its address array is the flow's own. */
         sim_touch(&ifp->addrs[n->addr_ht[i].pos]);
         return &ifp->addrs[n->addr_ht[i].pos];
     }

@@ -94,7 +94,8 @@ static bool walk_level(const sim_node *n, int level)
 {
     switch (level) {
     case 0:
-        sim_prefetch_range(n, 192); /* the hot lines (net.h) */
+        sim_prefetch_range(n, SIM_NODE_HOT); /* the hot lines (net.h) */
+        sim_prefetch_range(&n->rng, sizeof n->rng); /* a WireGuard send's timer jitter draws from it */
         return true;
     case 1:
         if (!small(n))
@@ -122,7 +123,7 @@ static bool walk_level(const sim_node *n, int level)
             sim_prefetch_range(ifp->arp_ht, ifp->arp_ht_cap * sizeof *ifp->arp_ht);
             sim_prefetch_range(ifp->arp, ifp->n_arp * sizeof *ifp->arp);
             if (ifp->seg)
-                sim_prefetch_range(ifp->seg, 192); /* its hot lines (net.h) */
+                sim_prefetch_range(ifp->seg, SIM_SEGMENT_HOT); /* its hot lines (net.h) */
         }
         return n->n_wgs > 0 || n->n_ifs > 0;
     default: {
@@ -249,10 +250,10 @@ static bool job_level(sim_warm_job *j)
     }
     const sim_node *n = to->node;
     if (level == 0) {
-        sim_prefetch_range(n, 192);
+        sim_prefetch_range(n, SIM_NODE_HOT);
         if (to->warm)
             sim_prefetch_range(to->warm, sizeof *to->warm);
-        sim_prefetch_range(to->seg, 192); /* its hot lines (net.h): deliver() reads them first */
+        sim_prefetch_range(to->seg, SIM_SEGMENT_HOT); /* its hot lines (net.h): deliver() reads them first */
         return true;
     }
     if (level == 1 && to->seg) {
