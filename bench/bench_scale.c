@@ -34,9 +34,11 @@
  *
  *   Crypto lower bound: the X25519, ChaCha20-Poly1305 and BLAKE2s work
  *   the protocol needs for what the run did, counted from the datagrams
- *   themselves (an IN and an OUT hook on every node sees each WireGuard
- *   datagram a device made or was handed: its type, and for transport
- *   messages the padded plaintext length), plus the setup (per device
+ *   themselves (an IN and an OUT hook on the hub sees each WireGuard
+ *   datagram its device made or was handed: its type, and for transport
+ *   messages the padded plaintext length; each counts for its maker and
+ *   for its taker, the hub or a host, which the child checks held: no
+ *   frame lost, no host dropping one, count_hook), plus the setup (per device
  *   one base-point multiplication and two BLAKE2s for its mac1/cookie
  *   keys; per peer the precomputed DH(static, static) and two BLAKE2s).
  *   The per-message operations are those of bench_hub.c's table (the
@@ -120,7 +122,6 @@ typedef struct crypto_count {
     uint64_t cookies;
     uint64_t devices, peers; /* setup */
     uint64_t enc[MAX_DGRAM], dec[MAX_DGRAM]; /* transport messages by padded plaintext length */
-    uint64_t transport_out, transport_in;
 } crypto_count;
 
 typedef struct child_report {
@@ -131,6 +132,7 @@ typedef struct child_report {
     long start_rss_kb; /* resident at the start of the child (inherited pages) */
     uint64_t sent, received; /* pings or echoes */
     uint64_t handshakes, hub_drops;
+    uint64_t host_losses; /* frames lost on the links, packets the hosts' stacks or devices dropped */
     double bound_s, bound_hs_s, bound_transport_s, bound_setup_s;
     uint64_t dh, base, aead, blake2s; /* primitive calls the bound is made of */
     uint64_t ping_sample_bytes;
@@ -205,8 +207,15 @@ static wg_ip host_addr(size_t i) { return wg_ip4_from_u32(UINT32_C(0x0a000000) +
 static wg_ip tunnel_addr(size_t i) { return wg_ip4_from_u32(UINT32_C(0x64400002) + (uint32_t)i); } /* 100.64.0.2 + i */
 static const wg_prefix hub_tunnel = {.ip = {.family = 4, .b = {100, 64, 0, 1}}, .len = 10};
 
-/* Counts the WireGuard datagrams a device on n made (OUT, sent from the
- * listen port by this node) or is handed (IN, to the listen port). */
+/* Counts the WireGuard datagrams the hub's device made (OUT, sent from
+ * the listen port) or is handed (IN, to the listen port). Every tunnel of
+ * the bench ends at the hub, so each datagram the hub sends is one a host
+ * is handed and each it is handed is one a host made: a hub datagram
+ * counts once for its maker and once for its taker. That holds while no
+ * frame is lost on the way and no host drops one, which the child checks
+ * after the run (host_losses). A hook on every host counted the same
+ * numbers and cost the timed run about 1 % (8 hook calls a ping, instead
+ * of 4), which is the bench's bookkeeping, not the simulator's work. */
 static sim_verdict count_hook(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *p)
 {
     (void)n;
@@ -221,20 +230,20 @@ static sim_verdict count_hook(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt
     if (port != WG_PORT || (pt == SIM_HOOK_OUT && !p->local_origin))
         return SIM_PASS;
     size_t plen = p->len - hl - 8;
-    bool out = pt == SIM_HOOK_OUT;
     switch (d[hl + 8]) {
-    case WG_MSG_INITIATION: cc->hs[out ? INIT_MADE : INIT_TAKEN]++; break;
-    case WG_MSG_RESPONSE: cc->hs[out ? RESP_MADE : RESP_TAKEN]++; break;
+    case WG_MSG_INITIATION:
+        cc->hs[INIT_MADE]++;
+        cc->hs[INIT_TAKEN]++;
+        break;
+    case WG_MSG_RESPONSE:
+        cc->hs[RESP_MADE]++;
+        cc->hs[RESP_TAKEN]++;
+        break;
     case WG_MSG_COOKIE_REPLY: cc->cookies++; break;
     case WG_MSG_TRANSPORT:
         if (plen >= WG_KEEPALIVE_LEN && plen - WG_KEEPALIVE_LEN < MAX_DGRAM) {
-            if (out) {
-                cc->enc[plen - WG_KEEPALIVE_LEN]++;
-                cc->transport_out++;
-            } else {
-                cc->dec[plen - WG_KEEPALIVE_LEN]++;
-                cc->transport_in++;
-            }
+            cc->enc[plen - WG_KEEPALIVE_LEN]++;
+            cc->dec[plen - WG_KEEPALIVE_LEN]++;
         }
         break;
     default: break;
@@ -372,7 +381,6 @@ static bool scale_world_build(scale_world *sw, size_t n, bool wg, sim_time until
     wg_prefix hub_host = {.ip = hub_tunnel.ip, .len = 32};
     for (size_t i = 0; i < n; i++) {
         sim_node *h = sw->hosts[i];
-        add_counters(sw, h);
         wg_device_config c = {.listen_port = WG_PORT, .platform = WG_PLATFORM_LINUX};
         sim_rng_bytes(&keys, c.private_key, WG_KEY_LEN);
         wg_prefix ta = {.ip = tunnel_addr(i), .len = 10};
@@ -615,6 +623,16 @@ static void child_run(size_t n, bool wg, sim_time until, child_report *rep)
         }
         for (int k = 1; k < WG_DROP__COUNT; k++)
             rep->hub_drops += wg_device_drop_count(hub, (wg_drop_reason)k);
+        /* What counting at the hub alone assumes (count_hook). */
+        for (size_t i = 0; i < n; i++) {
+            const sim_segment_stats *st = sim_segment_get_stats(sim_iface_segment(sim_node_iface(sw.hosts[i], "eth0")));
+            rep->host_losses += st->lost + st->queue_drops + st->too_big;
+            for (int k = 0; k < SIM_DROP__COUNT; k++)
+                rep->host_losses += sim_node_drops(sw.hosts[i], (sim_drop_reason)k);
+            const wg_device *d = sim_wg_device(sim_node_wg(sw.hosts[i], "wg0"));
+            for (int k = 1; k < WG_DROP__COUNT; k++)
+                rep->host_losses += wg_device_drop_count(d, (wg_drop_reason)k);
+        }
     } else {
         for (size_t i = 0; i < n; i++) {
             rep->sent += sw.clients[i].sent;
@@ -756,12 +774,12 @@ int bench_scale(const bench_options *o, bench_result r[BENCH_SCALE_RESULTS], siz
                     "       machine adds)\n"
                     "  N=%zu crypto bound %.2f s = handshakes %.2f + transport %.2f + setup %.2f; %" PRIu64
                     " X25519 DH, %" PRIu64 " base-point, %" PRIu64 " AEAD, %" PRIu64
-                    " BLAKE2s; hub drops %" PRIu64 "\n"
+                    " BLAKE2s; hub drops %" PRIu64 ", hosts' losses %" PRIu64 "\n"
                     "       heap/peer: %.0f B built, %.0f B after the run, of which ping samples %.0f B (those not\n"
                     "       yet final, the rest forgotten as the runner does)\n",
                     sizes[k], x->rep.cpu_s, x->rep.cpu_s / x->rep.bound_s, sizes[k], x->rep.bound_s, x->rep.bound_hs_s,
                     x->rep.bound_transport_s, x->rep.bound_setup_s,
-                    x->rep.dh, x->rep.base, x->rep.aead, x->rep.blake2s, x->rep.hub_drops,
+                    x->rep.dh, x->rep.base, x->rep.aead, x->rep.blake2s, x->rep.hub_drops, x->rep.host_losses,
                     (double)x->rep.heap_built / (double)sizes[k], (double)x->rep.heap_ran / (double)sizes[k],
                     (double)x->rep.ping_sample_bytes / (double)sizes[k]);
         }
@@ -803,8 +821,12 @@ int bench_scale(const bench_options *o, bench_result r[BENCH_SCALE_RESULTS], siz
         fprintf(t, "    N = 10,000 runs                               %s\n", ten_k ? "PASS" : "MISS (not run or failed)");
         fprintf(t, "    peak RSS <= 16 KiB per peer (N=%zu)        %s  %.0f B/peer\n", sizes[big],
                 pass(per_peer <= MEMORY_BUDGET), per_peer);
-        fprintf(t, "    wall <= 2x crypto bound (N=%zu)             %s  %.2fx\n", sizes[big],
-                pass(wall_big <= WALL_PER_BOUND * res[big].rep.bound_s), wall_big / res[big].rep.bound_s);
+        /* Counted at the hub, the bound is exact only when every datagram
+         * reached its device (count_hook); a loss makes it too large. */
+        bool exact = res[big].rep.host_losses == 0;
+        fprintf(t, "    wall <= 2x crypto bound (N=%zu)             %s  %.2fx%s\n", sizes[big],
+                exact ? pass(wall_big <= WALL_PER_BOUND * res[big].rep.bound_s) : "MISS",
+                wall_big / res[big].rep.bound_s, exact ? "" : " (bound not exact: the hosts lost datagrams)");
         if (small < n_sizes)
             fprintf(t, "    wall N=%zu -> N=%zu grows <= 11x          %s  %.2fx\n", sizes[small], sizes[big],
                     pass(growth <= GROWTH_LIMIT), growth);
