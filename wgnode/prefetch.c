@@ -55,7 +55,7 @@ static void add_range(lines *l, const void *p, size_t len)
         add(l, (const void *)a);
 }
 
-static void add_keypair(lines *l, const wg_device *dev, const wg_keypair *kp)
+static void add_keypair(lines *l, const wg_keypair *kp)
 {
     if (!kp)
         return;
@@ -63,7 +63,20 @@ static void add_keypair(lines *l, const wg_device *dev, const wg_keypair *kp)
     add(l, kp->send_key);
     add(l, kp->recv_key);
     add(l, &kp->replay);
-    add(l, wg_index_home(&dev->index, kp->entry.index));
+}
+
+/* The lines found only by reading the peer and its keypairs (its staged
+ * ring, its keypairs' index slots, its timer-heap entry): a host's walk
+ * asks for them a level after the peer and the keypairs themselves. */
+static void add_reached(lines *l, const wg_device *dev, int id, const wg_peer *p)
+{
+    add(l, p->staged.ring);
+    if (p->keypairs.current)
+        add(l, wg_index_home(&dev->index, p->keypairs.current->entry.index));
+    if (p->keypairs.next)
+        add(l, wg_index_home(&dev->index, p->keypairs.next->entry.index));
+    if (dev->heap_pos && (size_t)id < dev->cap_ids && dev->heap_pos[id] < dev->heap_len)
+        add(l, &dev->heap[dev->heap_pos[id]]);
 }
 
 size_t wg_device_peer_lines(const wg_device *dev, int id, const wg_ip *inner, const void **out, size_t max)
@@ -74,15 +87,13 @@ size_t wg_device_peer_lines(const wg_device *dev, int id, const wg_ip *inner, co
     const wg_peer *p = dev->peers[id];
     add(&l, &dev->peers[id]);
     add_range(&l, p, PEER_HOT);
-    add(&l, p->staged.ring);
-    add_keypair(&l, dev, p->keypairs.current);
-    add_keypair(&l, dev, p->keypairs.next);
+    add_keypair(&l, p->keypairs.current);
+    add_keypair(&l, p->keypairs.next);
     if (dev->heap_pos && (size_t)id < dev->cap_ids) {
         add(&l, &dev->heap_pos[id]);
         add(&l, &dev->heap_due[id]);
-        if (dev->heap_pos[id] < dev->heap_len)
-            add(&l, &dev->heap[dev->heap_pos[id]]);
     }
+    add_reached(&l, dev, id, p);
     if (inner)
         l.n += wg_allowedips_path(&dev->allowedips, inner, l.out + l.n, l.max - l.n);
     return l.n;
@@ -119,11 +130,16 @@ bool wg_device_prefetch(const wg_device *dev, int level)
         }
         return true;
     case 4:
+        /* The rest of wg_device_peer_lines: levels 1 - 3 asked for the
+         * others (the peer array, the heap arrays, the peers, their
+         * keypairs), which are in cache now and tell where these are. */
         for (size_t i = 0; i < dev->n_ids; i++) {
-            const void *lines[24];
-            size_t n = dev->peers[i] ? wg_device_peer_lines(dev, (int)i, NULL, lines, 24) : 0;
-            for (size_t k = 0; k < n; k++)
-                __builtin_prefetch(lines[k]);
+            const void *out[4];
+            lines l = {out, 0, 4};
+            if (dev->peers[i])
+                add_reached(&l, dev, (int)i, dev->peers[i]);
+            for (size_t k = 0; k < l.n; k++)
+                __builtin_prefetch(out[k]);
         }
         return false;
     default:
