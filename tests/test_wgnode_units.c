@@ -41,7 +41,7 @@ START_TEST(test_index_table)
         e[i].kind = i % 2 ? WG_INDEX_KEYPAIR : WG_INDEX_HANDSHAKE;
         wg_index_insert(&t, &e[i], det_random, NULL);
     }
-    ck_assert_uint_eq(t.count, N);
+    ck_assert_uint_eq(t.map.n, N);
     for (int i = 0; i < N; i++) {
         ck_assert_ptr_eq(wg_index_lookup(&t, e[i].index, WG_INDEX_HANDSHAKE | WG_INDEX_KEYPAIR), &e[i]);
         /* kind filter */
@@ -58,7 +58,7 @@ START_TEST(test_index_table)
         wg_index_remove(&t, &e[i]);
     wg_index_remove(&t, &kp);
     wg_index_remove(&t, &kp); /* twice is harmless */
-    ck_assert_uint_eq(t.count, 0);
+    ck_assert_uint_eq(t.map.n, 0);
     /* Re-inserting changes the index; duplicates are never handed out. */
     wg_index_entry a = {.kind = 1}, b = {.kind = 1};
     stuck_calls = 0;
@@ -104,7 +104,7 @@ START_TEST(test_index_churn)
             break;
         }
         if (op % 997 == 0 || op == OPS - 1) {
-            ck_assert_uint_eq(t.count, linked);
+            ck_assert_uint_eq(t.map.n, linked);
             for (size_t k = 0; k < N; k++) {
                 wg_index_entry *f = wg_index_lookup(&t, e[k].index, WG_INDEX_KEYPAIR);
                 if (e[k].linked)
@@ -182,9 +182,9 @@ START_TEST(test_keypair_rotation)
     ck_assert_ptr_eq(kps.current, k5);
     ck_assert_ptr_eq(kps.previous, k4);
     ck_assert_ptr_null(kps.next);
-    ck_assert_uint_eq(t.count, 2);
+    ck_assert_uint_eq(t.map.n, 2);
     wg_keypairs_clear(&kps, &t);
-    ck_assert_uint_eq(t.count, 0);
+    ck_assert_uint_eq(t.map.n, 0);
     wg_index_free(&t);
 }
 END_TEST

@@ -63,75 +63,33 @@ void wg_allowedips_init(wg_allowedips *t) { memset(t, 0, sizeof *t); }
 
 /* ---- the IPv4 /32 table ---- */
 
-static size_t host_slot(uint32_t key, size_t cap)
-{
-    uint32_t v = key * 2654435761u;
-    return (size_t)(v ^ (v >> 16)) & (cap - 1);
-}
+/* The /32 table's first size: a host's device holds one or two /32s. */
+#define HOST4_FIRST_CAP 4
 
-static wg_aip_host *host_find(const wg_allowedips *t, uint32_t key)
+static struct wg_peer *host_find(const wg_allowedips *t, uint32_t key)
 {
-    if (!t->host4_n)
-        return NULL;
-    for (size_t i = host_slot(key, t->host4_cap);; i = (i + 1) & (t->host4_cap - 1)) {
-        wg_aip_host *h = &t->host4[i];
-        if (!h->peer)
-            return NULL;
-        if (h->key == key)
-            return h;
-    }
-}
-
-static void host_place(wg_aip_host *tab, size_t cap, uint32_t key, struct wg_peer *peer)
-{
-    size_t i = host_slot(key, cap);
-    while (tab[i].peer)
-        i = (i + 1) & (cap - 1);
-    tab[i] = (wg_aip_host){key, peer};
+    const wg_u32map_slot *s = wg_u32map_find(&t->host4, key);
+    return s ? s->val : NULL;
 }
 
 static bool host_put(wg_allowedips *t, uint32_t key, struct wg_peer *peer)
 {
-    wg_aip_host *h = host_find(t, key);
-    if (h) {
-        h->peer = peer;
+    wg_u32map_slot *s = wg_u32map_find(&t->host4, key);
+    if (s) {
+        s->val = peer;
         return true;
     }
-    if (2 * (t->host4_n + 1) > t->host4_cap) {
-        size_t cap = t->host4_cap ? 2 * t->host4_cap : 4;
-        wg_aip_host *tab = calloc(cap, sizeof *tab);
-        if (!tab)
-            return false;
-        for (size_t i = 0; i < t->host4_cap; i++)
-            if (t->host4[i].peer)
-                host_place(tab, cap, t->host4[i].key, t->host4[i].peer);
-        free(t->host4);
-        t->host4 = tab;
-        t->host4_cap = cap;
-    }
-    host_place(t->host4, t->host4_cap, key, peer);
-    t->host4_n++;
+    if (!wg_u32map_reserve(&t->host4, HOST4_FIRST_CAP))
+        return false;
+    wg_u32map_put_new(&t->host4, key, peer);
     return true;
 }
 
-/* Linear probing's deletion: the entries after the hole that could have
- * sat in it move back, so every probe still finds its key. */
 static void host_del(wg_allowedips *t, uint32_t key)
 {
-    wg_aip_host *h = host_find(t, key);
-    if (!h)
-        return;
-    size_t mask = t->host4_cap - 1, hole = (size_t)(h - t->host4);
-    for (size_t j = (hole + 1) & mask; t->host4[j].peer; j = (j + 1) & mask) {
-        size_t home = host_slot(t->host4[j].key, t->host4_cap);
-        /* j's entry may fill the hole when its home is not within (hole, j] */
-        if (((j - home) & mask) >= ((j - hole) & mask)) {
-            t->host4[hole] = t->host4[j];
-            hole = j;
-        }
-    }
-    t->host4[hole] = (wg_aip_host){0, NULL};
-    t->host4_n--;
+    wg_u32map_slot *s = wg_u32map_find(&t->host4, key);
+    if (s)
+        wg_u32map_del(&t->host4, s);
 }
 
 static uint32_t node_key4(const struct wg_aip_node *n)
@@ -152,7 +110,7 @@ void wg_allowedips_free(wg_allowedips *t)
 {
     free_tree(t->root4);
     free_tree(t->root6);
-    free(t->host4);
+    wg_u32map_free(&t->host4);
     memset(t, 0, sizeof *t);
 }
 
@@ -281,9 +239,9 @@ size_t wg_allowedips_path(const wg_allowedips *t, const wg_ip *ip, const void **
     if (ip->family != 4 || !max)
         return 0;
     uint32_t k = wg_ip4_to_u32(ip);
-    if (t->host4_n) {
-        const wg_aip_host *h = host_find(t, k);
-        out[n++] = h ? (const void *)h : (const void *)&t->host4[host_slot(k, t->host4_cap)];
+    if (t->host4.n) {
+        const wg_u32map_slot *h = wg_u32map_find(&t->host4, k);
+        out[n++] = h ? (const void *)h : (const void *)&t->host4.slots[wg_u32map_home(k, t->host4.cap)];
         if (h)
             return n;
     }
@@ -297,8 +255,8 @@ struct wg_peer *wg_allowedips_lookup(const wg_allowedips *t, const wg_ip *ip)
         return NULL;
     if (ip->family == 4) {
         uint32_t k = wg_ip4_to_u32(ip);
-        const wg_aip_host *h = host_find(t, k);
-        return h ? h->peer : walk4(t, k, NULL, 0, NULL);
+        struct wg_peer *h = host_find(t, k);
+        return h ? h : walk4(t, k, NULL, 0, NULL);
     }
     struct wg_peer *best = NULL;
     unsigned total = max_bits(ip->family);

@@ -11,15 +11,10 @@
 #define WGNODE_ALLOWEDIPS_H
 
 #include "wgnode/wgnode.h"
+#include "wgnode/u32map.h"
 
 struct wg_peer;
 struct wg_aip_node;
-
-/* An IPv4 /32 and its owner (allowedips.c: the host-route table). */
-typedef struct wg_aip_host {
-    uint32_t key;
-    struct wg_peer *peer; /* NULL: an empty slot */
-} wg_aip_host;
 
 typedef struct wg_allowedips {
     struct wg_aip_node *root4;
@@ -28,8 +23,7 @@ typedef struct wg_allowedips {
      * /32 is the longest match there can be, so a hit is the answer, in
      * one line instead of a walk of log2(prefixes) nodes (a hub's road
      * warriors each own a /32). Same answers as the trie alone. */
-    wg_aip_host *host4;
-    size_t host4_n, host4_cap;
+    wg_u32map host4; /* the address (host order) -> its peer */
 } wg_allowedips;
 
 void wg_allowedips_init(wg_allowedips *t);

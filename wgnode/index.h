@@ -10,6 +10,7 @@
 #define WGNODE_INDEX_H
 
 #include "wgnode/wgnode.h"
+#include "wgnode/u32map.h"
 
 struct wg_peer;
 
@@ -25,20 +26,10 @@ typedef struct wg_index_entry {
     bool linked;
 } wg_index_entry;
 
-/* A slot holds the index beside its entry, so a probe compares indexes
- * without reading entries: a lookup reads one slot line and then only
- * the entry it returns (a chained table read the foreign entries ahead of
- * it in the chain, each in another peer's keypair: a cache miss each on a
- * 10,000-peer hub). e == NULL: empty. */
-typedef struct wg_index_slot {
-    uint32_t index;
-    wg_index_entry *e;
-} wg_index_slot;
-
+/* index -> entry in a wg_u32map (u32map.h: the index beside its entry in
+ * the slot, so a lookup reads no other entry). */
 typedef struct wg_index {
-    wg_index_slot *slots; /* open addressing, linear probing */
-    size_t cap;           /* power of two; count <= cap / 2 while memory allows */
-    size_t count;
+    wg_u32map map;
 } wg_index;
 
 typedef void (*wg_index_random_fn)(void *ctx, uint8_t *buf, size_t len);
