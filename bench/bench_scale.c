@@ -214,8 +214,8 @@ static const wg_prefix hub_tunnel = {.ip = {.family = 4, .b = {100, 64, 0, 1}}, 
  * counts once for its maker and once for its taker. That holds while no
  * frame is lost on the way and no host drops one, which the child checks
  * after the run (host_losses). A hook on every host counted the same
- * numbers and cost the timed run about 1 % (8 hook calls a ping, instead
- * of 4), which is the bench's bookkeeping, not the simulator's work. */
+ * numbers with 8 hook calls a ping instead of 4, inside the timed run:
+ * the bench's bookkeeping, not the simulator's work. */
 static sim_verdict count_hook(void *ctx, sim_node *n, sim_hook_point pt, sim_pkt *p)
 {
     (void)n;
