@@ -48,6 +48,13 @@ static inline void add(lines *l, const void *p)
  * (peer.h), not the handshake state after them. */
 #define PEER_HOT offsetof(wg_peer, pk_next)
 
+/* Prefetches every line listed in l. */
+static void ask(const lines *l)
+{
+    for (size_t k = 0; k < l->n; k++)
+        __builtin_prefetch(l->out[k]);
+}
+
 static void add_range(lines *l, const void *p, size_t len)
 {
     uintptr_t a = (uintptr_t)p & ~(uintptr_t)63, end = (uintptr_t)p + len;
@@ -121,12 +128,15 @@ bool wg_device_prefetch(const wg_device *dev, int level)
             range(dev->peers[i], PEER_HOT);
         return true;
     case 3:
+        /* The keypairs' lines as wg_device_peer_lines lists them. */
         for (size_t i = 0; i < dev->n_ids; i++) {
-            const wg_peer *p = dev->peers[i];
-            if (p && p->keypairs.current)
-                range(p->keypairs.current, 128);
-            if (p && p->keypairs.next)
-                range(p->keypairs.next, 128);
+            const void *out[8];
+            lines l = {out, 0, 8};
+            if (dev->peers[i]) {
+                add_keypair(&l, dev->peers[i]->keypairs.current);
+                add_keypair(&l, dev->peers[i]->keypairs.next);
+            }
+            ask(&l);
         }
         return true;
     case 4:
@@ -138,8 +148,7 @@ bool wg_device_prefetch(const wg_device *dev, int level)
             lines l = {out, 0, 4};
             if (dev->peers[i])
                 add_reached(&l, dev, (int)i, dev->peers[i]);
-            for (size_t k = 0; k < l.n; k++)
-                __builtin_prefetch(out[k]);
+            ask(&l);
         }
         return false;
     default:
