@@ -6,6 +6,7 @@
 
 #include "cli/build_commit.h"
 #include "cli/commands.h"
+#include "cli/huge_pages.h"
 #include "cli/run_options.h"
 #include "harness/harness.h"
 #include "wgnode/wgnode.h"
@@ -30,6 +31,8 @@ void wgsim_usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    if (!cli_huge_pages(argv))
+        return 2;
     if (argc < 2) {
         wgsim_usage(stderr);
         return 2;

@@ -1,0 +1,94 @@
+/*
+ * huge_pages.c — the heap on transparent huge pages.
+ *
+ * With thousands of peers, a packet's per-peer objects (WireGuard peer
+ * and keypair, pf states, routes, links) are spread over a working set
+ * of ~120 MiB: ~30,000 4-KiB pages, far more than the TLB maps. The
+ * cache hints (sim/net/prefetch.c) bring the lines in ahead of use, but
+ * a prefetch to a page the TLB does not map first walks the page tables,
+ * and at N = 10,000 in `wgsim bench scale` the hints' prefetch
+ * instructions were the largest item of the simulator's own time. On
+ * 2-MiB pages the same working set is ~60 TLB entries: the run is 4 – 5 %
+ * faster (docs/performance.md, "The heap on huge pages").
+ *
+ * glibc (2.35 and later) asks the kernel for huge pages for its heap when
+ * the tunable glibc.malloc.hugetlb is 1 (glibc manual, "Memory Allocation
+ * Tunables"): each heap extension is madvise(MADV_HUGEPAGE)d and the top
+ * of the heap kept 2-MiB aligned. Tunables are read only when a program
+ * starts, from GLIBC_TUNABLES, so wgsim sets it and executes itself again
+ * once, before doing anything else. Not done when
+ *  - WGSIM_HUGE_PAGES=0 (the opt-out; 1 is the default);
+ *  - GLIBC_TUNABLES already names glibc.malloc.hugetlb: the user chose;
+ *  - the kernel has THP off ("[never]" in
+ *    /sys/kernel/mm/transparent_hugepage/enabled) or no THP at all;
+ *  - AddressSanitizer's allocator replaces glibc's (the sanitized build),
+ *    or the C library is not glibc 2.35 or later.
+ * Behaviour does not change: only where the heap's pages come from. The
+ * outputs of all scenarios are byte-identical either way (checked for
+ * every scenario's timeline and capture). Peak RSS grows by a few MiB (a
+ * huge page is faulted in whole). Child processes inherit the
+ * environment: the ns-3 program of `bench scale-udp` runs with the same
+ * allocator setting as wgsim beside it.
+ */
+#include "cli/huge_pages.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TUNABLE "glibc.malloc.hugetlb"
+
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35)) &&                             \
+    !defined(__SANITIZE_ADDRESS__)
+#define CAN_ASK 1
+#else
+#define CAN_ASK 0
+#endif
+
+/* True when the kernel would give an madvise()d region huge pages. */
+static bool thp_available(void)
+{
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (!f)
+        return false;
+    char line[128] = "";
+    bool ok = fgets(line, sizeof line, f) && (strstr(line, "[always]") || strstr(line, "[madvise]"));
+    fclose(f);
+    return ok;
+}
+
+bool cli_huge_pages(char **argv)
+{
+    const char *opt = getenv("WGSIM_HUGE_PAGES");
+    if (opt && strcmp(opt, "0") && strcmp(opt, "1")) {
+        fprintf(stderr,
+                "wgsim: WGSIM_HUGE_PAGES='%s': expected 1 (the heap on transparent huge pages, the default) or 0 "
+                "(ordinary pages)\n",
+                opt);
+        return false;
+    }
+    if (!CAN_ASK || (opt && !strcmp(opt, "0")))
+        return true;
+    const char *old = getenv("GLIBC_TUNABLES");
+    if ((old && strstr(old, TUNABLE)) || !thp_available())
+        return true;
+    size_t n = (old ? strlen(old) + 1 : 0) + sizeof TUNABLE "=1";
+    char *val = malloc(n);
+    if (!val)
+        return true; /* a speed-up only: run as we are */
+    snprintf(val, n, "%s%s" TUNABLE "=1", old ? old : "", old && *old ? ":" : "");
+    char *saved = old ? strdup(old) : NULL;
+    if (setenv("GLIBC_TUNABLES", val, 1) == 0) {
+        execv("/proc/self/exe", argv);
+        /* Not executed (no /proc, say): go on with ordinary pages, and
+         * leave the environment as it was for the programs we start. */
+        if (saved)
+            setenv("GLIBC_TUNABLES", saved, 1);
+        else
+            unsetenv("GLIBC_TUNABLES");
+    }
+    free(saved);
+    free(val);
+    return true;
+}

@@ -1,0 +1,16 @@
+/*
+ * huge_pages.h — the heap on transparent huge pages (huge_pages.c).
+ */
+#ifndef WGSIM_CLI_HUGE_PAGES_H
+#define WGSIM_CLI_HUGE_PAGES_H
+
+#include <stdbool.h>
+
+/* Called first in main(): unless opted out (WGSIM_HUGE_PAGES=0) or not
+ * possible, executes the program again with glibc's heap on transparent
+ * huge pages, and does not return. Returns true when the program goes on
+ * as it is, false (after a message) when WGSIM_HUGE_PAGES is neither 0
+ * nor 1. */
+bool cli_huge_pages(char **argv);
+
+#endif
