@@ -22,7 +22,11 @@
  *  - the kernel has THP off ("[never]" in
  *    /sys/kernel/mm/transparent_hugepage/enabled) or no THP at all;
  *  - AddressSanitizer's allocator replaces glibc's (the sanitized build),
- *    or the C library is not glibc 2.35 or later.
+ *    or the C library is not glibc 2.35 or later;
+ *  - LD_PRELOAD is set: a preloaded library may replace malloc, or be a
+ *    tool watching this process (valgrind's vgpreload_core), which an
+ *    exec would leave behind (valgrind follows an exec only with
+ *    --trace-children=yes).
  * Behaviour does not change: only where the heap's pages come from. The
  * outputs of all scenarios are byte-identical either way (checked for
  * every scenario's timeline and capture). Peak RSS grows by a few MiB (a
@@ -71,8 +75,16 @@ bool cli_huge_pages(char **argv)
     if (!CAN_ASK || (opt && !strcmp(opt, "0")))
         return true;
     const char *old = getenv("GLIBC_TUNABLES");
-    if ((old && strstr(old, TUNABLE)) || !thp_available())
+    const char *preload = getenv("LD_PRELOAD");
+    if ((old && strstr(old, TUNABLE)) || (preload && *preload) || !thp_available())
         return true;
+    /* The program's own file, not argv[0] (which may be a bare name
+     * found on PATH); argv is passed on as it is. */
+    char self[4096];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0 || (size_t)len >= sizeof self - 1)
+        return true;
+    self[len] = 0;
     size_t n = (old ? strlen(old) + 1 : 0) + sizeof TUNABLE "=1";
     char *val = malloc(n);
     if (!val)
@@ -80,9 +92,10 @@ bool cli_huge_pages(char **argv)
     snprintf(val, n, "%s%s" TUNABLE "=1", old ? old : "", old && *old ? ":" : "");
     char *saved = old ? strdup(old) : NULL;
     if (setenv("GLIBC_TUNABLES", val, 1) == 0) {
-        execv("/proc/self/exe", argv);
-        /* Not executed (no /proc, say): go on with ordinary pages, and
-         * leave the environment as it was for the programs we start. */
+        execv(self, argv);
+        /* Not executed (the file was replaced or removed since, say):
+         * go on with ordinary pages, and leave the environment as it
+         * was for the programs we start. */
         if (saved)
             setenv("GLIBC_TUNABLES", saved, 1);
         else
