@@ -62,6 +62,16 @@ static bool thp_available(void)
     return ok;
 }
 
+/* What --version says about the heap (cli_huge_pages_said). */
+static char said[160] = "ordinary pages (not decided)";
+
+/* The value GLIBC_TUNABLES gives glibc.malloc.hugetlb, or NULL. */
+static const char *tunable_value(const char *tunables)
+{
+    const char *t = tunables ? strstr(tunables, TUNABLE "=") : NULL;
+    return t ? t + sizeof TUNABLE : NULL;
+}
+
 bool cli_huge_pages(char **argv)
 {
     const char *opt = getenv("WGSIM_HUGE_PAGES");
@@ -72,18 +82,45 @@ bool cli_huge_pages(char **argv)
                 opt);
         return false;
     }
-    if (!CAN_ASK || (opt && !strcmp(opt, "0")))
+    const char *old = getenv("GLIBC_TUNABLES"), *preload = getenv("LD_PRELOAD"), *v = tunable_value(old);
+    if (!CAN_ASK) {
+#if defined(__SANITIZE_ADDRESS__)
+        snprintf(said, sizeof said, "AddressSanitizer's allocator");
+#else
+        snprintf(said, sizeof said, "ordinary pages (the C library is not glibc 2.35 or later)");
+#endif
         return true;
-    const char *old = getenv("GLIBC_TUNABLES");
-    const char *preload = getenv("LD_PRELOAD");
-    if ((old && strstr(old, TUNABLE)) || (preload && *preload) || !thp_available())
+    }
+    if (v) {
+        /* The user's own setting (or ours, in the program executed again). */
+        int len = (int)strcspn(v, ":");
+        const char *what = len == 1 && v[0] == '0'   ? "ordinary pages"
+                           : len != 1 || v[0] != '1' ? "as glibc says"
+                           : thp_available()         ? "transparent huge pages"
+                                                     : "ordinary pages (the kernel's transparent huge pages are off)";
+        snprintf(said, sizeof said, "%s (GLIBC_TUNABLES: " TUNABLE "=%.*s)", what, len, v);
         return true;
+    }
+    if (opt && !strcmp(opt, "0")) {
+        snprintf(said, sizeof said, "ordinary pages (WGSIM_HUGE_PAGES=0)");
+        return true;
+    }
+    if (preload && *preload) {
+        snprintf(said, sizeof said, "ordinary pages (LD_PRELOAD is set)");
+        return true;
+    }
+    if (!thp_available()) {
+        snprintf(said, sizeof said, "ordinary pages (the kernel's transparent huge pages are off)");
+        return true;
+    }
     /* The program's own file, not argv[0] (which may be a bare name
      * found on PATH); argv is passed on as it is. */
     char self[4096];
     ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (len <= 0 || (size_t)len >= sizeof self - 1)
+    if (len <= 0 || (size_t)len >= sizeof self - 1) {
+        snprintf(said, sizeof said, "ordinary pages (/proc/self/exe is not readable)");
         return true;
+    }
     self[len] = 0;
     size_t n = (old ? strlen(old) + 1 : 0) + sizeof TUNABLE "=1";
     char *val = malloc(n);
@@ -101,7 +138,10 @@ bool cli_huge_pages(char **argv)
         else
             unsetenv("GLIBC_TUNABLES");
     }
+    snprintf(said, sizeof said, "ordinary pages (executing %s again failed)", self);
     free(saved);
     free(val);
     return true;
 }
+
+const char *cli_huge_pages_said(void) { return said; }

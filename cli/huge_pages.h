@@ -12,5 +12,9 @@
  * as it is, false (after a message) when WGSIM_HUGE_PAGES is neither 0
  * nor 1. */
 bool cli_huge_pages(char **argv);
+/* Where the heap's pages come from and why, for --version: "transparent
+ * huge pages (GLIBC_TUNABLES: glibc.malloc.hugetlb=1)", "ordinary pages
+ * (WGSIM_HUGE_PAGES=0)", ... */
+const char *cli_huge_pages_said(void);
 
 #endif

@@ -45,7 +45,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
         /* the commit is what `git describe --always --dirty` said at the last
          * build ("unknown" outside git): enough to rebuild the same binary */
-        printf("wgsim %s (commit %s)\n%s\n", WGSIM_VERSION, wgsim_git_commit, WGSIM_VERSION_NS3);
+        printf("wgsim %s (commit %s)\n%s\nheap: %s\n", WGSIM_VERSION, wgsim_git_commit, WGSIM_VERSION_NS3,
+               cli_huge_pages_said());
         return 0;
     }
     if (wg_crypto_init() != 0) {
