@@ -8,8 +8,9 @@
  * a prefetch to a page the TLB does not map first walks the page tables,
  * and at N = 10,000 in `wgsim bench scale` the hints' prefetch
  * instructions were the largest item of the simulator's own time. On
- * 2-MiB pages the same working set is ~60 TLB entries: the run is 4 – 5 %
- * faster (docs/performance.md, "The heap on huge pages").
+ * 2-MiB pages the same working set is ~60 TLB entries: the run was
+ * 0 – 5 % faster (median 2 %) in swapped pairs beside the build before
+ * (docs/performance.md, "The heap on huge pages").
  *
  * glibc (2.35 and later) asks the kernel for huge pages for its heap when
  * the tunable glibc.malloc.hugetlb is 1 (glibc manual, "Memory Allocation
