@@ -30,8 +30,10 @@
  *    --trace-children=yes).
  * Behaviour does not change: only where the heap's pages come from. The
  * outputs of all scenarios are byte-identical either way (checked for
- * every scenario's timeline and capture). Peak RSS grows by a few MiB (a
- * huge page is faulted in whole). Child processes inherit the
+ * every scenario's timeline and capture). glibc asks only for heap
+ * extensions of 2 MiB or more, so a small scenario's heap is as before;
+ * a large world's peak RSS grows by a few MiB (a huge page is faulted in
+ * whole). Child processes inherit the
  * environment: the ns-3 program of `bench scale-udp` runs with the same
  * allocator setting as wgsim beside it.
  */
