@@ -127,8 +127,10 @@ bool cli_huge_pages(char **argv)
     self[len] = 0;
     size_t n = (old ? strlen(old) + 1 : 0) + sizeof TUNABLE "=1";
     char *val = malloc(n);
-    if (!val)
+    if (!val) {
+        snprintf(said, sizeof said, "ordinary pages (no memory to set GLIBC_TUNABLES)");
         return true; /* a speed-up only: run as we are */
+    }
     snprintf(val, n, "%s%s" TUNABLE "=1", old ? old : "", old && *old ? ":" : "");
     char *saved = old ? strdup(old) : NULL;
     if (setenv("GLIBC_TUNABLES", val, 1) == 0) {
