@@ -72,7 +72,7 @@ static char said[160] = "ordinary pages (not decided)";
 static const char *tunable_value(const char *tunables)
 {
     const char *t = tunables ? strstr(tunables, TUNABLE "=") : NULL;
-    return t ? t + sizeof TUNABLE : NULL;
+    return t ? t + strlen(TUNABLE "=") : NULL;
 }
 
 bool cli_huge_pages(char **argv)
