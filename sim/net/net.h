@@ -140,8 +140,8 @@ typedef struct sim_arp_slot {
  * and before one left it (TX), prefetched when the next frame arrives
  * (prefetch.c). Allocated on first use, only on nodes with many
  * interfaces. */
-#define SIM_WARM_RX SIM_TOUCH_MAX /* ~35 in bench scale: a datagram, its inner packet, the reply's routing */
-#define SIM_WARM_TX 16            /* ~12: encryption and the datagram's output */
+#define SIM_WARM_RX SIM_TOUCH_MAX /* 39 - 48 in bench scale: a datagram, its inner packet, the reply's routing */
+#define SIM_WARM_TX 24            /* 15 - 22: encryption and the datagram's output */
 typedef struct sim_warm {
     const void *rx[SIM_WARM_RX], *tx[SIM_WARM_TX];
     uint8_t n_rx, n_tx;
@@ -397,6 +397,7 @@ typedef struct sim_warm_job {
     const sim_iface *to;  /* a frame's receiving interface, or NULL: */
     const sim_node *node; /* a node whose timer is due (to == NULL) */
     const void *obj;      /* with node: the timer's object, prefetched first */
+    const void *obj2;     /* and a line it points to, or NULL */
     uint8_t level;
     bool done;
 } sim_warm_job;
@@ -404,7 +405,7 @@ typedef struct sim_warm_job {
 typedef struct sim_warm_timed {
     sim_time t; /* when its job starts: the timer's time less the lead */
     const sim_node *node;
-    const void *obj;
+    const void *obj, *obj2;
 } sim_warm_timed;
 
 struct sim_world {
@@ -553,7 +554,7 @@ void sim_wg_prefetch_host(const sim_wg *h);
 bool sim_wg_prefetch_device(const sim_wg *h, int level);
 void sim_warm_ahead(sim_world *w, const sim_segment *s, const sim_iface *from);
 void sim_warm_step(sim_world *w);
-void sim_warm_at(sim_world *w, sim_time t, const sim_node *n, const void *obj);
+void sim_warm_at(sim_world *w, sim_time t, const sim_node *n, const void *obj, const void *obj2);
 void sim_warm_free(sim_world *w);
 void sim_mac_for(const char *node, const char *ifname, sim_mac *out);
 extern const sim_mac sim_mac_broadcast;

@@ -92,7 +92,9 @@ static void fire(void *arg)
     if (p->cfg.count == 0 || p->sent < p->cfg.count) {
         sim_time every = p->cfg.interval ? p->cfg.interval : SIM_S;
         p->timer = sim_schedule_in(n->w->eng, every, fire, p);
-        sim_warm_at(n->w, sim_now(n->w->eng) + every, n, p);
+        /* and its samples' array, which the next echo appends to and a
+         * reader forgetting the older samples reads */
+        sim_warm_at(n->w, sim_now(n->w->eng) + every, n, p, p->s ? &p->s[p->head] : NULL);
     }
     if (p->fn)
         p->fn(p->fn_ctx, p);

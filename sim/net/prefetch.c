@@ -133,6 +133,10 @@ static bool walk_level(const sim_node *n, int level)
                 const sim_iface *ifp = n->ifs[i];
                 for (size_t k = 0; k < ifp->n_arp && k < SMALL_MAX; k++)
                     sim_prefetch_range(ifp->arp[k], sizeof *ifp->arp[k]);
+                /* a link's interface list, which a frame sent on it reads
+                 * (sim_warm_ahead) */
+                if (ifp->seg && ifp->seg->n_ifs <= SMALL_MAX)
+                    sim_prefetch_range(ifp->seg->ifs, ifp->seg->n_ifs * sizeof *ifp->seg->ifs);
             }
         for (size_t i = 0; i < n->n_wgs; i++)
             more |= sim_wg_prefetch_device(n->wgs[i], level - 4);
@@ -185,6 +189,7 @@ void sim_warm_ahead(sim_world *w, const sim_segment *s, const sim_iface *from)
 {
     if (w->no_cache_hints || s->n_ifs != 2)
         return;
+    sim_touch(s->ifs); /* its own allocation: out of cache at a hub's next frame to this link */
     const sim_iface *to = s->ifs[s->ifs[0] == from];
     sim_prefetch_range(to, sizeof *to);
     push_job(w, (sim_warm_job){.to = to});
@@ -202,7 +207,7 @@ void sim_warm_ahead(sim_world *w, const sim_segment *s, const sim_iface *from)
 #define LEAD (200 * SIM_US)
 #define TIMED_MAX ((size_t)1 << 20)
 
-void sim_warm_at(sim_world *w, sim_time t, const sim_node *n, const void *obj)
+void sim_warm_at(sim_world *w, sim_time t, const sim_node *n, const void *obj, const void *obj2)
 {
     if (w->no_cache_hints || !small(n))
         return;
@@ -220,7 +225,7 @@ void sim_warm_at(sim_world *w, sim_time t, const sim_node *n, const void *obj)
         w->warmt_cap = cap;
         w->warmt_head = 0;
     }
-    w->warmt[(w->warmt_head + w->warmt_n) % w->warmt_cap] = (sim_warm_timed){t > LEAD ? t - LEAD : 0, n, obj};
+    w->warmt[(w->warmt_head + w->warmt_n) % w->warmt_cap] = (sim_warm_timed){t > LEAD ? t - LEAD : 0, n, obj, obj2};
     w->warmt_n++;
 }
 
@@ -242,8 +247,11 @@ static bool job_level(sim_warm_job *j)
     int level = j->level++;
     const sim_iface *to = j->to;
     if (!to) {
-        if (level == 0)
+        if (level == 0) {
             sim_prefetch_range(j->obj, 128);
+            if (j->obj2)
+                __builtin_prefetch(j->obj2);
+        }
         else if (level == 1 && !walk_due(j->node))
             return false; /* its hot lines came at level 0: the stamp is read from cache */
         return walk_level(j->node, level);
@@ -291,7 +299,7 @@ void sim_warm_step(sim_world *w)
     sim_time now = sim_now(w->eng);
     while (w->warmt_n && w->warmt[w->warmt_head].t <= now) {
         const sim_warm_timed *t = &w->warmt[w->warmt_head];
-        push_job(w, (sim_warm_job){.node = t->node, .obj = t->obj});
+        push_job(w, (sim_warm_job){.node = t->node, .obj = t->obj, .obj2 = t->obj2});
         w->warmt_head = (w->warmt_head + 1) % w->warmt_cap;
         w->warmt_n--;
     }
