@@ -399,7 +399,6 @@ typedef struct sim_warm_job {
     const void *obj;      /* with node: the timer's object, prefetched first */
     const void *obj2;     /* and a line it points to, or NULL */
     uint8_t level;
-    bool done;
 } sim_warm_job;
 /* A node's timer warmed ahead of when it fires (prefetch.c sim_warm_at). */
 typedef struct sim_warm_timed {

@@ -303,18 +303,22 @@ void sim_warm_step(sim_world *w)
         w->warmt_head = (w->warmt_head + 1) % w->warmt_cap;
         w->warmt_n--;
     }
-    unsigned stepped = 0;
-    for (unsigned k = 0; k < w->warmq_n && stepped < AHEAD_STEP; k++) {
-        sim_warm_job *j = &w->warmq[(w->warmq_head + k) % SIM_WARMQ_MAX];
-        if (j->done)
+    /* The queue holds unfinished jobs only: one that finishes takes the
+     * head job, stepped before it in this round, into its place, and the
+     * head goes. The order changes only among the jobs stepped together,
+     * and no step scans finished jobs (a small node's walk ends in two
+     * levels while a hub's notes take five: they used to pile up behind
+     * the head). */
+    unsigned k = 0;
+    for (unsigned stepped = 0; stepped < AHEAD_STEP && k < w->warmq_n; stepped++) {
+        unsigned at = (w->warmq_head + k) % SIM_WARMQ_MAX;
+        if (job_level(&w->warmq[at])) {
+            k++;
             continue;
-        stepped++;
-        if (!job_level(j))
-            j->done = true;
-    }
-    while (w->warmq_n && w->warmq[w->warmq_head].done) {
+        }
+        w->warmq[at] = w->warmq[w->warmq_head];
         w->warmq_head = (w->warmq_head + 1) % SIM_WARMQ_MAX;
-        w->warmq_n--;
+        w->warmq_n--; /* the jobs after `at` moved one nearer the head: k stays */
     }
 }
 
