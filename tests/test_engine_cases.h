@@ -370,6 +370,94 @@ START_TEST(test_pause_at_executed_count)
 }
 END_TEST
 
+/* An event scheduled for the present instant while nothing else is due
+ * then (a tunnel's hand-over of what its node just queued) is the next
+ * event: before those scheduled after it at the same instant, counted,
+ * cancellable, seen by pending() and next_time(), and still first when
+ * the run pauses right after the event that scheduled it and the caller
+ * schedules more at that instant before resuming. The native engine
+ * keeps it out of its heap (engine_native.c, `next`); every backend must
+ * give the same order. */
+struct now_chain {
+    struct log *log;
+    struct tagged *t; /* 0: the scheduler at 10; 1, 2: its same-instant events; 3: one at 20 */
+    sim_event_id first;
+};
+static void now_scheduler(void *arg)
+{
+    struct now_chain *c = arg;
+    record(&c->t[0]);
+    c->first = sim_schedule_in(c->log->e, 0, record, &c->t[1]);
+    ck_assert(c->first != 0);
+    ck_assert(sim_schedule_at(c->log->e, sim_now(c->log->e), record, &c->t[2]) != 0);
+}
+
+START_TEST(test_present_instant_is_next)
+{
+    for (int variant = 0; variant < 4; variant++) {
+        sim_engine *e = new_engine(_i);
+        struct log log = {.e = e};
+        struct tagged t[5];
+        for (int k = 0; k < 5; k++)
+            t[k] = (struct tagged){&log, k};
+        struct now_chain c = {&log, t, 0};
+        sim_schedule_at(e, 10, now_scheduler, &c);
+        sim_schedule_at(e, 20, record, &t[3]);
+        if (variant == 0) {
+            /* straight through: 0, 1, 2 at 10, then 3 at 20 */
+            sim_run_until(e, SIM_TIME_NEVER);
+            ck_assert_int_eq(log.n, 4);
+            for (int k = 0; k < 4; k++)
+                ck_assert_int_eq(log.tags[k], k);
+            ck_assert_int_eq(log.times[2], 10);
+            ck_assert_int_eq(log.times[3], 20);
+            ck_assert_uint_eq(e->executed, 4);
+        } else if (variant == 1) {
+            /* paused after the scheduler: both are pending at the present */
+            e->pause_at = 1;
+            sim_run_until(e, SIM_TIME_NEVER);
+            ck_assert_int_eq(log.n, 1);
+            ck_assert_uint_eq(e->ops->pending(e), 3);
+            ck_assert_int_eq(e->ops->next_time(e), 10);
+            /* the caller adds one more at the present: it comes last */
+            sim_schedule_at(e, 10, record, &t[4]);
+            e->pause_at = 0;
+            sim_run_until(e, SIM_TIME_NEVER);
+            int want[] = {0, 1, 2, 4, 3};
+            ck_assert_int_eq(log.n, 5);
+            for (int k = 0; k < 5; k++)
+                ck_assert_int_eq(log.tags[k], want[k]);
+            ck_assert_uint_eq(e->executed, 5);
+        } else if (variant == 2) {
+            /* paused, then the first is cancelled */
+            e->pause_at = 1;
+            sim_run_until(e, SIM_TIME_NEVER);
+            ck_assert(sim_cancel(e, c.first));
+            ck_assert(!sim_cancel(e, c.first));
+            ck_assert_uint_eq(e->ops->pending(e), 2);
+            e->pause_at = 0;
+            sim_run_until(e, SIM_TIME_NEVER);
+            ck_assert_int_eq(log.n, 3);
+            ck_assert_int_eq(log.tags[1], 2);
+            ck_assert_int_eq(log.tags[2], 3);
+        } else {
+            /* one event at a time */
+            ck_assert(sim_step(e));
+            ck_assert(sim_step(e));
+            ck_assert_int_eq(log.n, 2);
+            ck_assert_int_eq(log.tags[1], 1);
+            ck_assert(!sim_cancel(e, c.first)); /* fired: its id is spent */
+            ck_assert(sim_step(e));
+            ck_assert(sim_step(e));
+            ck_assert(!sim_step(e));
+            ck_assert_int_eq(log.tags[2], 2);
+            ck_assert_int_eq(log.tags[3], 3);
+        }
+        sim_engine_destroy(e);
+    }
+}
+END_TEST
+
 /* ---- randomized comparison against a reference model ----------------- */
 
 /* The model: an unsorted array, earliest (time, seq) found by a scan. */
@@ -627,6 +715,7 @@ static TCase *engine_cases(void)
     tcase_add_loop_test(tc, test_step, 0, n_backends);
     tcase_add_loop_test(tc, test_stop, 0, n_backends);
     tcase_add_loop_test(tc, test_pause_at_executed_count, 0, n_backends);
+    tcase_add_loop_test(tc, test_present_instant_is_next, 0, n_backends);
     tcase_add_loop_test(tc, test_random_against_model, 0, n_backends);
     return tc;
 }

@@ -32,6 +32,15 @@
  *    shorter side, at most RUN_MAX entries). On the hold model this
  *    halves cache misses and branch mispredictions compared with moving
  *    small buckets down to single-event buckets.
+ *  - The present instant: an event scheduled for `now` while no other
+ *    event is due at `now` is, by the order's definition, the next one to
+ *    fire (those scheduled after it come after it; every other pending
+ *    event is later). It waits in a one-event slot, `next`, instead of
+ *    taking a slot id and a bucket entry, and fires from there first
+ *    (counted in `executed`, paused and cancelled like any other). Two
+ *    such events come with every ping of `wgsim bench scale`: the
+ *    WireGuard hosts' hand-over of the packets their node queued for the
+ *    tunnel (sim/wg/wg_host.c tunnel_out).
  *  - cancel: O(1). The slot's live bit is cleared and its bucket entry
  *    becomes dead; dead entries are dropped when they reach the front of
  *    a bucket (their slot is reused only then), and all of them are swept
@@ -117,6 +126,15 @@ typedef struct native_engine {
     size_t dead; /* cancelled entries still in buckets */
     size_t cap_total; /* entries allocated over all buckets (bucket_clear) */
     bool stopped;
+    /* The next event, when it was scheduled for the present instant while
+     * nothing else was due then (native_schedule): it fires before any
+     * other without entering the heap. */
+    struct {
+        sim_event_fn fn; /* NULL: none */
+        void *arg;
+        uint64_t id;
+    } next;
+    uint64_t next_seq;
     run run;
     entry *scratch; /* radix sort buffer */
     uint32_t scratch_cap;
@@ -493,6 +511,21 @@ static uint64_t slot_alloc(native_engine *e)
 
 /* ---- the interface -------------------------------------------------- */
 
+/* True when no pending event (live or cancelled) is due at `last`: the
+ * run's front, or else the level-0 bucket of `last`, which is where an
+ * event at `last` would be (bucket_of). */
+static inline bool none_due_at_last(const native_engine *e)
+{
+    if (run_busy(e))
+        return e->run.e[e->run.head].time != e->last;
+    const bucket *b = &e->b[e->last & DIGIT_MASK];
+    return b->head == b->n;
+}
+
+/* Ids of the `next` slot: bit 63, which no slot id has (generations stay
+ * below 2^37, shifted by SLOT_BITS). */
+#define NEXT_ID_BIT (UINT64_C(1) << 63)
+
 static sim_event_id native_schedule(sim_engine *eng, sim_time at, sim_event_fn fn, void *arg)
 {
     native_engine *e = (native_engine *)eng;
@@ -502,6 +535,20 @@ static sim_event_id native_schedule(sim_engine *eng, sim_time at, sim_event_fn f
      * also keeps the radix heap's precondition (at >= now >= last). */
     if (at < e->base.now)
         at = e->base.now;
+    /* An event for the present instant while nothing else is due at it
+     * (a tunnel's hand-over of the packets its node just queued, two in
+     * every ping of `bench scale`) is the next to fire: every event
+     * scheduled after it has a later place in the order, and every
+     * earlier one is due later. It waits in `next` instead of a bucket,
+     * and fires (and counts) as any event would, from run() or step(),
+     * before anything else. */
+    if ((uint64_t)at == e->last && at == e->base.now && !e->next.fn && none_due_at_last(e)) {
+        e->next.fn = fn;
+        e->next.arg = arg;
+        e->next.id = NEXT_ID_BIT | ++e->next_seq;
+        e->pending++;
+        return e->next.id;
+    }
     uint64_t id = slot_alloc(e);
     if (!id) {
         fprintf(stderr, "sim: native engine: cannot schedule more than %llu pending events\n",
@@ -524,6 +571,13 @@ static sim_event_id native_schedule(sim_engine *eng, sim_time at, sim_event_fn f
 static bool native_cancel(sim_engine *eng, sim_event_id id)
 {
     native_engine *e = (native_engine *)eng;
+    if (id & NEXT_ID_BIT) {
+        if (!e->next.fn || e->next.id != id)
+            return false;
+        e->next.fn = NULL;
+        e->pending--;
+        return true;
+    }
     size_t s = (size_t)(id & SLOT_MASK);
     if (s >= e->n_slots || !slot_live(e, s) || e->slot_id[s] != id)
         return false;
@@ -574,6 +628,17 @@ static inline void fire(native_engine *e, int idx)
     x.fn(x.arg);
 }
 
+/* Fires the event in `next` (its time is the present). */
+static inline void fire_next(native_engine *e)
+{
+    sim_event_fn fn = e->next.fn;
+    void *arg = e->next.arg;
+    e->next.fn = NULL;
+    e->pending--;
+    e->base.executed++;
+    fn(arg);
+}
+
 static void native_run(sim_engine *eng, sim_time until)
 {
     native_engine *e = (native_engine *)eng;
@@ -582,6 +647,12 @@ static void native_run(sim_engine *eng, sim_time until)
         return; /* nothing is due before the present */
     uint64_t limit = until == SIM_TIME_NEVER ? UINT64_MAX : (uint64_t)until;
     for (;;) {
+        if (e->next.fn) {
+            fire_next(e);
+            if (e->stopped || e->base.executed == e->base.pause_at)
+                return;
+            continue;
+        }
         /* Fast paths: the run's live front, or the lowest bucket's live
          * front when it is the minimum (level 0, or a single entry). */
         int idx;
@@ -616,6 +687,10 @@ static void native_run(sim_engine *eng, sim_time until)
 static bool native_step(sim_engine *eng)
 {
     native_engine *e = (native_engine *)eng;
+    if (e->next.fn) {
+        fire_next(e);
+        return true;
+    }
     uint64_t t;
     int idx = find_min(e, UINT64_MAX, &t);
     if (idx == -1)
@@ -634,6 +709,8 @@ static sim_time native_next_time(const sim_engine *eng)
      * observable state; the engine object itself is never const. Limit
      * 0 never advances `last`. */
     native_engine *e = (native_engine *)(uintptr_t)eng;
+    if (e->next.fn)
+        return e->base.now;
     uint64_t t;
     return find_min(e, 0, &t) == -1 ? SIM_TIME_NEVER : (sim_time)t;
 }
