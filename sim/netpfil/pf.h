@@ -216,7 +216,8 @@ typedef struct pf_host_ops {
     void (*state_changed)(void *ctx, const pf_state *s, pf_sync_kind k);
     /* Every change of a state's life, for the change log (state as of T).
      * Optional. PF_LOG_NEW: created or imported (s->imported), the host may
-     * set s->hist; PF_LOG_DEADLINE: updated, pf_state_expires_at moved;
+     * set s->hist; PF_LOG_DEADLINE: updated, pf_state_expires_at moved
+     * (told only when the host set s->hist);
      * PF_LOG_END: it stops matching at `end` (<= now) for `why`. */
     void (*state_log)(void *ctx, pf_state *s, pf_log_kind k, sim_time end, sim_pf_end why);
 } pf_host_ops;

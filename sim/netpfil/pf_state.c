@@ -232,6 +232,16 @@ static void log_state(pf *p, pf_state *s, pf_log_kind k, sim_time end, sim_pf_en
         p->ops.state_log(p->ops.ctx, s, k, end, why);
 }
 
+/* A state's deadline moved: told only for a state the host logged (its
+ * hist set at PF_LOG_NEW), since there is nothing else to update. Every
+ * packet that matches a state moves it, so the test comes before the
+ * call and the deadline's arithmetic. */
+static void log_deadline(pf *p, pf_state *s)
+{
+    if (s->hist)
+        log_state(p, s, PF_LOG_DEADLINE, pf_state_expires_at(p, s), SIM_PF_END_NONE);
+}
+
 static bool collides(const pf *p, const pf_state *o, const pf_state *s)
 {
     if (!pf_state_live(p, o) || o->dir != s->dir)
@@ -309,7 +319,7 @@ void pf_state_touch(pf *p, pf_state *s, bool from_initiator)
         s->timeout = PFTM_SINGLE;
     s->expire = sim_now(p->eng);
     s->packets[from_initiator ? 0 : 1]++;
-    log_state(p, s, PF_LOG_DEADLINE, pf_state_expires_at(p, s), SIM_PF_END_NONE);
+    log_deadline(p, s);
     notify(p, s, PF_SYNC_UPDATE);
 }
 
@@ -406,7 +416,7 @@ bool pf_state_import(pf *p, const pf_state *s, sim_time remaining)
         o->dst_state = s->dst_state;
         o->timeout = s->timeout;
         o->expire = now - (pf_state_timeout_ns(p, o) - remaining);
-        log_state(p, o, PF_LOG_DEADLINE, pf_state_expires_at(p, o), SIM_PF_END_NONE);
+        log_deadline(p, o);
         return true;
     }
     /* Import skips a state whose interface name does not exist locally
