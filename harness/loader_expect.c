@@ -1,5 +1,5 @@
 /*
- * loader_expect.c — `expect:`: the time (`at:` / `during:`) and the one kind
+ * loader_expect.c — `expect:`: the moment, `at:` or `during:`, and the one kind
  * of each expectation, with every reference resolved.
  */
 #include "harness/loader_internal.h"

@@ -334,7 +334,7 @@ void ld_resolve_peers(L *l)
                 hs_wg_peer *pe = &w->peers[pi++];
                 bool ok = resolve_peer(l, n, w, p, pe);
                 /* one hash per interface, of names and keys: a duplicate is
-                 * found in constant time (a 10,000-peer hub was quadratic) */
+                 * found at a constant cost (a 10,000-peer hub was quadratic) */
                 static const uint8_t zero[WG_KEY_LEN];
                 int j;
                 if (memcmp(pe->public_key, zero, WG_KEY_LEN) &&

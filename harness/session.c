@@ -11,9 +11,9 @@
  * before it (`executed`). A replay runs a fresh world with the engine's
  * pause_at set to that count (run() returns right after that event, the
  * same mechanism the runner's limits use), moves the clock to the
- * recorded time (nothing is due before it: the live world had run every
- * event up to it, or stopped mid-instant at exactly it) and runs the
- * command. Up to that point the fresh world ran the same events as the
+ * recorded instant, where nothing is due before it (the live world had
+ * run every event up to it, or stopped mid-instant at exactly it), and
+ * runs the command. Up to that point the fresh world ran the same events as the
  * live one, so the command sees the same state and has the same effect;
  * by induction over the journal the replayed world is the live world.
  * This holds for commands injected in the middle of an instant too
@@ -29,8 +29,8 @@
 #include "harness/runner_internal.h"
 
 /* Engine events between two looks at the interrupt flag when no break is
- * set: Ctrl-C stops a run within tens of milliseconds of host time (about
- * 100,000 events a second with the whole record kept). */
+ * set: Ctrl-C stops a run within tens of milliseconds, at about 100,000
+ * events a second with the whole record kept. */
 #define SESSION_SLICE 4096u
 
 typedef enum sbreak_kind { BRK_CARP, BRK_HANDSHAKE, BRK_ENDPOINT, BRK_DROP, BRK_STATE, BRK__COUNT } sbreak_kind;
