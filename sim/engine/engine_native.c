@@ -639,6 +639,28 @@ static inline void fire_next(native_engine *e)
     fn(arg);
 }
 
+/* The earliest pending event, as find_min gives it, through the fast
+ * paths first: the run's live front, or the lowest bucket's live front
+ * when it is the minimum (level 0, or a single entry). */
+static inline int front(native_engine *e, uint64_t limit, uint64_t *t)
+{
+    const run *r = &e->run;
+    if (r->head < r->n && entry_live(e, &r->e[r->head])) {
+        *t = r->e[r->head].time;
+        return RUN_IDX;
+    }
+    if (!run_busy(e) && e->level_mask) {
+        unsigned i = lowest_bucket(e);
+        const bucket *b = &e->b[i];
+        const entry *f = &b->e[b->head];
+        if ((i < DIGITS || b->n - b->head == 1) && entry_live(e, f)) {
+            *t = f->time;
+            return (int)i;
+        }
+    }
+    return find_min(e, limit, t);
+}
+
 static void native_run(sim_engine *eng, sim_time until)
 {
     native_engine *e = (native_engine *)eng;
@@ -649,34 +671,13 @@ static void native_run(sim_engine *eng, sim_time until)
     for (;;) {
         if (e->next.fn) {
             fire_next(e);
-            if (e->stopped || e->base.executed == e->base.pause_at)
-                return;
-            continue;
-        }
-        /* Fast paths: the run's live front, or the lowest bucket's live
-         * front when it is the minimum (level 0, or a single entry). */
-        int idx;
-        uint64_t t;
-        const run *r = &e->run;
-        if (r->head < r->n && entry_live(e, &r->e[r->head])) {
-            idx = RUN_IDX;
-            t = r->e[r->head].time;
-        } else if (!run_busy(e) && e->level_mask) {
-            unsigned i = lowest_bucket(e);
-            const bucket *b = &e->b[i];
-            const entry *f = &b->e[b->head];
-            if ((i < DIGITS || b->n - b->head == 1) && entry_live(e, f)) {
-                idx = (int)i;
-                t = f->time;
-            } else {
-                idx = find_min(e, limit, &t);
-            }
         } else {
-            idx = find_min(e, limit, &t);
+            uint64_t t;
+            int idx = front(e, limit, &t);
+            if (idx == -1 || t > limit)
+                break;
+            fire(e, idx);
         }
-        if (idx == -1 || t > limit)
-            break;
-        fire(e, idx);
         if (e->stopped || e->base.executed == e->base.pause_at)
             return;
     }
