@@ -2,8 +2,8 @@
  * expect_events.c — what the expectations read of the event log, taken as
  * the run goes (issue 17, "record what is needed, stream the rest").
  *
- * The event log grows with simulated time (handshakes every two minutes
- * per peer, keypair rotations, ARP, CARP advertisements dropped...): a
+ * The event log grows as a run goes on, with handshakes every two minutes
+ * per peer, keypair rotations, ARP, CARP advertisements dropped...: a
  * 1,000-peer hub kept 34,000 entries (6.7 MiB) by 127 s. `wgsim test`
  * shows no timeline, so the runner does not store the log (only
  * `wgsim run`, `--json` and record_all runs do, for the timeline); what

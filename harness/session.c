@@ -13,8 +13,9 @@
  * same mechanism the runner's limits use), moves the clock to the
  * recorded instant, where nothing is due before it (the live world had
  * run every event up to it, or stopped mid-instant at exactly it), and
- * runs the command. Up to that point the fresh world ran the same events as the
- * live one, so the command sees the same state and has the same effect;
+ * runs the command. Up to that point the fresh world ran the same
+ * events as the live one, so the command sees the same state and has the
+ * same effect;
  * by induction over the journal the replayed world is the live world.
  * This holds for commands injected in the middle of an instant too
  * (after `step` or a break): the count, not the time, places them among
