@@ -25,10 +25,20 @@ static bool is_local(const fake_host *h, const wg_ip *ip)
     return false;
 }
 
+static void run_nested(fake_host *h)
+{
+    void (*fn)(void *) = h->nested;
+    if (!fn)
+        return;
+    h->nested = NULL;
+    fn(h->nested_arg);
+}
+
 static wg_send_result fh_send(void *ctx, const wg_source *src, const wg_endpoint *dst, const uint8_t *data,
                               size_t len, const wg_send_meta *meta)
 {
     fake_host *h = ctx;
+    run_nested(h);
     wg_send_result r = WG_SEND_OK;
     if (h->script_pos < h->n_script)
         r = h->script[h->script_pos++];
@@ -50,6 +60,7 @@ static wg_send_result fh_send(void *ctx, const wg_source *src, const wg_endpoint
 static void fh_deliver(void *ctx, int peer_id, const uint8_t *packet, size_t len)
 {
     fake_host *h = ctx;
+    run_nested(h);
     GROW(h->delivered, h->n_delivered, h->cap_delivered);
     fh_delivered *d = &h->delivered[h->n_delivered++];
     d->now = h->now;

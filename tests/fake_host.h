@@ -76,6 +76,11 @@ typedef struct fake_host {
     fh_route routes[FH_MAX_ROUTES];
     size_t n_routes;
     bool provide_routes; /* install addr_is_local / route_lookup */
+    /* Called once (then cleared) from inside the next send or delivery
+     * callback, before it records anything: work that re-enters wgnode
+     * while a device is in the middle of a send or receive. */
+    void (*nested)(void *arg);
+    void *nested_arg;
 } fake_host;
 
 void fh_init(fake_host *h, uint64_t seed);

@@ -2,7 +2,8 @@
  * test_wgnode_device.c — the device end to end on a fake clock: tunnel
  * traffic both ways with key rotation, cookies under load, roaming only on
  * authenticated packets, cryptokey routing both directions, replay,
- * peers at run time, key log, interface down/up, trace names.
+ * peers at run time, key log, interface down/up, the thread's scratch
+ * shared by devices and a device's own, trace names.
  */
 #include "fake_host.h"
 
@@ -564,6 +565,82 @@ START_TEST(test_first_packet_sent_at_once_or_copied)
 }
 END_TEST
 
+/* ---- the thread's scratch and a device's own (scratch.c) ---- */
+
+static wg_pair Q; /* a second tunnel, used from inside P's callbacks */
+
+/* Inside a2's send (its message sealed in the thread's scratch): b2
+ * sends too, and must seal somewhere else. */
+static void b2_sends(void *arg)
+{
+    (void)arg;
+    uint8_t buf[256];
+    size_t n = fh_ip4_packet(buf, pair_tun_b, pair_tun_a, 60);
+    Q.hb.now = Q.now;
+    ck_assert_int_eq(wg_device_send_inner(Q.b, Q.now, buf, n), WG_DROP_NONE);
+}
+
+/* Inside b1's delivery (its payload opened in the thread's scratch): a
+ * whole exchange on the other tunnel, which seals and opens messages. */
+static void other_tunnel(void *arg)
+{
+    (void)arg;
+    Q.ha.nested = b2_sends;
+    ck_assert_int_eq(pair_send_ab(&Q, 100), WG_DROP_NONE);
+}
+
+START_TEST(test_scratch_shared_and_nested)
+{
+    std_pair();
+    wg_pair_opts o = {.pa = WG_PLATFORM_LINUX, .pb = WG_PLATFORM_LINUX, .a_knows_b = true, .b_knows_a = true};
+    pair_init(&Q, &o);
+    ck_assert_int_eq(pair_send_ab(&P, 40), WG_DROP_NONE); /* handshakes, sessions */
+    ck_assert_int_eq(pair_send_ba(&Q, 40), WG_DROP_NONE);
+    size_t p0 = P.hb.n_delivered, qa0 = Q.ha.n_delivered, qb0 = Q.hb.n_delivered;
+
+    /* b1 opens a1's packet; while it delivers it, a2 seals, b2 seals
+     * while a2's message is in the middle of leaving, and both open. */
+    P.hb.nested = other_tunnel;
+    ck_assert_int_eq(pair_send_ab(&P, 80), WG_DROP_NONE);
+    ck_assert_ptr_null(P.hb.nested);
+    ck_assert_ptr_null(Q.ha.nested);
+    uint8_t want[256];
+    size_t n = fh_ip4_packet(want, pair_tun_a, pair_tun_b, 80);
+    ck_assert_uint_eq(P.hb.n_delivered, p0 + 1);
+    ck_assert_uint_eq(P.hb.delivered[p0].len, n);
+    ck_assert(memcmp(P.hb.delivered[p0].data, want, n) == 0); /* untouched by the nested work */
+    n = fh_ip4_packet(want, pair_tun_a, pair_tun_b, 100);
+    ck_assert_uint_eq(Q.hb.n_delivered, qb0 + 1);
+    ck_assert_uint_eq(Q.hb.delivered[qb0].len, n);
+    ck_assert(memcmp(Q.hb.delivered[qb0].data, want, n) == 0);
+    n = fh_ip4_packet(want, pair_tun_b, pair_tun_a, 60);
+    ck_assert_uint_eq(Q.ha.n_delivered, qa0 + 1);
+    ck_assert_uint_eq(Q.ha.delivered[qa0].len, n);
+    ck_assert(memcmp(Q.ha.delivered[qa0].data, want, n) == 0);
+
+    /* A message longer than the thread's scratch: the device's own, both
+     * ways, and then the thread's again. */
+    static uint8_t big[9000], big_want[9000];
+    size_t nb = fh_ip4_packet(big, pair_tun_a, pair_tun_b, 8000);
+    memcpy(big_want, big, nb);
+    P.ha.now = P.now;
+    ck_assert_int_eq(wg_device_send_inner(P.a, P.now, big, nb), WG_DROP_NONE);
+    pair_flush(&P);
+    ck_assert_uint_eq(P.hb.n_delivered, p0 + 2);
+    ck_assert_uint_eq(P.hb.delivered[p0 + 1].len, nb);
+    ck_assert(memcmp(P.hb.delivered[p0 + 1].data, big_want, nb) == 0);
+    ck_assert_int_eq(pair_send_ab(&P, 30), WG_DROP_NONE);
+    ck_assert_uint_eq(P.hb.n_delivered, p0 + 3);
+    for (int r = 1; r < WG_DROP__COUNT; r++) {
+        ck_assert_msg(wg_device_drop_count(P.b, r) == 0, "b1 drop %s", wg_drop_reason_name(r));
+        ck_assert_msg(wg_device_drop_count(Q.a, r) == 0, "a2 drop %s", wg_drop_reason_name(r));
+        ck_assert_msg(wg_device_drop_count(Q.b, r) == 0, "b2 drop %s", wg_drop_reason_name(r));
+    }
+    pair_free(&Q);
+    pair_free(&P);
+}
+END_TEST
+
 START_TEST(test_names)
 {
     for (int p = 0; p < 4; p++) {
@@ -670,6 +747,7 @@ int main(void)
     tcase_add_test(tc, test_keylog_for_wireshark);
     tcase_add_test(tc, test_down_up);
     tcase_add_test(tc, test_first_packet_sent_at_once_or_copied);
+    tcase_add_test(tc, test_scratch_shared_and_nested);
     tcase_add_test(tc, test_names);
     tcase_add_test(tc, test_many_peers);
     tcase_add_test(tc, test_set_allowed_ips_refused_keeps_list);

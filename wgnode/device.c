@@ -180,8 +180,8 @@ void wg_device_free(wg_device *dev)
     wg_hsq_free(dev);
     wg_cookie_checker_clear(&dev->checker);
     wg_identity_clear(&dev->identity);
-    free(dev->buf);
-    free(dev->rxbuf);
+    for (int u = 0; u < WG_SCRATCH__COUNT; u++)
+        wg_scratch_free(&dev->own_scratch[u]);
     wg_memzero(dev, sizeof *dev);
     free(dev);
 }

@@ -12,6 +12,19 @@
 #include "wgnode/ratelimit.h"
 #include "wgnode/sourcing.h"
 
+/* A buffer of a device's own for one message, used when the thread's
+ * shared one cannot be (scratch.c). */
+typedef struct wg_scratch {
+    uint8_t *buf;
+    size_t cap;
+} wg_scratch;
+
+typedef enum wg_scratch_use {
+    WG_SCRATCH_SEAL, /* an outgoing transport message */
+    WG_SCRATCH_OPEN, /* a decrypted payload */
+    WG_SCRATCH__COUNT
+} wg_scratch_use;
+
 /* A deadline-heap entry: a peer and a lower bound of its earliest timer
  * (timers.c: lazy keys, repaired at the top). */
 typedef struct wg_heap_entry {
@@ -47,10 +60,8 @@ struct wg_device {
     int64_t *heap_due;   /* by peer id (cap_ids): the peer's earliest timer */
     size_t heap_len, heap_cap;
 
-    uint8_t *buf; /* scratch for one outgoing transport message */
-    size_t buf_cap;
-    uint8_t *rxbuf; /* scratch for one decrypted payload */
-    size_t rxbuf_cap;
+    /* used only when the thread's scratch is busy or too small */
+    wg_scratch own_scratch[WG_SCRATCH__COUNT];
 
     wg_identity identity;
     wg_cookie_checker checker;
@@ -81,6 +92,13 @@ struct wg_device {
 void wg_emit(struct wg_device *dev, const wg_event *ev);
 wg_event wg_event_for(const wg_peer *peer, wg_event_kind kind);
 void wg_drop(struct wg_device *dev, wg_drop_reason r, const wg_peer *peer, const wg_endpoint *from);
+
+/* scratch.c: a buffer of at least need bytes for one message, the
+ * thread's when it is free and large enough, else the device's own
+ * (NULL when that cannot grow); given back when the message is done. */
+uint8_t *wg_scratch_take(wg_scratch *own, wg_scratch_use use, size_t need);
+void wg_scratch_give(const uint8_t *p, wg_scratch_use use);
+void wg_scratch_free(wg_scratch *own);
 
 /* send.c */
 void wg_send_initiation(wg_peer *peer, int64_t now, bool is_retry, bool timer_cleared);

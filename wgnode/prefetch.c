@@ -21,8 +21,6 @@
 #define PREFETCH_MAX_PEERS 4
 /* The most lines of a small device's /32 host map prefetched whole. */
 #define HOST4_LINES 4
-/* The most lines of a device's send and receive scratch prefetched. */
-#define SCRATCH_LINES 4
 
 /* Every cache line [p, p + len) spans (wgnode's own: it depends on no
  * library of the simulator's, whose sim_prefetch_range is the same). */
@@ -135,12 +133,6 @@ bool wg_device_prefetch(const wg_device *dev, int level)
         if (dev->allowedips.host4.n && dev->allowedips.host4.cap <= HOST4_LINES * 64 / sizeof(wg_u32map_slot))
             range(dev->allowedips.host4.slots,
                   dev->allowedips.host4.cap * sizeof *dev->allowedips.host4.slots);
-        /* The scratch a transport message is sealed into and the one it
-         * is opened into, written by every data packet: writing a line
-         * out of cache waits for it like a read. A ping's message is
-         * three lines; a larger one's tail is left to the cache. */
-        range(dev->buf, dev->buf_cap < SCRATCH_LINES * 64 ? dev->buf_cap : SCRATCH_LINES * 64);
-        range(dev->rxbuf, dev->rxbuf_cap < SCRATCH_LINES * 64 ? dev->rxbuf_cap : SCRATCH_LINES * 64);
         return true;
     case 2:
         for (size_t i = 0; i < dev->n_ids; i++)

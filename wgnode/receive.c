@@ -191,45 +191,14 @@ static void keep_key_fresh(wg_peer *peer, int64_t now)
     }
 }
 
-static bool ensure_rxbuf(struct wg_device *dev, size_t need)
+/* A data message of peer's, opened into pt (rx_data's scratch, taken
+ * and given back there, so that every return here gives it back). */
+static void open_data(struct wg_device *dev, int64_t now, const wg_source *local, const wg_endpoint *remote,
+                      wg_keypair *kp, wg_peer *peer, uint8_t *pt, const uint8_t *data, size_t len)
 {
-    if (dev->rxbuf_cap >= need)
-        return true;
-    uint8_t *b = realloc(dev->rxbuf, need);
-    if (!b)
-        return false;
-    dev->rxbuf = b;
-    dev->rxbuf_cap = need;
-    return true;
-}
-
-static void rx_data(struct wg_device *dev, int64_t now, const wg_source *local, const wg_endpoint *remote,
-                    const uint8_t *data, size_t len)
-{
-    wg_index_entry *e = wg_index_lookup(&dev->index, wg_le32_read(data + WG_DATA_OFF_RECEIVER), WG_INDEX_KEYPAIR);
-    if (!e) {
-        wg_drop(dev, WG_DROP_UNKNOWN_INDEX, NULL, remote);
-        return;
-    }
-    wg_keypair *kp = (wg_keypair *)e; /* entry is the first member */
-    wg_peer *peer = e->peer;
-    /* receive.c decrypt_packet / noise_keypair_decrypt: valid, younger
-     * than REJECT_AFTER_TIME (platform comparison), counter below
-     * REJECT_AFTER_MESSAGES. */
-    if (!kp->receiving_valid || wg_sourcing_age_over(dev, WG_AGE_REJECT_RECV, kp->birth, WG_REJECT_AFTER_TIME, now) ||
-        kp->replay.counter >= WG_REJECT_AFTER_MESSAGES) {
-        kp->receiving_valid = false;
-        wg_drop(dev, WG_DROP_KEY_EXPIRED, peer, remote);
-        return;
-    }
     uint64_t counter = wg_le64_read(data + WG_DATA_OFF_COUNTER);
     size_t clen = len - WG_DATA_OFF_PAYLOAD; /* includes the tag */
     size_t plen = clen - WG_AEAD_TAG_LEN;
-    if (!ensure_rxbuf(dev, plen + 1)) {
-        wg_drop(dev, WG_DROP_DECRYPT, peer, remote);
-        return;
-    }
-    uint8_t *pt = dev->rxbuf;
     if (!wg_aead_decrypt(pt, data + WG_DATA_OFF_PAYLOAD, clen, NULL, 0, counter, kp->recv_key)) {
         wg_drop(dev, WG_DROP_DECRYPT, peer, remote);
         return;
@@ -238,7 +207,7 @@ static void rx_data(struct wg_device *dev, int64_t now, const wg_source *local, 
     wg_replay_result rr = wg_replay_check(&kp->replay, counter);
     if (rr != WG_REPLAY_FRESH) {
         /* No memory for the window: dropped as an undecryptable packet,
-         * like the receive buffer's failure above. */
+         * like a scratch that could not be had (rx_data). */
         wg_drop(dev, rr == WG_REPLAY_REJECT ? WG_DROP_REPLAY : WG_DROP_DECRYPT, peer, remote);
         return;
     }
@@ -272,6 +241,35 @@ static void rx_data(struct wg_device *dev, int64_t now, const wg_source *local, 
     }
     /* Padding after the IP packet's own length is stripped. */
     dev->host.deliver(dev->host.ctx, peer->id, pt, ip_len);
+}
+
+static void rx_data(struct wg_device *dev, int64_t now, const wg_source *local, const wg_endpoint *remote,
+                    const uint8_t *data, size_t len)
+{
+    wg_index_entry *e = wg_index_lookup(&dev->index, wg_le32_read(data + WG_DATA_OFF_RECEIVER), WG_INDEX_KEYPAIR);
+    if (!e) {
+        wg_drop(dev, WG_DROP_UNKNOWN_INDEX, NULL, remote);
+        return;
+    }
+    wg_keypair *kp = (wg_keypair *)e; /* entry is the first member */
+    wg_peer *peer = e->peer;
+    /* receive.c decrypt_packet / noise_keypair_decrypt: valid, younger
+     * than REJECT_AFTER_TIME (platform comparison), counter below
+     * REJECT_AFTER_MESSAGES. */
+    if (!kp->receiving_valid || wg_sourcing_age_over(dev, WG_AGE_REJECT_RECV, kp->birth, WG_REJECT_AFTER_TIME, now) ||
+        kp->replay.counter >= WG_REJECT_AFTER_MESSAGES) {
+        kp->receiving_valid = false;
+        wg_drop(dev, WG_DROP_KEY_EXPIRED, peer, remote);
+        return;
+    }
+    size_t plen = len - WG_DATA_OFF_PAYLOAD - WG_AEAD_TAG_LEN;
+    uint8_t *pt = wg_scratch_take(&dev->own_scratch[WG_SCRATCH_OPEN], WG_SCRATCH_OPEN, plen + 1);
+    if (!pt) {
+        wg_drop(dev, WG_DROP_DECRYPT, peer, remote);
+        return;
+    }
+    open_data(dev, now, local, remote, kp, peer, pt, data, len);
+    wg_scratch_give(pt, WG_SCRATCH_OPEN);
 }
 
 bool wg_receive_handshake(struct wg_device *dev, int64_t now, const wg_source *local, const wg_endpoint *remote,

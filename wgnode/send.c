@@ -176,18 +176,6 @@ static void keep_key_fresh(wg_peer *peer, int64_t now)
         wg_send_initiation(peer, now, false, false);
 }
 
-static bool ensure_buf(struct wg_device *dev, size_t need)
-{
-    if (dev->buf_cap >= need)
-        return true;
-    uint8_t *b = realloc(dev->buf, need);
-    if (!b)
-        return false;
-    dev->buf = b;
-    dev->buf_cap = need;
-    return true;
-}
-
 /* The caller's packet that send_staged() may send without queueing it:
  * logically the head of an empty staged queue (set: still to send). */
 typedef struct first_pkt {
@@ -267,7 +255,8 @@ static void send_staged(wg_peer *peer, int64_t now, first_pkt first)
         }
         size_t padded = len ? wg_transport_padded_len(len, 0) : 0;
         size_t total = wg_transport_len(padded);
-        if (!ensure_buf(dev, total)) {
+        uint8_t *m = wg_scratch_take(&dev->own_scratch[WG_SCRATCH_SEAL], WG_SCRATCH_SEAL, total);
+        if (!m) {
             if (from)
                 wg_staged_pop(from);
             first.set = false;
@@ -283,7 +272,6 @@ static void send_staged(wg_peer *peer, int64_t now, first_pkt first)
             any = true;
         }
         uint64_t counter = kp->send_counter++;
-        uint8_t *m = dev->buf;
         wg_msg_header_write(m, WG_MSG_TRANSPORT);
         wg_le32_write(m + WG_DATA_OFF_RECEIVER, kp->remote_index);
         wg_le64_write(m + WG_DATA_OFF_COUNTER, counter);
@@ -299,6 +287,7 @@ static void send_staged(wg_peer *peer, int64_t now, first_pkt first)
             wg_staged_pop(from);
         first.set = false;
         wg_send_result r = transmit(peer, m, total, WG_MSG_TRANSPORT, keepalive, false);
+        wg_scratch_give(m, WG_SCRATCH_SEAL);
         if (r == WG_SEND_OK && dev->sourcing->data_timers_after_send_ok) {
             /* OpenBSD wg_deliver_out: only a packet the socket took. */
             wg_timers_any_authenticated_packet_traversal(peer, now);
