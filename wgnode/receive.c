@@ -127,14 +127,23 @@ static void rx_initiation(struct wg_device *dev, int64_t now, const wg_source *l
     after_authenticated_handshake(peer, len, now);
 }
 
+/* The index entry (of one of kinds) that a message names as its receiver
+ * at offset off, or NULL with the message dropped as unknown-index. */
+static wg_index_entry *receiver(struct wg_device *dev, const wg_endpoint *remote, const uint8_t *data, size_t off,
+                                unsigned kinds)
+{
+    wg_index_entry *e = wg_index_lookup(&dev->index, wg_le32_read(data + off), kinds);
+    if (!e)
+        wg_drop(dev, WG_DROP_UNKNOWN_INDEX, NULL, remote);
+    return e;
+}
+
 static void rx_response(struct wg_device *dev, int64_t now, const wg_source *local, const wg_endpoint *remote,
                         const uint8_t *data, size_t len)
 {
-    wg_index_entry *e = wg_index_lookup(&dev->index, wg_le32_read(data + WG_RESP_OFF_RECEIVER), WG_INDEX_HANDSHAKE);
-    if (!e) {
-        wg_drop(dev, WG_DROP_UNKNOWN_INDEX, NULL, remote);
+    wg_index_entry *e = receiver(dev, remote, data, WG_RESP_OFF_RECEIVER, WG_INDEX_HANDSHAKE);
+    if (!e)
         return;
-    }
     wg_peer *peer = e->peer;
     wg_drop_reason r = wg_handshake_consume_response(&peer->hs, &dev->identity, data);
     if (r != WG_DROP_NONE) {
@@ -152,12 +161,9 @@ static void rx_response(struct wg_device *dev, int64_t now, const wg_source *loc
 
 static void rx_cookie_reply(struct wg_device *dev, int64_t now, const wg_endpoint *remote, const uint8_t *data)
 {
-    wg_index_entry *e = wg_index_lookup(&dev->index, wg_le32_read(data + WG_COOKIE_OFF_RECEIVER),
-                                        WG_INDEX_HANDSHAKE | WG_INDEX_KEYPAIR);
-    if (!e) {
-        wg_drop(dev, WG_DROP_UNKNOWN_INDEX, NULL, remote);
+    wg_index_entry *e = receiver(dev, remote, data, WG_COOKIE_OFF_RECEIVER, WG_INDEX_HANDSHAKE | WG_INDEX_KEYPAIR);
+    if (!e)
         return;
-    }
     wg_peer *peer = e->peer;
     if (!wg_cookie_consume_reply(&peer->cookie, &peer->hs.remote, data, now)) {
         wg_drop(dev, WG_DROP_BAD_COOKIE_REPLY, peer, remote);
@@ -246,11 +252,9 @@ static void open_data(struct wg_device *dev, int64_t now, const wg_source *local
 static void rx_data(struct wg_device *dev, int64_t now, const wg_source *local, const wg_endpoint *remote,
                     const uint8_t *data, size_t len)
 {
-    wg_index_entry *e = wg_index_lookup(&dev->index, wg_le32_read(data + WG_DATA_OFF_RECEIVER), WG_INDEX_KEYPAIR);
-    if (!e) {
-        wg_drop(dev, WG_DROP_UNKNOWN_INDEX, NULL, remote);
+    wg_index_entry *e = receiver(dev, remote, data, WG_DATA_OFF_RECEIVER, WG_INDEX_KEYPAIR);
+    if (!e)
         return;
-    }
     wg_keypair *kp = (wg_keypair *)e; /* entry is the first member */
     wg_peer *peer = e->peer;
     /* receive.c decrypt_packet / noise_keypair_decrypt: valid, younger
