@@ -6,10 +6,10 @@
  * handed to the host, done; opened, delivered to the host, done. One
  * buffer of each kind per thread therefore serves every device of that
  * thread. With a buffer of each kind per device, a world of 10,000 road
- * warriors held 20,000 of them, and every ping wrote three lines of two
- * that were out of cache (a write to a line out of cache waits for it
- * like a read; docs/performance.md, "One scratch a thread"). The
- * thread's buffers stay in cache.
+ * warriors held 20,000 of them, and every ping wrote three lines into
+ * each of a host's two, both out of cache (a write to a line out of
+ * cache waits for it like a read; docs/performance.md, "One scratch a
+ * thread"). The thread's buffers stay in cache.
  *
  * A device falls back on a buffer of its own when the thread's is in use
  * (a host callback that reaches another device's send or receive before
