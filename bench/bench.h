@@ -31,6 +31,7 @@ typedef struct bench_options {
     size_t n_peers;
     int seconds;
     bool no_cache_hints; /* scale, scale-udp: sim_cache_hints_enable(w, false) */
+    int repeat;          /* scale: rounds of every N (0: its default, 3; 1 with quick), 1..9 */
 } bench_options;
 
 typedef struct bench_result {

@@ -30,7 +30,13 @@
  *   performed and their lower-bound cost, and the parent takes the
  *   child's peak RSS from wait4 (ru_maxrss is a process-lifetime maximum,
  *   hence one process per N; the child starts with the parent's resident
- *   pages, which the table shows).
+ *   pages, which the table shows). The sizes run in rounds (three by
+ *   default, --repeat): N = 100, 1,000, 10,000, then again, so that a
+ *   slow minute of a shared machine lands on one run of each N instead of
+ *   every run of one. The targets read each N's fastest run against the
+ *   lowest bound of its runs (the bound's unit costs are the fastest of
+ *   their timings, so the wall is taken the same way) and its largest
+ *   peak; the table shows every run and the median beside them.
  *
  *   Crypto lower bound: the X25519, ChaCha20-Poly1305 and BLAKE2s work
  *   the protocol needs for what the run did, counted from the datagrams
@@ -94,6 +100,8 @@
 
 #define SCALE_SECONDS 600
 #define QUICK_SECONDS 30
+#define SCALE_REPEAT 3 /* rounds of N = 100, 1,000, 10,000 (--repeat) */
+#define SCALE_MAX_REPEAT 9
 #define WG_PORT 51820
 #define ECHO_PORT 9
 #define ECHO_CLIENT_PORT 49153
@@ -722,6 +730,52 @@ static void describe_failure(FILE *out, const run_result *r)
 
 /* ---- wgsim bench scale -------------------------------------------------------- */
 
+/* The runs of one N: the fastest wall and the lowest bound stand for it
+ * (the unit costs of the bound are the fastest of their timings, so the
+ * wall is taken the same way), the largest peak for its memory. */
+typedef struct scale_runs {
+    bool ran;          /* every run of this N ran */
+    size_t fastest;    /* index of the run with the least wall */
+    double wall_min, wall_median, bound_min;
+    long maxrss_kb;    /* the largest of the runs' peaks */
+    bool exact;        /* no run lost a datagram (the bound is exact) */
+} scale_runs;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static scale_runs summarize(const run_result *res, size_t n_sizes, size_t k, int repeat)
+{
+    scale_runs s = {.ran = true, .exact = true};
+    double walls[SCALE_MAX_REPEAT];
+    for (int i = 0; i < repeat; i++) {
+        const run_result *x = &res[(size_t)i * n_sizes + k];
+        if (!x->ran) {
+            s.ran = false;
+            continue;
+        }
+        double wall = x->rep.build_s + x->rep.run_s;
+        walls[i] = wall;
+        if (i == 0 || wall < s.wall_min) {
+            s.wall_min = wall;
+            s.fastest = (size_t)i * n_sizes + k;
+        }
+        if (i == 0 || x->rep.bound_s < s.bound_min)
+            s.bound_min = x->rep.bound_s;
+        if (x->maxrss_kb > s.maxrss_kb)
+            s.maxrss_kb = x->maxrss_kb;
+        s.exact &= x->rep.host_losses == 0;
+    }
+    if (s.ran) {
+        qsort(walls, (size_t)repeat, sizeof *walls, cmp_double);
+        s.wall_median = repeat % 2 ? walls[repeat / 2] : (walls[repeat / 2 - 1] + walls[repeat / 2]) / 2;
+    }
+    return s;
+}
+
 int bench_scale(const bench_options *o, bench_result r[BENCH_SCALE_RESULTS], size_t *n_results)
 {
     const size_t *sizes = o->quick ? wg_sizes_quick : wg_sizes;
@@ -731,54 +785,82 @@ int bench_scale(const bench_options *o, bench_result r[BENCH_SCALE_RESULTS], siz
         n_sizes = o->n_peers;
     }
     int seconds = o->seconds ? o->seconds : o->quick ? QUICK_SECONDS : SCALE_SECONDS;
+    int repeat = o->repeat ? o->repeat : o->quick ? 1 : SCALE_REPEAT;
+    if (repeat > SCALE_MAX_REPEAT)
+        repeat = SCALE_MAX_REPEAT;
     sim_time until = (sim_time)seconds * SIM_S;
-    run_result *res = calloc(n_sizes, sizeof *res);
-    if (!res)
+    run_result *res = calloc(n_sizes * (size_t)repeat, sizeof *res);
+    scale_runs *best = calloc(n_sizes, sizeof *best);
+    if (!res || !best) {
+        free(res);
+        free(best);
         return 2;
+    }
     cache_hints_off = o->no_cache_hints;
     FILE *t = o->table;
     if (t)
         fprintf(t,
                 "scale: a hub firewall and N WireGuard hosts, each on its own link, each pinging the hub through\n"
                 "  its tunnel once a second for %d simulated s; trace off (sim_trace_enable(w, false, false)),\n"
-                "  event log off (sim_event_log_enable(w, false)), change log off%s; each N in a fresh child process\n"
-                "  %8s %9s %9s %9s %11s %10s %9s %9s %7s %12s %10s\n",
-                seconds, cache_hints_off ? ", cache hints off (sim_cache_hints_enable(w, false))" : "", "N", "build s",
-                "run s", "wall s", "crypto s", "wall/cr", "peak MiB", "B/peer", "start", "pings ok", "handshakes");
-    for (size_t k = 0; k < n_sizes; k++) {
-        run_in_child(sizes[k], true, until, &res[k]);
-        if (!t)
-            continue;
-        const run_result *x = &res[k];
-        if (!x->ran) {
-            fprintf(t, "  %8zu ", sizes[k]);
-            describe_failure(t, x);
-            fprintf(t, "\n");
-            continue;
+                "  event log off (sim_event_log_enable(w, false)), change log off%s; each N in a fresh child process,\n"
+                "  %d round%s (N = %zu ... in each round, so that a slow minute of the machine falls on one run of\n"
+                "  each N rather than on every run of one)\n"
+                "  %8s %5s %9s %9s %9s %11s %10s %9s %9s %7s %12s %10s\n",
+                seconds, cache_hints_off ? ", cache hints off (sim_cache_hints_enable(w, false))" : "", repeat,
+                repeat == 1 ? "" : "s", sizes[0], "N", "round", "build s", "run s", "wall s", "crypto s", "wall/cr",
+                "peak MiB", "B/peer", "start", "pings ok", "handshakes");
+    for (int round = 0; round < repeat; round++) {
+        for (size_t k = 0; k < n_sizes; k++) {
+            run_result *x = &res[(size_t)round * n_sizes + k];
+            run_in_child(sizes[k], true, until, x);
+            if (!t)
+                continue;
+            if (!x->ran) {
+                fprintf(t, "  %8zu %2d/%-2d ", sizes[k], round + 1, repeat);
+                describe_failure(t, x);
+                fprintf(t, "\n");
+                continue;
+            }
+            double wall = x->rep.build_s + x->rep.run_s;
+            fprintf(t,
+                    "  %8zu %2d/%-2d %9.2f %9.2f %9.2f %11.2f %10.2f %9.1f %9.0f %7.1f %6" PRIu64 "/%-6" PRIu64
+                    " %10" PRIu64 "\n",
+                    sizes[k], round + 1, repeat, x->rep.build_s, x->rep.run_s, wall, x->rep.bound_s,
+                    wall / x->rep.bound_s, (double)x->maxrss_kb / 1024, (double)x->maxrss_kb * 1024 / (double)sizes[k],
+                    (double)x->rep.start_rss_kb / 1024, x->rep.received, x->rep.sent, x->rep.handshakes);
+            fflush(t);
         }
-        double wall = x->rep.build_s + x->rep.run_s;
-        fprintf(t, "  %8zu %9.2f %9.2f %9.2f %11.2f %10.2f %9.1f %9.0f %7.1f %6" PRIu64 "/%-6" PRIu64 " %10" PRIu64 "\n",
-                sizes[k], x->rep.build_s, x->rep.run_s, wall, x->rep.bound_s, wall / x->rep.bound_s,
-                (double)x->maxrss_kb / 1024, (double)x->maxrss_kb * 1024 / (double)sizes[k],
-                (double)x->rep.start_rss_kb / 1024, x->rep.received, x->rep.sent, x->rep.handshakes);
-        fflush(t);
     }
+    for (size_t k = 0; k < n_sizes; k++)
+        best[k] = summarize(res, n_sizes, k, repeat);
     if (t) {
         fprintf(t, "  (start: MiB resident when the child began, inherited from this process and counted in the peak)\n");
         for (size_t k = 0; k < n_sizes; k++) {
-            const run_result *x = &res[k];
-            if (!x->ran)
+            if (!best[k].ran)
                 continue;
+            const run_result *x = &res[best[k].fastest];
+            if (repeat > 1) {
+                fprintf(t, "  N=%zu walls", sizes[k]);
+                for (int i = 0; i < repeat; i++) {
+                    const run_result *y = &res[(size_t)i * n_sizes + k];
+                    fprintf(t, "%s%.3f", i ? ", " : " ", y->rep.build_s + y->rep.run_s);
+                }
+                fprintf(t,
+                        " s: fastest %.3f s, median %.3f s of %d runs; lowest bound %.3f s;\n"
+                        "       fastest / lowest %.2fx, median / lowest %.2fx\n",
+                        best[k].wall_min, best[k].wall_median, repeat, best[k].bound_min,
+                        best[k].wall_min / best[k].bound_min, best[k].wall_median / best[k].bound_min);
+            }
             fprintf(t,
-                    "  N=%zu CPU time of build + run %.2f s, %.2fx the bound (wall/bound without the waits a loaded\n"
+                    "  N=%zu%s CPU time of build + run %.2f s, %.2fx the bound (wall/bound without the waits a loaded\n"
                     "       machine adds)\n"
                     "  N=%zu crypto bound %.2f s = handshakes %.2f + transport %.2f + setup %.2f; %" PRIu64
                     " X25519 DH, %" PRIu64 " base-point, %" PRIu64 " AEAD, %" PRIu64
                     " BLAKE2s; hub drops %" PRIu64 ", hosts' losses %" PRIu64 "\n"
                     "       heap/peer: %.0f B built, %.0f B after the run, of which ping samples %.0f B (those not\n"
                     "       yet final, the rest forgotten as the runner does)\n",
-                    sizes[k], x->rep.cpu_s, x->rep.cpu_s / x->rep.bound_s, sizes[k], x->rep.bound_s, x->rep.bound_hs_s,
-                    x->rep.bound_transport_s, x->rep.bound_setup_s,
+                    sizes[k], repeat > 1 ? " (fastest run)" : "", x->rep.cpu_s, x->rep.cpu_s / x->rep.bound_s,
+                    sizes[k], x->rep.bound_s, x->rep.bound_hs_s, x->rep.bound_transport_s, x->rep.bound_setup_s,
                     x->rep.dh, x->rep.base, x->rep.aead, x->rep.blake2s, x->rep.hub_drops, x->rep.host_losses,
                     (double)x->rep.heap_built / (double)sizes[k], (double)x->rep.heap_ran / (double)sizes[k],
                     (double)x->rep.ping_sample_bytes / (double)sizes[k]);
@@ -788,50 +870,51 @@ int bench_scale(const bench_options *o, bench_result r[BENCH_SCALE_RESULTS], siz
     /* The results: the largest N that ran, and its tenfold-smaller pair. */
     size_t big = n_sizes, small = n_sizes;
     for (size_t k = 0; k < n_sizes; k++)
-        if (res[k].ran && (big == n_sizes || sizes[k] > sizes[big]))
+        if (best[k].ran && (big == n_sizes || sizes[k] > sizes[big]))
             big = k;
     if (big == n_sizes) {
         fprintf(stderr, "wgsim bench scale: no size ran\n");
         free(res);
+        free(best);
         return 2;
     }
     for (size_t k = 0; k < n_sizes; k++)
-        if (res[k].ran && sizes[k] * 10 == sizes[big])
+        if (best[k].ran && sizes[k] * 10 == sizes[big])
             small = k;
-    double wall_big = res[big].rep.build_s + res[big].rep.run_s;
-    double per_peer = (double)res[big].maxrss_kb * 1024 / (double)sizes[big];
+    const scale_runs *b = &best[big];
+    double per_peer = (double)b->maxrss_kb * 1024 / (double)sizes[big];
     size_t nr = 0;
-    r[nr++] = (bench_result){.bench = "scale", .ours = wall_big, .baseline = res[big].rep.bound_s, .unit = "s",
-                             .ratio = wall_big / res[big].rep.bound_s, .target = "<= 2"};
+    r[nr++] = (bench_result){.bench = "scale", .ours = b->wall_min, .baseline = b->bound_min, .unit = "s",
+                             .ratio = b->wall_min / b->bound_min, .target = "<= 2"};
     r[nr++] = (bench_result){.bench = "scale-memory", .ours = per_peer, .baseline = MEMORY_BUDGET,
                              .unit = "bytes/peer", .ratio = per_peer / MEMORY_BUDGET, .target = "<= 1"};
     double growth = 0;
     if (small < n_sizes) {
-        double wall_small = res[small].rep.build_s + res[small].rep.run_s;
-        growth = wall_big / wall_small;
-        r[nr++] = (bench_result){.bench = "scale-growth", .ours = wall_big, .baseline = wall_small, .unit = "s",
-                                 .ratio = growth, .target = "<= 11"};
+        growth = b->wall_min / best[small].wall_min;
+        r[nr++] = (bench_result){.bench = "scale-growth", .ours = b->wall_min, .baseline = best[small].wall_min,
+                                 .unit = "s", .ratio = growth, .target = "<= 11"};
     }
     *n_results = nr;
     if (t) {
         bool ten_k = false;
         for (size_t k = 0; k < n_sizes; k++)
-            ten_k |= sizes[k] == 10000 && res[k].ran;
+            ten_k |= sizes[k] == 10000 && best[k].ran;
+        const char *of = repeat > 1 ? " (fastest)" : "";
         fprintf(t, "  targets (issue 17):\n");
         fprintf(t, "    N = 10,000 runs                               %s\n", ten_k ? "PASS" : "MISS (not run or failed)");
-        fprintf(t, "    peak RSS <= 16 KiB per peer (N=%zu)        %s  %.0f B/peer\n", sizes[big],
-                pass(per_peer <= MEMORY_BUDGET), per_peer);
+        fprintf(t, "    peak RSS <= 16 KiB per peer (N=%zu)        %s  %.0f B/peer%s\n", sizes[big],
+                pass(per_peer <= MEMORY_BUDGET), per_peer, repeat > 1 ? " (largest)" : "");
         /* Counted at the hub, the bound is exact only when every datagram
          * reached its device (count_hook); a loss makes it too large. */
-        bool exact = res[big].rep.host_losses == 0;
-        fprintf(t, "    wall <= 2x crypto bound (N=%zu)             %s  %.2fx%s\n", sizes[big],
-                exact ? pass(wall_big <= WALL_PER_BOUND * res[big].rep.bound_s) : "MISS",
-                wall_big / res[big].rep.bound_s, exact ? "" : " (bound not exact: the hosts lost datagrams)");
+        fprintf(t, "    wall <= 2x crypto bound (N=%zu)             %s  %.2fx%s%s\n", sizes[big],
+                b->exact ? pass(b->wall_min <= WALL_PER_BOUND * b->bound_min) : "MISS", b->wall_min / b->bound_min,
+                of, b->exact ? "" : " (bound not exact: the hosts lost datagrams)");
         if (small < n_sizes)
-            fprintf(t, "    wall N=%zu -> N=%zu grows <= 11x          %s  %.2fx\n", sizes[small], sizes[big],
-                    pass(growth <= GROWTH_LIMIT), growth);
+            fprintf(t, "    wall N=%zu -> N=%zu grows <= 11x          %s  %.2fx%s\n", sizes[small], sizes[big],
+                    pass(growth <= GROWTH_LIMIT), growth, of);
     }
     free(res);
+    free(best);
     return 0;
 }
 

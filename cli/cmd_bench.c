@@ -63,7 +63,7 @@ static const bench_entry benches[] = {
 static void usage(FILE *out)
 {
     fprintf(out, "usage: wgsim bench [NAME...] [--json] [--quick] [--full] [--scenarios DIR]\n"
-                 "                   [--peers N[,N...]] [--seconds S] [--no-cache-hints]\n\n"
+                 "                   [--peers N[,N...]] [--seconds S] [--repeat K] [--no-cache-hints]\n\n"
                  "Runs each named benchmark (all when none is named) with its baseline\n"
                  "in the same process and prints ours, baseline and their ratio.\n\n"
                  "  --json   one JSON line per result (hub: two, \"hub\" and \"hub-memory\"):\n"
@@ -80,6 +80,10 @@ static void usage(FILE *out)
                  "           100,1000; --quick 10,100), each in its own child process\n"
                  "  --seconds S\n"
                  "           scale, scale-udp: simulated seconds (default 600; --quick 30)\n"
+                 "  --repeat K\n"
+                 "           scale: K rounds of every N, 1..9 (default 3; --quick 1); the targets\n"
+                 "           read the fastest run of each N against the lowest bound, and the\n"
+                 "           table shows every run and the median\n"
                  "  --no-cache-hints\n"
                  "           scale, scale-udp: without the simulator's prefetch hints (to measure\n"
                  "           what they are worth; results are otherwise identical)\n\n"
@@ -131,6 +135,7 @@ int cmd_bench(int argc, char **argv)
     size_t peers[8], n_peers = 0;
     int seconds = 0;
     bool no_hints = false;
+    int repeat = 0;
     const char *scenarios = NULL;
     bool selected[N_BENCHES] = {false};
     size_t n_selected = 0;
@@ -163,6 +168,15 @@ int cmd_bench(int argc, char **argv)
             }
             seconds = (int)v;
             i++;
+        } else if (!strcmp(a, "--repeat")) {
+            char *end;
+            long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : 0;
+            if (i + 1 >= argc || *end || v < 1 || v > 9) {
+                fprintf(stderr, "wgsim bench: --repeat needs a number of rounds, 1..9\n");
+                return 2;
+            }
+            repeat = (int)v;
+            i++;
         } else if (!strcmp(a, "--no-cache-hints")) {
             no_hints = true;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -191,7 +205,8 @@ int cmd_bench(int argc, char **argv)
         return 2;
     }
     bench_options o = {.quick = quick, .full = full, .table = json ? NULL : stdout, .peers = peers,
-                       .n_peers = n_peers, .seconds = seconds, .no_cache_hints = no_hints};
+                       .n_peers = n_peers, .seconds = seconds, .no_cache_hints = no_hints,
+                       .repeat = repeat};
     int status = 0;
     cli_files suite = {0};
     char *ha = NULL;
