@@ -129,6 +129,21 @@ static bool parse_peers(const char *s, size_t *out, size_t max, size_t *n)
     }
 }
 
+/* The value after the option argv[*i], a whole number in lo..hi (*i then
+ * moves past it), or -1 when it is missing or not such a number. */
+static long int_option(int argc, char **argv, int *i, long lo, long hi)
+{
+    if (*i + 1 >= argc)
+        return -1;
+    const char *s = argv[*i + 1];
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi)
+        return -1;
+    ++*i;
+    return v;
+}
+
 int cmd_bench(int argc, char **argv)
 {
     bool json = false, quick = false, full = false;
@@ -160,23 +175,19 @@ int cmd_bench(int argc, char **argv)
             }
             i++;
         } else if (!strcmp(a, "--seconds")) {
-            char *end;
-            long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : 0;
-            if (i + 1 >= argc || *end || v < 1 || v > 86400) {
+            long v = int_option(argc, argv, &i, 1, 86400);
+            if (v < 0) {
                 fprintf(stderr, "wgsim bench: --seconds needs a number of simulated seconds, 1..86400\n");
                 return 2;
             }
             seconds = (int)v;
-            i++;
         } else if (!strcmp(a, "--repeat")) {
-            char *end;
-            long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : 0;
-            if (i + 1 >= argc || *end || v < 1 || v > 9) {
+            long v = int_option(argc, argv, &i, 1, 9);
+            if (v < 0) {
                 fprintf(stderr, "wgsim bench: --repeat needs a number of rounds, 1..9\n");
                 return 2;
             }
             repeat = (int)v;
-            i++;
         } else if (!strcmp(a, "--no-cache-hints")) {
             no_hints = true;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
