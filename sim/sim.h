@@ -443,14 +443,21 @@ typedef enum sim_route_origin {
 } sim_route_origin;
 const char *sim_route_origin_name(sim_route_origin o);
 
+/* A route. Everything a lookup and a packet's source reason read lies in
+ * its first 64 bytes, tag[0] included (a tag is rare; tag_rec is read
+ * only for a route that has one), and a route is 128 bytes: a node's
+ * table starts on a cache-line boundary (fib.c), so citing a route costs
+ * one line of it instead of two (docs/performance.md, "Routes in one
+ * line"). */
 typedef struct sim_route {
     wg_prefix dst;       /* 0.0.0.0/0 = default route */
     wg_ip gateway;       /* family 0: on-link through ifindex */
-    uint32_t ifindex;    /* 0: the interface whose address network holds the gateway */
     wg_ip ifa;           /* connected routes: the owning address; else 0 (chosen at lookup) */
+    uint32_t ifindex;    /* 0: the interface whose address network holds the gateway */
     sim_route_origin origin;
     char tag[32];        /* free label: gateway or group name */
     const char *tag_rec; /* the stack's: tag interned on first use (fib.c); reset by add/replace */
+    char reserved_[24];  /* unused: pads a route to 128 bytes */
 } sim_route;
 
 /* SIM_EEXIST when a route for the same prefix exists; SIM_EINVAL when it

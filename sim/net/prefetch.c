@@ -103,7 +103,8 @@ static bool walk_level(const sim_node *n, int level)
         sim_prefetch_range(n->ifs, n->n_ifs * sizeof *n->ifs);
         sim_prefetch_range(n->addr_ht, n->addr_ht_cap * sizeof *n->addr_ht);
         sim_prefetch_range(n->addr_filter, 1);
-        sim_prefetch_range(n->routes, n->n_routes * sizeof *n->routes);
+        for (size_t i = 0; i < n->n_routes; i++)
+            __builtin_prefetch(&n->routes[i]); /* a route's first line is what a lookup reads (sim_route) */
         sim_prefetch_range(n->fib_ht, n->fib_cap * sizeof *n->fib_ht);
         sim_prefetch_range(n->socks, n->n_socks * sizeof *n->socks);
         sim_prefetch_range(n->wgs, n->n_wgs * sizeof *n->wgs);
