@@ -444,11 +444,11 @@ typedef enum sim_route_origin {
 const char *sim_route_origin_name(sim_route_origin o);
 
 /* A route. Everything a lookup and a packet's source reason read lies in
- * its first 64 bytes, tag[0] included (a tag is rare; tag_rec is read
- * only for a route that has one), and a route is 128 bytes: a node's
- * table starts on a cache-line boundary (fib.c), so citing a route costs
- * one line of it instead of two (docs/performance.md, "Routes in one
- * line"). */
+ * its first 64 bytes, tag[0] included, and a route is 128 bytes: a
+ * node's table starts on a cache-line boundary (fib.c), so citing an
+ * untagged route costs one line of it instead of two; a tagged one (a
+ * gateway's, a WireGuard tunnel's) also reads tag_rec in the second
+ * (docs/performance.md, "Routes in one line"). */
 typedef struct sim_route {
     wg_prefix dst;       /* 0.0.0.0/0 = default route */
     wg_ip gateway;       /* family 0: on-link through ifindex */
