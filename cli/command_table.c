@@ -21,7 +21,7 @@ const wgsim_command wgsim_commands[] = {
     {"explore", "a shell on a scenario's world: step through it, inject commands, inspect, go back in time", cmd_explore},
     {"merge", "join the --json results of a suite's shards (wgsim test --shard K/N) into one", cmd_merge},
     {"report", "compare two saved --json results: regressions, newly passing, added, removed", cmd_report},
-    {"bench", "benchmarks side by side with their baselines (engine, handshake, transport, scenario, hub)", cmd_bench},
+    {"bench", "benchmarks side by side with their baselines (engine, handshake, transport, scenario, hub, scale, scale-udp)", cmd_bench},
     {"import", "build a scenario from firewall configuration backups (pfSense or OPNsense config.xml; one firewall or an HA pair)", cmd_import},
     {"validate", "check scenario files without running them (file:line:col errors)", cmd_validate},
     {"list", "list scenarios: name, claim, description", cmd_list},
