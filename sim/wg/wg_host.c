@@ -66,7 +66,13 @@ struct sim_wg {
      * looks it up, so a scan would cost O(peers) per packet on a hub. */
     uint32_t *by_id;
     size_t cap_by_id;
-    inner_pkt *q;
+    /* Packets for the tunnel, handed to the device at the next event
+     * (flush_inner): the first in q1, among the lines a packet reads
+     * anyway, the others (a burst within one instant) in q. At N = 10,000
+     * a separate array for the one packet of a ping was a line out of
+     * cache each time (docs/performance.md, "The tunnel's queue"). */
+    inner_pkt q1;
+    inner_pkt *q; /* holds nq - 1 */
     size_t nq, capq;
     sim_event_id flush_ev;
     const sim_udp_rx *rx_cur; /* the datagram being handed to the device */
@@ -439,20 +445,21 @@ static void flush_inner(void *arg)
     sim_warm_tx_begin(h->node);
     h->flush_ev = 0;
     /* Packets queued while flushing go to the next round. */
-    inner_pkt *q = h->q;
+    inner_pkt first = h->q1, *q = h->q;
     size_t nq = h->nq, capq = h->capq;
     h->q = NULL;
     h->nq = h->capq = 0;
     for (size_t i = 0; i < nq; i++) {
+        const inner_pkt *ip = i ? &q[i - 1] : &first;
         if (h->dev && h->node->powered) {
-            wg_drop_reason r = wg_device_send_inner(h->dev, now_of(h), q[i].data, q[i].len);
+            wg_drop_reason r = wg_device_send_inner(h->dev, now_of(h), ip->data, ip->len);
             if (r != WG_DROP_NONE)
-                sim_node_drop_ip(h->node, h->ifp->ifindex, SIM_DROP_TUNNEL, q[i].data, q[i].len, NULL, "%s",
+                sim_node_drop_ip(h->node, h->ifp->ifindex, SIM_DROP_TUNNEL, ip->data, ip->len, NULL, "%s",
                                  wg_drop_reason_name(r));
             if (xmit_answers_icmp(h, r))
-                xmit_err_icmp(h, q[i].data, q[i].len, r);
+                xmit_err_icmp(h, ip->data, ip->len, r);
         }
-        sim_buf_put(h->node->w, q[i].data, q[i].len);
+        sim_buf_put(h->node->w, ip->data, ip->len);
     }
     if (!h->q) {
         /* Nothing queued meanwhile: keep the array for the next packet
@@ -470,8 +477,13 @@ static void tunnel_out(void *ctx, sim_iface *ifp, const uint8_t *pkt, size_t len
 {
     (void)ifp;
     sim_wg *h = ctx;
-    VEC_GROW(h->q, h->nq, h->capq);
-    inner_pkt *ip = &h->q[h->nq++];
+    inner_pkt *ip = &h->q1;
+    if (h->nq) {
+        size_t k = h->nq - 1;
+        VEC_GROW(h->q, k, h->capq);
+        ip = &h->q[k];
+    }
+    h->nq++;
     /* from the world's pool: it lives until flush_inner, the next event */
     ip->data = sim_buf_get(h->node->w, len, "queueing a packet for the tunnel");
     memcpy(ip->data, pkt, len);
@@ -482,8 +494,10 @@ static void tunnel_out(void *ctx, sim_iface *ifp, const uint8_t *pkt, size_t len
 
 static void drop_queue(sim_wg *h)
 {
-    for (size_t i = 0; i < h->nq; i++)
-        sim_buf_put(h->node->w, h->q[i].data, h->q[i].len);
+    for (size_t i = 0; i < h->nq; i++) {
+        const inner_pkt *ip = i ? &h->q[i - 1] : &h->q1;
+        sim_buf_put(h->node->w, ip->data, ip->len);
+    }
     free(h->q);
     h->q = NULL;
     h->nq = h->capq = 0;
