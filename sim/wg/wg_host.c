@@ -70,7 +70,7 @@ struct sim_wg {
      * (flush_inner): the first in q1, among the lines a packet reads
      * anyway, the others (a burst within one instant) in q. At N = 10,000
      * a separate array for the one packet of a ping was a line out of
-     * cache each time (docs/performance.md, "The tunnel's queue"). */
+     * cache at every ping (docs/performance.md, "The tunnel's queue"). */
     inner_pkt q1;
     inner_pkt *q; /* holds nq - 1 */
     size_t nq, capq;
@@ -436,6 +436,9 @@ static void xmit_err_icmp(sim_wg *h, const uint8_t *pkt, size_t len, wg_drop_rea
     sim_icmp_error(h->node, pkt, len, SIM_ICMP_UNREACH, SIM_ICMP_UNREACH_HOST, 0);
 }
 
+/* The i-th queued packet: the first is q1, the others are in q. */
+static const inner_pkt *queued(const inner_pkt *q1, const inner_pkt *q, size_t i) { return i ? &q[i - 1] : q1; }
+
 static void flush_inner(void *arg)
 {
     sim_wg *h = arg;
@@ -450,7 +453,7 @@ static void flush_inner(void *arg)
     h->q = NULL;
     h->nq = h->capq = 0;
     for (size_t i = 0; i < nq; i++) {
-        const inner_pkt *ip = i ? &q[i - 1] : &first;
+        const inner_pkt *ip = queued(&first, q, i);
         if (h->dev && h->node->powered) {
             wg_drop_reason r = wg_device_send_inner(h->dev, now_of(h), ip->data, ip->len);
             if (r != WG_DROP_NONE)
@@ -495,7 +498,7 @@ static void tunnel_out(void *ctx, sim_iface *ifp, const uint8_t *pkt, size_t len
 static void drop_queue(sim_wg *h)
 {
     for (size_t i = 0; i < h->nq; i++) {
-        const inner_pkt *ip = i ? &h->q[i - 1] : &h->q1;
+        const inner_pkt *ip = queued(&h->q1, h->q, i);
         sim_buf_put(h->node->w, ip->data, ip->len);
     }
     free(h->q);
